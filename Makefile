@@ -1,0 +1,150 @@
+# journey: command-line journey analytics.  See README.md.
+#
+#   make            build libjourney.a and the tools into build/
+#   make check      unit tests, CLI golden cases, fuzz corpus replay
+#   make demo       the tools piped together over examples/
+#   make bench      throughput and memory on generated 1M/10M-event logs
+#   make fuzz       libFuzzer targets (clang), FUZZ_SECONDS each
+#   make check SANITIZE=address,undefined
+#   make install PREFIX=/usr/local DESTDIR=
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+DESTDIR ?=
+
+CC ?= cc
+CXX ?= c++
+CFLAGS ?= -O2 -g
+CXXFLAGS ?= -O2 -g
+FUZZ_SECONDS ?= 60
+
+ifdef SANITIZE
+BUILD ?= build/sanitize
+SANFLAGS = -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+else
+BUILD ?= build
+SANFLAGS =
+endif
+
+WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	-Wno-unused-parameter
+ifdef DEVELOPER
+WARN += -Werror
+endif
+
+PKGS = jansson libpcre2-8 zlib simdjson
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null)
+
+ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -Iinclude $(WARN) \
+	$(PKG_CFLAGS) $(SANFLAGS) $(CFLAGS)
+ALL_CXXFLAGS = -std=c++17 -Iinclude -Wall -Wextra $(PKG_CFLAGS) \
+	$(SANFLAGS) $(CXXFLAGS)
+LIBS = -lcsv $(PKG_LIBS) -lstdc++ -lm -lpthread
+ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
+
+CORE_C = $(wildcard src/core/*.c)
+CORE_CXX = $(wildcard src/core/*.cc)
+CORE_OBJ = $(CORE_C:src/core/%.c=$(BUILD)/obj/core/%.o) \
+	$(CORE_CXX:src/core/%.cc=$(BUILD)/obj/core/%.o)
+TOOLS = $(patsubst src/tools/%.c,%,$(wildcard src/tools/*.c))
+TOOL_BINS = $(TOOLS:%=$(BUILD)/%)
+UNIT_SRC = $(wildcard tests/unit/test_*.c)
+UNIT_BINS = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_REPLAY = $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/tests/%-replay)
+MANPAGES = $(wildcard man/*.1 man/*.7)
+DEPS_STAMP = build/.deps-ok
+
+.PHONY: all check unit cli fuzz-replay demo bench fuzz install uninstall \
+	clean deps lint-man
+.SUFFIXES:
+
+all: $(DEPS_STAMP) $(BUILD)/libjourney.a $(TOOL_BINS)
+
+# Install missing Debian build dependencies once (see build-aux/install-deps).
+deps $(DEPS_STAMP):
+	@./build-aux/install-deps
+	@mkdir -p build && touch $(DEPS_STAMP)
+
+$(BUILD)/obj/core/%.o: src/core/%.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/obj/core/%.o: src/core/%.cc | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CXX) $(ALL_CXXFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/obj/%.o: %.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/libjourney.a: $(CORE_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/%: $(BUILD)/obj/src/tools/%.o $(BUILD)/libjourney.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libjourney.a $(LIBS)
+
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(BUILD)/libjourney.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libjourney.a $(CMOCKA_LIBS) $(LIBS)
+
+$(BUILD)/tests/%-replay: $(BUILD)/obj/tests/fuzz/%.o \
+		$(BUILD)/obj/tests/fuzz/replay.o $(BUILD)/libjourney.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/obj/tests/fuzz/replay.o \
+		$(BUILD)/libjourney.a $(LIBS)
+
+check: all $(UNIT_BINS) $(FUZZ_REPLAY)
+	@$(MAKE) --no-print-directory unit cli fuzz-replay
+
+unit: $(UNIT_BINS)
+	@fail=0; for t in $(UNIT_BINS); do \
+		echo "== $$t"; $$t || fail=1; done; \
+	test $$fail -eq 0
+
+cli: $(TOOL_BINS)
+	@BUILD=$(BUILD) sh tests/cli/run
+
+fuzz-replay: $(FUZZ_REPLAY)
+	@for t in $(FUZZ_REPLAY); do \
+		name=$$(basename $$t -replay); name=$${name#fuzz_}; \
+		$$t tests/fuzz/corpus/$$name || exit 1; done
+
+demo: all
+	@sh examples/demo.sh $(BUILD)
+
+bench: all
+	@sh bench/run $(BUILD)
+
+# libFuzzer builds need clang; each target runs FUZZ_SECONDS.
+FUZZ_CC = clang
+FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined
+fuzz: $(DEPS_STAMP)
+	@BUILD=build/fuzz CC=$(FUZZ_CC) CXX=clang++ \
+		FUZZ_FLAGS="$(FUZZ_FLAGS)" FUZZ_SECONDS=$(FUZZ_SECONDS) \
+		sh tests/fuzz/run
+
+lint-man:
+	@for m in $(MANPAGES); do mandoc -Tlint -W warning $$m || exit 1; done
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(MANDIR)/man7
+	install -m 755 $(TOOL_BINS) $(DESTDIR)$(BINDIR)
+	for m in $(MANPAGES); do \
+		s=$${m##*.}; install -m 644 $$m $(DESTDIR)$(MANDIR)/man$$s; done
+
+uninstall:
+	for t in $(TOOLS); do rm -f $(DESTDIR)$(BINDIR)/$$t; done
+	for m in $(MANPAGES); do \
+		s=$${m##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$s/$${m##*/}; done
+
+clean:
+	rm -rf build
+
+.SECONDARY:
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

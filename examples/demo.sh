@@ -1,0 +1,14 @@
+#!/bin/sh
+# make demo: the tools piped together over the bundled example.
+# Usage: sh examples/demo.sh BUILD_DIR
+set -eu
+build=${1:-build}
+cd "$(dirname "$0")/.."
+PATH=$build:$PATH
+export PATH
+
+echo '$ jfunnel -s view_item -s add_to_cart -s begin_checkout -s purchase -o table examples/shop.csv'
+jfunnel -s view_item -s add_to_cart -s begin_checkout -s purchase -o table examples/shop.csv
+echo
+echo '$ jfunnel --by device --value revenue -s view_item -s add_to_cart -s purchase -o table examples/shop.ndjson'
+jfunnel --by device --value revenue -s view_item -s add_to_cart -s purchase -o table examples/shop.ndjson

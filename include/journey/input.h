@@ -1,0 +1,105 @@
+/*
+ * Events: the layer between the reader and a tool.  It owns the options
+ * every tool shares (SPEC section 1: field mapping, --where, --since,
+ * --until, bad records, input format), turns each record into an event
+ * with a user, a parsed time and an event name, rejects records without a
+ * user or a valid time, filters, and hands the survivors to the tool.
+ */
+#ifndef JOURNEY_INPUT_H
+#define JOURNEY_INPUT_H
+
+#include <getopt.h>
+#include <stdint.h>
+
+#include "journey/pred.h"
+#include "journey/reader.h"
+#include "journey/record.h"
+#include "journey/writer.h"
+
+#define JN_MAX_WHERE 16
+
+/* Options shared by every tool, filled by jn_common_option. */
+struct jn_common {
+	const char *user_field, *time_field, *event_field, *session_field;
+	int64_t session_gap;		/* ns; default 30m */
+	const char *where[JN_MAX_WHERE];
+	size_t nwhere;
+	int has_since, has_until;
+	int64_t since, until;		/* ns; [since, until) */
+	enum jn_input_format in_format;
+	enum jn_format out_format;
+	int strict;
+	const char *rejects_path;
+	int no_progress;
+};
+
+/* One event, borrowed during the callback. */
+struct jn_event {
+	const char *user;
+	size_t user_len;
+	int64_t time;			/* ns since the epoch, UTC */
+	const char *name;		/* event name; "" when absent */
+	size_t name_len;
+	const char *session;		/* NULL without a session field */
+	size_t session_len;
+	const struct jn_record *rec;	/* for the tool's own slots */
+};
+
+typedef int (*jn_event_fn)(void *ctx, const struct jn_event *ev);
+
+struct jn_input {
+	struct jn_common opt;
+	struct jn_schema schema;
+	int user_slot, time_slot, event_slot, session_slot;
+	struct jn_pred *where[JN_MAX_WHERE];
+	struct jn_badrec bad;
+	uint64_t records_in, events_used;
+	jn_event_fn fn;
+	void *ctx;
+};
+
+/*
+ * Long options shared by every tool, to be appended to a tool's own array
+ * (they use codes from JN_OPT_COMMON_BASE up, and -u -t -e -I -o -h -V).
+ * JN_COMMON_SHORTOPTS lists their short letters for getopt_long.
+ */
+#define JN_OPT_COMMON_BASE 1000
+#define JN_OPT_TOOL_BASE 2000
+#define JN_COMMON_SHORTOPTS "u:t:e:I:o:hV"
+extern const struct option jn_common_longopts[];
+/* Number of entries in jn_common_longopts, without the terminator. */
+extern const size_t jn_common_nlongopts;
+
+/* Defaults: session gap 30m, everything else off.  Cannot fail. */
+void jn_common_init(struct jn_common *c);
+/*
+ * Handle option opt (getopt_long's return) with argument arg when it is a
+ * common one.  Returns 1 when handled, 0 when not common, -1 on a bad
+ * argument (reported).  -h and -V are left to the tool (returns 0).
+ */
+int jn_common_option(struct jn_common *c, int opt, const char *arg);
+
+/*
+ * Set up input: schema with the user/time/event/session slots and the
+ * --where predicates, the bad-record policy.  The tool may then add its
+ * own slots to in->schema.  Returns 0 or -1 (reported).
+ */
+int jn_input_init(struct jn_input *in, const struct jn_common *c);
+/*
+ * Read files and call fn per event.  Returns 0, or -1 after reporting.
+ * Call jn_input_finish afterwards in every case.
+ */
+int jn_input_run(struct jn_input *in, char *const *files, int nfiles,
+    jn_event_fn fn, void *ctx);
+/* Warn about bad records, close --rejects.  Returns 0 or -1 (reported). */
+int jn_input_finish(struct jn_input *in);
+void jn_input_release(struct jn_input *in);
+
+/*
+ * Common end of main(): close stdout with a check.  Returns status, or 2
+ * when stdout could not be written (reported unless status was already 2,
+ * which means the error was reported where it happened).
+ */
+int jn_close_stdout(int status);
+
+#endif

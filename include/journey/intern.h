@@ -1,0 +1,46 @@
+/*
+ * String interning: maps byte strings to dense ids 0, 1, 2, ... and keeps
+ * one copy of each in an arena.  Tools use it for user ids, session ids and
+ * breakdown values so that per-event records hold 32-bit ids, not strings.
+ * Ids depend on insertion order, so output code must never order by id.
+ */
+#ifndef JOURNEY_INTERN_H
+#define JOURNEY_INTERN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct jn_intern {
+	uint32_t *slots;	/* open addressing: id + 1, 0 = empty */
+	uint64_t *hashes;	/* per id */
+	char **strs;		/* per id, NUL-terminated, in the arena */
+	uint32_t *lens;		/* per id */
+	size_t nslots, count, cap;
+	char *chunk;		/* current arena chunk */
+	size_t chunk_used, chunk_size;
+	char **chunks;
+	size_t nchunks, chunks_cap;
+};
+
+/* Initialize an empty table.  Cannot fail. */
+void jn_intern_init(struct jn_intern *t);
+/* Free everything the table owns; strings handed out become invalid. */
+void jn_intern_release(struct jn_intern *t);
+/* Id of s[0..len), adding it if new.  s may contain NUL bytes. */
+uint32_t jn_intern_put(struct jn_intern *t, const char *s, size_t len);
+/* Id of s[0..len) if present, else UINT32_MAX. */
+uint32_t jn_intern_find(const struct jn_intern *t, const char *s, size_t len);
+/* The string of id (NUL-terminated, owned by t); *len set if non-NULL. */
+const char *jn_intern_str(const struct jn_intern *t, uint32_t id,
+    size_t *len);
+/* Number of distinct strings. */
+size_t jn_intern_count(const struct jn_intern *t);
+/*
+ * Rank of every id in byte-wise lexicographic order (shorter prefix
+ * first): ranks[id] is in [0, count).  Caller frees the result.
+ */
+uint32_t *jn_intern_ranks(const struct jn_intern *t);
+/* 64-bit hash of bytes (FNV-1a variant).  Cannot fail. */
+uint64_t jn_hash(const char *s, size_t len);
+
+#endif

@@ -1,0 +1,85 @@
+/*
+ * Reading input: files (or standard input) in order as one stream, each
+ * decompressed when gzipped, its format detected, split into records and
+ * its fields mapped to schema slots.  Records go to a callback one at a
+ * time (push model: reader -> record callback -> aggregator), each borrowed
+ * for the duration of the call, so memory does not grow with the input.
+ *
+ * Records that cannot be parsed (bad JSON, wrong CSV field count) never
+ * reach the callback: they go to the bad-record policy (struct jn_badrec),
+ * which the callback also uses for records it refuses itself.
+ */
+#ifndef JOURNEY_READER_H
+#define JOURNEY_READER_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "journey/record.h"
+
+enum jn_input_format {
+	JN_IN_AUTO = 0,
+	JN_IN_CSV,
+	JN_IN_TSV,
+	JN_IN_NDJSON
+};
+
+/* How many bad records are quoted in the end-of-run warning. */
+#define JN_BADREC_SHOWN 5
+
+/*
+ * The bad-record policy of SPEC section 1: count, remember the first few
+ * reasons, write every rejected record verbatim to --rejects, and under
+ * --strict make the first one fatal.
+ */
+struct jn_badrec {
+	uint64_t count;
+	int strict;
+	FILE *rejects;			/* NULL without --rejects */
+	char *rejects_path;
+	char *shown[JN_BADREC_SHOWN];	/* "FILE:LINE: reason" */
+	size_t nshown;
+};
+
+/*
+ * Set up the policy; rejects_path may be NULL.  Returns 0, or -1 when the
+ * rejects file cannot be created (reported).
+ */
+int jn_badrec_init(struct jn_badrec *b, int strict, const char *rejects_path);
+/*
+ * Reject rec for the reason fmt.  Under --strict reports
+ * "FILE:LINE: reason" as an error and returns -1; otherwise counts it,
+ * copies its bytes to the rejects file and returns 0.
+ */
+int jn_badrec_add(struct jn_badrec *b, const struct jn_record *rec,
+    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/*
+ * End of run: when records were rejected, warn once with the count,
+ * "records in = used + rejected" and the first few reasons; close the
+ * rejects file.  records_in counts every record read.  Returns 0, or -1
+ * when writing the rejects file failed (reported).
+ */
+int jn_badrec_finish(struct jn_badrec *b, uint64_t records_in);
+
+struct jn_reader_opts {
+	enum jn_input_format format;	/* JN_IN_AUTO: detect per file */
+	int progress;			/* allow a progress line on stderr */
+};
+
+/* Called per record; return 0 to go on, -1 to stop (error reported). */
+typedef int (*jn_record_fn)(void *ctx, const struct jn_record *rec);
+
+/*
+ * Read files[0..nfiles) ("-" is standard input; nfiles 0 reads standard
+ * input) as one stream.  *records_in counts the records read, good or bad.
+ * Returns 0, or -1 after reporting (unreadable file, I/O error, --strict,
+ * or the callback's -1).
+ */
+int jn_read(char *const *files, int nfiles, const struct jn_reader_opts *opts,
+    const struct jn_schema *schema, struct jn_badrec *bad, jn_record_fn fn,
+    void *ctx, uint64_t *records_in);
+
+/* Parse "csv", "tsv", "ndjson"; returns 0 or -1 (reported). */
+int jn_input_format_parse(const char *name, enum jn_input_format *fmt);
+
+#endif

@@ -1,0 +1,80 @@
+/*
+ * Records and the schema that names their fields.  A tool registers, before
+ * reading, every field it will look at (user, time, event, predicate fields,
+ * --by, --value ...); each registration gets a slot number.  Readers fill a
+ * record's slots from each CSV row or NDJSON object, so tools and predicates
+ * look values up by slot in O(1), never by name on the hot path.
+ *
+ * A slot may name several candidate fields, first present wins (the SPEC
+ * defaults: user_id, userId, user, ...).  For CSV/TSV the choice is made once
+ * per file from its header; for NDJSON per object.
+ */
+#ifndef JOURNEY_RECORD_H
+#define JOURNEY_RECORD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define JN_MAX_SLOTS 64
+#define JN_MAX_CANDIDATES 8
+
+struct jn_slot {
+	const char *names[JN_MAX_CANDIDATES];	/* owned copies */
+	size_t nnames;
+};
+
+struct jn_schema {
+	struct jn_slot slots[JN_MAX_SLOTS];
+	size_t nslots;
+};
+
+/* A field value: bytes [ptr, ptr+len) followed by a NUL; ptr NULL if absent. */
+struct jn_value {
+	const char *ptr;
+	size_t len;
+};
+
+/*
+ * One input record, borrowed by callbacks and valid only during the call.
+ * raw/rawlen are the record's bytes exactly as read (without the final line
+ * terminator), for --rejects and for filters that copy input through.
+ */
+struct jn_record {
+	struct jn_value vals[JN_MAX_SLOTS];
+	const char *file;	/* display name, "<stdin>" for standard input */
+	uint64_t line;		/* 1-based line where the record starts */
+	const char *raw;
+	size_t rawlen;
+	int format;		/* enum jn_input_format of the file */
+};
+
+/* Initialize an empty schema.  Cannot fail. */
+void jn_schema_init(struct jn_schema *s);
+/* Free the names the schema owns. */
+void jn_schema_release(struct jn_schema *s);
+/*
+ * Slot for one field name; the same name always returns the same slot.
+ * Returns -1 (reported) when JN_MAX_SLOTS are used.
+ */
+int jn_schema_field(struct jn_schema *s, const char *name);
+/*
+ * Slot whose value is the first present of names[0..n).  A new slot every
+ * call.  Returns -1 (reported) when full.
+ */
+int jn_schema_candidates(struct jn_schema *s, const char *const *names,
+    size_t n);
+/* Value of slot in rec; NULL (and *len 0) when absent.  Cannot fail. */
+static inline const char *
+jn_record_get(const struct jn_record *rec, int slot, size_t *len)
+{
+	if (slot < 0) {
+		if (len)
+			*len = 0;
+		return NULL;
+	}
+	if (len)
+		*len = rec->vals[slot].len;
+	return rec->vals[slot].ptr;
+}
+
+#endif

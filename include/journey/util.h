@@ -1,0 +1,58 @@
+/*
+ * Process-wide helpers every module shares: the program name used in
+ * diagnostics, the one out-of-memory policy, and error reporting in the
+ * "TOOL: message" form of STYLE.md.  Library code reports an error once
+ * through jn_error() and returns -1; only main() exits.
+ */
+#ifndef JOURNEY_UTIL_H
+#define JOURNEY_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define JN_VERSION "0.1.0"
+
+/* Exit statuses shared by every tool. */
+enum {
+	JN_EXIT_OK = 0,
+	JN_EXIT_GATE = 1,	/* the run was fine but a gate failed */
+	JN_EXIT_ERROR = 2	/* usage, input, strict or write error */
+};
+
+/* Set the name used as the diagnostic prefix (argv[0]'s basename). */
+void jn_set_progname(const char *argv0);
+/* The name set above, or "journey". Cannot fail. */
+const char *jn_progname(void);
+
+/*
+ * Allocation that never returns NULL: on failure it prints
+ * "TOOL: out of memory" and exits 2.  Memory is freed with free().
+ */
+void *jn_xmalloc(size_t n);
+void *jn_xcalloc(size_t nmemb, size_t size);
+void *jn_xrealloc(void *p, size_t n);
+/* Grow *p (holding *cap elements of size elem) to at least need. */
+void *jn_xgrow(void *p, size_t *cap, size_t need, size_t elem);
+char *jn_xstrdup(const char *s);
+char *jn_xstrndup(const char *s, size_t n);
+
+/* Print "TOOL: message" to stderr; always returns -1. */
+int jn_error(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+/* Print "TOOL: message" to stderr (a warning; the run continues). */
+void jn_warn(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+
+/*
+ * Quote at most max bytes of s for a diagnostic: printable ASCII kept,
+ * anything else as \xHH, "..." appended when cut.  Returns buf.
+ */
+char *jn_quote(char *buf, size_t bufsize, const char *s, size_t len);
+
+/*
+ * Parse a whole string as a finite double (strtod, C locale, no trailing
+ * garbage, leading/trailing blanks refused).  Returns 0 or -1.
+ */
+int jn_parse_double(const char *s, size_t len, double *out);
+
+#endif

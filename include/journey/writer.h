@@ -1,0 +1,100 @@
+/*
+ * Writers: every tool's output table goes through here, so formats behave
+ * the same everywhere (SPEC section 1, Output).  A tool declares its columns
+ * with types, adds rows of cells, and finishes.  csv/tsv/ndjson stream rows;
+ * table and markdown hold rows until the end to align columns.
+ *
+ * Rates are fractions with 4 decimals in csv/tsv/ndjson and percentages
+ * with 1 decimal in table/markdown; durations are seconds in csv/tsv/ndjson
+ * and human ("2h 5m") in table/markdown.  A NULL cell is empty (null in
+ * ndjson).  Numbers print without exponent, shortest round-trip form up to
+ * 6 decimals for JN_COL_NUM, 2 decimals for JN_COL_MONEY.
+ */
+#ifndef JOURNEY_WRITER_H
+#define JOURNEY_WRITER_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+enum jn_format {
+	JN_FMT_AUTO = 0,	/* table on a terminal, csv otherwise */
+	JN_FMT_TABLE,
+	JN_FMT_CSV,
+	JN_FMT_TSV,
+	JN_FMT_NDJSON,
+	JN_FMT_MARKDOWN
+};
+
+enum jn_coltype {
+	JN_COL_STR,		/* text, left-aligned in tables */
+	JN_COL_INT,		/* int64 */
+	JN_COL_NUM,		/* double */
+	JN_COL_MONEY,		/* double, 2 decimals */
+	JN_COL_RATE,		/* double fraction in [0,1] */
+	JN_COL_DURATION		/* double seconds */
+};
+
+struct jn_column {
+	const char *name;
+	enum jn_coltype type;
+};
+
+struct jn_cell {
+	int null;		/* 1: empty cell */
+	const char *s;		/* JN_COL_STR (copied by the writer) */
+	size_t len;		/* length of s */
+	int64_t i;		/* JN_COL_INT */
+	double d;		/* the double types */
+};
+
+struct jn_writer;
+
+/* Parse a -o argument; returns 0 or -1 (reported: "bad format 'x'"). */
+int jn_format_parse(const char *name, enum jn_format *fmt);
+/* Resolve JN_FMT_AUTO for out: table when isatty, else csv. */
+enum jn_format jn_format_resolve(enum jn_format fmt, FILE *out);
+
+/*
+ * New writer on out (not closed by the writer) with ncols columns; names
+ * are copied.  fmt must be resolved (not AUTO).  Caller frees with
+ * jn_writer_free.  Cannot fail.
+ */
+struct jn_writer *jn_writer_new(FILE *out, enum jn_format fmt,
+    const struct jn_column *cols, size_t ncols);
+/* Add a row of ncols cells.  Returns 0, or -1 on a write error (not
+ * reported: jn_writer_finish reports). */
+int jn_writer_row(struct jn_writer *w, const struct jn_cell *cells);
+/*
+ * Write what is held (tables), flush out.  Returns 0, or -1 after
+ * reporting "write error: ..." when any write failed.
+ */
+int jn_writer_finish(struct jn_writer *w);
+void jn_writer_free(struct jn_writer *w);
+
+/* Cell constructors. */
+static inline struct jn_cell
+jn_cell_str(const char *s, size_t len)
+{
+	struct jn_cell c = { 0, s, len, 0, 0 };
+	return c;
+}
+static inline struct jn_cell
+jn_cell_int(int64_t i)
+{
+	struct jn_cell c = { 0, NULL, 0, i, 0 };
+	return c;
+}
+static inline struct jn_cell
+jn_cell_num(double d)
+{
+	struct jn_cell c = { 0, NULL, 0, 0, d };
+	return c;
+}
+static inline struct jn_cell
+jn_cell_null(void)
+{
+	struct jn_cell c = { 1, NULL, 0, 0, 0 };
+	return c;
+}
+
+#endif

@@ -1,0 +1,453 @@
+/*
+ * The funnel engine (see include/journey/funnel.h for the semantics).
+ *
+ * Ordered funnels replay ClickHouse's windowFunnel scan: entries are taken
+ * in (time, step) order, where a time's entries are all its events' step
+ * matches, lowest step first, and (strict order) its step-less events
+ * before them.  Each level keeps the chain that last reached it, so the
+ * counted chain's times and events are known, not only its length.  The
+ * latest chain at a level has the latest start, which is what makes the
+ * greedy scan exact: no other chain at that level can reach further.
+ *
+ * Two modes need more than the scan to stay exact.  With strict increase a
+ * step may only extend a chain whose last step is strictly earlier, so a
+ * level keeps its value from before the current time ("old") for the
+ * entries of that time.  With one event per step, the events sharing a
+ * time are assigned to steps by bipartite matching from every level the
+ * unit had reached before that time.
+ */
+#include "journey/funnel.h"
+
+#include <string.h>
+
+#define MAXS JN_FUNNEL_MAX_STEPS
+
+struct chain {
+	int set;
+	unsigned group;		/* the time group that last set it */
+	int64_t first;		/* time of the chain's step-1 event */
+	int64_t last;		/* time of its latest step */
+	int64_t ts[MAXS];
+	size_t ev[MAXS];
+};
+
+struct scan {
+	const struct jn_funnel_spec *spec;
+	const char *base;
+	size_t stride;
+	uint32_t steps;		/* mask of the spec's steps */
+	struct chain lv[MAXS];	/* lv[k]: chain that filled steps 1..k+1 */
+	struct chain old[MAXS];	/* lv[k] before the current group */
+	struct chain best;
+	int best_level;
+	unsigned group;
+};
+
+/* The i-th event of an array whose elements are stride bytes apart. */
+#define EV(sc, i) \
+	((const struct jn_fev *)(const void *)((sc)->base + (i) * (sc)->stride))
+
+static int
+within(const struct jn_funnel_spec *spec, int64_t first, int64_t ts)
+{
+	return spec->window == 0 || ts - first <= spec->window;
+}
+
+static void
+copy_chain(struct chain *dst, const struct chain *src, int len)
+{
+	dst->set = src->set;
+	dst->group = src->group;
+	dst->first = src->first;
+	dst->last = src->last;
+	memcpy(dst->ts, src->ts, (size_t)len * sizeof dst->ts[0]);
+	memcpy(dst->ev, src->ev, (size_t)len * sizeof dst->ev[0]);
+}
+
+static void
+record_best(struct scan *sc, int k)
+{
+	if (k + 1 >= sc->best_level) {
+		copy_chain(&sc->best, &sc->lv[k], k + 1);
+		sc->best_level = k + 1;
+	}
+}
+
+/* Keep lv[k] as it was before this group, for strict increase. */
+static void
+save_old(struct scan *sc, int k)
+{
+	if (sc->lv[k].group != sc->group) {
+		copy_chain(&sc->old[k], &sc->lv[k], k + 1);
+		sc->lv[k].group = sc->group;
+	}
+}
+
+static void
+result(const struct scan *sc, struct jn_funnel_match *m)
+{
+	m->level = sc->best_level;
+	memcpy(m->ts, sc->best.ts, (size_t)m->level * sizeof m->ts[0]);
+	memcpy(m->ev, sc->best.ev, (size_t)m->level * sizeof m->ev[0]);
+}
+
+/*
+ * One (time, step) entry of the scan.  Returns 1 when the scan must stop
+ * (last step reached, or a strict or deduplication rule ends it).
+ */
+static int
+entry(struct scan *sc, int *started, int k, int64_t ts, size_t e)
+{
+	const struct jn_funnel_spec *spec = sc->spec;
+	const struct chain *src;
+	struct chain *dst = &sc->lv[k];
+
+	if (k == 0) {
+		save_old(sc, 0);
+		dst->set = 1;
+		dst->first = dst->last = ts;
+		dst->ts[0] = ts;
+		dst->ev[0] = e;
+		*started = 1;
+		record_best(sc, 0);
+		return spec->nsteps == 1;
+	}
+	if ((spec->flags & JN_FUNNEL_DEDUP) && dst->set)
+		return 1;	/* a step reached again */
+	if (spec->order == JN_ORDER_STRICT && *started && !sc->lv[k - 1].set)
+		return !(spec->flags & JN_FUNNEL_REENTRY);
+	src = &sc->lv[k - 1];
+	if ((spec->flags & JN_FUNNEL_INCREASE) && src->group == sc->group)
+		src = &sc->old[k - 1];	/* only chains ending earlier */
+	if (!src->set || !within(spec, src->first, ts) ||
+	    ((spec->flags & JN_FUNNEL_INCREASE) && !(src->last < ts)))
+		return 0;
+	save_old(sc, k);
+	memcpy(dst->ts, src->ts, (size_t)k * sizeof dst->ts[0]);
+	memcpy(dst->ev, src->ev, (size_t)k * sizeof dst->ev[0]);
+	dst->set = 1;
+	dst->first = src->first;
+	dst->last = ts;
+	dst->ts[k] = ts;
+	dst->ev[k] = e;
+	record_best(sc, k);
+	return k + 1 == spec->nsteps;
+}
+
+static void
+match_scan(struct scan *sc, size_t n)
+{
+	const struct jn_funnel_spec *spec = sc->spec;
+	size_t i = 0, j, e;
+	int k, started = 0;
+
+	while (i < n) {
+		uint32_t any = 0;
+		int64_t ts = EV(sc, i)->ts;
+
+		sc->group++;
+		for (j = i; j < n && EV(sc, j)->ts == ts; j++)
+			any |= EV(sc, j)->mask & sc->steps;
+		if (spec->order == JN_ORDER_STRICT && started)
+			for (e = i; e < j; e++)
+				if ((EV(sc, e)->mask & sc->steps) == 0)
+					return;
+		for (k = 0; k < spec->nsteps; k++) {
+			if (!(any >> k & 1))
+				continue;
+			for (e = i; e < j; e++)
+				if ((EV(sc, e)->mask >> k & 1) &&
+				    entry(sc, &started, k, ts, e))
+					return;
+		}
+		i = j;
+	}
+}
+
+/* ---- one event per step: bipartite matching inside a time group ---- */
+
+struct matching {
+	size_t nev;
+	const uint32_t *mask;	/* per candidate event */
+	int of_event[MAXS * MAXS];	/* step matched to event, -1 */
+	int of_step[MAXS];		/* event matched to step, -1 */
+	unsigned char seen[MAXS * MAXS];
+};
+
+static int
+augment(struct matching *mt, int k)
+{
+	size_t e;
+
+	for (e = 0; e < mt->nev; e++) {
+		if (!(mt->mask[e] >> k & 1) || mt->seen[e])
+			continue;
+		mt->seen[e] = 1;
+		if (mt->of_event[e] < 0 || augment(mt, mt->of_event[e])) {
+			mt->of_event[e] = k;
+			mt->of_step[k] = (int)e;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static int
+match_step(struct matching *mt, int k)
+{
+	memset(mt->seen, 0, mt->nev);
+	return augment(mt, k);
+}
+
+static void
+matching_init(struct matching *mt, const uint32_t *mask, size_t nev)
+{
+	size_t e;
+	int k;
+
+	mt->nev = nev;
+	mt->mask = mask;
+	for (e = 0; e < nev; e++)
+		mt->of_event[e] = -1;
+	for (k = 0; k < MAXS; k++)
+		mt->of_step[k] = -1;
+}
+
+static void
+match_groups(struct scan *sc, size_t n)
+{
+	const struct jn_funnel_spec *spec = sc->spec;
+	struct chain cand[MAXS];
+	uint32_t gmask[MAXS * MAXS];
+	size_t gev[MAXS * MAXS];
+	size_t i = 0, j, ng;
+	int s, k, r, rmax;
+
+	while (i < n) {
+		int64_t ts = EV(sc, i)->ts;
+		struct matching mt;
+
+		/* the group's step events; more than MAXS per step never help */
+		for (j = i, ng = 0; j < n && EV(sc, j)->ts == ts; j++)
+			if ((EV(sc, j)->mask & sc->steps) && ng < MAXS * MAXS) {
+				gmask[ng] = EV(sc, j)->mask & sc->steps;
+				gev[ng++] = j;
+			}
+		for (k = 0; k < spec->nsteps; k++) {
+			cand[k].set = 0;
+			cand[k].group = 0;
+		}
+		for (s = 0; s < spec->nsteps && ng > 0; s++) {
+			const struct chain *base = s ? &sc->lv[s - 1] : NULL;
+			int64_t first = ts;
+
+			if (base != NULL) {
+				if (!base->set || !within(spec, base->first, ts))
+					continue;
+				first = base->first;
+			}
+			rmax = (spec->flags & JN_FUNNEL_INCREASE) ? 1 :
+			    spec->nsteps - s;
+			matching_init(&mt, gmask, ng);
+			for (r = 0; r < rmax && match_step(&mt, s + r); r++) {
+				struct chain *c = &cand[s + r];
+				int x;
+
+				if (c->set && c->first >= first)
+					continue;
+				c->set = 1;
+				c->first = first;
+				c->last = ts;
+				if (base != NULL) {
+					memcpy(c->ts, base->ts,
+					    (size_t)s * sizeof c->ts[0]);
+					memcpy(c->ev, base->ev,
+					    (size_t)s * sizeof c->ev[0]);
+				}
+				for (x = s; x <= s + r; x++) {
+					c->ts[x] = ts;
+					c->ev[x] = gev[mt.of_step[x]];
+				}
+			}
+		}
+		/* consecutive: a chain this time did not extend is broken */
+		for (k = 0; k < spec->nsteps; k++) {
+			if (cand[k].set && (!sc->lv[k].set ||
+			    cand[k].first >= sc->lv[k].first)) {
+				copy_chain(&sc->lv[k], &cand[k], k + 1);
+				record_best(sc, k);
+			} else if (spec->order == JN_ORDER_CONSECUTIVE) {
+				sc->lv[k].set = 0;
+			}
+		}
+		if (sc->best_level == spec->nsteps)
+			return;
+		i = j;
+	}
+}
+
+/* ---- any order ---- */
+
+/*
+ * The most distinct steps matched inside one window [t, t + window], t the
+ * time of some step event: two pointers over the time-sorted events with
+ * a count of in-window events per step.  With one event per step the
+ * window's events are matched to steps instead of counted.
+ */
+static int
+window_matching(struct scan *sc, size_t lo, size_t hi, struct matching *mt,
+    uint32_t *cmask, size_t *cev)
+{
+	const struct jn_funnel_spec *spec = sc->spec;
+	int per_step[MAXS] = { 0 }, k, got = 0;
+	size_t e, nc = 0;
+
+	/* a step needs at most nsteps candidates to be matched if it can */
+	for (e = lo; e < hi; e++) {
+		uint32_t mask = EV(sc, e)->mask & sc->steps, keep = 0;
+
+		for (k = 0; k < spec->nsteps; k++)
+			if ((mask >> k & 1) && per_step[k] < spec->nsteps) {
+				per_step[k]++;
+				keep = 1;
+			}
+		if (keep) {
+			cmask[nc] = mask;
+			cev[nc++] = e;
+		}
+	}
+	matching_init(mt, cmask, nc);
+	for (k = 0; k < spec->nsteps; k++)
+		got += match_step(mt, k);
+	return got;
+}
+
+static void
+match_any(struct scan *sc, size_t n, struct jn_funnel_match *m)
+{
+	const struct jn_funnel_spec *spec = sc->spec;
+	size_t count[MAXS] = { 0 }, lo, hi = 0, best_lo = 0, best_hi = 0;
+	int k, have = 0, best = 0, once = spec->flags & JN_FUNNEL_ONCE;
+	uint32_t cmask[MAXS * MAXS];
+	size_t cev[MAXS * MAXS];
+	struct matching mt;
+
+	for (lo = 0; lo < n && best < spec->nsteps; lo++) {
+		uint32_t mask = EV(sc, lo)->mask & sc->steps;
+
+		if (mask == 0)
+			continue;
+		while (hi < n && (spec->window == 0 ||
+		    EV(sc, hi)->ts - EV(sc, lo)->ts <= spec->window)) {
+			uint32_t hm = EV(sc, hi)->mask & sc->steps;
+
+			for (k = 0; k < spec->nsteps; k++)
+				if ((hm >> k & 1) && count[k]++ == 0)
+					have++;
+			hi++;
+		}
+		if (have > best) {
+			int got = once ? window_matching(sc, lo, hi, &mt,
+			    cmask, cev) : have;
+
+			if (got > best) {
+				best = got;
+				best_lo = lo;
+				best_hi = hi;
+			}
+		}
+		for (k = 0; k < spec->nsteps; k++)
+			if ((mask >> k & 1) && --count[k] == 0)
+				have--;
+	}
+	m->level = best;
+	if (best == 0)
+		return;
+	/* the filled steps' events, in time order */
+	{
+		int out = 0;
+		size_t e, c;
+
+		if (once) {
+			window_matching(sc, best_lo, best_hi, &mt, cmask, cev);
+			for (c = 0; c < mt.nev; c++)
+				if (mt.of_event[c] >= 0) {
+					m->ts[out] = EV(sc, cev[c])->ts;
+					m->ev[out++] = cev[c];
+				}
+			return;
+		}
+		{
+			uint32_t seen = 0;
+
+			for (e = best_lo; e < best_hi && out < best; e++) {
+				uint32_t mask = EV(sc, e)->mask & sc->steps;
+
+				if (mask & ~seen) {
+					seen |= mask;
+					m->ts[out] = EV(sc, e)->ts;
+					m->ev[out++] = e;
+				}
+			}
+			/* an event filling several steps stands for each */
+			while (out < best) {
+				m->ts[out] = m->ts[out - 1];
+				m->ev[out] = m->ev[out - 1];
+				out++;
+			}
+		}
+	}
+}
+
+const char *
+jn_funnel_check(const struct jn_funnel_spec *spec)
+{
+	unsigned f = spec->flags;
+
+	if (spec->nsteps < 1 || spec->nsteps > MAXS)
+		return "a funnel has 1 to 32 steps";
+	if ((f & JN_FUNNEL_REENTRY) && spec->order != JN_ORDER_STRICT)
+		return "--reentry needs --order strict";
+	if ((f & JN_FUNNEL_ONCE) && (spec->order == JN_ORDER_STRICT ||
+	    (f & JN_FUNNEL_DEDUP)))
+		return "--once cannot be combined with --order strict or "
+		    "--dedup";
+	if (spec->order == JN_ORDER_ANY &&
+	    (f & (JN_FUNNEL_DEDUP | JN_FUNNEL_INCREASE)))
+		return "--order any cannot be combined with --dedup or "
+		    "--increase";
+	if (spec->order == JN_ORDER_CONSECUTIVE && (f & JN_FUNNEL_DEDUP))
+		return "PostHog's strict order cannot be combined with --dedup";
+	return NULL;
+}
+
+void
+jn_funnel_match(const struct jn_funnel_spec *spec, const struct jn_fev *ev,
+    size_t stride, size_t n, struct jn_funnel_match *m)
+{
+	struct scan sc;
+	int k;
+
+	sc.spec = spec;
+	sc.base = (const char *)ev;
+	sc.stride = stride;
+	sc.steps = spec->nsteps >= 32 ? UINT32_MAX :
+	    (UINT32_C(1) << spec->nsteps) - 1;
+	sc.best_level = 0;
+	sc.group = 0;
+	if (spec->order == JN_ORDER_ANY) {
+		match_any(&sc, n, m);
+		return;
+	}
+	for (k = 0; k < spec->nsteps; k++) {
+		sc.lv[k].set = 0;
+		sc.lv[k].group = 0;
+		sc.old[k].set = 0;
+	}
+	if (spec->order == JN_ORDER_CONSECUTIVE ||
+	    (spec->flags & JN_FUNNEL_ONCE))
+		match_groups(&sc, n);
+	else
+		match_scan(&sc, n);
+	result(&sc, m);
+}

@@ -1,0 +1,245 @@
+/*
+ * The event layer and the options every tool shares.  Records from the
+ * reader become events: the user and time fields must be present and the
+ * time must parse, else the record is rejected under the common policy;
+ * --since/--until and --where then decide which events the tool sees.
+ */
+#include "journey/input.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "journey/time.h"
+#include "journey/util.h"
+
+enum {
+	OPT_SESSION = JN_OPT_COMMON_BASE,
+	OPT_SESSION_GAP,
+	OPT_WHERE,
+	OPT_SINCE,
+	OPT_UNTIL,
+	OPT_STRICT,
+	OPT_REJECTS,
+	OPT_NO_PROGRESS
+};
+
+const struct option jn_common_longopts[] = {
+	{ "user", required_argument, NULL, 'u' },
+	{ "time", required_argument, NULL, 't' },
+	{ "event", required_argument, NULL, 'e' },
+	{ "session", required_argument, NULL, OPT_SESSION },
+	{ "session-gap", required_argument, NULL, OPT_SESSION_GAP },
+	{ "input-format", required_argument, NULL, 'I' },
+	{ "where", required_argument, NULL, OPT_WHERE },
+	{ "since", required_argument, NULL, OPT_SINCE },
+	{ "until", required_argument, NULL, OPT_UNTIL },
+	{ "format", required_argument, NULL, 'o' },
+	{ "strict", no_argument, NULL, OPT_STRICT },
+	{ "rejects", required_argument, NULL, OPT_REJECTS },
+	{ "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+};
+const size_t jn_common_nlongopts =
+    sizeof jn_common_longopts / sizeof jn_common_longopts[0];
+
+static const char *const user_names[] = { "user_id", "userId", "user",
+	"visitor_id", "customer_id", "anonymous_id", "client_id", "case_id" };
+static const char *const time_names[] = { "timestamp", "time", "ts",
+	"event_time", "datetime", "created_at", "date" };
+static const char *const event_names[] = { "event", "event_name",
+	"event_type", "name", "action", "activity", "type" };
+static const char *const session_names[] = { "session_id", "sessionId",
+	"session" };
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+void
+jn_common_init(struct jn_common *c)
+{
+	memset(c, 0, sizeof *c);
+	c->session_gap = 30 * 60 * JN_NS_PER_SEC;
+}
+
+static int
+parse_time_opt(const char *opt, const char *arg, int64_t *ns)
+{
+	if (jn_time_parse(arg, strlen(arg), ns) != 0)
+		return jn_error("bad time '%s' for %s", arg, opt);
+	return 0;
+}
+
+int
+jn_common_option(struct jn_common *c, int opt, const char *arg)
+{
+	switch (opt) {
+	case 'u':
+		c->user_field = arg;
+		return 1;
+	case 't':
+		c->time_field = arg;
+		return 1;
+	case 'e':
+		c->event_field = arg;
+		return 1;
+	case OPT_SESSION:
+		c->session_field = arg;
+		return 1;
+	case OPT_SESSION_GAP:
+		if (jn_duration_parse(arg, &c->session_gap) != 0 ||
+		    c->session_gap <= 0)
+			return jn_error("bad duration '%s' for --session-gap",
+			    arg);
+		return 1;
+	case 'I':
+		return jn_input_format_parse(arg, &c->in_format) ? -1 : 1;
+	case 'o':
+		return jn_format_parse(arg, &c->out_format) ? -1 : 1;
+	case OPT_WHERE:
+		if (c->nwhere == JN_MAX_WHERE)
+			return jn_error("too many --where (at most %d)",
+			    JN_MAX_WHERE);
+		c->where[c->nwhere++] = arg;
+		return 1;
+	case OPT_SINCE:
+		c->has_since = 1;
+		return parse_time_opt("--since", arg, &c->since) ? -1 : 1;
+	case OPT_UNTIL:
+		c->has_until = 1;
+		return parse_time_opt("--until", arg, &c->until) ? -1 : 1;
+	case OPT_STRICT:
+		c->strict = 1;
+		return 1;
+	case OPT_REJECTS:
+		c->rejects_path = arg;
+		return 1;
+	case OPT_NO_PROGRESS:
+		c->no_progress = 1;
+		return 1;
+	}
+	return 0;
+}
+
+static int
+slot_for(struct jn_schema *s, const char *given, const char *const *names,
+    size_t n)
+{
+	return given ? jn_schema_candidates(s, &given, 1) :
+	    jn_schema_candidates(s, names, n);
+}
+
+int
+jn_input_init(struct jn_input *in, const struct jn_common *c)
+{
+	size_t i;
+
+	memset(in, 0, sizeof *in);
+	in->opt = *c;
+	jn_schema_init(&in->schema);
+	in->user_slot = slot_for(&in->schema, c->user_field, user_names,
+	    NELEM(user_names));
+	in->time_slot = slot_for(&in->schema, c->time_field, time_names,
+	    NELEM(time_names));
+	in->event_slot = slot_for(&in->schema, c->event_field, event_names,
+	    NELEM(event_names));
+	in->session_slot = slot_for(&in->schema, c->session_field,
+	    session_names, NELEM(session_names));
+	for (i = 0; i < c->nwhere; i++) {
+		in->where[i] = jn_pred_compile(c->where[i], &in->schema,
+		    in->event_slot, "--where");
+		if (in->where[i] == NULL)
+			return -1;
+	}
+	return jn_badrec_init(&in->bad, c->strict, c->rejects_path);
+}
+
+static int
+on_record(void *ctx, const struct jn_record *rec)
+{
+	struct jn_input *in = ctx;
+	struct jn_event ev;
+	const char *t;
+	size_t tlen, i;
+	char q[80];
+
+	ev.user = jn_record_get(rec, in->user_slot, &ev.user_len);
+	if (ev.user == NULL || ev.user_len == 0)
+		return jn_badrec_add(&in->bad, rec, "missing user field%s",
+		    in->opt.user_field ? "" : " (use -u FIELD)");
+	t = jn_record_get(rec, in->time_slot, &tlen);
+	if (t == NULL || tlen == 0)
+		return jn_badrec_add(&in->bad, rec, "missing time field%s",
+		    in->opt.time_field ? "" : " (use -t FIELD)");
+	if (jn_time_parse(t, tlen, &ev.time) != 0)
+		return jn_badrec_add(&in->bad, rec, "bad time '%s'",
+		    jn_quote(q, sizeof q, t, tlen));
+	if (in->opt.has_since && ev.time < in->opt.since)
+		return 0;
+	if (in->opt.has_until && ev.time >= in->opt.until)
+		return 0;
+	for (i = 0; i < in->opt.nwhere; i++) {
+		int m = jn_pred_match(in->where[i], rec);
+
+		if (m < 0)
+			return -1;
+		if (m == 0)
+			return 0;
+	}
+	ev.name = jn_record_get(rec, in->event_slot, &ev.name_len);
+	if (ev.name == NULL) {
+		ev.name = "";
+		ev.name_len = 0;
+	}
+	ev.session = jn_record_get(rec, in->session_slot, &ev.session_len);
+	ev.rec = rec;
+	in->events_used++;
+	return in->fn(in->ctx, &ev);
+}
+
+int
+jn_input_run(struct jn_input *in, char *const *files, int nfiles,
+    jn_event_fn fn, void *ctx)
+{
+	struct jn_reader_opts ro;
+
+	ro.format = in->opt.in_format;
+	ro.progress = !in->opt.no_progress && isatty(STDERR_FILENO);
+	in->fn = fn;
+	in->ctx = ctx;
+	return jn_read(files, nfiles, &ro, &in->schema, &in->bad, on_record,
+	    in, &in->records_in);
+}
+
+int
+jn_input_finish(struct jn_input *in)
+{
+	return jn_badrec_finish(&in->bad, in->records_in);
+}
+
+void
+jn_input_release(struct jn_input *in)
+{
+	size_t i;
+
+	for (i = 0; i < in->opt.nwhere; i++)
+		jn_pred_free(in->where[i]);
+	if (in->bad.rejects != NULL)
+		jn_badrec_finish(&in->bad, in->records_in);
+	jn_schema_release(&in->schema);
+}
+
+int
+jn_close_stdout(int status)
+{
+	if (ferror(stdout) | (fclose(stdout) != 0)) {
+		/* a failed status means the write error was reported */
+		if (status != JN_EXIT_ERROR)
+			jn_error("write error: %s", errno ?
+			    strerror(errno) : "standard output");
+		return JN_EXIT_ERROR;
+	}
+	return status;
+}

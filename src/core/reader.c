@@ -1,0 +1,783 @@
+/*
+ * The reader: one stream of records out of several files.  Each file is
+ * read through zlib (which passes plain files through unchanged, so .gz
+ * needs no special case), its format detected from its first bytes, and
+ * split into records here rather than inside libcsv so that every record
+ * keeps its exact bytes (for --rejects and filters) and its line number.
+ *
+ * CSV/TSV records without a quote character are split on the delimiter
+ * directly; records with quotes go through libcsv.  NDJSON lines go to the
+ * simdjson wrapper.  Either way values land in one reused row buffer, so
+ * the hot path allocates nothing per record or field.
+ */
+#include "journey/reader.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <csv.h>
+#include <zlib.h>
+
+#include "journey/ndjson.h"
+#include "journey/util.h"
+
+#define READ_CHUNK (1 << 20)
+/* Records longer than this are rejected instead of buffered. */
+#define MAX_RECORD ((size_t)256 << 20)
+
+/* ---- bad records ---- */
+
+int
+jn_badrec_init(struct jn_badrec *b, int strict, const char *rejects_path)
+{
+	memset(b, 0, sizeof *b);
+	b->strict = strict;
+	if (rejects_path != NULL) {
+		b->rejects = fopen(rejects_path, "w");
+		if (b->rejects == NULL)
+			return jn_error("cannot create '%s': %s", rejects_path,
+			    strerror(errno));
+		b->rejects_path = jn_xstrdup(rejects_path);
+	}
+	return 0;
+}
+
+int
+jn_badrec_add(struct jn_badrec *b, const struct jn_record *rec,
+    const char *fmt, ...)
+{
+	char reason[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof reason, fmt, ap);
+	va_end(ap);
+	if (b->strict)
+		return jn_error("%s:%llu: %s", rec->file,
+		    (unsigned long long)rec->line, reason);
+	b->count++;
+	if (b->nshown < JN_BADREC_SHOWN) {
+		size_t n = strlen(rec->file) + strlen(reason) + 32;
+		char *s = jn_xmalloc(n);
+
+		snprintf(s, n, "%s:%llu: %s", rec->file,
+		    (unsigned long long)rec->line, reason);
+		b->shown[b->nshown++] = s;
+	}
+	if (b->rejects != NULL) {
+		fwrite(rec->raw, 1, rec->rawlen, b->rejects);
+		putc('\n', b->rejects);
+	}
+	return 0;
+}
+
+int
+jn_badrec_finish(struct jn_badrec *b, uint64_t records_in)
+{
+	int rc = 0;
+	size_t i;
+
+	if (b->count > 0) {
+		jn_warn("%llu bad record%s skipped (%llu read = %llu used + "
+		    "%llu rejected)%s", (unsigned long long)b->count,
+		    b->count == 1 ? "" : "s", (unsigned long long)records_in,
+		    (unsigned long long)(records_in - b->count),
+		    (unsigned long long)b->count,
+		    b->rejects ? "" : "; --rejects FILE keeps them");
+		for (i = 0; i < b->nshown; i++)
+			fprintf(stderr, "  %s\n", b->shown[i]);
+		if (b->count > b->nshown)
+			fprintf(stderr, "  ...\n");
+	}
+	for (i = 0; i < b->nshown; i++)
+		free(b->shown[i]);
+	b->nshown = 0;
+	if (b->rejects != NULL) {
+		if (ferror(b->rejects) | (fclose(b->rejects) != 0))
+			rc = jn_error("write error on '%s'", b->rejects_path);
+		b->rejects = NULL;
+	}
+	free(b->rejects_path);
+	b->rejects_path = NULL;
+	return rc;
+}
+
+int
+jn_input_format_parse(const char *name, enum jn_input_format *fmt)
+{
+	if (strcmp(name, "csv") == 0)
+		*fmt = JN_IN_CSV;
+	else if (strcmp(name, "tsv") == 0)
+		*fmt = JN_IN_TSV;
+	else if (strcmp(name, "ndjson") == 0 || strcmp(name, "jsonl") == 0)
+		*fmt = JN_IN_NDJSON;
+	else
+		return jn_error("bad input format '%s' (csv, tsv, ndjson)",
+		    name);
+	return 0;
+}
+
+/* ---- the reader's state ---- */
+
+/* Distinct field names the schema asks for, for NDJSON key lookup. */
+struct keyname {
+	const char *name;
+	size_t len;
+};
+
+struct reader {
+	const struct jn_reader_opts *opts;
+	const struct jn_schema *schema;
+	struct jn_badrec *bad;
+	jn_record_fn fn;
+	void *ctx;
+	uint64_t records;
+
+	/* current file */
+	gzFile gz;
+	const char *name;
+	enum jn_input_format format;
+	uint64_t line;
+	int eof;
+
+	/* input buffer: buf[pos..len) is unconsumed */
+	char *buf;
+	size_t pos, len, cap;
+
+	/* values of the current record */
+	struct jn_record rec;
+	char *row;
+	size_t rowlen, rowcap;
+	size_t *fields;		/* per field: offset into row */
+	size_t *flens;
+	size_t nfields, fieldcap;
+	int overflow;		/* libcsv: more than one row in a record */
+
+	/* CSV: header width and slot -> column */
+	size_t ncols;
+	int colof[JN_MAX_SLOTS];
+	char delim;
+	struct csv_parser csv;
+	int have_csv;
+
+	/* NDJSON */
+	struct jn_ndjson *json;
+	struct keyname keys[JN_MAX_SLOTS * JN_MAX_CANDIDATES];
+	size_t nkeys;
+	int rank[JN_MAX_SLOTS];	/* best candidate rank seen this record */
+	size_t valoff[JN_MAX_SLOTS];
+
+	/* progress */
+	uint64_t bytes, total_bytes;
+	struct timespec start, last_draw;
+	int progress_shown;
+};
+
+static double
+elapsed(const struct timespec *a, const struct timespec *b)
+{
+	return (double)(b->tv_sec - a->tv_sec) +
+	    (double)(b->tv_nsec - a->tv_nsec) / 1e9;
+}
+
+static void
+progress(struct reader *r, int final)
+{
+	struct timespec now;
+	double secs;
+	char line[160];
+	int n;
+
+	if (!r->opts->progress)
+		return;
+	if (final) {
+		if (r->progress_shown)
+			fputs("\r\033[K", stderr);
+		return;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	secs = elapsed(&r->start, &now);
+	if (secs < 1.0 || elapsed(&r->last_draw, &now) < 0.2)
+		return;
+	r->last_draw = now;
+	n = snprintf(line, sizeof line, "%s: %.1f MB read, %llu records, "
+	    "%.1f MB/s", jn_progname(), (double)r->bytes / 1e6,
+	    (unsigned long long)r->records, (double)r->bytes / 1e6 / secs);
+	if (r->total_bytes > 0 && n > 0 && (size_t)n < sizeof line)
+		snprintf(line + n, sizeof line - (size_t)n, ", %.0f%%",
+		    100.0 * (double)r->bytes / (double)r->total_bytes);
+	fprintf(stderr, "\r%s\033[K", line);
+	r->progress_shown = 1;
+}
+
+/*
+ * Make sure at least want bytes are buffered from pos on (fewer at end of
+ * file).  Keeps JN_NDJSON_PADDING spare bytes after the data.  Returns 0
+ * or -1 (reported).
+ */
+static int
+fill(struct reader *r, size_t want)
+{
+	while (!r->eof && r->len - r->pos < want) {
+		int n;
+
+		if (r->pos > 0) {
+			memmove(r->buf, r->buf + r->pos, r->len - r->pos);
+			r->len -= r->pos;
+			r->pos = 0;
+		}
+		if (r->cap - r->len < READ_CHUNK + JN_NDJSON_PADDING)
+			r->buf = jn_xgrow(r->buf, &r->cap,
+			    r->len + READ_CHUNK + JN_NDJSON_PADDING, 1);
+		n = gzread(r->gz, r->buf + r->len, READ_CHUNK);
+		if (n < 0) {
+			int err;
+			const char *msg = gzerror(r->gz, &err);
+
+			return jn_error("%s: read error: %s", r->name,
+			    err == Z_ERRNO ? strerror(errno) : msg);
+		}
+		if (n == 0)
+			r->eof = 1;
+		r->len += (size_t)n;
+		r->bytes += (size_t)n;
+		progress(r, 0);
+	}
+	memset(r->buf + r->len, 0, JN_NDJSON_PADDING);
+	return 0;
+}
+
+/* ---- framing ---- */
+
+/*
+ * End of the CSV record starting at p (quote-aware: a newline inside a
+ * quoted field belongs to the record).  Returns the offset of the
+ * terminating newline, or n when the data ends first; *complete is 0 when
+ * the data ended inside quotes or before a newline.
+ */
+static size_t
+csv_record_end(const char *p, size_t n, char delim, int *complete)
+{
+	size_t i = 0;
+	int at_start = 1, quoted = 0;
+
+	*complete = 0;
+	while (i < n) {
+		char c = p[i];
+
+		if (quoted) {
+			if (c == '"') {
+				if (i + 1 < n && p[i + 1] == '"') {
+					i += 2;
+					continue;
+				}
+				if (i + 1 == n)
+					return n;	/* need more to decide */
+				quoted = 0;
+			}
+			i++;
+			continue;
+		}
+		if (c == '\n') {
+			*complete = 1;
+			return i;
+		}
+		if (c == '"' && at_start) {
+			quoted = 1;
+			at_start = 0;
+		} else {
+			at_start = (c == delim);
+		}
+		i++;
+	}
+	return n;
+}
+
+/*
+ * Frame the next record: sets *start, *rlen (without terminator) and
+ * consumes it with its terminator.  Returns 1 with a record, 0 at end of
+ * file, -1 on error (reported).
+ */
+static int
+next_record(struct reader *r, size_t *start, size_t *rlen, uint64_t *nl)
+{
+	size_t end;
+	int complete;
+
+	for (;;) {
+		const char *p = r->buf + r->pos;
+		size_t avail = r->len - r->pos;
+		const char *q = memchr(p, '\n', avail);
+
+		*nl = 0;
+		if (q != NULL && (r->format == JN_IN_NDJSON ||
+		    memchr(p, '"', (size_t)(q - p)) == NULL)) {
+			end = (size_t)(q - p);
+			complete = 1;
+		} else if (r->format == JN_IN_NDJSON) {
+			end = avail;
+			complete = 0;
+		} else {
+			end = csv_record_end(p, avail, r->delim, &complete);
+		}
+		if (complete || r->eof) {
+			size_t k;
+
+			if (avail == 0)
+				return 0;
+			*start = r->pos;
+			*rlen = end;
+			r->pos += complete ? end + 1 : end;
+			/* count newlines inside a quoted CSV record */
+			if (r->format != JN_IN_NDJSON)
+				for (k = 0; k < end; k++)
+					*nl += (p[k] == '\n');
+			if (end > 0 && p[end - 1] == '\r')
+				(*rlen)--;
+			return 1;
+		}
+		if (avail >= MAX_RECORD)
+			return jn_error("%s:%llu: record longer than %zu MiB",
+			    r->name, (unsigned long long)r->line,
+			    MAX_RECORD >> 20);
+		if (fill(r, avail + READ_CHUNK) != 0)
+			return -1;
+	}
+}
+
+/* ---- CSV/TSV fields ---- */
+
+static void
+row_reset(struct reader *r)
+{
+	r->rowlen = 0;
+	r->nfields = 0;
+}
+
+static void
+row_add_field(struct reader *r, const char *s, size_t n)
+{
+	r->row = jn_xgrow(r->row, &r->rowcap, r->rowlen + n + 1, 1);
+	if (r->nfields == r->fieldcap) {
+		size_t cap = r->fieldcap;
+
+		r->fields = jn_xgrow(r->fields, &cap, r->nfields + 1,
+		    sizeof *r->fields);
+		cap = r->fieldcap;
+		r->flens = jn_xgrow(r->flens, &cap, r->nfields + 1,
+		    sizeof *r->flens);
+		r->fieldcap = cap;
+	}
+	if (n > 0)
+		memcpy(r->row + r->rowlen, s, n);
+	r->row[r->rowlen + n] = '\0';
+	r->fields[r->nfields] = r->rowlen;
+	r->flens[r->nfields] = n;
+	r->nfields++;
+	r->rowlen += n + 1;
+}
+
+static void
+csv_field_cb(void *s, size_t n, void *data)
+{
+	struct reader *r = data;
+
+	if (r->overflow)
+		return;
+	row_add_field(r, s, n);
+}
+
+static void
+csv_row_cb(int c, void *data)
+{
+	struct reader *r = data;
+
+	(void)c;
+	r->overflow++;
+}
+
+/* libcsv trims blanks around fields by default; we keep bytes as they are */
+static int
+no_space(unsigned char c)
+{
+	(void)c;
+	return 0;
+}
+
+/*
+ * Split rec bytes into fields: directly when there is no quote, else
+ * through libcsv.  Returns 0, or 1 when the quoting is malformed.
+ */
+static int
+split_fields(struct reader *r, const char *p, size_t n)
+{
+	size_t i, fstart = 0;
+
+	row_reset(r);
+	if (memchr(p, '"', n) == NULL) {
+		for (i = 0; i <= n; i++) {
+			if (i == n || p[i] == r->delim) {
+				row_add_field(r, p + fstart, i - fstart);
+				fstart = i + 1;
+			}
+		}
+		return 0;
+	}
+	if (!r->have_csv) {
+		if (csv_init(&r->csv, 0) != 0)
+			return jn_error("out of memory"), 2;
+		csv_set_space_func(&r->csv, no_space);
+		r->have_csv = 1;
+	}
+	csv_set_delim(&r->csv, (unsigned char)r->delim);
+	r->overflow = 0;
+	csv_parse(&r->csv, p, n, csv_field_cb, csv_row_cb, r);
+	/* the record has no terminator: fini ends its last field and row */
+	csv_fini(&r->csv, csv_field_cb, csv_row_cb, r);
+	return r->overflow != 1;
+}
+
+static int
+emit(struct reader *r)
+{
+	r->records++;
+	return r->fn(r->ctx, &r->rec);
+}
+
+static void
+clear_values(struct reader *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->schema->nslots; i++) {
+		r->rec.vals[i].ptr = NULL;
+		r->rec.vals[i].len = 0;
+	}
+}
+
+static int
+csv_header(struct reader *r, const char *p, size_t n)
+{
+	size_t s, c, k;
+
+	if (split_fields(r, p, n) != 0)
+		return jn_error("%s:%llu: malformed quotes in header",
+		    r->name, (unsigned long long)r->line);
+	r->ncols = r->nfields;
+	for (s = 0; s < r->schema->nslots; s++) {
+		const struct jn_slot *slot = &r->schema->slots[s];
+
+		r->colof[s] = -1;
+		for (k = 0; k < slot->nnames && r->colof[s] < 0; k++)
+			for (c = 0; c < r->nfields; c++)
+				if (strcmp(r->row + r->fields[c],
+				    slot->names[k]) == 0) {
+					r->colof[s] = (int)c;
+					break;
+				}
+	}
+	return 0;
+}
+
+static int
+csv_record(struct reader *r, const char *p, size_t n)
+{
+	size_t s;
+	int bad = split_fields(r, p, n);
+
+	if (bad == 2)
+		return -1;
+	if (bad) {
+		r->records++;
+		return jn_badrec_add(r->bad, &r->rec, "malformed quotes");
+	}
+	if (r->nfields != r->ncols) {
+		r->records++;
+		return jn_badrec_add(r->bad, &r->rec,
+		    "expected %zu fields, got %zu", r->ncols, r->nfields);
+	}
+	for (s = 0; s < r->schema->nslots; s++) {
+		int c = r->colof[s];
+
+		if (c < 0) {
+			r->rec.vals[s].ptr = NULL;
+			r->rec.vals[s].len = 0;
+		} else {
+			r->rec.vals[s].ptr = r->row + r->fields[c];
+			r->rec.vals[s].len = r->flens[c];
+		}
+	}
+	return emit(r);
+}
+
+/* ---- NDJSON fields ---- */
+
+static void
+build_keys(struct reader *r)
+{
+	size_t s, k, i;
+
+	r->nkeys = 0;
+	for (s = 0; s < r->schema->nslots; s++)
+		for (k = 0; k < r->schema->slots[s].nnames; k++) {
+			const char *name = r->schema->slots[s].names[k];
+
+			for (i = 0; i < r->nkeys; i++)
+				if (strcmp(r->keys[i].name, name) == 0)
+					break;
+			if (i == r->nkeys) {
+				r->keys[i].name = name;
+				r->keys[i].len = strlen(name);
+				r->nkeys++;
+			}
+		}
+}
+
+static int
+json_key(void *ctx, const char *key, size_t len)
+{
+	struct reader *r = ctx;
+	size_t i;
+
+	for (i = 0; i < r->nkeys; i++)
+		if (r->keys[i].len == len &&
+		    memcmp(r->keys[i].name, key, len) == 0)
+			return (int)i;
+	return -1;
+}
+
+static void
+json_val(void *ctx, int tag, const char *val, size_t len)
+{
+	struct reader *r = ctx;
+	const char *name = r->keys[tag].name;
+	size_t s, k, off = r->rowlen;
+	int stored = 0;
+
+	for (s = 0; s < r->schema->nslots; s++) {
+		const struct jn_slot *slot = &r->schema->slots[s];
+
+		for (k = 0; k < slot->nnames; k++) {
+			if (strcmp(slot->names[k], name) != 0)
+				continue;
+			/* an earlier candidate wins; a repeated key wins */
+			if (r->rank[s] >= 0 && (size_t)r->rank[s] < k)
+				break;
+			if (!stored) {
+				r->row = jn_xgrow(r->row, &r->rowcap,
+				    r->rowlen + len + 1, 1);
+				memcpy(r->row + off, val, len);
+				r->row[off + len] = '\0';
+				r->rowlen += len + 1;
+				stored = 1;
+			}
+			r->rank[s] = (int)k;
+			r->valoff[s] = off;
+			r->rec.vals[s].len = len;
+			break;
+		}
+	}
+}
+
+static int
+json_record(struct reader *r, const char *p, size_t n)
+{
+	size_t s;
+	char msg[256];
+	int col;
+
+	r->rowlen = 0;
+	for (s = 0; s < r->schema->nslots; s++) {
+		r->rank[s] = -1;
+		r->rec.vals[s].ptr = NULL;
+		r->rec.vals[s].len = 0;
+	}
+	if (jn_ndjson_parse(r->json, p, n, json_key, json_val, r) != 0) {
+		r->records++;
+		jn_ndjson_explain(p, n, msg, sizeof msg, &col);
+		return jn_badrec_add(r->bad, &r->rec, "%s", msg);
+	}
+	/* the row buffer may have moved while values arrived */
+	for (s = 0; s < r->schema->nslots; s++)
+		if (r->rank[s] >= 0)
+			r->rec.vals[s].ptr = r->row + r->valoff[s];
+	return emit(r);
+}
+
+/* ---- files ---- */
+
+static int
+blank(const char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r')
+			return 0;
+	return 1;
+}
+
+static enum jn_input_format
+detect(const char *p, size_t n)
+{
+	size_t i;
+	const char *nl;
+	int tab, comma;
+
+	for (i = 0; i < n; i++) {
+		if (p[i] == '{')
+			return JN_IN_NDJSON;
+		if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r' &&
+		    p[i] != '\n')
+			break;
+	}
+	nl = memchr(p, '\n', n);
+	if (nl != NULL)
+		n = (size_t)(nl - p);
+	tab = memchr(p, '\t', n) != NULL;
+	comma = memchr(p, ',', n) != NULL;
+	return tab && !comma ? JN_IN_TSV : JN_IN_CSV;
+}
+
+static int
+read_file(struct reader *r)
+{
+	size_t start = 0, rlen = 0;
+	uint64_t nl;
+	int header = 1, rc;
+
+	r->pos = r->len = 0;
+	r->eof = 0;
+	r->line = 1;
+	r->rec.file = r->name;
+	if (fill(r, 4096) != 0)
+		return -1;
+	/* a UTF-8 byte order mark is not part of the first field name */
+	if (r->len >= 3 && memcmp(r->buf, "\xef\xbb\xbf", 3) == 0)
+		r->pos = 3;
+	r->format = r->opts->format != JN_IN_AUTO ? r->opts->format :
+	    detect(r->buf + r->pos, r->len - r->pos);
+	r->delim = r->format == JN_IN_TSV ? '\t' : ',';
+	clear_values(r);
+	while ((rc = next_record(r, &start, &rlen, &nl)) == 1) {
+		const char *p = r->buf + start;
+
+		r->rec.raw = p;
+		r->rec.rawlen = rlen;
+		r->rec.line = r->line;
+		r->rec.format = (int)r->format;
+		r->line += 1 + nl;
+		if (blank(p, rlen))
+			continue;
+		if (r->format == JN_IN_NDJSON) {
+			rc = json_record(r, p, rlen);
+		} else if (header) {
+			rc = csv_header(r, p, rlen);
+			header = 0;
+		} else {
+			rc = csv_record(r, p, rlen);
+		}
+		if (rc != 0)
+			return -1;
+	}
+	return rc;
+}
+
+static int
+open_file(struct reader *r, const char *path)
+{
+	int fd;
+	struct stat st;
+
+	if (strcmp(path, "-") == 0) {
+		fd = dup(STDIN_FILENO);
+		r->name = "<stdin>";
+	} else {
+		fd = open(path, O_RDONLY);
+		r->name = path;
+	}
+	if (fd < 0)
+		return jn_error("cannot open '%s': %s", path, strerror(errno));
+	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+		close(fd);
+		return jn_error("cannot read '%s': is a directory", path);
+	}
+	r->gz = gzdopen(fd, "rb");
+	if (r->gz == NULL) {
+		close(fd);
+		return jn_error("out of memory");
+	}
+	gzbuffer(r->gz, 256 * 1024);
+	return 0;
+}
+
+static uint64_t
+total_size(char *const *files, int nfiles)
+{
+	uint64_t total = 0;
+	struct stat st;
+	int i;
+
+	for (i = 0; i < nfiles; i++) {
+		size_t n = strlen(files[i]);
+
+		/* compressed sizes would make the percentage lie */
+		if (strcmp(files[i], "-") == 0 ||
+		    (n > 3 && strcmp(files[i] + n - 3, ".gz") == 0) ||
+		    stat(files[i], &st) != 0 || !S_ISREG(st.st_mode))
+			return 0;
+		total += (uint64_t)st.st_size;
+	}
+	return total;
+}
+
+int
+jn_read(char *const *files, int nfiles, const struct jn_reader_opts *opts,
+    const struct jn_schema *schema, struct jn_badrec *bad, jn_record_fn fn,
+    void *ctx, uint64_t *records_in)
+{
+	static char *const stdin_only[] = { "-" };
+	struct reader r;
+	int i, rc = 0;
+
+	if (nfiles == 0) {
+		files = stdin_only;
+		nfiles = 1;
+	}
+	memset(&r, 0, sizeof r);
+	r.opts = opts;
+	r.schema = schema;
+	r.bad = bad;
+	r.fn = fn;
+	r.ctx = ctx;
+	r.json = jn_ndjson_new();
+	build_keys(&r);
+	if (opts->progress) {
+		r.total_bytes = total_size(files, nfiles);
+		clock_gettime(CLOCK_MONOTONIC, &r.start);
+	}
+	for (i = 0; i < nfiles && rc == 0; i++) {
+		if (open_file(&r, files[i]) != 0) {
+			rc = -1;
+			break;
+		}
+		rc = read_file(&r);
+		gzclose(r.gz);
+	}
+	progress(&r, 1);
+	if (r.have_csv)
+		csv_free(&r.csv);
+	jn_ndjson_free(r.json);
+	free(r.buf);
+	free(r.row);
+	free(r.fields);
+	free(r.flens);
+	*records_in = r.records;
+	return rc;
+}

@@ -1,0 +1,181 @@
+/*
+ * Process-wide helpers: program name, the out-of-memory policy and the
+ * "TOOL: message" diagnostics every module reports through.
+ */
+#include "journey/util.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *progname = "journey";
+
+void
+jn_set_progname(const char *argv0)
+{
+	const char *slash;
+
+	if (argv0 == NULL || *argv0 == '\0')
+		return;
+	slash = strrchr(argv0, '/');
+	progname = slash ? slash + 1 : argv0;
+}
+
+const char *
+jn_progname(void)
+{
+	return progname;
+}
+
+static void
+out_of_memory(void)
+{
+	fprintf(stderr, "%s: out of memory\n", progname);
+	exit(JN_EXIT_ERROR);
+}
+
+void *
+jn_xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (p == NULL)
+		out_of_memory();
+	return p;
+}
+
+void *
+jn_xcalloc(size_t nmemb, size_t size)
+{
+	void *p = calloc(nmemb ? nmemb : 1, size ? size : 1);
+
+	if (p == NULL)
+		out_of_memory();
+	return p;
+}
+
+void *
+jn_xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (p == NULL)
+		out_of_memory();
+	return p;
+}
+
+void *
+jn_xgrow(void *p, size_t *cap, size_t need, size_t elem)
+{
+	size_t n = *cap ? *cap : 16;
+
+	if (need <= *cap)
+		return p;
+	while (n < need) {
+		if (n > SIZE_MAX / 2)
+			out_of_memory();
+		n *= 2;
+	}
+	if (n > SIZE_MAX / elem)
+		out_of_memory();
+	*cap = n;
+	return jn_xrealloc(p, n * elem);
+}
+
+char *
+jn_xstrdup(const char *s)
+{
+	return jn_xstrndup(s, strlen(s));
+}
+
+char *
+jn_xstrndup(const char *s, size_t n)
+{
+	char *p = jn_xmalloc(n + 1);
+
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+int
+jn_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", progname);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return -1;
+}
+
+void
+jn_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", progname);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+char *
+jn_quote(char *buf, size_t bufsize, const char *s, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0, i;
+
+	if (bufsize == 0)
+		return buf;
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		size_t need = (c >= 0x20 && c < 0x7f) ? 1 : 4;
+
+		/* keep room for "..." and the NUL */
+		if (o + need + 4 > bufsize) {
+			if (o + 4 <= bufsize) {
+				memcpy(buf + o, "...", 3);
+				o += 3;
+			}
+			break;
+		}
+		if (need == 1) {
+			buf[o++] = (char)c;
+		} else {
+			buf[o++] = '\\';
+			buf[o++] = 'x';
+			buf[o++] = hex[c >> 4];
+			buf[o++] = hex[c & 15];
+		}
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+int
+jn_parse_double(const char *s, size_t len, double *out)
+{
+	char tmp[64], *end;
+	double d;
+
+	if (len == 0 || len >= sizeof tmp)
+		return -1;
+	/* strtod would skip leading blanks; a field " 5" is not a number */
+	if (s[0] == ' ' || s[0] == '\t' || s[len - 1] == ' ' ||
+	    s[len - 1] == '\t')
+		return -1;
+	memcpy(tmp, s, len);
+	tmp[len] = '\0';
+	errno = 0;
+	d = strtod(tmp, &end);
+	if (end != tmp + len || !isfinite(d))
+		return -1;
+	*out = d;
+	return 0;
+}

@@ -1,0 +1,1231 @@
+/*
+ * jfunnel: who reaches each step of a funnel, and where they drop off.
+ *
+ * Events arrive in any order, users interleaved, so the tool keeps a
+ * compact record (time, unit, matched steps) of every event that can
+ * matter, then at the end of input groups them by unit, sorts each unit's
+ * events by time and runs the funnel engine (src/core/funnel.c) per unit.
+ * Memory grows with those event records (24 bytes each) and with units;
+ * events matching no step are not kept unless strict order or session
+ * cutting needs them.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "journey/funnel.h"
+#include "journey/input.h"
+#include "journey/intern.h"
+#include "journey/pred.h"
+#include "journey/time.h"
+#include "journey/util.h"
+#include "journey/writer.h"
+
+static const char usage[] =
+    "usage: jfunnel [-u FIELD] [-t FIELD] [-e FIELD] [-w DUR] [-o FORMAT]\n"
+    "               [--order default|strict|any] [--dedup] [--increase]\n"
+    "               [--once] [--reentry] [--compat clickhouse|posthog]\n"
+    "               [--per user|session] [--by FIELD]\n"
+    "               [--attribution first|last|all|stepN] [--value FIELD]\n"
+    "               [--exclude [I-J:]EXPR] [--min-conversion RATE]\n"
+    "               [--explain USER] [--where EXPR] [--since TIME]\n"
+    "               [--until TIME] [--strict] [--rejects FILE]\n"
+    "               -s STEP -s STEP [-s STEP ...] [FILE ...]\n";
+
+static const char help_text[] =
+    "Count who reaches each funnel step and where they drop off.\n"
+    "\n"
+    "  -s, --step EXPR          a step: NAME, /REGEX/, FIELD=VALUE, ... (2-32)\n"
+    "  -w, --window DUR         chain must finish within DUR of step 1 "
+    "(7d; 0: no limit)\n"
+    "      --order MODE         default (ClickHouse windowFunnel), strict, "
+    "any\n"
+    "      --dedup              a step reached again ends the chain\n"
+    "      --increase           each step strictly later than the last\n"
+    "      --once               one event fills at most one step\n"
+    "      --reentry            strict order: skip steps that come too "
+    "early\n"
+    "      --compat RULES       clickhouse (default) or posthog\n"
+    "      --exclude [I-J:]EXPR drop units with EXPR between steps I and J\n"
+    "      --attribution A      --by value: first, last, all or stepN\n"
+    "      --explain USER       show on stderr how USER's events matched\n"
+    "      --per UNIT           user (default) or session\n"
+    "      --by FIELD           break down by FIELD (first non-empty value)\n"
+    "      --value FIELD        sum FIELD over the events filling each step\n"
+    "      --min-conversion R   exit 1 when last/first conversion < R\n"
+    "  -u, --user FIELD         user id field (user_id, userId, ...)\n"
+    "  -t, --time FIELD         time field (timestamp, time, ts, ...)\n"
+    "  -e, --event FIELD        event name field (event, event_name, ...)\n"
+    "      --session FIELD      session id field (session_id, ...)\n"
+    "      --session-gap DUR    cut sessions after DUR idle (30m)\n"
+    "  -I, --input-format F     csv, tsv or ndjson (default: detect)\n"
+    "      --where EXPR         keep only matching events\n"
+    "      --since TIME         keep events at or after TIME\n"
+    "      --until TIME         keep events before TIME\n"
+    "  -o, --format F           table, csv, tsv, ndjson, markdown\n"
+    "      --strict             a bad record is an error\n"
+    "      --rejects FILE       write bad records to FILE\n"
+    "      --no-progress        no progress line on stderr\n"
+    "  -h, --help               this help\n"
+    "  -V, --version            version\n"
+    "\n"
+    "See jfunnel(1) and journey(7).\n";
+
+enum {
+	OPT_ORDER = JN_OPT_TOOL_BASE,
+	OPT_PER,
+	OPT_BY,
+	OPT_VALUE,
+	OPT_MIN_CONVERSION,
+	OPT_DEDUP,
+	OPT_INCREASE,
+	OPT_ONCE,
+	OPT_REENTRY,
+	OPT_COMPAT,
+	OPT_EXCLUDE,
+	OPT_ATTRIBUTION,
+	OPT_EXPLAIN
+};
+
+static const struct option tool_longopts[] = {
+	{ "step", required_argument, NULL, 's' },
+	{ "window", required_argument, NULL, 'w' },
+	{ "order", required_argument, NULL, OPT_ORDER },
+	{ "per", required_argument, NULL, OPT_PER },
+	{ "by", required_argument, NULL, OPT_BY },
+	{ "value", required_argument, NULL, OPT_VALUE },
+	{ "min-conversion", required_argument, NULL, OPT_MIN_CONVERSION },
+	{ "dedup", no_argument, NULL, OPT_DEDUP },
+	{ "increase", no_argument, NULL, OPT_INCREASE },
+	{ "once", no_argument, NULL, OPT_ONCE },
+	{ "reentry", no_argument, NULL, OPT_REENTRY },
+	{ "compat", required_argument, NULL, OPT_COMPAT },
+	{ "exclude", required_argument, NULL, OPT_EXCLUDE },
+	{ "attribution", required_argument, NULL, OPT_ATTRIBUTION },
+	{ "explain", required_argument, NULL, OPT_EXPLAIN },
+};
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+#define NONE UINT32_MAX
+
+/* One kept event: 24 bytes, starting as the engine's struct jn_fev. */
+struct fevent {
+	struct jn_fev f;	/* time and matched steps */
+	uint32_t unit;
+	uint32_t by;		/* breakdown value id, NONE if empty */
+	uint32_t value;		/* index into values[], NONE without */
+};
+
+struct unit_info {
+	int64_t first_ts, last_ts;	/* times of first/last by values */
+	uint32_t first, last;	/* first/last-touch value, NONE if none */
+	uint8_t gap_cut;	/* sessions to be cut by --session-gap */
+};
+
+enum attribution { ATTR_FIRST, ATTR_LAST, ATTR_ALL, ATTR_STEP };
+
+/* --exclude [I-J:]EXPR: steps are 1-based, to 0 means the last step. */
+struct exclusion {
+	const char *text;
+	int from, to;
+	struct jn_pred *pred;
+};
+
+/* A median sample: the unit's group and its step-to-step time. */
+struct sample {
+	uint32_t group;
+	int64_t dt;
+};
+
+struct group {
+	uint32_t by;		/* value id, NONE for units without one */
+	uint64_t count[JN_FUNNEL_MAX_STEPS];
+	double value[JN_FUNNEL_MAX_STEPS];
+	double median[JN_FUNNEL_MAX_STEPS];	/* seconds; NAN if none */
+};
+
+struct funnel {
+	struct jn_common common;
+	struct jn_input in;
+	struct jn_funnel_spec spec;
+	const char *step_text[JN_FUNNEL_MAX_STEPS];
+	struct jn_pred *step[JN_FUNNEL_MAX_STEPS];
+	int per_session;
+	const char *by_field, *value_field;
+	int by_slot, value_slot;
+	int has_min_conversion;
+	double min_conversion;
+	int keep_all;		/* keep events matching no step too */
+	int posthog, window_given;
+	enum attribution attribution;
+	int attr_step;		/* 0-based, with ATTR_STEP */
+	struct exclusion excl[JN_FUNNEL_MAX_STEPS];
+	int nexcl;
+	const char *explain;
+	int explaining;		/* the current unit is --explain's */
+	struct fevent *scratch;
+	size_t scratch_cap;
+
+	struct jn_intern units, byvals;
+	struct unit_info *uinfo;
+	size_t uinfo_cap;
+	struct fevent *ev;
+	size_t nev, ev_cap;
+	double *values;
+	size_t nvalues, values_cap;
+	char *keybuf;
+	size_t keycap;
+
+	uint32_t *byrank;	/* byvals id -> lexicographic rank */
+	struct group *groups;
+	size_t ngroups;
+	uint32_t *group_of_by;	/* byvals id -> group, NONE: not yet */
+	uint32_t nobody_group;	/* group of units without a value */
+	struct sample *samples[JN_FUNNEL_MAX_STEPS];
+	size_t nsamples[JN_FUNNEL_MAX_STEPS], samples_cap[JN_FUNNEL_MAX_STEPS];
+};
+
+/* ---- reading ---- */
+
+static uint32_t
+unit_of(struct funnel *f, const struct jn_event *ev, int *gap_cut)
+{
+	size_t n = ev->user_len;
+
+	*gap_cut = 0;
+	if (!f->per_session)
+		return jn_intern_put(&f->units, ev->user, ev->user_len);
+	/* user and session joined by a byte that cannot end a user id */
+	f->keybuf = jn_xgrow(f->keybuf, &f->keycap,
+	    ev->user_len + ev->session_len + 2, 1);
+	memcpy(f->keybuf, ev->user, ev->user_len);
+	f->keybuf[n++] = '\0';
+	if (ev->session != NULL && ev->session_len > 0) {
+		memcpy(f->keybuf + n, ev->session, ev->session_len);
+		n += ev->session_len;
+	} else {
+		*gap_cut = 1;
+	}
+	return jn_intern_put(&f->units, f->keybuf, n);
+}
+
+/* Does value s (id by) beat the current value cur at an equal time? */
+static int
+smaller(struct funnel *f, uint32_t by, const char *s, uint32_t cur)
+{
+	return cur == NONE || (by != cur &&
+	    strcmp(s, jn_intern_str(&f->byvals, cur, NULL)) < 0);
+}
+
+static void
+grow_units(struct funnel *f, uint32_t unit)
+{
+	size_t old = f->uinfo_cap;
+
+	if (unit < f->uinfo_cap)
+		return;
+	f->uinfo = jn_xgrow(f->uinfo, &f->uinfo_cap, (size_t)unit + 1,
+	    sizeof *f->uinfo);
+	memset(f->uinfo + old, 0, (f->uinfo_cap - old) * sizeof *f->uinfo);
+	for (; old < f->uinfo_cap; old++)
+		f->uinfo[old].first = f->uinfo[old].last = NONE;
+}
+
+/*
+ * First and last touch, ties to the bytewise smaller value, so that the
+ * result does not depend on the order of input lines.
+ */
+static void
+touch(struct funnel *f, struct unit_info *u, uint32_t by, const char *s,
+    int64_t ts)
+{
+	if (u->first == NONE || ts < u->first_ts ||
+	    (ts == u->first_ts && smaller(f, by, s, u->first))) {
+		u->first = by;
+		u->first_ts = ts;
+	}
+	if (u->last == NONE || ts > u->last_ts ||
+	    (ts == u->last_ts && smaller(f, by, s, u->last))) {
+		u->last = by;
+		u->last_ts = ts;
+	}
+}
+
+static int
+on_event(void *ctx, const struct jn_event *ev)
+{
+	struct funnel *f = ctx;
+	struct fevent *fe;
+	uint32_t mask = 0, unit, by = NONE;
+	const char *s;
+	size_t len;
+	int k, m, gap_cut;
+
+	for (k = 0; k < f->spec.nsteps; k++) {
+		if ((m = jn_pred_match(f->step[k], ev->rec)) < 0)
+			return -1;
+		mask |= (uint32_t)m << k;
+	}
+	/* exclusions ride in the mask's bits above the steps */
+	for (k = 0; k < f->nexcl; k++) {
+		if ((m = jn_pred_match(f->excl[k].pred, ev->rec)) < 0)
+			return -1;
+		mask |= (uint32_t)m << (f->spec.nsteps + k);
+	}
+	unit = unit_of(f, ev, &gap_cut);
+	grow_units(f, unit);
+	f->uinfo[unit].gap_cut |= (uint8_t)gap_cut;
+	if (f->by_slot >= 0) {
+		s = jn_record_get(ev->rec, f->by_slot, &len);
+		if (s != NULL && len > 0) {
+			by = jn_intern_put(&f->byvals, s, len);
+			touch(f, &f->uinfo[unit], by, s, ev->time);
+		}
+	}
+	if (mask == 0 && !f->keep_all)
+		return 0;
+	f->ev = jn_xgrow(f->ev, &f->ev_cap, f->nev + 1, sizeof *f->ev);
+	fe = &f->ev[f->nev++];
+	fe->f.ts = ev->time;
+	fe->f.mask = mask;
+	fe->unit = unit;
+	fe->by = by;
+	fe->value = NONE;
+	if (f->value_slot >= 0 && mask != 0) {
+		double d;
+
+		s = jn_record_get(ev->rec, f->value_slot, &len);
+		if (s != NULL && jn_parse_double(s, len, &d) == 0) {
+			f->values = jn_xgrow(f->values, &f->values_cap,
+			    f->nvalues + 1, sizeof *f->values);
+			f->values[f->nvalues] = d;
+			fe->value = (uint32_t)f->nvalues++;
+		}
+	}
+	return 0;
+}
+
+/* ---- ordering ---- */
+
+/*
+ * Group events by unit in place (one counting-sort pass with cycle
+ * swaps), so that no second copy of the event array is needed.  Returns
+ * the start offset of every unit; start[nunits] = nev.
+ */
+static size_t *
+group_by_unit(struct fevent *ev, size_t nev, size_t nunits)
+{
+	size_t *start = jn_xcalloc(nunits + 1, sizeof *start);
+	size_t *next = jn_xmalloc((nunits + 1) * sizeof *next);
+	size_t i, u;
+
+	for (i = 0; i < nev; i++)
+		start[ev[i].unit + 1]++;
+	for (u = 0; u < nunits; u++)
+		start[u + 1] += start[u];
+	memcpy(next, start, (nunits + 1) * sizeof *next);
+	for (u = 0; u < nunits; u++) {
+		while (next[u] < start[u + 1]) {
+			struct fevent e = ev[next[u]];
+
+			if (e.unit == u) {
+				next[u]++;
+				continue;
+			}
+			ev[next[u]] = ev[next[e.unit]];
+			ev[next[e.unit]++] = e;
+		}
+	}
+	free(next);
+	return start;
+}
+
+static const struct funnel *cmp_funnel;
+
+static int
+value_cmp(uint32_t a, uint32_t b)
+{
+	double x, y;
+
+	if (a == b)
+		return 0;
+	if (a == NONE || b == NONE)
+		return a == NONE ? -1 : 1;
+	x = cmp_funnel->values[a];
+	y = cmp_funnel->values[b];
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Order of one unit's events: time, then everything else that can tell
+ * two events apart, so that the result never depends on input order.
+ */
+static int
+fevent_cmp(const void *pa, const void *pb)
+{
+	const struct fevent *a = pa, *b = pb;
+	uint32_t ra, rb;
+
+	if (a->f.ts != b->f.ts)
+		return a->f.ts < b->f.ts ? -1 : 1;
+	if (a->f.mask != b->f.mask)
+		return a->f.mask < b->f.mask ? -1 : 1;
+	ra = a->by == NONE ? 0 : cmp_funnel->byrank[a->by] + 1;
+	rb = b->by == NONE ? 0 : cmp_funnel->byrank[b->by] + 1;
+	if (ra != rb)
+		return ra < rb ? -1 : 1;
+	return value_cmp(a->value, b->value);
+}
+
+static void
+sort_unit(struct fevent *ev, size_t n)
+{
+	size_t i, j;
+
+	/* exports are mostly in time order: insertion sort wins small runs */
+	if (n > 32) {
+		qsort(ev, n, sizeof *ev, fevent_cmp);
+		return;
+	}
+	for (i = 1; i < n; i++) {
+		struct fevent e = ev[i];
+
+		for (j = i; j > 0 && fevent_cmp(&ev[j - 1], &e) > 0; j--)
+			ev[j] = ev[j - 1];
+		ev[j] = e;
+	}
+}
+
+/* ---- counting ---- */
+
+static uint32_t
+group_for(struct funnel *f, uint32_t by)
+{
+	uint32_t *slot = by == NONE ? &f->nobody_group : &f->group_of_by[by];
+	int k;
+
+	if (*slot == NONE) {
+		struct group *g;
+
+		f->groups = jn_xrealloc(f->groups,
+		    (f->ngroups + 1) * sizeof *f->groups);
+		g = &f->groups[f->ngroups];
+		memset(g, 0, sizeof *g);
+		g->by = by;
+		for (k = 0; k < JN_FUNNEL_MAX_STEPS; k++)
+			g->median[k] = NAN;
+		*slot = (uint32_t)f->ngroups++;
+	}
+	return *slot;
+}
+
+static void
+add_sample(struct funnel *f, int k, uint32_t group, int64_t dt)
+{
+	f->samples[k] = jn_xgrow(f->samples[k], &f->samples_cap[k],
+	    f->nsamples[k] + 1, sizeof *f->samples[k]);
+	f->samples[k][f->nsamples[k]].group = group;
+	f->samples[k][f->nsamples[k]].dt = dt;
+	f->nsamples[k]++;
+}
+
+/*
+ * --exclude: is there an event matching exclusion x strictly after step
+ * I's time and strictly before step J's (or, when J was not reached, up
+ * to the end of the chain's window)?
+ */
+static int
+excluded(const struct funnel *f, const struct fevent *ev, size_t n,
+    const struct jn_funnel_match *m)
+{
+	int x;
+	size_t i;
+
+	for (x = 0; x < f->nexcl; x++) {
+		const struct exclusion *e = &f->excl[x];
+		uint32_t bit = UINT32_C(1) << (f->spec.nsteps + x);
+		int to = e->to ? e->to : f->spec.nsteps;
+		int64_t lo, hi;
+
+		if (m->level < e->from)
+			continue;
+		lo = m->ts[e->from - 1];
+		if (m->level >= to)
+			hi = m->ts[to - 1] - 1;
+		else if (f->spec.window == 0)
+			hi = INT64_MAX;
+		else
+			hi = m->ts[0] + f->spec.window;
+		for (i = 0; i < n; i++)
+			if ((ev[i].f.mask & bit) && ev[i].f.ts > lo &&
+			    ev[i].f.ts <= hi)
+				return x + 1;
+	}
+	return 0;
+}
+
+static void explain_unit(struct funnel *, const struct fevent *, size_t,
+    const struct jn_funnel_match *, int, uint32_t);
+
+/* Match ev[0..n) and count the unit under breakdown value by. */
+static void
+count_match(struct funnel *f, const struct fevent *ev, size_t n, uint32_t by)
+{
+	struct jn_funnel_match m;
+	uint32_t g;
+	int k, excl;
+
+	jn_funnel_match(&f->spec, &ev->f, sizeof *ev, n, &m);
+	excl = m.level ? excluded(f, ev, n, &m) : 0;
+	if (f->explaining)
+		explain_unit(f, ev, n, &m, excl, by);
+	if (m.level == 0 || excl)
+		return;
+	g = group_for(f, by);
+	for (k = 0; k < m.level; k++) {
+		const struct fevent *e = &ev[m.ev[k]];
+
+		f->groups[g].count[k]++;
+		if (e->value != NONE)
+			f->groups[g].value[k] += f->values[e->value];
+		if (k > 0)
+			add_sample(f, k, g, m.ts[k] - m.ts[k - 1]);
+	}
+}
+
+static struct fevent *
+scratch(struct funnel *f, size_t n)
+{
+	f->scratch = jn_xgrow(f->scratch, &f->scratch_cap, n,
+	    sizeof *f->scratch);
+	return f->scratch;
+}
+
+/*
+ * Count one unit (or one gap-cut session) under its breakdown value(s):
+ * first/last touch are known; "all" runs the funnel once per value on the
+ * events carrying it; stepN once per value carried by an event matching
+ * step N, with step N restricted to the events carrying it (PostHog's
+ * breakdown attribution types).  Values are visited in byte order.
+ */
+static void
+count_unit(struct funnel *f, const struct fevent *ev, size_t n,
+    uint32_t first, uint32_t last)
+{
+	uint32_t stepbit = UINT32_C(1) << f->attr_step, v, best;
+	size_t i, c;
+	struct fevent *t;
+	int any;
+
+	if (f->by_slot < 0 || f->attribution == ATTR_FIRST) {
+		count_match(f, ev, n, first);
+		return;
+	}
+	if (f->attribution == ATTR_LAST) {
+		count_match(f, ev, n, last);
+		return;
+	}
+	/* each distinct value, smallest rank first */
+	for (v = NONE, any = 0;; any = 1) {
+		best = NONE;
+		for (i = 0; i < n; i++) {
+			uint32_t b = ev[i].by;
+
+			if (b == NONE || (f->attribution == ATTR_STEP &&
+			    !(ev[i].f.mask & stepbit)))
+				continue;
+			if ((v == NONE || f->byrank[b] > f->byrank[v]) &&
+			    (best == NONE || f->byrank[b] < f->byrank[best]))
+				best = b;
+		}
+		if (best == NONE)
+			break;
+		v = best;
+		t = scratch(f, n);
+		for (i = 0, c = 0; i < n; i++) {
+			if (f->attribution == ATTR_ALL) {
+				if (ev[i].by == v)
+					t[c++] = ev[i];
+				continue;
+			}
+			t[c] = ev[i];
+			if (ev[i].by != v)
+				t[c].f.mask &= ~stepbit;
+			c++;
+		}
+		/* count_match reads values through the events' indices */
+		count_match(f, t, c, v);
+	}
+	if (!any)
+		count_match(f, ev, n, NONE);
+}
+
+/* First and last non-empty breakdown values of time-sorted ev[0..n). */
+static void
+touches(const struct fevent *ev, size_t n, uint32_t *first, uint32_t *last)
+{
+	size_t i;
+
+	*first = *last = NONE;
+	for (i = 0; i < n; i++)
+		if (ev[i].by != NONE) {
+			if (*first == NONE)
+				*first = ev[i].by;
+			*last = ev[i].by;
+		}
+}
+
+static int
+explain_match(const struct funnel *f, uint32_t unit)
+{
+	size_t len, n = strlen(f->explain);
+	const char *key = jn_intern_str(&f->units, unit, &len);
+
+	/* per session the key is user, NUL, session */
+	return len >= n && memcmp(key, f->explain, n) == 0 &&
+	    (len == n || key[n] == '\0');
+}
+
+static void
+count_all(struct funnel *f)
+{
+	size_t nunits = jn_intern_count(&f->units), u, *start, i, s;
+	uint32_t first, last;
+
+	start = group_by_unit(f->ev, f->nev, nunits);
+	for (u = 0; u < nunits; u++) {
+		struct fevent *ev = f->ev + start[u];
+		size_t n = start[u + 1] - start[u];
+
+		f->explaining = f->explain && explain_match(f, (uint32_t)u);
+		sort_unit(ev, n);
+		if (!f->uinfo[u].gap_cut) {
+			if (f->per_session)
+				touches(ev, n, &first, &last);
+			else {
+				first = f->uinfo[u].first;
+				last = f->uinfo[u].last;
+			}
+			count_unit(f, ev, n, first, last);
+			continue;
+		}
+		/* sessions of a user without a session field */
+		for (s = 0, i = 1; i <= n; i++)
+			if (i == n || ev[i].f.ts - ev[i - 1].f.ts >
+			    f->common.session_gap) {
+				touches(ev + s, i - s, &first, &last);
+				count_unit(f, ev + s, i - s, first, last);
+				s = i;
+			}
+	}
+	free(start);
+}
+
+/* ---- --explain ---- */
+
+static void
+explain_steps(const struct funnel *f, uint32_t mask, char *buf, size_t size)
+{
+	size_t o = 0;
+	int k;
+
+	buf[0] = '\0';
+	for (k = 0; k < f->spec.nsteps + f->nexcl && o < size; k++) {
+		if (!(mask >> k & 1))
+			continue;
+		if (k < f->spec.nsteps)
+			o += (size_t)snprintf(buf + o, size - o, "%s%d",
+			    o ? "," : "matches step ", k + 1);
+		else
+			o += (size_t)snprintf(buf + o, size - o,
+			    "%sexcluded by '%s'", o ? "; " : "",
+			    f->excl[k - f->spec.nsteps].text);
+	}
+	if (o == 0)
+		snprintf(buf, size, "matches no step");
+}
+
+/* Why a chain that reached level m->level went no further. */
+static void
+explain_stop(const struct funnel *f, const struct fevent *ev, size_t n,
+    const struct jn_funnel_match *m, char *buf, size_t size)
+{
+	int next = m->level;
+	uint32_t bit = UINT32_C(1) << next;
+	const char *name = f->step_text[next];
+	size_t i;
+	int64_t end;
+	char t1[48], t2[48];
+
+	for (i = 0; i < n && !(ev[i].f.mask & bit); i++)
+		;
+	if (i == n) {
+		snprintf(buf, size, "no event matches step %d '%s'", next + 1,
+		    name);
+		return;
+	}
+	if (next == 0 || f->spec.order == JN_ORDER_ANY) {
+		snprintf(buf, size, "step %d '%s' never fell inside one "
+		    "window with the others", next + 1, name);
+		return;
+	}
+	end = f->spec.window ? m->ts[0] + f->spec.window : INT64_MAX;
+	for (i = 0; i < n; i++)
+		if ((ev[i].f.mask & bit) && ev[i].f.ts >= m->ts[next - 1])
+			break;
+	if (i == n)
+		snprintf(buf, size, "no event matches step %d '%s' after step "
+		    "%d", next + 1, name, next);
+	else if (ev[i].f.ts > end)
+		snprintf(buf, size, "step %d '%s' next happens at %s, after "
+		    "the window closed at %s", next + 1, name,
+		    jn_time_format(t1, sizeof t1, ev[i].f.ts),
+		    jn_time_format(t2, sizeof t2, end));
+	else
+		snprintf(buf, size, "the %s rules ended the chain before step "
+		    "%d '%s' at %s", f->spec.order == JN_ORDER_DEFAULT ?
+		    "--dedup/--increase/--once" : "strict order", next + 1,
+		    name, jn_time_format(t1, sizeof t1, ev[i].f.ts));
+}
+
+static void
+explain_unit(struct funnel *f, const struct fevent *ev, size_t n,
+    const struct jn_funnel_match *m, int excl, uint32_t by)
+{
+	char steps[256], why[320], t[48];
+	const char *prog = jn_progname();
+	size_t i;
+	int k;
+
+	fprintf(stderr, "%s: explain '%s'", prog, f->explain);
+	if (f->by_field)
+		fprintf(stderr, " (%s '%s')", f->by_field, by == NONE ? "" :
+		    jn_intern_str(&f->byvals, by, NULL));
+	fprintf(stderr, ": %zu event%s kept, reached step %d of %d\n", n,
+	    n == 1 ? "" : "s", m->level, f->spec.nsteps);
+	for (i = 0; i < n; i++) {
+		const char *mark = "";
+		char fill[32] = "";
+
+		for (k = 0; k < m->level; k++)
+			if (m->ev[k] == i) {
+				snprintf(fill, sizeof fill, "  <- step %d",
+				    k + 1);
+				mark = fill;
+				break;
+			}
+		explain_steps(f, ev[i].f.mask, steps, sizeof steps);
+		fprintf(stderr, "  %s  %s%s\n", jn_time_format(t, sizeof t,
+		    ev[i].f.ts), steps, mark);
+	}
+	if (excl)
+		fprintf(stderr, "  dropped: an event matching --exclude '%s' "
+		    "came between steps %d and %d\n", f->excl[excl - 1].text,
+		    f->excl[excl - 1].from, f->excl[excl - 1].to ?
+		    f->excl[excl - 1].to : f->spec.nsteps);
+	else if (m->level == f->spec.nsteps)
+		fprintf(stderr, "  converted: all %d steps\n", m->level);
+	else {
+		explain_stop(f, ev, n, m, why, sizeof why);
+		fprintf(stderr, "  stopped: %s\n", why);
+	}
+}
+
+static int
+sample_cmp(const void *pa, const void *pb)
+{
+	const struct sample *a = pa, *b = pb;
+
+	if (a->group != b->group)
+		return a->group < b->group ? -1 : 1;
+	return a->dt < b->dt ? -1 : a->dt > b->dt;
+}
+
+/* Medians per group and step: the mean of the two middle values. */
+static void
+compute_medians(struct funnel *f)
+{
+	size_t i, j;
+	int k;
+
+	for (k = 1; k < f->spec.nsteps; k++) {
+		struct sample *s = f->samples[k];
+
+		qsort(s, f->nsamples[k], sizeof *s, sample_cmp);
+		for (i = 0; i < f->nsamples[k]; i = j) {
+			size_t n;
+			double mid;
+
+			for (j = i; j < f->nsamples[k] &&
+			    s[j].group == s[i].group; j++)
+				;
+			n = j - i;
+			mid = n % 2 ? (double)s[i + n / 2].dt :
+			    ((double)s[i + n / 2 - 1].dt +
+			    (double)s[i + n / 2].dt) / 2;
+			f->groups[s[i].group].median[k] = mid / 1e9;
+		}
+	}
+}
+
+/* ---- output ---- */
+
+static const struct funnel *order_funnel;
+
+/* Groups by step-1 count, largest first; then by value; no value last. */
+static int
+group_cmp(const void *pa, const void *pb)
+{
+	const struct group *a = pa, *b = pb;
+
+	if (a->count[0] != b->count[0])
+		return a->count[0] > b->count[0] ? -1 : 1;
+	if (a->by == NONE || b->by == NONE)
+		return (a->by == NONE) - (b->by == NONE);
+	return order_funnel->byrank[a->by] < order_funnel->byrank[b->by] ?
+	    -1 : 1;
+}
+
+static double
+ratio(uint64_t a, uint64_t b)
+{
+	return b == 0 ? NAN : (double)a / (double)b;
+}
+
+static struct jn_cell
+rate_cell(uint64_t a, uint64_t b)
+{
+	return b == 0 ? jn_cell_null() : jn_cell_num(ratio(a, b));
+}
+
+static int
+write_table(struct funnel *f, enum jn_format fmt)
+{
+	struct jn_column cols[10];
+	struct jn_cell cells[10];
+	struct jn_writer *w;
+	size_t nc = 0, g;
+	int k, rc;
+
+	if (f->by_field)
+		cols[nc++] = (struct jn_column){ f->by_field, JN_COL_STR };
+	cols[nc++] = (struct jn_column){ "step", JN_COL_INT };
+	cols[nc++] = (struct jn_column){ "name", JN_COL_STR };
+	cols[nc++] = (struct jn_column){ "count", JN_COL_INT };
+	cols[nc++] = (struct jn_column){ "conversion", JN_COL_RATE };
+	cols[nc++] = (struct jn_column){ "step_conversion", JN_COL_RATE };
+	cols[nc++] = (struct jn_column){ "dropped", JN_COL_INT };
+	cols[nc++] = (struct jn_column){ "median_time", JN_COL_DURATION };
+	if (f->value_field)
+		cols[nc++] = (struct jn_column){ "value", JN_COL_NUM };
+	w = jn_writer_new(stdout, fmt, cols, nc);
+	for (g = 0; g < f->ngroups; g++) {
+		const struct group *gr = &f->groups[g];
+
+		for (k = 0; k < f->spec.nsteps; k++) {
+			uint64_t c = gr->count[k];
+			uint64_t prev = k ? gr->count[k - 1] : c;
+			size_t i = 0;
+
+			if (f->by_field) {
+				const char *s = "";
+				size_t len = 0;
+
+				if (gr->by != NONE)
+					s = jn_intern_str(&f->byvals, gr->by,
+					    &len);
+				cells[i++] = jn_cell_str(s, len);
+			}
+			cells[i++] = jn_cell_int(k + 1);
+			cells[i++] = jn_cell_str(f->step_text[k],
+			    strlen(f->step_text[k]));
+			cells[i++] = jn_cell_int((int64_t)c);
+			cells[i++] = rate_cell(c, gr->count[0]);
+			cells[i++] = rate_cell(c, prev);
+			cells[i++] = jn_cell_int((int64_t)(prev - c));
+			cells[i++] = isnan(gr->median[k]) ? jn_cell_null() :
+			    jn_cell_num(gr->median[k]);
+			if (f->value_field)
+				cells[i++] = jn_cell_num(gr->value[k]);
+			jn_writer_row(w, cells);
+		}
+	}
+	rc = jn_writer_finish(w);
+	jn_writer_free(w);
+	return rc;
+}
+
+/* --min-conversion: 1 when any group converts below the rate. */
+static int
+gate(const struct funnel *f)
+{
+	int failed = 0, last = f->spec.nsteps - 1;
+	size_t g;
+
+	if (!f->has_min_conversion)
+		return 0;
+	if (f->ngroups == 0) {
+		jn_warn("no unit reached step 1: below --min-conversion %.1f%%",
+		    100 * f->min_conversion);
+		return 1;
+	}
+	for (g = 0; g < f->ngroups; g++) {
+		const struct group *gr = &f->groups[g];
+		double r = gr->count[0] ? ratio(gr->count[last], gr->count[0]) :
+		    0;
+
+		if (r >= f->min_conversion)
+			continue;
+		failed = 1;
+		if (f->by_field)
+			jn_warn("%s '%s': conversion %.1f%% below "
+			    "--min-conversion %.1f%%", f->by_field,
+			    gr->by == NONE ? "" :
+			    jn_intern_str(&f->byvals, gr->by, NULL), 100 * r,
+			    100 * f->min_conversion);
+		else
+			jn_warn("conversion %.1f%% below --min-conversion "
+			    "%.1f%%", 100 * r, 100 * f->min_conversion);
+	}
+	return failed;
+}
+
+/* ---- main ---- */
+
+/* --exclude [I-J:]EXPR */
+static int
+parse_exclusion(struct funnel *f, const char *arg)
+{
+	struct exclusion *e;
+	const char *p = arg;
+	char *end;
+	long from = 1, to = 0;
+
+	if (f->nexcl == JN_FUNNEL_MAX_STEPS)
+		return jn_error("too many --exclude");
+	if (*p >= '0' && *p <= '9') {
+		from = strtol(p, &end, 10);
+		if (*end == '-' && end[1] >= '0' && end[1] <= '9') {
+			to = strtol(end + 1, &end, 10);
+			if (*end == ':') {
+				p = end + 1;
+				if (from < 1 || to <= from || to > 32)
+					return jn_error("bad --exclude range "
+					    "in '%s' (I-J with 1 <= I < J)",
+					    arg);
+			} else {
+				from = 1;
+				to = 0;
+			}
+		} else {
+			from = 1;
+		}
+	}
+	if (*p == '\0')
+		return jn_error("empty --exclude expression in '%s'", arg);
+	e = &f->excl[f->nexcl++];
+	e->text = p;
+	e->from = (int)from;
+	e->to = (int)to;
+	return 0;
+}
+
+/* --attribution first|last|all|stepN */
+static int
+parse_attribution(struct funnel *f, const char *arg)
+{
+	char *end;
+	long n;
+
+	if (strcmp(arg, "first") == 0)
+		f->attribution = ATTR_FIRST;
+	else if (strcmp(arg, "last") == 0)
+		f->attribution = ATTR_LAST;
+	else if (strcmp(arg, "all") == 0)
+		f->attribution = ATTR_ALL;
+	else if (strncmp(arg, "step", 4) == 0 && arg[4] >= '1' &&
+	    arg[4] <= '9' && (n = strtol(arg + 4, &end, 10)) > 0 &&
+	    *end == '\0' && n <= JN_FUNNEL_MAX_STEPS) {
+		f->attribution = ATTR_STEP;
+		f->attr_step = (int)n - 1;
+	} else
+		return jn_error("bad --attribution '%s' (first, last, all, "
+		    "stepN)", arg);
+	return 0;
+}
+
+/* Settle the combinations of options, PostHog's rules included. */
+static int
+check_args(struct funnel *f)
+{
+	const char *why;
+	int x;
+
+	if (f->posthog) {
+		/* PostHog: 14-day window, one event per step, strict means
+		 * consecutive events */
+		if (!f->window_given)
+			f->spec.window = 14 * 24 * 3600 * JN_NS_PER_SEC;
+		f->spec.flags |= JN_FUNNEL_ONCE;
+		if (f->spec.order == JN_ORDER_STRICT)
+			f->spec.order = JN_ORDER_CONSECUTIVE;
+	}
+	if ((why = jn_funnel_check(&f->spec)) != NULL)
+		return jn_error("%s", why);
+	if (f->attribution == ATTR_STEP && f->attr_step >= f->spec.nsteps)
+		return jn_error("--attribution step%d: the funnel has %d steps",
+		    f->attr_step + 1, f->spec.nsteps);
+	if (f->attribution != ATTR_FIRST && f->by_field == NULL)
+		return jn_error("--attribution needs --by FIELD");
+	if (f->spec.order == JN_ORDER_ANY && f->attribution == ATTR_STEP &&
+	    f->attr_step != 0)
+		return jn_error("--order any: only --attribution step1");
+	if (f->spec.nsteps + f->nexcl > 32)
+		return jn_error("at most 32 steps and exclusions together");
+	for (x = 0; x < f->nexcl; x++) {
+		struct exclusion *e = &f->excl[x];
+
+		if (e->to > f->spec.nsteps)
+			return jn_error("--exclude %d-%d: the funnel has %d "
+			    "steps", e->from, e->to, f->spec.nsteps);
+		if (f->spec.order == JN_ORDER_ANY && (e->from != 1 ||
+		    (e->to != 0 && e->to != f->spec.nsteps)))
+			return jn_error("--order any: --exclude takes the "
+			    "whole funnel, not a range");
+	}
+	return 0;
+}
+
+static int
+parse_args(struct funnel *f, int argc, char **argv)
+{
+	struct option longopts[NELEM(tool_longopts) + 32];
+	int opt, nsteps = 0;
+	char *end;
+
+	memcpy(longopts, tool_longopts, sizeof tool_longopts);
+	memcpy(longopts + NELEM(tool_longopts), jn_common_longopts,
+	    jn_common_nlongopts * sizeof *longopts);
+	memset(&longopts[NELEM(tool_longopts) + jn_common_nlongopts], 0,
+	    sizeof *longopts);
+	f->spec.window = 7 * 24 * 3600 * JN_NS_PER_SEC;
+	while ((opt = getopt_long(argc, argv, "s:w:" JN_COMMON_SHORTOPTS,
+	    longopts, NULL)) != -1) {
+		int r = jn_common_option(&f->common, opt, optarg);
+
+		if (r < 0)
+			return -1;
+		if (r > 0)
+			continue;
+		switch (opt) {
+		case 's':
+			if (nsteps == JN_FUNNEL_MAX_STEPS)
+				return jn_error("too many steps (at most %d)",
+				    JN_FUNNEL_MAX_STEPS);
+			f->step_text[nsteps++] = optarg;
+			break;
+		case 'w':
+			if (jn_duration_parse(optarg, &f->spec.window) != 0)
+				return jn_error("bad duration '%s' for "
+				    "--window", optarg);
+			f->window_given = 1;
+			break;
+		case OPT_DEDUP:
+			f->spec.flags |= JN_FUNNEL_DEDUP;
+			break;
+		case OPT_INCREASE:
+			f->spec.flags |= JN_FUNNEL_INCREASE;
+			break;
+		case OPT_ONCE:
+			f->spec.flags |= JN_FUNNEL_ONCE;
+			break;
+		case OPT_REENTRY:
+			f->spec.flags |= JN_FUNNEL_REENTRY;
+			break;
+		case OPT_COMPAT:
+			if (strcmp(optarg, "posthog") == 0)
+				f->posthog = 1;
+			else if (strcmp(optarg, "clickhouse") == 0)
+				f->posthog = 0;
+			else
+				return jn_error("bad --compat '%s' "
+				    "(clickhouse, posthog)", optarg);
+			break;
+		case OPT_EXCLUDE:
+			if (parse_exclusion(f, optarg) != 0)
+				return -1;
+			break;
+		case OPT_ATTRIBUTION:
+			if (parse_attribution(f, optarg) != 0)
+				return -1;
+			break;
+		case OPT_EXPLAIN:
+			f->explain = optarg;
+			break;
+		case OPT_ORDER:
+			if (strcmp(optarg, "default") == 0)
+				f->spec.order = JN_ORDER_DEFAULT;
+			else if (strcmp(optarg, "strict") == 0)
+				f->spec.order = JN_ORDER_STRICT;
+			else if (strcmp(optarg, "any") == 0)
+				f->spec.order = JN_ORDER_ANY;
+			else
+				return jn_error("bad --order '%s' (default, "
+				    "strict, any)", optarg);
+			break;
+		case OPT_PER:
+			if (strcmp(optarg, "user") == 0)
+				f->per_session = 0;
+			else if (strcmp(optarg, "session") == 0)
+				f->per_session = 1;
+			else
+				return jn_error("bad --per '%s' (user, "
+				    "session)", optarg);
+			break;
+		case OPT_BY:
+			f->by_field = optarg;
+			break;
+		case OPT_VALUE:
+			f->value_field = optarg;
+			break;
+		case OPT_MIN_CONVERSION:
+			errno = 0;
+			f->min_conversion = strtod(optarg, &end);
+			if (*optarg == '\0' || *end != '\0' || errno ||
+			    !(f->min_conversion >= 0 &&
+			    f->min_conversion <= 1))
+				return jn_error("bad rate '%s' for "
+				    "--min-conversion (a fraction in [0,1])",
+				    optarg);
+			f->has_min_conversion = 1;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			fputc('\n', stdout);
+			fputs(help_text, stdout);
+			exit(jn_close_stdout(JN_EXIT_OK));
+		case 'V':
+			printf("jfunnel %s\n", JN_VERSION);
+			exit(jn_close_stdout(JN_EXIT_OK));
+		default:
+			fputs(usage, stderr);
+			return -1;
+		}
+	}
+	if (nsteps < 2) {
+		jn_error("at least two steps needed (-s STEP -s STEP)");
+		fputs(usage, stderr);
+		return -1;
+	}
+	f->spec.nsteps = nsteps;
+	return check_args(f);
+}
+
+static int
+setup(struct funnel *f)
+{
+	int k;
+	char what[32];
+
+	if (jn_input_init(&f->in, &f->common) != 0)
+		return -1;
+	for (k = 0; k < f->spec.nsteps; k++) {
+		snprintf(what, sizeof what, "step %d", k + 1);
+		f->step[k] = jn_pred_compile(f->step_text[k], &f->in.schema,
+		    f->in.event_slot, what);
+		if (f->step[k] == NULL)
+			return -1;
+	}
+	f->by_slot = f->by_field ? jn_schema_field(&f->in.schema,
+	    f->by_field) : -1;
+	f->value_slot = f->value_field ? jn_schema_field(&f->in.schema,
+	    f->value_field) : -1;
+	if ((f->by_field && f->by_slot < 0) ||
+	    (f->value_field && f->value_slot < 0))
+		return -1;
+	for (k = 0; k < f->nexcl; k++) {
+		snprintf(what, sizeof what, "--exclude %d", k + 1);
+		f->excl[k].pred = jn_pred_compile(f->excl[k].text,
+		    &f->in.schema, f->in.event_slot, what);
+		if (f->excl[k].pred == NULL)
+			return -1;
+	}
+	/* strict orders need the events that break chains */
+	f->keep_all = f->spec.order == JN_ORDER_STRICT ||
+	    f->spec.order == JN_ORDER_CONSECUTIVE || f->per_session;
+	jn_intern_init(&f->units);
+	jn_intern_init(&f->byvals);
+	f->nobody_group = NONE;
+	return 0;
+}
+
+static void
+release(struct funnel *f)
+{
+	int k;
+
+	for (k = 0; k < JN_FUNNEL_MAX_STEPS; k++) {
+		jn_pred_free(f->step[k]);
+		jn_pred_free(f->excl[k].pred);
+		free(f->samples[k]);
+	}
+	free(f->scratch);
+	jn_input_release(&f->in);
+	jn_intern_release(&f->units);
+	jn_intern_release(&f->byvals);
+	free(f->uinfo);
+	free(f->ev);
+	free(f->values);
+	free(f->keybuf);
+	free(f->byrank);
+	free(f->groups);
+	free(f->group_of_by);
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct funnel f;
+	enum jn_format fmt;
+	int status = JN_EXIT_OK;
+	size_t i, nby;
+
+	jn_set_progname(argv[0]);
+	jn_common_init(&f.common);
+	if (parse_args(&f, argc, argv) != 0)
+		return JN_EXIT_ERROR;
+	if (setup(&f) != 0) {
+		release(&f);
+		return JN_EXIT_ERROR;
+	}
+	if (jn_input_run(&f.in, argv + optind, argc - optind, on_event,
+	    &f) != 0) {
+		jn_input_finish(&f.in);
+		release(&f);
+		return JN_EXIT_ERROR;
+	}
+	if (jn_input_finish(&f.in) != 0)
+		status = JN_EXIT_ERROR;
+	nby = jn_intern_count(&f.byvals);
+	f.byrank = jn_intern_ranks(&f.byvals);
+	f.group_of_by = jn_xmalloc((nby + 1) * sizeof *f.group_of_by);
+	for (i = 0; i < nby; i++)
+		f.group_of_by[i] = NONE;
+	cmp_funnel = &f;
+	count_all(&f);
+	compute_medians(&f);
+	order_funnel = &f;
+	qsort(f.groups, f.ngroups, sizeof *f.groups, group_cmp);
+	if (f.ngroups == 0 && !f.by_field)
+		group_for(&f, NONE);	/* an empty funnel still has steps */
+	fmt = jn_format_resolve(f.common.out_format, stdout);
+	if (write_table(&f, fmt) != 0)
+		status = JN_EXIT_ERROR;
+	else if (status == JN_EXIT_OK && gate(&f))
+		status = JN_EXIT_GATE;
+	release(&f);
+	return jn_close_stdout(status);
+}

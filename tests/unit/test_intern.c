@@ -1,0 +1,92 @@
+/*
+ * Tests of string interning: dense ids, lookups, NUL bytes inside
+ * strings, growth past many rehashes, and lexicographic ranks.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "journey/intern.h"
+
+static void
+test_put_find(void **state)
+{
+	struct jn_intern t;
+	size_t len;
+
+	(void)state;
+	jn_intern_init(&t);
+	assert_int_equal(jn_intern_find(&t, "a", 1), UINT32_MAX);
+	assert_int_equal(jn_intern_put(&t, "a", 1), 0);
+	assert_int_equal(jn_intern_put(&t, "bb", 2), 1);
+	assert_int_equal(jn_intern_put(&t, "a", 1), 0);
+	assert_int_equal(jn_intern_put(&t, "a\0b", 3), 2);
+	assert_int_equal(jn_intern_find(&t, "a\0b", 3), 2);
+	assert_int_equal(jn_intern_put(&t, "", 0), 3);
+	assert_string_equal(jn_intern_str(&t, 1, &len), "bb");
+	assert_int_equal(len, 2);
+	assert_int_equal(jn_intern_count(&t), 4);
+	jn_intern_release(&t);
+}
+
+static void
+test_many(void **state)
+{
+	struct jn_intern t;
+	char buf[32];
+	uint32_t i;
+
+	(void)state;
+	jn_intern_init(&t);
+	for (i = 0; i < 200000; i++) {
+		int n = snprintf(buf, sizeof buf, "user-%u", i);
+
+		assert_int_equal(jn_intern_put(&t, buf, (size_t)n), i);
+	}
+	for (i = 0; i < 200000; i += 997) {
+		int n = snprintf(buf, sizeof buf, "user-%u", i);
+
+		assert_int_equal(jn_intern_find(&t, buf, (size_t)n), i);
+		assert_string_equal(jn_intern_str(&t, i, NULL), buf);
+	}
+	jn_intern_release(&t);
+}
+
+static void
+test_ranks(void **state)
+{
+	struct jn_intern t;
+	uint32_t *r;
+
+	(void)state;
+	jn_intern_init(&t);
+	jn_intern_put(&t, "b", 1);
+	jn_intern_put(&t, "ab", 2);
+	jn_intern_put(&t, "a", 1);
+	jn_intern_put(&t, "\xc3\xa9", 2);	/* bytes above ASCII last */
+	r = jn_intern_ranks(&t);
+	assert_int_equal(r[0], 2);
+	assert_int_equal(r[1], 1);
+	assert_int_equal(r[2], 0);
+	assert_int_equal(r[3], 3);
+	free(r);
+	jn_intern_release(&t);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_put_find),
+		cmocka_unit_test(test_many),
+		cmocka_unit_test(test_ranks),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,343 @@
+/*
+ * Tests of the reader: framing, format detection, field mapping and the
+ * bad-record policy, on inputs written to temporary files (plain and
+ * gzipped) so that the whole path from bytes to records is exercised.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <zlib.h>
+
+#include "journey/reader.h"
+#include "journey/record.h"
+
+#define MAXREC 16
+
+struct got {
+	int n;
+	char user[MAXREC][64];
+	char time[MAXREC][64];
+	int has_time[MAXREC];
+	uint64_t line[MAXREC];
+	char raw[MAXREC][128];
+	int format[MAXREC];
+};
+
+static int user_slot, time_slot;
+
+static int
+collect(void *ctx, const struct jn_record *rec)
+{
+	struct got *g = ctx;
+	const char *s;
+	size_t len;
+
+	assert_true(g->n < MAXREC);
+	s = jn_record_get(rec, user_slot, &len);
+	snprintf(g->user[g->n], 64, "%.*s", (int)len, s ? s : "(null)");
+	s = jn_record_get(rec, time_slot, &len);
+	g->has_time[g->n] = s != NULL;
+	snprintf(g->time[g->n], 64, "%.*s", (int)len, s ? s : "");
+	g->line[g->n] = rec->line;
+	snprintf(g->raw[g->n], 128, "%.*s", (int)rec->rawlen, rec->raw);
+	g->format[g->n] = rec->format;
+	g->n++;
+	return 0;
+}
+
+static char *
+write_tmp(const char *data, size_t len, int gz)
+{
+	static char paths[8][64];
+	static int next;
+	char *path = paths[next++ % 8];
+	int fd;
+
+	strcpy(path, "/tmp/jn-test-reader-XXXXXX");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	if (gz) {
+		gzFile z = gzdopen(fd, "wb");
+
+		assert_true(gzwrite(z, data, (unsigned)len) == (int)len);
+		gzclose(z);
+	} else {
+		assert_true(write(fd, data, len) == (ssize_t)len);
+		close(fd);
+	}
+	return path;
+}
+
+/* Read data through the reader with user/time slots; returns status. */
+static int
+run(const char *data, size_t len, int gz, enum jn_input_format fmt,
+    struct got *g, struct jn_badrec *bad, uint64_t *nin)
+{
+	static const char *const users[] = { "user_id", "user" };
+	struct jn_schema schema;
+	struct jn_reader_opts opts = { fmt, 0 };
+	char *path = write_tmp(data, len, gz);
+	char *files[1];
+	int rc;
+
+	files[0] = path;
+	jn_schema_init(&schema);
+	user_slot = jn_schema_candidates(&schema, users, 2);
+	time_slot = jn_schema_field(&schema, "ts");
+	memset(g, 0, sizeof *g);
+	rc = jn_read(files, 1, &opts, &schema, bad, collect, g, nin);
+	jn_schema_release(&schema);
+	unlink(path);
+	return rc;
+}
+
+static void
+test_csv_basic(void **state)
+{
+	const char in[] = "user_id,ts,event\nu1,1,a\nu2,2,b\n";
+	struct got g;
+	struct jn_badrec bad;
+	uint64_t nin;
+
+	(void)state;
+	jn_badrec_init(&bad, 0, NULL);
+	assert_int_equal(run(in, sizeof in - 1, 0, JN_IN_AUTO, &g, &bad,
+	    &nin), 0);
+	assert_int_equal(g.n, 2);
+	assert_int_equal(nin, 2);
+	assert_string_equal(g.user[1], "u2");
+	assert_string_equal(g.time[0], "1");
+	assert_int_equal(g.line[0], 2);
+	assert_int_equal(g.line[1], 3);
+	assert_string_equal(g.raw[1], "u2,2,b");
+	assert_int_equal(g.format[0], JN_IN_CSV);
+	assert_int_equal(bad.count, 0);
+	jn_badrec_finish(&bad, nin);
+}
+
+/* Quoted commas, doubled quotes and a newline inside quotes. */
+static void
+test_csv_quoted(void **state)
+{
+	const char in[] = "ts,user\n1,\"a,b\"\n2,\"x\ny\"\n3,\"q\"\"q\"\n4, sp \n";
+	struct got g;
+	struct jn_badrec bad;
+	uint64_t nin;
+
+	(void)state;
+	jn_badrec_init(&bad, 0, NULL);
+	assert_int_equal(run(in, sizeof in - 1, 0, JN_IN_AUTO, &g, &bad,
+	    &nin), 0);
+	assert_int_equal(g.n, 4);
+	assert_string_equal(g.user[0], "a,b");
+	assert_string_equal(g.user[1], "x\ny");
+	assert_int_equal(g.line[1], 3);
+	assert_int_equal(g.line[2], 5);	/* after a two-line record */
+	assert_string_equal(g.user[2], "q\"q");
+	assert_string_equal(g.user[3], " sp ");	/* blanks kept */
+	jn_badrec_finish(&bad, nin);
+}
+
+/* BOM, CRLF, no final newline, blank lines skipped. */
+static void
+test_csv_edges(void **state)
+{
+	const char in[] = "\xef\xbb\xbfuser_id,ts\r\nu1,1\r\n\r\nu2,2";
+	struct got g;
+	struct jn_badrec bad;
+	uint64_t nin;
+
+	(void)state;
+	jn_badrec_init(&bad, 0, NULL);
+	assert_int_equal(run(in, sizeof in - 1, 0, JN_IN_AUTO, &g, &bad,
+	    &nin), 0);
+	assert_int_equal(g.n, 2);
+	assert_string_equal(g.user[0], "u1");
+	assert_string_equal(g.time[0], "1");
+	assert_string_equal(g.user[1], "u2");
+	assert_string_equal(g.time[1], "2");
+	assert_int_equal(g.line[1], 4);
+	jn_badrec_finish(&bad, nin);
+}
+
+/* A short row is rejected and written verbatim to --rejects. */
+static void
+test_csv_bad_count(void **state)
+{
+	const char in[] = "user_id,ts\nu1,1\nu2\nu3,3,x\nu4,4\n";
+	char rpath[] = "/tmp/jn-test-rejects-XXXXXX";
+	char buf[256];
+	struct got g;
+	struct jn_badrec bad;
+	uint64_t nin;
+	FILE *f;
+	size_t n;
+	int fd = mkstemp(rpath);
+
+	(void)state;
+	close(fd);
+	assert_int_equal(jn_badrec_init(&bad, 0, rpath), 0);
+	assert_int_equal(run(in, sizeof in - 1, 0, JN_IN_AUTO, &g, &bad,
+	    &nin), 0);
+	assert_int_equal(g.n, 2);
+	assert_int_equal(nin, 4);
+	assert_int_equal(bad.count, 2);
+	assert_non_null(strstr(bad.shown[0], ":3: expected 2 fields, got 1"));
+	assert_non_null(strstr(bad.shown[1], ":4: expected 2 fields, got 3"));
+	assert_int_equal(jn_badrec_finish(&bad, nin), 0);
+	f = fopen(rpath, "r");
+	n = fread(buf, 1, sizeof buf - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	unlink(rpath);
+	assert_string_equal(buf, "u2\nu3,3,x\n");
+}
+
+/* --strict: the first bad record is an error. */
+static void
+test_strict(void **state)
+{
+	const char in[] = "user_id,ts\nu1\n";
+	struct got g;
+	struct jn_badrec bad;
+	uint64_t nin;
+
+	(void)state;
+	jn_badrec_init(&bad, 1, NULL);
+	assert_int_equal(run(in, sizeof in - 1, 0, JN_IN_AUTO, &g, &bad,
+	    &nin), -1);
+	jn_badrec_finish(&bad, nin);
+}
+
+static void
+test_tsv_detect(void **state)
+{
+	const char in[] = "user_id\tts\nu 1\t5\n";
+	struct got g;
+	struct jn_badrec bad;
+	uint64_t nin;
+
+	(void)state;
+	jn_badrec_init(&bad, 0, NULL);
+	assert_int_equal(run(in, sizeof in - 1, 0, JN_IN_AUTO, &g, &bad,
+	    &nin), 0);
+	assert_int_equal(g.n, 1);
+	assert_int_equal(g.format[0], JN_IN_TSV);
+	assert_string_equal(g.user[0], "u 1");
+	assert_string_equal(g.time[0], "5");
+	jn_badrec_finish(&bad, nin);
+}
+
+static void
+test_gzip(void **state)
+{
+	const char in[] = "user_id,ts\nu1,1\nu2,2\n";
+	struct got g;
+	struct jn_badrec bad;
+	uint64_t nin;
+
+	(void)state;
+	jn_badrec_init(&bad, 0, NULL);
+	assert_int_equal(run(in, sizeof in - 1, 1, JN_IN_AUTO, &g, &bad,
+	    &nin), 0);
+	assert_int_equal(g.n, 2);
+	assert_string_equal(g.user[1], "u2");
+	jn_badrec_finish(&bad, nin);
+}
+
+/* NDJSON: candidates, numbers as text, nulls absent, bad lines counted. */
+static void
+test_ndjson(void **state)
+{
+	const char in[] =
+	    "{\"user\":\"b\",\"user_id\":\"a\",\"ts\":17}\n"
+	    "\n"
+	    "{\"user\":\"c\",\"ts\":null}\n"
+	    "{\"user\":\"d\",\"ts\":\"x\"\n"
+	    "{\"user\":\"e\",\"ts\":\"5\"}";
+	struct got g;
+	struct jn_badrec bad;
+	uint64_t nin;
+
+	(void)state;
+	jn_badrec_init(&bad, 0, NULL);
+	assert_int_equal(run(in, sizeof in - 1, 0, JN_IN_AUTO, &g, &bad,
+	    &nin), 0);
+	assert_int_equal(g.n, 3);
+	assert_string_equal(g.user[0], "a");	/* user_id listed first */
+	assert_string_equal(g.time[0], "17");
+	assert_int_equal(g.has_time[1], 0);
+	assert_int_equal(g.line[1], 3);
+	assert_string_equal(g.user[2], "e");
+	assert_int_equal(g.line[2], 5);
+	assert_int_equal(bad.count, 1);
+	assert_non_null(strstr(bad.shown[0], ":4: "));
+	jn_badrec_finish(&bad, nin);
+}
+
+/* A record split across the reader's 1 MiB chunks arrives whole. */
+static void
+test_long_record(void **state)
+{
+	size_t big = 3u << 20, n;
+	char *in = malloc(big + 64);
+	struct got g;
+	struct jn_badrec bad;
+	uint64_t nin;
+
+	(void)state;
+	n = (size_t)sprintf(in, "user_id,ts\nu1,");
+	memset(in + n, '7', big);
+	n += big;
+	n += (size_t)sprintf(in + n, "\nu2,2\n");
+	jn_badrec_init(&bad, 0, NULL);
+	assert_int_equal(run(in, n, 0, JN_IN_AUTO, &g, &bad, &nin), 0);
+	assert_int_equal(g.n, 2);
+	assert_string_equal(g.user[1], "u2");
+	jn_badrec_finish(&bad, nin);
+	free(in);
+}
+
+static void
+test_missing_file(void **state)
+{
+	struct jn_schema schema;
+	struct jn_reader_opts opts = { JN_IN_AUTO, 0 };
+	struct jn_badrec bad;
+	char *files[] = { "/nonexistent/x.csv" };
+	uint64_t nin;
+	struct got g;
+
+	(void)state;
+	jn_schema_init(&schema);
+	jn_badrec_init(&bad, 0, NULL);
+	assert_int_equal(jn_read(files, 1, &opts, &schema, &bad, collect, &g,
+	    &nin), -1);
+	jn_schema_release(&schema);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_csv_basic),
+		cmocka_unit_test(test_csv_quoted),
+		cmocka_unit_test(test_csv_edges),
+		cmocka_unit_test(test_csv_bad_count),
+		cmocka_unit_test(test_strict),
+		cmocka_unit_test(test_tsv_detect),
+		cmocka_unit_test(test_gzip),
+		cmocka_unit_test(test_ndjson),
+		cmocka_unit_test(test_long_record),
+		cmocka_unit_test(test_missing_file),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,531 @@
+/*
+ * Unit tests of the output writers: exact bytes of every format over a
+ * typical report table, number formatting, escaping and quoting, display
+ * width of UTF-8 text in aligned tables, null cells, a header-only table,
+ * and write errors on /dev/full.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "journey/writer.h"
+
+#define S(lit) jn_cell_str(lit, sizeof(lit) - 1)
+
+/* Run a writer over nrows rows of ncols cells; returns the output. */
+static char *
+render(enum jn_format fmt, const struct jn_column *cols, size_t ncols,
+    const struct jn_cell *cells, size_t nrows)
+{
+	struct jn_writer *w;
+	char *buf = NULL;
+	size_t len = 0, r;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	w = jn_writer_new(f, fmt, cols, ncols);
+	for (r = 0; r < nrows; r++)
+		assert_int_equal(jn_writer_row(w, cells + r * ncols), 0);
+	assert_int_equal(jn_writer_finish(w), 0);
+	jn_writer_free(w);
+	assert_int_equal(fclose(f), 0);
+	return buf;
+}
+
+static void
+check(enum jn_format fmt, const struct jn_column *cols, size_t ncols,
+    const struct jn_cell *cells, size_t nrows, const char *want)
+{
+	char *got = render(fmt, cols, ncols, cells, nrows);
+
+	assert_string_equal(got, want);
+	free(got);
+}
+
+/* The typical report: a funnel-like table with every kind of column. */
+static const struct jn_column report_cols[] = {
+	{ "step", JN_COL_STR },
+	{ "users", JN_COL_INT },
+	{ "rate", JN_COL_RATE },
+	{ "median", JN_COL_DURATION },
+	{ "revenue", JN_COL_MONEY },
+};
+
+static struct jn_cell report[3][5];
+
+static void
+fill_report(void)
+{
+	struct jn_cell r0[5] = { S("visit"), jn_cell_int(1204),
+	    jn_cell_num(1.0), jn_cell_num(45), jn_cell_num(12340) };
+	struct jn_cell r1[5] = { S("caf\xc3\xa9"), jn_cell_int(987),
+	    jn_cell_num(0.4567), jn_cell_num(7500), jn_cell_num(1234.5) };
+	struct jn_cell r2[5] = { S("done"), jn_cell_null(), jn_cell_null(),
+	    jn_cell_null(), jn_cell_null() };
+
+	memcpy(report[0], r0, sizeof r0);
+	memcpy(report[1], r1, sizeof r1);
+	memcpy(report[2], r2, sizeof r2);
+}
+
+static void
+test_report_csv(void **state)
+{
+	fill_report();
+	check(JN_FMT_CSV, report_cols, 5, &report[0][0], 3,
+	    "step,users,rate,median,revenue\n"
+	    "visit,1204,1.0000,45,12340.00\n"
+	    "caf\xc3\xa9,987,0.4567,7500,1234.50\n"
+	    "done,,,,\n");
+}
+
+static void
+test_report_tsv(void **state)
+{
+	fill_report();
+	check(JN_FMT_TSV, report_cols, 5, &report[0][0], 3,
+	    "step\tusers\trate\tmedian\trevenue\n"
+	    "visit\t1204\t1.0000\t45\t12340.00\n"
+	    "caf\xc3\xa9\t987\t0.4567\t7500\t1234.50\n"
+	    "done\t\t\t\t\n");
+}
+
+static void
+test_report_ndjson(void **state)
+{
+	fill_report();
+	check(JN_FMT_NDJSON, report_cols, 5, &report[0][0], 3,
+	    "{\"step\":\"visit\",\"users\":1204,\"rate\":1.0000,"
+	    "\"median\":45,\"revenue\":12340.00}\n"
+	    "{\"step\":\"caf\xc3\xa9\",\"users\":987,\"rate\":0.4567,"
+	    "\"median\":7500,\"revenue\":1234.50}\n"
+	    "{\"step\":\"done\",\"users\":null,\"rate\":null,"
+	    "\"median\":null,\"revenue\":null}\n");
+}
+
+static void
+test_report_table(void **state)
+{
+	fill_report();
+	/* "café" is 5 bytes but 4 columns: "visit" sets the width */
+	check(JN_FMT_TABLE, report_cols, 5, &report[0][0], 3,
+	    "step   users    rate  median    revenue\n"
+	    "-----  -----  ------  ------  ---------\n"
+	    "visit  1,204  100.0%     45s  12,340.00\n"
+	    "caf\xc3\xa9     987   45.7%   2h 5m   1,234.50\n"
+	    "done\n");
+}
+
+static void
+test_report_markdown(void **state)
+{
+	fill_report();
+	check(JN_FMT_MARKDOWN, report_cols, 5, &report[0][0], 3,
+	    "| step  | users |   rate | median |   revenue |\n"
+	    "| ----- | ----: | -----: | -----: | --------: |\n"
+	    "| visit | 1,204 | 100.0% |    45s | 12,340.00 |\n"
+	    "| caf\xc3\xa9  |   987 |  45.7% |  2h 5m |  1,234.50 |\n"
+	    "| done  |       |        |        |           |\n");
+}
+
+static void
+test_header_only(void **state)
+{
+	check(JN_FMT_CSV, report_cols, 5, NULL, 0,
+	    "step,users,rate,median,revenue\n");
+	check(JN_FMT_TSV, report_cols, 5, NULL, 0,
+	    "step\tusers\trate\tmedian\trevenue\n");
+	check(JN_FMT_NDJSON, report_cols, 5, NULL, 0, "");
+	check(JN_FMT_TABLE, report_cols, 5, NULL, 0,
+	    "step  users  rate  median  revenue\n"
+	    "----  -----  ----  ------  -------\n");
+	check(JN_FMT_MARKDOWN, report_cols, 5, NULL, 0,
+	    "| step | users | rate | median | revenue |\n"
+	    "| ---- | ----: | ---: | -----: | ------: |\n");
+}
+
+static const struct jn_column text_cols[] = {
+	{ "k", JN_COL_STR },
+	{ "v", JN_COL_STR },
+};
+
+static void
+test_csv_quoting(void **state)
+{
+	struct jn_column cols[] = { { "a,b", JN_COL_STR },
+	    { "plain", JN_COL_STR } };
+	struct jn_cell cells[] = {
+		S("x,y"), S("say \"hi\""),
+		S("line\nbreak"), S("cr\r"),
+		S(" spaced "), S(""),
+		S("\"\""), jn_cell_null(),
+	};
+
+	check(JN_FMT_CSV, cols, 2, cells, 4,
+	    "\"a,b\",plain\n"
+	    "\"x,y\",\"say \"\"hi\"\"\"\n"
+	    "\"line\nbreak\",\"cr\r\"\n"
+	    " spaced ,\n"
+	    "\"\"\"\"\"\",\n");
+}
+
+static void
+test_csv_single_empty_column(void **state)
+{
+	struct jn_column cols[] = { { "id", JN_COL_STR } };
+	struct jn_cell cells[] = { S("a"), S(""), jn_cell_null() };
+
+	/* a bare blank line would be skipped by readers: the row is kept */
+	check(JN_FMT_CSV, cols, 1, cells, 3, "id\na\n\"\"\n\"\"\n");
+}
+
+static void
+test_empty_string_without_pointer(void **state)
+{
+	struct jn_cell cells[] = { jn_cell_str(NULL, 0), S("x") };
+
+	check(JN_FMT_CSV, text_cols, 2, cells, 1, "k,v\n,x\n");
+	check(JN_FMT_TSV, text_cols, 2, cells, 1, "k\tv\n\tx\n");
+	check(JN_FMT_NDJSON, text_cols, 2, cells, 1,
+	    "{\"k\":\"\",\"v\":\"x\"}\n");
+	check(JN_FMT_TABLE, text_cols, 2, cells, 1, "k  v\n-  -\n   x\n");
+	check(JN_FMT_MARKDOWN, text_cols, 2, cells, 1,
+	    "| k   | v   |\n| --- | --- |\n|     | x   |\n");
+}
+
+static void
+test_tsv_escaping(void **state)
+{
+	struct jn_column cols[] = { { "a\tb", JN_COL_STR },
+	    { "v", JN_COL_STR } };
+	struct jn_cell cells[] = {
+		S("x\ty"), S("a\\b"),
+		S("l1\nl2\r"), S("q\"uote,comma"),
+	};
+
+	check(JN_FMT_TSV, cols, 2, cells, 2,
+	    "a\\tb\tv\n"
+	    "x\\ty\ta\\\\b\n"
+	    "l1\\nl2\\r\tq\"uote,comma\n");
+}
+
+static void
+test_ndjson_escaping(void **state)
+{
+	struct jn_column cols[] = { { "k\"ey", JN_COL_STR } };
+	struct jn_cell cells[] = {
+		S("q\"b\\s/"),
+		S("\n\r\t\b\f\x01\x1f\x7f"),
+		S("caf\xc3\xa9 \xf0\x9f\x98\x80"),
+		S("bad\xff" "x"),
+		S("cut\xc3"),
+		S("sur\xed\xa0\x80"),
+		S("over\xc0\xaf"),
+		S("big\xf4\x90\x80\x80"),
+		jn_cell_str("nul\0x", 5),
+	};
+
+	check(JN_FMT_NDJSON, cols, 1, cells, 9,
+	    "{\"k\\\"ey\":\"q\\\"b\\\\s/\"}\n"
+	    "{\"k\\\"ey\":\"\\n\\r\\t\\b\\f\\u0001\\u001f\x7f\"}\n"
+	    "{\"k\\\"ey\":\"caf\xc3\xa9 \xf0\x9f\x98\x80\"}\n"
+	    "{\"k\\\"ey\":\"bad\xef\xbf\xbdx\"}\n"
+	    "{\"k\\\"ey\":\"cut\xef\xbf\xbd\"}\n"
+	    "{\"k\\\"ey\":\"sur\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\"}\n"
+	    "{\"k\\\"ey\":\"over\xef\xbf\xbd\xef\xbf\xbd\"}\n"
+	    "{\"k\\\"ey\":\"big\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"
+	    "\xef\xbf\xbd\"}\n"
+	    "{\"k\\\"ey\":\"nul\\u0000x\"}\n");
+}
+
+/*
+ * Whatever bytes a cell holds, each ndjson line parses as JSON, and ASCII
+ * text comes back unchanged.
+ */
+static void
+test_ndjson_random_bytes(void **state)
+{
+	static const unsigned char pool[] = { 'a', '"', '\\', '/', '\n',
+	    '\r', '\t', 0, 1, 0x1f, 0x7f, 0x80, 0xbf, 0xc0, 0xc3, 0xa9, 0xe2,
+	    0x82, 0xac, 0xed, 0xa0, 0xf0, 0x9f, 0x98, 0xf4, 0x90, 0xff };
+	struct jn_column cols[] = { { "s", JN_COL_STR } };
+	uint32_t seed = 12345;
+	int round;
+
+	for (round = 0; round < 2000; round++) {
+		unsigned char in[24];
+		size_t len, i, ascii = 1;
+		char *out;
+		json_t *obj, *v;
+		json_error_t err;
+		struct jn_cell c;
+
+		seed = seed * 1103515245 + 12345;
+		len = (seed >> 16) % sizeof in;
+		for (i = 0; i < len; i++) {
+			seed = seed * 1103515245 + 12345;
+			in[i] = pool[(seed >> 16) % sizeof pool];
+			if (in[i] >= 0x80)
+				ascii = 0;
+		}
+		c = jn_cell_str((const char *)in, len);
+		out = render(JN_FMT_NDJSON, cols, 1, &c, 1);
+		obj = json_loads(out, JSON_ALLOW_NUL, &err);
+		if (obj == NULL)
+			fail_msg("round %d: %s: %s", round, err.text, out);
+		v = json_object_get(obj, "s");
+		assert_true(json_is_string(v));
+		if (ascii) {
+			assert_int_equal(json_string_length(v), len);
+			assert_memory_equal(json_string_value(v), in, len);
+		}
+		json_decref(obj);
+		free(out);
+	}
+}
+
+static void
+test_numbers_machine(void **state)
+{
+	struct jn_column cols[] = {
+		{ "i", JN_COL_INT }, { "n", JN_COL_NUM },
+		{ "r", JN_COL_RATE }, { "d", JN_COL_DURATION },
+		{ "m", JN_COL_MONEY },
+	};
+	struct jn_cell cells[] = {
+		jn_cell_int(0), jn_cell_num(1234567.5), jn_cell_num(0.45674),
+		jn_cell_num(12.5), jn_cell_num(0.005),
+		jn_cell_int(-42), jn_cell_num(1.0 / 3), jn_cell_num(-0.00001),
+		jn_cell_num(3600), jn_cell_num(-0.001),
+		jn_cell_int(INT64_MIN), jn_cell_num(-0.0), jn_cell_num(0),
+		jn_cell_num(0.25), jn_cell_num(-1234.567),
+		jn_cell_int(INT64_MAX), jn_cell_num(1e20), jn_cell_num(0.99996),
+		jn_cell_num(0.0004), jn_cell_num(-0.0),
+		jn_cell_int(7), jn_cell_num(1e-7), jn_cell_num(NAN),
+		jn_cell_num(INFINITY), jn_cell_num(-INFINITY),
+		jn_cell_int(8), jn_cell_num(0.1), jn_cell_num(1),
+		jn_cell_num(1.0006), jn_cell_num(1e6),
+	};
+
+	check(JN_FMT_CSV, cols, 5, cells, 6,
+	    "i,n,r,d,m\n"
+	    "0,1234567.5,0.4567,12.5,0.01\n"
+	    "-42,0.333333,0.0000,3600,0.00\n"
+	    "-9223372036854775808,0,0.0000,0.25,-1234.57\n"
+	    "9223372036854775807,100000000000000000000,1.0000,0,0.00\n"
+	    "7,0,,,\n"
+	    "8,0.1,1.0000,1.001,1000000.00\n");
+	check(JN_FMT_NDJSON, cols, 5, cells + 20, 1,
+	    "{\"i\":7,\"n\":0,\"r\":null,\"d\":null,\"m\":null}\n");
+}
+
+static void
+test_numbers_human(void **state)
+{
+	struct jn_column cols[] = {
+		{ "i", JN_COL_INT }, { "n", JN_COL_NUM },
+		{ "r", JN_COL_RATE }, { "m", JN_COL_MONEY },
+	};
+	struct jn_cell cells[] = {
+		jn_cell_int(999), jn_cell_num(1234567.5), jn_cell_num(0.4567),
+		jn_cell_num(-1234.5),
+		jn_cell_int(1000), jn_cell_num(NAN), jn_cell_num(-0.0),
+		jn_cell_num(999.999),
+		jn_cell_int(-1234567), jn_cell_num(-0.5), jn_cell_num(0.00049),
+		jn_cell_num(-0.001),
+		jn_cell_int(INT64_MIN), jn_cell_num(2), jn_cell_num(1),
+		jn_cell_num(100),
+	};
+
+	check(JN_FMT_TABLE, cols, 4, cells, 4,
+	    "                         i          n       r          m\n"
+	    "--------------------------  ---------  ------  ---------\n"
+	    "                       999  1234567.5   45.7%  -1,234.50\n"
+	    "                     1,000               0.0%   1,000.00\n"
+	    "                -1,234,567       -0.5    0.0%       0.00\n"
+	    "-9,223,372,036,854,775,808          2  100.0%     100.00\n");
+}
+
+static void
+test_table_alignment(void **state)
+{
+	struct jn_column cols[] = { { "name", JN_COL_STR },
+	    { "n", JN_COL_INT }, { "note", JN_COL_STR } };
+	struct jn_cell cells[] = {
+		S("caf\xc3\xa9"), jn_cell_int(1), S("x"),
+		S("\xe6\x97\xa5\xe6\x9c\xac"), jn_cell_int(22), S(""),
+		S("ab"), jn_cell_int(333), jn_cell_null(),
+		S("tail"), jn_cell_int(4), S("end  "),
+	};
+
+	/* widths in code points; no blanks at line ends, even when the
+	 * last cell is empty or ends in blanks */
+	check(JN_FMT_TABLE, cols, 3, cells, 4,
+	    "name    n  note\n"
+	    "----  ---  -----\n"
+	    "caf\xc3\xa9    1  x\n"
+	    "\xe6\x97\xa5\xe6\x9c\xac     22\n"
+	    "ab    333\n"
+	    "tail    4  end\n");
+}
+
+static void
+test_table_control_chars(void **state)
+{
+	struct jn_cell cells[] = {
+		S("a\nb"), S("|"),
+		S("t\tr\r"), S("\x01\x7f"),
+		S("bad\xff"), S("c1\xc2\x85"),
+	};
+
+	check(JN_FMT_TABLE, text_cols, 2, cells, 3,
+	    "k       v\n"
+	    "------  --------\n"
+	    "a\\nb    |\n"
+	    "t\\tr\\r  \\x01\\x7f\n"
+	    "bad\xef\xbf\xbd    c1\\u0085\n");
+}
+
+static void
+test_markdown_escaping(void **state)
+{
+	struct jn_column cols[] = { { "a|b", JN_COL_STR },
+	    { "v", JN_COL_STR } };
+	struct jn_cell cells[] = {
+		S("x|y"), S("l1\nl2"),
+		S("crlf\r\nz"), S("cr\rz"),
+		S("t\t"), jn_cell_null(),
+	};
+
+	check(JN_FMT_MARKDOWN, cols, 2, cells, 3,
+	    "| a\\|b      | v        |\n"
+	    "| --------- | -------- |\n"
+	    "| x\\|y      | l1<br>l2 |\n"
+	    "| crlf<br>z | cr<br>z  |\n"
+	    "| t\\t       |          |\n");
+}
+
+static void
+test_format_parse(void **state)
+{
+	static const struct {
+		const char *name;
+		enum jn_format fmt;
+	} ok[] = {
+		{ "table", JN_FMT_TABLE }, { "csv", JN_FMT_CSV },
+		{ "tsv", JN_FMT_TSV }, { "ndjson", JN_FMT_NDJSON },
+		{ "jsonl", JN_FMT_NDJSON }, { "markdown", JN_FMT_MARKDOWN },
+		{ "md", JN_FMT_MARKDOWN },
+	};
+	enum jn_format fmt;
+	size_t i;
+
+	for (i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+		fmt = JN_FMT_AUTO;
+		assert_int_equal(jn_format_parse(ok[i].name, &fmt), 0);
+		assert_int_equal(fmt, ok[i].fmt);
+	}
+	fmt = JN_FMT_CSV;
+	assert_int_equal(jn_format_parse("json", &fmt), -1);
+	assert_int_equal(jn_format_parse("", &fmt), -1);
+	assert_int_equal(jn_format_parse("CSV", &fmt), -1);
+	assert_int_equal(fmt, JN_FMT_CSV);
+}
+
+static void
+test_format_resolve(void **state)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_int_equal(jn_format_resolve(JN_FMT_AUTO, f), JN_FMT_CSV);
+	assert_int_equal(jn_format_resolve(JN_FMT_MARKDOWN, f),
+	    JN_FMT_MARKDOWN);
+	fclose(f);
+	free(buf);
+}
+
+static void
+test_write_error(void **state)
+{
+	static const enum jn_format fmts[] = { JN_FMT_CSV, JN_FMT_TSV,
+	    JN_FMT_NDJSON, JN_FMT_TABLE, JN_FMT_MARKDOWN };
+	struct jn_writer *w;
+	size_t i;
+	FILE *f;
+
+	fill_report();
+	for (i = 0; i < sizeof fmts / sizeof fmts[0]; i++) {
+		f = fopen("/dev/full", "w");
+		assert_non_null(f);
+		w = jn_writer_new(f, fmts[i], report_cols, 5);
+		assert_int_equal(jn_writer_row(w, report[0]), 0);
+		assert_int_equal(jn_writer_finish(w), -1);
+		jn_writer_free(w);
+		fclose(f);
+	}
+
+	/* unbuffered, the row itself reports the failure */
+	f = fopen("/dev/full", "w");
+	assert_non_null(f);
+	setvbuf(f, NULL, _IONBF, 0);
+	w = jn_writer_new(f, JN_FMT_CSV, report_cols, 5);
+	assert_int_equal(jn_writer_row(w, report[0]), -1);
+	assert_int_equal(jn_writer_row(w, report[1]), -1);
+	assert_int_equal(jn_writer_finish(w), -1);
+	jn_writer_free(w);
+	fclose(f);
+
+	/* a header-only table still fails */
+	f = fopen("/dev/full", "w");
+	assert_non_null(f);
+	w = jn_writer_new(f, JN_FMT_CSV, report_cols, 5);
+	assert_int_equal(jn_writer_finish(w), -1);
+	jn_writer_free(w);
+	fclose(f);
+}
+
+static void
+test_free_null(void **state)
+{
+	jn_writer_free(NULL);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_report_csv),
+		cmocka_unit_test(test_report_tsv),
+		cmocka_unit_test(test_report_ndjson),
+		cmocka_unit_test(test_report_table),
+		cmocka_unit_test(test_report_markdown),
+		cmocka_unit_test(test_header_only),
+		cmocka_unit_test(test_csv_quoting),
+		cmocka_unit_test(test_csv_single_empty_column),
+		cmocka_unit_test(test_empty_string_without_pointer),
+		cmocka_unit_test(test_tsv_escaping),
+		cmocka_unit_test(test_ndjson_escaping),
+		cmocka_unit_test(test_ndjson_random_bytes),
+		cmocka_unit_test(test_numbers_machine),
+		cmocka_unit_test(test_numbers_human),
+		cmocka_unit_test(test_table_alignment),
+		cmocka_unit_test(test_table_control_chars),
+		cmocka_unit_test(test_markdown_escaping),
+		cmocka_unit_test(test_format_parse),
+		cmocka_unit_test(test_format_resolve),
+		cmocka_unit_test(test_write_error),
+		cmocka_unit_test(test_free_null),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
