@@ -95,6 +95,8 @@ sb_addstr(struct strbuf *b, const char *s)
 static void
 sb_pad(struct strbuf *b, char c, size_t n)
 {
+	if (n == 0)
+		return;
 	sb_grow(b, n);
 	memset(b->p + b->len, c, n);
 	b->len += n;

@@ -754,7 +754,8 @@ compute_medians(struct funnel *f)
 	for (k = 1; k < f->spec.nsteps; k++) {
 		struct sample *s = f->samples[k];
 
-		qsort(s, f->nsamples[k], sizeof *s, sample_cmp);
+		if (s != NULL)
+			qsort(s, f->nsamples[k], sizeof *s, sample_cmp);
 		for (i = 0; i < f->nsamples[k]; i = j) {
 			size_t n;
 			double mid;
@@ -1218,7 +1219,8 @@ main(int argc, char **argv)
 	count_all(&f);
 	compute_medians(&f);
 	order_funnel = &f;
-	qsort(f.groups, f.ngroups, sizeof *f.groups, group_cmp);
+	if (f.ngroups > 0)
+		qsort(f.groups, f.ngroups, sizeof *f.groups, group_cmp);
 	if (f.ngroups == 0 && !f.by_field)
 		group_for(&f, NONE);	/* an empty funnel still has steps */
 	fmt = jn_format_resolve(f.common.out_format, stdout);
