@@ -64,6 +64,12 @@ int jn_badrec_finish(struct jn_badrec *b, uint64_t records_in);
 struct jn_reader_opts {
 	enum jn_input_format format;	/* JN_IN_AUTO: detect per file */
 	int progress;			/* allow a progress line on stderr */
+	/*
+	 * Slots (bit n for slot n) a CSV/TSV header must have: a file
+	 * whose header lacks one is an error, not a file of bad records.
+	 */
+	uint64_t required;
+	const char *required_hint[JN_MAX_SLOTS];	/* "-u FIELD" */
 };
 
 /* Called per record; return 0 to go on, -1 to stop (error reported). */

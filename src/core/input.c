@@ -205,6 +205,10 @@ jn_input_run(struct jn_input *in, char *const *files, int nfiles,
 {
 	struct jn_reader_opts ro;
 
+	memset(&ro, 0, sizeof ro);
+	ro.required = UINT64_C(1) << in->user_slot | UINT64_C(1) << in->time_slot;
+	ro.required_hint[in->user_slot] = "-u FIELD";
+	ro.required_hint[in->time_slot] = "-t FIELD";
 	ro.format = in->opt.in_format;
 	ro.progress = !in->opt.no_progress && isatty(STDERR_FILENO);
 	in->fn = fn;

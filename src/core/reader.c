@@ -462,13 +462,29 @@ clear_values(struct reader *r)
 }
 
 static int
+missing_field(const struct reader *r, const struct jn_slot *slot, size_t s)
+{
+	char names[256];
+	size_t k, o = 0;
+
+	names[0] = '\0';
+	for (k = 0; k < slot->nnames && o < sizeof names; k++)
+		o += (size_t)snprintf(names + o, sizeof names - o, "%s%s",
+		    k ? ", " : "", slot->names[k]);
+	return jn_error("%s:%llu: no field %s%s in the header%s%s",
+	    r->name, (unsigned long long)r->rec.line, slot->nnames > 1 ?
+	    "among " : "", names, r->opts->required_hint[s] ? "; use " : "",
+	    r->opts->required_hint[s] ? r->opts->required_hint[s] : "");
+}
+
+static int
 csv_header(struct reader *r, const char *p, size_t n)
 {
 	size_t s, c, k;
 
 	if (split_fields(r, p, n) != 0)
 		return jn_error("%s:%llu: malformed quotes in header",
-		    r->name, (unsigned long long)r->line);
+		    r->name, (unsigned long long)r->rec.line);
 	r->ncols = r->nfields;
 	for (s = 0; s < r->schema->nslots; s++) {
 		const struct jn_slot *slot = &r->schema->slots[s];
@@ -481,6 +497,8 @@ csv_header(struct reader *r, const char *p, size_t n)
 					r->colof[s] = (int)c;
 					break;
 				}
+		if (r->colof[s] < 0 && (r->opts->required >> s & 1))
+			return missing_field(r, slot, s);
 	}
 	return 0;
 }

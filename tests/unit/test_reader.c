@@ -82,7 +82,7 @@ run(const char *data, size_t len, int gz, enum jn_input_format fmt,
 {
 	static const char *const users[] = { "user_id", "user" };
 	struct jn_schema schema;
-	struct jn_reader_opts opts = { fmt, 0 };
+	struct jn_reader_opts opts = { fmt, 0, 0, { 0 } };
 	char *path = write_tmp(data, len, gz);
 	char *files[1];
 	int rc;
@@ -309,7 +309,7 @@ static void
 test_missing_file(void **state)
 {
 	struct jn_schema schema;
-	struct jn_reader_opts opts = { JN_IN_AUTO, 0 };
+	struct jn_reader_opts opts = { JN_IN_AUTO, 0, 0, { 0 } };
 	struct jn_badrec bad;
 	char *files[] = { "/nonexistent/x.csv" };
 	uint64_t nin;
@@ -321,6 +321,40 @@ test_missing_file(void **state)
 	assert_int_equal(jn_read(files, 1, &opts, &schema, &bad, collect, &g,
 	    &nin), -1);
 	jn_schema_release(&schema);
+}
+
+/* A header without a required field is an error, naming the fields. */
+static void
+test_required(void **state)
+{
+	static const char *const users[] = { "user_id", "user" };
+	const char in[] = "who,ts\nu1,1\n";
+	struct jn_schema schema;
+	struct jn_reader_opts opts = { JN_IN_AUTO, 0, 0, { 0 } };
+	struct jn_badrec bad;
+	char *files[1];
+	uint64_t nin;
+	struct got g;
+
+	(void)state;
+	files[0] = write_tmp(in, sizeof in - 1, 0);
+	jn_schema_init(&schema);
+	user_slot = jn_schema_candidates(&schema, users, 2);
+	time_slot = jn_schema_field(&schema, "ts");
+	opts.required = 1u << user_slot;
+	opts.required_hint[user_slot] = "-u FIELD";
+	jn_badrec_init(&bad, 0, NULL);
+	memset(&g, 0, sizeof g);
+	assert_int_equal(jn_read(files, 1, &opts, &schema, &bad, collect, &g,
+	    &nin), -1);
+	assert_int_equal(g.n, 0);
+	opts.required = 1u << time_slot;
+	assert_int_equal(jn_read(files, 1, &opts, &schema, &bad, collect, &g,
+	    &nin), 0);
+	assert_int_equal(g.n, 1);
+	jn_badrec_finish(&bad, nin);
+	jn_schema_release(&schema);
+	unlink(files[0]);
 }
 
 int
@@ -337,6 +371,7 @@ main(void)
 		cmocka_unit_test(test_ndjson),
 		cmocka_unit_test(test_long_record),
 		cmocka_unit_test(test_missing_file),
+		cmocka_unit_test(test_required),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
