@@ -24,6 +24,7 @@
 #include <csv.h>
 #include <zlib.h>
 
+#include "journey/intern.h"
 #include "journey/ndjson.h"
 #include "journey/util.h"
 
@@ -125,11 +126,21 @@ jn_input_format_parse(const char *name, enum jn_input_format *fmt)
 
 /* ---- the reader's state ---- */
 
-/* Distinct field names the schema asks for, for NDJSON key lookup. */
+/*
+ * Distinct field names the schema asks for, for NDJSON key lookup: each
+ * with the slots it may fill and its rank among each slot's candidates.
+ */
 struct keyname {
 	const char *name;
 	size_t len;
+	uint64_t hash;
+	unsigned char nuse;
+	unsigned char slot[JN_MAX_SLOTS];
+	unsigned char rank[JN_MAX_SLOTS];
 };
+
+/* Open-addressing table from key hash to keyname index + 1. */
+#define KEYTAB 1024
 
 struct reader {
 	const struct jn_reader_opts *opts;
@@ -152,12 +163,12 @@ struct reader {
 
 	/* values of the current record */
 	struct jn_record rec;
-	char *row;
+	char *row;		/* NUL-terminated values of the record */
 	size_t rowlen, rowcap;
-	size_t *fields;		/* per field: offset into row */
-	size_t *flens;
+	struct jn_value *fields;	/* CSV: every field of the record */
 	size_t nfields, fieldcap;
 	int overflow;		/* libcsv: more than one row in a record */
+	int in_row;		/* fields hold offsets into row, not pointers */
 
 	/* CSV: header width and slot -> column */
 	size_t ncols;
@@ -170,6 +181,7 @@ struct reader {
 	struct jn_ndjson *json;
 	struct keyname keys[JN_MAX_SLOTS * JN_MAX_CANDIDATES];
 	size_t nkeys;
+	unsigned short keytab[KEYTAB];
 	int rank[JN_MAX_SLOTS];	/* best candidate rank seen this record */
 	size_t valoff[JN_MAX_SLOTS];
 
@@ -315,6 +327,8 @@ next_record(struct reader *r, size_t *start, size_t *rlen, uint64_t *nl)
 		size_t avail = r->len - r->pos;
 		const char *q = memchr(p, '\n', avail);
 
+		int quoted = 0;
+
 		*nl = 0;
 		if (q != NULL && (r->format == JN_IN_NDJSON ||
 		    memchr(p, '"', (size_t)(q - p)) == NULL)) {
@@ -325,6 +339,7 @@ next_record(struct reader *r, size_t *start, size_t *rlen, uint64_t *nl)
 			complete = 0;
 		} else {
 			end = csv_record_end(p, avail, r->delim, &complete);
+			quoted = 1;
 		}
 		if (complete || r->eof) {
 			size_t k;
@@ -335,9 +350,8 @@ next_record(struct reader *r, size_t *start, size_t *rlen, uint64_t *nl)
 			*rlen = end;
 			r->pos += complete ? end + 1 : end;
 			/* count newlines inside a quoted CSV record */
-			if (r->format != JN_IN_NDJSON)
-				for (k = 0; k < end; k++)
-					*nl += (p[k] == '\n');
+			for (k = 0; quoted && k < end; k++)
+				*nl += (p[k] == '\n');
 			if (end > 0 && p[end - 1] == '\r')
 				(*rlen)--;
 			return 1;
@@ -354,35 +368,20 @@ next_record(struct reader *r, size_t *start, size_t *rlen, uint64_t *nl)
 /* ---- CSV/TSV fields ---- */
 
 static void
-row_reset(struct reader *r)
+add_field(struct reader *r, const char *p, size_t n)
 {
-	r->rowlen = 0;
-	r->nfields = 0;
-}
-
-static void
-row_add_field(struct reader *r, const char *s, size_t n)
-{
-	r->row = jn_xgrow(r->row, &r->rowcap, r->rowlen + n + 1, 1);
-	if (r->nfields == r->fieldcap) {
-		size_t cap = r->fieldcap;
-
-		r->fields = jn_xgrow(r->fields, &cap, r->nfields + 1,
+	if (r->nfields == r->fieldcap)
+		r->fields = jn_xgrow(r->fields, &r->fieldcap, r->nfields + 1,
 		    sizeof *r->fields);
-		cap = r->fieldcap;
-		r->flens = jn_xgrow(r->flens, &cap, r->nfields + 1,
-		    sizeof *r->flens);
-		r->fieldcap = cap;
-	}
-	if (n > 0)
-		memcpy(r->row + r->rowlen, s, n);
-	r->row[r->rowlen + n] = '\0';
-	r->fields[r->nfields] = r->rowlen;
-	r->flens[r->nfields] = n;
-	r->nfields++;
-	r->rowlen += n + 1;
+	r->fields[r->nfields].ptr = p;
+	r->fields[r->nfields++].len = n;
 }
 
+/*
+ * libcsv hands over each unquoted field; it goes to the row buffer, and
+ * the field remembers its offset until the record is complete (the buffer
+ * may move while it grows).
+ */
 static void
 csv_field_cb(void *s, size_t n, void *data)
 {
@@ -390,7 +389,12 @@ csv_field_cb(void *s, size_t n, void *data)
 
 	if (r->overflow)
 		return;
-	row_add_field(r, s, n);
+	r->row = jn_xgrow(r->row, &r->rowcap, r->rowlen + n + 1, 1);
+	if (n > 0)
+		memcpy(r->row + r->rowlen, s, n);
+	r->row[r->rowlen + n] = '\0';
+	add_field(r, (const char *)(uintptr_t)r->rowlen, n);
+	r->rowlen += n + 1;
 }
 
 static void
@@ -411,23 +415,29 @@ no_space(unsigned char c)
 }
 
 /*
- * Split rec bytes into fields: directly when there is no quote, else
- * through libcsv.  Returns 0, or 1 when the quoting is malformed.
+ * Split a record into fields: in place when it has no quote (the common
+ * case: fields then point into the input buffer, unterminated), else
+ * through libcsv into the row buffer.  Returns 0, 1 when the quoting is
+ * malformed, 2 when libcsv cannot start.
  */
 static int
 split_fields(struct reader *r, const char *p, size_t n)
 {
-	size_t i, fstart = 0;
+	const char *end = p + n, *q;
 
-	row_reset(r);
+	r->nfields = 0;
+	r->rowlen = 0;
+	r->in_row = 0;
 	if (memchr(p, '"', n) == NULL) {
-		for (i = 0; i <= n; i++) {
-			if (i == n || p[i] == r->delim) {
-				row_add_field(r, p + fstart, i - fstart);
-				fstart = i + 1;
+		for (;;) {
+			q = memchr(p, r->delim, (size_t)(end - p));
+			if (q == NULL) {
+				add_field(r, p, (size_t)(end - p));
+				return 0;
 			}
+			add_field(r, p, (size_t)(q - p));
+			p = q + 1;
 		}
-		return 0;
 	}
 	if (!r->have_csv) {
 		if (csv_init(&r->csv, 0) != 0)
@@ -440,7 +450,21 @@ split_fields(struct reader *r, const char *p, size_t n)
 	csv_parse(&r->csv, p, n, csv_field_cb, csv_row_cb, r);
 	/* the record has no terminator: fini ends its last field and row */
 	csv_fini(&r->csv, csv_field_cb, csv_row_cb, r);
+	r->in_row = 1;
 	return r->overflow != 1;
+}
+
+/* Turn libcsv's field offsets into pointers, once the row is final. */
+static void
+resolve_fields(struct reader *r)
+{
+	size_t i;
+
+	if (!r->in_row)
+		return;
+	for (i = 0; i < r->nfields; i++)
+		r->fields[i].ptr = r->row + (uintptr_t)r->fields[i].ptr;
+	r->in_row = 0;
 }
 
 static int
@@ -485,18 +509,23 @@ csv_header(struct reader *r, const char *p, size_t n)
 	if (split_fields(r, p, n) != 0)
 		return jn_error("%s:%llu: malformed quotes in header",
 		    r->name, (unsigned long long)r->rec.line);
+	resolve_fields(r);
 	r->ncols = r->nfields;
 	for (s = 0; s < r->schema->nslots; s++) {
 		const struct jn_slot *slot = &r->schema->slots[s];
 
 		r->colof[s] = -1;
-		for (k = 0; k < slot->nnames && r->colof[s] < 0; k++)
+		for (k = 0; k < slot->nnames && r->colof[s] < 0; k++) {
+			size_t len = strlen(slot->names[k]);
+
 			for (c = 0; c < r->nfields; c++)
-				if (strcmp(r->row + r->fields[c],
-				    slot->names[k]) == 0) {
+				if (r->fields[c].len == len &&
+				    memcmp(r->fields[c].ptr, slot->names[k],
+				    len) == 0) {
 					r->colof[s] = (int)c;
 					break;
 				}
+		}
 		if (r->colof[s] < 0 && (r->opts->required >> s & 1))
 			return missing_field(r, slot, s);
 	}
@@ -506,7 +535,7 @@ csv_header(struct reader *r, const char *p, size_t n)
 static int
 csv_record(struct reader *r, const char *p, size_t n)
 {
-	size_t s;
+	size_t s, need = 0, off;
 	int bad = split_fields(r, p, n);
 
 	if (bad == 2)
@@ -520,16 +549,26 @@ csv_record(struct reader *r, const char *p, size_t n)
 		return jn_badrec_add(r->bad, &r->rec,
 		    "expected %zu fields, got %zu", r->ncols, r->nfields);
 	}
+	/* copy the wanted fields, NUL-terminated, after libcsv's values */
+	for (s = 0; s < r->schema->nslots; s++)
+		if (r->colof[s] >= 0)
+			need += r->fields[r->colof[s]].len + 1;
+	r->row = jn_xgrow(r->row, &r->rowcap, r->rowlen + need, 1);
+	resolve_fields(r);
+	off = r->rowlen;
 	for (s = 0; s < r->schema->nslots; s++) {
 		int c = r->colof[s];
 
 		if (c < 0) {
 			r->rec.vals[s].ptr = NULL;
 			r->rec.vals[s].len = 0;
-		} else {
-			r->rec.vals[s].ptr = r->row + r->fields[c];
-			r->rec.vals[s].len = r->flens[c];
+			continue;
 		}
+		memcpy(r->row + off, r->fields[c].ptr, r->fields[c].len);
+		r->row[off + r->fields[c].len] = '\0';
+		r->rec.vals[s].ptr = r->row + off;
+		r->rec.vals[s].len = r->fields[c].len;
+		off += r->fields[c].len + 1;
 	}
 	return emit(r);
 }
@@ -542,18 +581,31 @@ build_keys(struct reader *r)
 	size_t s, k, i;
 
 	r->nkeys = 0;
+	memset(r->keytab, 0, sizeof r->keytab);
 	for (s = 0; s < r->schema->nslots; s++)
 		for (k = 0; k < r->schema->slots[s].nnames; k++) {
 			const char *name = r->schema->slots[s].names[k];
+			struct keyname *kn;
 
 			for (i = 0; i < r->nkeys; i++)
 				if (strcmp(r->keys[i].name, name) == 0)
 					break;
+			kn = &r->keys[i];
 			if (i == r->nkeys) {
-				r->keys[i].name = name;
-				r->keys[i].len = strlen(name);
+				size_t h;
+
+				kn->name = name;
+				kn->len = strlen(name);
+				kn->hash = jn_hash(name, kn->len);
+				kn->nuse = 0;
+				h = kn->hash & (KEYTAB - 1);
+				while (r->keytab[h] != 0)
+					h = (h + 1) & (KEYTAB - 1);
+				r->keytab[h] = (unsigned short)(i + 1);
 				r->nkeys++;
 			}
+			kn->slot[kn->nuse] = (unsigned char)s;
+			kn->rank[kn->nuse++] = (unsigned char)k;
 		}
 }
 
@@ -561,12 +613,18 @@ static int
 json_key(void *ctx, const char *key, size_t len)
 {
 	struct reader *r = ctx;
-	size_t i;
+	uint64_t hash = jn_hash(key, len);
+	size_t h = hash & (KEYTAB - 1);
+	unsigned short v;
 
-	for (i = 0; i < r->nkeys; i++)
-		if (r->keys[i].len == len &&
-		    memcmp(r->keys[i].name, key, len) == 0)
-			return (int)i;
+	while ((v = r->keytab[h]) != 0) {
+		const struct keyname *kn = &r->keys[v - 1];
+
+		if (kn->hash == hash && kn->len == len &&
+		    memcmp(kn->name, key, len) == 0)
+			return v - 1;
+		h = (h + 1) & (KEYTAB - 1);
+	}
 	return -1;
 }
 
@@ -574,32 +632,28 @@ static void
 json_val(void *ctx, int tag, const char *val, size_t len)
 {
 	struct reader *r = ctx;
-	const char *name = r->keys[tag].name;
-	size_t s, k, off = r->rowlen;
+	const struct keyname *kn = &r->keys[tag];
+	size_t u, off = r->rowlen;
 	int stored = 0;
 
-	for (s = 0; s < r->schema->nslots; s++) {
-		const struct jn_slot *slot = &r->schema->slots[s];
+	for (u = 0; u < kn->nuse; u++) {
+		size_t s = kn->slot[u];
+		int k = kn->rank[u];
 
-		for (k = 0; k < slot->nnames; k++) {
-			if (strcmp(slot->names[k], name) != 0)
-				continue;
-			/* an earlier candidate wins; a repeated key wins */
-			if (r->rank[s] >= 0 && (size_t)r->rank[s] < k)
-				break;
-			if (!stored) {
-				r->row = jn_xgrow(r->row, &r->rowcap,
-				    r->rowlen + len + 1, 1);
-				memcpy(r->row + off, val, len);
-				r->row[off + len] = '\0';
-				r->rowlen += len + 1;
-				stored = 1;
-			}
-			r->rank[s] = (int)k;
-			r->valoff[s] = off;
-			r->rec.vals[s].len = len;
-			break;
+		/* an earlier candidate wins; a repeated key wins */
+		if (r->rank[s] >= 0 && r->rank[s] < k)
+			continue;
+		if (!stored) {
+			r->row = jn_xgrow(r->row, &r->rowcap,
+			    r->rowlen + len + 1, 1);
+			memcpy(r->row + off, val, len);
+			r->row[off + len] = '\0';
+			r->rowlen += len + 1;
+			stored = 1;
 		}
+		r->rank[s] = k;
+		r->valoff[s] = off;
+		r->rec.vals[s].len = len;
 	}
 }
 
@@ -795,7 +849,6 @@ jn_read(char *const *files, int nfiles, const struct jn_reader_opts *opts,
 	free(r.buf);
 	free(r.row);
 	free(r.fields);
-	free(r.flens);
 	*records_in = r.records;
 	return rc;
 }
