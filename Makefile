@@ -99,7 +99,7 @@ $(BUILD)/tests/%-replay: $(BUILD)/obj/tests/fuzz/%.o \
 		$(BUILD)/libjourney.a $(LIBS)
 
 check: all $(UNIT_BINS) $(FUZZ_REPLAY)
-	@$(MAKE) --no-print-directory unit cli fuzz-replay
+	@$(MAKE) --no-print-directory unit cli fuzz-replay lint-man
 
 unit: $(UNIT_BINS)
 	@fail=0; for t in $(UNIT_BINS); do \
@@ -130,6 +130,7 @@ fuzz: $(DEPS_STAMP)
 
 lint-man:
 	@for m in $(MANPAGES); do mandoc -Tlint -W warning $$m || exit 1; done
+	@echo "man pages: $(words $(MANPAGES)) linted"
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
