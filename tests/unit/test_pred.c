@@ -1,0 +1,243 @@
+/*
+ * Tests of predicates: every operator, absent fields, numbers, regexes
+ * with their limits, "&&", and the exact error messages.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "journey/pred.h"
+#include "journey/record.h"
+
+static struct jn_schema schema;
+static int event_slot;
+
+static int
+setup(void **state)
+{
+	(void)state;
+	jn_schema_init(&schema);
+	event_slot = jn_schema_field(&schema, "event");
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	jn_schema_release(&schema);
+	return 0;
+}
+
+/* Set slot of field name to value (NULL: absent) in rec. */
+static void
+put(struct jn_record *rec, const char *name, const char *value)
+{
+	int slot = jn_schema_field(&schema, name);
+
+	rec->vals[slot].ptr = value;
+	rec->vals[slot].len = value ? strlen(value) : 0;
+}
+
+/* Match expr against a record built from name=value pairs (NULL ends). */
+static int
+m(const char *expr, ...)
+{
+	struct jn_record rec;
+	struct jn_pred *p;
+	const char *name;
+	va_list ap;
+	int r;
+
+	memset(&rec, 0, sizeof rec);
+	p = jn_pred_compile(expr, &schema, event_slot, "test");
+	assert_non_null(p);
+	va_start(ap, expr);
+	while ((name = va_arg(ap, const char *)) != NULL)
+		put(&rec, name, va_arg(ap, const char *));
+	va_end(ap);
+	r = jn_pred_match(p, &rec);
+	assert_string_equal(jn_pred_text(p), expr);
+	jn_pred_free(p);
+	return r;
+}
+
+static void
+test_name(void **state)
+{
+	(void)state;
+	assert_int_equal(m("purchase", "event", "purchase", NULL), 1);
+	assert_int_equal(m("purchase", "event", "purchases", NULL), 0);
+	assert_int_equal(m("purchase", NULL), 0);
+	/* blanks around a condition are not part of it */
+	assert_int_equal(m("  purchase ", "event", "purchase", NULL), 1);
+}
+
+static void
+test_equality(void **state)
+{
+	(void)state;
+	assert_int_equal(m("page=/cart", "page", "/cart", NULL), 1);
+	assert_int_equal(m("page=/cart", "page", "/carts", NULL), 0);
+	assert_int_equal(m("page=/cart", NULL), 0);
+	assert_int_equal(m("page!=/cart", "page", "/cart", NULL), 0);
+	assert_int_equal(m("page!=/cart", "page", "/", NULL), 1);
+	assert_int_equal(m("page!=/cart", NULL), 1);	/* absent differs */
+	assert_int_equal(m("page=", "page", "", NULL), 1);
+	assert_int_equal(m("page=", NULL), 0);
+	/* the first operator wins: the value may hold '=' */
+	assert_int_equal(m("q=a=b", "q", "a=b", NULL), 1);
+}
+
+static void
+test_regex(void **state)
+{
+	(void)state;
+	assert_int_equal(m("/^view/", "event", "view_item", NULL), 1);
+	assert_int_equal(m("/^view/", "event", "preview", NULL), 0);
+	assert_int_equal(m("/CART/i", "event", "add_to_cart", NULL), 1);
+	assert_int_equal(m("/CART/", "event", "add_to_cart", NULL), 0);
+	assert_int_equal(m("/a/b/", "event", "xa/b", NULL), 1);
+	assert_int_equal(m("page~^/p/", "page", "/p/12", NULL), 1);
+	assert_int_equal(m("page~^/p/", NULL), 0);
+	assert_int_equal(m("page!~^/p/", "page", "/p/12", NULL), 0);
+	assert_int_equal(m("page!~^/p/", "page", "/", NULL), 1);
+	assert_int_equal(m("page!~^/p/", NULL), 1);
+}
+
+static void
+test_numbers(void **state)
+{
+	(void)state;
+	assert_int_equal(m("revenue>10", "revenue", "10.5", NULL), 1);
+	assert_int_equal(m("revenue>10", "revenue", "10", NULL), 0);
+	assert_int_equal(m("revenue>=10", "revenue", "10", NULL), 1);
+	assert_int_equal(m("revenue<10", "revenue", "-3", NULL), 1);
+	assert_int_equal(m("revenue<=1e3", "revenue", "1000", NULL), 1);
+	assert_int_equal(m("revenue>0", "revenue", "abc", NULL), 0);
+	assert_int_equal(m("revenue>0", "revenue", "", NULL), 0);
+	assert_int_equal(m("revenue<0", NULL), 0);
+	assert_int_equal(m("revenue>-1", "revenue", " 5", NULL), 0);
+}
+
+static void
+test_and(void **state)
+{
+	(void)state;
+	assert_int_equal(m("purchase && revenue>0 && device=mobile",
+	    "event", "purchase", "revenue", "3", "device", "mobile", NULL), 1);
+	assert_int_equal(m("purchase && revenue>0 && device=mobile",
+	    "event", "purchase", "revenue", "3", "device", "tablet", NULL), 0);
+}
+
+/* Capture what jn_pred_compile reports on stderr. */
+static void
+compile_error(const char *expr, const char *want)
+{
+	char path[] = "/tmp/jn-test-pred-XXXXXX", buf[512];
+	int fd = mkstemp(path), saved = dup(2);
+	FILE *f;
+	size_t n;
+
+	assert_true(fd >= 0);
+	fflush(stderr);
+	dup2(fd, 2);
+	assert_null(jn_pred_compile(expr, &schema, event_slot, "step 2"));
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	close(fd);
+	f = fopen(path, "r");
+	n = fread(buf, 1, sizeof buf - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	unlink(path);
+	assert_string_equal(buf, want);
+}
+
+static void
+test_errors(void **state)
+{
+	(void)state;
+	compile_error("/chec(kout/",
+	    "journey: step 2: bad regex 'chec(kout' at offset 9: missing "
+	    "closing parenthesis\n");
+	compile_error("page~(",
+	    "journey: step 2: bad regex '(' at offset 1: missing closing "
+	    "parenthesis\n");
+	compile_error("revenue>lots",
+	    "journey: step 2: bad number 'lots' in 'revenue>lots'\n");
+	compile_error("=x", "journey: step 2: empty field name in '=x'\n");
+	compile_error("a && ", "journey: step 2: empty condition in 'a && '\n");
+	compile_error("", "journey: step 2: empty condition in ''\n");
+}
+
+/* A pattern that backtracks catastrophically is stopped, and says so. */
+static void
+test_match_limit(void **state)
+{
+	struct jn_record rec;
+	struct jn_pred *p;
+	char value[64];
+	int saved = dup(2), devnull = open("/dev/null", 1);
+
+	(void)state;
+	memset(&rec, 0, sizeof rec);
+	memset(value, 'a', 40);
+	strcpy(value + 40, "!");
+	put(&rec, "event", value);
+	p = jn_pred_compile("/^(a+)+$/", &schema, event_slot, "step 1");
+	assert_non_null(p);
+	dup2(devnull, 2);
+	assert_int_equal(jn_pred_match(p, &rec), -1);
+	dup2(saved, 2);
+	close(saved);
+	close(devnull);
+	jn_pred_free(p);
+}
+
+/* Values are byte strings with lengths: NUL bytes do not end them. */
+static void
+test_nul(void **state)
+{
+	struct jn_record rec;
+	struct jn_pred *p;
+	int slot = jn_schema_field(&schema, "k");
+
+	(void)state;
+	memset(&rec, 0, sizeof rec);
+	rec.vals[slot].ptr = "ab\0c";
+	rec.vals[slot].len = 4;
+	p = jn_pred_compile("k=ab", &schema, event_slot, "t");
+	assert_int_equal(jn_pred_match(p, &rec), 0);
+	jn_pred_free(p);
+	p = jn_pred_compile("k~c$", &schema, event_slot, "t");
+	assert_int_equal(jn_pred_match(p, &rec), 1);
+	jn_pred_free(p);
+	jn_pred_free(NULL);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_name),
+		cmocka_unit_test(test_equality),
+		cmocka_unit_test(test_regex),
+		cmocka_unit_test(test_numbers),
+		cmocka_unit_test(test_and),
+		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_match_limit),
+		cmocka_unit_test(test_nul),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
