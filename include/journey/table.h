@@ -1,0 +1,44 @@
+/*
+ * Small tables read whole: the outputs of the journey tools (and any
+ * CSV, TSV or NDJSON table with a header), as read back by the tools that
+ * consume them (jscore, jcompare).  A stream may hold several tables one
+ * after the other (`cat friction.csv funnel.csv | jscore`): a row that
+ * repeats a header, or that has another width and only name-like cells,
+ * starts a new table.  Values are strings; NULL is an absent cell.
+ */
+#ifndef JOURNEY_TABLE_H
+#define JOURNEY_TABLE_H
+
+#include <stddef.h>
+
+#include "journey/reader.h"
+
+struct jn_table {
+	char **names;		/* ncols column names */
+	size_t ncols;
+	char **cells;		/* nrows * ncols, row-major; NULL: absent */
+	size_t *lines;		/* line of each row, for messages */
+	size_t nrows, cap;
+	char *file;		/* display name */
+};
+
+struct jn_tables {
+	struct jn_table *t;
+	size_t n;
+};
+
+/*
+ * Read path ("-" for standard input, gzip allowed) as one or more tables,
+ * appending them to *ts.  fmt JN_IN_AUTO detects the format as the reader
+ * does.  Returns 0, or -1 after reporting (unreadable file, bad line).
+ */
+int jn_tables_load(struct jn_tables *ts, const char *path,
+    enum jn_input_format fmt);
+void jn_tables_release(struct jn_tables *ts);
+
+/* Index of column name in t, or -1.  Cannot fail. */
+int jn_table_col(const struct jn_table *t, const char *name);
+/* Cell (row, col), NULL when absent or col < 0.  Cannot fail. */
+const char *jn_table_cell(const struct jn_table *t, size_t row, int col);
+
+#endif

@@ -1,0 +1,384 @@
+/*
+ * Whole-table reading for the tools that read other tools' output.  These
+ * tables are small (one row per step, segment or friction item), so the
+ * file is read into memory and parsed in one go: libcsv for CSV and TSV,
+ * jansson for NDJSON (which keeps the key order of the first object).
+ */
+#include "journey/table.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <csv.h>
+#include <jansson.h>
+#include <zlib.h>
+
+#include "journey/util.h"
+
+struct loader {
+	struct jn_tables *ts;
+	const char *file;
+	char **row;		/* cells of the row being parsed */
+	size_t nrow, rowcap;
+	size_t line;		/* line of the row being parsed */
+	size_t nextline;
+	int err;
+};
+
+static struct jn_table *
+cur(struct loader *l)
+{
+	return l->ts->n ? &l->ts->t[l->ts->n - 1] : NULL;
+}
+
+static void
+new_table(struct loader *l, char **names, size_t n)
+{
+	struct jn_table *t;
+
+	l->ts->t = jn_xrealloc(l->ts->t, (l->ts->n + 1) * sizeof *l->ts->t);
+	t = &l->ts->t[l->ts->n++];
+	memset(t, 0, sizeof *t);
+	t->names = names;
+	t->ncols = n;
+	t->file = jn_xstrdup(l->file);
+}
+
+static void
+add_row(struct loader *l, char **cells)
+{
+	struct jn_table *t = cur(l);
+
+	if (t->nrows == t->cap) {
+		size_t cap = t->cap;
+
+		t->cells = jn_xgrow(t->cells, &cap, t->nrows + 1,
+		    t->ncols * sizeof *t->cells);
+		cap = t->cap;
+		t->lines = jn_xgrow(t->lines, &cap, t->nrows + 1,
+		    sizeof *t->lines);
+		t->cap = cap;
+	}
+	memcpy(t->cells + t->nrows * t->ncols, cells,
+	    t->ncols * sizeof *cells);
+	t->lines[t->nrows++] = l->line;
+}
+
+/* A column name: a letter or '_' then letters, digits, '_', '.', '-'. */
+static int
+namelike(const char *s)
+{
+	if (s == NULL || !((*s >= 'a' && *s <= 'z') || (*s >= 'A' &&
+	    *s <= 'Z') || *s == '_'))
+		return 0;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		    (*s >= '0' && *s <= '9') || *s == '_' || *s == '.' ||
+		    *s == '-'))
+			return 0;
+	return 1;
+}
+
+static int
+same_names(const struct jn_table *t, char **cells, size_t n)
+{
+	size_t i;
+
+	if (t->ncols != n)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (strcmp(t->names[i], cells[i]) != 0)
+			return 0;
+	return 1;
+}
+
+static void
+free_cells(char **cells, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(cells[i]);
+	free(cells);
+}
+
+/* A complete CSV row: header, data, or the header of a next table. */
+static void
+take_row(struct loader *l)
+{
+	struct jn_table *t = cur(l);
+	char **cells = l->row;
+	size_t n = l->nrow, i;
+	int header = t == NULL;
+
+	l->row = NULL;
+	l->nrow = l->rowcap = 0;
+	if (n == 1 && cells[0][0] == '\0') {	/* a blank line */
+		free_cells(cells, n);
+		return;
+	}
+	if (!header && same_names(t, cells, n)) {
+		/* the same header again (cat a.csv b.csv): same table */
+		free_cells(cells, n);
+		return;
+	}
+	if (!header && n != t->ncols) {
+		header = 1;
+		for (i = 0; i < n; i++)
+			header &= namelike(cells[i]);
+		if (!header) {
+			l->err = jn_error("%s:%zu: expected %zu fields, got "
+			    "%zu", l->file, l->line, t->ncols, n);
+			free_cells(cells, n);
+			return;
+		}
+	}
+	if (header) {
+		new_table(l, cells, n);
+		return;
+	}
+	for (i = 0; i < n; i++)
+		if (cells[i][0] == '\0') {
+			free(cells[i]);
+			cells[i] = NULL;
+		}
+	add_row(l, cells);
+	free(cells);
+}
+
+static void
+field_cb(void *s, size_t n, void *data)
+{
+	struct loader *l = data;
+
+	if (l->nrow == 0)
+		l->line = l->nextline;
+	l->row = jn_xgrow(l->row, &l->rowcap, l->nrow + 1, sizeof *l->row);
+	l->row[l->nrow++] = jn_xstrndup(s ? s : "", s ? n : 0);
+}
+
+static void
+row_cb(int c, void *data)
+{
+	struct loader *l = data;
+
+	(void)c;
+	if (l->nrow > 0)
+		take_row(l);
+}
+
+static int
+no_space(unsigned char c)
+{
+	(void)c;
+	return 0;
+}
+
+static int
+load_csv(struct loader *l, const char *buf, size_t len, char delim)
+{
+	struct csv_parser p;
+	size_t i, start = 0;
+
+	if (csv_init(&p, CSV_APPEND_NULL) != 0)
+		return jn_error("out of memory");
+	csv_set_delim(&p, (unsigned char)delim);
+	csv_set_space_func(&p, no_space);
+	l->nextline = 1;
+	/* feed line by line so that rows know their line numbers */
+	for (i = 0; i <= len && !l->err; i++)
+		if (i == len || buf[i] == '\n') {
+			size_t end = i < len ? i + 1 : i;
+
+			csv_parse(&p, buf + start, end - start, field_cb,
+			    row_cb, l);
+			start = end;
+			l->nextline++;
+		}
+	csv_fini(&p, field_cb, row_cb, l);
+	csv_free(&p);
+	free_cells(l->row, l->nrow);
+	return l->err ? -1 : 0;
+}
+
+static char *
+json_text(json_t *v)
+{
+	if (json_is_string(v))
+		return jn_xstrndup(json_string_value(v), json_string_length(v));
+	if (json_is_null(v))
+		return NULL;
+	return json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+}
+
+static int
+load_ndjson(struct loader *l, const char *buf, size_t len)
+{
+	size_t i, start = 0;
+
+	for (i = 0, l->line = 1; i <= len; i++) {
+		const char *key;
+		json_t *obj, *v;
+		json_error_t err;
+		struct jn_table *t;
+		char **cells;
+		size_t n, k;
+
+		if (i < len && buf[i] != '\n')
+			continue;
+		n = i - start;
+		if (n == 0 || (n == 1 && buf[start] == '\r')) {
+			start = i + 1;
+			l->line++;
+			continue;
+		}
+		obj = json_loadb(buf + start, n, 0, &err);
+		if (obj == NULL || !json_is_object(obj)) {
+			json_decref(obj);
+			return jn_error("%s:%zu: bad JSON at column %d: %s",
+			    l->file, l->line, obj ? 1 : err.column,
+			    obj ? "not an object" : err.text);
+		}
+		t = cur(l);
+		/* a new table when the keys are not the current ones */
+		k = 0;
+		json_object_foreach(obj, key, v)
+			k += t != NULL && jn_table_col(t, key) >= 0;
+		if (t == NULL || k != json_object_size(obj)) {
+			char **names = jn_xcalloc(json_object_size(obj) + 1,
+			    sizeof *names);
+
+			k = 0;
+			json_object_foreach(obj, key, v)
+				names[k++] = jn_xstrdup(key);
+			new_table(l, names, k);
+			t = cur(l);
+		}
+		cells = jn_xcalloc(t->ncols + 1, sizeof *cells);
+		json_object_foreach(obj, key, v)
+			cells[jn_table_col(t, key)] = json_text(v);
+		add_row(l, cells);
+		free(cells);
+		json_decref(obj);
+		start = i + 1;
+		l->line++;
+	}
+	return 0;
+}
+
+static char *
+slurp(const char *path, const char **name, size_t *len)
+{
+	int fd = strcmp(path, "-") == 0 ? dup(0) : open(path, O_RDONLY);
+	gzFile gz;
+	char *buf = NULL;
+	size_t cap = 0;
+	int n;
+
+	*name = strcmp(path, "-") == 0 ? "<stdin>" : path;
+	*len = 0;
+	if (fd < 0 || (gz = gzdopen(fd, "rb")) == NULL) {
+		jn_error("cannot open '%s': %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	for (;;) {
+		buf = jn_xgrow(buf, &cap, *len + 65536, 1);
+		n = gzread(gz, buf + *len, 65536);
+		if (n < 0) {
+			jn_error("cannot read '%s'", *name);
+			gzclose(gz);
+			free(buf);
+			return NULL;
+		}
+		if (n == 0)
+			break;
+		*len += (size_t)n;
+	}
+	gzclose(gz);
+	return buf;
+}
+
+int
+jn_tables_load(struct jn_tables *ts, const char *path,
+    enum jn_input_format fmt)
+{
+	struct loader l;
+	size_t len, i = 0;
+	char *buf;
+	int rc;
+
+	memset(&l, 0, sizeof l);
+	l.ts = ts;
+	if ((buf = slurp(path, &l.file, &len)) == NULL)
+		return -1;
+	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
+		i = 3;
+	if (fmt == JN_IN_AUTO) {
+		const char *nl = memchr(buf + i, '\n', len - i);
+		size_t n = nl ? (size_t)(nl - buf) - i : len - i;
+		size_t k = i;
+
+		while (k < len && (buf[k] == ' ' || buf[k] == '\n' ||
+		    buf[k] == '\r' || buf[k] == '\t'))
+			k++;
+		if (k < len && buf[k] == '{')
+			fmt = JN_IN_NDJSON;
+		else if (memchr(buf + i, '\t', n) && !memchr(buf + i, ',', n))
+			fmt = JN_IN_TSV;
+		else
+			fmt = JN_IN_CSV;
+	}
+	if (fmt == JN_IN_NDJSON)
+		rc = load_ndjson(&l, buf + i, len - i);
+	else
+		rc = load_csv(&l, buf + i, len - i,
+		    fmt == JN_IN_TSV ? '\t' : ',');
+	free(buf);
+	return rc;
+}
+
+void
+jn_tables_release(struct jn_tables *ts)
+{
+	size_t i, k;
+
+	for (i = 0; i < ts->n; i++) {
+		struct jn_table *t = &ts->t[i];
+
+		for (k = 0; k < t->nrows * t->ncols; k++)
+			free(t->cells[k]);
+		for (k = 0; k < t->ncols; k++)
+			free(t->names[k]);
+		free(t->names);
+		free(t->cells);
+		free(t->lines);
+		free(t->file);
+	}
+	free(ts->t);
+	ts->t = NULL;
+	ts->n = 0;
+}
+
+int
+jn_table_col(const struct jn_table *t, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < t->ncols; i++)
+		if (strcmp(t->names[i], name) == 0)
+			return (int)i;
+	return -1;
+}
+
+const char *
+jn_table_cell(const struct jn_table *t, size_t row, int col)
+{
+	if (col < 0 || row >= t->nrows)
+		return NULL;
+	return t->cells[row * t->ncols + (size_t)col];
+}

@@ -1,0 +1,102 @@
+/*
+ * Tests of whole-table reading: CSV with several tables in one stream,
+ * repeated headers, absent cells, NDJSON tables and errors.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "journey/table.h"
+
+static char *
+tmpfile_with(const char *data)
+{
+	static char path[64];
+	int fd;
+
+	strcpy(path, "/tmp/jn-test-table-XXXXXX");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_true(write(fd, data, strlen(data)) == (ssize_t)strlen(data));
+	close(fd);
+	return path;
+}
+
+static void
+test_sections(void **state)
+{
+	struct jn_tables ts = { 0 };
+	char *p = tmpfile_with("kind,touchpoint,users\nslow,/cart,12\n"
+	    "error,\"/a,b\",\n"
+	    "kind,touchpoint,users\nloop,/x,3\n"
+	    "step,name,count,conversion\n1,view,10,1\n2,buy,4,0.4\n");
+
+	(void)state;
+	assert_int_equal(jn_tables_load(&ts, p, JN_IN_AUTO), 0);
+	unlink(p);
+	assert_int_equal(ts.n, 2);
+	assert_int_equal(ts.t[0].nrows, 3);
+	assert_string_equal(jn_table_cell(&ts.t[0], 1, 1), "/a,b");
+	assert_null(jn_table_cell(&ts.t[0], 1, 2));
+	assert_int_equal(ts.t[0].lines[2], 5);
+	assert_int_equal(jn_table_col(&ts.t[1], "count"), 2);
+	assert_int_equal(jn_table_col(&ts.t[1], "nope"), -1);
+	assert_string_equal(jn_table_cell(&ts.t[1], 1, 3), "0.4");
+	jn_tables_release(&ts);
+}
+
+static void
+test_ndjson(void **state)
+{
+	struct jn_tables ts = { 0 };
+	char *p = tmpfile_with("{\"step\":1,\"name\":\"a\",\"median\":null}\n"
+	    "{\"step\":2,\"name\":\"b\",\"median\":12.5}\n"
+	    "{\"kind\":\"slow\"}\n");
+
+	(void)state;
+	assert_int_equal(jn_tables_load(&ts, p, JN_IN_AUTO), 0);
+	unlink(p);
+	assert_int_equal(ts.n, 2);
+	assert_int_equal(ts.t[0].nrows, 2);
+	assert_string_equal(jn_table_cell(&ts.t[0], 0, 0), "1");
+	assert_null(jn_table_cell(&ts.t[0], 0, 2));
+	assert_string_equal(jn_table_cell(&ts.t[0], 1, 2), "12.5");
+	assert_string_equal(ts.t[1].names[0], "kind");
+	jn_tables_release(&ts);
+}
+
+static void
+test_errors(void **state)
+{
+	struct jn_tables ts = { 0 };
+	char *p = tmpfile_with("a,b\n1,2\n3\n");
+
+	(void)state;
+	assert_int_equal(jn_tables_load(&ts, p, JN_IN_AUTO), -1);
+	unlink(p);
+	jn_tables_release(&ts);
+	assert_int_equal(jn_tables_load(&ts, "/nonexistent", JN_IN_AUTO), -1);
+	p = tmpfile_with("{\"a\":1\n");
+	assert_int_equal(jn_tables_load(&ts, p, JN_IN_AUTO), -1);
+	unlink(p);
+	jn_tables_release(&ts);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sections),
+		cmocka_unit_test(test_ndjson),
+		cmocka_unit_test(test_errors),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
