@@ -56,6 +56,7 @@ struct jn_input {
 	uint64_t records_in, events_used;
 	jn_event_fn fn;
 	void *ctx;
+	int (*header_fn)(void *, const struct jn_record *);
 };
 
 /*
@@ -91,6 +92,21 @@ int jn_input_init(struct jn_input *in, const struct jn_common *c);
  */
 int jn_input_run(struct jn_input *in, char *const *files, int nfiles,
     jn_event_fn fn, void *ctx);
+/*
+ * The same, for filters that read their input twice: with stdin_path set,
+ * "-" is read from that spool file; on_header (may be NULL) sees each
+ * CSV/TSV header; records rejected again on a second pass are neither
+ * counted nor written twice when quiet is set.
+ */
+int jn_input_run2(struct jn_input *in, char *const *files, int nfiles,
+    jn_event_fn fn, void *ctx, const char *stdin_path,
+    int (*on_header)(void *, const struct jn_record *), int quiet);
+/*
+ * Copy standard input into a new temporary file (mode 0600, in TMPDIR or
+ * /tmp) so that it can be read twice.  Returns the path (caller frees and
+ * unlinks it) or NULL after reporting.
+ */
+char *jn_spool_stdin(void);
 /* Warn about bad records, close --rejects.  Returns 0 or -1 (reported). */
 int jn_input_finish(struct jn_input *in);
 void jn_input_release(struct jn_input *in);

@@ -70,6 +70,16 @@ struct jn_reader_opts {
 	 */
 	uint64_t required;
 	const char *required_hint[JN_MAX_SLOTS];	/* "-u FIELD" */
+	/*
+	 * Filters: called with each CSV/TSV header record (raw bytes
+	 * only), before the file's first record; may be NULL.
+	 */
+	int (*on_header)(void *ctx, const struct jn_record *header);
+	/*
+	 * Where "-" is read from when not standard input (a spool of
+	 * standard input, read a second time); it is still named <stdin>.
+	 */
+	const char *stdin_path;
 };
 
 /* Called per record; return 0 to go on, -1 to stop (error reported). */

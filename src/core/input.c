@@ -199,11 +199,31 @@ on_record(void *ctx, const struct jn_record *rec)
 	return in->fn(in->ctx, &ev);
 }
 
+/* The reader's context is the input layer; the tool's is in->ctx. */
+static int
+on_input_header(void *ctx, const struct jn_record *header)
+{
+	struct jn_input *in = ctx;
+
+	return in->header_fn(in->ctx, header);
+}
+
 int
 jn_input_run(struct jn_input *in, char *const *files, int nfiles,
     jn_event_fn fn, void *ctx)
 {
+	return jn_input_run2(in, files, nfiles, fn, ctx, NULL, NULL, 0);
+}
+
+int
+jn_input_run2(struct jn_input *in, char *const *files, int nfiles,
+    jn_event_fn fn, void *ctx, const char *stdin_path,
+    int (*on_header)(void *, const struct jn_record *), int quiet)
+{
 	struct jn_reader_opts ro;
+	struct jn_badrec saved;
+	uint64_t nin;
+	int rc;
 
 	memset(&ro, 0, sizeof ro);
 	ro.required = UINT64_C(1) << in->user_slot | UINT64_C(1) << in->time_slot;
@@ -211,10 +231,57 @@ jn_input_run(struct jn_input *in, char *const *files, int nfiles,
 	ro.required_hint[in->time_slot] = "-t FIELD";
 	ro.format = in->opt.in_format;
 	ro.progress = !in->opt.no_progress && isatty(STDERR_FILENO);
+	ro.stdin_path = stdin_path;
+	ro.on_header = on_header ? on_input_header : NULL;
+	in->header_fn = on_header;
 	in->fn = fn;
 	in->ctx = ctx;
-	return jn_read(files, nfiles, &ro, &in->schema, &in->bad, on_record,
-	    in, &in->records_in);
+	if (!quiet)
+		return jn_read(files, nfiles, &ro, &in->schema, &in->bad,
+		    on_record, in, &in->records_in);
+	/* a second pass: the first one counted and kept the bad records */
+	saved = in->bad;
+	in->bad.rejects = NULL;
+	in->bad.nshown = JN_BADREC_SHOWN;
+	rc = jn_read(files, nfiles, &ro, &in->schema, &in->bad, on_record, in,
+	    &nin);
+	in->bad = saved;
+	return rc;
+}
+
+char *
+jn_spool_stdin(void)
+{
+	const char *dir = getenv("TMPDIR");
+	char *path, buf[65536];
+	ssize_t n;
+	int fd;
+
+	if (dir == NULL || *dir == '\0')
+		dir = "/tmp";
+	path = jn_xmalloc(strlen(dir) + 32);
+	sprintf(path, "%s/journey-XXXXXX", dir);
+	/* mkstemp creates the file with mode 0600 */
+	if ((fd = mkstemp(path)) < 0) {
+		jn_error("cannot create a temporary file in %s: %s", dir,
+		    strerror(errno));
+		free(path);
+		return NULL;
+	}
+	while ((n = read(STDIN_FILENO, buf, sizeof buf)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 || write(fd, buf, (size_t)n) != n) {
+			jn_error("cannot spool standard input to %s: %s", path,
+			    strerror(errno));
+			close(fd);
+			unlink(path);
+			free(path);
+			return NULL;
+		}
+	}
+	close(fd);
+	return path;
 }
 
 int

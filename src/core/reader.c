@@ -752,6 +752,8 @@ read_file(struct reader *r)
 		} else if (header) {
 			rc = csv_header(r, p, rlen);
 			header = 0;
+			if (rc == 0 && r->opts->on_header != NULL)
+				rc = r->opts->on_header(r->ctx, &r->rec);
 		} else {
 			rc = csv_record(r, p, rlen);
 		}
@@ -768,7 +770,8 @@ open_file(struct reader *r, const char *path)
 	struct stat st;
 
 	if (strcmp(path, "-") == 0) {
-		fd = dup(STDIN_FILENO);
+		fd = r->opts->stdin_path ? open(r->opts->stdin_path, O_RDONLY) :
+		    dup(STDIN_FILENO);
 		r->name = "<stdin>";
 	} else {
 		fd = open(path, O_RDONLY);

@@ -821,7 +821,7 @@ write_table(struct funnel *f, enum jn_format fmt)
 	cols[nc++] = (struct jn_column){ "dropped", JN_COL_INT };
 	cols[nc++] = (struct jn_column){ "median_time", JN_COL_DURATION };
 	if (f->value_field)
-		cols[nc++] = (struct jn_column){ "value", JN_COL_NUM };
+		cols[nc++] = (struct jn_column){ "value", JN_COL_MONEY };
 	w = jn_writer_new(stdout, fmt, cols, nc);
 	for (g = 0; g < f->ngroups; g++) {
 		const struct group *gr = &f->groups[g];

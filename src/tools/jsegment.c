@@ -1,0 +1,1189 @@
+/*
+ * jsegment: who the customers are.  One profile per user (events,
+ * sessions, first and last seen, active days, recency, value, conversions,
+ * bounced sessions, first/last values of chosen fields), a segment per
+ * user (by a field, by ordered rules over the profile, or by a preset:
+ * lifecycle, RFM, value tiers), and then either a table per segment, a
+ * row per user (--profiles), or every input event written back with its
+ * user's segment added (--tag), for the next tool in the pipe.
+ *
+ * Memory: per user a profile (about 100 bytes plus its id and 16 bytes per
+ * --field), and per event a 16-byte (time, user, session) record, needed
+ * to cut sessions and count active days from input in any order.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "journey/input.h"
+#include "journey/intern.h"
+#include "journey/pred.h"
+#include "journey/time.h"
+#include "journey/util.h"
+#include "journey/writer.h"
+
+static const char usage[] =
+    "usage: jsegment [-u FIELD] [-t FIELD] [-e FIELD] [-o FORMAT]\n"
+    "                [--by FIELD | --rule NAME=EXPR ... | --preset "
+    "lifecycle|rfm|value]\n"
+    "                [--default NAME] [--goal EXPR] [--value FIELD]\n"
+    "                [--field FIELD] [--now TIME] [--period DUR]\n"
+    "                [--profiles | --tag[=FIELD]] [--where EXPR]\n"
+    "                [--since TIME] [--until TIME] [--strict]\n"
+    "                [--rejects FILE] [FILE ...]\n";
+
+static const char help_text[] =
+    "Profile users, segment them, and tag events with their segment.\n"
+    "\n"
+    "      --by FIELD           segment by FIELD's first non-empty value\n"
+    "      --rule NAME=EXPR     segment NAME for profiles matching EXPR\n"
+    "                           (repeatable; the first match wins)\n"
+    "      --default NAME       segment of users no rule matches (other)\n"
+    "      --preset P           lifecycle, rfm or value\n"
+    "      --goal EXPR          conversion event (purchase, "
+    "order_completed,\n"
+    "                           conversion)\n"
+    "      --value FIELD        sum FIELD per user (revenue, value, amount)\n"
+    "      --field FIELD        add first.FIELD and last.FIELD "
+    "(repeatable)\n"
+    "      --now TIME           recency and lifecycle up to TIME (end of "
+    "data)\n"
+    "      --period DUR         lifecycle period (30d)\n"
+    "      --profiles           one row per user instead of per segment\n"
+    "      --tag[=FIELD]        write every event back with FIELD "
+    "(segment)\n"
+    "  -u, -t, -e, --session, --session-gap, -I, --where, --since, "
+    "--until,\n"
+    "  -o, --strict, --rejects, --no-progress, -h, -V: see journey(7)\n";
+
+enum {
+	OPT_BY = JN_OPT_TOOL_BASE,
+	OPT_RULE,
+	OPT_DEFAULT,
+	OPT_PRESET,
+	OPT_GOAL,
+	OPT_VALUE,
+	OPT_FIELD,
+	OPT_NOW,
+	OPT_PERIOD,
+	OPT_PROFILES,
+	OPT_TAG
+};
+
+static const struct option tool_longopts[] = {
+	{ "by", required_argument, NULL, OPT_BY },
+	{ "rule", required_argument, NULL, OPT_RULE },
+	{ "default", required_argument, NULL, OPT_DEFAULT },
+	{ "preset", required_argument, NULL, OPT_PRESET },
+	{ "goal", required_argument, NULL, OPT_GOAL },
+	{ "value", required_argument, NULL, OPT_VALUE },
+	{ "field", required_argument, NULL, OPT_FIELD },
+	{ "now", required_argument, NULL, OPT_NOW },
+	{ "period", required_argument, NULL, OPT_PERIOD },
+	{ "profiles", no_argument, NULL, OPT_PROFILES },
+	{ "tag", optional_argument, NULL, OPT_TAG },
+};
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+#define NONE UINT32_MAX
+#define MAX_RULES 64
+#define MAX_FIELDS 16
+#define DAY (86400 * JN_NS_PER_SEC)
+
+enum preset { PRESET_NONE, PRESET_LIFECYCLE, PRESET_RFM, PRESET_VALUE };
+
+/* What jsegment knows of one user. */
+struct user {
+	uint64_t events, conversions, sessions, bounced, active_days;
+	int64_t first, last;
+	double value;
+	uint8_t prev_active;	/* lifecycle: active in the previous period */
+	uint8_t r, f, m;	/* RFM quintile scores, 1-5 */
+	uint32_t segment;	/* id in segs */
+};
+
+/* First and last value of one --field per user. */
+struct touch {
+	const char *name;
+	int slot;
+	uint32_t *first, *last;	/* value ids, NONE when none */
+	int64_t *first_ts, *last_ts;
+};
+
+/* One event's time, kept to cut sessions and count days: 16 bytes. */
+struct tev {
+	int64_t ts;
+	uint32_t user;
+	uint32_t session;	/* session value id + 1, 0 without */
+};
+
+struct rule {
+	char *name;
+	const char *expr;
+	struct jn_pred *pred;
+};
+
+struct segstat {
+	uint32_t seg;
+	uint64_t users, sessions, events, converted, bounced;
+	double value;
+};
+
+struct seg {
+	struct jn_common common;
+	struct jn_input in;
+	const char *by_field, *goal_text, *value_field, *default_name;
+	const char *tag_field;
+	enum preset preset;
+	int profiles, tag, has_now;
+	int64_t now, period;
+	struct rule rules[MAX_RULES];
+	int nrules;
+	struct touch touch[MAX_FIELDS + 1];	/* + --by */
+	int ntouch, by_touch;
+	struct jn_pred *goal;
+	int value_slot;
+
+	struct jn_intern users, vals, segs;
+	struct user *u;
+	size_t ucap;
+	struct tev *tev;
+	size_t ntev, tevcap;
+	int64_t max_ts;
+	int have_events;
+
+	/* --tag */
+	char *spool;
+	FILE *out;
+	int header_written;
+	char *last_header;
+	size_t last_header_len;
+};
+
+static struct seg *the_seg;	/* for the signal handler */
+
+/* ---- pass 1: profiles ---- */
+
+static void
+grow_users(struct seg *s, uint32_t user)
+{
+	size_t old = s->ucap, i;
+	int t;
+
+	if (user < s->ucap)
+		return;
+	s->u = jn_xgrow(s->u, &s->ucap, (size_t)user + 1, sizeof *s->u);
+	memset(s->u + old, 0, (s->ucap - old) * sizeof *s->u);
+	for (t = 0; t < s->ntouch; t++) {
+		struct touch *tc = &s->touch[t];
+		size_t cap = old;
+
+		tc->first = jn_xrealloc(tc->first, s->ucap * sizeof *tc->first);
+		tc->last = jn_xrealloc(tc->last, s->ucap * sizeof *tc->last);
+		tc->first_ts = jn_xrealloc(tc->first_ts,
+		    s->ucap * sizeof *tc->first_ts);
+		tc->last_ts = jn_xrealloc(tc->last_ts,
+		    s->ucap * sizeof *tc->last_ts);
+		for (i = cap; i < s->ucap; i++)
+			tc->first[i] = tc->last[i] = NONE;
+	}
+}
+
+/* First and last touch, ties to the bytewise smaller value. */
+static void
+touch_value(struct seg *s, struct touch *tc, uint32_t user, const char *v,
+    size_t len, int64_t ts)
+{
+	uint32_t id = jn_intern_put(&s->vals, v, len);
+	uint32_t f = tc->first[user], l = tc->last[user];
+
+	if (f == NONE || ts < tc->first_ts[user] || (ts ==
+	    tc->first_ts[user] && id != f && strcmp(v,
+	    jn_intern_str(&s->vals, f, NULL)) < 0)) {
+		tc->first[user] = id;
+		tc->first_ts[user] = ts;
+	}
+	if (l == NONE || ts > tc->last_ts[user] || (ts == tc->last_ts[user] &&
+	    id != l && strcmp(v, jn_intern_str(&s->vals, l, NULL)) < 0)) {
+		tc->last[user] = id;
+		tc->last_ts[user] = ts;
+	}
+}
+
+static int
+profile_event(void *ctx, const struct jn_event *ev)
+{
+	struct seg *s = ctx;
+	uint32_t user = jn_intern_put(&s->users, ev->user, ev->user_len);
+	struct user *u;
+	struct tev *t;
+	const char *v;
+	size_t len;
+	int k;
+
+	grow_users(s, user);
+	u = &s->u[user];
+	if (u->events == 0 || ev->time < u->first)
+		u->first = ev->time;
+	if (u->events == 0 || ev->time > u->last)
+		u->last = ev->time;
+	u->events++;
+	if (!s->have_events || ev->time > s->max_ts)
+		s->max_ts = ev->time;
+	s->have_events = 1;
+	if ((k = jn_pred_match(s->goal, ev->rec)) < 0)
+		return -1;
+	u->conversions += (uint64_t)k;
+	if (s->value_slot >= 0) {
+		double d;
+
+		v = jn_record_get(ev->rec, s->value_slot, &len);
+		if (v != NULL && jn_parse_double(v, len, &d) == 0)
+			u->value += d;
+	}
+	for (k = 0; k < s->ntouch; k++) {
+		v = jn_record_get(ev->rec, s->touch[k].slot, &len);
+		if (v != NULL && len > 0)
+			touch_value(s, &s->touch[k], user, v, len, ev->time);
+	}
+	s->tev = jn_xgrow(s->tev, &s->tevcap, s->ntev + 1, sizeof *s->tev);
+	t = &s->tev[s->ntev++];
+	t->ts = ev->time;
+	t->user = user;
+	t->session = ev->session && ev->session_len ?
+	    jn_intern_put(&s->vals, ev->session, ev->session_len) + 1 : 0;
+	return 0;
+}
+
+static int
+tev_cmp(const void *pa, const void *pb)
+{
+	const struct tev *a = pa, *b = pb;
+
+	if (a->session != b->session)
+		return a->session < b->session ? -1 : 1;
+	return a->ts < b->ts ? -1 : a->ts > b->ts;
+}
+
+static int64_t
+floor_day(int64_t ts)
+{
+	return ts >= 0 ? ts / DAY : -((-ts + DAY - 1) / DAY);
+}
+
+/*
+ * Sessions, bounces, active days and the previous-period flag, from each
+ * user's event times: grouped by user with one counting-sort pass, then
+ * each user's events sorted by (session, time).  Events with a session
+ * value form one session per value; events without one are cut after
+ * --session-gap.
+ */
+static void
+finish_profiles(struct seg *s)
+{
+	size_t nusers = jn_intern_count(&s->users), *start, *next, i, u;
+	int64_t p_end = s->now - s->period, p_start = p_end - s->period;
+
+	start = jn_xcalloc(nusers + 1, sizeof *start);
+	next = jn_xmalloc((nusers + 1) * sizeof *next);
+	for (i = 0; i < s->ntev; i++)
+		start[s->tev[i].user + 1]++;
+	for (u = 0; u < nusers; u++)
+		start[u + 1] += start[u];
+	memcpy(next, start, (nusers + 1) * sizeof *next);
+	for (u = 0; u < nusers; u++)
+		while (next[u] < start[u + 1]) {
+			struct tev e = s->tev[next[u]];
+
+			if (e.user == u) {
+				next[u]++;
+				continue;
+			}
+			s->tev[next[u]] = s->tev[next[e.user]];
+			s->tev[next[e.user]++] = e;
+		}
+	free(next);
+	for (u = 0; u < nusers; u++) {
+		struct tev *ev = s->tev + start[u];
+		size_t n = start[u + 1] - start[u], run = 1;
+		struct user *us = &s->u[u];
+		int64_t *days;
+		size_t nd = 0;
+
+		qsort(ev, n, sizeof *ev, tev_cmp);
+		days = jn_xmalloc(n * sizeof *days);
+		for (i = 0; i < n; i++) {
+			int brk = i + 1 == n || ev[i + 1].session !=
+			    ev[i].session || (ev[i].session == 0 &&
+			    ev[i + 1].ts - ev[i].ts > s->common.session_gap);
+
+			if (brk) {
+				us->sessions++;
+				us->bounced += run == 1;
+				run = 1;
+			} else {
+				run++;
+			}
+			days[nd++] = floor_day(ev[i].ts);
+			if (ev[i].ts >= p_start && ev[i].ts < p_end)
+				us->prev_active = 1;
+		}
+		/* distinct days */
+		if (nd > 0) {
+			size_t k, d = 1;
+
+			for (k = 1; k < nd; k++) {
+				size_t j;
+
+				for (j = k; j > 0 && days[j - 1] > days[j];
+				    j--) {
+					int64_t t = days[j];
+
+					days[j] = days[j - 1];
+					days[j - 1] = t;
+				}
+			}
+			for (k = 1; k < nd; k++)
+				d += days[k] != days[k - 1];
+			us->active_days = d;
+		}
+		free(days);
+	}
+	free(start);
+}
+
+/* ---- segments ---- */
+
+/* Quintile scores 1-5 by rank; tied values share the lowest rank's score. */
+static const double *score_key;
+
+static int
+key_cmp(const void *pa, const void *pb)
+{
+	double a = score_key[*(const uint32_t *)pa];
+	double b = score_key[*(const uint32_t *)pb];
+
+	return a < b ? -1 : a > b;
+}
+
+static void
+quintiles(const double *key, size_t n, uint8_t *score, size_t stride,
+    const uint8_t *use)
+{
+	uint32_t *idx = jn_xmalloc((n + 1) * sizeof *idx);
+	size_t i, m = 0, first = 0;
+
+	for (i = 0; i < n; i++)
+		if (use == NULL || use[i])
+			idx[m++] = (uint32_t)i;
+	score_key = key;
+	qsort(idx, m, sizeof *idx, key_cmp);
+	for (i = 0; i < m; i++) {
+		if (i > 0 && key[idx[i]] != key[idx[i - 1]])
+			first = i;
+		score[idx[i] * stride] = (uint8_t)(1 + 5 * first / m);
+	}
+	free(idx);
+}
+
+/* The R (rows, 5 first) by F (columns, 1 first) grid of the rfm preset. */
+static const char *const rfm_grid[5][5] = {
+	{ "new customers", "potential loyalists", "potential loyalists",
+	  "champions", "champions" },
+	{ "promising", "potential loyalists", "potential loyalists",
+	  "champions", "champions" },
+	{ "about to sleep", "about to sleep", "need attention", "loyal",
+	  "loyal" },
+	{ "hibernating", "hibernating", "at risk", "at risk", "at risk" },
+	{ "hibernating", "hibernating", "at risk", "can't lose them",
+	  "can't lose them" },
+};
+
+static void
+preset_scores(struct seg *s, size_t n)
+{
+	double *key = jn_xmalloc((n + 1) * sizeof *key);
+	uint8_t *use = jn_xmalloc(n + 1);
+	uint64_t conv = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		conv += s->u[i].conversions;
+	/* R: the more recent, the higher */
+	for (i = 0; i < n; i++)
+		key[i] = (double)s->u[i].last;
+	quintiles(key, n, &s->u[0].r, sizeof *s->u, NULL);
+	/* F: conversions when the goal occurs at all, else events */
+	for (i = 0; i < n; i++)
+		key[i] = (double)(conv ? s->u[i].conversions : s->u[i].events);
+	quintiles(key, n, &s->u[0].f, sizeof *s->u, NULL);
+	/* M: value, among users with a value */
+	for (i = 0; i < n; i++) {
+		key[i] = s->u[i].value;
+		use[i] = s->u[i].value > 0;
+		s->u[i].m = 0;
+	}
+	quintiles(key, n, &s->u[0].m, sizeof *s->u, use);
+	free(key);
+	free(use);
+}
+
+static const char *
+preset_segment(const struct seg *s, const struct user *u)
+{
+	switch (s->preset) {
+	case PRESET_LIFECYCLE:
+		if (u->last < s->now - s->period)
+			return "dormant";
+		if (u->first >= s->now - s->period)
+			return "new";
+		return u->prev_active ? "returning" : "resurrecting";
+	case PRESET_RFM:
+		return rfm_grid[5 - u->r][u->f - 1];
+	default:
+		if (u->m == 0)
+			return "none";
+		return u->m == 5 ? "high" : u->m >= 3 ? "medium" : "low";
+	}
+}
+
+/* Profile field names, in --profiles column order after user/segment. */
+enum {
+	PF_EVENTS, PF_SESSIONS, PF_FIRST_SEEN, PF_LAST_SEEN, PF_ACTIVE_DAYS,
+	PF_RECENCY_DAYS, PF_VALUE, PF_CONVERSIONS, PF_CONVERTED, PF_BOUNCED,
+	PF_R, PF_F, PF_M, PF_NFIXED
+};
+
+static const char *const pf_names[PF_NFIXED] = {
+	"events", "sessions", "first_seen", "last_seen", "active_days",
+	"recency_days", "value", "conversions", "converted",
+	"bounced_sessions", "r_score", "f_score", "m_score",
+};
+
+static int64_t
+recency_days(const struct seg *s, const struct user *u)
+{
+	return (s->now - u->last) / DAY;
+}
+
+/* Text of profile field k of user i into buf (for rules). */
+static const char *
+profile_text(const struct seg *s, size_t i, int k, char *buf, size_t size)
+{
+	const struct user *u = &s->u[i];
+
+	switch (k) {
+	case PF_EVENTS:
+		snprintf(buf, size, "%llu", (unsigned long long)u->events);
+		break;
+	case PF_SESSIONS:
+		snprintf(buf, size, "%llu", (unsigned long long)u->sessions);
+		break;
+	case PF_FIRST_SEEN:
+		return jn_time_format(buf, size, u->first);
+	case PF_LAST_SEEN:
+		return jn_time_format(buf, size, u->last);
+	case PF_ACTIVE_DAYS:
+		snprintf(buf, size, "%llu", (unsigned long long)u->active_days);
+		break;
+	case PF_RECENCY_DAYS:
+		snprintf(buf, size, "%lld", (long long)recency_days(s, u));
+		break;
+	case PF_VALUE:
+		snprintf(buf, size, "%.17g", u->value);
+		break;
+	case PF_CONVERSIONS:
+		snprintf(buf, size, "%llu",
+		    (unsigned long long)u->conversions);
+		break;
+	case PF_CONVERTED:
+		snprintf(buf, size, "%d", u->conversions > 0);
+		break;
+	case PF_BOUNCED:
+		snprintf(buf, size, "%llu", (unsigned long long)u->bounced);
+		break;
+	case PF_R:
+		snprintf(buf, size, "%u", u->r);
+		break;
+	case PF_F:
+		snprintf(buf, size, "%u", u->f);
+		break;
+	default:
+		snprintf(buf, size, "%u", u->m);
+		break;
+	}
+	return buf;
+}
+
+/*
+ * Rules are predicates over a record whose slots are the profile fields
+ * (schema slot k = pf_names[k], then first.F/last.F per --field).
+ */
+static int
+assign_segments(struct seg *s)
+{
+	size_t n = jn_intern_count(&s->users), i;
+	struct jn_schema ps;
+	char text[PF_NFIXED][48];
+	int k, r, t;
+
+	jn_intern_init(&s->segs);
+	if (s->preset == PRESET_RFM || s->preset == PRESET_VALUE)
+		preset_scores(s, n);
+	if (s->nrules > 0) {
+		jn_schema_init(&ps);
+		for (k = 0; k < PF_NFIXED; k++)
+			jn_schema_field(&ps, pf_names[k]);
+		for (t = 0; t < s->ntouch; t++) {
+			char name[256];
+
+			snprintf(name, sizeof name, "first.%s",
+			    s->touch[t].name);
+			jn_schema_field(&ps, name);
+			snprintf(name, sizeof name, "last.%s",
+			    s->touch[t].name);
+			jn_schema_field(&ps, name);
+		}
+		for (r = 0; r < s->nrules; r++) {
+			char what[32];
+
+			snprintf(what, sizeof what, "rule %d", r + 1);
+			s->rules[r].pred = jn_pred_compile(s->rules[r].expr,
+			    &ps, -1, what);
+			if (s->rules[r].pred == NULL) {
+				jn_schema_release(&ps);
+				return -1;
+			}
+		}
+		if (ps.nslots > (size_t)(PF_NFIXED + 2 * s->ntouch)) {
+			jn_error("rule %s: '%s' is not a profile field (%s, "
+			    "..., first.FIELD with --field FIELD)",
+			    "field", ps.slots[PF_NFIXED + 2 *
+			    s->ntouch].names[0], pf_names[0]);
+			jn_schema_release(&ps);
+			return -1;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		const char *name = s->default_name;
+
+		if (s->preset != PRESET_NONE) {
+			name = preset_segment(s, &s->u[i]);
+		} else if (s->by_touch >= 0) {
+			uint32_t v = s->touch[s->by_touch].first[i];
+
+			name = v == NONE ? "" : jn_intern_str(&s->vals, v,
+			    NULL);
+		} else if (s->nrules > 0) {
+			struct jn_record rec;
+
+			memset(&rec, 0, sizeof rec);
+			for (k = 0; k < PF_NFIXED; k++) {
+				rec.vals[k].ptr = profile_text(s, i, k,
+				    text[k], sizeof text[k]);
+				rec.vals[k].len = strlen(rec.vals[k].ptr);
+			}
+			for (t = 0; t < s->ntouch; t++) {
+				uint32_t f = s->touch[t].first[i];
+				uint32_t l = s->touch[t].last[i];
+
+				if (f != NONE)
+					rec.vals[PF_NFIXED + 2 * t].ptr =
+					    jn_intern_str(&s->vals, f,
+					    &rec.vals[PF_NFIXED + 2 * t].len);
+				if (l != NONE)
+					rec.vals[PF_NFIXED + 2 * t + 1].ptr =
+					    jn_intern_str(&s->vals, l,
+					    &rec.vals[PF_NFIXED + 2 * t +
+					    1].len);
+			}
+			for (r = 0; r < s->nrules; r++) {
+				int m = jn_pred_match(s->rules[r].pred, &rec);
+
+				if (m < 0) {
+					jn_schema_release(&ps);
+					return -1;
+				}
+				if (m) {
+					name = s->rules[r].name;
+					break;
+				}
+			}
+		}
+		s->u[i].segment = jn_intern_put(&s->segs, name, strlen(name));
+	}
+	if (s->nrules > 0)
+		jn_schema_release(&ps);
+	return 0;
+}
+
+/* ---- output: segment table and profiles ---- */
+
+static int
+stat_cmp(const void *pa, const void *pb)
+{
+	const struct segstat *a = pa, *b = pb;
+
+	if (a->users != b->users)
+		return a->users > b->users ? -1 : 1;
+	return strcmp(jn_intern_str(&the_seg->segs, a->seg, NULL),
+	    jn_intern_str(&the_seg->segs, b->seg, NULL));
+}
+
+static int
+write_segments(struct seg *s, enum jn_format fmt)
+{
+	static const struct jn_column cols[] = {
+		{ "segment", JN_COL_STR }, { "users", JN_COL_INT },
+		{ "share", JN_COL_RATE }, { "sessions", JN_COL_INT },
+		{ "events", JN_COL_INT }, { "converted", JN_COL_INT },
+		{ "conversion", JN_COL_RATE }, { "bounce_rate", JN_COL_RATE },
+		{ "value", JN_COL_MONEY }, { "value_per_user", JN_COL_MONEY },
+	};
+	size_t nseg = jn_intern_count(&s->segs), n = jn_intern_count(&s->users);
+	struct segstat *st = jn_xcalloc(nseg + 1, sizeof *st);
+	struct jn_writer *w;
+	struct jn_cell c[NELEM(cols)];
+	size_t i;
+	int rc;
+
+	for (i = 0; i < nseg; i++)
+		st[i].seg = (uint32_t)i;
+	for (i = 0; i < n; i++) {
+		const struct user *u = &s->u[i];
+		struct segstat *x = &st[u->segment];
+
+		x->users++;
+		x->sessions += u->sessions;
+		x->events += u->events;
+		x->converted += u->conversions > 0;
+		x->bounced += u->bounced;
+		x->value += u->value;
+	}
+	qsort(st, nseg, sizeof *st, stat_cmp);
+	w = jn_writer_new(stdout, fmt, cols, NELEM(cols));
+	for (i = 0; i < nseg; i++) {
+		size_t len;
+		const char *name = jn_intern_str(&s->segs, st[i].seg, &len);
+
+		c[0] = jn_cell_str(name, len);
+		c[1] = jn_cell_int((int64_t)st[i].users);
+		c[2] = jn_cell_num((double)st[i].users / (double)n);
+		c[3] = jn_cell_int((int64_t)st[i].sessions);
+		c[4] = jn_cell_int((int64_t)st[i].events);
+		c[5] = jn_cell_int((int64_t)st[i].converted);
+		c[6] = jn_cell_num((double)st[i].converted /
+		    (double)st[i].users);
+		c[7] = st[i].sessions ? jn_cell_num((double)st[i].bounced /
+		    (double)st[i].sessions) : jn_cell_null();
+		c[8] = jn_cell_num(st[i].value);
+		c[9] = jn_cell_num(st[i].value / (double)st[i].users);
+		jn_writer_row(w, c);
+	}
+	rc = jn_writer_finish(w);
+	jn_writer_free(w);
+	free(st);
+	return rc;
+}
+
+static int
+write_profiles(struct seg *s, enum jn_format fmt)
+{
+	struct jn_column cols[2 + PF_NFIXED + 2 * MAX_FIELDS];
+	struct jn_cell c[NELEM(cols)];
+	char *names[2 * MAX_FIELDS], tbuf[2][48];
+	size_t n = jn_intern_count(&s->users), i, nc = 0, k;
+	uint32_t *ranks = jn_intern_ranks(&s->users), *order;
+	int rfm = s->preset == PRESET_RFM || s->preset == PRESET_VALUE;
+	struct jn_writer *w;
+	int t, rc;
+
+	cols[nc++] = (struct jn_column){ "user", JN_COL_STR };
+	cols[nc++] = (struct jn_column){ "segment", JN_COL_STR };
+	for (k = 0; k < PF_NFIXED; k++) {
+		if (k >= PF_R && !rfm)
+			break;
+		cols[nc++] = (struct jn_column){ pf_names[k],
+		    k == PF_FIRST_SEEN || k == PF_LAST_SEEN ? JN_COL_STR :
+		    k == PF_VALUE ? JN_COL_NUM : JN_COL_INT };
+	}
+	for (t = 0; t < s->ntouch; t++) {
+		size_t len = strlen(s->touch[t].name) + 8;
+
+		names[2 * t] = jn_xmalloc(len);
+		snprintf(names[2 * t], len, "first.%s", s->touch[t].name);
+		names[2 * t + 1] = jn_xmalloc(len);
+		snprintf(names[2 * t + 1], len, "last.%s", s->touch[t].name);
+		cols[nc++] = (struct jn_column){ names[2 * t], JN_COL_STR };
+		cols[nc++] = (struct jn_column){ names[2 * t + 1],
+		    JN_COL_STR };
+	}
+	/* users in byte order of their ids */
+	order = jn_xmalloc((n + 1) * sizeof *order);
+	for (i = 0; i < n; i++)
+		order[ranks[i]] = (uint32_t)i;
+	w = jn_writer_new(stdout, fmt, cols, nc);
+	for (i = 0; i < n; i++) {
+		uint32_t x = order[i];
+		const struct user *u = &s->u[x];
+		size_t len, j = 0;
+		const char *v = jn_intern_str(&s->users, x, &len);
+
+		c[j++] = jn_cell_str(v, len);
+		v = jn_intern_str(&s->segs, u->segment, &len);
+		c[j++] = jn_cell_str(v, len);
+		c[j++] = jn_cell_int((int64_t)u->events);
+		c[j++] = jn_cell_int((int64_t)u->sessions);
+		v = jn_time_format(tbuf[0], sizeof tbuf[0], u->first);
+		c[j++] = jn_cell_str(v, strlen(v));
+		v = jn_time_format(tbuf[1], sizeof tbuf[1], u->last);
+		c[j++] = jn_cell_str(v, strlen(v));
+		c[j++] = jn_cell_int((int64_t)u->active_days);
+		c[j++] = jn_cell_int(recency_days(s, u));
+		c[j++] = jn_cell_num(u->value);
+		c[j++] = jn_cell_int((int64_t)u->conversions);
+		c[j++] = jn_cell_int(u->conversions > 0);
+		c[j++] = jn_cell_int((int64_t)u->bounced);
+		if (rfm) {
+			c[j++] = jn_cell_int(u->r);
+			c[j++] = jn_cell_int(u->f);
+			c[j++] = u->m ? jn_cell_int(u->m) : jn_cell_null();
+		}
+		for (t = 0; t < s->ntouch; t++) {
+			uint32_t f = s->touch[t].first[x];
+			uint32_t l = s->touch[t].last[x];
+
+			c[j] = jn_cell_null();
+			if (f != NONE) {
+				v = jn_intern_str(&s->vals, f, &len);
+				c[j] = jn_cell_str(v, len);
+			}
+			j++;
+			c[j] = jn_cell_null();
+			if (l != NONE) {
+				v = jn_intern_str(&s->vals, l, &len);
+				c[j] = jn_cell_str(v, len);
+			}
+			j++;
+		}
+		jn_writer_row(w, c);
+	}
+	rc = jn_writer_finish(w);
+	jn_writer_free(w);
+	for (t = 0; t < 2 * s->ntouch; t++)
+		free(names[t]);
+	free(order);
+	free(ranks);
+	return rc;
+}
+
+/* ---- --tag: pass 2 ---- */
+
+static int
+write_checked(struct seg *s, const void *p, size_t n)
+{
+	if (n > 0 && fwrite(p, 1, n, s->out) != n)
+		return jn_error("write error: %s", strerror(errno));
+	return 0;
+}
+
+/* A CSV/TSV cell for the added field, quoted or escaped when needed. */
+static int
+write_cell(struct seg *s, const char *v, size_t n, int tsv)
+{
+	size_t i;
+
+	if (tsv) {
+		for (i = 0; i < n; i++) {
+			const char *esc = v[i] == '\t' ? "\\t" : v[i] == '\n' ?
+			    "\\n" : v[i] == '\r' ? "\\r" : v[i] == '\\' ?
+			    "\\\\" : NULL;
+
+			if (write_checked(s, esc ? esc : v + i, esc ? 2 : 1))
+				return -1;
+		}
+		return 0;
+	}
+	if (strcspn(v, ",\"\r\n") >= n)
+		return write_checked(s, v, n);
+	if (write_checked(s, "\"", 1))
+		return -1;
+	for (i = 0; i < n; i++)
+		if (write_checked(s, v + i, 1) ||
+		    (v[i] == '"' && write_checked(s, "\"", 1)))
+			return -1;
+	return write_checked(s, "\"", 1);
+}
+
+static int
+tag_header(void *ctx, const struct jn_record *h)
+{
+	struct seg *s = ctx;
+	int tsv = h->format == JN_IN_TSV;
+	char delim = tsv ? '\t' : ',';
+	const char *p = h->raw, *end = h->raw + h->rawlen;
+	size_t flen = strlen(s->tag_field);
+
+	/* several files, one stream: a header repeats only when it changes */
+	if (s->last_header && s->last_header_len == h->rawlen &&
+	    memcmp(s->last_header, h->raw, h->rawlen) == 0)
+		return 0;
+	while (p <= end) {
+		const char *q = memchr(p, delim, (size_t)(end - p));
+		size_t n = (size_t)((q ? q : end) - p);
+
+		if (n == flen && memcmp(p, s->tag_field, n) == 0)
+			return jn_error("%s:%llu: the input already has a "
+			    "field '%s'; use --tag=NAME", h->file,
+			    (unsigned long long)h->line, s->tag_field);
+		if (q == NULL)
+			break;
+		p = q + 1;
+	}
+	free(s->last_header);
+	s->last_header = jn_xstrndup(h->raw, h->rawlen);
+	s->last_header_len = h->rawlen;
+	if (write_checked(s, h->raw, h->rawlen) ||
+	    write_checked(s, &delim, 1) ||
+	    write_cell(s, s->tag_field, flen, tsv) ||
+	    write_checked(s, "\n", 1))
+		return -1;
+	return 0;
+}
+
+/* A JSON string for v: quotes, backslashes and controls escaped. */
+static int
+write_json_string(struct seg *s, const char *v, size_t n)
+{
+	size_t i;
+	char esc[8];
+
+	if (write_checked(s, "\"", 1))
+		return -1;
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)v[i];
+
+		if (c == '"' || c == '\\') {
+			esc[0] = '\\';
+			esc[1] = (char)c;
+			if (write_checked(s, esc, 2))
+				return -1;
+		} else if (c < 0x20) {
+			snprintf(esc, sizeof esc, "\\u%04x", c);
+			if (write_checked(s, esc, 6))
+				return -1;
+		} else if (write_checked(s, v + i, 1)) {
+			return -1;
+		}
+	}
+	return write_checked(s, "\"", 1);
+}
+
+static int
+tag_event(void *ctx, const struct jn_event *ev)
+{
+	struct seg *s = ctx;
+	const struct jn_record *rec = ev->rec;
+	uint32_t user = jn_intern_find(&s->users, ev->user, ev->user_len);
+	const char *seg;
+	size_t slen;
+
+	if (user == NONE)	/* cannot happen: pass 1 saw the same input */
+		return jn_error("%s:%llu: user changed between passes",
+		    rec->file, (unsigned long long)rec->line);
+	seg = jn_intern_str(&s->segs, s->u[user].segment, &slen);
+	if (rec->format == JN_IN_NDJSON) {
+		const char *p = rec->raw, *close = p + rec->rawlen;
+		const char *q;
+
+		/* insert before the object's closing brace */
+		while (close > p && close[-1] != '}')
+			close--;
+		if (close == p)
+			return jn_error("%s:%llu: no closing brace", rec->file,
+			    (unsigned long long)rec->line);
+		close--;
+		for (q = close; q > p && (q[-1] == ' ' || q[-1] == '\t' ||
+		    q[-1] == '\r' || q[-1] == '\n'); q--)
+			;
+		if (write_checked(s, p, (size_t)(close - p)) ||
+		    (q[-1] != '{' && write_checked(s, ",", 1)) ||
+		    write_json_string(s, s->tag_field, strlen(s->tag_field)) ||
+		    write_checked(s, ":", 1) ||
+		    write_json_string(s, seg, slen) ||
+		    write_checked(s, close, rec->rawlen -
+		    (size_t)(close - p)) || write_checked(s, "\n", 1))
+			return -1;
+		return 0;
+	}
+	if (write_checked(s, rec->raw, rec->rawlen) ||
+	    write_checked(s, rec->format == JN_IN_TSV ? "\t" : ",", 1) ||
+	    write_cell(s, seg, slen, rec->format == JN_IN_TSV) ||
+	    write_checked(s, "\n", 1))
+		return -1;
+	return 0;
+}
+
+static void
+remove_spool(void)
+{
+	if (the_seg != NULL && the_seg->spool != NULL)
+		unlink(the_seg->spool);
+}
+
+static void
+on_signal(int sig)
+{
+	remove_spool();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+/* ---- main ---- */
+
+static int
+parse_args(struct seg *s, int argc, char **argv)
+{
+	struct option longopts[NELEM(tool_longopts) + 32];
+	int opt, modes = 0;
+
+	memcpy(longopts, tool_longopts, sizeof tool_longopts);
+	memcpy(longopts + NELEM(tool_longopts), jn_common_longopts,
+	    jn_common_nlongopts * sizeof *longopts);
+	memset(&longopts[NELEM(tool_longopts) + jn_common_nlongopts], 0,
+	    sizeof *longopts);
+	s->default_name = "other";
+	s->period = 30 * DAY;
+	s->goal_text = "event=purchase";
+	while ((opt = getopt_long(argc, argv, JN_COMMON_SHORTOPTS, longopts,
+	    NULL)) != -1) {
+		int r = jn_common_option(&s->common, opt, optarg);
+		char *eq;
+
+		if (r < 0)
+			return -1;
+		if (r > 0)
+			continue;
+		switch (opt) {
+		case OPT_BY:
+			s->by_field = optarg;
+			modes |= 1;
+			break;
+		case OPT_RULE:
+			eq = strchr(optarg, '=');
+			if (eq == NULL || eq == optarg || eq[1] == '\0')
+				return jn_error("bad --rule '%s' (NAME=EXPR)",
+				    optarg);
+			if (s->nrules == MAX_RULES)
+				return jn_error("too many --rule (at most %d)",
+				    MAX_RULES);
+			s->rules[s->nrules].name = jn_xstrndup(optarg,
+			    (size_t)(eq - optarg));
+			s->rules[s->nrules++].expr = eq + 1;
+			modes |= 2;
+			break;
+		case OPT_DEFAULT:
+			s->default_name = optarg;
+			break;
+		case OPT_PRESET:
+			if (strcmp(optarg, "lifecycle") == 0)
+				s->preset = PRESET_LIFECYCLE;
+			else if (strcmp(optarg, "rfm") == 0)
+				s->preset = PRESET_RFM;
+			else if (strcmp(optarg, "value") == 0)
+				s->preset = PRESET_VALUE;
+			else
+				return jn_error("bad --preset '%s' (lifecycle, "
+				    "rfm, value)", optarg);
+			modes |= 4;
+			break;
+		case OPT_GOAL:
+			s->goal_text = optarg;
+			break;
+		case OPT_VALUE:
+			s->value_field = optarg;
+			break;
+		case OPT_FIELD:
+			if (s->ntouch == MAX_FIELDS)
+				return jn_error("too many --field (at most "
+				    "%d)", MAX_FIELDS);
+			s->touch[s->ntouch++].name = optarg;
+			break;
+		case OPT_NOW:
+			if (jn_time_parse(optarg, strlen(optarg), &s->now))
+				return jn_error("bad time '%s' for --now",
+				    optarg);
+			s->has_now = 1;
+			break;
+		case OPT_PERIOD:
+			if (jn_duration_parse(optarg, &s->period) != 0 ||
+			    s->period <= 0)
+				return jn_error("bad duration '%s' for "
+				    "--period", optarg);
+			break;
+		case OPT_PROFILES:
+			s->profiles = 1;
+			break;
+		case OPT_TAG:
+			s->tag = 1;
+			s->tag_field = optarg ? optarg : "segment";
+			if (*s->tag_field == '\0')
+				return jn_error("empty --tag field name");
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			fputc('\n', stdout);
+			fputs(help_text, stdout);
+			exit(jn_close_stdout(JN_EXIT_OK));
+		case 'V':
+			printf("jsegment %s\n", JN_VERSION);
+			exit(jn_close_stdout(JN_EXIT_OK));
+		default:
+			fputs(usage, stderr);
+			return -1;
+		}
+	}
+	if (modes & (modes - 1))
+		return jn_error("choose one of --by, --rule and --preset");
+	if (s->profiles && s->tag)
+		return jn_error("choose one of --profiles and --tag");
+	return 0;
+}
+
+static int
+setup(struct seg *s)
+{
+	static const char *const value_names[] = { "revenue", "value",
+		"amount" };
+	int t;
+
+	if (jn_input_init(&s->in, &s->common) != 0)
+		return -1;
+	s->goal = jn_pred_compile(s->goal_text, &s->in.schema,
+	    s->in.event_slot, "--goal");
+	if (s->goal == NULL)
+		return -1;
+	s->value_slot = s->value_field ?
+	    jn_schema_field(&s->in.schema, s->value_field) :
+	    jn_schema_candidates(&s->in.schema, value_names,
+	    NELEM(value_names));
+	s->by_touch = -1;
+	if (s->by_field) {
+		s->by_touch = s->ntouch;
+		s->touch[s->ntouch++].name = s->by_field;
+	}
+	for (t = 0; t < s->ntouch; t++)
+		if ((s->touch[t].slot = jn_schema_field(&s->in.schema,
+		    s->touch[t].name)) < 0)
+			return -1;
+	if (s->value_slot < 0)
+		return -1;
+	jn_intern_init(&s->users);
+	jn_intern_init(&s->vals);
+	return 0;
+}
+
+static void
+release(struct seg *s)
+{
+	int r, t;
+
+	for (r = 0; r < s->nrules; r++) {
+		free(s->rules[r].name);
+		jn_pred_free(s->rules[r].pred);
+	}
+	for (t = 0; t < s->ntouch; t++) {
+		free(s->touch[t].first);
+		free(s->touch[t].last);
+		free(s->touch[t].first_ts);
+		free(s->touch[t].last_ts);
+	}
+	jn_pred_free(s->goal);
+	jn_input_release(&s->in);
+	jn_intern_release(&s->users);
+	jn_intern_release(&s->vals);
+	jn_intern_release(&s->segs);
+	free(s->u);
+	free(s->tev);
+	free(s->last_header);
+	if (s->spool != NULL) {
+		unlink(s->spool);
+		free(s->spool);
+		s->spool = NULL;
+	}
+}
+
+/* --tag reads its input twice: standard input is spooled first. */
+static int
+prepare_tag(struct seg *s, char **files, int nfiles)
+{
+	int i, uses_stdin = nfiles == 0;
+
+	for (i = 0; i < nfiles; i++)
+		uses_stdin |= strcmp(files[i], "-") == 0;
+	if (!uses_stdin)
+		return 0;
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	signal(SIGHUP, on_signal);
+	atexit(remove_spool);
+	s->spool = jn_spool_stdin();
+	return s->spool ? 0 : -1;
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct seg s;
+	static char buf[1 << 16];
+	enum jn_format fmt;
+	int status = JN_EXIT_OK, nfiles;
+	char **files;
+
+	jn_set_progname(argv[0]);
+	the_seg = &s;
+	jn_common_init(&s.common);
+	if (parse_args(&s, argc, argv) != 0)
+		return JN_EXIT_ERROR;
+	files = argv + optind;
+	nfiles = argc - optind;
+	if (setup(&s) != 0 || (s.tag && prepare_tag(&s, files, nfiles))) {
+		release(&s);
+		return JN_EXIT_ERROR;
+	}
+	if (jn_input_run2(&s.in, files, nfiles, profile_event, &s, s.spool,
+	    NULL, 0) != 0) {
+		jn_input_finish(&s.in);
+		release(&s);
+		return JN_EXIT_ERROR;
+	}
+	if (!s.has_now)
+		s.now = s.max_ts;
+	finish_profiles(&s);
+	if (assign_segments(&s) != 0) {
+		jn_input_finish(&s.in);
+		release(&s);
+		return JN_EXIT_ERROR;
+	}
+	if (s.tag) {
+		s.out = stdout;
+		setvbuf(stdout, buf, _IOFBF, sizeof buf);
+		if (jn_input_run2(&s.in, files, nfiles, tag_event, &s,
+		    s.spool, tag_header, 1) != 0)
+			status = JN_EXIT_ERROR;
+	} else {
+		fmt = jn_format_resolve(s.common.out_format, stdout);
+		if ((s.profiles ? write_profiles(&s, fmt) :
+		    write_segments(&s, fmt)) != 0)
+			status = JN_EXIT_ERROR;
+	}
+	if (jn_input_finish(&s.in) != 0)
+		status = JN_EXIT_ERROR;
+	release(&s);
+	return jn_close_stdout(status);
+}
