@@ -561,10 +561,12 @@ assign_segments(struct seg *s)
 			}
 		}
 		if (ps.nslots > (size_t)(PF_NFIXED + 2 * s->ntouch)) {
-			jn_error("rule %s: '%s' is not a profile field (%s, "
-			    "..., first.FIELD with --field FIELD)",
-			    "field", ps.slots[PF_NFIXED + 2 *
-			    s->ntouch].names[0], pf_names[0]);
+			jn_error("--rule: '%s' is not a profile field (events, "
+			    "sessions, first_seen, last_seen, active_days, "
+			    "recency_days, value, conversions, converted, "
+			    "bounced_sessions, first.FIELD and last.FIELD "
+			    "with --field FIELD)", ps.slots[PF_NFIXED + 2 *
+			    s->ntouch].names[0]);
 			jn_schema_release(&ps);
 			return -1;
 		}
@@ -710,7 +712,7 @@ write_profiles(struct seg *s, enum jn_format fmt)
 			break;
 		cols[nc++] = (struct jn_column){ pf_names[k],
 		    k == PF_FIRST_SEEN || k == PF_LAST_SEEN ? JN_COL_STR :
-		    k == PF_VALUE ? JN_COL_NUM : JN_COL_INT };
+		    k == PF_VALUE ? JN_COL_MONEY : JN_COL_INT };
 	}
 	for (t = 0; t < s->ntouch; t++) {
 		size_t len = strlen(s->touch[t].name) + 8;
@@ -959,7 +961,7 @@ parse_args(struct seg *s, int argc, char **argv)
 	    sizeof *longopts);
 	s->default_name = "other";
 	s->period = 30 * DAY;
-	s->goal_text = "event=purchase";
+	s->goal_text = "/^(purchase|order_completed|conversion)$/";
 	while ((opt = getopt_long(argc, argv, JN_COMMON_SHORTOPTS, longopts,
 	    NULL)) != -1) {
 		int r = jn_common_option(&s->common, opt, optarg);
