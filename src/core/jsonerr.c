@@ -6,6 +6,7 @@
 #include "journey/ndjson.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include <jansson.h>
 
@@ -15,8 +16,15 @@ jn_ndjson_explain(const char *line, size_t len, char *msg, size_t msgsize,
 {
 	json_error_t err;
 	json_t *v;
+	const char *nul;
 
 	*column = 0;
+	if ((nul = memchr(line, '\0', len)) != NULL) {
+		*column = (int)(nul - line) + 1;
+		snprintf(msg, msgsize, "bad JSON at column %d: NUL byte",
+		    *column);
+		return;
+	}
 	v = json_loadb(line, len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &err);
 	if (v == NULL) {
 		*column = err.column;

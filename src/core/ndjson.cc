@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <new>
 #include <string>
 
@@ -96,6 +97,12 @@ jn_ndjson_parse(struct jn_ndjson *p, const char *line, size_t len,
 	simdjson::dom::element doc;
 	simdjson::dom::object obj;
 
+	/*
+	 * A raw NUL byte is never valid JSON (in a string it must be
+	 * escaped), but simdjson's scanner lets some through.
+	 */
+	if (std::memchr(line, '\0', len) != nullptr)
+		return -1;
 	/* the reader guarantees the padding: no copy of the line */
 	if (p->parser.parse(line, len, false).get(doc) != simdjson::SUCCESS)
 		return -1;

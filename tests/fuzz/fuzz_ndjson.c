@@ -3,7 +3,9 @@
  * jansson must agree on whether a line is a JSON object, and on the text
  * of every string value.  Known, documented divergences are allowed:
  * jansson refuses integers beyond long long that simdjson reads as
- * unsigned or double, and nesting deeper than jansson's 2048 levels.
+ * unsigned or double, and nesting deeper than jansson's 2048 levels; and
+ * we refuse every line with a raw NUL byte (never valid JSON), which
+ * jansson accepts in some places.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -52,7 +54,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ours = jn_ndjson_parse(p, buf, size, key_fn, val_fn, NULL) == 0;
 	v = json_loadb(buf, size, JSON_ALLOW_NUL, &err);
 	theirs = v != NULL && json_is_object(v);
-	if (ours != theirs && !(ours && v == NULL &&
+	if (ours != theirs && memchr(buf, '\0', size) == NULL &&
+	    !(ours && v == NULL &&
 	    (strstr(err.text, "too big") != NULL ||
 	    strstr(err.text, "maximum parsing depth") != NULL))) {
 		char msg[256];
