@@ -10,5 +10,9 @@ export PATH
 echo '$ jfunnel -s view_item -s add_to_cart -s begin_checkout -s purchase -o table examples/shop.csv'
 jfunnel -s view_item -s add_to_cart -s begin_checkout -s purchase -o table examples/shop.csv
 echo
-echo '$ jfunnel --by device --value revenue -s view_item -s add_to_cart -s purchase -o table examples/shop.ndjson'
-jfunnel --by device --value revenue -s view_item -s add_to_cart -s purchase -o table examples/shop.ndjson
+echo '$ jsegment -o table --preset rfm examples/shop.ndjson'
+jsegment -o table --preset rfm examples/shop.ndjson
+echo
+echo '$ jsegment --preset lifecycle --period 2d --tag examples/shop.ndjson | jfunnel -o table --by segment --value revenue -s view_item -s add_to_cart -s purchase'
+jsegment --preset lifecycle --period 2d --tag examples/shop.ndjson |
+    jfunnel -o table --by segment --value revenue -s view_item -s add_to_cart -s purchase
