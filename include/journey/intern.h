@@ -11,8 +11,12 @@
 #include <stdint.h>
 
 struct jn_intern {
-	uint32_t *slots;	/* open addressing: id + 1, 0 = empty */
-	uint64_t *hashes;	/* per id */
+	/*
+	 * Open addressing; a slot holds the hash's high 32 bits and id + 1
+	 * (0 = empty), so that a probe rarely touches a string that is not
+	 * the one looked for.
+	 */
+	uint64_t *slots;
 	char **strs;		/* per id, NUL-terminated, in the arena */
 	uint32_t *lens;		/* per id */
 	size_t nslots, count, cap;

@@ -49,7 +49,6 @@ jn_intern_release(struct jn_intern *t)
 		free(t->chunks[i]);
 	free(t->chunks);
 	free(t->slots);
-	free(t->hashes);
 	free(t->strs);
 	free(t->lens);
 	memset(t, 0, sizeof *t);
@@ -80,18 +79,22 @@ arena_copy(struct jn_intern *t, const char *s, size_t len)
 	return p;
 }
 
+#define TAG(h) ((h) & UINT64_C(0xffffffff00000000))
+
 static void
 rehash(struct jn_intern *t)
 {
 	size_t n = t->nslots ? t->nslots * 2 : 1024, i;
-	uint32_t *slots = jn_xcalloc(n, sizeof *slots);
+	uint64_t *slots = jn_xcalloc(n, sizeof *slots);
 
+	/* hashes are not kept: recompute them, rarely */
 	for (i = 0; i < t->count; i++) {
-		size_t j = t->hashes[i] & (n - 1);
+		uint64_t h = jn_hash(t->strs[i], t->lens[i]);
+		size_t j = h & (n - 1);
 
 		while (slots[j] != 0)
 			j = (j + 1) & (n - 1);
-		slots[j] = (uint32_t)i + 1;
+		slots[j] = TAG(h) | ((uint64_t)i + 1);
 	}
 	free(t->slots);
 	t->slots = slots;
@@ -105,16 +108,17 @@ probe(const struct jn_intern *t, const char *s, size_t len, uint64_t h,
 	size_t j = h & (t->nslots - 1);
 
 	for (;;) {
-		uint32_t v = t->slots[j];
+		uint64_t v = t->slots[j];
+		uint32_t id;
 
 		if (v == 0) {
 			*found = UINT32_MAX;
 			return j;
 		}
-		v--;
-		if (t->hashes[v] == h && t->lens[v] == len &&
-		    memcmp(t->strs[v], s, len) == 0) {
-			*found = v;
+		id = (uint32_t)v - 1;
+		if (TAG(v) == TAG(h) && t->lens[id] == len &&
+		    memcmp(t->strs[id], s, len) == 0) {
+			*found = id;
 			return j;
 		}
 		j = (j + 1) & (t->nslots - 1);
@@ -152,9 +156,6 @@ jn_intern_put(struct jn_intern *t, const char *s, size_t len)
 	if (t->count == t->cap) {
 		size_t cap = t->cap;
 
-		t->hashes = jn_xgrow(t->hashes, &cap, t->count + 1,
-		    sizeof *t->hashes);
-		cap = t->cap;
 		t->strs = jn_xgrow(t->strs, &cap, t->count + 1,
 		    sizeof *t->strs);
 		cap = t->cap;
@@ -162,10 +163,9 @@ jn_intern_put(struct jn_intern *t, const char *s, size_t len)
 		    sizeof *t->lens);
 		t->cap = cap;
 	}
-	t->hashes[t->count] = h;
 	t->strs[t->count] = arena_copy(t, s, len);
 	t->lens[t->count] = (uint32_t)len;
-	t->slots[j] = (uint32_t)t->count + 1;
+	t->slots[j] = TAG(h) | ((uint64_t)t->count + 1);
 	return (uint32_t)t->count++;
 }
 

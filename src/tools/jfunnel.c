@@ -12,11 +12,13 @@
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "journey/funnel.h"
+#include "journey/group.h"
 #include "journey/input.h"
 #include "journey/intern.h"
 #include "journey/pred.h"
@@ -310,39 +312,6 @@ on_event(void *ctx, const struct jn_event *ev)
 
 /* ---- ordering ---- */
 
-/*
- * Group events by unit in place (one counting-sort pass with cycle
- * swaps), so that no second copy of the event array is needed.  Returns
- * the start offset of every unit; start[nunits] = nev.
- */
-static size_t *
-group_by_unit(struct fevent *ev, size_t nev, size_t nunits)
-{
-	size_t *start = jn_xcalloc(nunits + 1, sizeof *start);
-	size_t *next = jn_xmalloc((nunits + 1) * sizeof *next);
-	size_t i, u;
-
-	for (i = 0; i < nev; i++)
-		start[ev[i].unit + 1]++;
-	for (u = 0; u < nunits; u++)
-		start[u + 1] += start[u];
-	memcpy(next, start, (nunits + 1) * sizeof *next);
-	for (u = 0; u < nunits; u++) {
-		while (next[u] < start[u + 1]) {
-			struct fevent e = ev[next[u]];
-
-			if (e.unit == u) {
-				next[u]++;
-				continue;
-			}
-			ev[next[u]] = ev[next[e.unit]];
-			ev[next[e.unit]++] = e;
-		}
-	}
-	free(next);
-	return start;
-}
-
 static const struct funnel *cmp_funnel;
 
 static int
@@ -595,7 +564,8 @@ count_all(struct funnel *f)
 	size_t nunits = jn_intern_count(&f->units), u, *start, i, s;
 	uint32_t first, last;
 
-	start = group_by_unit(f->ev, f->nev, nunits);
+	start = jn_group_by_key(f->ev, f->nev, sizeof *f->ev,
+	    offsetof(struct fevent, unit), nunits);
 	for (u = 0; u < nunits; u++) {
 		struct fevent *ev = f->ev + start[u];
 		size_t n = start[u + 1] - start[u];

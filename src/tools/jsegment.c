@@ -15,11 +15,13 @@
 #include <getopt.h>
 #include <math.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "journey/group.h"
 #include "journey/input.h"
 #include "journey/intern.h"
 #include "journey/pred.h"
@@ -286,28 +288,11 @@ floor_day(int64_t ts)
 static void
 finish_profiles(struct seg *s)
 {
-	size_t nusers = jn_intern_count(&s->users), *start, *next, i, u;
+	size_t nusers = jn_intern_count(&s->users), *start, i, u;
 	int64_t p_end = s->now - s->period, p_start = p_end - s->period;
 
-	start = jn_xcalloc(nusers + 1, sizeof *start);
-	next = jn_xmalloc((nusers + 1) * sizeof *next);
-	for (i = 0; i < s->ntev; i++)
-		start[s->tev[i].user + 1]++;
-	for (u = 0; u < nusers; u++)
-		start[u + 1] += start[u];
-	memcpy(next, start, (nusers + 1) * sizeof *next);
-	for (u = 0; u < nusers; u++)
-		while (next[u] < start[u + 1]) {
-			struct tev e = s->tev[next[u]];
-
-			if (e.user == u) {
-				next[u]++;
-				continue;
-			}
-			s->tev[next[u]] = s->tev[next[e.user]];
-			s->tev[next[e.user]++] = e;
-		}
-	free(next);
+	start = jn_group_by_key(s->tev, s->ntev, sizeof *s->tev,
+	    offsetof(struct tev, user), nusers);
 	for (u = 0; u < nusers; u++) {
 		struct tev *ev = s->tev + start[u];
 		size_t n = start[u + 1] - start[u], run = 1;

@@ -1,0 +1,26 @@
+/*
+ * Grouping records by a dense 32-bit key in place: tools that collect
+ * events of many users in arrival order use it to bring each user's events
+ * together before sorting them by time, without a second copy of the
+ * array.
+ */
+#ifndef JOURNEY_GROUP_H
+#define JOURNEY_GROUP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * Reorder the n records of size bytes at base so that records with equal
+ * keys (the uint32_t at byte offset key_off of each record, < nkeys) are
+ * contiguous, in increasing key order.  The order within a key is not
+ * kept.  Returns start offsets: the records of key k are
+ * [start[k], start[k + 1]); start has nkeys + 1 entries and the caller
+ * frees it.  Two in-place counting-sort passes (by the key's high bits,
+ * then by the key within each bucket), so that every pass moves records
+ * through a few sequential streams rather than at random.
+ */
+size_t *jn_group_by_key(void *base, size_t n, size_t size, size_t key_off,
+    size_t nkeys);
+
+#endif
