@@ -121,7 +121,7 @@ struct touch {
 struct tev {
 	int64_t ts;
 	uint32_t user;
-	uint32_t session;	/* session value id + 1, 0 without */
+	uint32_t session;	/* hash of the session value | 1, 0 without */
 };
 
 struct rule {
@@ -257,8 +257,13 @@ profile_event(void *ctx, const struct jn_event *ev)
 	t = &s->tev[s->ntev++];
 	t->ts = ev->time;
 	t->user = user;
+	/*
+	 * Sessions only need telling apart within a user: a 32-bit hash
+	 * does that (a collision among one user's sessions is a 1 in 4e9
+	 * event per pair) without a table of every session id.
+	 */
 	t->session = ev->session && ev->session_len ?
-	    jn_intern_put(&s->vals, ev->session, ev->session_len) + 1 : 0;
+	    (uint32_t)jn_hash(ev->session, ev->session_len) | 1 : 0;
 	return 0;
 }
 
@@ -267,9 +272,34 @@ tev_cmp(const void *pa, const void *pb)
 {
 	const struct tev *a = pa, *b = pb;
 
-	if (a->session != b->session)
-		return a->session < b->session ? -1 : 1;
 	return a->ts < b->ts ? -1 : a->ts > b->ts;
+}
+
+static int
+u32_cmp(const void *pa, const void *pb)
+{
+	uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
+
+	return a < b ? -1 : a > b;
+}
+
+static void
+sort_by_time(struct tev *ev, size_t n)
+{
+	size_t i, j;
+
+	/* exports are mostly in time order: insertion sort wins small runs */
+	if (n > 32) {
+		qsort(ev, n, sizeof *ev, tev_cmp);
+		return;
+	}
+	for (i = 1; i < n; i++) {
+		struct tev e = ev[i];
+
+		for (j = i; j > 0 && ev[j - 1].ts > e.ts; j--)
+			ev[j] = ev[j - 1];
+		ev[j] = e;
+	}
 }
 
 static int64_t
@@ -280,65 +310,65 @@ floor_day(int64_t ts)
 
 /*
  * Sessions, bounces, active days and the previous-period flag, from each
- * user's event times: grouped by user with one counting-sort pass, then
- * each user's events sorted by (session, time).  Events with a session
- * value form one session per value; events without one are cut after
- * --session-gap.
+ * user's event times: grouped by user in place, then each user's events
+ * sorted by time.  Events with a session value form one session per
+ * value; events without one are cut after --session-gap.
  */
 static void
 finish_profiles(struct seg *s)
 {
-	size_t nusers = jn_intern_count(&s->users), *start, i, u;
+	size_t nusers = jn_intern_count(&s->users), *start, i, u, cap = 0;
 	int64_t p_end = s->now - s->period, p_start = p_end - s->period;
+	uint32_t *ids = NULL;
 
 	start = jn_group_by_key(s->tev, s->ntev, sizeof *s->tev,
 	    offsetof(struct tev, user), nusers);
 	for (u = 0; u < nusers; u++) {
 		struct tev *ev = s->tev + start[u];
-		size_t n = start[u + 1] - start[u], run = 1;
+		size_t n = start[u + 1] - start[u], nids = 0, run = 0;
 		struct user *us = &s->u[u];
-		int64_t *days;
-		size_t nd = 0;
+		int64_t last_gap = 0, day = 0;
 
-		qsort(ev, n, sizeof *ev, tev_cmp);
-		days = jn_xmalloc(n * sizeof *days);
+		sort_by_time(ev, n);
 		for (i = 0; i < n; i++) {
-			int brk = i + 1 == n || ev[i + 1].session !=
-			    ev[i].session || (ev[i].session == 0 &&
-			    ev[i + 1].ts - ev[i].ts > s->common.session_gap);
+			int64_t d = floor_day(ev[i].ts);
 
-			if (brk) {
-				us->sessions++;
-				us->bounced += run == 1;
-				run = 1;
-			} else {
-				run++;
-			}
-			days[nd++] = floor_day(ev[i].ts);
+			if (i == 0 || d != day)
+				us->active_days++;
+			day = d;
 			if (ev[i].ts >= p_start && ev[i].ts < p_end)
 				us->prev_active = 1;
-		}
-		/* distinct days */
-		if (nd > 0) {
-			size_t k, d = 1;
-
-			for (k = 1; k < nd; k++) {
-				size_t j;
-
-				for (j = k; j > 0 && days[j - 1] > days[j];
-				    j--) {
-					int64_t t = days[j];
-
-					days[j] = days[j - 1];
-					days[j - 1] = t;
-				}
+			if (ev[i].session != 0) {
+				ids = jn_xgrow(ids, &cap, nids + 1,
+				    sizeof *ids);
+				ids[nids++] = ev[i].session;
+				continue;
 			}
-			for (k = 1; k < nd; k++)
-				d += days[k] != days[k - 1];
-			us->active_days = d;
+			/* a gap-cut session ends when the next is too far */
+			if (run > 0 && ev[i].ts - last_gap >
+			    s->common.session_gap) {
+				us->sessions++;
+				us->bounced += run == 1;
+				run = 0;
+			}
+			run++;
+			last_gap = ev[i].ts;
 		}
-		free(days);
+		if (run > 0) {
+			us->sessions++;
+			us->bounced += run == 1;
+		}
+		/* one session per distinct value */
+		if (nids > 0)
+			qsort(ids, nids, sizeof *ids, u32_cmp);
+		for (i = 0, run = 1; i < nids; i++, run++)
+			if (i + 1 == nids || ids[i + 1] != ids[i]) {
+				us->sessions++;
+				us->bounced += run == 1;
+				run = 0;
+			}
 	}
+	free(ids);
 	free(start);
 }
 
