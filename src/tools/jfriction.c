@@ -1,0 +1,1069 @@
+/*
+ * jfriction: where customers struggle, and what each struggle costs.
+ *
+ * Every event becomes a compact record (time, user, session, touchpoint,
+ * what kind of event it is); at the end of input the records are grouped
+ * by user and sorted by time, sessions are cut, and each session is run
+ * through the detectors (slow pages, errors, rage clicks, abandoned forms,
+ * repeated support contacts, loops, exits and dead ends).  Each friction
+ * item (kind, touchpoint, detail) collects the sessions and users it hit;
+ * because users are processed one at a time, distinct counts need no sets.
+ * Impact compares the goal conversion of affected and unaffected users.
+ *
+ * Memory: 32 bytes per event, plus per distinct touchpoint, target, topic
+ * and message, plus per friction item.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "journey/group.h"
+#include "journey/input.h"
+#include "journey/intern.h"
+#include "journey/pred.h"
+#include "journey/time.h"
+#include "journey/util.h"
+#include "journey/writer.h"
+
+static const char usage[] =
+    "usage: jfriction [-u FIELD] [-t FIELD] [-e FIELD] [-o FORMAT]\n"
+    "                 [--only KIND,...] [--skip KIND,...] [--goal EXPR]\n"
+    "                 [--value FIELD] [--touchpoint FIELD]\n"
+    "                 [--slow DUR] [--lcp] [--load-field FIELD]\n"
+    "                 [--load-unit ms|s] [--error REGEX]\n"
+    "                 [--message-field FIELD] [--click EXPR]\n"
+    "                 [--target-field FIELD] [--rage-clicks N]\n"
+    "                 [--rage-gap DUR] [--form-start EXPR]\n"
+    "                 [--form-submit EXPR] [--contact EXPR]\n"
+    "                 [--topic-field FIELD] [--repeat-within DUR]\n"
+    "                 [--loop-visits N] [--min-users N] [--where EXPR]\n"
+    "                 [--since TIME]\n"
+    "                 [--until TIME] [--strict] [--rejects FILE]\n"
+    "                 [FILE ...]\n";
+
+static const char help_text[] =
+    "Find friction points and measure what they cost.\n"
+    "\n"
+    "Kinds: slow error rage_click form_abandon repeat_contact loop exit\n"
+    "dead_end.  Thresholds (defaults from published practice):\n"
+    "      --slow DUR           slow load threshold, at p75 (2s)\n"
+    "      --lcp                Web Vitals LCP: 2.5s, poor over 4s\n"
+    "      --rage-clicks N      clicks on one target (3)\n"
+    "      --rage-gap DUR       each within DUR of the last (1s)\n"
+    "      --repeat-within DUR  repeat support contact window (7d)\n"
+    "      --loop-visits N      visits to one touchpoint (3)\n"
+    "      --min-users N        report items hitting N users or more (3)\n"
+    "Fields and events: --touchpoint, --load-field, --load-unit,\n"
+    "--message-field, --target-field, --topic-field, --error, --click,\n"
+    "--form-start, --form-submit, --contact, --goal, --value.\n"
+    "Selection: --only KIND,...  --skip KIND,...\n"
+    "Shared options: see journey(7).  Formulas: see jfriction(1).\n";
+
+enum {
+	OPT_ONLY = JN_OPT_TOOL_BASE, OPT_SKIP, OPT_GOAL, OPT_VALUE,
+	OPT_TOUCHPOINT, OPT_SLOW, OPT_LCP, OPT_LOAD_FIELD, OPT_LOAD_UNIT,
+	OPT_ERROR, OPT_MESSAGE_FIELD, OPT_CLICK, OPT_TARGET_FIELD,
+	OPT_RAGE_CLICKS, OPT_RAGE_GAP, OPT_FORM_START, OPT_FORM_SUBMIT,
+	OPT_CONTACT, OPT_TOPIC_FIELD, OPT_REPEAT_WITHIN, OPT_LOOP_VISITS,
+	OPT_MIN_USERS
+};
+
+static const struct option tool_longopts[] = {
+	{ "only", required_argument, NULL, OPT_ONLY },
+	{ "skip", required_argument, NULL, OPT_SKIP },
+	{ "goal", required_argument, NULL, OPT_GOAL },
+	{ "value", required_argument, NULL, OPT_VALUE },
+	{ "touchpoint", required_argument, NULL, OPT_TOUCHPOINT },
+	{ "slow", required_argument, NULL, OPT_SLOW },
+	{ "lcp", no_argument, NULL, OPT_LCP },
+	{ "load-field", required_argument, NULL, OPT_LOAD_FIELD },
+	{ "load-unit", required_argument, NULL, OPT_LOAD_UNIT },
+	{ "error", required_argument, NULL, OPT_ERROR },
+	{ "message-field", required_argument, NULL, OPT_MESSAGE_FIELD },
+	{ "click", required_argument, NULL, OPT_CLICK },
+	{ "target-field", required_argument, NULL, OPT_TARGET_FIELD },
+	{ "rage-clicks", required_argument, NULL, OPT_RAGE_CLICKS },
+	{ "rage-gap", required_argument, NULL, OPT_RAGE_GAP },
+	{ "form-start", required_argument, NULL, OPT_FORM_START },
+	{ "form-submit", required_argument, NULL, OPT_FORM_SUBMIT },
+	{ "contact", required_argument, NULL, OPT_CONTACT },
+	{ "topic-field", required_argument, NULL, OPT_TOPIC_FIELD },
+	{ "repeat-within", required_argument, NULL, OPT_REPEAT_WITHIN },
+	{ "loop-visits", required_argument, NULL, OPT_LOOP_VISITS },
+	{ "min-users", required_argument, NULL, OPT_MIN_USERS },
+};
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+#define NONE UINT32_MAX
+
+enum kind {
+	K_SLOW, K_ERROR, K_RAGE, K_FORM, K_REPEAT, K_LOOP, K_EXIT,
+	K_DEAD_END, K_NKINDS
+};
+
+static const char *const kind_names[K_NKINDS] = {
+	"slow", "error", "rage_click", "form_abandon", "repeat_contact",
+	"loop", "exit", "dead_end",
+};
+
+/* What an event is, as bits of struct fev's flags. */
+enum {
+	F_GOAL = 1, F_ERROR = 2, F_CLICK = 4, F_FORM_START = 8,
+	F_FORM_SUBMIT = 16, F_CONTACT = 32, F_SLOW = 64
+};
+
+/* One event: 32 bytes. */
+struct fev {
+	int64_t ts;
+	uint32_t user;
+	uint32_t session;	/* hash of the session value | 1, 0 without */
+	uint32_t tp;		/* touchpoint id */
+	uint32_t aux;		/* target, form, topic or message id; NONE */
+	float load;		/* load time in seconds, NAN without */
+	uint16_t flags;
+	uint16_t pad;
+};
+
+/* A friction item and what it costs. */
+struct item {
+	uint8_t kind;
+	uint32_t tp, detail;	/* ids in vals, detail NONE when none */
+	uint64_t occurrences, sessions, users, converted, contacts;
+	double extra_steps;
+	double p75;		/* slow: the touchpoint's p75 load */
+	uint32_t last_user, last_session;	/* for distinct counts */
+	int64_t first_ts;	/* this user's first hit */
+};
+
+struct friction {
+	struct jn_common common;
+	struct jn_input in;
+	unsigned kinds;		/* bit per enum kind */
+	const char *goal_text, *value_field, *tp_field, *load_field;
+	const char *error_re, *message_field, *click_text, *target_field;
+	const char *form_start_text, *form_submit_text, *contact_text;
+	const char *topic_field;
+	int load_ms, lcp, rage_clicks, loop_visits, min_users;
+	int64_t slow, rage_gap, repeat_within;
+	double poor;		/* --lcp: poor threshold, seconds */
+
+	struct jn_pred *goal, *click, *form_start, *form_submit, *contact;
+	struct jn_pred *error_name, *error_msg;
+	int value_slot, tp_slot, load_slot, msg_slot, target_slot;
+	int topic_slot;
+
+	struct jn_intern users, vals, keys;
+	struct fev *ev;
+	size_t nev, evcap;
+	double *values;		/* per user: sum of --value */
+	size_t vcap;
+
+	struct item *items;
+	size_t nitems, itemcap;
+	uint32_t *touched;	/* items hit by the current user */
+	size_t ntouched, touchedcap;
+
+	/* totals */
+	uint64_t total_users, total_sessions, total_converted;
+	uint64_t total_session_events, goal_events;
+	double total_value;
+	/* per touchpoint: sessions visiting, non-converting exits */
+	uint64_t *tp_visits, *tp_exits;
+	size_t tpcap;
+	uint64_t total_visits, total_exits;
+};
+
+/* ---- reading ---- */
+
+static int
+match(struct jn_pred *p, const struct jn_record *rec)
+{
+	return p ? jn_pred_match(p, rec) : 0;
+}
+
+static uint32_t
+val_id(struct friction *f, int slot, const struct jn_record *rec)
+{
+	size_t len;
+	const char *v = jn_record_get(rec, slot, &len);
+
+	return v && len ? jn_intern_put(&f->vals, v, len) : NONE;
+}
+
+static int
+on_event(void *ctx, const struct jn_event *ev)
+{
+	struct friction *f = ctx;
+	const struct jn_record *rec = ev->rec;
+	struct fev *e;
+	uint32_t user = jn_intern_put(&f->users, ev->user, ev->user_len);
+	uint16_t flags = 0;
+	const char *v;
+	size_t len;
+	int m;
+
+#define FLAG(pred, bit) \
+	if ((m = match(pred, rec)) < 0) \
+		return -1; \
+	flags |= m ? (bit) : 0
+	FLAG(f->goal, F_GOAL);
+	FLAG(f->click, F_CLICK);
+	FLAG(f->form_start, F_FORM_START);
+	FLAG(f->form_submit, F_FORM_SUBMIT);
+	FLAG(f->contact, F_CONTACT);
+	FLAG(f->error_name, F_ERROR);
+	FLAG(f->error_msg, F_ERROR);
+#undef FLAG
+	if (user >= f->vcap) {
+		size_t old = f->vcap;
+
+		f->values = jn_xgrow(f->values, &f->vcap, (size_t)user + 1,
+		    sizeof *f->values);
+		memset(f->values + old, 0, (f->vcap - old) *
+		    sizeof *f->values);
+	}
+	if (f->value_slot >= 0 && (flags & F_GOAL)) {
+		double d;
+
+		v = jn_record_get(rec, f->value_slot, &len);
+		if (v != NULL && jn_parse_double(v, len, &d) == 0)
+			f->values[user] += d;
+	}
+	f->ev = jn_xgrow(f->ev, &f->evcap, f->nev + 1, sizeof *f->ev);
+	e = &f->ev[f->nev++];
+	e->ts = ev->time;
+	e->user = user;
+	e->session = ev->session && ev->session_len ?
+	    (uint32_t)jn_hash(ev->session, ev->session_len) | 1 : 0;
+	/* the touchpoint: its field, else the event name */
+	v = jn_record_get(rec, f->tp_slot, &len);
+	if (v == NULL || len == 0) {
+		v = ev->name;
+		len = ev->name_len;
+	}
+	e->tp = jn_intern_put(&f->vals, v, len);
+	e->aux = NONE;
+	if (flags & F_ERROR) {
+		e->aux = val_id(f, f->msg_slot, rec);
+		if (e->aux == NONE)
+			e->aux = jn_intern_put(&f->vals, ev->name,
+			    ev->name_len);
+	} else if (flags & F_CONTACT) {
+		e->aux = val_id(f, f->topic_slot, rec);
+	} else if (flags & (F_CLICK | F_FORM_START | F_FORM_SUBMIT)) {
+		e->aux = val_id(f, f->target_slot, rec);
+	}
+	e->load = NAN;
+	v = jn_record_get(rec, f->load_slot, &len);
+	if (v != NULL && len > 0) {
+		double d;
+
+		if (jn_parse_double(v, len, &d) == 0 && d >= 0)
+			e->load = (float)(f->load_ms ? d / 1000 : d);
+	}
+	e->flags = flags;
+	e->pad = 0;
+	return 0;
+}
+
+/* ---- items ---- */
+
+static uint32_t
+item_for(struct friction *f, enum kind k, uint32_t tp, uint32_t detail)
+{
+	char key[16];
+	uint32_t id;
+
+	memcpy(key, &k, 4);
+	memcpy(key + 4, &tp, 4);
+	memcpy(key + 8, &detail, 4);
+	id = jn_intern_put(&f->keys, key, 12);
+	if (id == f->nitems) {
+		struct item *it;
+
+		f->items = jn_xgrow(f->items, &f->itemcap, f->nitems + 1,
+		    sizeof *f->items);
+		it = &f->items[f->nitems++];
+		memset(it, 0, sizeof *it);
+		it->kind = (uint8_t)k;
+		it->tp = tp;
+		it->detail = detail;
+		it->last_user = NONE;
+		it->p75 = NAN;
+	}
+	return id;
+}
+
+/*
+ * Record one occurrence of an item in session sid of user u at ts;
+ * distinct sessions and users are counted as they change, since users and
+ * their sessions arrive one after the other.
+ */
+static void
+hit(struct friction *f, enum kind k, uint32_t tp, uint32_t detail,
+    uint32_t u, uint32_t sid, int64_t ts, size_t session_events)
+{
+	uint32_t id = item_for(f, k, tp, detail);
+	struct item *it = &f->items[id];
+
+	it->occurrences++;
+	if (it->last_user != u) {
+		it->last_user = u;
+		it->last_session = sid;
+		it->sessions++;
+		it->extra_steps += (double)session_events;
+		it->first_ts = ts;
+		f->touched = jn_xgrow(f->touched, &f->touchedcap,
+		    f->ntouched + 1, sizeof *f->touched);
+		f->touched[f->ntouched++] = id;
+	} else if (it->last_session != sid) {
+		it->last_session = sid;
+		it->sessions++;
+		it->extra_steps += (double)session_events;
+	}
+	if (ts < it->first_ts)
+		it->first_ts = ts;
+}
+
+/* ---- detectors, per session ---- */
+
+struct session {
+	struct fev *ev;
+	size_t n;
+	uint32_t user, id;
+	int converted;
+};
+
+static void
+detect_errors_slow(struct friction *f, const struct session *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++) {
+		const struct fev *e = &s->ev[i];
+
+		if ((f->kinds >> K_ERROR & 1) && (e->flags & F_ERROR))
+			hit(f, K_ERROR, e->tp, e->aux, s->user, s->id, e->ts,
+			    s->n);
+		if ((f->kinds >> K_SLOW & 1) && !isnan(e->load) &&
+		    e->load > (float)((double)f->slow / 1e9))
+			hit(f, K_SLOW, e->tp, NONE, s->user, s->id, e->ts,
+			    s->n);
+	}
+}
+
+/* Chains of rage_clicks clicks on one target, each within rage_gap. */
+static void
+detect_rage(struct friction *f, const struct session *s)
+{
+	size_t i, j;
+
+	for (i = 0; i < s->n; i++) {
+		const struct fev *e = &s->ev[i];
+		size_t chain = 1;
+		int64_t last = e->ts;
+
+		if (!(e->flags & F_CLICK) || e->aux == NONE)
+			continue;
+		for (j = i + 1; j < s->n; j++) {
+			const struct fev *c = &s->ev[j];
+
+			if (!(c->flags & F_CLICK))
+				continue;
+			if (c->aux != e->aux || c->ts - last > f->rage_gap)
+				break;
+			chain++;
+			last = c->ts;
+		}
+		if (chain >= (size_t)f->rage_clicks) {
+			hit(f, K_RAGE, e->tp, e->aux, s->user, s->id, e->ts,
+			    s->n);
+			/* the chain is one occurrence: skip past it */
+			for (; i + 1 < s->n && s->ev[i + 1].ts <= last; i++)
+				;
+		}
+	}
+}
+
+/* A form started and not submitted later in the session. */
+static void
+detect_forms(struct friction *f, const struct session *s)
+{
+	size_t i, j;
+
+	for (i = 0; i < s->n; i++) {
+		const struct fev *e = &s->ev[i];
+		int submitted = 0;
+
+		if (!(e->flags & F_FORM_START))
+			continue;
+		for (j = i + 1; j < s->n && !submitted; j++)
+			submitted = (s->ev[j].flags & F_FORM_SUBMIT) &&
+			    s->ev[j].aux == e->aux;
+		/* a form started twice counts once, at its last start */
+		for (j = i + 1; j < s->n && !submitted; j++)
+			if ((s->ev[j].flags & F_FORM_START) &&
+			    s->ev[j].aux == e->aux)
+				submitted = 1;
+		if (!submitted)
+			hit(f, K_FORM, e->tp, e->aux, s->user, s->id, e->ts,
+			    s->n);
+	}
+}
+
+/* A touchpoint visited loop_visits times with other touchpoints between. */
+static void
+detect_loops(struct friction *f, const struct session *s)
+{
+	size_t i, j;
+
+	for (i = 0; i < s->n; i++) {
+		uint32_t tp = s->ev[i].tp;
+		int visits = 1, seen = 0;
+
+		if (i > 0 && s->ev[i - 1].tp == tp)
+			continue;	/* not the start of a visit */
+		for (j = 0; j < i && !seen; j++)
+			seen = s->ev[j].tp == tp;
+		if (seen)
+			continue;	/* counted from its first visit */
+		for (j = i + 1; j < s->n; j++)
+			if (s->ev[j].tp == tp && s->ev[j - 1].tp != tp)
+				visits++;
+		if (visits >= f->loop_visits)
+			hit(f, K_LOOP, tp, NONE, s->user, s->id,
+			    s->ev[i].ts, s->n);
+	}
+}
+
+/* Where a session without the goal ends; a dead end follows an error. */
+static void
+detect_exit(struct friction *f, const struct session *s)
+{
+	const struct fev *last = &s->ev[s->n - 1];
+	size_t i;
+	int error = 0;
+
+	for (i = 0; i < s->n; i++) {
+		uint32_t tp = s->ev[i].tp;
+		size_t j;
+		int again = 0;
+
+		for (j = 0; j < i && !again; j++)
+			again = s->ev[j].tp == tp;
+		if (!again)
+			f->tp_visits[tp]++;
+	}
+	if (s->converted)
+		return;
+	f->tp_exits[last->tp]++;
+	f->total_exits++;
+	/* an error at the last touchpoint, in the session's last steps */
+	for (i = s->n; i > 0 && s->ev[i - 1].tp == last->tp; i--)
+		error |= s->ev[i - 1].flags & F_ERROR;
+	if ((f->kinds >> K_DEAD_END & 1) && error)
+		hit(f, K_DEAD_END, last->tp, NONE, s->user, s->id, last->ts,
+		    s->n);
+	else if (f->kinds >> K_EXIT & 1)
+		hit(f, K_EXIT, last->tp, NONE, s->user, s->id, last->ts,
+		    s->n);
+}
+
+/* Support contacts again on the same topic within repeat_within. */
+static void
+detect_repeat(struct friction *f, const struct fev *ev, size_t n,
+    uint32_t user)
+{
+	size_t i, j;
+
+	for (i = 0; i < n; i++) {
+		if (!(ev[i].flags & F_CONTACT))
+			continue;
+		for (j = i; j > 0; j--) {
+			const struct fev *p = &ev[j - 1];
+
+			if (ev[i].ts - p->ts > f->repeat_within)
+				break;
+			if ((p->flags & F_CONTACT) && p->aux == ev[i].aux) {
+				hit(f, K_REPEAT, ev[i].tp, ev[i].aux, user,
+				    ev[i].session, ev[i].ts, 1);
+				break;
+			}
+		}
+	}
+}
+
+/* ---- per user ---- */
+
+static int
+fev_cmp(const void *pa, const void *pb)
+{
+	const struct fev *a = pa, *b = pb;
+
+	if (a->ts != b->ts)
+		return a->ts < b->ts ? -1 : 1;
+	if (a->session != b->session)
+		return a->session < b->session ? -1 : 1;
+	if (a->flags != b->flags)
+		return a->flags < b->flags ? -1 : 1;
+	if (a->tp != b->tp)
+		return a->tp < b->tp ? -1 : 1;
+	return a->aux < b->aux ? -1 : a->aux > b->aux;
+}
+
+static int
+fev_session_cmp(const void *pa, const void *pb)
+{
+	const struct fev *a = pa, *b = pb;
+
+	if (a->session != b->session)
+		return a->session < b->session ? -1 : 1;
+	return fev_cmp(pa, pb);
+}
+
+static void
+run_session(struct friction *f, struct fev *ev, size_t n, uint32_t user,
+    uint32_t sid)
+{
+	struct session s;
+	size_t i;
+
+	s.ev = ev;
+	s.n = n;
+	s.user = user;
+	s.id = sid;
+	s.converted = 0;
+	for (i = 0; i < n; i++)
+		s.converted |= ev[i].flags & F_GOAL;
+	f->total_sessions++;
+	f->total_session_events += n;
+	detect_errors_slow(f, &s);
+	if (f->kinds >> K_RAGE & 1)
+		detect_rage(f, &s);
+	if (f->kinds >> K_FORM & 1)
+		detect_forms(f, &s);
+	if (f->kinds >> K_LOOP & 1)
+		detect_loops(f, &s);
+	detect_exit(f, &s);
+}
+
+/*
+ * One user: sessions by session value (then time), or cut after
+ * --session-gap; then what the user's items cost: conversion and the
+ * support contacts made after each item first hit the user.
+ */
+static void
+run_user(struct friction *f, struct fev *ev, size_t n, uint32_t user)
+{
+	size_t i, s = 0, t;
+	uint32_t sid = 0;
+	int converted = 0;
+
+	f->ntouched = 0;
+	qsort(ev, n, sizeof *ev, fev_session_cmp);
+	for (i = 1; i <= n; i++)
+		if (i == n || ev[i].session != ev[i - 1].session ||
+		    (ev[i].session == 0 && ev[i].ts - ev[i - 1].ts >
+		    f->common.session_gap)) {
+			run_session(f, ev + s, i - s, user, ++sid);
+			s = i;
+		}
+	qsort(ev, n, sizeof *ev, fev_cmp);
+	if (f->kinds >> K_REPEAT & 1)
+		detect_repeat(f, ev, n, user);
+	for (i = 0; i < n; i++)
+		converted |= (ev[i].flags & F_GOAL) != 0;
+	f->total_users++;
+	f->total_converted += (uint64_t)converted;
+	f->total_value += f->values[user];
+	for (t = 0; t < f->ntouched; t++) {
+		struct item *it = &f->items[f->touched[t]];
+
+		it->users++;
+		it->converted += (uint64_t)converted;
+		for (i = 0; i < n; i++)
+			it->contacts += (ev[i].flags & F_CONTACT) &&
+			    ev[i].ts > it->first_ts;
+	}
+}
+
+static int
+float_cmp(const void *pa, const void *pb)
+{
+	float a = *(const float *)pa, b = *(const float *)pb;
+
+	return a < b ? -1 : a > b;
+}
+
+/* p75 of the loads at each touchpoint; slow items below it are dropped. */
+static void
+slow_p75(struct friction *f, size_t ntp)
+{
+	float **loads = jn_xcalloc(ntp + 1, sizeof *loads);
+	size_t *nl = jn_xcalloc(ntp + 1, sizeof *nl);
+	size_t *cap = jn_xcalloc(ntp + 1, sizeof *cap);
+	size_t i;
+
+	for (i = 0; i < f->nev; i++) {
+		const struct fev *e = &f->ev[i];
+
+		if (isnan(e->load))
+			continue;
+		loads[e->tp] = jn_xgrow(loads[e->tp], &cap[e->tp],
+		    nl[e->tp] + 1, sizeof **loads);
+		loads[e->tp][nl[e->tp]++] = e->load;
+	}
+	for (i = 0; i < f->nitems; i++) {
+		struct item *it = &f->items[i];
+		float *l = loads[it->tp];
+		size_t n = nl[it->tp], a;
+		double rank;
+
+		if (it->kind != K_SLOW || n == 0)
+			continue;
+		qsort(l, n, sizeof *l, float_cmp);
+		/* linear interpolation between closest ranks */
+		rank = 0.75 * (double)(n - 1);
+		a = (size_t)rank;
+		it->p75 = a + 1 < n ? l[a] + (rank - (double)a) *
+		    (l[a + 1] - l[a]) : l[a];
+	}
+	for (i = 0; i <= ntp; i++)
+		free(loads[i]);
+	free(loads);
+	free(nl);
+	free(cap);
+}
+
+/* ---- output ---- */
+
+static struct friction *sort_f;
+
+static int
+item_cmp(const void *pa, const void *pb)
+{
+	const struct item *a = pa, *b = pb;
+	int c;
+
+	if (a->kind != b->kind)
+		return a->kind - b->kind;
+	if (a->users != b->users)
+		return a->users > b->users ? -1 : 1;
+	if (a->occurrences != b->occurrences)
+		return a->occurrences > b->occurrences ? -1 : 1;
+	c = strcmp(jn_intern_str(&sort_f->vals, a->tp, NULL),
+	    jn_intern_str(&sort_f->vals, b->tp, NULL));
+	if (c != 0 || a->detail == b->detail)
+		return c;
+	if (a->detail == NONE || b->detail == NONE)
+		return a->detail == NONE ? -1 : 1;
+	return strcmp(jn_intern_str(&sort_f->vals, a->detail, NULL),
+	    jn_intern_str(&sort_f->vals, b->detail, NULL));
+}
+
+/* Is the item reported?  Slow needs p75 over the threshold; exits need
+ * a share of exits above the touchpoint's share of visits. */
+static int
+reported(const struct friction *f, const struct item *it)
+{
+	if (it->users < (uint64_t)f->min_users)
+		return 0;
+	if (it->kind == K_SLOW)
+		return !isnan(it->p75) && it->p75 > (double)f->slow / 1e9;
+	if (it->kind == K_EXIT)
+		return f->total_exits > 0 && f->total_visits > 0 &&
+		    (double)f->tp_exits[it->tp] / (double)f->total_exits >
+		    (double)f->tp_visits[it->tp] / (double)f->total_visits;
+	return 1;
+}
+
+static int
+write_items(struct friction *f, enum jn_format fmt)
+{
+	static const struct jn_column cols[] = {
+		{ "kind", JN_COL_STR }, { "touchpoint", JN_COL_STR },
+		{ "detail", JN_COL_STR }, { "occurrences", JN_COL_INT },
+		{ "sessions", JN_COL_INT }, { "users", JN_COL_INT },
+		{ "session_share", JN_COL_RATE },
+		{ "conversion_with", JN_COL_RATE },
+		{ "conversion_without", JN_COL_RATE },
+		{ "revenue_at_risk", JN_COL_MONEY },
+		{ "support_contacts", JN_COL_INT }, { "effort", JN_COL_NUM },
+	};
+	struct jn_cell c[NELEM(cols)];
+	struct jn_writer *w;
+	double per_conv = f->total_converted ? f->total_value /
+	    (double)f->total_converted : 0;
+	double mean_steps = f->total_sessions ?
+	    (double)f->total_session_events / (double)f->total_sessions : 0;
+	char detail[96];
+	size_t i;
+	int rc;
+
+	sort_f = f;
+	if (f->nitems > 0)
+		qsort(f->items, f->nitems, sizeof *f->items, item_cmp);
+	w = jn_writer_new(stdout, fmt, cols, NELEM(cols));
+	for (i = 0; i < f->nitems; i++) {
+		const struct item *it = &f->items[i];
+		uint64_t rest = f->total_users - it->users;
+		double cw = it->users ? (double)it->converted /
+		    (double)it->users : NAN;
+		double cwo = rest ? (double)(f->total_converted -
+		    it->converted) / (double)rest : NAN;
+		double gap = !isnan(cw) && !isnan(cwo) && cwo > cw ?
+		    cwo - cw : 0;
+		double extra = it->extra_steps - mean_steps *
+		    (double)it->sessions;
+		size_t len;
+		const char *s;
+
+		if (!reported(f, it))
+			continue;
+		c[0] = jn_cell_str(kind_names[it->kind],
+		    strlen(kind_names[it->kind]));
+		s = jn_intern_str(&f->vals, it->tp, &len);
+		c[1] = jn_cell_str(s, len);
+		if (it->kind == K_SLOW) {
+			snprintf(detail, sizeof detail, "p75 %.2fs%s",
+			    it->p75, f->lcp && it->p75 > f->poor ? " (poor)" :
+			    "");
+			c[2] = jn_cell_str(detail, strlen(detail));
+		} else if (it->kind == K_LOOP) {
+			snprintf(detail, sizeof detail, "%d+ visits",
+			    f->loop_visits);
+			c[2] = jn_cell_str(detail, strlen(detail));
+		} else if (it->detail != NONE) {
+			s = jn_intern_str(&f->vals, it->detail, &len);
+			c[2] = jn_cell_str(s, len);
+		} else {
+			c[2] = jn_cell_str("", 0);
+		}
+		c[3] = jn_cell_int((int64_t)it->occurrences);
+		c[4] = jn_cell_int((int64_t)it->sessions);
+		c[5] = jn_cell_int((int64_t)it->users);
+		c[6] = jn_cell_num(f->total_sessions ? (double)it->sessions /
+		    (double)f->total_sessions : 0);
+		c[7] = isnan(cw) ? jn_cell_null() : jn_cell_num(cw);
+		c[8] = isnan(cwo) ? jn_cell_null() : jn_cell_num(cwo);
+		c[9] = jn_cell_num((double)it->users * gap * per_conv);
+		c[10] = jn_cell_int((int64_t)it->contacts);
+		c[11] = jn_cell_num(extra > 0 ? round(extra * 100) / 100 : 0);
+		jn_writer_row(w, c);
+	}
+	rc = jn_writer_finish(w);
+	jn_writer_free(w);
+	return rc;
+}
+
+/* ---- main ---- */
+
+static int
+parse_kinds(const char *arg, unsigned *out)
+{
+	const char *p = arg;
+
+	*out = 0;
+	while (*p) {
+		size_t n = strcspn(p, ","), k;
+
+		for (k = 0; k < K_NKINDS; k++)
+			if (strlen(kind_names[k]) == n &&
+			    strncmp(p, kind_names[k], n) == 0)
+				break;
+		if (k == K_NKINDS)
+			return jn_error("bad kind '%.*s' (slow, error, "
+			    "rage_click, form_abandon, repeat_contact, loop, "
+			    "exit, dead_end)", (int)n, p);
+		*out |= 1u << k;
+		p += n;
+		if (*p == ',')
+			p++;
+	}
+	return 0;
+}
+
+static int
+count_arg(const char *opt, const char *arg, long min, int *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (*arg == '\0' || *end != '\0' || errno || v < min || v > 1000000)
+		return jn_error("bad count '%s' for %s (%ld or more)", arg,
+		    opt, min);
+	*out = (int)v;
+	return 0;
+}
+
+static int
+duration(const char *opt, const char *arg, int64_t *out)
+{
+	if (jn_duration_parse(arg, out) != 0 || *out <= 0)
+		return jn_error("bad duration '%s' for %s", arg, opt);
+	return 0;
+}
+
+static int
+parse_args(struct friction *f, int argc, char **argv)
+{
+	struct option longopts[NELEM(tool_longopts) + 32];
+	unsigned only = 0, skip = 0;
+	int opt, have_only = 0;
+
+	memcpy(longopts, tool_longopts, sizeof tool_longopts);
+	memcpy(longopts + NELEM(tool_longopts), jn_common_longopts,
+	    jn_common_nlongopts * sizeof *longopts);
+	memset(&longopts[NELEM(tool_longopts) + jn_common_nlongopts], 0,
+	    sizeof *longopts);
+	f->goal_text = "/^(purchase|order_completed|conversion)$/";
+	f->error_re = "error|exception|fail";
+	f->click_text = "click";
+	f->form_start_text = "form_start";
+	f->form_submit_text = "form_submit";
+	f->contact_text = "/^(support_contact|contact|ticket|call)$/";
+	f->slow = 2 * JN_NS_PER_SEC;
+	f->rage_gap = JN_NS_PER_SEC;
+	f->rage_clicks = 3;
+	f->repeat_within = 7 * 86400 * JN_NS_PER_SEC;
+	f->loop_visits = 3;
+	f->min_users = 3;
+	f->load_ms = 1;
+	f->poor = 4;
+	while ((opt = getopt_long(argc, argv, JN_COMMON_SHORTOPTS, longopts,
+	    NULL)) != -1) {
+		int r = jn_common_option(&f->common, opt, optarg);
+
+		if (r < 0)
+			return -1;
+		if (r > 0)
+			continue;
+		switch (opt) {
+		case OPT_ONLY:
+			if (parse_kinds(optarg, &only))
+				return -1;
+			have_only = 1;
+			break;
+		case OPT_SKIP:
+			if (parse_kinds(optarg, &skip))
+				return -1;
+			break;
+		case OPT_GOAL: f->goal_text = optarg; break;
+		case OPT_VALUE: f->value_field = optarg; break;
+		case OPT_TOUCHPOINT: f->tp_field = optarg; break;
+		case OPT_SLOW:
+			if (duration("--slow", optarg, &f->slow))
+				return -1;
+			break;
+		case OPT_LCP:
+			f->lcp = 1;
+			f->slow = 2500 * (JN_NS_PER_SEC / 1000);
+			break;
+		case OPT_LOAD_FIELD: f->load_field = optarg; break;
+		case OPT_LOAD_UNIT:
+			if (strcmp(optarg, "ms") != 0 &&
+			    strcmp(optarg, "s") != 0)
+				return jn_error("bad --load-unit '%s' (ms, s)",
+				    optarg);
+			f->load_ms = optarg[0] == 'm';
+			break;
+		case OPT_ERROR: f->error_re = optarg; break;
+		case OPT_MESSAGE_FIELD: f->message_field = optarg; break;
+		case OPT_CLICK: f->click_text = optarg; break;
+		case OPT_TARGET_FIELD: f->target_field = optarg; break;
+		case OPT_RAGE_CLICKS:
+			if (count_arg("--rage-clicks", optarg, 2,
+			    &f->rage_clicks))
+				return -1;
+			break;
+		case OPT_RAGE_GAP:
+			if (duration("--rage-gap", optarg, &f->rage_gap))
+				return -1;
+			break;
+		case OPT_FORM_START: f->form_start_text = optarg; break;
+		case OPT_FORM_SUBMIT: f->form_submit_text = optarg; break;
+		case OPT_CONTACT: f->contact_text = optarg; break;
+		case OPT_TOPIC_FIELD: f->topic_field = optarg; break;
+		case OPT_REPEAT_WITHIN:
+			if (duration("--repeat-within", optarg,
+			    &f->repeat_within))
+				return -1;
+			break;
+		case OPT_MIN_USERS:
+			if (count_arg("--min-users", optarg, 1,
+			    &f->min_users))
+				return -1;
+			break;
+		case OPT_LOOP_VISITS:
+			if (count_arg("--loop-visits", optarg, 2,
+			    &f->loop_visits))
+				return -1;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			fputc('\n', stdout);
+			fputs(help_text, stdout);
+			exit(jn_close_stdout(JN_EXIT_OK));
+		case 'V':
+			printf("jfriction %s\n", JN_VERSION);
+			exit(jn_close_stdout(JN_EXIT_OK));
+		default:
+			fputs(usage, stderr);
+			return -1;
+		}
+	}
+	f->kinds = (have_only ? only : (1u << K_NKINDS) - 1) & ~skip;
+	return 0;
+}
+
+static int
+compile(struct friction *f, struct jn_pred **p, const char *text,
+    const char *what)
+{
+	*p = jn_pred_compile(text, &f->in.schema, f->in.event_slot, what);
+	return *p ? 0 : -1;
+}
+
+static int
+slot(struct friction *f, const char *given, const char *const *names,
+    size_t n)
+{
+	return given ? jn_schema_field(&f->in.schema, given) :
+	    jn_schema_candidates(&f->in.schema, names, n);
+}
+
+static int
+setup(struct friction *f)
+{
+	static const char *const tp_names[] = { "page", "url", "path",
+		"screen", "touchpoint" };
+	static const char *const load_names[] = { "load_time_ms",
+		"load_time", "duration_ms", "lcp" };
+	static const char *const msg_names[] = { "message", "error_message",
+		"error", "target" };
+	static const char *const target_names[] = { "target", "element",
+		"selector", "form" };
+	static const char *const topic_names[] = { "topic", "reason",
+		"target" };
+	static const char *const value_names[] = { "revenue", "value",
+		"amount" };
+	char *re;
+	size_t n;
+	int rc;
+
+	if (jn_input_init(&f->in, &f->common) != 0)
+		return -1;
+	if (compile(f, &f->goal, f->goal_text, "--goal") ||
+	    compile(f, &f->click, f->click_text, "--click") ||
+	    compile(f, &f->form_start, f->form_start_text, "--form-start") ||
+	    compile(f, &f->form_submit, f->form_submit_text,
+	    "--form-submit") ||
+	    compile(f, &f->contact, f->contact_text, "--contact"))
+		return -1;
+	f->msg_slot = slot(f, f->message_field, msg_names,
+	    NELEM(msg_names));
+	/* errors: by event name, or by the message field */
+	n = strlen(f->error_re) + 8;
+	re = jn_xmalloc(n);
+	snprintf(re, n, "/%s/i", f->error_re);
+	rc = compile(f, &f->error_name, re, "--error");
+	free(re);
+	if (rc != 0)
+		return -1;
+	n = strlen(f->error_re) + 64;
+	re = jn_xmalloc(n + (f->message_field ? strlen(f->message_field) :
+	    0));
+	sprintf(re, "%s~(?i)%s", f->message_field ? f->message_field :
+	    "message", f->error_re);
+	rc = compile(f, &f->error_msg, re, "--error");
+	free(re);
+	if (rc != 0)
+		return -1;
+	f->tp_slot = slot(f, f->tp_field, tp_names, NELEM(tp_names));
+	f->load_slot = slot(f, f->load_field, load_names, NELEM(load_names));
+	f->target_slot = slot(f, f->target_field, target_names,
+	    NELEM(target_names));
+	f->topic_slot = slot(f, f->topic_field, topic_names,
+	    NELEM(topic_names));
+	f->value_slot = slot(f, f->value_field, value_names,
+	    NELEM(value_names));
+	if (f->tp_slot < 0 || f->load_slot < 0 || f->target_slot < 0 ||
+	    f->topic_slot < 0 || f->value_slot < 0 || f->msg_slot < 0)
+		return -1;
+	jn_intern_init(&f->users);
+	jn_intern_init(&f->vals);
+	jn_intern_init(&f->keys);
+	return 0;
+}
+
+static void
+release(struct friction *f)
+{
+	jn_pred_free(f->goal);
+	jn_pred_free(f->click);
+	jn_pred_free(f->form_start);
+	jn_pred_free(f->form_submit);
+	jn_pred_free(f->contact);
+	jn_pred_free(f->error_name);
+	jn_pred_free(f->error_msg);
+	jn_input_release(&f->in);
+	jn_intern_release(&f->users);
+	jn_intern_release(&f->vals);
+	jn_intern_release(&f->keys);
+	free(f->ev);
+	free(f->values);
+	free(f->items);
+	free(f->touched);
+	free(f->tp_visits);
+	free(f->tp_exits);
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct friction f;
+	size_t nusers, ntp, *start, u;
+	int status = JN_EXIT_OK;
+
+	jn_set_progname(argv[0]);
+	jn_common_init(&f.common);
+	if (parse_args(&f, argc, argv) != 0)
+		return JN_EXIT_ERROR;
+	if (setup(&f) != 0) {
+		release(&f);
+		return JN_EXIT_ERROR;
+	}
+	if (jn_input_run(&f.in, argv + optind, argc - optind, on_event,
+	    &f) != 0) {
+		jn_input_finish(&f.in);
+		release(&f);
+		return JN_EXIT_ERROR;
+	}
+	if (jn_input_finish(&f.in) != 0)
+		status = JN_EXIT_ERROR;
+	nusers = jn_intern_count(&f.users);
+	ntp = jn_intern_count(&f.vals);
+	f.tp_visits = jn_xcalloc(ntp + 1, sizeof *f.tp_visits);
+	f.tp_exits = jn_xcalloc(ntp + 1, sizeof *f.tp_exits);
+	start = jn_group_by_key(f.ev, f.nev, sizeof *f.ev,
+	    offsetof(struct fev, user), nusers);
+	for (u = 0; u < nusers; u++)
+		run_user(&f, f.ev + start[u], start[u + 1] - start[u],
+		    (uint32_t)u);
+	free(start);
+	if (f.kinds >> K_SLOW & 1)
+		slow_p75(&f, ntp);
+	for (u = 0; u < ntp; u++)
+		f.total_visits += f.tp_visits[u];
+	if (write_items(&f, jn_format_resolve(f.common.out_format,
+	    stdout)) != 0)
+		status = JN_EXIT_ERROR;
+	release(&f);
+	return jn_close_stdout(status);
+}
