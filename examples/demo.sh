@@ -16,3 +16,6 @@ echo
 echo '$ jsegment --preset lifecycle --period 2d --tag examples/shop.ndjson | jfunnel -o table --by segment --value revenue -s view_item -s add_to_cart -s purchase'
 jsegment --preset lifecycle --period 2d --tag examples/shop.ndjson |
     jfunnel -o table --by segment --value revenue -s view_item -s add_to_cart -s purchase
+echo
+echo '$ jfriction examples/checkout.csv | jscore -o table --top 6'
+jfriction examples/checkout.csv | jscore -o table --top 6

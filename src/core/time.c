@@ -1,7 +1,11 @@
 /*
- * Times and durations without the C library's time functions: calendar
- * arithmetic on the proleptic Gregorian calendar (days from civil date),
- * so that no result depends on TZ, the locale or the C library.
+ * Times and durations without the C library's time functions: every
+ * timestamp a reader sees and every --since, --until, --window or
+ * --session-gap argument goes through here.  Calendar dates become days
+ * with the days-from-civil formula on the proleptic Gregorian calendar,
+ * and every number is scaled to nanoseconds in exact integer arithmetic
+ * with overflow checks, so that no result depends on TZ, the locale, the
+ * C library or floating-point rounding.
  */
 #include "journey/time.h"
 
@@ -9,20 +13,34 @@
 #include <stdio.h>
 #include <string.h>
 
+/* Epoch numbers below these magnitudes are seconds, then milliseconds. */
+#define EPOCH_MS_FROM	INT64_C(100000000000)
+#define EPOCH_US_FROM	INT64_C(100000000000000)
+
+/*
+ * A decimal number as written: the integer part, and the fraction cut to
+ * nine digits and scaled to billionths (".25" is 250000000).
+ */
+struct decimal {
+	uint64_t ip;
+	int64_t frac;
+};
+
 int64_t
 jn_days_from_civil(int64_t y, unsigned m, unsigned d)
 {
 	int64_t era, yoe, doy, doe;
 
-	/* shift the year to start in March so leap days come last */
+	/* Years start in March so that the leap day ends the year. */
 	y -= m <= 2;
 	era = (y >= 0 ? y : y - 399) / 400;
 	yoe = y - era * 400;
-	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+	doy = (153 * (int64_t)(m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
 	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
 	return era * 146097 + doe - 719468;
 }
 
+/* The inverse of jn_days_from_civil. */
 static void
 civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
 {
@@ -40,158 +58,259 @@ civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
 }
 
 static int
-leap(int64_t y)
+is_leap(int64_t y)
 {
 	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 }
 
-static unsigned
-month_days(int64_t y, unsigned m)
+static int
+month_days(int64_t y, int m)
 {
-	static const unsigned char days[] = { 31, 28, 31, 30, 31, 30, 31, 31,
-		30, 31, 30, 31 };
+	static const unsigned char days[12] = {
+		31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31
+	};
 
-	return m == 2 && leap(y) ? 29 : days[m - 1];
+	return m == 2 && is_leap(y) ? 29 : days[m - 1];
 }
 
-/* Exactly n decimal digits at *p into *out; advances *p.  0 or -1. */
 static int
-digits(const char **p, const char *end, int n, int64_t *out)
+is_digit(char c)
 {
-	int64_t v = 0;
-	int i;
+	return c >= '0' && c <= '9';
+}
 
-	if (end - *p < n)
+/* Exactly n digits at *pp into *out, advancing *pp.  0 or -1. */
+static int
+fixed(const char **pp, const char *end, int n, int *out)
+{
+	const char *p = *pp;
+	int v = 0;
+
+	if (end - p < n)
 		return -1;
-	for (i = 0; i < n; i++) {
-		char c = (*p)[i];
-
-		if (c < '0' || c > '9')
+	for (; n > 0; n--, p++) {
+		if (!is_digit(*p))
 			return -1;
-		v = v * 10 + (c - '0');
+		v = v * 10 + (*p - '0');
 	}
-	*p += n;
+	*pp = p;
 	*out = v;
 	return 0;
 }
 
-/* Multiply-add with int64 overflow checks.  0 or -1. */
+/* Skip the character c at *pp if it is there.  1 if skipped, else 0. */
 static int
-mul_add(int64_t a, int64_t b, int64_t c, int64_t *out)
+skip(const char **pp, const char *end, char c)
 {
-	int64_t r;
-
-	if (__builtin_mul_overflow(a, b, &r) ||
-	    __builtin_add_overflow(r, c, &r))
-		return -1;
-	*out = r;
+	if (*pp < end && **pp == c) {
+		(*pp)++;
+		return 1;
+	}
 	return 0;
 }
 
+/*
+ * One or more fraction digits at p into billionths; digits past the ninth
+ * are below a nanosecond and cut, not rounded.  Returns the end of the
+ * digits, or NULL when there are none.
+ */
+static const char *
+fraction(const char *p, const char *end, int64_t *frac)
+{
+	const char *start = p;
+	int64_t v = 0;
+	int n = 0;
+
+	for (; p < end && is_digit(*p); p++)
+		if (n < 9) {
+			v = v * 10 + (*p - '0');
+			n++;
+		}
+	if (p == start)
+		return NULL;
+	for (; n < 9; n++)
+		v *= 10;
+	*frac = v;
+	return p;
+}
+
+/*
+ * Digits, then optionally '.' and more digits.  No sign, no exponent, no
+ * blanks: callers decide about the sign.  Returns the end of the number,
+ * or NULL when there is none or its integer part passes 2^64.
+ */
+static const char *
+decimal(const char *p, const char *end, struct decimal *dec)
+{
+	const char *start = p;
+	uint64_t ip = 0;
+	unsigned dig;
+
+	for (; p < end && is_digit(*p); p++) {
+		dig = (unsigned)(*p - '0');
+		if (ip > (UINT64_MAX - dig) / 10)
+			return NULL;
+		ip = ip * 10 + dig;
+	}
+	if (p == start)
+		return NULL;
+	dec->ip = ip;
+	dec->frac = 0;
+	if (p < end && *p == '.')
+		return fraction(p + 1, end, &dec->frac);
+	return p;
+}
+
+/*
+ * dec times unit nanoseconds into *mag, if it is at most max.  The
+ * fraction's share is cut to whole nanoseconds; unit is either a divisor
+ * or a multiple of a second, so that share never overflows.  0 or -1.
+ */
+static int
+scale(const struct decimal *dec, int64_t unit, uint64_t max, uint64_t *mag)
+{
+	uint64_t v, part;
+
+	if (unit % JN_NS_PER_SEC == 0)
+		part = (uint64_t)dec->frac * (uint64_t)(unit / JN_NS_PER_SEC);
+	else
+		part = (uint64_t)(dec->frac / (JN_NS_PER_SEC / unit));
+	if (__builtin_mul_overflow(dec->ip, (uint64_t)unit, &v) ||
+	    __builtin_add_overflow(v, part, &v) || v > max)
+		return -1;
+	*mag = v;
+	return 0;
+}
+
+/*
+ * s seconds plus f nanoseconds (0 <= f < 1e9) into *ns.  Borrowing a
+ * second when s is negative lets the earliest representable instant
+ * through, whose whole seconds alone would overflow.  0 or -1.
+ */
+static int
+seconds_ns(int64_t s, int64_t f, int64_t *ns)
+{
+	int64_t r;
+
+	if (s < 0 && f > 0) {
+		s++;
+		f -= JN_NS_PER_SEC;
+	}
+	if (__builtin_mul_overflow(s, JN_NS_PER_SEC, &r) ||
+	    __builtin_add_overflow(r, f, &r))
+		return -1;
+	*ns = r;
+	return 0;
+}
+
+/*
+ * An optional zone after the time of day: 'Z', or an offset "+hh:mm",
+ * "+hhmm" or "+hh" (PostgreSQL writes the last) into *off seconds east of
+ * UTC.  No zone is UTC.  0 or -1.
+ */
+static int
+zone(const char **pp, const char *end, int64_t *off)
+{
+	int neg, oh, om = 0;
+
+	*off = 0;
+	if (skip(pp, end, 'Z') || skip(pp, end, 'z'))
+		return 0;
+	if (*pp == end || (**pp != '+' && **pp != '-'))
+		return 0;
+	neg = *(*pp)++ == '-';
+	if (fixed(pp, end, 2, &oh))
+		return -1;
+	if (skip(pp, end, ':')) {
+		if (fixed(pp, end, 2, &om))
+			return -1;
+	} else if (*pp < end && is_digit(**pp)) {
+		if (fixed(pp, end, 2, &om))
+			return -1;
+	}
+	if (oh > 23 || om > 59)
+		return -1;
+	*off = (neg ? -1 : 1) * (oh * 3600 + om * 60);
+	return 0;
+}
+
+/*
+ * YYYY-MM-DD, then optionally 'T', 't' or ' ', hh:mm, optionally :ss
+ * and a fraction after '.' or ',', and a zone.  A leap second (:60) is
+ * read as the last nanosecond of its minute: it stays on its own date
+ * and sorts after every other instant of that minute.
+ */
 static int
 parse_iso(const char *p, const char *end, int64_t *ns)
 {
-	int64_t y, mo, d, h = 0, mi = 0, sec = 0, frac = 0, oh, om, days;
-	int64_t offset = 0, total;
-	int ndig = 0;
+	int y, mo, d, h = 0, mi = 0, sec = 0;
+	int64_t frac = 0, off = 0, secs;
 
-	if (digits(&p, end, 4, &y) || p == end || *p++ != '-' ||
-	    digits(&p, end, 2, &mo) || p == end || *p++ != '-' ||
-	    digits(&p, end, 2, &d))
+	if (fixed(&p, end, 4, &y) || !skip(&p, end, '-') ||
+	    fixed(&p, end, 2, &mo) || !skip(&p, end, '-') ||
+	    fixed(&p, end, 2, &d))
 		return -1;
-	if (mo < 1 || mo > 12 || d < 1 || d > month_days(y, (unsigned)mo))
+	if (mo < 1 || mo > 12 || d < 1 || d > month_days(y, mo))
 		return -1;
-	if (p < end && (*p == 'T' || *p == 't' || *p == ' ')) {
-		p++;
-		if (digits(&p, end, 2, &h) || p == end || *p++ != ':' ||
-		    digits(&p, end, 2, &mi))
+	if (skip(&p, end, 'T') || skip(&p, end, 't') || skip(&p, end, ' ')) {
+		if (fixed(&p, end, 2, &h) || !skip(&p, end, ':') ||
+		    fixed(&p, end, 2, &mi))
 			return -1;
-		if (p < end && *p == ':') {
-			p++;
-			if (digits(&p, end, 2, &sec))
+		if (skip(&p, end, ':')) {
+			if (fixed(&p, end, 2, &sec))
 				return -1;
-			if (p < end && (*p == '.' || *p == ',')) {
-				p++;
-				while (p < end && *p >= '0' && *p <= '9') {
-					/* digits past nanoseconds are cut */
-					if (ndig < 9) {
-						frac = frac * 10 + (*p - '0');
-						ndig++;
-					}
-					p++;
-				}
-				if (ndig == 0)
-					return -1;
-				for (; ndig < 9; ndig++)
-					frac *= 10;
-			}
+			if ((skip(&p, end, '.') || skip(&p, end, ',')) &&
+			    (p = fraction(p, end, &frac)) == NULL)
+				return -1;
 		}
 		if (h > 23 || mi > 59 || sec > 60)
 			return -1;
-		if (p < end && (*p == 'Z' || *p == 'z')) {
-			p++;
-		} else if (p < end && (*p == '+' || *p == '-')) {
-			int sign = *p++ == '-' ? -1 : 1;
-
-			if (digits(&p, end, 2, &oh))
-				return -1;
-			if (p < end && *p == ':')
-				p++;
-			if (digits(&p, end, 2, &om) || oh > 23 || om > 59)
-				return -1;
-			offset = sign * (oh * 3600 + om * 60);
-		}
+		if (zone(&p, end, &off))
+			return -1;
 	}
 	if (p != end)
 		return -1;
-	/* a leap second is read as the last instant of its minute */
 	if (sec == 60) {
 		sec = 59;
 		frac = JN_NS_PER_SEC - 1;
 	}
-	days = jn_days_from_civil(y, (unsigned)mo, (unsigned)d);
-	total = days * 86400 + h * 3600 + mi * 60 + sec - offset;
-	return mul_add(total, JN_NS_PER_SEC, frac, ns);
+	/* Years 0000-9999 keep this far from int64 overflow. */
+	secs = jn_days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 +
+	    h * 3600 + mi * 60 + sec - off;
+	return seconds_ns(secs, frac, ns);
 }
 
 /*
- * An epoch number: optional sign, digits, optional fraction.  Seconds,
+ * An optional sign, digits and an optional fraction, in seconds,
  * milliseconds or microseconds by the magnitude of the integer part.
+ * Integers are scaled exactly: no detour through a double.
  */
 static int
 parse_epoch(const char *p, const char *end, int64_t *ns)
 {
-	int neg = 0, ndig = 0, nfrac = 0;
-	int64_t ip = 0, frac = 0, unit, scale, v;
+	struct decimal dec;
+	int64_t unit;
+	uint64_t mag, max = INT64_MAX;
+	int neg = 0;
 
-	if (p < end && (*p == '-' || *p == '+'))
+	if (p < end && (*p == '+' || *p == '-'))
 		neg = *p++ == '-';
-	for (; p < end && *p >= '0' && *p <= '9'; p++, ndig++)
-		if (mul_add(ip, 10, *p - '0', &ip))
-			return -1;
-	if (ndig == 0)
+	if ((p = decimal(p, end, &dec)) == NULL || p != end)
 		return -1;
-	if (p < end && *p == '.') {
-		for (p++; p < end && *p >= '0' && *p <= '9'; p++)
-			if (nfrac < 9) {
-				frac = frac * 10 + (*p - '0');
-				nfrac++;
-			}
-	}
-	if (p != end)
-		return -1;
-	if (ip < INT64_C(100000000000))
+	if (dec.ip < (uint64_t)EPOCH_MS_FROM)
 		unit = JN_NS_PER_SEC;
-	else if (ip < INT64_C(100000000000000))
+	else if (dec.ip < (uint64_t)EPOCH_US_FROM)
 		unit = 1000000;
 	else
 		unit = 1000;
-	/* the fraction, in units of 10^-nfrac, scaled to nanoseconds */
-	for (scale = 1; nfrac > 0; nfrac--)
-		scale *= 10;
-	if (mul_add(ip, unit, frac * unit / scale, &v))
+	if (neg)
+		max++;
+	if (scale(&dec, unit, max, &mag))
 		return -1;
-	*ns = neg ? -v : v;
+	if (!neg || mag == 0)
+		*ns = (int64_t)mag;
+	else	/* 2^63 is no int64, but its negation is INT64_MIN */
+		*ns = -(int64_t)(mag - 1) - 1;
 	return 0;
 }
 
@@ -200,8 +319,6 @@ jn_time_parse(const char *s, size_t len, int64_t *ns)
 {
 	const char *end = s + len;
 
-	if (len == 0)
-		return -1;
 	if (len >= 10 && s[4] == '-')
 		return parse_iso(s, end, ns);
 	return parse_epoch(s, end, ns);
@@ -212,32 +329,29 @@ jn_duration_parse(const char *s, int64_t *ns)
 {
 	static const struct {
 		const char *name;
-		double ns;
+		int64_t ns;
 	} units[] = {
-		{ "us", 1e3 }, { "ms", 1e6 }, { "s", 1e9 }, { "m", 60e9 },
-		{ "h", 3600e9 }, { "d", 86400e9 }, { "w", 604800e9 }, { "", 1e9 },
+		{ "", JN_NS_PER_SEC },
+		{ "us", 1000 },
+		{ "ms", 1000000 },
+		{ "s", JN_NS_PER_SEC },
+		{ "m", 60 * JN_NS_PER_SEC },
+		{ "h", 3600 * JN_NS_PER_SEC },
+		{ "d", 86400 * JN_NS_PER_SEC },
+		{ "w", 604800 * JN_NS_PER_SEC },
 	};
-	const char *p = s;
-	double v = 0, scale = 1;
-	int ndig = 0;
+	struct decimal dec;
+	const char *end = s + strlen(s), *p;
+	uint64_t mag;
 	size_t i;
 
-	for (; *p >= '0' && *p <= '9'; p++, ndig++)
-		v = v * 10 + (*p - '0');
-	if (*p == '.')
-		for (p++; *p >= '0' && *p <= '9'; p++, ndig++) {
-			scale /= 10;
-			v += (*p - '0') * scale;
-		}
-	if (ndig == 0)
+	if ((p = decimal(s, end, &dec)) == NULL)
 		return -1;
 	for (i = 0; i < sizeof units / sizeof units[0]; i++)
 		if (strcmp(p, units[i].name) == 0) {
-			double r = v * units[i].ns;
-
-			if (!(r < 9.2e18))
+			if (scale(&dec, units[i].ns, INT64_MAX, &mag))
 				return -1;
-			*ns = (int64_t)llround(r);
+			*ns = (int64_t)mag;
 			return 0;
 		}
 	return -1;
@@ -246,11 +360,12 @@ jn_duration_parse(const char *s, int64_t *ns)
 char *
 jn_time_format(char *buf, size_t size, int64_t ns)
 {
-	int64_t secs = ns / JN_NS_PER_SEC, rem = ns % JN_NS_PER_SEC, y;
-	int64_t days, sod;
+	int64_t secs = ns / JN_NS_PER_SEC, rem = ns % JN_NS_PER_SEC;
+	int64_t days, sod, y;
 	unsigned m, d;
 	int ms;
 
+	/* C division truncates; times before 1970 need the floor. */
 	if (rem < 0) {
 		rem += JN_NS_PER_SEC;
 		secs--;
@@ -263,7 +378,7 @@ jn_time_format(char *buf, size_t size, int64_t ns)
 	}
 	civil_from_days(days, &y, &m, &d);
 	ms = (int)(rem / 1000000);
-	if (ms)
+	if (ms != 0)
 		snprintf(buf, size, "%04lld-%02u-%02uT%02d:%02d:%02d.%03dZ",
 		    (long long)y, m, d, (int)(sod / 3600),
 		    (int)(sod / 60 % 60), (int)(sod % 60), ms);
@@ -279,49 +394,59 @@ jn_duration_human(char *buf, size_t size, double seconds)
 {
 	static const struct {
 		const char *name;
-		double secs;
+		int64_t secs;
 	} units[] = {
 		{ "d", 86400 }, { "h", 3600 }, { "m", 60 }, { "s", 1 },
 	};
-	const char *sign = "";
+	const char *sign = seconds < 0 ? "-" : "";
+	double a = fabs(seconds), days;
+	int64_t ms, s, big, small;
 	size_t i;
 
 	if (isnan(seconds)) {
 		snprintf(buf, size, "%s", "");
 		return buf;
 	}
-	if (seconds < 0) {
-		sign = "-";
-		seconds = -seconds;
+	if (isinf(seconds)) {
+		snprintf(buf, size, "%sinf", sign);
+		return buf;
 	}
-	if (seconds < 1) {
-		long ms = (long)(seconds * 1000);
-
-		if (ms == 0)
-			snprintf(buf, size, "0s");
+	if (a >= 9e15) {
+		/* Past int64 milliseconds: whole days, in floating point. */
+		days = floor(a / 86400);
+		small = (int64_t)((a - days * 86400) / 3600);
+		if (small > 0)
+			snprintf(buf, size, "%s%.0fd %lldh", sign, days,
+			    (long long)small);
 		else
-			snprintf(buf, size, "%s%ldms", sign, ms);
+			snprintf(buf, size, "%s%.0fd", sign, days);
 		return buf;
 	}
-	for (i = 0; i < 4; i++) {
-		double big = floor(seconds / units[i].secs);
-
-		if (big < 1)
-			continue;
-		if (i < 3) {
-			double small = floor((seconds - big * units[i].secs) /
-			    units[i + 1].secs);
-
-			if (small >= 1) {
-				snprintf(buf, size, "%s%.0f%s %.0f%s", sign,
-				    big, units[i].name, small,
-				    units[i + 1].name);
-				return buf;
-			}
-		}
-		snprintf(buf, size, "%s%.0f%s", sign, big, units[i].name);
+	/*
+	 * Whole milliseconds, rounded down.  The nanosecond of slack keeps a
+	 * value such as 0.29 (an exact count of nanoseconds divided by 1e9,
+	 * which lands just below) from losing a millisecond.
+	 */
+	ms = (int64_t)floor(a * 1000 + 1e-6);
+	if (ms == 0) {
+		snprintf(buf, size, "0s");
 		return buf;
 	}
-	snprintf(buf, size, "0s");
+	if (ms < 1000) {
+		snprintf(buf, size, "%s%lldms", sign, (long long)ms);
+		return buf;
+	}
+	s = ms / 1000;
+	for (i = 0; s < units[i].secs; i++)
+		;
+	big = s / units[i].secs;
+	small = i + 1 < sizeof units / sizeof units[0] ?
+	    s % units[i].secs / units[i + 1].secs : 0;
+	if (small > 0)
+		snprintf(buf, size, "%s%lld%s %lld%s", sign, (long long)big,
+		    units[i].name, (long long)small, units[i + 1].name);
+	else
+		snprintf(buf, size, "%s%lld%s", sign, (long long)big,
+		    units[i].name);
 	return buf;
 }

@@ -1,0 +1,554 @@
+/*
+ * jscore: the prioritized friction backlog.  Reads friction items (from
+ * jfriction), funnel steps (from jfunnel: each step's drop-off becomes an
+ * item) or any rows with the impact columns, in any of the toolkit's
+ * formats and several tables in one stream, and ranks them by their
+ * impact on revenue, support volume and customer effort, optionally per
+ * unit of fix cost.  Every number in the output can be recomputed by hand
+ * from the formula in jscore(1).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "journey/input.h"
+#include "journey/table.h"
+#include "journey/util.h"
+#include "journey/writer.h"
+
+static const char usage[] =
+    "usage: jscore [-o FORMAT] [-I FORMAT] [--weights revenue=W,support=W,"
+    "effort=W]\n"
+    "              [--costs FILE] [--top N] [--fail-on P1|P2] [FILE ...]\n";
+
+static const char help_text[] =
+    "Rank friction items and funnel drop-offs into a backlog.\n"
+    "\n"
+    "      --weights W          revenue=0.5,support=0.3,effort=0.2\n"
+    "      --costs FILE         kind,touchpoint,cost rows: score per cost\n"
+    "      --top N              only the N best ranked items\n"
+    "      --fail-on P          exit 1 when an item is P1 (or P1/P2 for "
+    "P2)\n"
+    "  -o, --format F           table, csv, tsv, ndjson, markdown\n"
+    "  -I, --input-format F     csv, tsv or ndjson (default: detect)\n"
+    "  -h, --help               this help\n"
+    "  -V, --version            version\n"
+    "\n"
+    "See jscore(1) for the formula.\n";
+
+enum { OPT_WEIGHTS = JN_OPT_TOOL_BASE, OPT_COSTS, OPT_TOP, OPT_FAIL_ON };
+
+static const struct option longopts[] = {
+	{ "weights", required_argument, NULL, OPT_WEIGHTS },
+	{ "costs", required_argument, NULL, OPT_COSTS },
+	{ "top", required_argument, NULL, OPT_TOP },
+	{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
+	{ "format", required_argument, NULL, 'o' },
+	{ "input-format", required_argument, NULL, 'I' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+struct item {
+	char *kind, *touchpoint, *detail;
+	double users, revenue, support, effort, cost;
+	int has_cost;
+	double score;
+	int priority;		/* 1..3 */
+};
+
+struct score {
+	double w_revenue, w_support, w_effort;
+	enum jn_format out_format;
+	enum jn_input_format in_format;
+	long top;
+	int fail_on;		/* 0, 1 or 2 */
+	const char *costs_path;
+	struct jn_tables costs;
+	struct item *items;
+	size_t nitems, cap;
+};
+
+/* A cell as a number: absent or empty is 0; anything else must parse. */
+static int
+number(const struct jn_table *t, size_t row, const char *col, double *out)
+{
+	const char *v = jn_table_cell(t, row, jn_table_col(t, col));
+
+	*out = 0;
+	if (v == NULL || *v == '\0')
+		return 0;
+	if (jn_parse_double(v, strlen(v), out) != 0)
+		return jn_error("%s:%zu: bad number '%s' in column '%s'",
+		    t->file, t->lines[row], v, col);
+	return 0;
+}
+
+static const char *
+text(const struct jn_table *t, size_t row, const char *col)
+{
+	const char *v = jn_table_cell(t, row, jn_table_col(t, col));
+
+	return v ? v : "";
+}
+
+static struct item *
+new_item(struct score *s, const char *kind, const char *tp,
+    const char *detail, const struct jn_table *t, size_t row)
+{
+	struct item *it;
+
+	s->items = jn_xgrow(s->items, &s->cap, s->nitems + 1,
+	    sizeof *s->items);
+	it = &s->items[s->nitems++];
+	memset(it, 0, sizeof *it);
+	it->kind = jn_xstrdup(kind);
+	it->touchpoint = jn_xstrdup(tp);
+	it->detail = jn_xstrdup(detail);
+	(void)t;
+	(void)row;
+	return it;
+}
+
+/*
+ * jfunnel rows: step k's drop-off (the units lost between step k-1 and
+ * k) is an item; with a value column, each lost unit is worth the value
+ * per unit that reached the last step of the same group.
+ */
+static int
+load_funnel(struct score *s, const struct jn_table *t)
+{
+	int group = strcmp(t->names[0], "step") != 0;
+	size_t r, first = 0;
+
+	for (r = 0; r < t->nrows; r++) {
+		char detail[256];
+		const char *g = group ? text(t, r, t->names[0]) : "";
+		double dropped, step, value_last = 0, count_last = 0;
+		size_t k;
+		struct item *it;
+
+		if (number(t, r, "step", &step) || number(t, r, "dropped",
+		    &dropped))
+			return -1;
+		if (step == 1)
+			first = r;
+		if (step == 1 || dropped <= 0)
+			continue;
+		/* the group's last step: its value per converted unit */
+		for (k = first; k < t->nrows; k++) {
+			double st;
+
+			if (k > first && (number(t, k, "step", &st) || st == 1))
+				break;
+			if (number(t, k, "value", &value_last) ||
+			    number(t, k, "count", &count_last))
+				return -1;
+		}
+		snprintf(detail, sizeof detail, "%s%sdrop before step %g",
+		    group ? g : "", group ? ", " : "", step);
+		it = new_item(s, "drop_off", text(t, r, "name"), detail, t,
+		    r);
+		it->users = dropped;
+		it->revenue = count_last > 0 ? dropped * value_last /
+		    count_last : 0;
+	}
+	return 0;
+}
+
+/* jfriction rows, or any rows with the impact columns. */
+static int
+load_items(struct score *s, const struct jn_table *t)
+{
+	size_t r;
+
+	for (r = 0; r < t->nrows; r++) {
+		struct item *it = new_item(s, text(t, r, "kind"),
+		    text(t, r, "touchpoint"), text(t, r, "detail"), t, r);
+
+		if (number(t, r, "users", &it->users) ||
+		    number(t, r, "revenue_at_risk", &it->revenue) ||
+		    number(t, r, "support_contacts", &it->support) ||
+		    number(t, r, "effort", &it->effort))
+			return -1;
+		if (jn_table_col(t, "cost") >= 0 && text(t, r, "cost")[0]) {
+			if (number(t, r, "cost", &it->cost))
+				return -1;
+			it->has_cost = 1;
+		}
+	}
+	return 0;
+}
+
+static int
+load(struct score *s, const char *path)
+{
+	struct jn_tables ts = { NULL, 0 };
+	size_t i;
+	int rc = 0;
+
+	if (jn_tables_load(&ts, path, s->in_format) != 0)
+		return -1;
+	for (i = 0; i < ts.n && rc == 0; i++) {
+		const struct jn_table *t = &ts.t[i];
+
+		if (jn_table_col(t, "step") >= 0 &&
+		    jn_table_col(t, "dropped") >= 0)
+			rc = load_funnel(s, t);
+		else if (jn_table_col(t, "kind") >= 0 &&
+		    (jn_table_col(t, "revenue_at_risk") >= 0 ||
+		    jn_table_col(t, "support_contacts") >= 0 ||
+		    jn_table_col(t, "effort") >= 0))
+			rc = load_items(s, t);
+		else
+			rc = jn_error("%s: neither jfriction nor jfunnel rows "
+			    "(need kind and revenue_at_risk, support_contacts "
+			    "or effort; or step and dropped)", t->file);
+	}
+	jn_tables_release(&ts);
+	return rc;
+}
+
+/* --costs FILE: kind,touchpoint,cost; the cost of matching items. */
+static int
+apply_costs(struct score *s)
+{
+	size_t i, r, k;
+
+	if (s->costs_path == NULL)
+		return 0;
+	if (jn_tables_load(&s->costs, s->costs_path, JN_IN_AUTO) != 0)
+		return -1;
+	for (k = 0; k < s->costs.n; k++) {
+		const struct jn_table *t = &s->costs.t[k];
+
+		if (jn_table_col(t, "kind") < 0 || jn_table_col(t, "cost") < 0)
+			return jn_error("%s: a costs file needs the columns "
+			    "kind, touchpoint and cost", t->file);
+		for (r = 0; r < t->nrows; r++) {
+			double cost;
+			const char *kind = text(t, r, "kind");
+			const char *tp = text(t, r, "touchpoint");
+
+			if (number(t, r, "cost", &cost))
+				return -1;
+			if (!(cost > 0))
+				return jn_error("%s:%zu: a cost must be "
+				    "positive", t->file, t->lines[r]);
+			for (i = 0; i < s->nitems; i++)
+				if (strcmp(s->items[i].kind, kind) == 0 &&
+				    (*tp == '\0' || strcmp(s->items[i].
+				    touchpoint, tp) == 0)) {
+					s->items[i].cost = cost;
+					s->items[i].has_cost = 1;
+				}
+		}
+	}
+	return 0;
+}
+
+/*
+ * score = (w_r * revenue / max revenue + w_s * support / max support +
+ * w_e * effort / max effort) / cost, each factor normalized by its largest
+ * value among the items (a factor that is 0 everywhere adds nothing), and
+ * divided by the item's cost when it has one.  Priority from the score
+ * relative to the best: P1 from 50% of it, P2 from 20%, P3 below.
+ */
+static void
+compute(struct score *s)
+{
+	double mr = 0, ms = 0, me = 0, best = 0;
+	size_t i;
+
+	for (i = 0; i < s->nitems; i++) {
+		mr = fmax(mr, s->items[i].revenue);
+		ms = fmax(ms, s->items[i].support);
+		me = fmax(me, s->items[i].effort);
+	}
+	for (i = 0; i < s->nitems; i++) {
+		struct item *it = &s->items[i];
+		double v = 0;
+
+		if (mr > 0)
+			v += s->w_revenue * it->revenue / mr;
+		if (ms > 0)
+			v += s->w_support * it->support / ms;
+		if (me > 0)
+			v += s->w_effort * it->effort / me;
+		if (it->has_cost)
+			v /= it->cost;
+		it->score = v;
+		best = fmax(best, v);
+	}
+	for (i = 0; i < s->nitems; i++) {
+		struct item *it = &s->items[i];
+
+		it->priority = best > 0 && it->score >= 0.5 * best ? 1 :
+		    best > 0 && it->score >= 0.2 * best ? 2 : 3;
+	}
+}
+
+/* Ties by revenue, support, users, then kind, touchpoint, detail. */
+static int
+item_cmp(const void *pa, const void *pb)
+{
+	const struct item *a = pa, *b = pb;
+	int c;
+
+	if (a->score != b->score)
+		return a->score > b->score ? -1 : 1;
+	if (a->revenue != b->revenue)
+		return a->revenue > b->revenue ? -1 : 1;
+	if (a->support != b->support)
+		return a->support > b->support ? -1 : 1;
+	if (a->users != b->users)
+		return a->users > b->users ? -1 : 1;
+	if ((c = strcmp(a->kind, b->kind)) != 0)
+		return c;
+	if ((c = strcmp(a->touchpoint, b->touchpoint)) != 0)
+		return c;
+	return strcmp(a->detail, b->detail);
+}
+
+/* 1234567.8 -> "1,234,568" */
+static void
+grouped(char *buf, size_t size, double v)
+{
+	char digits[64];
+	size_t n, i, o = 0;
+
+	snprintf(digits, sizeof digits, "%.0f", v);
+	n = strlen(digits);
+	for (i = 0; i < n && o + 2 < size; i++) {
+		buf[o++] = digits[i];
+		if (digits[i] != '-' && (n - i - 1) % 3 == 0 && i + 1 < n)
+			buf[o++] = ',';
+	}
+	buf[o] = '\0';
+}
+
+/* One plain sentence naming the factors that carry the score. */
+static void
+why(const struct score *s, const struct item *it, char *buf, size_t size)
+{
+	char a[64], b[64];
+	size_t o = 0;
+
+	buf[0] = '\0';
+	if (it->revenue > 0) {
+		grouped(a, sizeof a, it->revenue);
+		grouped(b, sizeof b, it->users);
+		o += (size_t)snprintf(buf + o, size - o, "%s at risk from %s "
+		    "%s users", a, b, strcmp(it->kind, "drop_off") == 0 ?
+		    "lost" : "affected");
+	} else if (it->users > 0) {
+		grouped(b, sizeof b, it->users);
+		o += (size_t)snprintf(buf + o, size - o, "%s %s users", b,
+		    strcmp(it->kind, "drop_off") == 0 ? "lost" : "affected");
+	}
+	if (it->support > 0 && o < size) {
+		grouped(a, sizeof a, it->support);
+		o += (size_t)snprintf(buf + o, size - o, "%s%s support "
+		    "contact%s", o ? "; " : "", a, it->support == 1 ? "" :
+		    "s");
+	}
+	if (it->effort > 0 && o < size) {
+		grouped(a, sizeof a, it->effort);
+		o += (size_t)snprintf(buf + o, size - o, "%s%s extra steps",
+		    o ? "; " : "", a);
+	}
+	if (it->has_cost && o < size)
+		o += (size_t)snprintf(buf + o, size - o, "%sfix cost %g",
+		    o ? "; " : "", it->cost);
+	if (o == 0)
+		snprintf(buf, size, "no measured impact");
+	(void)s;
+}
+
+static int
+write_backlog(struct score *s, enum jn_format fmt)
+{
+	static const struct jn_column cols[] = {
+		{ "rank", JN_COL_INT }, { "priority", JN_COL_STR },
+		{ "score", JN_COL_NUM }, { "kind", JN_COL_STR },
+		{ "touchpoint", JN_COL_STR }, { "detail", JN_COL_STR },
+		{ "users", JN_COL_INT }, { "revenue_at_risk", JN_COL_MONEY },
+		{ "support_contacts", JN_COL_INT }, { "effort", JN_COL_NUM },
+		{ "cost", JN_COL_NUM }, { "why", JN_COL_STR },
+	};
+	static const char *const prio[] = { "", "P1", "P2", "P3" };
+	struct jn_cell c[NELEM(cols)];
+	struct jn_writer *w = jn_writer_new(stdout, fmt, cols, NELEM(cols));
+	char reason[512];
+	size_t i, n = s->nitems;
+	int rc;
+
+	if (s->top >= 0 && (size_t)s->top < n)
+		n = (size_t)s->top;
+	for (i = 0; i < n; i++) {
+		const struct item *it = &s->items[i];
+
+		why(s, it, reason, sizeof reason);
+		c[0] = jn_cell_int((int64_t)i + 1);
+		c[1] = jn_cell_str(prio[it->priority], 2);
+		c[2] = jn_cell_num(round(it->score * 10000) / 10000);
+		c[3] = jn_cell_str(it->kind, strlen(it->kind));
+		c[4] = jn_cell_str(it->touchpoint, strlen(it->touchpoint));
+		c[5] = jn_cell_str(it->detail, strlen(it->detail));
+		c[6] = jn_cell_int((int64_t)it->users);
+		c[7] = jn_cell_num(it->revenue);
+		c[8] = jn_cell_int((int64_t)it->support);
+		c[9] = jn_cell_num(it->effort);
+		c[10] = it->has_cost ? jn_cell_num(it->cost) : jn_cell_null();
+		c[11] = jn_cell_str(reason, strlen(reason));
+		jn_writer_row(w, c);
+	}
+	rc = jn_writer_finish(w);
+	jn_writer_free(w);
+	return rc;
+}
+
+static int
+parse_weights(struct score *s, const char *arg)
+{
+	const char *p = arg;
+
+	s->w_revenue = s->w_support = s->w_effort = 0;
+	while (*p) {
+		size_t n = strcspn(p, ","), k = strcspn(p, "=");
+		char num[64];
+		double w;
+		double *dst = NULL;
+
+		if (k < n && k == 7 && strncmp(p, "revenue", 7) == 0)
+			dst = &s->w_revenue;
+		else if (k < n && k == 7 && strncmp(p, "support", 7) == 0)
+			dst = &s->w_support;
+		else if (k < n && k == 6 && strncmp(p, "effort", 6) == 0)
+			dst = &s->w_effort;
+		if (dst == NULL || n - k - 1 >= sizeof num)
+			return jn_error("bad --weights '%s' (revenue=W,"
+			    "support=W,effort=W)", arg);
+		memcpy(num, p + k + 1, n - k - 1);
+		num[n - k - 1] = '\0';
+		if (jn_parse_double(num, strlen(num), &w) != 0 || w < 0)
+			return jn_error("bad weight '%s' in --weights", num);
+		*dst = w;
+		p += n;
+		if (*p == ',')
+			p++;
+	}
+	if (s->w_revenue + s->w_support + s->w_effort <= 0)
+		return jn_error("--weights: at least one weight must be "
+		    "positive");
+	return 0;
+}
+
+static int
+parse_args(struct score *s, int argc, char **argv)
+{
+	int opt;
+	char *end;
+
+	s->w_revenue = 0.5;
+	s->w_support = 0.3;
+	s->w_effort = 0.2;
+	s->top = -1;
+	while ((opt = getopt_long(argc, argv, "o:I:hV", longopts, NULL)) !=
+	    -1) {
+		switch (opt) {
+		case OPT_WEIGHTS:
+			if (parse_weights(s, optarg))
+				return -1;
+			break;
+		case OPT_COSTS:
+			s->costs_path = optarg;
+			break;
+		case OPT_TOP:
+			errno = 0;
+			s->top = strtol(optarg, &end, 10);
+			if (*optarg == '\0' || *end || errno || s->top < 0)
+				return jn_error("bad --top '%s'", optarg);
+			break;
+		case OPT_FAIL_ON:
+			if (strcmp(optarg, "P1") == 0)
+				s->fail_on = 1;
+			else if (strcmp(optarg, "P2") == 0)
+				s->fail_on = 2;
+			else
+				return jn_error("bad --fail-on '%s' (P1, P2)",
+				    optarg);
+			break;
+		case 'o':
+			if (jn_format_parse(optarg, &s->out_format))
+				return -1;
+			break;
+		case 'I':
+			if (jn_input_format_parse(optarg, &s->in_format))
+				return -1;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			fputc('\n', stdout);
+			fputs(help_text, stdout);
+			exit(jn_close_stdout(JN_EXIT_OK));
+		case 'V':
+			printf("jscore %s\n", JN_VERSION);
+			exit(jn_close_stdout(JN_EXIT_OK));
+		default:
+			fputs(usage, stderr);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct score s;
+	int status = JN_EXIT_OK, i;
+	size_t k;
+
+	jn_set_progname(argv[0]);
+	if (parse_args(&s, argc, argv) != 0)
+		return JN_EXIT_ERROR;
+	if (optind == argc)
+		status = load(&s, "-") ? JN_EXIT_ERROR : status;
+	for (i = optind; i < argc && status == JN_EXIT_OK; i++)
+		if (load(&s, argv[i]) != 0)
+			status = JN_EXIT_ERROR;
+	if (status == JN_EXIT_OK && apply_costs(&s) != 0)
+		status = JN_EXIT_ERROR;
+	if (status == JN_EXIT_OK) {
+		compute(&s);
+		if (s.nitems > 0)
+			qsort(s.items, s.nitems, sizeof *s.items, item_cmp);
+		if (write_backlog(&s, jn_format_resolve(s.out_format,
+		    stdout)) != 0)
+			status = JN_EXIT_ERROR;
+	}
+	if (status == JN_EXIT_OK && s.fail_on)
+		for (k = 0; k < s.nitems; k++)
+			if (s.items[k].priority <= s.fail_on) {
+				jn_warn("%s item ranked %zu: %s at %s",
+				    s.fail_on == 1 ? "P1" : "P1/P2", k + 1,
+				    s.items[k].kind, s.items[k].touchpoint);
+				status = JN_EXIT_GATE;
+				break;
+			}
+	for (k = 0; k < s.nitems; k++) {
+		free(s.items[k].kind);
+		free(s.items[k].touchpoint);
+		free(s.items[k].detail);
+	}
+	free(s.items);
+	jn_tables_release(&s.costs);
+	return jn_close_stdout(status);
+}
