@@ -19,14 +19,15 @@
  * "2026-10-01" taken as UTC) or an epoch number in seconds, milliseconds or
  * microseconds told apart by magnitude (|x| < 1e11 s, < 1e14 ms, else us),
  * possibly with a fraction.  Fields are range-checked (month 1-12, day in
- * month with leap years, hour 0-23, minute 0-59, second 0-60).
+ * month with leap years, hour 0-23, minute 0-59, second 0-60).  A leap
+ * second (:60) is read as the last nanosecond of its minute.
  * Returns 0 and sets *ns, or -1 (not reported) when s is not a time.
  */
 int jn_time_parse(const char *s, size_t len, int64_t *ns);
 
 /*
- * Parse a duration: a non-negative number with unit ms, s, m, h, d or w
- * ("250ms", "90s", "1.5h"); a bare number is seconds.  Returns 0 and sets
+ * Parse a duration: a non-negative number with unit us, ms, s, m, h, d or
+ * w ("250ms", "90s", "1.5h"); a bare number is seconds.  Returns 0 and sets
  * *ns, or -1 (not reported).
  */
 int jn_duration_parse(const char *s, int64_t *ns);

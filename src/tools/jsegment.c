@@ -25,6 +25,7 @@
 #include "journey/input.h"
 #include "journey/intern.h"
 #include "journey/pred.h"
+#include "journey/rank.h"
 #include "journey/time.h"
 #include "journey/util.h"
 #include "journey/writer.h"
@@ -374,51 +375,6 @@ finish_profiles(struct seg *s)
 
 /* ---- segments ---- */
 
-/* Quintile scores 1-5 by rank; tied values share the lowest rank's score. */
-static const double *score_key;
-
-static int
-key_cmp(const void *pa, const void *pb)
-{
-	double a = score_key[*(const uint32_t *)pa];
-	double b = score_key[*(const uint32_t *)pb];
-
-	return a < b ? -1 : a > b;
-}
-
-static void
-quintiles(const double *key, size_t n, uint8_t *score, size_t stride,
-    const uint8_t *use)
-{
-	uint32_t *idx = jn_xmalloc((n + 1) * sizeof *idx);
-	size_t i, m = 0, first = 0;
-
-	for (i = 0; i < n; i++)
-		if (use == NULL || use[i])
-			idx[m++] = (uint32_t)i;
-	score_key = key;
-	qsort(idx, m, sizeof *idx, key_cmp);
-	for (i = 0; i < m; i++) {
-		if (i > 0 && key[idx[i]] != key[idx[i - 1]])
-			first = i;
-		score[idx[i] * stride] = (uint8_t)(1 + 5 * first / m);
-	}
-	free(idx);
-}
-
-/* The R (rows, 5 first) by F (columns, 1 first) grid of the rfm preset. */
-static const char *const rfm_grid[5][5] = {
-	{ "new customers", "potential loyalists", "potential loyalists",
-	  "champions", "champions" },
-	{ "promising", "potential loyalists", "potential loyalists",
-	  "champions", "champions" },
-	{ "about to sleep", "about to sleep", "need attention", "loyal",
-	  "loyal" },
-	{ "hibernating", "hibernating", "at risk", "at risk", "at risk" },
-	{ "hibernating", "hibernating", "at risk", "can't lose them",
-	  "can't lose them" },
-};
-
 static void
 preset_scores(struct seg *s, size_t n)
 {
@@ -432,18 +388,18 @@ preset_scores(struct seg *s, size_t n)
 	/* R: the more recent, the higher */
 	for (i = 0; i < n; i++)
 		key[i] = (double)s->u[i].last;
-	quintiles(key, n, &s->u[0].r, sizeof *s->u, NULL);
+	jn_quintiles(key, n, NULL, &s->u[0].r, sizeof *s->u);
 	/* F: conversions when the goal occurs at all, else events */
 	for (i = 0; i < n; i++)
 		key[i] = (double)(conv ? s->u[i].conversions : s->u[i].events);
-	quintiles(key, n, &s->u[0].f, sizeof *s->u, NULL);
+	jn_quintiles(key, n, NULL, &s->u[0].f, sizeof *s->u);
 	/* M: value, among users with a value */
 	for (i = 0; i < n; i++) {
 		key[i] = s->u[i].value;
 		use[i] = s->u[i].value > 0;
 		s->u[i].m = 0;
 	}
-	quintiles(key, n, &s->u[0].m, sizeof *s->u, use);
+	jn_quintiles(key, n, use, &s->u[0].m, sizeof *s->u);
 	free(key);
 	free(use);
 }
@@ -459,7 +415,7 @@ preset_segment(const struct seg *s, const struct user *u)
 			return "new";
 		return u->prev_active ? "returning" : "resurrecting";
 	case PRESET_RFM:
-		return rfm_grid[5 - u->r][u->f - 1];
+		return jn_rfm_segment(u->r, u->f);
 	default:
 		if (u->m == 0)
 			return "none";
