@@ -42,13 +42,26 @@ jn_ndjson_free(struct jn_ndjson *p)
 	delete p;
 }
 
-/* Shortest decimal text that reads back as d. */
+/*
+ * Decimal text that reads back as d, without an exponent where one is not
+ * needed (a time 1700000000.0 must stay a plain number): the fewest
+ * decimals that round-trip, else the shortest %g form.
+ */
 static void
 format_double(std::string &out, double d)
 {
-	char buf[40];
+	char buf[512];
 	int prec;
 
+	if (std::fabs(d) < 1e17) {
+		for (prec = 0; prec <= 17; prec++) {
+			std::snprintf(buf, sizeof buf, "%.*f", prec, d);
+			if (std::strtod(buf, nullptr) == d) {
+				out.assign(buf);
+				return;
+			}
+		}
+	}
 	for (prec = 1; prec <= 17; prec++) {
 		std::snprintf(buf, sizeof buf, "%.*g", prec, d);
 		if (std::strtod(buf, nullptr) == d)

@@ -709,6 +709,12 @@ detect(const char *p, size_t n)
 		    p[i] != '\n')
 			break;
 	}
+	/* the header is the first line that is not blank */
+	while (n > 0 && (nl = memchr(p, '\n', n)) != NULL &&
+	    blank(p, (size_t)(nl - p))) {
+		n -= (size_t)(nl - p) + 1;
+		p = nl + 1;
+	}
 	nl = memchr(p, '\n', n);
 	if (nl != NULL)
 		n = (size_t)(nl - p);

@@ -9,6 +9,7 @@
  */
 #include "journey/time.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -40,14 +41,18 @@ jn_days_from_civil(int64_t y, unsigned m, unsigned d)
 	return era * 146097 + doe - 719468;
 }
 
-/* The inverse of jn_days_from_civil. */
+/*
+ * The inverse of jn_days_from_civil, for days after 0000-03-01: every
+ * int64 nanosecond time is, so the era needs no floor division.
+ */
 static void
 civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
 {
 	int64_t era, doe, yoe, doy, mp;
 
 	z += 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
+	assert(z >= 0);
+	era = z / 146097;
 	doe = z - era * 146097;
 	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
 	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
@@ -414,7 +419,7 @@ jn_duration_human(char *buf, size_t size, double seconds)
 	if (a >= 9e15) {
 		/* Past int64 milliseconds: whole days, in floating point. */
 		days = floor(a / 86400);
-		small = (int64_t)((a - days * 86400) / 3600);
+		small = (int64_t)(fmod(a, 86400) / 3600);
 		if (small > 0)
 			snprintf(buf, size, "%s%.0fd %lldh", sign, days,
 			    (long long)small);
@@ -423,9 +428,9 @@ jn_duration_human(char *buf, size_t size, double seconds)
 		return buf;
 	}
 	/*
-	 * Whole milliseconds, rounded down.  The nanosecond of slack keeps a
-	 * value such as 0.29 (an exact count of nanoseconds divided by 1e9,
-	 * which lands just below) from losing a millisecond.
+	 * Whole milliseconds, rounded down.  A nanosecond of slack keeps a
+	 * mean or ratio that lands just below a whole value in floating point
+	 * (61.0 / 7 * 7 is 60.99999999999999) from losing a second.
 	 */
 	ms = (int64_t)floor(a * 1000 + 1e-6);
 	if (ms == 0) {

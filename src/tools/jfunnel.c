@@ -532,19 +532,36 @@ count_unit(struct funnel *f, const struct fevent *ev, size_t n,
 		count_match(f, ev, n, NONE);
 }
 
-/* First and last non-empty breakdown values of time-sorted ev[0..n). */
+/*
+ * First and last non-empty breakdown values of time-sorted ev[0..n),
+ * ties in time to the bytewise smaller value, as per user.
+ */
 static void
-touches(const struct fevent *ev, size_t n, uint32_t *first, uint32_t *last)
+touches(const struct funnel *f, const struct fevent *ev, size_t n,
+    uint32_t *first, uint32_t *last)
 {
+	int64_t first_ts = 0, last_ts = 0;
 	size_t i;
 
 	*first = *last = NONE;
-	for (i = 0; i < n; i++)
-		if (ev[i].by != NONE) {
-			if (*first == NONE)
-				*first = ev[i].by;
-			*last = ev[i].by;
+	for (i = 0; i < n; i++) {
+		uint32_t b = ev[i].by;
+
+		if (b == NONE)
+			continue;
+		if (*first == NONE || ev[i].f.ts < first_ts ||
+		    (ev[i].f.ts == first_ts &&
+		    f->byrank[b] < f->byrank[*first])) {
+			*first = b;
+			first_ts = ev[i].f.ts;
 		}
+		if (*last == NONE || ev[i].f.ts > last_ts ||
+		    (ev[i].f.ts == last_ts &&
+		    f->byrank[b] < f->byrank[*last])) {
+			*last = b;
+			last_ts = ev[i].f.ts;
+		}
+	}
 }
 
 static int
@@ -574,7 +591,7 @@ count_all(struct funnel *f)
 		sort_unit(ev, n);
 		if (!f->uinfo[u].gap_cut) {
 			if (f->per_session)
-				touches(ev, n, &first, &last);
+				touches(f, ev, n, &first, &last);
 			else {
 				first = f->uinfo[u].first;
 				last = f->uinfo[u].last;
@@ -586,7 +603,7 @@ count_all(struct funnel *f)
 		for (s = 0, i = 1; i <= n; i++)
 			if (i == n || ev[i].f.ts - ev[i - 1].f.ts >
 			    f->common.session_gap) {
-				touches(ev + s, i - s, &first, &last);
+				touches(f, ev + s, i - s, &first, &last);
 				count_unit(f, ev + s, i - s, first, last);
 				s = i;
 			}

@@ -1,7 +1,9 @@
 /*
- * Fuzz target for times and durations: any bytes must parse or be
- * refused without a crash; an accepted time formats and parses back to
- * the same instant at millisecond precision; formatting never overflows.
+ * Fuzz target for times and durations.  Any bytes must parse or be
+ * refused without a crash or a read past their length; an accepted time
+ * with millisecond precision formats and parses back to the same
+ * instant, any other to its millisecond; formatting and human durations
+ * stay inside buffers sized exactly as the caller says.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -9,29 +11,83 @@
 
 #include "journey/time.h"
 
+#define MS	INT64_C(1000000)
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* Format ns, and read it back: the instant rounded down to its ms. */
+static void
+roundtrip(int64_t ns)
+{
+	char buf[40];
+	int64_t back;
+
+	jn_time_format(buf, sizeof buf, ns);
+	if (strlen(buf) >= sizeof buf)
+		abort();
+	if (jn_time_parse(buf, strlen(buf), &back) != 0) {
+		/*
+		 * Only the first 224192 ns of the int64 range round down to
+		 * a millisecond before it, which no int64 holds.
+		 */
+		if (ns % MS == 0 || ns >= INT64_MIN + MS)
+			abort();
+		return;
+	}
+	if (back % MS != 0 || back > ns || (uint64_t)ns - (uint64_t)back >=
+	    (uint64_t)MS)
+		abort();
+	if (ns % MS == 0 && back != ns)
+		abort();
+}
+
+/* Human output into a heap buffer of exactly size bytes. */
+static void
+human(size_t size, double secs)
+{
+	char *buf = malloc(size ? size : 1);
+
+	if (buf == NULL)
+		abort();
+	jn_duration_human(buf, size, secs);
+	if (size > 0 && strlen(buf) >= size)
+		abort();
+	free(buf);
+}
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char s[128], buf[48], human[32];
-	int64_t ns, back, dur;
+	char *exact, *str;
+	int64_t ns, dur;
+	double d;
 
-	if (size >= sizeof s)
-		return 0;
-	memcpy(s, data, size);
-	s[size] = '\0';
-	if (jn_time_parse(s, size, &ns) == 0) {
-		int64_t ms = ns - ((ns % 1000000) + 1000000) % 1000000;
+	/* No terminator: ASan sees any read past size. */
+	exact = malloc(size ? size : 1);
+	str = malloc(size + 1);
+	if (exact == NULL || str == NULL)
+		abort();
+	memcpy(exact, data, size);
+	memcpy(str, data, size);
+	str[size] = '\0';
 
-		jn_time_format(buf, sizeof buf, ms);
-		if (jn_time_parse(buf, strlen(buf), &back) != 0 || back != ms)
-			abort();
-	}
-	if (jn_duration_parse(s, &dur) == 0) {
+	if (jn_time_parse(exact, size, &ns) == 0)
+		roundtrip(ns);
+	if (jn_duration_parse(str, &dur) == 0) {
 		if (dur < 0)
 			abort();
-		jn_duration_human(human, sizeof human, (double)dur / 1e9);
+		human(size % 48, (double)dur / 1e9);
+		human(40, (double)dur / 1e9);
 	}
+	/* The raw bytes as an instant and as seconds, NaN and inf too. */
+	if (size >= 8) {
+		memcpy(&ns, data, 8);
+		roundtrip(ns);
+		memcpy(&d, data, 8);
+		human(data[size - 1] % 48, d);
+		human(40, d);
+	}
+	free(exact);
+	free(str);
 	return 0;
 }
