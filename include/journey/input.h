@@ -57,6 +57,7 @@ struct jn_input {
 	jn_event_fn fn;
 	void *ctx;
 	int (*header_fn)(void *, const struct jn_record *);
+	jn_record_fn raw_fn;
 };
 
 /*
@@ -93,14 +94,20 @@ int jn_input_init(struct jn_input *in, const struct jn_common *c);
 int jn_input_run(struct jn_input *in, char *const *files, int nfiles,
     jn_event_fn fn, void *ctx);
 /*
- * The same, for filters that read their input twice: with stdin_path set,
- * "-" is read from that spool file; on_header (may be NULL) sees each
- * CSV/TSV header; records rejected again on a second pass are neither
- * counted nor written twice when quiet is set.
+ * The same, reading "-" from stdin_path (a spool of standard input) when
+ * that is not NULL.
  */
 int jn_input_run2(struct jn_input *in, char *const *files, int nfiles,
-    jn_event_fn fn, void *ctx, const char *stdin_path,
-    int (*on_header)(void *, const struct jn_record *), int quiet);
+    jn_event_fn fn, void *ctx, const char *stdin_path);
+/*
+ * A filter's second pass: frame the same input again without parsing it
+ * and hand every record's raw bytes (with file, line and format, no
+ * values) to fn, in input order; on_header (may be NULL) sees each
+ * CSV/TSV header.  Nothing is rejected or counted again.
+ */
+int jn_input_rescan(struct jn_input *in, char *const *files, int nfiles,
+    jn_record_fn fn, void *ctx, const char *stdin_path,
+    int (*on_header)(void *, const struct jn_record *));
 /*
  * Copy standard input into a new temporary file (mode 0600, in TMPDIR or
  * /tmp) so that it can be read twice.  Returns the path (caller frees and

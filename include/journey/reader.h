@@ -80,6 +80,12 @@ struct jn_reader_opts {
 	 * standard input, read a second time); it is still named <stdin>.
 	 */
 	const char *stdin_path;
+	/*
+	 * Frame records without parsing their fields: the callback gets
+	 * raw bytes, file, line and format only (no values), and nothing
+	 * is rejected.  For a second pass over input already checked.
+	 */
+	int raw_only;
 };
 
 /* Called per record; return 0 to go on, -1 to stop (error reported). */

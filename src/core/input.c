@@ -212,41 +212,62 @@ int
 jn_input_run(struct jn_input *in, char *const *files, int nfiles,
     jn_event_fn fn, void *ctx)
 {
-	return jn_input_run2(in, files, nfiles, fn, ctx, NULL, NULL, 0);
+	return jn_input_run2(in, files, nfiles, fn, ctx, NULL);
+}
+
+static void
+reader_opts(struct jn_input *in, struct jn_reader_opts *ro,
+    const char *stdin_path)
+{
+	memset(ro, 0, sizeof *ro);
+	ro->required = UINT64_C(1) << in->user_slot |
+	    UINT64_C(1) << in->time_slot;
+	ro->required_hint[in->user_slot] = "-u FIELD";
+	ro->required_hint[in->time_slot] = "-t FIELD";
+	ro->format = in->opt.in_format;
+	ro->progress = !in->opt.no_progress && isatty(STDERR_FILENO);
+	ro->stdin_path = stdin_path;
 }
 
 int
 jn_input_run2(struct jn_input *in, char *const *files, int nfiles,
-    jn_event_fn fn, void *ctx, const char *stdin_path,
-    int (*on_header)(void *, const struct jn_record *), int quiet)
+    jn_event_fn fn, void *ctx, const char *stdin_path)
 {
 	struct jn_reader_opts ro;
-	struct jn_badrec saved;
-	uint64_t nin;
-	int rc;
 
-	memset(&ro, 0, sizeof ro);
-	ro.required = UINT64_C(1) << in->user_slot | UINT64_C(1) << in->time_slot;
-	ro.required_hint[in->user_slot] = "-u FIELD";
-	ro.required_hint[in->time_slot] = "-t FIELD";
-	ro.format = in->opt.in_format;
-	ro.progress = !in->opt.no_progress && isatty(STDERR_FILENO);
-	ro.stdin_path = stdin_path;
-	ro.on_header = on_header ? on_input_header : NULL;
-	in->header_fn = on_header;
+	reader_opts(in, &ro, stdin_path);
 	in->fn = fn;
 	in->ctx = ctx;
-	if (!quiet)
-		return jn_read(files, nfiles, &ro, &in->schema, &in->bad,
-		    on_record, in, &in->records_in);
-	/* a second pass: the first one counted and kept the bad records */
-	saved = in->bad;
-	in->bad.rejects = NULL;
-	in->bad.nshown = JN_BADREC_SHOWN;
-	rc = jn_read(files, nfiles, &ro, &in->schema, &in->bad, on_record, in,
-	    &nin);
-	in->bad = saved;
-	return rc;
+	return jn_read(files, nfiles, &ro, &in->schema, &in->bad, on_record,
+	    in, &in->records_in);
+}
+
+static int
+on_raw_record(void *ctx, const struct jn_record *rec)
+{
+	struct jn_input *in = ctx;
+
+	return in->raw_fn(in->ctx, rec);
+}
+
+int
+jn_input_rescan(struct jn_input *in, char *const *files, int nfiles,
+    jn_record_fn fn, void *ctx, const char *stdin_path,
+    int (*on_header)(void *, const struct jn_record *))
+{
+	struct jn_reader_opts ro;
+	struct jn_badrec none;
+	uint64_t nin;
+
+	reader_opts(in, &ro, stdin_path);
+	ro.raw_only = 1;
+	ro.on_header = on_header ? on_input_header : NULL;
+	in->header_fn = on_header;
+	in->raw_fn = fn;
+	in->ctx = ctx;
+	memset(&none, 0, sizeof none);
+	return jn_read(files, nfiles, &ro, &in->schema, &none, on_raw_record,
+	    in, &nin);
 }
 
 char *

@@ -753,7 +753,10 @@ read_file(struct reader *r)
 		r->line += 1 + nl;
 		if (blank(p, rlen))
 			continue;
-		if (r->format == JN_IN_NDJSON) {
+		if (r->opts->raw_only && (r->format == JN_IN_NDJSON ||
+		    !header)) {
+			rc = emit(r);
+		} else if (r->format == JN_IN_NDJSON) {
 			rc = json_record(r, p, rlen);
 		} else if (header) {
 			rc = csv_header(r, p, rlen);

@@ -251,8 +251,12 @@ parse_iso(const char *p, const char *end, int64_t *ns)
 	int y, mo, d, h = 0, mi = 0, sec = 0;
 	int64_t frac = 0, off = 0, secs;
 
-	if (fixed(&p, end, 4, &y) || !skip(&p, end, '-') ||
-	    fixed(&p, end, 2, &mo) || !skip(&p, end, '-') ||
+	/* jn_time_parse saw the '-' after the year. */
+	assert(end - p >= 10 && p[4] == '-');
+	if (fixed(&p, end, 4, &y))
+		return -1;
+	p++;
+	if (fixed(&p, end, 2, &mo) || !skip(&p, end, '-') ||
 	    fixed(&p, end, 2, &d))
 		return -1;
 	if (mo < 1 || mo > 12 || d < 1 || d > month_days(y, mo))

@@ -160,7 +160,21 @@ struct seg {
 	int64_t max_ts;
 	int have_events;
 
-	/* --tag */
+	/*
+	 * --tag: the accepted events of pass 1, in input order, so that
+	 * pass 2 only frames records and matches them by position.
+	 */
+	struct tagged {
+		uint64_t line;
+		const char *file;
+		uint32_t user;
+	} *tagged;
+	size_t ntagged, taggedcap, next_tagged;
+	/* --tag: per input format, each segment's added text, encoded once */
+	struct enc {
+		char *p;
+		size_t len;
+	} *enc[4];
 	char *spool;
 	FILE *out;
 	int header_written;
@@ -231,6 +245,13 @@ profile_event(void *ctx, const struct jn_event *ev)
 
 	grow_users(s, user);
 	u = &s->u[user];
+	if (s->tag) {
+		s->tagged = jn_xgrow(s->tagged, &s->taggedcap, s->ntagged + 1,
+		    sizeof *s->tagged);
+		s->tagged[s->ntagged].line = ev->rec->line;
+		s->tagged[s->ntagged].file = ev->rec->file;
+		s->tagged[s->ntagged++].user = user;
+	}
 	if (u->events == 0 || ev->time < u->first)
 		u->first = ev->time;
 	if (u->events == 0 || ev->time > u->last)
@@ -857,19 +878,66 @@ write_json_string(struct seg *s, const char *v, size_t n)
 	return write_checked(s, "\"", 1);
 }
 
+/*
+ * The text --tag adds for segment seg in input format fmt: ",segment\n"
+ * quoted for CSV, "\tsegment\n" escaped for TSV, "\"FIELD\":\"segment\""
+ * for NDJSON.  Built once per segment and format, through the same
+ * encoders, into memory.
+ */
+static const struct enc *
+encoded(struct seg *s, int fmt, uint32_t seg)
+{
+	struct enc *e;
+	FILE *save = s->out;
+	const char *v;
+	size_t vlen;
+	int rc;
+
+	if (s->enc[fmt] == NULL)
+		s->enc[fmt] = jn_xcalloc(jn_intern_count(&s->segs) + 1,
+		    sizeof *s->enc[fmt]);
+	e = &s->enc[fmt][seg];
+	if (e->p != NULL)
+		return e;
+	v = jn_intern_str(&s->segs, seg, &vlen);
+	if ((s->out = open_memstream(&e->p, &e->len)) == NULL) {
+		jn_error("out of memory");
+		exit(JN_EXIT_ERROR);
+	}
+	if (fmt == JN_IN_NDJSON)
+		rc = write_json_string(s, s->tag_field, strlen(s->tag_field)) ||
+		    write_checked(s, ":", 1) || write_json_string(s, v, vlen);
+	else
+		rc = write_checked(s, fmt == JN_IN_TSV ? "\t" : ",", 1) ||
+		    write_cell(s, v, vlen, fmt == JN_IN_TSV) ||
+		    write_checked(s, "\n", 1);
+	if (fclose(s->out) != 0 || rc != 0) {
+		jn_error("out of memory");
+		exit(JN_EXIT_ERROR);
+	}
+	s->out = save;
+	return e;
+}
+
+/*
+ * Pass 2: records come raw, in input order; those pass 1 accepted are the
+ * next entries of s->tagged (same file, same line), the others were
+ * rejected or filtered out and are not written.
+ */
 static int
-tag_event(void *ctx, const struct jn_event *ev)
+tag_record(void *ctx, const struct jn_record *rec)
 {
 	struct seg *s = ctx;
-	const struct jn_record *rec = ev->rec;
-	uint32_t user = jn_intern_find(&s->users, ev->user, ev->user_len);
-	const char *seg;
-	size_t slen;
+	const struct tagged *t;
+	const struct enc *e;
 
-	if (user == NONE)	/* cannot happen: pass 1 saw the same input */
-		return jn_error("%s:%llu: user changed between passes",
-		    rec->file, (unsigned long long)rec->line);
-	seg = jn_intern_str(&s->segs, s->u[user].segment, &slen);
+	if (s->next_tagged == s->ntagged)
+		return 0;
+	t = &s->tagged[s->next_tagged];
+	if (t->line != rec->line || t->file != rec->file)
+		return 0;
+	s->next_tagged++;
+	e = encoded(s, rec->format, s->u[t->user].segment);
 	if (rec->format == JN_IN_NDJSON) {
 		const char *p = rec->raw, *close = p + rec->rawlen;
 		const char *q;
@@ -886,18 +954,14 @@ tag_event(void *ctx, const struct jn_event *ev)
 			;
 		if (write_checked(s, p, (size_t)(close - p)) ||
 		    (q[-1] != '{' && write_checked(s, ",", 1)) ||
-		    write_json_string(s, s->tag_field, strlen(s->tag_field)) ||
-		    write_checked(s, ":", 1) ||
-		    write_json_string(s, seg, slen) ||
+		    write_checked(s, e->p, e->len) ||
 		    write_checked(s, close, rec->rawlen -
 		    (size_t)(close - p)) || write_checked(s, "\n", 1))
 			return -1;
 		return 0;
 	}
 	if (write_checked(s, rec->raw, rec->rawlen) ||
-	    write_checked(s, rec->format == JN_IN_TSV ? "\t" : ",", 1) ||
-	    write_cell(s, seg, slen, rec->format == JN_IN_TSV) ||
-	    write_checked(s, "\n", 1))
+	    write_checked(s, e->p, e->len))
 		return -1;
 	return 0;
 }
@@ -1076,6 +1140,14 @@ release(struct seg *s)
 		free(s->touch[t].first_ts);
 		free(s->touch[t].last_ts);
 	}
+	/* the encoded tags, counted by the segments they encode */
+	for (r = 0; r < 4; r++) {
+		size_t k, nseg = jn_intern_count(&s->segs);
+
+		for (k = 0; s->enc[r] != NULL && k < nseg; k++)
+			free(s->enc[r][k].p);
+		free(s->enc[r]);
+	}
 	jn_pred_free(s->goal);
 	jn_input_release(&s->in);
 	jn_intern_release(&s->users);
@@ -1084,6 +1156,7 @@ release(struct seg *s)
 	free(s->u);
 	free(s->tev);
 	free(s->last_header);
+	free(s->tagged);
 	if (s->spool != NULL) {
 		unlink(s->spool);
 		free(s->spool);
@@ -1129,8 +1202,8 @@ main(int argc, char **argv)
 		release(&s);
 		return JN_EXIT_ERROR;
 	}
-	if (jn_input_run2(&s.in, files, nfiles, profile_event, &s, s.spool,
-	    NULL, 0) != 0) {
+	if (jn_input_run2(&s.in, files, nfiles, profile_event, &s,
+	    s.spool) != 0) {
 		jn_input_finish(&s.in);
 		release(&s);
 		return JN_EXIT_ERROR;
@@ -1146,9 +1219,12 @@ main(int argc, char **argv)
 	if (s.tag) {
 		s.out = stdout;
 		setvbuf(stdout, buf, _IOFBF, sizeof buf);
-		if (jn_input_run2(&s.in, files, nfiles, tag_event, &s,
-		    s.spool, tag_header, 1) != 0)
+		if (jn_input_rescan(&s.in, files, nfiles, tag_record, &s,
+		    s.spool, tag_header) != 0)
 			status = JN_EXIT_ERROR;
+		else if (s.next_tagged != s.ntagged)
+			status = jn_error("the input changed between its two "
+			    "reads");
 	} else {
 		fmt = jn_format_resolve(s.common.out_format, stdout);
 		if ((s.profiles ? write_profiles(&s, fmt) :
