@@ -23,4 +23,12 @@
 size_t *jn_group_by_key(void *base, size_t n, size_t size, size_t key_off,
     size_t nkeys);
 
+/*
+ * Sort n records of size bytes with cmp, like qsort, but by insertion when
+ * n is small: a user's events are few and mostly in order already, where
+ * insertion sort beats the C library's merge sort and its copying.
+ */
+void jn_sort_small(void *base, size_t n, size_t size,
+    int (*cmp)(const void *, const void *));
+
 #endif

@@ -15,6 +15,26 @@
 #define MAX_BUCKETS 4096
 #define MAX_RECORD 64
 
+/*
+ * Copy a record of size bytes (a multiple of 8, at most MAX_RECORD) with
+ * constant-size copies the compiler inlines: a libc call per record moved
+ * costs more than the move.
+ */
+static inline void
+copy_words(void *dst, const void *src, size_t size)
+{
+	switch (size) {
+	case 8: memcpy(dst, src, 8); break;
+	case 16: memcpy(dst, src, 16); break;
+	case 24: memcpy(dst, src, 24); break;
+	case 32: memcpy(dst, src, 32); break;
+	case 40: memcpy(dst, src, 40); break;
+	case 48: memcpy(dst, src, 48); break;
+	case 56: memcpy(dst, src, 56); break;
+	default: memcpy(dst, src, 64); break;
+	}
+}
+
 static uint32_t
 key_of(const char *rec, size_t key_off)
 {
@@ -33,30 +53,31 @@ static void
 permute(char *base, size_t size, size_t key_off, unsigned shift,
     uint32_t first, size_t *next, const size_t *end, size_t nclass)
 {
-	char tmp[MAX_RECORD], cur[MAX_RECORD];
+	uint64_t tmp[MAX_RECORD / 8], cur[MAX_RECORD / 8];
 	size_t c;
 
 	for (c = 0; c < nclass; c++) {
 		while (next[c] < end[c]) {
 			size_t at = next[c];
-			uint32_t k;
+			uint32_t k = (key_of(base + at * size, key_off) >>
+			    shift) - first;
 
-			memcpy(cur, base + at * size, size);
-			k = (key_of(cur, key_off) >> shift) - first;
 			if (k == c) {
 				next[c]++;
 				continue;
 			}
 			/* carry cur to its class, taking what was there */
+			copy_words(cur, base + at * size, size);
 			while (k != c) {
 				size_t to = next[k]++;
 
-				memcpy(tmp, base + to * size, size);
-				memcpy(base + to * size, cur, size);
-				memcpy(cur, tmp, size);
-				k = (key_of(cur, key_off) >> shift) - first;
+				copy_words(tmp, base + to * size, size);
+				copy_words(base + to * size, cur, size);
+				copy_words(cur, tmp, size);
+				k = (key_of((const char *)cur, key_off) >>
+				    shift) - first;
 			}
-			memcpy(base + at * size, cur, size);
+			copy_words(base + at * size, cur, size);
 			next[c]++;
 		}
 	}
@@ -71,7 +92,8 @@ jn_group_by_key(void *base, size_t n, size_t size, size_t key_off,
 	size_t *next, *end, i, k, nbuckets;
 	unsigned shift = 0;
 
-	if (size > MAX_RECORD)
+	/* records are copied as 64-bit words */
+	if (size > MAX_RECORD || size % 8 != 0 || (uintptr_t)base % 8 != 0)
 		abort();
 	for (i = 0; i < n; i++)
 		start[key_of(b + i * size, key_off) + 1]++;
@@ -118,4 +140,27 @@ jn_group_by_key(void *base, size_t n, size_t size, size_t key_off,
 	free(next);
 	free(end);
 	return start;
+}
+
+void
+jn_sort_small(void *base, size_t n, size_t size,
+    int (*cmp)(const void *, const void *))
+{
+	uint64_t tmp[MAX_RECORD / 8];
+	char *b = base;
+	size_t i, j;
+
+	if (n > 64 || size > MAX_RECORD || size % 8 != 0 ||
+	    (uintptr_t)base % 8 != 0) {
+		qsort(base, n, size, cmp);
+		return;
+	}
+	for (i = 1; i < n; i++) {
+		if (cmp(b + (i - 1) * size, b + i * size) <= 0)
+			continue;
+		copy_words(tmp, b + i * size, size);
+		for (j = i; j > 0 && cmp(b + (j - 1) * size, tmp) > 0; j--)
+			copy_words(b + j * size, b + (j - 1) * size, size);
+		copy_words(b + j * size, tmp, size);
+	}
 }

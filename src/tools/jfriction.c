@@ -564,7 +564,7 @@ run_user(struct friction *f, struct fev *ev, size_t n, uint32_t user)
 	int converted = 0;
 
 	f->ntouched = 0;
-	qsort(ev, n, sizeof *ev, fev_session_cmp);
+	jn_sort_small(ev, n, sizeof *ev, fev_session_cmp);
 	for (i = 1; i <= n; i++)
 		if (i == n || ev[i].session != ev[i - 1].session ||
 		    (ev[i].session == 0 && ev[i].ts - ev[i - 1].ts >
@@ -572,7 +572,7 @@ run_user(struct friction *f, struct fev *ev, size_t n, uint32_t user)
 			run_session(f, ev + s, i - s, user, ++sid);
 			s = i;
 		}
-	qsort(ev, n, sizeof *ev, fev_cmp);
+	jn_sort_small(ev, n, sizeof *ev, fev_cmp);
 	if (f->kinds >> K_REPEAT & 1)
 		detect_repeat(f, ev, n, user);
 	for (i = 0; i < n; i++)
@@ -591,12 +591,43 @@ run_user(struct friction *f, struct fev *ev, size_t n, uint32_t user)
 	}
 }
 
-static int
-float_cmp(const void *pa, const void *pb)
+/*
+ * The k-th smallest of l[0..n) (quickselect, middle pivot): afterwards
+ * l[0..k) <= l[k] <= l[k+1..n).
+ */
+static double
+select_nth(float *l, size_t n, size_t k)
 {
-	float a = *(const float *)pa, b = *(const float *)pb;
+	size_t lo = 0, hi = n - 1;
 
-	return a < b ? -1 : a > b;
+	while (lo < hi) {
+		float pivot = l[lo + (hi - lo) / 2];
+		size_t i = lo, j = hi;
+
+		while (i <= j) {
+			while (l[i] < pivot)
+				i++;
+			while (l[j] > pivot)
+				j--;
+			if (i <= j) {
+				float t = l[i];
+
+				l[i] = l[j];
+				l[j] = t;
+				i++;
+				if (j == 0)
+					break;
+				j--;
+			}
+		}
+		if (k <= j)
+			hi = j;
+		else if (k >= i)
+			lo = i;
+		else
+			break;
+	}
+	return l[k];
 }
 
 /* p75 of the loads at each touchpoint; slow items below it are dropped. */
@@ -625,12 +656,20 @@ slow_p75(struct friction *f, size_t ntp)
 
 		if (it->kind != K_SLOW || n == 0)
 			continue;
-		qsort(l, n, sizeof *l, float_cmp);
 		/* linear interpolation between closest ranks */
 		rank = 0.75 * (double)(n - 1);
 		a = (size_t)rank;
-		it->p75 = a + 1 < n ? l[a] + (rank - (double)a) *
-		    (l[a + 1] - l[a]) : l[a];
+		it->p75 = select_nth(l, n, a);
+		if (a + 1 < n) {
+			float next = l[a + 1];
+			size_t b;
+
+			/* after selection, l[a+1..] holds the larger values */
+			for (b = a + 2; b < n; b++)
+				if (l[b] < next)
+					next = l[b];
+			it->p75 += (rank - (double)a) * (next - it->p75);
+		}
 	}
 	for (i = 0; i <= ntp; i++)
 		free(loads[i]);

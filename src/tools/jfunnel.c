@@ -349,24 +349,6 @@ fevent_cmp(const void *pa, const void *pb)
 	return value_cmp(a->value, b->value);
 }
 
-static void
-sort_unit(struct fevent *ev, size_t n)
-{
-	size_t i, j;
-
-	/* exports are mostly in time order: insertion sort wins small runs */
-	if (n > 32) {
-		qsort(ev, n, sizeof *ev, fevent_cmp);
-		return;
-	}
-	for (i = 1; i < n; i++) {
-		struct fevent e = ev[i];
-
-		for (j = i; j > 0 && fevent_cmp(&ev[j - 1], &e) > 0; j--)
-			ev[j] = ev[j - 1];
-		ev[j] = e;
-	}
-}
 
 /* ---- counting ---- */
 
@@ -588,7 +570,7 @@ count_all(struct funnel *f)
 		size_t n = start[u + 1] - start[u];
 
 		f->explaining = f->explain && explain_match(f, (uint32_t)u);
-		sort_unit(ev, n);
+		jn_sort_small(ev, n, sizeof *ev, fevent_cmp);
 		if (!f->uinfo[u].gap_cut) {
 			if (f->per_session)
 				touches(f, ev, n, &first, &last);

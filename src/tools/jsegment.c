@@ -305,24 +305,6 @@ u32_cmp(const void *pa, const void *pb)
 	return a < b ? -1 : a > b;
 }
 
-static void
-sort_by_time(struct tev *ev, size_t n)
-{
-	size_t i, j;
-
-	/* exports are mostly in time order: insertion sort wins small runs */
-	if (n > 32) {
-		qsort(ev, n, sizeof *ev, tev_cmp);
-		return;
-	}
-	for (i = 1; i < n; i++) {
-		struct tev e = ev[i];
-
-		for (j = i; j > 0 && ev[j - 1].ts > e.ts; j--)
-			ev[j] = ev[j - 1];
-		ev[j] = e;
-	}
-}
 
 static int64_t
 floor_day(int64_t ts)
@@ -351,7 +333,7 @@ finish_profiles(struct seg *s)
 		struct user *us = &s->u[u];
 		int64_t last_gap = 0, day = 0;
 
-		sort_by_time(ev, n);
+		jn_sort_small(ev, n, sizeof *ev, tev_cmp);
 		for (i = 0; i < n; i++) {
 			int64_t d = floor_day(ev[i].ts);
 
