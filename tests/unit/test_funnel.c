@@ -48,6 +48,9 @@ level_of(enum jn_funnel_order order, int nsteps, int64_t window,
 	return m.level;
 }
 
+static int ref_clickhouse_increase(int, int64_t, const struct jn_fev *,
+    size_t);
+
 /* ---- hand-worked cases ---- */
 
 /*
@@ -142,6 +145,67 @@ test_any(void **state)
 	assert_int_equal(level_of(JN_ORDER_ANY, 3, 5, cba, 3), 3);
 	assert_int_equal(level_of(JN_ORDER_ANY, 3, 20, spread, 3), 2);
 	assert_int_equal(level_of(JN_ORDER_ANY, 3, 0, spread, 3), 3);
+}
+
+/*
+ * PostHog strict funnels (funnel-udf/src/steps.rs): after each event, the
+ * chains it does not extend are cleared, and every event may start a new
+ * chain.  A X A B: the X breaks the first A, the second A starts again,
+ * level 2; ClickHouse's strict_order stops the scan at X instead (level
+ * 1).  Events sharing a time do not break each other.
+ */
+static void
+test_posthog_strict(void **state)
+{
+	struct jn_fev axab[] = { { 1, 1 }, { 2, 0 }, { 3, 1 }, { 4, 2 } };
+	struct jn_fev tie[] = { { 1, 1 }, { 2, 0 }, { 2, 2 } };
+
+	(void)state;
+	assert_int_equal(level_flags(JN_ORDER_CONSECUTIVE, JN_FUNNEL_ONCE, 2,
+	    100, axab, 4), 2);
+	assert_int_equal(level_flags(JN_ORDER_STRICT, 0, 2, 100, axab, 4), 1);
+	assert_int_equal(level_flags(JN_ORDER_CONSECUTIVE, JN_FUNNEL_ONCE, 2,
+	    100, tie, 3), 2);
+}
+
+/*
+ * PostHog (funnels docs: "steps are actions, not filters"): two steps on
+ * the same event need two occurrences; one event fills one step.  With
+ * ClickHouse's default one event may fill both.
+ */
+static void
+test_posthog_once(void **state)
+{
+	struct jn_fev one[] = { { 1, 3 } };
+	struct jn_fev two[] = { { 1, 3 }, { 2, 3 } };
+
+	(void)state;
+	assert_int_equal(level_flags(JN_ORDER_DEFAULT, JN_FUNNEL_ONCE, 2, 10,
+	    one, 1), 1);
+	assert_int_equal(level_flags(JN_ORDER_DEFAULT, 0, 2, 10, one, 1), 2);
+	assert_int_equal(level_flags(JN_ORDER_DEFAULT, JN_FUNNEL_ONCE, 2, 10,
+	    two, 2), 2);
+	/* unordered (unordered_steps.rs): B then A in the window counts 2 */
+	assert_int_equal(level_flags(JN_ORDER_ANY, JN_FUNNEL_ONCE, 2, 10,
+	    (struct jn_fev[]){ { 1, 2 }, { 5, 1 } }, 2), 2);
+	assert_int_equal(level_flags(JN_ORDER_ANY, JN_FUNNEL_ONCE, 2, 10,
+	    one, 1), 1);
+}
+
+/*
+ * strict_increase, exactly: A(1) A(2) B(2) C(3).  ClickHouse's scan lets
+ * the A at 2 replace the start, then refuses B at 2 (not later than 2)
+ * and loses the chain A(1) B(2) C(3), level 3.
+ */
+static void
+test_increase_exact(void **state)
+{
+	struct jn_fev ev[] = { { 1, 1 }, { 2, 1 }, { 2, 2 }, { 3, 4 } };
+
+	(void)state;
+	assert_int_equal(level_flags(JN_ORDER_DEFAULT, JN_FUNNEL_INCREASE, 3,
+	    10, ev, 4), 3);
+	assert_int_equal(ref_clickhouse_increase(3, 10, ev, 4), 1);
 }
 
 /* The counted chain's times and events are reported. */
@@ -274,6 +338,35 @@ ref_clickhouse(int strict, unsigned flags, int nsteps, int64_t window,
  * strictly increase, with --once the events are distinct, consecutive
  * (PostHog strict) uses every time group between its first and last.
  */
+/* ClickHouse's greedy scan under strict_increase, for comparison. */
+static int
+ref_clickhouse_increase(int nsteps, int64_t window, const struct jn_fev *ev,
+    size_t n)
+{
+	struct entry e[MAXN * 33];
+	int set[33] = { 0 }, k;
+	int64_t first[33], last[33];
+	size_t ne = entries(ev, n, nsteps, 0, e), i;
+
+	for (i = 0; i < ne; i++) {
+		int idx = e[i].step - 1;
+
+		if (idx == 0) {
+			set[0] = 1;
+			first[0] = last[0] = e[i].ts;
+		} else if (set[idx - 1] && e[i].ts <= first[idx - 1] + window &&
+		    last[idx - 1] < e[i].ts) {
+			set[idx] = 1;
+			first[idx] = first[idx - 1];
+			last[idx] = e[i].ts;
+		}
+	}
+	for (k = nsteps; k > 0; k--)
+		if (set[k - 1])
+			return k;
+	return 0;
+}
+
 struct search {
 	const struct entry *e;
 	size_t ne;
@@ -518,6 +611,9 @@ main(void)
 		cmocka_unit_test(test_strict),
 		cmocka_unit_test(test_any),
 		cmocka_unit_test(test_chain),
+		cmocka_unit_test(test_posthog_strict),
+		cmocka_unit_test(test_posthog_once),
+		cmocka_unit_test(test_increase_exact),
 		cmocka_unit_test(test_differential),
 	};
 
