@@ -1159,6 +1159,7 @@ prepare_tag(struct seg *s, char **files, int nfiles)
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGHUP, on_signal);
+	signal(SIGPIPE, on_signal);
 	atexit(remove_spool);
 	s->spool = jn_spool_stdin();
 	return s->spool ? 0 : -1;
