@@ -59,7 +59,7 @@ MANPAGES = $(wildcard man/*.1 man/*.7)
 DEPS_STAMP = build/.deps-ok
 
 .PHONY: all check unit cli fuzz-replay demo bench fuzz install uninstall \
-	clean deps lint-man
+	clean deps lint-man check-valgrind
 .SUFFIXES:
 
 all: $(DEPS_STAMP) $(BUILD)/libjourney.a $(TOOL_BINS)
@@ -113,6 +113,27 @@ fuzz-replay: $(FUZZ_REPLAY)
 	@for t in $(FUZZ_REPLAY); do \
 		name=$$(basename $$t -replay); name=$${name#fuzz_}; \
 		$$t tests/fuzz/corpus/$$name || exit 1; done
+
+# Every unit test and every tool over the examples under valgrind: no
+# errors, no leaks.
+VALGRIND = valgrind -q --error-exitcode=3 --leak-check=full \
+	--errors-for-leak-kinds=definite,indirect
+check-valgrind: all $(UNIT_BINS)
+	@for t in $(UNIT_BINS); do \
+		$(VALGRIND) $$t >/dev/null 2>$(BUILD)/vg.err || \
+		{ cat $(BUILD)/vg.err; echo "valgrind: $$t failed"; exit 1; }; \
+	done
+	@set -e; for f in examples/shop.csv examples/shop.ndjson; do \
+		$(VALGRIND) $(BUILD)/jfunnel --by device --value revenue \
+		    -s view_item -s add_to_cart -s purchase $$f >/dev/null; \
+		$(VALGRIND) $(BUILD)/jsegment --preset rfm --profiles \
+		    --field device $$f >/dev/null; \
+		$(VALGRIND) $(BUILD)/jsegment --preset rfm --tag $$f >/dev/null; \
+		$(VALGRIND) $(BUILD)/jfriction $$f >/dev/null; \
+	done; \
+	$(BUILD)/jfriction examples/checkout.csv | $(VALGRIND) \
+	    $(BUILD)/jscore -o markdown >/dev/null
+	@echo "valgrind: $(words $(UNIT_BINS)) unit tests and 9 tool runs clean"
 
 demo: all
 	@sh examples/demo.sh $(BUILD)
