@@ -49,6 +49,13 @@ struct jn_cell {
 
 struct jn_writer;
 
+/*
+ * --safe-csv: from now on, csv and tsv text cells starting with = + - @,
+ * a tab or a CR get a leading ' so that a spreadsheet does not run them
+ * as formulas.  Process-wide.  Cannot fail.
+ */
+void jn_writer_safe_csv(int on);
+
 /* Parse a -o argument; returns 0 or -1 (reported: "bad format 'x'"). */
 int jn_format_parse(const char *name, enum jn_format *fmt);
 /* Resolve JN_FMT_AUTO for out: table when isatty, else csv. */

@@ -23,7 +23,8 @@ enum {
 	OPT_UNTIL,
 	OPT_STRICT,
 	OPT_REJECTS,
-	OPT_NO_PROGRESS
+	OPT_NO_PROGRESS,
+	OPT_SAFE_CSV
 };
 
 const struct option jn_common_longopts[] = {
@@ -40,6 +41,7 @@ const struct option jn_common_longopts[] = {
 	{ "strict", no_argument, NULL, OPT_STRICT },
 	{ "rejects", required_argument, NULL, OPT_REJECTS },
 	{ "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
+	{ "safe-csv", no_argument, NULL, OPT_SAFE_CSV },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 };
@@ -118,6 +120,9 @@ jn_common_option(struct jn_common *c, int opt, const char *arg)
 		return 1;
 	case OPT_NO_PROGRESS:
 		c->no_progress = 1;
+		return 1;
+	case OPT_SAFE_CSV:
+		jn_writer_safe_csv(1);
 		return 1;
 	}
 	return 0;

@@ -293,6 +293,48 @@ csv_field(struct strbuf *b, const char *s, size_t len)
 }
 
 /*
+ * --safe-csv: a cell that a spreadsheet would run as a formula (starting
+ * with = + - @, or a tab or CR that some strip first) gets a leading ',
+ * the OWASP advice against CSV injection.  Off by default: it changes
+ * data, and negative numbers in text cells would change too.
+ */
+static int safe_csv;
+
+void
+jn_writer_safe_csv(int on)
+{
+	safe_csv = on;
+}
+
+static int
+formula_like(const char *s, size_t len)
+{
+	return safe_csv && len > 0 && (s[0] == '=' || s[0] == '+' ||
+	    s[0] == '-' || s[0] == '@' || s[0] == '\t' || s[0] == '\r');
+}
+
+static void tsv_field(struct strbuf *b, const char *s, size_t len);
+
+/* A text cell for csv or tsv, defused when --safe-csv asks. */
+static void
+text_field(struct strbuf *b, const char *s, size_t len, int tsv)
+{
+	struct strbuf tmp = { 0 };
+
+	if (formula_like(s, len)) {
+		sb_addc(&tmp, '\'');
+		sb_add(&tmp, s, len);
+		s = tmp.p;
+		len = tmp.len;
+	}
+	if (tsv)
+		tsv_field(b, s, len);
+	else
+		csv_field(b, s, len);
+	free(tmp.p);
+}
+
+/*
  * TSV has no quoting, so a tab, newline, CR or backslash inside a field is
  * written as the two characters \t, \n, \r or \\: the "linear TSV"
  * convention that mlr and many loaders read back.  Other bytes, invalid
@@ -590,7 +632,7 @@ stream_row(struct jn_writer *w, const struct jn_cell *cells)
 			if (c->null)
 				break;
 			if (t == JN_COL_STR)
-				csv_field(b, c->s, c->len);
+				text_field(b, c->s, c->len, 0);
 			else
 				sb_add(b, num, fmt_number(num, sizeof num,
 				    t, c, 0));
@@ -601,7 +643,7 @@ stream_row(struct jn_writer *w, const struct jn_cell *cells)
 			if (c->null)
 				break;
 			if (t == JN_COL_STR)
-				tsv_field(b, c->s, c->len);
+				text_field(b, c->s, c->len, 1);
 			else
 				sb_add(b, num, fmt_number(num, sizeof num,
 				    t, c, 0));

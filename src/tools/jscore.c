@@ -22,7 +22,8 @@
 static const char usage[] =
     "usage: jscore [-o FORMAT] [-I FORMAT] [--weights revenue=W,support=W,"
     "effort=W]\n"
-    "              [--costs FILE] [--top N] [--fail-on P1|P2] [FILE ...]\n";
+    "              [--costs FILE] [--top N] [--fail-on P1|P2] [--safe-csv]\n"
+    "              [FILE ...]\n";
 
 static const char help_text[] =
     "Rank friction items and funnel drop-offs into a backlog.\n"
@@ -33,19 +34,24 @@ static const char help_text[] =
     "      --fail-on P          exit 1 when an item is P1 (or P1/P2 for "
     "P2)\n"
     "  -o, --format F           table, csv, tsv, ndjson, markdown\n"
+    "      --safe-csv           defuse cells a spreadsheet would run\n"
     "  -I, --input-format F     csv, tsv or ndjson (default: detect)\n"
     "  -h, --help               this help\n"
     "  -V, --version            version\n"
     "\n"
     "See jscore(1) for the formula.\n";
 
-enum { OPT_WEIGHTS = JN_OPT_TOOL_BASE, OPT_COSTS, OPT_TOP, OPT_FAIL_ON };
+enum {
+	OPT_WEIGHTS = JN_OPT_TOOL_BASE, OPT_COSTS, OPT_TOP, OPT_FAIL_ON,
+	OPT_SAFE_CSV
+};
 
 static const struct option longopts[] = {
 	{ "weights", required_argument, NULL, OPT_WEIGHTS },
 	{ "costs", required_argument, NULL, OPT_COSTS },
 	{ "top", required_argument, NULL, OPT_TOP },
 	{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
+	{ "safe-csv", no_argument, NULL, OPT_SAFE_CSV },
 	{ "format", required_argument, NULL, 'o' },
 	{ "input-format", required_argument, NULL, 'I' },
 	{ "help", no_argument, NULL, 'h' },
@@ -484,6 +490,9 @@ parse_args(struct score *s, int argc, char **argv)
 			else
 				return jn_error("bad --fail-on '%s' (P1, P2)",
 				    optarg);
+			break;
+		case OPT_SAFE_CSV:
+			jn_writer_safe_csv(1);
 			break;
 		case 'o':
 			if (jn_format_parse(optarg, &s->out_format))
