@@ -1,0 +1,27 @@
+#!/bin/sh
+# Nightly conversion check, for cron:
+#
+#   15 2 * * *  sh /opt/journey/examples/nightly.sh /var/log/shop/$(date -d yesterday +\%F).csv.gz /var/lib/journey/baseline.csv
+#
+# Runs the checkout funnel on LOG, compares it with the stored BASELINE
+# funnel, prints the comparison, and exits 1 (so cron mails the output)
+# when a step's conversion fell significantly.  With --update, a run that
+# did not regress becomes the new baseline.
+# Usage: nightly.sh [--update] LOG BASELINE
+set -eu
+update=0
+if [ "${1:-}" = --update ]; then
+	update=1
+	shift
+fi
+log=$1 baseline=$2
+today=$(mktemp "${TMPDIR:-/tmp}/funnel.XXXXXX")
+trap 'rm -f "$today"' EXIT
+jfunnel -w 1d -s view_item -s add_to_cart -s begin_checkout -s purchase \
+    "$log" > "$today"
+status=0
+jcompare -o table "$baseline" "$today" || status=$?
+if [ "$status" -eq 0 ] && [ "$update" -eq 1 ]; then
+	cp "$today" "$baseline"
+fi
+exit "$status"
