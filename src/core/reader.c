@@ -169,6 +169,7 @@ struct reader {
 	size_t nfields, fieldcap;
 	int overflow;		/* libcsv: more than one row in a record */
 	int in_row;		/* fields hold offsets into row, not pointers */
+	int unterminated;	/* the record ended inside quotes */
 
 	/* CSV: header width and slot -> column */
 	size_t ncols;
@@ -270,8 +271,9 @@ fill(struct reader *r, size_t want)
 /*
  * End of the CSV record starting at p (quote-aware: a newline inside a
  * quoted field belongs to the record).  Returns the offset of the
- * terminating newline, or n when the data ends first; *complete is 0 when
- * the data ended inside quotes or before a newline.
+ * terminating newline, or n when the data ends first; *complete is 1 at a
+ * newline, 0 when the data ended before one, -1 when it ended inside
+ * quotes.
  */
 static size_t
 csv_record_end(const char *p, size_t n, char delim, int *complete)
@@ -308,6 +310,9 @@ csv_record_end(const char *p, size_t n, char delim, int *complete)
 		}
 		i++;
 	}
+	/* the data ended inside quotes: at end of file, a broken record */
+	if (quoted)
+		*complete = -1;
 	return n;
 }
 
@@ -341,14 +346,15 @@ next_record(struct reader *r, size_t *start, size_t *rlen, uint64_t *nl)
 			end = csv_record_end(p, avail, r->delim, &complete);
 			quoted = 1;
 		}
-		if (complete || r->eof) {
+		if (complete == 1 || r->eof) {
 			size_t k;
 
 			if (avail == 0)
 				return 0;
 			*start = r->pos;
 			*rlen = end;
-			r->pos += complete ? end + 1 : end;
+			r->pos += complete == 1 ? end + 1 : end;
+			r->unterminated = complete == -1;
 			/* count newlines inside a quoted CSV record */
 			for (k = 0; quoted && k < end; k++)
 				*nl += (p[k] == '\n');
@@ -540,6 +546,11 @@ csv_record(struct reader *r, const char *p, size_t n)
 
 	if (bad == 2)
 		return -1;
+	if (r->unterminated) {
+		r->records++;
+		return jn_badrec_add(r->bad, &r->rec, "quoted field not closed "
+		    "before the end of the input");
+	}
 	if (bad) {
 		r->records++;
 		return jn_badrec_add(r->bad, &r->rec, "malformed quotes");

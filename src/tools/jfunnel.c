@@ -778,7 +778,7 @@ write_table(struct funnel *f, enum jn_format fmt)
 	struct jn_cell cells[10];
 	struct jn_writer *w;
 	size_t nc = 0, g;
-	int k, rc;
+	int k, rc, overflow = 0;
 
 	if (f->by_field)
 		cols[nc++] = (struct jn_column){ f->by_field, JN_COL_STR };
@@ -818,8 +818,13 @@ write_table(struct funnel *f, enum jn_format fmt)
 			cells[i++] = jn_cell_int((int64_t)(prev - c));
 			cells[i++] = isnan(gr->median[k]) ? jn_cell_null() :
 			    jn_cell_num(gr->median[k]);
-			if (f->value_field)
+			if (f->value_field) {
 				cells[i++] = jn_cell_num(gr->value[k]);
+				if (!isfinite(gr->value[k]) && !overflow++)
+					jn_warn("--value: the sum of '%s' at "
+					    "step %d is out of range; left empty",
+					    f->value_field, k + 1);
+			}
 			jn_writer_row(w, cells);
 		}
 	}
