@@ -72,6 +72,20 @@ extern const struct option jn_common_longopts[];
 /* Number of entries in jn_common_longopts, without the terminator. */
 extern const size_t jn_common_nlongopts;
 
+/* The default goal of tools that measure conversion. */
+#define JN_DEFAULT_GOAL "/^(purchase|order_completed|conversion)$/"
+
+/*
+ * A tool's long options followed by the shared ones and the terminator,
+ * in a new array for getopt_long; the caller frees it.
+ */
+struct option *jn_cli_options(const struct option *tool, size_t n);
+/* -h: usage, a blank line and help to stdout, exit 0 (2 on write error). */
+void jn_cli_help(const char *usage, const char *help)
+	__attribute__((noreturn));
+/* -V: "TOOL VERSION" to stdout, exit 0 (2 on a write error). */
+void jn_cli_version(void) __attribute__((noreturn));
+
 /* Defaults: session gap 30m, everything else off.  Cannot fail. */
 void jn_common_init(struct jn_common *c);
 /*

@@ -59,6 +59,33 @@ static const char *const session_names[] = { "session_id", "sessionId",
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
+struct option *
+jn_cli_options(const struct option *tool, size_t n)
+{
+	struct option *o = jn_xcalloc(n + jn_common_nlongopts + 1,
+	    sizeof *o);
+
+	memcpy(o, tool, n * sizeof *o);
+	memcpy(o + n, jn_common_longopts, jn_common_nlongopts * sizeof *o);
+	return o;
+}
+
+void
+jn_cli_help(const char *usage, const char *help)
+{
+	fputs(usage, stdout);
+	fputc('\n', stdout);
+	fputs(help, stdout);
+	exit(jn_close_stdout(JN_EXIT_OK));
+}
+
+void
+jn_cli_version(void)
+{
+	printf("%s %s\n", jn_progname(), JN_VERSION);
+	exit(jn_close_stdout(JN_EXIT_OK));
+}
+
 void
 jn_common_init(struct jn_common *c)
 {

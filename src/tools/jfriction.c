@@ -852,16 +852,13 @@ duration(const char *opt, const char *arg, int64_t *out)
 static int
 parse_args(struct friction *f, int argc, char **argv)
 {
-	struct option longopts[NELEM(tool_longopts) + 32];
+	/* static: it lives until exit, so no error path leaks it */
+	static struct option *longopts;
 	unsigned only = 0, skip = 0;
 	int opt, have_only = 0;
 
-	memcpy(longopts, tool_longopts, sizeof tool_longopts);
-	memcpy(longopts + NELEM(tool_longopts), jn_common_longopts,
-	    jn_common_nlongopts * sizeof *longopts);
-	memset(&longopts[NELEM(tool_longopts) + jn_common_nlongopts], 0,
-	    sizeof *longopts);
-	f->goal_text = "/^(purchase|order_completed|conversion)$/";
+	longopts = jn_cli_options(tool_longopts, NELEM(tool_longopts));
+	f->goal_text = JN_DEFAULT_GOAL;
 	f->error_re = "error|exception|fail";
 	f->click_text = "click";
 	f->form_start_text = "form_start";
@@ -945,13 +942,9 @@ parse_args(struct friction *f, int argc, char **argv)
 				return -1;
 			break;
 		case 'h':
-			fputs(usage, stdout);
-			fputc('\n', stdout);
-			fputs(help_text, stdout);
-			exit(jn_close_stdout(JN_EXIT_OK));
+			jn_cli_help(usage, help_text);
 		case 'V':
-			printf("jfriction %s\n", JN_VERSION);
-			exit(jn_close_stdout(JN_EXIT_OK));
+			jn_cli_version();
 		default:
 			fputs(usage, stderr);
 			return -1;

@@ -977,15 +977,12 @@ check_args(struct funnel *f)
 static int
 parse_args(struct funnel *f, int argc, char **argv)
 {
-	struct option longopts[NELEM(tool_longopts) + 32];
+	/* static: it lives until exit, so no error path leaks it */
+	static struct option *longopts;
 	int opt, nsteps = 0;
 	char *end;
 
-	memcpy(longopts, tool_longopts, sizeof tool_longopts);
-	memcpy(longopts + NELEM(tool_longopts), jn_common_longopts,
-	    jn_common_nlongopts * sizeof *longopts);
-	memset(&longopts[NELEM(tool_longopts) + jn_common_nlongopts], 0,
-	    sizeof *longopts);
+	longopts = jn_cli_options(tool_longopts, NELEM(tool_longopts));
 	f->spec.window = 7 * 24 * 3600 * JN_NS_PER_SEC;
 	while ((opt = getopt_long(argc, argv, "s:w:" JN_COMMON_SHORTOPTS,
 	    longopts, NULL)) != -1) {
@@ -1078,13 +1075,9 @@ parse_args(struct funnel *f, int argc, char **argv)
 			f->has_min_conversion = 1;
 			break;
 		case 'h':
-			fputs(usage, stdout);
-			fputc('\n', stdout);
-			fputs(help_text, stdout);
-			exit(jn_close_stdout(JN_EXIT_OK));
+			jn_cli_help(usage, help_text);
 		case 'V':
-			printf("jfunnel %s\n", JN_VERSION);
-			exit(jn_close_stdout(JN_EXIT_OK));
+			jn_cli_version();
 		default:
 			fputs(usage, stderr);
 			return -1;

@@ -503,13 +503,9 @@ parse_args(struct score *s, int argc, char **argv)
 				return -1;
 			break;
 		case 'h':
-			fputs(usage, stdout);
-			fputc('\n', stdout);
-			fputs(help_text, stdout);
-			exit(jn_close_stdout(JN_EXIT_OK));
+			jn_cli_help(usage, help_text);
 		case 'V':
-			printf("jscore %s\n", JN_VERSION);
-			exit(jn_close_stdout(JN_EXIT_OK));
+			jn_cli_version();
 		default:
 			fputs(usage, stderr);
 			return -1;

@@ -968,17 +968,14 @@ on_signal(int sig)
 static int
 parse_args(struct seg *s, int argc, char **argv)
 {
-	struct option longopts[NELEM(tool_longopts) + 32];
+	/* static: it lives until exit, so no error path leaks it */
+	static struct option *longopts;
 	int opt, modes = 0;
 
-	memcpy(longopts, tool_longopts, sizeof tool_longopts);
-	memcpy(longopts + NELEM(tool_longopts), jn_common_longopts,
-	    jn_common_nlongopts * sizeof *longopts);
-	memset(&longopts[NELEM(tool_longopts) + jn_common_nlongopts], 0,
-	    sizeof *longopts);
+	longopts = jn_cli_options(tool_longopts, NELEM(tool_longopts));
 	s->default_name = "other";
 	s->period = 30 * DAY;
-	s->goal_text = "/^(purchase|order_completed|conversion)$/";
+	s->goal_text = JN_DEFAULT_GOAL;
 	while ((opt = getopt_long(argc, argv, JN_COMMON_SHORTOPTS, longopts,
 	    NULL)) != -1) {
 		int r = jn_common_option(&s->common, opt, optarg);
@@ -1055,13 +1052,9 @@ parse_args(struct seg *s, int argc, char **argv)
 				return jn_error("empty --tag field name");
 			break;
 		case 'h':
-			fputs(usage, stdout);
-			fputc('\n', stdout);
-			fputs(help_text, stdout);
-			exit(jn_close_stdout(JN_EXIT_OK));
+			jn_cli_help(usage, help_text);
 		case 'V':
-			printf("jsegment %s\n", JN_VERSION);
-			exit(jn_close_stdout(JN_EXIT_OK));
+			jn_cli_version();
 		default:
 			fputs(usage, stderr);
 			return -1;
