@@ -17,6 +17,9 @@
 #ifndef JOURNEY_PRED_H
 #define JOURNEY_PRED_H
 
+#include <stdint.h>
+
+#include "journey/intern.h"
 #include "journey/record.h"
 
 struct jn_pred;
@@ -34,9 +37,41 @@ struct jn_pred *jn_pred_compile(const char *expr, struct jn_schema *schema,
 /* 1 if rec satisfies p, 0 if not, -1 (reported) when a regex limit hit. */
 int jn_pred_match(const struct jn_pred *p, const struct jn_record *rec);
 
+/*
+ * 1 when p looks at nothing but the event slot (NAME and /REGEX/
+ * conditions): its result is then a function of the event name, and a
+ * caller may compute it once per distinct name.  Cannot fail.
+ */
+int jn_pred_event_only(const struct jn_pred *p, int event_slot);
+
 /* The expression as written.  Cannot fail. */
 const char *jn_pred_text(const struct jn_pred *p);
 
 void jn_pred_free(struct jn_pred *p);
+
+/*
+ * The results of up to 63 event-only predicates (jn_pred_event_only), per
+ * distinct event name: a log has a few dozen names and millions of events,
+ * so each predicate runs once per name instead of once per event.
+ */
+#define JN_NAMECACHE_DONE (UINT64_C(1) << 63)
+
+struct jn_namecache {
+	struct jn_intern names;
+	uint64_t *bits;		/* per name id: results, DONE when known */
+	size_t cap;
+};
+
+/* Initialize / free.  Cannot fail. */
+void jn_namecache_init(struct jn_namecache *c);
+void jn_namecache_release(struct jn_namecache *c);
+/*
+ * Bit k of *out is preds[k]'s result for rec, whose event name is
+ * name[0..len); computed on the name's first sight.  Returns 0, or -1
+ * (reported) when a regex hits its limit.
+ */
+int jn_namecache_get(struct jn_namecache *c, struct jn_pred *const *preds,
+    int n, const struct jn_record *rec, const char *name, size_t len,
+    uint64_t *out);
 
 #endif

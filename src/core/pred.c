@@ -268,6 +268,21 @@ jn_pred_match(const struct jn_pred *p, const struct jn_record *rec)
 	return 1;
 }
 
+int
+jn_pred_event_only(const struct jn_pred *p, int event_slot)
+{
+	size_t i;
+
+	for (i = 0; i < p->nconds; i++)
+		/* an absent event and an empty one must not differ */
+		if (p->conds[i].slot != event_slot ||
+		    p->conds[i].op == OP_NE || p->conds[i].op == OP_NRE ||
+		    p->conds[i].op >= OP_GT ||
+		    (p->conds[i].op == OP_EQ && p->conds[i].len == 0))
+			return 0;
+	return 1;
+}
+
 const char *
 jn_pred_text(const struct jn_pred *p)
 {
@@ -291,4 +306,48 @@ jn_pred_free(struct jn_pred *p)
 	free(p->text);
 	free(p->what);
 	free(p);
+}
+
+void
+jn_namecache_init(struct jn_namecache *c)
+{
+	memset(c, 0, sizeof *c);
+	jn_intern_init(&c->names);
+}
+
+void
+jn_namecache_release(struct jn_namecache *c)
+{
+	jn_intern_release(&c->names);
+	free(c->bits);
+	memset(c, 0, sizeof *c);
+}
+
+int
+jn_namecache_get(struct jn_namecache *c, struct jn_pred *const *preds,
+    int n, const struct jn_record *rec, const char *name, size_t len,
+    uint64_t *out)
+{
+	uint32_t id = jn_intern_put(&c->names, name, len);
+	int k, m;
+
+	if (id >= c->cap) {
+		size_t old = c->cap;
+
+		c->bits = jn_xgrow(c->bits, &c->cap, (size_t)id + 1,
+		    sizeof *c->bits);
+		memset(c->bits + old, 0, (c->cap - old) * sizeof *c->bits);
+	}
+	if (!(c->bits[id] & JN_NAMECACHE_DONE)) {
+		uint64_t b = JN_NAMECACHE_DONE;
+
+		for (k = 0; k < n; k++) {
+			if ((m = jn_pred_match(preds[k], rec)) < 0)
+				return -1;
+			b |= (uint64_t)m << k;
+		}
+		c->bits[id] = b;
+	}
+	*out = c->bits[id] & ~JN_NAMECACHE_DONE;
+	return 0;
 }

@@ -153,6 +153,11 @@ struct friction {
 
 	struct jn_pred *goal, *click, *form_start, *form_submit, *contact;
 	struct jn_pred *error_name, *error_msg;
+	/* the same, by kind: per event name (cached) or per event */
+	struct jn_namecache names;
+	struct jn_pred *cpred[7], *opred[7];
+	uint16_t cflag[7], oflag[7];
+	int ncached, nother;
 	int value_slot, tp_slot, load_slot, msg_slot, target_slot;
 	int topic_slot;
 
@@ -204,20 +209,29 @@ on_event(void *ctx, const struct jn_event *ev)
 	uint16_t flags = 0;
 	const char *v;
 	size_t len;
-	int m;
+	int m, k;
 
-#define FLAG(pred, bit) \
-	if ((m = match(pred, rec)) < 0) \
-		return -1; \
-	flags |= m ? (bit) : 0
-	FLAG(f->goal, F_GOAL);
-	FLAG(f->click, F_CLICK);
-	FLAG(f->form_start, F_FORM_START);
-	FLAG(f->form_submit, F_FORM_SUBMIT);
-	FLAG(f->contact, F_CONTACT);
-	FLAG(f->error_name, F_ERROR);
-	FLAG(f->error_msg, F_ERROR);
-#undef FLAG
+	/* the kinds of event, once per event name where they allow it */
+	if (ev->name_len > 0 && f->ncached > 0) {
+		uint64_t bits;
+
+		if (jn_namecache_get(&f->names, f->cpred, f->ncached, rec,
+		    ev->name, ev->name_len, &bits) != 0)
+			return -1;
+		for (m = 0; m < f->ncached; m++)
+			flags |= bits >> m & 1 ? f->cflag[m] : 0;
+	} else {
+		for (k = 0; k < f->ncached; k++) {
+			if ((m = match(f->cpred[k], rec)) < 0)
+				return -1;
+			flags |= m ? f->cflag[k] : 0;
+		}
+	}
+	for (k = 0; k < f->nother; k++) {
+		if ((m = match(f->opred[k], rec)) < 0)
+			return -1;
+		flags |= m ? f->oflag[k] : 0;
+	}
 	if (user >= f->vcap) {
 		size_t old = f->vcap;
 
@@ -1031,6 +1045,26 @@ setup(struct friction *f)
 	jn_intern_init(&f->users);
 	jn_intern_init(&f->vals);
 	jn_intern_init(&f->keys);
+	jn_namecache_init(&f->names);
+	{
+		struct jn_pred *p[7] = { f->goal, f->click, f->form_start,
+			f->form_submit, f->contact, f->error_name,
+			f->error_msg };
+		static const uint16_t flag[7] = { F_GOAL, F_CLICK,
+			F_FORM_START, F_FORM_SUBMIT, F_CONTACT, F_ERROR,
+			F_ERROR };
+		int k;
+
+		for (k = 0; k < 7; k++) {
+			if (jn_pred_event_only(p[k], f->in.event_slot)) {
+				f->cpred[f->ncached] = p[k];
+				f->cflag[f->ncached++] = flag[k];
+			} else {
+				f->opred[f->nother] = p[k];
+				f->oflag[f->nother++] = flag[k];
+			}
+		}
+	}
 	return 0;
 }
 
@@ -1048,6 +1082,7 @@ release(struct friction *f)
 	jn_intern_release(&f->users);
 	jn_intern_release(&f->vals);
 	jn_intern_release(&f->keys);
+	jn_namecache_release(&f->names);
 	free(f->ev);
 	free(f->values);
 	free(f->items);

@@ -170,6 +170,12 @@ struct funnel {
 	int explaining;		/* the current unit is --explain's */
 	struct fevent *scratch;
 	size_t scratch_cap;
+	/* step and exclusion predicates by kind: per event name or per event */
+	struct jn_namecache names;
+	struct jn_pred *cpred[2 * JN_FUNNEL_MAX_STEPS];
+	struct jn_pred *opred[2 * JN_FUNNEL_MAX_STEPS];
+	int cbit[2 * JN_FUNNEL_MAX_STEPS], obit[2 * JN_FUNNEL_MAX_STEPS];
+	int ncached, nother;
 
 	struct jn_intern units, byvals;
 	struct unit_info *uinfo;
@@ -266,16 +272,26 @@ on_event(void *ctx, const struct jn_event *ev)
 	size_t len;
 	int k, m, gap_cut;
 
-	for (k = 0; k < f->spec.nsteps; k++) {
-		if ((m = jn_pred_match(f->step[k], ev->rec)) < 0)
+	/* steps, then exclusions in the mask's bits above the steps */
+	if (ev->name_len > 0 && f->ncached > 0) {
+		uint64_t bits;
+
+		if (jn_namecache_get(&f->names, f->cpred, f->ncached, ev->rec,
+		    ev->name, ev->name_len, &bits) != 0)
 			return -1;
-		mask |= (uint32_t)m << k;
+		for (k = 0; k < f->ncached; k++)
+			mask |= (uint32_t)(bits >> k & 1) << f->cbit[k];
+	} else {
+		for (k = 0; k < f->ncached; k++) {
+			if ((m = jn_pred_match(f->cpred[k], ev->rec)) < 0)
+				return -1;
+			mask |= (uint32_t)m << f->cbit[k];
+		}
 	}
-	/* exclusions ride in the mask's bits above the steps */
-	for (k = 0; k < f->nexcl; k++) {
-		if ((m = jn_pred_match(f->excl[k].pred, ev->rec)) < 0)
+	for (k = 0; k < f->nother; k++) {
+		if ((m = jn_pred_match(f->opred[k], ev->rec)) < 0)
 			return -1;
-		mask |= (uint32_t)m << (f->spec.nsteps + k);
+		mask |= (uint32_t)m << f->obit[k];
 	}
 	unit = unit_of(f, ev, &gap_cut);
 	grow_units(f, unit);
@@ -1121,6 +1137,20 @@ setup(struct funnel *f)
 		if (f->excl[k].pred == NULL)
 			return -1;
 	}
+	/* predicates of the event name alone are computed once per name */
+	jn_namecache_init(&f->names);
+	for (k = 0; k < f->spec.nsteps + f->nexcl; k++) {
+		struct jn_pred *p = k < f->spec.nsteps ? f->step[k] :
+		    f->excl[k - f->spec.nsteps].pred;
+
+		if (jn_pred_event_only(p, f->in.event_slot)) {
+			f->cpred[f->ncached] = p;
+			f->cbit[f->ncached++] = k;
+		} else {
+			f->opred[f->nother] = p;
+			f->obit[f->nother++] = k;
+		}
+	}
 	/* strict orders need the events that break chains */
 	f->keep_all = f->spec.order == JN_ORDER_STRICT ||
 	    f->spec.order == JN_ORDER_CONSECUTIVE || f->per_session;
@@ -1141,6 +1171,7 @@ release(struct funnel *f)
 		free(f->samples[k]);
 	}
 	free(f->scratch);
+	jn_namecache_release(&f->names);
 	jn_input_release(&f->in);
 	jn_intern_release(&f->units);
 	jn_intern_release(&f->byvals);
