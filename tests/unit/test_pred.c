@@ -225,6 +225,45 @@ test_nul(void **state)
 	jn_pred_free(NULL);
 }
 
+/* Which predicates depend on the event name alone, and their cache. */
+static void
+test_namecache(void **state)
+{
+	struct jn_pred *p[3];
+	struct jn_namecache c;
+	struct jn_record rec;
+	uint64_t bits;
+
+	(void)state;
+	p[0] = jn_pred_compile("purchase", &schema, event_slot, "t");
+	p[1] = jn_pred_compile("/^view/ && /item$/", &schema, event_slot,
+	    "t");
+	p[2] = jn_pred_compile("purchase && revenue>0", &schema, event_slot,
+	    "t");
+	assert_true(jn_pred_event_only(p[0], event_slot));
+	assert_true(jn_pred_event_only(p[1], event_slot));
+	assert_false(jn_pred_event_only(p[2], event_slot));
+	jn_namecache_init(&c);
+	memset(&rec, 0, sizeof rec);
+	put(&rec, "event", "view_item");
+	assert_int_equal(jn_namecache_get(&c, p, 2, &rec, "view_item", 9,
+	    &bits), 0);
+	assert_int_equal(bits, 2);
+	put(&rec, "event", "purchase");
+	assert_int_equal(jn_namecache_get(&c, p, 2, &rec, "purchase", 8,
+	    &bits), 0);
+	assert_int_equal(bits, 1);
+	/* a known name is answered from the cache, not the record */
+	put(&rec, "event", "other");
+	assert_int_equal(jn_namecache_get(&c, p, 2, &rec, "view_item", 9,
+	    &bits), 0);
+	assert_int_equal(bits, 2);
+	jn_namecache_release(&c);
+	jn_pred_free(p[0]);
+	jn_pred_free(p[1]);
+	jn_pred_free(p[2]);
+}
+
 int
 main(void)
 {
@@ -237,6 +276,7 @@ main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_match_limit),
 		cmocka_unit_test(test_nul),
+		cmocka_unit_test(test_namecache),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
