@@ -1,17 +1,22 @@
 # Generates examples/checkout.csv: a small shop log with friction planted
-# on purpose, one problem of each kind jfriction detects, each hitting its
-# own users and costing them conversions:
+# on purpose, one problem of each kind jfriction detects, each on its own
+# users (n is the user number, 1 to 600; b = n % 20 picks the plant):
 #
-#   slow            /shipping loads in 4.5 s     n % 5 != 4, 1 in 8 less buy
-#   error+dead_end  card_declined at /payment    n % 7 == 0, none buy
-#   rage_click      apply-coupon at /cart, 4x    n % 6 == 0, 2/3 buy
-#   form_abandon    address-form at /checkout    n % 8 == 0, none buy
-#   repeat_contact  refund, twice in 3 days      n % 9 == 0 (buyers)
-#   loop            /cart <-> /shipping, 3 times n % 10 == 0, half buy
-#   exit            /pricing, then gone          n % 11 == 0, none buy
+#   plant           where                         users        lost buyers
+#   error+dead_end  card_declined at /payment     b in 0-2        all 90
+#   form_abandon    address-form at /checkout     b in 3-4        all 60
+#   loop            /shipping <-> /delivery, 3x   b == 8          all 30
+#   exit            /pricing, then gone           n % 40 == 9     all 15
+#   rage_click      apply-coupon at /cart, 4x     b in 5-7        60 of 90
+#   slow            /shipping loads in 4.5 s      b in 10-17      none
+#   repeat_contact  refund, twice in 3 days       b in 18-19      none
 #
 # Everyone else views a product, adds it to the cart, checks out and buys
-# (9 in 10) for 50.00.  Deterministic: awk -f make-checkout.awk > out.csv
+# for 50.00.  The buyers each plant loses are therefore known: error (90)
+# > form (60) > rage_click (60 of 90 hit) > loop (30) > exit (15), and
+# jfriction | jscore must rank them in that order
+# (tests/cli/jscore/022-planted-order).
+# Deterministic: awk -f make-checkout.awk > checkout.csv
 function ts(t,   d, h, m, s) {
 	d = int(t / 86400); t -= d * 86400
 	h = int(t / 3600); t -= h * 3600
@@ -27,11 +32,11 @@ function view(page, load) { ev("page_view", page, load, "", "", "") }
 BEGIN {
 	print "user_id,session_id,timestamp,event,page,load_time_ms,revenue,target,message"
 	for (n = 1; n <= 600; n++) {
+		b = n % 20
 		t = (n % 6) * 86400 + n * 97
 		sess = 1
-		buy = (n % 10) != 3
 		view("/", 800)
-		if (n % 11 == 0) {
+		if (n % 40 == 9) {
 			view("/pricing", 900)
 			continue
 		}
@@ -39,39 +44,34 @@ BEGIN {
 		ev("view_item", "/p/" (n % 20), "", "", "", "")
 		ev("add_to_cart", "/p/" (n % 20), "", "", "", "")
 		view("/cart", 700)
-		if (n % 6 == 0) {
+		if (b >= 5 && b <= 7) {
 			for (k = 0; k < 4; k++) {
 				ev("click", "/cart", "", "", "apply-coupon", "")
 				t -= 19.6
 			}
-			if (n % 18 == 0)
-				buy = 0
+			if (b == 6 || b == 7)
+				continue
 		}
-		if (n % 10 == 0) {
+		view("/shipping", b >= 10 && b <= 17 ? 4500 : 900)
+		if (b == 8) {
+			view("/delivery", 900)
 			view("/shipping", 900)
-			view("/cart", 700)
+			view("/delivery", 900)
 			view("/shipping", 900)
-			view("/cart", 700)
-			if (n % 20 == 0)
-				buy = 0
+			continue
 		}
-		view("/shipping", n % 5 != 4 ? 4500 : 900)
-		if (n % 5 != 4 && n % 8 == 5)
-			buy = 0
 		view("/checkout", 1000)
 		ev("form_start", "/checkout", "", "", "address-form", "")
-		if (n % 8 == 0)
+		if (b == 3 || b == 4)
 			continue
 		ev("form_submit", "/checkout", "", "", "address-form", "")
 		view("/payment", 1100)
-		if (n % 7 == 0) {
+		if (b <= 2) {
 			ev("error", "/payment", "", "", "", "card_declined")
 			continue
 		}
-		if (!buy)
-			continue
 		ev("purchase", "/payment", "", "50.00", "", "")
-		if (n % 9 == 0) {
+		if (b == 18 || b == 19) {
 			sess = 2
 			t += 86400
 			ev("support_contact", "/help", "", "", "refund", "")
