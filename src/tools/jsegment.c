@@ -150,6 +150,8 @@ struct seg {
 	struct touch touch[MAX_FIELDS + 1];	/* + --by */
 	int ntouch, by_touch;
 	struct jn_pred *goal;
+	int goal_by_name;	/* the goal depends on the event name alone */
+	struct jn_namecache names;
 	int value_slot;
 
 	struct jn_intern users, vals, segs;
@@ -260,8 +262,16 @@ profile_event(void *ctx, const struct jn_event *ev)
 	if (!s->have_events || ev->time > s->max_ts)
 		s->max_ts = ev->time;
 	s->have_events = 1;
-	if ((k = jn_pred_match(s->goal, ev->rec)) < 0)
+	if (s->goal_by_name && ev->name_len > 0) {
+		uint64_t bits;
+
+		if (jn_namecache_get(&s->names, &s->goal, 1, ev->rec,
+		    ev->name, ev->name_len, &bits) != 0)
+			return -1;
+		k = (int)bits;
+	} else if ((k = jn_pred_match(s->goal, ev->rec)) < 0) {
 		return -1;
+	}
 	u->conversions += (uint64_t)k;
 	if (s->value_slot >= 0) {
 		double d;
@@ -1080,6 +1090,8 @@ setup(struct seg *s)
 	    s->in.event_slot, "--goal");
 	if (s->goal == NULL)
 		return -1;
+	s->goal_by_name = jn_pred_event_only(s->goal, s->in.event_slot);
+	jn_namecache_init(&s->names);
 	s->value_slot = s->value_field ?
 	    jn_schema_field(&s->in.schema, s->value_field) :
 	    jn_schema_candidates(&s->in.schema, value_names,
@@ -1124,6 +1136,7 @@ release(struct seg *s)
 		free(s->enc[r]);
 	}
 	jn_pred_free(s->goal);
+	jn_namecache_release(&s->names);
 	jn_input_release(&s->in);
 	jn_intern_release(&s->users);
 	jn_intern_release(&s->vals);
