@@ -106,7 +106,7 @@ text(const struct jn_table *t, size_t row, const char *col)
 
 static struct item *
 new_item(struct score *s, const char *kind, const char *tp,
-    const char *detail, const struct jn_table *t, size_t row)
+    const char *detail)
 {
 	struct item *it;
 
@@ -117,8 +117,6 @@ new_item(struct score *s, const char *kind, const char *tp,
 	it->kind = jn_xstrdup(kind);
 	it->touchpoint = jn_xstrdup(tp);
 	it->detail = jn_xstrdup(detail);
-	(void)t;
-	(void)row;
 	return it;
 }
 
@@ -159,8 +157,7 @@ load_funnel(struct score *s, const struct jn_table *t)
 		}
 		snprintf(detail, sizeof detail, "%s%sdrop before step %g",
 		    group ? g : "", group ? ", " : "", step);
-		it = new_item(s, "drop_off", text(t, r, "name"), detail, t,
-		    r);
+		it = new_item(s, "drop_off", text(t, r, "name"), detail);
 		it->users = dropped;
 		it->revenue = count_last > 0 ? dropped * value_last /
 		    count_last : 0;
@@ -176,7 +173,7 @@ load_items(struct score *s, const struct jn_table *t)
 
 	for (r = 0; r < t->nrows; r++) {
 		struct item *it = new_item(s, text(t, r, "kind"),
-		    text(t, r, "touchpoint"), text(t, r, "detail"), t, r);
+		    text(t, r, "touchpoint"), text(t, r, "detail"));
 
 		if (number(t, r, "users", &it->users) ||
 		    number(t, r, "revenue_at_risk", &it->revenue) ||
@@ -341,7 +338,7 @@ grouped(char *buf, size_t size, double v)
 
 /* One plain sentence naming the factors that carry the score. */
 static void
-why(const struct score *s, const struct item *it, char *buf, size_t size)
+why(const struct item *it, char *buf, size_t size)
 {
 	char a[64], b[64];
 	size_t o = 0;
@@ -374,7 +371,6 @@ why(const struct score *s, const struct item *it, char *buf, size_t size)
 		    o ? "; " : "", it->cost);
 	if (o == 0)
 		snprintf(buf, size, "no measured impact");
-	(void)s;
 }
 
 static int
@@ -400,7 +396,7 @@ write_backlog(struct score *s, enum jn_format fmt)
 	for (i = 0; i < n; i++) {
 		const struct item *it = &s->items[i];
 
-		why(s, it, reason, sizeof reason);
+		why(it, reason, sizeof reason);
 		c[0] = jn_cell_int((int64_t)i + 1);
 		c[1] = jn_cell_str(prio[it->priority], 2);
 		c[2] = jn_cell_num(round(it->score * 10000) / 10000);
