@@ -33,7 +33,7 @@ static const char usage[] =
     "               [--per user|session] [--by FIELD]\n"
     "               [--attribution first|last|all|stepN] [--value FIELD]\n"
     "               [--exclude [I-J:]EXPR] [--min-conversion RATE]\n"
-    "               [--explain USER] [--where EXPR] [--since TIME]\n"
+    "               [--explain USER] [--sorted] [--where EXPR] [--since TIME]\n"
     "               [--until TIME] [--strict] [--rejects FILE]\n"
     "               -s STEP -s STEP [-s STEP ...] [FILE ...]\n";
 
@@ -54,6 +54,7 @@ static const char help_text[] =
     "      --exclude [I-J:]EXPR drop units with EXPR between steps I and J\n"
     "      --attribution A      --by value: first, last, all or stepN\n"
     "      --explain USER       show on stderr how USER's events matched\n"
+    "      --sorted             input grouped by user: memory per user only\n"
     "      --per UNIT           user (default) or session\n"
     "      --by FIELD           break down by FIELD (first non-empty value)\n"
     "      --value FIELD        sum FIELD over the events filling each step\n"
@@ -89,7 +90,8 @@ enum {
 	OPT_COMPAT,
 	OPT_EXCLUDE,
 	OPT_ATTRIBUTION,
-	OPT_EXPLAIN
+	OPT_EXPLAIN,
+	OPT_SORTED
 };
 
 static const struct option tool_longopts[] = {
@@ -108,6 +110,7 @@ static const struct option tool_longopts[] = {
 	{ "exclude", required_argument, NULL, OPT_EXCLUDE },
 	{ "attribution", required_argument, NULL, OPT_ATTRIBUTION },
 	{ "explain", required_argument, NULL, OPT_EXPLAIN },
+	{ "sorted", no_argument, NULL, OPT_SORTED },
 };
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -191,6 +194,10 @@ struct funnel {
 	struct group *groups;
 	size_t ngroups;
 	uint32_t *group_of_by;	/* byvals id -> group, NONE: not yet */
+	size_t group_cap;
+	int sorted;		/* --sorted: input grouped by user */
+	uint32_t cur_unit;	/* --sorted: the user being read */
+	int have_cur;
 	uint32_t nobody_group;	/* group of units without a value */
 	struct sample *samples[JN_FUNNEL_MAX_STEPS];
 	size_t nsamples[JN_FUNNEL_MAX_STEPS], samples_cap[JN_FUNNEL_MAX_STEPS];
@@ -262,6 +269,8 @@ touch(struct funnel *f, struct unit_info *u, uint32_t by, const char *s,
 	}
 }
 
+static void flush_unit(struct funnel *);
+
 static int
 on_event(void *ctx, const struct jn_event *ev)
 {
@@ -294,6 +303,19 @@ on_event(void *ctx, const struct jn_event *ev)
 		mask |= (uint32_t)m << f->obit[k];
 	}
 	unit = unit_of(f, ev, &gap_cut);
+	if (f->sorted && (!f->have_cur || unit != f->cur_unit)) {
+		/* ids follow first appearance: a smaller one came back */
+		if (f->have_cur && unit < f->cur_unit)
+			return jn_error("%s:%llu: --sorted, but user '%.*s' "
+			    "comes back after other users: sort the input by "
+			    "user, or drop --sorted", ev->rec->file,
+			    (unsigned long long)ev->rec->line,
+			    (int)ev->user_len, ev->user);
+		if (f->have_cur)
+			flush_unit(f);
+		f->cur_unit = unit;
+		f->have_cur = 1;
+	}
 	grow_units(f, unit);
 	f->uinfo[unit].gap_cut |= (uint8_t)gap_cut;
 	if (f->by_slot >= 0) {
@@ -345,6 +367,23 @@ value_cmp(uint32_t a, uint32_t b)
 }
 
 /*
+ * Byte order of two breakdown values, no value first: by rank once all
+ * values are known, by their strings while --sorted input streams.
+ */
+static int
+by_cmp(const struct funnel *f, uint32_t a, uint32_t b)
+{
+	if (a == b)
+		return 0;
+	if (a == NONE || b == NONE)
+		return a == NONE ? -1 : 1;
+	if (f->byrank != NULL)
+		return f->byrank[a] < f->byrank[b] ? -1 : 1;
+	return strcmp(jn_intern_str(&f->byvals, a, NULL),
+	    jn_intern_str(&f->byvals, b, NULL));
+}
+
+/*
  * Order of one unit's events: time, then everything else that can tell
  * two events apart, so that the result never depends on input order.
  */
@@ -352,16 +391,14 @@ static int
 fevent_cmp(const void *pa, const void *pb)
 {
 	const struct fevent *a = pa, *b = pb;
-	uint32_t ra, rb;
+	int c;
 
 	if (a->f.ts != b->f.ts)
 		return a->f.ts < b->f.ts ? -1 : 1;
 	if (a->f.mask != b->f.mask)
 		return a->f.mask < b->f.mask ? -1 : 1;
-	ra = a->by == NONE ? 0 : cmp_funnel->byrank[a->by] + 1;
-	rb = b->by == NONE ? 0 : cmp_funnel->byrank[b->by] + 1;
-	if (ra != rb)
-		return ra < rb ? -1 : 1;
+	if ((c = by_cmp(cmp_funnel, a->by, b->by)) != 0)
+		return c;
 	return value_cmp(a->value, b->value);
 }
 
@@ -371,9 +408,18 @@ fevent_cmp(const void *pa, const void *pb)
 static uint32_t
 group_for(struct funnel *f, uint32_t by)
 {
-	uint32_t *slot = by == NONE ? &f->nobody_group : &f->group_of_by[by];
+	uint32_t *slot;
 	int k;
 
+	if (by != NONE && by >= f->group_cap) {
+		size_t old = f->group_cap;
+
+		f->group_of_by = jn_xgrow(f->group_of_by, &f->group_cap,
+		    (size_t)by + 1, sizeof *f->group_of_by);
+		for (; old < f->group_cap; old++)
+			f->group_of_by[old] = NONE;
+	}
+	slot = by == NONE ? &f->nobody_group : &f->group_of_by[by];
 	if (*slot == NONE) {
 		struct group *g;
 
@@ -504,8 +550,8 @@ count_unit(struct funnel *f, const struct fevent *ev, size_t n,
 			if (b == NONE || (f->attribution == ATTR_STEP &&
 			    !(ev[i].f.mask & stepbit)))
 				continue;
-			if ((v == NONE || f->byrank[b] > f->byrank[v]) &&
-			    (best == NONE || f->byrank[b] < f->byrank[best]))
+			if ((v == NONE || by_cmp(f, b, v) > 0) &&
+			    (best == NONE || by_cmp(f, b, best) < 0))
 				best = b;
 		}
 		if (best == NONE)
@@ -548,14 +594,12 @@ touches(const struct funnel *f, const struct fevent *ev, size_t n,
 		if (b == NONE)
 			continue;
 		if (*first == NONE || ev[i].f.ts < first_ts ||
-		    (ev[i].f.ts == first_ts &&
-		    f->byrank[b] < f->byrank[*first])) {
+		    (ev[i].f.ts == first_ts && by_cmp(f, b, *first) < 0)) {
 			*first = b;
 			first_ts = ev[i].f.ts;
 		}
 		if (*last == NONE || ev[i].f.ts > last_ts ||
-		    (ev[i].f.ts == last_ts &&
-		    f->byrank[b] < f->byrank[*last])) {
+		    (ev[i].f.ts == last_ts && by_cmp(f, b, *last) < 0)) {
 			*last = b;
 			last_ts = ev[i].f.ts;
 		}
@@ -717,6 +761,22 @@ explain_unit(struct funnel *f, const struct fevent *ev, size_t n,
 		explain_stop(f, ev, n, m, why, sizeof why);
 		fprintf(stderr, "  stopped: %s\n", why);
 	}
+}
+
+/*
+ * --sorted: the events kept are all the current user's; count the user
+ * now and forget the events, so that memory does not grow with them.
+ */
+static void
+flush_unit(struct funnel *f)
+{
+	uint32_t u = f->cur_unit;
+
+	f->explaining = f->explain && explain_match(f, u);
+	jn_sort_small(f->ev, f->nev, sizeof *f->ev, fevent_cmp);
+	count_unit(f, f->ev, f->nev, f->uinfo[u].first, f->uinfo[u].last);
+	f->nev = 0;
+	f->nvalues = 0;
 }
 
 static int
@@ -974,6 +1034,8 @@ check_args(struct funnel *f)
 	if (f->spec.order == JN_ORDER_ANY && f->attribution == ATTR_STEP &&
 	    f->attr_step != 0)
 		return jn_error("--order any: only --attribution step1");
+	if (f->sorted && f->per_session)
+		return jn_error("--sorted works with --per user");
 	if (f->spec.nsteps + f->nexcl > 32)
 		return jn_error("at most 32 steps and exclusions together");
 	for (x = 0; x < f->nexcl; x++) {
@@ -1052,6 +1114,9 @@ parse_args(struct funnel *f, int argc, char **argv)
 			break;
 		case OPT_EXPLAIN:
 			f->explain = optarg;
+			break;
+		case OPT_SORTED:
+			f->sorted = 1;
 			break;
 		case OPT_ORDER:
 			if (strcmp(optarg, "default") == 0)
@@ -1190,7 +1255,6 @@ main(int argc, char **argv)
 	static struct funnel f;
 	enum jn_format fmt;
 	int status = JN_EXIT_OK;
-	size_t i, nby;
 
 	jn_set_progname(argv[0]);
 	jn_common_init(&f.common);
@@ -1200,6 +1264,7 @@ main(int argc, char **argv)
 		release(&f);
 		return JN_EXIT_ERROR;
 	}
+	cmp_funnel = &f;
 	if (jn_input_run(&f.in, argv + optind, argc - optind, on_event,
 	    &f) != 0) {
 		jn_input_finish(&f.in);
@@ -1208,13 +1273,15 @@ main(int argc, char **argv)
 	}
 	if (jn_input_finish(&f.in) != 0)
 		status = JN_EXIT_ERROR;
-	nby = jn_intern_count(&f.byvals);
-	f.byrank = jn_intern_ranks(&f.byvals);
-	f.group_of_by = jn_xmalloc((nby + 1) * sizeof *f.group_of_by);
-	for (i = 0; i < nby; i++)
-		f.group_of_by[i] = NONE;
-	cmp_funnel = &f;
-	count_all(&f);
+	if (f.sorted) {
+		if (f.have_cur)
+			flush_unit(&f);
+	} else {
+		f.byrank = jn_intern_ranks(&f.byvals);
+		count_all(&f);
+	}
+	if (f.byrank == NULL)	/* the groups' order needs the ranks */
+		f.byrank = jn_intern_ranks(&f.byvals);
 	compute_medians(&f);
 	order_funnel = &f;
 	if (f.ngroups > 0)
