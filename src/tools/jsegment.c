@@ -32,8 +32,8 @@
 
 static const char usage[] =
     "usage: jsegment [-u FIELD] [-t FIELD] [-e FIELD] [-o FORMAT]\n"
-    "                [--by FIELD | --rule NAME=EXPR ... | --preset "
-    "lifecycle|rfm|value]\n"
+    "                [--by FIELD | --rule NAME=EXPR ... |\n"
+    "                 --preset lifecycle|rfm|value]\n"
     "                [--default NAME] [--goal EXPR] [--value FIELD]\n"
     "                [--field FIELD] [--now TIME] [--period DUR]\n"
     "                [--profiles | --tag[=FIELD]] [--where EXPR]\n"
@@ -62,7 +62,8 @@ static const char help_text[] =
     "(segment)\n"
     "  -u, -t, -e, --session, --session-gap, -I, --where, --since, "
     "--until,\n"
-    "  -o, --strict, --rejects, --no-progress, -h, -V: see journey(7)\n";
+    "  -o, --strict, --rejects, --safe-csv, --no-progress, -h, -V: see "
+    "journey(7)\n";
 
 enum {
 	OPT_BY = JN_OPT_TOOL_BASE,
