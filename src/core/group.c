@@ -1,7 +1,7 @@
 /*
  * In-place grouping by key (see include/journey/group.h).  A one-pass
  * cycle-leader counting sort over a million keys jumps to a random place
- * for every record; splitting the work into a pass over at most 4096
+ * for every record; splitting the work into a pass over at most 1024
  * buckets (each of which then fits in cache) and a pass inside each bucket
  * keeps the memory traffic sequential.
  */
@@ -12,7 +12,7 @@
 
 #include "journey/util.h"
 
-#define MAX_BUCKETS 4096
+#define MAX_BUCKETS 1024
 #define MAX_RECORD 64
 
 /*

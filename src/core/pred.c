@@ -226,6 +226,11 @@ cond_match(const struct jn_pred *p, const struct cond *c,
 	switch (c->op) {
 	case OP_NAME:
 	case OP_EQ:
+		/*
+		 * "FIELD=" holds for a present, empty value only: an absent
+		 * field is not a field equal to anything, so "FIELD!=" is
+		 * how to ask for absent-or-nonempty.
+		 */
 		return v != NULL && len == c->len &&
 		    memcmp(v, c->value, len) == 0;
 	case OP_NE:

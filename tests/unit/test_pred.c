@@ -95,6 +95,13 @@ test_equality(void **state)
 	assert_int_equal(m("page=", NULL), 0);
 	/* the first operator wins: the value may hold '=' */
 	assert_int_equal(m("q=a=b", "q", "a=b", NULL), 1);
+	assert_int_equal(m("q!=a=b", "q", "a=b", NULL), 0);
+	/* the field is kept exactly: blanks inside a condition count */
+	assert_int_equal(m("q = a", "q ", " a", NULL), 1);
+	assert_int_equal(m("q = a", "q", "a", NULL), 0);
+	/* a '!' that starts no operator leaves a name */
+	assert_int_equal(m("a!b", "event", "a!b", NULL), 1);
+	assert_int_equal(m("a!b=c", "event", "a!b=c", NULL), 1);
 }
 
 static void
@@ -126,6 +133,12 @@ test_numbers(void **state)
 	assert_int_equal(m("revenue>0", "revenue", "", NULL), 0);
 	assert_int_equal(m("revenue<0", NULL), 0);
 	assert_int_equal(m("revenue>-1", "revenue", " 5", NULL), 0);
+	assert_int_equal(m("revenue>-2.5", "revenue", "-2.4", NULL), 1);
+	assert_int_equal(m("revenue>-2.5", "revenue", "-2.5", NULL), 0);
+	assert_int_equal(m("revenue<0.25", "revenue", ".2", NULL), 1);
+	assert_int_equal(m("revenue>=1e3", "revenue", "999.99", NULL), 0);
+	assert_int_equal(m("revenue<=-1e-3", "revenue", "-0.001", NULL), 1);
+	assert_int_equal(m("revenue>0", "revenue", "12abc", NULL), 0);
 }
 
 static void
@@ -178,6 +191,17 @@ test_errors(void **state)
 	compile_error("=x", "journey: step 2: empty field name in '=x'\n");
 	compile_error("a && ", "journey: step 2: empty condition in 'a && '\n");
 	compile_error("", "journey: step 2: empty condition in ''\n");
+	compile_error("a && && b",
+	    "journey: step 2: empty condition in 'a && && b'\n");
+	compile_error("purchase && x>=",
+	    "journey: step 2: bad number '' in 'x>='\n");
+	compile_error("x<1e999",
+	    "journey: step 2: bad number '1e999' in 'x<1e999'\n");
+	compile_error("/[a/i",
+	    "journey: step 2: bad regex '[a' at offset 2: missing terminating "
+	    "] for character class\n");
+	compile_error("a && !=b",
+	    "journey: step 2: empty field name in '!=b'\n");
 }
 
 /* A pattern that backtracks catastrophically is stopped, and says so. */
@@ -198,6 +222,15 @@ test_match_limit(void **state)
 	assert_non_null(p);
 	dup2(devnull, 2);
 	assert_int_equal(jn_pred_match(p, &rec), -1);
+	dup2(saved, 2);
+	jn_pred_free(p);
+
+	/* unanchored: stopped by the limit or finished, never stuck */
+	put(&rec, "event", "aaaaaaaaaaaaaaaaaaaaaaaaaaaa!");
+	p = jn_pred_compile("/(a+)+$/", &schema, event_slot, "step 1");
+	assert_non_null(p);
+	dup2(devnull, 2);
+	assert_true(jn_pred_match(p, &rec) != 1);
 	dup2(saved, 2);
 	close(saved);
 	close(devnull);
