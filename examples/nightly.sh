@@ -4,15 +4,22 @@
 #   15 2 * * *  sh /opt/journey/examples/nightly.sh /var/log/shop/$(date -d yesterday +\%F).csv.gz /var/lib/journey/baseline.csv
 #
 # Runs the checkout funnel on LOG, compares it with the stored BASELINE
-# funnel, prints the comparison, and exits 1 (so cron mails the output)
-# when a step's conversion fell significantly.  With --update, a run that
-# did not regress becomes the new baseline.
+# funnel, prints the comparison, and exits 1 (so that cron mails the
+# output) when a step's conversion fell significantly; 2 when LOG or
+# BASELINE is unusable.  With --update, a run that did not regress becomes
+# the new baseline: then a slow decline, less than --max-drop a night,
+# passes every night, so update rarely (say, after a release was checked)
+# rather than every night.
 # Usage: nightly.sh [--update] LOG BASELINE
 set -eu
 update=0
 if [ "${1:-}" = --update ]; then
 	update=1
 	shift
+fi
+if [ $# -ne 2 ]; then
+	echo "usage: nightly.sh [--update] LOG BASELINE" >&2
+	exit 2
 fi
 log=$1 baseline=$2
 today=$(mktemp "${TMPDIR:-/tmp}/funnel.XXXXXX")

@@ -1,26 +1,31 @@
 /*
- * jcompare: a CI gate that catches conversion regressions and ignores
- * noise.  Joins two jfunnel outputs (by group and step) or two jsegment
- * outputs (by segment), tests each row's change in conversion with a
- * two-proportion z-test, corrects the p-values for the number of rows
- * tested, and exits 1 when a row fell by more than --max-drop and the fall
- * is significant.
+ * The regression gate at the end of a pipeline.  It reads two tables that
+ * jfunnel (or jsegment) wrote, a baseline and a current one, joins their
+ * rows by group and step (or by segment), and tests each row's change in
+ * conversion with a two-proportion z-test.  The p-values are corrected
+ * for the number of rows tested (Holm or Benjamini-Hochberg), so that a
+ * breakdown into thirty groups does not cry wolf, and the exit status is
+ * 1 when a row fell by more than --max-drop and the fall is significant:
+ * what a nightly cron job or a CI step needs to stop on.
  */
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "journey/input.h"
+#include "journey/intern.h"
 #include "journey/table.h"
 #include "journey/util.h"
 #include "journey/writer.h"
 
 static const char usage[] =
     "usage: jcompare [-o FORMAT] [-I FORMAT] [--max-drop RATE] [--alpha A]\n"
-    "                [--min-count N] [--correction none|holm|bh]\n"
+    "                [--min-count N] [--correction none|holm|bh] "
+    "[--safe-csv]\n"
     "                BASELINE CURRENT\n";
 
 static const char help_text[] =
@@ -31,15 +36,17 @@ static const char help_text[] =
     "      --min-count N        units needed on both sides (30)\n"
     "      --correction C       none, holm (default) or bh\n"
     "  -o, --format F           table, csv, tsv, ndjson, markdown\n"
+    "      --safe-csv           defuse cells a spreadsheet would run\n"
     "  -I, --input-format F     csv, tsv or ndjson (default: detect)\n"
     "  -h, --help               this help\n"
     "  -V, --version            version\n"
     "\n"
-    "Exit status: 0 no regression, 1 a row regressed, 2 error.\n";
+    "Exit status: 0 no regression, 1 a row regressed, 2 error.\n"
+    "See jcompare(1) for the test, the interval and the corrections.\n";
 
 enum {
 	OPT_MAX_DROP = JN_OPT_TOOL_BASE, OPT_ALPHA, OPT_MIN_COUNT,
-	OPT_CORRECTION
+	OPT_CORRECTION, OPT_SAFE_CSV
 };
 
 static const struct option longopts[] = {
@@ -47,6 +54,7 @@ static const struct option longopts[] = {
 	{ "alpha", required_argument, NULL, OPT_ALPHA },
 	{ "min-count", required_argument, NULL, OPT_MIN_COUNT },
 	{ "correction", required_argument, NULL, OPT_CORRECTION },
+	{ "safe-csv", no_argument, NULL, OPT_SAFE_CSV },
 	{ "format", required_argument, NULL, 'o' },
 	{ "input-format", required_argument, NULL, 'I' },
 	{ "help", no_argument, NULL, 'h' },
@@ -54,30 +62,50 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 #define Z975 1.959963984540054	/* the 97.5th percentile of N(0,1) */
+#define MAX_COUNT 9007199254740992.0	/* 2^53: exact in a double */
+#define MAX_STEP 1000000000L
+/*
+ * A change is x2/n2 - x1/n1 in floating point: 0.15 - 0.2 is
+ * -0.05000000000000002, and a fall of exactly --max-drop must not count
+ * as "more than" it.
+ */
+#define SLACK 1e-12
+#define QLEN 64			/* quoted subjects in messages */
 
 enum correction { CORR_NONE, CORR_HOLM, CORR_BH };
-enum kind { KIND_FUNNEL, KIND_SEGMENT };
+enum kind { KIND_NONE, KIND_FUNNEL, KIND_SEGMENT };
 enum verdict { V_OK, V_IMPROVED, V_REGRESSED, V_TOO_SMALL, V_ONLY_BASE,
 	V_ONLY_CUR };
 
 static const char *const verdict_names[] = { "ok", "improved", "regressed",
 	"too_small", "only_baseline", "only_current" };
 
-/* One side of a row: x of n converted. */
+/* One side of a row: x of n units converted. */
 struct side {
 	int present;
 	double n, x;
 };
 
+/*
+ * A joined row.  Its key (group and step, or segment) is id i in
+ * cmp.keys, where i is the row's index, so that rows stay in the order
+ * they were first seen: the baseline's, then the current's own.
+ */
 struct row {
-	char *group, *name;	/* group: funnel group or segment */
-	double step;		/* funnels; 0 for segments */
+	long step;		/* funnels; 0 for segments */
+	uint32_t stepid;	/* funnels: index in cmp.steps */
 	struct side base, cur;
-	double p, padj, change, lo, hi;	/* NAN when undefined */
-	int testable;
+	double change, p, padj, lo, hi;	/* NAN: empty */
+	int testable;		/* takes part in the correction */
 	enum verdict verdict;
+};
+
+/* The name of a funnel step, from the first row that had it. */
+struct stepname {
+	char *name;
+	int current;		/* seen first in CURRENT */
+	size_t line;
 };
 
 struct cmp {
@@ -87,21 +115,16 @@ struct cmp {
 	enum jn_format out_format;
 	enum jn_input_format in_format;
 	enum kind kind;
-	char *group_name;	/* funnel group column, NULL without */
+	char *group_name;	/* funnel breakdown column, NULL without */
+	struct jn_intern keys;	/* "group\0step" or "segment" -> row */
 	struct row *rows;
-	size_t nrows, cap;
+	size_t cap;
+	struct jn_intern stepkeys;	/* step number as text -> steps */
+	struct stepname *steps;
+	size_t stepcap;
+	char *kbuf;		/* key being built */
+	size_t kcap;
 };
-
-static int
-number(const struct jn_table *t, size_t r, const char *col, double *out)
-{
-	const char *v = jn_table_cell(t, r, jn_table_col(t, col));
-
-	if (v == NULL || jn_parse_double(v, strlen(v), out) != 0 || *out < 0)
-		return jn_error("%s:%zu: bad count '%s' in column '%s'",
-		    t->file, t->lines[r], v ? v : "", col);
-	return 0;
-}
 
 static const char *
 cell(const struct jn_table *t, size_t r, int col)
@@ -111,137 +134,309 @@ cell(const struct jn_table *t, size_t r, int col)
 	return v ? v : "";
 }
 
-static struct row *
-find_row(struct cmp *c, const char *group, double step)
+static const char *
+quote(char *buf, const char *s)
 {
-	size_t i;
+	return jn_quote(buf, QLEN, s, strlen(s));
+}
 
-	for (i = 0; i < c->nrows; i++)
-		if (c->rows[i].step == step &&
-		    strcmp(c->rows[i].group, group) == 0)
-			return &c->rows[i];
-	return NULL;
+/* A count: a whole number in [0, 2^53]. */
+static int
+count(const struct jn_table *t, size_t r, const char *col, double *out)
+{
+	const char *v = cell(t, r, jn_table_col(t, col));
+	char q[QLEN];
+
+	if (jn_parse_double(v, strlen(v), out) != 0 || !(*out >= 0) ||
+	    *out > MAX_COUNT || *out != floor(*out))
+		return jn_error("%s:%zu: bad count '%s' in column '%s'",
+		    t->file, t->lines[r], quote(q, v), col);
+	*out += 0.0;		/* "-0" */
+	return 0;
+}
+
+static int
+step_number(const struct jn_table *t, size_t r, long *out)
+{
+	const char *v = cell(t, r, jn_table_col(t, "step"));
+	char q[QLEN];
+	double d;
+
+	if (jn_parse_double(v, strlen(v), &d) != 0 || !(d >= 1) ||
+	    d > MAX_STEP || d != floor(d))
+		return jn_error("%s:%zu: bad step '%s' (a whole number from "
+		    "1)", t->file, t->lines[r], quote(q, v));
+	*out = (long)d;
+	return 0;
+}
+
+/* " of GROUPCOLUMN 'value'" for funnels broken down, "" otherwise. */
+static const char *
+of_group(const struct cmp *c, const char *group, char *buf, size_t size)
+{
+	char qn[QLEN], qv[QLEN];
+
+	if (c->group_name == NULL)
+		return "";
+	snprintf(buf, size, " of %s '%s'", quote(qn, c->group_name),
+	    quote(qv, group));
+	return buf;
+}
+
+/* Id of the key of (group, step); step 0 for segments. */
+static uint32_t
+key(struct cmp *c, const char *group, long step, int add)
+{
+	size_t glen = strlen(group), len = glen;
+
+	c->kbuf = jn_xgrow(c->kbuf, &c->kcap, glen + 32, 1);
+	memcpy(c->kbuf, group, glen);
+	if (c->kind == KIND_FUNNEL)
+		len += (size_t)snprintf(c->kbuf + glen, c->kcap - glen,
+		    "%c%ld", '\0', step);
+	if (!add)
+		return jn_intern_find(&c->keys, c->kbuf, len);
+	return jn_intern_put(&c->keys, c->kbuf, len);
+}
+
+/* The row of (group, step), added empty if new.  Cannot fail. */
+static struct row *
+get_row(struct cmp *c, const char *group, long step)
+{
+	size_t n = jn_intern_count(&c->keys);
+	uint32_t id = key(c, group, step, 1);
+	struct row *row;
+
+	if (id < n)
+		return &c->rows[id];
+	c->rows = jn_xgrow(c->rows, &c->cap, n + 1, sizeof *c->rows);
+	row = &c->rows[id];
+	memset(row, 0, sizeof *row);
+	row->step = step;
+	return row;
 }
 
 /*
- * Add one file's rows.  Funnels: n is the group's step-1 count, x the
- * step's count; segments: n users, x converted.
+ * One funnel has one name per step, in every group of both files: a step
+ * named otherwise means the two runs did not measure the same thing.
  */
+static int
+check_name(struct cmp *c, const struct jn_table *t, size_t r, long step,
+    int current, uint32_t *stepid)
+{
+	const char *name = cell(t, r, jn_table_col(t, "name"));
+	size_t n = jn_intern_count(&c->stepkeys);
+	struct stepname *s;
+	char k[32], qa[QLEN], qb[QLEN];
+	uint32_t id;
+
+	snprintf(k, sizeof k, "%ld", step);
+	id = jn_intern_put(&c->stepkeys, k, strlen(k));
+	*stepid = id;
+	if (id == n) {
+		c->steps = jn_xgrow(c->steps, &c->stepcap, n + 1,
+		    sizeof *c->steps);
+		s = &c->steps[id];
+		s->name = jn_xstrdup(name);
+		s->current = current;
+		s->line = t->lines[r];
+		return 0;
+	}
+	s = &c->steps[id];
+	if (strcmp(s->name, name) == 0)
+		return 0;
+	if (s->current == current)
+		return jn_error("%s:%zu: step %ld is '%s' here but '%s' on "
+		    "line %zu", t->file, t->lines[r], step, quote(qa, name),
+		    quote(qb, s->name), s->line);
+	return jn_error("%s:%zu: step %ld is '%s' here but '%s' in the "
+	    "baseline: not the same funnel", t->file, t->lines[r], step,
+	    quote(qa, name), quote(qb, s->name));
+}
+
+/* A funnel row: n is the group's step-1 count, x the step's count. */
+static int
+funnel_row(struct cmp *c, const struct jn_table *t, size_t r, int gcol,
+    int current)
+{
+	const char *group = gcol >= 0 ? cell(t, r, gcol) : "";
+	char g[2 * QLEN + 16];
+	struct row *row;
+	struct side *side;
+	uint32_t stepid, first;
+	long step = 0;
+	double x;
+
+	if (step_number(t, r, &step) != 0 || count(t, r, "count", &x) != 0 ||
+	    check_name(c, t, r, step, current, &stepid) != 0)
+		return -1;
+	row = get_row(c, group, step);
+	row->stepid = stepid;
+	side = current ? &row->cur : &row->base;
+	if (side->present)
+		return jn_error("%s:%zu: step %ld%s appears twice", t->file,
+		    t->lines[r], step, of_group(c, group, g, sizeof g));
+	side->present = 1;
+	side->x = x;
+	if (step == 1) {
+		side->n = x;
+		return 0;
+	}
+	/* jfunnel writes a group's steps in order, step 1 first */
+	first = key(c, group, 1, 0);
+	if (first == UINT32_MAX || !(current ? c->rows[first].cur.present :
+	    c->rows[first].base.present))
+		return jn_error("%s:%zu: step %ld%s comes before its step 1",
+		    t->file, t->lines[r], step, of_group(c, group, g,
+		    sizeof g));
+	side->n = current ? c->rows[first].cur.x : c->rows[first].base.x;
+	if (x > side->n)
+		return jn_error("%s:%zu: count %.0f above the step-1 count "
+		    "%.0f", t->file, t->lines[r], x, side->n);
+	return 0;
+}
+
+/* A segment row: n is its users, x its converted users. */
+static int
+segment_row(struct cmp *c, const struct jn_table *t, size_t r, int scol,
+    int current)
+{
+	const char *seg = cell(t, r, scol);
+	char q[QLEN];
+	struct row *row;
+	struct side *side;
+	double n, x;
+
+	if (count(t, r, "users", &n) != 0 ||
+	    count(t, r, "converted", &x) != 0)
+		return -1;
+	if (x > n)
+		return jn_error("%s:%zu: converted %.0f above users %.0f",
+		    t->file, t->lines[r], x, n);
+	row = get_row(c, seg, 0);
+	side = current ? &row->cur : &row->base;
+	if (side->present)
+		return jn_error("%s:%zu: segment '%s' appears twice", t->file,
+		    t->lines[r], quote(q, seg));
+	side->present = 1;
+	side->n = n;
+	side->x = x;
+	return 0;
+}
+
+static enum kind
+table_kind(const struct jn_table *t)
+{
+	if (jn_table_col(t, "step") >= 0 && jn_table_col(t, "name") >= 0 &&
+	    jn_table_col(t, "count") >= 0)
+		return KIND_FUNNEL;
+	if (jn_table_col(t, "segment") >= 0 &&
+	    jn_table_col(t, "users") >= 0 &&
+	    jn_table_col(t, "converted") >= 0)
+		return KIND_SEGMENT;
+	return KIND_NONE;
+}
+
+static const char *
+kind_name(enum kind k)
+{
+	return k == KIND_FUNNEL ? "funnel" : "segment";
+}
+
+/*
+ * Both files must be the same kind with the same breakdown: a funnel by
+ * device against one by country has no rows to join.
+ */
+static int
+check_shape(struct cmp *c, const struct jn_table *t, int current)
+{
+	enum kind kind = table_kind(t);
+	const char *g = NULL;
+	char qa[QLEN], qb[QLEN];
+
+	if (kind == KIND_NONE)
+		return jn_error("%s: neither a jfunnel table (columns step, "
+		    "name, count) nor a jsegment table (segment, users, "
+		    "converted)", t->file);
+	if (kind == KIND_FUNNEL && strcmp(t->names[0], "step") != 0)
+		g = t->names[0];
+	if (!current) {
+		c->kind = kind;
+		c->group_name = g ? jn_xstrdup(g) : NULL;
+		return 0;
+	}
+	if (kind != c->kind)
+		return jn_error("%s: a %s table, but the baseline is a %s "
+		    "table", t->file, kind_name(kind), kind_name(c->kind));
+	if (g && c->group_name == NULL)
+		return jn_error("%s: broken down by '%s', the baseline is not "
+		    "broken down", t->file, quote(qa, g));
+	if (g == NULL && c->group_name)
+		return jn_error("%s: not broken down, the baseline is by '%s'",
+		    t->file, quote(qa, c->group_name));
+	if (g && strcmp(g, c->group_name) != 0)
+		return jn_error("%s: broken down by '%s', the baseline by '%s'",
+		    t->file, quote(qa, g), quote(qb, c->group_name));
+	return 0;
+}
+
+/* Add one file's rows to the join. */
 static int
 load(struct cmp *c, const char *path, int current)
 {
 	struct jn_tables ts = { NULL, 0 };
 	const struct jn_table *t;
-	enum kind kind;
+	const char *file = strcmp(path, "-") == 0 ? "<stdin>" : path;
 	size_t r;
-	int rc = 0, gcol = -1;
-	double first = 0;
+	int rc = 0, col;
 
 	if (jn_tables_load(&ts, path, c->in_format) != 0)
 		return -1;
 	if (ts.n != 1) {
-		rc = jn_error("%s: %s", path, ts.n ? "more than one table" :
-		    "no table");
+		rc = jn_error("%s: %s", file, ts.n ? "more than one table "
+		    "(one jfunnel or jsegment output per file)" : "empty, "
+		    "not a jfunnel or jsegment table");
 		goto out;
 	}
 	t = &ts.t[0];
-	if (jn_table_col(t, "step") >= 0 && jn_table_col(t, "count") >= 0 &&
-	    jn_table_col(t, "name") >= 0) {
-		kind = KIND_FUNNEL;
-		if (strcmp(t->names[0], "step") != 0)
-			gcol = 0;
-	} else if (jn_table_col(t, "segment") >= 0 &&
-	    jn_table_col(t, "users") >= 0 &&
-	    jn_table_col(t, "converted") >= 0) {
-		kind = KIND_SEGMENT;
-		gcol = jn_table_col(t, "segment");
-	} else {
-		rc = jn_error("%s: neither a jfunnel nor a jsegment table "
-		    "(columns step, name, count; or segment, users, converted)",
-		    t->file);
+	if (check_shape(c, t, current) != 0) {
+		rc = -1;
 		goto out;
 	}
-	if (current && kind != c->kind) {
-		rc = jn_error("%s: a %s table, but the baseline is a %s table",
-		    t->file, kind == KIND_FUNNEL ? "funnel" : "segment",
-		    c->kind == KIND_FUNNEL ? "funnel" : "segment");
-		goto out;
-	}
-	c->kind = kind;
-	if (kind == KIND_FUNNEL && gcol == 0) {
-		if (!current)
-			c->group_name = jn_xstrdup(t->names[0]);
-		else if (c->group_name == NULL ||
-		    strcmp(c->group_name, t->names[0]) != 0) {
-			rc = jn_error("%s: broken down by '%s', the baseline "
-			    "by '%s'", t->file, t->names[0], c->group_name ?
-			    c->group_name : "nothing");
-			goto out;
-		}
-	} else if (kind == KIND_FUNNEL && current && c->group_name) {
-		rc = jn_error("%s: not broken down, the baseline is by '%s'",
-		    t->file, c->group_name);
-		goto out;
-	}
-	for (r = 0; r < t->nrows; r++) {
-		const char *group = gcol >= 0 ? cell(t, r, gcol) : "";
-		double step = 0, n, x;
-		struct row *row;
-		struct side *side;
-
-		if (kind == KIND_FUNNEL) {
-			if (number(t, r, "step", &step) ||
-			    number(t, r, "count", &x)) {
-				rc = -1;
-				goto out;
-			}
-			if (step == 1)
-				first = x;
-			n = first;
-		} else if (number(t, r, "users", &n) ||
-		    number(t, r, "converted", &x)) {
-			rc = -1;
-			goto out;
-		}
-		row = find_row(c, group, step);
-		if (row == NULL) {
-			c->rows = jn_xgrow(c->rows, &c->cap, c->nrows + 1,
-			    sizeof *c->rows);
-			row = &c->rows[c->nrows++];
-			memset(row, 0, sizeof *row);
-			row->group = jn_xstrdup(group);
-			row->name = jn_xstrdup(kind == KIND_FUNNEL ?
-			    cell(t, r, jn_table_col(t, "name")) : "");
-			row->step = step;
-		} else if (kind == KIND_FUNNEL && strcmp(row->name,
-		    cell(t, r, jn_table_col(t, "name"))) != 0) {
-			rc = jn_error("%s:%zu: step %g is '%s' here but '%s' "
-			    "in the baseline: not the same funnel", t->file,
-			    t->lines[r], step, cell(t, r,
-			    jn_table_col(t, "name")), row->name);
-			goto out;
-		}
-		side = current ? &row->cur : &row->base;
-		side->present = 1;
-		side->n = n;
-		side->x = x;
-	}
+	if (c->kind == KIND_FUNNEL)
+		col = c->group_name ? 0 : -1;
+	else
+		col = jn_table_col(t, "segment");
+	for (r = 0; r < t->nrows && rc == 0; r++)
+		rc = c->kind == KIND_FUNNEL ?
+		    funnel_row(c, t, r, col, current) :
+		    segment_row(c, t, r, col, current);
 out:
 	jn_tables_release(&ts);
 	return rc;
 }
 
-/* Two-sided p-value of the pooled two-proportion z-test; NAN if none. */
+static double
+rate(const struct side *s)
+{
+	return s->n > 0 ? s->x / s->n : NAN;
+}
+
+/*
+ * Two-sided p-value of the two-proportion z-test with pooled variance.
+ * NAN when the pooled variance is 0 (both rates 0, or both 1): z is 0/0.
+ * erfc(|z| / sqrt 2) is 2 (1 - Phi(|z|)) without the cancellation of
+ * 1 - Phi far in the tail.
+ */
 static double
 z_test(const struct side *a, const struct side *b)
 {
-	double p1 = a->x / a->n, p2 = b->x / b->n;
-	double p = (a->x + b->x) / (a->n + b->n);
-	double se = sqrt(p * (1 - p) * (1 / a->n + 1 / b->n));
+	double pool = (a->x + b->x) / (a->n + b->n);
+	double se = sqrt(pool * (1 - pool) * (1 / a->n + 1 / b->n));
 
-	if (se == 0)
-		return p1 == p2 ? 1 : NAN;
-	return erfc(fabs(p2 - p1) / se / sqrt(2));
+	if (!(se > 0))
+		return NAN;
+	return erfc(fabs(rate(b) - rate(a)) / se / sqrt(2.0));
 }
 
 static int
@@ -250,22 +445,26 @@ pcmp(const void *pa, const void *pb)
 	const struct row *a = *(struct row *const *)pa;
 	const struct row *b = *(struct row *const *)pb;
 
-	return a->p < b->p ? -1 : a->p > b->p;
+	if (a->p != b->p)
+		return a->p < b->p ? -1 : 1;
+	return a < b ? -1 : a > b;	/* ties in row order */
 }
 
 /*
- * Holm: the i-th smallest of m p-values (1-based) is multiplied by
- * m - i + 1, and adjusted values are made non-decreasing.
- * Benjamini-Hochberg: multiplied by m / i, and made non-increasing from
- * the largest down.  Both capped at 1.
+ * Adjusted p-values over the m testable rows, p(1) <= ... <= p(m).
+ * Holm: p(i) (m - i + 1), then made non-decreasing (a running maximum),
+ * so that adjusted p < alpha is Holm's step-down test.  Benjamini-
+ * Hochberg: p(i) m / i, then made non-increasing from p(m) down (a
+ * running minimum), so that adjusted p < alpha is the BH step-up test at
+ * false discovery rate alpha.  Both capped at 1.
  */
 static void
-correct(struct cmp *c)
+correct(struct cmp *c, size_t nrows)
 {
-	struct row **t = jn_xmalloc((c->nrows + 1) * sizeof *t);
+	struct row **t = jn_xmalloc((nrows + 1) * sizeof *t);
 	size_t m = 0, i;
 
-	for (i = 0; i < c->nrows; i++)
+	for (i = 0; i < nrows; i++)
 		if (c->rows[i].testable)
 			t[m++] = &c->rows[i];
 	qsort(t, m, sizeof *t, pcmp);
@@ -284,74 +483,97 @@ correct(struct cmp *c)
 	free(t);
 }
 
+/* Statistics and verdicts of every row; returns the number regressed. */
 static int
 evaluate(struct cmp *c)
 {
-	size_t i;
+	size_t nrows = jn_intern_count(&c->keys), i;
 	int regressed = 0;
 
-	for (i = 0; i < c->nrows; i++) {
+	for (i = 0; i < nrows; i++) {
 		struct row *r = &c->rows[i];
+		const struct side *a = &r->base, *b = &r->cur;
 		double p1, p2, se;
 
-		r->p = r->padj = r->change = r->lo = r->hi = NAN;
-		if (!r->base.present || !r->cur.present) {
-			r->verdict = r->base.present ? V_ONLY_BASE : V_ONLY_CUR;
+		r->change = r->p = r->padj = r->lo = r->hi = NAN;
+		if (!a->present || !b->present) {
+			r->verdict = a->present ? V_ONLY_BASE : V_ONLY_CUR;
 			continue;
 		}
-		if (r->base.n <= 0 || r->cur.n <= 0 ||
-		    r->base.n < (double)c->min_count ||
-		    r->cur.n < (double)c->min_count) {
-			r->verdict = V_TOO_SMALL;
-			if (r->base.n > 0 && r->cur.n > 0)
-				r->change = r->cur.x / r->cur.n -
-				    r->base.x / r->base.n;
-			continue;
+		if (a->n > 0 && b->n > 0) {
+			p1 = rate(a);
+			p2 = rate(b);
+			r->change = p2 - p1;
+			/* Wald, unpooled: the interval is for the change */
+			se = sqrt(p1 * (1 - p1) / a->n + p2 * (1 - p2) / b->n);
+			r->lo = fmax(-1, r->change - Z975 * se);
+			r->hi = fmin(1, r->change + Z975 * se);
 		}
-		p1 = r->base.x / r->base.n;
-		p2 = r->cur.x / r->cur.n;
-		r->change = p2 - p1;
-		/* Wald interval for the difference, unpooled */
-		se = sqrt(p1 * (1 - p1) / r->base.n + p2 * (1 - p2) / r->cur.n);
-		r->lo = r->change - Z975 * se;
-		r->hi = r->change + Z975 * se;
 		r->verdict = V_OK;
 		if (c->kind == KIND_FUNNEL && r->step == 1)
-			continue;	/* always 100% */
-		r->p = z_test(&r->base, &r->cur);
+			continue;	/* 100% on both sides by definition */
+		if (a->n > 0 && b->n > 0)
+			r->p = z_test(a, b);
+		if (a->n == 0 || b->n == 0 || a->n < (double)c->min_count ||
+		    b->n < (double)c->min_count) {
+			r->verdict = V_TOO_SMALL;
+			continue;
+		}
 		r->testable = !isnan(r->p);
 	}
-	correct(c);
-	for (i = 0; i < c->nrows; i++) {
+	correct(c, nrows);
+	for (i = 0; i < nrows; i++) {
 		struct row *r = &c->rows[i];
 
 		if (!r->testable || !(r->padj < c->alpha))
 			continue;
-		if (r->change < -c->max_drop) {
+		if (r->change < -c->max_drop - SLACK) {
 			r->verdict = V_REGRESSED;
 			regressed++;
-		} else if (r->change > c->max_drop) {
+		} else if (r->change > c->max_drop + SLACK) {
 			r->verdict = V_IMPROVED;
 		}
 	}
 	return regressed;
 }
 
+/* v rounded to places decimals (rates' 4), never "-0"; NAN is empty. */
 static struct jn_cell
-num_or_null(double v, int places)
+num(double v, int places)
 {
 	double k = pow(10, places);
 
-	return isnan(v) ? jn_cell_null() : jn_cell_num(round(v * k) / k);
+	if (isnan(v))
+		return jn_cell_null();
+	v = round(v * k) / k;
+	return jn_cell_num(v == 0 ? 0 : v);
+}
+
+static void
+side_cells(const struct side *s, struct jn_cell *cells)
+{
+	cells[0] = s->present ? jn_cell_int((int64_t)s->n) : jn_cell_null();
+	cells[1] = s->present ? jn_cell_int((int64_t)s->x) : jn_cell_null();
+	cells[2] = s->present && s->n > 0 ? jn_cell_num(rate(s)) :
+	    jn_cell_null();
 }
 
 static int
 write_rows(struct cmp *c, enum jn_format fmt)
 {
+	static const struct jn_column stats[] = {
+		{ "baseline_n", JN_COL_INT }, { "baseline_x", JN_COL_INT },
+		{ "baseline_rate", JN_COL_RATE },
+		{ "current_n", JN_COL_INT }, { "current_x", JN_COL_INT },
+		{ "current_rate", JN_COL_RATE },
+		{ "change", JN_COL_NUM }, { "p_value", JN_COL_NUM },
+		{ "p_adjusted", JN_COL_NUM }, { "ci_low", JN_COL_NUM },
+		{ "ci_high", JN_COL_NUM }, { "verdict", JN_COL_STR },
+	};
 	struct jn_column cols[16];
 	struct jn_cell cells[16];
 	struct jn_writer *w;
-	size_t nc = 0, i, j;
+	size_t nrows = jn_intern_count(&c->keys), nc = 0, i, j;
 	int rc;
 
 	if (c->kind == KIND_FUNNEL) {
@@ -363,48 +585,32 @@ write_rows(struct cmp *c, enum jn_format fmt)
 	} else {
 		cols[nc++] = (struct jn_column){ "segment", JN_COL_STR };
 	}
-	cols[nc++] = (struct jn_column){ "baseline_n", JN_COL_INT };
-	cols[nc++] = (struct jn_column){ "baseline_x", JN_COL_INT };
-	cols[nc++] = (struct jn_column){ "baseline_rate", JN_COL_RATE };
-	cols[nc++] = (struct jn_column){ "current_n", JN_COL_INT };
-	cols[nc++] = (struct jn_column){ "current_x", JN_COL_INT };
-	cols[nc++] = (struct jn_column){ "current_rate", JN_COL_RATE };
-	cols[nc++] = (struct jn_column){ "change", JN_COL_NUM };
-	cols[nc++] = (struct jn_column){ "p_value", JN_COL_NUM };
-	cols[nc++] = (struct jn_column){ "p_adjusted", JN_COL_NUM };
-	cols[nc++] = (struct jn_column){ "ci_low", JN_COL_NUM };
-	cols[nc++] = (struct jn_column){ "ci_high", JN_COL_NUM };
-	cols[nc++] = (struct jn_column){ "verdict", JN_COL_STR };
+	memcpy(cols + nc, stats, sizeof stats);
+	nc += sizeof stats / sizeof stats[0];
 	w = jn_writer_new(stdout, fmt, cols, nc);
-	for (i = 0; i < c->nrows; i++) {
+	for (i = 0; i < nrows; i++) {
 		const struct row *r = &c->rows[i];
+		const char *key = jn_intern_str(&c->keys, (uint32_t)i, NULL);
 		const char *v = verdict_names[r->verdict];
 
+		/* the key is "group\0step": as a C string, the group */
 		j = 0;
+		if (c->kind == KIND_SEGMENT || c->group_name)
+			cells[j++] = jn_cell_str(key, strlen(key));
 		if (c->kind == KIND_FUNNEL) {
-			if (c->group_name)
-				cells[j++] = jn_cell_str(r->group,
-				    strlen(r->group));
-			cells[j++] = jn_cell_int((int64_t)r->step);
-			cells[j++] = jn_cell_str(r->name, strlen(r->name));
-		} else {
-			cells[j++] = jn_cell_str(r->group, strlen(r->group));
+			const char *name = c->steps[r->stepid].name;
+
+			cells[j++] = jn_cell_int(r->step);
+			cells[j++] = jn_cell_str(name, strlen(name));
 		}
-#define SIDE(s) \
-		cells[j++] = (s).present ? jn_cell_int((int64_t)(s).n) : \
-		    jn_cell_null(); \
-		cells[j++] = (s).present ? jn_cell_int((int64_t)(s).x) : \
-		    jn_cell_null(); \
-		cells[j++] = (s).present && (s).n > 0 ? \
-		    jn_cell_num((s).x / (s).n) : jn_cell_null()
-		SIDE(r->base);
-		SIDE(r->cur);
-#undef SIDE
-		cells[j++] = num_or_null(r->change, 4);
-		cells[j++] = num_or_null(r->p, 6);
-		cells[j++] = num_or_null(r->padj, 6);
-		cells[j++] = num_or_null(r->lo, 4);
-		cells[j++] = num_or_null(r->hi, 4);
+		side_cells(&r->base, cells + j);
+		side_cells(&r->cur, cells + j + 3);
+		j += 6;
+		cells[j++] = num(r->change, 4);
+		cells[j++] = num(r->p, 6);
+		cells[j++] = num(r->padj, 6);
+		cells[j++] = num(r->lo, 4);
+		cells[j++] = num(r->hi, 4);
 		cells[j++] = jn_cell_str(v, strlen(v));
 		jn_writer_row(w, cells);
 	}
@@ -416,17 +622,20 @@ write_rows(struct cmp *c, enum jn_format fmt)
 static int
 fraction(const char *opt, const char *arg, double *out)
 {
+	char q[QLEN];
+
 	if (jn_parse_double(arg, strlen(arg), out) != 0 || *out < 0 ||
 	    *out > 1)
-		return jn_error("bad %s '%s' (a fraction in [0,1])", opt, arg);
+		return jn_error("bad %s '%s' (a fraction in [0,1])", opt,
+		    quote(q, arg));
 	return 0;
 }
 
 static int
 parse_args(struct cmp *c, int argc, char **argv)
 {
+	char q[QLEN], *end;
 	int opt;
-	char *end;
 
 	c->max_drop = 0.02;
 	c->alpha = 0.05;
@@ -446,9 +655,9 @@ parse_args(struct cmp *c, int argc, char **argv)
 		case OPT_MIN_COUNT:
 			errno = 0;
 			c->min_count = strtol(optarg, &end, 10);
-			if (*optarg == '\0' || *end || errno ||
-			    c->min_count < 0)
-				return jn_error("bad --min-count '%s'", optarg);
+			if (*optarg < '0' || *optarg > '9' || *end || errno)
+				return jn_error("bad --min-count '%s' (a whole "
+				    "number)", quote(q, optarg));
 			break;
 		case OPT_CORRECTION:
 			if (strcmp(optarg, "none") == 0)
@@ -459,7 +668,10 @@ parse_args(struct cmp *c, int argc, char **argv)
 				c->corr = CORR_BH;
 			else
 				return jn_error("bad --correction '%s' (none, "
-				    "holm, bh)", optarg);
+				    "holm, bh)", quote(q, optarg));
+			break;
+		case OPT_SAFE_CSV:
+			jn_writer_safe_csv(1);
 			break;
 		case 'o':
 			if (jn_format_parse(optarg, &c->out_format))
@@ -483,38 +695,53 @@ parse_args(struct cmp *c, int argc, char **argv)
 		fputs(usage, stderr);
 		return -1;
 	}
+	if (strcmp(argv[optind], "-") == 0 &&
+	    strcmp(argv[optind + 1], "-") == 0)
+		return jn_error("standard input can be BASELINE or CURRENT, "
+		    "not both");
 	return 0;
+}
+
+static void
+release(struct cmp *c)
+{
+	size_t i;
+
+	for (i = 0; i < jn_intern_count(&c->stepkeys); i++)
+		free(c->steps[i].name);
+	free(c->steps);
+	jn_intern_release(&c->stepkeys);
+	jn_intern_release(&c->keys);
+	free(c->rows);
+	free(c->kbuf);
+	free(c->group_name);
 }
 
 int
 main(int argc, char **argv)
 {
 	static struct cmp c;
-	int status = JN_EXIT_OK, regressed = 0;
-	size_t i;
+	int status = JN_EXIT_OK, regressed;
 
 	jn_set_progname(argv[0]);
-	if (parse_args(&c, argc, argv) != 0)
-		return JN_EXIT_ERROR;
-	if (load(&c, argv[optind], 0) != 0 ||
+	jn_intern_init(&c.keys);
+	jn_intern_init(&c.stepkeys);
+	if (parse_args(&c, argc, argv) != 0) {
+		status = JN_EXIT_ERROR;
+	} else if (load(&c, argv[optind], 0) != 0 ||
 	    load(&c, argv[optind + 1], 1) != 0) {
 		status = JN_EXIT_ERROR;
 	} else {
 		regressed = evaluate(&c);
 		if (write_rows(&c, jn_format_resolve(c.out_format,
-		    stdout)) != 0)
+		    stdout)) != 0) {
 			status = JN_EXIT_ERROR;
-		else if (regressed) {
+		} else if (regressed) {
 			jn_warn("%d row%s regressed", regressed,
 			    regressed == 1 ? "" : "s");
 			status = JN_EXIT_GATE;
 		}
 	}
-	for (i = 0; i < c.nrows; i++) {
-		free(c.rows[i].group);
-		free(c.rows[i].name);
-	}
-	free(c.rows);
-	free(c.group_name);
+	release(&c);
 	return jn_close_stdout(status);
 }
