@@ -20,15 +20,21 @@ extern "C" {
 struct jn_ndjson;
 
 /*
- * Called once per top-level key of the object.  Return a value >= 0 to
- * receive the key's value through the sink, < 0 to skip it.
+ * Called once per top-level key of the object, in document order, with
+ * the key unescaped (it may hold NUL bytes).  A repeated key is passed
+ * each time: a sink that stores values lets the last one win.  Return a
+ * value >= 0 to receive the key's value through the sink, < 0 to skip it.
  */
 typedef int (*jn_ndjson_key_fn)(void *ctx, const char *key, size_t keylen);
 /*
  * Receives the value for a key that key_fn accepted (tag is key_fn's
- * return).  Strings arrive unescaped; numbers, true/false as their JSON
- * text; null as absent (not called); arrays and objects as minified JSON
- * text.  val is valid only during the call.
+ * return).  Strings arrive unescaped (they may hold NUL bytes); true and
+ * false as that text; null as absent (not called); integers as exact
+ * decimal text; other numbers as the shortest decimal that reads back as
+ * the same double, with an exponent only outside 1e-6 <= |x| < 1e17 (1.0,
+ * 1e2 and 1e17 arrive as "1", "100" and "1e+17"); arrays and objects as
+ * minified JSON text, numbers in them written the same way.  val is valid
+ * only during the call.
  */
 typedef void (*jn_ndjson_val_fn)(void *ctx, int tag, const char *val,
     size_t len);
@@ -41,18 +47,32 @@ void jn_ndjson_free(struct jn_ndjson *p);
  * Parse line[0..len) (no terminator; JN_NDJSON_PADDING readable bytes must
  * follow) as one JSON object.  Returns 0 when it is a valid object, or -1
  * (not reported) when it is not valid JSON or not an object; then
- * jn_ndjson_explain gives the reason.
+ * jn_ndjson_explain gives the reason.  Strict RFC 8259 and UTF-8, with
+ * jansson's limits where it has them, so that explain agrees: nesting
+ * deeper than 2048 levels (the object is one) is refused, and so is a raw
+ * NUL byte anywhere.  Two things jansson refuses are accepted: integers
+ * from 2^63 to 2^64-1 and keys holding "\u0000".
  */
 int jn_ndjson_parse(struct jn_ndjson *p, const char *line, size_t len,
     jn_ndjson_key_fn key_fn, jn_ndjson_val_fn val_fn, void *ctx);
 
 /*
  * Explain why line[0..len) is not a JSON object, through jansson: writes
- * "bad JSON at column C: jansson's message" or "not a JSON object" into
- * msg.  *column gets the 1-based column (0 when unknown).
+ * "bad JSON at column C: jansson's message" (C counts characters),
+ * "bad JSON at column C: NUL byte", "not a JSON object", or should
+ * jansson take the line, "bad JSON: simdjson's message" into msg.
+ * *column gets the 1-based column (0 when unknown).
  */
 void jn_ndjson_explain(const char *line, size_t len, char *msg,
     size_t msgsize, int *column);
+
+/*
+ * simdjson's reason for refusing line[0..len) (no padding needed), or
+ * NULL when jn_ndjson_parse would accept it.  For jn_ndjson_explain when
+ * jansson finds nothing wrong; slow (a new parser, a copy of the line).
+ * The string is static.
+ */
+const char *jn_ndjson_reason(const char *line, size_t len);
 
 #ifdef __cplusplus
 }

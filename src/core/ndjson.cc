@@ -1,73 +1,244 @@
 /*
  * NDJSON lines through simdjson's validating DOM parser: the one C++ file
  * of the project, behind the C interface of include/journey/ndjson.h.  One
- * parser is reused for every line, so no allocation happens per line once
- * its buffers have grown to the longest line.  No exception escapes: the
- * error-code API is used throughout.
+ * parser is reused for every line and the line is parsed in place (the
+ * reader leaves the padding simdjson reads past the end), so nothing is
+ * allocated per line or per field once the buffers have grown to the
+ * longest line.  Only simdjson's error-code API is used and our own code
+ * throws nothing: no C++ exception can cross into the C callers.
  */
 #include "journey/ndjson.h"
 
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <new>
-#include <string>
+#include <string_view>
 
+#include <jansson.h>
 #include <simdjson.h>
+
+extern "C" {
+#include "journey/util.h"
+}
 
 static_assert(JN_NDJSON_PADDING >= simdjson::SIMDJSON_PADDING,
     "the reader must leave simdjson its padding");
 
+/*
+ * jansson's nesting limit: with the same limit both parsers refuse exactly
+ * the same deep documents, so a line refused here for its depth gets
+ * jansson's explanation (simdjson's default is 1024).
+ */
+static const size_t MAX_DEPTH = JSON_PARSER_MAX_DEPTH;
+
 struct jn_ndjson {
 	simdjson::dom::parser parser;
-	std::string text;	/* scratch for numbers and nested values */
+	char *text;		/* arrays and objects as JSON text */
+	size_t len, cap;
 };
+
+static void
+out_of_memory(void)
+{
+	/* jn_xmalloc's policy; simdjson reports memory as MEMALLOC */
+	std::fprintf(stderr, "%s: out of memory\n", jn_progname());
+	std::exit(JN_EXIT_ERROR);
+}
 
 extern "C" struct jn_ndjson *
 jn_ndjson_new(void)
 {
 	jn_ndjson *p = new (std::nothrow) jn_ndjson;
 
-	if (p == nullptr) {
-		std::fputs("out of memory\n", stderr);
-		std::exit(2);
-	}
+	if (p == nullptr)
+		out_of_memory();
+	/* the depth is kept when the parser later grows to a longer line */
+	if (p->parser.allocate(4096, MAX_DEPTH) != simdjson::SUCCESS)
+		out_of_memory();
+	p->text = nullptr;
+	p->len = p->cap = 0;
 	return p;
 }
 
 extern "C" void
 jn_ndjson_free(struct jn_ndjson *p)
 {
+	if (p == nullptr)
+		return;
+	std::free(p->text);
 	delete p;
 }
 
 /*
- * Decimal text that reads back as d, without an exponent where one is not
- * needed (a time 1700000000.0 must stay a plain number): the fewest
- * decimals that round-trip, else the shortest %g form.
+ * The shortest decimal that reads back as d.  Plain digits in the range
+ * where times and amounts live (an epoch 1700000000.0 must stay
+ * "1700000000", not "1.7e+09"); an exponent outside it, so that no double
+ * ever looks like an integer too big for other JSON readers.  Returns the
+ * length; buf holds 64 bytes.
+ */
+static size_t
+format_double(char *buf, double d)
+{
+	double a = std::fabs(d);
+	std::to_chars_result r;
+
+	if (a == 0 || (a >= 1e-6 && a < 1e17))
+		r = std::to_chars(buf, buf + 64, d, std::chars_format::fixed);
+	else
+		r = std::to_chars(buf, buf + 64, d,
+		    std::chars_format::scientific);
+	return static_cast<size_t>(r.ptr - buf);
+}
+
+static void
+put(jn_ndjson *p, const char *s, size_t n)
+{
+	if (n == 0)
+		return;
+	p->text = static_cast<char *>(jn_xgrow(p->text, &p->cap, p->len + n,
+	    1));
+	std::memcpy(p->text + p->len, s, n);
+	p->len += n;
+}
+
+/* s as a JSON string: quotes, backslashes and control bytes escaped. */
+static void
+put_string(jn_ndjson *p, std::string_view s)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i, run = 0;
+
+	put(p, "\"", 1);
+	for (i = 0; i < s.size(); i++) {
+		unsigned char c = static_cast<unsigned char>(s[i]);
+		char esc[6];
+		size_t n = 2;
+
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		esc[0] = '\\';
+		put(p, s.data() + run, i - run);
+		run = i + 1;
+		switch (c) {
+		case '"':
+		case '\\':
+			esc[1] = static_cast<char>(c);
+			break;
+		case '\b':
+			esc[1] = 'b';
+			break;
+		case '\f':
+			esc[1] = 'f';
+			break;
+		case '\n':
+			esc[1] = 'n';
+			break;
+		case '\r':
+			esc[1] = 'r';
+			break;
+		case '\t':
+			esc[1] = 't';
+			break;
+		default:
+			std::memcpy(esc + 1, "u00", 3);
+			esc[4] = hex[c >> 4];
+			esc[5] = hex[c & 15];
+			n = 6;
+			break;
+		}
+		put(p, esc, n);
+	}
+	put(p, s.data() + run, s.size() - run);
+	put(p, "\"", 1);
+}
+
+/*
+ * Scalars as their text in buf (64 bytes); returns the length, or -1 for
+ * null.  Arrays and objects are left to put_nested.
+ */
+static long
+format_scalar(simdjson::dom::element v, char *buf)
+{
+	using simdjson::dom::element_type;
+	std::to_chars_result r;
+
+	switch (v.type()) {
+	case element_type::INT64:
+		r = std::to_chars(buf, buf + 64, v.get_int64().value_unsafe());
+		return r.ptr - buf;
+	case element_type::UINT64:
+		r = std::to_chars(buf, buf + 64, v.get_uint64().value_unsafe());
+		return r.ptr - buf;
+	case element_type::DOUBLE:
+		return static_cast<long>(format_double(buf,
+		    v.get_double().value_unsafe()));
+	case element_type::BOOL:
+		if (v.get_bool().value_unsafe()) {
+			std::memcpy(buf, "true", 4);
+			return 4;
+		}
+		std::memcpy(buf, "false", 5);
+		return 5;
+	default:
+		return -1;
+	}
+}
+
+/*
+ * Minified JSON text of v appended to p->text; numbers as format_scalar
+ * writes them, so a value reads the same nested or not.  Recursion is
+ * bounded by MAX_DEPTH.
  */
 static void
-format_double(std::string &out, double d)
+put_value(jn_ndjson *p, simdjson::dom::element v)
 {
-	char buf[512];
-	int prec;
+	using simdjson::dom::element_type;
+	simdjson::dom::array arr;
+	simdjson::dom::object obj;
+	char buf[64];
+	long n;
+	int first = 1;
 
-	if (std::fabs(d) < 1e17) {
-		for (prec = 0; prec <= 17; prec++) {
-			std::snprintf(buf, sizeof buf, "%.*f", prec, d);
-			if (std::strtod(buf, nullptr) == d) {
-				out.assign(buf);
-				return;
-			}
+	/* each value_unsafe() is copied out before its result dies */
+	switch (v.type()) {
+	case element_type::STRING:
+		put_string(p, v.get_string().value_unsafe());
+		return;
+	case element_type::NULL_VALUE:
+		put(p, "null", 4);
+		return;
+	case element_type::ARRAY:
+		put(p, "[", 1);
+		arr = v.get_array().value_unsafe();
+		for (simdjson::dom::element e : arr) {
+			if (!first)
+				put(p, ",", 1);
+			first = 0;
+			put_value(p, e);
 		}
+		put(p, "]", 1);
+		return;
+	case element_type::OBJECT:
+		put(p, "{", 1);
+		obj = v.get_object().value_unsafe();
+		for (simdjson::dom::key_value_pair f : obj) {
+			if (!first)
+				put(p, ",", 1);
+			first = 0;
+			put_string(p, f.key);
+			put(p, ":", 1);
+			put_value(p, f.value);
+		}
+		put(p, "}", 1);
+		return;
+	default:
+		n = format_scalar(v, buf);
+		put(p, buf, static_cast<size_t>(n));
+		return;
 	}
-	for (prec = 1; prec <= 17; prec++) {
-		std::snprintf(buf, sizeof buf, "%.*g", prec, d);
-		if (std::strtod(buf, nullptr) == d)
-			break;
-	}
-	out.assign(buf);
 }
 
 static void
@@ -76,31 +247,26 @@ deliver(jn_ndjson *p, simdjson::dom::element v, int tag,
 {
 	using simdjson::dom::element_type;
 	std::string_view sv;
+	char buf[64];
+	long n;
 
 	switch (v.type()) {
 	case element_type::STRING:
 		sv = v.get_string().value_unsafe();
 		val_fn(ctx, tag, sv.data(), sv.size());
 		return;
-	case element_type::INT64:
-		p->text = std::to_string(v.get_int64().value_unsafe());
-		break;
-	case element_type::UINT64:
-		p->text = std::to_string(v.get_uint64().value_unsafe());
-		break;
-	case element_type::DOUBLE:
-		format_double(p->text, v.get_double().value_unsafe());
-		break;
-	case element_type::BOOL:
-		p->text = v.get_bool().value_unsafe() ? "true" : "false";
-		break;
-	case element_type::NULL_VALUE:
-		return;		/* null is absent */
+	case element_type::ARRAY:
+	case element_type::OBJECT:
+		p->len = 0;
+		put_value(p, v);
+		val_fn(ctx, tag, p->text, p->len);
+		return;
 	default:
-		p->text = simdjson::minify(v);
-		break;
+		/* null is absent: no call */
+		if ((n = format_scalar(v, buf)) >= 0)
+			val_fn(ctx, tag, buf, static_cast<size_t>(n));
+		return;
 	}
-	val_fn(ctx, tag, p->text.data(), p->text.size());
 }
 
 extern "C" int
@@ -109,23 +275,49 @@ jn_ndjson_parse(struct jn_ndjson *p, const char *line, size_t len,
 {
 	simdjson::dom::element doc;
 	simdjson::dom::object obj;
+	simdjson::error_code err;
 
 	/*
 	 * A raw NUL byte is never valid JSON (in a string it must be
-	 * escaped), but simdjson's scanner lets some through.
+	 * escaped), but simdjson ends a number or a literal at a NUL (its
+	 * own padding is NULs), so one right after such a token would pass.
 	 */
 	if (std::memchr(line, '\0', len) != nullptr)
 		return -1;
 	/* the reader guarantees the padding: no copy of the line */
-	if (p->parser.parse(line, len, false).get(doc) != simdjson::SUCCESS)
+	err = p->parser.parse(line, len, false).get(doc);
+	if (err == simdjson::MEMALLOC)
+		out_of_memory();
+	if (err != simdjson::SUCCESS ||
+	    doc.get_object().get(obj) != simdjson::SUCCESS)
 		return -1;
-	if (doc.get_object().get(obj) != simdjson::SUCCESS)
-		return -1;
-	for (auto field : obj) {
+	for (simdjson::dom::key_value_pair field : obj) {
 		int tag = key_fn(ctx, field.key.data(), field.key.size());
 
 		if (tag >= 0)
 			deliver(p, field.value, tag, val_fn, ctx);
 	}
 	return 0;
+}
+
+extern "C" const char *
+jn_ndjson_reason(const char *line, size_t len)
+{
+	simdjson::dom::parser parser;
+	simdjson::dom::element doc;
+	simdjson::error_code err;
+
+	if (std::memchr(line, '\0', len) != nullptr)
+		return "raw NUL byte";
+	if (parser.allocate(len, MAX_DEPTH) != simdjson::SUCCESS)
+		out_of_memory();
+	/* no padding promised here: simdjson copies the line */
+	err = parser.parse(line, len, true).get(doc);
+	if (err == simdjson::MEMALLOC)
+		out_of_memory();
+	if (err != simdjson::SUCCESS)
+		return simdjson::error_message(err);
+	if (!doc.is_object())
+		return "not a JSON object";
+	return nullptr;
 }

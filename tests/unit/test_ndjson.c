@@ -1,7 +1,8 @@
 /*
  * Tests of the NDJSON line parser: every JSON type reaches the sink as
- * journey(7) says, unwanted keys are skipped, and bad lines are rejected
- * with jansson's explanation.
+ * ndjson.h says, unwanted keys are skipped, the bytes after a line (the
+ * reader's padding, in practice the next line) never change the result,
+ * and bad lines are refused with jansson's explanation and column.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,101 +16,374 @@
 
 #include "journey/ndjson.h"
 
+#define MAXCALLS 16
+
+/* What the callbacks saw, in order. */
 struct sink {
-	char got[8][64];
-	size_t len[8];
-	int n;
-	int calls;
+	char *keys[MAXCALLS];	/* every key passed to key_fn */
+	size_t keylen[MAXCALLS];
+	int nkeys;
+	int tag[MAXCALLS];	/* every value passed to val_fn */
+	char *val[MAXCALLS];
+	size_t len[MAXCALLS];
+	int nvals;
 };
+
+static struct jn_ndjson *parser;	/* one for all: it must be reusable */
+static struct sink s;
+
+static char *
+copy(const char *p, size_t n)
+{
+	char *c = malloc(n + 1);
+
+	assert_non_null(c);
+	memcpy(c, p, n);
+	c[n] = '\0';
+	return c;
+}
+
+static void
+sink_clear(void)
+{
+	int i;
+
+	for (i = 0; i < s.nkeys; i++)
+		free(s.keys[i]);
+	for (i = 0; i < s.nvals; i++)
+		free(s.val[i]);
+	memset(&s, 0, sizeof s);
+}
 
 /* Keys "a" to "h" are wanted (tag 0-7); others skipped. */
 static int
 key_fn(void *ctx, const char *key, size_t len)
 {
-	(void)ctx;
+	struct sink *k = ctx;
+
+	assert_true(k->nkeys < MAXCALLS);
+	k->keys[k->nkeys] = copy(key, len);
+	k->keylen[k->nkeys++] = len;
 	return len == 1 && key[0] >= 'a' && key[0] <= 'h' ? key[0] - 'a' : -1;
 }
 
 static void
 val_fn(void *ctx, int tag, const char *val, size_t len)
 {
-	struct sink *s = ctx;
+	struct sink *k = ctx;
 
-	memcpy(s->got[tag], val, len < 63 ? len : 63);
-	s->got[tag][len < 63 ? len : 63] = '\0';
-	s->len[tag] = len;
-	s->calls++;
+	assert_true(k->nvals < MAXCALLS);
+	k->tag[k->nvals] = tag;
+	k->val[k->nvals] = copy(val, len);
+	k->len[k->nvals++] = len;
+}
+
+/*
+ * Parse n bytes of line followed by the padding filled with pad (NULs if
+ * empty): bytes that would complete or extend the JSON if they were read
+ * as part of it.
+ */
+static int
+parse_pad(const char *line, size_t n, const char *pad)
+{
+	char *buf = malloc(n + JN_NDJSON_PADDING);
+	size_t i, plen = strlen(pad);
+	int rc;
+
+	assert_non_null(buf);
+	memcpy(buf, line, n);
+	for (i = 0; i < JN_NDJSON_PADDING; i++)
+		buf[n + i] = plen ? pad[i % plen] : '\0';
+	sink_clear();
+	rc = jn_ndjson_parse(parser, buf, n, key_fn, val_fn, &s);
+	free(buf);
+	return rc;
 }
 
 static int
-parse(const char *line, struct sink *s)
+parse(const char *line)
 {
-	size_t n = strlen(line);
-	char *buf = calloc(1, n + JN_NDJSON_PADDING);
-	struct jn_ndjson *p = jn_ndjson_new();
-	int rc;
+	return parse_pad(line, strlen(line), "\"}]1 ");
+}
 
-	memset(s, 0, sizeof *s);
-	memcpy(buf, line, n);
-	rc = jn_ndjson_parse(p, buf, n, key_fn, val_fn, s);
-	jn_ndjson_free(p);
-	free(buf);
-	return rc;
+/* The value delivered for key tag (the last one), or NULL. */
+static const char *
+val(char key)
+{
+	int i;
+
+	for (i = s.nvals - 1; i >= 0; i--)
+		if (s.tag[i] == key - 'a')
+			return s.val[i];
+	return NULL;
+}
+
+static void
+explain(const char *line, const char *want, int wantcol)
+{
+	char msg[256];
+	int col = -1;
+
+	jn_ndjson_explain(line, strlen(line), msg, sizeof msg, &col);
+	assert_string_equal(msg, want);
+	assert_int_equal(col, wantcol);
 }
 
 static void
 test_types(void **state)
 {
-	struct sink s;
-
 	(void)state;
-	assert_int_equal(parse("{\"a\":\"x\\u00e9\\n\",\"b\":17,\"c\":-2.50,"
-	    "\"d\":true,\"e\":null,\"f\":[1, {\"g\": 2}],\"g\":{\"x\":\"y\"},"
-	    "\"zz\":1,\"h\":18446744073709551615}", &s), 0);
-	assert_string_equal(s.got[0], "x\xc3\xa9\n");
-	assert_string_equal(s.got[1], "17");
-	assert_string_equal(s.got[2], "-2.5");
-	assert_string_equal(s.got[3], "true");
-	assert_int_equal(s.len[4], 0);		/* null: not delivered */
-	assert_string_equal(s.got[5], "[1,{\"g\":2}]");
-	assert_string_equal(s.got[6], "{\"x\":\"y\"}");
-	assert_string_equal(s.got[7], "18446744073709551615");
-	assert_int_equal(s.calls, 7);
+	assert_int_equal(parse("{\"a\":\"x\",\"b\":17,\"c\":-2.50,\"d\":true,"
+	    "\"e\":false,\"f\":null,\"g\":[1, {\"g\": 2}],"
+	    "\"h\":{ \"x\" : \"y\" }}"), 0);
+	assert_int_equal(s.nkeys, 8);
+	assert_int_equal(s.nvals, 7);		/* null is not delivered */
+	assert_string_equal(val('a'), "x");
+	assert_string_equal(val('b'), "17");
+	assert_string_equal(val('c'), "-2.5");
+	assert_string_equal(val('d'), "true");
+	assert_string_equal(val('e'), "false");
+	assert_null(val('f'));
+	assert_string_equal(val('g'), "[1,{\"g\":2}]");
+	assert_string_equal(val('h'), "{\"x\":\"y\"}");
+	/* in document order, with the tags key_fn gave */
+	assert_int_equal(s.tag[0], 0);
+	assert_int_equal(s.tag[6], 7);
+	assert_int_equal(parse(" \t{}\t "), 0);
+	assert_int_equal(s.nkeys, 0);
+	assert_int_equal(s.nvals, 0);
+}
+
+static void
+test_skipped(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("{\"zz\":\"no\",\"a\":\"yes\",\"b2\":[1],"
+	    "\"\":{},\"B\":3}"), 0);
+	assert_int_equal(s.nkeys, 5);
+	assert_string_equal(s.keys[0], "zz");
+	assert_int_equal(s.keylen[3], 0);
+	assert_int_equal(s.nvals, 1);
+	assert_string_equal(s.val[0], "yes");
+	/* repeated keys: each occurrence, in order */
+	assert_int_equal(parse("{\"a\":1,\"z\":0,\"a\":2}"), 0);
+	assert_int_equal(s.nvals, 2);
+	assert_string_equal(s.val[0], "1");
+	assert_string_equal(s.val[1], "2");
+}
+
+static void
+test_numbers(void **state)
+{
+	(void)state;
+	/* integers exact, at both ends of int64 and uint64 */
+	assert_int_equal(parse("{\"a\":1700000000123,\"b\":-0,"
+	    "\"c\":-9223372036854775808,\"d\":9223372036854775807,"
+	    "\"e\":9223372036854775808,\"f\":18446744073709551615}"), 0);
+	assert_string_equal(val('a'), "1700000000123");
+	assert_string_equal(val('b'), "0");
+	assert_string_equal(val('c'), "-9223372036854775808");
+	assert_string_equal(val('d'), "9223372036854775807");
+	assert_string_equal(val('e'), "9223372036854775808");
+	assert_string_equal(val('f'), "18446744073709551615");
+	/* doubles: shortest round trip, plain digits in the usual range */
+	assert_int_equal(parse("{\"a\":1.0,\"b\":1e2,\"c\":1700000000.0,"
+	    "\"d\":0.1,\"e\":12.50,\"f\":-0.0,\"g\":1700000000.123,"
+	    "\"h\":0.30000000000000004}"), 0);
+	assert_string_equal(val('a'), "1");
+	assert_string_equal(val('b'), "100");
+	assert_string_equal(val('c'), "1700000000");
+	assert_string_equal(val('d'), "0.1");
+	assert_string_equal(val('e'), "12.5");
+	assert_string_equal(val('f'), "-0");
+	assert_string_equal(val('g'), "1700000000.123");
+	assert_string_equal(val('h'), "0.30000000000000004");
+	/* far out: exponent form, never a long integer */
+	assert_int_equal(parse("{\"a\":1e300,\"b\":-2.5e-7,\"c\":1e-400,"
+	    "\"d\":18446744073709551616.0,\"e\":1E+17,"
+	    "\"f\":4.9e-324}"), 0);
+	assert_string_equal(val('a'), "1e+300");
+	assert_string_equal(val('b'), "-2.5e-07");
+	assert_string_equal(val('c'), "0");
+	assert_string_equal(val('d'), "1.8446744073709552e+19");
+	assert_string_equal(val('e'), "1e+17");
+	assert_string_equal(val('f'), "5e-324");
+	/* beyond uint64, an integer is refused; a huge real overflows */
+	assert_int_equal(parse("{\"a\":18446744073709551616}"), -1);
+	assert_int_equal(parse("{\"a\":-9223372036854775809}"), -1);
+	assert_int_equal(parse("{\"a\":1e400}"), -1);
 }
 
 static void
 test_strings(void **state)
 {
-	struct sink s;
+	(void)state;
+	assert_int_equal(parse("{\"a\":\"x\\u00e9\\n\\t\\\"\\\\\\/\","
+	    "\"b\":\"\\ud83d\\ude00\",\"c\":\"caf\xc3\xa9 \xe2\x82\xac\","
+	    "\"d\":\"\"}"), 0);
+	assert_string_equal(val('a'), "x\xc3\xa9\n\t\"\\/");
+	assert_string_equal(val('b'), "\xf0\x9f\x98\x80");
+	assert_string_equal(val('c'), "caf\xc3\xa9 \xe2\x82\xac");
+	assert_string_equal(val('d'), "");
+	/* a NUL inside a string arrives, and counts */
+	assert_int_equal(parse("{\"a\":\"x\\u0000y\"}"), 0);
+	assert_int_equal(s.len[0], 3);
+	assert_memory_equal(s.val[0], "x\0y", 3);
+	/* lone or mismatched surrogates are refused */
+	assert_int_equal(parse("{\"a\":\"\\ud800\"}"), -1);
+	assert_int_equal(parse("{\"a\":\"\\udc00\\ud800\"}"), -1);
+	assert_int_equal(parse("{\"a\":\"\\ud800\\u0041\"}"), -1);
+}
+
+static void
+test_keys(void **state)
+{
+	(void)state;
+	/* keys arrive unescaped: "\u0061" is "a" */
+	assert_int_equal(parse("{\"\\u0061\":\"k\",\"q\\\"\\u00e9\":1}"), 0);
+	assert_string_equal(s.keys[0], "a");
+	assert_string_equal(val('a'), "k");
+	assert_string_equal(s.keys[1], "q\"\xc3\xa9");
+	assert_int_equal(s.keylen[1], 4);
+	/* a NUL in a key: accepted (jansson refuses it), length kept */
+	assert_int_equal(parse("{\"a\\u0000b\":1}"), 0);
+	assert_int_equal(s.keylen[0], 3);
+	assert_memory_equal(s.keys[0], "a\0b", 3);
+	assert_int_equal(s.nvals, 0);
+}
+
+static void
+test_nested(void **state)
+{
+	(void)state;
+	/* minified, strings escaped again, numbers as at the top level */
+	assert_int_equal(parse("{\"a\": [ 1.0 , 2e1, -0, true, null, \"\" ],"
+	    "\"b\": {\"k\\u00e9\": \"q\\\"\\\\\\n\\u0001\\u001f\\/\"},"
+	    "\"c\": [[], {}, [{}]], \"d\": {\"x\": {\"y\": [1, 2.5]}}}"), 0);
+	assert_string_equal(val('a'), "[1,20,0,true,null,\"\"]");
+	assert_string_equal(val('b'),
+	    "{\"k\xc3\xa9\":\"q\\\"\\\\\\n\\u0001\\u001f/\"}");
+	assert_string_equal(val('c'), "[[],{},[{}]]");
+	assert_string_equal(val('d'), "{\"x\":{\"y\":[1,2.5]}}");
+	/* a NUL in a nested string is escaped, not cut */
+	assert_int_equal(parse("{\"a\":[\"x\\u0000y\"],\"b\":{\"\\u0000\":0}}"),
+	    0);
+	assert_string_equal(val('a'), "[\"x\\u0000y\"]");
+	assert_string_equal(val('b'), "{\"\\u0000\":0}");
+}
+
+/* "{\"a\":" then depth brackets, closed, then "}" */
+static char *
+deep(int depth, int closed)
+{
+	char *line = malloc(2 * (size_t)depth + 8);
+	size_t n = 0;
+	int i;
+
+	assert_non_null(line);
+	memcpy(line, "{\"a\":", 5);
+	n = 5;
+	for (i = 0; i < depth; i++)
+		line[n++] = '[';
+	for (i = 0; closed && i < depth; i++)
+		line[n++] = ']';
+	if (closed)
+		line[n++] = '}';
+	line[n] = '\0';
+	return line;
+}
+
+static void
+test_deep(void **state)
+{
+	char *line, want[64];
 
 	(void)state;
-	/* a surrogate pair, and a NUL byte inside a string */
-	assert_int_equal(parse("{\"a\":\"\\ud83d\\ude00\",\"b\":\"x\\u0000y\"}",
-	    &s), 0);
-	assert_string_equal(s.got[0], "\xf0\x9f\x98\x80");
-	assert_int_equal(s.len[1], 3);
-	assert_int_equal(s.got[1][1], '\0');
-	/* a key with an escape still matches */
-	assert_int_equal(parse("{\"\\u0061\":\"k\"}", &s), 0);
-	assert_string_equal(s.got[0], "k");
-	/* epoch milliseconds stay exact */
-	assert_int_equal(parse("{\"a\":1700000000123}", &s), 0);
-	assert_string_equal(s.got[0], "1700000000123");
+	/* jansson's limit, 2048 levels counting the object */
+	line = deep(2047, 1);
+	assert_int_equal(parse(line), 0);
+	assert_int_equal(s.len[0], 2 * 2047);
+	assert_int_equal(s.val[0][2046], '[');
+	assert_int_equal(s.val[0][2047], ']');
+	assert_null(jn_ndjson_reason(line, strlen(line)));
+	free(line);
+	line = deep(2048, 1);
+	assert_int_equal(parse(line), -1);
+	explain(line, "bad JSON at column 2053: maximum parsing depth "
+	    "reached near '['", 2053);
+	assert_non_null(jn_ndjson_reason(line, strlen(line)));
+	free(line);
+	/* far deeper and never closed: refused, same message */
+	line = deep(100000, 0);
+	assert_int_equal(parse(line), -1);
+	snprintf(want, sizeof want, "bad JSON at column %d: maximum parsing "
+	    "depth reached near '['", 5 + 2048);
+	explain(line, want, 5 + 2048);
+	free(line);
+}
+
+static void
+test_padding(void **state)
+{
+	(void)state;
+	/* the bytes after the line must not complete it */
+	assert_int_equal(parse_pad("{\"a\":1", 6, "}"), -1);
+	assert_int_equal(parse_pad("{\"a\":\"x", 7, "\"}"), -1);
+	assert_int_equal(parse_pad("{\"a\":tru", 8, "e}"), -1);
+	/* nor extend it */
+	assert_int_equal(parse_pad("{\"a\":12}", 8, "34"), 0);
+	assert_string_equal(val('a'), "12");
+	assert_int_equal(parse_pad("{\"a\":12", 7, "3}"), -1);
+	/* a NUL pad, as simdjson's own, changes nothing either */
+	assert_int_equal(parse_pad("{\"a\":12", 7, ""), -1);
+	/* the parser grows for a long line, then serves short ones */
+	{
+		size_t n = 100000;
+		char *line = malloc(n + 1);
+
+		assert_non_null(line);
+		memset(line, 'x', n);
+		memcpy(line, "{\"a\":\"", 6);
+		memcpy(line + n - 2, "\"}", 3);
+		assert_int_equal(parse(line), 0);
+		assert_int_equal(s.len[0], n - 8);
+		free(line);
+	}
+	assert_int_equal(parse("{\"b\":2}"), 0);
+	assert_string_equal(val('b'), "2");
 }
 
 static void
 test_bad(void **state)
 {
-	struct sink s;
+	static const char *const bad[] = {
+		"{\"a\":1", "{\"a\":1} x", "{\"a\":1}}", "{'a':1}", "{a:1}",
+		"{\"a\":1,}", "{\"a\" 1}", "{\"a\":01}", "{\"a\":1.}",
+		"{\"a\":.5}", "{\"a\":+1}", "{\"a\":NaN}", "{\"a\":Infinity}",
+		"{\"a\":tru}", "{\"a\":\"\t\"}", "{\"a\":\"\\x41\"}",
+		"{\"a\":\"\xff\"}", "{\"a\":\"\xc0\x80\"}",
+		"{\"a\":\"\xed\xa0\x80\"}", "\xef\xbb\xbf{\"a\":1}",
+		"{\"a\":1}\f", "", " ", "{\"a\":1}{\"b\":2}",
+		/* valid JSON, not an object */
+		"[1,2]", "\"str\"", "17", "null", "true", "[{\"a\":1}]",
+	};
+	size_t i;
 
 	(void)state;
-	assert_int_equal(parse("{\"a\":1", &s), -1);
-	assert_int_equal(parse("[1,2]", &s), -1);
-	assert_int_equal(parse("\"str\"", &s), -1);
-	assert_int_equal(parse("{\"a\":1} x", &s), -1);
-	assert_int_equal(parse("{\"a\":\"\xff\"}", &s), -1);
-	assert_int_equal(parse("{'a':1}", &s), -1);
-	assert_int_equal(parse("", &s), -1);
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		if (parse(bad[i]) != -1)
+			fail_msg("accepted: %s", bad[i]);
+		assert_int_equal(s.nvals, 0);
+		assert_non_null(jn_ndjson_reason(bad[i], strlen(bad[i])));
+	}
+	/* a raw NUL byte anywhere, even where simdjson would end a token */
+	assert_int_equal(parse_pad("{\"a\":1\0,\"b\":2}", 14, " "), -1);
+	assert_int_equal(parse_pad("{\"a\":true\0}", 11, " "), -1);
+	assert_int_equal(parse_pad("{\"a\":\"x\0\"}", 10, " "), -1);
+	assert_string_equal(jn_ndjson_reason("{\"a\":1\0}", 8),
+	    "raw NUL byte");
+	/* no complaint about a good one */
+	assert_null(jn_ndjson_reason("{\"a\":1}", 7));
 }
 
 static void
@@ -119,15 +393,65 @@ test_explain(void **state)
 	int col;
 
 	(void)state;
-	jn_ndjson_explain("{\"a\":1", 6, msg, sizeof msg, &col);
-	assert_string_equal(msg, "bad JSON at column 6: '}' expected near "
-	    "end of file");
-	assert_int_equal(col, 6);
-	jn_ndjson_explain("[1,2]", 5, msg, sizeof msg, &col);
-	assert_string_equal(msg, "not a JSON object");
-	jn_ndjson_explain("{\"a\" 1}", 7, msg, sizeof msg, &col);
-	assert_string_equal(msg, "bad JSON at column 6: ':' expected near "
-	    "'1'");
+	explain("{\"a\":1", "bad JSON at column 6: '}' expected near end "
+	    "of file", 6);
+	explain("{\"a\" 1}", "bad JSON at column 6: ':' expected near '1'",
+	    6);
+	explain("{\"a\":1} x", "bad JSON at column 9: end of file expected "
+	    "near 'x'", 9);
+	explain("{\"a\":1,}", "bad JSON at column 8: string or '}' expected "
+	    "near '}'", 8);
+	/* the column counts characters, not bytes */
+	explain("{\"\xc3\xa9\xc3\xa9\":1,}", "bad JSON at column 9: string or "
+	    "'}' expected near '}'", 9);
+	explain("{\"a\":tru}", "bad JSON at column 8: invalid token near "
+	    "'tru'", 8);
+	explain("{\"a\":01}", "bad JSON at column 6: invalid token near '0'",
+	    6);
+	explain("{\"a\":\"\t\"}", "bad JSON at column 6: control character "
+	    "0x9 near '\"'", 6);
+	explain("{\"a\":\"\xff\"}", "bad JSON at column 6: unable to decode "
+	    "byte 0xff near '\"'", 6);
+	explain("{\"a\":\"\\ud800\"}", "bad JSON at column 13: invalid Unicode "
+	    "'\\uD800' near '\"\\ud800\"'", 13);
+	explain("{\"a\":1e400}", "bad JSON at column 10: real number overflow "
+	    "near '1e400'", 10);
+	explain("{\"a\":18446744073709551616}", "bad JSON at column 25: too "
+	    "big integer near '18446744073709551616'", 25);
+	/* valid JSON that is no object */
+	explain("[1,2]", "not a JSON object", 0);
+	explain("\"str\"", "not a JSON object", 0);
+	explain("17", "not a JSON object", 0);
+	explain("null", "not a JSON object", 0);
+	/* a raw NUL byte, which jansson may take for the end of a token */
+	jn_ndjson_explain("{\"a\":1\0}", 8, msg, sizeof msg, &col);
+	assert_string_equal(msg, "bad JSON at column 7: NUL byte");
+	assert_int_equal(col, 7);
+	jn_ndjson_explain("{\"\xc3\xa9\":1\0}", 9, msg, sizeof msg, &col);
+	assert_string_equal(msg, "bad JSON at column 7: NUL byte");
+	assert_int_equal(col, 7);
+	/* only len bytes count, and msg is always terminated */
+	jn_ndjson_explain("{\"a\":1}", 5, msg, 12, &col);
+	assert_string_equal(msg, "bad JSON at");
+	assert_int_equal(col, 5);
+}
+
+static int
+setup(void **state)
+{
+	(void)state;
+	parser = jn_ndjson_new();
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	sink_clear();
+	jn_ndjson_free(parser);
+	jn_ndjson_free(NULL);
+	return 0;
 }
 
 int
@@ -135,10 +459,16 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_types),
+		cmocka_unit_test(test_skipped),
+		cmocka_unit_test(test_numbers),
 		cmocka_unit_test(test_strings),
+		cmocka_unit_test(test_keys),
+		cmocka_unit_test(test_nested),
+		cmocka_unit_test(test_deep),
+		cmocka_unit_test(test_padding),
 		cmocka_unit_test(test_bad),
 		cmocka_unit_test(test_explain),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, setup, teardown);
 }
