@@ -723,6 +723,8 @@ main(int argc, char **argv)
 	static struct cmp c;
 	int status = JN_EXIT_OK, regressed;
 
+	/* zeroed here too: the fuzz targets run main() many times */
+	memset(&c, 0, sizeof c);
 	jn_set_progname(argv[0]);
 	jn_intern_init(&c.keys);
 	jn_intern_init(&c.stepkeys);

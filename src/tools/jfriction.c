@@ -871,6 +871,7 @@ parse_args(struct friction *f, int argc, char **argv)
 	unsigned only = 0, skip = 0;
 	int opt, have_only = 0;
 
+	free(longopts);	/* from an earlier main() in one process */
 	longopts = jn_cli_options(tool_longopts, NELEM(tool_longopts));
 	f->goal_text = JN_DEFAULT_GOAL;
 	f->error_re = "error|exception|fail";
@@ -1098,6 +1099,8 @@ main(int argc, char **argv)
 	size_t nusers, ntp, *start, u;
 	int status = JN_EXIT_OK;
 
+	/* zeroed here too: the fuzz targets run main() many times */
+	memset(&f, 0, sizeof f);
 	jn_set_progname(argv[0]);
 	jn_common_init(&f.common);
 	if (parse_args(&f, argc, argv) != 0)

@@ -1060,6 +1060,7 @@ parse_args(struct funnel *f, int argc, char **argv)
 	int opt, nsteps = 0;
 	char *end;
 
+	free(longopts);	/* from an earlier main() in one process */
 	longopts = jn_cli_options(tool_longopts, NELEM(tool_longopts));
 	f->spec.window = 7 * 24 * 3600 * JN_NS_PER_SEC;
 	while ((opt = getopt_long(argc, argv, "s:w:" JN_COMMON_SHORTOPTS,
@@ -1256,6 +1257,8 @@ main(int argc, char **argv)
 	enum jn_format fmt;
 	int status = JN_EXIT_OK;
 
+	/* zeroed here too: the fuzz targets run main() many times */
+	memset(&f, 0, sizeof f);
 	jn_set_progname(argv[0]);
 	jn_common_init(&f.common);
 	if (parse_args(&f, argc, argv) != 0)

@@ -517,6 +517,8 @@ main(int argc, char **argv)
 	int status = JN_EXIT_OK, i;
 	size_t k;
 
+	/* zeroed here too: the fuzz targets run main() many times */
+	memset(&s, 0, sizeof s);
 	jn_set_progname(argv[0]);
 	if (parse_args(&s, argc, argv) != 0)
 		return JN_EXIT_ERROR;

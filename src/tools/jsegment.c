@@ -983,6 +983,7 @@ parse_args(struct seg *s, int argc, char **argv)
 	static struct option *longopts;
 	int opt, modes = 0;
 
+	free(longopts);	/* from an earlier main() in one process */
 	longopts = jn_cli_options(tool_longopts, NELEM(tool_longopts));
 	s->default_name = "other";
 	s->period = 30 * DAY;
@@ -1181,6 +1182,8 @@ main(int argc, char **argv)
 	int status = JN_EXIT_OK, nfiles;
 	char **files;
 
+	/* zeroed here too: the fuzz targets run main() many times */
+	memset(&s, 0, sizeof s);
 	jn_set_progname(argv[0]);
 	the_seg = &s;
 	jn_common_init(&s.common);
