@@ -128,6 +128,33 @@ int jn_input_rescan(struct jn_input *in, char *const *files, int nfiles,
  * unlinks it) or NULL after reporting.
  */
 char *jn_spool_stdin(void);
+/*
+ * -j, --jobs N: parse N (1 to JN_MAX_JOBS) into *jobs.  Returns 0 or -1
+ * (reported).
+ */
+#define JN_MAX_JOBS 256
+int jn_jobs_parse(const char *arg, int *jobs);
+/* The default of -j: the number of online cores (1 if unknown). */
+int jn_jobs_default(void);
+/*
+ * A worker's input layer for jn_input_run_jobs: as jn_input_init (and the
+ * tool must then add the same slots in the same order), but it writes no
+ * --rejects file of its own: its bad records reach the main input's
+ * policy in input order.  Returns 0 or -1 (reported).
+ */
+int jn_input_init_worker(struct jn_input *in, const struct jn_common *c);
+/*
+ * Read files with n worker threads: worker w's events go to
+ * fn(ctxs[w], ev) through its own input layer workers[w], each worker
+ * seeing its share of the events in input order (ev->rec->pos grows).
+ * Diagnostics, bad records, --rejects and in's counts are those a single
+ * thread gives.  Returns 0, or -1 after reporting; call jn_input_finish
+ * on in afterwards in every case.
+ */
+int jn_input_run_jobs(struct jn_input *in, struct jn_input *const *workers,
+    void *const *ctxs, int n, char *const *files, int nfiles,
+    jn_event_fn fn);
+
 /* Warn about bad records, close --rejects.  Returns 0 or -1 (reported). */
 int jn_input_finish(struct jn_input *in);
 void jn_input_release(struct jn_input *in);

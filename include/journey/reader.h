@@ -16,6 +16,7 @@
 #include <stdio.h>
 
 #include "journey/record.h"
+#include "journey/util.h"
 
 enum jn_input_format {
 	JN_IN_AUTO = 0,
@@ -26,6 +27,21 @@ enum jn_input_format {
 
 /* How many bad records are quoted in the end-of-run warning. */
 #define JN_BADREC_SHOWN 5
+
+/*
+ * Bad records a worker thread met in one batch, kept for the reading
+ * thread to pass to the real policy in input order: per record its line,
+ * then in text its reason and its raw bytes.
+ */
+struct jn_badlog {
+	struct jn_badent {
+		const char *file;
+		uint64_t line;
+		size_t reason, raw, rawlen;	/* offsets into text */
+	} *ents;
+	size_t n, cap;
+	struct jn_strbuf text;
+};
 
 /*
  * The bad-record policy of SPEC section 1: count, remember the first few
@@ -39,6 +55,11 @@ struct jn_badrec {
 	char *rejects_path;
 	char *shown[JN_BADREC_SHOWN];	/* "FILE:LINE: reason" */
 	size_t nshown;
+	/*
+	 * A worker's policy: when set, records are only logged here (and
+	 * under --strict the call still returns -1, silently).
+	 */
+	struct jn_badlog *log;
 };
 
 /*
@@ -100,6 +121,30 @@ typedef int (*jn_record_fn)(void *ctx, const struct jn_record *rec);
 int jn_read(char *const *files, int nfiles, const struct jn_reader_opts *opts,
     const struct jn_schema *schema, struct jn_badrec *bad, jn_record_fn fn,
     void *ctx, uint64_t *records_in);
+
+/* One worker of jn_read_jobs: its own schema copy, policy and callback. */
+struct jn_read_worker {
+	const struct jn_schema *schema;	/* slots numbered as the main one */
+	struct jn_badrec *bad;		/* its log is set per batch */
+	jn_record_fn fn;
+	void *ctx;
+};
+
+/*
+ * jn_read with jobs worker threads.  The calling thread reads, frames
+ * and counts the records exactly as jn_read does and hands them out in
+ * batches of about a mebibyte, in input order; each worker parses the
+ * batches it takes with its own schema and calls its fn, so a worker
+ * sees its records in input order but not all of them.  Bad records,
+ * warnings and errors of every batch are passed to bad and stderr in
+ * input order, so that the diagnostics, the --rejects file and the
+ * records counted are those of jn_read; after an error no later batch is
+ * reported.  Returns 0, or -1 after reporting.
+ */
+int jn_read_jobs(char *const *files, int nfiles,
+    const struct jn_reader_opts *opts, const struct jn_schema *schema,
+    struct jn_badrec *bad, const struct jn_read_worker *workers, int jobs,
+    uint64_t *records_in);
 
 /* Parse "csv", "tsv", "ndjson"; returns 0 or -1 (reported). */
 int jn_input_format_parse(const char *name, enum jn_input_format *fmt);

@@ -46,6 +46,12 @@ struct jn_record {
 	const char *raw;
 	size_t rawlen;
 	int format;		/* enum jn_input_format of the file */
+	/*
+	 * Ordinal of the record among all records read (headers and blank
+	 * lines not counted), 0-based: the same whether one thread reads
+	 * or several, so tools can tell which of two events came first.
+	 */
+	uint64_t pos;
 };
 
 /* Initialize an empty schema.  Cannot fail. */

@@ -7,6 +7,7 @@
 #ifndef JOURNEY_UTIL_H
 #define JOURNEY_UTIL_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -42,6 +43,25 @@ int jn_error(const char *fmt, ...)
 /* Print "TOOL: message" to stderr (a warning; the run continues). */
 void jn_warn(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)));
+
+/* A growable string; zero-initialized is empty.  Free buf when done. */
+struct jn_strbuf {
+	char *buf;		/* NUL-terminated once anything was added */
+	size_t len, cap;
+};
+
+/* Append formatted text to b (never fails: out of memory exits). */
+void jn_strbuf_printf(struct jn_strbuf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void jn_strbuf_vprintf(struct jn_strbuf *b, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+
+/*
+ * From now on jn_error and jn_warn of the calling thread append their
+ * "TOOL: message\n" lines to b instead of printing them; NULL prints
+ * again.  For worker threads whose messages must appear in input order.
+ */
+void jn_diag_capture(struct jn_strbuf *b);
 
 /*
  * Quote at most max bytes of s for a diagnostic: printable ASCII kept,

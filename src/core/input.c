@@ -188,6 +188,38 @@ jn_input_init(struct jn_input *in, const struct jn_common *c)
 	return jn_badrec_init(&in->bad, c->strict, c->rejects_path);
 }
 
+int
+jn_input_init_worker(struct jn_input *in, const struct jn_common *c)
+{
+	struct jn_common wc = *c;
+
+	wc.rejects_path = NULL;
+	return jn_input_init(in, &wc);
+}
+
+int
+jn_jobs_parse(const char *arg, int *jobs)
+{
+	char *end;
+	long n;
+
+	errno = 0;
+	n = strtol(arg, &end, 10);
+	if (*arg == '\0' || *end != '\0' || errno || n < 1 ||
+	    n > JN_MAX_JOBS)
+		return jn_error("bad --jobs '%s' (1 to %d)", arg, JN_MAX_JOBS);
+	*jobs = (int)n;
+	return 0;
+}
+
+int
+jn_jobs_default(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n < 1 ? 1 : n > JN_MAX_JOBS ? JN_MAX_JOBS : (int)n;
+}
+
 static int
 on_record(void *ctx, const struct jn_record *rec)
 {
@@ -272,6 +304,32 @@ jn_input_run2(struct jn_input *in, char *const *files, int nfiles,
 	in->ctx = ctx;
 	return jn_read(files, nfiles, &ro, &in->schema, &in->bad, on_record,
 	    in, &in->records_in);
+}
+
+int
+jn_input_run_jobs(struct jn_input *in, struct jn_input *const *workers,
+    void *const *ctxs, int n, char *const *files, int nfiles,
+    jn_event_fn fn)
+{
+	struct jn_reader_opts ro;
+	struct jn_read_worker *rw = jn_xcalloc((size_t)n, sizeof *rw);
+	int w, rc;
+
+	reader_opts(in, &ro, NULL);
+	for (w = 0; w < n; w++) {
+		workers[w]->fn = fn;
+		workers[w]->ctx = ctxs[w];
+		rw[w].schema = &workers[w]->schema;
+		rw[w].bad = &workers[w]->bad;
+		rw[w].fn = on_record;
+		rw[w].ctx = workers[w];
+	}
+	rc = jn_read_jobs(files, nfiles, &ro, &in->schema, &in->bad, rw, n,
+	    &in->records_in);
+	for (w = 0; w < n; w++)
+		in->events_used += workers[w]->events_used;
+	free(rw);
+	return rc;
 }
 
 static int

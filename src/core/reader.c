@@ -12,8 +12,10 @@
  */
 #include "journey/reader.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,6 +61,24 @@ jn_badrec_add(struct jn_badrec *b, const struct jn_record *rec,
 	va_start(ap, fmt);
 	vsnprintf(reason, sizeof reason, fmt, ap);
 	va_end(ap);
+	if (b->log != NULL) {
+		struct jn_badlog *l = b->log;
+		struct jn_badent *e;
+
+		l->ents = jn_xgrow(l->ents, &l->cap, l->n + 1, sizeof *l->ents);
+		e = &l->ents[l->n++];
+		e->file = rec->file;
+		e->line = rec->line;
+		e->reason = l->text.len;
+		jn_strbuf_printf(&l->text, "%s%c", reason, '\0');
+		e->raw = l->text.len;
+		e->rawlen = rec->rawlen;
+		l->text.buf = jn_xgrow(l->text.buf, &l->text.cap,
+		    l->text.len + rec->rawlen + 1, 1);
+		memcpy(l->text.buf + l->text.len, rec->raw, rec->rawlen);
+		l->text.len += rec->rawlen;
+		return b->strict ? -1 : 0;
+	}
 	if (b->strict)
 		return jn_error("%s:%llu: %s", rec->file,
 		    (unsigned long long)rec->line, reason);
@@ -186,11 +206,16 @@ struct reader {
 	int rank[JN_MAX_SLOTS];	/* best candidate rank seen this record */
 	size_t valoff[JN_MAX_SLOTS];
 
+	/* reading with workers: the batches this reader frames into */
+	struct jobs *jobs;
+
 	/* progress */
 	uint64_t bytes, total_bytes;
 	struct timespec start, last_draw;
 	int progress_shown;
 };
+
+static int seal_batch(struct reader *r);
 
 static double
 elapsed(const struct timespec *a, const struct timespec *b)
@@ -240,6 +265,8 @@ fill(struct reader *r, size_t want)
 	while (!r->eof && r->len - r->pos < want) {
 		int n;
 
+		if (r->jobs != NULL && seal_batch(r) != 0)
+			return -1;
 		if (r->pos > 0) {
 			memmove(r->buf, r->buf + r->pos, r->len - r->pos);
 			r->len -= r->pos;
@@ -734,6 +761,20 @@ detect(const char *p, size_t n)
 	return tab && !comma ? JN_IN_TSV : JN_IN_CSV;
 }
 
+/* A data record (not a header, not blank) of the current file. */
+static int
+process_record(struct reader *r, const char *p, size_t rlen)
+{
+	if (r->opts->raw_only)
+		return emit(r);
+	if (r->format == JN_IN_NDJSON)
+		return json_record(r, p, rlen);
+	return csv_record(r, p, rlen);
+}
+
+static int batch_add(struct reader *r, size_t start, size_t rlen);
+static int file_done(struct reader *r);
+
 static int
 read_file(struct reader *r)
 {
@@ -761,25 +802,25 @@ read_file(struct reader *r)
 		r->rec.rawlen = rlen;
 		r->rec.line = r->line;
 		r->rec.format = (int)r->format;
+		r->rec.pos = r->records;
 		r->line += 1 + nl;
 		if (blank(p, rlen))
 			continue;
-		if (r->opts->raw_only && (r->format == JN_IN_NDJSON ||
-		    !header)) {
-			rc = emit(r);
-		} else if (r->format == JN_IN_NDJSON) {
-			rc = json_record(r, p, rlen);
-		} else if (header) {
+		if (header && r->format != JN_IN_NDJSON) {
 			rc = csv_header(r, p, rlen);
 			header = 0;
 			if (rc == 0 && r->opts->on_header != NULL)
 				rc = r->opts->on_header(r->ctx, &r->rec);
+		} else if (r->jobs != NULL) {
+			rc = batch_add(r, start, rlen);
 		} else {
-			rc = csv_record(r, p, rlen);
+			rc = process_record(r, p, rlen);
 		}
 		if (rc != 0)
 			return -1;
 	}
+	if (rc == 0 && r->jobs != NULL)
+		rc = file_done(r);
 	return rc;
 }
 
@@ -872,6 +913,451 @@ jn_read(char *const *files, int nfiles, const struct jn_reader_opts *opts,
 	free(r.buf);
 	free(r.row);
 	free(r.fields);
+	*records_in = r.records;
+	return rc;
+}
+
+/* ---- reading with worker threads ---- */
+
+/*
+ * The calling thread frames records exactly as jn_read does, but instead
+ * of parsing them it notes where each lies in the read buffer.  When the
+ * buffer has to be refilled, the buffer itself, with every record framed
+ * in it, becomes a batch for the workers (fill() then starts a fresh
+ * buffer with the partial record at the end), so records are never
+ * copied.  Batches are committed, their diagnostics printed and their bad
+ * records passed to the real policy, strictly in the order they were
+ * framed, so that one thread and many report alike.
+ */
+
+/* How many batches may be framed but not yet committed, per worker. */
+#define BATCHES_PER_WORKER 3
+
+/* Where a record lies in its batch's buffer; len's top bit: unterminated. */
+struct recref {
+	uint64_t line;
+	uint32_t off, len;
+};
+#define REF_UNTERMINATED 0x80000000u
+
+/* What a worker needs to parse the records of one file. */
+struct filectx {
+	struct filectx *next;
+	const char *name;
+	enum jn_input_format format;
+	char delim;
+	size_t ncols;
+	int colof[JN_MAX_SLOTS];
+};
+
+struct batch {
+	struct batch *next;	/* in the work queue or the free list */
+	struct batch *onext;	/* in framing order, until committed */
+	const struct filectx *file;
+	char *buf;		/* owned: the records' bytes */
+	size_t cap;
+	struct recref *refs;
+	size_t nrefs, refcap;
+	uint64_t first;		/* ordinal of refs[0] */
+	int done, failed;
+	struct jn_strbuf diag;	/* the workers' messages */
+	struct jn_badlog bad;
+};
+
+struct worker {
+	struct jobs *jobs;
+	const struct jn_read_worker *w;
+	pthread_t thread;
+	int started;
+};
+
+struct jobs {
+	pthread_mutex_t mu;
+	pthread_cond_t work, done;
+	struct batch *head, *tail;		/* waiting for a worker */
+	struct batch *ohead, *otail;		/* framed, not committed */
+	size_t inflight, max_inflight;
+	struct batch *cur;			/* being framed */
+	struct batch *spare;			/* committed, for reuse */
+	struct filectx *files, *curfile;
+	int finished;		/* no more batches will come */
+	int failed;		/* a commit failed: skip the rest */
+	struct jn_badrec *bad;
+	const struct jn_reader_opts *opts;
+	struct worker *workers;
+	int nworkers;
+};
+
+static struct batch *
+batch_get(struct jobs *j)
+{
+	struct batch *b = j->spare;
+
+	if (b != NULL) {
+		j->spare = b->next;
+	} else {
+		b = jn_xcalloc(1, sizeof *b);
+	}
+	b->next = b->onext = NULL;
+	b->file = NULL;
+	b->nrefs = 0;
+	b->done = b->failed = 0;
+	b->diag.len = 0;
+	b->bad.n = 0;
+	b->bad.text.len = 0;
+	return b;
+}
+
+static void
+batch_free(struct batch *b)
+{
+	free(b->buf);
+	free(b->refs);
+	free(b->diag.buf);
+	free(b->bad.ents);
+	free(b->bad.text.buf);
+	free(b);
+}
+
+/* Print a batch's messages, pass on its bad records.  Returns 0 or -1. */
+static int
+commit(struct jobs *j, struct batch *b)
+{
+	size_t i;
+
+	if (b->diag.len > 0)
+		fwrite(b->diag.buf, 1, b->diag.len, stderr);
+	for (i = 0; i < b->bad.n; i++) {
+		const struct jn_badent *e = &b->bad.ents[i];
+		struct jn_record rec;
+
+		memset(&rec, 0, sizeof rec);
+		rec.file = e->file;
+		rec.line = e->line;
+		rec.raw = b->bad.text.buf + e->raw;
+		rec.rawlen = e->rawlen;
+		if (jn_badrec_add(j->bad, &rec, "%s",
+		    b->bad.text.buf + e->reason) != 0)
+			return -1;
+	}
+	return b->failed ? -1 : 0;
+}
+
+/*
+ * Commit the finished batches at the head of the framing order; with
+ * wait, block until fewer than max are in flight (all, when max is 0).
+ * Called with the lock held.  Returns 0, or -1 once a commit failed.
+ */
+static int
+commit_ready(struct jobs *j, size_t max)
+{
+	for (;;) {
+		struct batch *b = j->ohead;
+
+		if (b != NULL && b->done) {
+			j->ohead = b->onext;
+			if (j->ohead == NULL)
+				j->otail = NULL;
+			j->inflight--;
+			pthread_mutex_unlock(&j->mu);
+			if (!j->failed && commit(j, b) != 0)
+				j->failed = 1;
+			pthread_mutex_lock(&j->mu);
+			b->next = j->spare;
+			j->spare = b;
+			continue;
+		}
+		if (j->inflight <= max)
+			break;
+		pthread_cond_wait(&j->done, &j->mu);
+	}
+	return j->failed ? -1 : 0;
+}
+
+/*
+ * The read buffer is about to be refilled: hand it, with the records
+ * framed in it, to the workers, and go on in a fresh buffer holding the
+ * unread rest.  Returns 0 or -1 (a commit failed; already reported).
+ */
+static int
+seal_batch(struct reader *r)
+{
+	struct jobs *j = r->jobs;
+	struct batch *b = j->cur, *next;
+	size_t rest = r->len - r->pos;
+	int rc;
+
+	if (b == NULL || b->nrefs == 0)
+		return 0;
+	pthread_mutex_lock(&j->mu);
+	next = batch_get(j);
+	pthread_mutex_unlock(&j->mu);
+	/* swap buffers: the batch keeps the records, r the rest */
+	{
+		char *buf = next->buf;
+		size_t cap = next->cap;
+
+		next->buf = NULL;
+		next->cap = 0;
+		if (cap < rest + READ_CHUNK + JN_NDJSON_PADDING) {
+			free(buf);
+			cap = r->cap;
+			buf = jn_xmalloc(cap);
+		}
+		memcpy(buf, r->buf + r->pos, rest);
+		free(b->buf);
+		b->buf = r->buf;
+		b->cap = r->cap;
+		r->buf = buf;
+		r->cap = cap;
+		r->len = rest;
+		r->pos = 0;
+	}
+	j->cur = next;
+	pthread_mutex_lock(&j->mu);
+	if (j->tail != NULL)
+		j->tail->next = b;
+	else
+		j->head = b;
+	j->tail = b;
+	if (j->otail != NULL)
+		j->otail->onext = b;
+	else
+		j->ohead = b;
+	j->otail = b;
+	j->inflight++;
+	pthread_cond_signal(&j->work);
+	rc = commit_ready(j, j->max_inflight);
+	pthread_mutex_unlock(&j->mu);
+	return rc;
+}
+
+static int
+batch_add(struct reader *r, size_t start, size_t rlen)
+{
+	struct jobs *j = r->jobs;
+	struct batch *b = j->cur;
+	struct recref *ref;
+
+	if (j->curfile == NULL) {
+		struct filectx *fc = jn_xcalloc(1, sizeof *fc);
+
+		fc->name = r->name;
+		fc->format = r->format;
+		fc->delim = r->delim;
+		fc->ncols = r->ncols;
+		memcpy(fc->colof, r->colof, sizeof fc->colof);
+		fc->next = j->files;
+		j->files = j->curfile = fc;
+	}
+	if (b->nrefs == 0) {
+		b->file = j->curfile;
+		b->first = r->records;
+	}
+	b->refs = jn_xgrow(b->refs, &b->refcap, b->nrefs + 1, sizeof *b->refs);
+	ref = &b->refs[b->nrefs++];
+	ref->line = r->rec.line;
+	ref->off = (uint32_t)start;
+	ref->len = (uint32_t)rlen | (r->unterminated ? REF_UNTERMINATED : 0);
+	r->records++;
+	return 0;
+}
+
+/* A file ends: its last records go out, the next file starts a batch. */
+static int
+file_done(struct reader *r)
+{
+	r->pos = r->len;
+	if (seal_batch(r) != 0)
+		return -1;
+	r->jobs->curfile = NULL;
+	return 0;
+}
+
+/* A worker parses one batch with its own reader. */
+static void
+parse_batch(struct reader *r, struct batch *b)
+{
+	const struct filectx *fc = b->file;
+	size_t i;
+
+	r->name = fc->name;
+	r->rec.file = fc->name;
+	r->format = fc->format;
+	r->delim = fc->delim;
+	r->ncols = fc->ncols;
+	memcpy(r->colof, fc->colof, sizeof r->colof);
+	r->rec.format = (int)fc->format;
+	r->bad->log = &b->bad;
+	jn_diag_capture(&b->diag);
+	for (i = 0; i < b->nrefs; i++) {
+		const struct recref *ref = &b->refs[i];
+		const char *p = b->buf + ref->off;
+		size_t len = ref->len & ~REF_UNTERMINATED;
+
+		r->rec.raw = p;
+		r->rec.rawlen = len;
+		r->rec.line = ref->line;
+		r->rec.pos = b->first + i;
+		r->unterminated = (ref->len & REF_UNTERMINATED) != 0;
+		if (process_record(r, p, len) != 0) {
+			b->failed = 1;
+			break;
+		}
+	}
+	jn_diag_capture(NULL);
+	r->bad->log = NULL;
+}
+
+static void *
+worker_main(void *arg)
+{
+	struct worker *wk = arg;
+	struct jobs *j = wk->jobs;
+	struct reader r;
+
+	memset(&r, 0, sizeof r);
+	r.opts = j->opts;
+	r.schema = wk->w->schema;
+	r.bad = wk->w->bad;
+	r.fn = wk->w->fn;
+	r.ctx = wk->w->ctx;
+	r.json = jn_ndjson_new();
+	build_keys(&r);
+	clear_values(&r);
+	pthread_mutex_lock(&j->mu);
+	for (;;) {
+		struct batch *b;
+		int skip;
+
+		while (j->head == NULL && !j->finished)
+			pthread_cond_wait(&j->work, &j->mu);
+		if ((b = j->head) == NULL)
+			break;
+		j->head = b->next;
+		if (j->head == NULL)
+			j->tail = NULL;
+		skip = j->failed;
+		pthread_mutex_unlock(&j->mu);
+		if (!skip)
+			parse_batch(&r, b);
+		pthread_mutex_lock(&j->mu);
+		b->done = 1;
+		pthread_cond_broadcast(&j->done);
+	}
+	pthread_mutex_unlock(&j->mu);
+	if (r.have_csv)
+		csv_free(&r.csv);
+	jn_ndjson_free(r.json);
+	free(r.row);
+	free(r.fields);
+	return NULL;
+}
+
+int
+jn_read_jobs(char *const *files, int nfiles,
+    const struct jn_reader_opts *opts, const struct jn_schema *schema,
+    struct jn_badrec *bad, const struct jn_read_worker *workers, int jobs,
+    uint64_t *records_in)
+{
+	static char *const stdin_only[] = { "-" };
+	struct jn_strbuf framer_diag = { NULL, 0, 0 };
+	struct reader r;
+	struct jobs j;
+	struct batch *b;
+	struct filectx *fc;
+	int i, rc = 0, failed;
+
+	assert(jobs >= 1 && !opts->raw_only);
+	if (nfiles == 0) {
+		files = stdin_only;
+		nfiles = 1;
+	}
+	memset(&j, 0, sizeof j);
+	pthread_mutex_init(&j.mu, NULL);
+	pthread_cond_init(&j.work, NULL);
+	pthread_cond_init(&j.done, NULL);
+	j.bad = bad;
+	j.opts = opts;
+	j.max_inflight = (size_t)jobs * BATCHES_PER_WORKER;
+	j.cur = batch_get(&j);
+	j.nworkers = jobs;
+	j.workers = jn_xcalloc((size_t)jobs, sizeof *j.workers);
+	for (i = 0; i < jobs; i++) {
+		assert(workers[i].schema->nslots == schema->nslots);
+		j.workers[i].jobs = &j;
+		j.workers[i].w = &workers[i];
+		if (pthread_create(&j.workers[i].thread, NULL, worker_main,
+		    &j.workers[i]) != 0) {
+			rc = jn_error("cannot start a reading thread");
+			break;
+		}
+		j.workers[i].started = 1;
+	}
+
+	memset(&r, 0, sizeof r);
+	r.opts = opts;
+	r.schema = schema;
+	r.bad = bad;
+	r.jobs = &j;
+	if (opts->progress) {
+		r.total_bytes = total_size(files, nfiles);
+		clock_gettime(CLOCK_MONOTONIC, &r.start);
+	}
+	/* the reader's own errors wait until every earlier batch is out */
+	jn_diag_capture(&framer_diag);
+	for (i = 0; i < nfiles && rc == 0; i++) {
+		if (open_file(&r, files[i]) != 0) {
+			rc = -1;
+			break;
+		}
+		rc = read_file(&r);
+		gzclose(r.gz);
+	}
+	jn_diag_capture(NULL);
+	progress(&r, 1);
+
+	/*
+	 * Drain: records framed before an error still count, as they do
+	 * with one thread; then the workers stop.
+	 */
+	if (j.cur->nrefs > 0) {
+		r.pos = r.len;
+		if (seal_batch(&r) != 0)
+			rc = -1;
+	}
+	pthread_mutex_lock(&j.mu);
+	j.finished = 1;
+	pthread_cond_broadcast(&j.work);
+	failed = commit_ready(&j, 0) != 0;
+	pthread_mutex_unlock(&j.mu);
+	for (i = 0; i < jobs; i++)
+		if (j.workers[i].started)
+			pthread_join(j.workers[i].thread, NULL);
+	if (failed)
+		rc = -1;
+	else if (framer_diag.len > 0)
+		fwrite(framer_diag.buf, 1, framer_diag.len, stderr);
+
+	while ((b = j.spare) != NULL) {
+		j.spare = b->next;
+		batch_free(b);
+	}
+	batch_free(j.cur);
+	while ((fc = j.files) != NULL) {
+		j.files = fc->next;
+		free(fc);
+	}
+	free(j.workers);
+	free(framer_diag.buf);
+	if (r.have_csv)
+		csv_free(&r.csv);
+	free(r.buf);
+	free(r.row);
+	free(r.fields);
+	pthread_mutex_destroy(&j.mu);
+	pthread_cond_destroy(&j.work);
+	pthread_cond_destroy(&j.done);
 	*records_in = r.records;
 	return rc;
 }

@@ -100,16 +100,67 @@ jn_xstrndup(const char *s, size_t n)
 	return p;
 }
 
+/*
+ * Diagnostics of a thread that captures them (a worker of the parallel
+ * reader) go to its buffer; the reading thread prints them in input
+ * order.
+ */
+static _Thread_local struct jn_strbuf *captured;
+
+void
+jn_strbuf_vprintf(struct jn_strbuf *b, const char *fmt, va_list ap)
+{
+	va_list ap2;
+	int n;
+
+	va_copy(ap2, ap);
+	n = vsnprintf(NULL, 0, fmt, ap2);
+	va_end(ap2);
+	if (n < 0)
+		return;
+	b->buf = jn_xgrow(b->buf, &b->cap, b->len + (size_t)n + 1, 1);
+	vsnprintf(b->buf + b->len, (size_t)n + 1, fmt, ap);
+	b->len += (size_t)n;
+}
+
+void
+jn_strbuf_printf(struct jn_strbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	jn_strbuf_vprintf(b, fmt, ap);
+	va_end(ap);
+}
+
+void
+jn_diag_capture(struct jn_strbuf *b)
+{
+	captured = b;
+}
+
+static void
+diag(const char *fmt, va_list ap)
+{
+	if (captured != NULL) {
+		jn_strbuf_printf(captured, "%s: ", progname);
+		jn_strbuf_vprintf(captured, fmt, ap);
+		jn_strbuf_printf(captured, "\n");
+		return;
+	}
+	fprintf(stderr, "%s: ", progname);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
 int
 jn_error(const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "%s: ", progname);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	diag(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	return -1;
 }
 
@@ -118,11 +169,9 @@ jn_warn(const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "%s: ", progname);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	diag(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 char *

@@ -33,8 +33,8 @@ static const char usage[] =
     "               [--per user|session] [--by FIELD]\n"
     "               [--attribution first|last|all|stepN] [--value FIELD]\n"
     "               [--exclude [I-J:]EXPR] [--min-conversion RATE]\n"
-    "               [--explain USER] [--sorted] [--where EXPR] [--since TIME]\n"
-    "               [--until TIME] [--strict] [--rejects FILE]\n"
+    "               [--explain USER] [--sorted] [-j N] [--where EXPR]\n"
+    "               [--since TIME] [--until TIME] [--strict] [--rejects FILE]\n"
     "               -s STEP -s STEP [-s STEP ...] [FILE ...]\n";
 
 static const char help_text[] =
@@ -54,6 +54,7 @@ static const char help_text[] =
     "      --attribution A      --by value: first, last, all or stepN\n"
     "      --explain USER       show on stderr how USER's events matched\n"
     "      --sorted             input grouped by user: memory per user only\n"
+    "  -j, --jobs N             read with N threads (default: all cores)\n"
     "      --per UNIT           user (default) or session\n"
     "      --by FIELD           break down by FIELD (first non-empty value)\n"
     "      --value FIELD        sum FIELD over the events filling each step\n"
@@ -91,7 +92,8 @@ enum {
 	OPT_EXCLUDE,
 	OPT_ATTRIBUTION,
 	OPT_EXPLAIN,
-	OPT_SORTED
+	OPT_SORTED,
+	OPT_JOBS = 'j'
 };
 
 static const struct option tool_longopts[] = {
@@ -111,6 +113,7 @@ static const struct option tool_longopts[] = {
 	{ "attribution", required_argument, NULL, OPT_ATTRIBUTION },
 	{ "explain", required_argument, NULL, OPT_EXPLAIN },
 	{ "sorted", no_argument, NULL, OPT_SORTED },
+	{ "jobs", required_argument, NULL, OPT_JOBS },
 };
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -195,6 +198,11 @@ struct funnel {
 	size_t ngroups;
 	uint32_t *group_of_by;	/* byvals id -> group, NONE: not yet */
 	size_t group_cap;
+	int jobs;		/* -j: reading threads */
+	int is_worker;		/* one of the reading threads' funnels */
+	const struct funnel *options;	/* as parsed, for the workers */
+	uint64_t *first_pos;	/* a worker's: record where each unit began */
+	size_t first_pos_cap;
 	int sorted;		/* --sorted: input grouped by user */
 	uint32_t cur_unit;	/* --sorted: the user being read */
 	int have_cur;
@@ -278,7 +286,7 @@ on_event(void *ctx, const struct jn_event *ev)
 	struct fevent *fe;
 	uint32_t mask = 0, unit, by = NONE;
 	const char *s;
-	size_t len;
+	size_t len, nunits;
 	int k, m, gap_cut;
 
 	/* steps, then exclusions in the mask's bits above the steps */
@@ -302,7 +310,14 @@ on_event(void *ctx, const struct jn_event *ev)
 			return -1;
 		mask |= (uint32_t)m << f->obit[k];
 	}
+	nunits = jn_intern_count(&f->units);
 	unit = unit_of(f, ev, &gap_cut);
+	if (f->is_worker && unit == nunits) {
+		/* a new unit: the merge orders units by where they began */
+		f->first_pos = jn_xgrow(f->first_pos, &f->first_pos_cap,
+		    (size_t)unit + 1, sizeof *f->first_pos);
+		f->first_pos[unit] = ev->rec->pos;
+	}
 	if (f->sorted && (!f->have_cur || unit != f->cur_unit)) {
 		/* ids follow first appearance: a smaller one came back */
 		if (f->have_cur && unit < f->cur_unit)
@@ -944,6 +959,106 @@ gate(const struct funnel *f)
 	return failed;
 }
 
+/* ---- reading with several threads ---- */
+
+/*
+ * Each reading thread fills a funnel of its own; their units, breakdown
+ * values and events then move into the main funnel.  Units are numbered
+ * there in the order they first appear in the input, as one thread
+ * numbers them, so that the counting after (sums of values included)
+ * runs in the same order and the output is the same whatever -j says.
+ */
+static void
+merge_workers(struct funnel *f, struct funnel *const *w, int n)
+{
+	uint32_t **umap = jn_xcalloc((size_t)n, sizeof *umap);
+	uint32_t **bmap = jn_xcalloc((size_t)n, sizeof *bmap);
+	size_t *next = jn_xcalloc((size_t)n, sizeof *next);
+	size_t total = 0, id, i, len;
+	int k, best;
+
+	for (k = 0; k < n; k++) {
+		size_t nb = jn_intern_count(&w[k]->byvals);
+
+		bmap[k] = jn_xmalloc((nb ? nb : 1) * sizeof **bmap);
+		for (id = 0; id < nb; id++) {
+			const char *s = jn_intern_str(&w[k]->byvals,
+			    (uint32_t)id, &len);
+
+			bmap[k][id] = jn_intern_put(&f->byvals, s, len);
+		}
+		umap[k] = jn_xmalloc((jn_intern_count(&w[k]->units) + 1) *
+		    sizeof **umap);
+		total += w[k]->nev;
+	}
+	/* each worker's units began in input order: merge the n lists */
+	for (;;) {
+		const struct unit_info *from;
+		struct unit_info *to;
+		const char *key;
+		uint32_t gid;
+
+		best = -1;
+		for (k = 0; k < n; k++)
+			if (next[k] < jn_intern_count(&w[k]->units) &&
+			    (best < 0 || w[k]->first_pos[next[k]] <
+			    w[best]->first_pos[next[best]]))
+				best = k;
+		if (best < 0)
+			break;
+		id = next[best]++;
+		key = jn_intern_str(&w[best]->units, (uint32_t)id, &len);
+		gid = jn_intern_put(&f->units, key, len);
+		umap[best][id] = gid;
+		grow_units(f, gid);
+		from = &w[best]->uinfo[id];
+		to = &f->uinfo[gid];
+		to->gap_cut |= from->gap_cut;
+		if (from->first != NONE) {
+			uint32_t b = bmap[best][from->first];
+
+			touch(f, to, b, jn_intern_str(&f->byvals, b, NULL),
+			    from->first_ts);
+		}
+		if (from->last != NONE) {
+			uint32_t b = bmap[best][from->last];
+
+			touch(f, to, b, jn_intern_str(&f->byvals, b, NULL),
+			    from->last_ts);
+		}
+	}
+	f->ev = jn_xmalloc((total ? total : 1) * sizeof *f->ev);
+	f->ev_cap = total;
+	for (k = 0; k < n; k++) {
+		size_t base = f->nvalues;
+
+		for (i = 0; i < w[k]->nev; i++) {
+			struct fevent *e = &f->ev[f->nev++];
+
+			*e = w[k]->ev[i];
+			e->unit = umap[k][e->unit];
+			if (e->by != NONE)
+				e->by = bmap[k][e->by];
+			if (e->value != NONE)
+				e->value += (uint32_t)base;
+		}
+		free(w[k]->ev);
+		w[k]->ev = NULL;
+		if (w[k]->nvalues > 0) {
+			f->values = jn_xgrow(f->values, &f->values_cap,
+			    f->nvalues + w[k]->nvalues, sizeof *f->values);
+			memcpy(f->values + f->nvalues, w[k]->values,
+			    w[k]->nvalues * sizeof *f->values);
+			f->nvalues += w[k]->nvalues;
+		}
+		free(umap[k]);
+		free(bmap[k]);
+	}
+	free(umap);
+	free(bmap);
+	free(next);
+}
+
 /* ---- main ---- */
 
 /* --exclude [I-J:]EXPR */
@@ -1063,7 +1178,7 @@ parse_args(struct funnel *f, int argc, char **argv)
 	free(longopts);	/* from an earlier main() in one process */
 	longopts = jn_cli_options(tool_longopts, NELEM(tool_longopts));
 	f->spec.window = 7 * 24 * 3600 * JN_NS_PER_SEC;
-	while ((opt = getopt_long(argc, argv, "s:w:" JN_COMMON_SHORTOPTS,
+	while ((opt = getopt_long(argc, argv, "s:w:j:" JN_COMMON_SHORTOPTS,
 	    longopts, NULL)) != -1) {
 		int r = jn_common_option(&f->common, opt, optarg);
 
@@ -1118,6 +1233,10 @@ parse_args(struct funnel *f, int argc, char **argv)
 			break;
 		case OPT_SORTED:
 			f->sorted = 1;
+			break;
+		case OPT_JOBS:
+			if (jn_jobs_parse(optarg, &f->jobs) != 0)
+				return -1;
 			break;
 		case OPT_ORDER:
 			if (strcmp(optarg, "default") == 0)
@@ -1180,7 +1299,8 @@ setup(struct funnel *f)
 	int k;
 	char what[32];
 
-	if (jn_input_init(&f->in, &f->common) != 0)
+	if ((f->is_worker ? jn_input_init_worker(&f->in, &f->common) :
+	    jn_input_init(&f->in, &f->common)) != 0)
 		return -1;
 	for (k = 0; k < f->spec.nsteps; k++) {
 		snprintf(what, sizeof what, "step %d", k + 1);
@@ -1248,12 +1368,54 @@ release(struct funnel *f)
 	free(f->byrank);
 	free(f->groups);
 	free(f->group_of_by);
+	free(f->first_pos);
+}
+
+/*
+ * Read the input into f: with one thread directly, with several through
+ * one funnel per thread, merged afterwards.  Returns 0 or -1 (reported).
+ */
+static int
+read_input(struct funnel *f, char *const *files, int nfiles)
+{
+	struct funnel **w;
+	struct jn_input **win;
+	void **ctx;
+	int k, n = f->jobs, rc = -1;
+
+	if (n <= 1)
+		return jn_input_run(&f->in, files, nfiles, on_event, f);
+	w = jn_xcalloc((size_t)n, sizeof *w);
+	win = jn_xcalloc((size_t)n, sizeof *win);
+	ctx = jn_xcalloc((size_t)n, sizeof *ctx);
+	for (k = 0; k < n; k++) {
+		w[k] = jn_xmalloc(sizeof *w[k]);
+		*w[k] = *f->options;
+		w[k]->is_worker = 1;
+		if (setup(w[k]) != 0)
+			goto out;
+		win[k] = &w[k]->in;
+		ctx[k] = w[k];
+	}
+	rc = jn_input_run_jobs(&f->in, win, ctx, n, files, nfiles, on_event);
+	if (rc == 0)
+		merge_workers(f, w, n);
+out:
+	for (k = 0; k < n; k++)
+		if (w[k] != NULL) {
+			release(w[k]);
+			free(w[k]);
+		}
+	free(w);
+	free(win);
+	free(ctx);
+	return rc;
 }
 
 int
 main(int argc, char **argv)
 {
-	static struct funnel f;
+	static struct funnel f, options;
 	enum jn_format fmt;
 	int status = JN_EXIT_OK;
 
@@ -1263,13 +1425,19 @@ main(int argc, char **argv)
 	jn_common_init(&f.common);
 	if (parse_args(&f, argc, argv) != 0)
 		return JN_EXIT_ERROR;
+	if (f.jobs == 0)
+		f.jobs = jn_jobs_default();
+	if (f.sorted)		/* one user at a time, in input order */
+		f.jobs = 1;
+	/* the parsed options, before setup: each worker starts from them */
+	options = f;
+	f.options = &options;
 	if (setup(&f) != 0) {
 		release(&f);
 		return JN_EXIT_ERROR;
 	}
 	cmp_funnel = &f;
-	if (jn_input_run(&f.in, argv + optind, argc - optind, on_event,
-	    &f) != 0) {
+	if (read_input(&f, argv + optind, argc - optind) != 0) {
 		jn_input_finish(&f.in);
 		release(&f);
 		return JN_EXIT_ERROR;
