@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -25,6 +26,7 @@
 #include "journey/time.h"
 #include "journey/util.h"
 #include "journey/writer.h"
+#include "journey/xsum.h"
 
 static const char usage[] =
     "usage: jfunnel [-u FIELD] [-t FIELD] [-e FIELD] [-w DUR] [-o FORMAT]\n"
@@ -129,8 +131,16 @@ struct fevent {
 
 struct unit_info {
 	int64_t first_ts, last_ts;	/* times of first/last by values */
+	uint64_t first_pos;	/* a worker's: the record where it began */
 	uint32_t first, last;	/* first/last-touch value, NONE if none */
 	uint8_t gap_cut;	/* sessions to be cut by --session-gap */
+	uint8_t part;		/* a worker's: the thread that counts it */
+};
+
+/* Kept events of one counting thread's units, in a reading worker. */
+struct evlist {
+	struct fevent *ev;
+	size_t n, cap;
 };
 
 enum attribution { ATTR_FIRST, ATTR_LAST, ATTR_ALL, ATTR_STEP };
@@ -151,8 +161,28 @@ struct sample {
 struct group {
 	uint32_t by;		/* value id, NONE for units without one */
 	uint64_t count[JN_FUNNEL_MAX_STEPS];
-	double value[JN_FUNNEL_MAX_STEPS];
+	/* --value: exact sums per step, so that threads add up alike */
+	struct jn_xsum *value;
 	double median[JN_FUNNEL_MAX_STEPS];	/* seconds; NAN if none */
+};
+
+/*
+ * What counting adds up: the main funnel's, and one per counting thread,
+ * merged into the main one at the end.
+ */
+struct tally {
+	struct group *groups;
+	size_t ngroups;
+	uint32_t *group_of_by;	/* byvals id -> group, NONE: not yet */
+	size_t group_cap;
+	uint32_t nobody_group;	/* group of units without a value */
+	struct sample *samples[JN_FUNNEL_MAX_STEPS];
+	size_t nsamples[JN_FUNNEL_MAX_STEPS], samples_cap[JN_FUNNEL_MAX_STEPS];
+	struct fevent *scratch;	/* one value's events, for attribution */
+	size_t scratch_cap;
+	struct fevent *gather;	/* one unit's events from every worker */
+	size_t gather_cap;
+	int explaining;		/* the current unit is --explain's */
 };
 
 struct funnel {
@@ -173,9 +203,6 @@ struct funnel {
 	struct exclusion excl[JN_FUNNEL_MAX_STEPS];
 	int nexcl;
 	const char *explain;
-	int explaining;		/* the current unit is --explain's */
-	struct fevent *scratch;
-	size_t scratch_cap;
 	/* step and exclusion predicates by kind: per event name or per event */
 	struct jn_namecache names;
 	struct jn_pred *cpred[2 * JN_FUNNEL_MAX_STEPS];
@@ -194,21 +221,15 @@ struct funnel {
 	size_t keycap;
 
 	uint32_t *byrank;	/* byvals id -> lexicographic rank */
-	struct group *groups;
-	size_t ngroups;
-	uint32_t *group_of_by;	/* byvals id -> group, NONE: not yet */
-	size_t group_cap;
+	struct tally t;		/* the counts, medians and values */
 	int jobs;		/* -j: reading threads */
 	int is_worker;		/* one of the reading threads' funnels */
 	const struct funnel *options;	/* as parsed, for the workers */
-	uint64_t *first_pos;	/* a worker's: record where each unit began */
-	size_t first_pos_cap;
+	struct evlist *parts;	/* a worker's kept events, per counting thread */
+	int nparts;
 	int sorted;		/* --sorted: input grouped by user */
 	uint32_t cur_unit;	/* --sorted: the user being read */
 	int have_cur;
-	uint32_t nobody_group;	/* group of units without a value */
-	struct sample *samples[JN_FUNNEL_MAX_STEPS];
-	size_t nsamples[JN_FUNNEL_MAX_STEPS], samples_cap[JN_FUNNEL_MAX_STEPS];
 };
 
 /* ---- reading ---- */
@@ -237,7 +258,7 @@ unit_of(struct funnel *f, const struct jn_event *ev, int *gap_cut)
 
 /* Does value s (id by) beat the current value cur at an equal time? */
 static int
-smaller(struct funnel *f, uint32_t by, const char *s, uint32_t cur)
+smaller(const struct funnel *f, uint32_t by, const char *s, uint32_t cur)
 {
 	return cur == NONE || (by != cur &&
 	    strcmp(s, jn_intern_str(&f->byvals, cur, NULL)) < 0);
@@ -262,7 +283,7 @@ grow_units(struct funnel *f, uint32_t unit)
  * result does not depend on the order of input lines.
  */
 static void
-touch(struct funnel *f, struct unit_info *u, uint32_t by, const char *s,
+touch(const struct funnel *f, struct unit_info *u, uint32_t by, const char *s,
     int64_t ts)
 {
 	if (u->first == NONE || ts < u->first_ts ||
@@ -312,12 +333,6 @@ on_event(void *ctx, const struct jn_event *ev)
 	}
 	nunits = jn_intern_count(&f->units);
 	unit = unit_of(f, ev, &gap_cut);
-	if (f->is_worker && unit == nunits) {
-		/* a new unit: the merge orders units by where they began */
-		f->first_pos = jn_xgrow(f->first_pos, &f->first_pos_cap,
-		    (size_t)unit + 1, sizeof *f->first_pos);
-		f->first_pos[unit] = ev->rec->pos;
-	}
 	if (f->sorted && (!f->have_cur || unit != f->cur_unit)) {
 		/* ids follow first appearance: a smaller one came back */
 		if (f->have_cur && unit < f->cur_unit)
@@ -332,6 +347,16 @@ on_event(void *ctx, const struct jn_event *ev)
 		f->have_cur = 1;
 	}
 	grow_units(f, unit);
+	if (f->is_worker && unit == nunits) {
+		/*
+		 * A new unit: the merge orders units by where they began;
+		 * a hash of the user alone picks its counting thread, so
+		 * that one thread counts all sessions of a user.
+		 */
+		f->uinfo[unit].first_pos = ev->rec->pos;
+		f->uinfo[unit].part = (uint8_t)(jn_hash(ev->user,
+		    ev->user_len) % (uint64_t)f->nparts);
+	}
 	f->uinfo[unit].gap_cut |= (uint8_t)gap_cut;
 	if (f->by_slot >= 0) {
 		s = jn_record_get(ev->rec, f->by_slot, &len);
@@ -342,8 +367,15 @@ on_event(void *ctx, const struct jn_event *ev)
 	}
 	if (mask == 0 && !f->keep_all)
 		return 0;
-	f->ev = jn_xgrow(f->ev, &f->ev_cap, f->nev + 1, sizeof *f->ev);
-	fe = &f->ev[f->nev++];
+	if (f->is_worker) {
+		struct evlist *l = &f->parts[f->uinfo[unit].part];
+
+		l->ev = jn_xgrow(l->ev, &l->cap, l->n + 1, sizeof *l->ev);
+		fe = &l->ev[l->n++];
+	} else {
+		f->ev = jn_xgrow(f->ev, &f->ev_cap, f->nev + 1, sizeof *f->ev);
+		fe = &f->ev[f->nev++];
+	}
 	fe->f.ts = ev->time;
 	fe->f.mask = mask;
 	fe->unit = unit;
@@ -420,44 +452,97 @@ fevent_cmp(const void *pa, const void *pb)
 
 /* ---- counting ---- */
 
+static void
+tally_init(struct tally *t)
+{
+	memset(t, 0, sizeof *t);
+	t->nobody_group = NONE;
+}
+
+static void
+tally_release(struct tally *t)
+{
+	size_t g;
+	int k;
+
+	for (g = 0; g < t->ngroups; g++)
+		free(t->groups[g].value);
+	for (k = 0; k < JN_FUNNEL_MAX_STEPS; k++)
+		free(t->samples[k]);
+	free(t->groups);
+	free(t->group_of_by);
+	free(t->scratch);
+	free(t->gather);
+}
+
 static uint32_t
-group_for(struct funnel *f, uint32_t by)
+group_for(const struct funnel *f, struct tally *t, uint32_t by)
 {
 	uint32_t *slot;
 	int k;
 
-	if (by != NONE && by >= f->group_cap) {
-		size_t old = f->group_cap;
+	if (by != NONE && by >= t->group_cap) {
+		size_t old = t->group_cap;
 
-		f->group_of_by = jn_xgrow(f->group_of_by, &f->group_cap,
-		    (size_t)by + 1, sizeof *f->group_of_by);
-		for (; old < f->group_cap; old++)
-			f->group_of_by[old] = NONE;
+		t->group_of_by = jn_xgrow(t->group_of_by, &t->group_cap,
+		    (size_t)by + 1, sizeof *t->group_of_by);
+		for (; old < t->group_cap; old++)
+			t->group_of_by[old] = NONE;
 	}
-	slot = by == NONE ? &f->nobody_group : &f->group_of_by[by];
+	slot = by == NONE ? &t->nobody_group : &t->group_of_by[by];
 	if (*slot == NONE) {
 		struct group *g;
 
-		f->groups = jn_xrealloc(f->groups,
-		    (f->ngroups + 1) * sizeof *f->groups);
-		g = &f->groups[f->ngroups];
+		t->groups = jn_xrealloc(t->groups,
+		    (t->ngroups + 1) * sizeof *t->groups);
+		g = &t->groups[t->ngroups];
 		memset(g, 0, sizeof *g);
 		g->by = by;
+		if (f->value_field)
+			g->value = jn_xcalloc((size_t)f->spec.nsteps,
+			    sizeof *g->value);
 		for (k = 0; k < JN_FUNNEL_MAX_STEPS; k++)
 			g->median[k] = NAN;
-		*slot = (uint32_t)f->ngroups++;
+		*slot = (uint32_t)t->ngroups++;
 	}
 	return *slot;
 }
 
 static void
-add_sample(struct funnel *f, int k, uint32_t group, int64_t dt)
+add_sample(struct tally *t, int k, uint32_t group, int64_t dt)
 {
-	f->samples[k] = jn_xgrow(f->samples[k], &f->samples_cap[k],
-	    f->nsamples[k] + 1, sizeof *f->samples[k]);
-	f->samples[k][f->nsamples[k]].group = group;
-	f->samples[k][f->nsamples[k]].dt = dt;
-	f->nsamples[k]++;
+	t->samples[k] = jn_xgrow(t->samples[k], &t->samples_cap[k],
+	    t->nsamples[k] + 1, sizeof *t->samples[k]);
+	t->samples[k][t->nsamples[k]].group = group;
+	t->samples[k][t->nsamples[k]].dt = dt;
+	t->nsamples[k]++;
+}
+
+/* Add the counts of from into to: groups by value, exact sums, samples. */
+static void
+tally_merge(const struct funnel *f, struct tally *to, const struct tally *from)
+{
+	uint32_t *map = jn_xmalloc((from->ngroups + 1) * sizeof *map);
+	size_t g, i;
+	int k;
+
+	for (g = 0; g < from->ngroups; g++) {
+		const struct group *src = &from->groups[g];
+		struct group *dst;
+
+		map[g] = group_for(f, to, src->by);
+		dst = &to->groups[map[g]];
+		for (k = 0; k < f->spec.nsteps; k++) {
+			dst->count[k] += src->count[k];
+			if (src->value != NULL)
+				jn_xsum_merge(&dst->value[k], &src->value[k]);
+		}
+	}
+	for (k = 0; k < JN_FUNNEL_MAX_STEPS; k++)
+		for (i = 0; i < from->nsamples[k]; i++)
+			add_sample(to, k, map[from->samples[k][i].group],
+			    from->samples[k][i].dt);
+	free(map);
 }
 
 /*
@@ -495,12 +580,13 @@ excluded(const struct funnel *f, const struct fevent *ev, size_t n,
 	return 0;
 }
 
-static void explain_unit(struct funnel *, const struct fevent *, size_t,
-    const struct jn_funnel_match *, int, uint32_t);
+static void explain_unit(const struct funnel *, const struct fevent *,
+    size_t, const struct jn_funnel_match *, int, uint32_t);
 
 /* Match ev[0..n) and count the unit under breakdown value by. */
 static void
-count_match(struct funnel *f, const struct fevent *ev, size_t n, uint32_t by)
+count_match(const struct funnel *f, struct tally *t, const struct fevent *ev,
+    size_t n, uint32_t by)
 {
 	struct jn_funnel_match m;
 	uint32_t g;
@@ -508,28 +594,29 @@ count_match(struct funnel *f, const struct fevent *ev, size_t n, uint32_t by)
 
 	jn_funnel_match(&f->spec, &ev->f, sizeof *ev, n, &m);
 	excl = m.level ? excluded(f, ev, n, &m) : 0;
-	if (f->explaining)
+	if (t->explaining)
 		explain_unit(f, ev, n, &m, excl, by);
 	if (m.level == 0 || excl)
 		return;
-	g = group_for(f, by);
+	g = group_for(f, t, by);
 	for (k = 0; k < m.level; k++) {
 		const struct fevent *e = &ev[m.ev[k]];
 
-		f->groups[g].count[k]++;
+		t->groups[g].count[k]++;
 		if (e->value != NONE)
-			f->groups[g].value[k] += f->values[e->value];
+			jn_xsum_add(&t->groups[g].value[k],
+			    f->values[e->value]);
 		if (k > 0)
-			add_sample(f, k, g, m.ts[k] - m.ts[k - 1]);
+			add_sample(t, k, g, m.ts[k] - m.ts[k - 1]);
 	}
 }
 
 static struct fevent *
-scratch(struct funnel *f, size_t n)
+scratch(struct tally *t, size_t n)
 {
-	f->scratch = jn_xgrow(f->scratch, &f->scratch_cap, n,
-	    sizeof *f->scratch);
-	return f->scratch;
+	t->scratch = jn_xgrow(t->scratch, &t->scratch_cap, n,
+	    sizeof *t->scratch);
+	return t->scratch;
 }
 
 /*
@@ -540,8 +627,8 @@ scratch(struct funnel *f, size_t n)
  * breakdown attribution types).  Values are visited in byte order.
  */
 static void
-count_unit(struct funnel *f, const struct fevent *ev, size_t n,
-    uint32_t first, uint32_t last)
+count_unit(const struct funnel *f, struct tally *tl, const struct fevent *ev,
+    size_t n, uint32_t first, uint32_t last)
 {
 	uint32_t stepbit = UINT32_C(1) << f->attr_step, v, best;
 	size_t i, c;
@@ -549,11 +636,11 @@ count_unit(struct funnel *f, const struct fevent *ev, size_t n,
 	int any;
 
 	if (f->by_slot < 0 || f->attribution == ATTR_FIRST) {
-		count_match(f, ev, n, first);
+		count_match(f, tl, ev, n, first);
 		return;
 	}
 	if (f->attribution == ATTR_LAST) {
-		count_match(f, ev, n, last);
+		count_match(f, tl, ev, n, last);
 		return;
 	}
 	/* each distinct value, smallest rank first */
@@ -572,7 +659,7 @@ count_unit(struct funnel *f, const struct fevent *ev, size_t n,
 		if (best == NONE)
 			break;
 		v = best;
-		t = scratch(f, n);
+		t = scratch(tl, n);
 		for (i = 0, c = 0; i < n; i++) {
 			if (f->attribution == ATTR_ALL) {
 				if (ev[i].by == v)
@@ -585,10 +672,10 @@ count_unit(struct funnel *f, const struct fevent *ev, size_t n,
 			c++;
 		}
 		/* count_match reads values through the events' indices */
-		count_match(f, t, c, v);
+		count_match(f, tl, t, c, v);
 	}
 	if (!any)
-		count_match(f, ev, n, NONE);
+		count_match(f, tl, ev, n, NONE);
 }
 
 /*
@@ -621,49 +708,63 @@ touches(const struct funnel *f, const struct fevent *ev, size_t n,
 	}
 }
 
+/* Is key (a unit's) the user of --explain? */
 static int
-explain_match(const struct funnel *f, uint32_t unit)
+explain_match(const struct funnel *f, const char *key, size_t len)
 {
-	size_t len, n = strlen(f->explain);
-	const char *key = jn_intern_str(&f->units, unit, &len);
+	size_t n = strlen(f->explain);
 
 	/* per session the key is user, NUL, session */
 	return len >= n && memcmp(key, f->explain, n) == 0 &&
 	    (len == n || key[n] == '\0');
 }
 
+/*
+ * Count one unit: its events ev[0..n), sorted here, under the first and
+ * last touch of u, or cut into sessions first when u says so.
+ */
+static void
+count_events(const struct funnel *f, struct tally *t,
+    const struct unit_info *u, const char *key, size_t keylen,
+    struct fevent *ev, size_t n)
+{
+	uint32_t first, last;
+	size_t i, s;
+
+	t->explaining = f->explain && explain_match(f, key, keylen);
+	jn_sort_small(ev, n, sizeof *ev, fevent_cmp);
+	if (!u->gap_cut) {
+		if (f->per_session)
+			touches(f, ev, n, &first, &last);
+		else {
+			first = u->first;
+			last = u->last;
+		}
+		count_unit(f, t, ev, n, first, last);
+		return;
+	}
+	/* sessions of a user without a session field */
+	for (s = 0, i = 1; i <= n; i++)
+		if (i == n || ev[i].f.ts - ev[i - 1].f.ts >
+		    f->common.session_gap) {
+			touches(f, ev + s, i - s, &first, &last);
+			count_unit(f, t, ev + s, i - s, first, last);
+			s = i;
+		}
+}
+
 static void
 count_all(struct funnel *f)
 {
-	size_t nunits = jn_intern_count(&f->units), u, *start, i, s;
-	uint32_t first, last;
+	size_t nunits = jn_intern_count(&f->units), u, *start, len;
 
 	start = jn_group_by_key(f->ev, f->nev, sizeof *f->ev,
 	    offsetof(struct fevent, unit), nunits);
 	for (u = 0; u < nunits; u++) {
-		struct fevent *ev = f->ev + start[u];
-		size_t n = start[u + 1] - start[u];
+		const char *key = jn_intern_str(&f->units, (uint32_t)u, &len);
 
-		f->explaining = f->explain && explain_match(f, (uint32_t)u);
-		jn_sort_small(ev, n, sizeof *ev, fevent_cmp);
-		if (!f->uinfo[u].gap_cut) {
-			if (f->per_session)
-				touches(f, ev, n, &first, &last);
-			else {
-				first = f->uinfo[u].first;
-				last = f->uinfo[u].last;
-			}
-			count_unit(f, ev, n, first, last);
-			continue;
-		}
-		/* sessions of a user without a session field */
-		for (s = 0, i = 1; i <= n; i++)
-			if (i == n || ev[i].f.ts - ev[i - 1].f.ts >
-			    f->common.session_gap) {
-				touches(f, ev + s, i - s, &first, &last);
-				count_unit(f, ev + s, i - s, first, last);
-				s = i;
-			}
+		count_events(f, &f->t, &f->uinfo[u], key, len,
+		    f->ev + start[u], start[u + 1] - start[u]);
 	}
 	free(start);
 }
@@ -736,7 +837,7 @@ explain_stop(const struct funnel *f, const struct fevent *ev, size_t n,
 }
 
 static void
-explain_unit(struct funnel *f, const struct fevent *ev, size_t n,
+explain_unit(const struct funnel *f, const struct fevent *ev, size_t n,
     const struct jn_funnel_match *m, int excl, uint32_t by)
 {
 	char steps[256], why[320], t[48];
@@ -786,10 +887,10 @@ static void
 flush_unit(struct funnel *f)
 {
 	uint32_t u = f->cur_unit;
+	size_t len;
+	const char *key = jn_intern_str(&f->units, u, &len);
 
-	f->explaining = f->explain && explain_match(f, u);
-	jn_sort_small(f->ev, f->nev, sizeof *f->ev, fevent_cmp);
-	count_unit(f, f->ev, f->nev, f->uinfo[u].first, f->uinfo[u].last);
+	count_events(f, &f->t, &f->uinfo[u], key, len, f->ev, f->nev);
 	f->nev = 0;
 	f->nvalues = 0;
 }
@@ -812,22 +913,22 @@ compute_medians(struct funnel *f)
 	int k;
 
 	for (k = 1; k < f->spec.nsteps; k++) {
-		struct sample *s = f->samples[k];
+		struct sample *s = f->t.samples[k];
 
 		if (s != NULL)
-			qsort(s, f->nsamples[k], sizeof *s, sample_cmp);
-		for (i = 0; i < f->nsamples[k]; i = j) {
+			qsort(s, f->t.nsamples[k], sizeof *s, sample_cmp);
+		for (i = 0; i < f->t.nsamples[k]; i = j) {
 			size_t n;
 			double mid;
 
-			for (j = i; j < f->nsamples[k] &&
+			for (j = i; j < f->t.nsamples[k] &&
 			    s[j].group == s[i].group; j++)
 				;
 			n = j - i;
 			mid = n % 2 ? (double)s[i + n / 2].dt :
 			    ((double)s[i + n / 2 - 1].dt +
 			    (double)s[i + n / 2].dt) / 2;
-			f->groups[s[i].group].median[k] = mid / 1e9;
+			f->t.groups[s[i].group].median[k] = mid / 1e9;
 		}
 	}
 }
@@ -883,8 +984,8 @@ write_table(struct funnel *f, enum jn_format fmt)
 	if (f->value_field)
 		cols[nc++] = (struct jn_column){ "value", JN_COL_MONEY };
 	w = jn_writer_new(stdout, fmt, cols, nc);
-	for (g = 0; g < f->ngroups; g++) {
-		const struct group *gr = &f->groups[g];
+	for (g = 0; g < f->t.ngroups; g++) {
+		const struct group *gr = &f->t.groups[g];
 
 		for (k = 0; k < f->spec.nsteps; k++) {
 			uint64_t c = gr->count[k];
@@ -910,8 +1011,10 @@ write_table(struct funnel *f, enum jn_format fmt)
 			cells[i++] = isnan(gr->median[k]) ? jn_cell_null() :
 			    jn_cell_num(gr->median[k]);
 			if (f->value_field) {
-				cells[i++] = jn_cell_num(gr->value[k]);
-				if (!isfinite(gr->value[k]) && !overflow++)
+				double v = jn_xsum_value(&gr->value[k]);
+
+				cells[i++] = jn_cell_num(v);
+				if (!isfinite(v) && !overflow++)
 					jn_warn("--value: the sum of '%s' at "
 					    "step %d is out of range; left empty",
 					    f->value_field, k + 1);
@@ -933,13 +1036,13 @@ gate(const struct funnel *f)
 
 	if (!f->has_min_conversion)
 		return 0;
-	if (f->ngroups == 0) {
+	if (f->t.ngroups == 0) {
 		jn_warn("no unit reached step 1: below --min-conversion %.1f%%",
 		    100 * f->min_conversion);
 		return 1;
 	}
-	for (g = 0; g < f->ngroups; g++) {
-		const struct group *gr = &f->groups[g];
+	for (g = 0; g < f->t.ngroups; g++) {
+		const struct group *gr = &f->t.groups[g];
 		double r = gr->count[0] ? ratio(gr->count[last], gr->count[0]) :
 		    0;
 
@@ -959,28 +1062,176 @@ gate(const struct funnel *f)
 	return failed;
 }
 
-/* ---- reading with several threads ---- */
+/* ---- reading and counting with several threads ---- */
 
 /*
- * Each reading thread fills a funnel of its own; their units, breakdown
- * values and events then move into the main funnel.  Units are numbered
- * there in the order they first appear in the input, as one thread
- * numbers them, so that the counting after (sums of values included)
- * runs in the same order and the output is the same whatever -j says.
+ * Each reading thread fills a funnel of its own, its kept events already
+ * split by counting thread (a hash of the user).  Counting thread p then
+ * takes the units of its share from every worker, numbers them in the
+ * order they first appear in the input, brings each unit's events
+ * together, and counts them into a tally of its own; the tallies are
+ * merged at the end.  Integers add up alike in any order, value sums are
+ * exact, medians sort their samples, and --explain's user is counted by
+ * one thread: the output is the same whatever -j says.
+ */
+struct part_job {
+	const struct funnel *f;		/* the main funnel: read only */
+	struct funnel *const *w;	/* the reading workers */
+	int nw, part;
+	uint32_t **umap;		/* per worker: unit -> id in its part */
+	uint32_t *const *bmap;		/* per worker: value id -> main's */
+	const size_t *vbase;		/* per worker: its values' offset */
+	struct tally t;
+	pthread_t thread;
+	int started;
+};
+
+/* Merge the share's units of every worker, in first-appearance order. */
+static size_t
+part_units(struct part_job *j, struct jn_intern *units,
+    struct unit_info **uinfo)
+{
+	const struct funnel *f = j->f;
+	size_t *next = jn_xcalloc((size_t)j->nw, sizeof *next), cap = 0, len;
+	int k, best;
+
+	*uinfo = NULL;
+	for (;;) {
+		const struct unit_info *from;
+		struct unit_info *to;
+		const char *key;
+		size_t id, n;
+		uint32_t pid;
+
+		best = -1;
+		for (k = 0; k < j->nw; k++) {
+			const struct funnel *w = j->w[k];
+
+			n = jn_intern_count(&w->units);
+			while (next[k] < n && w->uinfo[next[k]].part != j->part)
+				next[k]++;
+			if (next[k] < n && (best < 0 ||
+			    w->uinfo[next[k]].first_pos <
+			    j->w[best]->uinfo[next[best]].first_pos))
+				best = k;
+		}
+		if (best < 0)
+			break;
+		id = next[best]++;
+		key = jn_intern_str(&j->w[best]->units, (uint32_t)id, &len);
+		pid = jn_intern_put(units, key, len);
+		j->umap[best][id] = pid;
+		if (pid >= cap) {
+			size_t old = cap;
+
+			*uinfo = jn_xgrow(*uinfo, &cap, (size_t)pid + 1,
+			    sizeof **uinfo);
+			memset(*uinfo + old, 0, (cap - old) * sizeof **uinfo);
+			for (; old < cap; old++)
+				(*uinfo)[old].first = (*uinfo)[old].last = NONE;
+		}
+		from = &j->w[best]->uinfo[id];
+		to = &(*uinfo)[pid];
+		to->gap_cut |= from->gap_cut;
+		if (from->first != NONE) {
+			uint32_t b = j->bmap[best][from->first];
+
+			touch(f, to, b, jn_intern_str(&f->byvals, b, NULL),
+			    from->first_ts);
+		}
+		if (from->last != NONE) {
+			uint32_t b = j->bmap[best][from->last];
+
+			touch(f, to, b, jn_intern_str(&f->byvals, b, NULL),
+			    from->last_ts);
+		}
+	}
+	free(next);
+	return jn_intern_count(units);
+}
+
+static void *
+count_part(void *arg)
+{
+	struct part_job *j = arg;
+	const struct funnel *f = j->f;
+	struct jn_intern units;
+	struct unit_info *uinfo;
+	size_t nunits, u, i, len, **start;
+	int k;
+
+	jn_intern_init(&units);
+	nunits = part_units(j, &units, &uinfo);
+	/* each worker's events of the share, by unit in place */
+	start = jn_xcalloc((size_t)j->nw, sizeof *start);
+	for (k = 0; k < j->nw; k++) {
+		struct evlist *l = &j->w[k]->parts[j->part];
+
+		for (i = 0; i < l->n; i++) {
+			struct fevent *e = &l->ev[i];
+
+			e->unit = j->umap[k][e->unit];
+			if (e->by != NONE)
+				e->by = j->bmap[k][e->by];
+			if (e->value != NONE)
+				e->value += (uint32_t)j->vbase[k];
+		}
+		start[k] = jn_group_by_key(l->ev, l->n, sizeof *l->ev,
+		    offsetof(struct fevent, unit), nunits);
+	}
+	for (u = 0; u < nunits; u++) {
+		const char *key = jn_intern_str(&units, (uint32_t)u, &len);
+		struct fevent *ev = NULL;
+		size_t n = 0, from = 0;
+		int only = -1;
+
+		for (k = 0; k < j->nw; k++)
+			if (start[k][u + 1] > start[k][u]) {
+				n += start[k][u + 1] - start[k][u];
+				only = only == -1 ? k : -2;
+			}
+		if (only >= 0) {	/* one worker saw all: sort in place */
+			ev = j->w[only]->parts[j->part].ev + start[only][u];
+		} else if (n > 0) {
+			j->t.gather = jn_xgrow(j->t.gather, &j->t.gather_cap,
+			    n, sizeof *j->t.gather);
+			ev = j->t.gather;
+			for (k = 0; k < j->nw; k++) {
+				size_t c = start[k][u + 1] - start[k][u];
+
+				memcpy(ev + from, j->w[k]->parts[j->part].ev +
+				    start[k][u], c * sizeof *ev);
+				from += c;
+			}
+		}
+		count_events(f, &j->t, &uinfo[u], key, len, ev, n);
+	}
+	for (k = 0; k < j->nw; k++)
+		free(start[k]);
+	free(start);
+	free(uinfo);
+	jn_intern_release(&units);
+	return NULL;
+}
+
+/*
+ * Count the workers' events into f: breakdown values and --value values
+ * move into f first (they are few, or read only afterwards), then one
+ * thread per share counts.
  */
 static void
-merge_workers(struct funnel *f, struct funnel *const *w, int n)
+count_parallel(struct funnel *f, struct funnel *const *w, int n)
 {
+	struct part_job *jobs = jn_xcalloc((size_t)n, sizeof *jobs);
 	uint32_t **umap = jn_xcalloc((size_t)n, sizeof *umap);
 	uint32_t **bmap = jn_xcalloc((size_t)n, sizeof *bmap);
-	size_t *next = jn_xcalloc((size_t)n, sizeof *next);
-	size_t total = 0, id, i, len;
-	int k, best;
+	size_t *vbase = jn_xcalloc((size_t)n, sizeof *vbase), id, len;
+	int k, p;
 
 	for (k = 0; k < n; k++) {
 		size_t nb = jn_intern_count(&w[k]->byvals);
 
-		bmap[k] = jn_xmalloc((nb ? nb : 1) * sizeof **bmap);
+		bmap[k] = jn_xmalloc((nb + 1) * sizeof **bmap);
 		for (id = 0; id < nb; id++) {
 			const char *s = jn_intern_str(&w[k]->byvals,
 			    (uint32_t)id, &len);
@@ -989,61 +1240,7 @@ merge_workers(struct funnel *f, struct funnel *const *w, int n)
 		}
 		umap[k] = jn_xmalloc((jn_intern_count(&w[k]->units) + 1) *
 		    sizeof **umap);
-		total += w[k]->nev;
-	}
-	/* each worker's units began in input order: merge the n lists */
-	for (;;) {
-		const struct unit_info *from;
-		struct unit_info *to;
-		const char *key;
-		uint32_t gid;
-
-		best = -1;
-		for (k = 0; k < n; k++)
-			if (next[k] < jn_intern_count(&w[k]->units) &&
-			    (best < 0 || w[k]->first_pos[next[k]] <
-			    w[best]->first_pos[next[best]]))
-				best = k;
-		if (best < 0)
-			break;
-		id = next[best]++;
-		key = jn_intern_str(&w[best]->units, (uint32_t)id, &len);
-		gid = jn_intern_put(&f->units, key, len);
-		umap[best][id] = gid;
-		grow_units(f, gid);
-		from = &w[best]->uinfo[id];
-		to = &f->uinfo[gid];
-		to->gap_cut |= from->gap_cut;
-		if (from->first != NONE) {
-			uint32_t b = bmap[best][from->first];
-
-			touch(f, to, b, jn_intern_str(&f->byvals, b, NULL),
-			    from->first_ts);
-		}
-		if (from->last != NONE) {
-			uint32_t b = bmap[best][from->last];
-
-			touch(f, to, b, jn_intern_str(&f->byvals, b, NULL),
-			    from->last_ts);
-		}
-	}
-	f->ev = jn_xmalloc((total ? total : 1) * sizeof *f->ev);
-	f->ev_cap = total;
-	for (k = 0; k < n; k++) {
-		size_t base = f->nvalues;
-
-		for (i = 0; i < w[k]->nev; i++) {
-			struct fevent *e = &f->ev[f->nev++];
-
-			*e = w[k]->ev[i];
-			e->unit = umap[k][e->unit];
-			if (e->by != NONE)
-				e->by = bmap[k][e->by];
-			if (e->value != NONE)
-				e->value += (uint32_t)base;
-		}
-		free(w[k]->ev);
-		w[k]->ev = NULL;
+		vbase[k] = f->nvalues;
 		if (w[k]->nvalues > 0) {
 			f->values = jn_xgrow(f->values, &f->values_cap,
 			    f->nvalues + w[k]->nvalues, sizeof *f->values);
@@ -1051,12 +1248,40 @@ merge_workers(struct funnel *f, struct funnel *const *w, int n)
 			    w[k]->nvalues * sizeof *f->values);
 			f->nvalues += w[k]->nvalues;
 		}
+	}
+	f->byrank = jn_intern_ranks(&f->byvals);
+	for (p = 0; p < n; p++) {
+		struct part_job *j = &jobs[p];
+
+		j->f = f;
+		j->w = w;
+		j->nw = n;
+		j->part = p;
+		j->umap = umap;
+		j->bmap = bmap;
+		j->vbase = vbase;
+		tally_init(&j->t);
+	}
+	for (p = 1; p < n; p++)
+		jobs[p].started = pthread_create(&jobs[p].thread, NULL,
+		    count_part, &jobs[p]) == 0;
+	count_part(&jobs[0]);
+	for (p = 0; p < n; p++) {
+		if (jobs[p].started)
+			pthread_join(jobs[p].thread, NULL);
+		else if (p > 0)
+			count_part(&jobs[p]);	/* no thread: count it here */
+		tally_merge(f, &f->t, &jobs[p].t);
+		tally_release(&jobs[p].t);
+	}
+	for (k = 0; k < n; k++) {
 		free(umap[k]);
 		free(bmap[k]);
 	}
 	free(umap);
 	free(bmap);
-	free(next);
+	free(vbase);
+	free(jobs);
 }
 
 /* ---- main ---- */
@@ -1342,7 +1567,7 @@ setup(struct funnel *f)
 	    f->spec.order == JN_ORDER_CONSECUTIVE || f->per_session;
 	jn_intern_init(&f->units);
 	jn_intern_init(&f->byvals);
-	f->nobody_group = NONE;
+	tally_init(&f->t);
 	return 0;
 }
 
@@ -1354,9 +1579,8 @@ release(struct funnel *f)
 	for (k = 0; k < JN_FUNNEL_MAX_STEPS; k++) {
 		jn_pred_free(f->step[k]);
 		jn_pred_free(f->excl[k].pred);
-		free(f->samples[k]);
 	}
-	free(f->scratch);
+	tally_release(&f->t);
 	jn_namecache_release(&f->names);
 	jn_input_release(&f->in);
 	jn_intern_release(&f->units);
@@ -1366,9 +1590,10 @@ release(struct funnel *f)
 	free(f->values);
 	free(f->keybuf);
 	free(f->byrank);
-	free(f->groups);
-	free(f->group_of_by);
-	free(f->first_pos);
+	if (f->parts != NULL)
+		for (k = 0; k < f->nparts; k++)
+			free(f->parts[k].ev);
+	free(f->parts);
 }
 
 /*
@@ -1392,6 +1617,8 @@ read_input(struct funnel *f, char *const *files, int nfiles)
 		w[k] = jn_xmalloc(sizeof *w[k]);
 		*w[k] = *f->options;
 		w[k]->is_worker = 1;
+		w[k]->nparts = n;
+		w[k]->parts = jn_xcalloc((size_t)n, sizeof *w[k]->parts);
 		if (setup(w[k]) != 0)
 			goto out;
 		win[k] = &w[k]->in;
@@ -1399,7 +1626,7 @@ read_input(struct funnel *f, char *const *files, int nfiles)
 	}
 	rc = jn_input_run_jobs(&f->in, win, ctx, n, files, nfiles, on_event);
 	if (rc == 0)
-		merge_workers(f, w, n);
+		count_parallel(f, w, n);
 out:
 	for (k = 0; k < n; k++)
 		if (w[k] != NULL) {
@@ -1447,7 +1674,7 @@ main(int argc, char **argv)
 	if (f.sorted) {
 		if (f.have_cur)
 			flush_unit(&f);
-	} else {
+	} else if (f.jobs <= 1) {
 		f.byrank = jn_intern_ranks(&f.byvals);
 		count_all(&f);
 	}
@@ -1455,10 +1682,10 @@ main(int argc, char **argv)
 		f.byrank = jn_intern_ranks(&f.byvals);
 	compute_medians(&f);
 	order_funnel = &f;
-	if (f.ngroups > 0)
-		qsort(f.groups, f.ngroups, sizeof *f.groups, group_cmp);
-	if (f.ngroups == 0 && !f.by_field)
-		group_for(&f, NONE);	/* an empty funnel still has steps */
+	if (f.t.ngroups > 0)
+		qsort(f.t.groups, f.t.ngroups, sizeof *f.t.groups, group_cmp);
+	if (f.t.ngroups == 0 && !f.by_field)
+		group_for(&f, &f.t, NONE);	/* an empty funnel still has steps */
 	fmt = jn_format_resolve(f.common.out_format, stdout);
 	if (write_table(&f, fmt) != 0)
 		status = JN_EXIT_ERROR;
