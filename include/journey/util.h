@@ -60,8 +60,11 @@ void jn_strbuf_vprintf(struct jn_strbuf *b, const char *fmt, va_list ap)
  * From now on jn_error and jn_warn of the calling thread append their
  * "TOOL: message\n" lines to b instead of printing them; NULL prints
  * again.  For worker threads whose messages must appear in input order.
+ * Returns the buffer captured before (NULL: none), to be restored.
  */
-void jn_diag_capture(struct jn_strbuf *b);
+struct jn_strbuf *jn_diag_capture(struct jn_strbuf *b);
+/* Diagnostic text as it is, where jn_error would put it now. */
+void jn_diag_write(const char *text, size_t len);
 
 /*
  * Quote at most max bytes of s for a diagnostic: printable ASCII kept,

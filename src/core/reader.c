@@ -983,6 +983,7 @@ struct jobs {
 	int finished;		/* no more batches will come */
 	int failed;		/* a commit failed: skip the rest */
 	struct jn_badrec *bad;
+	struct jn_strbuf *outer;	/* where diagnostics go: the caller's */
 	const struct jn_reader_opts *opts;
 	struct worker *workers;
 	int nworkers;
@@ -1023,10 +1024,13 @@ batch_free(struct batch *b)
 static int
 commit(struct jobs *j, struct batch *b)
 {
+	struct jn_strbuf *framing = jn_diag_capture(j->outer);
 	size_t i;
+	int rc = b->failed ? -1 : 0;
 
+	/* what the batch says goes out now, not with the framer's errors */
 	if (b->diag.len > 0)
-		fwrite(b->diag.buf, 1, b->diag.len, stderr);
+		jn_diag_write(b->diag.buf, b->diag.len);
 	for (i = 0; i < b->bad.n; i++) {
 		const struct jn_badent *e = &b->bad.ents[i];
 		struct jn_record rec;
@@ -1037,10 +1041,13 @@ commit(struct jobs *j, struct batch *b)
 		rec.raw = b->bad.text.buf + e->raw;
 		rec.rawlen = e->rawlen;
 		if (jn_badrec_add(j->bad, &rec, "%s",
-		    b->bad.text.buf + e->reason) != 0)
-			return -1;
+		    b->bad.text.buf + e->reason) != 0) {
+			rc = -1;
+			break;
+		}
 	}
-	return b->failed ? -1 : 0;
+	jn_diag_capture(framing);
+	return rc;
 }
 
 /*
@@ -1261,7 +1268,7 @@ jn_read_jobs(char *const *files, int nfiles,
     uint64_t *records_in)
 {
 	static char *const stdin_only[] = { "-" };
-	struct jn_strbuf framer_diag = { NULL, 0, 0 };
+	struct jn_strbuf framer_diag = { NULL, 0, 0 }, *outer;
 	struct reader r;
 	struct jobs j;
 	struct batch *b;
@@ -1305,7 +1312,8 @@ jn_read_jobs(char *const *files, int nfiles,
 		clock_gettime(CLOCK_MONOTONIC, &r.start);
 	}
 	/* the reader's own errors wait until every earlier batch is out */
-	jn_diag_capture(&framer_diag);
+	outer = jn_diag_capture(&framer_diag);
+	j.outer = outer;
 	for (i = 0; i < nfiles && rc == 0; i++) {
 		if (open_file(&r, files[i]) != 0) {
 			rc = -1;
@@ -1314,7 +1322,7 @@ jn_read_jobs(char *const *files, int nfiles,
 		rc = read_file(&r);
 		gzclose(r.gz);
 	}
-	jn_diag_capture(NULL);
+	jn_diag_capture(outer);
 	progress(&r, 1);
 
 	/*
@@ -1337,7 +1345,7 @@ jn_read_jobs(char *const *files, int nfiles,
 	if (failed)
 		rc = -1;
 	else if (framer_diag.len > 0)
-		fwrite(framer_diag.buf, 1, framer_diag.len, stderr);
+		jn_diag_write(framer_diag.buf, framer_diag.len);
 
 	while ((b = j.spare) != NULL) {
 		j.spare = b->next;

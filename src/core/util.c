@@ -133,10 +133,27 @@ jn_strbuf_printf(struct jn_strbuf *b, const char *fmt, ...)
 	va_end(ap);
 }
 
-void
+struct jn_strbuf *
 jn_diag_capture(struct jn_strbuf *b)
 {
+	struct jn_strbuf *old = captured;
+
 	captured = b;
+	return old;
+}
+
+void
+jn_diag_write(const char *text, size_t len)
+{
+	if (captured == NULL) {
+		fwrite(text, 1, len, stderr);
+		return;
+	}
+	captured->buf = jn_xgrow(captured->buf, &captured->cap,
+	    captured->len + len + 1, 1);
+	memcpy(captured->buf + captured->len, text, len);
+	captured->len += len;
+	captured->buf[captured->len] = '\0';
 }
 
 static void

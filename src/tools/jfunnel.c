@@ -225,6 +225,8 @@ struct funnel {
 	int jobs;		/* -j: reading threads */
 	int is_worker;		/* one of the reading threads' funnels */
 	const struct funnel *options;	/* as parsed, for the workers */
+	struct funnel **workers;	/* reading threads' funnels, or NULL */
+	int nworkers;
 	struct evlist *parts;	/* a worker's kept events, per counting thread */
 	int nparts;
 	int sorted;		/* --sorted: input grouped by user */
@@ -1181,7 +1183,7 @@ count_part(void *arg)
 	}
 	for (u = 0; u < nunits; u++) {
 		const char *key = jn_intern_str(&units, (uint32_t)u, &len);
-		struct fevent *ev = NULL;
+		struct fevent none, *ev = &none;	/* when it kept none */
 		size_t n = 0, from = 0;
 		int only = -1;
 
@@ -1571,6 +1573,8 @@ setup(struct funnel *f)
 	return 0;
 }
 
+static void release_workers(struct funnel *);
+
 static void
 release(struct funnel *f)
 {
@@ -1594,46 +1598,58 @@ release(struct funnel *f)
 		for (k = 0; k < f->nparts; k++)
 			free(f->parts[k].ev);
 	free(f->parts);
+	release_workers(f);
+}
+
+/* Free the reading workers' funnels. */
+static void
+release_workers(struct funnel *f)
+{
+	int k;
+
+	for (k = 0; k < f->nworkers; k++)
+		if (f->workers[k] != NULL) {
+			release(f->workers[k]);
+			free(f->workers[k]);
+		}
+	free(f->workers);
+	f->workers = NULL;
+	f->nworkers = 0;
 }
 
 /*
- * Read the input into f: with one thread directly, with several through
- * one funnel per thread, merged afterwards.  Returns 0 or -1 (reported).
+ * Read the input: with one thread into f directly, with several into one
+ * funnel per thread (f->workers), counted afterwards.  Returns 0 or -1
+ * (reported).
  */
 static int
 read_input(struct funnel *f, char *const *files, int nfiles)
 {
-	struct funnel **w;
 	struct jn_input **win;
 	void **ctx;
 	int k, n = f->jobs, rc = -1;
 
 	if (n <= 1)
 		return jn_input_run(&f->in, files, nfiles, on_event, f);
-	w = jn_xcalloc((size_t)n, sizeof *w);
+	f->workers = jn_xcalloc((size_t)n, sizeof *f->workers);
+	f->nworkers = n;
 	win = jn_xcalloc((size_t)n, sizeof *win);
 	ctx = jn_xcalloc((size_t)n, sizeof *ctx);
 	for (k = 0; k < n; k++) {
-		w[k] = jn_xmalloc(sizeof *w[k]);
-		*w[k] = *f->options;
-		w[k]->is_worker = 1;
-		w[k]->nparts = n;
-		w[k]->parts = jn_xcalloc((size_t)n, sizeof *w[k]->parts);
-		if (setup(w[k]) != 0)
+		struct funnel *w = jn_xmalloc(sizeof *w);
+
+		*w = *f->options;
+		w->is_worker = 1;
+		w->nparts = n;
+		w->parts = jn_xcalloc((size_t)n, sizeof *w->parts);
+		f->workers[k] = w;
+		if (setup(w) != 0)
 			goto out;
-		win[k] = &w[k]->in;
-		ctx[k] = w[k];
+		win[k] = &w->in;
+		ctx[k] = w;
 	}
 	rc = jn_input_run_jobs(&f->in, win, ctx, n, files, nfiles, on_event);
-	if (rc == 0)
-		count_parallel(f, w, n);
 out:
-	for (k = 0; k < n; k++)
-		if (w[k] != NULL) {
-			release(w[k]);
-			free(w[k]);
-		}
-	free(w);
 	free(win);
 	free(ctx);
 	return rc;
@@ -1674,7 +1690,10 @@ main(int argc, char **argv)
 	if (f.sorted) {
 		if (f.have_cur)
 			flush_unit(&f);
-	} else if (f.jobs <= 1) {
+	} else if (f.nworkers > 0) {
+		count_parallel(&f, f.workers, f.nworkers);
+		release_workers(&f);
+	} else {
 		f.byrank = jn_intern_ranks(&f.byvals);
 		count_all(&f);
 	}
