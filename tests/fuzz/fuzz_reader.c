@@ -55,8 +55,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	jn_schema_candidates(&schema, times, 3);
 	jn_schema_field(&schema, "event");
 	for (f = JN_IN_AUTO; f <= JN_IN_NDJSON; f++) {
-		struct jn_reader_opts opts = { (enum jn_input_format)f, 0, 0,
-		    { 0 } };
+		struct jn_reader_opts opts = {
+			.format = (enum jn_input_format)f };
 		struct jn_badrec bad;
 		uint64_t nin;
 
