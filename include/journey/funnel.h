@@ -57,6 +57,7 @@ struct jn_funnel_spec {
 struct jn_fev {
 	int64_t ts;
 	uint32_t mask;
+	uint32_t aux;	/* the caller's (the engine ignores it): no padding */
 };
 
 /* The counted chain of a unit. */

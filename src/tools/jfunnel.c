@@ -123,18 +123,21 @@ static const struct option tool_longopts[] = {
 
 /* One kept event: 24 bytes, starting as the engine's struct jn_fev. */
 struct fevent {
-	struct jn_fev f;	/* time and matched steps */
-	uint32_t unit;
+	struct jn_fev f;	/* time, matched steps, and in aux the unit */
 	uint32_t by;		/* breakdown value id, NONE if empty */
 	uint32_t value;		/* index into values[], NONE without */
 };
 
+/* Per unit: 12 bytes, as units can be many. */
 struct unit_info {
-	int64_t first_ts, last_ts;	/* times of first/last by values */
-	uint64_t first_pos;	/* a worker's: the record where it began */
 	uint32_t first, last;	/* first/last-touch value, NONE if none */
 	uint8_t gap_cut;	/* sessions to be cut by --session-gap */
 	uint8_t part;		/* a worker's: the thread that counts it */
+};
+
+/* Per unit with --by: the times of its first and last touch. */
+struct touch_times {
+	int64_t first, last;
 };
 
 /* Kept events of one counting thread's units, in a reading worker. */
@@ -213,6 +216,8 @@ struct funnel {
 	struct jn_intern units, byvals;
 	struct unit_info *uinfo;
 	size_t uinfo_cap;
+	struct touch_times *tts;	/* with --by, per unit */
+	uint64_t *first_pos;	/* a worker's: the record where a unit began */
 	struct fevent *ev;
 	size_t nev, ev_cap;
 	double *values;
@@ -276,6 +281,11 @@ grow_units(struct funnel *f, uint32_t unit)
 	f->uinfo = jn_xgrow(f->uinfo, &f->uinfo_cap, (size_t)unit + 1,
 	    sizeof *f->uinfo);
 	memset(f->uinfo + old, 0, (f->uinfo_cap - old) * sizeof *f->uinfo);
+	if (f->by_slot >= 0)
+		f->tts = jn_xrealloc(f->tts, f->uinfo_cap * sizeof *f->tts);
+	if (f->is_worker)
+		f->first_pos = jn_xrealloc(f->first_pos,
+		    f->uinfo_cap * sizeof *f->first_pos);
 	for (; old < f->uinfo_cap; old++)
 		f->uinfo[old].first = f->uinfo[old].last = NONE;
 }
@@ -285,18 +295,18 @@ grow_units(struct funnel *f, uint32_t unit)
  * result does not depend on the order of input lines.
  */
 static void
-touch(const struct funnel *f, struct unit_info *u, uint32_t by, const char *s,
-    int64_t ts)
+touch(const struct funnel *f, struct unit_info *u, struct touch_times *t,
+    uint32_t by, const char *s, int64_t ts)
 {
-	if (u->first == NONE || ts < u->first_ts ||
-	    (ts == u->first_ts && smaller(f, by, s, u->first))) {
+	if (u->first == NONE || ts < t->first ||
+	    (ts == t->first && smaller(f, by, s, u->first))) {
 		u->first = by;
-		u->first_ts = ts;
+		t->first = ts;
 	}
-	if (u->last == NONE || ts > u->last_ts ||
-	    (ts == u->last_ts && smaller(f, by, s, u->last))) {
+	if (u->last == NONE || ts > t->last ||
+	    (ts == t->last && smaller(f, by, s, u->last))) {
 		u->last = by;
-		u->last_ts = ts;
+		t->last = ts;
 	}
 }
 
@@ -355,7 +365,7 @@ on_event(void *ctx, const struct jn_event *ev)
 		 * a hash of the user alone picks its counting thread, so
 		 * that one thread counts all sessions of a user.
 		 */
-		f->uinfo[unit].first_pos = ev->rec->pos;
+		f->first_pos[unit] = ev->rec->pos;
 		f->uinfo[unit].part = (uint8_t)(jn_hash(ev->user,
 		    ev->user_len) % (uint64_t)f->nparts);
 	}
@@ -364,7 +374,8 @@ on_event(void *ctx, const struct jn_event *ev)
 		s = jn_record_get(ev->rec, f->by_slot, &len);
 		if (s != NULL && len > 0) {
 			by = jn_intern_put(&f->byvals, s, len);
-			touch(f, &f->uinfo[unit], by, s, ev->time);
+			touch(f, &f->uinfo[unit], &f->tts[unit], by, s,
+			    ev->time);
 		}
 	}
 	if (mask == 0 && !f->keep_all)
@@ -380,7 +391,7 @@ on_event(void *ctx, const struct jn_event *ev)
 	}
 	fe->f.ts = ev->time;
 	fe->f.mask = mask;
-	fe->unit = unit;
+	fe->f.aux = unit;
 	fe->by = by;
 	fe->value = NONE;
 	if (f->value_slot >= 0 && mask != 0) {
@@ -761,7 +772,7 @@ count_all(struct funnel *f)
 	size_t nunits = jn_intern_count(&f->units), u, *start, len;
 
 	start = jn_group_by_key(f->ev, f->nev, sizeof *f->ev,
-	    offsetof(struct fevent, unit), nunits);
+	    offsetof(struct fevent, f.aux), nunits);
 	for (u = 0; u < nunits; u++) {
 		const char *key = jn_intern_str(&f->units, (uint32_t)u, &len);
 
@@ -1088,68 +1099,93 @@ struct part_job {
 	int started;
 };
 
-/* Merge the share's units of every worker, in first-appearance order. */
+/* Merge into `to` the first and last touch and the gap cut of from. */
+static void
+merge_touches(const struct funnel *f, struct unit_info *to,
+    struct touch_times *tto, const struct unit_info *from,
+    const struct touch_times *tfrom, const uint32_t *bmap)
+{
+	to->gap_cut |= from->gap_cut;
+	if (from->first != NONE) {
+		uint32_t b = bmap[from->first];
+
+		touch(f, to, tto, b, jn_intern_str(&f->byvals, b, NULL),
+		    tfrom->first);
+	}
+	if (from->last != NONE) {
+		uint32_t b = bmap[from->last];
+
+		touch(f, to, tto, b, jn_intern_str(&f->byvals, b, NULL),
+		    tfrom->last);
+	}
+}
+
+/*
+ * Number the share's units in the order they first appear in the input:
+ * merge the workers' units (each worker's already in that order), and
+ * find each new one in the other workers, where it began later.  A unit
+ * lives on in the worker that saw it first (owner[id]: worker and id
+ * there), its touches merged into that worker's unit_info, so that no
+ * table of units is built twice.  Returns the number of units.
+ */
 static size_t
-part_units(struct part_job *j, struct jn_intern *units,
-    struct unit_info **uinfo)
+part_units(struct part_job *j, uint64_t **owner)
 {
 	const struct funnel *f = j->f;
 	size_t *next = jn_xcalloc((size_t)j->nw, sizeof *next), cap = 0, len;
-	int k, best;
+	size_t nunits = 0;
+	int k, k2, best;
 
-	*uinfo = NULL;
+	*owner = NULL;
 	for (;;) {
-		const struct unit_info *from;
 		struct unit_info *to;
+		struct touch_times *tto;
 		const char *key;
-		size_t id, n;
-		uint32_t pid;
+		size_t id;
 
 		best = -1;
 		for (k = 0; k < j->nw; k++) {
 			const struct funnel *w = j->w[k];
 
-			n = jn_intern_count(&w->units);
-			while (next[k] < n && w->uinfo[next[k]].part != j->part)
+			/* skip other shares, and units merged already */
+			while (next[k] < jn_intern_count(&w->units) &&
+			    (w->uinfo[next[k]].part != j->part ||
+			    j->umap[k][next[k]] != NONE))
 				next[k]++;
-			if (next[k] < n && (best < 0 ||
-			    w->uinfo[next[k]].first_pos <
-			    j->w[best]->uinfo[next[best]].first_pos))
+			if (next[k] < jn_intern_count(&w->units) &&
+			    (best < 0 || w->first_pos[next[k]] <
+			    j->w[best]->first_pos[next[best]]))
 				best = k;
 		}
 		if (best < 0)
 			break;
 		id = next[best]++;
 		key = jn_intern_str(&j->w[best]->units, (uint32_t)id, &len);
-		pid = jn_intern_put(units, key, len);
-		j->umap[best][id] = pid;
-		if (pid >= cap) {
-			size_t old = cap;
+		*owner = jn_xgrow(*owner, &cap, nunits + 1, sizeof **owner);
+		(*owner)[nunits] = (uint64_t)best << 32 | id;
+		j->umap[best][id] = (uint32_t)nunits;
+		to = &j->w[best]->uinfo[id];
+		tto = j->w[best]->tts ? &j->w[best]->tts[id] : NULL;
+		/* touches are kept in the worker's own value ids: remap */
+		if (to->first != NONE)
+			to->first = j->bmap[best][to->first];
+		if (to->last != NONE)
+			to->last = j->bmap[best][to->last];
+		for (k2 = 0; k2 < j->nw; k2++) {
+			uint32_t id2;
 
-			*uinfo = jn_xgrow(*uinfo, &cap, (size_t)pid + 1,
-			    sizeof **uinfo);
-			memset(*uinfo + old, 0, (cap - old) * sizeof **uinfo);
-			for (; old < cap; old++)
-				(*uinfo)[old].first = (*uinfo)[old].last = NONE;
+			if (k2 == best || (id2 = jn_intern_find(
+			    &j->w[k2]->units, key, len)) == NONE)
+				continue;
+			j->umap[k2][id2] = (uint32_t)nunits;
+			merge_touches(f, to, tto, &j->w[k2]->uinfo[id2],
+			    j->w[k2]->tts ? &j->w[k2]->tts[id2] : NULL,
+			    j->bmap[k2]);
 		}
-		from = &j->w[best]->uinfo[id];
-		to = &(*uinfo)[pid];
-		to->gap_cut |= from->gap_cut;
-		if (from->first != NONE) {
-			uint32_t b = j->bmap[best][from->first];
-
-			touch(f, to, b, jn_intern_str(&f->byvals, b, NULL),
-			    from->first_ts);
-		}
-		if (from->last != NONE) {
-			uint32_t b = j->bmap[best][from->last];
-
-			touch(f, to, b, jn_intern_str(&f->byvals, b, NULL),
-			    from->last_ts);
-		}
+		nunits++;
 	}
 	free(next);
-	return jn_intern_count(units);
+	return nunits;
 }
 
 static void *
@@ -1157,13 +1193,11 @@ count_part(void *arg)
 {
 	struct part_job *j = arg;
 	const struct funnel *f = j->f;
-	struct jn_intern units;
-	struct unit_info *uinfo;
+	uint64_t *owner;
 	size_t nunits, u, i, len, **start;
 	int k;
 
-	jn_intern_init(&units);
-	nunits = part_units(j, &units, &uinfo);
+	nunits = part_units(j, &owner);
 	/* each worker's events of the share, by unit in place */
 	start = jn_xcalloc((size_t)j->nw, sizeof *start);
 	for (k = 0; k < j->nw; k++) {
@@ -1172,17 +1206,19 @@ count_part(void *arg)
 		for (i = 0; i < l->n; i++) {
 			struct fevent *e = &l->ev[i];
 
-			e->unit = j->umap[k][e->unit];
+			e->f.aux = j->umap[k][e->f.aux];
 			if (e->by != NONE)
 				e->by = j->bmap[k][e->by];
 			if (e->value != NONE)
 				e->value += (uint32_t)j->vbase[k];
 		}
 		start[k] = jn_group_by_key(l->ev, l->n, sizeof *l->ev,
-		    offsetof(struct fevent, unit), nunits);
+		    offsetof(struct fevent, f.aux), nunits);
 	}
 	for (u = 0; u < nunits; u++) {
-		const char *key = jn_intern_str(&units, (uint32_t)u, &len);
+		const struct funnel *w = j->w[owner[u] >> 32];
+		uint32_t id = (uint32_t)owner[u];
+		const char *key = jn_intern_str(&w->units, id, &len);
 		struct fevent none, *ev = &none;	/* when it kept none */
 		size_t n = 0, from = 0;
 		int only = -1;
@@ -1206,13 +1242,12 @@ count_part(void *arg)
 				from += c;
 			}
 		}
-		count_events(f, &j->t, &uinfo[u], key, len, ev, n);
+		count_events(f, &j->t, &w->uinfo[id], key, len, ev, n);
 	}
 	for (k = 0; k < j->nw; k++)
 		free(start[k]);
 	free(start);
-	free(uinfo);
-	jn_intern_release(&units);
+	free(owner);
 	return NULL;
 }
 
@@ -1240,8 +1275,9 @@ count_parallel(struct funnel *f, struct funnel *const *w, int n)
 
 			bmap[k][id] = jn_intern_put(&f->byvals, s, len);
 		}
-		umap[k] = jn_xmalloc((jn_intern_count(&w[k]->units) + 1) *
-		    sizeof **umap);
+		id = jn_intern_count(&w[k]->units) + 1;
+		umap[k] = jn_xmalloc(id * sizeof **umap);
+		memset(umap[k], 0xff, id * sizeof **umap);	/* NONE */
 		vbase[k] = f->nvalues;
 		if (w[k]->nvalues > 0) {
 			f->values = jn_xgrow(f->values, &f->values_cap,
@@ -1590,6 +1626,8 @@ release(struct funnel *f)
 	jn_intern_release(&f->units);
 	jn_intern_release(&f->byvals);
 	free(f->uinfo);
+	free(f->tts);
+	free(f->first_pos);
 	free(f->ev);
 	free(f->values);
 	free(f->keybuf);
