@@ -1,9 +1,10 @@
 /*
  * Fuzz target for jfunnel's whole input path: the first byte picks one of
  * a few option sets (breakdown and value, strict order per session,
- * PostHog compatibility with exclusions, sorted input, explain...), the
- * rest is an event log in a temporary file, and jfunnel's real main()
- * runs over it.  Nothing may crash, leak or exit.
+ * PostHog compatibility with exclusions, sorted input, explain...; two of
+ * them read and count with two threads, the others with one), the rest
+ * is an event log in a temporary file, and jfunnel's real main() runs
+ * over it.  Nothing may crash, leak or exit.
  */
 #include "tool.h"
 
@@ -20,32 +21,32 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char path[] = "/tmp/jn-fuzz-jfunnel-XXXXXX";
 	char *sets[][32] = {
-		{ "jfunnel", "--no-progress", S3, path, NULL },
-		{ "jfunnel", "--no-progress", "--by", "device", "--value",
-		    "revenue", "-o", "table", S3, path, NULL },
-		{ "jfunnel", "--no-progress", "--order", "strict", "--per",
-		    "session", "-w", "1h", "-s", "page~^/p/", "-s",
+		{ "jfunnel", "--no-progress", "-j", "1", S3, path, NULL },
+		{ "jfunnel", "--no-progress", "-j", "2", "--by", "device",
+		    "--value", "revenue", "-o", "table", S3, path, NULL },
+		{ "jfunnel", "--no-progress", "-j", "1", "--order", "strict",
+		    "--per", "session", "-w", "1h", "-s", "page~^/p/", "-s",
 		    "page=/cart", "-s", "event=purchase && revenue>0", path,
 		    NULL },
-		{ "jfunnel", "--no-progress", "--compat", "posthog",
+		{ "jfunnel", "--no-progress", "-j", "1", "--compat", "posthog",
 		    "--exclude", "event=refund", "--exclude",
 		    "1-2:page=/help", "--attribution", "last", "--by",
 		    "country", "-o", "markdown", S3, path, NULL },
-		{ "jfunnel", "--no-progress", "--compat", "clickhouse",
-		    "--order", "strict", "--dedup", "--increase",
+		{ "jfunnel", "--no-progress", "-j", "1", "--compat",
+		    "clickhouse", "--order", "strict", "--dedup", "--increase",
 		    "--reentry", "--attribution", "step2", "--by", "device",
 		    "--value", "revenue", "-o", "ndjson", S3, path, NULL },
-		{ "jfunnel", "--no-progress", "--sorted", "-w", "0",
+		{ "jfunnel", "--no-progress", "-j", "1", "--sorted", "-w", "0",
 		    "--min-conversion", "0.5", "--explain", "u00000196",
 		    "-o", "tsv", S3, path, NULL },
-		{ "jfunnel", "--no-progress", "-u", "session_id", "-t",
-		    "timestamp", "-e", "page", "--where", "device=mobile",
-		    "--since", "2026-10-01", "--until",
+		{ "jfunnel", "--no-progress", "-j", "1", "-u", "session_id",
+		    "-t", "timestamp", "-e", "page", "--where",
+		    "device=mobile", "--since", "2026-10-01", "--until",
 		    "2026-10-01T12:00:00Z", "--safe-csv", "-s", "/p/6",
 		    "-s", "/cart", path, NULL },
-		{ "jfunnel", "--no-progress", "--strict", "--rejects",
-		    "/dev/null", "--session-gap", "5m", "--per", "session",
-		    "--order", "any", "--once", S3, path, NULL },
+		{ "jfunnel", "--no-progress", "-j", "2", "--strict",
+		    "--rejects", "/dev/null", "--session-gap", "5m", "--per",
+		    "session", "--order", "any", "--once", S3, path, NULL },
 	};
 	size_t nsets = sizeof sets / sizeof sets[0];
 
