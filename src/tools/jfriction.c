@@ -28,6 +28,7 @@
 #include "journey/time.h"
 #include "journey/util.h"
 #include "journey/writer.h"
+#include "journey/xsum.h"
 
 static const char usage[] =
     "usage: jfriction [-u FIELD] [-t FIELD] [-e FIELD] [-o FORMAT]\n"
@@ -164,8 +165,11 @@ struct friction {
 	struct jn_intern users, vals, keys;
 	struct fev *ev;
 	size_t nev, evcap;
-	double *values;		/* per user: sum of --value */
-	size_t vcap;
+	/*
+	 * --value of goal events, summed exactly: the total is the same
+	 * whatever the order (or the thread) that added them.
+	 */
+	struct jn_xsum value;
 
 	struct item *items;
 	size_t nitems, itemcap;
@@ -174,8 +178,7 @@ struct friction {
 
 	/* totals */
 	uint64_t total_users, total_sessions, total_converted;
-	uint64_t total_session_events, goal_events;
-	double total_value;
+	uint64_t total_session_events;
 	/* per touchpoint: sessions visiting, non-converting exits */
 	uint64_t *tp_visits, *tp_exits;
 	size_t tpcap;
@@ -232,20 +235,12 @@ on_event(void *ctx, const struct jn_event *ev)
 			return -1;
 		flags |= m ? f->oflag[k] : 0;
 	}
-	if (user >= f->vcap) {
-		size_t old = f->vcap;
-
-		f->values = jn_xgrow(f->values, &f->vcap, (size_t)user + 1,
-		    sizeof *f->values);
-		memset(f->values + old, 0, (f->vcap - old) *
-		    sizeof *f->values);
-	}
 	if (f->value_slot >= 0 && (flags & F_GOAL)) {
 		double d;
 
 		v = jn_record_get(rec, f->value_slot, &len);
 		if (v != NULL && jn_parse_double(v, len, &d) == 0)
-			f->values[user] += d;
+			jn_xsum_add(&f->value, d);
 	}
 	f->ev = jn_xgrow(f->ev, &f->evcap, f->nev + 1, sizeof *f->ev);
 	e = &f->ev[f->nev++];
@@ -593,7 +588,6 @@ run_user(struct friction *f, struct fev *ev, size_t n, uint32_t user)
 		converted |= (ev[i].flags & F_GOAL) != 0;
 	f->total_users++;
 	f->total_converted += (uint64_t)converted;
-	f->total_value += f->values[user];
 	for (t = 0; t < f->ntouched; t++) {
 		struct item *it = &f->items[f->touched[t]];
 
@@ -749,7 +743,7 @@ write_items(struct friction *f, enum jn_format fmt)
 	};
 	struct jn_cell c[NELEM(cols)];
 	struct jn_writer *w;
-	double per_conv = f->total_converted ? f->total_value /
+	double per_conv = f->total_converted ? jn_xsum_value(&f->value) /
 	    (double)f->total_converted : 0;
 	double mean_steps = f->total_sessions ?
 	    (double)f->total_session_events / (double)f->total_sessions : 0;
@@ -1085,7 +1079,6 @@ release(struct friction *f)
 	jn_intern_release(&f->keys);
 	jn_namecache_release(&f->names);
 	free(f->ev);
-	free(f->values);
 	free(f->items);
 	free(f->touched);
 	free(f->tp_visits);
