@@ -56,6 +56,10 @@ struct jn_input {
 	uint64_t records_in, events_used;
 	jn_event_fn fn;
 	void *ctx;
+	/*
+	 * Filters may set it before jn_input_run: called with each CSV/TSV
+	 * header record (raw bytes) and the tool's ctx.
+	 */
 	int (*header_fn)(void *, const struct jn_record *);
 	jn_record_fn raw_fn;
 };

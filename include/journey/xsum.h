@@ -27,6 +27,12 @@ struct jn_xsum {
 void jn_xsum_init(struct jn_xsum *s);
 /* Add a finite x exactly (a non-finite x is ignored). */
 void jn_xsum_add(struct jn_xsum *s, double x);
+/*
+ * Bring s to its canonical digits: every digit but the last in [0, 2^32),
+ * the last signed.  The same exact sum always has the same digits, so
+ * they can be written out and merged back exactly.  Cannot fail.
+ */
+void jn_xsum_normalize(struct jn_xsum *s);
 /* Add the sum in from into to exactly. */
 void jn_xsum_merge(struct jn_xsum *to, const struct jn_xsum *from);
 /*

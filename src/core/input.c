@@ -302,6 +302,8 @@ jn_input_run2(struct jn_input *in, char *const *files, int nfiles,
 	reader_opts(in, &ro, stdin_path);
 	in->fn = fn;
 	in->ctx = ctx;
+	if (in->header_fn != NULL)
+		ro.on_header = on_input_header;
 	return jn_read(files, nfiles, &ro, &in->schema, &in->bad, on_record,
 	    in, &in->records_in);
 }

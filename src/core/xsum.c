@@ -39,6 +39,12 @@ carry(struct jn_xsum *s)
 }
 
 void
+jn_xsum_normalize(struct jn_xsum *s)
+{
+	carry(s);
+}
+
+void
 jn_xsum_add(struct jn_xsum *s, double x)
 {
 	uint64_t bits, m, lo, hi;

@@ -23,6 +23,7 @@
 #include "journey/input.h"
 #include "journey/intern.h"
 #include "journey/pred.h"
+#include "journey/state.h"
 #include "journey/time.h"
 #include "journey/util.h"
 #include "journey/writer.h"
@@ -95,6 +96,8 @@ enum {
 	OPT_ATTRIBUTION,
 	OPT_EXPLAIN,
 	OPT_SORTED,
+	OPT_PARTIAL,
+	OPT_MERGE,
 	OPT_JOBS = 'j'
 };
 
@@ -116,6 +119,8 @@ static const struct option tool_longopts[] = {
 	{ "explain", required_argument, NULL, OPT_EXPLAIN },
 	{ "sorted", no_argument, NULL, OPT_SORTED },
 	{ "jobs", required_argument, NULL, OPT_JOBS },
+	{ "partial", no_argument, NULL, OPT_PARTIAL },
+	{ "merge", no_argument, NULL, OPT_MERGE },
 };
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -228,6 +233,7 @@ struct funnel {
 	uint32_t *byrank;	/* byvals id -> lexicographic rank */
 	struct tally t;		/* the counts, medians and values */
 	int jobs;		/* -j: reading threads */
+	int partial, merge;	/* --partial, --merge: shards' states */
 	int is_worker;		/* one of the reading threads' funnels */
 	const struct funnel *options;	/* as parsed, for the workers */
 	struct funnel **workers;	/* reading threads' funnels, or NULL */
@@ -1322,6 +1328,198 @@ count_parallel(struct funnel *f, struct funnel *const *w, int n)
 	free(jobs);
 }
 
+/* ---- --partial and --merge ---- */
+
+static void
+config_item(struct jn_strbuf *b, const char *name, const char *v)
+{
+	/* lengths keep any text from passing for another */
+	if (v == NULL)
+		jn_strbuf_printf(b, "%s=-;", name);
+	else
+		jn_strbuf_printf(b, "%s=%zu:%s;", name, strlen(v), v);
+}
+
+/*
+ * Everything that decides the counts, as one string: a shard's state is
+ * merged only into a run of the same funnel.  Caller frees b.buf.
+ */
+static void
+config_text(const struct funnel *f, struct jn_strbuf *b)
+{
+	const struct jn_common *c = &f->common;
+	size_t i;
+	int k;
+
+	config_item(b, "user", c->user_field);
+	config_item(b, "time", c->time_field);
+	config_item(b, "event", c->event_field);
+	config_item(b, "session", c->session_field);
+	for (i = 0; i < c->nwhere; i++)
+		config_item(b, "where", c->where[i]);
+	jn_strbuf_printf(b, "gap=%lld;since=%d:%lld;until=%d:%lld;",
+	    (long long)c->session_gap, c->has_since, (long long)c->since,
+	    c->has_until, (long long)c->until);
+	for (k = 0; k < f->spec.nsteps; k++)
+		config_item(b, "step", f->step_text[k]);
+	for (k = 0; k < f->nexcl; k++) {
+		jn_strbuf_printf(b, "exclude=%d-%d,", f->excl[k].from,
+		    f->excl[k].to);
+		config_item(b, "", f->excl[k].text);
+	}
+	jn_strbuf_printf(b, "window=%lld;order=%d;flags=%u;per=%s;",
+	    (long long)f->spec.window, (int)f->spec.order,
+	    (unsigned)f->spec.flags, f->per_session ? "session" : "user");
+	config_item(b, "by", f->by_field);
+	config_item(b, "value", f->value_field);
+	jn_strbuf_printf(b, "attribution=%d:%d", (int)f->attribution,
+	    f->attr_step);
+}
+
+/*
+ * Sort the samples of step k by group and time; start[g] is where group
+ * g's begin (start has ngroups + 1 entries; caller frees it).
+ */
+static size_t *
+sort_samples(struct funnel *f, int k)
+{
+	size_t *start = jn_xcalloc(f->t.ngroups + 1, sizeof *start), i;
+	uint32_t g;
+
+	if (f->t.samples[k] != NULL)
+		qsort(f->t.samples[k], f->t.nsamples[k],
+		    sizeof *f->t.samples[k], sample_cmp);
+	for (i = 0; i < f->t.nsamples[k]; i++)
+		start[f->t.samples[k][i].group + 1]++;
+	for (g = 0; g < f->t.ngroups; g++)
+		start[g + 1] += start[g];
+	return start;
+}
+
+static const struct funnel *rank_funnel;
+
+static int
+group_by_rank(const void *pa, const void *pb)
+{
+	const struct group *a = *(const struct group *const *)pa;
+	const struct group *b = *(const struct group *const *)pb;
+
+	return by_cmp(rank_funnel, a->by, b->by);
+}
+
+/*
+ * --partial: per group, its value, counts, exact value sums and the
+ * step-to-step times (all of them: medians merge exactly only so), in
+ * value order, so that a state does not depend on -j either.
+ */
+static int
+write_partial(struct funnel *f)
+{
+	struct jn_strbuf config = { NULL, 0, 0 };
+	struct jn_state_rec *r = jn_state_rec_new();
+	const struct group **order;
+	int64_t *times[JN_FUNNEL_MAX_STEPS], counts[JN_FUNNEL_MAX_STEPS];
+	size_t ntimes[JN_FUNNEL_MAX_STEPS], *start[JN_FUNNEL_MAX_STEPS], g, i;
+	int k, rc;
+
+	config_text(f, &config);
+	rc = jn_state_begin(stdout, "jfunnel", config.buf);
+	free(config.buf);
+	order = jn_xmalloc((f->t.ngroups + 1) * sizeof *order);
+	for (g = 0; g < f->t.ngroups; g++)
+		order[g] = &f->t.groups[g];
+	rank_funnel = f;
+	qsort(order, f->t.ngroups, sizeof *order, group_by_rank);
+	for (k = 1; k < f->spec.nsteps; k++)
+		start[k] = sort_samples(f, k);
+	for (g = 0; g < f->t.ngroups && rc == 0; g++) {
+		const struct group *gr = order[g];
+		uint32_t gi = (uint32_t)(gr - f->t.groups);
+		size_t len = 0;
+		const char *by = gr->by == NONE ? NULL :
+		    jn_intern_str(&f->byvals, gr->by, &len);
+
+		jn_state_set_str(r, "by", by, len);
+		for (k = 0; k < f->spec.nsteps; k++)
+			counts[k] = (int64_t)gr->count[k];
+		jn_state_set_ints(r, "count", counts, (size_t)f->spec.nsteps);
+		if (gr->value != NULL)
+			jn_state_set_xsums(r, "value", gr->value,
+			    (size_t)f->spec.nsteps);
+		/* times[k - 1]: this group's samples of step k, in order */
+		for (k = 1; k < f->spec.nsteps; k++) {
+			const struct sample *sm = f->t.samples[k];
+			size_t n = start[k][gi + 1] - start[k][gi];
+
+			times[k - 1] = jn_xmalloc((n + 1) * sizeof **times);
+			for (i = 0; i < n; i++)
+				times[k - 1][i] = sm[start[k][gi] + i].dt;
+			ntimes[k - 1] = n;
+		}
+		jn_state_set_int_arrays(r, "time", times, ntimes,
+		    (size_t)f->spec.nsteps - 1);
+		for (k = 1; k < f->spec.nsteps; k++)
+			free(times[k - 1]);
+		rc = jn_state_write(stdout, r);
+	}
+	for (k = 1; k < f->spec.nsteps; k++)
+		free(start[k]);
+	free(order);
+	jn_state_rec_free(r);
+	return rc;
+}
+
+/* --merge: the groups of every state, added up.  Returns 0 or -1. */
+static int
+read_states(struct funnel *f, char *const *files, int nfiles)
+{
+	struct jn_strbuf config = { NULL, 0, 0 };
+	struct jn_state_in *in;
+	struct jn_state_rec *r;
+	int64_t *v;
+	size_t n, i, len;
+	int k, err = 0;
+
+	config_text(f, &config);
+	in = jn_state_open(files, nfiles, "jfunnel", config.buf);
+	while (in != NULL && (r = jn_state_next(in, &err)) != NULL) {
+		const char *by;
+		uint32_t g, id = NONE;
+
+		if (jn_state_get_str(in, r, "by", &by, &len) != 0 ||
+		    jn_state_get_ints(in, r, "count", &v, &n) != 0) {
+			err = -1;
+			break;
+		}
+		if (by != NULL)
+			id = jn_intern_put(&f->byvals, by, len);
+		g = group_for(f, &f->t, id);
+		for (k = 0; k < f->spec.nsteps && (size_t)k < n; k++)
+			f->t.groups[g].count[k] += (uint64_t)v[k];
+		free(v);
+		if ((f->value_field && jn_state_add_xsums(in, r, "value",
+		    f->t.groups[g].value, (size_t)f->spec.nsteps) != 0)) {
+			err = -1;
+			break;
+		}
+		for (k = 1; k < f->spec.nsteps; k++) {
+			if (jn_state_get_int_array(in, r, "time",
+			    (size_t)k - 1, &v, &n) != 0) {
+				err = -1;
+				break;
+			}
+			for (i = 0; i < n; i++)
+				add_sample(&f->t, k, g, v[i]);
+			free(v);
+		}
+		if (err)
+			break;
+	}
+	free(config.buf);
+	jn_state_close(in);
+	return in == NULL || err ? -1 : 0;
+}
+
 /* ---- main ---- */
 
 /* --exclude [I-J:]EXPR */
@@ -1414,6 +1612,11 @@ check_args(struct funnel *f)
 		return jn_error("--order any: only --attribution step1");
 	if (f->sorted && f->per_session)
 		return jn_error("--sorted works with --per user");
+	if (f->partial && f->merge)
+		return jn_error("--partial and --merge: one or the other");
+	if (f->merge && (f->sorted || f->explain))
+		return jn_error("--merge reads states, not events: no %s",
+		    f->sorted ? "--sorted" : "--explain");
 	if (f->spec.nsteps + f->nexcl > 32)
 		return jn_error("at most 32 steps and exclusions together");
 	for (x = 0; x < f->nexcl; x++) {
@@ -1496,6 +1699,12 @@ parse_args(struct funnel *f, int argc, char **argv)
 			break;
 		case OPT_SORTED:
 			f->sorted = 1;
+			break;
+		case OPT_PARTIAL:
+			f->partial = 1;
+			break;
+		case OPT_MERGE:
+			f->merge = 1;
 			break;
 		case OPT_JOBS:
 			if (jn_jobs_parse(optarg, &f->jobs) != 0)
@@ -1718,14 +1927,21 @@ main(int argc, char **argv)
 		return JN_EXIT_ERROR;
 	}
 	cmp_funnel = &f;
-	if (read_input(&f, argv + optind, argc - optind) != 0) {
+	if (f.merge) {
+		if (read_states(&f, argv + optind, argc - optind) != 0) {
+			release(&f);
+			return JN_EXIT_ERROR;
+		}
+	} else if (read_input(&f, argv + optind, argc - optind) != 0) {
 		jn_input_finish(&f.in);
 		release(&f);
 		return JN_EXIT_ERROR;
 	}
-	if (jn_input_finish(&f.in) != 0)
+	if (!f.merge && jn_input_finish(&f.in) != 0)
 		status = JN_EXIT_ERROR;
-	if (f.sorted) {
+	if (f.merge) {
+		/* counted by the shards */
+	} else if (f.sorted) {
 		if (f.have_cur)
 			flush_unit(&f);
 	} else if (f.nworkers > 0) {
@@ -1737,6 +1953,12 @@ main(int argc, char **argv)
 	}
 	if (f.byrank == NULL)	/* the groups' order needs the ranks */
 		f.byrank = jn_intern_ranks(&f.byvals);
+	if (f.partial) {
+		if (write_partial(&f) != 0)
+			status = JN_EXIT_ERROR;
+		release(&f);
+		return jn_close_stdout(status);
+	}
 	compute_medians(&f);
 	order_funnel = &f;
 	if (f.t.ngroups > 0)

@@ -1,0 +1,79 @@
+/*
+ * Mergeable states: what a reporter writes with --partial and reads back
+ * with --merge, so that shards of a log (each holding whole users) can be
+ * counted apart, on one machine or a cluster, and merged into exactly the
+ * table one run over the whole log gives.  A state is NDJSON: a header
+ * line naming the tool, the format version and the tool's configuration
+ * (the options that decide the result, so that states of different runs
+ * are never merged), then one object per record with named fields:
+ * strings (or null), integers, arrays of integers, arrays of such arrays,
+ * and exact sums (struct jn_xsum, as their digits).  jansson does the
+ * JSON; its objects never leave this module.
+ */
+#ifndef JOURNEY_STATE_H
+#define JOURNEY_STATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "journey/xsum.h"
+
+/* One record being written or read.  Borrowed during reading. */
+struct jn_state_rec;
+
+/* Write the header line.  Returns 0, or -1 (reported) on a write error. */
+int jn_state_begin(FILE *out, const char *tool, const char *config);
+/* A new empty record (caller frees it with jn_state_rec_free). */
+struct jn_state_rec *jn_state_rec_new(void);
+void jn_state_rec_free(struct jn_state_rec *r);
+/* Set a field; s NULL writes null.  Cannot fail. */
+void jn_state_set_str(struct jn_state_rec *r, const char *key,
+    const char *s, size_t len);
+void jn_state_set_ints(struct jn_state_rec *r, const char *key,
+    const int64_t *v, size_t n);
+/* Arrays v[0..count) of n[i] integers each. */
+void jn_state_set_int_arrays(struct jn_state_rec *r, const char *key,
+    int64_t *const *v, const size_t *n, size_t count);
+void jn_state_set_xsums(struct jn_state_rec *r, const char *key,
+    const struct jn_xsum *s, size_t n);
+/* Write r as one line and empty it.  Returns 0 or -1 (reported). */
+int jn_state_write(FILE *out, struct jn_state_rec *r);
+
+/* Reading states: one file after another, in the order given. */
+struct jn_state_in;
+/*
+ * Open files[0..nfiles) ("-" or none: standard input) for tool with
+ * configuration config.  Returns NULL after reporting when nothing can
+ * be read.  Caller frees with jn_state_close.
+ */
+struct jn_state_in *jn_state_open(char *const *files, int nfiles,
+    const char *tool, const char *config);
+/*
+ * The next record, or NULL at the end (*err 0) or after an error (*err
+ * -1, reported as FILE:LINE: what): a file that is not a state of tool,
+ * one of another configuration (the options differ), bad JSON.  The
+ * record is valid until the next call.
+ */
+struct jn_state_rec *jn_state_next(struct jn_state_in *in, int *err);
+void jn_state_close(struct jn_state_in *in);
+/*
+ * Fields of a record read.  Each returns 0, or -1 after reporting
+ * "FILE:LINE: field KEY: what" when the field is missing or of another
+ * type.  jn_state_get_str sets *s NULL for null; strings and arrays are
+ * valid until the next jn_state_next; arrays are caller-freed copies
+ * (*v malloc'd, *n elements).
+ */
+int jn_state_get_str(struct jn_state_in *in, const struct jn_state_rec *r,
+    const char *key, const char **s, size_t *len);
+int jn_state_get_ints(struct jn_state_in *in, const struct jn_state_rec *r,
+    const char *key, int64_t **v, size_t *n);
+/* Array i of field key (arrays of arrays), as jn_state_get_ints. */
+int jn_state_get_int_array(struct jn_state_in *in,
+    const struct jn_state_rec *r, const char *key, size_t i, int64_t **v,
+    size_t *n);
+/* n sums, added (exactly) into sums[0..n). */
+int jn_state_add_xsums(struct jn_state_in *in, const struct jn_state_rec *r,
+    const char *key, struct jn_xsum *sums, size_t n);
+
+#endif

@@ -1,0 +1,435 @@
+/*
+ * Mergeable states as NDJSON through jansson: a header line, then one
+ * compact object per record.  Exact sums travel as their canonical
+ * digits ([[index, digit], ...] for the digits that are not zero), so a
+ * merged sum is the exact sum of the shards' sums.
+ */
+#include "journey/state.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "journey/util.h"
+
+#define STATE_VERSION 1
+
+struct jn_state_rec {
+	json_t *obj;
+};
+
+struct jn_state_in {
+	char *const *files;
+	int nfiles, next;
+	const char *tool, *config;
+	FILE *fp;
+	const char *name;
+	uint64_t line;
+	char *buf;
+	size_t cap;
+	struct jn_state_rec rec;
+};
+
+static void
+set(struct jn_state_rec *r, const char *key, json_t *v)
+{
+	if (v == NULL || json_object_set_new(r->obj, key, v) != 0) {
+		jn_error("out of memory");
+		exit(JN_EXIT_ERROR);
+	}
+}
+
+static json_t *
+ints(const int64_t *v, size_t n)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; a != NULL && i < n; i++)
+		json_array_append_new(a, json_integer((json_int_t)v[i]));
+	return a;
+}
+
+static int
+write_line(FILE *out, json_t *v)
+{
+	int rc = json_dumpf(v, out, JSON_COMPACT | JSON_ENSURE_ASCII |
+	    JSON_PRESERVE_ORDER);
+
+	if (rc != 0 || putc('\n', out) == EOF)
+		return jn_error("write error: %s", strerror(errno));
+	return 0;
+}
+
+int
+jn_state_begin(FILE *out, const char *tool, const char *config)
+{
+	json_t *h = json_pack("{s:s, s:i, s:s}", "journey_state", tool,
+	    "version", STATE_VERSION, "config", config);
+	int rc;
+
+	if (h == NULL)
+		return jn_error("out of memory");
+	rc = write_line(out, h);
+	json_decref(h);
+	return rc;
+}
+
+struct jn_state_rec *
+jn_state_rec_new(void)
+{
+	struct jn_state_rec *r = jn_xmalloc(sizeof *r);
+
+	r->obj = json_object();
+	if (r->obj == NULL) {
+		jn_error("out of memory");
+		exit(JN_EXIT_ERROR);
+	}
+	return r;
+}
+
+void
+jn_state_rec_free(struct jn_state_rec *r)
+{
+	if (r == NULL)
+		return;
+	json_decref(r->obj);
+	free(r);
+}
+
+void
+jn_state_set_str(struct jn_state_rec *r, const char *key, const char *s,
+    size_t len)
+{
+	set(r, key, s == NULL ? json_null() : json_stringn_nocheck(s, len));
+}
+
+void
+jn_state_set_ints(struct jn_state_rec *r, const char *key, const int64_t *v,
+    size_t n)
+{
+	set(r, key, ints(v, n));
+}
+
+void
+jn_state_set_int_arrays(struct jn_state_rec *r, const char *key,
+    int64_t *const *v, const size_t *n, size_t count)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; a != NULL && i < count; i++)
+		json_array_append_new(a, ints(v[i], n[i]));
+	set(r, key, a);
+}
+
+void
+jn_state_set_xsums(struct jn_state_rec *r, const char *key,
+    const struct jn_xsum *s, size_t n)
+{
+	json_t *a = json_array();
+	size_t i;
+	int d;
+
+	for (i = 0; a != NULL && i < n; i++) {
+		struct jn_xsum c = s[i];
+		json_t *digits = json_array();
+
+		jn_xsum_normalize(&c);
+		for (d = 0; digits != NULL && d < JN_XSUM_DIGITS; d++)
+			if (c.d[d] != 0)
+				json_array_append_new(digits, json_pack("[i,I]",
+				    d, (json_int_t)c.d[d]));
+		json_array_append_new(a, digits);
+	}
+	set(r, key, a);
+}
+
+int
+jn_state_write(FILE *out, struct jn_state_rec *r)
+{
+	int rc = write_line(out, r->obj);
+
+	json_object_clear(r->obj);
+	return rc;
+}
+
+/* ---- reading ---- */
+
+static int
+open_next(struct jn_state_in *in)
+{
+	const char *path;
+
+	if (in->fp != NULL && in->fp != stdin)
+		fclose(in->fp);
+	in->fp = NULL;
+	if (in->next >= in->nfiles)
+		return 0;
+	path = in->files[in->next++];
+	in->line = 0;
+	if (strcmp(path, "-") == 0) {
+		in->fp = stdin;
+		in->name = "<stdin>";
+	} else if ((in->fp = fopen(path, "r")) == NULL) {
+		return jn_error("cannot open '%s': %s", path, strerror(errno));
+	} else {
+		in->name = path;
+	}
+	return 1;
+}
+
+/* The next line of the current file as JSON, or NULL at its end. */
+static json_t *
+next_json(struct jn_state_in *in, int *err)
+{
+	json_error_t e;
+	json_t *v;
+	ssize_t n;
+
+	*err = 0;
+	do {
+		errno = 0;
+		n = getline(&in->buf, &in->cap, in->fp);
+		if (n < 0) {
+			if (ferror(in->fp))
+				*err = jn_error("%s: read error: %s", in->name,
+				    strerror(errno));
+			return NULL;
+		}
+		in->line++;
+	} while (n <= 1 && (n == 0 || in->buf[0] == '\n'));
+	v = json_loadb(in->buf, (size_t)n, JSON_DISABLE_EOF_CHECK, &e);
+	if (v == NULL || !json_is_object(v)) {
+		*err = jn_error("%s:%llu: bad state record%s%s", in->name,
+		    (unsigned long long)in->line, v ? "" : ": ",
+		    v ? "" : e.text);
+		json_decref(v);
+		return NULL;
+	}
+	return v;
+}
+
+/* Where the ';'-separated item in which a and b first differ starts. */
+static size_t
+diff_start(const char *a, const char *b)
+{
+	size_t i = 0, start = 0;
+
+	while (a[i] != '\0' && a[i] == b[i]) {
+		if (a[i] == ';')
+			start = i + 1;
+		i++;
+	}
+	return start;
+}
+
+/* Lengths of that item in a and in b. */
+static void
+first_difference(const char *a, const char *b, size_t *alen, size_t *blen)
+{
+	size_t s = diff_start(a, b);
+
+	*alen = strcspn(a + s, ";");
+	*blen = strcspn(b + s, ";");
+}
+
+/* Read and check a file's header line.  Returns 0 or -1 (reported). */
+static int
+check_header(struct jn_state_in *in)
+{
+	const char *tool = NULL, *config = NULL;
+	json_int_t version = 0;
+	int err;
+	json_t *h = next_json(in, &err);
+
+	if (h == NULL)
+		return err ? -1 : jn_error("%s: empty, not a %s state (from "
+		    "%s --partial)", in->name, in->tool, in->tool);
+	if (json_unpack(h, "{s:s, s:I, s:s}", "journey_state", &tool,
+	    "version", &version, "config", &config) != 0 ||
+	    strcmp(tool, in->tool) != 0) {
+		json_decref(h);
+		return jn_error("%s:%llu: not a %s state (from %s --partial)",
+		    in->name, (unsigned long long)in->line, in->tool, in->tool);
+	}
+	if (version != STATE_VERSION) {
+		json_decref(h);
+		return jn_error("%s:%llu: state format %lld, expected %d",
+		    in->name, (unsigned long long)in->line, (long long)version,
+		    STATE_VERSION);
+	}
+	if (strcmp(config, in->config) != 0) {
+		size_t a, b;
+
+		/* name the first item that differs, not the whole strings */
+		first_difference(config, in->config, &a, &b);
+		jn_error("%s:%llu: the state of other options ('%.*s' where "
+		    "this run has '%.*s'): merge states of one command",
+		    in->name, (unsigned long long)in->line, (int)a,
+		    config + diff_start(config, in->config), (int)b,
+		    in->config + diff_start(config, in->config));
+		json_decref(h);
+		return -1;
+	}
+	json_decref(h);
+	return 0;
+}
+
+struct jn_state_in *
+jn_state_open(char *const *files, int nfiles, const char *tool,
+    const char *config)
+{
+	static char *const stdin_only[] = { "-" };
+	struct jn_state_in *in = jn_xcalloc(1, sizeof *in);
+
+	if (nfiles == 0) {
+		files = stdin_only;
+		nfiles = 1;
+	}
+	in->files = files;
+	in->nfiles = nfiles;
+	in->tool = tool;
+	in->config = config;
+	if (open_next(in) != 1 || check_header(in) != 0) {
+		jn_state_close(in);
+		return NULL;
+	}
+	return in;
+}
+
+struct jn_state_rec *
+jn_state_next(struct jn_state_in *in, int *err)
+{
+	json_t *v;
+
+	json_decref(in->rec.obj);
+	in->rec.obj = NULL;
+	for (;;) {
+		if ((v = next_json(in, err)) != NULL) {
+			in->rec.obj = v;
+			return &in->rec;
+		}
+		if (*err)
+			return NULL;
+		/* end of this file: the next one starts with its header */
+		if ((*err = open_next(in)) != 1)
+			return NULL;
+		if ((*err = check_header(in)) != 0)
+			return NULL;
+	}
+}
+
+void
+jn_state_close(struct jn_state_in *in)
+{
+	if (in == NULL)
+		return;
+	if (in->fp != NULL && in->fp != stdin)
+		fclose(in->fp);
+	json_decref(in->rec.obj);
+	free(in->buf);
+	free(in);
+}
+
+static int
+bad_field(const struct jn_state_in *in, const char *key, const char *what)
+{
+	return jn_error("%s:%llu: field '%s': %s", in->name,
+	    (unsigned long long)in->line, key, what);
+}
+
+int
+jn_state_get_str(struct jn_state_in *in, const struct jn_state_rec *r,
+    const char *key, const char **s, size_t *len)
+{
+	json_t *v = json_object_get(r->obj, key);
+
+	if (json_is_null(v)) {
+		*s = NULL;
+		*len = 0;
+		return 0;
+	}
+	if (!json_is_string(v))
+		return bad_field(in, key, v ? "not a string" : "missing");
+	*s = json_string_value(v);
+	*len = json_string_length(v);
+	return 0;
+}
+
+static int
+to_ints(struct jn_state_in *in, const char *key, json_t *a, int64_t **v,
+    size_t *n)
+{
+	size_t i;
+
+	if (!json_is_array(a))
+		return bad_field(in, key, a ? "not an array" : "missing");
+	*n = json_array_size(a);
+	*v = jn_xmalloc((*n + 1) * sizeof **v);
+	for (i = 0; i < *n; i++) {
+		json_t *e = json_array_get(a, i);
+
+		if (!json_is_integer(e)) {
+			free(*v);
+			*v = NULL;
+			return bad_field(in, key, "not an integer");
+		}
+		(*v)[i] = (int64_t)json_integer_value(e);
+	}
+	return 0;
+}
+
+int
+jn_state_get_ints(struct jn_state_in *in, const struct jn_state_rec *r,
+    const char *key, int64_t **v, size_t *n)
+{
+	return to_ints(in, key, json_object_get(r->obj, key), v, n);
+}
+
+int
+jn_state_get_int_array(struct jn_state_in *in, const struct jn_state_rec *r,
+    const char *key, size_t i, int64_t **v, size_t *n)
+{
+	json_t *a = json_object_get(r->obj, key);
+
+	if (!json_is_array(a) || i >= json_array_size(a))
+		return bad_field(in, key, "too few arrays");
+	return to_ints(in, key, json_array_get(a, i), v, n);
+}
+
+int
+jn_state_add_xsums(struct jn_state_in *in, const struct jn_state_rec *r,
+    const char *key, struct jn_xsum *sums, size_t n)
+{
+	json_t *a = json_object_get(r->obj, key);
+	size_t i, j;
+
+	if (!json_is_array(a) || json_array_size(a) != n)
+		return bad_field(in, key, "not an array of sums");
+	for (i = 0; i < n; i++) {
+		json_t *digits = json_array_get(a, i);
+		struct jn_xsum s;
+
+		if (!json_is_array(digits))
+			return bad_field(in, key, "not a sum");
+		jn_xsum_init(&s);
+		for (j = 0; j < json_array_size(digits); j++) {
+			json_int_t d, v;
+
+			/* canonical digits only, so no word can overflow */
+			if (json_unpack(json_array_get(digits, j), "[I,I]",
+			    &d, &v) != 0 || d < 0 || d >= JN_XSUM_DIGITS ||
+			    (d < JN_XSUM_DIGITS - 1 && (v < 0 ||
+			    v > INT64_C(0xffffffff))) ||
+			    (d == JN_XSUM_DIGITS - 1 && (v < -(INT64_C(1) <<
+			    40) || v > (INT64_C(1) << 40))))
+				return bad_field(in, key, "not a sum");
+			s.d[d] = v;
+		}
+		jn_xsum_merge(&sums[i], &s);
+	}
+	return 0;
+}

@@ -1,0 +1,249 @@
+/*
+ * jshard: split an event log into N shards by a hash of the user, so
+ * that each shard holds whole users and can be counted on its own (by
+ * another process, host or cluster task) with --partial, the states then
+ * merged with --merge into exactly the single run's table.  A filter:
+ * records are copied byte for byte, in input order within each shard,
+ * CSV/TSV shards each starting with the header.
+ *
+ * The shard of a user is jn_hash(user id) mod N, the same hash on every
+ * machine and run, so shards of logs cut at different times agree.
+ * Memory is constant: nothing is kept but the N open files.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "journey/input.h"
+#include "journey/intern.h"
+#include "journey/util.h"
+
+static const char usage[] =
+    "usage: jshard -n N [-p PREFIX] [-u FIELD] [-t FIELD] [-I FORMAT]\n"
+    "              [--where EXPR] [--since TIME] [--until TIME] [--strict]\n"
+    "              [--rejects FILE] [FILE ...]\n";
+
+static const char help_text[] =
+    "Split an event log into N shards of whole users.\n"
+    "\n"
+    "  -n, --shards N           number of shards (1 to 4096)\n"
+    "  -p, --prefix PREFIX      shard files PREFIX0.csv ... (shard-)\n"
+    "  -u, --user FIELD         user id field (user_id, userId, ...)\n"
+    "  -t, --time FIELD         time field (timestamp, time, ts, ...)\n"
+    "  -I, --input-format F     csv, tsv or ndjson (default: detect)\n"
+    "      --where EXPR         keep only matching events\n"
+    "      --since TIME         keep events at or after TIME\n"
+    "      --until TIME         keep events before TIME\n"
+    "      --strict             a bad record is an error\n"
+    "      --rejects FILE       write bad records to FILE\n"
+    "      --no-progress        no progress line on stderr\n"
+    "  -h, --help               this help\n"
+    "  -V, --version            version\n"
+    "\n"
+    "See jshard(1) and journey(7).\n";
+
+#define MAX_SHARDS 4096
+
+static const struct option tool_longopts[] = {
+	{ "shards", required_argument, NULL, 'n' },
+	{ "prefix", required_argument, NULL, 'p' },
+};
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+struct shard {
+	struct jn_common common;
+	struct jn_input in;
+	long n;
+	const char *prefix;
+	FILE **out;
+	char **paths;
+	int format;		/* of the first file; 0 before any record */
+	char *header;		/* the first CSV/TSV header */
+	size_t header_len;
+	const char *header_file;
+};
+
+static const char *
+extension(int format)
+{
+	return format == JN_IN_NDJSON ? "ndjson" : format == JN_IN_TSV ?
+	    "tsv" : "csv";
+}
+
+/* Create the N files once the format is known.  Returns 0 or -1. */
+static int
+open_shards(struct shard *s, int format)
+{
+	long i;
+	int width = 1;
+
+	for (i = s->n - 1; i >= 10; i /= 10)
+		width++;
+	s->format = format;
+	s->out = jn_xcalloc((size_t)s->n, sizeof *s->out);
+	s->paths = jn_xcalloc((size_t)s->n, sizeof *s->paths);
+	for (i = 0; i < s->n; i++) {
+		struct jn_strbuf path = { NULL, 0, 0 };
+
+		jn_strbuf_printf(&path, "%s%0*ld.%s", s->prefix, width, i,
+		    extension(format));
+		s->paths[i] = path.buf;
+		if ((s->out[i] = fopen(s->paths[i], "w")) == NULL)
+			return jn_error("cannot create '%s': %s", s->paths[i],
+			    strerror(errno));
+	}
+	return 0;
+}
+
+/* A file of another format than the first cannot share its shards. */
+static int
+same_format(struct shard *s, const struct jn_record *rec)
+{
+	if (s->format == 0)
+		return open_shards(s, rec->format);
+	if (rec->format != s->format)
+		return jn_error("%s: %s input after %s: shards hold one format",
+		    rec->file, extension(rec->format), extension(s->format));
+	return 0;
+}
+
+static int
+on_header(void *ctx, const struct jn_record *h)
+{
+	struct shard *s = ctx;
+	long i;
+
+	if (same_format(s, h) != 0)
+		return -1;
+	if (s->header == NULL) {
+		s->header = jn_xstrndup(h->raw, h->rawlen);
+		s->header_len = h->rawlen;
+		s->header_file = h->file;
+		for (i = 0; i < s->n; i++)
+			fprintf(s->out[i], "%s\n", s->header);
+		return 0;
+	}
+	if (h->rawlen != s->header_len ||
+	    memcmp(h->raw, s->header, s->header_len) != 0)
+		return jn_error("%s:%llu: header differs from %s's: shards "
+		    "hold one header", h->file, (unsigned long long)h->line,
+		    s->header_file);
+	return 0;
+}
+
+static int
+on_event(void *ctx, const struct jn_event *ev)
+{
+	struct shard *s = ctx;
+	FILE *fp;
+
+	if (ev->rec->format != s->format && same_format(s, ev->rec) != 0)
+		return -1;
+	fp = s->out[jn_hash(ev->user, ev->user_len) % (uint64_t)s->n];
+	fwrite(ev->rec->raw, 1, ev->rec->rawlen, fp);
+	putc('\n', fp);
+	return 0;
+}
+
+static int
+parse_args(struct shard *s, int argc, char **argv)
+{
+	static struct option *longopts;
+	char *end;
+	int opt;
+
+	free(longopts);	/* from an earlier main() in one process */
+	longopts = jn_cli_options(tool_longopts, NELEM(tool_longopts));
+	s->prefix = "shard-";
+	while ((opt = getopt_long(argc, argv, "n:p:" JN_COMMON_SHORTOPTS,
+	    longopts, NULL)) != -1) {
+		int r = jn_common_option(&s->common, opt, optarg);
+
+		if (r < 0)
+			return -1;
+		if (r > 0)
+			continue;
+		switch (opt) {
+		case 'n':
+			errno = 0;
+			s->n = strtol(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || errno ||
+			    s->n < 1 || s->n > MAX_SHARDS)
+				return jn_error("bad --shards '%s' (1 to %d)",
+				    optarg, MAX_SHARDS);
+			break;
+		case 'p':
+			s->prefix = optarg;
+			break;
+		case 'h':
+			jn_cli_help(usage, help_text);
+		case 'V':
+			jn_cli_version();
+		default:
+			fputs(usage, stderr);
+			return -1;
+		}
+	}
+	if (s->n == 0) {
+		jn_error("the number of shards is needed (-n N)");
+		fputs(usage, stderr);
+		return -1;
+	}
+	return 0;
+}
+
+/* Close every shard; a write error anywhere is the run's error. */
+static int
+close_shards(struct shard *s)
+{
+	int rc = 0;
+	long i;
+
+	for (i = 0; s->out != NULL && i < s->n; i++) {
+		if (s->out[i] != NULL && (ferror(s->out[i]) |
+		    (fclose(s->out[i]) != 0)) && rc == 0)
+			rc = jn_error("write error on '%s'", s->paths[i]);
+		free(s->paths[i]);
+	}
+	free(s->out);
+	free(s->paths);
+	s->out = NULL;
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct shard s;
+	int status = JN_EXIT_OK;
+
+	/* zeroed here too: the fuzz targets run main() many times */
+	memset(&s, 0, sizeof s);
+	jn_set_progname(argv[0]);
+	jn_common_init(&s.common);
+	if (parse_args(&s, argc, argv) != 0)
+		return JN_EXIT_ERROR;
+	if (jn_input_init(&s.in, &s.common) != 0) {
+		jn_input_release(&s.in);
+		return JN_EXIT_ERROR;
+	}
+	s.in.header_fn = on_header;
+	if (jn_input_run(&s.in, argv + optind, argc - optind, on_event,
+	    &s) != 0)
+		status = JN_EXIT_ERROR;
+	if (jn_input_finish(&s.in) != 0)
+		status = JN_EXIT_ERROR;
+	/* input without a record still leaves N (empty) shards */
+	if (s.format == 0 && status == JN_EXIT_OK &&
+	    open_shards(&s, s.common.in_format ? (int)s.common.in_format :
+	    JN_IN_CSV) != 0)
+		status = JN_EXIT_ERROR;
+	if (close_shards(&s) != 0)
+		status = JN_EXIT_ERROR;
+	free(s.header);
+	jn_input_release(&s.in);
+	return jn_close_stdout(status);
+}
