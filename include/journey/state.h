@@ -44,7 +44,8 @@ int jn_state_write(FILE *out, struct jn_state_rec *r);
 struct jn_state_in;
 /*
  * Open files[0..nfiles) ("-" or none: standard input) for tool with
- * configuration config.  Returns NULL after reporting when nothing can
+ * configuration config.  A file may hold several states one after the
+ * other (shards' states concatenated), each with its header.  Returns NULL after reporting when nothing can
  * be read.  Caller frees with jn_state_close.
  */
 struct jn_state_in *jn_state_open(char *const *files, int nfiles,

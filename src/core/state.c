@@ -236,18 +236,13 @@ first_difference(const char *a, const char *b, size_t *alen, size_t *blen)
 	*blen = strcspn(b + s, ";");
 }
 
-/* Read and check a file's header line.  Returns 0 or -1 (reported). */
+/* Check a header line h (consumed).  Returns 0 or -1 (reported). */
 static int
-check_header(struct jn_state_in *in)
+check_header_line(struct jn_state_in *in, json_t *h)
 {
 	const char *tool = NULL, *config = NULL;
 	json_int_t version = 0;
-	int err;
-	json_t *h = next_json(in, &err);
 
-	if (h == NULL)
-		return err ? -1 : jn_error("%s: empty, not a %s state (from "
-		    "%s --partial)", in->name, in->tool, in->tool);
 	if (json_unpack(h, "{s:s, s:I, s:s}", "journey_state", &tool,
 	    "version", &version, "config", &config) != 0 ||
 	    strcmp(tool, in->tool) != 0) {
@@ -276,6 +271,19 @@ check_header(struct jn_state_in *in)
 	}
 	json_decref(h);
 	return 0;
+}
+
+/* Read and check a file's header line.  Returns 0 or -1 (reported). */
+static int
+check_header(struct jn_state_in *in)
+{
+	int err;
+	json_t *h = next_json(in, &err);
+
+	if (h == NULL)
+		return err ? -1 : jn_error("%s: empty, not a %s state (from "
+		    "%s --partial)", in->name, in->tool, in->tool);
+	return check_header_line(in, h);
 }
 
 struct jn_state_in *
@@ -309,6 +317,12 @@ jn_state_next(struct jn_state_in *in, int *err)
 	in->rec.obj = NULL;
 	for (;;) {
 		if ((v = next_json(in, err)) != NULL) {
+			/* states concatenated (cat, a reducer's output) */
+			if (json_object_get(v, "journey_state") != NULL) {
+				if ((*err = check_header_line(in, v)) != 0)
+					return NULL;
+				continue;
+			}
 			in->rec.obj = v;
 			return &in->rec;
 		}

@@ -36,8 +36,9 @@ static const char usage[] =
     "               [--per user|session] [--by FIELD]\n"
     "               [--attribution first|last|all|stepN] [--value FIELD]\n"
     "               [--exclude [I-J:]EXPR] [--min-conversion RATE]\n"
-    "               [--explain USER] [--sorted] [-j N] [--where EXPR]\n"
-    "               [--since TIME] [--until TIME] [--strict] [--rejects FILE]\n"
+    "               [--explain USER] [--sorted] [-j N] [--partial | --merge]\n"
+    "               [--where EXPR] [--since TIME] [--until TIME] [--strict]\n"
+    "               [--rejects FILE]\n"
     "               -s STEP -s STEP [-s STEP ...] [FILE ...]\n";
 
 static const char help_text[] =
@@ -58,6 +59,8 @@ static const char help_text[] =
     "      --explain USER       show on stderr how USER's events matched\n"
     "      --sorted             input grouped by user: memory per user only\n"
     "  -j, --jobs N             read with N threads (default: all cores)\n"
+    "      --partial            write a mergeable state, not the table\n"
+    "      --merge              add up states from --partial\n"
     "      --per UNIT           user (default) or session\n"
     "      --by FIELD           break down by FIELD (first non-empty value)\n"
     "      --value FIELD        sum FIELD over the events filling each step\n"

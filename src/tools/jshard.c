@@ -21,15 +21,17 @@
 #include "journey/util.h"
 
 static const char usage[] =
-    "usage: jshard -n N [-p PREFIX] [-u FIELD] [-t FIELD] [-I FORMAT]\n"
-    "              [--where EXPR] [--since TIME] [--until TIME] [--strict]\n"
-    "              [--rejects FILE] [FILE ...]\n";
+    "usage: jshard -n N [-p PREFIX] | --key  [-u FIELD] [-t FIELD]\n"
+    "              [-I FORMAT] [--where EXPR] [--since TIME] [--until TIME]\n"
+    "              [--strict] [--rejects FILE] [FILE ...]\n";
 
 static const char help_text[] =
     "Split an event log into N shards of whole users.\n"
     "\n"
     "  -n, --shards N           number of shards (1 to 4096)\n"
     "  -p, --prefix PREFIX      shard files PREFIX0.csv ... (shard-)\n"
+    "      --key                records to stdout as KEY<tab>RECORD, KEY\n"
+    "                           the user's hash (a MapReduce mapper)\n"
     "  -u, --user FIELD         user id field (user_id, userId, ...)\n"
     "  -t, --time FIELD         time field (timestamp, time, ts, ...)\n"
     "  -I, --input-format F     csv, tsv or ndjson (default: detect)\n"
@@ -46,9 +48,12 @@ static const char help_text[] =
 
 #define MAX_SHARDS 4096
 
+enum { OPT_KEY = JN_OPT_TOOL_BASE };
+
 static const struct option tool_longopts[] = {
 	{ "shards", required_argument, NULL, 'n' },
 	{ "prefix", required_argument, NULL, 'p' },
+	{ "key", no_argument, NULL, OPT_KEY },
 };
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -57,6 +62,7 @@ struct shard {
 	struct jn_common common;
 	struct jn_input in;
 	long n;
+	int key;		/* --key: one stream of keyed records */
 	const char *prefix;
 	FILE **out;
 	char **paths;
@@ -138,11 +144,19 @@ static int
 on_event(void *ctx, const struct jn_event *ev)
 {
 	struct shard *s = ctx;
+	uint64_t h = jn_hash(ev->user, ev->user_len);
 	FILE *fp;
 
+	if (s->key) {
+		/* the hash, not the id: a key never holds a tab or newline */
+		printf("%016llx\t", (unsigned long long)h);
+		fwrite(ev->rec->raw, 1, ev->rec->rawlen, stdout);
+		putchar('\n');
+		return 0;
+	}
 	if (ev->rec->format != s->format && same_format(s, ev->rec) != 0)
 		return -1;
-	fp = s->out[jn_hash(ev->user, ev->user_len) % (uint64_t)s->n];
+	fp = s->out[h % (uint64_t)s->n];
 	fwrite(ev->rec->raw, 1, ev->rec->rawlen, fp);
 	putc('\n', fp);
 	return 0;
@@ -178,6 +192,9 @@ parse_args(struct shard *s, int argc, char **argv)
 		case 'p':
 			s->prefix = optarg;
 			break;
+		case OPT_KEY:
+			s->key = 1;
+			break;
 		case 'h':
 			jn_cli_help(usage, help_text);
 		case 'V':
@@ -187,8 +204,10 @@ parse_args(struct shard *s, int argc, char **argv)
 			return -1;
 		}
 	}
-	if (s->n == 0) {
-		jn_error("the number of shards is needed (-n N)");
+	if (s->key && s->n > 0)
+		return jn_error("--key writes one stream: no -n");
+	if (s->n == 0 && !s->key) {
+		jn_error("the number of shards is needed (-n N, or --key)");
 		fputs(usage, stderr);
 		return -1;
 	}
@@ -230,14 +249,15 @@ main(int argc, char **argv)
 		jn_input_release(&s.in);
 		return JN_EXIT_ERROR;
 	}
-	s.in.header_fn = on_header;
+	if (!s.key)
+		s.in.header_fn = on_header;
 	if (jn_input_run(&s.in, argv + optind, argc - optind, on_event,
 	    &s) != 0)
 		status = JN_EXIT_ERROR;
 	if (jn_input_finish(&s.in) != 0)
 		status = JN_EXIT_ERROR;
 	/* input without a record still leaves N (empty) shards */
-	if (s.format == 0 && status == JN_EXIT_OK &&
+	if (s.format == 0 && status == JN_EXIT_OK && !s.key &&
 	    open_shards(&s, s.common.in_format ? (int)s.common.in_format :
 	    JN_IN_CSV) != 0)
 		status = JN_EXIT_ERROR;
