@@ -13,9 +13,11 @@
  * Memory: 32 bytes per event, plus per distinct touchpoint, target, topic
  * and message, plus per friction item.
  */
+#include <assert.h>
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,8 +43,8 @@ static const char usage[] =
     "                 [--rage-gap DUR] [--form-start EXPR]\n"
     "                 [--form-submit EXPR] [--contact EXPR]\n"
     "                 [--topic-field FIELD] [--repeat-within DUR]\n"
-    "                 [--loop-visits N] [--min-users N] [--where EXPR]\n"
-    "                 [--since TIME]\n"
+    "                 [--loop-visits N] [--min-users N] [-j N]\n"
+    "                 [--where EXPR] [--since TIME]\n"
     "                 [--until TIME] [--strict] [--rejects FILE]\n"
     "                 [FILE ...]\n";
 
@@ -62,6 +64,7 @@ static const char help_text[] =
     "--message-field, --target-field, --topic-field, --error, --click,\n"
     "--form-start, --form-submit, --contact, --goal, --value.\n"
     "Selection: --only KIND,...  --skip KIND,...\n"
+    "Threads: -j, --jobs N (default: all cores).\n"
     "Shared options: see journey(7).  Formulas: see jfriction(1).\n";
 
 enum {
@@ -70,7 +73,7 @@ enum {
 	OPT_ERROR, OPT_MESSAGE_FIELD, OPT_CLICK, OPT_TARGET_FIELD,
 	OPT_RAGE_CLICKS, OPT_RAGE_GAP, OPT_FORM_START, OPT_FORM_SUBMIT,
 	OPT_CONTACT, OPT_TOPIC_FIELD, OPT_REPEAT_WITHIN, OPT_LOOP_VISITS,
-	OPT_MIN_USERS
+	OPT_MIN_USERS, OPT_JOBS = 'j'
 };
 
 static const struct option tool_longopts[] = {
@@ -96,6 +99,7 @@ static const struct option tool_longopts[] = {
 	{ "repeat-within", required_argument, NULL, OPT_REPEAT_WITHIN },
 	{ "loop-visits", required_argument, NULL, OPT_LOOP_VISITS },
 	{ "min-users", required_argument, NULL, OPT_MIN_USERS },
+	{ "jobs", required_argument, NULL, OPT_JOBS },
 };
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -138,6 +142,12 @@ struct item {
 	double p75;		/* slow: the touchpoint's p75 load */
 	uint32_t last_user, last_session;	/* for distinct counts */
 	int64_t first_ts;	/* this user's first hit */
+};
+
+/* A reading worker's events of one share of users. */
+struct evlist {
+	struct fev *ev;
+	size_t n, cap;
 };
 
 struct friction {
@@ -183,6 +193,20 @@ struct friction {
 	uint64_t *tp_visits, *tp_exits;
 	size_t tpcap;
 	uint64_t total_visits, total_exits;
+
+	int jobs;		/* -j: threads */
+	int is_worker;		/* one of the reading threads' states */
+	const struct friction *options;	/* as parsed, for the workers */
+	struct friction **workers;	/* reading threads' states, or NULL */
+	int nworkers;
+	/* a worker's: its events by share of users (a hash of the user) */
+	struct evlist *parts;
+	int nparts;
+	uint8_t *upart;		/* a worker's: per user, its share */
+	size_t upart_cap;
+	/* a worker's: per value, where it first came (record << 1 | second) */
+	uint64_t *vfirst;
+	size_t vfirst_cap;
 };
 
 /* ---- reading ---- */
@@ -193,13 +217,34 @@ match(struct jn_pred *p, const struct jn_record *rec)
 	return p ? jn_pred_match(p, rec) : 0;
 }
 
+/*
+ * Id of value s[0..len) in vals.  A worker notes where each of its values
+ * first came, the touchpoint of a record before its detail (second), so
+ * that the merge numbers values in the order one thread would have: the
+ * events' order among equal times, and so the detectors, depend on ids.
+ */
+static uint32_t
+val_put(struct friction *f, const char *s, size_t len,
+    const struct jn_record *rec, int second)
+{
+	size_t n = jn_intern_count(&f->vals);
+	uint32_t id = jn_intern_put(&f->vals, s, len);
+
+	if (f->is_worker && id == n) {
+		f->vfirst = jn_xgrow(f->vfirst, &f->vfirst_cap, n + 1,
+		    sizeof *f->vfirst);
+		f->vfirst[id] = rec->pos << 1 | (uint64_t)second;
+	}
+	return id;
+}
+
 static uint32_t
 val_id(struct friction *f, int slot, const struct jn_record *rec)
 {
 	size_t len;
 	const char *v = jn_record_get(rec, slot, &len);
 
-	return v && len ? jn_intern_put(&f->vals, v, len) : NONE;
+	return v && len ? val_put(f, v, len, rec, 1) : NONE;
 }
 
 static int
@@ -208,6 +253,7 @@ on_event(void *ctx, const struct jn_event *ev)
 	struct friction *f = ctx;
 	const struct jn_record *rec = ev->rec;
 	struct fev *e;
+	size_t nusers = jn_intern_count(&f->users);
 	uint32_t user = jn_intern_put(&f->users, ev->user, ev->user_len);
 	uint16_t flags = 0;
 	const char *v;
@@ -242,8 +288,23 @@ on_event(void *ctx, const struct jn_event *ev)
 		if (v != NULL && jn_parse_double(v, len, &d) == 0)
 			jn_xsum_add(&f->value, d);
 	}
-	f->ev = jn_xgrow(f->ev, &f->evcap, f->nev + 1, sizeof *f->ev);
-	e = &f->ev[f->nev++];
+	if (f->is_worker) {
+		struct evlist *l;
+
+		/* a hash of the user picks the thread that detects it */
+		if (user == nusers) {
+			f->upart = jn_xgrow(f->upart, &f->upart_cap,
+			    nusers + 1, sizeof *f->upart);
+			f->upart[user] = (uint8_t)(jn_hash(ev->user,
+			    ev->user_len) % (uint64_t)f->nparts);
+		}
+		l = &f->parts[f->upart[user]];
+		l->ev = jn_xgrow(l->ev, &l->cap, l->n + 1, sizeof *l->ev);
+		e = &l->ev[l->n++];
+	} else {
+		f->ev = jn_xgrow(f->ev, &f->evcap, f->nev + 1, sizeof *f->ev);
+		e = &f->ev[f->nev++];
+	}
 	e->ts = ev->time;
 	e->user = user;
 	e->session = ev->session && ev->session_len ?
@@ -254,13 +315,12 @@ on_event(void *ctx, const struct jn_event *ev)
 		v = ev->name;
 		len = ev->name_len;
 	}
-	e->tp = jn_intern_put(&f->vals, v, len);
+	e->tp = val_put(f, v, len, rec, 0);
 	e->aux = NONE;
 	if (flags & F_ERROR) {
 		e->aux = val_id(f, f->msg_slot, rec);
 		if (e->aux == NONE)
-			e->aux = jn_intern_put(&f->vals, ev->name,
-			    ev->name_len);
+			e->aux = val_put(f, ev->name, ev->name_len, rec, 1);
 	} else if (flags & F_CONTACT) {
 		e->aux = val_id(f, f->topic_slot, rec);
 	} else if (flags & (F_CLICK | F_FORM_START | F_FORM_SUBMIT)) {
@@ -638,24 +698,30 @@ select_nth(float *l, size_t n, size_t k)
 	return l[k];
 }
 
-/* p75 of the loads at each touchpoint; slow items below it are dropped. */
+/*
+ * p75 of the loads at each touchpoint, over the events of lists[0..nl);
+ * slow items below it are dropped.  The k-th smallest load is the same
+ * whatever order the events come in.
+ */
 static void
-slow_p75(struct friction *f, size_t ntp)
+slow_p75(struct friction *f, size_t ntp, const struct evlist *lists,
+    size_t nlists)
 {
 	float **loads = jn_xcalloc(ntp + 1, sizeof *loads);
 	size_t *nl = jn_xcalloc(ntp + 1, sizeof *nl);
 	size_t *cap = jn_xcalloc(ntp + 1, sizeof *cap);
-	size_t i;
+	size_t i, k;
 
-	for (i = 0; i < f->nev; i++) {
-		const struct fev *e = &f->ev[i];
+	for (k = 0; k < nlists; k++)
+		for (i = 0; i < lists[k].n; i++) {
+			const struct fev *e = &lists[k].ev[i];
 
-		if (isnan(e->load))
-			continue;
-		loads[e->tp] = jn_xgrow(loads[e->tp], &cap[e->tp],
-		    nl[e->tp] + 1, sizeof **loads);
-		loads[e->tp][nl[e->tp]++] = e->load;
-	}
+			if (isnan(e->load))
+				continue;
+			loads[e->tp] = jn_xgrow(loads[e->tp], &cap[e->tp],
+			    nl[e->tp] + 1, sizeof **loads);
+			loads[e->tp][nl[e->tp]++] = e->load;
+		}
 	for (i = 0; i < f->nitems; i++) {
 		struct item *it = &f->items[i];
 		float *l = loads[it->tp];
@@ -684,6 +750,267 @@ slow_p75(struct friction *f, size_t ntp)
 	free(loads);
 	free(nl);
 	free(cap);
+}
+
+/*
+ * Detect over f's own events, read by one thread, user by user.  Returns
+ * the number of values.
+ */
+static size_t
+detect_all(struct friction *f)
+{
+	size_t nusers = jn_intern_count(&f->users);
+	size_t ntp = jn_intern_count(&f->vals), *start, u;
+	struct evlist all;
+
+	f->tp_visits = jn_xcalloc(ntp + 1, sizeof *f->tp_visits);
+	f->tp_exits = jn_xcalloc(ntp + 1, sizeof *f->tp_exits);
+	start = jn_group_by_key(f->ev, f->nev, sizeof *f->ev,
+	    offsetof(struct fev, user), nusers);
+	for (u = 0; u < nusers; u++)
+		run_user(f, f->ev + start[u], start[u + 1] - start[u],
+		    (uint32_t)u);
+	free(start);
+	if (f->kinds >> K_SLOW & 1) {
+		all.ev = f->ev;
+		all.n = f->nev;
+		all.cap = f->evcap;
+		slow_p75(f, ntp, &all, 1);
+	}
+	return ntp;
+}
+
+/* ---- reading and detecting with several threads ---- */
+
+/*
+ * Each reading thread fills a state of its own, its events already split
+ * by share of users (a hash of the user).  The values (touchpoints,
+ * targets, topics, messages) are then numbered in the order they first
+ * appear in the input, as one thread numbers them, and detecting thread p
+ * takes the users of share p from every worker, brings each user's events
+ * together and runs the detectors into worker p's state, unused since
+ * reading.  The states are merged at the end: every count is an integer
+ * (extra steps too, exactly summed in a double), the value sum is exact,
+ * p75 is an order statistic, and the rows' order is total, so the output
+ * is the same whatever -j says.
+ */
+struct part_job {
+	struct friction *const *w;	/* the reading workers */
+	int nw, part;
+	uint32_t *const *umap;		/* per worker: user -> id in share */
+	uint32_t *const *vmap;		/* per worker: value id -> main's */
+	struct fev *gather;		/* one user's events from every worker */
+	size_t gather_cap;
+	pthread_t thread;
+	int started;
+};
+
+/*
+ * Number the workers' values in f->vals in the order they first came:
+ * merge the workers' lists (each in that order already); a value met
+ * again in a later worker gets the id it got first.
+ */
+static void
+merge_vals(struct friction *f, struct friction *const *w, int n,
+    uint32_t **vmap)
+{
+	size_t *next = jn_xcalloc((size_t)n, sizeof *next), id, len;
+	int k, best;
+
+	for (;;) {
+		const char *s;
+
+		best = -1;
+		for (k = 0; k < n; k++)
+			if (next[k] < jn_intern_count(&w[k]->vals) &&
+			    (best < 0 || w[k]->vfirst[next[k]] <
+			    w[best]->vfirst[next[best]]))
+				best = k;
+		if (best < 0)
+			break;
+		id = next[best]++;
+		s = jn_intern_str(&w[best]->vals, (uint32_t)id, &len);
+		vmap[best][id] = jn_intern_put(&f->vals, s, len);
+	}
+	free(next);
+}
+
+static void *
+detect_part(void *arg)
+{
+	struct part_job *j = arg;
+	struct friction *acc = j->w[j->part];
+	size_t nusers = 0, u, i, len, **start;
+	int k, k2;
+
+	/*
+	 * Number the share's users, each found in the other workers; any
+	 * order will do, as nothing reported depends on it.
+	 */
+	for (k = 0; k < j->nw; k++) {
+		const struct friction *w = j->w[k];
+
+		for (i = 0; i < jn_intern_count(&w->users); i++) {
+			const char *key;
+
+			if (w->upart[i] != j->part || j->umap[k][i] != NONE)
+				continue;
+			key = jn_intern_str(&w->users, (uint32_t)i, &len);
+			j->umap[k][i] = (uint32_t)nusers;
+			for (k2 = k + 1; k2 < j->nw; k2++) {
+				uint32_t id2 = jn_intern_find(&j->w[k2]->users,
+				    key, len);
+
+				if (id2 != NONE)
+					j->umap[k2][id2] = (uint32_t)nusers;
+			}
+			nusers++;
+		}
+	}
+	/* each worker's events of the share, by user in place */
+	start = jn_xcalloc((size_t)j->nw, sizeof *start);
+	for (k = 0; k < j->nw; k++) {
+		struct evlist *l = &j->w[k]->parts[j->part];
+
+		for (i = 0; i < l->n; i++) {
+			struct fev *e = &l->ev[i];
+
+			e->user = j->umap[k][e->user];
+			e->tp = j->vmap[k][e->tp];
+			if (e->aux != NONE)
+				e->aux = j->vmap[k][e->aux];
+		}
+		start[k] = jn_group_by_key(l->ev, l->n, sizeof *l->ev,
+		    offsetof(struct fev, user), nusers);
+	}
+	for (u = 0; u < nusers; u++) {
+		struct fev *ev = NULL;
+		size_t n = 0, from = 0;
+		int only = -1;
+
+		for (k = 0; k < j->nw; k++)
+			if (start[k][u + 1] > start[k][u]) {
+				n += start[k][u + 1] - start[k][u];
+				only = only == -1 ? k : -2;
+			}
+		assert(n > 0);
+		if (only >= 0) {	/* one worker saw all: sort in place */
+			ev = j->w[only]->parts[j->part].ev + start[only][u];
+		} else {
+			j->gather = jn_xgrow(j->gather, &j->gather_cap, n,
+			    sizeof *j->gather);
+			ev = j->gather;
+			for (k = 0; k < j->nw; k++) {
+				size_t c = start[k][u + 1] - start[k][u];
+
+				memcpy(ev + from, j->w[k]->parts[j->part].ev +
+				    start[k][u], c * sizeof *ev);
+				from += c;
+			}
+		}
+		run_user(acc, ev, n, (uint32_t)u);
+	}
+	for (k = 0; k < j->nw; k++)
+		free(start[k]);
+	free(start);
+	return NULL;
+}
+
+/* Add what worker w detected to f. */
+static void
+merge_detected(struct friction *f, const struct friction *w, size_t ntp)
+{
+	size_t i;
+
+	f->total_users += w->total_users;
+	f->total_sessions += w->total_sessions;
+	f->total_converted += w->total_converted;
+	f->total_session_events += w->total_session_events;
+	f->total_exits += w->total_exits;
+	for (i = 0; i < ntp; i++) {
+		f->tp_visits[i] += w->tp_visits[i];
+		f->tp_exits[i] += w->tp_exits[i];
+	}
+	for (i = 0; i < w->nitems; i++) {
+		const struct item *from = &w->items[i];
+		uint32_t id = item_for(f, (enum kind)from->kind, from->tp,
+		    from->detail);
+		struct item *to = &f->items[id];	/* after it grew */
+
+		to->occurrences += from->occurrences;
+		to->sessions += from->sessions;
+		to->users += from->users;
+		to->converted += from->converted;
+		to->contacts += from->contacts;
+		to->extra_steps += from->extra_steps;
+	}
+}
+
+/*
+ * Detect over the workers' events into f, one thread per share of users,
+ * then p75 over every worker's events.  Returns the number of values.
+ */
+static size_t
+detect_parallel(struct friction *f, struct friction *const *w, int n)
+{
+	struct part_job *jobs = jn_xcalloc((size_t)n, sizeof *jobs);
+	uint32_t **umap = jn_xcalloc((size_t)n, sizeof *umap);
+	uint32_t **vmap = jn_xcalloc((size_t)n, sizeof *vmap);
+	struct evlist *lists;
+	size_t id, ntp;
+	int k, p;
+
+	for (k = 0; k < n; k++) {
+		id = jn_intern_count(&w[k]->vals) + 1;
+		vmap[k] = jn_xmalloc(id * sizeof **vmap);
+		id = jn_intern_count(&w[k]->users) + 1;
+		umap[k] = jn_xmalloc(id * sizeof **umap);
+		memset(umap[k], 0xff, id * sizeof **umap);	/* NONE */
+		jn_xsum_merge(&f->value, &w[k]->value);
+	}
+	merge_vals(f, w, n, vmap);
+	ntp = jn_intern_count(&f->vals);
+	f->tp_visits = jn_xcalloc(ntp + 1, sizeof *f->tp_visits);
+	f->tp_exits = jn_xcalloc(ntp + 1, sizeof *f->tp_exits);
+	for (k = 0; k < n; k++) {
+		w[k]->tp_visits = jn_xcalloc(ntp + 1, sizeof *w[k]->tp_visits);
+		w[k]->tp_exits = jn_xcalloc(ntp + 1, sizeof *w[k]->tp_exits);
+	}
+	for (p = 0; p < n; p++) {
+		jobs[p].w = w;
+		jobs[p].nw = n;
+		jobs[p].part = p;
+		jobs[p].umap = umap;
+		jobs[p].vmap = vmap;
+	}
+	for (p = 1; p < n; p++)
+		jobs[p].started = pthread_create(&jobs[p].thread, NULL,
+		    detect_part, &jobs[p]) == 0;
+	detect_part(&jobs[0]);
+	for (p = 0; p < n; p++) {
+		if (jobs[p].started)
+			pthread_join(jobs[p].thread, NULL);
+		else if (p > 0)
+			detect_part(&jobs[p]);	/* no thread: detect it here */
+		merge_detected(f, w[p], ntp);
+		free(jobs[p].gather);
+	}
+	if (f->kinds >> K_SLOW & 1) {
+		lists = jn_xcalloc((size_t)n * (size_t)n, sizeof *lists);
+		for (k = 0; k < n; k++)
+			for (p = 0; p < n; p++)
+				lists[k * n + p] = w[k]->parts[p];
+		slow_p75(f, ntp, lists, (size_t)n * (size_t)n);
+		free(lists);
+	}
+	for (k = 0; k < n; k++) {
+		free(umap[k]);
+		free(vmap[k]);
+	}
+	free(umap);
+	free(vmap);
+	free(jobs);
+	return ntp;
 }
 
 /* ---- output ---- */
@@ -881,8 +1208,8 @@ parse_args(struct friction *f, int argc, char **argv)
 	f->min_users = 3;
 	f->load_ms = 1;
 	f->poor = 4;
-	while ((opt = getopt_long(argc, argv, JN_COMMON_SHORTOPTS, longopts,
-	    NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "j:" JN_COMMON_SHORTOPTS,
+	    longopts, NULL)) != -1) {
 		int r = jn_common_option(&f->common, opt, optarg);
 
 		if (r < 0)
@@ -950,6 +1277,10 @@ parse_args(struct friction *f, int argc, char **argv)
 			    &f->loop_visits))
 				return -1;
 			break;
+		case OPT_JOBS:
+			if (jn_jobs_parse(optarg, &f->jobs) != 0)
+				return -1;
+			break;
 		case 'h':
 			jn_cli_help(usage, help_text);
 		case 'V':
@@ -998,7 +1329,8 @@ setup(struct friction *f)
 	size_t n;
 	int rc;
 
-	if (jn_input_init(&f->in, &f->common) != 0)
+	if ((f->is_worker ? jn_input_init_worker(&f->in, &f->common) :
+	    jn_input_init(&f->in, &f->common)) != 0)
 		return -1;
 	if (compile(f, &f->goal, f->goal_text, "--goal") ||
 	    compile(f, &f->click, f->click_text, "--click") ||
@@ -1063,9 +1395,13 @@ setup(struct friction *f)
 	return 0;
 }
 
+static void release_workers(struct friction *);
+
 static void
 release(struct friction *f)
 {
+	int k;
+
 	jn_pred_free(f->goal);
 	jn_pred_free(f->click);
 	jn_pred_free(f->form_start);
@@ -1083,13 +1419,74 @@ release(struct friction *f)
 	free(f->touched);
 	free(f->tp_visits);
 	free(f->tp_exits);
+	free(f->upart);
+	free(f->vfirst);
+	if (f->parts != NULL)
+		for (k = 0; k < f->nparts; k++)
+			free(f->parts[k].ev);
+	free(f->parts);
+	release_workers(f);
+}
+
+/* Free the reading workers' states. */
+static void
+release_workers(struct friction *f)
+{
+	int k;
+
+	for (k = 0; k < f->nworkers; k++)
+		if (f->workers[k] != NULL) {
+			release(f->workers[k]);
+			free(f->workers[k]);
+		}
+	free(f->workers);
+	f->workers = NULL;
+	f->nworkers = 0;
+}
+
+/*
+ * Read the input: with one thread into f directly, with several into one
+ * state per thread (f->workers), detected afterwards.  Returns 0 or -1
+ * (reported).
+ */
+static int
+read_input(struct friction *f, char *const *files, int nfiles)
+{
+	struct jn_input **win;
+	void **ctx;
+	int k, n = f->jobs, rc = -1;
+
+	if (n <= 1)
+		return jn_input_run(&f->in, files, nfiles, on_event, f);
+	f->workers = jn_xcalloc((size_t)n, sizeof *f->workers);
+	f->nworkers = n;
+	win = jn_xcalloc((size_t)n, sizeof *win);
+	ctx = jn_xcalloc((size_t)n, sizeof *ctx);
+	for (k = 0; k < n; k++) {
+		struct friction *w = jn_xmalloc(sizeof *w);
+
+		*w = *f->options;
+		w->is_worker = 1;
+		w->nparts = n;
+		w->parts = jn_xcalloc((size_t)n, sizeof *w->parts);
+		f->workers[k] = w;
+		if (setup(w) != 0)
+			goto out;
+		win[k] = &w->in;
+		ctx[k] = w;
+	}
+	rc = jn_input_run_jobs(&f->in, win, ctx, n, files, nfiles, on_event);
+out:
+	free(win);
+	free(ctx);
+	return rc;
 }
 
 int
 main(int argc, char **argv)
 {
-	static struct friction f;
-	size_t nusers, ntp, *start, u;
+	static struct friction f, options;
+	size_t ntp, u;
 	int status = JN_EXIT_OK;
 
 	/* zeroed here too: the fuzz targets run main() many times */
@@ -1098,30 +1495,28 @@ main(int argc, char **argv)
 	jn_common_init(&f.common);
 	if (parse_args(&f, argc, argv) != 0)
 		return JN_EXIT_ERROR;
+	if (f.jobs == 0)
+		f.jobs = jn_jobs_default();
+	/* the parsed options, before setup: each worker starts from them */
+	options = f;
+	f.options = &options;
 	if (setup(&f) != 0) {
 		release(&f);
 		return JN_EXIT_ERROR;
 	}
-	if (jn_input_run(&f.in, argv + optind, argc - optind, on_event,
-	    &f) != 0) {
+	if (read_input(&f, argv + optind, argc - optind) != 0) {
 		jn_input_finish(&f.in);
 		release(&f);
 		return JN_EXIT_ERROR;
 	}
 	if (jn_input_finish(&f.in) != 0)
 		status = JN_EXIT_ERROR;
-	nusers = jn_intern_count(&f.users);
-	ntp = jn_intern_count(&f.vals);
-	f.tp_visits = jn_xcalloc(ntp + 1, sizeof *f.tp_visits);
-	f.tp_exits = jn_xcalloc(ntp + 1, sizeof *f.tp_exits);
-	start = jn_group_by_key(f.ev, f.nev, sizeof *f.ev,
-	    offsetof(struct fev, user), nusers);
-	for (u = 0; u < nusers; u++)
-		run_user(&f, f.ev + start[u], start[u + 1] - start[u],
-		    (uint32_t)u);
-	free(start);
-	if (f.kinds >> K_SLOW & 1)
-		slow_p75(&f, ntp);
+	if (f.nworkers > 0) {
+		ntp = detect_parallel(&f, f.workers, f.nworkers);
+		release_workers(&f);
+	} else {
+		ntp = detect_all(&f);
+	}
 	for (u = 0; u < ntp; u++)
 		f.total_visits += f.tp_visits[u];
 	if (write_items(&f, jn_format_resolve(f.common.out_format,
