@@ -11,7 +11,9 @@
  * Impact compares the goal conversion of affected and unaffected users.
  *
  * Memory: 32 bytes per event, plus per distinct touchpoint, target, topic
- * and message, plus per friction item.
+ * and message, plus per friction item.  With -j N the events are kept
+ * once, split between the reading threads' states; the tables of users
+ * and values, and the counts per item and touchpoint, are per thread.
  */
 #include <assert.h>
 #include <errno.h>
@@ -260,6 +262,13 @@ on_event(void *ctx, const struct jn_event *ev)
 	size_t len;
 	int m, k;
 
+	if (f->is_worker && user == nusers) {
+		/* a hash of the user picks the thread that detects it */
+		f->upart = jn_xgrow(f->upart, &f->upart_cap, nusers + 1,
+		    sizeof *f->upart);
+		f->upart[user] = (uint8_t)(jn_hash(ev->user, ev->user_len) %
+		    (uint64_t)f->nparts);
+	}
 	/* the kinds of event, once per event name where they allow it */
 	if (ev->name_len > 0 && f->ncached > 0) {
 		uint64_t bits;
@@ -289,16 +298,8 @@ on_event(void *ctx, const struct jn_event *ev)
 			jn_xsum_add(&f->value, d);
 	}
 	if (f->is_worker) {
-		struct evlist *l;
+		struct evlist *l = &f->parts[f->upart[user]];
 
-		/* a hash of the user picks the thread that detects it */
-		if (user == nusers) {
-			f->upart = jn_xgrow(f->upart, &f->upart_cap,
-			    nusers + 1, sizeof *f->upart);
-			f->upart[user] = (uint8_t)(jn_hash(ev->user,
-			    ev->user_len) % (uint64_t)f->nparts);
-		}
-		l = &f->parts[f->upart[user]];
 		l->ev = jn_xgrow(l->ev, &l->cap, l->n + 1, sizeof *l->ev);
 		e = &l->ev[l->n++];
 	} else {
