@@ -11,9 +11,11 @@
  * --field), and per event a 16-byte (time, user, session) record, needed
  * to cut sessions and count active days from input in any order.
  */
+#include <assert.h>
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -29,6 +31,7 @@
 #include "journey/time.h"
 #include "journey/util.h"
 #include "journey/writer.h"
+#include "journey/xsum.h"
 
 static const char usage[] =
     "usage: jsegment [-u FIELD] [-t FIELD] [-e FIELD] [-o FORMAT]\n"
@@ -36,7 +39,7 @@ static const char usage[] =
     "                 --preset lifecycle|rfm|value]\n"
     "                [--default NAME] [--goal EXPR] [--value FIELD]\n"
     "                [--field FIELD] [--now TIME] [--period DUR]\n"
-    "                [--profiles | --tag[=FIELD]] [--where EXPR]\n"
+    "                [--profiles | --tag[=FIELD]] [-j N] [--where EXPR]\n"
     "                [--since TIME] [--until TIME] [--strict]\n"
     "                [--rejects FILE] [FILE ...]\n";
 
@@ -60,6 +63,7 @@ static const char help_text[] =
     "      --profiles           one row per user instead of per segment\n"
     "      --tag[=FIELD]        write every event back with FIELD "
     "(segment)\n"
+    "  -j, --jobs N             read with N threads (default: all cores)\n"
     "  -u, -t, -e, --session, --session-gap, -I, --where, --since, "
     "--until,\n"
     "  -o, --strict, --rejects, --safe-csv, --no-progress, -h, -V: see "
@@ -76,7 +80,8 @@ enum {
 	OPT_NOW,
 	OPT_PERIOD,
 	OPT_PROFILES,
-	OPT_TAG
+	OPT_TAG,
+	OPT_JOBS = 'j'
 };
 
 static const struct option tool_longopts[] = {
@@ -91,6 +96,7 @@ static const struct option tool_longopts[] = {
 	{ "period", required_argument, NULL, OPT_PERIOD },
 	{ "profiles", no_argument, NULL, OPT_PROFILES },
 	{ "tag", optional_argument, NULL, OPT_TAG },
+	{ "jobs", required_argument, NULL, OPT_JOBS },
 };
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -105,10 +111,15 @@ enum preset { PRESET_NONE, PRESET_LIFECYCLE, PRESET_RFM, PRESET_VALUE };
 struct user {
 	uint64_t events, conversions, sessions, bounced, active_days;
 	int64_t first, last;
-	double value;
+	double value;		/* the --value sum, rounded once at the end */
+	/* the exact --value sum while reading: see vsum_add */
+	uint64_t vlo;
+	int64_t vhi;
+	int32_t vlsb;
 	uint8_t prev_active;	/* lifecycle: active in the previous period */
 	uint8_t r, f, m;	/* RFM quintile scores, 1-5 */
 	uint32_t segment;	/* id in segs */
+	uint8_t part;		/* a worker's: the counting thread of the user */
 };
 
 /* First and last value of one --field per user. */
@@ -165,14 +176,20 @@ struct seg {
 
 	/*
 	 * --tag: the accepted events of pass 1, in input order, so that
-	 * pass 2 only frames records and matches them by position.
+	 * pass 2 only frames records and matches them by position (with
+	 * -j, each worker's share of them).
 	 */
 	struct tagged {
-		uint64_t line;
-		const char *file;
+		uint64_t pos;
 		uint32_t user;
 	} *tagged;
-	size_t ntagged, taggedcap, next_tagged;
+	size_t ntagged, taggedcap;
+	/* pass 2: the lists of pass 1 (one per worker), merged by position */
+	struct tagq {
+		struct tagged *t;
+		size_t n, next;
+	} *tagq;
+	int ntagq, lastq;
 	/* --tag: per input format, each segment's added text, encoded once */
 	struct enc {
 		char *p;
@@ -183,6 +200,19 @@ struct seg {
 	int header_written;
 	char *last_header;
 	size_t last_header_len;
+
+	int jobs;		/* -j: reading threads */
+	int is_worker;		/* one of the reading threads' states */
+	const struct seg *options;	/* as parsed, for the workers */
+	struct seg **workers;	/* reading threads' states, or NULL */
+	int nworkers;
+	/* a worker's events, per counting thread (its part) */
+	struct tevlist {
+		struct tev *ev;
+		size_t n, cap;
+	} *parts;
+	int nparts;
+	uint64_t *first_pos;	/* a worker's: the record where a user began */
 };
 
 static struct seg *the_seg;	/* for the signal handler */
@@ -199,6 +229,9 @@ grow_users(struct seg *s, uint32_t user)
 		return;
 	s->u = jn_xgrow(s->u, &s->ucap, (size_t)user + 1, sizeof *s->u);
 	memset(s->u + old, 0, (s->ucap - old) * sizeof *s->u);
+	if (s->is_worker)
+		s->first_pos = jn_xrealloc(s->first_pos,
+		    s->ucap * sizeof *s->first_pos);
 	for (t = 0; t < s->ntouch; t++) {
 		struct touch *tc = &s->touch[t];
 		size_t cap = old;
@@ -214,45 +247,240 @@ grow_users(struct seg *s, uint32_t user)
 	}
 }
 
-/* First and last touch, ties to the bytewise smaller value. */
-static void
-touch_value(struct seg *s, struct touch *tc, uint32_t user, const char *v,
-    size_t len, int64_t ts)
+/*
+ * --value sums are exact, so that a user's sum is the same number
+ * whichever threads added which of its values, in whatever order: the
+ * integer vhi:vlo times 2^(vlsb - 1074) while the values fit in 124 bits
+ * (prices and amounts of one user do), else (vlsb VS_BIG) a struct
+ * jn_xsum on the heap that vlo points to.  Either is rounded once, by
+ * vsum_value, to the same double for the same exact sum.
+ */
+__extension__ typedef __int128 i128;
+__extension__ typedef unsigned __int128 u128;
+
+#define VS_BIG (-1)
+#define VS_BITS 124
+/* no piece of a small sum may overflow when it is read (2^926) */
+#define VS_TOP 2000
+
+static i128
+vsum_get(const struct user *u)
 {
-	uint32_t id = jn_intern_put(&s->vals, v, len);
+	return (i128)((u128)(uint64_t)u->vhi << 64 | u->vlo);
+}
+
+static int
+bitlen(u128 x)
+{
+	uint64_t hi = (uint64_t)(x >> 64), lo = (uint64_t)x;
+
+	return hi ? 128 - __builtin_clzll(hi) : lo ? 64 - __builtin_clzll(lo) :
+	    0;
+}
+
+static struct jn_xsum *
+vsum_big(const struct user *u)
+{
+	return (struct jn_xsum *)(uintptr_t)u->vlo;
+}
+
+/* Add the small sum of u to x exactly, in pieces that doubles hold. */
+static void
+vsum_to_xsum(const struct user *u, struct jn_xsum *x)
+{
+	i128 m = vsum_get(u);
+	u128 mag = m < 0 ? -(u128)m : (u128)m;
+	int k;
+
+	for (k = 0; k < 3; k++) {
+		double piece = ldexp((double)(uint64_t)(mag >> 42 * k &
+		    ((UINT64_C(1) << 42) - 1)), u->vlsb + 42 * k - 1074);
+
+		jn_xsum_add(x, m < 0 ? -piece : piece);
+	}
+}
+
+/*
+ * Add sign * mag * 2^(lsb - 1074) to the small sum of u.  Returns 0, or
+ * -1 (u unchanged) when the result would not fit.
+ */
+static int
+vsum_add_small(struct user *u, int neg, u128 mag, int lsb)
+{
+	i128 acc = vsum_get(u);
+	int at = acc == 0 ? lsb : u->vlsb;
+
+	if (lsb < at) {
+		u128 a = acc < 0 ? -(u128)acc : (u128)acc;
+
+		if (bitlen(a) + at - lsb > VS_BITS)
+			return -1;
+		a <<= at - lsb;
+		acc = acc < 0 ? -(i128)a : (i128)a;
+		at = lsb;
+	} else if (lsb > at) {
+		if (bitlen(mag) + lsb - at > VS_BITS)
+			return -1;
+		mag <<= lsb - at;
+	}
+	if (bitlen(mag) > VS_BITS)
+		return -1;
+	/* both below 2^124 in magnitude: no overflow */
+	acc = neg ? acc - (i128)mag : acc + (i128)mag;
+	if (bitlen(acc < 0 ? -(u128)acc : (u128)acc) > VS_BITS ||
+	    at + VS_BITS > VS_TOP)
+		return -1;
+	u->vlo = (uint64_t)(u128)acc;
+	u->vhi = (int64_t)(uint64_t)((u128)acc >> 64);
+	u->vlsb = at;
+	return 0;
+}
+
+/* From now on u's sum is a jn_xsum on the heap. */
+static struct jn_xsum *
+vsum_promote(struct user *u)
+{
+	struct jn_xsum *x;
+
+	if (u->vlsb == VS_BIG)
+		return vsum_big(u);
+	x = jn_xmalloc(sizeof *x);
+	jn_xsum_init(x);
+	vsum_to_xsum(u, x);
+	u->vlo = (uint64_t)(uintptr_t)x;
+	u->vhi = 0;
+	u->vlsb = VS_BIG;
+	return x;
+}
+
+static void
+vsum_add(struct user *u, double d)
+{
+	uint64_t bits, m;
+	int exp, lsb;
+
+	if (d == 0)
+		return;
+	memcpy(&bits, &d, sizeof bits);
+	exp = (int)(bits >> 52 & 0x7ff);
+	m = bits & ((UINT64_C(1) << 52) - 1);
+	/* d = +-m * 2^(lsb - 1074), as in xsum.c */
+	if (exp == 0) {
+		lsb = 0;
+	} else {
+		m |= UINT64_C(1) << 52;
+		lsb = exp - 1;
+	}
+	/* trailing zeros dropped: values with few bits share a scale */
+	lsb += __builtin_ctzll(m);
+	m >>= __builtin_ctzll(m);
+	if (u->vlsb == VS_BIG || vsum_add_small(u, (int)(bits >> 63), m,
+	    lsb) != 0)
+		jn_xsum_add(vsum_promote(u), d);
+}
+
+/* Add from's sum to to's; from is left empty. */
+static void
+vsum_merge(struct user *to, struct user *from)
+{
+	i128 m = vsum_get(from);
+
+	if (from->vlsb != VS_BIG) {
+		if (m != 0 && (to->vlsb == VS_BIG || vsum_add_small(to, m < 0,
+		    m < 0 ? -(u128)m : (u128)m, from->vlsb) != 0))
+			vsum_to_xsum(from, vsum_promote(to));
+	} else {
+		jn_xsum_merge(vsum_promote(to), vsum_big(from));
+		free(vsum_big(from));
+	}
+	from->vlo = 0;
+	from->vhi = 0;
+	from->vlsb = 0;
+}
+
+/* Round u's sum into u->value (frees its jn_xsum). */
+static void
+vsum_finish(struct user *u)
+{
+	i128 m = vsum_get(u);
+
+	if (u->vlsb == VS_BIG) {
+		u->value = jn_xsum_value(vsum_big(u));
+		free(vsum_big(u));
+	} else if (m == 0) {
+		u->value = 0;
+	} else if ((m < 0 ? -(u128)m : (u128)m) < (u128)1 << 53) {
+		/* exact as a double: what jn_xsum_value gives too */
+		u->value = ldexp((double)m, u->vlsb - 1074);
+	} else {
+		struct jn_xsum x;
+
+		jn_xsum_init(&x);
+		vsum_to_xsum(u, &x);
+		u->value = jn_xsum_value(&x);
+	}
+	u->vlo = 0;
+	u->vhi = 0;
+	u->vlsb = 0;
+}
+
+/*
+ * First and last touch, ties to the bytewise smaller value, so that the
+ * result does not depend on the order of events: id is v's in vals.
+ */
+static void
+touch_set(const struct jn_intern *vals, struct touch *tc, uint32_t user,
+    uint32_t id, const char *v, int64_t ts)
+{
 	uint32_t f = tc->first[user], l = tc->last[user];
 
 	if (f == NONE || ts < tc->first_ts[user] || (ts ==
 	    tc->first_ts[user] && id != f && strcmp(v,
-	    jn_intern_str(&s->vals, f, NULL)) < 0)) {
+	    jn_intern_str(vals, f, NULL)) < 0)) {
 		tc->first[user] = id;
 		tc->first_ts[user] = ts;
 	}
 	if (l == NONE || ts > tc->last_ts[user] || (ts == tc->last_ts[user] &&
-	    id != l && strcmp(v, jn_intern_str(&s->vals, l, NULL)) < 0)) {
+	    id != l && strcmp(v, jn_intern_str(vals, l, NULL)) < 0)) {
 		tc->last[user] = id;
 		tc->last_ts[user] = ts;
 	}
+}
+
+static void
+touch_value(struct seg *s, struct touch *tc, uint32_t user, const char *v,
+    size_t len, int64_t ts)
+{
+	touch_set(&s->vals, tc, user, jn_intern_put(&s->vals, v, len), v, ts);
 }
 
 static int
 profile_event(void *ctx, const struct jn_event *ev)
 {
 	struct seg *s = ctx;
+	size_t nusers = jn_intern_count(&s->users), len;
 	uint32_t user = jn_intern_put(&s->users, ev->user, ev->user_len);
+	struct tevlist *l;
 	struct user *u;
 	struct tev *t;
 	const char *v;
-	size_t len;
 	int k;
 
 	grow_users(s, user);
 	u = &s->u[user];
+	if (s->is_worker && user == nusers) {
+		/*
+		 * A new user: the merge numbers users by where they began,
+		 * and a hash of the id picks its counting thread.
+		 */
+		s->first_pos[user] = ev->rec->pos;
+		u->part = (uint8_t)(jn_hash(ev->user, ev->user_len) %
+		    (uint64_t)s->nparts);
+	}
 	if (s->tag) {
 		s->tagged = jn_xgrow(s->tagged, &s->taggedcap, s->ntagged + 1,
 		    sizeof *s->tagged);
-		s->tagged[s->ntagged].line = ev->rec->line;
-		s->tagged[s->ntagged].file = ev->rec->file;
+		s->tagged[s->ntagged].pos = ev->rec->pos;
 		s->tagged[s->ntagged++].user = user;
 	}
 	if (u->events == 0 || ev->time < u->first)
@@ -279,15 +507,22 @@ profile_event(void *ctx, const struct jn_event *ev)
 
 		v = jn_record_get(ev->rec, s->value_slot, &len);
 		if (v != NULL && jn_parse_double(v, len, &d) == 0)
-			u->value += d;
+			vsum_add(u, d);
 	}
 	for (k = 0; k < s->ntouch; k++) {
 		v = jn_record_get(ev->rec, s->touch[k].slot, &len);
 		if (v != NULL && len > 0)
 			touch_value(s, &s->touch[k], user, v, len, ev->time);
 	}
-	s->tev = jn_xgrow(s->tev, &s->tevcap, s->ntev + 1, sizeof *s->tev);
-	t = &s->tev[s->ntev++];
+	if (s->is_worker) {
+		l = &s->parts[u->part];
+		l->ev = jn_xgrow(l->ev, &l->cap, l->n + 1, sizeof *l->ev);
+		t = &l->ev[l->n++];
+	} else {
+		s->tev = jn_xgrow(s->tev, &s->tevcap, s->ntev + 1,
+		    sizeof *s->tev);
+		t = &s->tev[s->ntev++];
+	}
 	t->ts = ev->time;
 	t->user = user;
 	/*
@@ -324,67 +559,374 @@ floor_day(int64_t ts)
 }
 
 /*
- * Sessions, bounces, active days and the previous-period flag, from each
- * user's event times: grouped by user in place, then each user's events
- * sorted by time.  Events with a session value form one session per
- * value; events without one are cut after --session-gap.
+ * Sessions, bounces, active days and the previous-period flag of user us
+ * from its n events at ev, which are sorted by time first.  Events with
+ * a session value form one session per value; events without one are cut
+ * after --session-gap.  *ids (*cap entries) is scratch space.  Only the
+ * times and session values count, not the order of events with equal
+ * times, so that any thread may gather a user's events in any order.
  */
+static void
+user_times(const struct seg *s, struct user *us, struct tev *ev, size_t n,
+    uint32_t **ids, size_t *cap)
+{
+	int64_t p_end = s->now - s->period, p_start = p_end - s->period;
+	int64_t last_gap = 0, day = 0;
+	size_t i, nids = 0, run = 0;
+
+	jn_sort_small(ev, n, sizeof *ev, tev_cmp);
+	for (i = 0; i < n; i++) {
+		int64_t d = floor_day(ev[i].ts);
+
+		if (i == 0 || d != day)
+			us->active_days++;
+		day = d;
+		if (ev[i].ts >= p_start && ev[i].ts < p_end)
+			us->prev_active = 1;
+		if (ev[i].session != 0) {
+			*ids = jn_xgrow(*ids, cap, nids + 1, sizeof **ids);
+			(*ids)[nids++] = ev[i].session;
+			continue;
+		}
+		/* a gap-cut session ends when the next is too far */
+		if (run > 0 && ev[i].ts - last_gap > s->common.session_gap) {
+			us->sessions++;
+			us->bounced += run == 1;
+			run = 0;
+		}
+		run++;
+		last_gap = ev[i].ts;
+	}
+	if (run > 0) {
+		us->sessions++;
+		us->bounced += run == 1;
+	}
+	/* one session per distinct value */
+	if (nids > 0)
+		jn_sort_small(*ids, nids, sizeof **ids, u32_cmp);
+	for (i = 0, run = 1; i < nids; i++, run++)
+		if (i + 1 == nids || (*ids)[i + 1] != (*ids)[i]) {
+			us->sessions++;
+			us->bounced += run == 1;
+			run = 0;
+		}
+}
+
+/* Every user's times (grouped by user in place) and value sum. */
 static void
 finish_profiles(struct seg *s)
 {
-	size_t nusers = jn_intern_count(&s->users), *start, i, u, cap = 0;
-	int64_t p_end = s->now - s->period, p_start = p_end - s->period;
+	size_t nusers = jn_intern_count(&s->users), *start, u, cap = 0;
 	uint32_t *ids = NULL;
 
 	start = jn_group_by_key(s->tev, s->ntev, sizeof *s->tev,
 	    offsetof(struct tev, user), nusers);
 	for (u = 0; u < nusers; u++) {
-		struct tev *ev = s->tev + start[u];
-		size_t n = start[u + 1] - start[u], nids = 0, run = 0;
-		struct user *us = &s->u[u];
-		int64_t last_gap = 0, day = 0;
-
-		jn_sort_small(ev, n, sizeof *ev, tev_cmp);
-		for (i = 0; i < n; i++) {
-			int64_t d = floor_day(ev[i].ts);
-
-			if (i == 0 || d != day)
-				us->active_days++;
-			day = d;
-			if (ev[i].ts >= p_start && ev[i].ts < p_end)
-				us->prev_active = 1;
-			if (ev[i].session != 0) {
-				ids = jn_xgrow(ids, &cap, nids + 1,
-				    sizeof *ids);
-				ids[nids++] = ev[i].session;
-				continue;
-			}
-			/* a gap-cut session ends when the next is too far */
-			if (run > 0 && ev[i].ts - last_gap >
-			    s->common.session_gap) {
-				us->sessions++;
-				us->bounced += run == 1;
-				run = 0;
-			}
-			run++;
-			last_gap = ev[i].ts;
-		}
-		if (run > 0) {
-			us->sessions++;
-			us->bounced += run == 1;
-		}
-		/* one session per distinct value */
-		if (nids > 0)
-			qsort(ids, nids, sizeof *ids, u32_cmp);
-		for (i = 0, run = 1; i < nids; i++, run++)
-			if (i + 1 == nids || ids[i + 1] != ids[i]) {
-				us->sessions++;
-				us->bounced += run == 1;
-				run = 0;
-			}
+		user_times(s, &s->u[u], s->tev + start[u],
+		    start[u + 1] - start[u], &ids, &cap);
+		vsum_finish(&s->u[u]);
 	}
 	free(ids);
 	free(start);
+}
+
+/* ---- -j: the workers' users merged, counted one share per thread ---- */
+
+struct part_job {
+	const struct seg *s;	/* the main state: options, s->vals */
+	struct seg *const *w;
+	int nw, part;
+	uint32_t *const *umap;	/* per worker: user id -> id in its share */
+	uint32_t *const *bmap;	/* per worker: value id -> id in s->vals */
+	uint64_t *owner;	/* per id in the share: worker << 32 | id */
+	size_t nusers;
+	pthread_t thread;
+	int started;
+};
+
+/* Add what worker w2 knows of its user id2 to the user id of worker w. */
+static void
+merge_user(const struct part_job *j, struct seg *w, uint32_t id,
+    struct seg *w2, uint32_t id2, const uint32_t *bmap2)
+{
+	struct user *to = &w->u[id], *from = &w2->u[id2];
+	int t;
+
+	to->events += from->events;
+	to->conversions += from->conversions;
+	if (from->first < to->first)
+		to->first = from->first;
+	if (from->last > to->last)
+		to->last = from->last;
+	vsum_merge(to, from);
+	for (t = 0; t < w->ntouch; t++) {
+		const struct touch *tf = &w2->touch[t];
+		uint32_t b;
+
+		if (tf->first[id2] != NONE) {
+			b = bmap2[tf->first[id2]];
+			touch_set(&j->s->vals, &w->touch[t], id, b,
+			    jn_intern_str(&j->s->vals, b, NULL),
+			    tf->first_ts[id2]);
+		}
+		if (tf->last[id2] != NONE) {
+			b = bmap2[tf->last[id2]];
+			touch_set(&j->s->vals, &w->touch[t], id, b,
+			    jn_intern_str(&j->s->vals, b, NULL),
+			    tf->last_ts[id2]);
+		}
+	}
+}
+
+/*
+ * Number the share's users in the order they first appear in the input:
+ * merge the workers' users (each worker's already in that order), and
+ * find each new one in the other workers, where it began later.  A user
+ * lives on in the worker that saw it first (j->owner), the others'
+ * profiles merged into it there, so that no table of users is built
+ * twice.
+ */
+static void
+part_users(struct part_job *j)
+{
+	size_t *next = jn_xcalloc((size_t)j->nw, sizeof *next), cap = 0, len;
+	int k, k2, best, t;
+
+	j->owner = NULL;
+	j->nusers = 0;
+	for (;;) {
+		struct seg *w;
+		const char *key;
+		uint32_t id;
+
+		best = -1;
+		for (k = 0; k < j->nw; k++) {
+			const struct seg *wk = j->w[k];
+			size_t n = jn_intern_count(&wk->users);
+
+			/* skip other shares, and users merged already */
+			while (next[k] < n && (wk->u[next[k]].part != j->part ||
+			    j->umap[k][next[k]] != NONE))
+				next[k]++;
+			if (next[k] < n && (best < 0 || wk->first_pos[next[k]] <
+			    j->w[best]->first_pos[next[best]]))
+				best = k;
+		}
+		if (best < 0)
+			break;
+		w = j->w[best];
+		id = (uint32_t)next[best]++;
+		key = jn_intern_str(&w->users, id, &len);
+		j->owner = jn_xgrow(j->owner, &cap, j->nusers + 1,
+		    sizeof *j->owner);
+		j->owner[j->nusers] = (uint64_t)best << 32 | id;
+		j->umap[best][id] = (uint32_t)j->nusers;
+		/* touches are kept in the worker's own value ids: remap */
+		for (t = 0; t < w->ntouch; t++) {
+			struct touch *tc = &w->touch[t];
+
+			if (tc->first[id] != NONE)
+				tc->first[id] = j->bmap[best][tc->first[id]];
+			if (tc->last[id] != NONE)
+				tc->last[id] = j->bmap[best][tc->last[id]];
+		}
+		for (k2 = 0; k2 < j->nw; k2++) {
+			uint32_t id2;
+
+			if (k2 == best || (id2 = jn_intern_find(
+			    &j->w[k2]->users, key, len)) == NONE)
+				continue;
+			j->umap[k2][id2] = (uint32_t)j->nusers;
+			merge_user(j, w, id, j->w[k2], id2, j->bmap[k2]);
+		}
+		j->nusers++;
+	}
+	free(next);
+}
+
+/*
+ * A counting thread: its share's users, then their times from the events
+ * every worker kept for the share, grouped by user in place.
+ */
+static void *
+count_part(void *arg)
+{
+	struct part_job *j = arg;
+	size_t **start, u, i, cap = 0, gcap = 0;
+	struct tev *gather = NULL;
+	uint32_t *ids = NULL;
+	int k;
+
+	part_users(j);
+	start = jn_xcalloc((size_t)j->nw, sizeof *start);
+	for (k = 0; k < j->nw; k++) {
+		struct tevlist *l = &j->w[k]->parts[j->part];
+
+		for (i = 0; i < l->n; i++)
+			l->ev[i].user = j->umap[k][l->ev[i].user];
+		start[k] = jn_group_by_key(l->ev, l->n, sizeof *l->ev,
+		    offsetof(struct tev, user), j->nusers);
+	}
+	for (u = 0; u < j->nusers; u++) {
+		struct user *us = &j->w[j->owner[u] >> 32]->u[
+		    (uint32_t)j->owner[u]];
+		struct tev *ev = NULL;
+		size_t n = 0, from = 0;
+		int only = -1;
+
+		for (k = 0; k < j->nw; k++)
+			if (start[k][u + 1] > start[k][u]) {
+				n += start[k][u + 1] - start[k][u];
+				only = only == -1 ? k : -2;
+			}
+		if (only >= 0) {	/* one worker saw all: sort in place */
+			ev = j->w[only]->parts[j->part].ev + start[only][u];
+		} else {
+			gather = jn_xgrow(gather, &gcap, n, sizeof *gather);
+			ev = gather;
+			for (k = 0; k < j->nw; k++) {
+				size_t c = start[k][u + 1] - start[k][u];
+
+				memcpy(ev + from, j->w[k]->parts[j->part].ev +
+				    start[k][u], c * sizeof *ev);
+				from += c;
+			}
+		}
+		user_times(j->s, us, ev, n, &ids, &cap);
+		vsum_finish(us);
+	}
+	/* the share's events are done with: free them early */
+	for (k = 0; k < j->nw; k++) {
+		struct tevlist *l = &j->w[k]->parts[j->part];
+
+		free(l->ev);
+		l->ev = NULL;
+		l->n = l->cap = 0;
+		free(start[k]);
+	}
+	free(start);
+	free(gather);
+	free(ids);
+	return NULL;
+}
+
+/*
+ * The profiles of the workers' users into s, numbered as one thread
+ * numbers them (by first appearance), so that everything after is the
+ * same: the touched values move into s->vals first (the counting threads
+ * compare them there), then one thread per share merges and counts its
+ * users, then the shares are merged by where each user began.
+ */
+static void
+count_parallel(struct seg *s)
+{
+	struct seg *const *w = s->workers;
+	int n = s->nworkers, k, p, t;
+	struct part_job *jobs = jn_xcalloc((size_t)n, sizeof *jobs);
+	uint32_t **umap = jn_xcalloc((size_t)n, sizeof *umap);
+	uint32_t **bmap = jn_xcalloc((size_t)n, sizeof *bmap);
+	uint32_t **gmap = jn_xcalloc((size_t)n, sizeof *gmap);
+	size_t *next = jn_xcalloc((size_t)n, sizeof *next), id, len, total = 0;
+
+	for (k = 0; k < n; k++) {
+		size_t nb = jn_intern_count(&w[k]->vals);
+
+		bmap[k] = jn_xmalloc((nb + 1) * sizeof **bmap);
+		for (id = 0; id < nb; id++) {
+			const char *v = jn_intern_str(&w[k]->vals,
+			    (uint32_t)id, &len);
+
+			bmap[k][id] = jn_intern_put(&s->vals, v, len);
+		}
+		id = jn_intern_count(&w[k]->users) + 1;
+		umap[k] = jn_xmalloc(id * sizeof **umap);
+		memset(umap[k], 0xff, id * sizeof **umap);	/* NONE */
+		if (w[k]->have_events && (!s->have_events ||
+		    w[k]->max_ts > s->max_ts))
+			s->max_ts = w[k]->max_ts;
+		s->have_events |= w[k]->have_events;
+	}
+	/* the lifecycle period, read by the counting threads */
+	if (!s->has_now)
+		s->now = s->max_ts;
+	for (p = 0; p < n; p++) {
+		jobs[p].s = s;
+		jobs[p].w = w;
+		jobs[p].nw = n;
+		jobs[p].part = p;
+		jobs[p].umap = umap;
+		jobs[p].bmap = bmap;
+	}
+	for (p = 1; p < n; p++)
+		jobs[p].started = pthread_create(&jobs[p].thread, NULL,
+		    count_part, &jobs[p]) == 0;
+	count_part(&jobs[0]);
+	for (p = 0; p < n; p++) {
+		if (jobs[p].started)
+			pthread_join(jobs[p].thread, NULL);
+		else if (p > 0)
+			count_part(&jobs[p]);	/* no thread: count it here */
+		total += jobs[p].nusers;
+		gmap[p] = jn_xmalloc((jobs[p].nusers + 1) * sizeof **gmap);
+	}
+	if (total > 0)
+		grow_users(s, (uint32_t)(total - 1));
+	for (;;) {
+		const struct seg *wk;
+		const char *key;
+		uint32_t g, wid;
+		int best = -1;
+
+		for (p = 0; p < n; p++)
+			if (next[p] < jobs[p].nusers && (best < 0 ||
+			    w[jobs[p].owner[next[p]] >> 32]->first_pos[
+			    (uint32_t)jobs[p].owner[next[p]]] <
+			    w[jobs[best].owner[next[best]] >> 32]->first_pos[
+			    (uint32_t)jobs[best].owner[next[best]]]))
+				best = p;
+		if (best < 0)
+			break;
+		wk = w[jobs[best].owner[next[best]] >> 32];
+		wid = (uint32_t)jobs[best].owner[next[best]];
+		key = jn_intern_str(&wk->users, wid, &len);
+		g = jn_intern_put(&s->users, key, len);
+		assert(g + 1 == jn_intern_count(&s->users));
+		gmap[best][next[best]++] = g;
+		s->u[g] = wk->u[wid];
+		for (t = 0; t < s->ntouch; t++) {
+			s->touch[t].first[g] = wk->touch[t].first[wid];
+			s->touch[t].last[g] = wk->touch[t].last[wid];
+			s->touch[t].first_ts[g] = wk->touch[t].first_ts[wid];
+			s->touch[t].last_ts[g] = wk->touch[t].last_ts[wid];
+		}
+	}
+	/* --tag: each worker's accepted events, with their users in s */
+	if (s->tag)
+		s->tagq = jn_xcalloc((size_t)n, sizeof *s->tagq);
+	for (k = 0; k < n && s->tag; k++) {
+		struct tagq *q = &s->tagq[s->ntagq++];
+
+		for (id = 0; id < w[k]->ntagged; id++) {
+			struct tagged *tg = &w[k]->tagged[id];
+
+			tg->user = gmap[w[k]->u[tg->user].part][
+			    umap[k][tg->user]];
+		}
+		q->t = w[k]->tagged;
+		q->n = w[k]->ntagged;
+		w[k]->tagged = NULL;
+	}
+	for (k = 0; k < n; k++) {
+		free(umap[k]);
+		free(bmap[k]);
+		free(gmap[k]);
+		free(jobs[k].owner);
+	}
+	free(umap);
+	free(bmap);
+	free(gmap);
+	free(next);
+	free(jobs);
 }
 
 /* ---- segments ---- */
@@ -913,24 +1455,26 @@ encoded(struct seg *s, int fmt, uint32_t seg)
 }
 
 /*
- * Pass 2: records come raw, in input order; those pass 1 accepted are the
- * next entries of s->tagged (same file, same line), the others were
+ * Pass 2: records come raw, in input order, numbered as in pass 1; those
+ * pass 1 accepted are the next entry of one of the lists (the one that
+ * had the last, mostly: a worker took whole batches), the others were
  * rejected or filtered out and are not written.
  */
 static int
 tag_record(void *ctx, const struct jn_record *rec)
 {
 	struct seg *s = ctx;
-	const struct tagged *t;
+	struct tagq *tq = &s->tagq[s->lastq];
 	const struct enc *e;
+	int k;
 
-	if (s->next_tagged == s->ntagged)
-		return 0;
-	t = &s->tagged[s->next_tagged];
-	if (t->line != rec->line || t->file != rec->file)
-		return 0;
-	s->next_tagged++;
-	e = encoded(s, rec->format, s->u[t->user].segment);
+	for (k = 0; tq->next == tq->n || tq->t[tq->next].pos != rec->pos;
+	    k++) {
+		if (k == s->ntagq)
+			return 0;
+		tq = &s->tagq[s->lastq = k];
+	}
+	e = encoded(s, rec->format, s->u[tq->t[tq->next++].user].segment);
 	if (rec->format == JN_IN_NDJSON) {
 		const char *p = rec->raw, *close = p + rec->rawlen;
 		const char *q;
@@ -988,8 +1532,8 @@ parse_args(struct seg *s, int argc, char **argv)
 	s->default_name = "other";
 	s->period = 30 * DAY;
 	s->goal_text = JN_DEFAULT_GOAL;
-	while ((opt = getopt_long(argc, argv, JN_COMMON_SHORTOPTS, longopts,
-	    NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, JN_COMMON_SHORTOPTS "j:",
+	    longopts, NULL)) != -1) {
 		int r = jn_common_option(&s->common, opt, optarg);
 		char *eq;
 
@@ -1063,6 +1607,10 @@ parse_args(struct seg *s, int argc, char **argv)
 			if (*s->tag_field == '\0')
 				return jn_error("empty --tag field name");
 			break;
+		case OPT_JOBS:
+			if (jn_jobs_parse(optarg, &s->jobs) != 0)
+				return -1;
+			break;
 		case 'h':
 			jn_cli_help(usage, help_text);
 		case 'V':
@@ -1086,7 +1634,8 @@ setup(struct seg *s)
 		"amount" };
 	int t;
 
-	if (jn_input_init(&s->in, &s->common) != 0)
+	if ((s->is_worker ? jn_input_init_worker(&s->in, &s->common) :
+	    jn_input_init(&s->in, &s->common)) != 0)
 		return -1;
 	s->goal = jn_pred_compile(s->goal_text, &s->in.schema,
 	    s->in.event_slot, "--goal");
@@ -1114,15 +1663,23 @@ setup(struct seg *s)
 	return 0;
 }
 
+static void release_workers(struct seg *);
+
 static void
 release(struct seg *s)
 {
+	size_t i;
 	int r, t;
 
-	for (r = 0; r < s->nrules; r++) {
+	/* the rules' names are the main state's, and only it compiles them */
+	for (r = 0; r < s->nrules && !s->is_worker; r++) {
 		free(s->rules[r].name);
 		jn_pred_free(s->rules[r].pred);
 	}
+	/* sums left on the heap by an error before the end of input */
+	for (i = 0; i < jn_intern_count(&s->users); i++)
+		if (s->u[i].vlsb == VS_BIG)
+			free(vsum_big(&s->u[i]));
 	for (t = 0; t < s->ntouch; t++) {
 		free(s->touch[t].first);
 		free(s->touch[t].last);
@@ -1147,11 +1704,75 @@ release(struct seg *s)
 	free(s->tev);
 	free(s->last_header);
 	free(s->tagged);
+	for (r = 0; r < s->ntagq; r++)
+		free(s->tagq[r].t);
+	free(s->tagq);
+	for (r = 0; r < s->nparts && s->parts != NULL; r++)
+		free(s->parts[r].ev);
+	free(s->parts);
+	free(s->first_pos);
+	release_workers(s);
 	if (s->spool != NULL) {
 		unlink(s->spool);
 		free(s->spool);
 		s->spool = NULL;
 	}
+}
+
+/* Free the reading workers' states. */
+static void
+release_workers(struct seg *s)
+{
+	int k;
+
+	for (k = 0; k < s->nworkers; k++)
+		if (s->workers[k] != NULL) {
+			release(s->workers[k]);
+			free(s->workers[k]);
+		}
+	free(s->workers);
+	s->workers = NULL;
+	s->nworkers = 0;
+}
+
+/*
+ * Read the input (pass 1): with one thread into s directly, with several
+ * into one state per thread (s->workers), merged afterwards.  Returns 0
+ * or -1 (reported).
+ */
+static int
+read_input(struct seg *s, char *const *files, int nfiles)
+{
+	struct jn_input **win;
+	void **ctx;
+	int k, n = s->jobs, rc = -1;
+
+	if (n <= 1)
+		return jn_input_run2(&s->in, files, nfiles, profile_event, s,
+		    s->spool);
+	s->workers = jn_xcalloc((size_t)n, sizeof *s->workers);
+	s->nworkers = n;
+	win = jn_xcalloc((size_t)n, sizeof *win);
+	ctx = jn_xcalloc((size_t)n, sizeof *ctx);
+	for (k = 0; k < n; k++) {
+		struct seg *w = jn_xmalloc(sizeof *w);
+
+		*w = *s->options;
+		w->is_worker = 1;
+		w->nparts = n;
+		w->parts = jn_xcalloc((size_t)n, sizeof *w->parts);
+		s->workers[k] = w;
+		if (setup(w) != 0)
+			goto out;
+		win[k] = &w->in;
+		ctx[k] = w;
+	}
+	rc = jn_input_run_jobs(&s->in, win, ctx, n, files, nfiles,
+	    profile_event);
+out:
+	free(win);
+	free(ctx);
+	return rc;
 }
 
 /* --tag reads its input twice: standard input is spooled first. */
@@ -1176,10 +1797,11 @@ prepare_tag(struct seg *s, char **files, int nfiles)
 int
 main(int argc, char **argv)
 {
-	static struct seg s;
+	static struct seg s, options;
 	static char buf[1 << 16];
 	enum jn_format fmt;
-	int status = JN_EXIT_OK, nfiles;
+	int status = JN_EXIT_OK, nfiles, k;
+	size_t left;
 	char **files;
 
 	/* zeroed here too: the fuzz targets run main() many times */
@@ -1191,19 +1813,37 @@ main(int argc, char **argv)
 		return JN_EXIT_ERROR;
 	files = argv + optind;
 	nfiles = argc - optind;
+	if (s.jobs == 0)
+		s.jobs = jn_jobs_default();
+	/* the parsed options, before setup: each worker starts from them */
+	options = s;
+	s.options = &options;
 	if (setup(&s) != 0 || (s.tag && prepare_tag(&s, files, nfiles))) {
 		release(&s);
 		return JN_EXIT_ERROR;
 	}
-	if (jn_input_run2(&s.in, files, nfiles, profile_event, &s,
-	    s.spool) != 0) {
+	/* the workers read files only, not the spool of standard input */
+	if (s.spool != NULL)
+		s.jobs = 1;
+	if (read_input(&s, files, nfiles) != 0) {
 		jn_input_finish(&s.in);
 		release(&s);
 		return JN_EXIT_ERROR;
 	}
-	if (!s.has_now)
-		s.now = s.max_ts;
-	finish_profiles(&s);
+	if (s.nworkers > 0) {
+		count_parallel(&s);
+		release_workers(&s);
+	} else {
+		if (!s.has_now)
+			s.now = s.max_ts;
+		finish_profiles(&s);
+		if (s.tag) {
+			s.tagq = jn_xcalloc(1, sizeof *s.tagq);
+			s.tagq[s.ntagq].t = s.tagged;
+			s.tagq[s.ntagq++].n = s.ntagged;
+			s.tagged = NULL;
+		}
+	}
 	if (assign_segments(&s) != 0) {
 		jn_input_finish(&s.in);
 		release(&s);
@@ -1215,9 +1855,12 @@ main(int argc, char **argv)
 		if (jn_input_rescan(&s.in, files, nfiles, tag_record, &s,
 		    s.spool, tag_header) != 0)
 			status = JN_EXIT_ERROR;
-		else if (s.next_tagged != s.ntagged)
-			status = jn_error("the input changed between its two "
-			    "reads");
+		for (k = 0, left = 0; k < s.ntagq; k++)
+			left += s.tagq[k].n - s.tagq[k].next;
+		if (status == JN_EXIT_OK && left > 0) {
+			jn_error("the input changed between its two reads");
+			status = JN_EXIT_ERROR;
+		}
 	} else {
 		fmt = jn_format_resolve(s.common.out_format, stdout);
 		if ((s.profiles ? write_profiles(&s, fmt) :
