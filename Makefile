@@ -59,7 +59,7 @@ MANPAGES = $(wildcard man/*.1 man/*.7)
 DEPS_STAMP = build/.deps-ok
 
 .PHONY: all check unit cli fuzz-replay demo bench fuzz install uninstall \
-	clean deps lint-man check-valgrind lint
+	clean deps lint-man check-valgrind lint tidy
 .SUFFIXES:
 
 all: $(DEPS_STAMP) $(BUILD)/libjourney.a $(TOOL_BINS)
@@ -158,6 +158,15 @@ lint: $(DEPS_STAMP)
 		--suppress=missingIncludeSystem --suppress=ctuuninitvar \
 		src/core/*.c src/tools/*.c
 	@echo "cppcheck: clean"
+	@$(MAKE) --no-print-directory tidy
+
+# clang-tidy with the checks of .clang-tidy (every warning an error).
+TIDY_JOBS = $(shell getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
+TIDY_FLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -Iinclude $(PKG_CFLAGS)
+tidy: $(DEPS_STAMP)
+	@ls src/core/*.c src/tools/*.c | xargs -P $(TIDY_JOBS) -I{} \
+		clang-tidy --quiet {} -- $(TIDY_FLAGS)
+	@echo "clang-tidy: clean"
 
 lint-man:
 	@for m in $(MANPAGES); do mandoc -Tlint -W warning $$m || exit 1; done

@@ -1111,7 +1111,8 @@ seal_batch(struct reader *r)
 			cap = r->cap;
 			buf = jn_xmalloc(cap);
 		}
-		memcpy(buf, r->buf + r->pos, rest);
+		if (rest > 0)
+			memcpy(buf, r->buf + r->pos, rest);
 		free(b->buf);
 		b->buf = r->buf;
 		b->cap = r->cap;

@@ -9,6 +9,7 @@
  * events matching no step are not kept unless strict order or session
  * cutting needs them.
  */
+#include <assert.h>
 #include <errno.h>
 #include <getopt.h>
 #include <pthread.h>
@@ -937,8 +938,9 @@ compute_medians(struct funnel *f)
 	for (k = 1; k < f->spec.nsteps; k++) {
 		struct sample *s = f->t.samples[k];
 
-		if (s != NULL)
-			qsort(s, f->t.nsamples[k], sizeof *s, sample_cmp);
+		if (s == NULL)
+			continue;
+		qsort(s, f->t.nsamples[k], sizeof *s, sample_cmp);
 		for (i = 0; i < f->t.nsamples[k]; i = j) {
 			size_t n;
 			double mid;
@@ -1422,7 +1424,8 @@ write_partial(struct funnel *f)
 	struct jn_state_rec *r = jn_state_rec_new();
 	const struct group **order;
 	int64_t *times[JN_FUNNEL_MAX_STEPS], counts[JN_FUNNEL_MAX_STEPS];
-	size_t ntimes[JN_FUNNEL_MAX_STEPS], *start[JN_FUNNEL_MAX_STEPS], g, i;
+	size_t *start[JN_FUNNEL_MAX_STEPS] = { NULL };
+	size_t ntimes[JN_FUNNEL_MAX_STEPS], g, i;
 	int k, rc;
 
 	config_text(f, &config);
@@ -1452,10 +1455,13 @@ write_partial(struct funnel *f)
 		/* times[k - 1]: this group's samples of step k, in order */
 		for (k = 1; k < f->spec.nsteps; k++) {
 			const struct sample *sm = f->t.samples[k];
-			size_t n = start[k][gi + 1] - start[k][gi];
+			size_t n;
+
+			assert(start[k] != NULL);	/* sorted above */
+			n = start[k][gi + 1] - start[k][gi];
 
 			times[k - 1] = jn_xmalloc((n + 1) * sizeof **times);
-			for (i = 0; i < n; i++)
+			for (i = 0; sm != NULL && i < n; i++)
 				times[k - 1][i] = sm[start[k][gi] + i].dt;
 			ntimes[k - 1] = n;
 		}
