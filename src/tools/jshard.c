@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "journey/input.h"
 #include "journey/intern.h"
@@ -214,9 +215,13 @@ parse_args(struct shard *s, int argc, char **argv)
 	return 0;
 }
 
-/* Close every shard; a write error anywhere is the run's error. */
+/*
+ * Close every shard; a write error anywhere is the run's error.  After
+ * an error (failed) the shards are incomplete: they are removed, so that
+ * no later step counts half a log.
+ */
 static int
-close_shards(struct shard *s)
+close_shards(struct shard *s, int failed)
 {
 	int rc = 0;
 	long i;
@@ -225,6 +230,10 @@ close_shards(struct shard *s)
 		if (s->out[i] != NULL && (ferror(s->out[i]) |
 		    (fclose(s->out[i]) != 0)) && rc == 0)
 			rc = jn_error("write error on '%s'", s->paths[i]);
+	}
+	for (i = 0; s->paths != NULL && i < s->n; i++) {
+		if (s->paths[i] != NULL && (failed || rc != 0))
+			unlink(s->paths[i]);
 		free(s->paths[i]);
 	}
 	free(s->out);
@@ -261,7 +270,7 @@ main(int argc, char **argv)
 	    open_shards(&s, s.common.in_format ? (int)s.common.in_format :
 	    JN_IN_CSV) != 0)
 		status = JN_EXIT_ERROR;
-	if (close_shards(&s) != 0)
+	if (close_shards(&s, status != JN_EXIT_OK) != 0)
 		status = JN_EXIT_ERROR;
 	free(s.header);
 	jn_input_release(&s.in);
