@@ -161,6 +161,9 @@ struct keyname {
 
 /* Open-addressing table from key hash to keyname index + 1. */
 #define KEYTAB 1024
+/* Keys remembered by position, and how long a remembered key can be. */
+#define KEYCACHE_N 32
+#define KEYCACHE_LEN 31
 
 struct reader {
 	const struct jn_reader_opts *opts;
@@ -205,6 +208,17 @@ struct reader {
 	unsigned short keytab[KEYTAB];
 	int rank[JN_MAX_SLOTS];	/* best candidate rank seen this record */
 	size_t valoff[JN_MAX_SLOTS];
+	/*
+	 * The keys of the last object by position: lines of one log mostly
+	 * repeat their keys in one order, and a comparison with the last
+	 * line's key costs less than hashing it.
+	 */
+	struct keycache {
+		unsigned char len;	/* 0: empty or too long */
+		char text[KEYCACHE_LEN];
+		int tag;
+	} kcache[KEYCACHE_N];
+	size_t keypos;
 
 	/* reading with workers: the batches this reader frames into */
 	struct jobs *jobs;
@@ -648,9 +662,8 @@ build_keys(struct reader *r)
 }
 
 static int
-json_key(void *ctx, const char *key, size_t len)
+lookup_key(const struct reader *r, const char *key, size_t len)
 {
-	struct reader *r = ctx;
 	uint64_t hash = jn_hash(key, len);
 	size_t h = hash & (KEYTAB - 1);
 	unsigned short v;
@@ -664,6 +677,29 @@ json_key(void *ctx, const char *key, size_t len)
 		h = (h + 1) & (KEYTAB - 1);
 	}
 	return -1;
+}
+
+static int
+json_key(void *ctx, const char *key, size_t len)
+{
+	struct reader *r = ctx;
+	struct keycache *c;
+	int tag;
+
+	if (r->keypos >= KEYCACHE_N)
+		return lookup_key(r, key, len);
+	c = &r->kcache[r->keypos++];
+	if (c->len == len && len > 0 && memcmp(c->text, key, len) == 0)
+		return c->tag;
+	tag = lookup_key(r, key, len);
+	if (len > 0 && len <= KEYCACHE_LEN) {
+		memcpy(c->text, key, len);
+		c->len = (unsigned char)len;
+		c->tag = tag;
+	} else {
+		c->len = 0;
+	}
+	return tag;
 }
 
 static void
@@ -703,6 +739,7 @@ json_record(struct reader *r, const char *p, size_t n)
 	int col;
 
 	r->rowlen = 0;
+	r->keypos = 0;
 	for (s = 0; s < r->schema->nslots; s++) {
 		r->rank[s] = -1;
 		r->rec.vals[s].ptr = NULL;
