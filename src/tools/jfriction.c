@@ -904,6 +904,9 @@ detect_part(void *arg)
 			for (k = 0; k < j->nw; k++) {
 				size_t c = start[k][u + 1] - start[k][u];
 
+				/* a worker may have no events of the share */
+				if (c == 0)
+					continue;
 				memcpy(ev + from, j->w[k]->parts[j->part].ev +
 				    start[k][u], c * sizeof *ev);
 				from += c;
