@@ -559,6 +559,28 @@ floor_day(int64_t ts)
 }
 
 /*
+ * A user's session hashes, few and often in order already: by insertion,
+ * which beats qsort's merge sort and its copying there.
+ */
+static void
+sort_ids(uint32_t *ids, size_t n)
+{
+	size_t i, j;
+	uint32_t x;
+
+	if (n > 64) {
+		qsort(ids, n, sizeof *ids, u32_cmp);
+		return;
+	}
+	for (i = 1; i < n; i++) {
+		x = ids[i];
+		for (j = i; j > 0 && ids[j - 1] > x; j--)
+			ids[j] = ids[j - 1];
+		ids[j] = x;
+	}
+}
+
+/*
  * Sessions, bounces, active days and the previous-period flag of user us
  * from its n events at ev, which are sorted by time first.  Events with
  * a session value form one session per value; events without one are cut
@@ -602,8 +624,7 @@ user_times(const struct seg *s, struct user *us, struct tev *ev, size_t n,
 		us->bounced += run == 1;
 	}
 	/* one session per distinct value */
-	if (nids > 0)
-		jn_sort_small(*ids, nids, sizeof **ids, u32_cmp);
+	sort_ids(*ids, nids);
 	for (i = 0, run = 1; i < nids; i++, run++)
 		if (i + 1 == nids || (*ids)[i + 1] != (*ids)[i]) {
 			us->sessions++;
