@@ -751,9 +751,15 @@ count_events(const struct funnel *f, struct tally *t,
     const struct unit_info *u, const char *key, size_t keylen,
     struct fevent *ev, size_t n)
 {
+	struct fevent none;
 	uint32_t first, last;
 	size_t i, s;
 
+	/* a unit none of whose events was kept still counts (and explains) */
+	if (ev == NULL) {
+		assert(n == 0);
+		ev = &none;
+	}
 	t->explaining = f->explain && explain_match(f, key, keylen);
 	jn_sort_small(ev, n, sizeof *ev, fevent_cmp);
 	if (!u->gap_cut) {
@@ -786,8 +792,8 @@ count_all(struct funnel *f)
 	for (u = 0; u < nunits; u++) {
 		const char *key = jn_intern_str(&f->units, (uint32_t)u, &len);
 
-		count_events(f, &f->t, &f->uinfo[u], key, len,
-		    f->ev + start[u], start[u + 1] - start[u]);
+		count_events(f, &f->t, &f->uinfo[u], key, len, f->ev == NULL ?
+		    NULL : f->ev + start[u], start[u + 1] - start[u]);
 	}
 	free(start);
 }
@@ -1230,7 +1236,7 @@ count_part(void *arg)
 		const struct funnel *w = j->w[owner[u] >> 32];
 		uint32_t id = (uint32_t)owner[u];
 		const char *key = jn_intern_str(&w->units, id, &len);
-		struct fevent none, *ev = &none;	/* when it kept none */
+		struct fevent *ev = NULL;	/* when it kept none */
 		size_t n = 0, from = 0;
 		int only = -1;
 
