@@ -10,6 +10,12 @@
  * Memory: per user a profile (about 100 bytes plus its id and 16 bytes per
  * --field), and per event a 16-byte (time, user, session) record, needed
  * to cut sessions and count active days from input in any order.
+ *
+ * With -j N, N workers read (jn_input_run_jobs), each profiling the users
+ * of its batches and keeping their events per share of users (a hash of
+ * the id); then one thread per share merges each user's profiles and
+ * counts its events, and the users are numbered by first appearance, as
+ * one thread numbers them, so that everything after is the same code.
  */
 #include <assert.h>
 #include <errno.h>
@@ -1110,7 +1116,7 @@ assign_segments(struct seg *s)
 				return -1;
 			}
 		}
-		if (ps.nslots > (size_t)(PF_NFIXED + 2 * s->ntouch)) {
+		if (ps.nslots > PF_NFIXED + 2 * (size_t)s->ntouch) {
 			jn_error("--rule: '%s' is not a profile field (events, "
 			    "sessions, first_seen, last_seen, active_days, "
 			    "recency_days, value, conversions, converted, "
@@ -1558,7 +1564,9 @@ parse_args(struct seg *s, int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, JN_COMMON_SHORTOPTS "j:",
 	    longopts, NULL)) != -1) {
 		int r = jn_common_option(&s->common, opt, optarg);
-		char *eq;
+		/* every option but --tag has an argument when it takes one */
+		const char *arg = optarg != NULL ? optarg : "";
+		const char *eq;
 
 		if (r < 0)
 			return -1;
@@ -1566,60 +1574,60 @@ parse_args(struct seg *s, int argc, char **argv)
 			continue;
 		switch (opt) {
 		case OPT_BY:
-			s->by_field = optarg;
+			s->by_field = arg;
 			modes |= 1;
 			break;
 		case OPT_RULE:
-			eq = strchr(optarg, '=');
-			if (eq == NULL || eq == optarg || eq[1] == '\0')
+			eq = strchr(arg, '=');
+			if (eq == NULL || eq == arg || eq[1] == '\0')
 				return jn_error("bad --rule '%s' (NAME=EXPR)",
-				    optarg);
+				    arg);
 			if (s->nrules == MAX_RULES)
 				return jn_error("too many --rule (at most %d)",
 				    MAX_RULES);
-			s->rules[s->nrules].name = jn_xstrndup(optarg,
-			    (size_t)(eq - optarg));
+			s->rules[s->nrules].name = jn_xstrndup(arg,
+			    (size_t)(eq - arg));
 			s->rules[s->nrules++].expr = eq + 1;
 			modes |= 2;
 			break;
 		case OPT_DEFAULT:
-			s->default_name = optarg;
+			s->default_name = arg;
 			break;
 		case OPT_PRESET:
-			if (strcmp(optarg, "lifecycle") == 0)
+			if (strcmp(arg, "lifecycle") == 0)
 				s->preset = PRESET_LIFECYCLE;
-			else if (strcmp(optarg, "rfm") == 0)
+			else if (strcmp(arg, "rfm") == 0)
 				s->preset = PRESET_RFM;
-			else if (strcmp(optarg, "value") == 0)
+			else if (strcmp(arg, "value") == 0)
 				s->preset = PRESET_VALUE;
 			else
 				return jn_error("bad --preset '%s' (lifecycle, "
-				    "rfm, value)", optarg);
+				    "rfm, value)", arg);
 			modes |= 4;
 			break;
 		case OPT_GOAL:
-			s->goal_text = optarg;
+			s->goal_text = arg;
 			break;
 		case OPT_VALUE:
-			s->value_field = optarg;
+			s->value_field = arg;
 			break;
 		case OPT_FIELD:
 			if (s->ntouch == MAX_FIELDS)
 				return jn_error("too many --field (at most "
 				    "%d)", MAX_FIELDS);
-			s->touch[s->ntouch++].name = optarg;
+			s->touch[s->ntouch++].name = arg;
 			break;
 		case OPT_NOW:
-			if (jn_time_parse(optarg, strlen(optarg), &s->now))
+			if (jn_time_parse(arg, strlen(arg), &s->now))
 				return jn_error("bad time '%s' for --now",
-				    optarg);
+				    arg);
 			s->has_now = 1;
 			break;
 		case OPT_PERIOD:
-			if (jn_duration_parse(optarg, &s->period) != 0 ||
+			if (jn_duration_parse(arg, &s->period) != 0 ||
 			    s->period <= 0)
 				return jn_error("bad duration '%s' for "
-				    "--period", optarg);
+				    "--period", arg);
 			break;
 		case OPT_PROFILES:
 			s->profiles = 1;
@@ -1631,7 +1639,7 @@ parse_args(struct seg *s, int argc, char **argv)
 				return jn_error("empty --tag field name");
 			break;
 		case OPT_JOBS:
-			if (jn_jobs_parse(optarg, &s->jobs) != 0)
+			if (jn_jobs_parse(arg, &s->jobs) != 0)
 				return -1;
 			break;
 		case 'h':
