@@ -800,7 +800,7 @@ struct part_job {
 	int nw, part;
 	uint32_t *const *umap;		/* per worker: user -> id in share */
 	uint32_t *const *vmap;		/* per worker: value id -> main's */
-	struct fev *gather;		/* one user's events from every worker */
+	struct fev *gather;		/* a user's events from all workers */
 	size_t gather_cap;
 	pthread_t thread;
 	int started;
