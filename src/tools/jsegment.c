@@ -125,7 +125,7 @@ struct user {
 	uint8_t prev_active;	/* lifecycle: active in the previous period */
 	uint8_t r, f, m;	/* RFM quintile scores, 1-5 */
 	uint32_t segment;	/* id in segs */
-	uint8_t part;		/* a worker's: the counting thread of the user */
+	uint8_t part;		/* a worker's: the user's counting thread */
 };
 
 /* First and last value of one --field per user. */
