@@ -158,6 +158,10 @@ int jn_input_init_worker(struct jn_input *in, const struct jn_common *c);
 int jn_input_run_jobs(struct jn_input *in, struct jn_input *const *workers,
     void *const *ctxs, int n, char *const *files, int nfiles,
     jn_event_fn fn);
+/* The same, reading "-" from stdin_path (a spool) when not NULL. */
+int jn_input_run_jobs2(struct jn_input *in, struct jn_input *const *workers,
+    void *const *ctxs, int n, char *const *files, int nfiles,
+    jn_event_fn fn, const char *stdin_path);
 
 /* Warn about bad records, close --rejects.  Returns 0 or -1 (reported). */
 int jn_input_finish(struct jn_input *in);

@@ -313,11 +313,20 @@ jn_input_run_jobs(struct jn_input *in, struct jn_input *const *workers,
     void *const *ctxs, int n, char *const *files, int nfiles,
     jn_event_fn fn)
 {
+	return jn_input_run_jobs2(in, workers, ctxs, n, files, nfiles, fn,
+	    NULL);
+}
+
+int
+jn_input_run_jobs2(struct jn_input *in, struct jn_input *const *workers,
+    void *const *ctxs, int n, char *const *files, int nfiles,
+    jn_event_fn fn, const char *stdin_path)
+{
 	struct jn_reader_opts ro;
 	struct jn_read_worker *rw = jn_xcalloc((size_t)n, sizeof *rw);
 	int w, rc;
 
-	reader_opts(in, &ro, NULL);
+	reader_opts(in, &ro, stdin_path);
 	for (w = 0; w < n; w++) {
 		workers[w]->fn = fn;
 		workers[w]->ctx = ctxs[w];

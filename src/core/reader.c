@@ -1095,6 +1095,8 @@ commit(struct jobs *j, struct batch *b)
 static int
 commit_ready(struct jobs *j, size_t max)
 {
+	int failed;
+
 	for (;;) {
 		struct batch *b = j->ohead;
 
@@ -1103,10 +1105,13 @@ commit_ready(struct jobs *j, size_t max)
 			if (j->ohead == NULL)
 				j->otail = NULL;
 			j->inflight--;
+			failed = j->failed;
 			pthread_mutex_unlock(&j->mu);
-			if (!j->failed && commit(j, b) != 0)
-				j->failed = 1;
+			/* only this thread commits, so only it sets failed */
+			if (!failed && commit(j, b) != 0)
+				failed = 1;
 			pthread_mutex_lock(&j->mu);
+			j->failed = failed;
 			b->next = j->spare;
 			j->spare = b;
 			continue;

@@ -1254,6 +1254,8 @@ count_part(void *arg)
 			for (k = 0; k < j->nw; k++) {
 				size_t c = start[k][u + 1] - start[k][u];
 
+				if (c == 0)	/* its list may be empty: NULL */
+					continue;
 				memcpy(ev + from, j->w[k]->parts[j->part].ev +
 				    start[k][u], c * sizeof *ev);
 				from += c;

@@ -244,6 +244,8 @@ compare(char **files, int nfiles, int jobs, int strict, int fail_at)
 		assert_int_equal(all, one.n);
 		merged = jn_xmalloc((all + 1) * sizeof *merged);
 		for (all = 0, k = 0; k < jobs; k++) {
+			if (many[k].n == 0)	/* a worker may get nothing */
+				continue;
 			memcpy(merged + all, many[k].v,
 			    many[k].n * sizeof *merged);
 			all += many[k].n;
