@@ -146,6 +146,22 @@ struct item {
 	int64_t first_ts;	/* this user's first hit */
 };
 
+/*
+ * The loads of every touchpoint as a multiset, (touchpoint, load) ->
+ * count, in an open-addressing table: all that p75 needs, exactly, in
+ * memory that grows with distinct loads, not events, and that merges by
+ * adding counts, across threads and shards alike.
+ */
+struct load_count {
+	uint64_t key;		/* tp << 32 | the float's bits; LOAD_NONE */
+	uint64_t count;
+};
+
+struct loads {
+	struct load_count *e;
+	size_t n, cap;		/* cap: 0 or a power of two */
+};
+
 /* A reading worker's events of one share of users. */
 struct evlist {
 	struct fev *ev;
@@ -183,6 +199,7 @@ struct friction {
 	 */
 	struct jn_xsum value;
 
+	struct loads loads;	/* of every event, for p75 */
 	struct item *items;
 	size_t nitems, itemcap;
 	uint32_t *touched;	/* items hit by the current user */
@@ -206,9 +223,6 @@ struct friction {
 	int nparts;
 	uint8_t *upart;		/* a worker's: per user, its share */
 	size_t upart_cap;
-	/* a worker's: per value, where it first came (record << 1 | second) */
-	uint64_t *vfirst;
-	size_t vfirst_cap;
 };
 
 /* ---- reading ---- */
@@ -220,24 +234,13 @@ match(struct jn_pred *p, const struct jn_record *rec)
 }
 
 /*
- * Id of value s[0..len) in vals.  A worker notes where each of its values
- * first came, the touchpoint of a record before its detail (second), so
- * that the merge numbers values in the order one thread would have: the
- * events' order among equal times, and so the detectors, depend on ids.
+ * Id of value s[0..len) in vals.  Ids follow first appearance in this
+ * state's input, so nothing reported may depend on them (see val_cmp).
  */
 static uint32_t
-val_put(struct friction *f, const char *s, size_t len,
-    const struct jn_record *rec, int second)
+val_put(struct friction *f, const char *s, size_t len)
 {
-	size_t n = jn_intern_count(&f->vals);
-	uint32_t id = jn_intern_put(&f->vals, s, len);
-
-	if (f->is_worker && id == n) {
-		f->vfirst = jn_xgrow(f->vfirst, &f->vfirst_cap, n + 1,
-		    sizeof *f->vfirst);
-		f->vfirst[id] = rec->pos << 1 | (uint64_t)second;
-	}
-	return id;
+	return jn_intern_put(&f->vals, s, len);
 }
 
 static uint32_t
@@ -246,7 +249,7 @@ val_id(struct friction *f, int slot, const struct jn_record *rec)
 	size_t len;
 	const char *v = jn_record_get(rec, slot, &len);
 
-	return v && len ? val_put(f, v, len, rec, 1) : NONE;
+	return v && len ? val_put(f, v, len) : NONE;
 }
 
 static int
@@ -316,12 +319,12 @@ on_event(void *ctx, const struct jn_event *ev)
 		v = ev->name;
 		len = ev->name_len;
 	}
-	e->tp = val_put(f, v, len, rec, 0);
+	e->tp = val_put(f, v, len);
 	e->aux = NONE;
 	if (flags & F_ERROR) {
 		e->aux = val_id(f, f->msg_slot, rec);
 		if (e->aux == NONE)
-			e->aux = val_put(f, ev->name, ev->name_len, rec, 1);
+			e->aux = val_put(f, ev->name, ev->name_len);
 	} else if (flags & F_CONTACT) {
 		e->aux = val_id(f, f->topic_slot, rec);
 	} else if (flags & (F_CLICK | F_FORM_START | F_FORM_SUBMIT)) {
@@ -397,6 +400,147 @@ hit(struct friction *f, enum kind k, uint32_t tp, uint32_t detail,
 	}
 	if (ts < it->first_ts)
 		it->first_ts = ts;
+}
+
+/* ---- loads ---- */
+
+#define LOAD_NONE UINT64_MAX	/* an empty slot: no touchpoint is NONE */
+
+static uint64_t
+load_key(uint32_t tp, float load)
+{
+	uint32_t bits;
+
+	load += 0.0F;		/* -0 as +0: one key per value */
+	memcpy(&bits, &load, sizeof bits);
+	return (uint64_t)tp << 32 | bits;
+}
+
+static struct load_count *
+load_slot(const struct loads *l, uint64_t key)
+{
+	uint64_t h = key * UINT64_C(0x9e3779b97f4a7c15);
+	size_t i = (size_t)(h ^ h >> 32) & (l->cap - 1);
+
+	while (l->e[i].key != LOAD_NONE && l->e[i].key != key)
+		i = (i + 1) & (l->cap - 1);
+	return &l->e[i];
+}
+
+/* Add count loads of key to l. */
+static void
+loads_add(struct loads *l, uint64_t key, uint64_t count)
+{
+	struct load_count *e;
+	size_t i;
+
+	if (2 * (l->n + 1) > l->cap) {
+		struct loads old = *l;
+
+		l->cap = old.cap ? 2 * old.cap : 64;
+		l->e = jn_xmalloc(l->cap * sizeof *l->e);
+		for (i = 0; i < l->cap; i++)
+			l->e[i].key = LOAD_NONE;
+		for (i = 0; i < old.cap; i++)
+			if (old.e[i].key != LOAD_NONE)
+				*load_slot(l, old.e[i].key) = old.e[i];
+		free(old.e);
+	}
+	e = load_slot(l, key);
+	if (e->key == LOAD_NONE) {
+		e->key = key;
+		e->count = 0;
+		l->n++;
+	}
+	e->count += count;
+}
+
+static void
+loads_merge(struct loads *to, const struct loads *from)
+{
+	size_t i;
+
+	for (i = 0; i < from->cap; i++)
+		if (from->e[i].key != LOAD_NONE)
+			loads_add(to, from->e[i].key, from->e[i].count);
+}
+
+static int
+load_cmp(const void *pa, const void *pb)
+{
+	const struct load_count *a = pa, *b = pb;
+
+	return a->key < b->key ? -1 : a->key > b->key;
+}
+
+/*
+ * l's entries in key order, that is by touchpoint, then by load: loads
+ * are never negative, so their bits sort as their values.  Caller frees
+ * the result; *n is set to the number of entries.
+ */
+static struct load_count *
+loads_sorted(const struct loads *l, size_t *n)
+{
+	struct load_count *e = jn_xmalloc((l->n + 1) * sizeof *e);
+	size_t i;
+
+	*n = 0;
+	for (i = 0; i < l->cap; i++)
+		if (l->e[i].key != LOAD_NONE)
+			e[(*n)++] = l->e[i];
+	if (*n > 0)
+		qsort(e, *n, sizeof *e, load_cmp);
+	return e;
+}
+
+/* The k-th smallest (from 0) of the loads counted in e[0..n). */
+static float
+load_nth(const struct load_count *e, size_t n, uint64_t k)
+{
+	uint32_t bits;
+	float v;
+	size_t i;
+
+	for (i = 0; i + 1 < n && k >= e[i].count; i++)
+		k -= e[i].count;
+	bits = (uint32_t)e[i].key;
+	memcpy(&v, &bits, sizeof v);
+	return v;
+}
+
+/*
+ * p75 of the loads at each touchpoint into its slow items (linear
+ * interpolation between closest ranks); slow items at or below the
+ * threshold are not reported.
+ */
+static void
+slow_p75(struct friction *f, size_t ntp)
+{
+	double *p75 = jn_xmalloc((ntp + 1) * sizeof *p75);
+	size_t n, i, j;
+	struct load_count *e = loads_sorted(&f->loads, &n);
+
+	for (i = 0; i <= ntp; i++)
+		p75[i] = NAN;
+	for (i = 0; i < n; i = j) {
+		uint64_t tp = e[i].key >> 32, count = 0, a;
+		double rank;
+
+		for (j = i; j < n && e[j].key >> 32 == tp; j++)
+			count += e[j].count;
+		assert(tp < ntp);
+		rank = 0.75 * (double)(count - 1);
+		a = (uint64_t)rank;
+		p75[tp] = load_nth(e + i, j - i, a);
+		if (a + 1 < count)
+			p75[tp] += (rank - (double)a) *
+			    ((double)load_nth(e + i, j - i, a + 1) - p75[tp]);
+	}
+	for (i = 0; i < f->nitems; i++)
+		if (f->items[i].kind == K_SLOW)
+			f->items[i].p75 = p75[f->items[i].tp];
+	free(e);
+	free(p75);
 }
 
 /* ---- detectors, per session ---- */
@@ -569,10 +713,58 @@ detect_repeat(struct friction *f, const struct fev *ev, size_t n,
 
 /* ---- per user ---- */
 
+/* Make room for the counts of every touchpoint so far, new ones zero. */
+static void
+grow_tps(struct friction *f)
+{
+	size_t need = jn_intern_count(&f->vals) + 1, old = f->tpcap;
+
+	if (need <= old)
+		return;
+	f->tpcap = need > 2 * old ? need : 2 * old;
+	f->tp_visits = jn_xrealloc(f->tp_visits,
+	    f->tpcap * sizeof *f->tp_visits);
+	f->tp_exits = jn_xrealloc(f->tp_exits,
+	    f->tpcap * sizeof *f->tp_exits);
+	memset(f->tp_visits + old, 0, (f->tpcap - old) * sizeof *f->tp_visits);
+	memset(f->tp_exits + old, 0, (f->tpcap - old) * sizeof *f->tp_exits);
+}
+
+
+/*
+ * The values of the main state, whose ids the events being detected
+ * carry; set before detecting, read only while threads detect.
+ */
+static const struct jn_intern *cmp_vals;
+
+/*
+ * Byte order of values a and b, none last.  Ties between events go by
+ * strings, not ids: ids follow first appearance, which differs between
+ * input orders, --sorted input and shards, and the detectors (the last
+ * touchpoint of a session, a chain of clicks) depend on the order.
+ */
+static int
+val_cmp(uint32_t a, uint32_t b)
+{
+	const char *sa, *sb;
+	size_t la, lb;
+	int c;
+
+	if (a == b)
+		return 0;
+	if (a == NONE || b == NONE)
+		return a == NONE ? 1 : -1;
+	sa = jn_intern_str(cmp_vals, a, &la);
+	sb = jn_intern_str(cmp_vals, b, &lb);
+	c = memcmp(sa, sb, la < lb ? la : lb);
+	return c != 0 ? c : (la > lb) - (la < lb);
+}
+
 static int
 fev_cmp(const void *pa, const void *pb)
 {
 	const struct fev *a = pa, *b = pb;
+	int c;
 
 	if (a->ts != b->ts)
 		return a->ts < b->ts ? -1 : 1;
@@ -580,9 +772,9 @@ fev_cmp(const void *pa, const void *pb)
 		return a->session < b->session ? -1 : 1;
 	if (a->flags != b->flags)
 		return a->flags < b->flags ? -1 : 1;
-	if (a->tp != b->tp)
-		return a->tp < b->tp ? -1 : 1;
-	return a->aux < b->aux ? -1 : a->aux > b->aux;
+	if ((c = val_cmp(a->tp, b->tp)) != 0)
+		return c;
+	return val_cmp(a->aux, b->aux);
 }
 
 static int
@@ -647,6 +839,11 @@ run_user(struct friction *f, struct fev *ev, size_t n, uint32_t user)
 		detect_repeat(f, ev, n, user);
 	for (i = 0; i < n; i++)
 		converted |= (ev[i].flags & F_GOAL) != 0;
+	if (f->kinds >> K_SLOW & 1)
+		for (i = 0; i < n; i++)
+			if (!isnan(ev[i].load))
+				loads_add(&f->loads, load_key(ev[i].tp,
+				    ev[i].load), 1);
 	f->total_users++;
 	f->total_converted += (uint64_t)converted;
 	for (t = 0; t < f->ntouched; t++) {
@@ -660,125 +857,19 @@ run_user(struct friction *f, struct fev *ev, size_t n, uint32_t user)
 	}
 }
 
-/*
- * The k-th smallest of l[0..n) (quickselect, middle pivot): afterwards
- * l[0..k) <= l[k] <= l[k+1..n).
- */
-static double
-select_nth(float *l, size_t n, size_t k)
-{
-	size_t lo = 0, hi = n - 1;
-
-	while (lo < hi) {
-		float pivot = l[lo + (hi - lo) / 2];
-		size_t i = lo, j = hi;
-
-		while (i <= j) {
-			while (l[i] < pivot)
-				i++;
-			while (l[j] > pivot)
-				j--;
-			if (i <= j) {
-				float t = l[i];
-
-				l[i] = l[j];
-				l[j] = t;
-				i++;
-				if (j == 0)
-					break;
-				j--;
-			}
-		}
-		if (k <= j)
-			hi = j;
-		else if (k >= i)
-			lo = i;
-		else
-			break;
-	}
-	return l[k];
-}
-
-/*
- * p75 of the loads at each touchpoint, over the events of lists[0..nl);
- * slow items below it are dropped.  The k-th smallest load is the same
- * whatever order the events come in.
- */
+/* Detect over f's own events, read by one thread, user by user. */
 static void
-slow_p75(struct friction *f, size_t ntp, const struct evlist *lists,
-    size_t nlists)
-{
-	float **loads = jn_xcalloc(ntp + 1, sizeof *loads);
-	size_t *nl = jn_xcalloc(ntp + 1, sizeof *nl);
-	size_t *cap = jn_xcalloc(ntp + 1, sizeof *cap);
-	size_t i, k;
-
-	for (k = 0; k < nlists; k++)
-		for (i = 0; i < lists[k].n; i++) {
-			const struct fev *e = &lists[k].ev[i];
-
-			if (isnan(e->load))
-				continue;
-			loads[e->tp] = jn_xgrow(loads[e->tp], &cap[e->tp],
-			    nl[e->tp] + 1, sizeof **loads);
-			loads[e->tp][nl[e->tp]++] = e->load;
-		}
-	for (i = 0; i < f->nitems; i++) {
-		struct item *it = &f->items[i];
-		float *l = loads[it->tp];
-		size_t n = nl[it->tp], a;
-		double rank;
-
-		if (it->kind != K_SLOW || n == 0)
-			continue;
-		/* linear interpolation between closest ranks */
-		rank = 0.75 * (double)(n - 1);
-		a = (size_t)rank;
-		it->p75 = select_nth(l, n, a);
-		if (a + 1 < n) {
-			float next = l[a + 1];
-			size_t b;
-
-			/* after selection, l[a+1..] holds the larger values */
-			for (b = a + 2; b < n; b++)
-				if (l[b] < next)
-					next = l[b];
-			it->p75 += (rank - (double)a) * (next - it->p75);
-		}
-	}
-	for (i = 0; i <= ntp; i++)
-		free(loads[i]);
-	free(loads);
-	free(nl);
-	free(cap);
-}
-
-/*
- * Detect over f's own events, read by one thread, user by user.  Returns
- * the number of values.
- */
-static size_t
 detect_all(struct friction *f)
 {
-	size_t nusers = jn_intern_count(&f->users);
-	size_t ntp = jn_intern_count(&f->vals), *start, u;
-	struct evlist all;
+	size_t nusers = jn_intern_count(&f->users), *start, u;
 
-	f->tp_visits = jn_xcalloc(ntp + 1, sizeof *f->tp_visits);
-	f->tp_exits = jn_xcalloc(ntp + 1, sizeof *f->tp_exits);
+	grow_tps(f);
 	start = jn_group_by_key(f->ev, f->nev, sizeof *f->ev,
 	    offsetof(struct fev, user), nusers);
 	for (u = 0; u < nusers; u++)
 		run_user(f, f->ev + start[u], start[u + 1] - start[u],
 		    (uint32_t)u);
 	free(start);
-	if (f->kinds >> K_SLOW & 1) {
-		all.ev = f->ev;
-		all.n = f->nev;
-		all.cap = f->evcap;
-		slow_p75(f, ntp, &all, 1);
-	}
-	return ntp;
 }
 
 /* ---- reading and detecting with several threads ---- */
@@ -786,14 +877,14 @@ detect_all(struct friction *f)
 /*
  * Each reading thread fills a state of its own, its events already split
  * by share of users (a hash of the user).  The values (touchpoints,
- * targets, topics, messages) are then numbered in the order they first
- * appear in the input, as one thread numbers them, and detecting thread p
- * takes the users of share p from every worker, brings each user's events
- * together and runs the detectors into worker p's state, unused since
- * reading.  The states are merged at the end: every count is an integer
- * (extra steps too, exactly summed in a double), the value sum is exact,
- * p75 is an order statistic, and the rows' order is total, so the output
- * is the same whatever -j says.
+ * targets, topics, messages) are then numbered in one table, and
+ * detecting thread p takes the users of share p from every worker, brings
+ * each user's events together and runs the detectors into worker p's
+ * state, unused since reading.  The states are merged at the end: every
+ * count is an integer (extra steps too, exactly summed in a double), the
+ * value sum is exact, the loads behind p75 are a multiset, and ties and
+ * the rows' order go by strings, so the output is the same whatever -j
+ * says.
  */
 struct part_job {
 	struct friction *const *w;	/* the reading workers */
@@ -807,33 +898,24 @@ struct part_job {
 };
 
 /*
- * Number the workers' values in f->vals in the order they first came:
- * merge the workers' lists (each in that order already); a value met
- * again in a later worker gets the id it got first.
+ * The workers' values in f->vals: vmap[k] maps worker k's ids to f's.
+ * Any numbering will do, as ties between events are broken by the
+ * values' strings (val_cmp).
  */
 static void
 merge_vals(struct friction *f, struct friction *const *w, int n,
     uint32_t **vmap)
 {
-	size_t *next = jn_xcalloc((size_t)n, sizeof *next), id, len;
-	int k, best;
+	size_t id, len;
+	int k;
 
-	for (;;) {
-		const char *s;
+	for (k = 0; k < n; k++)
+		for (id = 0; id < jn_intern_count(&w[k]->vals); id++) {
+			const char *s = jn_intern_str(&w[k]->vals,
+			    (uint32_t)id, &len);
 
-		best = -1;
-		for (k = 0; k < n; k++)
-			if (next[k] < jn_intern_count(&w[k]->vals) &&
-			    (best < 0 || w[k]->vfirst[next[k]] <
-			    w[best]->vfirst[next[best]]))
-				best = k;
-		if (best < 0)
-			break;
-		id = next[best]++;
-		s = jn_intern_str(&w[best]->vals, (uint32_t)id, &len);
-		vmap[best][id] = jn_intern_put(&f->vals, s, len);
-	}
-	free(next);
+			vmap[k][id] = jn_intern_put(&f->vals, s, len);
+		}
 }
 
 static void *
@@ -935,6 +1017,7 @@ merge_detected(struct friction *f, const struct friction *w, size_t ntp)
 		f->tp_visits[i] += w->tp_visits[i];
 		f->tp_exits[i] += w->tp_exits[i];
 	}
+	loads_merge(&f->loads, &w->loads);
 	for (i = 0; i < w->nitems; i++) {
 		const struct item *from = &w->items[i];
 		uint32_t id = item_for(f, (enum kind)from->kind, from->tp,
@@ -950,17 +1033,13 @@ merge_detected(struct friction *f, const struct friction *w, size_t ntp)
 	}
 }
 
-/*
- * Detect over the workers' events into f, one thread per share of users,
- * then p75 over every worker's events.  Returns the number of values.
- */
-static size_t
+/* Detect over the workers' events into f, one thread per share of users. */
+static void
 detect_parallel(struct friction *f, struct friction *const *w, int n)
 {
 	struct part_job *jobs = jn_xcalloc((size_t)n, sizeof *jobs);
 	uint32_t **umap = jn_xcalloc((size_t)n, sizeof *umap);
 	uint32_t **vmap = jn_xcalloc((size_t)n, sizeof *vmap);
-	struct evlist *lists;
 	size_t id, ntp;
 	int k, p;
 
@@ -974,8 +1053,7 @@ detect_parallel(struct friction *f, struct friction *const *w, int n)
 	}
 	merge_vals(f, w, n, vmap);
 	ntp = jn_intern_count(&f->vals);
-	f->tp_visits = jn_xcalloc(ntp + 1, sizeof *f->tp_visits);
-	f->tp_exits = jn_xcalloc(ntp + 1, sizeof *f->tp_exits);
+	grow_tps(f);
 	for (k = 0; k < n; k++) {
 		w[k]->tp_visits = jn_xcalloc(ntp + 1, sizeof *w[k]->tp_visits);
 		w[k]->tp_exits = jn_xcalloc(ntp + 1, sizeof *w[k]->tp_exits);
@@ -999,14 +1077,6 @@ detect_parallel(struct friction *f, struct friction *const *w, int n)
 		merge_detected(f, w[p], ntp);
 		free(jobs[p].gather);
 	}
-	if (f->kinds >> K_SLOW & 1) {
-		lists = jn_xcalloc((size_t)n * (size_t)n, sizeof *lists);
-		for (k = 0; k < n; k++)
-			for (p = 0; p < n; p++)
-				lists[k * n + p] = w[k]->parts[p];
-		slow_p75(f, ntp, lists, (size_t)n * (size_t)n);
-		free(lists);
-	}
 	for (k = 0; k < n; k++) {
 		free(umap[k]);
 		free(vmap[k]);
@@ -1014,7 +1084,6 @@ detect_parallel(struct friction *f, struct friction *const *w, int n)
 	free(umap);
 	free(vmap);
 	free(jobs);
-	return ntp;
 }
 
 /* ---- output ---- */
@@ -1419,12 +1488,12 @@ release(struct friction *f)
 	jn_intern_release(&f->keys);
 	jn_namecache_release(&f->names);
 	free(f->ev);
+	free(f->loads.e);
 	free(f->items);
 	free(f->touched);
 	free(f->tp_visits);
 	free(f->tp_exits);
 	free(f->upart);
-	free(f->vfirst);
 	if (f->parts != NULL)
 		for (k = 0; k < f->nparts; k++)
 			free(f->parts[k].ev);
@@ -1515,12 +1584,16 @@ main(int argc, char **argv)
 	}
 	if (jn_input_finish(&f.in) != 0)
 		status = JN_EXIT_ERROR;
+	cmp_vals = &f.vals;
 	if (f.nworkers > 0) {
-		ntp = detect_parallel(&f, f.workers, f.nworkers);
+		detect_parallel(&f, f.workers, f.nworkers);
 		release_workers(&f);
 	} else {
-		ntp = detect_all(&f);
+		detect_all(&f);
 	}
+	ntp = jn_intern_count(&f.vals);
+	if (f.kinds >> K_SLOW & 1)
+		slow_p75(&f, ntp);
 	for (u = 0; u < ntp; u++)
 		f.total_visits += f.tp_visits[u];
 	if (write_items(&f, jn_format_resolve(f.common.out_format,
