@@ -34,6 +34,7 @@
 #include "journey/intern.h"
 #include "journey/pred.h"
 #include "journey/rank.h"
+#include "journey/state.h"
 #include "journey/time.h"
 #include "journey/util.h"
 #include "journey/writer.h"
@@ -45,9 +46,9 @@ static const char usage[] =
     "                 --preset lifecycle|rfm|value]\n"
     "                [--default NAME] [--goal EXPR] [--value FIELD]\n"
     "                [--field FIELD] [--now TIME] [--period DUR]\n"
-    "                [--profiles | --tag[=FIELD]] [-j N] [--where EXPR]\n"
-    "                [--since TIME] [--until TIME] [--strict]\n"
-    "                [--rejects FILE] [FILE ...]\n";
+    "                [--profiles | --tag[=FIELD]] [--sorted] [-j N]\n"
+    "                [--partial | --merge] [--where EXPR] [--since TIME]\n"
+    "                [--until TIME] [--strict] [--rejects FILE] [FILE ...]\n";
 
 static const char help_text[] =
     "Profile users, segment them, and tag events with their segment.\n"
@@ -69,6 +70,9 @@ static const char help_text[] =
     "      --profiles           one row per user instead of per segment\n"
     "      --tag[=FIELD]        write every event back with FIELD "
     "(segment)\n"
+    "      --sorted             input grouped by user: memory per user only\n"
+    "      --partial            write a mergeable state, not the table\n"
+    "      --merge              merge states from --partial\n"
     "  -j, --jobs N             read with N threads (default: all cores)\n"
     "  -u, -t, -e, --session, --session-gap, -I, --where, --since, "
     "--until,\n"
@@ -87,6 +91,9 @@ enum {
 	OPT_PERIOD,
 	OPT_PROFILES,
 	OPT_TAG,
+	OPT_SORTED,
+	OPT_PARTIAL,
+	OPT_MERGE,
 	OPT_JOBS = 'j'
 };
 
@@ -102,6 +109,9 @@ static const struct option tool_longopts[] = {
 	{ "period", required_argument, NULL, OPT_PERIOD },
 	{ "profiles", no_argument, NULL, OPT_PROFILES },
 	{ "tag", optional_argument, NULL, OPT_TAG },
+	{ "sorted", no_argument, NULL, OPT_SORTED },
+	{ "partial", no_argument, NULL, OPT_PARTIAL },
+	{ "merge", no_argument, NULL, OPT_MERGE },
 	{ "jobs", required_argument, NULL, OPT_JOBS },
 };
 
@@ -136,6 +146,21 @@ struct touch {
 	int64_t *first_ts, *last_ts;
 };
 
+/*
+ * Lifecycle without --now, when the end of the data is not known yet
+ * (--sorted, a shard's --partial): the user's last events, as runs of
+ * times with gaps of at most a period, a[k] to b[k].  The previous period
+ * of any end N at or after the events read so far, M, lies in [M - 2P,
+ * N - P), so only events from M - 2P count, and they fall in at most two
+ * runs (two gaps over P would span more than 2P).  A run meets a period
+ * of length P when it starts before the period ends and ends after it
+ * starts: no gap in it can jump over the period.
+ */
+struct recent {
+	int64_t a[2], b[2];
+	int n;
+};
+
 /* One event's time, kept to cut sessions and count days: 16 bytes. */
 struct tev {
 	int64_t ts;
@@ -152,7 +177,13 @@ struct rule {
 struct segstat {
 	uint32_t seg;
 	uint64_t users, sessions, events, converted, bounced;
-	double value;
+	/*
+	 * The users' values added exactly (in a struct user's sum), so
+	 * that the total does not depend on the order of the users, which
+	 * --merge cannot restore: shards do not know where in the whole
+	 * log their users began.
+	 */
+	struct user sum;
 };
 
 struct seg {
@@ -179,6 +210,15 @@ struct seg {
 	size_t ntev, tevcap;
 	int64_t max_ts;
 	int have_events;
+	struct recent *recent;	/* per user, with keep_recent */
+	int keep_recent;	/* lifecycle's end is not known yet */
+
+	int sorted;		/* --sorted: one user's events at a time */
+	int have_cur;
+	uint32_t cur_user;	/* --sorted: the user being read */
+	uint32_t *ids;		/* --sorted: user_times' scratch */
+	size_t idcap;
+	int partial, merge;	/* --partial, --merge: shards' states */
 
 	/*
 	 * --tag: the accepted events of pass 1, in input order, so that
@@ -238,6 +278,10 @@ grow_users(struct seg *s, uint32_t user)
 	if (s->is_worker)
 		s->first_pos = jn_xrealloc(s->first_pos,
 		    s->ucap * sizeof *s->first_pos);
+	if (s->keep_recent) {
+		s->recent = jn_xrealloc(s->recent, s->ucap * sizeof *s->recent);
+		memset(s->recent + old, 0, (s->ucap - old) * sizeof *s->recent);
+	}
 	for (t = 0; t < s->ntouch; t++) {
 		struct touch *tc = &s->touch[t];
 		size_t cap = old;
@@ -460,6 +504,8 @@ touch_value(struct seg *s, struct touch *tc, uint32_t user, const char *v,
 	touch_set(&s->vals, tc, user, jn_intern_put(&s->vals, v, len), v, ts);
 }
 
+static void flush_user(struct seg *);
+
 static int
 profile_event(void *ctx, const struct jn_event *ev)
 {
@@ -472,6 +518,19 @@ profile_event(void *ctx, const struct jn_event *ev)
 	const char *v;
 	int k;
 
+	if (s->sorted && (!s->have_cur || user != s->cur_user)) {
+		/* ids follow first appearance: a smaller one came back */
+		if (user < nusers)
+			return jn_error("%s:%llu: --sorted, but user '%.*s' "
+			    "comes back after other users: sort the input by "
+			    "user, or drop --sorted", ev->rec->file,
+			    (unsigned long long)ev->rec->line,
+			    (int)ev->user_len, ev->user);
+		if (s->have_cur)
+			flush_user(s);
+		s->cur_user = user;
+		s->have_cur = 1;
+	}
 	grow_users(s, user);
 	u = &s->u[user];
 	if (s->is_worker && user == nusers) {
@@ -586,6 +645,19 @@ sort_ids(uint32_t *ids, size_t n)
 	}
 }
 
+/* Event time ts of a user, in time order, into its runs (see recent). */
+static void
+recent_add(struct recent *r, int64_t ts, int64_t period)
+{
+	if (r->n > 0 && ts - r->b[r->n - 1] <= period) {
+		r->b[r->n - 1] = ts;
+		return;
+	}
+	assert(r->n < 2);
+	r->a[r->n] = r->b[r->n] = ts;
+	r->n++;
+}
+
 /*
  * Sessions, bounces, active days and the previous-period flag of user us
  * from its n events at ev, which are sorted by time first.  Events with
@@ -593,10 +665,12 @@ sort_ids(uint32_t *ids, size_t n)
  * after --session-gap.  *ids (*cap entries) is scratch space.  Only the
  * times and session values count, not the order of events with equal
  * times, so that any thread may gather a user's events in any order.
+ * With rc, s->now is only the latest time read so far, and the runs of
+ * recent events go to rc instead of the flag.
  */
 static void
-user_times(const struct seg *s, struct user *us, struct tev *ev, size_t n,
-    uint32_t **ids, size_t *cap)
+user_times(const struct seg *s, struct user *us, struct recent *rc,
+    struct tev *ev, size_t n, uint32_t **ids, size_t *cap)
 {
 	int64_t p_end = s->now - s->period, p_start = p_end - s->period;
 	int64_t last_gap = 0, day = 0;
@@ -609,8 +683,12 @@ user_times(const struct seg *s, struct user *us, struct tev *ev, size_t n,
 		if (i == 0 || d != day)
 			us->active_days++;
 		day = d;
-		if (ev[i].ts >= p_start && ev[i].ts < p_end)
+		if (rc != NULL) {
+			if (ev[i].ts >= p_start)
+				recent_add(rc, ev[i].ts, s->period);
+		} else if (ev[i].ts >= p_start && ev[i].ts < p_end) {
 			us->prev_active = 1;
+		}
 		if (ev[i].session != 0) {
 			*ids = jn_xgrow(*ids, cap, nids + 1, sizeof **ids);
 			(*ids)[nids++] = ev[i].session;
@@ -639,6 +717,17 @@ user_times(const struct seg *s, struct user *us, struct tev *ev, size_t n,
 		}
 }
 
+/*
+ * A user's value sum is rounded once it is complete, except for
+ * --partial, whose state carries it exactly.
+ */
+static void
+finish_value(const struct seg *s, struct user *u)
+{
+	if (!s->partial)
+		vsum_finish(u);
+}
+
 /* Every user's times (grouped by user in place) and value sum. */
 static void
 finish_profiles(struct seg *s)
@@ -649,12 +738,44 @@ finish_profiles(struct seg *s)
 	start = jn_group_by_key(s->tev, s->ntev, sizeof *s->tev,
 	    offsetof(struct tev, user), nusers);
 	for (u = 0; u < nusers; u++) {
-		user_times(s, &s->u[u], s->tev + start[u],
-		    start[u + 1] - start[u], &ids, &cap);
-		vsum_finish(&s->u[u]);
+		user_times(s, &s->u[u], s->recent ? &s->recent[u] : NULL,
+		    s->tev + start[u], start[u + 1] - start[u], &ids, &cap);
+		finish_value(s, &s->u[u]);
 	}
 	free(ids);
 	free(start);
+}
+
+/*
+ * --sorted: the events kept are all the current user's; profile the user
+ * now and forget the events, so that memory does not grow with them.
+ */
+static void
+flush_user(struct seg *s)
+{
+	uint32_t u = s->cur_user;
+
+	if (!s->has_now)	/* the latest so far: see struct recent */
+		s->now = s->max_ts;
+	user_times(s, &s->u[u], s->recent ? &s->recent[u] : NULL, s->tev,
+	    s->ntev, &s->ids, &s->idcap);
+	finish_value(s, &s->u[u]);
+	s->ntev = 0;
+}
+
+/* The previous-period flags from the runs, now that s->now is known. */
+static void
+finish_recent(struct seg *s)
+{
+	int64_t p_end = s->now - s->period, p_start = p_end - s->period;
+	size_t i, n = jn_intern_count(&s->users);
+	int k;
+
+	for (i = 0; i < n && s->recent != NULL; i++)
+		for (k = 0; k < s->recent[i].n; k++)
+			if (s->recent[i].a[k] < p_end &&
+			    s->recent[i].b[k] >= p_start)
+				s->u[i].prev_active = 1;
 }
 
 /* ---- -j: the workers' users merged, counted one share per thread ---- */
@@ -798,6 +919,7 @@ count_part(void *arg)
 		struct user *us = &j->w[j->owner[u] >> 32]->u[
 		    (uint32_t)j->owner[u]];
 		struct tev *ev = NULL;
+		struct seg *w;
 		size_t n = 0, from = 0;
 		int only = -1;
 
@@ -821,8 +943,10 @@ count_part(void *arg)
 				from += c;
 			}
 		}
-		user_times(j->s, us, ev, n, &ids, &cap);
-		vsum_finish(us);
+		w = j->w[j->owner[u] >> 32];
+		user_times(j->s, us, w->recent ? &w->recent[
+		    (uint32_t)j->owner[u]] : NULL, ev, n, &ids, &cap);
+		finish_value(j->s, us);
 	}
 	/* the share's events are done with: free them early */
 	for (k = 0; k < j->nw; k++) {
@@ -901,7 +1025,7 @@ count_parallel(struct seg *s)
 	if (total > 0)
 		grow_users(s, (uint32_t)(total - 1));
 	for (;;) {
-		const struct seg *wk;
+		struct seg *wk;
 		const char *key;
 		uint32_t g, wid;
 		int best = -1;
@@ -922,6 +1046,11 @@ count_parallel(struct seg *s)
 		assert(g + 1 == jn_intern_count(&s->users));
 		gmap[best][next[best]++] = g;
 		s->u[g] = wk->u[wid];
+		if (s->recent != NULL)
+			s->recent[g] = wk->recent[wid];
+		/* --partial: an exact sum on the heap is s's now */
+		wk->u[wid].vlsb = 0;
+		wk->u[wid].vlo = 0;
 		for (t = 0; t < s->ntouch; t++) {
 			s->touch[t].first[g] = wk->touch[t].first[wid];
 			s->touch[t].last[g] = wk->touch[t].last[wid];
@@ -1221,8 +1350,10 @@ write_segments(struct seg *s, enum jn_format fmt)
 		x->events += u->events;
 		x->converted += u->conversions > 0;
 		x->bounced += u->bounced;
-		x->value += u->value;
+		vsum_add(&x->sum, u->value);
 	}
+	for (i = 0; i < nseg; i++)
+		vsum_finish(&st[i].sum);
 	qsort(st, nseg, sizeof *st, stat_cmp);
 	w = jn_writer_new(stdout, fmt, cols, NELEM(cols));
 	for (i = 0; i < nseg; i++) {
@@ -1239,8 +1370,8 @@ write_segments(struct seg *s, enum jn_format fmt)
 		    (double)st[i].users);
 		c[7] = st[i].sessions ? jn_cell_num((double)st[i].bounced /
 		    (double)st[i].sessions) : jn_cell_null();
-		c[8] = jn_cell_num(st[i].value);
-		c[9] = jn_cell_num(st[i].value / (double)st[i].users);
+		c[8] = jn_cell_num(st[i].sum.value);
+		c[9] = jn_cell_num(st[i].sum.value / (double)st[i].users);
 		jn_writer_row(w, c);
 	}
 	rc = jn_writer_finish(w);
@@ -1547,6 +1678,268 @@ on_signal(int sig)
 	raise(sig);
 }
 
+/* ---- --partial and --merge ---- */
+
+static void
+config_item(struct jn_strbuf *b, const char *name, const char *v)
+{
+	/* lengths keep any text from passing for another */
+	if (v == NULL)
+		jn_strbuf_printf(b, "%s=-;", name);
+	else
+		jn_strbuf_printf(b, "%s=%zu:%s;", name, strlen(v), v);
+}
+
+/*
+ * Every option that decides the profiles or the segments, as one string:
+ * a shard's state is merged only into a run of the same command.  The
+ * output format is not in it.  Caller frees b.buf.
+ */
+static void
+config_text(const struct seg *s, struct jn_strbuf *b)
+{
+	static const char *const presets[] = { "none", "lifecycle", "rfm",
+		"value" };
+	const struct jn_common *c = &s->common;
+	size_t i;
+	int k;
+
+	config_item(b, "user", c->user_field);
+	config_item(b, "time", c->time_field);
+	config_item(b, "event", c->event_field);
+	config_item(b, "session", c->session_field);
+	for (i = 0; i < c->nwhere; i++)
+		config_item(b, "where", c->where[i]);
+	jn_strbuf_printf(b, "gap=%lld;since=%d:%lld;until=%d:%lld;",
+	    (long long)c->session_gap, c->has_since, (long long)c->since,
+	    c->has_until, (long long)c->until);
+	config_item(b, "by", s->by_field);
+	for (k = 0; k < s->nrules; k++) {
+		config_item(b, "rule", s->rules[k].name);
+		config_item(b, "", s->rules[k].expr);
+	}
+	config_item(b, "default", s->default_name);
+	jn_strbuf_printf(b, "preset=%s;", presets[s->preset]);
+	config_item(b, "goal", s->goal_text);
+	config_item(b, "value", s->value_field);
+	/* the touches of setup(), --by's last: --field's alone */
+	for (k = 0; k < s->ntouch - (s->by_touch >= 0); k++)
+		config_item(b, "field", s->touch[k].name);
+	/* without --now, s->now is the end of this input: not an option */
+	jn_strbuf_printf(b, "now=%d:%lld;period=%lld;profiles=%d",
+	    s->has_now, (long long)(s->has_now ? s->now : 0),
+	    (long long)s->period, s->profiles);
+}
+
+/* Profile counts in a state record, in this order. */
+enum { ST_EVENTS, ST_CONVERSIONS, ST_SESSIONS, ST_BOUNCED, ST_DAYS,
+	ST_FIRST, ST_LAST, ST_PREV, ST_N };
+
+/*
+ * --partial: a first record with the input's last time (the lifecycle's
+ * and recency's end is that of all shards), then one record per user in
+ * first-appearance order, as one thread and -j number them: its counts,
+ * its exact value sum, the runs of its recent events (see struct recent)
+ * and its first and last values per --field and --by.
+ */
+static int
+write_partial(struct seg *s)
+{
+	struct jn_strbuf config = { NULL, 0, 0 };
+	struct jn_state_rec *r = jn_state_rec_new();
+	size_t n = jn_intern_count(&s->users), i, len;
+	int64_t v[2 * ST_N];
+	char key[32];
+	int rc, t, k;
+
+	config_text(s, &config);
+	rc = jn_state_begin(stdout, "jsegment", config.buf);
+	free(config.buf);
+	if (rc == 0) {
+		jn_state_set_str(r, "user", NULL, 0);
+		v[0] = s->have_events;
+		v[1] = s->max_ts;
+		jn_state_set_ints(r, "input", v, 2);
+		rc = jn_state_write(stdout, r);
+	}
+	for (i = 0; i < n && rc == 0; i++) {
+		struct user *u = &s->u[i];
+		const char *id = jn_intern_str(&s->users, (uint32_t)i, &len);
+		struct jn_xsum x;
+
+		jn_state_set_str(r, "user", id, len);
+		v[ST_EVENTS] = (int64_t)u->events;
+		v[ST_CONVERSIONS] = (int64_t)u->conversions;
+		v[ST_SESSIONS] = (int64_t)u->sessions;
+		v[ST_BOUNCED] = (int64_t)u->bounced;
+		v[ST_DAYS] = (int64_t)u->active_days;
+		v[ST_FIRST] = u->first;
+		v[ST_LAST] = u->last;
+		v[ST_PREV] = u->prev_active;
+		jn_state_set_ints(r, "n", v, ST_N);
+		if (s->recent != NULL) {
+			for (k = 0; k < s->recent[i].n; k++) {
+				v[2 * k] = s->recent[i].a[k];
+				v[2 * k + 1] = s->recent[i].b[k];
+			}
+			jn_state_set_ints(r, "recent", v,
+			    2 * (size_t)s->recent[i].n);
+		}
+		if (u->vlsb == VS_BIG) {
+			x = *vsum_big(u);
+		} else {
+			jn_xsum_init(&x);
+			vsum_to_xsum(u, &x);
+		}
+		jn_state_set_xsums(r, "value", &x, 1);
+		for (t = 0; t < s->ntouch; t++) {
+			uint32_t f = s->touch[t].first[i];
+			uint32_t l = s->touch[t].last[i];
+			const char *sv = NULL;
+
+			len = 0;
+			if (f != NONE)
+				sv = jn_intern_str(&s->vals, f, &len);
+			snprintf(key, sizeof key, "first%d", t);
+			jn_state_set_str(r, key, sv, len);
+			sv = NULL;
+			len = 0;
+			if (l != NONE)
+				sv = jn_intern_str(&s->vals, l, &len);
+			snprintf(key, sizeof key, "last%d", t);
+			jn_state_set_str(r, key, sv, len);
+		}
+		rc = jn_state_write(stdout, r);
+	}
+	jn_state_rec_free(r);
+	return rc;
+}
+
+/* --merge: one state user record into a new user of s. */
+static int
+read_user(struct seg *s, struct jn_state_in *in,
+    const struct jn_state_rec *r, const char *id, size_t idlen)
+{
+	size_t before = jn_intern_count(&s->users), n, len;
+	uint32_t user = jn_intern_put(&s->users, id, idlen);
+	struct user *u;
+	struct jn_xsum x;
+	int64_t *v = NULL;
+	char key[32];
+	int t, k;
+
+	/*
+	 * Sessions and active days of a user split between shards cannot
+	 * be told from two profiles, so such states are refused.
+	 */
+	if (user < before)
+		return jn_error("user '%.*s' is in two states: merge states "
+		    "of shards of whole users (jshard)", (int)idlen, id);
+	grow_users(s, user);
+	u = &s->u[user];
+	if (jn_state_get_ints(in, r, "n", &v, &n) != 0)
+		return -1;
+	for (k = 0; k < ST_N && k < (int)n; k++)
+		if (v[k] < 0 && k != ST_FIRST && k != ST_LAST)
+			break;
+	if (n != ST_N || k < ST_N || v[ST_EVENTS] == 0) {
+		free(v);
+		return jn_error("user '%.*s': bad profile in the state",
+		    (int)idlen, id);
+	}
+	u->events = (uint64_t)v[ST_EVENTS];
+	u->conversions = (uint64_t)v[ST_CONVERSIONS];
+	u->sessions = (uint64_t)v[ST_SESSIONS];
+	u->bounced = (uint64_t)v[ST_BOUNCED];
+	u->active_days = (uint64_t)v[ST_DAYS];
+	u->first = v[ST_FIRST];
+	u->last = v[ST_LAST];
+	u->prev_active = v[ST_PREV] != 0;
+	free(v);
+	if (s->recent != NULL) {
+		if (jn_state_get_ints(in, r, "recent", &v, &n) != 0)
+			return -1;
+		if (n % 2 != 0 || n > 4) {
+			free(v);
+			return jn_error("user '%.*s': bad recent events in "
+			    "the state", (int)idlen, id);
+		}
+		for (k = 0; 2 * k < (int)n; k++) {
+			s->recent[user].a[k] = v[2 * k];
+			s->recent[user].b[k] = v[2 * k + 1];
+		}
+		s->recent[user].n = (int)n / 2;
+		free(v);
+	}
+	/* rounded as vsum_finish rounds the same exact sum */
+	jn_xsum_init(&x);
+	if (jn_state_add_xsums(in, r, "value", &x, 1) != 0)
+		return -1;
+	u->value = jn_xsum_value(&x);
+	for (t = 0; t < s->ntouch; t++) {
+		const char *sv;
+
+		snprintf(key, sizeof key, "first%d", t);
+		if (jn_state_get_str(in, r, key, &sv, &len) != 0)
+			return -1;
+		if (sv != NULL)
+			s->touch[t].first[user] = jn_intern_put(&s->vals, sv,
+			    len);
+		snprintf(key, sizeof key, "last%d", t);
+		if (jn_state_get_str(in, r, key, &sv, &len) != 0)
+			return -1;
+		if (sv != NULL)
+			s->touch[t].last[user] = jn_intern_put(&s->vals, sv,
+			    len);
+	}
+	return 0;
+}
+
+/* --merge: the users of every state.  Returns 0 or -1 (reported). */
+static int
+read_states(struct seg *s, char *const *files, int nfiles)
+{
+	struct jn_strbuf config = { NULL, 0, 0 };
+	struct jn_state_in *in;
+	struct jn_state_rec *r;
+	int err = 0;
+
+	config_text(s, &config);
+	in = jn_state_open(files, nfiles, "jsegment", config.buf);
+	while (in != NULL && (r = jn_state_next(in, &err)) != NULL) {
+		const char *id;
+		size_t len, n;
+		int64_t *v;
+
+		if (jn_state_get_str(in, r, "user", &id, &len) != 0) {
+			err = -1;
+			break;
+		}
+		if (id != NULL) {
+			if ((err = read_user(s, in, r, id, len)) != 0)
+				break;
+			continue;
+		}
+		/* a shard's summary: its last time, if it had events */
+		if (jn_state_get_ints(in, r, "input", &v, &n) != 0) {
+			err = -1;
+			break;
+		}
+		if (n != 2) {
+			free(v);
+			err = jn_error("bad input summary in a state");
+			break;
+		}
+		if (v[0] && (!s->have_events || v[1] > s->max_ts))
+			s->max_ts = v[1];
+		s->have_events |= v[0] != 0;
+		free(v);
+	}
+	jn_state_close(in);
+	free(config.buf);	/* in checked each header against it */
+	return in == NULL || err ? -1 : 0;
+}
+
 /* ---- main ---- */
 
 static int
@@ -1638,6 +2031,15 @@ parse_args(struct seg *s, int argc, char **argv)
 			if (*s->tag_field == '\0')
 				return jn_error("empty --tag field name");
 			break;
+		case OPT_SORTED:
+			s->sorted = 1;
+			break;
+		case OPT_PARTIAL:
+			s->partial = 1;
+			break;
+		case OPT_MERGE:
+			s->merge = 1;
+			break;
 		case OPT_JOBS:
 			if (jn_jobs_parse(arg, &s->jobs) != 0)
 				return -1;
@@ -1655,6 +2057,17 @@ parse_args(struct seg *s, int argc, char **argv)
 		return jn_error("choose one of --by, --rule and --preset");
 	if (s->profiles && s->tag)
 		return jn_error("choose one of --profiles and --tag");
+	if (s->partial && s->merge)
+		return jn_error("--partial and --merge: one or the other");
+	if (s->tag && (s->partial || s->merge))
+		return jn_error("--tag writes events, not states: no %s",
+		    s->partial ? "--partial" : "--merge");
+	if (s->merge && s->sorted)
+		return jn_error("--merge reads states, not events: no "
+		    "--sorted");
+	/* the lifecycle's end is that of all the data, not known yet */
+	s->keep_recent = !s->has_now && s->preset == PRESET_LIFECYCLE &&
+	    (s->sorted || s->partial || s->merge);
 	return 0;
 }
 
@@ -1742,6 +2155,8 @@ release(struct seg *s)
 		free(s->parts[r].ev);
 	free(s->parts);
 	free(s->first_pos);
+	free(s->recent);
+	free(s->ids);
 	release_workers(s);
 	if (s->spool != NULL) {
 		unlink(s->spool);
@@ -1798,8 +2213,8 @@ read_input(struct seg *s, char *const *files, int nfiles)
 		win[k] = &w->in;
 		ctx[k] = w;
 	}
-	rc = jn_input_run_jobs(&s->in, win, ctx, n, files, nfiles,
-	    profile_event);
+	rc = jn_input_run_jobs2(&s->in, win, ctx, n, files, nfiles,
+	    profile_event, s->spool);
 out:
 	free(win);
 	free(ctx);
@@ -1846,6 +2261,8 @@ main(int argc, char **argv)
 	nfiles = argc - optind;
 	if (s.jobs == 0)
 		s.jobs = jn_jobs_default();
+	if (s.sorted)		/* one user at a time, in input order */
+		s.jobs = 1;
 	/* the parsed options, before setup: each worker starts from them */
 	options = s;
 	s.options = &options;
@@ -1853,21 +2270,27 @@ main(int argc, char **argv)
 		release(&s);
 		return JN_EXIT_ERROR;
 	}
-	/* the workers read files only, not the spool of standard input */
-	if (s.spool != NULL)
-		s.jobs = 1;
-	if (read_input(&s, files, nfiles) != 0) {
+	if (s.merge) {
+		if (read_states(&s, files, nfiles) != 0) {
+			release(&s);
+			return JN_EXIT_ERROR;
+		}
+		if (!s.has_now)
+			s.now = s.max_ts;
+	} else if (read_input(&s, files, nfiles) != 0) {
 		jn_input_finish(&s.in);
 		release(&s);
 		return JN_EXIT_ERROR;
-	}
-	if (s.nworkers > 0) {
+	} else if (s.nworkers > 0) {
 		count_parallel(&s);
 		release_workers(&s);
 	} else {
+		if (s.sorted && s.have_cur)
+			flush_user(&s);
 		if (!s.has_now)
 			s.now = s.max_ts;
-		finish_profiles(&s);
+		if (!s.sorted)
+			finish_profiles(&s);
 		if (s.tag) {
 			s.tagq = jn_xcalloc(1, sizeof *s.tagq);
 			s.tagq[s.ntagq].t = s.tagged;
@@ -1875,8 +2298,16 @@ main(int argc, char **argv)
 			s.tagged = NULL;
 		}
 	}
+	if (s.partial) {
+		if (jn_input_finish(&s.in) != 0 || write_partial(&s) != 0)
+			status = JN_EXIT_ERROR;
+		release(&s);
+		return jn_close_stdout(status);
+	}
+	finish_recent(&s);
 	if (assign_segments(&s) != 0) {
-		jn_input_finish(&s.in);
+		if (!s.merge)
+			jn_input_finish(&s.in);
 		release(&s);
 		return JN_EXIT_ERROR;
 	}
@@ -1898,7 +2329,7 @@ main(int argc, char **argv)
 		    write_segments(&s, fmt)) != 0)
 			status = JN_EXIT_ERROR;
 	}
-	if (jn_input_finish(&s.in) != 0)
+	if (!s.merge && jn_input_finish(&s.in) != 0)
 		status = JN_EXIT_ERROR;
 	release(&s);
 	return jn_close_stdout(status);
