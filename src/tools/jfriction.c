@@ -46,6 +46,7 @@ static const char usage[] =
     "                 [--form-submit EXPR] [--contact EXPR]\n"
     "                 [--topic-field FIELD] [--repeat-within DUR]\n"
     "                 [--loop-visits N] [--min-users N] [-j N]\n"
+    "                 [--sorted] [--partial | --merge]\n"
     "                 [--where EXPR] [--since TIME]\n"
     "                 [--until TIME] [--strict] [--rejects FILE]\n"
     "                 [FILE ...]\n";
@@ -67,6 +68,8 @@ static const char help_text[] =
     "--form-start, --form-submit, --contact, --goal, --value.\n"
     "Selection: --only KIND,...  --skip KIND,...\n"
     "Threads: -j, --jobs N (default: all cores).\n"
+    "Input grouped by user: --sorted (memory per user, not per event).\n"
+    "Shards: --partial writes a mergeable state, --merge adds them up.\n"
     "Shared options: see journey(7).  Formulas: see jfriction(1).\n";
 
 enum {
@@ -75,7 +78,7 @@ enum {
 	OPT_ERROR, OPT_MESSAGE_FIELD, OPT_CLICK, OPT_TARGET_FIELD,
 	OPT_RAGE_CLICKS, OPT_RAGE_GAP, OPT_FORM_START, OPT_FORM_SUBMIT,
 	OPT_CONTACT, OPT_TOPIC_FIELD, OPT_REPEAT_WITHIN, OPT_LOOP_VISITS,
-	OPT_MIN_USERS, OPT_JOBS = 'j'
+	OPT_MIN_USERS, OPT_SORTED, OPT_PARTIAL, OPT_MERGE, OPT_JOBS = 'j'
 };
 
 static const struct option tool_longopts[] = {
@@ -102,6 +105,9 @@ static const struct option tool_longopts[] = {
 	{ "loop-visits", required_argument, NULL, OPT_LOOP_VISITS },
 	{ "min-users", required_argument, NULL, OPT_MIN_USERS },
 	{ "jobs", required_argument, NULL, OPT_JOBS },
+	{ "sorted", no_argument, NULL, OPT_SORTED },
+	{ "partial", no_argument, NULL, OPT_PARTIAL },
+	{ "merge", no_argument, NULL, OPT_MERGE },
 };
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -148,9 +154,10 @@ struct item {
 
 /*
  * The loads of every touchpoint as a multiset, (touchpoint, load) ->
- * count, in an open-addressing table: all that p75 needs, exactly, in
- * memory that grows with distinct loads, not events, and that merges by
- * adding counts, across threads and shards alike.
+ * count: all that p75 needs, exactly, and it merges by adding counts.
+ * Where the events are kept, it is made from them at the end, sorted;
+ * where they are not (--sorted, --merge), it is an open-addressing table
+ * that grows with distinct loads, not events.
  */
 struct load_count {
 	uint64_t key;		/* tp << 32 | the float's bits; LOAD_NONE */
@@ -199,7 +206,9 @@ struct friction {
 	 */
 	struct jn_xsum value;
 
-	struct loads loads;	/* of every event, for p75 */
+	struct loads loads;	/* --sorted, --merge: loads so far */
+	struct load_count *sloads;	/* the loads in key order, at the end */
+	size_t nsloads;
 	struct item *items;
 	size_t nitems, itemcap;
 	uint32_t *touched;	/* items hit by the current user */
@@ -214,6 +223,8 @@ struct friction {
 	uint64_t total_visits, total_exits;
 
 	int jobs;		/* -j: threads */
+	int sorted;		/* --sorted: ev holds one user's events */
+	int partial, merge;	/* --partial, --merge: shards' states */
 	int is_worker;		/* one of the reading threads' states */
 	const struct friction *options;	/* as parsed, for the workers */
 	struct friction **workers;	/* reading threads' states, or NULL */
@@ -226,6 +237,8 @@ struct friction {
 };
 
 /* ---- reading ---- */
+
+static void flush_user(struct friction *);
 
 static int
 match(struct jn_pred *p, const struct jn_record *rec)
@@ -265,6 +278,18 @@ on_event(void *ctx, const struct jn_event *ev)
 	size_t len;
 	int m, k;
 
+	if (f->sorted && f->nev > 0 && user != f->ev[0].user) {
+		char q[128];
+
+		/* ids follow first appearance: a smaller one came back */
+		if (user < f->ev[0].user)
+			return jn_error("%s:%llu: --sorted, but user '%s' "
+			    "comes back after other users: sort the input by "
+			    "user, or drop --sorted", rec->file,
+			    (unsigned long long)rec->line,
+			    jn_quote(q, sizeof q, ev->user, ev->user_len));
+		flush_user(f);
+	}
 	if (f->is_worker && user == nusers) {
 		/* a hash of the user picks the thread that detects it */
 		f->upart = jn_xgrow(f->upart, &f->upart_cap, nusers + 1,
@@ -455,16 +480,6 @@ loads_add(struct loads *l, uint64_t key, uint64_t count)
 	e->count += count;
 }
 
-static void
-loads_merge(struct loads *to, const struct loads *from)
-{
-	size_t i;
-
-	for (i = 0; i < from->cap; i++)
-		if (from->e[i].key != LOAD_NONE)
-			loads_add(to, from->e[i].key, from->e[i].count);
-}
-
 static int
 load_cmp(const void *pa, const void *pb)
 {
@@ -474,23 +489,60 @@ load_cmp(const void *pa, const void *pb)
 }
 
 /*
- * l's entries in key order, that is by touchpoint, then by load: loads
- * are never negative, so their bits sort as their values.  Caller frees
- * the result; *n is set to the number of entries.
+ * Keys sort by touchpoint, then by load: loads are never negative, so
+ * their bits sort as their values.
  */
-static struct load_count *
-loads_sorted(const struct loads *l, size_t *n)
+static int
+key_cmp(const void *pa, const void *pb)
 {
-	struct load_count *e = jn_xmalloc((l->n + 1) * sizeof *e);
+	uint64_t a = *(const uint64_t *)pa, b = *(const uint64_t *)pb;
+
+	return a < b ? -1 : a > b;
+}
+
+/* f->sloads from the table f->loads. */
+static void
+sort_loads(struct friction *f)
+{
+	const struct loads *l = &f->loads;
 	size_t i;
 
-	*n = 0;
+	f->sloads = jn_xmalloc((l->n + 1) * sizeof *f->sloads);
+	f->nsloads = 0;
 	for (i = 0; i < l->cap; i++)
 		if (l->e[i].key != LOAD_NONE)
-			e[(*n)++] = l->e[i];
-	if (*n > 0)
-		qsort(e, *n, sizeof *e, load_cmp);
-	return e;
+			f->sloads[f->nsloads++] = l->e[i];
+	if (f->nsloads > 0)
+		qsort(f->sloads, f->nsloads, sizeof *f->sloads, load_cmp);
+}
+
+/* f->sloads from the loads of the events in lists[0..n). */
+static void
+sort_event_loads(struct friction *f, const struct evlist *lists, size_t n)
+{
+	uint64_t *keys;
+	size_t nkeys = 0, i, k;
+
+	for (k = 0; k < n; k++)
+		nkeys += lists[k].n;
+	keys = jn_xmalloc((nkeys + 1) * sizeof *keys);
+	nkeys = 0;
+	for (k = 0; k < n; k++)
+		for (i = 0; i < lists[k].n; i++)
+			if (!isnan(lists[k].ev[i].load))
+				keys[nkeys++] = load_key(lists[k].ev[i].tp,
+				    lists[k].ev[i].load);
+	if (nkeys > 0)
+		qsort(keys, nkeys, sizeof *keys, key_cmp);
+	f->sloads = jn_xmalloc((nkeys + 1) * sizeof *f->sloads);
+	f->nsloads = 0;
+	for (i = 0; i < nkeys; i++) {
+		if (i == 0 || keys[i] != keys[i - 1])
+			f->sloads[f->nsloads++] = (struct load_count){
+				keys[i], 0 };
+		f->sloads[f->nsloads - 1].count++;
+	}
+	free(keys);
 }
 
 /* The k-th smallest (from 0) of the loads counted in e[0..n). */
@@ -517,8 +569,8 @@ static void
 slow_p75(struct friction *f, size_t ntp)
 {
 	double *p75 = jn_xmalloc((ntp + 1) * sizeof *p75);
-	size_t n, i, j;
-	struct load_count *e = loads_sorted(&f->loads, &n);
+	const struct load_count *e = f->sloads;
+	size_t n = f->nsloads, i, j;
 
 	for (i = 0; i <= ntp; i++)
 		p75[i] = NAN;
@@ -539,7 +591,6 @@ slow_p75(struct friction *f, size_t ntp)
 	for (i = 0; i < f->nitems; i++)
 		if (f->items[i].kind == K_SLOW)
 			f->items[i].p75 = p75[f->items[i].tp];
-	free(e);
 	free(p75);
 }
 
@@ -839,11 +890,6 @@ run_user(struct friction *f, struct fev *ev, size_t n, uint32_t user)
 		detect_repeat(f, ev, n, user);
 	for (i = 0; i < n; i++)
 		converted |= (ev[i].flags & F_GOAL) != 0;
-	if (f->kinds >> K_SLOW & 1)
-		for (i = 0; i < n; i++)
-			if (!isnan(ev[i].load))
-				loads_add(&f->loads, load_key(ev[i].tp,
-				    ev[i].load), 1);
 	f->total_users++;
 	f->total_converted += (uint64_t)converted;
 	for (t = 0; t < f->ntouched; t++) {
@@ -870,6 +916,30 @@ detect_all(struct friction *f)
 		run_user(f, f->ev + start[u], start[u + 1] - start[u],
 		    (uint32_t)u);
 	free(start);
+	if (f->kinds >> K_SLOW & 1) {
+		struct evlist all = { f->ev, f->nev, f->evcap };
+
+		sort_event_loads(f, &all, 1);
+	}
+}
+
+/*
+ * --sorted: the events kept are all of one user; detect over them now and
+ * forget them, so that memory does not grow with events.
+ */
+static void
+flush_user(struct friction *f)
+{
+	size_t i;
+
+	grow_tps(f);
+	run_user(f, f->ev, f->nev, f->ev[0].user);
+	if (f->kinds >> K_SLOW & 1)
+		for (i = 0; i < f->nev; i++)
+			if (!isnan(f->ev[i].load))
+				loads_add(&f->loads, load_key(f->ev[i].tp,
+				    f->ev[i].load), 1);
+	f->nev = 0;
 }
 
 /* ---- reading and detecting with several threads ---- */
@@ -1017,7 +1087,6 @@ merge_detected(struct friction *f, const struct friction *w, size_t ntp)
 		f->tp_visits[i] += w->tp_visits[i];
 		f->tp_exits[i] += w->tp_exits[i];
 	}
-	loads_merge(&f->loads, &w->loads);
 	for (i = 0; i < w->nitems; i++) {
 		const struct item *from = &w->items[i];
 		uint32_t id = item_for(f, (enum kind)from->kind, from->tp,
@@ -1076,6 +1145,17 @@ detect_parallel(struct friction *f, struct friction *const *w, int n)
 			detect_part(&jobs[p]);	/* no thread: detect it here */
 		merge_detected(f, w[p], ntp);
 		free(jobs[p].gather);
+	}
+	if (f->kinds >> K_SLOW & 1) {
+		struct evlist *lists = jn_xcalloc((size_t)n * (size_t)n,
+		    sizeof *lists);
+
+		/* every share of every worker, its ids f's since detecting */
+		for (k = 0; k < n; k++)
+			for (p = 0; p < n; p++)
+				lists[k * n + p] = w[k]->parts[p];
+		sort_event_loads(f, lists, (size_t)n * (size_t)n);
+		free(lists);
 	}
 	for (k = 0; k < n; k++) {
 		free(umap[k]);
@@ -1354,6 +1434,9 @@ parse_args(struct friction *f, int argc, char **argv)
 			if (jn_jobs_parse(optarg, &f->jobs) != 0)
 				return -1;
 			break;
+		case OPT_SORTED: f->sorted = 1; break;
+		case OPT_PARTIAL: f->partial = 1; break;
+		case OPT_MERGE: f->merge = 1; break;
 		case 'h':
 			jn_cli_help(usage, help_text);
 		case 'V':
@@ -1364,6 +1447,11 @@ parse_args(struct friction *f, int argc, char **argv)
 		}
 	}
 	f->kinds = (have_only ? only : (1u << K_NKINDS) - 1) & ~skip;
+	if (f->partial && f->merge)
+		return jn_error("--partial and --merge: one or the other");
+	if (f->merge && f->sorted)
+		return jn_error("--merge reads states, not events: no "
+		    "--sorted");
 	return 0;
 }
 
@@ -1489,6 +1577,7 @@ release(struct friction *f)
 	jn_namecache_release(&f->names);
 	free(f->ev);
 	free(f->loads.e);
+	free(f->sloads);
 	free(f->items);
 	free(f->touched);
 	free(f->tp_visits);
@@ -1570,6 +1659,8 @@ main(int argc, char **argv)
 		return JN_EXIT_ERROR;
 	if (f.jobs == 0)
 		f.jobs = jn_jobs_default();
+	if (f.sorted)		/* one user at a time, in input order */
+		f.jobs = 1;
 	/* the parsed options, before setup: each worker starts from them */
 	options = f;
 	f.options = &options;
@@ -1577,6 +1668,7 @@ main(int argc, char **argv)
 		release(&f);
 		return JN_EXIT_ERROR;
 	}
+	cmp_vals = &f.vals;
 	if (read_input(&f, argv + optind, argc - optind) != 0) {
 		jn_input_finish(&f.in);
 		release(&f);
@@ -1584,13 +1676,17 @@ main(int argc, char **argv)
 	}
 	if (jn_input_finish(&f.in) != 0)
 		status = JN_EXIT_ERROR;
-	cmp_vals = &f.vals;
 	if (f.nworkers > 0) {
 		detect_parallel(&f, f.workers, f.nworkers);
 		release_workers(&f);
+	} else if (f.sorted) {
+		if (f.nev > 0)
+			flush_user(&f);
+		sort_loads(&f);
 	} else {
 		detect_all(&f);
 	}
+	grow_tps(&f);
 	ntp = jn_intern_count(&f.vals);
 	if (f.kinds >> K_SLOW & 1)
 		slow_p75(&f, ntp);
