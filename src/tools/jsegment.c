@@ -16,6 +16,13 @@
  * the id); then one thread per share merges each user's profiles and
  * counts its events, and the users are numbered by first appearance, as
  * one thread numbers them, so that everything after is the same code.
+ *
+ * With --sorted (input grouped by user) a user's profile is finished when
+ * the next user starts, and its events forgotten: memory grows with users
+ * only.  --partial writes the profiles, exactly (value sums as exact
+ * sums), as a mergeable state (state.h); --merge reads the states of
+ * shards of whole users back into profiles, so that the segments and the
+ * table are computed as one run over the whole log computes them.
  */
 #include <assert.h>
 #include <errno.h>
