@@ -29,6 +29,7 @@
 #include "journey/input.h"
 #include "journey/intern.h"
 #include "journey/pred.h"
+#include "journey/state.h"
 #include "journey/time.h"
 #include "journey/util.h"
 #include "journey/writer.h"
@@ -1287,6 +1288,282 @@ write_items(struct friction *f, enum jn_format fmt)
 	return rc;
 }
 
+/* ---- --partial and --merge ---- */
+
+static void
+config_item(struct jn_strbuf *b, const char *name, const char *v)
+{
+	/* lengths keep any text from passing for another */
+	if (v == NULL)
+		jn_strbuf_printf(b, "%s=-;", name);
+	else
+		jn_strbuf_printf(b, "%s=%zu:%s;", name, strlen(v), v);
+}
+
+/*
+ * Everything that decides the table, as one string: a shard's state is
+ * merged only into a run of the same options.  Caller frees b->buf.
+ */
+static void
+config_text(const struct friction *f, struct jn_strbuf *b)
+{
+	const struct jn_common *c = &f->common;
+	const char *sep;
+	size_t i;
+	int k;
+
+	config_item(b, "user", c->user_field);
+	config_item(b, "time", c->time_field);
+	config_item(b, "event", c->event_field);
+	config_item(b, "session", c->session_field);
+	for (i = 0; i < c->nwhere; i++)
+		config_item(b, "where", c->where[i]);
+	jn_strbuf_printf(b, "session-gap=%lld;since=%d:%lld;until=%d:%lld;",
+	    (long long)c->session_gap, c->has_since, (long long)c->since,
+	    c->has_until, (long long)c->until);
+	jn_strbuf_printf(b, "kinds=");
+	for (k = 0, sep = ""; k < K_NKINDS; k++)
+		if (f->kinds >> k & 1) {
+			jn_strbuf_printf(b, "%s%s", sep, kind_names[k]);
+			sep = ",";
+		}
+	jn_strbuf_printf(b, ";");
+	config_item(b, "goal", f->goal_text);
+	config_item(b, "value", f->value_field);
+	config_item(b, "touchpoint", f->tp_field);
+	jn_strbuf_printf(b, "slow=%lld;lcp=%d;", (long long)f->slow, f->lcp);
+	config_item(b, "load-field", f->load_field);
+	jn_strbuf_printf(b, "load-unit=%s;", f->load_ms ? "ms" : "s");
+	config_item(b, "error", f->error_re);
+	config_item(b, "message-field", f->message_field);
+	config_item(b, "click", f->click_text);
+	config_item(b, "target-field", f->target_field);
+	jn_strbuf_printf(b, "rage-clicks=%d;rage-gap=%lld;", f->rage_clicks,
+	    (long long)f->rage_gap);
+	config_item(b, "form-start", f->form_start_text);
+	config_item(b, "form-submit", f->form_submit_text);
+	config_item(b, "contact", f->contact_text);
+	config_item(b, "topic-field", f->topic_field);
+	jn_strbuf_printf(b, "repeat-within=%lld;loop-visits=%d;min-users=%d",
+	    (long long)f->repeat_within, f->loop_visits, f->min_users);
+}
+
+static void
+set_val(struct jn_state_rec *r, const char *key, const struct friction *f,
+    uint32_t id)
+{
+	size_t len = 0;
+	const char *s = id == NONE ? NULL : jn_intern_str(&f->vals, id, &len);
+
+	jn_state_set_str(r, key, s, len);
+}
+
+/*
+ * --partial: the totals and the value sum; per touchpoint its visits,
+ * exits and loads (all of them, as (bits, count) pairs: p75 merges
+ * exactly only so); per item its counts.  In string order, so that a
+ * state depends neither on -j nor on the order of input lines.
+ */
+static int
+write_partial(struct friction *f)
+{
+	struct jn_strbuf config = { NULL, 0, 0 };
+	struct jn_state_rec *r = jn_state_rec_new();
+	size_t ntp = jn_intern_count(&f->vals), i, l;
+	uint32_t *rank = jn_intern_ranks(&f->vals);
+	uint32_t *order = jn_xmalloc((ntp + 1) * sizeof *order);
+	size_t *lstart = jn_xcalloc(ntp + 2, sizeof *lstart);
+	int64_t counts[6], *loads = NULL;
+	size_t loadcap = 0;
+	int rc;
+
+	config_text(f, &config);
+	rc = jn_state_begin(stdout, "jfriction", config.buf);
+	free(config.buf);
+	jn_state_set_str(r, "record", "totals", 6);
+	counts[0] = (int64_t)f->total_users;
+	counts[1] = (int64_t)f->total_sessions;
+	counts[2] = (int64_t)f->total_converted;
+	counts[3] = (int64_t)f->total_session_events;
+	counts[4] = (int64_t)f->total_exits;
+	jn_state_set_ints(r, "counts", counts, 5);
+	jn_state_set_xsums(r, "value", &f->value, 1);
+	if (rc == 0)
+		rc = jn_state_write(stdout, r);
+	/* sloads is in touchpoint order: where each one's loads start */
+	for (l = 0; l < f->nsloads; l++)
+		lstart[(f->sloads[l].key >> 32) + 1]++;
+	for (i = 0; i < ntp; i++) {
+		lstart[i + 1] += lstart[i];
+		order[rank[i]] = (uint32_t)i;
+	}
+	for (i = 0; i < ntp && rc == 0; i++) {
+		uint32_t tp = order[i];
+		size_t n = 0;
+
+		if (f->tp_visits[tp] == 0 && f->tp_exits[tp] == 0 &&
+		    lstart[tp + 1] == lstart[tp])
+			continue;	/* a target, topic or message only */
+		loads = jn_xgrow(loads, &loadcap,
+		    2 * (lstart[tp + 1] - lstart[tp]) + 1, sizeof *loads);
+		for (l = lstart[tp]; l < lstart[tp + 1]; l++) {
+			loads[n++] = (int64_t)(uint32_t)f->sloads[l].key;
+			loads[n++] = (int64_t)f->sloads[l].count;
+		}
+		jn_state_set_str(r, "record", "touchpoint", 10);
+		set_val(r, "touchpoint", f, tp);
+		counts[0] = (int64_t)f->tp_visits[tp];
+		counts[1] = (int64_t)f->tp_exits[tp];
+		jn_state_set_ints(r, "counts", counts, 2);
+		jn_state_set_ints(r, "loads", loads, n);
+		rc = jn_state_write(stdout, r);
+	}
+	sort_f = f;
+	if (f->nitems > 0)
+		qsort(f->items, f->nitems, sizeof *f->items, item_cmp);
+	for (i = 0; i < f->nitems && rc == 0; i++) {
+		const struct item *it = &f->items[i];
+		const char *kind = kind_names[it->kind];
+
+		jn_state_set_str(r, "record", "item", 4);
+		jn_state_set_str(r, "kind", kind, strlen(kind));
+		set_val(r, "touchpoint", f, it->tp);
+		set_val(r, "detail", f, it->detail);
+		counts[0] = (int64_t)it->occurrences;
+		counts[1] = (int64_t)it->sessions;
+		counts[2] = (int64_t)it->users;
+		counts[3] = (int64_t)it->converted;
+		counts[4] = (int64_t)it->contacts;
+		counts[5] = (int64_t)it->extra_steps;	/* a sum of integers */
+		jn_state_set_ints(r, "counts", counts, 6);
+		rc = jn_state_write(stdout, r);
+	}
+	free(loads);
+	free(lstart);
+	free(order);
+	free(rank);
+	jn_state_rec_free(r);
+	return rc;
+}
+
+/*
+ * A record of the right types whose contents make no sense (the header
+ * matched, so a state edited or cut by hand).  Without FILE:LINE: the
+ * state reader keeps where it is to itself.
+ */
+static int
+bad_record(const char *what, const char *s)
+{
+	return jn_error("bad state record: %s '%s'", what, s ? s : "null");
+}
+
+/* One --merge record r, added to f.  Returns 0 or -1 (reported). */
+static int
+merge_record(struct friction *f, struct jn_state_in *in,
+    const struct jn_state_rec *r)
+{
+	const char *what, *s, *d, *bad;
+	size_t len, dlen, n, nl = 0, i;
+	int64_t *v = NULL, *l = NULL;
+	uint32_t tp, id;
+	int k, rc = -1;
+
+	if (jn_state_get_str(in, r, "record", &what, &len) != 0 ||
+	    jn_state_get_ints(in, r, "counts", &v, &n) != 0)
+		return -1;
+	bad = "record";
+	for (i = 0; i < n; i++)
+		if (v[i] < 0)
+			goto bad;
+	if (what != NULL && strcmp(what, "totals") == 0 && n == 5) {
+		f->total_users += (uint64_t)v[0];
+		f->total_sessions += (uint64_t)v[1];
+		f->total_converted += (uint64_t)v[2];
+		f->total_session_events += (uint64_t)v[3];
+		f->total_exits += (uint64_t)v[4];
+		rc = jn_state_add_xsums(in, r, "value", &f->value, 1);
+	} else if (what != NULL && strcmp(what, "touchpoint") == 0 && n == 2) {
+		if (jn_state_get_str(in, r, "touchpoint", &s, &len) != 0 ||
+		    jn_state_get_ints(in, r, "loads", &l, &nl) != 0)
+			goto out;
+		bad = "loads of touchpoint";
+		what = s;
+		if (s == NULL || nl % 2 != 0)
+			goto bad;
+		tp = val_put(f, s, len);
+		grow_tps(f);
+		f->tp_visits[tp] += (uint64_t)v[0];
+		f->tp_exits[tp] += (uint64_t)v[1];
+		for (i = 0; i < nl; i += 2) {
+			float load;
+			uint32_t bits = (uint32_t)l[i];
+
+			memcpy(&load, &bits, sizeof load);
+			if (l[i] < 0 || l[i] > UINT32_MAX || !(load >= 0) ||
+			    l[i + 1] <= 0)
+				goto bad;
+			loads_add(&f->loads, load_key(tp, load),
+			    (uint64_t)l[i + 1]);
+		}
+		rc = 0;
+	} else if (what != NULL && strcmp(what, "item") == 0 && n == 6) {
+		struct item *it;
+
+		if (jn_state_get_str(in, r, "kind", &what, &len) != 0 ||
+		    what == NULL)
+			goto out;
+		for (k = 0; k < K_NKINDS; k++)
+			if (strcmp(what, kind_names[k]) == 0)
+				break;
+		if (jn_state_get_str(in, r, "touchpoint", &s, &len) != 0 ||
+		    jn_state_get_str(in, r, "detail", &d, &dlen) != 0)
+			goto out;
+		bad = k == K_NKINDS ? "kind" : "touchpoint of kind";
+		if (k == K_NKINDS || s == NULL)
+			goto bad;
+		tp = val_put(f, s, len);
+		id = item_for(f, (enum kind)k, tp, d == NULL ? NONE :
+		    val_put(f, d, dlen));
+		it = &f->items[id];	/* after they grew */
+		it->occurrences += (uint64_t)v[0];
+		it->sessions += (uint64_t)v[1];
+		it->users += (uint64_t)v[2];
+		it->converted += (uint64_t)v[3];
+		it->contacts += (uint64_t)v[4];
+		it->extra_steps += (double)v[5];
+		rc = 0;
+	} else {
+		goto bad;
+	}
+	goto out;
+bad:
+	rc = bad_record(bad, what);
+out:
+	free(v);
+	free(l);
+	return rc;
+}
+
+/* --merge: the states of files[0..nfiles), added up.  Returns 0 or -1. */
+static int
+read_states(struct friction *f, char *const *files, int nfiles)
+{
+	struct jn_strbuf config = { NULL, 0, 0 };
+	struct jn_state_in *in;
+	struct jn_state_rec *r;
+	int err = 0;
+
+	config_text(f, &config);
+	/* config lives as long as in: every header is checked against it */
+	in = jn_state_open(files, nfiles, "jfriction", config.buf);
+	while (in != NULL && (r = jn_state_next(in, &err)) != NULL)
+		if ((err = merge_record(f, in, r)) != 0)
+			break;
+	jn_state_close(in);
+	free(config.buf);
+	return in == NULL || err ? -1 : 0;
+}
+
 /* ---- main ---- */
 
 static int
@@ -1669,14 +1946,21 @@ main(int argc, char **argv)
 		return JN_EXIT_ERROR;
 	}
 	cmp_vals = &f.vals;
-	if (read_input(&f, argv + optind, argc - optind) != 0) {
+	if (f.merge) {
+		if (read_states(&f, argv + optind, argc - optind) != 0) {
+			release(&f);
+			return JN_EXIT_ERROR;
+		}
+	} else if (read_input(&f, argv + optind, argc - optind) != 0) {
 		jn_input_finish(&f.in);
 		release(&f);
 		return JN_EXIT_ERROR;
 	}
-	if (jn_input_finish(&f.in) != 0)
+	if (!f.merge && jn_input_finish(&f.in) != 0)
 		status = JN_EXIT_ERROR;
-	if (f.nworkers > 0) {
+	if (f.merge) {
+		sort_loads(&f);		/* detected by the shards */
+	} else if (f.nworkers > 0) {
 		detect_parallel(&f, f.workers, f.nworkers);
 		release_workers(&f);
 	} else if (f.sorted) {
@@ -1687,6 +1971,12 @@ main(int argc, char **argv)
 		detect_all(&f);
 	}
 	grow_tps(&f);
+	if (f.partial) {
+		if (write_partial(&f) != 0)
+			status = JN_EXIT_ERROR;
+		release(&f);
+		return jn_close_stdout(status);
+	}
 	ntp = jn_intern_count(&f.vals);
 	if (f.kinds >> K_SLOW & 1)
 		slow_p75(&f, ntp);
