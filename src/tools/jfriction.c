@@ -9,11 +9,18 @@
  * item (kind, touchpoint, detail) collects the sessions and users it hit;
  * because users are processed one at a time, distinct counts need no sets.
  * Impact compares the goal conversion of affected and unaffected users.
+ * With --sorted (input grouped by user) each user is detected when the
+ * next one starts.  --partial writes what the table is made of, all of it
+ * integer counts, an exact sum and the loads as a multiset, and --merge
+ * adds such states of shards of whole users up into the same table.
  *
  * Memory: 32 bytes per event, plus per distinct touchpoint, target, topic
- * and message, plus per friction item.  With -j N the events are kept
- * once, split between the reading threads' states; the tables of users
- * and values, and the counts per item and touchpoint, are per thread.
+ * and message, plus per friction item; at the end, 8 bytes per load for
+ * p75.  With -j N the events are kept once, split between the reading
+ * threads' states; the tables of users and values, and the counts per
+ * item and touchpoint, are per thread.  With --sorted, one user's events,
+ * the table of users (to tell one who comes back) and per distinct
+ * (touchpoint, load); with --merge, the same without users.
  */
 #include <assert.h>
 #include <errno.h>
