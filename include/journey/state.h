@@ -21,6 +21,21 @@
 
 /* One record being written or read.  Borrowed during reading. */
 struct jn_state_rec;
+struct jn_common;
+struct jn_strbuf;
+
+/*
+ * Building a configuration string: NAME=LEN:VALUE; (NAME=-; for NULL),
+ * the length keeping any text from passing for another.
+ */
+void jn_state_config_item(struct jn_strbuf *b, const char *name,
+    const char *v);
+/*
+ * The shared options that change every reporter's result (field names,
+ * --where, --since, --until, the session gap), first in every tool's
+ * configuration string.
+ */
+void jn_state_config_common(struct jn_strbuf *b, const struct jn_common *c);
 
 /* Write the header line.  Returns 0, or -1 (reported) on a write error. */
 int jn_state_begin(FILE *out, const char *tool, const char *config);
@@ -58,6 +73,12 @@ struct jn_state_in *jn_state_open(char *const *files, int nfiles,
  */
 struct jn_state_rec *jn_state_next(struct jn_state_in *in, int *err);
 void jn_state_close(struct jn_state_in *in);
+/*
+ * Report "FILE:LINE: message" at the record last read, for contents a
+ * tool finds wrong.  Always returns -1.
+ */
+int jn_state_error(const struct jn_state_in *in, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 /*
  * Fields of a record read.  Each returns 0, or -1 after reporting
  * "FILE:LINE: field KEY: what" when the field is missing or of another

@@ -7,11 +7,13 @@
 #include "journey/state.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
 
+#include "journey/input.h"
 #include "journey/util.h"
 
 #define STATE_VERSION 1
@@ -154,6 +156,33 @@ jn_state_write(FILE *out, struct jn_state_rec *r)
 
 	json_object_clear(r->obj);
 	return rc;
+}
+
+void
+jn_state_config_item(struct jn_strbuf *b, const char *name, const char *v)
+{
+	if (v == NULL)
+		jn_strbuf_printf(b, "%s=-;", name);
+	else
+		jn_strbuf_printf(b, "%s=%zu:%s;", name, strlen(v), v);
+}
+
+void
+jn_state_config_common(struct jn_strbuf *b, const struct jn_common *c)
+{
+	size_t i;
+
+	jn_state_config_item(b, "user", c->user_field);
+	jn_state_config_item(b, "time", c->time_field);
+	jn_state_config_item(b, "event", c->event_field);
+	jn_state_config_item(b, "session", c->session_field);
+	/* the count first: an extra --where is named as such */
+	jn_strbuf_printf(b, "wheres=%zu;", c->nwhere);
+	for (i = 0; i < c->nwhere; i++)
+		jn_state_config_item(b, "where", c->where[i]);
+	jn_strbuf_printf(b, "session-gap=%lld;since=%d:%lld;until=%d:%lld;",
+	    (long long)c->session_gap, c->has_since, (long long)c->since,
+	    c->has_until, (long long)c->until);
 }
 
 /* ---- reading ---- */
@@ -346,6 +375,21 @@ jn_state_close(struct jn_state_in *in)
 	json_decref(in->rec.obj);
 	free(in->buf);
 	free(in);
+}
+
+int
+jn_state_error(const struct jn_state_in *in, const char *fmt, ...)
+{
+	struct jn_strbuf msg = { NULL, 0, 0 };
+	va_list ap;
+
+	va_start(ap, fmt);
+	jn_strbuf_vprintf(&msg, fmt, ap);
+	va_end(ap);
+	jn_error("%s:%llu: %s", in->name, (unsigned long long)in->line,
+	    msg.buf ? msg.buf : "");
+	free(msg.buf);
+	return -1;
 }
 
 static int

@@ -1297,16 +1297,6 @@ write_items(struct friction *f, enum jn_format fmt)
 
 /* ---- --partial and --merge ---- */
 
-static void
-config_item(struct jn_strbuf *b, const char *name, const char *v)
-{
-	/* lengths keep any text from passing for another */
-	if (v == NULL)
-		jn_strbuf_printf(b, "%s=-;", name);
-	else
-		jn_strbuf_printf(b, "%s=%zu:%s;", name, strlen(v), v);
-}
-
 /*
  * Everything that decides the table, as one string: a shard's state is
  * merged only into a run of the same options.  Caller frees b->buf.
@@ -1314,20 +1304,10 @@ config_item(struct jn_strbuf *b, const char *name, const char *v)
 static void
 config_text(const struct friction *f, struct jn_strbuf *b)
 {
-	const struct jn_common *c = &f->common;
 	const char *sep;
-	size_t i;
 	int k;
 
-	config_item(b, "user", c->user_field);
-	config_item(b, "time", c->time_field);
-	config_item(b, "event", c->event_field);
-	config_item(b, "session", c->session_field);
-	for (i = 0; i < c->nwhere; i++)
-		config_item(b, "where", c->where[i]);
-	jn_strbuf_printf(b, "session-gap=%lld;since=%d:%lld;until=%d:%lld;",
-	    (long long)c->session_gap, c->has_since, (long long)c->since,
-	    c->has_until, (long long)c->until);
+	jn_state_config_common(b, &f->common);
 	jn_strbuf_printf(b, "kinds=");
 	for (k = 0, sep = ""; k < K_NKINDS; k++)
 		if (f->kinds >> k & 1) {
@@ -1335,22 +1315,22 @@ config_text(const struct friction *f, struct jn_strbuf *b)
 			sep = ",";
 		}
 	jn_strbuf_printf(b, ";");
-	config_item(b, "goal", f->goal_text);
-	config_item(b, "value", f->value_field);
-	config_item(b, "touchpoint", f->tp_field);
+	jn_state_config_item(b, "goal", f->goal_text);
+	jn_state_config_item(b, "value", f->value_field);
+	jn_state_config_item(b, "touchpoint", f->tp_field);
 	jn_strbuf_printf(b, "slow=%lld;lcp=%d;", (long long)f->slow, f->lcp);
-	config_item(b, "load-field", f->load_field);
+	jn_state_config_item(b, "load-field", f->load_field);
 	jn_strbuf_printf(b, "load-unit=%s;", f->load_ms ? "ms" : "s");
-	config_item(b, "error", f->error_re);
-	config_item(b, "message-field", f->message_field);
-	config_item(b, "click", f->click_text);
-	config_item(b, "target-field", f->target_field);
+	jn_state_config_item(b, "error", f->error_re);
+	jn_state_config_item(b, "message-field", f->message_field);
+	jn_state_config_item(b, "click", f->click_text);
+	jn_state_config_item(b, "target-field", f->target_field);
 	jn_strbuf_printf(b, "rage-clicks=%d;rage-gap=%lld;", f->rage_clicks,
 	    (long long)f->rage_gap);
-	config_item(b, "form-start", f->form_start_text);
-	config_item(b, "form-submit", f->form_submit_text);
-	config_item(b, "contact", f->contact_text);
-	config_item(b, "topic-field", f->topic_field);
+	jn_state_config_item(b, "form-start", f->form_start_text);
+	jn_state_config_item(b, "form-submit", f->form_submit_text);
+	jn_state_config_item(b, "contact", f->contact_text);
+	jn_state_config_item(b, "topic-field", f->topic_field);
 	jn_strbuf_printf(b, "repeat-within=%lld;loop-visits=%d;min-users=%d",
 	    (long long)f->repeat_within, f->loop_visits, f->min_users);
 }
@@ -1455,13 +1435,13 @@ write_partial(struct friction *f)
 
 /*
  * A record of the right types whose contents make no sense (the header
- * matched, so a state edited or cut by hand).  Without FILE:LINE: the
- * state reader keeps where it is to itself.
+ * matched, so a state edited or cut by hand), at its FILE:LINE.
  */
 static int
-bad_record(const char *what, const char *s)
+bad_record(const struct jn_state_in *in, const char *what, const char *s)
 {
-	return jn_error("bad state record: %s '%s'", what, s ? s : "null");
+	return jn_state_error(in, "bad state record: %s '%s'", what,
+	    s ? s : "null");
 }
 
 /* One --merge record r, added to f.  Returns 0 or -1 (reported). */
@@ -1544,7 +1524,7 @@ merge_record(struct friction *f, struct jn_state_in *in,
 	}
 	goto out;
 bad:
-	rc = bad_record(bad, what);
+	rc = bad_record(in, bad, what);
 out:
 	free(v);
 	free(l);

@@ -1343,16 +1343,6 @@ count_parallel(struct funnel *f, struct funnel *const *w, int n)
 
 /* ---- --partial and --merge ---- */
 
-static void
-config_item(struct jn_strbuf *b, const char *name, const char *v)
-{
-	/* lengths keep any text from passing for another */
-	if (v == NULL)
-		jn_strbuf_printf(b, "%s=-;", name);
-	else
-		jn_strbuf_printf(b, "%s=%zu:%s;", name, strlen(v), v);
-}
-
 /*
  * Everything that decides the counts, as one string: a shard's state is
  * merged only into a run of the same funnel.  Caller frees b.buf.
@@ -1360,31 +1350,21 @@ config_item(struct jn_strbuf *b, const char *name, const char *v)
 static void
 config_text(const struct funnel *f, struct jn_strbuf *b)
 {
-	const struct jn_common *c = &f->common;
-	size_t i;
 	int k;
 
-	config_item(b, "user", c->user_field);
-	config_item(b, "time", c->time_field);
-	config_item(b, "event", c->event_field);
-	config_item(b, "session", c->session_field);
-	for (i = 0; i < c->nwhere; i++)
-		config_item(b, "where", c->where[i]);
-	jn_strbuf_printf(b, "gap=%lld;since=%d:%lld;until=%d:%lld;",
-	    (long long)c->session_gap, c->has_since, (long long)c->since,
-	    c->has_until, (long long)c->until);
+	jn_state_config_common(b, &f->common);
 	for (k = 0; k < f->spec.nsteps; k++)
-		config_item(b, "step", f->step_text[k]);
+		jn_state_config_item(b, "step", f->step_text[k]);
 	for (k = 0; k < f->nexcl; k++) {
 		jn_strbuf_printf(b, "exclude=%d-%d,", f->excl[k].from,
 		    f->excl[k].to);
-		config_item(b, "", f->excl[k].text);
+		jn_state_config_item(b, "", f->excl[k].text);
 	}
 	jn_strbuf_printf(b, "window=%lld;order=%d;flags=%u;per=%s;",
 	    (long long)f->spec.window, (int)f->spec.order,
 	    (unsigned)f->spec.flags, f->per_session ? "session" : "user");
-	config_item(b, "by", f->by_field);
-	config_item(b, "value", f->value_field);
+	jn_state_config_item(b, "by", f->by_field);
+	jn_state_config_item(b, "value", f->value_field);
 	jn_strbuf_printf(b, "attribution=%d:%d", (int)f->attribution,
 	    f->attr_step);
 }

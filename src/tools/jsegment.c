@@ -1687,16 +1687,6 @@ on_signal(int sig)
 
 /* ---- --partial and --merge ---- */
 
-static void
-config_item(struct jn_strbuf *b, const char *name, const char *v)
-{
-	/* lengths keep any text from passing for another */
-	if (v == NULL)
-		jn_strbuf_printf(b, "%s=-;", name);
-	else
-		jn_strbuf_printf(b, "%s=%zu:%s;", name, strlen(v), v);
-}
-
 /*
  * Every option that decides the profiles or the segments, as one string:
  * a shard's state is merged only into a run of the same command.  The
@@ -1707,31 +1697,21 @@ config_text(const struct seg *s, struct jn_strbuf *b)
 {
 	static const char *const presets[] = { "none", "lifecycle", "rfm",
 		"value" };
-	const struct jn_common *c = &s->common;
-	size_t i;
 	int k;
 
-	config_item(b, "user", c->user_field);
-	config_item(b, "time", c->time_field);
-	config_item(b, "event", c->event_field);
-	config_item(b, "session", c->session_field);
-	for (i = 0; i < c->nwhere; i++)
-		config_item(b, "where", c->where[i]);
-	jn_strbuf_printf(b, "gap=%lld;since=%d:%lld;until=%d:%lld;",
-	    (long long)c->session_gap, c->has_since, (long long)c->since,
-	    c->has_until, (long long)c->until);
-	config_item(b, "by", s->by_field);
+	jn_state_config_common(b, &s->common);
+	jn_state_config_item(b, "by", s->by_field);
 	for (k = 0; k < s->nrules; k++) {
-		config_item(b, "rule", s->rules[k].name);
-		config_item(b, "", s->rules[k].expr);
+		jn_state_config_item(b, "rule", s->rules[k].name);
+		jn_state_config_item(b, "", s->rules[k].expr);
 	}
-	config_item(b, "default", s->default_name);
+	jn_state_config_item(b, "default", s->default_name);
 	jn_strbuf_printf(b, "preset=%s;", presets[s->preset]);
-	config_item(b, "goal", s->goal_text);
-	config_item(b, "value", s->value_field);
+	jn_state_config_item(b, "goal", s->goal_text);
+	jn_state_config_item(b, "value", s->value_field);
 	/* the touches of setup(), --by's last: --field's alone */
 	for (k = 0; k < s->ntouch - (s->by_touch >= 0); k++)
-		config_item(b, "field", s->touch[k].name);
+		jn_state_config_item(b, "field", s->touch[k].name);
 	/* without --now, s->now is the end of this input: not an option */
 	jn_strbuf_printf(b, "now=%d:%lld;period=%lld;profiles=%d",
 	    s->has_now, (long long)(s->has_now ? s->now : 0),
@@ -1840,8 +1820,9 @@ read_user(struct seg *s, struct jn_state_in *in,
 	 * be told from two profiles, so such states are refused.
 	 */
 	if (user < before)
-		return jn_error("user '%.*s' is in two states: merge states "
-		    "of shards of whole users (jshard)", (int)idlen, id);
+		return jn_state_error(in, "user '%.*s' is in two states: "
+		    "merge states of shards of whole users (jshard)",
+		    (int)idlen, id);
 	grow_users(s, user);
 	u = &s->u[user];
 	if (jn_state_get_ints(in, r, "n", &v, &n) != 0)
@@ -1851,8 +1832,8 @@ read_user(struct seg *s, struct jn_state_in *in,
 			break;
 	if (n != ST_N || k < ST_N || v[ST_EVENTS] == 0) {
 		free(v);
-		return jn_error("user '%.*s': bad profile in the state",
-		    (int)idlen, id);
+		return jn_state_error(in, "user '%.*s': bad profile in the "
+		    "state", (int)idlen, id);
 	}
 	u->events = (uint64_t)v[ST_EVENTS];
 	u->conversions = (uint64_t)v[ST_CONVERSIONS];
@@ -1934,7 +1915,7 @@ read_states(struct seg *s, char *const *files, int nfiles)
 		}
 		if (n != 2) {
 			free(v);
-			err = jn_error("bad input summary in a state");
+			err = jn_state_error(in, "bad input summary in a state");
 			break;
 		}
 		if (v[0] && (!s->have_events || v[1] > s->max_ts))
