@@ -1379,9 +1379,10 @@ sort_samples(struct funnel *f, int k)
 	size_t *start = jn_xcalloc(f->t.ngroups + 1, sizeof *start), i;
 	uint32_t g;
 
-	if (f->t.samples[k] != NULL)
-		qsort(f->t.samples[k], f->t.nsamples[k],
-		    sizeof *f->t.samples[k], sample_cmp);
+	if (f->t.samples[k] == NULL)
+		return start;
+	qsort(f->t.samples[k], f->t.nsamples[k], sizeof *f->t.samples[k],
+	    sample_cmp);
 	for (i = 0; i < f->t.nsamples[k]; i++)
 		start[f->t.samples[k][i].group + 1]++;
 	for (g = 0; g < f->t.ngroups; g++)
