@@ -1099,10 +1099,15 @@ count_parallel(struct seg *s)
 static void
 preset_scores(struct seg *s, size_t n)
 {
-	double *key = jn_xmalloc((n + 1) * sizeof *key);
-	uint8_t *use = jn_xmalloc(n + 1);
+	double *key;
+	uint8_t *use;
 	uint64_t conv = 0;
 	size_t i;
+
+	if (n == 0)	/* no user: s->u may be NULL, nothing to score */
+		return;
+	key = jn_xmalloc(n * sizeof *key);
+	use = jn_xmalloc(n);
 
 	for (i = 0; i < n; i++)
 		conv += s->u[i].conversions;
