@@ -24,6 +24,7 @@
  */
 #include <assert.h>
 #include <errno.h>
+#include <float.h>
 #include <getopt.h>
 #include <math.h>
 #include <pthread.h>
@@ -368,7 +369,10 @@ on_event(void *ctx, const struct jn_event *ev)
 	if (v != NULL && len > 0) {
 		double d;
 
-		if (jn_parse_double(v, len, &d) == 0 && d >= 0)
+		/* beyond a float's range the conversion is undefined: a
+		 * load of 10^38 seconds is no load time, so it is left out */
+		if (jn_parse_double(v, len, &d) == 0 && d >= 0 &&
+		    (f->load_ms ? d / 1000 : d) <= FLT_MAX)
 			e->load = (float)(f->load_ms ? d / 1000 : d);
 	}
 	e->flags = flags;
