@@ -30,7 +30,9 @@ struct jn_tables {
 /*
  * Read path ("-" for standard input, gzip allowed) as one or more tables,
  * appending them to *ts.  fmt JN_IN_AUTO detects the format as the reader
- * does.  Returns 0, or -1 after reporting (unreadable file, bad line).
+ * does.  Returns 0, or -1 after reporting (unreadable file, bad line);
+ * *ts may then hold a table begun before the error: release it in every
+ * case.
  */
 int jn_tables_load(struct jn_tables *ts, const char *path,
     enum jn_input_format fmt);

@@ -91,6 +91,8 @@ jn_common_init(struct jn_common *c)
 {
 	memset(c, 0, sizeof *c);
 	c->session_gap = 30 * 60 * JN_NS_PER_SEC;
+	/* a process-wide switch: off until this run's options say */
+	jn_writer_safe_csv(0);
 }
 
 static int

@@ -390,8 +390,10 @@ load(struct cmp *c, const char *path, int current)
 	size_t r;
 	int rc = 0, col;
 
-	if (jn_tables_load(&ts, path, c->in_format) != 0)
+	if (jn_tables_load(&ts, path, c->in_format) != 0) {
+		jn_tables_release(&ts);
 		return -1;
+	}
 	if (ts.n != 1) {
 		rc = jn_error("%s: %s", file, ts.n ? "more than one table "
 		    "(one jfunnel or jsegment output per file)" : "empty, "
@@ -726,6 +728,7 @@ main(int argc, char **argv)
 	/* zeroed here too: the fuzz targets run main() many times */
 	memset(&c, 0, sizeof c);
 	jn_set_progname(argv[0]);
+	jn_writer_safe_csv(0);	/* off until this run's options say */
 	jn_intern_init(&c.keys);
 	jn_intern_init(&c.stepkeys);
 	if (parse_args(&c, argc, argv) != 0) {

@@ -196,8 +196,10 @@ load(struct score *s, const char *path)
 	size_t i;
 	int rc = 0;
 
-	if (jn_tables_load(&ts, path, s->in_format) != 0)
+	if (jn_tables_load(&ts, path, s->in_format) != 0) {
+		jn_tables_release(&ts);
 		return -1;
+	}
 	for (i = 0; i < ts.n && rc == 0; i++) {
 		const struct jn_table *t = &ts.t[i];
 
@@ -520,6 +522,7 @@ main(int argc, char **argv)
 	/* zeroed here too: the fuzz targets run main() many times */
 	memset(&s, 0, sizeof s);
 	jn_set_progname(argv[0]);
+	jn_writer_safe_csv(0);	/* off until this run's options say */
 	if (parse_args(&s, argc, argv) != 0)
 		return JN_EXIT_ERROR;
 	if (optind == argc)
