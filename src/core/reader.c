@@ -910,6 +910,40 @@ total_size(char *const *files, int nfiles)
 	return total;
 }
 
+/*
+ * Read files[0..nfiles) in order through r (one thread's framing or
+ * parsing, as r->jobs says), with the progress line.  Returns 0 or -1.
+ */
+static int
+read_files(struct reader *r, char *const *files, int nfiles)
+{
+	int i, rc = 0;
+
+	if (r->opts->progress) {
+		r->total_bytes = total_size(files, nfiles);
+		clock_gettime(CLOCK_MONOTONIC, &r->start);
+	}
+	for (i = 0; i < nfiles && rc == 0; i++) {
+		if (open_file(r, files[i]) != 0)
+			return -1;
+		rc = read_file(r);
+		gzclose(r->gz);
+	}
+	return rc;
+}
+
+/* Free what a reader owns (its json parser may be NULL). */
+static void
+reader_release(struct reader *r)
+{
+	if (r->have_csv)
+		csv_free(&r->csv);
+	jn_ndjson_free(r->json);
+	free(r->buf);
+	free(r->row);
+	free(r->fields);
+}
+
 int
 jn_read(char *const *files, int nfiles, const struct jn_reader_opts *opts,
     const struct jn_schema *schema, struct jn_badrec *bad, jn_record_fn fn,
@@ -917,7 +951,7 @@ jn_read(char *const *files, int nfiles, const struct jn_reader_opts *opts,
 {
 	static char *const stdin_only[] = { "-" };
 	struct reader r;
-	int i, rc = 0;
+	int rc;
 
 	if (nfiles == 0) {
 		files = stdin_only;
@@ -931,25 +965,9 @@ jn_read(char *const *files, int nfiles, const struct jn_reader_opts *opts,
 	r.ctx = ctx;
 	r.json = jn_ndjson_new();
 	build_keys(&r);
-	if (opts->progress) {
-		r.total_bytes = total_size(files, nfiles);
-		clock_gettime(CLOCK_MONOTONIC, &r.start);
-	}
-	for (i = 0; i < nfiles && rc == 0; i++) {
-		if (open_file(&r, files[i]) != 0) {
-			rc = -1;
-			break;
-		}
-		rc = read_file(&r);
-		gzclose(r.gz);
-	}
+	rc = read_files(&r, files, nfiles);
 	progress(&r, 1);
-	if (r.have_csv)
-		csv_free(&r.csv);
-	jn_ndjson_free(r.json);
-	free(r.buf);
-	free(r.row);
-	free(r.fields);
+	reader_release(&r);
 	*records_in = r.records;
 	return rc;
 }
@@ -1296,11 +1314,7 @@ worker_main(void *arg)
 		pthread_cond_broadcast(&j->done);
 	}
 	pthread_mutex_unlock(&j->mu);
-	if (r.have_csv)
-		csv_free(&r.csv);
-	jn_ndjson_free(r.json);
-	free(r.row);
-	free(r.fields);
+	reader_release(&r);
 	return NULL;
 }
 
@@ -1350,21 +1364,11 @@ jn_read_jobs(char *const *files, int nfiles,
 	r.schema = schema;
 	r.bad = bad;
 	r.jobs = &j;
-	if (opts->progress) {
-		r.total_bytes = total_size(files, nfiles);
-		clock_gettime(CLOCK_MONOTONIC, &r.start);
-	}
 	/* the reader's own errors wait until every earlier batch is out */
 	outer = jn_diag_capture(&framer_diag);
 	j.outer = outer;
-	for (i = 0; i < nfiles && rc == 0; i++) {
-		if (open_file(&r, files[i]) != 0) {
-			rc = -1;
-			break;
-		}
-		rc = read_file(&r);
-		gzclose(r.gz);
-	}
+	if (rc == 0)
+		rc = read_files(&r, files, nfiles);
 	jn_diag_capture(outer);
 	progress(&r, 1);
 
@@ -1401,11 +1405,7 @@ jn_read_jobs(char *const *files, int nfiles,
 	}
 	free(j.workers);
 	free(framer_diag.buf);
-	if (r.have_csv)
-		csv_free(&r.csv);
-	free(r.buf);
-	free(r.row);
-	free(r.fields);
+	reader_release(&r);
 	pthread_mutex_destroy(&j.mu);
 	pthread_cond_destroy(&j.work);
 	pthread_cond_destroy(&j.done);
