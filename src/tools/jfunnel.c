@@ -130,7 +130,12 @@ static const struct option tool_longopts[] = {
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 #define NONE UINT32_MAX
 
-/* One kept event: 24 bytes, starting as the engine's struct jn_fev. */
+/*
+ * One event as counted: 24 bytes, starting as the engine's struct jn_fev.
+ * Without --by and --value, by and value are always NONE and events are
+ * kept as the 16-byte struct jn_fev alone (evsize), widened one unit at a
+ * time for counting: most of jfunnel's memory is its kept events.
+ */
 struct fevent {
 	struct jn_fev f;	/* time, matched steps, and in aux the unit */
 	uint32_t by;		/* breakdown value id, NONE if empty */
@@ -149,9 +154,13 @@ struct touch_times {
 	int64_t first, last;
 };
 
-/* Kept events of one counting thread's units, in a reading worker. */
+/*
+ * Kept events, each evsize bytes: a struct fevent, or its struct jn_fev
+ * alone.  The main funnel's, or in a reading worker those of one counting
+ * thread's units.
+ */
 struct evlist {
-	struct fevent *ev;
+	unsigned char *ev;
 	size_t n, cap;
 };
 
@@ -192,7 +201,7 @@ struct tally {
 	size_t nsamples[JN_FUNNEL_MAX_STEPS], samples_cap[JN_FUNNEL_MAX_STEPS];
 	struct fevent *scratch;	/* one value's events, for attribution */
 	size_t scratch_cap;
-	struct fevent *gather;	/* one unit's events from every worker */
+	struct fevent *gather;	/* one unit's events, gathered or widened */
 	size_t gather_cap;
 	int explaining;		/* the current unit is --explain's */
 };
@@ -228,8 +237,8 @@ struct funnel {
 	size_t uinfo_cap;
 	struct touch_times *tts;	/* with --by, per unit */
 	uint64_t *first_pos;	/* a worker's: the record where a unit began */
-	struct fevent *ev;
-	size_t nev, ev_cap;
+	struct evlist evs;
+	size_t evsize;		/* bytes per kept event */
 	double *values;
 	size_t nvalues, values_cap;
 	char *keybuf;
@@ -327,6 +336,8 @@ static int
 on_event(void *ctx, const struct jn_event *ev)
 {
 	struct funnel *f = ctx;
+	struct evlist *l;
+	struct jn_fev *fv;
 	struct fevent *fe;
 	uint32_t mask = 0, unit, by = NONE;
 	const char *s;
@@ -399,18 +410,15 @@ on_event(void *ctx, const struct jn_event *ev)
 	}
 	if (mask == 0 && !f->keep_all)
 		return 0;
-	if (f->is_worker) {
-		struct evlist *l = &f->parts[f->uinfo[unit].part];
-
-		l->ev = jn_xgrow(l->ev, &l->cap, l->n + 1, sizeof *l->ev);
-		fe = &l->ev[l->n++];
-	} else {
-		f->ev = jn_xgrow(f->ev, &f->ev_cap, f->nev + 1, sizeof *f->ev);
-		fe = &f->ev[f->nev++];
-	}
-	fe->f.ts = ev->time;
-	fe->f.mask = mask;
-	fe->f.aux = unit;
+	l = f->is_worker ? &f->parts[f->uinfo[unit].part] : &f->evs;
+	l->ev = jn_xgrow(l->ev, &l->cap, l->n + 1, f->evsize);
+	fv = (struct jn_fev *)(void *)(l->ev + l->n++ * f->evsize);
+	fv->ts = ev->time;
+	fv->mask = mask;
+	fv->aux = unit;
+	if (f->evsize == sizeof(struct jn_fev))
+		return 0;
+	fe = (struct fevent *)(void *)fv;
 	fe->by = by;
 	fe->value = NONE;
 	if (f->value_slot >= 0 && mask != 0) {
@@ -791,18 +799,51 @@ count_events(const struct funnel *f, struct tally *t,
 		}
 }
 
+/*
+ * Kept events l[from, from + n) as struct fevent: in place when they are
+ * kept so, else widened into t's gather buffer at offset at (which must
+ * hold at + n).  NULL when n is 0 (the list may be empty, never grown).
+ */
+static struct fevent *
+widen(const struct funnel *f, struct tally *t, const struct evlist *l,
+    size_t from, size_t n, size_t at)
+{
+	size_t i;
+
+	if (n == 0)
+		return NULL;
+	if (f->evsize == sizeof(struct fevent))
+		return (struct fevent *)(void *)l->ev + from;
+	for (i = 0; i < n; i++) {
+		struct fevent *e = &t->gather[at + i];
+
+		memcpy(&e->f, l->ev + (from + i) * sizeof e->f, sizeof e->f);
+		e->by = e->value = NONE;
+	}
+	return t->gather + at;
+}
+
+/* Room for n widened events in t's gather buffer. */
+static void
+gather_room(struct tally *t, size_t n)
+{
+	t->gather = jn_xgrow(t->gather, &t->gather_cap, n, sizeof *t->gather);
+}
+
 static void
 count_all(struct funnel *f)
 {
 	size_t nunits = jn_intern_count(&f->units), u, *start, len;
 
-	start = jn_group_by_key(f->ev, f->nev, sizeof *f->ev,
-	    offsetof(struct fevent, f.aux), nunits);
+	start = jn_group_by_key(f->evs.ev, f->evs.n, f->evsize,
+	    offsetof(struct jn_fev, aux), nunits);
 	for (u = 0; u < nunits; u++) {
 		const char *key = jn_intern_str(&f->units, (uint32_t)u, &len);
+		size_t n = start[u + 1] - start[u];
 
-		count_events(f, &f->t, &f->uinfo[u], key, len, f->ev == NULL ?
-		    NULL : f->ev + start[u], start[u + 1] - start[u]);
+		gather_room(&f->t, n);
+		count_events(f, &f->t, &f->uinfo[u], key, len,
+		    widen(f, &f->t, &f->evs, start[u], n, 0), n);
 	}
 	free(start);
 }
@@ -928,8 +969,10 @@ flush_unit(struct funnel *f)
 	size_t len;
 	const char *key = jn_intern_str(&f->units, u, &len);
 
-	count_events(f, &f->t, &f->uinfo[u], key, len, f->ev, f->nev);
-	f->nev = 0;
+	gather_room(&f->t, f->evs.n);
+	count_events(f, &f->t, &f->uinfo[u], key, len,
+	    widen(f, &f->t, &f->evs, 0, f->evs.n, 0), f->evs.n);
+	f->evs.n = 0;
 	f->nvalues = 0;
 }
 
@@ -1230,16 +1273,20 @@ count_part(void *arg)
 		struct evlist *l = &j->w[k]->parts[j->part];
 
 		for (i = 0; i < l->n; i++) {
-			struct fevent *e = &l->ev[i];
+			struct jn_fev *fv = (struct jn_fev *)(void *)(l->ev +
+			    i * f->evsize);
+			struct fevent *e = (struct fevent *)(void *)fv;
 
-			e->f.aux = j->umap[k][e->f.aux];
+			fv->aux = j->umap[k][fv->aux];
+			if (f->evsize == sizeof(struct jn_fev))
+				continue;
 			if (e->by != NONE)
 				e->by = j->bmap[k][e->by];
 			if (e->value != NONE)
 				e->value += (uint32_t)j->vbase[k];
 		}
-		start[k] = jn_group_by_key(l->ev, l->n, sizeof *l->ev,
-		    offsetof(struct fevent, f.aux), nunits);
+		start[k] = jn_group_by_key(l->ev, l->n, f->evsize,
+		    offsetof(struct jn_fev, aux), nunits);
 	}
 	for (u = 0; u < nunits; u++) {
 		const struct funnel *w = j->w[owner[u] >> 32];
@@ -1254,19 +1301,21 @@ count_part(void *arg)
 				n += start[k][u + 1] - start[k][u];
 				only = only == -1 ? k : -2;
 			}
+		gather_room(&j->t, n);
 		if (only >= 0) {	/* one worker saw all: sort in place */
-			ev = j->w[only]->parts[j->part].ev + start[only][u];
+			ev = widen(f, &j->t, &j->w[only]->parts[j->part],
+			    start[only][u], n, 0);
 		} else if (n > 0) {
-			j->t.gather = jn_xgrow(j->t.gather, &j->t.gather_cap,
-			    n, sizeof *j->t.gather);
 			ev = j->t.gather;
 			for (k = 0; k < j->nw; k++) {
 				size_t c = start[k][u + 1] - start[k][u];
+				const struct fevent *src = widen(f, &j->t,
+				    &j->w[k]->parts[j->part], start[k][u], c,
+				    from);
 
-				if (c == 0)	/* its list may be empty: NULL */
-					continue;
-				memcpy(ev + from, j->w[k]->parts[j->part].ev +
-				    start[k][u], c * sizeof *ev);
+				/* widened ones are in place already */
+				if (src != NULL && src != ev + from)
+					memcpy(ev + from, src, c * sizeof *ev);
 				from += c;
 			}
 		}
@@ -1821,6 +1870,8 @@ setup(struct funnel *f)
 	    f->spec.order == JN_ORDER_CONSECUTIVE || f->per_session;
 	f->skip_unmatched = !f->keep_all && f->by_slot < 0 && !f->sorted &&
 	    f->explain == NULL;
+	f->evsize = f->by_slot < 0 && f->value_slot < 0 ?
+	    sizeof(struct jn_fev) : sizeof(struct fevent);
 	jn_intern_init(&f->units);
 	jn_intern_init(&f->byvals);
 	tally_init(&f->t);
@@ -1846,7 +1897,7 @@ release(struct funnel *f)
 	free(f->uinfo);
 	free(f->tts);
 	free(f->first_pos);
-	free(f->ev);
+	free(f->evs.ev);
 	free(f->values);
 	free(f->keybuf);
 	free(f->byrank);
