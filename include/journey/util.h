@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define JN_VERSION "0.1.0"
 
@@ -77,5 +78,34 @@ char *jn_quote(char *buf, size_t bufsize, const char *s, size_t len);
  * garbage, leading/trailing blanks refused).  Returns 0 or -1.
  */
 int jn_parse_double(const char *s, size_t len, double *out);
+
+/*
+ * Are a[0..len) and b[0..len) equal?  memcmp, but short strings (keys,
+ * ids: the hot compares of the readers and the tables) are compared as
+ * two overlapping words from each end, inline, without reading outside
+ * either string.
+ */
+static inline int
+jn_same_bytes(const char *a, const char *b, size_t len)
+{
+	uint64_t x, y, u, v;
+	uint32_t p, q, r, s;
+
+	if (len >= 8 && len <= 16) {
+		memcpy(&x, a, 8);
+		memcpy(&y, b, 8);
+		memcpy(&u, a + len - 8, 8);
+		memcpy(&v, b + len - 8, 8);
+		return ((x ^ y) | (u ^ v)) == 0;
+	}
+	if (len >= 4 && len < 8) {
+		memcpy(&p, a, 4);
+		memcpy(&q, b, 4);
+		memcpy(&r, a + len - 4, 4);
+		memcpy(&s, b + len - 4, 4);
+		return ((p ^ q) | (r ^ s)) == 0;
+	}
+	return memcmp(a, b, len) == 0;
+}
 
 #endif

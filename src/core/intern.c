@@ -85,7 +85,14 @@ static void
 rehash(struct jn_intern *t)
 {
 	size_t n = t->nslots ? t->nslots * 2 : 1024, i;
-	uint64_t *slots = jn_xcalloc(n, sizeof *slots);
+	uint64_t *slots = jn_xmalloc(n * sizeof *slots);
+
+	/*
+	 * Not calloc: its fresh pages map the shared zero page on the
+	 * first probe's read and fault again on the first write, which
+	 * with threads flushes every core's TLB; memset writes them once.
+	 */
+	memset(slots, 0, n * sizeof *slots);
 
 	/* hashes are not kept: recompute them, rarely */
 	for (i = 0; i < t->count; i++) {
@@ -117,7 +124,7 @@ probe(const struct jn_intern *t, const char *s, size_t len, uint64_t h,
 		}
 		id = (uint32_t)v - 1;
 		if (TAG(v) == TAG(h) && t->lens[id] == len &&
-		    memcmp(t->strs[id], s, len) == 0) {
+		    jn_same_bytes(t->strs[id], s, len)) {
 			*found = id;
 			return j;
 		}

@@ -672,7 +672,7 @@ lookup_key(const struct reader *r, const char *key, size_t len)
 		const struct keyname *kn = &r->keys[v - 1];
 
 		if (kn->hash == hash && kn->len == len &&
-		    memcmp(kn->name, key, len) == 0)
+		    jn_same_bytes(kn->name, key, len))
 			return v - 1;
 		h = (h + 1) & (KEYTAB - 1);
 	}
@@ -689,7 +689,7 @@ json_key(void *ctx, const char *key, size_t len)
 	if (r->keypos >= KEYCACHE_N)
 		return lookup_key(r, key, len);
 	c = &r->kcache[r->keypos++];
-	if (c->len == len && len > 0 && memcmp(c->text, key, len) == 0)
+	if (c->len == len && len > 0 && jn_same_bytes(c->text, key, len))
 		return c->tag;
 	tag = lookup_key(r, key, len);
 	if (len > 0 && len <= KEYCACHE_LEN) {
