@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -745,6 +746,78 @@ test_roundtrip(void **state)
 	}
 }
 
+/* A small deterministic generator (xorshift64), for the next test. */
+static uint64_t
+rnd(uint64_t *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 7;
+	*x ^= *x << 17;
+	return *x;
+}
+
+/*
+ * The fast path for "YYYY-MM-DDTHH:MM:SS[.f]Z" answers exactly as the
+ * general parser does, on near-misses too: random times with fields just
+ * in and out of range, fractions of 0 to 11 digits, other zones, one
+ * character in five replaced, and half of them on the date before (its
+ * per-thread date cache).
+ */
+static void
+test_fast_path_agrees(void **state)
+{
+	static const char junk[] = "0123456789-:T .Zz+x,";
+	uint64_t x = 88172645463325252u;
+	char buf[64], prev[11] = "2026-10-01";
+	int i, fast_taken = 0;
+
+	(void)state;
+	for (i = 0; i < 300000; i++) {
+		int64_t a = 0, b = 0;
+		int n, k, ra, rb;
+
+		if (rnd(&x) % 2 == 0)
+			n = snprintf(buf, sizeof buf, "%s", prev);
+		else
+			n = snprintf(buf, sizeof buf, "%04d-%02d-%02d",
+			    (int)(1600 + rnd(&x) % 800), (int)(rnd(&x) % 14),
+			    (int)(rnd(&x) % 33));
+		memcpy(prev, buf, 10);
+		n += snprintf(buf + n, sizeof buf - (size_t)n,
+		    "T%02d:%02d:%02d", (int)(rnd(&x) % 26),
+		    (int)(rnd(&x) % 62), (int)(rnd(&x) % 62));
+		if (rnd(&x) % 2) {
+			int f = (int)(rnd(&x) % 12);
+
+			buf[n++] = '.';
+			for (k = 0; k < f; k++)
+				buf[n++] = (char)('0' + rnd(&x) % 10);
+		}
+		switch (rnd(&x) % 4) {
+		case 0:
+			buf[n++] = 'Z';
+			break;
+		case 1:
+			n += snprintf(buf + n, sizeof buf - (size_t)n,
+			    "+02:00");
+			break;
+		default:
+			break;
+		}
+		if (rnd(&x) % 5 == 0)
+			buf[rnd(&x) % (uint64_t)n] =
+			    junk[rnd(&x) % (sizeof junk - 1)];
+		ra = jn_time_parse(buf, (size_t)n, &a);
+		rb = jn_time_parse_general(buf, (size_t)n, &b);
+		if (ra != rb || (ra == 0 && a != b))
+			fail_msg("'%.*s': %d %lld, general %d %lld", n, buf,
+			    ra, (long long)a, rb, (long long)b);
+		fast_taken += ra == 0;
+	}
+	/* the generator reaches both answers often */
+	assert_true(fast_taken > 30000 && fast_taken < 270000);
+}
+
 int
 main(void)
 {
@@ -771,6 +844,7 @@ main(void)
 		cmocka_unit_test(test_human_short),
 		cmocka_unit_test(test_days_from_civil),
 		cmocka_unit_test(test_roundtrip),
+		cmocka_unit_test(test_fast_path_agrees),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
