@@ -5,7 +5,7 @@
  * compact record (time, unit, matched steps) of every event that can
  * matter, then at the end of input groups them by unit, sorts each unit's
  * events by time and runs the funnel engine (src/core/funnel.c) per unit.
- * Memory grows with those event records (24 bytes each) and with units;
+ * Memory grows with those event records (16 or 24 bytes) and with units;
  * events matching no step are not kept unless strict order or session
  * cutting needs them.
  */
