@@ -33,8 +33,18 @@ const char *jn_progname(void);
 void *jn_xmalloc(size_t n);
 void *jn_xcalloc(size_t nmemb, size_t size);
 void *jn_xrealloc(void *p, size_t n);
-/* Grow *p (holding *cap elements of size elem) to at least need. */
-void *jn_xgrow(void *p, size_t *cap, size_t need, size_t elem);
+/*
+ * Grow *p (holding *cap elements of size elem) to at least need.  The
+ * check is inline, as most calls (one per record or value appended) find
+ * the room there already; jn_xgrow_to does the growing.
+ */
+void *jn_xgrow_to(void *p, size_t *cap, size_t need, size_t elem);
+
+static inline void *
+jn_xgrow(void *p, size_t *cap, size_t need, size_t elem)
+{
+	return need <= *cap ? p : jn_xgrow_to(p, cap, need, elem);
+}
 char *jn_xstrdup(const char *s);
 char *jn_xstrndup(const char *s, size_t n);
 

@@ -161,8 +161,12 @@ struct keyname {
 
 /* Open-addressing table from key hash to keyname index + 1. */
 #define KEYTAB 1024
-/* Keys remembered by position, and how long a remembered key can be. */
+/*
+ * Keys remembered by position, how many at each, and how long a
+ * remembered key can be.
+ */
 #define KEYCACHE_N 32
+#define KEYCACHE_WAYS 4
 #define KEYCACHE_LEN 31
 
 struct reader {
@@ -209,14 +213,16 @@ struct reader {
 	int rank[JN_MAX_SLOTS];	/* best candidate rank seen this record */
 	size_t valoff[JN_MAX_SLOTS];
 	/*
-	 * The keys of the last object by position: lines of one log mostly
-	 * repeat their keys in one order, and a comparison with the last
-	 * line's key costs less than hashing it.
+	 * The last few keys seen at each position: lines of one kind of
+	 * event repeat their keys in one order, a log interleaves a few
+	 * kinds, and comparing with a remembered key costs less than
+	 * hashing it.
 	 */
 	struct keycache {
-		unsigned char len;	/* 0: empty or too long */
-		char text[KEYCACHE_LEN];
-		int tag;
+		unsigned char len[KEYCACHE_WAYS];	/* 0: empty */
+		unsigned char next;	/* the way to replace next */
+		int tag[KEYCACHE_WAYS];
+		char text[KEYCACHE_WAYS][KEYCACHE_LEN];
 	} kcache[KEYCACHE_N];
 	size_t keypos;
 
@@ -684,21 +690,20 @@ json_key(void *ctx, const char *key, size_t len)
 {
 	struct reader *r = ctx;
 	struct keycache *c;
-	int tag;
+	int tag, w;
 
-	if (r->keypos >= KEYCACHE_N)
+	if (r->keypos >= KEYCACHE_N || len == 0 || len > KEYCACHE_LEN)
 		return lookup_key(r, key, len);
 	c = &r->kcache[r->keypos++];
-	if (c->len == len && len > 0 && jn_same_bytes(c->text, key, len))
-		return c->tag;
+	for (w = 0; w < KEYCACHE_WAYS; w++)
+		if (c->len[w] == len && jn_same_bytes(c->text[w], key, len))
+			return c->tag[w];
 	tag = lookup_key(r, key, len);
-	if (len > 0 && len <= KEYCACHE_LEN) {
-		memcpy(c->text, key, len);
-		c->len = (unsigned char)len;
-		c->tag = tag;
-	} else {
-		c->len = 0;
-	}
+	w = c->next;
+	c->next = (unsigned char)((w + 1) % KEYCACHE_WAYS);
+	memcpy(c->text[w], key, len);
+	c->len[w] = (unsigned char)len;
+	c->tag[w] = tag;
 	return tag;
 }
 

@@ -67,7 +67,7 @@ jn_xrealloc(void *p, size_t n)
 }
 
 void *
-jn_xgrow(void *p, size_t *cap, size_t need, size_t elem)
+jn_xgrow_to(void *p, size_t *cap, size_t need, size_t elem)
 {
 	size_t n = *cap ? *cap : 16;
 
