@@ -44,6 +44,15 @@ struct jn_ndjson *jn_ndjson_new(void);
 void jn_ndjson_free(struct jn_ndjson *p);
 
 /*
+ * From now on, remember key_fn's answers (a few keys at each position in
+ * the object) and call key_fn only for keys not remembered, so that a
+ * line's keys cost a comparison each, not a call.  For a key_fn whose
+ * answer for a key never changes; without this call, key_fn sees every
+ * key.
+ */
+void jn_ndjson_cache_keys(struct jn_ndjson *p);
+
+/*
  * Parse line[0..len) (no terminator; JN_NDJSON_PADDING readable bytes must
  * follow) as one JSON object.  Returns 0 when it is a valid object, or -1
  * (not reported) when it is not valid JSON or not an object; then

@@ -34,10 +34,26 @@ static_assert(JN_NDJSON_PADDING >= simdjson::SIMDJSON_PADDING,
  */
 static const size_t MAX_DEPTH = JSON_PARSER_MAX_DEPTH;
 
+/*
+ * With jn_ndjson_cache_keys: the last few keys seen at each position and
+ * key_fn's answers.  Lines of one kind of event repeat their keys in one
+ * order and a log interleaves a few kinds, so nearly every key is found
+ * here by one inline comparison, without a call to key_fn.
+ */
+static const size_t KEYCACHE_N = 32, KEYCACHE_WAYS = 4, KEYCACHE_LEN = 31;
+
+struct keycache {
+	unsigned char len[KEYCACHE_WAYS];	/* 0: empty */
+	unsigned char next;	/* the way to replace next */
+	int tag[KEYCACHE_WAYS];
+	char text[KEYCACHE_WAYS][KEYCACHE_LEN];
+};
+
 struct jn_ndjson {
 	simdjson::dom::parser parser;
 	char *text;		/* arrays and objects as JSON text */
 	size_t len, cap;
+	keycache *kcache;	/* KEYCACHE_N of them, or NULL: not asked */
 };
 
 static void
@@ -60,6 +76,7 @@ jn_ndjson_new(void)
 		out_of_memory();
 	p->text = nullptr;
 	p->len = p->cap = 0;
+	p->kcache = nullptr;
 	return p;
 }
 
@@ -69,6 +86,7 @@ jn_ndjson_free(struct jn_ndjson *p)
 	if (p == nullptr)
 		return;
 	std::free(p->text);
+	std::free(p->kcache);
 	delete p;
 }
 
@@ -269,6 +287,38 @@ deliver(jn_ndjson *p, simdjson::dom::element v, int tag,
 	}
 }
 
+extern "C" void
+jn_ndjson_cache_keys(struct jn_ndjson *p)
+{
+	if (p->kcache == nullptr)
+		p->kcache = static_cast<keycache *>(jn_xcalloc(KEYCACHE_N,
+		    sizeof *p->kcache));
+}
+
+/* key_fn's answer for the key at position pos, remembered if it can be. */
+static int
+cached_key(jn_ndjson *p, size_t pos, const char *key, size_t len,
+    jn_ndjson_key_fn key_fn, void *ctx)
+{
+	keycache *c;
+	size_t w;
+	int tag;
+
+	if (pos >= KEYCACHE_N || len == 0 || len > KEYCACHE_LEN)
+		return key_fn(ctx, key, len);
+	c = &p->kcache[pos];
+	for (w = 0; w < KEYCACHE_WAYS; w++)
+		if (c->len[w] == len && jn_same_bytes(c->text[w], key, len))
+			return c->tag[w];
+	tag = key_fn(ctx, key, len);
+	w = c->next;
+	c->next = static_cast<unsigned char>((w + 1) % KEYCACHE_WAYS);
+	std::memcpy(c->text[w], key, len);
+	c->len[w] = static_cast<unsigned char>(len);
+	c->tag[w] = tag;
+	return tag;
+}
+
 extern "C" int
 jn_ndjson_parse(struct jn_ndjson *p, const char *line, size_t len,
     jn_ndjson_key_fn key_fn, jn_ndjson_val_fn val_fn, void *ctx)
@@ -291,8 +341,12 @@ jn_ndjson_parse(struct jn_ndjson *p, const char *line, size_t len,
 	if (err != simdjson::SUCCESS ||
 	    doc.get_object().get(obj) != simdjson::SUCCESS)
 		return -1;
+	size_t pos = 0;
+
 	for (simdjson::dom::key_value_pair field : obj) {
-		int tag = key_fn(ctx, field.key.data(), field.key.size());
+		int tag = p->kcache != nullptr ? cached_key(p, pos++,
+		    field.key.data(), field.key.size(), key_fn, ctx) :
+		    key_fn(ctx, field.key.data(), field.key.size());
 
 		if (tag >= 0)
 			deliver(p, field.value, tag, val_fn, ctx);

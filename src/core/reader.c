@@ -161,13 +161,6 @@ struct keyname {
 
 /* Open-addressing table from key hash to keyname index + 1. */
 #define KEYTAB 1024
-/*
- * Keys remembered by position, how many at each, and how long a
- * remembered key can be.
- */
-#define KEYCACHE_N 32
-#define KEYCACHE_WAYS 4
-#define KEYCACHE_LEN 31
 
 struct reader {
 	const struct jn_reader_opts *opts;
@@ -212,19 +205,6 @@ struct reader {
 	unsigned short keytab[KEYTAB];
 	int rank[JN_MAX_SLOTS];	/* best candidate rank seen this record */
 	size_t valoff[JN_MAX_SLOTS];
-	/*
-	 * The last few keys seen at each position: lines of one kind of
-	 * event repeat their keys in one order, a log interleaves a few
-	 * kinds, and comparing with a remembered key costs less than
-	 * hashing it.
-	 */
-	struct keycache {
-		unsigned char len[KEYCACHE_WAYS];	/* 0: empty */
-		unsigned char next;	/* the way to replace next */
-		int tag[KEYCACHE_WAYS];
-		char text[KEYCACHE_WAYS][KEYCACHE_LEN];
-	} kcache[KEYCACHE_N];
-	size_t keypos;
 
 	/* reading with workers: the batches this reader frames into */
 	struct jobs *jobs;
@@ -685,26 +665,11 @@ lookup_key(const struct reader *r, const char *key, size_t len)
 	return -1;
 }
 
+/* Keys reach here once per position and kind of line (the parser caches). */
 static int
 json_key(void *ctx, const char *key, size_t len)
 {
-	struct reader *r = ctx;
-	struct keycache *c;
-	int tag, w;
-
-	if (r->keypos >= KEYCACHE_N || len == 0 || len > KEYCACHE_LEN)
-		return lookup_key(r, key, len);
-	c = &r->kcache[r->keypos++];
-	for (w = 0; w < KEYCACHE_WAYS; w++)
-		if (c->len[w] == len && jn_same_bytes(c->text[w], key, len))
-			return c->tag[w];
-	tag = lookup_key(r, key, len);
-	w = c->next;
-	c->next = (unsigned char)((w + 1) % KEYCACHE_WAYS);
-	memcpy(c->text[w], key, len);
-	c->len[w] = (unsigned char)len;
-	c->tag[w] = tag;
-	return tag;
+	return lookup_key(ctx, key, len);
 }
 
 static void
@@ -744,7 +709,6 @@ json_record(struct reader *r, const char *p, size_t n)
 	int col;
 
 	r->rowlen = 0;
-	r->keypos = 0;
 	for (s = 0; s < r->schema->nslots; s++) {
 		r->rank[s] = -1;
 		r->rec.vals[s].ptr = NULL;
@@ -969,6 +933,7 @@ jn_read(char *const *files, int nfiles, const struct jn_reader_opts *opts,
 	r.fn = fn;
 	r.ctx = ctx;
 	r.json = jn_ndjson_new();
+	jn_ndjson_cache_keys(r.json);
 	build_keys(&r);
 	rc = read_files(&r, files, nfiles);
 	progress(&r, 1);
@@ -1296,6 +1261,7 @@ worker_main(void *arg)
 	r.fn = wk->w->fn;
 	r.ctx = wk->w->ctx;
 	r.json = jn_ndjson_new();
+	jn_ndjson_cache_keys(r.json);
 	build_keys(&r);
 	clear_values(&r);
 	pthread_mutex_lock(&j->mu);

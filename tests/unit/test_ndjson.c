@@ -17,6 +17,7 @@
 #include "journey/ndjson.h"
 
 #define MAXCALLS 16
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
 /* What the callbacks saw, in order. */
 struct sink {
@@ -436,6 +437,92 @@ test_explain(void **state)
 	assert_int_equal(col, 5);
 }
 
+/* For test_cached_keys: the values as "tag=value;" text, and the calls. */
+struct trace {
+	char text[4096];
+	size_t len;
+	int calls;
+};
+
+static int
+trace_key(void *ctx, const char *key, size_t len)
+{
+	struct trace *t = ctx;
+
+	t->calls++;
+	return len == 1 && key[0] >= 'a' && key[0] <= 'h' ? key[0] - 'a' :
+	    len == 40 ? 9 : -1;
+}
+
+static void
+trace_val(void *ctx, int tag, const char *val, size_t len)
+{
+	struct trace *t = ctx;
+	int n = snprintf(t->text + t->len, sizeof t->text - t->len, "%d=%.*s;",
+	    tag, (int)len, val);
+
+	assert_true(n > 0 && (size_t)n < sizeof t->text - t->len);
+	t->len += (size_t)n;
+}
+
+/*
+ * With jn_ndjson_cache_keys the sink gets exactly what it gets without:
+ * random lines of 0 to 40 keys drawn from wanted and unwanted ones, keys
+ * at ever other positions, repeated keys, an empty key, one with a NUL,
+ * one too long to remember; and key_fn is asked far less often.
+ */
+static void
+test_cached_keys(void **state)
+{
+	static const char *const pool[] = {
+	    "a", "b", "c", "d", "e", "f", "g", "h", "x", "yy", "event", "",
+	    "a\\u0000b", "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk",
+	    "\\u0061",
+	};
+	struct jn_ndjson *cached = jn_ndjson_new();
+	struct trace plain, fast;
+	char line[2048], *buf = malloc(sizeof line + JN_NDJSON_PADDING);
+	uint64_t x = 2463534242u;
+	int i, k, nkeys, keys = 0, calls = 0;
+
+	(void)state;
+	assert_non_null(buf);
+	jn_ndjson_cache_keys(cached);
+	for (i = 0; i < 20000; i++) {
+		size_t n = 0;
+
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		/* a few kinds of line, as in a log, and now and then noise */
+		nkeys = (int)(x % 8 == 0 ? x % 41 : 3 + x % 4);
+		n += (size_t)snprintf(line + n, sizeof line - n, "{");
+		for (k = 0; k < nkeys; k++) {
+			size_t pick = x % 8 == 0 ? (x >> (k % 50)) % NELEM(pool) :
+			    (size_t)((x % 4 + (uint64_t)k * 3) % NELEM(pool));
+
+			n += (size_t)snprintf(line + n, sizeof line - n,
+			    "%s\"%s\":%d", k ? "," : "", pool[pick], k);
+		}
+		n += (size_t)snprintf(line + n, sizeof line - n, "}");
+		assert_true(n < sizeof line);
+		memcpy(buf, line, n);
+		memset(buf + n, ' ', JN_NDJSON_PADDING);
+		memset(&plain, 0, sizeof plain);
+		memset(&fast, 0, sizeof fast);
+		assert_int_equal(jn_ndjson_parse(parser, buf, n, trace_key,
+		    trace_val, &plain), 0);
+		assert_int_equal(jn_ndjson_parse(cached, buf, n, trace_key,
+		    trace_val, &fast), 0);
+		assert_int_equal(fast.len, plain.len);
+		assert_memory_equal(fast.text, plain.text, plain.len);
+		keys += plain.calls;
+		calls += fast.calls;
+	}
+	/* 50,705 calls against 132,407: the noise lines miss */
+	assert_true(calls < keys / 2);
+	free(buf);
+	jn_ndjson_free(cached);
+}
+
 static int
 setup(void **state)
 {
@@ -468,6 +555,7 @@ main(void)
 		cmocka_unit_test(test_padding),
 		cmocka_unit_test(test_bad),
 		cmocka_unit_test(test_explain),
+		cmocka_unit_test(test_cached_keys),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
