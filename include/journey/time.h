@@ -24,11 +24,6 @@
  * Returns 0 and sets *ns, or -1 (not reported) when s is not a time.
  */
 int jn_time_parse(const char *s, size_t len, int64_t *ns);
-/*
- * jn_time_parse without its fast path for the common ISO shape: the same
- * answers, slower.  For the tests that hold the two to each other.
- */
-int jn_time_parse_general(const char *s, size_t len, int64_t *ns);
 
 /*
  * Parse a duration: a non-negative number with unit us, ms, s, m, h, d or

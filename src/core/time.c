@@ -122,6 +122,10 @@ skip(const char **pp, const char *end, char c)
 static const char *
 fraction(const char *p, const char *end, int64_t *frac)
 {
+	static const int64_t scale[10] = {
+		1000000000, 100000000, 10000000, 1000000, 100000, 10000,
+		1000, 100, 10, 1
+	};
 	const char *start = p;
 	int64_t v = 0;
 	int n = 0;
@@ -133,9 +137,7 @@ fraction(const char *p, const char *end, int64_t *frac)
 		}
 	if (p == start)
 		return NULL;
-	for (; n < 9; n++)
-		v *= 10;
-	*frac = v;
+	*frac = v * scale[n];
 	return p;
 }
 
@@ -251,16 +253,34 @@ parse_iso(const char *p, const char *end, int64_t *ns)
 	int y, mo, d, h = 0, mi = 0, sec = 0;
 	int64_t frac = 0, off = 0, secs;
 
+	/*
+	 * Logs come in time order, so most times fall on the date of the
+	 * one before: each thread keeps its last valid date and its day.
+	 */
+	static _Thread_local char last_date[10];
+	static _Thread_local int64_t last_days = INT64_MIN;
+	int64_t days;
+
 	/* jn_time_parse saw the '-' after the year. */
 	assert(end - p >= 10 && p[4] == '-');
-	if (fixed(&p, end, 4, &y))
-		return -1;
-	p++;
-	if (fixed(&p, end, 2, &mo) || !skip(&p, end, '-') ||
-	    fixed(&p, end, 2, &d))
-		return -1;
-	if (mo < 1 || mo > 12 || d < 1 || d > month_days(y, mo))
-		return -1;
+	if (last_days != INT64_MIN && memcmp(p, last_date, 10) == 0) {
+		days = last_days;
+		p += 10;
+	} else {
+		const char *date = p;
+
+		if (fixed(&p, end, 4, &y))
+			return -1;
+		p++;
+		if (fixed(&p, end, 2, &mo) || !skip(&p, end, '-') ||
+		    fixed(&p, end, 2, &d))
+			return -1;
+		if (mo < 1 || mo > 12 || d < 1 || d > month_days(y, mo))
+			return -1;
+		days = jn_days_from_civil(y, (unsigned)mo, (unsigned)d);
+		memcpy(last_date, date, 10);
+		last_days = days;
+	}
 	if (skip(&p, end, 'T') || skip(&p, end, 't') || skip(&p, end, ' ')) {
 		if (fixed(&p, end, 2, &h) || !skip(&p, end, ':') ||
 		    fixed(&p, end, 2, &mi))
@@ -284,8 +304,7 @@ parse_iso(const char *p, const char *end, int64_t *ns)
 		frac = JN_NS_PER_SEC - 1;
 	}
 	/* Years 0000-9999 keep this far from int64 overflow. */
-	secs = jn_days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 +
-	    h * 3600 + mi * 60 + sec - off;
+	secs = days * 86400 + h * 3600 + mi * 60 + sec - off;
 	return seconds_ns(secs, frac, ns);
 }
 
@@ -323,97 +342,8 @@ parse_epoch(const char *p, const char *end, int64_t *ns)
 	return 0;
 }
 
-/* The n digits at s as a number, or -1 if one is not a digit. */
-static int
-digits(const char *s, int n)
-{
-	int v = 0;
-
-	for (; n > 0; n--, s++) {
-		unsigned d = (unsigned)(unsigned char)*s - '0';
-
-		if (d > 9)
-			return -1;
-		v = v * 10 + (int)d;
-	}
-	return v;
-}
-
-/*
- * The shape nearly every export writes, "YYYY-MM-DDTHH:MM:SS", an
- * optional fraction of 1 to 9 digits after '.', and an optional 'Z', read
- * in one pass.  Returns 1 with *ns set, or 0 to leave s to parse_iso:
- * any other shape, any field out of range, a leap second.  Each thread
- * keeps its last date and its day number, as logs come in time order.
- */
-static int
-parse_iso_fast(const char *s, size_t len, int64_t *ns)
-{
-	static _Thread_local char last_date[10];
-	static _Thread_local int64_t last_days = INT64_MIN;
-	const char *p = s + 19, *end = s + len;
-	int64_t days, frac = 0, scale = JN_NS_PER_SEC;
-	int h, mi, sec;
-
-	if (len < 19 || s[4] != '-' || s[10] != 'T' || s[13] != ':' ||
-	    s[16] != ':')
-		return 0;
-	if (last_days != INT64_MIN && memcmp(s, last_date, 10) == 0) {
-		days = last_days;
-	} else {
-		int y = digits(s, 4), mo = digits(s + 5, 2), d = digits(s + 8,
-		    2);
-
-		if (y < 0 || s[7] != '-' || mo < 1 || mo > 12 || d < 1 ||
-		    d > month_days(y, mo))
-			return 0;
-		days = jn_days_from_civil(y, (unsigned)mo, (unsigned)d);
-		memcpy(last_date, s, 10);
-		last_days = days;
-	}
-	/* about 1696 to 2243: nanoseconds far from int64's limits */
-	if (days < -100000 || days > 100000)
-		return 0;
-	h = digits(s + 11, 2);
-	mi = digits(s + 14, 2);
-	sec = digits(s + 17, 2);
-	if (h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59)
-		return 0;
-	if (p < end && *p == '.') {
-		const char *q = ++p;
-
-		for (; p < end && p - q < 9; p++) {
-			unsigned dg = (unsigned)(unsigned char)*p - '0';
-
-			if (dg > 9)
-				break;
-			frac = frac * 10 + dg;
-			scale /= 10;
-		}
-		if (p == q)
-			return 0;
-		frac *= scale;
-	}
-	if (p < end && *p == 'Z')
-		p++;
-	if (p != end)
-		return 0;
-	/* years 0000-9999: far from int64 overflow */
-	*ns = (days * 86400 + h * 3600 + mi * 60 + sec) * JN_NS_PER_SEC +
-	    frac;
-	return 1;
-}
-
 int
 jn_time_parse(const char *s, size_t len, int64_t *ns)
-{
-	if (parse_iso_fast(s, len, ns))
-		return 0;
-	return jn_time_parse_general(s, len, ns);
-}
-
-int
-jn_time_parse_general(const char *s, size_t len, int64_t *ns)
 {
 	const char *end = s + len;
 
