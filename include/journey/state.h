@@ -57,22 +57,20 @@ int jn_state_write(FILE *out, struct jn_state_rec *r);
 
 /* Reading states: one file after another, in the order given. */
 struct jn_state_in;
+/* One record read; returns 0, or -1 to stop (reported). */
+typedef int (*jn_state_record_fn)(void *ctx, struct jn_state_in *in,
+    const struct jn_state_rec *r);
 /*
- * Open files[0..nfiles) ("-" or none: standard input) for tool with
- * configuration config.  A file may hold several states one after the
- * other (shards' states concatenated), each with its header.  Returns NULL after reporting when nothing can
- * be read.  Caller frees with jn_state_close.
+ * Read the states in files[0..nfiles) ("-" or none: standard input) of
+ * tool with configuration config, calling fn for every record in order.
+ * A file may hold several states one after the other (shards' states
+ * concatenated), each with its header.  Returns 0, or -1 after reporting
+ * as FILE:LINE: what: a file that cannot be read, one that is not a state
+ * of tool, one of another configuration (the options differ), bad JSON,
+ * or fn's -1.  A record is valid only during its call.
  */
-struct jn_state_in *jn_state_open(char *const *files, int nfiles,
-    const char *tool, const char *config);
-/*
- * The next record, or NULL at the end (*err 0) or after an error (*err
- * -1, reported as FILE:LINE: what): a file that is not a state of tool,
- * one of another configuration (the options differ), bad JSON.  The
- * record is valid until the next call.
- */
-struct jn_state_rec *jn_state_next(struct jn_state_in *in, int *err);
-void jn_state_close(struct jn_state_in *in);
+int jn_state_read(char *const *files, int nfiles, const char *tool,
+    const char *config, jn_state_record_fn fn, void *ctx);
 /*
  * Report "FILE:LINE: message" at the record last read, for contents a
  * tool finds wrong.  Always returns -1.

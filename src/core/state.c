@@ -315,8 +315,19 @@ check_header(struct jn_state_in *in)
 	return check_header_line(in, h);
 }
 
-struct jn_state_in *
-jn_state_open(char *const *files, int nfiles, const char *tool,
+static void
+state_close(struct jn_state_in *in)
+{
+	if (in->fp != NULL && in->fp != stdin)
+		fclose(in->fp);
+	json_decref(in->rec.obj);
+	free(in->buf);
+	free(in);
+}
+
+/* The reading of files[0..nfiles), or NULL after reporting. */
+static struct jn_state_in *
+state_open(char *const *files, int nfiles, const char *tool,
     const char *config)
 {
 	static char *const stdin_only[] = { "-" };
@@ -331,14 +342,18 @@ jn_state_open(char *const *files, int nfiles, const char *tool,
 	in->tool = tool;
 	in->config = config;
 	if (open_next(in) != 1 || check_header(in) != 0) {
-		jn_state_close(in);
+		state_close(in);
 		return NULL;
 	}
 	return in;
 }
 
-struct jn_state_rec *
-jn_state_next(struct jn_state_in *in, int *err)
+/*
+ * The next record, or NULL at the end (*err 0) or after an error (*err
+ * -1, reported).  Valid until the next call.
+ */
+static struct jn_state_rec *
+state_next(struct jn_state_in *in, int *err)
 {
 	json_t *v;
 
@@ -365,16 +380,21 @@ jn_state_next(struct jn_state_in *in, int *err)
 	}
 }
 
-void
-jn_state_close(struct jn_state_in *in)
+int
+jn_state_read(char *const *files, int nfiles, const char *tool,
+    const char *config, jn_state_record_fn fn, void *ctx)
 {
+	struct jn_state_in *in = state_open(files, nfiles, tool, config);
+	struct jn_state_rec *r;
+	int err = 0;
+
 	if (in == NULL)
-		return;
-	if (in->fp != NULL && in->fp != stdin)
-		fclose(in->fp);
-	json_decref(in->rec.obj);
-	free(in->buf);
-	free(in);
+		return -1;
+	while ((r = state_next(in, &err)) != NULL)
+		if ((err = fn(ctx, in, r)) != 0)
+			break;
+	state_close(in);
+	return err ? -1 : 0;
 }
 
 int

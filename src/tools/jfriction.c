@@ -1450,9 +1450,9 @@ bad_record(const struct jn_state_in *in, const char *what, const char *s)
 
 /* One --merge record r, added to f.  Returns 0 or -1 (reported). */
 static int
-merge_record(struct friction *f, struct jn_state_in *in,
-    const struct jn_state_rec *r)
+merge_record(void *ctx, struct jn_state_in *in, const struct jn_state_rec *r)
 {
+	struct friction *f = ctx;
 	const char *what, *s, *d, *bad;
 	size_t len, dlen, n, nl = 0, i;
 	int64_t *v = NULL, *l = NULL;
@@ -1540,19 +1540,13 @@ static int
 read_states(struct friction *f, char *const *files, int nfiles)
 {
 	struct jn_strbuf config = { NULL, 0, 0 };
-	struct jn_state_in *in;
-	struct jn_state_rec *r;
-	int err = 0;
+	int rc;
 
 	config_text(f, &config);
-	/* config lives as long as in: every header is checked against it */
-	in = jn_state_open(files, nfiles, "jfriction", config.buf);
-	while (in != NULL && (r = jn_state_next(in, &err)) != NULL)
-		if ((err = merge_record(f, in, r)) != 0)
-			break;
-	jn_state_close(in);
+	rc = jn_state_read(files, nfiles, "jfriction", config.buf,
+	    merge_record, f);
 	free(config.buf);
-	return in == NULL || err ? -1 : 0;
+	return rc;
 }
 
 /* ---- main ---- */

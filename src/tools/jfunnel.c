@@ -1525,55 +1525,52 @@ write_partial(struct funnel *f)
 	return rc;
 }
 
+/* One --merge record, a group's counts, added to f.  0 or -1 (reported). */
+static int
+merge_group(void *ctx, struct jn_state_in *in, const struct jn_state_rec *r)
+{
+	struct funnel *f = ctx;
+	const char *by;
+	int64_t *v;
+	size_t n, i, len;
+	uint32_t g, id = NONE;
+	int k;
+
+	if (jn_state_get_str(in, r, "by", &by, &len) != 0 ||
+	    jn_state_get_ints(in, r, "count", &v, &n) != 0)
+		return -1;
+	if (by != NULL)
+		id = jn_intern_put(&f->byvals, by, len);
+	g = group_for(f, &f->t, id);
+	for (k = 0; k < f->spec.nsteps && (size_t)k < n; k++)
+		f->t.groups[g].count[k] += (uint64_t)v[k];
+	free(v);
+	if (f->value_field && jn_state_add_xsums(in, r, "value",
+	    f->t.groups[g].value, (size_t)f->spec.nsteps) != 0)
+		return -1;
+	for (k = 1; k < f->spec.nsteps; k++) {
+		if (jn_state_get_int_array(in, r, "time", (size_t)k - 1, &v,
+		    &n) != 0)
+			return -1;
+		for (i = 0; i < n; i++)
+			add_sample(&f->t, k, g, v[i]);
+		free(v);
+	}
+	return 0;
+}
+
 /* --merge: the groups of every state, added up.  Returns 0 or -1. */
 static int
 read_states(struct funnel *f, char *const *files, int nfiles)
 {
 	struct jn_strbuf config = { NULL, 0, 0 };
-	struct jn_state_in *in;
-	struct jn_state_rec *r;
-	int64_t *v;
-	size_t n, i, len;
-	int k, err = 0;
+	int rc;
 
 	config_text(f, &config);
-	in = jn_state_open(files, nfiles, "jfunnel", config.buf);
-	while (in != NULL && (r = jn_state_next(in, &err)) != NULL) {
-		const char *by;
-		uint32_t g, id = NONE;
-
-		if (jn_state_get_str(in, r, "by", &by, &len) != 0 ||
-		    jn_state_get_ints(in, r, "count", &v, &n) != 0) {
-			err = -1;
-			break;
-		}
-		if (by != NULL)
-			id = jn_intern_put(&f->byvals, by, len);
-		g = group_for(f, &f->t, id);
-		for (k = 0; k < f->spec.nsteps && (size_t)k < n; k++)
-			f->t.groups[g].count[k] += (uint64_t)v[k];
-		free(v);
-		if ((f->value_field && jn_state_add_xsums(in, r, "value",
-		    f->t.groups[g].value, (size_t)f->spec.nsteps) != 0)) {
-			err = -1;
-			break;
-		}
-		for (k = 1; k < f->spec.nsteps; k++) {
-			if (jn_state_get_int_array(in, r, "time",
-			    (size_t)k - 1, &v, &n) != 0) {
-				err = -1;
-				break;
-			}
-			for (i = 0; i < n; i++)
-				add_sample(&f->t, k, g, v[i]);
-			free(v);
-		}
-		if (err)
-			break;
-	}
+	rc = jn_state_read(files, nfiles, "jfunnel", config.buf, merge_group,
+	    f);
 	free(config.buf);
-	jn_state_close(in);
-	return in == NULL || err ? -1 : 0;
+	return rc;
 }
 
 /* ---- main ---- */

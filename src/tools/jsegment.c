@@ -1888,49 +1888,47 @@ read_user(struct seg *s, struct jn_state_in *in,
 	return 0;
 }
 
+/*
+ * One --merge record: a user's profile, or a shard's summary (its last
+ * time, if it had events).  Returns 0 or -1 (reported).
+ */
+static int
+merge_record(void *ctx, struct jn_state_in *in, const struct jn_state_rec *r)
+{
+	struct seg *s = ctx;
+	const char *id;
+	size_t len, n;
+	int64_t *v;
+
+	if (jn_state_get_str(in, r, "user", &id, &len) != 0)
+		return -1;
+	if (id != NULL)
+		return read_user(s, in, r, id, len);
+	if (jn_state_get_ints(in, r, "input", &v, &n) != 0)
+		return -1;
+	if (n != 2) {
+		free(v);
+		return jn_state_error(in, "bad input summary in a state");
+	}
+	if (v[0] && (!s->have_events || v[1] > s->max_ts))
+		s->max_ts = v[1];
+	s->have_events |= v[0] != 0;
+	free(v);
+	return 0;
+}
+
 /* --merge: the users of every state.  Returns 0 or -1 (reported). */
 static int
 read_states(struct seg *s, char *const *files, int nfiles)
 {
 	struct jn_strbuf config = { NULL, 0, 0 };
-	struct jn_state_in *in;
-	struct jn_state_rec *r;
-	int err = 0;
+	int rc;
 
 	config_text(s, &config);
-	in = jn_state_open(files, nfiles, "jsegment", config.buf);
-	while (in != NULL && (r = jn_state_next(in, &err)) != NULL) {
-		const char *id;
-		size_t len, n;
-		int64_t *v;
-
-		if (jn_state_get_str(in, r, "user", &id, &len) != 0) {
-			err = -1;
-			break;
-		}
-		if (id != NULL) {
-			if ((err = read_user(s, in, r, id, len)) != 0)
-				break;
-			continue;
-		}
-		/* a shard's summary: its last time, if it had events */
-		if (jn_state_get_ints(in, r, "input", &v, &n) != 0) {
-			err = -1;
-			break;
-		}
-		if (n != 2) {
-			free(v);
-			err = jn_state_error(in, "bad input summary in a state");
-			break;
-		}
-		if (v[0] && (!s->have_events || v[1] > s->max_ts))
-			s->max_ts = v[1];
-		s->have_events |= v[0] != 0;
-		free(v);
-	}
-	jn_state_close(in);
-	free(config.buf);	/* in checked each header against it */
-	return in == NULL || err ? -1 : 0;
+	rc = jn_state_read(files, nfiles, "jsegment", config.buf,
+	    merge_record, s);
+	free(config.buf);
+	return rc;
 }
 
 /* ---- main ---- */
