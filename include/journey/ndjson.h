@@ -65,6 +65,32 @@ void jn_ndjson_cache_keys(struct jn_ndjson *p);
 int jn_ndjson_parse(struct jn_ndjson *p, const char *line, size_t len,
     jn_ndjson_key_fn key_fn, jn_ndjson_val_fn val_fn, void *ctx);
 
+/* A line of a batch: its bytes, without the terminator. */
+struct jn_ndjson_line {
+	const char *p;
+	size_t len;
+};
+
+/*
+ * Called by jn_ndjson_parse_lines after line i's values went to val_fn,
+ * with what jn_ndjson_parse returns for the line (0, or -1: not valid, no
+ * values delivered).  A non-zero return stops the batch.
+ */
+typedef int (*jn_ndjson_line_fn)(void *ctx, size_t i, int rc);
+
+/*
+ * Parse lines[0..n) as jn_ndjson_parse parses each, making the same calls
+ * in the same order, line_fn after each line's values: the answers and
+ * values are exactly those of a loop over jn_ndjson_parse, but simdjson
+ * finds the structure of many lines in one pass, which costs half as
+ * much on short lines.  The lines lie in one buffer, each after the one
+ * before, with JN_NDJSON_PADDING readable bytes after the last.  Returns
+ * 0, or line_fn's first non-zero return.
+ */
+int jn_ndjson_parse_lines(struct jn_ndjson *p,
+    const struct jn_ndjson_line *lines, size_t n, jn_ndjson_key_fn key_fn,
+    jn_ndjson_val_fn val_fn, jn_ndjson_line_fn line_fn, void *ctx);
+
 /*
  * Explain why line[0..len) is not a JSON object, through jansson: writes
  * "bad JSON at column C: jansson's message" (C counts characters),

@@ -159,6 +159,13 @@ struct keyname {
 	unsigned char rank[JN_MAX_SLOTS];
 };
 
+/* Where a framed record lies in its buffer; len's top bit: unterminated. */
+struct recref {
+	uint64_t line;
+	uint32_t off, len;
+};
+#define REF_UNTERMINATED 0x80000000u
+
 /* Open-addressing table from key hash to keyname index + 1. */
 #define KEYTAB 1024
 
@@ -205,6 +212,18 @@ struct reader {
 	unsigned short keytab[KEYTAB];
 	int rank[JN_MAX_SLOTS];	/* best candidate rank seen this record */
 	size_t valoff[JN_MAX_SLOTS];
+	/*
+	 * Lines are parsed many at a time: with one thread, those framed
+	 * in buf and not parsed yet (pending); the lines being parsed
+	 * (lines_*), and where each lies for simdjson (spans).
+	 */
+	struct recref *pending;
+	size_t npending, pendingcap;
+	const char *lines_buf;
+	const struct recref *lines_refs;
+	uint64_t lines_first;
+	struct jn_ndjson_line *spans;
+	size_t spancap;
 
 	/* reading with workers: the batches this reader frames into */
 	struct jobs *jobs;
@@ -216,6 +235,7 @@ struct reader {
 };
 
 static int seal_batch(struct reader *r);
+static int flush_pending(struct reader *r);
 
 static double
 elapsed(const struct timespec *a, const struct timespec *b)
@@ -265,7 +285,8 @@ fill(struct reader *r, size_t want)
 	while (!r->eof && r->len - r->pos < want) {
 		int n;
 
-		if (r->jobs != NULL && seal_batch(r) != 0)
+		if (r->jobs != NULL ? seal_batch(r) != 0 :
+		    flush_pending(r) != 0)
 			return -1;
 		if (r->pos > 0) {
 			memmove(r->buf, r->buf + r->pos, r->len - r->pos);
@@ -389,6 +410,9 @@ next_record(struct reader *r, size_t *start, size_t *rlen, uint64_t *nl)
 				(*rlen)--;
 			return 1;
 		}
+		/* the lines before it come first, as with jobs */
+		if (avail >= MAX_RECORD && flush_pending(r) != 0)
+			return -1;
 		if (avail >= MAX_RECORD)
 			return jn_error("%s:%llu: record longer than %zu MiB",
 			    r->name, (unsigned long long)r->line,
@@ -701,12 +725,11 @@ json_val(void *ctx, int tag, const char *val, size_t len)
 	}
 }
 
-static int
-json_record(struct reader *r, const char *p, size_t n)
+/* A line's values start out absent. */
+static void
+json_begin(struct reader *r)
 {
 	size_t s;
-	char msg[256];
-	int col;
 
 	r->rowlen = 0;
 	for (s = 0; s < r->schema->nslots; s++) {
@@ -714,9 +737,20 @@ json_record(struct reader *r, const char *p, size_t n)
 		r->rec.vals[s].ptr = NULL;
 		r->rec.vals[s].len = 0;
 	}
-	if (jn_ndjson_parse(r->json, p, n, json_key, json_val, r) != 0) {
+}
+
+/* The line in r->rec has been parsed (rc 0) or refused (rc -1). */
+static int
+json_end(struct reader *r, int rc)
+{
+	size_t s;
+	char msg[256];
+	int col;
+
+	if (rc != 0) {
 		r->records++;
-		jn_ndjson_explain(p, n, msg, sizeof msg, &col);
+		jn_ndjson_explain(r->rec.raw, r->rec.rawlen, msg, sizeof msg,
+		    &col);
 		return jn_badrec_add(r->bad, &r->rec, "%s", msg);
 	}
 	/* the row buffer may have moved while values arrived */
@@ -724,6 +758,79 @@ json_record(struct reader *r, const char *p, size_t n)
 		if (r->rank[s] >= 0)
 			r->rec.vals[s].ptr = r->row + r->valoff[s];
 	return emit(r);
+}
+
+static void
+set_record(struct reader *r, const char *buf, const struct recref *ref,
+    uint64_t pos)
+{
+	r->rec.raw = buf + ref->off;
+	r->rec.rawlen = ref->len & ~REF_UNTERMINATED;
+	r->rec.line = ref->line;
+	r->rec.pos = pos;
+	r->unterminated = (ref->len & REF_UNTERMINATED) != 0;
+}
+
+static int
+json_line_done(void *ctx, size_t i, int rc)
+{
+	struct reader *r = ctx;
+
+	set_record(r, r->lines_buf, &r->lines_refs[i], r->lines_first + i);
+	rc = json_end(r, rc);
+	json_begin(r);
+	return rc;
+}
+
+/*
+ * The NDJSON lines refs[0..n) of buf, numbered from first, parsed as
+ * json_record parses each but many at a time.  Returns 0 or -1.
+ */
+static int
+json_lines(struct reader *r, const char *buf, const struct recref *refs,
+    size_t n, uint64_t first)
+{
+	size_t i;
+
+	if (n > r->spancap)
+		r->spans = jn_xgrow(r->spans, &r->spancap, n,
+		    sizeof *r->spans);
+	for (i = 0; i < n; i++) {
+		r->spans[i].p = buf + refs[i].off;
+		r->spans[i].len = refs[i].len & ~REF_UNTERMINATED;
+	}
+	r->lines_buf = buf;
+	r->lines_refs = refs;
+	r->lines_first = first;
+	json_begin(r);
+	return jn_ndjson_parse_lines(r->json, r->spans, n, json_key,
+	    json_val, json_line_done, r) != 0 ? -1 : 0;
+}
+
+/* Note where a record lies in the read buffer, for parsing later. */
+static void
+add_ref(struct reader *r, struct recref **refs, size_t *n, size_t *cap,
+    size_t start, size_t rlen)
+{
+	struct recref *ref;
+
+	*refs = jn_xgrow(*refs, cap, *n + 1, sizeof **refs);
+	ref = &(*refs)[(*n)++];
+	ref->line = r->rec.line;
+	ref->off = (uint32_t)start;
+	ref->len = (uint32_t)rlen | (r->unterminated ? REF_UNTERMINATED : 0);
+}
+
+/* With one thread: parse the lines framed so far, before buf moves. */
+static int
+flush_pending(struct reader *r)
+{
+	size_t n = r->npending;
+
+	if (n == 0)
+		return 0;
+	r->npending = 0;
+	return json_lines(r, r->buf, r->pending, n, r->records);
 }
 
 /* ---- files ---- */
@@ -767,14 +874,16 @@ detect(const char *p, size_t n)
 	return tab && !comma ? JN_IN_TSV : JN_IN_CSV;
 }
 
-/* A data record (not a header, not blank) of the current file. */
+/*
+ * A data record (not a header, not blank) of the current file, but not an
+ * NDJSON line to parse: those go many at a time to json_lines.
+ */
 static int
 process_record(struct reader *r, const char *p, size_t rlen)
 {
 	if (r->opts->raw_only)
 		return emit(r);
-	if (r->format == JN_IN_NDJSON)
-		return json_record(r, p, rlen);
+	assert(r->format != JN_IN_NDJSON);
 	return csv_record(r, p, rlen);
 }
 
@@ -819,6 +928,10 @@ read_file(struct reader *r)
 				rc = r->opts->on_header(r->ctx, &r->rec);
 		} else if (r->jobs != NULL) {
 			rc = batch_add(r, start, rlen);
+		} else if (r->format == JN_IN_NDJSON && !r->opts->raw_only) {
+			add_ref(r, &r->pending, &r->npending,
+			    &r->pendingcap, start, rlen);
+			rc = 0;
 		} else {
 			rc = process_record(r, p, rlen);
 		}
@@ -827,6 +940,8 @@ read_file(struct reader *r)
 	}
 	if (rc == 0 && r->jobs != NULL)
 		rc = file_done(r);
+	else if (rc == 0)
+		rc = flush_pending(r);
 	return rc;
 }
 
@@ -908,6 +1023,8 @@ reader_release(struct reader *r)
 	if (r->have_csv)
 		csv_free(&r->csv);
 	jn_ndjson_free(r->json);
+	free(r->pending);
+	free(r->spans);
 	free(r->buf);
 	free(r->row);
 	free(r->fields);
@@ -957,13 +1074,6 @@ jn_read(char *const *files, int nfiles, const struct jn_reader_opts *opts,
 
 /* How many batches may be framed but not yet committed, per worker. */
 #define BATCHES_PER_WORKER 3
-
-/* Where a record lies in its batch's buffer; len's top bit: unterminated. */
-struct recref {
-	uint64_t line;
-	uint32_t off, len;
-};
-#define REF_UNTERMINATED 0x80000000u
 
 /* What a worker needs to parse the records of one file. */
 struct filectx {
@@ -1175,7 +1285,6 @@ batch_add(struct reader *r, size_t start, size_t rlen)
 {
 	struct jobs *j = r->jobs;
 	struct batch *b = j->cur;
-	struct recref *ref;
 
 	if (j->curfile == NULL) {
 		struct filectx *fc = jn_xcalloc(1, sizeof *fc);
@@ -1192,11 +1301,7 @@ batch_add(struct reader *r, size_t start, size_t rlen)
 		b->file = j->curfile;
 		b->first = r->records;
 	}
-	b->refs = jn_xgrow(b->refs, &b->refcap, b->nrefs + 1, sizeof *b->refs);
-	ref = &b->refs[b->nrefs++];
-	ref->line = r->rec.line;
-	ref->off = (uint32_t)start;
-	ref->len = (uint32_t)rlen | (r->unterminated ? REF_UNTERMINATED : 0);
+	add_ref(r, &b->refs, &b->nrefs, &b->refcap, start, rlen);
 	r->records++;
 	return 0;
 }
@@ -1228,19 +1333,19 @@ parse_batch(struct reader *r, struct batch *b)
 	r->rec.format = (int)fc->format;
 	r->bad->log = &b->bad;
 	jn_diag_capture(&b->diag);
-	for (i = 0; i < b->nrefs; i++) {
-		const struct recref *ref = &b->refs[i];
-		const char *p = b->buf + ref->off;
-		size_t len = ref->len & ~REF_UNTERMINATED;
-
-		r->rec.raw = p;
-		r->rec.rawlen = len;
-		r->rec.line = ref->line;
-		r->rec.pos = b->first + i;
-		r->unterminated = (ref->len & REF_UNTERMINATED) != 0;
-		if (process_record(r, p, len) != 0) {
+	if (fc->format == JN_IN_NDJSON) {
+		if (json_lines(r, b->buf, b->refs, b->nrefs, b->first) != 0)
 			b->failed = 1;
-			break;
+	} else {
+		for (i = 0; i < b->nrefs; i++) {
+			const struct recref *ref = &b->refs[i];
+
+			set_record(r, b->buf, ref, b->first + i);
+			if (process_record(r, r->rec.raw,
+			    r->rec.rawlen) != 0) {
+				b->failed = 1;
+				break;
+			}
 		}
 	}
 	jn_diag_capture(NULL);

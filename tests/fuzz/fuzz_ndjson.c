@@ -9,6 +9,10 @@
  * 2^63 to 2^64-1 and keys holding "\u0000", which jansson refuses, and we
  * refuse every line with a raw NUL byte, which jansson reads past after a
  * number or a literal.  Any other disagreement aborts.
+ *
+ * The input split at its newlines must also come out of
+ * jn_ndjson_parse_lines exactly as out of a loop over jn_ndjson_parse:
+ * the same calls with the same bytes, line after line.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -170,6 +174,83 @@ compare(const struct seen *s, json_t *obj)
 		abort();
 }
 
+/* Every call of a batch, as length-prefixed bytes. */
+struct calls {
+	char *bytes;
+	size_t len, cap;
+};
+
+static void
+record(struct calls *c, char what, const char *p, size_t n)
+{
+	if (c->len + n + 1 + sizeof n > c->cap) {
+		c->cap = (c->len + n + 1 + sizeof n) * 2;
+		if ((c->bytes = realloc(c->bytes, c->cap)) == NULL)
+			abort();
+	}
+	c->bytes[c->len++] = what;
+	memcpy(c->bytes + c->len, &n, sizeof n);
+	c->len += sizeof n;
+	memcpy(c->bytes + c->len, p, n);
+	c->len += n;
+}
+
+static int
+calls_key(void *ctx, const char *key, size_t len)
+{
+	record(ctx, 'k', key, len);
+	return len % 3 == 0 ? -1 : (int)len;	/* some keys skipped */
+}
+
+static void
+calls_val(void *ctx, int tag, const char *val, size_t len)
+{
+	char t = (char)tag;
+
+	record(ctx, 't', &t, 1);
+	record(ctx, 'v', val, len);
+}
+
+static int
+calls_done(void *ctx, size_t i, int rc)
+{
+	char r = (char)rc;
+
+	record(ctx, 'l', (const char *)&i, sizeof i);
+	record(ctx, 'r', &r, 1);
+	return 0;
+}
+
+/* buf[0..size) and its padding, split at newlines, both ways. */
+static void
+check_lines(struct jn_ndjson *p, const char *buf, size_t size)
+{
+	static struct calls want, got;
+	struct jn_ndjson_line *lines;
+	size_t n = 0, i, start = 0;
+
+	lines = malloc((size + 1) * sizeof *lines);
+	if (lines == NULL)
+		abort();
+	for (i = 0; i <= size; i++)
+		if (i == size || buf[i] == '\n') {
+			lines[n].p = buf + start;
+			lines[n++].len = i - start;
+			start = i + 1;
+		}
+	want.len = got.len = 0;
+	for (i = 0; i < n; i++)
+		calls_done(&want, i, jn_ndjson_parse(p, lines[i].p,
+		    lines[i].len, calls_key, calls_val, &want));
+	if (jn_ndjson_parse_lines(p, lines, n, calls_key, calls_val,
+	    calls_done, &got) != 0)
+		abort();
+	if (got.len != want.len || memcmp(got.bytes, want.bytes,
+	    want.len) != 0)
+		abort();
+	free(lines);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int
@@ -212,6 +293,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 	}
 	json_decref(v);
+	check_lines(p, buf, size);
 	free(buf);
 	return 0;
 }

@@ -323,6 +323,41 @@ test_deep(void **state)
 	free(line);
 }
 
+static int
+ignore_line(void *ctx, size_t i, int rc)
+{
+	(void)ctx;
+	(void)i;
+	(void)rc;
+	return 0;
+}
+
+/*
+ * The limit holds after a batch of lines whose stream fails part way
+ * (once, simdjson's stage-1 thread then handed the parser its default
+ * depth of 1024).
+ */
+static void
+test_deep_after_lines(void **state)
+{
+	static const char text[] = "{}\n\xed";
+	struct jn_ndjson_line lines[2] = { { text, 2 }, { text + 3, 1 } };
+	char *buf = malloc(sizeof text + JN_NDJSON_PADDING), *line;
+
+	(void)state;
+	assert_non_null(buf);
+	memcpy(buf, text, sizeof text);
+	memset(buf + sizeof text, ' ', JN_NDJSON_PADDING);
+	lines[0].p = buf;
+	lines[1].p = buf + 3;
+	assert_int_equal(jn_ndjson_parse_lines(parser, lines, 2, key_fn,
+	    val_fn, ignore_line, &s), 0);
+	line = deep(2047, 1);
+	assert_int_equal(parse(line), 0);
+	free(line);
+	free(buf);
+}
+
 static void
 test_padding(void **state)
 {
@@ -523,6 +558,152 @@ test_cached_keys(void **state)
 	jn_ndjson_free(cached);
 }
 
+/* For test_lines: every callback as text. */
+struct calls {
+	char *text;
+	size_t len, cap;
+	long stop_at;		/* the line whose line_fn stops the batch */
+};
+
+static void
+calls_add(struct calls *c, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	for (;;) {
+		va_start(ap, fmt);
+		n = vsnprintf(c->text + c->len, c->cap - c->len, fmt, ap);
+		va_end(ap);
+		assert_true(n >= 0);
+		if ((size_t)n < c->cap - c->len)
+			break;
+		c->cap = c->cap * 2 + (size_t)n + 64;
+		c->text = realloc(c->text, c->cap);
+		assert_non_null(c->text);
+	}
+	c->len += (size_t)n;
+}
+
+static int
+lines_key(void *ctx, const char *key, size_t len)
+{
+	calls_add(ctx, "k%zu;", len);
+	return len == 1 && key[0] >= 'a' && key[0] <= 'h' ? key[0] - 'a' : -1;
+}
+
+static void
+lines_val(void *ctx, int tag, const char *val, size_t len)
+{
+	calls_add(ctx, "%d=%.*s;", tag, (int)len, val);
+}
+
+static int
+lines_done(void *ctx, size_t i, int rc)
+{
+	struct calls *c = ctx;
+
+	calls_add(c, "line %zu: %d\n", i, rc);
+	return (long)i == c->stop_at ? 7 : 0;
+}
+
+/*
+ * jn_ndjson_parse_lines makes exactly the calls of a loop over
+ * jn_ndjson_parse, in batches of good lines and every kind of bad one:
+ * lines that would swallow the next (an open string), two objects on one
+ * line, scalars, bad UTF-8 and control bytes (which fail a whole stream),
+ * NULs, blank and empty lines, whitespace around objects and between
+ * lines, an object between lines, a line longer than a stream; and a
+ * line_fn that stops early.
+ */
+static void
+test_lines(void **state)
+{
+	static const char *const good[] = {
+	    "{\"a\":1,\"b\":\"x\"}", "{\"c\":[1,{\"d\":2}],\"e\":null}",
+	    "  {\"a\":true}  ", "{\"a\":\"\\u00e9\\n\",\"a\":2}", "{}",
+	    "{\"a\":1.5e3,\"f\":-0,\"zz\":{}}", "{\"b\":\"caf\xc3\xa9\"}",
+	    "\t{\"h\":\"}\"}\r", "{\"g\":\"\\\"{\"}",
+	};
+	static const char *const bad[] = {
+	    "{\"a\":\"x", "{\"a\":1} {\"b\":2}", "{\"a\":1}{\"b\":2}", "1",
+	    "[1]", "\"s\"", "{\"a\":1", "}", "{\"a\":\"\xff\"}", "{\"a\":1,}",
+	    "{\"a\":\"\x01\"}", "nul", "{\"a\":tru}", "{\"a\":01}",
+	    "{\"a\":1}x", " ", "", "{\"a\":\"\\\"}", "{\"a\":1}\0",
+	    "\"}{\"", "{\"a\":1}\"",
+	};
+	/* the reader's gaps hold only whitespace; the API allows more */
+	static const char *const gaps[] = {
+	    "\n", "\r\n", "\n\n", "\n \t\n", "\n", "\n", "\n{}\n",
+	};
+	struct jn_ndjson_line lines[300];
+	struct calls want = { NULL, 0, 0, -1 }, got = { NULL, 0, 0, -1 };
+	size_t cap = 1 << 20, len, n, i, k, longest = 70000;
+	char *buf = malloc(cap + JN_NDJSON_PADDING);
+	uint64_t x = 88172645463325252u;
+	int batch, rc;
+
+	(void)state;
+	assert_non_null(buf);
+	for (batch = 0; batch < 3000; batch++) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		n = 1 + x % NELEM(lines);
+		len = 0;
+		for (i = 0; i < n; i++) {
+			const char *text;
+			size_t tlen;
+
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			if (x % 97 == 0 && len + longest < cap / 2) {
+				/* longer than a stream, alone */
+				memcpy(buf + len, "{\"a\":\"", 6);
+				memset(buf + len + 6, 'y', longest);
+				memcpy(buf + len + 6 + longest, "\"}", 2);
+				tlen = longest + 8;
+				text = NULL;
+			} else if (x % 16 < (uint64_t)(batch % 3 ? 15 : 12)) {
+				text = good[(x >> 8) % NELEM(good)];
+				tlen = strlen(text);
+			} else {
+				k = (x >> 8) % NELEM(bad);
+				text = bad[k];
+				/* the one with a NUL: its length by hand */
+				tlen = strcmp(text, "{\"a\":1}") == 0 ? 8 :
+				    strlen(text);
+			}
+			assert_true(len + tlen + 8 < cap);
+			if (text != NULL)
+				memcpy(buf + len, text, tlen);
+			lines[i].p = buf + len;
+			lines[i].len = tlen;
+			len += tlen;
+			text = gaps[(x >> 16) % NELEM(gaps)];
+			memcpy(buf + len, text, strlen(text));
+			len += strlen(text);
+		}
+		/* padding that would close or extend a line read past it */
+		for (i = 0; i < JN_NDJSON_PADDING; i++)
+			buf[len + i] = "\"}]1 "[i % 5];
+		want.len = got.len = 0;
+		want.stop_at = got.stop_at = batch % 5 == 0 ?
+		    (long)((x >> 24) % n) : -1;
+		for (i = 0, rc = 0; i < n && rc == 0; i++) {
+			int ok = jn_ndjson_parse(parser, lines[i].p,
+			    lines[i].len, lines_key, lines_val, &want);
+
+			rc = lines_done(&want, i, ok);
+		}
+		assert_int_equal(jn_ndjson_parse_lines(parser, lines, n,
+		    lines_key, lines_val, lines_done, &got), rc);
+		calls_add(&want, "%s", "");
+		calls_add(&got, "%s", "");
+		assert_string_equal(got.text, want.text);
+	}
+	free(want.text);
+	free(got.text);
+	free(buf);
+}
+
 static int
 setup(void **state)
 {
@@ -552,10 +733,12 @@ main(void)
 		cmocka_unit_test(test_keys),
 		cmocka_unit_test(test_nested),
 		cmocka_unit_test(test_deep),
+		cmocka_unit_test(test_deep_after_lines),
 		cmocka_unit_test(test_padding),
 		cmocka_unit_test(test_bad),
 		cmocka_unit_test(test_explain),
 		cmocka_unit_test(test_cached_keys),
+		cmocka_unit_test(test_lines),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
