@@ -388,15 +388,15 @@ only_space(const char *s, const char *e)
 }
 
 /*
- * lines[0..n) (n >= 2, lines[0] being line number first of the batch)
- * through one simdjson stream, each document
- * delivered and handed to line_fn as long as it is exactly one line's
- * object: the stream splits documents by their structure, not by lines,
- * and one bad line can leave it misreading the rest.  The lines before
- * the first that is not such a document parsed exactly as alone: each
- * began outside any string, after only whitespace (the stream's UTF-8 and
- * control-character checks cover all n lines, stricter still).  Returns
- * how many lines were handled; *rc gets line_fn's first non-zero answer.
+ * lines[0..n) (n >= 2; lines[0] is line number first of the batch)
+ * through one simdjson stream.  The stream splits documents by their
+ * structure, not by lines, and one bad line can leave it misreading the
+ * rest, so each document is delivered and handed to line_fn only while it
+ * is exactly one line's object.  Up to the first that is not, every line
+ * parsed as it would alone: each began outside any string, after only
+ * whitespace (and the stream's UTF-8 and control-byte checks, over all n
+ * lines, are stricter still).  Returns how many lines were handled; *rc
+ * gets line_fn's first non-zero answer.
  */
 static size_t
 stream_lines(jn_ndjson *p, const struct jn_ndjson_line *lines, size_t first,

@@ -410,9 +410,7 @@ next_record(struct reader *r, size_t *start, size_t *rlen, uint64_t *nl)
 				(*rlen)--;
 			return 1;
 		}
-		/* the lines before it come first, as with jobs */
-		if (avail >= MAX_RECORD && flush_pending(r) != 0)
-			return -1;
+		/* fill() has parsed the lines before it (pending) */
 		if (avail >= MAX_RECORD)
 			return jn_error("%s:%llu: record longer than %zu MiB",
 			    r->name, (unsigned long long)r->line,
@@ -783,8 +781,9 @@ json_line_done(void *ctx, size_t i, int rc)
 }
 
 /*
- * The NDJSON lines refs[0..n) of buf, numbered from first, parsed as
- * json_record parses each but many at a time.  Returns 0 or -1.
+ * The NDJSON lines refs[0..n) of buf, numbered from first: each emitted
+ * or, refused, handed to the bad-record policy, in order.  Returns 0 or
+ * -1.
  */
 static int
 json_lines(struct reader *r, const char *buf, const struct recref *refs,
