@@ -53,6 +53,12 @@ void jn_ndjson_free(struct jn_ndjson *p);
 void jn_ndjson_cache_keys(struct jn_ndjson *p);
 
 /*
+ * From now on, parse every line with simdjson, without the fast path for
+ * flat objects (journey/flatjson.h): for tests that compare the two.
+ */
+void jn_ndjson_simdjson_only(struct jn_ndjson *p);
+
+/*
  * Parse line[0..len) (no terminator; JN_NDJSON_PADDING readable bytes must
  * follow) as one JSON object.  Returns 0 when it is a valid object, or -1
  * (not reported) when it is not valid JSON or not an object; then

@@ -21,6 +21,7 @@
 #include <simdjson.h>
 
 extern "C" {
+#include "journey/flatjson.h"
 #include "journey/util.h"
 }
 
@@ -54,6 +55,8 @@ struct jn_ndjson {
 	char *text;		/* arrays and objects as JSON text */
 	size_t len, cap;
 	keycache *kcache;	/* KEYCACHE_N of them, or NULL: not asked */
+	jn_flat *flat;		/* the fast path */
+	bool simdjson_only;	/* no fast path: jn_ndjson_simdjson_only */
 };
 
 static void
@@ -86,6 +89,8 @@ jn_ndjson_new(void)
 	p->text = nullptr;
 	p->len = p->cap = 0;
 	p->kcache = nullptr;
+	p->flat = jn_flat_new();
+	p->simdjson_only = false;
 	return p;
 }
 
@@ -96,6 +101,7 @@ jn_ndjson_free(struct jn_ndjson *p)
 		return;
 	std::free(p->text);
 	std::free(p->kcache);
+	jn_flat_free(p->flat);
 	delete p;
 }
 
@@ -328,6 +334,15 @@ cached_key(jn_ndjson *p, size_t pos, const char *key, size_t len,
 	return tag;
 }
 
+/* The tag for the key at position pos: cached, or key_fn's. */
+static int
+key_tag(jn_ndjson *p, size_t pos, const char *key, size_t len,
+    jn_ndjson_key_fn key_fn, void *ctx)
+{
+	return p->kcache != nullptr ? cached_key(p, pos, key, len, key_fn,
+	    ctx) : key_fn(ctx, key, len);
+}
+
 /* The object's fields to the sinks, in document order. */
 static void
 deliver_object(jn_ndjson *p, simdjson::dom::object obj,
@@ -336,17 +351,61 @@ deliver_object(jn_ndjson *p, simdjson::dom::object obj,
 	size_t pos = 0;
 
 	for (simdjson::dom::key_value_pair field : obj) {
-		int tag = p->kcache != nullptr ? cached_key(p, pos++,
-		    field.key.data(), field.key.size(), key_fn, ctx) :
-		    key_fn(ctx, field.key.data(), field.key.size());
+		int tag = key_tag(p, pos++, field.key.data(), field.key.size(),
+		    key_fn, ctx);
 
 		if (tag >= 0)
 			deliver(p, field.value, tag, val_fn, ctx);
 	}
 }
 
-extern "C" int
-jn_ndjson_parse(struct jn_ndjson *p, const char *line, size_t len,
+extern "C" void
+jn_ndjson_simdjson_only(struct jn_ndjson *p)
+{
+	p->simdjson_only = true;
+}
+
+/*
+ * The line through the fast path (journey/flatjson.h): its fields to the
+ * sinks, as deliver_object would give them, and true; or false, nothing
+ * delivered, when the fast path declines the line.
+ */
+static bool
+deliver_flat(jn_ndjson *p, const char *line, size_t len,
+    jn_ndjson_key_fn key_fn, jn_ndjson_val_fn val_fn, void *ctx)
+{
+	const jn_flat_field *f;
+	long n;
+	size_t i;
+
+	if (p->simdjson_only)
+		return false;
+	if ((n = jn_flat_scan(p->flat, line, len)) < 0)
+		return false;
+	f = jn_flat_fields(p->flat);
+	for (i = 0; i < static_cast<size_t>(n); i++, f++) {
+		int tag, *note;
+
+		if (f->slot >= 0 && p->kcache != nullptr) {
+			/* the key's tag kept with the scanner's slot */
+			note = jn_flat_note(p->flat, f->slot);
+			if (*note == JN_FLAT_NO_NOTE)
+				*note = key_fn(ctx, line + f->key, f->keylen);
+			tag = *note;
+		} else {
+			tag = key_tag(p, i, line + f->key, f->keylen, key_fn,
+			    ctx);
+		}
+		/* null is absent: no call */
+		if (tag >= 0 && f->kind != JN_FLAT_NULL)
+			val_fn(ctx, tag, line + f->val, f->vallen);
+	}
+	return true;
+}
+
+/* jn_ndjson_parse without the fast path. */
+static int
+parse_simdjson(jn_ndjson *p, const char *line, size_t len,
     jn_ndjson_key_fn key_fn, jn_ndjson_val_fn val_fn, void *ctx)
 {
 	simdjson::dom::element doc;
@@ -371,12 +430,29 @@ jn_ndjson_parse(struct jn_ndjson *p, const char *line, size_t len,
 	return 0;
 }
 
+extern "C" int
+jn_ndjson_parse(struct jn_ndjson *p, const char *line, size_t len,
+    jn_ndjson_key_fn key_fn, jn_ndjson_val_fn val_fn, void *ctx)
+{
+	if (deliver_flat(p, line, len, key_fn, val_fn, ctx))
+		return 0;
+	return parse_simdjson(p, line, len, key_fn, val_fn, ctx);
+}
+
 /*
  * How many bytes of lines one simdjson stream covers.  Its structural
  * pass over many short lines at once costs half what one pass per line
  * costs; 64 KiB and the stream's index stay in a core's L2 cache.
  */
 static const size_t STREAM_BYTES = 64 * 1024;
+
+/*
+ * How many lines in a row the fast path must decline before a stretch of
+ * lines goes to simdjson's stream: a log of flat objects with the odd
+ * nested value keeps the fast path, a log of nested objects gets the
+ * stream.
+ */
+static const size_t DECLINED_RUN = 4;
 
 static bool
 only_space(const char *s, const char *e)
@@ -448,12 +524,31 @@ jn_ndjson_parse_lines(struct jn_ndjson *p, const struct jn_ndjson_line *lines,
     size_t n, jn_ndjson_key_fn key_fn, jn_ndjson_val_fn val_fn,
     jn_ndjson_line_fn line_fn, void *ctx)
 {
-	size_t i = 0;
+	size_t i = 0, declined = 0;
 	int rc = 0;
 
 	while (i < n) {
 		size_t end = i + 1, done;
 
+		if (deliver_flat(p, lines[i].p, lines[i].len, key_fn, val_fn,
+		    ctx)) {
+			declined = 0;
+			if ((rc = line_fn(ctx, i, 0)) != 0)
+				return rc;
+			i++;
+			continue;
+		}
+		/* the odd line the fast path declines goes alone */
+		if (++declined < DECLINED_RUN) {
+			rc = line_fn(ctx, i, parse_simdjson(p, lines[i].p,
+			    lines[i].len, key_fn, val_fn, ctx));
+			if (rc != 0)
+				return rc;
+			i++;
+			continue;
+		}
+		/* lines it does not take: a stretch of them to simdjson */
+		declined = 0;
 		while (end < n && static_cast<size_t>(lines[end].p +
 		    lines[end].len - lines[i].p) <= STREAM_BYTES)
 			end++;
@@ -463,7 +558,7 @@ jn_ndjson_parse_lines(struct jn_ndjson *p, const struct jn_ndjson_line *lines,
 			return rc;
 		/* the rest of this stretch one line at a time */
 		for (i += done; i < end; i++) {
-			int ok = jn_ndjson_parse(p, lines[i].p, lines[i].len,
+			int ok = parse_simdjson(p, lines[i].p, lines[i].len,
 			    key_fn, val_fn, ctx);
 
 			if ((rc = line_fn(ctx, i, ok)) != 0)

@@ -1,7 +1,8 @@
 /*
- * The reader: one stream of records out of several files.  Each file is
- * read through zlib (which passes plain files through unchanged, so .gz
- * needs no special case), its format detected from its first bytes, and
+ * The reader: one stream of records out of several files.  A plain
+ * regular file is mapped a window at a time; anything else (.gz, pipes)
+ * is read through zlib, which passes plain bytes through unchanged.  Each
+ * file's format is detected from its first bytes, and
  * split into records here rather than inside libcsv so that every record
  * keeps its exact bytes (for --rejects and filters) and its line number.
  *
@@ -19,6 +20,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -31,6 +33,8 @@
 #include "journey/util.h"
 
 #define READ_CHUNK (1 << 20)
+/* How much of a mapped file one window covers (at least). */
+#define MAP_WINDOW ((size_t)1 << 20)
 /* Records longer than this are rejected instead of buffered. */
 #define MAX_RECORD ((size_t)256 << 20)
 
@@ -177,14 +181,20 @@ struct reader {
 	void *ctx;
 	uint64_t records;
 
-	/* current file */
+	/* current file: read through zlib (gz), or mapped (fd >= 0) */
 	gzFile gz;
+	int fd;
+	uint64_t size;		/* mapped: where the file ends */
+	uint64_t win_off;	/* mapped: file offset of buf[0] */
+	void *map;		/* mapped: r's window, or NULL: buf is heap */
+	size_t maplen;
+	size_t page;
 	const char *name;
 	enum jn_input_format format;
 	uint64_t line;
 	int eof;
 
-	/* input buffer: buf[pos..len) is unconsumed */
+	/* input buffer: buf[pos..len) is unconsumed; a window, if map */
 	char *buf;
 	size_t pos, len, cap;
 
@@ -274,10 +284,110 @@ progress(struct reader *r, int final)
 	r->progress_shown = 1;
 }
 
+/* ---- mapped files ---- */
+
+/*
+ * A plain regular file is not read but mapped, a window at a time, so
+ * that its bytes are parsed where the page cache holds them: read() would
+ * copy every byte once more, and on the 10M-event benchmark that copy
+ * cost a fifth of jfunnel's time.  Each window goes, with the records
+ * framed in it, to a batch (or, with one thread, is parsed) and is
+ * unmapped once used, so that memory stays a few windows however large
+ * the file.  The next window starts at the page holding the unread rest.
+ * The last JN_NDJSON_PADDING bytes of a window are left for the next one,
+ * so that every line framed in a window has its padding readable after
+ * it; at the end of the file the page's zeroes are the padding, or where
+ * the file ends too close to a page boundary for that, its tail is read
+ * into the heap instead.  The file is read up to the size it had when
+ * opened, and like any mapping it must not be truncated while read (a
+ * log being written to is read through a pipe).
+ */
+
+static void
+unmap_window(struct reader *r)
+{
+	if (r->map == NULL)
+		return;
+	munmap(r->map, r->maplen);
+	r->map = NULL;
+	r->buf = NULL;
+	r->cap = 0;
+}
+
+/* The tail of the file from off into the heap buffer.  0 or -1. */
+static int
+read_tail(struct reader *r, uint64_t off, size_t n)
+{
+	size_t done = 0;
+
+	if (r->cap < n + JN_NDJSON_PADDING)
+		r->buf = jn_xgrow(r->buf, &r->cap, n + JN_NDJSON_PADDING, 1);
+	while (done < n) {
+		ssize_t k = pread(r->fd, r->buf + done, n - done,
+		    (off_t)(off + done));
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return jn_error("%s: read error: %s", r->name,
+			    k < 0 ? strerror(errno) : "file truncated");
+		done += (size_t)k;
+	}
+	memset(r->buf + n, 0, JN_NDJSON_PADDING);
+	return 0;
+}
+
+/*
+ * The next window of a mapped file, holding the unread rest and at least
+ * want bytes after it (less at the end of the file).  0 or -1 (reported).
+ */
+static int
+map_next(struct reader *r, size_t want)
+{
+	uint64_t off = r->win_off + r->pos, old_end = r->win_off + r->len;
+	size_t delta = (size_t)(off % r->page), len;
+	uint64_t start = off - delta, left = r->size - start;
+	int last;
+
+	len = delta + want + JN_NDJSON_PADDING;
+	len = len < MAP_WINDOW ? MAP_WINDOW :
+	    (len + r->page - 1) / r->page * r->page;
+	last = len >= left;
+	if (last)
+		len = (size_t)left;
+	unmap_window(r);
+	if (last && (r->page - len % r->page) % r->page < JN_NDJSON_PADDING) {
+		if (read_tail(r, off, len - delta) != 0)
+			return -1;
+		r->len = len - delta;
+	} else {
+		void *m = mmap(NULL, len, PROT_READ, MAP_PRIVATE, r->fd,
+		    (off_t)start);
+
+		if (m == MAP_FAILED)
+			return jn_error("%s: cannot map: %s", r->name,
+			    strerror(errno));
+		free(r->buf);
+		r->map = m;
+		r->maplen = len;
+		r->buf = (char *)m + delta;
+		r->cap = 0;
+		r->len = len - delta - (last ? 0 : JN_NDJSON_PADDING);
+	}
+	r->win_off = off;
+	r->pos = 0;
+	r->eof = last;
+	r->bytes += r->win_off + r->len - old_end;
+	progress(r, 0);
+	return 0;
+}
+
+/* ---- buffering ---- */
+
 /*
  * Make sure at least want bytes are buffered from pos on (fewer at end of
- * file).  Keeps JN_NDJSON_PADDING spare bytes after the data.  Returns 0
- * or -1 (reported).
+ * file).  JN_NDJSON_PADDING readable bytes follow the data.  Returns 0 or
+ * -1 (reported).
  */
 static int
 fill(struct reader *r, size_t want)
@@ -288,6 +398,11 @@ fill(struct reader *r, size_t want)
 		if (r->jobs != NULL ? seal_batch(r) != 0 :
 		    flush_pending(r) != 0)
 			return -1;
+		if (r->fd >= 0) {
+			if (map_next(r, want) != 0)
+				return -1;
+			continue;
+		}
 		if (r->pos > 0) {
 			memmove(r->buf, r->buf + r->pos, r->len - r->pos);
 			r->len -= r->pos;
@@ -310,7 +425,8 @@ fill(struct reader *r, size_t want)
 		r->bytes += (size_t)n;
 		progress(r, 0);
 	}
-	memset(r->buf + r->len, 0, JN_NDJSON_PADDING);
+	if (r->map == NULL)
+		memset(r->buf + r->len, 0, JN_NDJSON_PADDING);
 	return 0;
 }
 
@@ -944,6 +1060,40 @@ read_file(struct reader *r)
 	return rc;
 }
 
+/*
+ * Whether fd is a plain file to map: regular, not empty from its offset
+ * on (*at; stdin may be a file read partly), and not gzip (zlib reads
+ * those).
+ */
+static int
+mappable(int fd, const struct stat *st, uint64_t *at)
+{
+	unsigned char magic[2];
+	off_t off;
+
+	if (!S_ISREG(st->st_mode) || (off = lseek(fd, 0, SEEK_CUR)) < 0 ||
+	    off >= st->st_size)
+		return 0;
+	if (pread(fd, magic, 2, off) == 2 && magic[0] == 0x1f &&
+	    magic[1] == 0x8b)
+		return 0;
+	*at = (uint64_t)off;
+	return 1;
+}
+
+static void
+close_file(struct reader *r)
+{
+	if (r->gz != NULL) {
+		gzclose(r->gz);
+		r->gz = NULL;
+		return;
+	}
+	unmap_window(r);
+	close(r->fd);
+	r->fd = -1;
+}
+
 static int
 open_file(struct reader *r, const char *path)
 {
@@ -963,6 +1113,14 @@ open_file(struct reader *r, const char *path)
 	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
 		close(fd);
 		return jn_error("cannot read '%s': is a directory", path);
+	}
+	r->gz = NULL;
+	r->fd = -1;
+	if (mappable(fd, &st, &r->win_off)) {
+		r->fd = fd;
+		r->size = (uint64_t)st.st_size;
+		r->page = (size_t)sysconf(_SC_PAGESIZE);
+		return 0;
 	}
 	r->gz = gzdopen(fd, "rb");
 	if (r->gz == NULL) {
@@ -1010,7 +1168,7 @@ read_files(struct reader *r, char *const *files, int nfiles)
 		if (open_file(r, files[i]) != 0)
 			return -1;
 		rc = read_file(r);
-		gzclose(r->gz);
+		close_file(r);
 	}
 	return rc;
 }
@@ -1088,8 +1246,10 @@ struct batch {
 	struct batch *next;	/* in the work queue or the free list */
 	struct batch *onext;	/* in framing order, until committed */
 	const struct filectx *file;
-	char *buf;		/* owned: the records' bytes */
+	char *buf;		/* the records' bytes: in map, or owned */
 	size_t cap;
+	void *map;		/* a mapped file's window, or NULL */
+	size_t maplen;
 	struct recref *refs;
 	size_t nrefs, refcap;
 	uint64_t first;		/* ordinal of refs[0] */
@@ -1143,9 +1303,22 @@ batch_get(struct jobs *j)
 	return b;
 }
 
+/* A used window goes at once; a heap buffer stays for the next batch. */
+static void
+batch_unmap(struct batch *b)
+{
+	if (b->map == NULL)
+		return;
+	munmap(b->map, b->maplen);
+	b->map = NULL;
+	b->buf = NULL;
+	b->cap = 0;
+}
+
 static void
 batch_free(struct batch *b)
 {
+	batch_unmap(b);
 	free(b->buf);
 	free(b->refs);
 	free(b->diag.buf);
@@ -1207,6 +1380,7 @@ commit_ready(struct jobs *j, size_t max)
 			/* only this thread commits, so only it sets failed */
 			if (!failed && commit(j, b) != 0)
 				failed = 1;
+			batch_unmap(b);
 			pthread_mutex_lock(&j->mu);
 			j->failed = failed;
 			b->next = j->spare;
@@ -1238,8 +1412,17 @@ seal_batch(struct reader *r)
 	pthread_mutex_lock(&j->mu);
 	next = batch_get(j);
 	pthread_mutex_unlock(&j->mu);
-	/* swap buffers: the batch keeps the records, r the rest */
-	{
+	if (r->map != NULL) {
+		/* the batch takes the window; fill() maps the rest anew */
+		free(b->buf);
+		b->buf = r->buf;
+		b->cap = 0;
+		b->map = r->map;
+		b->maplen = r->maplen;
+		r->map = NULL;
+		r->buf = NULL;
+	} else {
+		/* swap buffers: the batch keeps the records, r the rest */
 		char *buf = next->buf;
 		size_t cap = next->cap;
 

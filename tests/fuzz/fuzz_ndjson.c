@@ -12,7 +12,10 @@
  *
  * The input split at its newlines must also come out of
  * jn_ndjson_parse_lines exactly as out of a loop over jn_ndjson_parse:
- * the same calls with the same bytes, line after line.
+ * the same calls with the same bytes, line after line.  And the fast
+ * path for flat objects (journey/flatjson.h) must deliver exactly the
+ * values simdjson alone delivers, key cache on, on the line itself and after a
+ * line that filled the cache with other keys.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -251,6 +254,53 @@ check_lines(struct jn_ndjson *p, const char *buf, size_t size)
 	free(lines);
 }
 
+/*
+ * calls_key's answers, unrecorded: with the key cache on, which keys
+ * reach key_fn depends on the cache, and only the values must agree.
+ */
+static int
+quiet_key(void *ctx, const char *key, size_t len)
+{
+	(void)ctx;
+	(void)key;
+	return len % 3 == 0 ? -1 : (int)len;
+}
+
+/* The fast path and simdjson alone, value for value. */
+static void
+check_fast(const char *buf, size_t size)
+{
+	static const char warm[] = "{\"user_id\":\"u1\",\"event\":\"a\","
+	    "\"n\":1,\"ok\":true,\"x\":null,\"rev\":1.50}";
+	static struct jn_ndjson *fast, *slow;
+	static struct calls want, got;
+	char line[sizeof warm + JN_NDJSON_PADDING];
+	int round;
+
+	if (fast == NULL) {
+		fast = jn_ndjson_new();
+		slow = jn_ndjson_new();
+		jn_ndjson_cache_keys(fast);
+		jn_ndjson_cache_keys(slow);
+		jn_ndjson_simdjson_only(slow);
+	}
+	memcpy(line, warm, sizeof warm - 1);
+	memset(line + sizeof warm - 1, '"', JN_NDJSON_PADDING);
+	for (round = 0; round < 2; round++) {
+		want.len = got.len = 0;
+		calls_done(&want, 0, jn_ndjson_parse(slow, buf, size,
+		    quiet_key, calls_val, &want));
+		calls_done(&got, 0, jn_ndjson_parse(fast, buf, size,
+		    quiet_key, calls_val, &got));
+		if (got.len != want.len || memcmp(got.bytes, want.bytes,
+		    want.len) != 0)
+			abort();
+		/* other keys at the same positions, then the line again */
+		jn_ndjson_parse(fast, line, sizeof warm - 1, quiet_key,
+		    calls_val, &got);
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int
@@ -293,6 +343,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 	}
 	json_decref(v);
+	check_fast(buf, size);
 	check_lines(p, buf, size);
 	free(buf);
 	return 0;
