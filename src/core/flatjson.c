@@ -11,6 +11,7 @@
  */
 #include "journey/flatjson.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -286,6 +287,7 @@ jn_flat_note(struct jn_flat *s, int slot)
 static struct jn_flat_field *
 field(struct jn_flat *s, long n)
 {
+	assert(s != NULL);
 	s->f = jn_xgrow(s->f, &s->cap, (size_t)n + 1, sizeof *s->f);
 	return &s->f[n];
 }
@@ -452,22 +454,23 @@ mark_quotes(const char *line, size_t len, struct quotes *q)
 	const __m128i backslash = _mm_set1_epi8('\\');
 	const __m128i space = _mm_set1_epi8(' ');
 	__m128i v = _mm_setzero_si128(), bad = _mm_setzero_si128();
-	unsigned tail = len % 16 == 0 ? 0xffffu : (1u << len % 16) - 1, last;
+	unsigned tail = len % 16 == 0 ? 0xffffu : (1u << len % 16) - 1, last, m;
 	size_t k;
 
+	assert(len >= 1 && len <= PLAIN_BYTES);
 	q->n = (len + 15) / 16;
 	for (k = 0; k < q->n; k++) {
 		v = _mm_loadu_si128((const __m128i *)(const void *)
 		    (line + 16 * k));
-		q->mask[k] = (uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v,
-		    quote));
+		m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, quote));
 		/* as in string_end: signed, so bytes >= 0x80 are below ' ' */
 		if (k + 1 < q->n)
 			bad = _mm_or_si128(bad, _mm_or_si128(_mm_cmpeq_epi8(v,
 			    backslash), _mm_cmplt_epi8(v, space)));
+		else
+			m &= tail;	/* the last chunk ends in the padding */
+		q->mask[k] = (uint16_t)m;
 	}
-	/* the last chunk ends in the padding */
-	q->mask[q->n - 1] &= (uint16_t)tail;
 	last = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v,
 	    backslash), _mm_cmplt_epi8(v, space))) & tail;
 	return (_mm_movemask_epi8(bad) | (int)last) == 0;

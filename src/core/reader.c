@@ -345,9 +345,14 @@ static int
 map_next(struct reader *r, size_t want)
 {
 	uint64_t off = r->win_off + r->pos, old_end = r->win_off + r->len;
-	size_t delta = (size_t)(off % r->page), len;
-	uint64_t start = off - delta, left = r->size - start;
+	size_t delta, len;
+	uint64_t start, left;
 	int last;
+
+	assert(r->page > 0);
+	delta = (size_t)(off % r->page);
+	start = off - delta;
+	left = r->size - start;
 
 	len = delta + want + JN_NDJSON_PADDING;
 	len = len < MAP_WINDOW ? MAP_WINDOW :
@@ -404,6 +409,7 @@ fill(struct reader *r, size_t want)
 			continue;
 		}
 		if (r->pos > 0) {
+			assert(r->buf != NULL);
 			memmove(r->buf, r->buf + r->pos, r->len - r->pos);
 			r->len -= r->pos;
 			r->pos = 0;
