@@ -2,9 +2,9 @@
  * jfriction: where customers struggle, and what each struggle costs.
  *
  * Every event becomes a compact record (time, user, session, touchpoint,
- * what kind of event it is); at the end of input the records are grouped
- * by user and sorted by time, sessions are cut, and each session is run
- * through the detectors (slow pages, errors, rage clicks, abandoned forms,
+ * what kind of event it is), kept per user by the reporter engine
+ * (engine.h), which hands each user's records over once; they are sorted
+ * by time, sessions are cut, and each session is run through the detectors (slow pages, errors, rage clicks, abandoned forms,
  * repeated support contacts, loops, exits and dead ends).  Each friction
  * item (kind, touchpoint, detail) collects the sessions and users it hit;
  * because users are processed one at a time, distinct counts need no sets.
@@ -15,8 +15,8 @@
  * adds such states of shards of whole users up into the same table.
  *
  * Memory: 32 bytes per event, plus per distinct touchpoint, target, topic
- * and message, plus per friction item; at the end, 8 bytes per load for
- * p75.  With -j N the events are kept once, split between the reading
+ * and message, plus per friction item; while detecting, 8 bytes per load
+ * for p75.  With -j N the events are kept once, split between the reading
  * threads' states; the tables of users and values, and the counts per
  * item and touchpoint, are per thread.  With --sorted, one user's events,
  * the table of users (to tell one who comes back) and per distinct
@@ -33,6 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "journey/engine.h"
 #include "journey/group.h"
 #include "journey/input.h"
 #include "journey/intern.h"
@@ -178,12 +179,6 @@ struct loads {
 	size_t n, cap;		/* cap: 0 or a power of two */
 };
 
-/* A reading worker's events of one share of users. */
-struct evlist {
-	struct fev *ev;
-	size_t n, cap;
-};
-
 struct friction {
 	struct jn_common common;
 	struct jn_input in;
@@ -206,9 +201,11 @@ struct friction {
 	int value_slot, tp_slot, load_slot, msg_slot, target_slot;
 	int topic_slot;
 
-	struct jn_intern users, vals, keys;
-	struct fev *ev;
-	size_t nev, evcap;
+	struct jn_units units;	/* users and their events */
+	struct jn_engine engine;
+	struct jn_intern vals, keys;
+	uint32_t **vmap;	/* -j: per worker, value id -> this state's */
+	int nvmap;
 	/*
 	 * --value of goal events, summed exactly: the total is the same
 	 * whatever the order (or the thread) that added them.
@@ -216,6 +213,8 @@ struct friction {
 	struct jn_xsum value;
 
 	struct loads loads;	/* --sorted, --merge: loads so far */
+	uint64_t *lkeys;	/* else a key per load, sorted at the end */
+	size_t nlkeys, lkeycap;
 	struct load_count *sloads;	/* the loads in key order, at the end */
 	size_t nsloads;
 	struct item *items;
@@ -232,22 +231,13 @@ struct friction {
 	uint64_t total_visits, total_exits;
 
 	int jobs;		/* -j: threads */
-	int sorted;		/* --sorted: ev holds one user's events */
+	int sorted;		/* --sorted: one user's events at a time */
 	int partial, merge;	/* --partial, --merge: shards' states */
 	int is_worker;		/* one of the reading threads' states */
 	const struct friction *options;	/* as parsed, for the workers */
-	struct friction **workers;	/* reading threads' states, or NULL */
-	int nworkers;
-	/* a worker's: its events by share of users (a hash of the user) */
-	struct evlist *parts;
-	int nparts;
-	uint8_t *upart;		/* a worker's: per user, its share */
-	size_t upart_cap;
 };
 
 /* ---- reading ---- */
-
-static void flush_user(struct friction *);
 
 static int
 match(struct jn_pred *p, const struct jn_record *rec)
@@ -280,32 +270,14 @@ on_event(void *ctx, const struct jn_event *ev)
 	struct friction *f = ctx;
 	const struct jn_record *rec = ev->rec;
 	struct fev *e;
-	size_t nusers = jn_intern_count(&f->users);
-	uint32_t user = jn_intern_put(&f->users, ev->user, ev->user_len);
+	uint32_t user = jn_units_get(&f->units, ev);
 	uint16_t flags = 0;
 	const char *v;
 	size_t len;
 	int m, k;
 
-	if (f->sorted && f->nev > 0 && user != f->ev[0].user) {
-		char q[128];
-
-		/* ids follow first appearance: a smaller one came back */
-		if (user < f->ev[0].user)
-			return jn_error("%s:%llu: --sorted, but user '%s' "
-			    "comes back after other users: sort the input by "
-			    "user, or drop --sorted", rec->file,
-			    (unsigned long long)rec->line,
-			    jn_quote(q, sizeof q, ev->user, ev->user_len));
-		flush_user(f);
-	}
-	if (f->is_worker && user == nusers) {
-		/* a hash of the user picks the thread that detects it */
-		f->upart = jn_xgrow(f->upart, &f->upart_cap, nusers + 1,
-		    sizeof *f->upart);
-		f->upart[user] = (uint8_t)(jn_hash(ev->user, ev->user_len) %
-		    (uint64_t)f->nparts);
-	}
+	if (user == JN_UNIT_NONE)
+		return -1;
 	/* the kinds of event, once per event name where they allow it */
 	if (ev->name_len > 0 && f->ncached > 0) {
 		uint64_t bits;
@@ -334,17 +306,8 @@ on_event(void *ctx, const struct jn_event *ev)
 		if (v != NULL && jn_parse_double(v, len, &d) == 0)
 			jn_xsum_add(&f->value, d);
 	}
-	if (f->is_worker) {
-		struct evlist *l = &f->parts[f->upart[user]];
-
-		l->ev = jn_xgrow(l->ev, &l->cap, l->n + 1, sizeof *l->ev);
-		e = &l->ev[l->n++];
-	} else {
-		f->ev = jn_xgrow(f->ev, &f->evcap, f->nev + 1, sizeof *f->ev);
-		e = &f->ev[f->nev++];
-	}
+	e = jn_units_keep(&f->units, user);
 	e->ts = ev->time;
-	e->user = user;
 	e->session = ev->session && ev->session_len ?
 	    (uint32_t)jn_hash(ev->session, ev->session_len) | 1 : 0;
 	/* the touchpoint: its field, else the event name */
@@ -512,6 +475,58 @@ key_cmp(const void *pa, const void *pb)
 	return a < b ? -1 : a > b;
 }
 
+/*
+ * Add the sorted multiset b[0..nb) to f->sloads (sorted too), in one
+ * merging pass.
+ */
+static void
+merge_sloads(struct friction *f, const struct load_count *b, size_t nb)
+{
+	const struct load_count *a = f->sloads;
+	struct load_count *m = jn_xmalloc((f->nsloads + nb + 1) * sizeof *m);
+	size_t i = 0, j = 0, n = 0, na = f->nsloads;
+
+	while (i < na || j < nb) {
+		if (j == nb || (i < na && a[i].key < b[j].key))
+			m[n++] = a[i++];
+		else if (i == na || b[j].key < a[i].key)
+			m[n++] = b[j++];
+		else {
+			m[n] = a[i++];
+			m[n++].count += b[j++].count;
+		}
+	}
+	free(f->sloads);
+	f->sloads = m;
+	f->nsloads = n;
+}
+
+/*
+ * The loads of the events kept (f->lkeys, a key per load) into
+ * f->sloads: sorted, then counted by value.
+ */
+static void
+sloads_from_keys(struct friction *f)
+{
+	struct load_count *c;
+	size_t i, n = 0;
+
+	if (f->nlkeys == 0)
+		return;
+	qsort(f->lkeys, f->nlkeys, sizeof *f->lkeys, key_cmp);
+	c = jn_xmalloc(f->nlkeys * sizeof *c);
+	for (i = 0; i < f->nlkeys; i++) {
+		if (i == 0 || f->lkeys[i] != f->lkeys[i - 1])
+			c[n++] = (struct load_count){ f->lkeys[i], 0 };
+		c[n - 1].count++;
+	}
+	free(f->lkeys);
+	f->lkeys = NULL;
+	f->nlkeys = f->lkeycap = 0;
+	merge_sloads(f, c, n);
+	free(c);
+}
+
 /* f->sloads from the table f->loads. */
 static void
 sort_loads(struct friction *f)
@@ -526,35 +541,6 @@ sort_loads(struct friction *f)
 			f->sloads[f->nsloads++] = l->e[i];
 	if (f->nsloads > 0)
 		qsort(f->sloads, f->nsloads, sizeof *f->sloads, load_cmp);
-}
-
-/* f->sloads from the loads of the events in lists[0..n). */
-static void
-sort_event_loads(struct friction *f, const struct evlist *lists, size_t n)
-{
-	uint64_t *keys;
-	size_t nkeys = 0, i, k;
-
-	for (k = 0; k < n; k++)
-		nkeys += lists[k].n;
-	keys = jn_xmalloc((nkeys + 1) * sizeof *keys);
-	nkeys = 0;
-	for (k = 0; k < n; k++)
-		for (i = 0; i < lists[k].n; i++)
-			if (!isnan(lists[k].ev[i].load))
-				keys[nkeys++] = load_key(lists[k].ev[i].tp,
-				    lists[k].ev[i].load);
-	if (nkeys > 0)
-		qsort(keys, nkeys, sizeof *keys, key_cmp);
-	f->sloads = jn_xmalloc((nkeys + 1) * sizeof *f->sloads);
-	f->nsloads = 0;
-	for (i = 0; i < nkeys; i++) {
-		if (i == 0 || keys[i] != keys[i - 1])
-			f->sloads[f->nsloads++] = (struct load_count){
-				keys[i], 0 };
-		f->sloads[f->nsloads - 1].count++;
-	}
-	free(keys);
 }
 
 /* The k-th smallest (from 0) of the loads counted in e[0..n). */
@@ -915,180 +901,112 @@ run_user(struct friction *f, struct fev *ev, size_t n, uint32_t user)
 	}
 }
 
-/* Detect over f's own events, read by one thread, user by user. */
+/*
+ * One user, handed over by the engine: its events (in any order) are
+ * detected into acc (the main state, or the share's worker with -j), and
+ * their loads join acc's multiset.  Users are told apart by the unit id
+ * of their events, distinct among the users counted into one acc.
+ */
 static void
-detect_all(struct friction *f)
+detect_user(void *tool, void *acc, const struct jn_unit *u, void *rec,
+    size_t n)
 {
-	size_t nusers = jn_intern_count(&f->users), *start, u;
+	struct friction *a = acc;
+	struct fev *ev = rec;
+	size_t i;
 
-	grow_tps(f);
-	start = jn_group_by_key(f->ev, f->nev, sizeof *f->ev,
-	    offsetof(struct fev, user), nusers);
-	for (u = 0; u < nusers; u++)
-		run_user(f, f->ev + start[u], start[u + 1] - start[u],
-		    (uint32_t)u);
-	free(start);
-	if (f->kinds >> K_SLOW & 1) {
-		struct evlist all = { f->ev, f->nev, f->evcap };
+	(void)tool;
+	(void)u;
+	if (n == 0)
+		return;
+	if (a == tool)		/* with -j, prepare sized the workers' */
+		grow_tps(a);
+	run_user(a, ev, n, ev[0].user);
+	if (!(a->kinds >> K_SLOW & 1))
+		return;
+	for (i = 0; i < n; i++) {
+		uint64_t key;
 
-		sort_event_loads(f, &all, 1);
+		if (isnan(ev[i].load))
+			continue;
+		key = load_key(ev[i].tp, ev[i].load);
+		if (a->sorted) {	/* memory must not grow with events */
+			loads_add(&a->loads, key, 1);
+			continue;
+		}
+		a->lkeys = jn_xgrow(a->lkeys, &a->lkeycap, a->nlkeys + 1,
+		    sizeof *a->lkeys);
+		a->lkeys[a->nlkeys++] = key;
 	}
 }
 
+/* ---- -j: the engine's hooks ---- */
+
 /*
- * --sorted: the events kept are all of one user; detect over them now and
- * forget them, so that memory does not grow with events.
+ * Each reading thread interned its own values (touchpoints, targets,
+ * topics, messages): they are numbered in the main state's table before
+ * detecting, and every worker's events move to those ids.  Any numbering
+ * will do, as ties between events are broken by the values' strings
+ * (val_cmp).  The workers detect into tables of touchpoints that size.
  */
 static void
-flush_user(struct friction *f)
+prepare_workers(void *tool, void *const *w, int n)
 {
-	size_t i;
-
-	grow_tps(f);
-	run_user(f, f->ev, f->nev, f->ev[0].user);
-	if (f->kinds >> K_SLOW & 1)
-		for (i = 0; i < f->nev; i++)
-			if (!isnan(f->ev[i].load))
-				loads_add(&f->loads, load_key(f->ev[i].tp,
-				    f->ev[i].load), 1);
-	f->nev = 0;
-}
-
-/* ---- reading and detecting with several threads ---- */
-
-/*
- * Each reading thread fills a state of its own, its events already split
- * by share of users (a hash of the user).  The values (touchpoints,
- * targets, topics, messages) are then numbered in one table, and
- * detecting thread p takes the users of share p from every worker, brings
- * each user's events together and runs the detectors into worker p's
- * state, unused since reading.  The states are merged at the end: every
- * count is an integer (extra steps too, exactly summed in a double), the
- * value sum is exact, the loads behind p75 are a multiset, and ties and
- * the rows' order go by strings, so the output is the same whatever -j
- * says.
- */
-struct part_job {
-	struct friction *const *w;	/* the reading workers */
-	int nw, part;
-	uint32_t *const *umap;		/* per worker: user -> id in share */
-	uint32_t *const *vmap;		/* per worker: value id -> main's */
-	struct fev *gather;		/* a user's events from all workers */
-	size_t gather_cap;
-	pthread_t thread;
-	int started;
-};
-
-/*
- * The workers' values in f->vals: vmap[k] maps worker k's ids to f's.
- * Any numbering will do, as ties between events are broken by the
- * values' strings (val_cmp).
- */
-static void
-merge_vals(struct friction *f, struct friction *const *w, int n,
-    uint32_t **vmap)
-{
-	size_t id, len;
+	struct friction *f = tool;
+	size_t id, len, ntp;
 	int k;
 
-	for (k = 0; k < n; k++)
-		for (id = 0; id < jn_intern_count(&w[k]->vals); id++) {
-			const char *s = jn_intern_str(&w[k]->vals,
+	f->vmap = jn_xcalloc((size_t)n, sizeof *f->vmap);
+	f->nvmap = n;
+	for (k = 0; k < n; k++) {
+		struct friction *wk = w[k];
+
+		f->vmap[k] = jn_xmalloc((jn_intern_count(&wk->vals) + 1) *
+		    sizeof **f->vmap);
+		for (id = 0; id < jn_intern_count(&wk->vals); id++) {
+			const char *s = jn_intern_str(&wk->vals,
 			    (uint32_t)id, &len);
 
-			vmap[k][id] = jn_intern_put(&f->vals, s, len);
+			f->vmap[k][id] = jn_intern_put(&f->vals, s, len);
 		}
+		jn_xsum_merge(&f->value, &wk->value);
+	}
+	grow_tps(f);
+	ntp = f->tpcap;
+	for (k = 0; k < n; k++) {
+		struct friction *wk = w[k];
+
+		free(wk->tp_visits);
+		free(wk->tp_exits);
+		wk->tp_visits = jn_xcalloc(ntp, sizeof *wk->tp_visits);
+		wk->tp_exits = jn_xcalloc(ntp, sizeof *wk->tp_exits);
+		wk->tpcap = ntp;
+	}
 }
 
-static void *
-detect_part(void *arg)
-{
-	struct part_job *j = arg;
-	struct friction *acc = j->w[j->part];
-	size_t nusers = 0, u, i, len, **start;
-	int k, k2;
-
-	/*
-	 * Number the share's users, each found in the other workers; any
-	 * order will do, as nothing reported depends on it.
-	 */
-	for (k = 0; k < j->nw; k++) {
-		const struct friction *w = j->w[k];
-
-		for (i = 0; i < jn_intern_count(&w->users); i++) {
-			const char *key;
-
-			if (w->upart[i] != j->part || j->umap[k][i] != NONE)
-				continue;
-			key = jn_intern_str(&w->users, (uint32_t)i, &len);
-			j->umap[k][i] = (uint32_t)nusers;
-			for (k2 = k + 1; k2 < j->nw; k2++) {
-				uint32_t id2 = jn_intern_find(&j->w[k2]->users,
-				    key, len);
-
-				if (id2 != NONE)
-					j->umap[k2][id2] = (uint32_t)nusers;
-			}
-			nusers++;
-		}
-	}
-	/* each worker's events of the share, by user in place */
-	start = jn_xcalloc((size_t)j->nw, sizeof *start);
-	for (k = 0; k < j->nw; k++) {
-		struct evlist *l = &j->w[k]->parts[j->part];
-
-		for (i = 0; i < l->n; i++) {
-			struct fev *e = &l->ev[i];
-
-			e->user = j->umap[k][e->user];
-			e->tp = j->vmap[k][e->tp];
-			if (e->aux != NONE)
-				e->aux = j->vmap[k][e->aux];
-		}
-		start[k] = jn_group_by_key(l->ev, l->n, sizeof *l->ev,
-		    offsetof(struct fev, user), nusers);
-	}
-	for (u = 0; u < nusers; u++) {
-		struct fev *ev = NULL;
-		size_t n = 0, from = 0;
-		int only = -1;
-
-		for (k = 0; k < j->nw; k++)
-			if (start[k][u + 1] > start[k][u]) {
-				n += start[k][u + 1] - start[k][u];
-				only = only == -1 ? k : -2;
-			}
-		assert(n > 0);
-		if (only >= 0) {	/* one worker saw all: sort in place */
-			ev = j->w[only]->parts[j->part].ev + start[only][u];
-		} else {
-			j->gather = jn_xgrow(j->gather, &j->gather_cap, n,
-			    sizeof *j->gather);
-			ev = j->gather;
-			for (k = 0; k < j->nw; k++) {
-				size_t c = start[k][u + 1] - start[k][u];
-
-				/* a worker may have no events of the share */
-				if (c == 0)
-					continue;
-				memcpy(ev + from, j->w[k]->parts[j->part].ev +
-				    start[k][u], c * sizeof *ev);
-				from += c;
-			}
-		}
-		run_user(acc, ev, n, (uint32_t)u);
-	}
-	for (k = 0; k < j->nw; k++)
-		free(start[k]);
-	free(start);
-	return NULL;
-}
-
-/* Add what worker w detected to f. */
 static void
-merge_detected(struct friction *f, const struct friction *w, size_t ntp)
+remap_event(const void *tool, int k, void *rec)
 {
-	size_t i;
+	const struct friction *f = tool;
+	struct fev *e = rec;
+
+	e->tp = f->vmap[k][e->tp];
+	if (e->aux != NONE)
+		e->aux = f->vmap[k][e->aux];
+}
+
+/*
+ * Add what share acc detected to f: every count is an integer (extra
+ * steps too, exactly summed in a double), the loads behind p75 are a
+ * multiset, and ties and the rows' order go by strings, so the output is
+ * the same whatever -j says.
+ */
+static void
+merge_detected(void *tool, void *acc)
+{
+	struct friction *f = tool;
+	struct friction *w = acc;
+	size_t i, ntp = jn_intern_count(&f->vals);
 
 	f->total_users += w->total_users;
 	f->total_sessions += w->total_sessions;
@@ -1112,70 +1030,8 @@ merge_detected(struct friction *f, const struct friction *w, size_t ntp)
 		to->contacts += from->contacts;
 		to->extra_steps += from->extra_steps;
 	}
-}
-
-/* Detect over the workers' events into f, one thread per share of users. */
-static void
-detect_parallel(struct friction *f, struct friction *const *w, int n)
-{
-	struct part_job *jobs = jn_xcalloc((size_t)n, sizeof *jobs);
-	uint32_t **umap = jn_xcalloc((size_t)n, sizeof *umap);
-	uint32_t **vmap = jn_xcalloc((size_t)n, sizeof *vmap);
-	size_t id, ntp;
-	int k, p;
-
-	for (k = 0; k < n; k++) {
-		id = jn_intern_count(&w[k]->vals) + 1;
-		vmap[k] = jn_xmalloc(id * sizeof **vmap);
-		id = jn_intern_count(&w[k]->users) + 1;
-		umap[k] = jn_xmalloc(id * sizeof **umap);
-		memset(umap[k], 0xff, id * sizeof **umap);	/* NONE */
-		jn_xsum_merge(&f->value, &w[k]->value);
-	}
-	merge_vals(f, w, n, vmap);
-	ntp = jn_intern_count(&f->vals);
-	grow_tps(f);
-	for (k = 0; k < n; k++) {
-		w[k]->tp_visits = jn_xcalloc(ntp + 1, sizeof *w[k]->tp_visits);
-		w[k]->tp_exits = jn_xcalloc(ntp + 1, sizeof *w[k]->tp_exits);
-	}
-	for (p = 0; p < n; p++) {
-		jobs[p].w = w;
-		jobs[p].nw = n;
-		jobs[p].part = p;
-		jobs[p].umap = umap;
-		jobs[p].vmap = vmap;
-	}
-	for (p = 1; p < n; p++)
-		jobs[p].started = pthread_create(&jobs[p].thread, NULL,
-		    detect_part, &jobs[p]) == 0;
-	detect_part(&jobs[0]);
-	for (p = 0; p < n; p++) {
-		if (jobs[p].started)
-			pthread_join(jobs[p].thread, NULL);
-		else if (p > 0)
-			detect_part(&jobs[p]);	/* no thread: detect it here */
-		merge_detected(f, w[p], ntp);
-		free(jobs[p].gather);
-	}
-	if (f->kinds >> K_SLOW & 1) {
-		struct evlist *lists = jn_xcalloc((size_t)n * (size_t)n,
-		    sizeof *lists);
-
-		/* every share of every worker, its ids f's since detecting */
-		for (k = 0; k < n; k++)
-			for (p = 0; p < n; p++)
-				lists[k * n + p] = w[k]->parts[p];
-		sort_event_loads(f, lists, (size_t)n * (size_t)n);
-		free(lists);
-	}
-	for (k = 0; k < n; k++) {
-		free(umap[k]);
-		free(vmap[k]);
-	}
-	free(umap);
-	free(vmap);
-	free(jobs);
+	sloads_from_keys(w);
+	merge_sloads(f, w->sloads, w->nsloads);
 }
 
 /* ---- output ---- */
@@ -1792,7 +1648,9 @@ setup(struct friction *f)
 	if (f->tp_slot < 0 || f->load_slot < 0 || f->target_slot < 0 ||
 	    f->topic_slot < 0 || f->value_slot < 0 || f->msg_slot < 0)
 		return -1;
-	jn_intern_init(&f->users);
+	jn_units_init(&f->units, sizeof(struct fev), offsetof(struct fev,
+	    user), 0);
+	f->units.sorted = f->sorted;
 	jn_intern_init(&f->vals);
 	jn_intern_init(&f->keys);
 	jn_namecache_init(&f->names);
@@ -1818,13 +1676,12 @@ setup(struct friction *f)
 	return 0;
 }
 
-static void release_workers(struct friction *);
-
 static void
 release(struct friction *f)
 {
 	int k;
 
+	jn_engine_release(&f->engine);
 	jn_pred_free(f->goal);
 	jn_pred_free(f->click);
 	jn_pred_free(f->form_start);
@@ -1833,78 +1690,70 @@ release(struct friction *f)
 	jn_pred_free(f->error_name);
 	jn_pred_free(f->error_msg);
 	jn_input_release(&f->in);
-	jn_intern_release(&f->users);
+	jn_units_release(&f->units);
 	jn_intern_release(&f->vals);
 	jn_intern_release(&f->keys);
 	jn_namecache_release(&f->names);
-	free(f->ev);
+	for (k = 0; k < f->nvmap; k++)
+		free(f->vmap[k]);
+	free(f->vmap);
 	free(f->loads.e);
+	free(f->lkeys);
 	free(f->sloads);
 	free(f->items);
 	free(f->touched);
 	free(f->tp_visits);
 	free(f->tp_exits);
-	free(f->upart);
-	if (f->parts != NULL)
-		for (k = 0; k < f->nparts; k++)
-			free(f->parts[k].ev);
-	free(f->parts);
-	release_workers(f);
 }
 
-/* Free the reading workers' states. */
+/* ---- the engine's view of jfriction ---- */
+
+static struct jn_input *
+input_of(void *state)
+{
+	return &((struct friction *)state)->in;
+}
+
+static struct jn_units *
+units_of(void *state)
+{
+	return &((struct friction *)state)->units;
+}
+
 static void
-release_workers(struct friction *f)
+worker_free(void *w)
 {
-	int k;
-
-	for (k = 0; k < f->nworkers; k++)
-		if (f->workers[k] != NULL) {
-			release(f->workers[k]);
-			free(f->workers[k]);
-		}
-	free(f->workers);
-	f->workers = NULL;
-	f->nworkers = 0;
+	release(w);
+	free(w);
 }
 
-/*
- * Read the input: with one thread into f directly, with several into one
- * state per thread (f->workers), detected afterwards.  Returns 0 or -1
- * (reported).
- */
-static int
-read_input(struct friction *f, char *const *files, int nfiles)
+static void *
+worker_new(void *tool, int k)
 {
-	struct jn_input **win;
-	void **ctx;
-	int k, n = f->jobs, rc = -1;
+	const struct friction *f = tool;
+	struct friction *w = jn_xmalloc(sizeof *w);
 
-	if (n <= 1)
-		return jn_input_run(&f->in, files, nfiles, on_event, f);
-	f->workers = jn_xcalloc((size_t)n, sizeof *f->workers);
-	f->nworkers = n;
-	win = jn_xcalloc((size_t)n, sizeof *win);
-	ctx = jn_xcalloc((size_t)n, sizeof *ctx);
-	for (k = 0; k < n; k++) {
-		struct friction *w = jn_xmalloc(sizeof *w);
-
-		*w = *f->options;
-		w->is_worker = 1;
-		w->nparts = n;
-		w->parts = jn_xcalloc((size_t)n, sizeof *w->parts);
-		f->workers[k] = w;
-		if (setup(w) != 0)
-			goto out;
-		win[k] = &w->in;
-		ctx[k] = w;
+	(void)k;
+	*w = *f->options;
+	w->is_worker = 1;
+	if (setup(w) != 0) {
+		worker_free(w);
+		return NULL;
 	}
-	rc = jn_input_run_jobs(&f->in, win, ctx, n, files, nfiles, on_event);
-out:
-	free(win);
-	free(ctx);
-	return rc;
+	return w;
 }
+
+static const struct jn_reporter reporter = {
+	.input = input_of,
+	.units = units_of,
+	.event = on_event,
+	.worker_new = worker_new,
+	.worker_free = worker_free,
+	.prepare = prepare_workers,
+	.remap = remap_event,
+	.unit = detect_user,
+	.merge = merge_detected,
+};
 
 int
 main(int argc, char **argv)
@@ -1936,25 +1785,19 @@ main(int argc, char **argv)
 			release(&f);
 			return JN_EXIT_ERROR;
 		}
-	} else if (read_input(&f, argv + optind, argc - optind) != 0) {
+	} else if (jn_engine_run(&f.engine, &reporter, &f, f.jobs,
+	    argv + optind, argc - optind, NULL) != 0) {
 		jn_input_finish(&f.in);
 		release(&f);
 		return JN_EXIT_ERROR;
 	}
 	if (!f.merge && jn_input_finish(&f.in) != 0)
 		status = JN_EXIT_ERROR;
-	if (f.merge) {
-		sort_loads(&f);		/* detected by the shards */
-	} else if (f.nworkers > 0) {
-		detect_parallel(&f, f.workers, f.nworkers);
-		release_workers(&f);
-	} else if (f.sorted) {
-		if (f.nev > 0)
-			flush_user(&f);
+	jn_engine_release(&f.engine);	/* the workers are merged */
+	if (f.sorted || f.merge)
 		sort_loads(&f);
-	} else {
-		detect_all(&f);
-	}
+	else
+		sloads_from_keys(&f);
 	grow_tps(&f);
 	if (f.partial) {
 		if (write_partial(&f) != 0)

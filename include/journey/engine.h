@@ -1,0 +1,213 @@
+/*
+ * The reporter engine: a small map-reduce over units (users, or sessions
+ * of users), under every tool that reads events and fills one table
+ * (jfunnel, jsegment, jfriction, and the reporters to come).
+ *
+ * A reporter supplies, through struct jn_reporter: what it keeps of an
+ * event (a compact record of its own, with the unit's id in it), what it
+ * does with one unit's records, and how the results of two shares of
+ * units merge.  The engine does the rest, once for all of them: it reads
+ * with one thread or with -j workers (jn_input_run_jobs), numbers units by
+ * first appearance, keeps the records per unit, hands each unit to the
+ * reporter exactly once, and with --sorted holds one unit at a time.
+ *
+ * With -j N, N reading threads each fill a reporter state of their own
+ * (its records split into N shares by a hash of the user, so that every
+ * session of a user falls in one share); then counting thread p takes
+ * share p from every worker, numbers its units in the order they first
+ * appear in the input, brings each unit's records together and hands the
+ * unit to the reporter with worker p's state as the accumulator; the
+ * accumulators are merged into the main state in share order.  A reporter
+ * whose merge is exact (integers, exact sums, sorted samples) thus gives
+ * the same bytes whatever -j says.
+ */
+#ifndef JOURNEY_ENGINE_H
+#define JOURNEY_ENGINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "journey/input.h"
+#include "journey/intern.h"
+
+#define JN_UNIT_NONE UINT32_MAX
+
+/* A list of kept records of one size. */
+struct jn_reclist {
+	unsigned char *p;
+	size_t n, cap;		/* in records */
+};
+
+/*
+ * One reading thread's units and kept records.  Embedded in the
+ * reporter's state; its fields are the engine's.
+ */
+struct jn_units {
+	struct jn_intern keys;	/* unit keys: user, or user NUL session */
+	size_t rec_size;	/* bytes per record: a multiple of 8, <= 64 */
+	size_t unit_off;	/* offset of a record's uint32_t unit id */
+	int per_session;
+	char *keybuf;
+	size_t keycap;
+	struct jn_reclist *lists;	/* one, or one per share (-j) */
+	int nparts;
+	uint8_t *part;		/* -j: per unit, its share */
+	uint64_t *first_pos;	/* -j: per unit, the record where it began */
+	size_t ucap;
+	/* --sorted: the unit being read, handed over when the next begins */
+	int sorted, have_cur;
+	uint32_t cur;
+	struct jn_engine *engine;
+};
+
+/*
+ * A unit handed to the reporter.  Its per-unit data (what the reporter
+ * keeps beside the records) lives in state owner under id: with one
+ * thread the main state and the unit's number, with -j the worker that
+ * saw the unit first.
+ */
+struct jn_unit {
+	const char *key;	/* user, or user NUL session; not NUL-ended */
+	size_t len;
+	void *owner;
+	uint32_t id;
+};
+
+/*
+ * What a reporter supplies.  "tool" is always the main state; "w" a
+ * reading worker's; "acc" the state a unit's results go to (the main
+ * state with one thread or --sorted, worker p's for share p with -j).
+ * Optional hooks may be NULL.
+ */
+struct jn_reporter {
+	/* The state's input layer and units. */
+	struct jn_input *(*input)(void *state);
+	struct jn_units *(*units)(void *state);
+	/*
+	 * Per event, with the state of the reading thread.  It finds the
+	 * event's unit with jn_units_get and keeps a record with
+	 * jn_units_keep (or none).  Returns 0, or -1 after reporting.
+	 */
+	jn_event_fn event;
+	/*
+	 * -j: a reading worker's state, k of n, made from the parsed
+	 * options and set up with jn_input_init_worker and the same slots
+	 * as the main state.  NULL after reporting.  worker_free frees it.
+	 */
+	void *(*worker_new)(void *tool, int k);
+	void (*worker_free)(void *w);
+	/*
+	 * -j, once after reading, before counting (optional): move what the
+	 * workers interned into the main state (values the records refer
+	 * to), so that the counting threads can read it there.
+	 */
+	void (*prepare)(void *tool, void *const *w, int n);
+	/* -j (optional): a record of worker k, to the main state's ids. */
+	void (*remap)(const void *tool, int k, void *rec);
+	/*
+	 * -j (optional): unit id of worker w (number k) becomes the share's:
+	 * its per-unit data to the main state's ids.  Then, for every other
+	 * worker w2 that saw the unit too, unit_merge adds its data into it.
+	 * Called from the share's counting thread.
+	 */
+	void (*unit_adopt)(const void *tool, void *w, int k, uint32_t id);
+	void (*unit_merge)(const void *tool, void *w, uint32_t id, void *w2,
+	    int k2, uint32_t id2);
+	/*
+	 * One unit and its n records (not sorted; n may be 0, rec then
+	 * NULL), to be counted into acc.  The records may be reordered and
+	 * changed; they are gone after the call.
+	 */
+	void (*unit)(void *tool, void *acc, const struct jn_unit *u,
+	    void *rec, size_t n);
+	/* -j (optional): add accumulator acc (worker p's) to the main state. */
+	void (*merge)(void *tool, void *acc);
+	/*
+	 * -j (optional): after merging, every unit once more in the order
+	 * of first appearance, numbered g = 0, 1, ... as one thread numbers
+	 * them, for reporters that keep units beyond counting.
+	 */
+	void (*unit_move)(void *tool, uint32_t g, const struct jn_unit *u);
+};
+
+struct jn_engine {
+	const struct jn_reporter *r;
+	void *tool;
+	int jobs;
+	void **workers;
+	int nworkers;
+	/* -j with unit_move: per worker, unit -> share number; per share,
+	 * share number -> g */
+	uint32_t **umap, **gmap;
+};
+
+/*
+ * Set up units for records of rec_size bytes (a multiple of 8, at most
+ * 64) whose uint32_t unit id lies at unit_off; per_session makes units of
+ * (user, session value) pairs.  Cannot fail.
+ */
+void jn_units_init(struct jn_units *u, size_t rec_size, size_t unit_off,
+    int per_session);
+void jn_units_release(struct jn_units *u);
+
+/*
+ * The unit of ev: its id in this thread's numbering (first appearance).
+ * With --sorted a new unit hands the previous one to the reporter first,
+ * and a unit that comes back after another is an error: returns
+ * JN_UNIT_NONE after reporting.
+ */
+uint32_t jn_units_get(struct jn_units *u, const struct jn_event *ev);
+
+/* Room for one more record in list l: the slow path of jn_units_keep. */
+void jn_units_grow(struct jn_units *u, struct jn_reclist *l);
+
+/*
+ * A new record of unit (from jn_units_get), its unit id filled in and
+ * the rest for the caller to fill.  Valid until the next call.
+ */
+static inline void *
+jn_units_keep(struct jn_units *u, uint32_t unit)
+{
+	struct jn_reclist *l = &u->lists[u->nparts > 1 ? u->part[unit] : 0];
+	unsigned char *rec;
+
+	if (l->n == l->cap)
+		jn_units_grow(u, l);
+	rec = l->p + l->n++ * u->rec_size;
+	memcpy(rec + u->unit_off, &unit, sizeof unit);
+	return rec;
+}
+
+/* Number of units so far. */
+static inline size_t
+jn_units_count(const struct jn_units *u)
+{
+	return jn_intern_count(&u->keys);
+}
+
+/* The key of unit id (user, or user NUL session); *len set. */
+const char *jn_units_key(const struct jn_units *u, uint32_t id,
+    size_t *len);
+
+/*
+ * Read files (stdin_path: a spool for "-", or NULL) and count every unit:
+ * with jobs > 1 through worker states, merged into tool; with --sorted
+ * (the tool's units say so) one unit at a time.  Returns 0, or -1 after
+ * reporting; the caller calls jn_input_finish in every case, then
+ * jn_engine_release.
+ */
+int jn_engine_run(struct jn_engine *e, const struct jn_reporter *r,
+    void *tool, int jobs, char *const *files, int nfiles,
+    const char *stdin_path);
+
+/*
+ * After jn_engine_run with -j and unit_move: the global number of unit id
+ * of worker k.
+ */
+uint32_t jn_engine_global(const struct jn_engine *e, int k, uint32_t id);
+
+/* Free the workers and maps.  A zeroed engine may be released. */
+void jn_engine_release(struct jn_engine *e);
+
+#endif

@@ -1,0 +1,500 @@
+/*
+ * The reporter engine (see include/journey/engine.h): units and their
+ * records per reading thread, the hand-over of one unit at a time under
+ * --sorted, and the -j counting phase that brings each unit's records
+ * together from every worker, one thread per share of units.
+ */
+#include "journey/engine.h"
+
+#include <assert.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "journey/group.h"
+#include "journey/util.h"
+
+void
+jn_units_init(struct jn_units *u, size_t rec_size, size_t unit_off,
+    int per_session)
+{
+	assert(rec_size % 8 == 0 && rec_size <= 64);
+	assert(unit_off + sizeof(uint32_t) <= rec_size);
+	memset(u, 0, sizeof *u);
+	jn_intern_init(&u->keys);
+	u->rec_size = rec_size;
+	u->unit_off = unit_off;
+	u->per_session = per_session;
+	u->nparts = 1;
+	u->lists = jn_xcalloc(1, sizeof *u->lists);
+}
+
+void
+jn_units_release(struct jn_units *u)
+{
+	int p;
+
+	jn_intern_release(&u->keys);
+	for (p = 0; p < u->nparts && u->lists != NULL; p++)
+		free(u->lists[p].p);
+	free(u->lists);
+	free(u->part);
+	free(u->first_pos);
+	free(u->keybuf);
+	memset(u, 0, sizeof *u);
+}
+
+/* -j: the records go to nparts shares, and units remember where. */
+static void
+units_split(struct jn_units *u, int nparts)
+{
+	assert(jn_units_count(u) == 0 && u->lists[0].n == 0);
+	free(u->lists);
+	u->lists = jn_xcalloc((size_t)nparts, sizeof *u->lists);
+	u->nparts = nparts;
+}
+
+void
+jn_units_grow(struct jn_units *u, struct jn_reclist *l)
+{
+	l->p = jn_xgrow(l->p, &l->cap, l->n + 1, u->rec_size);
+}
+
+const char *
+jn_units_key(const struct jn_units *u, uint32_t id, size_t *len)
+{
+	return jn_intern_str(&u->keys, id, len);
+}
+
+static void flush_current(struct jn_units *u);
+
+uint32_t
+jn_units_get(struct jn_units *u, const struct jn_event *ev)
+{
+	size_t before = jn_intern_count(&u->keys), n = ev->user_len;
+	uint32_t id;
+
+	if (!u->per_session) {
+		id = jn_intern_put(&u->keys, ev->user, ev->user_len);
+	} else {
+		/* user and session joined by a byte that cannot end a user */
+		u->keybuf = jn_xgrow(u->keybuf, &u->keycap,
+		    ev->user_len + ev->session_len + 2, 1);
+		memcpy(u->keybuf, ev->user, ev->user_len);
+		u->keybuf[n++] = '\0';
+		if (ev->session != NULL && ev->session_len > 0) {
+			memcpy(u->keybuf + n, ev->session, ev->session_len);
+			n += ev->session_len;
+		}
+		id = jn_intern_put(&u->keys, u->keybuf, n);
+	}
+	if (u->sorted && (!u->have_cur || id != u->cur)) {
+		char q[128];
+
+		/* ids follow first appearance: a smaller one came back */
+		if (u->have_cur && id < u->cur) {
+			jn_error("%s:%llu: --sorted, but user '%s' comes back "
+			    "after other users: sort the input by user, or "
+			    "drop --sorted", ev->rec->file,
+			    (unsigned long long)ev->rec->line,
+			    jn_quote(q, sizeof q, ev->user, ev->user_len));
+			return JN_UNIT_NONE;
+		}
+		if (u->have_cur)
+			flush_current(u);
+		u->cur = id;
+		u->have_cur = 1;
+	}
+	if (u->nparts > 1 && id == before) {
+		/*
+		 * A new unit: the counting phase numbers units by where they
+		 * began, and a hash of the user alone picks its share, so
+		 * that one thread counts all sessions of a user.
+		 */
+		if (id >= u->ucap) {
+			size_t cap = u->ucap;
+
+			u->part = jn_xgrow(u->part, &cap, (size_t)id + 1,
+			    sizeof *u->part);
+			u->first_pos = jn_xrealloc(u->first_pos,
+			    cap * sizeof *u->first_pos);
+			u->ucap = cap;
+		}
+		u->first_pos[id] = ev->rec->pos;
+		u->part[id] = (uint8_t)(jn_hash(ev->user, ev->user_len) %
+		    (uint64_t)u->nparts);
+	}
+	return id;
+}
+
+/* --sorted: hand the current unit, all of whose records are kept, over. */
+static void
+flush_current(struct jn_units *u)
+{
+	struct jn_engine *e = u->engine;
+	struct jn_unit unit;
+
+	assert(e != NULL && u->nparts == 1);
+	unit.key = jn_intern_str(&u->keys, u->cur, &unit.len);
+	unit.owner = e->tool;
+	unit.id = u->cur;
+	e->r->unit(e->tool, e->tool, &unit,
+	    u->lists[0].n > 0 ? u->lists[0].p : NULL, u->lists[0].n);
+	u->lists[0].n = 0;
+}
+
+/* One thread: group the records by unit and hand every unit over. */
+static void
+count_one(struct jn_engine *e)
+{
+	struct jn_units *u = e->r->units(e->tool);
+	struct jn_reclist *l = &u->lists[0];
+	size_t nunits = jn_intern_count(&u->keys), i, *start;
+	struct jn_unit unit;
+
+	start = jn_group_by_key(l->p, l->n, u->rec_size, u->unit_off, nunits);
+	unit.owner = e->tool;
+	for (i = 0; i < nunits; i++) {
+		size_t n = start[i + 1] - start[i];
+
+		unit.id = (uint32_t)i;
+		unit.key = jn_intern_str(&u->keys, unit.id, &unit.len);
+		e->r->unit(e->tool, e->tool, &unit,
+		    n > 0 ? l->p + start[i] * u->rec_size : NULL, n);
+	}
+	free(start);
+	l->n = 0;
+}
+
+/* ---- -j: one counting thread per share ---- */
+
+struct share {
+	struct jn_engine *e;
+	int part;
+	uint64_t *owner;	/* per share number: worker << 32 | its id */
+	size_t nunits;
+	unsigned char *gather;	/* a unit's records from several workers */
+	size_t gather_cap;
+	pthread_t thread;
+	int started;
+};
+
+static struct jn_units *
+worker_units(const struct jn_engine *e, int k)
+{
+	return e->r->units(e->workers[k]);
+}
+
+/*
+ * Number the share's units in the order they first appear in the input:
+ * merge the workers' units (each worker's already in that order), and
+ * find each new one in the other workers, where it began later.  A unit
+ * lives on in the worker that saw it first (owner), the others' data
+ * merged into it there, so that no table of units is built twice.
+ */
+static void
+share_units(struct share *s)
+{
+	struct jn_engine *e = s->e;
+	const struct jn_reporter *r = e->r;
+	int nw = e->nworkers, k, k2, best;
+	size_t *next = jn_xcalloc((size_t)nw, sizeof *next), cap = 0, len;
+
+	for (;;) {
+		const struct jn_units *ub;
+		const char *key;
+		uint32_t id;
+
+		best = -1;
+		for (k = 0; k < nw; k++) {
+			const struct jn_units *uk = worker_units(e, k);
+			size_t n = jn_intern_count(&uk->keys);
+
+			/* skip other shares, and units merged already */
+			while (next[k] < n && (uk->part[next[k]] != s->part ||
+			    e->umap[k][next[k]] != JN_UNIT_NONE))
+				next[k]++;
+			if (next[k] < n && (best < 0 || uk->first_pos[next[k]] <
+			    worker_units(e, best)->first_pos[next[best]]))
+				best = k;
+		}
+		if (best < 0)
+			break;
+		ub = worker_units(e, best);
+		id = (uint32_t)next[best]++;
+		key = jn_intern_str(&ub->keys, id, &len);
+		s->owner = jn_xgrow(s->owner, &cap, s->nunits + 1,
+		    sizeof *s->owner);
+		s->owner[s->nunits] = (uint64_t)best << 32 | id;
+		e->umap[best][id] = (uint32_t)s->nunits;
+		if (r->unit_adopt != NULL)
+			r->unit_adopt(e->tool, e->workers[best], best, id);
+		for (k2 = 0; k2 < nw; k2++) {
+			uint32_t id2;
+
+			if (k2 == best || (id2 = jn_intern_find(
+			    &worker_units(e, k2)->keys, key, len)) ==
+			    JN_UNIT_NONE)
+				continue;
+			e->umap[k2][id2] = (uint32_t)s->nunits;
+			if (r->unit_merge != NULL)
+				r->unit_merge(e->tool, e->workers[best], id,
+				    e->workers[k2], k2, id2);
+		}
+		s->nunits++;
+	}
+	free(next);
+}
+
+/*
+ * A counting thread: its share's units, then every worker's records of
+ * the share, by unit in place, handed over unit by unit into worker
+ * part's state.
+ */
+static void *
+count_share(void *arg)
+{
+	struct share *s = arg;
+	struct jn_engine *e = s->e;
+	const struct jn_reporter *r = e->r;
+	int nw = e->nworkers, k;
+	size_t **start, i, u, size = worker_units(e, 0)->rec_size;
+	size_t off = worker_units(e, 0)->unit_off;
+
+	share_units(s);
+	start = jn_xcalloc((size_t)nw, sizeof *start);
+	for (k = 0; k < nw; k++) {
+		struct jn_reclist *l = &worker_units(e, k)->lists[s->part];
+
+		for (i = 0; i < l->n; i++) {
+			unsigned char *rec = l->p + i * size;
+			uint32_t id;
+
+			memcpy(&id, rec + off, sizeof id);
+			id = e->umap[k][id];
+			memcpy(rec + off, &id, sizeof id);
+			if (r->remap != NULL)
+				r->remap(e->tool, k, rec);
+		}
+		start[k] = jn_group_by_key(l->p, l->n, size, off, s->nunits);
+	}
+	for (u = 0; u < s->nunits; u++) {
+		int ow = (int)(s->owner[u] >> 32), only = -1;
+		struct jn_unit unit;
+		unsigned char *rec = NULL;	/* when it kept none */
+		size_t n = 0, from = 0;
+
+		for (k = 0; k < nw; k++)
+			if (start[k][u + 1] > start[k][u]) {
+				n += start[k][u + 1] - start[k][u];
+				only = only == -1 ? k : -2;
+			}
+		if (only >= 0) {	/* one worker saw all: in place */
+			rec = worker_units(e, only)->lists[s->part].p +
+			    start[only][u] * size;
+		} else if (n > 0) {
+			s->gather = jn_xgrow(s->gather, &s->gather_cap, n,
+			    size);
+			rec = s->gather;
+			for (k = 0; k < nw; k++) {
+				size_t c = start[k][u + 1] - start[k][u];
+
+				if (c == 0)	/* its list may be NULL */
+					continue;
+				memcpy(rec + from * size, worker_units(e,
+				    k)->lists[s->part].p + start[k][u] * size,
+				    c * size);
+				from += c;
+			}
+		}
+		unit.owner = e->workers[ow];
+		unit.id = (uint32_t)s->owner[u];
+		unit.key = jn_intern_str(&worker_units(e, ow)->keys, unit.id,
+		    &unit.len);
+		r->unit(e->tool, e->workers[s->part], &unit, rec, n);
+	}
+	/* the share's records are done with: free them early */
+	for (k = 0; k < nw; k++) {
+		struct jn_reclist *l = &worker_units(e, k)->lists[s->part];
+
+		free(l->p);
+		l->p = NULL;
+		l->n = l->cap = 0;
+		free(start[k]);
+	}
+	free(start);
+	free(s->gather);
+	s->gather = NULL;
+	return NULL;
+}
+
+/* The first position in the input of share number i of share s. */
+static uint64_t
+share_pos(const struct share *s, size_t i)
+{
+	const struct jn_units *u = worker_units(s->e, (int)(s->owner[i] >> 32));
+
+	return u->first_pos[(uint32_t)s->owner[i]];
+}
+
+/*
+ * unit_move: every unit again, in the order of first appearance, that is
+ * the shares' orders merged by where each unit began.
+ */
+static void
+number_globally(struct jn_engine *e, struct share *shares)
+{
+	int n = e->nworkers, p, best;
+	size_t *next = jn_xcalloc((size_t)n, sizeof *next);
+	uint32_t g = 0;
+
+	e->gmap = jn_xcalloc((size_t)n, sizeof *e->gmap);
+	for (p = 0; p < n; p++)
+		e->gmap[p] = jn_xmalloc((shares[p].nunits + 1) *
+		    sizeof **e->gmap);
+	for (;; g++) {
+		struct jn_unit unit;
+		struct share *s;
+		int ow;
+
+		best = -1;
+		for (p = 0; p < n; p++)
+			if (next[p] < shares[p].nunits && (best < 0 ||
+			    share_pos(&shares[p], next[p]) <
+			    share_pos(&shares[best], next[best])))
+				best = p;
+		if (best < 0)
+			break;
+		s = &shares[best];
+		ow = (int)(s->owner[next[best]] >> 32);
+		unit.owner = e->workers[ow];
+		unit.id = (uint32_t)s->owner[next[best]];
+		unit.key = jn_intern_str(&worker_units(e, ow)->keys, unit.id,
+		    &unit.len);
+		e->gmap[best][next[best]++] = g;
+		e->r->unit_move(e->tool, g, &unit);
+	}
+	free(next);
+}
+
+static void
+count_parallel(struct jn_engine *e)
+{
+	int n = e->nworkers, k, p;
+	struct share *shares = jn_xcalloc((size_t)n, sizeof *shares);
+
+	if (e->r->prepare != NULL)
+		e->r->prepare(e->tool, e->workers, n);
+	e->umap = jn_xcalloc((size_t)n, sizeof *e->umap);
+	for (k = 0; k < n; k++) {
+		size_t nu = jn_intern_count(&worker_units(e, k)->keys) + 1;
+
+		e->umap[k] = jn_xmalloc(nu * sizeof **e->umap);
+		memset(e->umap[k], 0xff, nu * sizeof **e->umap);
+	}
+	for (p = 0; p < n; p++) {
+		shares[p].e = e;
+		shares[p].part = p;
+	}
+	for (p = 1; p < n; p++)
+		shares[p].started = pthread_create(&shares[p].thread, NULL,
+		    count_share, &shares[p]) == 0;
+	count_share(&shares[0]);
+	for (p = 0; p < n; p++) {
+		if (shares[p].started)
+			pthread_join(shares[p].thread, NULL);
+		else if (p > 0)
+			count_share(&shares[p]);	/* no thread: here */
+		if (e->r->merge != NULL)
+			e->r->merge(e->tool, e->workers[p]);
+	}
+	if (e->r->unit_move != NULL)
+		number_globally(e, shares);
+	for (p = 0; p < n; p++)
+		free(shares[p].owner);
+	free(shares);
+	if (e->gmap == NULL) {	/* nobody will ask for global numbers */
+		for (k = 0; k < n; k++)
+			free(e->umap[k]);
+		free(e->umap);
+		e->umap = NULL;
+	}
+}
+
+uint32_t
+jn_engine_global(const struct jn_engine *e, int k, uint32_t id)
+{
+	const struct jn_units *u = worker_units(e, k);
+
+	assert(e->gmap != NULL && id < jn_intern_count(&u->keys));
+	return e->gmap[u->part[id]][e->umap[k][id]];
+}
+
+int
+jn_engine_run(struct jn_engine *e, const struct jn_reporter *r,
+    void *tool, int jobs, char *const *files, int nfiles,
+    const char *stdin_path)
+{
+	struct jn_units *u = r->units(tool);
+	struct jn_input **win;
+	void **ctx;
+	int k, n, rc = -1;
+
+	memset(e, 0, sizeof *e);
+	e->r = r;
+	e->tool = tool;
+	e->jobs = u->sorted ? 1 : jobs;	/* --sorted: one unit at a time */
+	u->engine = e;
+	if (e->jobs <= 1) {
+		if (jn_input_run2(r->input(tool), files, nfiles, r->event, tool,
+		    stdin_path) != 0)
+			return -1;
+		if (u->sorted) {
+			if (u->have_cur)
+				flush_current(u);
+		} else {
+			count_one(e);
+		}
+		return 0;
+	}
+	n = e->jobs;
+	e->workers = jn_xcalloc((size_t)n, sizeof *e->workers);
+	e->nworkers = n;
+	win = jn_xcalloc((size_t)n, sizeof *win);
+	ctx = jn_xcalloc((size_t)n, sizeof *ctx);
+	for (k = 0; k < n; k++) {
+		if ((e->workers[k] = r->worker_new(tool, k)) == NULL)
+			goto out;
+		units_split(r->units(e->workers[k]), n);
+		r->units(e->workers[k])->engine = e;
+		win[k] = r->input(e->workers[k]);
+		ctx[k] = e->workers[k];
+	}
+	rc = jn_input_run_jobs2(r->input(tool), win, ctx, n, files, nfiles,
+	    r->event, stdin_path);
+	if (rc == 0)
+		count_parallel(e);
+out:
+	free(win);
+	free(ctx);
+	return rc;
+}
+
+void
+jn_engine_release(struct jn_engine *e)
+{
+	int k;
+
+	for (k = 0; k < e->nworkers; k++) {
+		if (e->umap != NULL)
+			free(e->umap[k]);
+		if (e->gmap != NULL)
+			free(e->gmap[k]);
+		if (e->workers[k] != NULL)
+			e->r->worker_free(e->workers[k]);
+	}
+	free(e->umap);
+	free(e->gmap);
+	free(e->workers);
+	memset(e, 0, sizeof *e);
+}
