@@ -98,9 +98,10 @@ struct jn_reporter {
 	void *(*worker_new)(void *tool, int k);
 	void (*worker_free)(void *w);
 	/*
-	 * -j, once after reading, before counting (optional): move what the
-	 * workers interned into the main state (values the records refer
-	 * to), so that the counting threads can read it there.
+	 * Once after reading, before any unit is counted (optional; not
+	 * with --sorted): with -j (n workers) move what the workers interned
+	 * into the main state (values the records refer to), so that the
+	 * counting threads can read it there; with one thread n is 0.
 	 */
 	void (*prepare)(void *tool, void *const *w, int n);
 	/* -j (optional): a record of worker k, to the main state's ids. */
@@ -191,18 +192,23 @@ const char *jn_units_key(const struct jn_units *u, uint32_t id,
     size_t *len);
 
 /*
- * Read files (stdin_path: a spool for "-", or NULL) and count every unit:
- * with jobs > 1 through worker states, merged into tool; with --sorted
- * (the tool's units say so) one unit at a time.  Returns 0, or -1 after
- * reporting; the caller calls jn_input_finish in every case, then
- * jn_engine_release.
+ * Read files (stdin_path: a spool for "-", or NULL) into tool, or with
+ * jobs > 1 into worker states; with --sorted (the tool's units say so)
+ * units are handed over as they end.  Returns 0, or -1 after reporting;
+ * the caller calls jn_input_finish in every case, then jn_engine_count
+ * after a success, then jn_engine_release.
  */
-int jn_engine_run(struct jn_engine *e, const struct jn_reporter *r,
+int jn_engine_read(struct jn_engine *e, const struct jn_reporter *r,
     void *tool, int jobs, char *const *files, int nfiles,
     const char *stdin_path);
+/*
+ * Count every unit not counted yet: with -j through the workers' states,
+ * merged into tool; with --sorted the last unit.  Cannot fail.
+ */
+void jn_engine_count(struct jn_engine *e);
 
 /*
- * After jn_engine_run with -j and unit_move: the global number of unit id
+ * After jn_engine_count with -j and unit_move: the global number of unit id
  * of worker k.
  */
 uint32_t jn_engine_global(const struct jn_engine *e, int k, uint32_t id);

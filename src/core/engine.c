@@ -431,7 +431,7 @@ jn_engine_global(const struct jn_engine *e, int k, uint32_t id)
 }
 
 int
-jn_engine_run(struct jn_engine *e, const struct jn_reporter *r,
+jn_engine_read(struct jn_engine *e, const struct jn_reporter *r,
     void *tool, int jobs, char *const *files, int nfiles,
     const char *stdin_path)
 {
@@ -445,18 +445,9 @@ jn_engine_run(struct jn_engine *e, const struct jn_reporter *r,
 	e->tool = tool;
 	e->jobs = u->sorted ? 1 : jobs;	/* --sorted: one unit at a time */
 	u->engine = e;
-	if (e->jobs <= 1) {
-		if (jn_input_run2(r->input(tool), files, nfiles, r->event, tool,
-		    stdin_path) != 0)
-			return -1;
-		if (u->sorted) {
-			if (u->have_cur)
-				flush_current(u);
-		} else {
-			count_one(e);
-		}
-		return 0;
-	}
+	if (e->jobs <= 1)
+		return jn_input_run2(r->input(tool), files, nfiles, r->event,
+		    tool, stdin_path);
 	n = e->jobs;
 	e->workers = jn_xcalloc((size_t)n, sizeof *e->workers);
 	e->nworkers = n;
@@ -472,12 +463,28 @@ jn_engine_run(struct jn_engine *e, const struct jn_reporter *r,
 	}
 	rc = jn_input_run_jobs2(r->input(tool), win, ctx, n, files, nfiles,
 	    r->event, stdin_path);
-	if (rc == 0)
-		count_parallel(e);
 out:
 	free(win);
 	free(ctx);
 	return rc;
+}
+
+void
+jn_engine_count(struct jn_engine *e)
+{
+	struct jn_units *u = e->r->units(e->tool);
+
+	if (e->nworkers > 0) {
+		count_parallel(e);
+	} else if (u->sorted) {
+		if (u->have_cur)
+			flush_current(u);
+		u->have_cur = 0;
+	} else {
+		if (e->r->prepare != NULL)
+			e->r->prepare(e->tool, NULL, 0);
+		count_one(e);
+	}
 }
 
 void

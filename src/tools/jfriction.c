@@ -956,6 +956,8 @@ prepare_workers(void *tool, void *const *w, int n)
 	size_t id, len, ntp;
 	int k;
 
+	if (n == 0)		/* one thread: its own ids */
+		return;
 	f->vmap = jn_xcalloc((size_t)n, sizeof *f->vmap);
 	f->nvmap = n;
 	for (k = 0; k < n; k++) {
@@ -1785,7 +1787,7 @@ main(int argc, char **argv)
 			release(&f);
 			return JN_EXIT_ERROR;
 		}
-	} else if (jn_engine_run(&f.engine, &reporter, &f, f.jobs,
+	} else if (jn_engine_read(&f.engine, &reporter, &f, f.jobs,
 	    argv + optind, argc - optind, NULL) != 0) {
 		jn_input_finish(&f.in);
 		release(&f);
@@ -1793,6 +1795,8 @@ main(int argc, char **argv)
 	}
 	if (!f.merge && jn_input_finish(&f.in) != 0)
 		status = JN_EXIT_ERROR;
+	if (!f.merge)
+		jn_engine_count(&f.engine);
 	jn_engine_release(&f.engine);	/* the workers are merged */
 	if (f.sorted || f.merge)
 		sort_loads(&f);

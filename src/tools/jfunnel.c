@@ -3,8 +3,9 @@
  *
  * Events arrive in any order, users interleaved, so the tool keeps a
  * compact record (time, unit, matched steps) of every event that can
- * matter, then at the end of input groups them by unit, sorts each unit's
- * events by time and runs the funnel engine (src/core/funnel.c) per unit.
+ * matter through the reporter engine (engine.h), which hands each unit's
+ * records over once; they are sorted by time and run through the funnel
+ * matcher (src/core/funnel.c).
  * Memory grows with those event records (16 or 24 bytes) and with units;
  * events matching no step are not kept unless strict order or session
  * cutting needs them.
@@ -19,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "journey/engine.h"
 #include "journey/funnel.h"
 #include "journey/group.h"
 #include "journey/input.h"
@@ -146,22 +148,11 @@ struct fevent {
 struct unit_info {
 	uint32_t first, last;	/* first/last-touch value, NONE if none */
 	uint8_t gap_cut;	/* sessions to be cut by --session-gap */
-	uint8_t part;		/* a worker's: the thread that counts it */
 };
 
 /* Per unit with --by: the times of its first and last touch. */
 struct touch_times {
 	int64_t first, last;
-};
-
-/*
- * Kept events, each evsize bytes: a struct fevent, or its struct jn_fev
- * alone.  The main funnel's, or in a reading worker those of one counting
- * thread's units.
- */
-struct evlist {
-	unsigned char *ev;
-	size_t n, cap;
 };
 
 enum attribution { ATTR_FIRST, ATTR_LAST, ATTR_ALL, ATTR_STEP };
@@ -232,17 +223,23 @@ struct funnel {
 	int cbit[2 * JN_FUNNEL_MAX_STEPS], obit[2 * JN_FUNNEL_MAX_STEPS];
 	int ncached, nother;
 
-	struct jn_intern units, byvals;
+	/*
+	 * Units and their kept events, each evsize bytes: a struct fevent,
+	 * or its struct jn_fev alone.
+	 */
+	struct jn_units units;
+	struct jn_engine engine;
+	struct jn_intern byvals;
 	struct unit_info *uinfo;
 	size_t uinfo_cap;
 	struct touch_times *tts;	/* with --by, per unit */
-	uint64_t *first_pos;	/* a worker's: the record where a unit began */
-	struct evlist evs;
 	size_t evsize;		/* bytes per kept event */
 	double *values;
 	size_t nvalues, values_cap;
-	char *keybuf;
-	size_t keycap;
+	/* -j: per worker, value id -> this funnel's, and its values' offset */
+	uint32_t **bmap;
+	size_t *vbase;
+	int nbmap;
 
 	uint32_t *byrank;	/* byvals id -> lexicographic rank */
 	struct tally t;		/* the counts, medians and values */
@@ -250,38 +247,10 @@ struct funnel {
 	int partial, merge;	/* --partial, --merge: shards' states */
 	int is_worker;		/* one of the reading threads' funnels */
 	const struct funnel *options;	/* as parsed, for the workers */
-	struct funnel **workers;	/* reading threads' funnels, or NULL */
-	int nworkers;
-	struct evlist *parts;	/* a worker's kept events, per counting thread */
-	int nparts;
 	int sorted;		/* --sorted: input grouped by user */
-	uint32_t cur_unit;	/* --sorted: the user being read */
-	int have_cur;
 };
 
 /* ---- reading ---- */
-
-static uint32_t
-unit_of(struct funnel *f, const struct jn_event *ev, int *gap_cut)
-{
-	size_t n = ev->user_len;
-
-	*gap_cut = 0;
-	if (!f->per_session)
-		return jn_intern_put(&f->units, ev->user, ev->user_len);
-	/* user and session joined by a byte that cannot end a user id */
-	f->keybuf = jn_xgrow(f->keybuf, &f->keycap,
-	    ev->user_len + ev->session_len + 2, 1);
-	memcpy(f->keybuf, ev->user, ev->user_len);
-	f->keybuf[n++] = '\0';
-	if (ev->session != NULL && ev->session_len > 0) {
-		memcpy(f->keybuf + n, ev->session, ev->session_len);
-		n += ev->session_len;
-	} else {
-		*gap_cut = 1;
-	}
-	return jn_intern_put(&f->units, f->keybuf, n);
-}
 
 /* Does value s (id by) beat the current value cur at an equal time? */
 static int
@@ -303,9 +272,6 @@ grow_units(struct funnel *f, uint32_t unit)
 	memset(f->uinfo + old, 0, (f->uinfo_cap - old) * sizeof *f->uinfo);
 	if (f->by_slot >= 0)
 		f->tts = jn_xrealloc(f->tts, f->uinfo_cap * sizeof *f->tts);
-	if (f->is_worker)
-		f->first_pos = jn_xrealloc(f->first_pos,
-		    f->uinfo_cap * sizeof *f->first_pos);
 	for (; old < f->uinfo_cap; old++)
 		f->uinfo[old].first = f->uinfo[old].last = NONE;
 }
@@ -330,19 +296,16 @@ touch(const struct funnel *f, struct unit_info *u, struct touch_times *t,
 	}
 }
 
-static void flush_unit(struct funnel *);
-
 static int
 on_event(void *ctx, const struct jn_event *ev)
 {
 	struct funnel *f = ctx;
-	struct evlist *l;
 	struct jn_fev *fv;
 	struct fevent *fe;
 	uint32_t mask = 0, unit, by = NONE;
 	const char *s;
-	size_t len, nunits;
-	int k, m, gap_cut;
+	size_t len;
+	int k, m;
 
 	/* steps, then exclusions in the mask's bits above the steps */
 	if (ev->name_len > 0 && f->ncached > 0) {
@@ -373,33 +336,12 @@ on_event(void *ctx, const struct jn_event *ev)
 	 */
 	if (mask == 0 && f->skip_unmatched)
 		return 0;
-	nunits = jn_intern_count(&f->units);
-	unit = unit_of(f, ev, &gap_cut);
-	if (f->sorted && (!f->have_cur || unit != f->cur_unit)) {
-		/* ids follow first appearance: a smaller one came back */
-		if (f->have_cur && unit < f->cur_unit)
-			return jn_error("%s:%llu: --sorted, but user '%.*s' "
-			    "comes back after other users: sort the input by "
-			    "user, or drop --sorted", ev->rec->file,
-			    (unsigned long long)ev->rec->line,
-			    (int)ev->user_len, ev->user);
-		if (f->have_cur)
-			flush_unit(f);
-		f->cur_unit = unit;
-		f->have_cur = 1;
-	}
+	if ((unit = jn_units_get(&f->units, ev)) == NONE)
+		return -1;
 	grow_units(f, unit);
-	if (f->is_worker && unit == nunits) {
-		/*
-		 * A new unit: the merge orders units by where they began;
-		 * a hash of the user alone picks its counting thread, so
-		 * that one thread counts all sessions of a user.
-		 */
-		f->first_pos[unit] = ev->rec->pos;
-		f->uinfo[unit].part = (uint8_t)(jn_hash(ev->user,
-		    ev->user_len) % (uint64_t)f->nparts);
-	}
-	f->uinfo[unit].gap_cut |= (uint8_t)gap_cut;
+	/* a session of a user without a session value: cut by time */
+	if (f->per_session && (ev->session == NULL || ev->session_len == 0))
+		f->uinfo[unit].gap_cut = 1;
 	if (f->by_slot >= 0) {
 		s = jn_record_get(ev->rec, f->by_slot, &len);
 		if (s != NULL && len > 0) {
@@ -410,12 +352,9 @@ on_event(void *ctx, const struct jn_event *ev)
 	}
 	if (mask == 0 && !f->keep_all)
 		return 0;
-	l = f->is_worker ? &f->parts[f->uinfo[unit].part] : &f->evs;
-	l->ev = jn_xgrow(l->ev, &l->cap, l->n + 1, f->evsize);
-	fv = (struct jn_fev *)(void *)(l->ev + l->n++ * f->evsize);
+	fv = jn_units_keep(&f->units, unit);	/* the unit in aux */
 	fv->ts = ev->time;
 	fv->mask = mask;
-	fv->aux = unit;
 	if (f->evsize == sizeof(struct jn_fev))
 		return 0;
 	fe = (struct fevent *)(void *)fv;
@@ -800,52 +739,45 @@ count_events(const struct funnel *f, struct tally *t,
 }
 
 /*
- * Kept events l[from, from + n) as struct fevent: in place when they are
- * kept so, else widened into t's gather buffer at offset at (which must
- * hold at + n).  NULL when n is 0 (the list may be empty, never grown).
+ * A unit's kept events rec[0..n) as struct fevent: in place when they are
+ * kept so, else widened into t's gather buffer.  NULL when n is 0.
  */
 static struct fevent *
-widen(const struct funnel *f, struct tally *t, const struct evlist *l,
-    size_t from, size_t n, size_t at)
+widen(const struct funnel *f, struct tally *t, void *rec, size_t n)
 {
 	size_t i;
 
 	if (n == 0)
 		return NULL;
 	if (f->evsize == sizeof(struct fevent))
-		return (struct fevent *)(void *)l->ev + from;
+		return rec;
+	t->gather = jn_xgrow(t->gather, &t->gather_cap, n, sizeof *t->gather);
 	for (i = 0; i < n; i++) {
-		struct fevent *e = &t->gather[at + i];
+		struct fevent *e = &t->gather[i];
 
-		memcpy(&e->f, l->ev + (from + i) * sizeof e->f, sizeof e->f);
+		memcpy(&e->f, (const unsigned char *)rec + i * sizeof e->f,
+		    sizeof e->f);
 		e->by = e->value = NONE;
 	}
-	return t->gather + at;
+	return t->gather;
 }
 
-/* Room for n widened events in t's gather buffer. */
+/*
+ * One unit, handed over by the engine: counted into acc's tally (the
+ * main funnel's, or with -j the share's worker's), its touches kept by
+ * the state that owns it.  With --sorted the unit's values are done with.
+ */
 static void
-gather_room(struct tally *t, size_t n)
+count_unit_events(void *tool, void *acc, const struct jn_unit *u, void *rec,
+    size_t n)
 {
-	t->gather = jn_xgrow(t->gather, &t->gather_cap, n, sizeof *t->gather);
-}
+	struct funnel *f = tool, *a = acc;
+	const struct funnel *owner = u->owner;
 
-static void
-count_all(struct funnel *f)
-{
-	size_t nunits = jn_intern_count(&f->units), u, *start, len;
-
-	start = jn_group_by_key(f->evs.ev, f->evs.n, f->evsize,
-	    offsetof(struct jn_fev, aux), nunits);
-	for (u = 0; u < nunits; u++) {
-		const char *key = jn_intern_str(&f->units, (uint32_t)u, &len);
-		size_t n = start[u + 1] - start[u];
-
-		gather_room(&f->t, n);
-		count_events(f, &f->t, &f->uinfo[u], key, len,
-		    widen(f, &f->t, &f->evs, start[u], n, 0), n);
-	}
-	free(start);
+	count_events(f, &a->t, &owner->uinfo[u->id], u->key, u->len,
+	    widen(f, &a->t, rec, n), n);
+	if (f->sorted)
+		f->nvalues = 0;
 }
 
 /* ---- --explain ---- */
@@ -956,24 +888,6 @@ explain_unit(const struct funnel *f, const struct fevent *ev, size_t n,
 		explain_stop(f, ev, n, m, why, sizeof why);
 		fprintf(stderr, "  stopped: %s\n", why);
 	}
-}
-
-/*
- * --sorted: the events kept are all the current user's; count the user
- * now and forget the events, so that memory does not grow with them.
- */
-static void
-flush_unit(struct funnel *f)
-{
-	uint32_t u = f->cur_unit;
-	size_t len;
-	const char *key = jn_intern_str(&f->units, u, &len);
-
-	gather_room(&f->t, f->evs.n);
-	count_events(f, &f->t, &f->uinfo[u], key, len,
-	    widen(f, &f->t, &f->evs, 0, f->evs.n, 0), f->evs.n);
-	f->evs.n = 0;
-	f->nvalues = 0;
 }
 
 static int
@@ -1144,259 +1058,109 @@ gate(const struct funnel *f)
 	return failed;
 }
 
-/* ---- reading and counting with several threads ---- */
+/* ---- the engine's hooks for -j ---- */
 
 /*
- * Each reading thread fills a funnel of its own, its kept events already
- * split by counting thread (a hash of the user).  Counting thread p then
- * takes the units of its share from every worker, numbers them in the
- * order they first appear in the input, brings each unit's events
- * together, and counts them into a tally of its own; the tallies are
- * merged at the end.  Integers add up alike in any order, value sums are
- * exact, medians sort their samples, and --explain's user is counted by
- * one thread: the output is the same whatever -j says.
+ * Each reading thread kept its events with its own ids of breakdown
+ * values and its own --value values.  Before counting, the values move
+ * into the main funnel (they are few, or read only afterwards) and the
+ * ranks of the breakdown values are taken; with one thread only the
+ * ranks.  Integers add up alike in any order, value sums are exact,
+ * medians sort their samples, and --explain's user is counted by one
+ * thread: the output is the same whatever -j says.
  */
-struct part_job {
-	const struct funnel *f;		/* the main funnel: read only */
-	struct funnel *const *w;	/* the reading workers */
-	int nw, part;
-	uint32_t **umap;		/* per worker: unit -> id in its part */
-	uint32_t *const *bmap;		/* per worker: value id -> main's */
-	const size_t *vbase;		/* per worker: its values' offset */
-	struct tally t;
-	pthread_t thread;
-	int started;
-};
-
-/* Merge into `to` the first and last touch and the gap cut of from. */
 static void
-merge_touches(const struct funnel *f, struct unit_info *to,
-    struct touch_times *tto, const struct unit_info *from,
-    const struct touch_times *tfrom, const uint32_t *bmap)
+prepare_workers(void *tool, void *const *workers, int n)
 {
-	to->gap_cut |= from->gap_cut;
-	if (from->first != NONE) {
-		uint32_t b = bmap[from->first];
-
-		touch(f, to, tto, b, jn_intern_str(&f->byvals, b, NULL),
-		    tfrom->first);
-	}
-	if (from->last != NONE) {
-		uint32_t b = bmap[from->last];
-
-		touch(f, to, tto, b, jn_intern_str(&f->byvals, b, NULL),
-		    tfrom->last);
-	}
-}
-
-/*
- * Number the share's units in the order they first appear in the input:
- * merge the workers' units (each worker's already in that order), and
- * find each new one in the other workers, where it began later.  A unit
- * lives on in the worker that saw it first (owner[id]: worker and id
- * there), its touches merged into that worker's unit_info, so that no
- * table of units is built twice.  Returns the number of units.
- */
-static size_t
-part_units(struct part_job *j, uint64_t **owner)
-{
-	const struct funnel *f = j->f;
-	size_t *next = jn_xcalloc((size_t)j->nw, sizeof *next), cap = 0, len;
-	size_t nunits = 0;
-	int k, k2, best;
-
-	*owner = NULL;
-	for (;;) {
-		struct unit_info *to;
-		struct touch_times *tto;
-		const char *key;
-		size_t id;
-
-		best = -1;
-		for (k = 0; k < j->nw; k++) {
-			const struct funnel *w = j->w[k];
-
-			/* skip other shares, and units merged already */
-			while (next[k] < jn_intern_count(&w->units) &&
-			    (w->uinfo[next[k]].part != j->part ||
-			    j->umap[k][next[k]] != NONE))
-				next[k]++;
-			if (next[k] < jn_intern_count(&w->units) &&
-			    (best < 0 || w->first_pos[next[k]] <
-			    j->w[best]->first_pos[next[best]]))
-				best = k;
-		}
-		if (best < 0)
-			break;
-		id = next[best]++;
-		key = jn_intern_str(&j->w[best]->units, (uint32_t)id, &len);
-		*owner = jn_xgrow(*owner, &cap, nunits + 1, sizeof **owner);
-		(*owner)[nunits] = (uint64_t)best << 32 | id;
-		j->umap[best][id] = (uint32_t)nunits;
-		to = &j->w[best]->uinfo[id];
-		tto = j->w[best]->tts ? &j->w[best]->tts[id] : NULL;
-		/* touches are kept in the worker's own value ids: remap */
-		if (to->first != NONE)
-			to->first = j->bmap[best][to->first];
-		if (to->last != NONE)
-			to->last = j->bmap[best][to->last];
-		for (k2 = 0; k2 < j->nw; k2++) {
-			uint32_t id2;
-
-			if (k2 == best || (id2 = jn_intern_find(
-			    &j->w[k2]->units, key, len)) == NONE)
-				continue;
-			j->umap[k2][id2] = (uint32_t)nunits;
-			merge_touches(f, to, tto, &j->w[k2]->uinfo[id2],
-			    j->w[k2]->tts ? &j->w[k2]->tts[id2] : NULL,
-			    j->bmap[k2]);
-		}
-		nunits++;
-	}
-	free(next);
-	return nunits;
-}
-
-static void *
-count_part(void *arg)
-{
-	struct part_job *j = arg;
-	const struct funnel *f = j->f;
-	uint64_t *owner;
-	size_t nunits, u, i, len, **start;
+	struct funnel *f = tool;
+	size_t id, len;
 	int k;
 
-	nunits = part_units(j, &owner);
-	/* each worker's events of the share, by unit in place */
-	start = jn_xcalloc((size_t)j->nw, sizeof *start);
-	for (k = 0; k < j->nw; k++) {
-		struct evlist *l = &j->w[k]->parts[j->part];
-
-		for (i = 0; i < l->n; i++) {
-			struct jn_fev *fv = (struct jn_fev *)(void *)(l->ev +
-			    i * f->evsize);
-			struct fevent *e = (struct fevent *)(void *)fv;
-
-			fv->aux = j->umap[k][fv->aux];
-			if (f->evsize == sizeof(struct jn_fev))
-				continue;
-			if (e->by != NONE)
-				e->by = j->bmap[k][e->by];
-			if (e->value != NONE)
-				e->value += (uint32_t)j->vbase[k];
-		}
-		start[k] = jn_group_by_key(l->ev, l->n, f->evsize,
-		    offsetof(struct jn_fev, aux), nunits);
-	}
-	for (u = 0; u < nunits; u++) {
-		const struct funnel *w = j->w[owner[u] >> 32];
-		uint32_t id = (uint32_t)owner[u];
-		const char *key = jn_intern_str(&w->units, id, &len);
-		struct fevent *ev = NULL;	/* when it kept none */
-		size_t n = 0, from = 0;
-		int only = -1;
-
-		for (k = 0; k < j->nw; k++)
-			if (start[k][u + 1] > start[k][u]) {
-				n += start[k][u + 1] - start[k][u];
-				only = only == -1 ? k : -2;
-			}
-		gather_room(&j->t, n);
-		if (only >= 0) {	/* one worker saw all: sort in place */
-			ev = widen(f, &j->t, &j->w[only]->parts[j->part],
-			    start[only][u], n, 0);
-		} else if (n > 0) {
-			ev = j->t.gather;
-			for (k = 0; k < j->nw; k++) {
-				size_t c = start[k][u + 1] - start[k][u];
-				const struct fevent *src = widen(f, &j->t,
-				    &j->w[k]->parts[j->part], start[k][u], c,
-				    from);
-
-				/* widened ones are in place already */
-				if (src != NULL && src != ev + from)
-					memcpy(ev + from, src, c * sizeof *ev);
-				from += c;
-			}
-		}
-		count_events(f, &j->t, &w->uinfo[id], key, len, ev, n);
-	}
-	for (k = 0; k < j->nw; k++)
-		free(start[k]);
-	free(start);
-	free(owner);
-	return NULL;
-}
-
-/*
- * Count the workers' events into f: breakdown values and --value values
- * move into f first (they are few, or read only afterwards), then one
- * thread per share counts.
- */
-static void
-count_parallel(struct funnel *f, struct funnel *const *w, int n)
-{
-	struct part_job *jobs = jn_xcalloc((size_t)n, sizeof *jobs);
-	uint32_t **umap = jn_xcalloc((size_t)n, sizeof *umap);
-	uint32_t **bmap = jn_xcalloc((size_t)n, sizeof *bmap);
-	size_t *vbase = jn_xcalloc((size_t)n, sizeof *vbase), id, len;
-	int k, p;
-
+	f->bmap = jn_xcalloc((size_t)n + 1, sizeof *f->bmap);
+	f->vbase = jn_xcalloc((size_t)n + 1, sizeof *f->vbase);
+	f->nbmap = n;
 	for (k = 0; k < n; k++) {
-		size_t nb = jn_intern_count(&w[k]->byvals);
+		const struct funnel *w = workers[k];
+		size_t nb = jn_intern_count(&w->byvals);
 
-		bmap[k] = jn_xmalloc((nb + 1) * sizeof **bmap);
+		f->bmap[k] = jn_xmalloc((nb + 1) * sizeof **f->bmap);
 		for (id = 0; id < nb; id++) {
-			const char *s = jn_intern_str(&w[k]->byvals,
+			const char *s = jn_intern_str(&w->byvals,
 			    (uint32_t)id, &len);
 
-			bmap[k][id] = jn_intern_put(&f->byvals, s, len);
+			f->bmap[k][id] = jn_intern_put(&f->byvals, s, len);
 		}
-		id = jn_intern_count(&w[k]->units) + 1;
-		umap[k] = jn_xmalloc(id * sizeof **umap);
-		memset(umap[k], 0xff, id * sizeof **umap);	/* NONE */
-		vbase[k] = f->nvalues;
-		if (w[k]->nvalues > 0) {
+		f->vbase[k] = f->nvalues;
+		if (w->nvalues > 0) {
 			f->values = jn_xgrow(f->values, &f->values_cap,
-			    f->nvalues + w[k]->nvalues, sizeof *f->values);
-			memcpy(f->values + f->nvalues, w[k]->values,
-			    w[k]->nvalues * sizeof *f->values);
-			f->nvalues += w[k]->nvalues;
+			    f->nvalues + w->nvalues, sizeof *f->values);
+			memcpy(f->values + f->nvalues, w->values,
+			    w->nvalues * sizeof *f->values);
+			f->nvalues += w->nvalues;
 		}
 	}
 	f->byrank = jn_intern_ranks(&f->byvals);
-	for (p = 0; p < n; p++) {
-		struct part_job *j = &jobs[p];
+}
 
-		j->f = f;
-		j->w = w;
-		j->nw = n;
-		j->part = p;
-		j->umap = umap;
-		j->bmap = bmap;
-		j->vbase = vbase;
-		tally_init(&j->t);
+/* An event of worker k, to the main funnel's value ids. */
+static void
+remap_event(const void *tool, int k, void *rec)
+{
+	const struct funnel *f = tool;
+	struct fevent *e = rec;
+
+	if (f->evsize == sizeof(struct jn_fev))
+		return;
+	if (e->by != NONE)
+		e->by = f->bmap[k][e->by];
+	if (e->value != NONE)
+		e->value += (uint32_t)f->vbase[k];
+}
+
+/* A unit's touches, kept in worker k's own value ids, to the main's. */
+static void
+adopt_unit(const void *tool, void *w, int k, uint32_t id)
+{
+	const struct funnel *f = tool;
+	struct unit_info *u = &((struct funnel *)w)->uinfo[id];
+
+	if (u->first != NONE)
+		u->first = f->bmap[k][u->first];
+	if (u->last != NONE)
+		u->last = f->bmap[k][u->last];
+}
+
+/* The first and last touch and the gap cut of a unit seen by w2 too. */
+static void
+merge_unit(const void *tool, void *w, uint32_t id, void *w2, int k2,
+    uint32_t id2)
+{
+	const struct funnel *f = tool;
+	struct funnel *to = w;
+	const struct funnel *from = w2;
+	const struct unit_info *fu = &from->uinfo[id2];
+	struct unit_info *tu = &to->uinfo[id];
+	uint32_t b;
+
+	tu->gap_cut |= fu->gap_cut;
+	if (fu->first != NONE) {
+		b = f->bmap[k2][fu->first];
+		touch(f, tu, &to->tts[id], b,
+		    jn_intern_str(&f->byvals, b, NULL), from->tts[id2].first);
 	}
-	for (p = 1; p < n; p++)
-		jobs[p].started = pthread_create(&jobs[p].thread, NULL,
-		    count_part, &jobs[p]) == 0;
-	count_part(&jobs[0]);
-	for (p = 0; p < n; p++) {
-		if (jobs[p].started)
-			pthread_join(jobs[p].thread, NULL);
-		else if (p > 0)
-			count_part(&jobs[p]);	/* no thread: count it here */
-		tally_merge(f, &f->t, &jobs[p].t);
-		tally_release(&jobs[p].t);
+	if (fu->last != NONE) {
+		b = f->bmap[k2][fu->last];
+		touch(f, tu, &to->tts[id], b,
+		    jn_intern_str(&f->byvals, b, NULL), from->tts[id2].last);
 	}
-	for (k = 0; k < n; k++) {
-		free(umap[k]);
-		free(bmap[k]);
-	}
-	free(umap);
-	free(bmap);
-	free(vbase);
-	free(jobs);
+}
+
+static void
+merge_tally(void *tool, void *acc)
+{
+	struct funnel *f = tool;
+
+	tally_merge(f, &f->t, &((struct funnel *)acc)->t);
 }
 
 /* ---- --partial and --merge ---- */
@@ -1869,19 +1633,20 @@ setup(struct funnel *f)
 	    f->explain == NULL;
 	f->evsize = f->by_slot < 0 && f->value_slot < 0 ?
 	    sizeof(struct jn_fev) : sizeof(struct fevent);
-	jn_intern_init(&f->units);
+	jn_units_init(&f->units, f->evsize, offsetof(struct jn_fev, aux),
+	    f->per_session);
+	f->units.sorted = f->sorted;
 	jn_intern_init(&f->byvals);
 	tally_init(&f->t);
 	return 0;
 }
-
-static void release_workers(struct funnel *);
 
 static void
 release(struct funnel *f)
 {
 	int k;
 
+	jn_engine_release(&f->engine);
 	for (k = 0; k < JN_FUNNEL_MAX_STEPS; k++) {
 		jn_pred_free(f->step[k]);
 		jn_pred_free(f->excl[k].pred);
@@ -1889,75 +1654,68 @@ release(struct funnel *f)
 	tally_release(&f->t);
 	jn_namecache_release(&f->names);
 	jn_input_release(&f->in);
-	jn_intern_release(&f->units);
+	jn_units_release(&f->units);
 	jn_intern_release(&f->byvals);
 	free(f->uinfo);
 	free(f->tts);
-	free(f->first_pos);
-	free(f->evs.ev);
 	free(f->values);
-	free(f->keybuf);
 	free(f->byrank);
-	if (f->parts != NULL)
-		for (k = 0; k < f->nparts; k++)
-			free(f->parts[k].ev);
-	free(f->parts);
-	release_workers(f);
+	for (k = 0; k < f->nbmap; k++)
+		free(f->bmap[k]);
+	free(f->bmap);
+	free(f->vbase);
 }
 
-/* Free the reading workers' funnels. */
+/* ---- the engine's view of jfunnel ---- */
+
+static struct jn_input *
+input_of(void *state)
+{
+	return &((struct funnel *)state)->in;
+}
+
+static struct jn_units *
+units_of(void *state)
+{
+	return &((struct funnel *)state)->units;
+}
+
 static void
-release_workers(struct funnel *f)
+worker_free(void *w)
 {
-	int k;
-
-	for (k = 0; k < f->nworkers; k++)
-		if (f->workers[k] != NULL) {
-			release(f->workers[k]);
-			free(f->workers[k]);
-		}
-	free(f->workers);
-	f->workers = NULL;
-	f->nworkers = 0;
+	release(w);
+	free(w);
 }
 
-/*
- * Read the input: with one thread into f directly, with several into one
- * funnel per thread (f->workers), counted afterwards.  Returns 0 or -1
- * (reported).
- */
-static int
-read_input(struct funnel *f, char *const *files, int nfiles)
+static void *
+worker_new(void *tool, int k)
 {
-	struct jn_input **win;
-	void **ctx;
-	int k, n = f->jobs, rc = -1;
+	const struct funnel *f = tool;
+	struct funnel *w = jn_xmalloc(sizeof *w);
 
-	if (n <= 1)
-		return jn_input_run(&f->in, files, nfiles, on_event, f);
-	f->workers = jn_xcalloc((size_t)n, sizeof *f->workers);
-	f->nworkers = n;
-	win = jn_xcalloc((size_t)n, sizeof *win);
-	ctx = jn_xcalloc((size_t)n, sizeof *ctx);
-	for (k = 0; k < n; k++) {
-		struct funnel *w = jn_xmalloc(sizeof *w);
-
-		*w = *f->options;
-		w->is_worker = 1;
-		w->nparts = n;
-		w->parts = jn_xcalloc((size_t)n, sizeof *w->parts);
-		f->workers[k] = w;
-		if (setup(w) != 0)
-			goto out;
-		win[k] = &w->in;
-		ctx[k] = w;
+	(void)k;
+	*w = *f->options;
+	w->is_worker = 1;
+	if (setup(w) != 0) {
+		worker_free(w);
+		return NULL;
 	}
-	rc = jn_input_run_jobs(&f->in, win, ctx, n, files, nfiles, on_event);
-out:
-	free(win);
-	free(ctx);
-	return rc;
+	return w;
 }
+
+static const struct jn_reporter reporter = {
+	.input = input_of,
+	.units = units_of,
+	.event = on_event,
+	.worker_new = worker_new,
+	.worker_free = worker_free,
+	.prepare = prepare_workers,
+	.remap = remap_event,
+	.unit_adopt = adopt_unit,
+	.unit_merge = merge_unit,
+	.unit = count_unit_events,
+	.merge = merge_tally,
+};
 
 int
 main(int argc, char **argv)
@@ -1989,25 +1747,17 @@ main(int argc, char **argv)
 			release(&f);
 			return JN_EXIT_ERROR;
 		}
-	} else if (read_input(&f, argv + optind, argc - optind) != 0) {
+	} else if (jn_engine_read(&f.engine, &reporter, &f, f.jobs,
+	    argv + optind, argc - optind, NULL) != 0) {
 		jn_input_finish(&f.in);
 		release(&f);
 		return JN_EXIT_ERROR;
 	}
 	if (!f.merge && jn_input_finish(&f.in) != 0)
 		status = JN_EXIT_ERROR;
-	if (f.merge) {
-		/* counted by the shards */
-	} else if (f.sorted) {
-		if (f.have_cur)
-			flush_unit(&f);
-	} else if (f.nworkers > 0) {
-		count_parallel(&f, f.workers, f.nworkers);
-		release_workers(&f);
-	} else {
-		f.byrank = jn_intern_ranks(&f.byvals);
-		count_all(&f);
-	}
+	if (!f.merge)		/* else counted by the shards */
+		jn_engine_count(&f.engine);
+	jn_engine_release(&f.engine);	/* the workers are merged */
 	if (f.byrank == NULL)	/* the groups' order needs the ranks */
 		f.byrank = jn_intern_ranks(&f.byvals);
 	if (f.partial) {
