@@ -127,7 +127,8 @@ struct jn_reporter {
 	/*
 	 * -j (optional): after merging, every unit once more in the order
 	 * of first appearance, numbered g = 0, 1, ... as one thread numbers
-	 * them, for reporters that keep units beyond counting.
+	 * them, for reporters that keep units beyond counting; the main
+	 * state's units hold them under those numbers.
 	 */
 	void (*unit_move)(void *tool, uint32_t g, const struct jn_unit *u);
 };
@@ -185,6 +186,23 @@ static inline size_t
 jn_units_count(const struct jn_units *u)
 {
 	return jn_intern_count(&u->keys);
+}
+
+/*
+ * Unit of key[0..len), added if new, outside reading (--merge, or a
+ * reporter that keeps units past counting).  Cannot fail.
+ */
+static inline uint32_t
+jn_units_put(struct jn_units *u, const char *key, size_t len)
+{
+	return jn_intern_put(&u->keys, key, len);
+}
+
+/* The table of unit keys, for ranks and lookups.  Owned by u. */
+static inline const struct jn_intern *
+jn_units_keys(const struct jn_units *u)
+{
+	return &u->keys;
 }
 
 /* The key of unit id (user, or user NUL session); *len set. */

@@ -346,8 +346,10 @@ number_globally(struct jn_engine *e, struct share *shares)
 {
 	int n = e->nworkers, p, best;
 	size_t *next = jn_xcalloc((size_t)n, sizeof *next);
+	struct jn_units *mine = e->r->units(e->tool);
 	uint32_t g = 0;
 
+	assert(jn_units_count(mine) == 0);
 	e->gmap = jn_xcalloc((size_t)n, sizeof *e->gmap);
 	for (p = 0; p < n; p++)
 		e->gmap[p] = jn_xmalloc((shares[p].nunits + 1) *
@@ -355,6 +357,7 @@ number_globally(struct jn_engine *e, struct share *shares)
 	for (;; g++) {
 		struct jn_unit unit;
 		struct share *s;
+		uint32_t id;
 		int ow;
 
 		best = -1;
@@ -372,6 +375,9 @@ number_globally(struct jn_engine *e, struct share *shares)
 		unit.key = jn_intern_str(&worker_units(e, ow)->keys, unit.id,
 		    &unit.len);
 		e->gmap[best][next[best]++] = g;
+		id = jn_units_put(mine, unit.key, unit.len);
+		assert(id == g);	/* each unit in one share, once */
+		(void)id;
 		e->r->unit_move(e->tool, g, &unit);
 	}
 	free(next);

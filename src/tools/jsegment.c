@@ -11,11 +11,12 @@
  * --field), and per event a 16-byte (time, user, session) record, needed
  * to cut sessions and count active days from input in any order.
  *
- * With -j N, N workers read (jn_input_run_jobs), each profiling the users
- * of its batches and keeping their events per share of users (a hash of
- * the id); then one thread per share merges each user's profiles and
+ * Users and their events are kept by the reporter engine (engine.h).
+ * With -j N, N workers read, each profiling the users of its batches;
+ * then one thread per share of users merges each user's profiles and
  * counts its events, and the users are numbered by first appearance, as
- * one thread numbers them, so that everything after is the same code.
+ * one thread numbers them (move_user), so that everything after is the
+ * same code.
  *
  * With --sorted (input grouped by user) a user's profile is finished when
  * the next user starts, and its events forgotten: memory grows with users
@@ -36,6 +37,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "journey/engine.h"
 #include "journey/group.h"
 #include "journey/input.h"
 #include "journey/intern.h"
@@ -142,7 +144,6 @@ struct user {
 	uint8_t prev_active;	/* lifecycle: active in the previous period */
 	uint8_t r, f, m;	/* RFM quintile scores, 1-5 */
 	uint32_t segment;	/* id in segs */
-	uint8_t part;		/* a worker's: the user's counting thread */
 };
 
 /* First and last value of one --field per user. */
@@ -210,20 +211,20 @@ struct seg {
 	struct jn_namecache names;
 	int value_slot;
 
-	struct jn_intern users, vals, segs;
+	struct jn_units units;	/* users, and their events' times */
+	struct jn_engine engine;
+	struct jn_intern vals, segs;
+	uint32_t **bmap;	/* -j: per worker, value id -> this state's */
+	int nbmap;
 	struct user *u;
 	size_t ucap;
-	struct tev *tev;
-	size_t ntev, tevcap;
 	int64_t max_ts;
 	int have_events;
 	struct recent *recent;	/* per user, with keep_recent */
 	int keep_recent;	/* lifecycle's end is not known yet */
 
 	int sorted;		/* --sorted: one user's events at a time */
-	int have_cur;
-	uint32_t cur_user;	/* --sorted: the user being read */
-	uint32_t *ids;		/* --sorted: user_times' scratch */
+	uint32_t *ids;		/* user_times' scratch */
 	size_t idcap;
 	int partial, merge;	/* --partial, --merge: shards' states */
 
@@ -257,15 +258,6 @@ struct seg {
 	int jobs;		/* -j: reading threads */
 	int is_worker;		/* one of the reading threads' states */
 	const struct seg *options;	/* as parsed, for the workers */
-	struct seg **workers;	/* reading threads' states, or NULL */
-	int nworkers;
-	/* a worker's events, per counting thread (its part) */
-	struct tevlist {
-		struct tev *ev;
-		size_t n, cap;
-	} *parts;
-	int nparts;
-	uint64_t *first_pos;	/* a worker's: the record where a user began */
 };
 
 static struct seg *the_seg;	/* for the signal handler */
@@ -282,9 +274,6 @@ grow_users(struct seg *s, uint32_t user)
 		return;
 	s->u = jn_xgrow(s->u, &s->ucap, (size_t)user + 1, sizeof *s->u);
 	memset(s->u + old, 0, (s->ucap - old) * sizeof *s->u);
-	if (s->is_worker)
-		s->first_pos = jn_xrealloc(s->first_pos,
-		    s->ucap * sizeof *s->first_pos);
 	if (s->keep_recent) {
 		s->recent = jn_xrealloc(s->recent, s->ucap * sizeof *s->recent);
 		memset(s->recent + old, 0, (s->ucap - old) * sizeof *s->recent);
@@ -511,44 +500,21 @@ touch_value(struct seg *s, struct touch *tc, uint32_t user, const char *v,
 	touch_set(&s->vals, tc, user, jn_intern_put(&s->vals, v, len), v, ts);
 }
 
-static void flush_user(struct seg *);
-
 static int
 profile_event(void *ctx, const struct jn_event *ev)
 {
 	struct seg *s = ctx;
-	size_t nusers = jn_intern_count(&s->users), len;
-	uint32_t user = jn_intern_put(&s->users, ev->user, ev->user_len);
-	struct tevlist *l;
+	uint32_t user = jn_units_get(&s->units, ev);
 	struct user *u;
 	struct tev *t;
 	const char *v;
+	size_t len;
 	int k;
 
-	if (s->sorted && (!s->have_cur || user != s->cur_user)) {
-		/* ids follow first appearance: a smaller one came back */
-		if (user < nusers)
-			return jn_error("%s:%llu: --sorted, but user '%.*s' "
-			    "comes back after other users: sort the input by "
-			    "user, or drop --sorted", ev->rec->file,
-			    (unsigned long long)ev->rec->line,
-			    (int)ev->user_len, ev->user);
-		if (s->have_cur)
-			flush_user(s);
-		s->cur_user = user;
-		s->have_cur = 1;
-	}
+	if (user == NONE)
+		return -1;
 	grow_users(s, user);
 	u = &s->u[user];
-	if (s->is_worker && user == nusers) {
-		/*
-		 * A new user: the merge numbers users by where they began,
-		 * and a hash of the id picks its counting thread.
-		 */
-		s->first_pos[user] = ev->rec->pos;
-		u->part = (uint8_t)(jn_hash(ev->user, ev->user_len) %
-		    (uint64_t)s->nparts);
-	}
 	if (s->tag) {
 		s->tagged = jn_xgrow(s->tagged, &s->taggedcap, s->ntagged + 1,
 		    sizeof *s->tagged);
@@ -586,17 +552,8 @@ profile_event(void *ctx, const struct jn_event *ev)
 		if (v != NULL && len > 0)
 			touch_value(s, &s->touch[k], user, v, len, ev->time);
 	}
-	if (s->is_worker) {
-		l = &s->parts[u->part];
-		l->ev = jn_xgrow(l->ev, &l->cap, l->n + 1, sizeof *l->ev);
-		t = &l->ev[l->n++];
-	} else {
-		s->tev = jn_xgrow(s->tev, &s->tevcap, s->ntev + 1,
-		    sizeof *s->tev);
-		t = &s->tev[s->ntev++];
-	}
+	t = jn_units_keep(&s->units, user);
 	t->ts = ev->time;
-	t->user = user;
 	/*
 	 * Sessions only need telling apart within a user: a 32-bit hash
 	 * does that (a collision among one user's sessions is a 1 in 4e9
@@ -735,39 +692,23 @@ finish_value(const struct seg *s, struct user *u)
 		vsum_finish(u);
 }
 
-/* Every user's times (grouped by user in place) and value sum. */
-static void
-finish_profiles(struct seg *s)
-{
-	size_t nusers = jn_intern_count(&s->users), *start, u, cap = 0;
-	uint32_t *ids = NULL;
-
-	start = jn_group_by_key(s->tev, s->ntev, sizeof *s->tev,
-	    offsetof(struct tev, user), nusers);
-	for (u = 0; u < nusers; u++) {
-		user_times(s, &s->u[u], s->recent ? &s->recent[u] : NULL,
-		    s->tev + start[u], start[u + 1] - start[u], &ids, &cap);
-		finish_value(s, &s->u[u]);
-	}
-	free(ids);
-	free(start);
-}
-
 /*
- * --sorted: the events kept are all the current user's; profile the user
- * now and forget the events, so that memory does not grow with them.
+ * One user, handed over by the engine: its sessions, bounces, active
+ * days and recent runs from its events' times, and its value sum, into
+ * the profile its owner keeps (acc lends its scratch space).
  */
 static void
-flush_user(struct seg *s)
+profile_user(void *tool, void *acc, const struct jn_unit *unit, void *rec,
+    size_t n)
 {
-	uint32_t u = s->cur_user;
+	struct seg *s = tool, *a = acc, *owner = unit->owner;
+	struct user *u = &owner->u[unit->id];
 
-	if (!s->has_now)	/* the latest so far: see struct recent */
+	if (s->sorted && !s->has_now)	/* the latest so far: see recent */
 		s->now = s->max_ts;
-	user_times(s, &s->u[u], s->recent ? &s->recent[u] : NULL, s->tev,
-	    s->ntev, &s->ids, &s->idcap);
-	finish_value(s, &s->u[u]);
-	s->ntev = 0;
+	user_times(s, u, owner->recent ? &owner->recent[unit->id] : NULL, rec,
+	    n, &a->ids, &a->idcap);
+	finish_value(s, u);
 }
 
 /* The previous-period flags from the runs, now that s->now is known. */
@@ -775,7 +716,7 @@ static void
 finish_recent(struct seg *s)
 {
 	int64_t p_end = s->now - s->period, p_start = p_end - s->period;
-	size_t i, n = jn_intern_count(&s->users);
+	size_t i, n = jn_units_count(&s->units);
 	int k;
 
 	for (i = 0; i < n && s->recent != NULL; i++)
@@ -785,26 +726,69 @@ finish_recent(struct seg *s)
 				s->u[i].prev_active = 1;
 }
 
-/* ---- -j: the workers' users merged, counted one share per thread ---- */
+/* ---- the engine's hooks ---- */
 
-struct part_job {
-	const struct seg *s;	/* the main state: options, s->vals */
-	struct seg *const *w;
-	int nw, part;
-	uint32_t *const *umap;	/* per worker: user id -> id in its share */
-	uint32_t *const *bmap;	/* per worker: value id -> id in s->vals */
-	uint64_t *owner;	/* per id in the share: worker << 32 | id */
-	size_t nusers;
-	pthread_t thread;
-	int started;
-};
-
-/* Add what worker w2 knows of its user id2 to the user id of worker w. */
+/*
+ * Before profiling: with -j the workers' touched values move into s->vals
+ * (the counting threads compare them there) and the latest time read is
+ * the workers' latest; then the lifecycle's end is known, unless --sorted
+ * input is profiled as it is read (see struct recent).
+ */
 static void
-merge_user(const struct part_job *j, struct seg *w, uint32_t id,
-    struct seg *w2, uint32_t id2, const uint32_t *bmap2)
+prepare_users(void *tool, void *const *w, int n)
 {
-	struct user *to = &w->u[id], *from = &w2->u[id2];
+	struct seg *s = tool;
+	size_t id, len;
+	int k;
+
+	s->bmap = jn_xcalloc((size_t)n + 1, sizeof *s->bmap);
+	s->nbmap = n;
+	for (k = 0; k < n; k++) {
+		const struct seg *wk = w[k];
+		size_t nb = jn_intern_count(&wk->vals);
+
+		s->bmap[k] = jn_xmalloc((nb + 1) * sizeof **s->bmap);
+		for (id = 0; id < nb; id++) {
+			const char *v = jn_intern_str(&wk->vals,
+			    (uint32_t)id, &len);
+
+			s->bmap[k][id] = jn_intern_put(&s->vals, v, len);
+		}
+		if (wk->have_events && (!s->have_events ||
+		    wk->max_ts > s->max_ts))
+			s->max_ts = wk->max_ts;
+		s->have_events |= wk->have_events;
+	}
+	if (!s->has_now)
+		s->now = s->max_ts;
+}
+
+/* A user's touches, kept in worker k's own value ids, to s->vals'. */
+static void
+adopt_user(const void *tool, void *w, int k, uint32_t id)
+{
+	const struct seg *s = tool;
+	struct seg *wk = w;
+	int t;
+
+	for (t = 0; t < wk->ntouch; t++) {
+		struct touch *tc = &wk->touch[t];
+
+		if (tc->first[id] != NONE)
+			tc->first[id] = s->bmap[k][tc->first[id]];
+		if (tc->last[id] != NONE)
+			tc->last[id] = s->bmap[k][tc->last[id]];
+	}
+}
+
+/* Add what worker w2 (number k2) knows of its user id2 to user id of w. */
+static void
+merge_user(const void *tool, void *w, uint32_t id, void *w2, int k2,
+    uint32_t id2)
+{
+	const struct seg *s = tool;
+	struct seg *wt = w, *wf = w2;
+	struct user *to = &wt->u[id], *from = &wf->u[id2];
 	int t;
 
 	to->events += from->events;
@@ -814,284 +798,71 @@ merge_user(const struct part_job *j, struct seg *w, uint32_t id,
 	if (from->last > to->last)
 		to->last = from->last;
 	vsum_merge(to, from);
-	for (t = 0; t < w->ntouch; t++) {
-		const struct touch *tf = &w2->touch[t];
+	for (t = 0; t < wt->ntouch; t++) {
+		const struct touch *tf = &wf->touch[t];
 		uint32_t b;
 
 		if (tf->first[id2] != NONE) {
-			b = bmap2[tf->first[id2]];
-			touch_set(&j->s->vals, &w->touch[t], id, b,
-			    jn_intern_str(&j->s->vals, b, NULL),
+			b = s->bmap[k2][tf->first[id2]];
+			touch_set(&s->vals, &wt->touch[t], id, b,
+			    jn_intern_str(&s->vals, b, NULL),
 			    tf->first_ts[id2]);
 		}
 		if (tf->last[id2] != NONE) {
-			b = bmap2[tf->last[id2]];
-			touch_set(&j->s->vals, &w->touch[t], id, b,
-			    jn_intern_str(&j->s->vals, b, NULL),
+			b = s->bmap[k2][tf->last[id2]];
+			touch_set(&s->vals, &wt->touch[t], id, b,
+			    jn_intern_str(&s->vals, b, NULL),
 			    tf->last_ts[id2]);
 		}
 	}
 }
 
 /*
- * Number the share's users in the order they first appear in the input:
- * merge the workers' users (each worker's already in that order), and
- * find each new one in the other workers, where it began later.  A user
- * lives on in the worker that saw it first (j->owner), the others'
- * profiles merged into it there, so that no table of users is built
- * twice.
+ * -j: the profiled users into s, numbered g as one thread numbers them,
+ * so that everything after is the same.
  */
 static void
-part_users(struct part_job *j)
+move_user(void *tool, uint32_t g, const struct jn_unit *unit)
 {
-	size_t *next = jn_xcalloc((size_t)j->nw, sizeof *next), cap = 0, len;
-	int k, k2, best, t;
+	struct seg *s = tool, *w = unit->owner;
+	uint32_t id = unit->id;
+	int t;
 
-	j->owner = NULL;
-	j->nusers = 0;
-	for (;;) {
-		struct seg *w;
-		const char *key;
-		uint32_t id;
-
-		best = -1;
-		for (k = 0; k < j->nw; k++) {
-			const struct seg *wk = j->w[k];
-			size_t n = jn_intern_count(&wk->users);
-
-			/* skip other shares, and users merged already */
-			while (next[k] < n && (wk->u[next[k]].part != j->part ||
-			    j->umap[k][next[k]] != NONE))
-				next[k]++;
-			if (next[k] < n && (best < 0 || wk->first_pos[next[k]] <
-			    j->w[best]->first_pos[next[best]]))
-				best = k;
-		}
-		if (best < 0)
-			break;
-		w = j->w[best];
-		id = (uint32_t)next[best]++;
-		key = jn_intern_str(&w->users, id, &len);
-		j->owner = jn_xgrow(j->owner, &cap, j->nusers + 1,
-		    sizeof *j->owner);
-		j->owner[j->nusers] = (uint64_t)best << 32 | id;
-		j->umap[best][id] = (uint32_t)j->nusers;
-		/* touches are kept in the worker's own value ids: remap */
-		for (t = 0; t < w->ntouch; t++) {
-			struct touch *tc = &w->touch[t];
-
-			if (tc->first[id] != NONE)
-				tc->first[id] = j->bmap[best][tc->first[id]];
-			if (tc->last[id] != NONE)
-				tc->last[id] = j->bmap[best][tc->last[id]];
-		}
-		for (k2 = 0; k2 < j->nw; k2++) {
-			uint32_t id2;
-
-			if (k2 == best || (id2 = jn_intern_find(
-			    &j->w[k2]->users, key, len)) == NONE)
-				continue;
-			j->umap[k2][id2] = (uint32_t)j->nusers;
-			merge_user(j, w, id, j->w[k2], id2, j->bmap[k2]);
-		}
-		j->nusers++;
+	grow_users(s, g);
+	s->u[g] = w->u[id];
+	if (s->recent != NULL)
+		s->recent[g] = w->recent[id];
+	/* --partial: an exact sum on the heap is s's now */
+	w->u[id].vlsb = 0;
+	w->u[id].vlo = 0;
+	for (t = 0; t < s->ntouch; t++) {
+		s->touch[t].first[g] = w->touch[t].first[id];
+		s->touch[t].last[g] = w->touch[t].last[id];
+		s->touch[t].first_ts[g] = w->touch[t].first_ts[id];
+		s->touch[t].last_ts[g] = w->touch[t].last_ts[id];
 	}
-	free(next);
 }
 
-/*
- * A counting thread: its share's users, then their times from the events
- * every worker kept for the share, grouped by user in place.
- */
-static void *
-count_part(void *arg)
+/* --tag: each worker's accepted events, with their users in s. */
+static void
+gather_tagged(struct seg *s)
 {
-	struct part_job *j = arg;
-	size_t **start, u, i, cap = 0, gcap = 0;
-	struct tev *gather = NULL;
-	uint32_t *ids = NULL;
+	const struct jn_engine *e = &s->engine;
+	size_t i;
 	int k;
 
-	part_users(j);
-	start = jn_xcalloc((size_t)j->nw, sizeof *start);
-	for (k = 0; k < j->nw; k++) {
-		struct tevlist *l = &j->w[k]->parts[j->part];
-
-		for (i = 0; i < l->n; i++)
-			l->ev[i].user = j->umap[k][l->ev[i].user];
-		start[k] = jn_group_by_key(l->ev, l->n, sizeof *l->ev,
-		    offsetof(struct tev, user), j->nusers);
-	}
-	for (u = 0; u < j->nusers; u++) {
-		struct user *us = &j->w[j->owner[u] >> 32]->u[
-		    (uint32_t)j->owner[u]];
-		struct tev *ev = NULL;
-		struct seg *w;
-		size_t n = 0, from = 0;
-		int only = -1;
-
-		for (k = 0; k < j->nw; k++)
-			if (start[k][u + 1] > start[k][u]) {
-				n += start[k][u + 1] - start[k][u];
-				only = only == -1 ? k : -2;
-			}
-		if (only >= 0) {	/* one worker saw all: sort in place */
-			ev = j->w[only]->parts[j->part].ev + start[only][u];
-		} else {
-			gather = jn_xgrow(gather, &gcap, n, sizeof *gather);
-			ev = gather;
-			for (k = 0; k < j->nw; k++) {
-				size_t c = start[k][u + 1] - start[k][u];
-
-				if (c == 0)	/* its list may be NULL */
-					continue;
-				memcpy(ev + from, j->w[k]->parts[j->part].ev +
-				    start[k][u], c * sizeof *ev);
-				from += c;
-			}
-		}
-		w = j->w[j->owner[u] >> 32];
-		user_times(j->s, us, w->recent ? &w->recent[
-		    (uint32_t)j->owner[u]] : NULL, ev, n, &ids, &cap);
-		finish_value(j->s, us);
-	}
-	/* the share's events are done with: free them early */
-	for (k = 0; k < j->nw; k++) {
-		struct tevlist *l = &j->w[k]->parts[j->part];
-
-		free(l->ev);
-		l->ev = NULL;
-		l->n = l->cap = 0;
-		free(start[k]);
-	}
-	free(start);
-	free(gather);
-	free(ids);
-	return NULL;
-}
-
-/*
- * The profiles of the workers' users into s, numbered as one thread
- * numbers them (by first appearance), so that everything after is the
- * same: the touched values move into s->vals first (the counting threads
- * compare them there), then one thread per share merges and counts its
- * users, then the shares are merged by where each user began.
- */
-static void
-count_parallel(struct seg *s)
-{
-	struct seg *const *w = s->workers;
-	int n = s->nworkers, k, p, t;
-	struct part_job *jobs = jn_xcalloc((size_t)n, sizeof *jobs);
-	uint32_t **umap = jn_xcalloc((size_t)n, sizeof *umap);
-	uint32_t **bmap = jn_xcalloc((size_t)n, sizeof *bmap);
-	uint32_t **gmap = jn_xcalloc((size_t)n, sizeof *gmap);
-	size_t *next = jn_xcalloc((size_t)n, sizeof *next), id, len, total = 0;
-
-	for (k = 0; k < n; k++) {
-		size_t nb = jn_intern_count(&w[k]->vals);
-
-		bmap[k] = jn_xmalloc((nb + 1) * sizeof **bmap);
-		for (id = 0; id < nb; id++) {
-			const char *v = jn_intern_str(&w[k]->vals,
-			    (uint32_t)id, &len);
-
-			bmap[k][id] = jn_intern_put(&s->vals, v, len);
-		}
-		id = jn_intern_count(&w[k]->users) + 1;
-		umap[k] = jn_xmalloc(id * sizeof **umap);
-		memset(umap[k], 0xff, id * sizeof **umap);	/* NONE */
-		if (w[k]->have_events && (!s->have_events ||
-		    w[k]->max_ts > s->max_ts))
-			s->max_ts = w[k]->max_ts;
-		s->have_events |= w[k]->have_events;
-	}
-	/* the lifecycle period, read by the counting threads */
-	if (!s->has_now)
-		s->now = s->max_ts;
-	for (p = 0; p < n; p++) {
-		jobs[p].s = s;
-		jobs[p].w = w;
-		jobs[p].nw = n;
-		jobs[p].part = p;
-		jobs[p].umap = umap;
-		jobs[p].bmap = bmap;
-	}
-	for (p = 1; p < n; p++)
-		jobs[p].started = pthread_create(&jobs[p].thread, NULL,
-		    count_part, &jobs[p]) == 0;
-	count_part(&jobs[0]);
-	for (p = 0; p < n; p++) {
-		if (jobs[p].started)
-			pthread_join(jobs[p].thread, NULL);
-		else if (p > 0)
-			count_part(&jobs[p]);	/* no thread: count it here */
-		total += jobs[p].nusers;
-		gmap[p] = jn_xmalloc((jobs[p].nusers + 1) * sizeof **gmap);
-	}
-	if (total > 0)
-		grow_users(s, (uint32_t)(total - 1));
-	for (;;) {
-		struct seg *wk;
-		const char *key;
-		uint32_t g, wid;
-		int best = -1;
-
-		for (p = 0; p < n; p++)
-			if (next[p] < jobs[p].nusers && (best < 0 ||
-			    w[jobs[p].owner[next[p]] >> 32]->first_pos[
-			    (uint32_t)jobs[p].owner[next[p]]] <
-			    w[jobs[best].owner[next[best]] >> 32]->first_pos[
-			    (uint32_t)jobs[best].owner[next[best]]]))
-				best = p;
-		if (best < 0)
-			break;
-		wk = w[jobs[best].owner[next[best]] >> 32];
-		wid = (uint32_t)jobs[best].owner[next[best]];
-		key = jn_intern_str(&wk->users, wid, &len);
-		g = jn_intern_put(&s->users, key, len);
-		assert(g + 1 == jn_intern_count(&s->users));
-		gmap[best][next[best]++] = g;
-		s->u[g] = wk->u[wid];
-		if (s->recent != NULL)
-			s->recent[g] = wk->recent[wid];
-		/* --partial: an exact sum on the heap is s's now */
-		wk->u[wid].vlsb = 0;
-		wk->u[wid].vlo = 0;
-		for (t = 0; t < s->ntouch; t++) {
-			s->touch[t].first[g] = wk->touch[t].first[wid];
-			s->touch[t].last[g] = wk->touch[t].last[wid];
-			s->touch[t].first_ts[g] = wk->touch[t].first_ts[wid];
-			s->touch[t].last_ts[g] = wk->touch[t].last_ts[wid];
-		}
-	}
-	/* --tag: each worker's accepted events, with their users in s */
-	if (s->tag)
-		s->tagq = jn_xcalloc((size_t)n, sizeof *s->tagq);
-	for (k = 0; k < n && s->tag; k++) {
+	s->tagq = jn_xcalloc((size_t)e->nworkers + 1, sizeof *s->tagq);
+	for (k = 0; k < e->nworkers; k++) {
+		struct seg *w = e->workers[k];
 		struct tagq *q = &s->tagq[s->ntagq++];
 
-		for (id = 0; id < w[k]->ntagged; id++) {
-			struct tagged *tg = &w[k]->tagged[id];
-
-			tg->user = gmap[w[k]->u[tg->user].part][
-			    umap[k][tg->user]];
-		}
-		q->t = w[k]->tagged;
-		q->n = w[k]->ntagged;
-		w[k]->tagged = NULL;
+		for (i = 0; i < w->ntagged; i++)
+			w->tagged[i].user = jn_engine_global(e, k,
+			    w->tagged[i].user);
+		q->t = w->tagged;
+		q->n = w->ntagged;
+		w->tagged = NULL;
 	}
-	for (k = 0; k < n; k++) {
-		free(umap[k]);
-		free(bmap[k]);
-		free(gmap[k]);
-		free(jobs[k].owner);
-	}
-	free(umap);
-	free(bmap);
-	free(gmap);
-	free(next);
-	free(jobs);
 }
 
 /* ---- segments ---- */
@@ -1224,7 +995,7 @@ profile_text(const struct seg *s, size_t i, int k, char *buf, size_t size)
 static int
 assign_segments(struct seg *s)
 {
-	size_t n = jn_intern_count(&s->users), i;
+	size_t n = jn_units_count(&s->units), i;
 	struct jn_schema ps;
 	char text[PF_NFIXED][48];
 	int k, r, t;
@@ -1344,7 +1115,7 @@ write_segments(struct seg *s, enum jn_format fmt)
 		{ "conversion", JN_COL_RATE }, { "bounce_rate", JN_COL_RATE },
 		{ "value", JN_COL_MONEY }, { "value_per_user", JN_COL_MONEY },
 	};
-	size_t nseg = jn_intern_count(&s->segs), n = jn_intern_count(&s->users);
+	size_t nseg = jn_intern_count(&s->segs), n = jn_units_count(&s->units);
 	struct segstat *st = jn_xcalloc(nseg + 1, sizeof *st);
 	struct jn_writer *w;
 	struct jn_cell c[NELEM(cols)];
@@ -1398,8 +1169,8 @@ write_profiles(struct seg *s, enum jn_format fmt)
 	struct jn_column cols[2 + PF_NFIXED + 2 * MAX_FIELDS];
 	struct jn_cell c[NELEM(cols)];
 	char *names[2 * MAX_FIELDS], tbuf[2][48];
-	size_t n = jn_intern_count(&s->users), i, nc = 0, k;
-	uint32_t *ranks = jn_intern_ranks(&s->users), *order;
+	size_t n = jn_units_count(&s->units), i, nc = 0, k;
+	uint32_t *ranks = jn_intern_ranks(jn_units_keys(&s->units)), *order;
 	int rfm = s->preset == PRESET_RFM || s->preset == PRESET_VALUE;
 	struct jn_writer *w;
 	int t, rc;
@@ -1433,7 +1204,7 @@ write_profiles(struct seg *s, enum jn_format fmt)
 		uint32_t x = order[i];
 		const struct user *u = &s->u[x];
 		size_t len, j = 0;
-		const char *v = jn_intern_str(&s->users, x, &len);
+		const char *v = jn_units_key(&s->units, x, &len);
 
 		c[j++] = jn_cell_str(v, len);
 		v = jn_intern_str(&s->segs, u->segment, &len);
@@ -1739,7 +1510,7 @@ write_partial(struct seg *s)
 {
 	struct jn_strbuf config = { NULL, 0, 0 };
 	struct jn_state_rec *r = jn_state_rec_new();
-	size_t n = jn_intern_count(&s->users), i, len;
+	size_t n = jn_units_count(&s->units), i, len;
 	int64_t v[2 * ST_N];
 	char key[32];
 	int rc, t, k;
@@ -1756,7 +1527,7 @@ write_partial(struct seg *s)
 	}
 	for (i = 0; i < n && rc == 0; i++) {
 		struct user *u = &s->u[i];
-		const char *id = jn_intern_str(&s->users, (uint32_t)i, &len);
+		const char *id = jn_units_key(&s->units, (uint32_t)i, &len);
 		struct jn_xsum x;
 
 		jn_state_set_str(r, "user", id, len);
@@ -1812,8 +1583,8 @@ static int
 read_user(struct seg *s, struct jn_state_in *in,
     const struct jn_state_rec *r, const char *id, size_t idlen)
 {
-	size_t before = jn_intern_count(&s->users), n, len;
-	uint32_t user = jn_intern_put(&s->users, id, idlen);
+	size_t before = jn_units_count(&s->units), n, len;
+	uint32_t user = jn_units_put(&s->units, id, idlen);
 	struct user *u;
 	struct jn_xsum x;
 	int64_t *v = NULL;
@@ -2093,12 +1864,12 @@ setup(struct seg *s)
 			return -1;
 	if (s->value_slot < 0)
 		return -1;
-	jn_intern_init(&s->users);
+	jn_units_init(&s->units, sizeof(struct tev), offsetof(struct tev,
+	    user), 0);
+	s->units.sorted = s->sorted;
 	jn_intern_init(&s->vals);
 	return 0;
 }
-
-static void release_workers(struct seg *);
 
 static void
 release(struct seg *s)
@@ -2106,13 +1877,14 @@ release(struct seg *s)
 	size_t i;
 	int r, t;
 
+	jn_engine_release(&s->engine);
 	/* the rules' names are the main state's, and only it compiles them */
 	for (r = 0; r < s->nrules && !s->is_worker; r++) {
 		free(s->rules[r].name);
 		jn_pred_free(s->rules[r].pred);
 	}
 	/* sums left on the heap by an error before the end of input */
-	for (i = 0; i < jn_intern_count(&s->users); i++)
+	for (i = 0; i < jn_units_count(&s->units); i++)
 		if (s->u[i].vlsb == VS_BIG)
 			free(vsum_big(&s->u[i]));
 	for (t = 0; t < s->ntouch; t++) {
@@ -2132,23 +1904,20 @@ release(struct seg *s)
 	jn_pred_free(s->goal);
 	jn_namecache_release(&s->names);
 	jn_input_release(&s->in);
-	jn_intern_release(&s->users);
+	jn_units_release(&s->units);
 	jn_intern_release(&s->vals);
 	jn_intern_release(&s->segs);
 	free(s->u);
-	free(s->tev);
 	free(s->last_header);
 	free(s->tagged);
 	for (r = 0; r < s->ntagq; r++)
 		free(s->tagq[r].t);
 	free(s->tagq);
-	for (r = 0; r < s->nparts && s->parts != NULL; r++)
-		free(s->parts[r].ev);
-	free(s->parts);
-	free(s->first_pos);
+	for (r = 0; r < s->nbmap; r++)
+		free(s->bmap[r]);
+	free(s->bmap);
 	free(s->recent);
 	free(s->ids);
-	release_workers(s);
 	if (s->spool != NULL) {
 		unlink(s->spool);
 		free(s->spool);
@@ -2156,61 +1925,55 @@ release(struct seg *s)
 	}
 }
 
-/* Free the reading workers' states. */
+/* ---- the engine's view of jsegment ---- */
+
+static struct jn_input *
+input_of(void *state)
+{
+	return &((struct seg *)state)->in;
+}
+
+static struct jn_units *
+units_of(void *state)
+{
+	return &((struct seg *)state)->units;
+}
+
 static void
-release_workers(struct seg *s)
+worker_free(void *w)
 {
-	int k;
-
-	for (k = 0; k < s->nworkers; k++)
-		if (s->workers[k] != NULL) {
-			release(s->workers[k]);
-			free(s->workers[k]);
-		}
-	free(s->workers);
-	s->workers = NULL;
-	s->nworkers = 0;
+	release(w);
+	free(w);
 }
 
-/*
- * Read the input (pass 1): with one thread into s directly, with several
- * into one state per thread (s->workers), merged afterwards.  Returns 0
- * or -1 (reported).
- */
-static int
-read_input(struct seg *s, char *const *files, int nfiles)
+static void *
+worker_new(void *tool, int k)
 {
-	struct jn_input **win;
-	void **ctx;
-	int k, n = s->jobs, rc = -1;
+	const struct seg *s = tool;
+	struct seg *w = jn_xmalloc(sizeof *w);
 
-	if (n <= 1)
-		return jn_input_run2(&s->in, files, nfiles, profile_event, s,
-		    s->spool);
-	s->workers = jn_xcalloc((size_t)n, sizeof *s->workers);
-	s->nworkers = n;
-	win = jn_xcalloc((size_t)n, sizeof *win);
-	ctx = jn_xcalloc((size_t)n, sizeof *ctx);
-	for (k = 0; k < n; k++) {
-		struct seg *w = jn_xmalloc(sizeof *w);
-
-		*w = *s->options;
-		w->is_worker = 1;
-		w->nparts = n;
-		w->parts = jn_xcalloc((size_t)n, sizeof *w->parts);
-		s->workers[k] = w;
-		if (setup(w) != 0)
-			goto out;
-		win[k] = &w->in;
-		ctx[k] = w;
+	(void)k;
+	*w = *s->options;
+	w->is_worker = 1;
+	if (setup(w) != 0) {
+		worker_free(w);
+		return NULL;
 	}
-	rc = jn_input_run_jobs2(&s->in, win, ctx, n, files, nfiles,
-	    profile_event, s->spool);
-out:
-	free(win);
-	free(ctx);
-	return rc;
+	return w;
 }
+
+static const struct jn_reporter reporter = {
+	.input = input_of,
+	.units = units_of,
+	.event = profile_event,
+	.worker_new = worker_new,
+	.worker_free = worker_free,
+	.prepare = prepare_users,
+	.unit_adopt = adopt_user,
+	.unit_merge = merge_user,
+	.unit = profile_user,
+	.unit_move = move_user,
+};
 
 /* --tag reads its input twice: standard input is spooled first. */
 static int
@@ -2268,26 +2031,24 @@ main(int argc, char **argv)
 		}
 		if (!s.has_now)
 			s.now = s.max_ts;
-	} else if (read_input(&s, files, nfiles) != 0) {
+	} else if (jn_engine_read(&s.engine, &reporter, &s, s.jobs, files,
+	    nfiles, s.spool) != 0) {
 		jn_input_finish(&s.in);
 		release(&s);
 		return JN_EXIT_ERROR;
-	} else if (s.nworkers > 0) {
-		count_parallel(&s);
-		release_workers(&s);
 	} else {
-		if (s.sorted && s.have_cur)
-			flush_user(&s);
+		jn_engine_count(&s.engine);
 		if (!s.has_now)
 			s.now = s.max_ts;
-		if (!s.sorted)
-			finish_profiles(&s);
-		if (s.tag) {
+		if (s.tag && s.engine.nworkers > 0) {
+			gather_tagged(&s);
+		} else if (s.tag) {
 			s.tagq = jn_xcalloc(1, sizeof *s.tagq);
 			s.tagq[s.ntagq].t = s.tagged;
 			s.tagq[s.ntagq++].n = s.ntagged;
 			s.tagged = NULL;
 		}
+		jn_engine_release(&s.engine);	/* the workers are merged */
 	}
 	if (s.partial) {
 		if (jn_input_finish(&s.in) != 0 || write_partial(&s) != 0)
