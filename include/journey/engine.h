@@ -81,22 +81,25 @@ struct jn_unit {
  * Optional hooks may be NULL.
  */
 struct jn_reporter {
-	/* The state's input layer and units. */
-	struct jn_input *(*input)(void *state);
-	struct jn_units *(*units)(void *state);
+	/*
+	 * A state: its size, and where its input layer and its units lie
+	 * in it (offsetof).
+	 */
+	size_t size, input_off, units_off;
+	/*
+	 * Set up state s, a copy of the parsed options: worker says it is
+	 * one of -j's reading workers (jn_input_init_worker, the same slots
+	 * as the main state).  Returns 0, or -1 after reporting.
+	 */
+	int (*setup)(void *s, int worker);
+	/* Free what setup and reading allocated in s (not s itself). */
+	void (*release)(void *s);
 	/*
 	 * Per event, with the state of the reading thread.  It finds the
 	 * event's unit with jn_units_get and keeps a record with
 	 * jn_units_keep (or none).  Returns 0, or -1 after reporting.
 	 */
 	jn_event_fn event;
-	/*
-	 * -j: a reading worker's state, k of n, made from the parsed
-	 * options and set up with jn_input_init_worker and the same slots
-	 * as the main state.  NULL after reporting.  worker_free frees it.
-	 */
-	void *(*worker_new)(void *tool, int k);
-	void (*worker_free)(void *w);
 	/*
 	 * Once after reading, before any unit is counted (optional; not
 	 * with --sorted): with -j (n workers) move what the workers interned
@@ -211,14 +214,15 @@ const char *jn_units_key(const struct jn_units *u, uint32_t id,
 
 /*
  * Read files (stdin_path: a spool for "-", or NULL) into tool, or with
- * jobs > 1 into worker states; with --sorted (the tool's units say so)
+ * jobs > 1 into worker states made from options (the state as parsed,
+ * before setup); with --sorted (the tool's units say so)
  * units are handed over as they end.  Returns 0, or -1 after reporting;
  * the caller calls jn_input_finish in every case, then jn_engine_count
  * after a success, then jn_engine_release.
  */
 int jn_engine_read(struct jn_engine *e, const struct jn_reporter *r,
-    void *tool, int jobs, char *const *files, int nfiles,
-    const char *stdin_path);
+    void *tool, const void *options, int jobs, char *const *files,
+    int nfiles, const char *stdin_path);
 /*
  * Count every unit not counted yet: with -j through the workers' states,
  * merged into tool; with --sorted the last unit.  Cannot fail.

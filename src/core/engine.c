@@ -14,6 +14,19 @@
 #include "journey/group.h"
 #include "journey/util.h"
 
+/* A state's units and input layer, where the reporter says they lie. */
+static struct jn_units *
+units_of(const struct jn_reporter *r, void *state)
+{
+	return (struct jn_units *)(void *)((char *)state + r->units_off);
+}
+
+static struct jn_input *
+input_of(const struct jn_reporter *r, void *state)
+{
+	return (struct jn_input *)(void *)((char *)state + r->input_off);
+}
+
 void
 jn_units_init(struct jn_units *u, size_t rec_size, size_t unit_off,
     int per_session)
@@ -147,7 +160,7 @@ flush_current(struct jn_units *u)
 static void
 count_one(struct jn_engine *e)
 {
-	struct jn_units *u = e->r->units(e->tool);
+	struct jn_units *u = units_of(e->r, e->tool);
 	struct jn_reclist *l = &u->lists[0];
 	size_t nunits = jn_intern_count(&u->keys), i, *start;
 	struct jn_unit unit;
@@ -182,7 +195,14 @@ struct share {
 static struct jn_units *
 worker_units(const struct jn_engine *e, int k)
 {
-	return e->r->units(e->workers[k]);
+	return units_of(e->r, e->workers[k]);
+}
+
+static void
+worker_free(const struct jn_reporter *r, void *w)
+{
+	r->release(w);
+	free(w);
 }
 
 /*
@@ -346,7 +366,7 @@ number_globally(struct jn_engine *e, struct share *shares)
 {
 	int n = e->nworkers, p, best;
 	size_t *next = jn_xcalloc((size_t)n, sizeof *next);
-	struct jn_units *mine = e->r->units(e->tool);
+	struct jn_units *mine = units_of(e->r, e->tool);
 	uint32_t g = 0;
 
 	assert(jn_units_count(mine) == 0);
@@ -438,10 +458,10 @@ jn_engine_global(const struct jn_engine *e, int k, uint32_t id)
 
 int
 jn_engine_read(struct jn_engine *e, const struct jn_reporter *r,
-    void *tool, int jobs, char *const *files, int nfiles,
-    const char *stdin_path)
+    void *tool, const void *options, int jobs, char *const *files,
+    int nfiles, const char *stdin_path)
 {
-	struct jn_units *u = r->units(tool);
+	struct jn_units *u = units_of(r, tool);
 	struct jn_input **win;
 	void **ctx;
 	int k, n, rc = -1;
@@ -452,23 +472,29 @@ jn_engine_read(struct jn_engine *e, const struct jn_reporter *r,
 	e->jobs = u->sorted ? 1 : jobs;	/* --sorted: one unit at a time */
 	u->engine = e;
 	if (e->jobs <= 1)
-		return jn_input_run2(r->input(tool), files, nfiles, r->event,
-		    tool, stdin_path);
+		return jn_input_run2(input_of(r, tool), files, nfiles,
+		    r->event, tool, stdin_path);
 	n = e->jobs;
 	e->workers = jn_xcalloc((size_t)n, sizeof *e->workers);
 	e->nworkers = n;
 	win = jn_xcalloc((size_t)n, sizeof *win);
 	ctx = jn_xcalloc((size_t)n, sizeof *ctx);
 	for (k = 0; k < n; k++) {
-		if ((e->workers[k] = r->worker_new(tool, k)) == NULL)
+		void *w = jn_xmalloc(r->size);
+
+		memcpy(w, options, r->size);
+		if (r->setup(w, 1) != 0) {
+			worker_free(r, w);
 			goto out;
-		units_split(r->units(e->workers[k]), n);
-		r->units(e->workers[k])->engine = e;
-		win[k] = r->input(e->workers[k]);
-		ctx[k] = e->workers[k];
+		}
+		e->workers[k] = w;
+		units_split(units_of(r, w), n);
+		units_of(r, w)->engine = e;
+		win[k] = input_of(r, w);
+		ctx[k] = w;
 	}
-	rc = jn_input_run_jobs2(r->input(tool), win, ctx, n, files, nfiles,
-	    r->event, stdin_path);
+	rc = jn_input_run_jobs2(input_of(r, tool), win, ctx, n, files,
+	    nfiles, r->event, stdin_path);
 out:
 	free(win);
 	free(ctx);
@@ -478,7 +504,7 @@ out:
 void
 jn_engine_count(struct jn_engine *e)
 {
-	struct jn_units *u = e->r->units(e->tool);
+	struct jn_units *u = units_of(e->r, e->tool);
 
 	if (e->nworkers > 0) {
 		count_parallel(e);
@@ -504,7 +530,7 @@ jn_engine_release(struct jn_engine *e)
 		if (e->gmap != NULL)
 			free(e->gmap[k]);
 		if (e->workers[k] != NULL)
-			e->r->worker_free(e->workers[k]);
+			worker_free(e->r, e->workers[k]);
 	}
 	free(e->umap);
 	free(e->gmap);

@@ -234,7 +234,6 @@ struct friction {
 	int sorted;		/* --sorted: one user's events at a time */
 	int partial, merge;	/* --partial, --merge: shards' states */
 	int is_worker;		/* one of the reading threads' states */
-	const struct friction *options;	/* as parsed, for the workers */
 };
 
 /* ---- reading ---- */
@@ -1592,8 +1591,9 @@ slot(struct friction *f, const char *given, const char *const *names,
 }
 
 static int
-setup(struct friction *f)
+setup(void *state, int worker)
 {
+	struct friction *f = state;
 	static const char *const tp_names[] = { "page", "url", "path",
 		"screen", "touchpoint" };
 	static const char *const load_names[] = { "load_time_ms",
@@ -1610,7 +1610,8 @@ setup(struct friction *f)
 	size_t n;
 	int rc;
 
-	if ((f->is_worker ? jn_input_init_worker(&f->in, &f->common) :
+	f->is_worker = worker;
+	if ((worker ? jn_input_init_worker(&f->in, &f->common) :
 	    jn_input_init(&f->in, &f->common)) != 0)
 		return -1;
 	if (compile(f, &f->goal, f->goal_text, "--goal") ||
@@ -1679,8 +1680,9 @@ setup(struct friction *f)
 }
 
 static void
-release(struct friction *f)
+release(void *state)
 {
+	struct friction *f = state;
 	int k;
 
 	jn_engine_release(&f->engine);
@@ -1708,49 +1710,13 @@ release(struct friction *f)
 	free(f->tp_exits);
 }
 
-/* ---- the engine's view of jfriction ---- */
-
-static struct jn_input *
-input_of(void *state)
-{
-	return &((struct friction *)state)->in;
-}
-
-static struct jn_units *
-units_of(void *state)
-{
-	return &((struct friction *)state)->units;
-}
-
-static void
-worker_free(void *w)
-{
-	release(w);
-	free(w);
-}
-
-static void *
-worker_new(void *tool, int k)
-{
-	const struct friction *f = tool;
-	struct friction *w = jn_xmalloc(sizeof *w);
-
-	(void)k;
-	*w = *f->options;
-	w->is_worker = 1;
-	if (setup(w) != 0) {
-		worker_free(w);
-		return NULL;
-	}
-	return w;
-}
-
 static const struct jn_reporter reporter = {
-	.input = input_of,
-	.units = units_of,
+	.size = sizeof(struct friction),
+	.input_off = offsetof(struct friction, in),
+	.units_off = offsetof(struct friction, units),
+	.setup = setup,
+	.release = release,
 	.event = on_event,
-	.worker_new = worker_new,
-	.worker_free = worker_free,
 	.prepare = prepare_workers,
 	.remap = remap_event,
 	.unit = detect_user,
@@ -1776,8 +1742,7 @@ main(int argc, char **argv)
 		f.jobs = 1;
 	/* the parsed options, before setup: each worker starts from them */
 	options = f;
-	f.options = &options;
-	if (setup(&f) != 0) {
+	if (setup(&f, 0) != 0) {
 		release(&f);
 		return JN_EXIT_ERROR;
 	}
@@ -1787,8 +1752,8 @@ main(int argc, char **argv)
 			release(&f);
 			return JN_EXIT_ERROR;
 		}
-	} else if (jn_engine_read(&f.engine, &reporter, &f, f.jobs,
-	    argv + optind, argc - optind, NULL) != 0) {
+	} else if (jn_engine_read(&f.engine, &reporter, &f, &options,
+	    f.jobs, argv + optind, argc - optind, NULL) != 0) {
 		jn_input_finish(&f.in);
 		release(&f);
 		return JN_EXIT_ERROR;

@@ -246,7 +246,6 @@ struct funnel {
 	int jobs;		/* -j: reading threads */
 	int partial, merge;	/* --partial, --merge: shards' states */
 	int is_worker;		/* one of the reading threads' funnels */
-	const struct funnel *options;	/* as parsed, for the workers */
 	int sorted;		/* --sorted: input grouped by user */
 };
 
@@ -1583,12 +1582,14 @@ parse_args(struct funnel *f, int argc, char **argv)
 }
 
 static int
-setup(struct funnel *f)
+setup(void *state, int worker)
 {
+	struct funnel *f = state;
 	int k;
 	char what[32];
 
-	if ((f->is_worker ? jn_input_init_worker(&f->in, &f->common) :
+	f->is_worker = worker;
+	if ((worker ? jn_input_init_worker(&f->in, &f->common) :
 	    jn_input_init(&f->in, &f->common)) != 0)
 		return -1;
 	for (k = 0; k < f->spec.nsteps; k++) {
@@ -1642,8 +1643,9 @@ setup(struct funnel *f)
 }
 
 static void
-release(struct funnel *f)
+release(void *state)
 {
+	struct funnel *f = state;
 	int k;
 
 	jn_engine_release(&f->engine);
@@ -1666,49 +1668,13 @@ release(struct funnel *f)
 	free(f->vbase);
 }
 
-/* ---- the engine's view of jfunnel ---- */
-
-static struct jn_input *
-input_of(void *state)
-{
-	return &((struct funnel *)state)->in;
-}
-
-static struct jn_units *
-units_of(void *state)
-{
-	return &((struct funnel *)state)->units;
-}
-
-static void
-worker_free(void *w)
-{
-	release(w);
-	free(w);
-}
-
-static void *
-worker_new(void *tool, int k)
-{
-	const struct funnel *f = tool;
-	struct funnel *w = jn_xmalloc(sizeof *w);
-
-	(void)k;
-	*w = *f->options;
-	w->is_worker = 1;
-	if (setup(w) != 0) {
-		worker_free(w);
-		return NULL;
-	}
-	return w;
-}
-
 static const struct jn_reporter reporter = {
-	.input = input_of,
-	.units = units_of,
+	.size = sizeof(struct funnel),
+	.input_off = offsetof(struct funnel, in),
+	.units_off = offsetof(struct funnel, units),
+	.setup = setup,
+	.release = release,
 	.event = on_event,
-	.worker_new = worker_new,
-	.worker_free = worker_free,
 	.prepare = prepare_workers,
 	.remap = remap_event,
 	.unit_adopt = adopt_unit,
@@ -1736,8 +1702,7 @@ main(int argc, char **argv)
 		f.jobs = 1;
 	/* the parsed options, before setup: each worker starts from them */
 	options = f;
-	f.options = &options;
-	if (setup(&f) != 0) {
+	if (setup(&f, 0) != 0) {
 		release(&f);
 		return JN_EXIT_ERROR;
 	}
@@ -1747,8 +1712,8 @@ main(int argc, char **argv)
 			release(&f);
 			return JN_EXIT_ERROR;
 		}
-	} else if (jn_engine_read(&f.engine, &reporter, &f, f.jobs,
-	    argv + optind, argc - optind, NULL) != 0) {
+	} else if (jn_engine_read(&f.engine, &reporter, &f, &options,
+	    f.jobs, argv + optind, argc - optind, NULL) != 0) {
 		jn_input_finish(&f.in);
 		release(&f);
 		return JN_EXIT_ERROR;

@@ -257,7 +257,6 @@ struct seg {
 
 	int jobs;		/* -j: reading threads */
 	int is_worker;		/* one of the reading threads' states */
-	const struct seg *options;	/* as parsed, for the workers */
 };
 
 static struct seg *the_seg;	/* for the signal handler */
@@ -1834,13 +1833,15 @@ parse_args(struct seg *s, int argc, char **argv)
 }
 
 static int
-setup(struct seg *s)
+setup(void *state, int worker)
 {
+	struct seg *s = state;
 	static const char *const value_names[] = { "revenue", "value",
 		"amount" };
 	int t;
 
-	if ((s->is_worker ? jn_input_init_worker(&s->in, &s->common) :
+	s->is_worker = worker;
+	if ((worker ? jn_input_init_worker(&s->in, &s->common) :
 	    jn_input_init(&s->in, &s->common)) != 0)
 		return -1;
 	s->goal = jn_pred_compile(s->goal_text, &s->in.schema,
@@ -1872,8 +1873,9 @@ setup(struct seg *s)
 }
 
 static void
-release(struct seg *s)
+release(void *state)
 {
+	struct seg *s = state;
 	size_t i;
 	int r, t;
 
@@ -1925,49 +1927,13 @@ release(struct seg *s)
 	}
 }
 
-/* ---- the engine's view of jsegment ---- */
-
-static struct jn_input *
-input_of(void *state)
-{
-	return &((struct seg *)state)->in;
-}
-
-static struct jn_units *
-units_of(void *state)
-{
-	return &((struct seg *)state)->units;
-}
-
-static void
-worker_free(void *w)
-{
-	release(w);
-	free(w);
-}
-
-static void *
-worker_new(void *tool, int k)
-{
-	const struct seg *s = tool;
-	struct seg *w = jn_xmalloc(sizeof *w);
-
-	(void)k;
-	*w = *s->options;
-	w->is_worker = 1;
-	if (setup(w) != 0) {
-		worker_free(w);
-		return NULL;
-	}
-	return w;
-}
-
 static const struct jn_reporter reporter = {
-	.input = input_of,
-	.units = units_of,
+	.size = sizeof(struct seg),
+	.input_off = offsetof(struct seg, in),
+	.units_off = offsetof(struct seg, units),
+	.setup = setup,
+	.release = release,
 	.event = profile_event,
-	.worker_new = worker_new,
-	.worker_free = worker_free,
 	.prepare = prepare_users,
 	.unit_adopt = adopt_user,
 	.unit_merge = merge_user,
@@ -2019,8 +1985,7 @@ main(int argc, char **argv)
 		s.jobs = 1;
 	/* the parsed options, before setup: each worker starts from them */
 	options = s;
-	s.options = &options;
-	if (setup(&s) != 0 || (s.tag && prepare_tag(&s, files, nfiles))) {
+	if (setup(&s, 0) != 0 || (s.tag && prepare_tag(&s, files, nfiles))) {
 		release(&s);
 		return JN_EXIT_ERROR;
 	}
@@ -2031,8 +1996,8 @@ main(int argc, char **argv)
 		}
 		if (!s.has_now)
 			s.now = s.max_ts;
-	} else if (jn_engine_read(&s.engine, &reporter, &s, s.jobs, files,
-	    nfiles, s.spool) != 0) {
+	} else if (jn_engine_read(&s.engine, &reporter, &s, &options,
+	    s.jobs, files, nfiles, s.spool) != 0) {
 		jn_input_finish(&s.in);
 		release(&s);
 		return JN_EXIT_ERROR;
