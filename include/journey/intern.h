@@ -37,6 +37,11 @@ uint32_t jn_intern_find(const struct jn_intern *t, const char *s, size_t len);
 /* The string of id (NUL-terminated, owned by t); *len set if non-NULL. */
 const char *jn_intern_str(const struct jn_intern *t, uint32_t id,
     size_t *len);
+/*
+ * Put every string of from into to: returns map, map[id] being to's id
+ * of from's id (count(from) + 1 entries; the caller frees it).
+ */
+uint32_t *jn_intern_merge(struct jn_intern *to, const struct jn_intern *from);
 /* Number of distinct strings. */
 size_t jn_intern_count(const struct jn_intern *t);
 /*

@@ -223,3 +223,14 @@ jn_intern_ranks(const struct jn_intern *t)
 	free(ids);
 	return ranks;
 }
+
+uint32_t *
+jn_intern_merge(struct jn_intern *to, const struct jn_intern *from)
+{
+	size_t n = jn_intern_count(from), id;
+	uint32_t *map = jn_xmalloc((n + 1) * sizeof *map);
+
+	for (id = 0; id < n; id++)
+		map[id] = jn_intern_put(to, from->strs[id], from->lens[id]);
+	return map;
+}

@@ -952,7 +952,7 @@ static void
 prepare_workers(void *tool, void *const *w, int n)
 {
 	struct friction *f = tool;
-	size_t id, len, ntp;
+	size_t ntp;
 	int k;
 
 	if (n == 0)		/* one thread: its own ids */
@@ -962,14 +962,7 @@ prepare_workers(void *tool, void *const *w, int n)
 	for (k = 0; k < n; k++) {
 		struct friction *wk = w[k];
 
-		f->vmap[k] = jn_xmalloc((jn_intern_count(&wk->vals) + 1) *
-		    sizeof **f->vmap);
-		for (id = 0; id < jn_intern_count(&wk->vals); id++) {
-			const char *s = jn_intern_str(&wk->vals,
-			    (uint32_t)id, &len);
-
-			f->vmap[k][id] = jn_intern_put(&f->vals, s, len);
-		}
+		f->vmap[k] = jn_intern_merge(&f->vals, &wk->vals);
 		jn_xsum_merge(&f->value, &wk->value);
 	}
 	grow_tps(f);

@@ -1072,7 +1072,6 @@ static void
 prepare_workers(void *tool, void *const *workers, int n)
 {
 	struct funnel *f = tool;
-	size_t id, len;
 	int k;
 
 	f->bmap = jn_xcalloc((size_t)n + 1, sizeof *f->bmap);
@@ -1080,15 +1079,8 @@ prepare_workers(void *tool, void *const *workers, int n)
 	f->nbmap = n;
 	for (k = 0; k < n; k++) {
 		const struct funnel *w = workers[k];
-		size_t nb = jn_intern_count(&w->byvals);
 
-		f->bmap[k] = jn_xmalloc((nb + 1) * sizeof **f->bmap);
-		for (id = 0; id < nb; id++) {
-			const char *s = jn_intern_str(&w->byvals,
-			    (uint32_t)id, &len);
-
-			f->bmap[k][id] = jn_intern_put(&f->byvals, s, len);
-		}
+		f->bmap[k] = jn_intern_merge(&f->byvals, &w->byvals);
 		f->vbase[k] = f->nvalues;
 		if (w->nvalues > 0) {
 			f->values = jn_xgrow(f->values, &f->values_cap,

@@ -737,22 +737,14 @@ static void
 prepare_users(void *tool, void *const *w, int n)
 {
 	struct seg *s = tool;
-	size_t id, len;
 	int k;
 
 	s->bmap = jn_xcalloc((size_t)n + 1, sizeof *s->bmap);
 	s->nbmap = n;
 	for (k = 0; k < n; k++) {
 		const struct seg *wk = w[k];
-		size_t nb = jn_intern_count(&wk->vals);
 
-		s->bmap[k] = jn_xmalloc((nb + 1) * sizeof **s->bmap);
-		for (id = 0; id < nb; id++) {
-			const char *v = jn_intern_str(&wk->vals,
-			    (uint32_t)id, &len);
-
-			s->bmap[k][id] = jn_intern_put(&s->vals, v, len);
-		}
+		s->bmap[k] = jn_intern_merge(&s->vals, &wk->vals);
 		if (wk->have_events && (!s->have_events ||
 		    wk->max_ts > s->max_ts))
 			s->max_ts = wk->max_ts;
