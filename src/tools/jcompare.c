@@ -401,7 +401,7 @@ load(struct cmp *c, const char *path, int current)
 		goto out;
 	}
 	t = &ts.t[0];
-	if (check_shape(c, t, current) != 0) {
+	if (check_shape(c, t, current) != 0 || jn_table_validate(t) != 0) {
 		rc = -1;
 		goto out;
 	}

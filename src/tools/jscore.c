@@ -7,6 +7,7 @@
  * unit of fix cost.  Every number in the output can be recomputed by hand
  * from the formula in jscore(1).
  */
+#include <assert.h>
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
@@ -81,18 +82,23 @@ struct score {
 	size_t nitems, cap;
 };
 
-/* A cell as a number: absent or empty is 0; anything else must parse. */
+/*
+ * A cell as a number: absent or empty is 0; anything else must parse.
+ * The known columns' ranges were checked by jn_table_validate().
+ */
 static int
 number(const struct jn_table *t, size_t row, const char *col, double *out)
 {
 	const char *v = jn_table_cell(t, row, jn_table_col(t, col));
+	char q[64];
 
 	*out = 0;
 	if (v == NULL || *v == '\0')
 		return 0;
 	if (jn_parse_double(v, strlen(v), out) != 0)
 		return jn_error("%s:%zu: bad number '%s' in column '%s'",
-		    t->file, t->lines[row], v, col);
+		    t->file, t->lines[row], jn_quote(q, sizeof q, v,
+		    strlen(v)), col);
 	return 0;
 }
 
@@ -203,7 +209,9 @@ load(struct score *s, const char *path)
 	for (i = 0; i < ts.n && rc == 0; i++) {
 		const struct jn_table *t = &ts.t[i];
 
-		if (jn_table_col(t, "step") >= 0 &&
+		if (jn_table_validate(t) != 0)
+			rc = -1;
+		else if (jn_table_col(t, "step") >= 0 &&
 		    jn_table_col(t, "dropped") >= 0)
 			rc = load_funnel(s, t);
 		else if (jn_table_col(t, "kind") >= 0 &&
@@ -236,6 +244,8 @@ apply_costs(struct score *s)
 		if (jn_table_col(t, "kind") < 0 || jn_table_col(t, "cost") < 0)
 			return jn_error("%s: a costs file needs the columns "
 			    "kind, touchpoint and cost", t->file);
+		if (jn_table_validate(t) != 0)
+			return -1;
 		for (r = 0; r < t->nrows; r++) {
 			double cost;
 			const char *kind = text(t, r, "kind");
@@ -321,13 +331,18 @@ item_cmp(const void *pa, const void *pb)
 	return strcmp(a->detail, b->detail);
 }
 
-/* 1234567.8 -> "1,234,568" */
+/*
+ * 1234567.8 -> "1,234,568".  The tables were validated, so that v is at
+ * most 2^53, or 2^106 for a drop-off's revenue (dropped times value over
+ * count): 33 digits, 43 bytes with the commas and a sign.
+ */
 static void
 grouped(char *buf, size_t size, double v)
 {
 	char digits[64];
 	size_t n, i, o = 0;
 
+	assert(fabs(v) < 1e40 && size >= 56);
 	snprintf(digits, sizeof digits, "%.0f", v);
 	n = strlen(digits);
 	for (i = 0; i < n && o + 2 < size; i++) {
@@ -373,6 +388,8 @@ why(const struct item *it, char *buf, size_t size)
 		    o ? "; " : "", it->cost);
 	if (o == 0)
 		snprintf(buf, size, "no measured impact");
+	/* four figures of at most 43 bytes and their words: never cut */
+	assert(o < size);
 }
 
 static int
