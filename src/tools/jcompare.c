@@ -786,8 +786,8 @@ parse_args(struct cmp *c, int argc, char **argv)
 			else if (strcmp(optarg, "watch") == 0)
 				c->fail_on_watch = 1;
 			else
-				return jn_error("bad --fail-on '%s' (regressed, "
-				    "watch)", quote(q, optarg));
+				return jn_error("bad --fail-on '%s' "
+				    "(regressed, watch)", quote(q, optarg));
 			break;
 		case OPT_MIN_VOLUME_RATIO:
 			if (fraction("--min-volume-ratio", optarg,
