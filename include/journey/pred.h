@@ -12,7 +12,9 @@
  *
  * FIELD!=VALUE and FIELD!~REGEX hold when FIELD is absent.  Regexes run
  * with PCRE2 match and depth limits so that no input can make a match run
- * away; hitting a limit is an error, not a silent non-match.
+ * away; hitting a limit is an error, not a silent non-match.  A match the
+ * JIT fails (its stack is small) is run again without it; any failure
+ * of the interpreter is an error too.
  */
 #ifndef JOURNEY_PRED_H
 #define JOURNEY_PRED_H
@@ -34,7 +36,11 @@ struct jn_pred;
 struct jn_pred *jn_pred_compile(const char *expr, struct jn_schema *schema,
     int event_slot, const char *what);
 
-/* 1 if rec satisfies p, 0 if not, -1 (reported) when a regex limit hit. */
+/*
+ * 1 if rec satisfies p, 0 if not, -1 (reported) when a regex failed: a
+ * limit hit ("step 1: regex in '/^(a+)+$/' hit the match limit on value
+ * 'aaa...'") or any other PCRE2 error ("... failed on value 'x': MSG").
+ */
 int jn_pred_match(const struct jn_pred *p, const struct jn_record *rec);
 
 /*
@@ -68,7 +74,7 @@ void jn_namecache_release(struct jn_namecache *c);
 /*
  * Bit k of *out is preds[k]'s result for rec, whose event name is
  * name[0..len); computed on the name's first sight.  Returns 0, or -1
- * (reported) when a regex hits its limit.
+ * (reported) when a regex fails.
  */
 int jn_namecache_get(struct jn_namecache *c, struct jn_pred *const *preds,
     int n, const struct jn_record *rec, const char *name, size_t len,

@@ -19,6 +19,12 @@
 /* Generous for real patterns, small enough to stop a runaway one fast. */
 #define MATCH_LIMIT 1000000
 #define DEPTH_LIMIT 10000
+/*
+ * The interpreter's backtracking frames, in KiB: each holds every
+ * capture, so a pattern of a thousand groups would take 16 KiB a frame,
+ * 160 MB at the depth limit (the default limit is 20 GB).
+ */
+#define HEAP_LIMIT 65536
 
 enum op {
 	OP_NAME,	/* event field equals */
@@ -33,6 +39,7 @@ struct cond {
 	double num;
 	pcre2_code *re;
 	pcre2_match_data *md;
+	int jit;		/* re has JIT code */
 };
 
 struct jn_pred {
@@ -58,7 +65,7 @@ compile_regex(struct jn_pred *p, struct cond *c, const char *re, size_t len,
 		    p->what, (int)len, re, (size_t)off, (char *)msg);
 	}
 	/* JIT is an optimization: where it is unavailable we interpret */
-	(void)pcre2_jit_compile(c->re, PCRE2_JIT_COMPLETE);
+	c->jit = pcre2_jit_compile(c->re, PCRE2_JIT_COMPLETE) == 0;
 	c->md = pcre2_match_data_create_from_pattern(c->re, NULL);
 	if (c->md == NULL)
 		return jn_error("out of memory");
@@ -169,6 +176,7 @@ jn_pred_compile(const char *expr, struct jn_schema *schema, int event_slot,
 	}
 	pcre2_set_match_limit(p->mctx, MATCH_LIMIT);
 	pcre2_set_depth_limit(p->mctx, DEPTH_LIMIT);
+	pcre2_set_heap_limit(p->mctx, HEAP_LIMIT);
 	for (;;) {
 		size_t n;
 		const char *c;
@@ -195,23 +203,39 @@ fail:
 	return NULL;
 }
 
+/*
+ * 1 on a match, 0 on none, -1 (reported) on any other outcome.  The JIT
+ * runs on a small stack of its own and fails where the interpreter, which
+ * keeps its backtracking frames on the heap under DEPTH_LIMIT, does not
+ * (a repeated group over a value of a few thousand bytes): a JIT failure
+ * is retried without the JIT, so that the answer is always the
+ * interpreter's, whether PCRE2 has a JIT on this machine or not.  No
+ * failure is ever a silent non-match: it would drop events from counts.
+ */
 static int
 regex_match(const struct jn_pred *p, const struct cond *c, const char *v,
     size_t len)
 {
-	char q[64];
+	char q[64], qt[64];
+	PCRE2_UCHAR msg[256];
 	int rc = pcre2_match(c->re, (PCRE2_SPTR)v, len, 0, 0, c->md, p->mctx);
 
+	if (rc < 0 && rc != PCRE2_ERROR_NOMATCH && c->jit)
+		rc = pcre2_match(c->re, (PCRE2_SPTR)v, len, 0, PCRE2_NO_JIT,
+		    c->md, p->mctx);
 	if (rc >= 0)
 		return 1;
 	if (rc == PCRE2_ERROR_NOMATCH)
 		return 0;
 	if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT)
 		return jn_error("%s: regex in '%s' hit the match limit on "
-		    "value '%s'", p->what, p->text, jn_quote(q, sizeof q, v,
-		    len));
-	/* anything else (bad UTF is impossible without PCRE2_UTF) */
-	return 0;
+		    "value '%s'", p->what, jn_quote(qt, sizeof qt, p->text,
+		    strlen(p->text)), jn_quote(q, sizeof q, v, len));
+	/* the heap limit, out of memory: whatever it is, say it */
+	pcre2_get_error_message(rc, msg, sizeof msg);
+	return jn_error("%s: regex in '%s' failed on value '%s': %s",
+	    p->what, jn_quote(qt, sizeof qt, p->text, strlen(p->text)),
+	    jn_quote(q, sizeof q, v, len), (char *)msg);
 }
 
 static int

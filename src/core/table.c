@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -362,6 +363,106 @@ jn_tables_release(struct jn_tables *ts)
 	free(ts->t);
 	ts->t = NULL;
 	ts->n = 0;
+}
+
+enum check { CK_NONE, CK_COUNT, CK_STEP, CK_RATE, CK_AMOUNT, CK_SIGNED,
+	CK_COST };
+
+/*
+ * The numeric columns of the tools' tables.  A count beyond 2^53 would
+ * lose units in a double and wrap when written as int64; a magnitude
+ * beyond it is no real amount, only a broken export.
+ */
+static const struct {
+	const char *name;
+	enum check check;
+} known[] = {
+	{ "count", CK_COUNT }, { "dropped", CK_COUNT },
+	{ "users", CK_COUNT }, { "sessions", CK_COUNT },
+	{ "events", CK_COUNT }, { "converted", CK_COUNT },
+	{ "occurrences", CK_COUNT }, { "support_contacts", CK_COUNT },
+	{ "step", CK_STEP },
+	{ "conversion", CK_RATE }, { "step_conversion", CK_RATE },
+	{ "share", CK_RATE }, { "session_share", CK_RATE },
+	{ "conversion_with", CK_RATE }, { "conversion_without", CK_RATE },
+	{ "bounce_rate", CK_RATE },
+	{ "revenue_at_risk", CK_AMOUNT }, { "effort", CK_AMOUNT },
+	{ "median_time", CK_AMOUNT },
+	{ "value", CK_SIGNED }, { "value_per_user", CK_SIGNED },
+	{ "cost", CK_COST },
+};
+
+static int
+check_cell(const struct jn_table *t, size_t row, size_t col,
+    enum check ck)
+{
+	const char *v = t->cells[row * t->ncols + col];
+	const char *name = t->names[col];
+	size_t line = t->lines[row];
+	char q[64];
+	double d;
+	int num;
+
+	if (v == NULL || *v == '\0')
+		return 0;
+	num = jn_parse_double(v, strlen(v), &d) == 0;
+	jn_quote(q, sizeof q, v, strlen(v));
+	switch (ck) {
+	case CK_COUNT:
+		if (num && d >= 0 && d <= JN_TABLE_MAX && d == floor(d))
+			return 0;
+		return jn_error("%s:%zu: bad count '%s' in column '%s'",
+		    t->file, line, q, name);
+	case CK_STEP:
+		if (num && d >= 1 && d <= 1e9 && d == floor(d))
+			return 0;
+		return jn_error("%s:%zu: bad step '%s' (a whole number from 1)",
+		    t->file, line, q);
+	case CK_RATE:
+		if (num && d >= 0 && d <= 1)
+			return 0;
+		return jn_error("%s:%zu: bad rate '%s' in column '%s' (a "
+		    "fraction from 0 to 1)", t->file, line, q, name);
+	default:
+		break;
+	}
+	if (!num)
+		return jn_error("%s:%zu: bad number '%s' in column '%s'",
+		    t->file, line, q, name);
+	if (ck == CK_AMOUNT && !(d >= 0 && d <= JN_TABLE_MAX))
+		return jn_error("%s:%zu: bad number '%s' in column '%s' (a "
+		    "number from 0 to 2^53)", t->file, line, q, name);
+	if (ck == CK_SIGNED && !(fabs(d) <= JN_TABLE_MAX))
+		return jn_error("%s:%zu: bad number '%s' in column '%s' (a "
+		    "number from -2^53 to 2^53)", t->file, line, q, name);
+	/* a cost divides a score: a tiny one would make it infinite */
+	if (ck == CK_COST && !(d >= 1e-6 && d <= JN_TABLE_MAX))
+		return jn_error("%s:%zu: bad number '%s' in column '%s' (a "
+		    "number from 0.000001 to 2^53)", t->file, line, q, name);
+	return 0;
+}
+
+int
+jn_table_validate(const struct jn_table *t)
+{
+	enum { NKNOWN = sizeof known / sizeof known[0] };
+	size_t col[NKNOWN], which[NKNOWN];
+	size_t r, c, k, n = 0;
+
+	/* in column order; of two columns with one name, the one read */
+	for (c = 0; c < t->ncols; c++)
+		for (k = 0; k < NKNOWN; k++)
+			if (strcmp(t->names[c], known[k].name) == 0 &&
+			    jn_table_col(t, known[k].name) == (int)c) {
+				col[n] = c;
+				which[n++] = k;
+			}
+	for (r = 0; r < t->nrows; r++)
+		for (k = 0; k < n; k++)
+			if (check_cell(t, r, col[k], known[which[k]].check) !=
+			    0)
+				return -1;
+	return 0;
 }
 
 int

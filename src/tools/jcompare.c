@@ -2,11 +2,16 @@
  * The regression gate at the end of a pipeline.  It reads two tables that
  * jfunnel (or jsegment) wrote, a baseline and a current one, joins their
  * rows by group and step (or by segment), and tests each row's change in
- * conversion with a two-proportion z-test.  The p-values are corrected
- * for the number of rows tested (Holm or Benjamini-Hochberg), so that a
- * breakdown into thirty groups does not cry wolf, and the exit status is
- * 1 when a row fell by more than --max-drop and the fall is significant:
- * what a nightly cron job or a CI step needs to stop on.
+ * conversion with a two-proportion z-test.  The primary row (a funnel's
+ * last step, or --primary) is the question the gate asks, and is tested
+ * alone; the other rows' p-values are corrected for their number (Holm or
+ * Benjamini-Hochberg), so that a breakdown into thirty groups does not
+ * cry wolf, yet an unchanged early step cannot hide a fall of the final
+ * one.  The exit status is 1 when a row fell by more than --max-drop and
+ * the fall is significant, or when the step-1 volume collapsed: what a
+ * nightly cron job or a CI step needs to stop on.  A large fall that is
+ * not yet significant is a "watch", said on standard error, and fails the
+ * gate only with --fail-on watch.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -25,8 +30,10 @@
 static const char usage[] =
     "usage: jcompare [-o FORMAT] [-I FORMAT] [--max-drop RATE] [--alpha A]\n"
     "                [--min-count N] [--correction none|holm|bh] "
-    "[--safe-csv]\n"
-    "                BASELINE CURRENT\n";
+    "[--primary ROW]\n"
+    "                [--fail-on regressed|watch] "
+    "[--min-volume-ratio RATIO]\n"
+    "                [--safe-csv] BASELINE CURRENT\n";
 
 static const char help_text[] =
     "Compare two jfunnel (or jsegment) outputs and flag regressions.\n"
@@ -35,18 +42,31 @@ static const char help_text[] =
     "      --alpha A            significance level (0.05)\n"
     "      --min-count N        units needed on both sides (30)\n"
     "      --correction C       none, holm (default) or bh\n"
+    "      --primary ROW        step (number or name) or segment tested "
+    "alone\n"
+    "                           (funnels: the last step; none: no such "
+    "row)\n"
+    "      --fail-on V          regressed (default) or watch: exit 1 on "
+    "a fall\n"
+    "                           larger than --max-drop, significant or "
+    "not\n"
+    "      --min-volume-ratio R exit 1 when step-1 units fall below R "
+    "times the\n"
+    "                           baseline's (0.5; 0: no check)\n"
     "  -o, --format F           table, csv, tsv, ndjson, markdown\n"
     "      --safe-csv           defuse cells a spreadsheet would run\n"
     "  -I, --input-format F     csv, tsv or ndjson (default: detect)\n"
     "  -h, --help               this help\n"
     "  -V, --version            version\n"
     "\n"
-    "Exit status: 0 no regression, 1 a row regressed, 2 error.\n"
+    "Exit status: 0 pass, 1 a row regressed (or to watch, with --fail-on "
+    "watch)\nor the step-1 volume collapsed, 2 error.\n"
     "See jcompare(1) for the test, the interval and the corrections.\n";
 
 enum {
 	OPT_MAX_DROP = JN_OPT_TOOL_BASE, OPT_ALPHA, OPT_MIN_COUNT,
-	OPT_CORRECTION, OPT_SAFE_CSV
+	OPT_CORRECTION, OPT_SAFE_CSV, OPT_PRIMARY, OPT_FAIL_ON,
+	OPT_MIN_VOLUME_RATIO
 };
 
 static const struct option longopts[] = {
@@ -55,6 +75,9 @@ static const struct option longopts[] = {
 	{ "min-count", required_argument, NULL, OPT_MIN_COUNT },
 	{ "correction", required_argument, NULL, OPT_CORRECTION },
 	{ "safe-csv", no_argument, NULL, OPT_SAFE_CSV },
+	{ "primary", required_argument, NULL, OPT_PRIMARY },
+	{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
+	{ "min-volume-ratio", required_argument, NULL, OPT_MIN_VOLUME_RATIO },
 	{ "format", required_argument, NULL, 'o' },
 	{ "input-format", required_argument, NULL, 'I' },
 	{ "help", no_argument, NULL, 'h' },
@@ -76,10 +99,10 @@ static const struct option longopts[] = {
 enum correction { CORR_NONE, CORR_HOLM, CORR_BH };
 enum kind { KIND_NONE, KIND_FUNNEL, KIND_SEGMENT };
 enum verdict { V_OK, V_IMPROVED, V_REGRESSED, V_TOO_SMALL, V_ONLY_BASE,
-	V_ONLY_CUR };
+	V_ONLY_CUR, V_WATCH };
 
 static const char *const verdict_names[] = { "ok", "improved", "regressed",
-	"too_small", "only_baseline", "only_current" };
+	"too_small", "only_baseline", "only_current", "watch" };
 
 /* One side of a row: x of n units converted. */
 struct side {
@@ -97,7 +120,8 @@ struct row {
 	uint32_t stepid;	/* funnels: index in cmp.steps */
 	struct side base, cur;
 	double change, p, padj, lo, hi;	/* NAN: empty */
-	int testable;		/* takes part in the correction */
+	int testable;		/* takes part in a correction */
+	int primary;		/* in the primary family, not the secondary */
 	enum verdict verdict;
 };
 
@@ -109,9 +133,14 @@ struct stepname {
 };
 
 struct cmp {
-	double max_drop, alpha;
+	double max_drop, alpha, min_volume_ratio;
 	long min_count;
 	enum correction corr;
+	const char *primary;	/* --primary, NULL: the default */
+	long primary_step;	/* funnels; 0: none */
+	uint32_t primary_seg;	/* segments: key id; UINT32_MAX: none */
+	int fail_on_watch;
+	double volume[2];	/* units at step 1, or segments' users */
 	enum jn_format out_format;
 	enum jn_input_format in_format;
 	enum kind kind;
@@ -280,6 +309,7 @@ funnel_row(struct cmp *c, const struct jn_table *t, size_t r, int gcol,
 	side->x = x;
 	if (step == 1) {
 		side->n = x;
+		c->volume[current] += x;
 		return 0;
 	}
 	/* jfunnel writes a group's steps in order, step 1 first */
@@ -321,6 +351,7 @@ segment_row(struct cmp *c, const struct jn_table *t, size_t r, int scol,
 	side->present = 1;
 	side->n = n;
 	side->x = x;
+	c->volume[current] += n;
 	return 0;
 }
 
@@ -401,7 +432,7 @@ load(struct cmp *c, const char *path, int current)
 		goto out;
 	}
 	t = &ts.t[0];
-	if (check_shape(c, t, current) != 0) {
+	if (check_shape(c, t, current) != 0 || jn_table_validate(t) != 0) {
 		rc = -1;
 		goto out;
 	}
@@ -416,6 +447,62 @@ load(struct cmp *c, const char *path, int current)
 out:
 	jn_tables_release(&ts);
 	return rc;
+}
+
+/*
+ * The primary row: --primary as a step number, a step name or a segment,
+ * or by default a funnel's last step in BASELINE (in CURRENT when the
+ * baseline has no rows); segments have none by default.
+ */
+static int
+resolve_primary(struct cmp *c)
+{
+	size_t nrows = jn_intern_count(&c->keys), i;
+	const char *arg = c->primary;
+	char q[QLEN];
+
+	c->primary_step = 0;
+	c->primary_seg = UINT32_MAX;
+	if (arg != NULL && strcmp(arg, "none") == 0)
+		return 0;
+	if (c->kind == KIND_SEGMENT) {
+		if (arg == NULL)
+			return 0;
+		c->primary_seg = key(c, arg, 0, 0);
+		if (c->primary_seg == UINT32_MAX)
+			return jn_error("bad --primary '%s': no such segment",
+			    quote(q, arg));
+		return 0;
+	}
+	if (arg == NULL) {
+		int base = 0;
+
+		for (i = 0; i < nrows; i++)
+			base |= c->rows[i].base.present;
+		for (i = 0; i < nrows; i++)
+			if (c->rows[i].base.present || !base)
+				c->primary_step = c->rows[i].step >
+				    c->primary_step ? c->rows[i].step :
+				    c->primary_step;
+		return 0;
+	}
+	if (strspn(arg, "0123456789") == strlen(arg) && *arg) {
+		uint32_t id = jn_intern_find(&c->stepkeys, arg, strlen(arg));
+
+		if (id != UINT32_MAX)
+			c->primary_step = strtol(arg, NULL, 10);
+	} else {
+		for (i = 0; i < nrows && c->primary_step == 0; i++)
+			if (strcmp(c->steps[c->rows[i].stepid].name, arg) == 0)
+				c->primary_step = c->rows[i].step;
+	}
+	if (c->primary_step == 0)
+		return jn_error("bad --primary '%s': no step of that number "
+		    "or name", quote(q, arg));
+	if (c->primary_step == 1)
+		return jn_error("bad --primary '%s': step 1 is 100%% on both "
+		    "sides, never tested", quote(q, arg));
+	return 0;
 }
 
 static double
@@ -453,7 +540,8 @@ pcmp(const void *pa, const void *pb)
 }
 
 /*
- * Adjusted p-values over the m testable rows, p(1) <= ... <= p(m).
+ * Adjusted p-values over the m testable rows of one family (primary or
+ * secondary), p(1) <= ... <= p(m).
  * Holm: p(i) (m - i + 1), then made non-decreasing (a running maximum),
  * so that adjusted p < alpha is Holm's step-down test.  Benjamini-
  * Hochberg: p(i) m / i, then made non-increasing from p(m) down (a
@@ -461,13 +549,13 @@ pcmp(const void *pa, const void *pb)
  * false discovery rate alpha.  Both capped at 1.
  */
 static void
-correct(struct cmp *c, size_t nrows)
+correct(struct cmp *c, size_t nrows, int primary)
 {
 	struct row **t = jn_xmalloc((nrows + 1) * sizeof *t);
 	size_t m = 0, i;
 
 	for (i = 0; i < nrows; i++)
-		if (c->rows[i].testable)
+		if (c->rows[i].testable && c->rows[i].primary == primary)
 			t[m++] = &c->rows[i];
 	qsort(t, m, sizeof *t, pcmp);
 	for (i = 0; i < m; i++) {
@@ -485,19 +573,25 @@ correct(struct cmp *c, size_t nrows)
 	free(t);
 }
 
-/* Statistics and verdicts of every row; returns the number regressed. */
+/*
+ * Statistics and verdicts of every row; returns the number regressed and
+ * sets *watch to the number to watch.
+ */
 static int
-evaluate(struct cmp *c)
+evaluate(struct cmp *c, int *watch)
 {
 	size_t nrows = jn_intern_count(&c->keys), i;
 	int regressed = 0;
 
+	*watch = 0;
 	for (i = 0; i < nrows; i++) {
 		struct row *r = &c->rows[i];
 		const struct side *a = &r->base, *b = &r->cur;
 		double p1, p2, se;
 
 		r->change = r->p = r->padj = r->lo = r->hi = NAN;
+		r->primary = c->kind == KIND_FUNNEL ?
+		    r->step == c->primary_step : i == c->primary_seg;
 		if (!a->present || !b->present) {
 			r->verdict = a->present ? V_ONLY_BASE : V_ONLY_CUR;
 			continue;
@@ -523,12 +617,22 @@ evaluate(struct cmp *c)
 		}
 		r->testable = !isnan(r->p);
 	}
-	correct(c, nrows);
+	/* the primary rows (one, or one per group) are their own family */
+	correct(c, nrows, 1);
+	correct(c, nrows, 0);
 	for (i = 0; i < nrows; i++) {
 		struct row *r = &c->rows[i];
 
-		if (!r->testable || !(r->padj < c->alpha))
+		if (!r->testable)
 			continue;
+		if (!(r->padj < c->alpha)) {
+			/* a large fall not yet significant: not "ok" */
+			if (r->change < -c->max_drop - SLACK) {
+				r->verdict = V_WATCH;
+				(*watch)++;
+			}
+			continue;
+		}
 		if (r->change < -c->max_drop - SLACK) {
 			r->verdict = V_REGRESSED;
 			regressed++;
@@ -641,6 +745,7 @@ parse_args(struct cmp *c, int argc, char **argv)
 
 	c->max_drop = 0.02;
 	c->alpha = 0.05;
+	c->min_volume_ratio = 0.5;
 	c->min_count = 30;
 	c->corr = CORR_HOLM;
 	while ((opt = getopt_long(argc, argv, "o:I:hV", longopts, NULL)) !=
@@ -671,6 +776,23 @@ parse_args(struct cmp *c, int argc, char **argv)
 			else
 				return jn_error("bad --correction '%s' (none, "
 				    "holm, bh)", quote(q, optarg));
+			break;
+		case OPT_PRIMARY:
+			c->primary = optarg;
+			break;
+		case OPT_FAIL_ON:
+			if (strcmp(optarg, "regressed") == 0)
+				c->fail_on_watch = 0;
+			else if (strcmp(optarg, "watch") == 0)
+				c->fail_on_watch = 1;
+			else
+				return jn_error("bad --fail-on '%s' "
+				    "(regressed, watch)", quote(q, optarg));
+			break;
+		case OPT_MIN_VOLUME_RATIO:
+			if (fraction("--min-volume-ratio", optarg,
+			    &c->min_volume_ratio))
+				return -1;
 			break;
 		case OPT_SAFE_CSV:
 			jn_writer_safe_csv(1);
@@ -704,6 +826,36 @@ parse_args(struct cmp *c, int argc, char **argv)
 	return 0;
 }
 
+/* The verdicts and the volume said on standard error; the exit status. */
+static int
+gate(const struct cmp *c, int regressed, int watch)
+{
+	int status = JN_EXIT_OK;
+
+	if (regressed) {
+		jn_warn("%d row%s regressed", regressed,
+		    regressed == 1 ? "" : "s");
+		status = JN_EXIT_GATE;
+	}
+	if (watch) {
+		jn_warn("%d row%s to watch: fell by more than --max-drop "
+		    "%g, not significantly", watch, watch == 1 ? "" : "s",
+		    c->max_drop);
+		if (c->fail_on_watch)
+			status = JN_EXIT_GATE;
+	}
+	/* a baseline of no units cannot collapse; its rows say enough */
+	if (c->volume[0] > 0 &&
+	    c->volume[1] < c->min_volume_ratio * c->volume[0]) {
+		jn_warn("%s fell from %.0f to %.0f, below --min-volume-ratio "
+		    "%g of the baseline", c->kind == KIND_FUNNEL ?
+		    "step-1 volume" : "the segments' users", c->volume[0],
+		    c->volume[1], c->min_volume_ratio);
+		status = JN_EXIT_GATE;
+	}
+	return status;
+}
+
 static void
 release(struct cmp *c)
 {
@@ -723,7 +875,7 @@ int
 main(int argc, char **argv)
 {
 	static struct cmp c;
-	int status = JN_EXIT_OK, regressed;
+	int status = JN_EXIT_OK, regressed, watch;
 
 	/* zeroed here too: the fuzz targets run main() many times */
 	memset(&c, 0, sizeof c);
@@ -734,17 +886,15 @@ main(int argc, char **argv)
 	if (parse_args(&c, argc, argv) != 0) {
 		status = JN_EXIT_ERROR;
 	} else if (load(&c, argv[optind], 0) != 0 ||
-	    load(&c, argv[optind + 1], 1) != 0) {
+	    load(&c, argv[optind + 1], 1) != 0 || resolve_primary(&c) != 0) {
 		status = JN_EXIT_ERROR;
 	} else {
-		regressed = evaluate(&c);
+		regressed = evaluate(&c, &watch);
 		if (write_rows(&c, jn_format_resolve(c.out_format,
 		    stdout)) != 0) {
 			status = JN_EXIT_ERROR;
-		} else if (regressed) {
-			jn_warn("%d row%s regressed", regressed,
-			    regressed == 1 ? "" : "s");
-			status = JN_EXIT_GATE;
+		} else {
+			status = gate(&c, regressed, watch);
 		}
 	}
 	release(&c);

@@ -7,6 +7,7 @@
  * unit of fix cost.  Every number in the output can be recomputed by hand
  * from the formula in jscore(1).
  */
+#include <assert.h>
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
@@ -22,7 +23,8 @@
 static const char usage[] =
     "usage: jscore [-o FORMAT] [-I FORMAT] [--weights revenue=W,support=W,"
     "effort=W]\n"
-    "              [--costs FILE] [--top N] [--fail-on P1|P2] [--safe-csv]\n"
+    "              [--costs FILE] [--top N] [--fail-on GATE ...] "
+    "[--safe-csv]\n"
     "              [FILE ...]\n";
 
 static const char help_text[] =
@@ -31,8 +33,12 @@ static const char help_text[] =
     "      --weights W          revenue=0.5,support=0.3,effort=0.2\n"
     "      --costs FILE         kind,touchpoint,cost rows: score per cost\n"
     "      --top N              only the N best ranked items\n"
-    "      --fail-on P          exit 1 when an item is P1 (or P1/P2 for "
-    "P2)\n"
+    "      --fail-on GATE       exit 1 when an item meets GATE: P1, P2 (P1 "
+    "or P2),\n"
+    "                           COLUMN>N (>=, <, <=, =, !=) on users,\n"
+    "                           revenue_at_risk, support_contacts, effort, "
+    "cost,\n"
+    "                           score, rank; joined by &&; repeatable\n"
     "  -o, --format F           table, csv, tsv, ndjson, markdown\n"
     "      --safe-csv           defuse cells a spreadsheet would run\n"
     "  -I, --input-format F     csv, tsv or ndjson (default: detect)\n"
@@ -60,6 +66,31 @@ static const struct option longopts[] = {
 };
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+#define MAX_GATES 16
+#define MAX_TERMS 8
+
+/* An item's figures a gate can test, in the order of gate_cols. */
+enum gcol { G_USERS, G_REVENUE, G_SUPPORT, G_EFFORT, G_COST, G_SCORE,
+	G_RANK, G_PRIORITY };
+
+static const char *const gate_cols[] = { "users", "revenue_at_risk",
+	"support_contacts", "effort", "cost", "score", "rank" };
+
+enum gop { GOP_GT, GOP_GE, GOP_LT, GOP_LE, GOP_EQ, GOP_NE };
+
+/* One condition: COLUMN OP num, or priority at most num (G_PRIORITY). */
+struct term {
+	enum gcol col;
+	enum gop op;
+	double num;
+};
+
+/* --fail-on: its terms must all hold for one item. */
+struct gate {
+	const char *text;
+	struct term terms[MAX_TERMS];
+	int nterms;
+};
 
 struct item {
 	char *kind, *touchpoint, *detail;
@@ -74,25 +105,31 @@ struct score {
 	enum jn_format out_format;
 	enum jn_input_format in_format;
 	long top;
-	int fail_on;		/* 0, 1 or 2 */
+	struct gate gates[MAX_GATES];
+	int ngates;
 	const char *costs_path;
 	struct jn_tables costs;
 	struct item *items;
 	size_t nitems, cap;
 };
 
-/* A cell as a number: absent or empty is 0; anything else must parse. */
+/*
+ * A cell as a number: absent or empty is 0; anything else must parse.
+ * The known columns' ranges were checked by jn_table_validate().
+ */
 static int
 number(const struct jn_table *t, size_t row, const char *col, double *out)
 {
 	const char *v = jn_table_cell(t, row, jn_table_col(t, col));
+	char q[64];
 
 	*out = 0;
 	if (v == NULL || *v == '\0')
 		return 0;
 	if (jn_parse_double(v, strlen(v), out) != 0)
 		return jn_error("%s:%zu: bad number '%s' in column '%s'",
-		    t->file, t->lines[row], v, col);
+		    t->file, t->lines[row], jn_quote(q, sizeof q, v,
+		    strlen(v)), col);
 	return 0;
 }
 
@@ -203,7 +240,9 @@ load(struct score *s, const char *path)
 	for (i = 0; i < ts.n && rc == 0; i++) {
 		const struct jn_table *t = &ts.t[i];
 
-		if (jn_table_col(t, "step") >= 0 &&
+		if (jn_table_validate(t) != 0)
+			rc = -1;
+		else if (jn_table_col(t, "step") >= 0 &&
 		    jn_table_col(t, "dropped") >= 0)
 			rc = load_funnel(s, t);
 		else if (jn_table_col(t, "kind") >= 0 &&
@@ -236,6 +275,8 @@ apply_costs(struct score *s)
 		if (jn_table_col(t, "kind") < 0 || jn_table_col(t, "cost") < 0)
 			return jn_error("%s: a costs file needs the columns "
 			    "kind, touchpoint and cost", t->file);
+		if (jn_table_validate(t) != 0)
+			return -1;
 		for (r = 0; r < t->nrows; r++) {
 			double cost;
 			const char *kind = text(t, r, "kind");
@@ -321,13 +362,18 @@ item_cmp(const void *pa, const void *pb)
 	return strcmp(a->detail, b->detail);
 }
 
-/* 1234567.8 -> "1,234,568" */
+/*
+ * 1234567.8 -> "1,234,568".  The tables were validated, so that v is at
+ * most 2^53, or 2^106 for a drop-off's revenue (dropped times value over
+ * count): 33 digits, 43 bytes with the commas and a sign.
+ */
 static void
 grouped(char *buf, size_t size, double v)
 {
 	char digits[64];
 	size_t n, i, o = 0;
 
+	assert(fabs(v) < 1e40 && size >= 56);
 	snprintf(digits, sizeof digits, "%.0f", v);
 	n = strlen(digits);
 	for (i = 0; i < n && o + 2 < size; i++) {
@@ -373,6 +419,8 @@ why(const struct item *it, char *buf, size_t size)
 		    o ? "; " : "", it->cost);
 	if (o == 0)
 		snprintf(buf, size, "no measured impact");
+	/* four figures of at most 43 bytes and their words: never cut */
+	assert(o < size);
 }
 
 static int
@@ -454,6 +502,102 @@ parse_weights(struct score *s, const char *arg)
 	return 0;
 }
 
+/* One condition of a gate: "P1", "P2" or COLUMN OP NUMBER. */
+static int
+parse_term(const char *gate, const char *t, size_t n, struct term *out)
+{
+	static const struct {
+		const char *text;
+		enum gop op;
+	} ops[] = {
+		{ ">=", GOP_GE }, { "<=", GOP_LE }, { "!=", GOP_NE },
+		{ "==", GOP_EQ }, { ">", GOP_GT }, { "<", GOP_LT },
+		{ "=", GOP_EQ },
+	};
+	size_t i, k, len;
+	char col[32], q[64];
+
+	jn_quote(q, sizeof q, gate, strlen(gate));
+	if (n == 2 && t[0] == 'P' && (t[1] == '1' || t[1] == '2')) {
+		out->col = G_PRIORITY;
+		out->op = GOP_LE;
+		out->num = t[1] - '0';
+		return 0;
+	}
+	i = strcspn(t, "<>=!");
+	if (i >= n || i == 0)
+		return jn_error("bad --fail-on '%s' (P1, P2, or COLUMN OP N "
+		    "joined by &&, e.g. 'P1 && users>=100')", q);
+	for (k = 0; k < NELEM(ops); k++)
+		if (strncmp(t + i, ops[k].text, strlen(ops[k].text)) == 0)
+			break;
+	if (k == NELEM(ops))
+		return jn_error("bad --fail-on '%s' (operators >, >=, <, <=, "
+		    "=, !=)", q);
+	len = i;
+	while (len > 0 && (t[len - 1] == ' ' || t[len - 1] == '\t'))
+		len--;
+	for (out->col = 0; (size_t)out->col < NELEM(gate_cols); out->col++)
+		if (strlen(gate_cols[out->col]) == len &&
+		    strncmp(gate_cols[out->col], t, len) == 0)
+			break;
+	if ((size_t)out->col == NELEM(gate_cols)) {
+		snprintf(col, sizeof col, "%.*s", (int)(len < 24 ? len : 24),
+		    t);
+		return jn_error("bad --fail-on '%s': no column '%s' (users, "
+		    "revenue_at_risk, support_contacts, effort, cost, score, "
+		    "rank)", q, col);
+	}
+	out->op = ops[k].op;
+	t += i + strlen(ops[k].text);
+	n -= i + strlen(ops[k].text);
+	while (n > 0 && (*t == ' ' || *t == '\t')) {
+		t++;
+		n--;
+	}
+	if (jn_parse_double(t, n, &out->num) != 0)
+		return jn_error("bad --fail-on '%s': bad number '%.*s'", q,
+		    (int)(n < 24 ? n : 24), t);
+	return 0;
+}
+
+/* --fail-on GATE: conditions joined by "&&". */
+static int
+parse_gate(struct score *s, const char *arg)
+{
+	struct gate *g;
+	const char *p = arg;
+	char q[64];
+
+	if (s->ngates == MAX_GATES)
+		return jn_error("too many --fail-on (at most %d)", MAX_GATES);
+	g = &s->gates[s->ngates];
+	memset(g, 0, sizeof *g);
+	g->text = arg;
+	for (;;) {
+		const char *amp = strstr(p, "&&");
+		size_t n = amp ? (size_t)(amp - p) : strlen(p);
+
+		while (n > 0 && (*p == ' ' || *p == '\t')) {
+			p++;
+			n--;
+		}
+		while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+			n--;
+		if (g->nterms == MAX_TERMS)
+			return jn_error("bad --fail-on '%s' (at most %d "
+			    "conditions)", jn_quote(q, sizeof q, arg,
+			    strlen(arg)), MAX_TERMS);
+		if (parse_term(arg, p, n, &g->terms[g->nterms++]) != 0)
+			return -1;
+		if (amp == NULL)
+			break;
+		p = amp + 2;
+	}
+	s->ngates++;
+	return 0;
+}
+
 static int
 parse_args(struct score *s, int argc, char **argv)
 {
@@ -481,13 +625,8 @@ parse_args(struct score *s, int argc, char **argv)
 				return jn_error("bad --top '%s'", optarg);
 			break;
 		case OPT_FAIL_ON:
-			if (strcmp(optarg, "P1") == 0)
-				s->fail_on = 1;
-			else if (strcmp(optarg, "P2") == 0)
-				s->fail_on = 2;
-			else
-				return jn_error("bad --fail-on '%s' (P1, P2)",
-				    optarg);
+			if (parse_gate(s, optarg) != 0)
+				return -1;
 			break;
 		case OPT_SAFE_CSV:
 			jn_writer_safe_csv(1);
@@ -510,6 +649,93 @@ parse_args(struct score *s, int argc, char **argv)
 		}
 	}
 	return 0;
+}
+
+static int
+term_holds(const struct term *t, const struct item *it, size_t rank)
+{
+	double v;
+
+	switch (t->col) {
+	case G_PRIORITY:
+		return it->priority <= t->num;
+	case G_USERS:
+		v = it->users;
+		break;
+	case G_REVENUE:
+		v = it->revenue;
+		break;
+	case G_SUPPORT:
+		v = it->support;
+		break;
+	case G_EFFORT:
+		v = it->effort;
+		break;
+	case G_COST:
+		if (!it->has_cost)
+			return 0;	/* no cost is no figure to compare */
+		v = it->cost;
+		break;
+	case G_SCORE:
+		v = round(it->score * 10000) / 10000;	/* as written */
+		break;
+	default:
+		v = (double)rank;
+		break;
+	}
+	switch (t->op) {
+	case GOP_GT:
+		return v > t->num;
+	case GOP_GE:
+		return v >= t->num;
+	case GOP_LT:
+		return v < t->num;
+	case GOP_LE:
+		return v <= t->num;
+	case GOP_EQ:
+		return v == t->num;
+	default:
+		return v != t->num;
+	}
+}
+
+/*
+ * Each --fail-on against every item read (not only --top's), best ranked
+ * first; the first item a gate holds for is named.  Returns how many
+ * gates failed.
+ */
+static int
+gates(const struct score *s)
+{
+	int failed = 0, g, k;
+	size_t i;
+	char q[64];
+
+	for (g = 0; g < s->ngates; g++) {
+		const struct gate *gt = &s->gates[g];
+
+		for (i = 0; i < s->nitems; i++) {
+			const struct item *it = &s->items[i];
+
+			for (k = 0; k < gt->nterms; k++)
+				if (!term_holds(&gt->terms[k], it, i + 1))
+					break;
+			if (k < gt->nterms)
+				continue;
+			if (gt->nterms == 1 && gt->terms[0].col == G_PRIORITY)
+				jn_warn("%s item ranked %zu: %s at %s",
+				    gt->terms[0].num == 1 ? "P1" : "P1/P2",
+				    i + 1, it->kind, it->touchpoint);
+			else
+				jn_warn("item ranked %zu meets --fail-on '%s': "
+				    "%s at %s", i + 1, jn_quote(q, sizeof q,
+				    gt->text, strlen(gt->text)), it->kind,
+				    it->touchpoint);
+			failed++;
+			break;
+		}
+	}
+	return failed;
 }
 
 int
@@ -540,15 +766,8 @@ main(int argc, char **argv)
 		    stdout)) != 0)
 			status = JN_EXIT_ERROR;
 	}
-	if (status == JN_EXIT_OK && s.fail_on)
-		for (k = 0; k < s.nitems; k++)
-			if (s.items[k].priority <= s.fail_on) {
-				jn_warn("%s item ranked %zu: %s at %s",
-				    s.fail_on == 1 ? "P1" : "P1/P2", k + 1,
-				    s.items[k].kind, s.items[k].touchpoint);
-				status = JN_EXIT_GATE;
-				break;
-			}
+	if (status == JN_EXIT_OK && gates(&s) != 0)
+		status = JN_EXIT_GATE;
 	for (k = 0; k < s.nitems; k++) {
 		free(s.items[k].kind);
 		free(s.items[k].touchpoint);

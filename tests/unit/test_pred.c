@@ -237,6 +237,57 @@ test_match_limit(void **state)
 	jn_pred_free(p);
 }
 
+/*
+ * Any failure other than "no match" is an answer or an error, never a
+ * silent non-match: the JIT's small stack overflows on a group repeated
+ * over 2,000 bytes, and the match is run again without it; 100,000 bytes
+ * hit the depth limit; a thousand captures at depth 9,000 the heap limit.
+ */
+static void
+test_jit_retry(void **state)
+{
+	struct jn_record rec;
+	struct jn_pred *p;
+	char *value = malloc(100001), re[4096];
+	int saved = dup(2), devnull = open("/dev/null", 1), i;
+
+	(void)state;
+	memset(&rec, 0, sizeof rec);
+	memset(value, 'a', 100000);
+	value[2000] = '\0';
+	put(&rec, "event", value);
+	p = jn_pred_compile("/^(a|b)*$/", &schema, event_slot, "step 1");
+	assert_non_null(p);
+	assert_int_equal(jn_pred_match(p, &rec), 1);
+	put(&rec, "event", "aab");
+	assert_int_equal(jn_pred_match(p, &rec), 1);
+	put(&rec, "event", "aac");
+	assert_int_equal(jn_pred_match(p, &rec), 0);
+	value[2000] = 'a';
+	value[100000] = '\0';
+	put(&rec, "event", value);
+	dup2(devnull, 2);
+	assert_int_equal(jn_pred_match(p, &rec), -1);
+	dup2(saved, 2);
+	jn_pred_free(p);
+
+	strcpy(re, "event~^(?:a|b");
+	for (i = 0; i < 1000; i++)
+		strcat(re, "(c)");
+	strcat(re, ")*$");
+	value[9000] = '\0';
+	put(&rec, "event", value);
+	p = jn_pred_compile(re, &schema, event_slot, "step 1");
+	assert_non_null(p);
+	dup2(devnull, 2);
+	assert_int_equal(jn_pred_match(p, &rec), -1);
+	dup2(saved, 2);
+	close(saved);
+	close(devnull);
+	jn_pred_free(p);
+	free(value);
+}
+
 /* Values are byte strings with lengths: NUL bytes do not end them. */
 static void
 test_nul(void **state)
@@ -308,6 +359,7 @@ main(void)
 		cmocka_unit_test(test_and),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_match_limit),
+		cmocka_unit_test(test_jit_retry),
 		cmocka_unit_test(test_nul),
 		cmocka_unit_test(test_namecache),
 	};

@@ -89,6 +89,46 @@ test_errors(void **state)
 	jn_tables_release(&ts);
 }
 
+/* One table of header and row; 0 when it validates. */
+static int
+validate(const char *data)
+{
+	struct jn_tables ts = { 0 };
+	char *p = tmpfile_with(data);
+	int rc;
+
+	assert_int_equal(jn_tables_load(&ts, p, JN_IN_AUTO), 0);
+	unlink(p);
+	assert_int_equal(ts.n, 1);
+	rc = jn_table_validate(&ts.t[0]);
+	jn_tables_release(&ts);
+	return rc;
+}
+
+static void
+test_validate(void **state)
+{
+	(void)state;
+	assert_int_equal(validate("users,share,other\n0,0,-1\n"
+	    "9007199254740992,1,x\n,,\n"), 0);
+	assert_int_equal(validate("users\n-1\n"), -1);
+	assert_int_equal(validate("users\n9007199254740994\n"), -1);
+	assert_int_equal(validate("users\n1.5\n"), -1);
+	assert_int_equal(validate("share\n1.0001\n"), -1);
+	assert_int_equal(validate("share\n-0.0001\n"), -1);
+	assert_int_equal(validate("effort\n1e16\n"), -1);
+	assert_int_equal(validate("effort\n-1\n"), -1);
+	assert_int_equal(validate("value\n-9007199254740992\n"), 0);
+	assert_int_equal(validate("value\n-1e16\n"), -1);
+	assert_int_equal(validate("cost\n0\n"), -1);
+	assert_int_equal(validate("cost\n0.000001\n"), 0);
+	assert_int_equal(validate("step\n0\n"), -1);
+	assert_int_equal(validate("step\n1\n"), 0);
+	assert_int_equal(validate("revenue_at_risk\ninf\n"), -1);
+	/* the column read is the first of its name */
+	assert_int_equal(validate("users,users\n1,-1\n"), 0);
+}
+
 int
 main(void)
 {
@@ -96,6 +136,7 @@ main(void)
 		cmocka_unit_test(test_sections),
 		cmocka_unit_test(test_ndjson),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_validate),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
