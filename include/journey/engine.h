@@ -28,10 +28,48 @@
 #include <stdint.h>
 #include <string.h>
 
+#include <stdio.h>
+
 #include "journey/input.h"
 #include "journey/intern.h"
+#include "journey/state.h"
 
 #define JN_UNIT_NONE UINT32_MAX
+
+/*
+ * The options every reporter shares, beside struct jn_common's: -j N,
+ * --sorted (input grouped by user: one unit in memory at a time),
+ * --partial (write a mergeable state, state.h) and --merge (read states
+ * instead of events).  A reporter lists JN_RUN_LONGOPTS among its long
+ * options and JN_RUN_SHORTOPTS among its short ones.
+ */
+struct jn_run {
+	int jobs, sorted, partial, merge;
+};
+
+enum {
+	JN_OPT_SORTED = JN_OPT_COMMON_BASE + 100,
+	JN_OPT_PARTIAL,
+	JN_OPT_MERGE
+};
+#define JN_RUN_SHORTOPTS "j:"
+#define JN_RUN_LONGOPTS \
+	{ "jobs", required_argument, NULL, 'j' }, \
+	{ "sorted", no_argument, NULL, JN_OPT_SORTED }, \
+	{ "partial", no_argument, NULL, JN_OPT_PARTIAL }, \
+	{ "merge", no_argument, NULL, JN_OPT_MERGE }
+
+/*
+ * Handle getopt_long's opt when it is one of the above.  Returns 1 when
+ * handled, 0 when not, -1 on a bad argument (reported).
+ */
+int jn_run_option(struct jn_run *run, int opt, const char *arg);
+/*
+ * After parsing: refuse combinations that make no sense (--partial with
+ * --merge, --merge with --sorted), and settle -j (default: the cores; 1
+ * with --sorted).  Returns 0 or -1 (reported).
+ */
+int jn_run_check(struct jn_run *run);
 
 /* A list of kept records of one size. */
 struct jn_reclist {
@@ -125,7 +163,9 @@ struct jn_reporter {
 	 */
 	void (*unit)(void *tool, void *acc, const struct jn_unit *u,
 	    void *rec, size_t n);
-	/* -j (optional): add accumulator acc (worker p's) to the main state. */
+	/*
+	 * -j (optional): add accumulator acc (worker p's) to the main state.
+	 */
 	void (*merge)(void *tool, void *acc);
 	/*
 	 * -j (optional): after merging, every unit once more in the order
@@ -134,6 +174,23 @@ struct jn_reporter {
 	 * state's units hold them under those numbers.
 	 */
 	void (*unit_move)(void *tool, uint32_t g, const struct jn_unit *u);
+	/*
+	 * Optional: after every unit is counted, with the workers still
+	 * there (jn_engine_global works): the last look at them.
+	 */
+	void (*counted)(void *tool, const struct jn_engine *e);
+
+	/*
+	 * Mergeable states (state.h).  name: the tool's, in the header;
+	 * config: every option that decides the result, as one string
+	 * (jn_state_config_common first); write_state: the records of tool
+	 * after the header (0, or -1 reported); merge_record: one record of
+	 * a state read back into tool.
+	 */
+	const char *name;
+	void (*config)(const void *tool, struct jn_strbuf *b);
+	int (*write_state)(void *tool, FILE *out);
+	jn_state_record_fn merge_record;
 };
 
 struct jn_engine {
@@ -228,6 +285,25 @@ int jn_engine_read(struct jn_engine *e, const struct jn_reporter *r,
  * merged into tool; with --sorted the last unit.  Cannot fail.
  */
 void jn_engine_count(struct jn_engine *e);
+
+/*
+ * The input half of a reporter's run, as main() does it: with --merge the
+ * states in files, read into tool; else the events of files read (as
+ * jn_engine_read), jn_input_finish, and every unit counted into tool.
+ * Returns 0; 1 when the input was read and counted but something in it
+ * was reported (bad records under --strict, a --rejects write error: the
+ * result may still be written, the status is 2); or -1 after reporting,
+ * when there is nothing to write.  jn_engine_release afterwards.
+ */
+int jn_engine_input(struct jn_engine *e, const struct jn_reporter *r,
+    void *tool, const void *options, const struct jn_run *run,
+    char *const *files, int nfiles, const char *stdin_path);
+
+/*
+ * --partial: tool's state to stdout, its header first.  Returns 0, or -1
+ * after reporting.
+ */
+int jn_engine_write_state(const struct jn_reporter *r, void *tool);
 
 /*
  * After jn_engine_count with -j and unit_move: the global number of unit id

@@ -517,6 +517,81 @@ jn_engine_count(struct jn_engine *e)
 			e->r->prepare(e->tool, NULL, 0);
 		count_one(e);
 	}
+	if (e->r->counted != NULL)
+		e->r->counted(e->tool, e);
+}
+
+int
+jn_engine_input(struct jn_engine *e, const struct jn_reporter *r,
+    void *tool, const void *options, const struct jn_run *run,
+    char *const *files, int nfiles, const char *stdin_path)
+{
+	struct jn_strbuf config = { NULL, 0, 0 };
+	int rc;
+
+	if (run->merge) {
+		r->config(tool, &config);
+		rc = jn_state_read(files, nfiles, r->name, config.buf,
+		    r->merge_record, tool);
+		free(config.buf);
+		return rc;
+	}
+	if (jn_engine_read(e, r, tool, options, run->jobs, files, nfiles,
+	    stdin_path) != 0) {
+		jn_input_finish(input_of(r, tool));
+		return -1;
+	}
+	rc = jn_input_finish(input_of(r, tool)) != 0;
+	jn_engine_count(e);
+	jn_engine_release(e);	/* the workers are merged */
+	return rc;
+}
+
+int
+jn_engine_write_state(const struct jn_reporter *r, void *tool)
+{
+	struct jn_strbuf config = { NULL, 0, 0 };
+	int rc;
+
+	r->config(tool, &config);
+	rc = jn_state_begin(stdout, r->name, config.buf);
+	free(config.buf);
+	return rc == 0 ? r->write_state(tool, stdout) : -1;
+}
+
+int
+jn_run_option(struct jn_run *run, int opt, const char *arg)
+{
+	switch (opt) {
+	case 'j':
+		return jn_jobs_parse(arg, &run->jobs) == 0 ? 1 : -1;
+	case JN_OPT_SORTED:
+		run->sorted = 1;
+		return 1;
+	case JN_OPT_PARTIAL:
+		run->partial = 1;
+		return 1;
+	case JN_OPT_MERGE:
+		run->merge = 1;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+int
+jn_run_check(struct jn_run *run)
+{
+	if (run->partial && run->merge)
+		return jn_error("--partial and --merge: one or the other");
+	if (run->merge && run->sorted)
+		return jn_error("--merge reads states, not events: no "
+		    "--sorted");
+	if (run->jobs == 0)
+		run->jobs = jn_jobs_default();
+	if (run->sorted)	/* one user at a time, in input order */
+		run->jobs = 1;
+	return 0;
 }
 
 void

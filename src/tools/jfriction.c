@@ -88,7 +88,7 @@ enum {
 	OPT_ERROR, OPT_MESSAGE_FIELD, OPT_CLICK, OPT_TARGET_FIELD,
 	OPT_RAGE_CLICKS, OPT_RAGE_GAP, OPT_FORM_START, OPT_FORM_SUBMIT,
 	OPT_CONTACT, OPT_TOPIC_FIELD, OPT_REPEAT_WITHIN, OPT_LOOP_VISITS,
-	OPT_MIN_USERS, OPT_SORTED, OPT_PARTIAL, OPT_MERGE, OPT_JOBS = 'j'
+	OPT_MIN_USERS
 };
 
 static const struct option tool_longopts[] = {
@@ -114,10 +114,7 @@ static const struct option tool_longopts[] = {
 	{ "repeat-within", required_argument, NULL, OPT_REPEAT_WITHIN },
 	{ "loop-visits", required_argument, NULL, OPT_LOOP_VISITS },
 	{ "min-users", required_argument, NULL, OPT_MIN_USERS },
-	{ "jobs", required_argument, NULL, OPT_JOBS },
-	{ "sorted", no_argument, NULL, OPT_SORTED },
-	{ "partial", no_argument, NULL, OPT_PARTIAL },
-	{ "merge", no_argument, NULL, OPT_MERGE },
+	JN_RUN_LONGOPTS,
 };
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -230,9 +227,7 @@ struct friction {
 	size_t tpcap;
 	uint64_t total_visits, total_exits;
 
-	int jobs;		/* -j: threads */
-	int sorted;		/* --sorted: one user's events at a time */
-	int partial, merge;	/* --partial, --merge: shards' states */
+	struct jn_run run;	/* -j, --sorted, --partial, --merge */
 	int is_worker;		/* one of the reading threads' states */
 };
 
@@ -929,7 +924,7 @@ detect_user(void *tool, void *acc, const struct jn_unit *u, void *rec,
 		if (isnan(ev[i].load))
 			continue;
 		key = load_key(ev[i].tp, ev[i].load);
-		if (a->sorted) {	/* memory must not grow with events */
+		if (a->run.sorted) {	/* memory must not grow with events */
 			loads_add(&a->loads, key, 1);
 			continue;
 		}
@@ -1477,6 +1472,8 @@ parse_args(struct friction *f, int argc, char **argv)
 	    longopts, NULL)) != -1) {
 		int r = jn_common_option(&f->common, opt, optarg);
 
+		if (r == 0)
+			r = jn_run_option(&f->run, opt, optarg);
 		if (r < 0)
 			return -1;
 		if (r > 0)
@@ -1542,13 +1539,6 @@ parse_args(struct friction *f, int argc, char **argv)
 			    &f->loop_visits))
 				return -1;
 			break;
-		case OPT_JOBS:
-			if (jn_jobs_parse(optarg, &f->jobs) != 0)
-				return -1;
-			break;
-		case OPT_SORTED: f->sorted = 1; break;
-		case OPT_PARTIAL: f->partial = 1; break;
-		case OPT_MERGE: f->merge = 1; break;
 		case 'h':
 			jn_cli_help(usage, help_text);
 		case 'V':
@@ -1559,12 +1549,7 @@ parse_args(struct friction *f, int argc, char **argv)
 		}
 	}
 	f->kinds = (have_only ? only : (1u << K_NKINDS) - 1) & ~skip;
-	if (f->partial && f->merge)
-		return jn_error("--partial and --merge: one or the other");
-	if (f->merge && f->sorted)
-		return jn_error("--merge reads states, not events: no "
-		    "--sorted");
-	return 0;
+	return jn_run_check(&f->run);
 }
 
 static int
@@ -1646,7 +1631,7 @@ setup(void *state, int worker)
 		return -1;
 	jn_units_init(&f->units, sizeof(struct fev), offsetof(struct fev,
 	    user), 0);
-	f->units.sorted = f->sorted;
+	f->units.sorted = f->run.sorted;
 	jn_intern_init(&f->vals);
 	jn_intern_init(&f->keys);
 	jn_namecache_init(&f->names);
@@ -1729,10 +1714,6 @@ main(int argc, char **argv)
 	jn_common_init(&f.common);
 	if (parse_args(&f, argc, argv) != 0)
 		return JN_EXIT_ERROR;
-	if (f.jobs == 0)
-		f.jobs = jn_jobs_default();
-	if (f.sorted)		/* one user at a time, in input order */
-		f.jobs = 1;
 	/* the parsed options, before setup: each worker starts from them */
 	options = f;
 	if (setup(&f, 0) != 0) {
@@ -1740,28 +1721,28 @@ main(int argc, char **argv)
 		return JN_EXIT_ERROR;
 	}
 	cmp_vals = &f.vals;
-	if (f.merge) {
+	if (f.run.merge) {
 		if (read_states(&f, argv + optind, argc - optind) != 0) {
 			release(&f);
 			return JN_EXIT_ERROR;
 		}
 	} else if (jn_engine_read(&f.engine, &reporter, &f, &options,
-	    f.jobs, argv + optind, argc - optind, NULL) != 0) {
+	    f.run.jobs, argv + optind, argc - optind, NULL) != 0) {
 		jn_input_finish(&f.in);
 		release(&f);
 		return JN_EXIT_ERROR;
 	}
-	if (!f.merge && jn_input_finish(&f.in) != 0)
+	if (!f.run.merge && jn_input_finish(&f.in) != 0)
 		status = JN_EXIT_ERROR;
-	if (!f.merge)
+	if (!f.run.merge)
 		jn_engine_count(&f.engine);
 	jn_engine_release(&f.engine);	/* the workers are merged */
-	if (f.sorted || f.merge)
+	if (f.run.sorted || f.run.merge)
 		sort_loads(&f);
 	else
 		sloads_from_keys(&f);
 	grow_tps(&f);
-	if (f.partial) {
+	if (f.run.partial) {
 		if (write_partial(&f) != 0)
 			status = JN_EXIT_ERROR;
 		release(&f);

@@ -101,10 +101,6 @@ enum {
 	OPT_EXCLUDE,
 	OPT_ATTRIBUTION,
 	OPT_EXPLAIN,
-	OPT_SORTED,
-	OPT_PARTIAL,
-	OPT_MERGE,
-	OPT_JOBS = 'j'
 };
 
 static const struct option tool_longopts[] = {
@@ -123,10 +119,7 @@ static const struct option tool_longopts[] = {
 	{ "exclude", required_argument, NULL, OPT_EXCLUDE },
 	{ "attribution", required_argument, NULL, OPT_ATTRIBUTION },
 	{ "explain", required_argument, NULL, OPT_EXPLAIN },
-	{ "sorted", no_argument, NULL, OPT_SORTED },
-	{ "jobs", required_argument, NULL, OPT_JOBS },
-	{ "partial", no_argument, NULL, OPT_PARTIAL },
-	{ "merge", no_argument, NULL, OPT_MERGE },
+	JN_RUN_LONGOPTS,
 };
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -243,10 +236,8 @@ struct funnel {
 
 	uint32_t *byrank;	/* byvals id -> lexicographic rank */
 	struct tally t;		/* the counts, medians and values */
-	int jobs;		/* -j: reading threads */
-	int partial, merge;	/* --partial, --merge: shards' states */
+	struct jn_run run;	/* -j, --sorted, --partial, --merge */
 	int is_worker;		/* one of the reading threads' funnels */
-	int sorted;		/* --sorted: input grouped by user */
 };
 
 /* ---- reading ---- */
@@ -775,7 +766,7 @@ count_unit_events(void *tool, void *acc, const struct jn_unit *u, void *rec,
 
 	count_events(f, &a->t, &owner->uinfo[u->id], u->key, u->len,
 	    widen(f, &a->t, rec, n), n);
-	if (f->sorted)
+	if (f->run.sorted)
 		f->nvalues = 0;
 }
 
@@ -1418,13 +1409,13 @@ check_args(struct funnel *f)
 	if (f->spec.order == JN_ORDER_ANY && f->attribution == ATTR_STEP &&
 	    f->attr_step != 0)
 		return jn_error("--order any: only --attribution step1");
-	if (f->sorted && f->per_session)
+	if (f->run.sorted && f->per_session)
 		return jn_error("--sorted works with --per user");
-	if (f->partial && f->merge)
-		return jn_error("--partial and --merge: one or the other");
-	if (f->merge && (f->sorted || f->explain))
-		return jn_error("--merge reads states, not events: no %s",
-		    f->sorted ? "--sorted" : "--explain");
+	if (jn_run_check(&f->run) != 0)
+		return -1;
+	if (f->run.merge && f->explain)
+		return jn_error("--merge reads states, not events: no "
+		    "--explain");
 	if (f->spec.nsteps + f->nexcl > 32)
 		return jn_error("at most 32 steps and exclusions together");
 	for (x = 0; x < f->nexcl; x++) {
@@ -1456,6 +1447,8 @@ parse_args(struct funnel *f, int argc, char **argv)
 	    longopts, NULL)) != -1) {
 		int r = jn_common_option(&f->common, opt, optarg);
 
+		if (r == 0)
+			r = jn_run_option(&f->run, opt, optarg);
 		if (r < 0)
 			return -1;
 		if (r > 0)
@@ -1504,19 +1497,6 @@ parse_args(struct funnel *f, int argc, char **argv)
 			break;
 		case OPT_EXPLAIN:
 			f->explain = optarg;
-			break;
-		case OPT_SORTED:
-			f->sorted = 1;
-			break;
-		case OPT_PARTIAL:
-			f->partial = 1;
-			break;
-		case OPT_MERGE:
-			f->merge = 1;
-			break;
-		case OPT_JOBS:
-			if (jn_jobs_parse(optarg, &f->jobs) != 0)
-				return -1;
 			break;
 		case OPT_ORDER:
 			if (strcmp(optarg, "default") == 0)
@@ -1622,13 +1602,13 @@ setup(void *state, int worker)
 	/* strict orders need the events that break chains */
 	f->keep_all = f->spec.order == JN_ORDER_STRICT ||
 	    f->spec.order == JN_ORDER_CONSECUTIVE || f->per_session;
-	f->skip_unmatched = !f->keep_all && f->by_slot < 0 && !f->sorted &&
+	f->skip_unmatched = !f->keep_all && f->by_slot < 0 && !f->run.sorted &&
 	    f->explain == NULL;
 	f->evsize = f->by_slot < 0 && f->value_slot < 0 ?
 	    sizeof(struct jn_fev) : sizeof(struct fevent);
 	jn_units_init(&f->units, f->evsize, offsetof(struct jn_fev, aux),
 	    f->per_session);
-	f->units.sorted = f->sorted;
+	f->units.sorted = f->run.sorted;
 	jn_intern_init(&f->byvals);
 	tally_init(&f->t);
 	return 0;
@@ -1688,10 +1668,6 @@ main(int argc, char **argv)
 	jn_common_init(&f.common);
 	if (parse_args(&f, argc, argv) != 0)
 		return JN_EXIT_ERROR;
-	if (f.jobs == 0)
-		f.jobs = jn_jobs_default();
-	if (f.sorted)		/* one user at a time, in input order */
-		f.jobs = 1;
 	/* the parsed options, before setup: each worker starts from them */
 	options = f;
 	if (setup(&f, 0) != 0) {
@@ -1699,25 +1675,25 @@ main(int argc, char **argv)
 		return JN_EXIT_ERROR;
 	}
 	cmp_funnel = &f;
-	if (f.merge) {
+	if (f.run.merge) {
 		if (read_states(&f, argv + optind, argc - optind) != 0) {
 			release(&f);
 			return JN_EXIT_ERROR;
 		}
 	} else if (jn_engine_read(&f.engine, &reporter, &f, &options,
-	    f.jobs, argv + optind, argc - optind, NULL) != 0) {
+	    f.run.jobs, argv + optind, argc - optind, NULL) != 0) {
 		jn_input_finish(&f.in);
 		release(&f);
 		return JN_EXIT_ERROR;
 	}
-	if (!f.merge && jn_input_finish(&f.in) != 0)
+	if (!f.run.merge && jn_input_finish(&f.in) != 0)
 		status = JN_EXIT_ERROR;
-	if (!f.merge)		/* else counted by the shards */
+	if (!f.run.merge)		/* else counted by the shards */
 		jn_engine_count(&f.engine);
 	jn_engine_release(&f.engine);	/* the workers are merged */
 	if (f.byrank == NULL)	/* the groups' order needs the ranks */
 		f.byrank = jn_intern_ranks(&f.byvals);
-	if (f.partial) {
+	if (f.run.partial) {
 		if (write_partial(&f) != 0)
 			status = JN_EXIT_ERROR;
 		release(&f);

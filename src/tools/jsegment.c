@@ -100,10 +100,6 @@ enum {
 	OPT_PERIOD,
 	OPT_PROFILES,
 	OPT_TAG,
-	OPT_SORTED,
-	OPT_PARTIAL,
-	OPT_MERGE,
-	OPT_JOBS = 'j'
 };
 
 static const struct option tool_longopts[] = {
@@ -118,10 +114,7 @@ static const struct option tool_longopts[] = {
 	{ "period", required_argument, NULL, OPT_PERIOD },
 	{ "profiles", no_argument, NULL, OPT_PROFILES },
 	{ "tag", optional_argument, NULL, OPT_TAG },
-	{ "sorted", no_argument, NULL, OPT_SORTED },
-	{ "partial", no_argument, NULL, OPT_PARTIAL },
-	{ "merge", no_argument, NULL, OPT_MERGE },
-	{ "jobs", required_argument, NULL, OPT_JOBS },
+	JN_RUN_LONGOPTS,
 };
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -223,10 +216,8 @@ struct seg {
 	struct recent *recent;	/* per user, with keep_recent */
 	int keep_recent;	/* lifecycle's end is not known yet */
 
-	int sorted;		/* --sorted: one user's events at a time */
 	uint32_t *ids;		/* user_times' scratch */
 	size_t idcap;
-	int partial, merge;	/* --partial, --merge: shards' states */
 
 	/*
 	 * --tag: the accepted events of pass 1, in input order, so that
@@ -255,7 +246,7 @@ struct seg {
 	char *last_header;
 	size_t last_header_len;
 
-	int jobs;		/* -j: reading threads */
+	struct jn_run run;	/* -j, --sorted, --partial, --merge */
 	int is_worker;		/* one of the reading threads' states */
 };
 
@@ -687,7 +678,7 @@ user_times(const struct seg *s, struct user *us, struct recent *rc,
 static void
 finish_value(const struct seg *s, struct user *u)
 {
-	if (!s->partial)
+	if (!s->run.partial)
 		vsum_finish(u);
 }
 
@@ -703,7 +694,7 @@ profile_user(void *tool, void *acc, const struct jn_unit *unit, void *rec,
 	struct seg *s = tool, *a = acc, *owner = unit->owner;
 	struct user *u = &owner->u[unit->id];
 
-	if (s->sorted && !s->has_now)	/* the latest so far: see recent */
+	if (s->run.sorted && !s->has_now)	/* the latest so far: see recent */
 		s->now = s->max_ts;
 	user_times(s, u, owner->recent ? &owner->recent[unit->id] : NULL, rec,
 	    n, &a->ids, &a->idcap);
@@ -1714,6 +1705,8 @@ parse_args(struct seg *s, int argc, char **argv)
 		const char *arg = optarg != NULL ? optarg : "";
 		const char *eq;
 
+		if (r == 0)
+			r = jn_run_option(&s->run, opt, optarg);
 		if (r < 0)
 			return -1;
 		if (r > 0)
@@ -1784,19 +1777,6 @@ parse_args(struct seg *s, int argc, char **argv)
 			if (*s->tag_field == '\0')
 				return jn_error("empty --tag field name");
 			break;
-		case OPT_SORTED:
-			s->sorted = 1;
-			break;
-		case OPT_PARTIAL:
-			s->partial = 1;
-			break;
-		case OPT_MERGE:
-			s->merge = 1;
-			break;
-		case OPT_JOBS:
-			if (jn_jobs_parse(arg, &s->jobs) != 0)
-				return -1;
-			break;
 		case 'h':
 			jn_cli_help(usage, help_text);
 		case 'V':
@@ -1810,17 +1790,14 @@ parse_args(struct seg *s, int argc, char **argv)
 		return jn_error("choose one of --by, --rule and --preset");
 	if (s->profiles && s->tag)
 		return jn_error("choose one of --profiles and --tag");
-	if (s->partial && s->merge)
-		return jn_error("--partial and --merge: one or the other");
-	if (s->tag && (s->partial || s->merge))
+	if (jn_run_check(&s->run) != 0)
+		return -1;
+	if (s->tag && (s->run.partial || s->run.merge))
 		return jn_error("--tag writes events, not states: no %s",
-		    s->partial ? "--partial" : "--merge");
-	if (s->merge && s->sorted)
-		return jn_error("--merge reads states, not events: no "
-		    "--sorted");
+		    s->run.partial ? "--partial" : "--merge");
 	/* the lifecycle's end is that of all the data, not known yet */
 	s->keep_recent = !s->has_now && s->preset == PRESET_LIFECYCLE &&
-	    (s->sorted || s->partial || s->merge);
+	    (s->run.sorted || s->run.partial || s->run.merge);
 	return 0;
 }
 
@@ -1859,7 +1836,7 @@ setup(void *state, int worker)
 		return -1;
 	jn_units_init(&s->units, sizeof(struct tev), offsetof(struct tev,
 	    user), 0);
-	s->units.sorted = s->sorted;
+	s->units.sorted = s->run.sorted;
 	jn_intern_init(&s->vals);
 	return 0;
 }
@@ -1971,17 +1948,13 @@ main(int argc, char **argv)
 		return JN_EXIT_ERROR;
 	files = argv + optind;
 	nfiles = argc - optind;
-	if (s.jobs == 0)
-		s.jobs = jn_jobs_default();
-	if (s.sorted)		/* one user at a time, in input order */
-		s.jobs = 1;
 	/* the parsed options, before setup: each worker starts from them */
 	options = s;
 	if (setup(&s, 0) != 0 || (s.tag && prepare_tag(&s, files, nfiles))) {
 		release(&s);
 		return JN_EXIT_ERROR;
 	}
-	if (s.merge) {
+	if (s.run.merge) {
 		if (read_states(&s, files, nfiles) != 0) {
 			release(&s);
 			return JN_EXIT_ERROR;
@@ -1989,7 +1962,7 @@ main(int argc, char **argv)
 		if (!s.has_now)
 			s.now = s.max_ts;
 	} else if (jn_engine_read(&s.engine, &reporter, &s, &options,
-	    s.jobs, files, nfiles, s.spool) != 0) {
+	    s.run.jobs, files, nfiles, s.spool) != 0) {
 		jn_input_finish(&s.in);
 		release(&s);
 		return JN_EXIT_ERROR;
@@ -2007,7 +1980,7 @@ main(int argc, char **argv)
 		}
 		jn_engine_release(&s.engine);	/* the workers are merged */
 	}
-	if (s.partial) {
+	if (s.run.partial) {
 		if (jn_input_finish(&s.in) != 0 || write_partial(&s) != 0)
 			status = JN_EXIT_ERROR;
 		release(&s);
@@ -2015,7 +1988,7 @@ main(int argc, char **argv)
 	}
 	finish_recent(&s);
 	if (assign_segments(&s) != 0) {
-		if (!s.merge)
+		if (!s.run.merge)
 			jn_input_finish(&s.in);
 		release(&s);
 		return JN_EXIT_ERROR;
@@ -2038,7 +2011,7 @@ main(int argc, char **argv)
 		    write_segments(&s, fmt)) != 0)
 			status = JN_EXIT_ERROR;
 	}
-	if (!s.merge && jn_input_finish(&s.in) != 0)
+	if (!s.run.merge && jn_input_finish(&s.in) != 0)
 		status = JN_EXIT_ERROR;
 	release(&s);
 	return jn_close_stdout(status);
