@@ -290,10 +290,11 @@ void jn_engine_count(struct jn_engine *e);
  * The input half of a reporter's run, as main() does it: with --merge the
  * states in files, read into tool; else the events of files read (as
  * jn_engine_read), jn_input_finish, and every unit counted into tool.
- * Returns 0; 1 when the input was read and counted but something in it
- * was reported (bad records under --strict, a --rejects write error: the
- * result may still be written, the status is 2); or -1 after reporting,
- * when there is nothing to write.  jn_engine_release afterwards.
+ * Returns the exit status so far: JN_EXIT_OK, or JN_EXIT_ERROR when the
+ * input was read and counted but something in it was reported (bad
+ * records under --strict, a --rejects write error), so that the result
+ * is still written; or -1 after reporting, when there is nothing to
+ * write.
  */
 int jn_engine_input(struct jn_engine *e, const struct jn_reporter *r,
     void *tool, const void *options, const struct jn_run *run,

@@ -541,7 +541,8 @@ jn_engine_input(struct jn_engine *e, const struct jn_reporter *r,
 		jn_input_finish(input_of(r, tool));
 		return -1;
 	}
-	rc = jn_input_finish(input_of(r, tool)) != 0;
+	rc = jn_input_finish(input_of(r, tool)) != 0 ? JN_EXIT_ERROR :
+	    JN_EXIT_OK;
 	jn_engine_count(e);
 	jn_engine_release(e);	/* the workers are merged */
 	return rc;

@@ -1151,8 +1151,9 @@ write_items(struct friction *f, enum jn_format fmt)
  * merged only into a run of the same options.  Caller frees b->buf.
  */
 static void
-config_text(const struct friction *f, struct jn_strbuf *b)
+config_text(const void *tool, struct jn_strbuf *b)
 {
+	const struct friction *f = tool;
 	const char *sep;
 	int k;
 
@@ -1201,9 +1202,9 @@ set_val(struct jn_state_rec *r, const char *key, const struct friction *f,
  * state depends neither on -j nor on the order of input lines.
  */
 static int
-write_partial(struct friction *f)
+write_state(void *tool, FILE *out)
 {
-	struct jn_strbuf config = { NULL, 0, 0 };
+	struct friction *f = tool;
 	struct jn_state_rec *r = jn_state_rec_new();
 	size_t ntp = jn_intern_count(&f->vals), i, l;
 	uint32_t *rank = jn_intern_ranks(&f->vals);
@@ -1211,11 +1212,8 @@ write_partial(struct friction *f)
 	size_t *lstart = jn_xcalloc(ntp + 2, sizeof *lstart);
 	int64_t counts[6], *loads = NULL;
 	size_t loadcap = 0;
-	int rc;
+	int rc = 0;
 
-	config_text(f, &config);
-	rc = jn_state_begin(stdout, "jfriction", config.buf);
-	free(config.buf);
 	jn_state_set_str(r, "record", "totals", 6);
 	counts[0] = (int64_t)f->total_users;
 	counts[1] = (int64_t)f->total_sessions;
@@ -1225,7 +1223,7 @@ write_partial(struct friction *f)
 	jn_state_set_ints(r, "counts", counts, 5);
 	jn_state_set_xsums(r, "value", &f->value, 1);
 	if (rc == 0)
-		rc = jn_state_write(stdout, r);
+		rc = jn_state_write(out, r);
 	/* sloads is in touchpoint order: where each one's loads start */
 	for (l = 0; l < f->nsloads; l++)
 		lstart[(f->sloads[l].key >> 32) + 1]++;
@@ -1252,7 +1250,7 @@ write_partial(struct friction *f)
 		counts[1] = (int64_t)f->tp_exits[tp];
 		jn_state_set_ints(r, "counts", counts, 2);
 		jn_state_set_ints(r, "loads", loads, n);
-		rc = jn_state_write(stdout, r);
+		rc = jn_state_write(out, r);
 	}
 	sort_f = f;
 	if (f->nitems > 0)
@@ -1272,7 +1270,7 @@ write_partial(struct friction *f)
 		counts[4] = (int64_t)it->contacts;
 		counts[5] = (int64_t)it->extra_steps;	/* a sum of integers */
 		jn_state_set_ints(r, "counts", counts, 6);
-		rc = jn_state_write(stdout, r);
+		rc = jn_state_write(out, r);
 	}
 	free(loads);
 	free(lstart);
@@ -1377,20 +1375,6 @@ bad:
 out:
 	free(v);
 	free(l);
-	return rc;
-}
-
-/* --merge: the states of files[0..nfiles), added up.  Returns 0 or -1. */
-static int
-read_states(struct friction *f, char *const *files, int nfiles)
-{
-	struct jn_strbuf config = { NULL, 0, 0 };
-	int rc;
-
-	config_text(f, &config);
-	rc = jn_state_read(files, nfiles, "jfriction", config.buf,
-	    merge_record, f);
-	free(config.buf);
 	return rc;
 }
 
@@ -1689,6 +1673,10 @@ release(void *state)
 }
 
 static const struct jn_reporter reporter = {
+	.name = "jfriction",
+	.config = config_text,
+	.write_state = write_state,
+	.merge_record = merge_record,
 	.size = sizeof(struct friction),
 	.input_off = offsetof(struct friction, in),
 	.units_off = offsetof(struct friction, units),
@@ -1721,29 +1709,18 @@ main(int argc, char **argv)
 		return JN_EXIT_ERROR;
 	}
 	cmp_vals = &f.vals;
-	if (f.run.merge) {
-		if (read_states(&f, argv + optind, argc - optind) != 0) {
-			release(&f);
-			return JN_EXIT_ERROR;
-		}
-	} else if (jn_engine_read(&f.engine, &reporter, &f, &options,
-	    f.run.jobs, argv + optind, argc - optind, NULL) != 0) {
-		jn_input_finish(&f.in);
+	if ((status = jn_engine_input(&f.engine, &reporter, &f, &options,
+	    &f.run, argv + optind, argc - optind, NULL)) < 0) {
 		release(&f);
 		return JN_EXIT_ERROR;
 	}
-	if (!f.run.merge && jn_input_finish(&f.in) != 0)
-		status = JN_EXIT_ERROR;
-	if (!f.run.merge)
-		jn_engine_count(&f.engine);
-	jn_engine_release(&f.engine);	/* the workers are merged */
 	if (f.run.sorted || f.run.merge)
 		sort_loads(&f);
 	else
 		sloads_from_keys(&f);
 	grow_tps(&f);
 	if (f.run.partial) {
-		if (write_partial(&f) != 0)
+		if (jn_engine_write_state(&reporter, &f) != 0)
 			status = JN_EXIT_ERROR;
 		release(&f);
 		return jn_close_stdout(status);

@@ -1152,8 +1152,9 @@ merge_tally(void *tool, void *acc)
  * merged only into a run of the same funnel.  Caller frees b.buf.
  */
 static void
-config_text(const struct funnel *f, struct jn_strbuf *b)
+config_text(const void *tool, struct jn_strbuf *b)
 {
+	const struct funnel *f = tool;
 	int k;
 
 	jn_state_config_common(b, &f->common);
@@ -1211,19 +1212,16 @@ group_by_rank(const void *pa, const void *pb)
  * value order, so that a state does not depend on -j either.
  */
 static int
-write_partial(struct funnel *f)
+write_state(void *tool, FILE *out)
 {
-	struct jn_strbuf config = { NULL, 0, 0 };
+	struct funnel *f = tool;
 	struct jn_state_rec *r = jn_state_rec_new();
 	const struct group **order;
 	int64_t *times[JN_FUNNEL_MAX_STEPS], counts[JN_FUNNEL_MAX_STEPS];
 	size_t *start[JN_FUNNEL_MAX_STEPS] = { NULL };
 	size_t ntimes[JN_FUNNEL_MAX_STEPS], g, i;
-	int k, rc;
+	int k, rc = 0;
 
-	config_text(f, &config);
-	rc = jn_state_begin(stdout, "jfunnel", config.buf);
-	free(config.buf);
 	order = jn_xmalloc((f->t.ngroups + 1) * sizeof *order);
 	for (g = 0; g < f->t.ngroups; g++)
 		order[g] = &f->t.groups[g];
@@ -1262,7 +1260,7 @@ write_partial(struct funnel *f)
 		    (size_t)f->spec.nsteps - 1);
 		for (k = 1; k < f->spec.nsteps; k++)
 			free(times[k - 1]);
-		rc = jn_state_write(stdout, r);
+		rc = jn_state_write(out, r);
 	}
 	for (k = 1; k < f->spec.nsteps; k++)
 		free(start[k]);
@@ -1303,20 +1301,6 @@ merge_group(void *ctx, struct jn_state_in *in, const struct jn_state_rec *r)
 		free(v);
 	}
 	return 0;
-}
-
-/* --merge: the groups of every state, added up.  Returns 0 or -1. */
-static int
-read_states(struct funnel *f, char *const *files, int nfiles)
-{
-	struct jn_strbuf config = { NULL, 0, 0 };
-	int rc;
-
-	config_text(f, &config);
-	rc = jn_state_read(files, nfiles, "jfunnel", config.buf, merge_group,
-	    f);
-	free(config.buf);
-	return rc;
 }
 
 /* ---- main ---- */
@@ -1641,6 +1625,10 @@ release(void *state)
 }
 
 static const struct jn_reporter reporter = {
+	.name = "jfunnel",
+	.config = config_text,
+	.write_state = write_state,
+	.merge_record = merge_group,
 	.size = sizeof(struct funnel),
 	.input_off = offsetof(struct funnel, in),
 	.units_off = offsetof(struct funnel, units),
@@ -1675,26 +1663,15 @@ main(int argc, char **argv)
 		return JN_EXIT_ERROR;
 	}
 	cmp_funnel = &f;
-	if (f.run.merge) {
-		if (read_states(&f, argv + optind, argc - optind) != 0) {
-			release(&f);
-			return JN_EXIT_ERROR;
-		}
-	} else if (jn_engine_read(&f.engine, &reporter, &f, &options,
-	    f.run.jobs, argv + optind, argc - optind, NULL) != 0) {
-		jn_input_finish(&f.in);
+	if ((status = jn_engine_input(&f.engine, &reporter, &f, &options,
+	    &f.run, argv + optind, argc - optind, NULL)) < 0) {
 		release(&f);
 		return JN_EXIT_ERROR;
 	}
-	if (!f.run.merge && jn_input_finish(&f.in) != 0)
-		status = JN_EXIT_ERROR;
-	if (!f.run.merge)		/* else counted by the shards */
-		jn_engine_count(&f.engine);
-	jn_engine_release(&f.engine);	/* the workers are merged */
 	if (f.byrank == NULL)	/* the groups' order needs the ranks */
 		f.byrank = jn_intern_ranks(&f.byvals);
 	if (f.run.partial) {
-		if (write_partial(&f) != 0)
+		if (jn_engine_write_state(&reporter, &f) != 0)
 			status = JN_EXIT_ERROR;
 		release(&f);
 		return jn_close_stdout(status);

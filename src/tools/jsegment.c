@@ -825,15 +825,25 @@ move_user(void *tool, uint32_t g, const struct jn_unit *unit)
 	}
 }
 
-/* --tag: each worker's accepted events, with their users in s. */
+/*
+ * --tag: the accepted events of pass 1 for pass 2, one list per reading
+ * thread, with their users in s.
+ */
 static void
-gather_tagged(struct seg *s)
+gather_tagged(void *tool, const struct jn_engine *e)
 {
-	const struct jn_engine *e = &s->engine;
+	struct seg *s = tool;
 	size_t i;
 	int k;
 
+	if (!s->tag)
+		return;
 	s->tagq = jn_xcalloc((size_t)e->nworkers + 1, sizeof *s->tagq);
+	if (e->nworkers == 0) {
+		s->tagq[s->ntagq].t = s->tagged;
+		s->tagq[s->ntagq++].n = s->ntagged;
+		s->tagged = NULL;
+	}
 	for (k = 0; k < e->nworkers; k++) {
 		struct seg *w = e->workers[k];
 		struct tagq *q = &s->tagq[s->ntagq++];
@@ -1451,8 +1461,9 @@ on_signal(int sig)
  * output format is not in it.  Caller frees b.buf.
  */
 static void
-config_text(const struct seg *s, struct jn_strbuf *b)
+config_text(const void *tool, struct jn_strbuf *b)
 {
+	const struct seg *s = tool;
 	static const char *const presets[] = { "none", "lifecycle", "rfm",
 		"value" };
 	int k;
@@ -1488,25 +1499,20 @@ enum { ST_EVENTS, ST_CONVERSIONS, ST_SESSIONS, ST_BOUNCED, ST_DAYS,
  * and its first and last values per --field and --by.
  */
 static int
-write_partial(struct seg *s)
+write_state(void *tool, FILE *out)
 {
-	struct jn_strbuf config = { NULL, 0, 0 };
+	struct seg *s = tool;
 	struct jn_state_rec *r = jn_state_rec_new();
 	size_t n = jn_units_count(&s->units), i, len;
 	int64_t v[2 * ST_N];
 	char key[32];
 	int rc, t, k;
 
-	config_text(s, &config);
-	rc = jn_state_begin(stdout, "jsegment", config.buf);
-	free(config.buf);
-	if (rc == 0) {
-		jn_state_set_str(r, "user", NULL, 0);
-		v[0] = s->have_events;
-		v[1] = s->max_ts;
-		jn_state_set_ints(r, "input", v, 2);
-		rc = jn_state_write(stdout, r);
-	}
+	jn_state_set_str(r, "user", NULL, 0);
+	v[0] = s->have_events;
+	v[1] = s->max_ts;
+	jn_state_set_ints(r, "input", v, 2);
+	rc = jn_state_write(out, r);
 	for (i = 0; i < n && rc == 0; i++) {
 		struct user *u = &s->u[i];
 		const char *id = jn_units_key(&s->units, (uint32_t)i, &len);
@@ -1554,7 +1560,7 @@ write_partial(struct seg *s)
 			snprintf(key, sizeof key, "last%d", t);
 			jn_state_set_str(r, key, sv, len);
 		}
-		rc = jn_state_write(stdout, r);
+		rc = jn_state_write(out, r);
 	}
 	jn_state_rec_free(r);
 	return rc;
@@ -1668,20 +1674,6 @@ merge_record(void *ctx, struct jn_state_in *in, const struct jn_state_rec *r)
 	s->have_events |= v[0] != 0;
 	free(v);
 	return 0;
-}
-
-/* --merge: the users of every state.  Returns 0 or -1 (reported). */
-static int
-read_states(struct seg *s, char *const *files, int nfiles)
-{
-	struct jn_strbuf config = { NULL, 0, 0 };
-	int rc;
-
-	config_text(s, &config);
-	rc = jn_state_read(files, nfiles, "jsegment", config.buf,
-	    merge_record, s);
-	free(config.buf);
-	return rc;
 }
 
 /* ---- main ---- */
@@ -1897,6 +1889,10 @@ release(void *state)
 }
 
 static const struct jn_reporter reporter = {
+	.name = "jsegment",
+	.config = config_text,
+	.write_state = write_state,
+	.merge_record = merge_record,
 	.size = sizeof(struct seg),
 	.input_off = offsetof(struct seg, in),
 	.units_off = offsetof(struct seg, units),
@@ -1908,6 +1904,7 @@ static const struct jn_reporter reporter = {
 	.unit_merge = merge_user,
 	.unit = profile_user,
 	.unit_move = move_user,
+	.counted = gather_tagged,
 };
 
 /* --tag reads its input twice: standard input is spooled first. */
@@ -1954,42 +1951,22 @@ main(int argc, char **argv)
 		release(&s);
 		return JN_EXIT_ERROR;
 	}
-	if (s.run.merge) {
-		if (read_states(&s, files, nfiles) != 0) {
-			release(&s);
-			return JN_EXIT_ERROR;
-		}
-		if (!s.has_now)
-			s.now = s.max_ts;
-	} else if (jn_engine_read(&s.engine, &reporter, &s, &options,
-	    s.run.jobs, files, nfiles, s.spool) != 0) {
-		jn_input_finish(&s.in);
+	if ((status = jn_engine_input(&s.engine, &reporter, &s, &options,
+	    &s.run, files, nfiles, s.spool)) < 0) {
 		release(&s);
 		return JN_EXIT_ERROR;
-	} else {
-		jn_engine_count(&s.engine);
-		if (!s.has_now)
-			s.now = s.max_ts;
-		if (s.tag && s.engine.nworkers > 0) {
-			gather_tagged(&s);
-		} else if (s.tag) {
-			s.tagq = jn_xcalloc(1, sizeof *s.tagq);
-			s.tagq[s.ntagq].t = s.tagged;
-			s.tagq[s.ntagq++].n = s.ntagged;
-			s.tagged = NULL;
-		}
-		jn_engine_release(&s.engine);	/* the workers are merged */
 	}
+	if (!s.has_now)
+		s.now = s.max_ts;
 	if (s.run.partial) {
-		if (jn_input_finish(&s.in) != 0 || write_partial(&s) != 0)
+		if (status == JN_EXIT_OK &&
+		    jn_engine_write_state(&reporter, &s) != 0)
 			status = JN_EXIT_ERROR;
 		release(&s);
 		return jn_close_stdout(status);
 	}
 	finish_recent(&s);
 	if (assign_segments(&s) != 0) {
-		if (!s.run.merge)
-			jn_input_finish(&s.in);
 		release(&s);
 		return JN_EXIT_ERROR;
 	}
@@ -2011,8 +1988,6 @@ main(int argc, char **argv)
 		    write_segments(&s, fmt)) != 0)
 			status = JN_EXIT_ERROR;
 	}
-	if (!s.run.merge && jn_input_finish(&s.in) != 0)
-		status = JN_EXIT_ERROR;
 	release(&s);
 	return jn_close_stdout(status);
 }
