@@ -6,6 +6,8 @@
  *	shopsim [-n USERS] [-s SEED] [-k SESSIONS] [-d DAYS]
  *	    [-f csv|ndjson|none] [--fix NAME]... [--truth FILE]
  *
+ * Built alone, like bench/gen.c: cc -O2 -o build/shopsim bench/shopsim.c -lm
+ *
  * Writes the event log of USERS users (default 80000) to standard output,
  * as CSV with a header row or as NDJSON; -f none writes no log.  Each user
  * has 1..SESSIONS sessions (default 4; half have one) over DAYS days
@@ -83,6 +85,11 @@
  * changed_unaffected (sessions that changed without meeting it: always 0).
  * A first row, role "world", holds the base world's totals.  For slow
  * items the detail is jfriction's "p75 N.NNs" of the base world's loads.
+ * Effects are whole-world differences, interactions included: fixing a
+ * cart cause lets more sessions reach the payment error, so its
+ * tickets_caused can be a little below 0, and fixing all five together
+ * gains more than the sum of the five.  bench/shopsim-check recomputes
+ * every row from the logs of the fixed worlds.
  */
 
 #include <errno.h>
@@ -1164,6 +1171,9 @@ write_truth(struct world *w, const char *path)
 		    (unsigned long long)changed, (unsigned long long)outcome,
 		    (unsigned long long)outside, items[it].symptoms);
 	}
+	free(f.out);
+	free(f.loads[0]);
+	free(f.loads[1]);
 	if (fclose(fp) != 0) {
 		fprintf(stderr, "shopsim: %s: %s\n", path, strerror(errno));
 		exit(2);
@@ -1282,6 +1292,12 @@ main(int argc, char **argv)
 		else
 			usage(stderr, 2);
 	}
+	if ((int64_t)w.days * 24 < 4LL * w.maxsess) {
+		/* Each session needs a slot of 4 hours or more. */
+		fprintf(stderr, "shopsim: %d sessions do not fit in %d days\n",
+		    w.maxsess, w.days);
+		exit(2);
+	}
 	w.salt = mix(seed ^ 0x73686f7073696dULL);
 	w.keep = !nolog;
 	run(&w);
@@ -1289,6 +1305,10 @@ main(int argc, char **argv)
 		write_truth(&w, truth);
 	if (!nolog)
 		write_log(&w);
+	free(w.ev);
+	free(w.out);
+	free(w.loads[0]);
+	free(w.loads[1]);
 	if (fclose(stdout) != 0)
 		die("write error");
 	return 0;
