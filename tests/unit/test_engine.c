@@ -1,0 +1,400 @@
+/*
+ * Tests of the reporter engine through a toy reporter that keeps each
+ * event's time: every unit is handed over exactly once with all its
+ * events, whatever -j says (1, 2, 3 and 5 workers over a multi-megabyte
+ * log, so that users' events fall into many batches), with --sorted on
+ * grouped input, and per session; units are numbered by first appearance
+ * (unit_move, jn_engine_global); a user who comes back under --sorted is
+ * an error at its line.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "journey/engine.h"
+#include "journey/util.h"
+
+struct rec {
+	int64_t ts;
+	uint32_t unit;
+	uint32_t pad;
+};
+
+/* One reporter state: the main one, or a reading worker's. */
+struct toy {
+	struct jn_common common;
+	struct jn_input in;
+	struct jn_units units;
+	struct jn_engine engine;
+	struct jn_run run;
+	int per_session;
+	/* results: "key times..." per unit, in the order handed over */
+	char **lines;
+	size_t nlines, cap;
+	/* unit_move's keys, by g */
+	char **moved;
+	size_t nmoved, movedcap;
+	int globals_checked;
+};
+
+static int
+toy_setup(void *state, int worker)
+{
+	struct toy *t = state;
+
+	t->lines = NULL;
+	t->nlines = t->cap = 0;
+	t->moved = NULL;
+	t->nmoved = t->movedcap = 0;
+	if ((worker ? jn_input_init_worker(&t->in, &t->common) :
+	    jn_input_init(&t->in, &t->common)) != 0)
+		return -1;
+	jn_units_init(&t->units, sizeof(struct rec), offsetof(struct rec,
+	    unit), t->per_session);
+	t->units.sorted = t->run.sorted;
+	return 0;
+}
+
+static void
+toy_release(void *state)
+{
+	struct toy *t = state;
+	size_t i;
+
+	jn_engine_release(&t->engine);
+	for (i = 0; i < t->nlines; i++)
+		free(t->lines[i]);
+	for (i = 0; i < t->nmoved; i++)
+		free(t->moved[i]);
+	free(t->lines);
+	free(t->moved);
+	jn_units_release(&t->units);
+	jn_input_release(&t->in);
+}
+
+static int
+toy_event(void *ctx, const struct jn_event *ev)
+{
+	struct toy *t = ctx;
+	uint32_t u = jn_units_get(&t->units, ev);
+	struct rec *r;
+
+	if (u == JN_UNIT_NONE)
+		return -1;
+	r = jn_units_keep(&t->units, u);
+	r->ts = ev->time;
+	r->pad = 0;
+	return 0;
+}
+
+static int
+rec_cmp(const void *pa, const void *pb)
+{
+	const struct rec *a = pa, *b = pb;
+
+	return a->ts < b->ts ? -1 : a->ts > b->ts;
+}
+
+static void
+add_line(struct toy *t, char *line)
+{
+	t->lines = jn_xgrow(t->lines, &t->cap, t->nlines + 1,
+	    sizeof *t->lines);
+	t->lines[t->nlines++] = line;
+}
+
+/* A unit as one line: its key (session after a '/'), then its times. */
+static void
+toy_unit(void *tool, void *acc, const struct jn_unit *u, void *rec, size_t n)
+{
+	struct rec *r = rec;
+	struct jn_strbuf b = { NULL, 0, 0 };
+	size_t i;
+
+	(void)tool;
+	for (i = 0; i < u->len; i++)
+		jn_strbuf_printf(&b, "%c", u->key[i] ? u->key[i] : '/');
+	qsort(r, n, sizeof *r, rec_cmp);
+	for (i = 0; i < n; i++) {
+		assert_int_equal(r[i].unit, r[0].unit);
+		jn_strbuf_printf(&b, " %lld", (long long)r[i].ts);
+	}
+	add_line(acc, b.buf);
+}
+
+static void
+toy_merge(void *tool, void *acc)
+{
+	struct toy *t = tool, *a = acc;
+	size_t i;
+
+	for (i = 0; i < a->nlines; i++)
+		add_line(t, a->lines[i]);
+	a->nlines = 0;
+}
+
+static void
+toy_move(void *tool, uint32_t g, const struct jn_unit *u)
+{
+	struct toy *t = tool;
+
+	assert_int_equal(g, t->nmoved);
+	t->moved = jn_xgrow(t->moved, &t->movedcap, t->nmoved + 1,
+	    sizeof *t->moved);
+	t->moved[t->nmoved++] = jn_xstrndup(u->key, u->len);
+}
+
+/* Every worker's unit has the global number of the same key. */
+static void
+toy_counted(void *tool, const struct jn_engine *e)
+{
+	struct toy *t = tool;
+	size_t id, len, glen;
+	int k;
+
+	for (k = 0; k < e->nworkers; k++) {
+		const struct toy *w = e->workers[k];
+
+		for (id = 0; id < jn_units_count(&w->units); id++) {
+			uint32_t g = jn_engine_global(e, k, (uint32_t)id);
+			const char *key = jn_units_key(&w->units,
+			    (uint32_t)id, &len);
+			const char *gkey = jn_units_key(&t->units, g, &glen);
+
+			assert_int_equal(len, glen);
+			assert_memory_equal(key, gkey, len);
+		}
+	}
+	t->globals_checked = 1;
+}
+
+static const struct jn_reporter toy_reporter = {
+	.size = sizeof(struct toy),
+	.input_off = offsetof(struct toy, in),
+	.units_off = offsetof(struct toy, units),
+	.setup = toy_setup,
+	.release = toy_release,
+	.event = toy_event,
+	.unit = toy_unit,
+	.merge = toy_merge,
+	.unit_move = toy_move,
+	.counted = toy_counted,
+};
+
+static int
+str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * A log of nusers users (ids u0...) whose events are interleaved at
+ * random, or grouped by user when grouped; every third user's events
+ * carry one of two sessions.  Returns the path (caller unlinks, frees).
+ */
+static char *
+write_log(size_t nusers, size_t nevents, int grouped)
+{
+	char *path = jn_xstrdup("/tmp/jn-test-engine-XXXXXX");
+	int fd = mkstemp(path);
+	FILE *f = fdopen(fd, "w");
+	uint64_t x = 42;
+	size_t i;
+
+	assert_non_null(f);
+	fputs("user_id,session_id,timestamp,event\n", f);
+	for (i = 0; i < nevents; i++) {
+		size_t u;
+		unsigned sec;
+
+		x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+		u = grouped ? i * nusers / nevents : (size_t)(x >> 33) % nusers;
+		sec = (unsigned)(x >> 20) % 86400;
+		fprintf(f, "u%zu,%s,2026-10-01T%02u:%02u:%02uZ,e\n", u,
+		    u % 3 == 0 ? ((x >> 40) & 1 ? "s1" : "s2") : "",
+		    sec / 3600, sec / 60 % 60, sec % 60);
+	}
+	assert_int_equal(fclose(f), 0);
+	return path;
+}
+
+/*
+ * Run the toy over path with jobs threads; returns its lines, sorted
+ * (*n of them; caller frees), and the unit keys in first-appearance
+ * order in *order (NULL with one thread).
+ */
+static char **
+run_toy(const char *path, int jobs, int sorted, int per_session, size_t *n,
+    char ***order, size_t *norder)
+{
+	static struct toy t, options;
+	char *files[1];
+	char **lines;
+	int rc;
+
+	files[0] = (char *)path;
+	memset(&t, 0, sizeof t);
+	jn_common_init(&t.common);
+	t.common.no_progress = 1;
+	t.run.jobs = jobs;
+	t.run.sorted = sorted;
+	t.per_session = per_session;
+	options = t;
+	assert_int_equal(toy_setup(&t, 0), 0);
+	rc = jn_engine_input(&t.engine, &toy_reporter, &t, &options, &t.run,
+	    files, 1, NULL);
+	assert_int_equal(rc, JN_EXIT_OK);
+	assert_int_equal(t.globals_checked, 1);
+	qsort(t.lines, t.nlines, sizeof *t.lines, str_cmp);
+	lines = t.lines;
+	*n = t.nlines;
+	*order = t.moved;
+	*norder = t.nmoved;
+	t.lines = NULL;
+	t.nlines = 0;
+	t.moved = NULL;
+	t.nmoved = 0;
+	if (*order == NULL) {	/* one thread: its units, in order */
+		size_t i, len;
+
+		*norder = jn_units_count(&t.units);
+		*order = jn_xcalloc(*norder + 1, sizeof **order);
+		for (i = 0; i < *norder; i++) {
+			const char *k = jn_units_key(&t.units, (uint32_t)i,
+			    &len);
+
+			(*order)[i] = jn_xstrndup(k, len);
+		}
+	}
+	toy_release(&t);
+	return lines;
+}
+
+static void
+free_lines(char **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+static void
+check_jobs(int per_session)
+{
+	char *path = write_log(3000, 200000, 0);
+	char **one, **order1, **many, **order;
+	size_t n1, no1, n, no, i;
+	int jobs[] = { 2, 3, 5 }, j;
+
+	one = run_toy(path, 1, 0, per_session, &n1, &order1, &no1);
+	assert_true(n1 > 3000 - 10);	/* nearly every user appears */
+	if (per_session)
+		assert_true(n1 > no1 / 2);
+	for (j = 0; j < 3; j++) {
+		many = run_toy(path, jobs[j], 0, per_session, &n, &order, &no);
+		assert_int_equal(n, n1);
+		for (i = 0; i < n; i++)
+			assert_string_equal(many[i], one[i]);
+		assert_int_equal(no, no1);
+		for (i = 0; i < no; i++)
+			assert_string_equal(order[i], order1[i]);
+		free_lines(many, n);
+		free_lines(order, no);
+	}
+	free_lines(one, n1);
+	free_lines(order1, no1);
+	unlink(path);
+	free(path);
+}
+
+static void
+test_jobs_per_user(void **state)
+{
+	(void)state;
+	check_jobs(0);
+}
+
+static void
+test_jobs_per_session(void **state)
+{
+	(void)state;
+	check_jobs(1);
+}
+
+/* --sorted on grouped input hands over what one pass over it does. */
+static void
+test_sorted(void **state)
+{
+	char *path = write_log(500, 20000, 1);
+	char **one, **sorted, **o1, **o2;
+	size_t n1, n2, no1, no2, i;
+
+	(void)state;
+	one = run_toy(path, 1, 0, 0, &n1, &o1, &no1);
+	sorted = run_toy(path, 4, 1, 0, &n2, &o2, &no2);
+	assert_int_equal(n1, 500);
+	assert_int_equal(n2, n1);
+	for (i = 0; i < n1; i++)
+		assert_string_equal(sorted[i], one[i]);
+	free_lines(one, n1);
+	free_lines(sorted, n2);
+	free_lines(o1, no1);
+	free_lines(o2, no2);
+	unlink(path);
+	free(path);
+}
+
+/* A user who comes back under --sorted: an error, nothing counted. */
+static void
+test_sorted_comes_back(void **state)
+{
+	static struct toy t, options;
+	char *path = jn_xstrdup("/tmp/jn-test-engine-XXXXXX");
+	int fd = mkstemp(path);
+	const char log[] = "user_id,timestamp,event\n"
+	    "a,2026-10-01T00:00:00Z,e\nb,2026-10-01T00:00:01Z,e\n"
+	    "a,2026-10-01T00:00:02Z,e\n";
+	char *files[1] = { path };
+
+	(void)state;
+	assert_true(write(fd, log, sizeof log - 1) == (ssize_t)sizeof log - 1);
+	close(fd);
+	memset(&t, 0, sizeof t);
+	jn_common_init(&t.common);
+	t.common.no_progress = 1;
+	t.run.jobs = 1;
+	t.run.sorted = 1;
+	options = t;
+	assert_int_equal(toy_setup(&t, 0), 0);
+	assert_int_equal(jn_engine_input(&t.engine, &toy_reporter, &t,
+	    &options, &t.run, files, 1, NULL), -1);
+	/* user a was handed over before b began; nothing after */
+	assert_int_equal(t.nlines, 1);
+	assert_string_equal(t.lines[0], "a 1790812800000000000");
+	toy_release(&t);
+	unlink(path);
+	free(path);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_jobs_per_user),
+		cmocka_unit_test(test_jobs_per_session),
+		cmocka_unit_test(test_sorted),
+		cmocka_unit_test(test_sorted_comes_back),
+	};
+
+	jn_set_progname("test_engine");
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
