@@ -20,6 +20,22 @@
  * accumulators are merged into the main state in share order.  A reporter
  * whose merge is exact (integers, exact sums, sorted samples) thus gives
  * the same bytes whatever -j says.
+ *
+ * A new reporter, as a checklist (jfriction.c is the smallest example):
+ *  - a state struct holding struct jn_common, struct jn_input, struct
+ *    jn_units, struct jn_engine and struct jn_run, and its own options;
+ *  - parse_args: jn_common_option, then jn_run_option, for every option;
+ *    JN_RUN_LONGOPTS in its long options; jn_run_check at the end;
+ *  - setup(state, worker): the input layer, predicates and slots, then
+ *    jn_units_init; release(state): everything setup and reading made;
+ *  - event: jn_units_get, then jn_units_keep and the record's fields;
+ *  - unit: what one unit's records add to acc; merge: acc into the main
+ *    state, exactly; prepare/remap when records hold interned ids (the
+ *    workers' tables are merged with jn_intern_merge);
+ *  - config, write_state, merge_record for --partial/--merge;
+ *  - main: parse_args, copy the state as options, setup(&state, 0),
+ *    jn_engine_input, then --partial's jn_engine_write_state or the
+ *    tool's table, jn_close_stdout.
  */
 #ifndef JOURNEY_ENGINE_H
 #define JOURNEY_ENGINE_H

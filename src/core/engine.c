@@ -176,7 +176,9 @@ count_one(struct jn_engine *e)
 		    n > 0 ? l->p + start[i] * u->rec_size : NULL, n);
 	}
 	free(start);
-	l->n = 0;
+	free(l->p);		/* the records are done with */
+	l->p = NULL;
+	l->n = l->cap = 0;
 }
 
 /* ---- -j: one counting thread per share ---- */

@@ -7,6 +7,7 @@
  */
 #include "journey/group.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -163,4 +164,157 @@ jn_sort_small(void *base, size_t n, size_t size,
 			copy_words(b + j * size, b + (j - 1) * size, size);
 		copy_words(b + j * size, tmp, size);
 	}
+}
+
+/* Times as unsigned keys in the same order: the sign bit flipped. */
+static inline uint64_t
+time_key(const void *rec)
+{
+	int64_t t;
+
+	memcpy(&t, rec, sizeof t);
+	return (uint64_t)t ^ UINT64_C(1) << 63;
+}
+
+/* Insertion sort by time, then tie: for few records, or runs of ties. */
+static void
+insert_by_time(char *b, size_t n, size_t size,
+    int (*tie)(const void *, const void *))
+{
+	uint64_t tmp[MAX_RECORD / 8];
+	size_t i, j;
+
+	for (i = 1; i < n; i++) {
+		uint64_t k = time_key(b + i * size);
+		uint64_t kp = time_key(b + (i - 1) * size);
+
+		if (kp < k || (kp == k && (tie == NULL ||
+		    tie(b + (i - 1) * size, b + i * size) <= 0)))
+			continue;
+		copy_words(tmp, b + i * size, size);
+		for (j = i; j > 0; j--) {
+			uint64_t kj = time_key(b + (j - 1) * size);
+
+			if (kj < k || (kj == k && (tie == NULL ||
+			    tie(b + (j - 1) * size, tmp) <= 0)))
+				break;
+			copy_words(b + j * size, b + (j - 1) * size, size);
+		}
+		copy_words(b + j * size, tmp, size);
+	}
+}
+
+/*
+ * One stable counting pass of LSD radix sort: records of src into dst by
+ * byte d of their key (key_at gives it).
+ */
+#define RADIX_PASS(src, dst, n, size, keyof, d) do { \
+	size_t count_[257] = { 0 }, i_; \
+	for (i_ = 0; i_ < (n); i_++) \
+		count_[((keyof((src) + i_ * (size))) >> (8 * (d)) & 0xff) + \
+		    1]++; \
+	for (i_ = 0; i_ < 256; i_++) \
+		count_[i_ + 1] += count_[i_]; \
+	for (i_ = 0; i_ < (n); i_++) { \
+		const char *r_ = (src) + i_ * (size); \
+		size_t at_ = count_[(keyof(r_)) >> (8 * (d)) & 0xff]++; \
+		copy_words((dst) + at_ * (size), r_, (size)); \
+	} \
+} while (0)
+
+/* The bytes in which keys differ: the OR of every key with the first. */
+#define KEY_DIFF(b, n, size, keyof, out) do { \
+	uint64_t first_ = (n) ? keyof(b) : 0; \
+	size_t j_; \
+	(out) = 0; \
+	for (j_ = 1; j_ < (n); j_++) \
+		(out) |= keyof((b) + j_ * (size)) ^ first_; \
+} while (0)
+
+void
+jn_sort_by_time(void *base, size_t n, size_t size,
+    int (*tie)(const void *, const void *))
+{
+	char *b = base, *tmp, *src, *dst;
+	uint64_t diff;
+	size_t i, j;
+	int d;
+
+	assert(size % 8 == 0 && size <= MAX_RECORD);
+	if (n <= 64) {
+		insert_by_time(b, n, size, tie);
+		return;
+	}
+	KEY_DIFF(b, n, size, time_key, diff);
+	tmp = jn_xmalloc(n * size);
+	src = b;
+	dst = tmp;
+	for (d = 0; d < 8; d++) {
+		char *t;
+
+		if (!(diff >> (8 * d) & 0xff))
+			continue;	/* every key has the same byte here */
+		RADIX_PASS(src, dst, n, size, time_key, d);
+		t = src;
+		src = dst;
+		dst = t;
+	}
+	if (src != b)
+		memcpy(b, src, n * size);
+	free(tmp);
+	if (tie == NULL)
+		return;
+	/* records of equal times, in input order so far: by tie */
+	for (i = 0; i < n; i = j) {
+		uint64_t k = time_key(b + i * size);
+
+		for (j = i + 1; j < n && time_key(b + j * size) == k; j++)
+			;
+		if (j - i > 1)
+			insert_by_time(b + i * size, j - i, size, tie);
+	}
+}
+
+static inline uint64_t
+u64_at(const void *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, sizeof v);
+	return v;
+}
+
+void
+jn_sort_u64(uint64_t *v, size_t n)
+{
+	char *src = (char *)v, *dst, *tmp;
+	uint64_t diff, x;
+	size_t i, j;
+	int d;
+
+	if (n <= 64) {
+		for (i = 1; i < n; i++) {
+			x = v[i];
+			for (j = i; j > 0 && v[j - 1] > x; j--)
+				v[j] = v[j - 1];
+			v[j] = x;
+		}
+		return;
+	}
+	KEY_DIFF(src, n, sizeof *v, u64_at, diff);
+	tmp = jn_xmalloc(n * sizeof *v);
+	dst = tmp;
+	for (d = 0; d < 8; d++) {
+		char *t;
+
+		if (!(diff >> (8 * d) & 0xff))
+			continue;
+		RADIX_PASS(src, dst, n, sizeof *v, u64_at, d);
+		t = src;
+		src = dst;
+		dst = t;
+	}
+	if (src != (char *)v)
+		memcpy(v, src, n * sizeof *v);
+	free(tmp);
 }

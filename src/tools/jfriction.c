@@ -458,18 +458,6 @@ load_cmp(const void *pa, const void *pb)
 }
 
 /*
- * Keys sort by touchpoint, then by load: loads are never negative, so
- * their bits sort as their values.
- */
-static int
-key_cmp(const void *pa, const void *pb)
-{
-	uint64_t a = *(const uint64_t *)pa, b = *(const uint64_t *)pb;
-
-	return a < b ? -1 : a > b;
-}
-
-/*
  * Add the sorted multiset b[0..nb) to f->sloads (sorted too), in one
  * merging pass.
  */
@@ -497,7 +485,9 @@ merge_sloads(struct friction *f, const struct load_count *b, size_t nb)
 
 /*
  * The loads of the events kept (f->lkeys, a key per load) into
- * f->sloads: sorted, then counted by value.
+ * f->sloads: sorted, then counted by value.  Keys sort by touchpoint,
+ * then by load: loads are never negative, so their bits sort as their
+ * values.
  */
 static void
 sloads_from_keys(struct friction *f)
@@ -507,7 +497,7 @@ sloads_from_keys(struct friction *f)
 
 	if (f->nlkeys == 0)
 		return;
-	qsort(f->lkeys, f->nlkeys, sizeof *f->lkeys, key_cmp);
+	jn_sort_u64(f->lkeys, f->nlkeys);
 	c = jn_xmalloc(f->nlkeys * sizeof *c);
 	for (i = 0; i < f->nlkeys; i++) {
 		if (i == 0 || f->lkeys[i] != f->lkeys[i - 1])

@@ -707,7 +707,7 @@ count_events(const struct funnel *f, struct tally *t,
 		ev = &none;
 	}
 	t->explaining = f->explain && explain_match(f, key, keylen);
-	jn_sort_small(ev, n, sizeof *ev, fevent_cmp);
+	jn_sort_by_time(ev, n, sizeof *ev, fevent_cmp);
 	if (!u->gap_cut) {
 		if (f->per_session)
 			touches(f, ev, n, &first, &last);

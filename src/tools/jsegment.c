@@ -555,14 +555,6 @@ profile_event(void *ctx, const struct jn_event *ev)
 }
 
 static int
-tev_cmp(const void *pa, const void *pb)
-{
-	const struct tev *a = pa, *b = pb;
-
-	return a->ts < b->ts ? -1 : a->ts > b->ts;
-}
-
-static int
 u32_cmp(const void *pa, const void *pb)
 {
 	uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
@@ -630,7 +622,7 @@ user_times(const struct seg *s, struct user *us, struct recent *rc,
 	int64_t last_gap = 0, day = 0;
 	size_t i, nids = 0, run = 0;
 
-	jn_sort_small(ev, n, sizeof *ev, tev_cmp);
+	jn_sort_by_time(ev, n, sizeof *ev, NULL);
 	for (i = 0; i < n; i++) {
 		int64_t d = floor_day(ev[i].ts);
 

@@ -81,6 +81,122 @@ test_empty(void **state)
 	check(0, 5);
 }
 
+/* A record of 24 bytes: a time, a tie key, an id to tell copies apart. */
+struct trec {
+	int64_t ts;
+	uint32_t tie, id;
+	uint64_t pad;
+};
+
+static int
+tie_cmp(const void *pa, const void *pb)
+{
+	const struct trec *a = pa, *b = pb;
+
+	return a->tie < b->tie ? -1 : a->tie > b->tie;
+}
+
+/* (time, tie, id): the total order jn_sort_by_time must give here. */
+static int
+full_cmp(const void *pa, const void *pb)
+{
+	const struct trec *a = pa, *b = pb;
+	int c;
+
+	if (a->ts != b->ts)
+		return a->ts < b->ts ? -1 : 1;
+	if ((c = tie_cmp(a, b)) != 0)
+		return c;
+	return a->id < b->id ? -1 : a->id > b->id;
+}
+
+static int
+u64_cmp(const void *pa, const void *pb)
+{
+	uint64_t a = *(const uint64_t *)pa, b = *(const uint64_t *)pb;
+
+	return a < b ? -1 : a > b;
+}
+
+/*
+ * Against qsort: times spread wide or over few values (ties), negative
+ * and positive, few and many records.  Ids rise with input position, so
+ * that ties on (time, tie) keep input order in both sorts.
+ */
+static void
+check_time_sort(size_t n, int64_t spread, int with_tie)
+{
+	struct trec *a = malloc((n + 1) * sizeof *a);
+	struct trec *b = malloc((n + 1) * sizeof *b);
+	uint64_t x = n * 7 + (uint64_t)spread;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+		a[i].ts = (int64_t)(x >> 20) % spread - spread / 2;
+		a[i].tie = (uint32_t)(x >> 8) % 5;
+		a[i].id = (uint32_t)i;
+		a[i].pad = x;
+	}
+	memcpy(b, a, n * sizeof *a);
+	jn_sort_by_time(a, n, sizeof *a, with_tie ? tie_cmp : NULL);
+	qsort(b, n, sizeof *b, full_cmp);
+	for (i = 0; i < n; i++) {
+		assert_int_equal(a[i].ts, b[i].ts);
+		if (with_tie) {
+			assert_int_equal(a[i].tie, b[i].tie);
+			assert_int_equal(a[i].id, b[i].id);
+			assert_int_equal(a[i].pad, b[i].pad);
+		}
+	}
+	free(a);
+	free(b);
+}
+
+static void
+test_sort_by_time(void **state)
+{
+	size_t sizes[] = { 0, 1, 2, 63, 64, 65, 200, 5000, 100000 };
+	int64_t spreads[] = { 1, 3, 1000, INT64_C(1) << 40,
+		INT64_MAX / 2 };
+	size_t i, j;
+
+	(void)state;
+	for (i = 0; i < sizeof sizes / sizeof *sizes; i++)
+		for (j = 0; j < sizeof spreads / sizeof *spreads; j++) {
+			check_time_sort(sizes[i], spreads[j], 1);
+			check_time_sort(sizes[i], spreads[j], 0);
+		}
+}
+
+static void
+test_sort_u64(void **state)
+{
+	size_t sizes[] = { 0, 1, 64, 65, 1000, 300000 }, i, k;
+	uint64_t masks[] = { UINT64_MAX, 0xff, UINT64_C(0xffff00000000ffff) };
+
+	(void)state;
+	for (i = 0; i < sizeof sizes / sizeof *sizes; i++)
+		for (k = 0; k < 3; k++) {
+			size_t n = sizes[i], j;
+			uint64_t *a = malloc((n + 1) * sizeof *a);
+			uint64_t *b = malloc((n + 1) * sizeof *b);
+			uint64_t x = n + k;
+
+			for (j = 0; j < n; j++) {
+				x = x * 6364136223846793005ULL +
+				    1442695040888963407ULL;
+				a[j] = b[j] = (x ^ x >> 29) & masks[k];
+			}
+			jn_sort_u64(a, n);
+			qsort(b, n, sizeof *b, u64_cmp);
+			for (j = 0; j < n; j++)
+				assert_true(a[j] == b[j]);
+			free(a);
+			free(b);
+		}
+}
+
 int
 main(void)
 {
@@ -88,6 +204,8 @@ main(void)
 		cmocka_unit_test(test_few_keys),
 		cmocka_unit_test(test_many_keys),
 		cmocka_unit_test(test_empty),
+		cmocka_unit_test(test_sort_by_time),
+		cmocka_unit_test(test_sort_u64),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
