@@ -104,6 +104,10 @@ struct jn_units {
 	int per_session;
 	char *keybuf;
 	size_t keycap;
+	/* the last unit found: logs often hold a unit's events together */
+	const char *last_key;
+	size_t last_len;
+	uint32_t last;
 	struct jn_reclist *lists;	/* one, or one per share (-j) */
 	int nparts;
 	uint8_t *part;		/* -j: per unit, its share */

@@ -85,11 +85,10 @@ uint32_t
 jn_units_get(struct jn_units *u, const struct jn_event *ev)
 {
 	size_t before = jn_intern_count(&u->keys), n = ev->user_len;
+	const char *key = ev->user;
 	uint32_t id;
 
-	if (!u->per_session) {
-		id = jn_intern_put(&u->keys, ev->user, ev->user_len);
-	} else {
+	if (u->per_session) {
 		/* user and session joined by a byte that cannot end a user */
 		u->keybuf = jn_xgrow(u->keybuf, &u->keycap,
 		    ev->user_len + ev->session_len + 2, 1);
@@ -99,7 +98,19 @@ jn_units_get(struct jn_units *u, const struct jn_event *ev)
 			memcpy(u->keybuf + n, ev->session, ev->session_len);
 			n += ev->session_len;
 		}
-		id = jn_intern_put(&u->keys, u->keybuf, n);
+		key = u->keybuf;
+	}
+	/*
+	 * The same unit as the last event's costs a comparison, not a
+	 * lookup (a cache miss or two in a large table).
+	 */
+	if (u->last_key != NULL && n == u->last_len &&
+	    jn_same_bytes(key, u->last_key, n)) {
+		id = u->last;
+	} else {
+		id = jn_intern_put(&u->keys, key, n);
+		u->last = id;
+		u->last_key = jn_intern_str(&u->keys, id, &u->last_len);
 	}
 	if (u->sorted && (!u->have_cur || id != u->cur)) {
 		char q[128];
