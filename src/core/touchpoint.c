@@ -128,19 +128,25 @@ lower(int c)
 static int
 is_id(const char *s, size_t n)
 {
-	size_t i, digits = 0, hex = 0;
+	size_t i;
+	int digits = 1;
 
-	if (n == 0)
-		return 0;
-	for (i = 0; i < n; i++) {
-		digits += is_digit((unsigned char)s[i]);
-		hex += is_hex((unsigned char)s[i]);
-	}
-	if (digits == n || (hex == n && n >= 16))
+	if (n == 36 && s[8] == '-' && s[13] == '-' && s[18] == '-' &&
+	    s[23] == '-') {
+		for (i = 0; i < n; i++)
+			if (!is_hex((unsigned char)s[i]) && s[i] != '-')
+				return 0;
 		return 1;
-	if (n != 36 || hex != 32)
-		return 0;
-	return s[8] == '-' && s[13] == '-' && s[18] == '-' && s[23] == '-';
+	}
+	/* most segments are words: out at their first letter past 'f' */
+	for (i = 0; i < n; i++) {
+		int c = (unsigned char)s[i];
+
+		if (!is_hex(c))
+			return 0;
+		digits &= is_digit(c);
+	}
+	return n > 0 && (digits || n >= 16);
 }
 
 /*
@@ -151,8 +157,12 @@ static void
 put_path(struct jn_strbuf *b, const char *p, size_t n)
 {
 	size_t start = b->len, i = 0;
+	char *o;
 
-	put(b, "/", 1);
+	/* at worst every segment is one digit, 2 bytes that become 4 */
+	b->buf = jn_xgrow(b->buf, &b->cap, b->len + 2 * n + 2, 1);
+	o = b->buf + b->len;
+	*o++ = '/';
 	while (i < n) {
 		const char *seg;
 		size_t len;
@@ -164,12 +174,16 @@ put_path(struct jn_strbuf *b, const char *p, size_t n)
 			i++;
 		len = (size_t)(p + i - seg);
 		if (seg != p + 1)
-			put(b, "/", 1);
-		if (is_id(seg, len))
-			put(b, ":id", 3);
-		else
-			put(b, seg, len);
+			*o++ = '/';
+		if (is_id(seg, len)) {
+			memcpy(o, ":id", 3);
+			o += 3;
+		} else {
+			memcpy(o, seg, len);
+			o += len;
+		}
 	}
+	b->len = (size_t)(o - b->buf);
 	while (b->len > start + 1 && b->buf[b->len - 1] == '/')
 		b->len--;
 	b->buf[b->len] = '\0';

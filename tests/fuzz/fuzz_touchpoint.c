@@ -27,6 +27,8 @@ check_value(struct jn_touch_local *dflt, struct jn_touch_local *raw,
 	if (jn_touch_clean(dflt, v, len, &out, &n) != 0)
 		abort();
 	copy = malloc(n + 1);
+	if (copy == NULL)
+		abort();
 	memcpy(copy, out, n);
 	if (jn_touch_clean(dflt, copy, n, &again, &m) != 0 || m != n ||
 	    memcmp(again, copy, n) != 0)
@@ -38,8 +40,12 @@ check_value(struct jn_touch_local *dflt, struct jn_touch_local *raw,
 	if (cached == NULL)
 		return;
 	rc1 = jn_touch_clean(cached, v, len, &out, &n);
-	copy = rc1 == 0 ? malloc(n + 1) : NULL;
-	if (copy != NULL)
+	if (rc1 != 0)
+		n = 0;
+	copy = malloc(n + 1);
+	if (copy == NULL)
+		abort();
+	if (n > 0)
 		memcpy(copy, out, n);
 	rc2 = jn_touch_clean(uncached, v, len, &again, &m);
 	/* the cache keeps successes only, and matching is deterministic */

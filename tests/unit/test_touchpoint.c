@@ -265,6 +265,33 @@ test_rules_replace(void **state)
 	jn_touch_free(t);
 }
 
+/* The rules of journey(7)'s example, on the values it speaks of. */
+static void
+test_man_example(void **state)
+{
+	struct jn_touch *t = rules(
+	    "# product pages are one touchpoint, whatever the product\n"
+	    "^/product/:id$\t/product\n"
+	    "# the shop's own host is noise; other hosts stay\n"
+	    "^https://shop\\.example\\.com/\t/\n"
+	    "# order ids of the form A-12345\n"
+	    "/orders/[A-Z]-[0-9]+\t/orders/:id\n");
+	struct jn_touch_local *l = jn_touch_local_new(t);
+
+	(void)state;
+	assert_string_equal(clean(l, "/product/123?ref=mail"), "/product");
+	assert_string_equal(clean(l, "https://Shop.example.com/product/123?"
+	    "ref=mail"), "/product/:id");
+	assert_string_equal(clean(l, "https://shop.example.com/"), "/");
+	assert_string_equal(clean(l, "https://blog.example.com/a/"),
+	    "https://blog.example.com/a");
+	assert_string_equal(clean(l, "/orders/A-12345/track"),
+	    "/orders/:id/track");
+	assert_string_equal(clean(l, "/app?x=1#!/item/7/"), "/app#!/item/:id");
+	jn_touch_local_free(l);
+	jn_touch_free(t);
+}
+
 static void
 test_empty_matches(void **state)
 {
@@ -495,6 +522,7 @@ main(void)
 		cmocka_unit_test(test_raw),
 		cmocka_unit_test(test_rules_order),
 		cmocka_unit_test(test_rules_replace),
+		cmocka_unit_test(test_man_example),
 		cmocka_unit_test(test_empty_matches),
 		cmocka_unit_test(test_file_errors),
 		cmocka_unit_test(test_options),
