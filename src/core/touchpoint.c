@@ -176,8 +176,9 @@ put_path(struct jn_strbuf *b, const char *p, size_t n)
 		if (seg != p + 1)
 			*o++ = '/';
 		if (is_id(seg, len)) {
-			memcpy(o, ":id", 3);
-			o += 3;
+			*o++ = ':';
+			*o++ = 'i';
+			*o++ = 'd';
 		} else {
 			memcpy(o, seg, len);
 			o += len;
