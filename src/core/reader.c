@@ -1,8 +1,8 @@
 /*
  * The reader: one stream of records out of several files.  A plain
- * regular file is mapped a window at a time; anything else (.gz, pipes)
- * is read through zlib, which passes plain bytes through unchanged.  Each
- * file's format is detected from its first bytes, and
+ * regular file is read up to the size it had when opened; anything else
+ * (.gz, pipes) is read through zlib, which passes plain bytes through
+ * unchanged.  Each file's format is detected from its first bytes, and
  * split into records here rather than inside libcsv so that every record
  * keeps its exact bytes (for --rejects and filters) and its line number.
  *
@@ -20,7 +20,6 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -33,8 +32,6 @@
 #include "journey/util.h"
 
 #define READ_CHUNK (1 << 20)
-/* How much of a mapped file one window covers (at least). */
-#define MAP_WINDOW ((size_t)1 << 20)
 /* Records longer than this are rejected instead of buffered. */
 #define MAX_RECORD ((size_t)256 << 20)
 
@@ -181,20 +178,17 @@ struct reader {
 	void *ctx;
 	uint64_t records;
 
-	/* current file: read through zlib (gz), or mapped (fd >= 0) */
+	/* current file: read through zlib (gz), or plain (fd >= 0) */
 	gzFile gz;
 	int fd;
-	uint64_t size;		/* mapped: where the file ends */
-	uint64_t win_off;	/* mapped: file offset of buf[0] */
-	void *map;		/* mapped: r's window, or NULL: buf is heap */
-	size_t maplen;
-	size_t page;
+	uint64_t size;		/* plain: where the file ends */
+	uint64_t off;		/* plain: how far it has been read */
 	const char *name;
 	enum jn_input_format format;
 	uint64_t line;
 	int eof;
 
-	/* input buffer: buf[pos..len) is unconsumed; a window, if map */
+	/* input buffer: buf[pos..len) is unconsumed */
 	char *buf;
 	size_t pos, len, cap;
 
@@ -284,107 +278,53 @@ progress(struct reader *r, int final)
 	r->progress_shown = 1;
 }
 
-/* ---- mapped files ---- */
+/* ---- plain files ---- */
 
 /*
- * A plain regular file is not read but mapped, a window at a time, so
- * that its bytes are parsed where the page cache holds them: read() would
- * copy every byte once more, and on the 10M-event benchmark that copy
- * cost a fifth of jfunnel's time.  Each window goes, with the records
- * framed in it, to a batch (or, with one thread, is parsed) and is
- * unmapped once used, so that memory stays a few windows however large
- * the file.  The next window starts at the page holding the unread rest.
- * The last JN_NDJSON_PADDING bytes of a window are left for the next one,
- * so that every line framed in a window has its padding readable after
- * it; at the end of the file the page's zeroes are the padding, or where
- * the file ends too close to a page boundary for that, its tail is read
- * into the heap instead.  The file is read up to the size it had when
- * opened, and like any mapping it must not be truncated while read (a
- * log being written to is read through a pipe).
+ * A plain regular file is read with read(2) up to the size it had when
+ * opened, not through zlib (which would copy every byte once more) and
+ * not mapped: a mapped file that is truncated while read (logrotate's
+ * copytruncate) kills the process with SIGBUS, in whichever thread
+ * touches the lost page.  Read, a truncation shows as an early end of
+ * file, or as a size below what has been read (checked at every
+ * refill, a mebibyte at a time), and is an error.  Bytes appended while
+ * the file is read are left for the next run: the file is read as it
+ * was when opened, so the records counted are those it held then.
+ * Copying out of the page cache costs about what mapping saved (see
+ * the log of this change for the numbers).
  */
 
-static void
-unmap_window(struct reader *r)
+/*
+ * Read up to n bytes of the plain file into p.  Returns the count (0 at
+ * the size the file had when opened), or -1 (reported) on an error or
+ * when the file shrank.
+ */
+static ssize_t
+read_plain(struct reader *r, char *p, size_t n)
 {
-	if (r->map == NULL)
-		return;
-	munmap(r->map, r->maplen);
-	r->map = NULL;
-	r->buf = NULL;
-	r->cap = 0;
-}
-
-/* The tail of the file from off into the heap buffer.  0 or -1. */
-static int
-read_tail(struct reader *r, uint64_t off, size_t n)
-{
+	struct stat st;
 	size_t done = 0;
 
-	if (r->cap < n + JN_NDJSON_PADDING)
-		r->buf = jn_xgrow(r->buf, &r->cap, n + JN_NDJSON_PADDING, 1);
+	if (n > r->size - r->off)
+		n = (size_t)(r->size - r->off);
 	while (done < n) {
-		ssize_t k = pread(r->fd, r->buf + done, n - done,
-		    (off_t)(off + done));
+		ssize_t k = read(r->fd, p + done, n - done);
 
 		if (k < 0 && errno == EINTR)
 			continue;
-		if (k <= 0)
+		if (k < 0)
 			return jn_error("%s: read error: %s", r->name,
-			    k < 0 ? strerror(errno) : "file truncated");
+			    strerror(errno));
+		if (k == 0)
+			break;
 		done += (size_t)k;
 	}
-	memset(r->buf + n, 0, JN_NDJSON_PADDING);
-	return 0;
-}
-
-/*
- * The next window of a mapped file, holding the unread rest and at least
- * want bytes after it (less at the end of the file).  0 or -1 (reported).
- */
-static int
-map_next(struct reader *r, size_t want)
-{
-	uint64_t off = r->win_off + r->pos, old_end = r->win_off + r->len;
-	size_t delta, len;
-	uint64_t start, left;
-	int last;
-
-	assert(r->page > 0);
-	delta = (size_t)(off % r->page);
-	start = off - delta;
-	left = r->size - start;
-
-	len = delta + want + JN_NDJSON_PADDING;
-	len = len < MAP_WINDOW ? MAP_WINDOW :
-	    (len + r->page - 1) / r->page * r->page;
-	last = len >= left;
-	if (last)
-		len = (size_t)left;
-	unmap_window(r);
-	if (last && (r->page - len % r->page) % r->page < JN_NDJSON_PADDING) {
-		if (read_tail(r, off, len - delta) != 0)
-			return -1;
-		r->len = len - delta;
-	} else {
-		void *m = mmap(NULL, len, PROT_READ, MAP_PRIVATE, r->fd,
-		    (off_t)start);
-
-		if (m == MAP_FAILED)
-			return jn_error("%s: cannot map: %s", r->name,
-			    strerror(errno));
-		free(r->buf);
-		r->map = m;
-		r->maplen = len;
-		r->buf = (char *)m + delta;
-		r->cap = 0;
-		r->len = len - delta - (last ? 0 : JN_NDJSON_PADDING);
-	}
-	r->win_off = off;
-	r->pos = 0;
-	r->eof = last;
-	r->bytes += r->win_off + r->len - old_end;
-	progress(r, 0);
-	return 0;
+	r->off += done;
+	if (done < n || (fstat(r->fd, &st) == 0 &&
+	    (uint64_t)st.st_size < r->off))
+		return jn_error("%s: file changed while being read",
+		    r->name);
+	return (ssize_t)done;
 }
 
 /* ---- buffering ---- */
@@ -398,16 +338,11 @@ static int
 fill(struct reader *r, size_t want)
 {
 	while (!r->eof && r->len - r->pos < want) {
-		int n;
+		ssize_t n;
 
 		if (r->jobs != NULL ? seal_batch(r) != 0 :
 		    flush_pending(r) != 0)
 			return -1;
-		if (r->fd >= 0) {
-			if (map_next(r, want) != 0)
-				return -1;
-			continue;
-		}
 		if (r->pos > 0) {
 			assert(r->buf != NULL);
 			memmove(r->buf, r->buf + r->pos, r->len - r->pos);
@@ -417,8 +352,12 @@ fill(struct reader *r, size_t want)
 		if (r->cap - r->len < READ_CHUNK + JN_NDJSON_PADDING)
 			r->buf = jn_xgrow(r->buf, &r->cap,
 			    r->len + READ_CHUNK + JN_NDJSON_PADDING, 1);
-		n = gzread(r->gz, r->buf + r->len, READ_CHUNK);
-		if (n < 0) {
+		if (r->fd >= 0) {
+			if ((n = read_plain(r, r->buf + r->len,
+			    READ_CHUNK)) < 0)
+				return -1;
+		} else if ((n = gzread(r->gz, r->buf + r->len,
+		    READ_CHUNK)) < 0) {
 			int err;
 			const char *msg = gzerror(r->gz, &err);
 
@@ -431,8 +370,7 @@ fill(struct reader *r, size_t want)
 		r->bytes += (size_t)n;
 		progress(r, 0);
 	}
-	if (r->map == NULL)
-		memset(r->buf + r->len, 0, JN_NDJSON_PADDING);
+	memset(r->buf + r->len, 0, JN_NDJSON_PADDING);
 	return 0;
 }
 
@@ -1067,12 +1005,12 @@ read_file(struct reader *r)
 }
 
 /*
- * Whether fd is a plain file to map: regular, not empty from its offset
- * on (*at; stdin may be a file read partly), and not gzip (zlib reads
- * those).
+ * Whether fd is a plain file to read directly: regular, not empty from
+ * its offset on (*at; stdin may be a file read partly), and not gzip
+ * (zlib reads those).
  */
 static int
-mappable(int fd, const struct stat *st, uint64_t *at)
+plain_file(int fd, const struct stat *st, uint64_t *at)
 {
 	unsigned char magic[2];
 	off_t off;
@@ -1095,7 +1033,6 @@ close_file(struct reader *r)
 		r->gz = NULL;
 		return;
 	}
-	unmap_window(r);
 	close(r->fd);
 	r->fd = -1;
 }
@@ -1122,10 +1059,9 @@ open_file(struct reader *r, const char *path)
 	}
 	r->gz = NULL;
 	r->fd = -1;
-	if (mappable(fd, &st, &r->win_off)) {
+	if (plain_file(fd, &st, &r->off)) {
 		r->fd = fd;
 		r->size = (uint64_t)st.st_size;
-		r->page = (size_t)sysconf(_SC_PAGESIZE);
 		return 0;
 	}
 	r->gz = gzdopen(fd, "rb");
@@ -1252,10 +1188,8 @@ struct batch {
 	struct batch *next;	/* in the work queue or the free list */
 	struct batch *onext;	/* in framing order, until committed */
 	const struct filectx *file;
-	char *buf;		/* the records' bytes: in map, or owned */
+	char *buf;		/* the records' bytes (owned) */
 	size_t cap;
-	void *map;		/* a mapped file's window, or NULL */
-	size_t maplen;
 	struct recref *refs;
 	size_t nrefs, refcap;
 	uint64_t first;		/* ordinal of refs[0] */
@@ -1309,22 +1243,9 @@ batch_get(struct jobs *j)
 	return b;
 }
 
-/* A used window goes at once; a heap buffer stays for the next batch. */
-static void
-batch_unmap(struct batch *b)
-{
-	if (b->map == NULL)
-		return;
-	munmap(b->map, b->maplen);
-	b->map = NULL;
-	b->buf = NULL;
-	b->cap = 0;
-}
-
 static void
 batch_free(struct batch *b)
 {
-	batch_unmap(b);
 	free(b->buf);
 	free(b->refs);
 	free(b->diag.buf);
@@ -1386,7 +1307,6 @@ commit_ready(struct jobs *j, size_t max)
 			/* only this thread commits, so only it sets failed */
 			if (!failed && commit(j, b) != 0)
 				failed = 1;
-			batch_unmap(b);
 			pthread_mutex_lock(&j->mu);
 			j->failed = failed;
 			b->next = j->spare;
@@ -1410,7 +1330,8 @@ seal_batch(struct reader *r)
 {
 	struct jobs *j = r->jobs;
 	struct batch *b = j->cur, *next;
-	size_t rest = r->len - r->pos;
+	size_t rest = r->len - r->pos, cap;
+	char *buf;
 	int rc;
 
 	if (b == NULL || b->nrefs == 0)
@@ -1418,37 +1339,26 @@ seal_batch(struct reader *r)
 	pthread_mutex_lock(&j->mu);
 	next = batch_get(j);
 	pthread_mutex_unlock(&j->mu);
-	if (r->map != NULL) {
-		/* the batch takes the window; fill() maps the rest anew */
-		free(b->buf);
-		b->buf = r->buf;
-		b->cap = 0;
-		b->map = r->map;
-		b->maplen = r->maplen;
-		r->map = NULL;
-		r->buf = NULL;
-	} else {
-		/* swap buffers: the batch keeps the records, r the rest */
-		char *buf = next->buf;
-		size_t cap = next->cap;
+	/* swap buffers: the batch keeps the records, r the rest */
+	buf = next->buf;
+	cap = next->cap;
 
-		next->buf = NULL;
-		next->cap = 0;
-		if (cap < rest + READ_CHUNK + JN_NDJSON_PADDING) {
-			free(buf);
-			cap = r->cap;
-			buf = jn_xmalloc(cap);
-		}
-		if (rest > 0)
-			memcpy(buf, r->buf + r->pos, rest);
-		free(b->buf);
-		b->buf = r->buf;
-		b->cap = r->cap;
-		r->buf = buf;
-		r->cap = cap;
-		r->len = rest;
-		r->pos = 0;
+	next->buf = NULL;
+	next->cap = 0;
+	if (cap < rest + READ_CHUNK + JN_NDJSON_PADDING) {
+		free(buf);
+		cap = r->cap;
+		buf = jn_xmalloc(cap);
 	}
+	if (rest > 0)
+		memcpy(buf, r->buf + r->pos, rest);
+	free(b->buf);
+	b->buf = r->buf;
+	b->cap = r->cap;
+	r->buf = buf;
+	r->cap = cap;
+	r->len = rest;
+	r->pos = 0;
 	j->cur = next;
 	pthread_mutex_lock(&j->mu);
 	if (j->tail != NULL)

@@ -357,6 +357,89 @@ test_required(void **state)
 	unlink(files[0]);
 }
 
+/*
+ * A file truncated while it is read (logrotate's copytruncate): the
+ * first record's callback cuts the file to 100 bytes, so the next read
+ * finds it shorter than it was.  An error naming the file, with one
+ * thread and with two (whose callbacks run in the workers while the
+ * framing thread reads on), never a SIGBUS.
+ */
+struct cut {
+	const char *path;
+	int failed;
+};
+
+static int
+cut_at_first(void *ctx, const struct jn_record *rec)
+{
+	struct cut *c = ctx;
+
+	/* not cmocka's asserts: this may run in a worker thread */
+	if (rec->pos == 0 && truncate(c->path, 100) != 0)
+		c->failed = 1;
+	return 0;
+}
+
+static void
+test_truncated_while_read(void **state)
+{
+	static const char *const users[] = { "user_id", "user" };
+	const size_t nlines = 4 << 20;	/* 32 MiB: more than read ahead */
+	struct jn_reader_opts opts;
+	struct jn_read_worker w[2];
+	struct jn_badrec bad, wbad[2];
+	struct jn_strbuf diag = { NULL, 0, 0 };
+	struct jn_schema schema;
+	struct cut c = { NULL, 0 };
+	char *data, *files[1];
+	uint64_t nin;
+	size_t i, len;
+	int jobs, k;
+
+	(void)state;
+	data = malloc(nlines * 8 + 16);
+	assert_non_null(data);
+	len = (size_t)sprintf(data, "user_id,ts\n");
+	for (i = 0; i < nlines; i++, len += 8)
+		memcpy(data + len, "u1234,1\n", 8);
+	memset(&opts, 0, sizeof opts);
+	jn_schema_init(&schema);
+	user_slot = jn_schema_candidates(&schema, users, 2);
+	time_slot = jn_schema_field(&schema, "ts");
+	for (jobs = 1; jobs <= 2; jobs++) {
+		files[0] = c.path = write_tmp(data, len, 0);
+		jn_badrec_init(&bad, 0, NULL);
+		jn_diag_capture(&diag);
+		if (jobs == 1) {
+			assert_int_equal(jn_read(files, 1, &opts, &schema,
+			    &bad, cut_at_first, &c, &nin), -1);
+		} else {
+			for (k = 0; k < jobs; k++) {
+				jn_badrec_init(&wbad[k], 0, NULL);
+				w[k].schema = &schema;
+				w[k].bad = &wbad[k];
+				w[k].fn = cut_at_first;
+				w[k].ctx = &c;
+			}
+			assert_int_equal(jn_read_jobs(files, 1, &opts,
+			    &schema, &bad, w, jobs, &nin), -1);
+			for (k = 0; k < jobs; k++)
+				jn_badrec_finish(&wbad[k], 0);
+		}
+		jn_diag_capture(NULL);
+		assert_int_equal(c.failed, 0);
+		assert_non_null(strstr(diag.buf,
+		    ": file changed while being read"));
+		assert_non_null(strstr(diag.buf, files[0]));
+		diag.len = 0;
+		jn_badrec_finish(&bad, nin);
+		unlink(files[0]);
+	}
+	free(diag.buf);
+	free(data);
+	jn_schema_release(&schema);
+}
+
 int
 main(void)
 {
@@ -372,6 +455,7 @@ main(void)
 		cmocka_unit_test(test_long_record),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_required),
+		cmocka_unit_test(test_truncated_while_read),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
