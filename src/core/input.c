@@ -145,6 +145,10 @@ jn_common_option(struct jn_common *c, int opt, const char *arg)
 		c->strict = 1;
 		return 1;
 	case OPT_REJECTS:
+		/* standard output carries the table, or the records */
+		if (strcmp(arg, "-") == 0)
+			return jn_error("--rejects needs a file name, not '-' "
+			    "(/dev/stderr for standard error)");
 		c->rejects_path = arg;
 		return 1;
 	case OPT_NO_PROGRESS:

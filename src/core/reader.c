@@ -43,13 +43,75 @@ jn_badrec_init(struct jn_badrec *b, int strict, const char *rejects_path)
 	memset(b, 0, sizeof *b);
 	b->strict = strict;
 	if (rejects_path != NULL) {
-		b->rejects = fopen(rejects_path, "w");
-		if (b->rejects == NULL)
+		struct stat st;
+		int fd;
+
+		/* not O_TRUNC: it might be an input (jn_badrec_check) */
+		fd = open(rejects_path, O_WRONLY | O_CREAT, 0666);
+		if (fd < 0 || fstat(fd, &st) != 0 ||
+		    (b->rejects = fdopen(fd, "w")) == NULL) {
+			int err = errno;
+
+			if (fd >= 0)
+				close(fd);
 			return jn_error("cannot create '%s': %s", rejects_path,
-			    strerror(errno));
+			    strerror(err));
+		}
 		b->rejects_path = jn_xstrdup(rejects_path);
+		b->rejects_kept = S_ISREG(st.st_mode);
+		b->rejects_dev = st.st_dev;
+		b->rejects_ino = st.st_ino;
 	}
 	return 0;
+}
+
+const char *
+jn_input_same_file(const struct stat *st, char *const *files, int nfiles)
+{
+	struct stat in;
+	int i;
+
+	for (i = 0; i < (nfiles > 0 ? nfiles : 1); i++) {
+		int std = nfiles == 0 || strcmp(files[i], "-") == 0;
+
+		if ((std ? fstat(STDIN_FILENO, &in) : stat(files[i], &in)) ==
+		    0 && in.st_dev == st->st_dev && in.st_ino == st->st_ino)
+			return std ? "<stdin>" : files[i];
+	}
+	return NULL;
+}
+
+/* Empty the rejects file, known now not to be an input. */
+static int
+rejects_empty(struct jn_badrec *b)
+{
+	b->rejects_kept = 0;
+	if (ftruncate(fileno(b->rejects), 0) != 0)
+		return jn_error("cannot empty '%s': %s", b->rejects_path,
+		    strerror(errno));
+	return 0;
+}
+
+int
+jn_badrec_check(struct jn_badrec *b, char *const *files, int nfiles)
+{
+	struct stat st;
+	const char *in;
+
+	if (b->rejects == NULL || !b->rejects_kept)
+		return 0;
+	memset(&st, 0, sizeof st);
+	st.st_dev = b->rejects_dev;
+	st.st_ino = b->rejects_ino;
+	if ((in = jn_input_same_file(&st, files, nfiles)) != NULL) {
+		jn_error("--rejects '%s' is the input '%s': refusing to "
+		    "overwrite it", b->rejects_path, in);
+		/* closed as it was: jn_badrec_finish must not empty it */
+		fclose(b->rejects);
+		b->rejects = NULL;
+		return -1;
+	}
+	return rejects_empty(b);
 }
 
 int
@@ -121,6 +183,9 @@ jn_badrec_finish(struct jn_badrec *b, uint64_t records_in)
 		free(b->shown[i]);
 	b->nshown = 0;
 	if (b->rejects != NULL) {
+		/* a run that read nothing still leaves an empty file */
+		if (b->rejects_kept && rejects_empty(b) != 0)
+			rc = -1;
 		if (ferror(b->rejects) | (fclose(b->rejects) != 0))
 			rc = jn_error("write error on '%s'", b->rejects_path);
 		b->rejects = NULL;
@@ -1142,6 +1207,9 @@ jn_read(char *const *files, int nfiles, const struct jn_reader_opts *opts,
 		files = stdin_only;
 		nfiles = 1;
 	}
+	*records_in = 0;
+	if (jn_badrec_check(bad, files, nfiles) != 0)
+		return -1;
 	memset(&r, 0, sizeof r);
 	r.opts = opts;
 	r.schema = schema;
@@ -1511,6 +1579,9 @@ jn_read_jobs(char *const *files, int nfiles,
 		files = stdin_only;
 		nfiles = 1;
 	}
+	*records_in = 0;
+	if (jn_badrec_check(bad, files, nfiles) != 0)
+		return -1;
 	memset(&j, 0, sizeof j);
 	pthread_mutex_init(&j.mu, NULL);
 	pthread_cond_init(&j.work, NULL);

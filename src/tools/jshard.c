@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "journey/input.h"
@@ -71,6 +72,8 @@ struct shard {
 	char *header;		/* the first CSV/TSV header */
 	size_t header_len;
 	const char *header_file;
+	char *const *files;	/* the inputs, never to be overwritten */
+	int nfiles;
 };
 
 static const char *
@@ -84,6 +87,8 @@ extension(int format)
 static int
 open_shards(struct shard *s, int format)
 {
+	struct stat st;
+	const char *in;
 	long i;
 	int width = 1;
 
@@ -98,6 +103,12 @@ open_shards(struct shard *s, int format)
 		jn_strbuf_printf(&path, "%s%0*ld.%s", s->prefix, width, i,
 		    extension(format));
 		s->paths[i] = path.buf;
+		if (stat(path.buf, &st) == 0 && (in = jn_input_same_file(&st,
+		    s->files, s->nfiles)) != NULL)
+			return jn_error("shard '%s' is the input '%s': refusing "
+			    "to overwrite it", path.buf, in);
+	}
+	for (i = 0; i < s->n; i++) {
 		if ((s->out[i] = fopen(s->paths[i], "w")) == NULL)
 			return jn_error("cannot create '%s': %s", s->paths[i],
 			    strerror(errno));
@@ -231,8 +242,9 @@ close_shards(struct shard *s, int failed)
 		    (fclose(s->out[i]) != 0)) && rc == 0)
 			rc = jn_error("write error on '%s'", s->paths[i]);
 	}
+	/* only what this run created: a path may name an input */
 	for (i = 0; s->paths != NULL && i < s->n; i++) {
-		if (s->paths[i] != NULL && (failed || rc != 0))
+		if (s->out[i] != NULL && (failed || rc != 0))
 			unlink(s->paths[i]);
 		free(s->paths[i]);
 	}
@@ -260,6 +272,8 @@ main(int argc, char **argv)
 	}
 	if (!s.key)
 		s.in.header_fn = on_header;
+	s.files = argv + optind;
+	s.nfiles = argc - optind;
 	if (jn_input_run(&s.in, argv + optind, argc - optind, on_event,
 	    &s) != 0)
 		status = JN_EXIT_ERROR;
