@@ -9,6 +9,11 @@
  * The shard of a user is jn_hash(user id) mod N, the same hash on every
  * machine and run, so shards of logs cut at different times agree.
  * Memory is constant: nothing is kept but the N open files.
+ *
+ * Each shard is written to a temporary file beside it (PATH.XXXXXX),
+ * renamed into place once every shard is complete, and removed after an
+ * error or a signal: a shard path holds a whole shard of this run, or
+ * what it held before, never part of one.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -20,6 +25,7 @@
 
 #include "journey/input.h"
 #include "journey/intern.h"
+#include "journey/tmpfile.h"
 #include "journey/util.h"
 
 static const char usage[] =
@@ -67,7 +73,8 @@ struct shard {
 	int key;		/* --key: one stream of keyed records */
 	const char *prefix;
 	FILE **out;
-	char **paths;
+	char **paths;		/* where the shards go */
+	char **tmps;		/* where they are written until complete */
 	int format;		/* of the first file; 0 before any record */
 	char *header;		/* the first CSV/TSV header */
 	size_t header_len;
@@ -97,6 +104,7 @@ open_shards(struct shard *s, int format)
 	s->format = format;
 	s->out = jn_xcalloc((size_t)s->n, sizeof *s->out);
 	s->paths = jn_xcalloc((size_t)s->n, sizeof *s->paths);
+	s->tmps = jn_xcalloc((size_t)s->n, sizeof *s->tmps);
 	for (i = 0; i < s->n; i++) {
 		struct jn_strbuf path = { NULL, 0, 0 };
 
@@ -109,9 +117,21 @@ open_shards(struct shard *s, int format)
 			    "to overwrite it", path.buf, in);
 	}
 	for (i = 0; i < s->n; i++) {
-		if ((s->out[i] = fopen(s->paths[i], "w")) == NULL)
+		struct jn_strbuf tmp = { NULL, 0, 0 };
+		int fd;
+
+		jn_strbuf_printf(&tmp, "%s.XXXXXX", s->paths[i]);
+		if ((fd = jn_tmpfile_create(tmp.buf, 1)) < 0) {
+			free(tmp.buf);
 			return jn_error("cannot create '%s': %s", s->paths[i],
 			    strerror(errno));
+		}
+		s->tmps[i] = tmp.buf;
+		if ((s->out[i] = fdopen(fd, "w")) == NULL) {
+			close(fd);
+			return jn_error("cannot create '%s': %s", s->paths[i],
+			    strerror(errno));
+		}
 	}
 	return 0;
 }
@@ -227,9 +247,9 @@ parse_args(struct shard *s, int argc, char **argv)
 }
 
 /*
- * Close every shard; a write error anywhere is the run's error.  After
- * an error (failed) the shards are incomplete: they are removed, so that
- * no later step counts half a log.
+ * Close every shard; a write error anywhere is the run's error.  Then
+ * the complete shards are renamed into place, or after an error (failed)
+ * the incomplete ones removed, so that no later step counts half a log.
  */
 static int
 close_shards(struct shard *s, int failed)
@@ -242,15 +262,24 @@ close_shards(struct shard *s, int failed)
 		    (fclose(s->out[i]) != 0)) && rc == 0)
 			rc = jn_error("write error on '%s'", s->paths[i]);
 	}
-	/* only what this run created: a path may name an input */
+	for (i = 0; s->tmps != NULL && i < s->n && s->tmps[i] != NULL; i++) {
+		if (!failed && rc == 0 && rename(s->tmps[i], s->paths[i]) != 0)
+			rc = jn_error("cannot create '%s': %s", s->paths[i],
+			    strerror(errno));
+		if (failed || rc != 0)
+			unlink(s->tmps[i]);
+		jn_tmpfile_forget(s->tmps[i]);
+	}
 	for (i = 0; s->paths != NULL && i < s->n; i++) {
-		if (s->out[i] != NULL && (failed || rc != 0))
-			unlink(s->paths[i]);
 		free(s->paths[i]);
+		if (s->tmps != NULL)
+			free(s->tmps[i]);
 	}
 	free(s->out);
 	free(s->paths);
+	free(s->tmps);
 	s->out = NULL;
+	s->paths = s->tmps = NULL;
 	return rc;
 }
 
