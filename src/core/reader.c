@@ -1,8 +1,9 @@
 /*
  * The reader: one stream of records out of several files.  A plain
- * regular file is read up to the size it had when opened; anything else
- * (.gz, pipes) is read through zlib, which passes plain bytes through
- * unchanged.  Each file's format is detected from its first bytes, and
+ * regular file is read up to the size it had when opened; a gzip stream
+ * (file or pipe) is inflated member after member; anything else (pipes)
+ * is read as it comes.  Each file's format is detected from its first
+ * bytes, and
  * split into records here rather than inside libcsv so that every record
  * keeps its exact bytes (for --rejects and filters) and its line number.
  *
@@ -243,11 +244,15 @@ struct reader {
 	void *ctx;
 	uint64_t records;
 
-	/* current file: read through zlib (gz), or plain (fd >= 0) */
-	gzFile gz;
+	/* current file: plain (a regular file), a stream, or gzip */
 	int fd;
+	enum { IN_PLAIN, IN_STREAM, IN_GZIP } kind;
 	uint64_t size;		/* plain: where the file ends */
 	uint64_t off;		/* plain: how far it has been read */
+	/* gzip: the inflater, its input, whether a member just ended */
+	z_stream zs;
+	int zinit, zend, zeof;
+	unsigned char *zin;
 	const char *name;
 	enum jn_input_format format;
 	uint64_t line;
@@ -392,6 +397,147 @@ read_plain(struct reader *r, char *p, size_t n)
 	return (ssize_t)done;
 }
 
+/* ---- streams and gzip ---- */
+
+/* How much compressed input is read at a time. */
+#define ZIN_CHUNK ((size_t)256 << 10)
+
+/*
+ * Read from the descriptor until p holds n bytes or the input ends (a
+ * pipe gives what it has: read on, so that records are framed a
+ * mebibyte at a time whatever the writer does).  Returns the count, or
+ * -1 (reported).
+ */
+static ssize_t
+read_full(struct reader *r, void *p, size_t n)
+{
+	size_t done = 0;
+
+	while (done < n) {
+		ssize_t k = read(r->fd, (char *)p + done, n - done);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			return jn_error("%s: read error: %s", r->name,
+			    strerror(errno));
+		if (k == 0)
+			break;
+		done += (size_t)k;
+	}
+	return (ssize_t)done;
+}
+
+/* A stream that is not gzip: first what was read to tell, then on. */
+static ssize_t
+read_stream(struct reader *r, char *p, size_t n)
+{
+	size_t k = r->zs.avail_in < n ? r->zs.avail_in : n;
+	ssize_t m;
+
+	memcpy(p, r->zs.next_in, k);
+	r->zs.next_in += k;
+	r->zs.avail_in -= (uInt)k;
+	if (k == n || (m = read_full(r, p + k, n - k)) == 0)
+		return (ssize_t)k;
+	return m < 0 ? -1 : (ssize_t)k + m;
+}
+
+/*
+ * At least want bytes of compressed input at zs.next_in, fewer only at
+ * the end of the input (zeof).  Returns 0 or -1 (reported).
+ */
+static int
+zin_fill(struct reader *r, size_t want)
+{
+	ssize_t k;
+
+	if (r->zs.avail_in >= want || r->zeof)
+		return 0;
+	memmove(r->zin, r->zs.next_in, r->zs.avail_in);
+	r->zs.next_in = r->zin;
+	k = read_full(r, r->zin + r->zs.avail_in, ZIN_CHUNK -
+	    r->zs.avail_in);
+	if (k < 0)
+		return -1;
+	if ((size_t)k < ZIN_CHUNK - r->zs.avail_in)
+		r->zeof = 1;
+	r->zs.avail_in += (uInt)k;
+	return 0;
+}
+
+/*
+ * What follows a gzip member: another member (a concatenation, as
+ * gzip(1) reads it), the end, or anything else, which is warned about
+ * and ignored as gzip(1) does.  Returns 1 with a member to inflate, 0 at
+ * the end, -1 (reported).
+ */
+static int
+next_member(struct reader *r)
+{
+	uint64_t junk = 0;
+
+	if (zin_fill(r, 2) != 0)
+		return -1;
+	if (r->zs.avail_in == 0)
+		return 0;
+	if (r->zs.next_in[0] == 0x1f && (r->zs.avail_in == 1 ||
+	    r->zs.next_in[1] == 0x8b)) {
+		/* one byte of a header: the zlib error at the end says so */
+		inflateReset(&r->zs);
+		r->zend = 0;
+		return 1;
+	}
+	do {
+		junk += r->zs.avail_in;
+		r->zs.avail_in = 0;
+		if (zin_fill(r, 1) != 0)
+			return -1;
+	} while (r->zs.avail_in > 0);
+	jn_warn("%s: %llu byte%s of trailing garbage after the compressed "
+	    "data ignored", r->name, (unsigned long long)junk,
+	    junk == 1 ? "" : "s");
+	return 0;
+}
+
+/*
+ * Inflate up to n bytes of a gzip stream into p.  Returns the count (0
+ * at the end), or -1 (reported) on corrupt data, and at an end of input
+ * inside a member: a file cut short is an error, not half of one.
+ */
+static ssize_t
+read_gzip(struct reader *r, char *p, size_t n)
+{
+	size_t done = 0;
+	int rc;
+
+	while (done < n) {
+		if (r->zend) {
+			if ((rc = next_member(r)) < 0)
+				return -1;
+			if (rc == 0)
+				break;
+		}
+		if (zin_fill(r, 1) != 0)
+			return -1;
+		if (r->zs.avail_in == 0)
+			return jn_error("%s: unexpected end of compressed data "
+			    "(file cut short?)", r->name);
+		r->zs.next_out = (unsigned char *)p + done;
+		r->zs.avail_out = (uInt)(n - done);
+		rc = inflate(&r->zs, Z_NO_FLUSH);
+		done = n - r->zs.avail_out;
+		if (rc == Z_STREAM_END)
+			r->zend = 1;
+		else if (rc == Z_MEM_ERROR)
+			return jn_error("out of memory");
+		else if (rc != Z_OK && rc != Z_BUF_ERROR)
+			return jn_error("%s: bad compressed data: %s", r->name,
+			    r->zs.msg ? r->zs.msg : "corrupt");
+	}
+	return (ssize_t)done;
+}
+
 /* ---- buffering ---- */
 
 /*
@@ -417,18 +563,12 @@ fill(struct reader *r, size_t want)
 		if (r->cap - r->len < READ_CHUNK + JN_NDJSON_PADDING)
 			r->buf = jn_xgrow(r->buf, &r->cap,
 			    r->len + READ_CHUNK + JN_NDJSON_PADDING, 1);
-		if (r->fd >= 0) {
-			if ((n = read_plain(r, r->buf + r->len,
-			    READ_CHUNK)) < 0)
-				return -1;
-		} else if ((n = gzread(r->gz, r->buf + r->len,
-		    READ_CHUNK)) < 0) {
-			int err;
-			const char *msg = gzerror(r->gz, &err);
-
-			return jn_error("%s: read error: %s", r->name,
-			    err == Z_ERRNO ? strerror(errno) : msg);
-		}
+		n = r->kind == IN_PLAIN ? read_plain(r, r->buf + r->len,
+		    READ_CHUNK) : r->kind == IN_GZIP ? read_gzip(r,
+		    r->buf + r->len, READ_CHUNK) : read_stream(r,
+		    r->buf + r->len, READ_CHUNK);
+		if (n < 0)
+			return -1;
 		if (n == 0)
 			r->eof = 1;
 		r->len += (size_t)n;
@@ -1071,8 +1211,7 @@ read_file(struct reader *r)
 
 /*
  * Whether fd is a plain file to read directly: regular, not empty from
- * its offset on (*at; stdin may be a file read partly), and not gzip
- * (zlib reads those).
+ * its offset on (*at; stdin may be a file read partly), and not gzip.
  */
 static int
 plain_file(int fd, const struct stat *st, uint64_t *at)
@@ -1093,13 +1232,38 @@ plain_file(int fd, const struct stat *st, uint64_t *at)
 static void
 close_file(struct reader *r)
 {
-	if (r->gz != NULL) {
-		gzclose(r->gz);
-		r->gz = NULL;
-		return;
-	}
 	close(r->fd);
 	r->fd = -1;
+}
+
+/*
+ * Any other input: its first bytes say whether it is gzip (inflated) or
+ * not (read as it comes).  Returns 0 or -1 (reported).
+ */
+static int
+open_stream(struct reader *r)
+{
+	if (r->zin == NULL)
+		r->zin = jn_xmalloc(ZIN_CHUNK);
+	r->zs.next_in = r->zin;
+	r->zs.avail_in = 0;
+	r->zeof = r->zend = 0;
+	if (zin_fill(r, 2) != 0)
+		return -1;
+	if (r->zs.avail_in < 2 || r->zs.next_in[0] != 0x1f ||
+	    r->zs.next_in[1] != 0x8b) {
+		r->kind = IN_STREAM;
+		return 0;
+	}
+	r->kind = IN_GZIP;
+	if (r->zinit)
+		return inflateReset(&r->zs) == Z_OK ? 0 :
+		    jn_error("out of memory");
+	/* gzip only (16): a zlib or raw stream is no input of ours */
+	if (inflateInit2(&r->zs, 16 + MAX_WBITS) != Z_OK)
+		return jn_error("out of memory");
+	r->zinit = 1;
+	return 0;
 }
 
 static int
@@ -1122,19 +1286,16 @@ open_file(struct reader *r, const char *path)
 		close(fd);
 		return jn_error("cannot read '%s': is a directory", path);
 	}
-	r->gz = NULL;
-	r->fd = -1;
+	r->fd = fd;
 	if (plain_file(fd, &st, &r->off)) {
-		r->fd = fd;
+		r->kind = IN_PLAIN;
 		r->size = (uint64_t)st.st_size;
 		return 0;
 	}
-	r->gz = gzdopen(fd, "rb");
-	if (r->gz == NULL) {
-		close(fd);
-		return jn_error("out of memory");
+	if (open_stream(r) != 0) {
+		close_file(r);
+		return -1;
 	}
-	gzbuffer(r->gz, 256 * 1024);
 	return 0;
 }
 
@@ -1192,6 +1353,9 @@ reader_release(struct reader *r)
 	free(r->buf);
 	free(r->row);
 	free(r->fields);
+	if (r->zinit)
+		inflateEnd(&r->zs);
+	free(r->zin);
 }
 
 int

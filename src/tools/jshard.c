@@ -113,8 +113,8 @@ open_shards(struct shard *s, int format)
 		s->paths[i] = path.buf;
 		if (stat(path.buf, &st) == 0 && (in = jn_input_same_file(&st,
 		    s->files, s->nfiles)) != NULL)
-			return jn_error("shard '%s' is the input '%s': refusing "
-			    "to overwrite it", path.buf, in);
+			return jn_error("shard '%s' is the input '%s': "
+			    "refusing to overwrite it", path.buf, in);
 	}
 	for (i = 0; i < s->n; i++) {
 		struct jn_strbuf tmp = { NULL, 0, 0 };

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -358,6 +359,67 @@ test_required(void **state)
 }
 
 /*
+ * A gzip file cut short anywhere past its magic is an error, not the
+ * records before the cut; bytes after the stream are a warning.
+ */
+static void
+test_gzip_damaged(void **state)
+{
+	static const char *const users[] = { "user_id", "user" };
+	const char in[] = "user_id,ts\nu1,1\nu2,2\nu3,3\n";
+	struct jn_reader_opts opts;
+	struct jn_strbuf diag = { NULL, 0, 0 };
+	struct jn_schema schema;
+	struct jn_badrec bad;
+	struct got g;
+	struct stat st;
+	char *files[1];
+	uint64_t nin;
+	off_t len, cut;
+	FILE *f;
+
+	(void)state;
+	memset(&opts, 0, sizeof opts);
+	jn_schema_init(&schema);
+	user_slot = jn_schema_candidates(&schema, users, 2);
+	time_slot = jn_schema_field(&schema, "ts");
+	files[0] = write_tmp(in, sizeof in - 1, 1);
+	assert_int_equal(stat(files[0], &st), 0);
+	len = st.st_size;
+	for (cut = len - 1; cut >= 2; cut--) {
+		assert_int_equal(truncate(files[0], cut), 0);
+		jn_badrec_init(&bad, 0, NULL);
+		memset(&g, 0, sizeof g);
+		jn_diag_capture(&diag);
+		assert_int_equal(jn_read(files, 1, &opts, &schema, &bad,
+		    collect, &g, &nin), -1);
+		jn_diag_capture(NULL);
+		assert_non_null(strstr(diag.buf,
+		    "unexpected end of compressed data"));
+		diag.len = 0;
+		jn_badrec_finish(&bad, nin);
+	}
+	unlink(files[0]);
+	files[0] = write_tmp(in, sizeof in - 1, 1);
+	assert_non_null(f = fopen(files[0], "a"));
+	fputs("junk", f);
+	fclose(f);
+	jn_badrec_init(&bad, 0, NULL);
+	memset(&g, 0, sizeof g);
+	jn_diag_capture(&diag);
+	assert_int_equal(jn_read(files, 1, &opts, &schema, &bad, collect, &g,
+	    &nin), 0);
+	jn_diag_capture(NULL);
+	assert_int_equal(g.n, 3);
+	assert_non_null(strstr(diag.buf,
+	    ": 4 bytes of trailing garbage after the compressed data ignored"));
+	jn_badrec_finish(&bad, nin);
+	unlink(files[0]);
+	free(diag.buf);
+	jn_schema_release(&schema);
+}
+
+/*
  * A file truncated while it is read (logrotate's copytruncate): the
  * first record's callback cuts the file to 100 bytes, so the next read
  * finds it shorter than it was.  An error naming the file, with one
@@ -365,7 +427,7 @@ test_required(void **state)
  * framing thread reads on), never a SIGBUS.
  */
 struct cut {
-	const char *path;
+	char *path;
 	int failed;
 };
 
@@ -456,6 +518,7 @@ main(void)
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_required),
 		cmocka_unit_test(test_truncated_while_read),
+		cmocka_unit_test(test_gzip_damaged),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
