@@ -1110,32 +1110,89 @@ blank(const char *p, size_t n)
 	return 1;
 }
 
-static enum jn_input_format
-detect(const char *p, size_t n)
+/* p[0..n) without leading and trailing blanks (CR included). */
+static const char *
+trim(const char *p, size_t *n)
 {
-	size_t i;
-	const char *nl;
-	int tab, comma;
-
-	for (i = 0; i < n; i++) {
-		if (p[i] == '{')
-			return JN_IN_NDJSON;
-		if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r' &&
-		    p[i] != '\n')
-			break;
+	while (*n > 0 && blank(p, 1)) {
+		p++;
+		(*n)--;
 	}
+	while (*n > 0 && blank(p + *n - 1, 1))
+		(*n)--;
+	return p;
+}
+
+/*
+ * The format of a file from its first bytes p[0..n): NDJSON when its
+ * first line that is not blank starts with '{', or when that line is
+ * something else but the next is an object (an NDJSON file whose first
+ * line is broken: read as CSV, it had no sensible header; as NDJSON the
+ * line is a bad record, reported); -1 for a JSON array, which is no
+ * input of ours (reported by the caller); else TSV or CSV by the
+ * header's separators.  *line is set to the line number of that first
+ * line.
+ */
+static int
+detect(const char *p, size_t n, uint64_t *line)
+{
+	const char *nl, *h, *q;
+	size_t hlen, qlen;
+
+	*line = 1;
 	/* the header is the first line that is not blank */
 	while (n > 0 && (nl = memchr(p, '\n', n)) != NULL &&
 	    blank(p, (size_t)(nl - p))) {
 		n -= (size_t)(nl - p) + 1;
 		p = nl + 1;
+		(*line)++;
 	}
 	nl = memchr(p, '\n', n);
-	if (nl != NULL)
+	hlen = nl != NULL ? (size_t)(nl - p) : n;
+	h = trim(p, &hlen);
+	if (hlen > 0 && h[0] == '{')
+		return JN_IN_NDJSON;
+	if (hlen > 0 && h[0] == '[')
+		return -1;
+	/* the next line that is not blank, when it is whole in p */
+	while (nl != NULL) {
+		n -= (size_t)(nl + 1 - p);
+		p = nl + 1;
+		if ((nl = memchr(p, '\n', n)) == NULL)
+			break;
+		qlen = (size_t)(nl - p);
+		q = trim(p, &qlen);
+		if (qlen == 0)
+			continue;
+		if (qlen >= 2 && q[0] == '{' && q[qlen - 1] == '}')
+			return JN_IN_NDJSON;
+		break;
+	}
+	return memchr(h, '\t', hlen) != NULL && memchr(h, ',', hlen) ==
+	    NULL ? JN_IN_TSV : JN_IN_CSV;
+}
+
+/*
+ * Whether the first line that is not blank of p[0..n) holds a carriage
+ * return that ends no line: old Mac line ends, which would make the
+ * whole file one line.
+ */
+static int
+bare_cr(const char *p, size_t n)
+{
+	const char *nl, *cr;
+
+	while (n > 0 && (nl = memchr(p, '\n', n)) != NULL &&
+	    blank(p, (size_t)(nl - p))) {
+		n -= (size_t)(nl - p) + 1;
+		p = nl + 1;
+	}
+	if ((nl = memchr(p, '\n', n)) != NULL)
 		n = (size_t)(nl - p);
-	tab = memchr(p, '\t', n) != NULL;
-	comma = memchr(p, ',', n) != NULL;
-	return tab && !comma ? JN_IN_TSV : JN_IN_CSV;
+	while (n > 0 && blank(p + n - 1, 1))
+		n--;
+	cr = memchr(p, '\r', n);
+	return cr != NULL;
 }
 
 /*
@@ -1158,8 +1215,8 @@ static int
 read_file(struct reader *r)
 {
 	size_t start = 0, rlen = 0;
-	uint64_t nl;
-	int header = 1, rc;
+	uint64_t nl, first;
+	int header = 1, rc, fmt;
 
 	r->pos = r->len = 0;
 	r->eof = 0;
@@ -1170,8 +1227,17 @@ read_file(struct reader *r)
 	/* a UTF-8 byte order mark is not part of the first field name */
 	if (r->len >= 3 && memcmp(r->buf, "\xef\xbb\xbf", 3) == 0)
 		r->pos = 3;
+	fmt = detect(r->buf + r->pos, r->len - r->pos, &first);
+	if (bare_cr(r->buf + r->pos, r->len - r->pos))
+		return jn_error("%s:%llu: lines end with bare carriage returns "
+		    "(old Mac line ends): tr '\\r' '\\n' converts them",
+		    r->name, (unsigned long long)first);
+	if (r->opts->format == JN_IN_AUTO && fmt < 0)
+		return jn_error("%s:%llu: a JSON array, not NDJSON (one object "
+		    "a line): jq -c '.[]' converts it", r->name,
+		    (unsigned long long)first);
 	r->format = r->opts->format != JN_IN_AUTO ? r->opts->format :
-	    detect(r->buf + r->pos, r->len - r->pos);
+	    (enum jn_input_format)fmt;
 	r->delim = r->format == JN_IN_TSV ? '\t' : ',';
 	clear_values(r);
 	while ((rc = next_record(r, &start, &rlen, &nl)) == 1) {

@@ -359,6 +359,47 @@ test_required(void **state)
 }
 
 /*
+ * Detection: an NDJSON file with a broken first line is NDJSON (the line
+ * a bad record); a JSON array and old Mac line ends are errors.
+ */
+static void
+test_detect_hostile(void **state)
+{
+	const char first[] = "null\n\n{\"user\":\"a\",\"ts\":1}\n";
+	const char array[] = "\n[{\"user\":\"a\",\"ts\":1}]\n";
+	const char mac[] = "user,ts\ra,1\rb,2\r";
+	const char crlf[] = "user,ts\r\na,1\r\n";
+	struct jn_strbuf diag = { NULL, 0, 0 };
+	struct jn_badrec bad;
+	struct got g;
+	uint64_t nin;
+
+	(void)state;
+	jn_badrec_init(&bad, 0, NULL);
+	assert_int_equal(run(first, sizeof first - 1, 0, JN_IN_AUTO, &g, &bad,
+	    &nin), 0);
+	assert_int_equal(g.n, 1);
+	assert_int_equal(g.format[0], JN_IN_NDJSON);
+	assert_int_equal(bad.count, 1);
+	bad.count = 0;
+	jn_diag_capture(&diag);
+	assert_int_equal(run(array, sizeof array - 1, 0, JN_IN_AUTO, &g, &bad,
+	    &nin), -1);
+	assert_non_null(strstr(diag.buf, ":2: a JSON array, not NDJSON"));
+	diag.len = 0;
+	assert_int_equal(run(mac, sizeof mac - 1, 0, JN_IN_CSV, &g, &bad,
+	    &nin), -1);
+	assert_non_null(strstr(diag.buf, ":1: lines end with bare carriage"));
+	jn_diag_capture(NULL);
+	assert_int_equal(run(crlf, sizeof crlf - 1, 0, JN_IN_AUTO, &g, &bad,
+	    &nin), 0);
+	assert_int_equal(g.n, 1);
+	assert_string_equal(g.user[0], "a");
+	jn_badrec_finish(&bad, nin);
+	free(diag.buf);
+}
+
+/*
  * A gzip file cut short anywhere past its magic is an error, not the
  * records before the cut; bytes after the stream are a warning.
  */
@@ -519,6 +560,7 @@ main(void)
 		cmocka_unit_test(test_required),
 		cmocka_unit_test(test_truncated_while_read),
 		cmocka_unit_test(test_gzip_damaged),
+		cmocka_unit_test(test_detect_hostile),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
