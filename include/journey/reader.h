@@ -56,7 +56,8 @@ struct jn_badrec {
 	char *rejects_path;
 	/*
 	 * The rejects file is emptied only once it is known to be none of
-	 * the inputs (jn_badrec_check), or at the end.
+	 * the inputs (jn_badrec_check): a run that ends before reading
+	 * leaves it as it was.
 	 */
 	int rejects_kept;
 	dev_t rejects_dev;

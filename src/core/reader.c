@@ -38,6 +38,16 @@
 
 /* ---- bad records ---- */
 
+/* Whether st is the file open as fd. */
+static int
+same_as_fd(const struct stat *st, int fd)
+{
+	struct stat o;
+
+	return fstat(fd, &o) == 0 && o.st_dev == st->st_dev &&
+	    o.st_ino == st->st_ino;
+}
+
 int
 jn_badrec_init(struct jn_badrec *b, int strict, const char *rejects_path)
 {
@@ -45,10 +55,20 @@ jn_badrec_init(struct jn_badrec *b, int strict, const char *rejects_path)
 	b->strict = strict;
 	if (rejects_path != NULL) {
 		struct stat st;
-		int fd;
+		int fd, i;
 
 		/* not O_TRUNC: it might be an input (jn_badrec_check) */
 		fd = open(rejects_path, O_WRONLY | O_CREAT, 0666);
+		/*
+		 * /dev/stderr (or stdout) redirected to a file opens that
+		 * file anew, at offset 0: write through the stream's own
+		 * descriptor instead, so as not to write over it.
+		 */
+		for (i = STDOUT_FILENO; fd >= 0 && i <= STDERR_FILENO; i++)
+			if (fstat(fd, &st) == 0 && same_as_fd(&st, i)) {
+				close(fd);
+				fd = dup(i);
+			}
 		if (fd < 0 || fstat(fd, &st) != 0 ||
 		    (b->rejects = fdopen(fd, "w")) == NULL) {
 			int err = errno;
@@ -59,7 +79,10 @@ jn_badrec_init(struct jn_badrec *b, int strict, const char *rejects_path)
 			    strerror(err));
 		}
 		b->rejects_path = jn_xstrdup(rejects_path);
-		b->rejects_kept = S_ISREG(st.st_mode);
+		/* only a file of its own is emptied, not stderr's */
+		b->rejects_kept = S_ISREG(st.st_mode) &&
+		    !same_as_fd(&st, STDOUT_FILENO) &&
+		    !same_as_fd(&st, STDERR_FILENO);
 		b->rejects_dev = st.st_dev;
 		b->rejects_ino = st.st_ino;
 	}
@@ -165,16 +188,22 @@ jn_badrec_add(struct jn_badrec *b, const struct jn_record *rec,
 int
 jn_badrec_finish(struct jn_badrec *b, uint64_t records_in)
 {
-	int rc = 0;
+	int rc = 0, kept = b->rejects != NULL;
 	size_t i;
 
+	/* the records first, then the warning (both on /dev/stderr) */
+	if (b->rejects != NULL) {
+		if (ferror(b->rejects) | (fclose(b->rejects) != 0))
+			rc = jn_error("write error on '%s'", b->rejects_path);
+		b->rejects = NULL;
+	}
 	if (b->count > 0) {
 		jn_warn("%llu bad record%s skipped (%llu read = %llu used + "
 		    "%llu rejected)%s", (unsigned long long)b->count,
 		    b->count == 1 ? "" : "s", (unsigned long long)records_in,
 		    (unsigned long long)(records_in - b->count),
 		    (unsigned long long)b->count,
-		    b->rejects ? "" : "; --rejects FILE keeps them");
+		    kept ? "" : "; --rejects FILE keeps them");
 		for (i = 0; i < b->nshown; i++)
 			fprintf(stderr, "  %s\n", b->shown[i]);
 		if (b->count > b->nshown)
@@ -183,14 +212,6 @@ jn_badrec_finish(struct jn_badrec *b, uint64_t records_in)
 	for (i = 0; i < b->nshown; i++)
 		free(b->shown[i]);
 	b->nshown = 0;
-	if (b->rejects != NULL) {
-		/* a run that read nothing still leaves an empty file */
-		if (b->rejects_kept && rejects_empty(b) != 0)
-			rc = -1;
-		if (ferror(b->rejects) | (fclose(b->rejects) != 0))
-			rc = jn_error("write error on '%s'", b->rejects_path);
-		b->rejects = NULL;
-	}
 	free(b->rejects_path);
 	b->rejects_path = NULL;
 	return rc;
