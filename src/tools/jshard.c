@@ -115,6 +115,10 @@ open_shards(struct shard *s, int format)
 		    s->files, s->nfiles)) != NULL)
 			return jn_error("shard '%s' is the input '%s': "
 			    "refusing to overwrite it", path.buf, in);
+		/* found now, not when renaming at the end */
+		if (stat(path.buf, &st) == 0 && S_ISDIR(st.st_mode))
+			return jn_error("cannot create '%s': %s", path.buf,
+			    strerror(EISDIR));
 	}
 	for (i = 0; i < s->n; i++) {
 		struct jn_strbuf tmp = { NULL, 0, 0 };
@@ -255,7 +259,7 @@ static int
 close_shards(struct shard *s, int failed)
 {
 	int rc = 0;
-	long i;
+	long i, k;
 
 	for (i = 0; s->out != NULL && i < s->n; i++) {
 		if (s->out[i] != NULL && (ferror(s->out[i]) |
@@ -263,9 +267,13 @@ close_shards(struct shard *s, int failed)
 			rc = jn_error("write error on '%s'", s->paths[i]);
 	}
 	for (i = 0; s->tmps != NULL && i < s->n && s->tmps[i] != NULL; i++) {
-		if (!failed && rc == 0 && rename(s->tmps[i], s->paths[i]) != 0)
+		if (!failed && rc == 0 && rename(s->tmps[i], s->paths[i]) != 0) {
 			rc = jn_error("cannot create '%s': %s", s->paths[i],
 			    strerror(errno));
+			/* no shard of a failed run: those renamed go too */
+			for (k = 0; k < i; k++)
+				unlink(s->paths[k]);
+		}
 		if (failed || rc != 0)
 			unlink(s->tmps[i]);
 		jn_tmpfile_forget(s->tmps[i]);
