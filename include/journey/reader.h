@@ -60,6 +60,7 @@ struct jn_badrec {
 	 * leaves it as it was.
 	 */
 	int rejects_kept;
+	int rejects_live;		/* emptied: removed by a signal */
 	dev_t rejects_dev;
 	ino_t rejects_ino;
 	char *shown[JN_BADREC_SHOWN];	/* "FILE:LINE: reason" */

@@ -1,6 +1,7 @@
 /*
  * Files a run creates and must not leave behind half written: a spool of
- * standard input, a shard before it is renamed into place.  Each is
+ * standard input, a shard before it is renamed into place, a --rejects
+ * file being written.  Each is
  * registered here from its creation on and removed should a signal end
  * the process: SIGHUP, SIGINT, SIGPIPE, SIGTERM, SIGXCPU and SIGXFSZ,
  * each unless it was ignored when the first file was registered (nohup,
@@ -23,7 +24,15 @@
 int jn_tmpfile_create(char *template, int shared);
 
 /*
- * Forget path: renamed into place, or removed.  An unknown path is
+ * Register path, a file the caller created and holds open as fd (an
+ * output that is incomplete until the end of the run), as
+ * jn_tmpfile_create does.  Cannot fail (out of memory exits); a file
+ * that cannot be examined is not registered.
+ */
+void jn_tmpfile_add(const char *path, int fd);
+
+/*
+ * Forget path: renamed into place, completed, or removed.  An unknown path is
  * ignored.  Cannot fail.
  */
 void jn_tmpfile_forget(const char *path);

@@ -30,6 +30,7 @@
 
 #include "journey/intern.h"
 #include "journey/ndjson.h"
+#include "journey/tmpfile.h"
 #include "journey/util.h"
 
 #define READ_CHUNK (1 << 20)
@@ -105,7 +106,10 @@ jn_input_same_file(const struct stat *st, char *const *files, int nfiles)
 	return NULL;
 }
 
-/* Empty the rejects file, known now not to be an input. */
+/*
+ * Empty the rejects file, known now not to be an input; until the run
+ * ends, a signal that ends it removes the file, incomplete.
+ */
 static int
 rejects_empty(struct jn_badrec *b)
 {
@@ -113,6 +117,8 @@ rejects_empty(struct jn_badrec *b)
 	if (ftruncate(fileno(b->rejects), 0) != 0)
 		return jn_error("cannot empty '%s': %s", b->rejects_path,
 		    strerror(errno));
+	jn_tmpfile_add(b->rejects_path, fileno(b->rejects));
+	b->rejects_live = 1;
 	return 0;
 }
 
@@ -197,6 +203,9 @@ jn_badrec_finish(struct jn_badrec *b, uint64_t records_in)
 			rc = jn_error("write error on '%s'", b->rejects_path);
 		b->rejects = NULL;
 	}
+	if (b->rejects_live)
+		jn_tmpfile_forget(b->rejects_path);
+	b->rejects_live = 0;
 	if (b->count > 0) {
 		jn_warn("%llu bad record%s skipped (%llu read = %llu used + "
 		    "%llu rejected)%s", (unsigned long long)b->count,

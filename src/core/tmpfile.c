@@ -66,23 +66,58 @@ install(void)
 			sigaction(caught[i], &sa, NULL);
 }
 
+/* Publish a node for path, the file st describes. */
+static void
+publish(const char *path, const struct stat *st)
+{
+	struct tmpnode *n = jn_xcalloc(1, sizeof *n);
+
+	n->path = jn_xstrdup(path);
+	n->dev = st->st_dev;
+	n->ino = st->st_ino;
+	atomic_init(&n->live, 1);
+	n->next = atomic_load(&registered);
+	while (!atomic_compare_exchange_weak(&registered, &n->next, n))
+		;
+}
+
+/* Block the signals handled here (into *old), installing the handler. */
+static void
+block(sigset_t *old)
+{
+	sigset_t set;
+	size_t i;
+
+	sigemptyset(&set);
+	for (i = 0; i < NCAUGHT; i++)
+		sigaddset(&set, caught[i]);
+	pthread_sigmask(SIG_BLOCK, &set, old);
+	if (!handling)
+		install();
+}
+
+void
+jn_tmpfile_add(const char *path, int fd)
+{
+	struct stat st;
+	sigset_t old;
+
+	block(&old);
+	if (fstat(fd, &st) == 0)
+		publish(path, &st);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
 int
 jn_tmpfile_create(char *template, int shared)
 {
-	struct tmpnode *n;
 	struct stat st;
-	sigset_t block, old;
+	sigset_t old;
 	mode_t mask;
-	size_t i;
 	int fd, err;
 
-	sigemptyset(&block);
-	for (i = 0; i < NCAUGHT; i++)
-		sigaddset(&block, caught[i]);
 	/* no handled signal between the creation and the registration */
-	pthread_sigmask(SIG_BLOCK, &block, &old);
-	if (!handling)
-		install();
+	block(&old);
 	fd = mkstemp(template);
 	if (fd >= 0 && shared) {
 		mask = umask(0);
@@ -102,16 +137,8 @@ jn_tmpfile_create(char *template, int shared)
 		fd = -1;
 		errno = err;
 	}
-	if (fd >= 0) {
-		n = jn_xcalloc(1, sizeof *n);
-		n->path = jn_xstrdup(template);
-		n->dev = st.st_dev;
-		n->ino = st.st_ino;
-		atomic_init(&n->live, 1);
-		n->next = atomic_load(&registered);
-		while (!atomic_compare_exchange_weak(&registered, &n->next, n))
-			;
-	}
+	if (fd >= 0)
+		publish(template, &st);
 	err = errno;
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	errno = err;
