@@ -59,7 +59,7 @@ struct jn_badrec {
 	 * the inputs (jn_badrec_check): a run that ends before reading
 	 * leaves it as it was.
 	 */
-	int rejects_kept;
+	int rejects_pending;
 	int rejects_live;		/* emptied: removed by a signal */
 	dev_t rejects_dev;
 	ino_t rejects_ino;

@@ -81,7 +81,7 @@ jn_badrec_init(struct jn_badrec *b, int strict, const char *rejects_path)
 		}
 		b->rejects_path = jn_xstrdup(rejects_path);
 		/* only a file of its own is emptied, not stderr's */
-		b->rejects_kept = S_ISREG(st.st_mode) &&
+		b->rejects_pending = S_ISREG(st.st_mode) &&
 		    !same_as_fd(&st, STDOUT_FILENO) &&
 		    !same_as_fd(&st, STDERR_FILENO);
 		b->rejects_dev = st.st_dev;
@@ -113,7 +113,7 @@ jn_input_same_file(const struct stat *st, char *const *files, int nfiles)
 static int
 rejects_empty(struct jn_badrec *b)
 {
-	b->rejects_kept = 0;
+	b->rejects_pending = 0;
 	if (ftruncate(fileno(b->rejects), 0) != 0)
 		return jn_error("cannot empty '%s': %s", b->rejects_path,
 		    strerror(errno));
@@ -128,7 +128,7 @@ jn_badrec_check(struct jn_badrec *b, char *const *files, int nfiles)
 	struct stat st;
 	const char *in;
 
-	if (b->rejects == NULL || !b->rejects_kept)
+	if (b->rejects == NULL || !b->rejects_pending)
 		return 0;
 	memset(&st, 0, sizeof st);
 	st.st_dev = b->rejects_dev;
@@ -382,17 +382,18 @@ progress(struct reader *r, int final)
 
 /*
  * A plain regular file is read with read(2) up to the size it had when
- * opened, not through zlib (which would copy every byte once more) and
- * not mapped: a mapped file that is truncated while read (logrotate's
- * copytruncate) kills the process with SIGBUS, in whichever thread
- * touches the lost page.  Read, a truncation shows as an early end of
- * file, or as a size below what has been read (checked at every
+ * opened, not mapped: a mapped file that is truncated while read
+ * (logrotate's copytruncate) kills the process with SIGBUS, in whichever
+ * thread touches the lost page.  Read, a truncation shows as an early
+ * end of file, or as a size below what has been read (checked at every
  * refill, a mebibyte at a time), and is an error.  Bytes appended while
  * the file is read are left for the next run: the file is read as it
- * was when opened, so the records counted are those it held then.
- * Copying out of the page cache costs about what mapping saved (see
- * the log of this change for the numbers).
+ * was when opened, so the records counted are those it held then.  The
+ * copy out of the page cache made no difference beyond the noise of a
+ * shared machine on 2M events (the log of this change has the numbers).
  */
+
+static ssize_t read_full(struct reader *r, void *p, size_t n);
 
 /*
  * Read up to n bytes of the plain file into p.  Returns the count (0 at
@@ -403,28 +404,18 @@ static ssize_t
 read_plain(struct reader *r, char *p, size_t n)
 {
 	struct stat st;
-	size_t done = 0;
+	ssize_t done;
 
 	if (n > r->size - r->off)
 		n = (size_t)(r->size - r->off);
-	while (done < n) {
-		ssize_t k = read(r->fd, p + done, n - done);
-
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0)
-			return jn_error("%s: read error: %s", r->name,
-			    strerror(errno));
-		if (k == 0)
-			break;
-		done += (size_t)k;
-	}
-	r->off += done;
-	if (done < n || (fstat(r->fd, &st) == 0 &&
+	if ((done = read_full(r, p, n)) < 0)
+		return -1;
+	r->off += (uint64_t)done;
+	if ((size_t)done < n || (fstat(r->fd, &st) == 0 &&
 	    (uint64_t)st.st_size < r->off))
 		return jn_error("%s: file changed while being read",
 		    r->name);
-	return (ssize_t)done;
+	return done;
 }
 
 /* ---- streams and gzip ---- */
