@@ -6,10 +6,13 @@
 # Runs the checkout funnel on LOG, compares it with the stored BASELINE
 # funnel, prints the comparison, and exits 1 (so that cron mails the
 # output) when a step's conversion fell significantly; 2 when LOG or
-# BASELINE is unusable.  With --update, a run that did not regress becomes
-# the new baseline: then a slow decline, less than --max-drop a night,
-# passes every night, so update rarely (say, after a release was checked)
-# rather than every night.
+# BASELINE is unusable: a log that cannot be read whole (a .gz cut short
+# is an error) or in which no user reached the first step is not a
+# night without visitors but a broken export.  With --update, a run that
+# did not regress becomes the new baseline (written beside it, then
+# renamed over it); a failed or empty run never does.  A slow decline,
+# less than --max-drop a night, then passes every night, so update rarely
+# (say, after a release was checked) rather than every night.
 # Usage: nightly.sh [--update] LOG BASELINE
 set -eu
 update=0
@@ -23,12 +26,25 @@ if [ $# -ne 2 ]; then
 fi
 log=$1 baseline=$2
 today=$(mktemp "${TMPDIR:-/tmp}/funnel.XXXXXX")
-trap 'rm -f "$today"' EXIT
+new=
+trap 'rm -f "$today" ${new:+"$new"}' EXIT
+trap 'exit 2' HUP INT TERM
+# set -e: a failed run (status 2) ends the script here, with its status
 jfunnel -w 1d -s view_item -s add_to_cart -s begin_checkout -s purchase \
     "$log" > "$today"
+users=$(awk -F, 'NR == 2 { print $3 }' "$today")
+if [ -z "$users" ] || [ "$users" -eq 0 ]; then
+	echo "nightly.sh: $log: no user reached the first step (baseline" \
+	    "kept)" >&2
+	exit 2
+fi
 status=0
 jcompare -o table "$baseline" "$today" || status=$?
 if [ "$status" -eq 0 ] && [ "$update" -eq 1 ]; then
-	cp "$today" "$baseline"
+	new=$(mktemp "$baseline.XXXXXX") || exit 2
+	# the copy takes the baseline's mode first, then today's table
+	cp -p "$baseline" "$new" && cp "$today" "$new" &&
+	    mv -f "$new" "$baseline" || exit 2
+	new=
 fi
 exit "$status"

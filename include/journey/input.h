@@ -128,8 +128,9 @@ int jn_input_rescan(struct jn_input *in, char *const *files, int nfiles,
     int (*on_header)(void *, const struct jn_record *));
 /*
  * Copy standard input into a new temporary file (mode 0600, in TMPDIR or
- * /tmp) so that it can be read twice.  Returns the path (caller frees and
- * unlinks it) or NULL after reporting.
+ * /tmp) so that it can be read twice; a signal that ends the process
+ * removes it (journey/tmpfile.h), while spooling or after.  Returns the
+ * path (caller frees and unlinks it) or NULL after reporting.
  */
 char *jn_spool_stdin(void);
 /*

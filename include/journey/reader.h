@@ -14,6 +14,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/stat.h>
 
 #include "journey/record.h"
 #include "journey/util.h"
@@ -53,6 +54,15 @@ struct jn_badrec {
 	int strict;
 	FILE *rejects;			/* NULL without --rejects */
 	char *rejects_path;
+	/*
+	 * The rejects file is emptied only once it is known to be none of
+	 * the inputs (jn_badrec_check): a run that ends before reading
+	 * leaves it as it was.
+	 */
+	int rejects_pending;
+	int rejects_live;		/* emptied: removed by a signal */
+	dev_t rejects_dev;
+	ino_t rejects_ino;
 	char *shown[JN_BADREC_SHOWN];	/* "FILE:LINE: reason" */
 	size_t nshown;
 	/*
@@ -63,10 +73,27 @@ struct jn_badrec {
 };
 
 /*
- * Set up the policy; rejects_path may be NULL.  Returns 0, or -1 when the
- * rejects file cannot be created (reported).
+ * Set up the policy; rejects_path may be NULL.  The rejects file is
+ * opened (created if need be) but not emptied yet: jn_read and
+ * jn_read_jobs first make sure it is not one of their inputs.  Returns
+ * 0, or -1 when the rejects file cannot be created (reported).
  */
 int jn_badrec_init(struct jn_badrec *b, int strict, const char *rejects_path);
+/*
+ * Refuse a rejects file that is one of files[0..nfiles) ("-", or no
+ * file: standard input), compared by device and inode, then empty it.
+ * Returns 0, or -1 with "--rejects 'FILE' is the input 'INPUT':
+ * refusing to overwrite it" reported.
+ */
+int jn_badrec_check(struct jn_badrec *b, char *const *files, int nfiles);
+/*
+ * The name of the input among files[0..nfiles) ("-", or no file:
+ * standard input, named "<stdin>") that is the file st describes
+ * (same device and inode), or NULL.  Inputs that cannot be examined are
+ * none.  Cannot fail.
+ */
+const char *jn_input_same_file(const struct stat *st, char *const *files,
+    int nfiles);
 /*
  * Reject rec for the reason fmt.  Under --strict reports
  * "FILE:LINE: reason" as an error and returns -1; otherwise counts it,

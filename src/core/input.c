@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "journey/time.h"
+#include "journey/tmpfile.h"
 #include "journey/util.h"
 
 enum {
@@ -145,6 +146,10 @@ jn_common_option(struct jn_common *c, int opt, const char *arg)
 		c->strict = 1;
 		return 1;
 	case OPT_REJECTS:
+		/* standard output carries the table, or the records */
+		if (strcmp(arg, "-") == 0)
+			return jn_error("--rejects needs a file name, not '-' "
+			    "(/dev/stderr for standard error)");
 		c->rejects_path = arg;
 		return 1;
 	case OPT_NO_PROGRESS:
@@ -385,8 +390,8 @@ jn_spool_stdin(void)
 		dir = "/tmp";
 	path = jn_xmalloc(strlen(dir) + 32);
 	sprintf(path, "%s/journey-XXXXXX", dir);
-	/* mkstemp creates the file with mode 0600 */
-	if ((fd = mkstemp(path)) < 0) {
+	/* mode 0600, removed should a signal end the run while spooling */
+	if ((fd = jn_tmpfile_create(path, 0)) < 0) {
 		jn_error("cannot create a temporary file in %s: %s", dir,
 		    strerror(errno));
 		free(path);
@@ -400,6 +405,7 @@ jn_spool_stdin(void)
 			    strerror(errno));
 			close(fd);
 			unlink(path);
+			jn_tmpfile_forget(path);
 			free(path);
 			return NULL;
 		}

@@ -1,8 +1,9 @@
 /*
  * The reader: one stream of records out of several files.  A plain
- * regular file is mapped a window at a time; anything else (.gz, pipes)
- * is read through zlib, which passes plain bytes through unchanged.  Each
- * file's format is detected from its first bytes, and
+ * regular file is read up to the size it had when opened; a gzip stream
+ * (file or pipe) is inflated member after member; anything else (pipes)
+ * is read as it comes.  Each file's format is detected from its first
+ * bytes, and
  * split into records here rather than inside libcsv so that every record
  * keeps its exact bytes (for --rejects and filters) and its line number.
  *
@@ -20,7 +21,6 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -30,15 +30,24 @@
 
 #include "journey/intern.h"
 #include "journey/ndjson.h"
+#include "journey/tmpfile.h"
 #include "journey/util.h"
 
 #define READ_CHUNK (1 << 20)
-/* How much of a mapped file one window covers (at least). */
-#define MAP_WINDOW ((size_t)1 << 20)
 /* Records longer than this are rejected instead of buffered. */
 #define MAX_RECORD ((size_t)256 << 20)
 
 /* ---- bad records ---- */
+
+/* Whether st is the file open as fd. */
+static int
+same_as_fd(const struct stat *st, int fd)
+{
+	struct stat o;
+
+	return fstat(fd, &o) == 0 && o.st_dev == st->st_dev &&
+	    o.st_ino == st->st_ino;
+}
 
 int
 jn_badrec_init(struct jn_badrec *b, int strict, const char *rejects_path)
@@ -46,13 +55,93 @@ jn_badrec_init(struct jn_badrec *b, int strict, const char *rejects_path)
 	memset(b, 0, sizeof *b);
 	b->strict = strict;
 	if (rejects_path != NULL) {
-		b->rejects = fopen(rejects_path, "w");
-		if (b->rejects == NULL)
+		struct stat st;
+		int fd, i;
+
+		/* not O_TRUNC: it might be an input (jn_badrec_check) */
+		fd = open(rejects_path, O_WRONLY | O_CREAT, 0666);
+		/*
+		 * /dev/stderr (or stdout) redirected to a file opens that
+		 * file anew, at offset 0: write through the stream's own
+		 * descriptor instead, so as not to write over it.
+		 */
+		for (i = STDOUT_FILENO; fd >= 0 && i <= STDERR_FILENO; i++)
+			if (fstat(fd, &st) == 0 && same_as_fd(&st, i)) {
+				close(fd);
+				fd = dup(i);
+			}
+		if (fd < 0 || fstat(fd, &st) != 0 ||
+		    (b->rejects = fdopen(fd, "w")) == NULL) {
+			int err = errno;
+
+			if (fd >= 0)
+				close(fd);
 			return jn_error("cannot create '%s': %s", rejects_path,
-			    strerror(errno));
+			    strerror(err));
+		}
 		b->rejects_path = jn_xstrdup(rejects_path);
+		/* only a file of its own is emptied, not stderr's */
+		b->rejects_pending = S_ISREG(st.st_mode) &&
+		    !same_as_fd(&st, STDOUT_FILENO) &&
+		    !same_as_fd(&st, STDERR_FILENO);
+		b->rejects_dev = st.st_dev;
+		b->rejects_ino = st.st_ino;
 	}
 	return 0;
+}
+
+const char *
+jn_input_same_file(const struct stat *st, char *const *files, int nfiles)
+{
+	struct stat in;
+	int i;
+
+	for (i = 0; i < (nfiles > 0 ? nfiles : 1); i++) {
+		int std = nfiles == 0 || strcmp(files[i], "-") == 0;
+
+		if ((std ? fstat(STDIN_FILENO, &in) : stat(files[i], &in)) ==
+		    0 && in.st_dev == st->st_dev && in.st_ino == st->st_ino)
+			return std ? "<stdin>" : files[i];
+	}
+	return NULL;
+}
+
+/*
+ * Empty the rejects file, known now not to be an input; until the run
+ * ends, a signal that ends it removes the file, incomplete.
+ */
+static int
+rejects_empty(struct jn_badrec *b)
+{
+	b->rejects_pending = 0;
+	if (ftruncate(fileno(b->rejects), 0) != 0)
+		return jn_error("cannot empty '%s': %s", b->rejects_path,
+		    strerror(errno));
+	jn_tmpfile_add(b->rejects_path, fileno(b->rejects));
+	b->rejects_live = 1;
+	return 0;
+}
+
+int
+jn_badrec_check(struct jn_badrec *b, char *const *files, int nfiles)
+{
+	struct stat st;
+	const char *in;
+
+	if (b->rejects == NULL || !b->rejects_pending)
+		return 0;
+	memset(&st, 0, sizeof st);
+	st.st_dev = b->rejects_dev;
+	st.st_ino = b->rejects_ino;
+	if ((in = jn_input_same_file(&st, files, nfiles)) != NULL) {
+		jn_error("--rejects '%s' is the input '%s': refusing to "
+		    "overwrite it", b->rejects_path, in);
+		/* closed as it was: jn_badrec_finish must not empty it */
+		fclose(b->rejects);
+		b->rejects = NULL;
+		return -1;
+	}
+	return rejects_empty(b);
 }
 
 int
@@ -105,16 +194,25 @@ jn_badrec_add(struct jn_badrec *b, const struct jn_record *rec,
 int
 jn_badrec_finish(struct jn_badrec *b, uint64_t records_in)
 {
-	int rc = 0;
+	int rc = 0, kept = b->rejects != NULL;
 	size_t i;
 
+	/* the records first, then the warning (both on /dev/stderr) */
+	if (b->rejects != NULL) {
+		if (ferror(b->rejects) | (fclose(b->rejects) != 0))
+			rc = jn_error("write error on '%s'", b->rejects_path);
+		b->rejects = NULL;
+	}
+	if (b->rejects_live)
+		jn_tmpfile_forget(b->rejects_path);
+	b->rejects_live = 0;
 	if (b->count > 0) {
 		jn_warn("%llu bad record%s skipped (%llu read = %llu used + "
 		    "%llu rejected)%s", (unsigned long long)b->count,
 		    b->count == 1 ? "" : "s", (unsigned long long)records_in,
 		    (unsigned long long)(records_in - b->count),
 		    (unsigned long long)b->count,
-		    b->rejects ? "" : "; --rejects FILE keeps them");
+		    kept ? "" : "; --rejects FILE keeps them");
 		for (i = 0; i < b->nshown; i++)
 			fprintf(stderr, "  %s\n", b->shown[i]);
 		if (b->count > b->nshown)
@@ -123,11 +221,6 @@ jn_badrec_finish(struct jn_badrec *b, uint64_t records_in)
 	for (i = 0; i < b->nshown; i++)
 		free(b->shown[i]);
 	b->nshown = 0;
-	if (b->rejects != NULL) {
-		if (ferror(b->rejects) | (fclose(b->rejects) != 0))
-			rc = jn_error("write error on '%s'", b->rejects_path);
-		b->rejects = NULL;
-	}
 	free(b->rejects_path);
 	b->rejects_path = NULL;
 	return rc;
@@ -181,20 +274,21 @@ struct reader {
 	void *ctx;
 	uint64_t records;
 
-	/* current file: read through zlib (gz), or mapped (fd >= 0) */
-	gzFile gz;
+	/* current file: plain (a regular file), a stream, or gzip */
 	int fd;
-	uint64_t size;		/* mapped: where the file ends */
-	uint64_t win_off;	/* mapped: file offset of buf[0] */
-	void *map;		/* mapped: r's window, or NULL: buf is heap */
-	size_t maplen;
-	size_t page;
+	enum { IN_PLAIN, IN_STREAM, IN_GZIP } kind;
+	uint64_t size;		/* plain: where the file ends */
+	uint64_t off;		/* plain: how far it has been read */
+	/* gzip: the inflater, its input, whether a member just ended */
+	z_stream zs;
+	int zinit, zend, zeof;
+	unsigned char *zin;
 	const char *name;
 	enum jn_input_format format;
 	uint64_t line;
 	int eof;
 
-	/* input buffer: buf[pos..len) is unconsumed; a window, if map */
+	/* input buffer: buf[pos..len) is unconsumed */
 	char *buf;
 	size_t pos, len, cap;
 
@@ -284,107 +378,185 @@ progress(struct reader *r, int final)
 	r->progress_shown = 1;
 }
 
-/* ---- mapped files ---- */
+/* ---- plain files ---- */
 
 /*
- * A plain regular file is not read but mapped, a window at a time, so
- * that its bytes are parsed where the page cache holds them: read() would
- * copy every byte once more, and on the 10M-event benchmark that copy
- * cost a fifth of jfunnel's time.  Each window goes, with the records
- * framed in it, to a batch (or, with one thread, is parsed) and is
- * unmapped once used, so that memory stays a few windows however large
- * the file.  The next window starts at the page holding the unread rest.
- * The last JN_NDJSON_PADDING bytes of a window are left for the next one,
- * so that every line framed in a window has its padding readable after
- * it; at the end of the file the page's zeroes are the padding, or where
- * the file ends too close to a page boundary for that, its tail is read
- * into the heap instead.  The file is read up to the size it had when
- * opened, and like any mapping it must not be truncated while read (a
- * log being written to is read through a pipe).
+ * A plain regular file is read with read(2) up to the size it had when
+ * opened, not mapped: a mapped file that is truncated while read
+ * (logrotate's copytruncate) kills the process with SIGBUS, in whichever
+ * thread touches the lost page.  Read, a truncation shows as an early
+ * end of file, or as a size below what has been read (checked at every
+ * refill, a mebibyte at a time), and is an error.  Bytes appended while
+ * the file is read are left for the next run: the file is read as it
+ * was when opened, so the records counted are those it held then.  The
+ * copy out of the page cache made no difference beyond the noise of a
+ * shared machine on 2M events (the log of this change has the numbers).
  */
 
-static void
-unmap_window(struct reader *r)
+static ssize_t read_full(struct reader *r, void *p, size_t n);
+
+/*
+ * Read up to n bytes of the plain file into p.  Returns the count (0 at
+ * the size the file had when opened), or -1 (reported) on an error or
+ * when the file shrank.
+ */
+static ssize_t
+read_plain(struct reader *r, char *p, size_t n)
 {
-	if (r->map == NULL)
-		return;
-	munmap(r->map, r->maplen);
-	r->map = NULL;
-	r->buf = NULL;
-	r->cap = 0;
+	struct stat st;
+	ssize_t done;
+
+	if (n > r->size - r->off)
+		n = (size_t)(r->size - r->off);
+	if ((done = read_full(r, p, n)) < 0)
+		return -1;
+	r->off += (uint64_t)done;
+	if ((size_t)done < n || (fstat(r->fd, &st) == 0 &&
+	    (uint64_t)st.st_size < r->off))
+		return jn_error("%s: file changed while being read",
+		    r->name);
+	return done;
 }
 
-/* The tail of the file from off into the heap buffer.  0 or -1. */
-static int
-read_tail(struct reader *r, uint64_t off, size_t n)
+/* ---- streams and gzip ---- */
+
+/* How much compressed input is read at a time. */
+#define ZIN_CHUNK ((size_t)256 << 10)
+
+/*
+ * Read from the descriptor until p holds n bytes or the input ends (a
+ * pipe gives what it has: read on, so that records are framed a
+ * mebibyte at a time whatever the writer does).  Returns the count, or
+ * -1 (reported).
+ */
+static ssize_t
+read_full(struct reader *r, void *p, size_t n)
 {
 	size_t done = 0;
 
-	if (r->cap < n + JN_NDJSON_PADDING)
-		r->buf = jn_xgrow(r->buf, &r->cap, n + JN_NDJSON_PADDING, 1);
 	while (done < n) {
-		ssize_t k = pread(r->fd, r->buf + done, n - done,
-		    (off_t)(off + done));
+		ssize_t k = read(r->fd, (char *)p + done, n - done);
 
 		if (k < 0 && errno == EINTR)
 			continue;
-		if (k <= 0)
+		if (k < 0)
 			return jn_error("%s: read error: %s", r->name,
-			    k < 0 ? strerror(errno) : "file truncated");
+			    strerror(errno));
+		if (k == 0)
+			break;
 		done += (size_t)k;
 	}
-	memset(r->buf + n, 0, JN_NDJSON_PADDING);
+	return (ssize_t)done;
+}
+
+/* A stream that is not gzip: first what was read to tell, then on. */
+static ssize_t
+read_stream(struct reader *r, char *p, size_t n)
+{
+	size_t k = r->zs.avail_in < n ? r->zs.avail_in : n;
+	ssize_t m;
+
+	memcpy(p, r->zs.next_in, k);
+	r->zs.next_in += k;
+	r->zs.avail_in -= (uInt)k;
+	if (k == n || (m = read_full(r, p + k, n - k)) == 0)
+		return (ssize_t)k;
+	return m < 0 ? -1 : (ssize_t)k + m;
+}
+
+/*
+ * At least want bytes of compressed input at zs.next_in, fewer only at
+ * the end of the input (zeof).  Returns 0 or -1 (reported).
+ */
+static int
+zin_fill(struct reader *r, size_t want)
+{
+	ssize_t k;
+
+	if (r->zs.avail_in >= want || r->zeof)
+		return 0;
+	memmove(r->zin, r->zs.next_in, r->zs.avail_in);
+	r->zs.next_in = r->zin;
+	k = read_full(r, r->zin + r->zs.avail_in, ZIN_CHUNK -
+	    r->zs.avail_in);
+	if (k < 0)
+		return -1;
+	if ((size_t)k < ZIN_CHUNK - r->zs.avail_in)
+		r->zeof = 1;
+	r->zs.avail_in += (uInt)k;
 	return 0;
 }
 
 /*
- * The next window of a mapped file, holding the unread rest and at least
- * want bytes after it (less at the end of the file).  0 or -1 (reported).
+ * What follows a gzip member: another member (a concatenation, as
+ * gzip(1) reads it), the end, or anything else, which is warned about
+ * and ignored as gzip(1) does.  Returns 1 with a member to inflate, 0 at
+ * the end, -1 (reported).
  */
 static int
-map_next(struct reader *r, size_t want)
+next_member(struct reader *r)
 {
-	uint64_t off = r->win_off + r->pos, old_end = r->win_off + r->len;
-	size_t delta, len;
-	uint64_t start, left;
-	int last;
+	uint64_t junk = 0;
 
-	assert(r->page > 0);
-	delta = (size_t)(off % r->page);
-	start = off - delta;
-	left = r->size - start;
-
-	len = delta + want + JN_NDJSON_PADDING;
-	len = len < MAP_WINDOW ? MAP_WINDOW :
-	    (len + r->page - 1) / r->page * r->page;
-	last = len >= left;
-	if (last)
-		len = (size_t)left;
-	unmap_window(r);
-	if (last && (r->page - len % r->page) % r->page < JN_NDJSON_PADDING) {
-		if (read_tail(r, off, len - delta) != 0)
-			return -1;
-		r->len = len - delta;
-	} else {
-		void *m = mmap(NULL, len, PROT_READ, MAP_PRIVATE, r->fd,
-		    (off_t)start);
-
-		if (m == MAP_FAILED)
-			return jn_error("%s: cannot map: %s", r->name,
-			    strerror(errno));
-		free(r->buf);
-		r->map = m;
-		r->maplen = len;
-		r->buf = (char *)m + delta;
-		r->cap = 0;
-		r->len = len - delta - (last ? 0 : JN_NDJSON_PADDING);
+	if (zin_fill(r, 2) != 0)
+		return -1;
+	if (r->zs.avail_in == 0)
+		return 0;
+	if (r->zs.next_in[0] == 0x1f && (r->zs.avail_in == 1 ||
+	    r->zs.next_in[1] == 0x8b)) {
+		/* one byte of a header: the zlib error at the end says so */
+		inflateReset(&r->zs);
+		r->zend = 0;
+		return 1;
 	}
-	r->win_off = off;
-	r->pos = 0;
-	r->eof = last;
-	r->bytes += r->win_off + r->len - old_end;
-	progress(r, 0);
+	do {
+		junk += r->zs.avail_in;
+		r->zs.avail_in = 0;
+		if (zin_fill(r, 1) != 0)
+			return -1;
+	} while (r->zs.avail_in > 0);
+	jn_warn("%s: %llu byte%s of trailing garbage after the compressed "
+	    "data ignored", r->name, (unsigned long long)junk,
+	    junk == 1 ? "" : "s");
 	return 0;
+}
+
+/*
+ * Inflate up to n bytes of a gzip stream into p.  Returns the count (0
+ * at the end), or -1 (reported) on corrupt data, and at an end of input
+ * inside a member: a file cut short is an error, not half of one.
+ */
+static ssize_t
+read_gzip(struct reader *r, char *p, size_t n)
+{
+	size_t done = 0;
+	int rc;
+
+	while (done < n) {
+		if (r->zend) {
+			if ((rc = next_member(r)) < 0)
+				return -1;
+			if (rc == 0)
+				break;
+		}
+		if (zin_fill(r, 1) != 0)
+			return -1;
+		if (r->zs.avail_in == 0)
+			return jn_error("%s: unexpected end of compressed data "
+			    "(file cut short?)", r->name);
+		r->zs.next_out = (unsigned char *)p + done;
+		r->zs.avail_out = (uInt)(n - done);
+		rc = inflate(&r->zs, Z_NO_FLUSH);
+		done = n - r->zs.avail_out;
+		if (rc == Z_STREAM_END)
+			r->zend = 1;
+		else if (rc == Z_MEM_ERROR)
+			return jn_error("out of memory");
+		else if (rc != Z_OK && rc != Z_BUF_ERROR)
+			return jn_error("%s: bad compressed data: %s", r->name,
+			    r->zs.msg ? r->zs.msg : "corrupt");
+	}
+	return (ssize_t)done;
 }
 
 /* ---- buffering ---- */
@@ -398,16 +570,11 @@ static int
 fill(struct reader *r, size_t want)
 {
 	while (!r->eof && r->len - r->pos < want) {
-		int n;
+		ssize_t n;
 
 		if (r->jobs != NULL ? seal_batch(r) != 0 :
 		    flush_pending(r) != 0)
 			return -1;
-		if (r->fd >= 0) {
-			if (map_next(r, want) != 0)
-				return -1;
-			continue;
-		}
 		if (r->pos > 0) {
 			assert(r->buf != NULL);
 			memmove(r->buf, r->buf + r->pos, r->len - r->pos);
@@ -417,22 +584,19 @@ fill(struct reader *r, size_t want)
 		if (r->cap - r->len < READ_CHUNK + JN_NDJSON_PADDING)
 			r->buf = jn_xgrow(r->buf, &r->cap,
 			    r->len + READ_CHUNK + JN_NDJSON_PADDING, 1);
-		n = gzread(r->gz, r->buf + r->len, READ_CHUNK);
-		if (n < 0) {
-			int err;
-			const char *msg = gzerror(r->gz, &err);
-
-			return jn_error("%s: read error: %s", r->name,
-			    err == Z_ERRNO ? strerror(errno) : msg);
-		}
+		n = r->kind == IN_PLAIN ? read_plain(r, r->buf + r->len,
+		    READ_CHUNK) : r->kind == IN_GZIP ? read_gzip(r,
+		    r->buf + r->len, READ_CHUNK) : read_stream(r,
+		    r->buf + r->len, READ_CHUNK);
+		if (n < 0)
+			return -1;
 		if (n == 0)
 			r->eof = 1;
 		r->len += (size_t)n;
 		r->bytes += (size_t)n;
 		progress(r, 0);
 	}
-	if (r->map == NULL)
-		memset(r->buf + r->len, 0, JN_NDJSON_PADDING);
+	memset(r->buf + r->len, 0, JN_NDJSON_PADDING);
 	return 0;
 }
 
@@ -967,32 +1131,89 @@ blank(const char *p, size_t n)
 	return 1;
 }
 
-static enum jn_input_format
-detect(const char *p, size_t n)
+/* p[0..n) without leading and trailing blanks (CR included). */
+static const char *
+trim(const char *p, size_t *n)
 {
-	size_t i;
-	const char *nl;
-	int tab, comma;
-
-	for (i = 0; i < n; i++) {
-		if (p[i] == '{')
-			return JN_IN_NDJSON;
-		if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r' &&
-		    p[i] != '\n')
-			break;
+	while (*n > 0 && blank(p, 1)) {
+		p++;
+		(*n)--;
 	}
+	while (*n > 0 && blank(p + *n - 1, 1))
+		(*n)--;
+	return p;
+}
+
+/*
+ * The format of a file from its first bytes p[0..n): NDJSON when its
+ * first line that is not blank starts with '{', or when that line is
+ * something else but the next is an object (an NDJSON file whose first
+ * line is broken: read as CSV, it had no sensible header; as NDJSON the
+ * line is a bad record, reported); -1 for a JSON array, which is no
+ * input of ours (reported by the caller); else TSV or CSV by the
+ * header's separators.  *line is set to the line number of that first
+ * line.
+ */
+static int
+detect(const char *p, size_t n, uint64_t *line)
+{
+	const char *nl, *h, *q;
+	size_t hlen, qlen;
+
+	*line = 1;
 	/* the header is the first line that is not blank */
 	while (n > 0 && (nl = memchr(p, '\n', n)) != NULL &&
 	    blank(p, (size_t)(nl - p))) {
 		n -= (size_t)(nl - p) + 1;
 		p = nl + 1;
+		(*line)++;
 	}
 	nl = memchr(p, '\n', n);
-	if (nl != NULL)
+	hlen = nl != NULL ? (size_t)(nl - p) : n;
+	h = trim(p, &hlen);
+	if (hlen > 0 && h[0] == '{')
+		return JN_IN_NDJSON;
+	if (hlen > 0 && h[0] == '[')
+		return -1;
+	/* the next line that is not blank, when it is whole in p */
+	while (nl != NULL) {
+		n -= (size_t)(nl + 1 - p);
+		p = nl + 1;
+		if ((nl = memchr(p, '\n', n)) == NULL)
+			break;
+		qlen = (size_t)(nl - p);
+		q = trim(p, &qlen);
+		if (qlen == 0)
+			continue;
+		if (qlen >= 2 && q[0] == '{' && q[qlen - 1] == '}')
+			return JN_IN_NDJSON;
+		break;
+	}
+	return memchr(h, '\t', hlen) != NULL && memchr(h, ',', hlen) ==
+	    NULL ? JN_IN_TSV : JN_IN_CSV;
+}
+
+/*
+ * Whether the first line that is not blank of p[0..n) holds a carriage
+ * return that ends no line: old Mac line ends, which would make the
+ * whole file one line.
+ */
+static int
+bare_cr(const char *p, size_t n)
+{
+	const char *nl, *cr;
+
+	while (n > 0 && (nl = memchr(p, '\n', n)) != NULL &&
+	    blank(p, (size_t)(nl - p))) {
+		n -= (size_t)(nl - p) + 1;
+		p = nl + 1;
+	}
+	if ((nl = memchr(p, '\n', n)) != NULL)
 		n = (size_t)(nl - p);
-	tab = memchr(p, '\t', n) != NULL;
-	comma = memchr(p, ',', n) != NULL;
-	return tab && !comma ? JN_IN_TSV : JN_IN_CSV;
+	while (n > 0 && blank(p + n - 1, 1))
+		n--;
+	cr = memchr(p, '\r', n);
+	return cr != NULL;
 }
 
 /*
@@ -1015,8 +1236,8 @@ static int
 read_file(struct reader *r)
 {
 	size_t start = 0, rlen = 0;
-	uint64_t nl;
-	int header = 1, rc;
+	uint64_t nl, first;
+	int header = 1, rc, fmt;
 
 	r->pos = r->len = 0;
 	r->eof = 0;
@@ -1027,8 +1248,17 @@ read_file(struct reader *r)
 	/* a UTF-8 byte order mark is not part of the first field name */
 	if (r->len >= 3 && memcmp(r->buf, "\xef\xbb\xbf", 3) == 0)
 		r->pos = 3;
+	fmt = detect(r->buf + r->pos, r->len - r->pos, &first);
+	if (bare_cr(r->buf + r->pos, r->len - r->pos))
+		return jn_error("%s:%llu: lines end with bare carriage returns "
+		    "(old Mac line ends): tr '\\r' '\\n' converts them",
+		    r->name, (unsigned long long)first);
+	if (r->opts->format == JN_IN_AUTO && fmt < 0)
+		return jn_error("%s:%llu: a JSON array, not NDJSON (one object "
+		    "a line): jq -c '.[]' converts it", r->name,
+		    (unsigned long long)first);
 	r->format = r->opts->format != JN_IN_AUTO ? r->opts->format :
-	    detect(r->buf + r->pos, r->len - r->pos);
+	    (enum jn_input_format)fmt;
 	r->delim = r->format == JN_IN_TSV ? '\t' : ',';
 	clear_values(r);
 	while ((rc = next_record(r, &start, &rlen, &nl)) == 1) {
@@ -1067,12 +1297,11 @@ read_file(struct reader *r)
 }
 
 /*
- * Whether fd is a plain file to map: regular, not empty from its offset
- * on (*at; stdin may be a file read partly), and not gzip (zlib reads
- * those).
+ * Whether fd is a plain file to read directly: regular, not empty from
+ * its offset on (*at; stdin may be a file read partly), and not gzip.
  */
 static int
-mappable(int fd, const struct stat *st, uint64_t *at)
+plain_file(int fd, const struct stat *st, uint64_t *at)
 {
 	unsigned char magic[2];
 	off_t off;
@@ -1090,14 +1319,38 @@ mappable(int fd, const struct stat *st, uint64_t *at)
 static void
 close_file(struct reader *r)
 {
-	if (r->gz != NULL) {
-		gzclose(r->gz);
-		r->gz = NULL;
-		return;
-	}
-	unmap_window(r);
 	close(r->fd);
 	r->fd = -1;
+}
+
+/*
+ * Any other input: its first bytes say whether it is gzip (inflated) or
+ * not (read as it comes).  Returns 0 or -1 (reported).
+ */
+static int
+open_stream(struct reader *r)
+{
+	if (r->zin == NULL)
+		r->zin = jn_xmalloc(ZIN_CHUNK);
+	r->zs.next_in = r->zin;
+	r->zs.avail_in = 0;
+	r->zeof = r->zend = 0;
+	if (zin_fill(r, 2) != 0)
+		return -1;
+	if (r->zs.avail_in < 2 || r->zs.next_in[0] != 0x1f ||
+	    r->zs.next_in[1] != 0x8b) {
+		r->kind = IN_STREAM;
+		return 0;
+	}
+	r->kind = IN_GZIP;
+	if (r->zinit)
+		return inflateReset(&r->zs) == Z_OK ? 0 :
+		    jn_error("out of memory");
+	/* gzip only (16): a zlib or raw stream is no input of ours */
+	if (inflateInit2(&r->zs, 16 + MAX_WBITS) != Z_OK)
+		return jn_error("out of memory");
+	r->zinit = 1;
+	return 0;
 }
 
 static int
@@ -1120,20 +1373,16 @@ open_file(struct reader *r, const char *path)
 		close(fd);
 		return jn_error("cannot read '%s': is a directory", path);
 	}
-	r->gz = NULL;
-	r->fd = -1;
-	if (mappable(fd, &st, &r->win_off)) {
-		r->fd = fd;
+	r->fd = fd;
+	if (plain_file(fd, &st, &r->off)) {
+		r->kind = IN_PLAIN;
 		r->size = (uint64_t)st.st_size;
-		r->page = (size_t)sysconf(_SC_PAGESIZE);
 		return 0;
 	}
-	r->gz = gzdopen(fd, "rb");
-	if (r->gz == NULL) {
-		close(fd);
-		return jn_error("out of memory");
+	if (open_stream(r) != 0) {
+		close_file(r);
+		return -1;
 	}
-	gzbuffer(r->gz, 256 * 1024);
 	return 0;
 }
 
@@ -1191,6 +1440,9 @@ reader_release(struct reader *r)
 	free(r->buf);
 	free(r->row);
 	free(r->fields);
+	if (r->zinit)
+		inflateEnd(&r->zs);
+	free(r->zin);
 }
 
 int
@@ -1206,6 +1458,9 @@ jn_read(char *const *files, int nfiles, const struct jn_reader_opts *opts,
 		files = stdin_only;
 		nfiles = 1;
 	}
+	*records_in = 0;
+	if (jn_badrec_check(bad, files, nfiles) != 0)
+		return -1;
 	memset(&r, 0, sizeof r);
 	r.opts = opts;
 	r.schema = schema;
@@ -1252,10 +1507,8 @@ struct batch {
 	struct batch *next;	/* in the work queue or the free list */
 	struct batch *onext;	/* in framing order, until committed */
 	const struct filectx *file;
-	char *buf;		/* the records' bytes: in map, or owned */
+	char *buf;		/* the records' bytes (owned) */
 	size_t cap;
-	void *map;		/* a mapped file's window, or NULL */
-	size_t maplen;
 	struct recref *refs;
 	size_t nrefs, refcap;
 	uint64_t first;		/* ordinal of refs[0] */
@@ -1309,22 +1562,9 @@ batch_get(struct jobs *j)
 	return b;
 }
 
-/* A used window goes at once; a heap buffer stays for the next batch. */
-static void
-batch_unmap(struct batch *b)
-{
-	if (b->map == NULL)
-		return;
-	munmap(b->map, b->maplen);
-	b->map = NULL;
-	b->buf = NULL;
-	b->cap = 0;
-}
-
 static void
 batch_free(struct batch *b)
 {
-	batch_unmap(b);
 	free(b->buf);
 	free(b->refs);
 	free(b->diag.buf);
@@ -1386,7 +1626,6 @@ commit_ready(struct jobs *j, size_t max)
 			/* only this thread commits, so only it sets failed */
 			if (!failed && commit(j, b) != 0)
 				failed = 1;
-			batch_unmap(b);
 			pthread_mutex_lock(&j->mu);
 			j->failed = failed;
 			b->next = j->spare;
@@ -1410,7 +1649,8 @@ seal_batch(struct reader *r)
 {
 	struct jobs *j = r->jobs;
 	struct batch *b = j->cur, *next;
-	size_t rest = r->len - r->pos;
+	size_t rest = r->len - r->pos, cap;
+	char *buf;
 	int rc;
 
 	if (b == NULL || b->nrefs == 0)
@@ -1418,37 +1658,26 @@ seal_batch(struct reader *r)
 	pthread_mutex_lock(&j->mu);
 	next = batch_get(j);
 	pthread_mutex_unlock(&j->mu);
-	if (r->map != NULL) {
-		/* the batch takes the window; fill() maps the rest anew */
-		free(b->buf);
-		b->buf = r->buf;
-		b->cap = 0;
-		b->map = r->map;
-		b->maplen = r->maplen;
-		r->map = NULL;
-		r->buf = NULL;
-	} else {
-		/* swap buffers: the batch keeps the records, r the rest */
-		char *buf = next->buf;
-		size_t cap = next->cap;
+	/* swap buffers: the batch keeps the records, r the rest */
+	buf = next->buf;
+	cap = next->cap;
 
-		next->buf = NULL;
-		next->cap = 0;
-		if (cap < rest + READ_CHUNK + JN_NDJSON_PADDING) {
-			free(buf);
-			cap = r->cap;
-			buf = jn_xmalloc(cap);
-		}
-		if (rest > 0)
-			memcpy(buf, r->buf + r->pos, rest);
-		free(b->buf);
-		b->buf = r->buf;
-		b->cap = r->cap;
-		r->buf = buf;
-		r->cap = cap;
-		r->len = rest;
-		r->pos = 0;
+	next->buf = NULL;
+	next->cap = 0;
+	if (cap < rest + READ_CHUNK + JN_NDJSON_PADDING) {
+		free(buf);
+		cap = r->cap;
+		buf = jn_xmalloc(cap);
 	}
+	if (rest > 0)
+		memcpy(buf, r->buf + r->pos, rest);
+	free(b->buf);
+	b->buf = r->buf;
+	b->cap = r->cap;
+	r->buf = buf;
+	r->cap = cap;
+	r->len = rest;
+	r->pos = 0;
 	j->cur = next;
 	pthread_mutex_lock(&j->mu);
 	if (j->tail != NULL)
@@ -1601,6 +1830,9 @@ jn_read_jobs(char *const *files, int nfiles,
 		files = stdin_only;
 		nfiles = 1;
 	}
+	*records_in = 0;
+	if (jn_badrec_check(bad, files, nfiles) != 0)
+		return -1;
 	memset(&j, 0, sizeof j);
 	pthread_mutex_init(&j.mu, NULL);
 	pthread_cond_init(&j.work, NULL);

@@ -288,10 +288,20 @@ slurp(const char *path, const char **name, size_t *len)
 		return NULL;
 	}
 	for (;;) {
+		int err;
+
 		buf = jn_xgrow(buf, &cap, *len + 65536, 1);
 		n = gzread(gz, buf + *len, 65536);
 		if (n < 0) {
 			jn_error("cannot read '%s'", *name);
+			gzclose(gz);
+			free(buf);
+			return NULL;
+		}
+		/* gzread ends a stream cut short as if it were whole */
+		if (n == 0 && (gzerror(gz, &err), err == Z_BUF_ERROR)) {
+			jn_error("%s: unexpected end of compressed data (file "
+			    "cut short?)", *name);
 			gzclose(gz);
 			free(buf);
 			return NULL;

@@ -9,16 +9,23 @@
  * The shard of a user is jn_hash(user id) mod N, the same hash on every
  * machine and run, so shards of logs cut at different times agree.
  * Memory is constant: nothing is kept but the N open files.
+ *
+ * Each shard is written to a temporary file beside it (PATH.XXXXXX),
+ * renamed into place once every shard is complete, and removed after an
+ * error or a signal: a shard path holds a whole shard of this run, or
+ * what it held before, never part of one.
  */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "journey/input.h"
 #include "journey/intern.h"
+#include "journey/tmpfile.h"
 #include "journey/util.h"
 
 static const char usage[] =
@@ -66,11 +73,14 @@ struct shard {
 	int key;		/* --key: one stream of keyed records */
 	const char *prefix;
 	FILE **out;
-	char **paths;
+	char **paths;		/* where the shards go */
+	char **tmps;		/* where they are written until complete */
 	int format;		/* of the first file; 0 before any record */
 	char *header;		/* the first CSV/TSV header */
 	size_t header_len;
 	const char *header_file;
+	char *const *files;	/* the inputs, never to be overwritten */
+	int nfiles;
 };
 
 static const char *
@@ -84,6 +94,8 @@ extension(int format)
 static int
 open_shards(struct shard *s, int format)
 {
+	struct stat st;
+	const char *in;
 	long i;
 	int width = 1;
 
@@ -92,15 +104,38 @@ open_shards(struct shard *s, int format)
 	s->format = format;
 	s->out = jn_xcalloc((size_t)s->n, sizeof *s->out);
 	s->paths = jn_xcalloc((size_t)s->n, sizeof *s->paths);
+	s->tmps = jn_xcalloc((size_t)s->n, sizeof *s->tmps);
 	for (i = 0; i < s->n; i++) {
 		struct jn_strbuf path = { NULL, 0, 0 };
 
 		jn_strbuf_printf(&path, "%s%0*ld.%s", s->prefix, width, i,
 		    extension(format));
 		s->paths[i] = path.buf;
-		if ((s->out[i] = fopen(s->paths[i], "w")) == NULL)
+		if (stat(path.buf, &st) == 0 && (in = jn_input_same_file(&st,
+		    s->files, s->nfiles)) != NULL)
+			return jn_error("shard '%s' is the input '%s': "
+			    "refusing to overwrite it", path.buf, in);
+		/* found now, not when renaming at the end */
+		if (stat(path.buf, &st) == 0 && S_ISDIR(st.st_mode))
+			return jn_error("cannot create '%s': %s", path.buf,
+			    strerror(EISDIR));
+	}
+	for (i = 0; i < s->n; i++) {
+		struct jn_strbuf tmp = { NULL, 0, 0 };
+		int fd;
+
+		jn_strbuf_printf(&tmp, "%s.XXXXXX", s->paths[i]);
+		if ((fd = jn_tmpfile_create(tmp.buf, 1)) < 0) {
+			free(tmp.buf);
 			return jn_error("cannot create '%s': %s", s->paths[i],
 			    strerror(errno));
+		}
+		s->tmps[i] = tmp.buf;
+		if ((s->out[i] = fdopen(fd, "w")) == NULL) {
+			close(fd);
+			return jn_error("cannot create '%s': %s", s->paths[i],
+			    strerror(errno));
+		}
 	}
 	return 0;
 }
@@ -216,29 +251,43 @@ parse_args(struct shard *s, int argc, char **argv)
 }
 
 /*
- * Close every shard; a write error anywhere is the run's error.  After
- * an error (failed) the shards are incomplete: they are removed, so that
- * no later step counts half a log.
+ * Close every shard; a write error anywhere is the run's error.  Then
+ * the complete shards are renamed into place, or after an error (failed)
+ * the incomplete ones removed, so that no later step counts half a log.
  */
 static int
 close_shards(struct shard *s, int failed)
 {
 	int rc = 0;
-	long i;
+	long i, k;
 
 	for (i = 0; s->out != NULL && i < s->n; i++) {
 		if (s->out[i] != NULL && (ferror(s->out[i]) |
 		    (fclose(s->out[i]) != 0)) && rc == 0)
 			rc = jn_error("write error on '%s'", s->paths[i]);
 	}
+	for (i = 0; s->tmps != NULL && i < s->n && s->tmps[i] != NULL; i++) {
+		if (!failed && rc == 0 && rename(s->tmps[i], s->paths[i]) != 0) {
+			rc = jn_error("cannot create '%s': %s", s->paths[i],
+			    strerror(errno));
+			/* no shard of a failed run: those renamed go too */
+			for (k = 0; k < i; k++)
+				unlink(s->paths[k]);
+		}
+		if (failed || rc != 0)
+			unlink(s->tmps[i]);
+		jn_tmpfile_forget(s->tmps[i]);
+	}
 	for (i = 0; s->paths != NULL && i < s->n; i++) {
-		if (s->paths[i] != NULL && (failed || rc != 0))
-			unlink(s->paths[i]);
 		free(s->paths[i]);
+		if (s->tmps != NULL)
+			free(s->tmps[i]);
 	}
 	free(s->out);
 	free(s->paths);
+	free(s->tmps);
 	s->out = NULL;
+	s->paths = s->tmps = NULL;
 	return rc;
 }
 
@@ -260,6 +309,8 @@ main(int argc, char **argv)
 	}
 	if (!s.key)
 		s.in.header_fn = on_header;
+	s.files = argv + optind;
+	s.nfiles = argc - optind;
 	if (jn_input_run(&s.in, argv + optind, argc - optind, on_event,
 	    &s) != 0)
 		status = JN_EXIT_ERROR;

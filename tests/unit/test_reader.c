@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -357,6 +358,191 @@ test_required(void **state)
 	unlink(files[0]);
 }
 
+/*
+ * Detection: an NDJSON file with a broken first line is NDJSON (the line
+ * a bad record); a JSON array and old Mac line ends are errors.
+ */
+static void
+test_detect_hostile(void **state)
+{
+	const char first[] = "null\n\n{\"user\":\"a\",\"ts\":1}\n";
+	const char array[] = "\n[{\"user\":\"a\",\"ts\":1}]\n";
+	const char mac[] = "user,ts\ra,1\rb,2\r";
+	const char crlf[] = "user,ts\r\na,1\r\n";
+	struct jn_strbuf diag = { NULL, 0, 0 };
+	struct jn_badrec bad;
+	struct got g;
+	uint64_t nin;
+
+	(void)state;
+	jn_badrec_init(&bad, 0, NULL);
+	assert_int_equal(run(first, sizeof first - 1, 0, JN_IN_AUTO, &g, &bad,
+	    &nin), 0);
+	assert_int_equal(g.n, 1);
+	assert_int_equal(g.format[0], JN_IN_NDJSON);
+	assert_int_equal(bad.count, 1);
+	bad.count = 0;
+	jn_diag_capture(&diag);
+	assert_int_equal(run(array, sizeof array - 1, 0, JN_IN_AUTO, &g, &bad,
+	    &nin), -1);
+	assert_non_null(strstr(diag.buf, ":2: a JSON array, not NDJSON"));
+	diag.len = 0;
+	assert_int_equal(run(mac, sizeof mac - 1, 0, JN_IN_CSV, &g, &bad,
+	    &nin), -1);
+	assert_non_null(strstr(diag.buf, ":1: lines end with bare carriage"));
+	jn_diag_capture(NULL);
+	assert_int_equal(run(crlf, sizeof crlf - 1, 0, JN_IN_AUTO, &g, &bad,
+	    &nin), 0);
+	assert_int_equal(g.n, 1);
+	assert_string_equal(g.user[0], "a");
+	jn_badrec_finish(&bad, nin);
+	free(diag.buf);
+}
+
+/*
+ * A gzip file cut short anywhere past its magic is an error, not the
+ * records before the cut; bytes after the stream are a warning.
+ */
+static void
+test_gzip_damaged(void **state)
+{
+	static const char *const users[] = { "user_id", "user" };
+	const char in[] = "user_id,ts\nu1,1\nu2,2\nu3,3\n";
+	struct jn_reader_opts opts;
+	struct jn_strbuf diag = { NULL, 0, 0 };
+	struct jn_schema schema;
+	struct jn_badrec bad;
+	struct got g;
+	struct stat st;
+	char *files[1];
+	uint64_t nin;
+	off_t len, cut;
+	FILE *f;
+
+	(void)state;
+	memset(&opts, 0, sizeof opts);
+	jn_schema_init(&schema);
+	user_slot = jn_schema_candidates(&schema, users, 2);
+	time_slot = jn_schema_field(&schema, "ts");
+	files[0] = write_tmp(in, sizeof in - 1, 1);
+	assert_int_equal(stat(files[0], &st), 0);
+	len = st.st_size;
+	for (cut = len - 1; cut >= 2; cut--) {
+		assert_int_equal(truncate(files[0], cut), 0);
+		jn_badrec_init(&bad, 0, NULL);
+		memset(&g, 0, sizeof g);
+		jn_diag_capture(&diag);
+		assert_int_equal(jn_read(files, 1, &opts, &schema, &bad,
+		    collect, &g, &nin), -1);
+		jn_diag_capture(NULL);
+		assert_non_null(strstr(diag.buf,
+		    "unexpected end of compressed data"));
+		diag.len = 0;
+		jn_badrec_finish(&bad, nin);
+	}
+	unlink(files[0]);
+	files[0] = write_tmp(in, sizeof in - 1, 1);
+	assert_non_null(f = fopen(files[0], "a"));
+	fputs("junk", f);
+	fclose(f);
+	jn_badrec_init(&bad, 0, NULL);
+	memset(&g, 0, sizeof g);
+	jn_diag_capture(&diag);
+	assert_int_equal(jn_read(files, 1, &opts, &schema, &bad, collect, &g,
+	    &nin), 0);
+	jn_diag_capture(NULL);
+	assert_int_equal(g.n, 3);
+	assert_non_null(strstr(diag.buf,
+	    ": 4 bytes of trailing garbage after the compressed data ignored"));
+	jn_badrec_finish(&bad, nin);
+	unlink(files[0]);
+	free(diag.buf);
+	jn_schema_release(&schema);
+}
+
+/*
+ * A file truncated while it is read (logrotate's copytruncate): the
+ * first record's callback cuts the file to 100 bytes, so the next read
+ * finds it shorter than it was.  An error naming the file, with one
+ * thread and with two (whose callbacks run in the workers while the
+ * framing thread reads on), never a SIGBUS.
+ */
+struct cut {
+	char *path;
+	int failed;
+};
+
+static int
+cut_at_first(void *ctx, const struct jn_record *rec)
+{
+	struct cut *c = ctx;
+
+	/* not cmocka's asserts: this may run in a worker thread */
+	if (rec->pos == 0 && truncate(c->path, 100) != 0)
+		c->failed = 1;
+	return 0;
+}
+
+static void
+test_truncated_while_read(void **state)
+{
+	static const char *const users[] = { "user_id", "user" };
+	const size_t nlines = 4 << 20;	/* 32 MiB: more than read ahead */
+	struct jn_reader_opts opts;
+	struct jn_read_worker w[2];
+	struct jn_badrec bad, wbad[2];
+	struct jn_strbuf diag = { NULL, 0, 0 };
+	struct jn_schema schema;
+	struct cut c = { NULL, 0 };
+	char *data, *files[1];
+	uint64_t nin;
+	size_t i, len;
+	int jobs, k;
+
+	(void)state;
+	data = malloc(nlines * 8 + 16);
+	assert_non_null(data);
+	len = (size_t)sprintf(data, "user_id,ts\n");
+	for (i = 0; i < nlines; i++, len += 8)
+		memcpy(data + len, "u1234,1\n", 8);
+	memset(&opts, 0, sizeof opts);
+	jn_schema_init(&schema);
+	user_slot = jn_schema_candidates(&schema, users, 2);
+	time_slot = jn_schema_field(&schema, "ts");
+	for (jobs = 1; jobs <= 2; jobs++) {
+		files[0] = c.path = write_tmp(data, len, 0);
+		jn_badrec_init(&bad, 0, NULL);
+		jn_diag_capture(&diag);
+		if (jobs == 1) {
+			assert_int_equal(jn_read(files, 1, &opts, &schema,
+			    &bad, cut_at_first, &c, &nin), -1);
+		} else {
+			for (k = 0; k < jobs; k++) {
+				jn_badrec_init(&wbad[k], 0, NULL);
+				w[k].schema = &schema;
+				w[k].bad = &wbad[k];
+				w[k].fn = cut_at_first;
+				w[k].ctx = &c;
+			}
+			assert_int_equal(jn_read_jobs(files, 1, &opts,
+			    &schema, &bad, w, jobs, &nin), -1);
+			for (k = 0; k < jobs; k++)
+				jn_badrec_finish(&wbad[k], 0);
+		}
+		jn_diag_capture(NULL);
+		assert_int_equal(c.failed, 0);
+		assert_non_null(strstr(diag.buf,
+		    ": file changed while being read"));
+		assert_non_null(strstr(diag.buf, files[0]));
+		diag.len = 0;
+		jn_badrec_finish(&bad, nin);
+		unlink(files[0]);
+	}
+	free(diag.buf);
+	free(data);
+	jn_schema_release(&schema);
+}
+
 int
 main(void)
 {
@@ -372,6 +558,9 @@ main(void)
 		cmocka_unit_test(test_long_record),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_required),
+		cmocka_unit_test(test_truncated_while_read),
+		cmocka_unit_test(test_gzip_damaged),
+		cmocka_unit_test(test_detect_hostile),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
