@@ -104,6 +104,9 @@ struct jn_units {
 	int per_session;
 	char *keybuf;
 	size_t keycap;
+	/* --partial: the hashes of the users counted, sorted, unique */
+	uint64_t *user_hash;
+	size_t nuser_hash;
 	/* the last unit found: logs often hold a unit's events together */
 	const char *last_key;
 	size_t last_len;
@@ -222,6 +225,7 @@ struct jn_engine {
 	/* -j with unit_move: per worker, unit -> share number; per share,
 	 * share number -> g */
 	uint32_t **umap, **gmap;
+	int want_users;		/* --partial: the shard's fingerprint */
 };
 
 /*

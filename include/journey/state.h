@@ -55,6 +55,15 @@ void jn_state_set_xsums(struct jn_state_rec *r, const char *key,
 /* Write r as one line and empty it.  Returns 0 or -1 (reported). */
 int jn_state_write(FILE *out, struct jn_state_rec *r);
 
+/*
+ * The fingerprint of a shard: its users, as 64-bit hashes h[0..n) of
+ * their ids (jn_hash), in records of their own after the tool's.  --merge
+ * refuses a user met in two states (a shard read twice, a retried task's
+ * output caught by a glob, shards that overlap): counts would add twice.
+ * Returns 0 or -1 (reported).
+ */
+int jn_state_write_users(FILE *out, const uint64_t *h, size_t n);
+
 /* Reading states: one file after another, in the order given. */
 struct jn_state_in;
 /* One record read; returns 0, or -1 to stop (reported). */
@@ -62,12 +71,13 @@ typedef int (*jn_state_record_fn)(void *ctx, struct jn_state_in *in,
     const struct jn_state_rec *r);
 /*
  * Read the states in files[0..nfiles) ("-" or none: standard input) of
- * tool with configuration config, calling fn for every record in order.
+ * tool with configuration config, calling fn for every record in order
+ * (not for the users' records, checked here).
  * A file may hold several states one after the other (shards' states
  * concatenated), each with its header.  Returns 0, or -1 after reporting
  * as FILE:LINE: what: a file that cannot be read, one that is not a state
  * of tool, one of another configuration (the options differ), bad JSON,
- * or fn's -1.  A record is valid only during its call.
+ * a user in two states, or fn's -1.  A record is valid only during its call.
  */
 int jn_state_read(char *const *files, int nfiles, const char *tool,
     const char *config, jn_state_record_fn fn, void *ctx);

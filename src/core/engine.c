@@ -54,6 +54,7 @@ jn_units_release(struct jn_units *u)
 	free(u->part);
 	free(u->first_pos);
 	free(u->keybuf);
+	free(u->user_hash);
 	memset(u, 0, sizeof *u);
 }
 
@@ -514,6 +515,46 @@ out:
 	return rc;
 }
 
+/* The hashes of the users of units' keys into *h (*n so far, *cap). */
+static void
+hash_users(const struct jn_units *u, uint64_t **h, size_t *n, size_t *cap)
+{
+	size_t i, count = jn_intern_count(&u->keys), len;
+
+	*h = jn_xgrow(*h, cap, *n + count + 1, sizeof **h);
+	for (i = 0; i < count; i++) {
+		const char *key = jn_intern_str(&u->keys, (uint32_t)i, &len);
+		const char *nul;
+
+		/* per session the key is user, NUL, session */
+		if (u->per_session && (nul = memchr(key, '\0', len)) != NULL)
+			len = (size_t)(nul - key);
+		(*h)[(*n)++] = jn_hash(key, len);
+	}
+}
+
+/* --partial: the fingerprint of this shard, its users (state.h). */
+static void
+collect_users(struct jn_engine *e)
+{
+	struct jn_units *mine = units_of(e->r, e->tool);
+	uint64_t *h = NULL;
+	size_t n = 0, cap = 0, i, m = 0;
+	int k;
+
+	if (e->nworkers == 0)
+		hash_users(mine, &h, &n, &cap);
+	for (k = 0; k < e->nworkers; k++)
+		hash_users(worker_units(e, k), &h, &n, &cap);
+	jn_sort_u64(h, n);
+	for (i = 0; i < n; i++)
+		if (i == 0 || h[i] != h[i - 1])
+			h[m++] = h[i];
+	free(mine->user_hash);
+	mine->user_hash = h;
+	mine->nuser_hash = m;
+}
+
 void
 jn_engine_count(struct jn_engine *e)
 {
@@ -530,6 +571,8 @@ jn_engine_count(struct jn_engine *e)
 			e->r->prepare(e->tool, NULL, 0);
 		count_one(e);
 	}
+	if (e->want_users)
+		collect_users(e);
 	if (e->r->counted != NULL)
 		e->r->counted(e->tool, e);
 }
@@ -556,6 +599,7 @@ jn_engine_input(struct jn_engine *e, const struct jn_reporter *r,
 	}
 	rc = jn_input_finish(input_of(r, tool)) != 0 ? JN_EXIT_ERROR :
 	    JN_EXIT_OK;
+	e->want_users = run->partial;
 	jn_engine_count(e);
 	jn_engine_release(e);	/* the workers are merged */
 	return rc;
@@ -570,7 +614,12 @@ jn_engine_write_state(const struct jn_reporter *r, void *tool)
 	r->config(tool, &config);
 	rc = jn_state_begin(stdout, r->name, config.buf);
 	free(config.buf);
-	return rc == 0 ? r->write_state(tool, stdout) : -1;
+	if (rc == 0)
+		rc = r->write_state(tool, stdout);
+	if (rc == 0)
+		rc = jn_state_write_users(stdout, units_of(r, tool)->user_hash,
+		    units_of(r, tool)->nuser_hash);
+	return rc;
 }
 
 int

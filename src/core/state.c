@@ -32,7 +32,13 @@ struct jn_state_in {
 	char *buf;
 	size_t cap;
 	struct jn_state_rec rec;
+	/* the users of the states read so far: open addressing, 0 empty */
+	uint64_t *users;
+	size_t nusers, ucap;
 };
+
+/* Users per record of jn_state_write_users: lines of about 2 MB. */
+#define USERS_PER_RECORD 100000
 
 static void
 set(struct jn_state_rec *r, const char *key, json_t *v)
@@ -185,6 +191,28 @@ jn_state_config_common(struct jn_strbuf *b, const struct jn_common *c)
 	    c->has_until, (long long)c->until);
 }
 
+int
+jn_state_write_users(FILE *out, const uint64_t *h, size_t n)
+{
+	int64_t *v = jn_xmalloc((USERS_PER_RECORD + 1) * sizeof *v);
+	struct jn_state_rec *r = jn_state_rec_new();
+	size_t i = 0, k;
+	int rc = 0;
+
+	while (i < n && rc == 0) {
+		size_t m = n - i < USERS_PER_RECORD ? n - i : USERS_PER_RECORD;
+
+		for (k = 0; k < m; k++)
+			v[k] = (int64_t)h[i + k];
+		jn_state_set_ints(r, "journey_users", v, m);
+		rc = jn_state_write(out, r);
+		i += m;
+	}
+	jn_state_rec_free(r);
+	free(v);
+	return rc;
+}
+
 /* ---- reading ---- */
 
 static int
@@ -315,6 +343,56 @@ check_header(struct jn_state_in *in)
 	return check_header_line(in, h);
 }
 
+/* Add user hash h; 0 when it was there already. */
+static int
+user_add(struct jn_state_in *in, uint64_t h)
+{
+	size_t i;
+
+	h += h == 0;		/* 0 marks an empty slot */
+	if (2 * (in->nusers + 1) > in->ucap) {
+		uint64_t *old = in->users;
+		size_t oldcap = in->ucap;
+
+		in->ucap = oldcap ? 2 * oldcap : 1024;
+		in->users = jn_xcalloc(in->ucap, sizeof *in->users);
+		in->nusers = 0;
+		for (i = 0; i < oldcap; i++)
+			if (old[i] != 0)
+				user_add(in, old[i]);
+		free(old);
+	}
+	for (i = (size_t)(h ^ h >> 29) & (in->ucap - 1); in->users[i] != 0;
+	    i = (i + 1) & (in->ucap - 1))
+		if (in->users[i] == h)
+			return 0;
+	in->users[i] = h;
+	in->nusers++;
+	return 1;
+}
+
+/* A record of a state's users: none may have been in another state. */
+static int
+check_users(struct jn_state_in *in, json_t *users)
+{
+	size_t i, n = json_array_size(users);
+
+	for (i = 0; i < n; i++) {
+		json_t *x = json_array_get(users, i);
+
+		if (!json_is_integer(x))
+			return jn_error("%s:%llu: bad state record: users",
+			    in->name, (unsigned long long)in->line);
+		if (!user_add(in, (uint64_t)json_integer_value(x)))
+			return jn_error("%s:%llu: a user of this state is in "
+			    "an earlier one too: a shard read twice, or shards "
+			    "that overlap; merge the states of disjoint shards "
+			    "(jshard)", in->name,
+			    (unsigned long long)in->line);
+	}
+	return 0;
+}
+
 static void
 state_close(struct jn_state_in *in)
 {
@@ -322,6 +400,7 @@ state_close(struct jn_state_in *in)
 		fclose(in->fp);
 	json_decref(in->rec.obj);
 	free(in->buf);
+	free(in->users);
 	free(in);
 }
 
@@ -364,6 +443,14 @@ state_next(struct jn_state_in *in, int *err)
 			/* states concatenated (cat, a reducer's output) */
 			if (json_object_get(v, "journey_state") != NULL) {
 				if ((*err = check_header_line(in, v)) != 0)
+					return NULL;
+				continue;
+			}
+			if (json_object_get(v, "journey_users") != NULL) {
+				*err = check_users(in, json_object_get(v,
+				    "journey_users"));
+				json_decref(v);
+				if (*err != 0)
 					return NULL;
 				continue;
 			}
