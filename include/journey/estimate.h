@@ -28,7 +28,10 @@ struct jn_stratum {
  *   rate_a    x_a / n_a over every stratum (the affected rate, all of it)
  *   rate_b    sum_s w_s * x_b,s / n_b,s, w_s = n_a,s / N (N: covered n_a)
  *   gap       sum_s w_s * (x_b,s / n_b,s - x_a,s / n_a,s): covered only
- *   se        sqrt(sum_s w_s^2 * (pb(1-pb)/n_b,s + pa(1-pa)/n_a,s))
+ *   se        sqrt(sum_s w_s^2 * q_s(1-q_s) * (1/n_b,s + 1/n_a,s)),
+ *             q_s = (x_b,s + 1) / (n_b,s + 2): the spread of what the
+ *             affected units would have done without the item (their
+ *             own outcomes are observed, not estimated)
  *   lo, hi    gap -/+ 1.959964 * se
  *   covered   N
  * rate_a and rate_b are NAN without affected units (or, for rate_b,
@@ -46,8 +49,9 @@ void jn_estimate_strata(const struct jn_stratum *s, size_t n,
 /*
  * Excess of a count per unit (support contacts) among affected units
  * over the baseline's, by the same weights: c_a - sum_s n_a,s * c_b,s /
- * n_b,s over covered strata, plus the affected counts of uncovered
- * strata.  c_a[i] and c_b[i] go with s[i].  Cannot fail.
+ * n_b,s, over covered strata only (an excess needs something to exceed:
+ * without a baseline unit it is 0).  c_a[i] and c_b[i] go with s[i].
+ * Cannot fail.
  */
 double jn_estimate_excess(const struct jn_stratum *s, const uint64_t *c_a,
     const uint64_t *c_b, size_t n);

@@ -2,6 +2,8 @@
  * Stratified difference of two proportions with a normal-approximation
  * interval (Wald, strata independent), for jfriction's revenue at risk.
  * The formulas are the header's; jfriction(1) states them for users.
+ * The interval is for the loss on the affected units themselves (their
+ * outcomes are observed; those without the item are predicted).
  */
 #include <math.h>
 #include <stddef.h>
@@ -33,7 +35,7 @@ jn_estimate_strata(const struct jn_stratum *s, size_t n,
 	if (cov == 0)
 		return;
 	for (i = 0; i < n; i++) {
-		double w, pa, pb;
+		double w, pa, pb, q;
 
 		if (s[i].n_a == 0 || s[i].n_b == 0)
 			continue;
@@ -42,8 +44,15 @@ jn_estimate_strata(const struct jn_stratum *s, size_t n,
 		pb = (double)s[i].x_b / (double)s[i].n_b;
 		rb += w * pb;
 		gap += w * (pb - pa);
-		var += w * w * (pb * (1 - pb) / (double)s[i].n_b +
-		    pa * (1 - pa) / (double)s[i].n_a);
+		/* the affected units' outcomes are seen; what is
+		 * estimated is what they would have done without the
+		 * item, which the baseline predicts with its own
+		 * sampling error plus the units' binomial spread;
+		 * (x+1)/(n+2) keeps a stratum of all or none from
+		 * claiming no spread at all */
+		q = ((double)s[i].x_b + 1) / ((double)s[i].n_b + 2);
+		var += w * w * q * (1 - q) * (1 / (double)s[i].n_b +
+		    1 / (double)s[i].n_a);
 	}
 	e->rate_b = rb;
 	e->gap = gap;
@@ -59,11 +68,9 @@ jn_estimate_excess(const struct jn_stratum *s, const uint64_t *c_a,
 	double ex = 0;
 	size_t i;
 
-	for (i = 0; i < n; i++) {
-		ex += (double)c_a[i];
+	for (i = 0; i < n; i++)
 		if (s[i].n_a > 0 && s[i].n_b > 0)
-			ex -= (double)s[i].n_a * (double)c_b[i] /
-			    (double)s[i].n_b;
-	}
+			ex += (double)c_a[i] - (double)s[i].n_a *
+			    (double)c_b[i] / (double)s[i].n_b;
 	return ex;
 }
