@@ -198,6 +198,7 @@ struct cell {
 	uint64_t x;		/* of which reached the goal */
 	uint64_t c;		/* support contacts within the window after */
 	uint64_t s;		/* events of the units */
+	uint64_t o;		/* of which the item's own (its clicks...) */
 };
 
 /* Cells by key: (touchpoint or item id, stratum id). */
@@ -211,6 +212,7 @@ struct cells {
 struct met {
 	uint32_t id;
 	int64_t ts;
+	uint64_t own;		/* an item's own events in the unit */
 };
 
 /*
@@ -490,6 +492,7 @@ cells_add(struct cell *to, const struct cell *from)
 	to->x += from->x;
 	to->c += from->c;
 	to->s += from->s;
+	to->o += from->o;
 }
 
 static void
@@ -505,6 +508,7 @@ met(struct met **m, size_t *n, size_t *cap, uint32_t id, int64_t ts)
 {
 	*m = jn_xgrow(*m, cap, *n + 1, sizeof **m);
 	(*m)[*n].id = id;
+	(*m)[*n].own = 0;
 	(*m)[(*n)++].ts = ts;
 }
 
@@ -515,8 +519,8 @@ met(struct met **m, size_t *n, size_t *cap, uint32_t id, int64_t ts)
  * after the other.  Returns the item's id.
  */
 static uint32_t
-hit(struct friction *f, enum kind k, uint32_t tp, uint32_t detail,
-    uint32_t cause, uint32_t u, uint32_t sid, int64_t ts)
+hit_own(struct friction *f, enum kind k, uint32_t tp, uint32_t detail,
+    uint32_t cause, uint32_t u, uint32_t sid, int64_t ts, uint64_t own)
 {
 	uint32_t id = item_for(f, k, tp, detail, cause);
 	struct item *it = &f->items[id];
@@ -536,14 +540,26 @@ hit(struct friction *f, enum kind k, uint32_t tp, uint32_t detail,
 	if (it->unit_mark != f->unit_serial) {
 		it->unit_mark = f->unit_serial;
 		met(&f->mit, &f->nmit, &f->mitcap, id, ts);
+		f->mit[f->nmit - 1].own = own;
 	} else {
 		size_t i;
 
 		for (i = 0; i < f->nmit; i++)
-			if (f->mit[i].id == id && ts < f->mit[i].ts)
-				f->mit[i].ts = ts;
+			if (f->mit[i].id == id) {
+				if (ts < f->mit[i].ts)
+					f->mit[i].ts = ts;
+				f->mit[i].own += own;
+			}
 	}
 	return id;
+}
+
+/* An occurrence that is no event of the customer's beyond the usual. */
+static uint32_t
+hit(struct friction *f, enum kind k, uint32_t tp, uint32_t detail,
+    uint32_t cause, uint32_t u, uint32_t sid, int64_t ts)
+{
+	return hit_own(f, k, tp, detail, cause, u, sid, ts, 0);
 }
 
 /* ---- loads ---- */
@@ -812,8 +828,8 @@ detect_rage(struct friction *f, const struct session *s)
 			last = c->ts;
 		}
 		if (chain >= (size_t)f->rage_clicks) {
-			hit(f, K_RAGE, e->tp, e->aux, rage_cause(f, s, i),
-			    s->user, s->id, e->ts);
+			hit_own(f, K_RAGE, e->tp, e->aux, rage_cause(f, s, i),
+			    s->user, s->id, e->ts, chain - 1);
 			/* the chain is one occurrence: skip past it */
 			for (; i + 1 < s->n && s->ev[i + 1].ts <= last; i++)
 				;
@@ -863,12 +879,16 @@ detect_loops(struct friction *f, const struct session *s)
 			seen = s->ev[j].tp == tp;
 		if (seen)
 			continue;	/* counted from its first visit */
-		for (j = i + 1; j < s->n; j++)
+		size_t again = 0;
+
+		for (j = i + 1; j < s->n; j++) {
 			if (s->ev[j].tp == tp && s->ev[j - 1].tp != tp)
 				visits++;
+			again += visits > 1 && s->ev[j].tp == tp;
+		}
 		if (visits >= f->loop_visits)
-			hit(f, K_LOOP, tp, NONE, NONE, s->user, s->id,
-			    s->ev[i].ts);
+			hit_own(f, K_LOOP, tp, NONE, NONE, s->user, s->id,
+			    s->ev[i].ts, again);
 	}
 }
 
@@ -1011,12 +1031,24 @@ begin_unit(struct friction *f)
 
 /*
  * The unit ends: it counts, in its stratum, at every touchpoint it
- * reached and on every item it met, with its goal, its events and the
- * support contacts its user made within the window after it first got
- * there.
+ * reached and on every item it met, with its goal, and the events and
+ * the support contacts its user made (within the window) after it first
+ * got there.
  */
+static uint64_t
+events_after(const struct fev *ev, size_t n, int64_t ts)
+{
+	uint64_t k = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		k += ev[i].ts > ts;
+	return k;
+}
+
 static void
-end_unit(struct friction *f, uint32_t stratum, int converted)
+end_unit(struct friction *f, const struct fev *ev, size_t n,
+    uint32_t stratum, int converted)
 {
 	struct cell *c;
 	size_t i;
@@ -1026,14 +1058,15 @@ end_unit(struct friction *f, uint32_t stratum, int converted)
 		c->n++;
 		c->x += (uint64_t)converted;
 		c->c += contacts_after(f, f->mtp[i].ts);
-		c->s += f->unit_events;
+		c->s += events_after(ev, n, f->mtp[i].ts);
 	}
 	for (i = 0; i < f->nmit; i++) {
 		c = cell_for(&f->icells, f->mit[i].id, stratum);
 		c->n++;
 		c->x += (uint64_t)converted;
 		c->c += contacts_after(f, f->mit[i].ts);
-		c->s += f->unit_events;
+		c->s += events_after(ev, n, f->mit[i].ts);
+		c->o += f->mit[i].own;
 	}
 }
 
@@ -1134,7 +1167,7 @@ run_session(struct friction *f, struct fev *ev, size_t n, uint32_t user,
 		detect_loops(f, &s);
 	detect_exit(f, &s);
 	if (!f->per_user)
-		end_unit(f, ev[0].stratum, s.converted != 0);
+		end_unit(f, ev, n, ev[0].stratum, s.converted != 0);
 }
 
 static int
@@ -1184,7 +1217,7 @@ run_user(struct friction *f, struct fev *ev, size_t n, uint32_t user)
 	f->total_users++;
 	f->total_converted += (uint64_t)converted;
 	if (f->per_user)
-		end_unit(f, ev[0].stratum, converted);
+		end_unit(f, ev, n, ev[0].stratum, converted);
 }
 
 /*
@@ -1569,7 +1602,9 @@ estimate_items(struct friction *f)
 				r->n - a->n, r->x - a->x };
 			ca[k - i] = a->c;
 			cb[k - i] = r->c - a->c;
-			sa[k - i] = a->s;
+			/* the item's own events after it first hit, not
+			 * the effort it caused */
+			sa[k - i] = a->s - (a->o < a->s ? a->o : a->s);
 			sb[k - i] = r->s - a->s;
 		}
 		jn_estimate_strata(st, j - i, &e);
@@ -1775,7 +1810,7 @@ set_val(struct jn_state_rec *r, const char *key, const struct friction *f,
 }
 
 /*
- * Cells cs[order[from..to)] as flat (stratum rank, n, x, c, s) groups
+ * Cells cs[order[from..to)] as flat (stratum rank, n, x, c, s, o) groups
  * into *v (grown as needed); returns the number of integers.
  */
 static size_t
@@ -1784,7 +1819,7 @@ flat_cells(const struct cells *cs, const uint32_t *order, size_t from,
 {
 	size_t i, n = 0;
 
-	*v = jn_xgrow(*v, cap, 5 * (to - from) + 1, sizeof **v);
+	*v = jn_xgrow(*v, cap, 6 * (to - from) + 1, sizeof **v);
 	for (i = from; i < to; i++) {
 		const struct cell *c = &cs->c[order[i]];
 		uint32_t id, st;
@@ -1795,6 +1830,7 @@ flat_cells(const struct cells *cs, const uint32_t *order, size_t from,
 		(*v)[n++] = (int64_t)c->x;
 		(*v)[n++] = (int64_t)c->c;
 		(*v)[n++] = (int64_t)c->s;
+		(*v)[n++] = (int64_t)c->o;
 	}
 	return n;
 }
@@ -1948,7 +1984,7 @@ bad_record(const struct jn_state_in *in, const char *what, const char *s)
 }
 
 /*
- * Cells v[0..n) (flat groups of stratum index, n, x, c, s) added to id's
+ * Cells v[0..n) (flat groups of stratum index, n, x, c, s, o) added to id's
  * cells in cs.  Returns 0, or -1 when they make no sense.
  */
 static int
@@ -1957,17 +1993,18 @@ merge_cells(struct friction *f, struct cells *cs, uint32_t id,
 {
 	size_t i;
 
-	if (n % 5 != 0)
+	if (n % 6 != 0)
 		return -1;
-	for (i = 0; i < n; i += 5) {
+	for (i = 0; i < n; i += 6) {
 		struct cell add, *c;
 
 		if (v[i] < 0 || (uint64_t)v[i] >= f->nmerge_strata ||
 		    v[i + 1] < 0 || v[i + 2] < 0 || v[i + 3] < 0 ||
-		    v[i + 4] < 0 || v[i + 2] > v[i + 1])
+		    v[i + 4] < 0 || v[i + 5] < 0 || v[i + 2] > v[i + 1])
 			return -1;
 		add = (struct cell){ (uint64_t)v[i + 1], (uint64_t)v[i + 2],
-			(uint64_t)v[i + 3], (uint64_t)v[i + 4] };
+			(uint64_t)v[i + 3], (uint64_t)v[i + 4],
+			(uint64_t)v[i + 5] };
 		c = cell_for(cs, id, f->merge_strata[v[i]]);
 		cells_add(c, &add);
 	}
