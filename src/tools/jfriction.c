@@ -201,11 +201,17 @@ struct cell {
 	uint64_t o;		/* of which the item's own (its clicks...) */
 };
 
-/* Cells by key: (touchpoint or item id, stratum id). */
+/*
+ * Cells by key: (touchpoint or item id) << 32 | stratum id, in an
+ * open-addressing table of indexes (0 empty, else index + 1): counted
+ * once per unit and touchpoint, it is on the hot path.
+ */
 struct cells {
-	struct jn_intern keys;
+	uint64_t *k;
 	struct cell *c;
 	size_t n, cap;
+	uint32_t *slot;
+	size_t nslot;		/* 0 or a power of two */
 };
 
 /* Something the current unit met first at ts. */
@@ -468,21 +474,61 @@ item_for(struct friction *f, enum kind k, uint32_t tp, uint32_t detail,
 	return id;
 }
 
+static size_t
+cell_home(const struct cells *cs, uint64_t key)
+{
+	uint64_t h = key * UINT64_C(0x9e3779b97f4a7c15);
+
+	return (size_t)(h ^ h >> 29) & (cs->nslot - 1);
+}
+
+/* Index of the cell of (id, stratum) in cs, or NONE. */
+static uint32_t
+cell_find(const struct cells *cs, uint32_t id, uint32_t stratum)
+{
+	uint64_t key = (uint64_t)id << 32 | stratum;
+	size_t i;
+
+	if (cs->nslot == 0)
+		return NONE;
+	for (i = cell_home(cs, key); cs->slot[i] != 0;
+	    i = (i + 1) & (cs->nslot - 1))
+		if (cs->k[cs->slot[i] - 1] == key)
+			return cs->slot[i] - 1;
+	return NONE;
+}
+
 /* The cell of (id, stratum) in cs, added empty if new. */
 static struct cell *
 cell_for(struct cells *cs, uint32_t id, uint32_t stratum)
 {
-	char key[8];
-	uint32_t i;
+	uint64_t key = (uint64_t)id << 32 | stratum;
+	size_t i, j;
 
-	memcpy(key, &id, 4);
-	memcpy(key + 4, &stratum, 4);
-	i = jn_intern_put(&cs->keys, key, 8);
-	if (i == cs->n) {
-		cs->c = jn_xgrow(cs->c, &cs->cap, cs->n + 1, sizeof *cs->c);
-		memset(&cs->c[cs->n++], 0, sizeof *cs->c);
+	if (2 * (cs->n + 1) > cs->nslot) {
+		free(cs->slot);
+		cs->nslot = cs->nslot ? 2 * cs->nslot : 64;
+		cs->slot = jn_xcalloc(cs->nslot, sizeof *cs->slot);
+		for (j = 0; j < cs->n; j++) {
+			for (i = cell_home(cs, cs->k[j]); cs->slot[i] != 0;
+			    i = (i + 1) & (cs->nslot - 1))
+				;
+			cs->slot[i] = (uint32_t)j + 1;
+		}
 	}
-	return &cs->c[i];
+	for (i = cell_home(cs, key); cs->slot[i] != 0;
+	    i = (i + 1) & (cs->nslot - 1))
+		if (cs->k[cs->slot[i] - 1] == key)
+			return &cs->c[cs->slot[i] - 1];
+	if (cs->n == cs->cap) {
+		cs->cap = cs->cap ? 2 * cs->cap : 64;
+		cs->c = jn_xrealloc(cs->c, cs->cap * sizeof *cs->c);
+		cs->k = jn_xrealloc(cs->k, cs->cap * sizeof *cs->k);
+	}
+	cs->slot[i] = (uint32_t)cs->n + 1;
+	cs->k[cs->n] = key;
+	memset(&cs->c[cs->n], 0, sizeof *cs->c);
+	return &cs->c[cs->n++];
 }
 
 static void
@@ -495,11 +541,20 @@ cells_add(struct cell *to, const struct cell *from)
 	to->o += from->o;
 }
 
+/* The id and stratum of cell i of cs. */
+static void
+cell_key(const struct cells *cs, size_t i, uint32_t *id, uint32_t *st)
+{
+	*id = (uint32_t)(cs->k[i] >> 32);
+	*st = (uint32_t)cs->k[i];
+}
+
 static void
 cells_release(struct cells *cs)
 {
-	jn_intern_release(&cs->keys);
+	free(cs->k);
 	free(cs->c);
+	free(cs->slot);
 }
 
 /* What the current unit met: id, first at ts. */
@@ -1362,21 +1417,15 @@ merge_detected(void *tool, void *acc)
 	}
 	/* cells: touchpoints and strata are the main state's ids already */
 	for (i = 0; i < w->reach.n; i++) {
-		const char *key = jn_intern_str(&w->reach.keys, (uint32_t)i,
-		    NULL);
 		uint32_t tp, st;
 
-		memcpy(&tp, key, 4);
-		memcpy(&st, key + 4, 4);
+		cell_key(&w->reach, i, &tp, &st);
 		cells_add(cell_for(&f->reach, tp, st), &w->reach.c[i]);
 	}
 	for (i = 0; i < w->icells.n; i++) {
-		const char *key = jn_intern_str(&w->icells.keys, (uint32_t)i,
-		    NULL);
 		uint32_t id, st;
 
-		memcpy(&id, key, 4);
-		memcpy(&st, key + 4, 4);
+		cell_key(&w->icells, i, &id, &st);
 		cells_add(cell_for(&f->icells, map[id], st),
 		    &w->icells.c[i]);
 	}
@@ -1492,14 +1541,6 @@ key_cmp_ids(const void *pa, const void *pb)
 static const uint32_t *cell_srank;
 static const struct cells *cell_sort;
 
-static void
-cell_key(const struct cells *cs, size_t i, uint32_t *id, uint32_t *st)
-{
-	const char *key = jn_intern_str(&cs->keys, (uint32_t)i, NULL);
-
-	memcpy(id, key, 4);
-	memcpy(st, key + 4, 4);
-}
 
 static int
 cell_cmp(const void *pa, const void *pb)
@@ -1588,13 +1629,10 @@ estimate_items(struct friction *f)
 		for (k = i; k < j; k++) {
 			const struct cell *a = &f->icells.c[order[k]];
 			const struct cell *r;
-			char key[8];
 			uint32_t rid;
 
 			cell_key(&f->icells, order[k], &id, &s);
-			memcpy(key, &tp, 4);
-			memcpy(key + 4, &s, 4);
-			rid = jn_intern_find(&f->reach.keys, key, 8);
+			rid = cell_find(&f->reach, tp, s);
 			assert(rid != NONE);
 			r = &f->reach.c[rid];
 			assert(r->n >= a->n && r->x >= a->x);
@@ -2439,8 +2477,6 @@ setup(void *state, int worker)
 	jn_intern_init(&f->vals);
 	jn_intern_init(&f->keys);
 	jn_intern_init(&f->strata);
-	jn_intern_init(&f->reach.keys);
-	jn_intern_init(&f->icells.keys);
 	jn_namecache_init(&f->names);
 	{
 		struct jn_pred *p[NPRED] = { f->goal, f->click, f->form_start,
