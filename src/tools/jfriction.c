@@ -34,6 +34,7 @@
 #include <string.h>
 
 #include "journey/engine.h"
+#include "journey/estimate.h"
 #include "journey/group.h"
 #include "journey/input.h"
 #include "journey/intern.h"
@@ -55,7 +56,9 @@ static const char usage[] =
     "                 [--rage-gap DUR] [--form-start EXPR]\n"
     "                 [--form-submit EXPR] [--contact EXPR]\n"
     "                 [--topic-field FIELD] [--repeat-within DUR]\n"
-    "                 [--loop-visits N] [--min-users N] [-j N]\n"
+    "                 [--loop-visits N] [--min-users N]\n"
+    "                 [--unit session|user] [--strata FIELD,...]\n"
+    "                 [--contact-window DUR] [--terminal EXPR] [-j N]\n"
     "                 [--sorted] [--partial | --merge]\n"
     "                 [--where EXPR] [--since TIME]\n"
     "                 [--until TIME] [--strict] [--rejects FILE]\n"
@@ -73,6 +76,12 @@ static const char help_text[] =
     "      --repeat-within DUR  repeat support contact window (7d)\n"
     "      --loop-visits N      visits to one touchpoint (3)\n"
     "      --min-users N        report items hitting N users or more (3)\n"
+    "Cost: each item's units against the units that reached its\n"
+    "touchpoint without it, stratified and reweighted (see jfriction(1)):\n"
+    "      --unit session|user  the units compared (session)\n"
+    "      --strata FIELD,...   strata (device,platform,channel,country)\n"
+    "      --contact-window DUR support contacts after the item (7d)\n"
+    "      --terminal EXPR      outcomes that end a journey: not exits\n"
     "Fields and events: --touchpoint, --load-field, --load-unit,\n"
     "--message-field, --target-field, --topic-field, --error, --click,\n"
     "--form-start, --form-submit, --contact, --goal, --value.\n"
@@ -88,7 +97,7 @@ enum {
 	OPT_ERROR, OPT_MESSAGE_FIELD, OPT_CLICK, OPT_TARGET_FIELD,
 	OPT_RAGE_CLICKS, OPT_RAGE_GAP, OPT_FORM_START, OPT_FORM_SUBMIT,
 	OPT_CONTACT, OPT_TOPIC_FIELD, OPT_REPEAT_WITHIN, OPT_LOOP_VISITS,
-	OPT_MIN_USERS
+	OPT_MIN_USERS, OPT_UNIT, OPT_STRATA, OPT_CONTACT_WINDOW, OPT_TERMINAL
 };
 
 static const struct option tool_longopts[] = {
@@ -114,11 +123,20 @@ static const struct option tool_longopts[] = {
 	{ "repeat-within", required_argument, NULL, OPT_REPEAT_WITHIN },
 	{ "loop-visits", required_argument, NULL, OPT_LOOP_VISITS },
 	{ "min-users", required_argument, NULL, OPT_MIN_USERS },
+	{ "unit", required_argument, NULL, OPT_UNIT },
+	{ "strata", required_argument, NULL, OPT_STRATA },
+	{ "contact-window", required_argument, NULL, OPT_CONTACT_WINDOW },
+	{ "terminal", required_argument, NULL, OPT_TERMINAL },
 	JN_RUN_LONGOPTS,
 };
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 #define NONE UINT32_MAX
+#define DEFAULT_STRATA "device,platform,channel,country"
+/* outcomes that end a case by design, in the names process logs use */
+#define DEFAULT_TERMINAL \
+    "/(^|_)(declined|cancell?ed|rejected|denied|closed|withdrawn|" \
+    "logout|log_out|sign_out)$/i"
 
 enum kind {
 	K_SLOW, K_ERROR, K_RAGE, K_FORM, K_REPEAT, K_LOOP, K_EXIT,
@@ -133,8 +151,12 @@ static const char *const kind_names[K_NKINDS] = {
 /* What an event is, as bits of struct fev's flags. */
 enum {
 	F_GOAL = 1, F_ERROR = 2, F_CLICK = 4, F_FORM_START = 8,
-	F_FORM_SUBMIT = 16, F_CONTACT = 32, F_SLOW = 64
+	F_FORM_SUBMIT = 16, F_CONTACT = 32, F_SLOW = 64, F_TERMINAL = 128
 };
+
+#define MAX_STRATA_FIELDS 8
+#define MAX_STRATA 65535	/* a stratum id fits struct fev's uint16_t */
+#define NPRED 8
 
 /* One event: 32 bytes. */
 struct fev {
@@ -145,18 +167,58 @@ struct fev {
 	uint32_t aux;		/* target, form, topic or message id; NONE */
 	float load;		/* load time in seconds, NAN without */
 	uint16_t flags;
-	uint16_t pad;
+	uint16_t stratum;	/* id in strata: its --strata values */
 };
 
-/* A friction item and what it costs. */
+/*
+ * A friction item.  A symptom (rage clicks on the control that just
+ * failed, the exit right after an error) names its cause, an item of
+ * this state; a cause has cause NONE.
+ */
 struct item {
 	uint8_t kind;
 	uint32_t tp, detail;	/* ids in vals, detail NONE when none */
-	uint64_t occurrences, sessions, users, converted, contacts;
-	double extra_steps;
+	uint32_t cause;		/* item id, NONE for a cause */
+	uint64_t occurrences, sessions, users;
 	double p75;		/* slow: the touchpoint's p75 load */
 	uint32_t last_user, last_session;	/* for distinct counts */
-	int64_t first_ts;	/* this user's first hit */
+	uint64_t unit_mark;	/* the unit it was last hit in */
+	/* output: the estimate, from the cells */
+	double rate_a, rate_b, revenue, lo, hi, support, effort;
+	uint64_t reached;
+	int priced;
+};
+
+/*
+ * Counts of units in one stratum: at a touchpoint (all that reached
+ * it) or of one item (those it hit).  Integers: they merge exactly.
+ */
+struct cell {
+	uint64_t n;		/* units */
+	uint64_t x;		/* of which reached the goal */
+	uint64_t c;		/* support contacts within the window after */
+	uint64_t s;		/* events of the units */
+	uint64_t o;		/* of which the item's own (its clicks...) */
+};
+
+/*
+ * Cells by key: (touchpoint or item id) << 32 | stratum id, in an
+ * open-addressing table of indexes (0 empty, else index + 1): counted
+ * once per unit and touchpoint, it is on the hot path.
+ */
+struct cells {
+	uint64_t *k;
+	struct cell *c;
+	size_t n, cap;
+	uint32_t *slot;
+	size_t nslot;		/* 0 or a power of two */
+};
+
+/* Something the current unit met first at ts. */
+struct met {
+	uint32_t id;
+	int64_t ts;
+	uint64_t own;		/* an item's own events in the unit */
 };
 
 /*
@@ -184,25 +246,34 @@ struct friction {
 	const char *error_re, *message_field, *click_text, *target_field;
 	const char *form_start_text, *form_submit_text, *contact_text;
 	const char *topic_field;
-	int load_ms, lcp, rage_clicks, loop_visits, min_users;
-	int64_t slow, rage_gap, repeat_within;
+	const char *terminal_text, *strata_text;
+	int load_ms, lcp, rage_clicks, loop_visits, min_users, per_user;
+	int64_t slow, rage_gap, repeat_within, contact_window;
 	double poor;		/* --lcp: poor threshold, seconds */
 
 	struct jn_pred *goal, *click, *form_start, *form_submit, *contact;
-	struct jn_pred *error_name, *error_msg;
+	struct jn_pred *error_name, *error_msg, *terminal;
 	/* the same, by kind: per event name (cached) or per event */
 	struct jn_namecache names;
-	struct jn_pred *cpred[7], *opred[7];
-	uint16_t cflag[7], oflag[7];
+	struct jn_pred *cpred[NPRED], *opred[NPRED];
+	uint16_t cflag[NPRED], oflag[NPRED];
 	int ncached, nother;
 	int value_slot, tp_slot, load_slot, msg_slot, target_slot;
 	int topic_slot;
+	int strata_slot[MAX_STRATA_FIELDS], nstrata_fields;
+	char *skey;		/* the stratum key being built */
+	size_t skeycap;
 
 	struct jn_units units;	/* users and their events */
 	struct jn_engine engine;
 	struct jn_intern vals, keys;
+	struct jn_intern strata;	/* stratum keys: values joined by US */
 	uint32_t **vmap;	/* -j: per worker, value id -> this state's */
+	uint32_t **smap;	/* -j: per worker, stratum id -> this state's */
 	int nvmap;
+	int too_many_strata;
+	uint32_t *merge_strata;	/* --merge: a state's stratum index -> id */
+	size_t nmerge_strata, merge_stratacap;
 	/*
 	 * --value of goal events, summed exactly: the total is the same
 	 * whatever the order (or the thread) that added them.
@@ -216,11 +287,18 @@ struct friction {
 	size_t nsloads;
 	struct item *items;
 	size_t nitems, itemcap;
-	uint32_t *touched;	/* items hit by the current user */
-	size_t ntouched, touchedcap;
+	/* the unit being detected: touchpoints reached, items met */
+	struct met *mtp, *mit;
+	size_t nmtp, mtpcap, nmit, mitcap;
+	uint64_t unit_serial, session_serial, *tp_mark, *tp_umark;
+	size_t unit_events;
+	int64_t *cts;		/* the user's support contacts, in time */
+	size_t ncts, ctscap;
+	struct cells reach, icells;
 
 	/* totals */
 	uint64_t total_users, total_sessions, total_converted;
+	uint64_t total_conv_sessions;
 	uint64_t total_session_events;
 	/* per touchpoint: sessions visiting, non-converting exits */
 	uint64_t *tp_visits, *tp_exits;
@@ -258,6 +336,34 @@ val_id(struct friction *f, int slot, const struct jn_record *rec)
 	return v && len ? val_put(f, v, len) : NONE;
 }
 
+/*
+ * The stratum of rec: its --strata values joined by a unit separator,
+ * as an id of f->strata.  Returns the id, or -1 when there are more
+ * strata than a record holds (reported).
+ */
+static int
+stratum_of(struct friction *f, const struct jn_record *rec)
+{
+	size_t n = 0, len, id;
+	const char *v;
+	int k;
+
+	for (k = 0; k < f->nstrata_fields; k++) {
+		v = jn_record_get(rec, f->strata_slot[k], &len);
+		f->skey = jn_xgrow(f->skey, &f->skeycap, n + len + 1, 1);
+		if (k > 0)
+			f->skey[n++] = '\x1f';
+		if (len > 0)
+			memcpy(f->skey + n, v, len);
+		n += len;
+	}
+	id = jn_intern_put(&f->strata, f->skey ? f->skey : "", n);
+	if (id >= MAX_STRATA)
+		return jn_error("more than %d strata: give fewer --strata "
+		    "fields", MAX_STRATA);
+	return (int)id;
+}
+
 static int
 on_event(void *ctx, const struct jn_event *ev)
 {
@@ -268,9 +374,9 @@ on_event(void *ctx, const struct jn_event *ev)
 	uint16_t flags = 0;
 	const char *v;
 	size_t len;
-	int m, k;
+	int m, k, st;
 
-	if (user == JN_UNIT_NONE)
+	if (user == JN_UNIT_NONE || (st = stratum_of(f, rec)) < 0)
 		return -1;
 	/* the kinds of event, once per event name where they allow it */
 	if (ev->name_len > 0 && f->ncached > 0) {
@@ -333,14 +439,15 @@ on_event(void *ctx, const struct jn_event *ev)
 			e->load = (float)(f->load_ms ? d / 1000 : d);
 	}
 	e->flags = flags;
-	e->pad = 0;
+	e->stratum = (uint16_t)st;
 	return 0;
 }
 
 /* ---- items ---- */
 
 static uint32_t
-item_for(struct friction *f, enum kind k, uint32_t tp, uint32_t detail)
+item_for(struct friction *f, enum kind k, uint32_t tp, uint32_t detail,
+    uint32_t cause)
 {
 	char key[16];
 	uint32_t id;
@@ -348,7 +455,8 @@ item_for(struct friction *f, enum kind k, uint32_t tp, uint32_t detail)
 	memcpy(key, &k, 4);
 	memcpy(key + 4, &tp, 4);
 	memcpy(key + 8, &detail, 4);
-	id = jn_intern_put(&f->keys, key, 12);
+	memcpy(key + 12, &cause, 4);
+	id = jn_intern_put(&f->keys, key, 16);
 	if (id == f->nitems) {
 		struct item *it;
 
@@ -359,22 +467,117 @@ item_for(struct friction *f, enum kind k, uint32_t tp, uint32_t detail)
 		it->kind = (uint8_t)k;
 		it->tp = tp;
 		it->detail = detail;
+		it->cause = cause;
 		it->last_user = NONE;
 		it->p75 = NAN;
 	}
 	return id;
 }
 
-/*
- * Record one occurrence of an item in session sid of user u at ts;
- * distinct sessions and users are counted as they change, since users and
- * their sessions arrive one after the other.
- */
-static void
-hit(struct friction *f, enum kind k, uint32_t tp, uint32_t detail,
-    uint32_t u, uint32_t sid, int64_t ts, size_t session_events)
+static size_t
+cell_home(const struct cells *cs, uint64_t key)
 {
-	uint32_t id = item_for(f, k, tp, detail);
+	uint64_t h = key * UINT64_C(0x9e3779b97f4a7c15);
+
+	return (size_t)(h ^ h >> 29) & (cs->nslot - 1);
+}
+
+/* Index of the cell of (id, stratum) in cs, or NONE. */
+static uint32_t
+cell_find(const struct cells *cs, uint32_t id, uint32_t stratum)
+{
+	uint64_t key = (uint64_t)id << 32 | stratum;
+	size_t i;
+
+	if (cs->nslot == 0)
+		return NONE;
+	for (i = cell_home(cs, key); cs->slot[i] != 0;
+	    i = (i + 1) & (cs->nslot - 1))
+		if (cs->k[cs->slot[i] - 1] == key)
+			return cs->slot[i] - 1;
+	return NONE;
+}
+
+/* The cell of (id, stratum) in cs, added empty if new. */
+static struct cell *
+cell_for(struct cells *cs, uint32_t id, uint32_t stratum)
+{
+	uint64_t key = (uint64_t)id << 32 | stratum;
+	size_t i, j;
+
+	if (2 * (cs->n + 1) > cs->nslot) {
+		free(cs->slot);
+		cs->nslot = cs->nslot ? 2 * cs->nslot : 64;
+		cs->slot = jn_xcalloc(cs->nslot, sizeof *cs->slot);
+		for (j = 0; j < cs->n; j++) {
+			for (i = cell_home(cs, cs->k[j]); cs->slot[i] != 0;
+			    i = (i + 1) & (cs->nslot - 1))
+				;
+			cs->slot[i] = (uint32_t)j + 1;
+		}
+	}
+	for (i = cell_home(cs, key); cs->slot[i] != 0;
+	    i = (i + 1) & (cs->nslot - 1))
+		if (cs->k[cs->slot[i] - 1] == key)
+			return &cs->c[cs->slot[i] - 1];
+	if (cs->n == cs->cap) {
+		cs->cap = cs->cap ? 2 * cs->cap : 64;
+		cs->c = jn_xrealloc(cs->c, cs->cap * sizeof *cs->c);
+		cs->k = jn_xrealloc(cs->k, cs->cap * sizeof *cs->k);
+	}
+	cs->slot[i] = (uint32_t)cs->n + 1;
+	cs->k[cs->n] = key;
+	memset(&cs->c[cs->n], 0, sizeof *cs->c);
+	return &cs->c[cs->n++];
+}
+
+static void
+cells_add(struct cell *to, const struct cell *from)
+{
+	to->n += from->n;
+	to->x += from->x;
+	to->c += from->c;
+	to->s += from->s;
+	to->o += from->o;
+}
+
+/* The id and stratum of cell i of cs. */
+static void
+cell_key(const struct cells *cs, size_t i, uint32_t *id, uint32_t *st)
+{
+	*id = (uint32_t)(cs->k[i] >> 32);
+	*st = (uint32_t)cs->k[i];
+}
+
+static void
+cells_release(struct cells *cs)
+{
+	free(cs->k);
+	free(cs->c);
+	free(cs->slot);
+}
+
+/* What the current unit met: id, first at ts. */
+static void
+met(struct met **m, size_t *n, size_t *cap, uint32_t id, int64_t ts)
+{
+	*m = jn_xgrow(*m, cap, *n + 1, sizeof **m);
+	(*m)[*n].id = id;
+	(*m)[*n].own = 0;
+	(*m)[(*n)++].ts = ts;
+}
+
+/*
+ * Record one occurrence of an item (a symptom of item cause, or cause
+ * NONE) in session sid of user u at ts; distinct sessions and users are
+ * counted as they change, since users and their sessions arrive one
+ * after the other.  Returns the item's id.
+ */
+static uint32_t
+hit_own(struct friction *f, enum kind k, uint32_t tp, uint32_t detail,
+    uint32_t cause, uint32_t u, uint32_t sid, int64_t ts, uint64_t own)
+{
+	uint32_t id = item_for(f, k, tp, detail, cause);
 	struct item *it = &f->items[id];
 
 	it->occurrences++;
@@ -382,18 +585,36 @@ hit(struct friction *f, enum kind k, uint32_t tp, uint32_t detail,
 		it->last_user = u;
 		it->last_session = sid;
 		it->sessions++;
-		it->extra_steps += (double)session_events;
-		it->first_ts = ts;
-		f->touched = jn_xgrow(f->touched, &f->touchedcap,
-		    f->ntouched + 1, sizeof *f->touched);
-		f->touched[f->ntouched++] = id;
+		it->users++;
 	} else if (it->last_session != sid) {
 		it->last_session = sid;
 		it->sessions++;
-		it->extra_steps += (double)session_events;
 	}
-	if (ts < it->first_ts)
-		it->first_ts = ts;
+	if (k == K_REPEAT)
+		return id;	/* counted per user, after the sessions */
+	if (it->unit_mark != f->unit_serial) {
+		it->unit_mark = f->unit_serial;
+		met(&f->mit, &f->nmit, &f->mitcap, id, ts);
+		f->mit[f->nmit - 1].own = own;
+	} else {
+		size_t i;
+
+		for (i = 0; i < f->nmit; i++)
+			if (f->mit[i].id == id) {
+				if (ts < f->mit[i].ts)
+					f->mit[i].ts = ts;
+				f->mit[i].own += own;
+			}
+	}
+	return id;
+}
+
+/* An occurrence that is no event of the customer's beyond the usual. */
+static uint32_t
+hit(struct friction *f, enum kind k, uint32_t tp, uint32_t detail,
+    uint32_t cause, uint32_t u, uint32_t sid, int64_t ts)
+{
+	return hit_own(f, k, tp, detail, cause, u, sid, ts, 0);
 }
 
 /* ---- loads ---- */
@@ -594,13 +815,38 @@ detect_errors_slow(struct friction *f, const struct session *s)
 		const struct fev *e = &s->ev[i];
 
 		if ((f->kinds >> K_ERROR & 1) && (e->flags & F_ERROR))
-			hit(f, K_ERROR, e->tp, e->aux, s->user, s->id, e->ts,
-			    s->n);
+			hit(f, K_ERROR, e->tp, e->aux, NONE, s->user, s->id,
+			    e->ts);
 		if ((f->kinds >> K_SLOW & 1) && !isnan(e->load) &&
 		    e->load > (float)((double)f->slow / 1e9))
-			hit(f, K_SLOW, e->tp, NONE, s->user, s->id, e->ts,
-			    s->n);
+			hit(f, K_SLOW, e->tp, NONE, NONE, s->user, s->id,
+			    e->ts);
 	}
+}
+
+/*
+ * The error item a rage chain starting at event i is a symptom of, or
+ * NONE: the session's last error before the chain was at the chain's
+ * touchpoint, and the click just before that error was on the chain's
+ * target (the control that just failed).
+ */
+static uint32_t
+rage_cause(struct friction *f, const struct session *s, size_t i)
+{
+	const struct fev *c = &s->ev[i];
+	size_t j, k;
+
+	if (!(f->kinds >> K_ERROR & 1))
+		return NONE;
+	for (j = i; j > 0 && !(s->ev[j - 1].flags & F_ERROR); j--)
+		;
+	if (j == 0 || s->ev[j - 1].tp != c->tp)
+		return NONE;
+	for (k = j - 1; k > 0 && !(s->ev[k - 1].flags & F_CLICK); k--)
+		;
+	if (k == 0 || s->ev[k - 1].aux != c->aux || s->ev[k - 1].tp != c->tp)
+		return NONE;
+	return item_for(f, K_ERROR, c->tp, s->ev[j - 1].aux, NONE);
 }
 
 /* Chains of rage_clicks clicks on one target, each within rage_gap. */
@@ -627,8 +873,8 @@ detect_rage(struct friction *f, const struct session *s)
 			last = c->ts;
 		}
 		if (chain >= (size_t)f->rage_clicks) {
-			hit(f, K_RAGE, e->tp, e->aux, s->user, s->id, e->ts,
-			    s->n);
+			hit_own(f, K_RAGE, e->tp, e->aux, rage_cause(f, s, i),
+			    s->user, s->id, e->ts, chain - 1);
 			/* the chain is one occurrence: skip past it */
 			for (; i + 1 < s->n && s->ev[i + 1].ts <= last; i++)
 				;
@@ -657,8 +903,8 @@ detect_forms(struct friction *f, const struct session *s)
 			    s->ev[j].aux == e->aux)
 				submitted = 1;
 		if (!submitted)
-			hit(f, K_FORM, e->tp, e->aux, s->user, s->id, e->ts,
-			    s->n);
+			hit(f, K_FORM, e->tp, e->aux, NONE, s->user, s->id,
+			    e->ts);
 	}
 }
 
@@ -678,34 +924,74 @@ detect_loops(struct friction *f, const struct session *s)
 			seen = s->ev[j].tp == tp;
 		if (seen)
 			continue;	/* counted from its first visit */
-		for (j = i + 1; j < s->n; j++)
+		size_t again = 0;
+
+		for (j = i + 1; j < s->n; j++) {
 			if (s->ev[j].tp == tp && s->ev[j - 1].tp != tp)
 				visits++;
+			again += visits > 1 && s->ev[j].tp == tp;
+		}
 		if (visits >= f->loop_visits)
-			hit(f, K_LOOP, tp, NONE, s->user, s->id,
-			    s->ev[i].ts, s->n);
+			hit_own(f, K_LOOP, tp, NONE, NONE, s->user, s->id,
+			    s->ev[i].ts, again);
 	}
 }
 
-/* Where a session without the goal ends; a dead end follows an error. */
+/*
+ * The error item an exit is a symptom of, or NONE: after the session's
+ * last error the session stayed at the error's touchpoint, or went on
+ * only to contact support (the contact's touchpoint and the contact).
+ */
+static uint32_t
+exit_cause(struct friction *f, const struct session *s)
+{
+	size_t j, k, e;
+
+	if (!(f->kinds >> K_ERROR & 1))
+		return NONE;
+	for (e = s->n; e > 0 && !(s->ev[e - 1].flags & F_ERROR); e--)
+		;
+	if (e == 0)
+		return NONE;
+	for (j = e; j < s->n; j++) {
+		int contact = s->ev[j].tp == s->ev[e - 1].tp;
+
+		for (k = e; k < s->n && !contact; k++)
+			contact = (s->ev[k].flags & F_CONTACT) &&
+			    s->ev[k].tp == s->ev[j].tp;
+		if (!contact)
+			return NONE;
+	}
+	return item_for(f, K_ERROR, s->ev[e - 1].tp, s->ev[e - 1].aux,
+	    NONE);
+}
+
+/*
+ * Where a session without the goal ends; a dead end follows an error.
+ * A session that met a --terminal outcome ended by design: no exit.
+ * Also notes the touchpoints the unit reached, first at what time.
+ */
 static void
 detect_exit(struct friction *f, const struct session *s)
 {
 	const struct fev *last = &s->ev[s->n - 1];
 	size_t i;
-	int error = 0;
+	int error = 0, terminal = 0;
 
 	for (i = 0; i < s->n; i++) {
 		uint32_t tp = s->ev[i].tp;
-		size_t j;
-		int again = 0;
 
-		for (j = 0; j < i && !again; j++)
-			again = s->ev[j].tp == tp;
-		if (!again)
-			f->tp_visits[tp]++;
+		terminal |= s->ev[i].flags & F_TERMINAL;
+		if (f->tp_mark[tp] == f->session_serial)
+			continue;
+		f->tp_mark[tp] = f->session_serial;
+		f->tp_visits[tp]++;
+		if (f->tp_umark[tp] != f->unit_serial) {
+			f->tp_umark[tp] = f->unit_serial;
+			met(&f->mtp, &f->nmtp, &f->mtpcap, tp, s->ev[i].ts);
+		}
 	}
-	if (s->converted)
+	if (s->converted || terminal)
 		return;
 	f->tp_exits[last->tp]++;
 	f->total_exits++;
@@ -713,11 +999,11 @@ detect_exit(struct friction *f, const struct session *s)
 	for (i = s->n; i > 0 && s->ev[i - 1].tp == last->tp; i--)
 		error |= s->ev[i - 1].flags & F_ERROR;
 	if ((f->kinds >> K_DEAD_END & 1) && error)
-		hit(f, K_DEAD_END, last->tp, NONE, s->user, s->id, last->ts,
-		    s->n);
+		hit(f, K_DEAD_END, last->tp, NONE, exit_cause(f, s), s->user,
+		    s->id, last->ts);
 	else if (f->kinds >> K_EXIT & 1)
-		hit(f, K_EXIT, last->tp, NONE, s->user, s->id, last->ts,
-		    s->n);
+		hit(f, K_EXIT, last->tp, NONE, exit_cause(f, s), s->user,
+		    s->id, last->ts);
 }
 
 /* Support contacts again on the same topic within repeat_within. */
@@ -736,8 +1022,8 @@ detect_repeat(struct friction *f, const struct fev *ev, size_t n,
 			if (ev[i].ts - p->ts > f->repeat_within)
 				break;
 			if ((p->flags & F_CONTACT) && p->aux == ev[i].aux) {
-				hit(f, K_REPEAT, ev[i].tp, ev[i].aux, user,
-				    ev[i].session, ev[i].ts, 1);
+				hit(f, K_REPEAT, ev[i].tp, ev[i].aux, NONE,
+				    user, ev[i].session, ev[i].ts);
 				break;
 			}
 		}
@@ -759,16 +1045,82 @@ grow_tps(struct friction *f)
 	    f->tpcap * sizeof *f->tp_visits);
 	f->tp_exits = jn_xrealloc(f->tp_exits,
 	    f->tpcap * sizeof *f->tp_exits);
+	f->tp_mark = jn_xrealloc(f->tp_mark, f->tpcap * sizeof *f->tp_mark);
+	f->tp_umark = jn_xrealloc(f->tp_umark,
+	    f->tpcap * sizeof *f->tp_umark);
 	memset(f->tp_visits + old, 0, (f->tpcap - old) * sizeof *f->tp_visits);
 	memset(f->tp_exits + old, 0, (f->tpcap - old) * sizeof *f->tp_exits);
+	memset(f->tp_mark + old, 0, (f->tpcap - old) * sizeof *f->tp_mark);
+	memset(f->tp_umark + old, 0, (f->tpcap - old) * sizeof *f->tp_umark);
+}
+
+/* The user's support contacts in (ts, ts + --contact-window]. */
+static uint64_t
+contacts_after(const struct friction *f, int64_t ts)
+{
+	uint64_t n = 0;
+	size_t i;
+
+	for (i = 0; i < f->ncts; i++)
+		n += f->cts[i] > ts && f->cts[i] - ts <= f->contact_window;
+	return n;
+}
+
+static void
+begin_unit(struct friction *f)
+{
+	f->unit_serial++;
+	f->nmtp = f->nmit = 0;
+	f->unit_events = 0;
+}
+
+/*
+ * The unit ends: it counts, in its stratum, at every touchpoint it
+ * reached and on every item it met, with its goal, and the events and
+ * the support contacts its user made (within the window) after it first
+ * got there.
+ */
+static uint64_t
+events_after(const struct fev *ev, size_t n, int64_t ts)
+{
+	uint64_t k = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		k += ev[i].ts > ts;
+	return k;
+}
+
+static void
+end_unit(struct friction *f, const struct fev *ev, size_t n,
+    uint32_t stratum, int converted)
+{
+	struct cell *c;
+	size_t i;
+
+	for (i = 0; i < f->nmtp; i++) {
+		c = cell_for(&f->reach, f->mtp[i].id, stratum);
+		c->n++;
+		c->x += (uint64_t)converted;
+		c->c += contacts_after(f, f->mtp[i].ts);
+		c->s += events_after(ev, n, f->mtp[i].ts);
+	}
+	for (i = 0; i < f->nmit; i++) {
+		c = cell_for(&f->icells, f->mit[i].id, stratum);
+		c->n++;
+		c->x += (uint64_t)converted;
+		c->c += contacts_after(f, f->mit[i].ts);
+		c->s += events_after(ev, n, f->mit[i].ts);
+		c->o += f->mit[i].own;
+	}
 }
 
 
 /*
- * The values of the main state, whose ids the events being detected
- * carry; set before detecting, read only while threads detect.
+ * The values and strata of the main state, whose ids the events being
+ * detected carry; set before detecting, read only while threads detect.
  */
-static const struct jn_intern *cmp_vals;
+static const struct jn_intern *cmp_vals, *cmp_strata;
 
 /*
  * Byte order of values a and b, none last.  Ties between events go by
@@ -807,7 +1159,17 @@ fev_cmp(const void *pa, const void *pb)
 		return a->flags < b->flags ? -1 : 1;
 	if ((c = val_cmp(a->tp, b->tp)) != 0)
 		return c;
-	return val_cmp(a->aux, b->aux);
+	if ((c = val_cmp(a->aux, b->aux)) != 0)
+		return c;
+	if (a->stratum != b->stratum) {
+		size_t la, lb;
+		const char *sa = jn_intern_str(cmp_strata, a->stratum, &la);
+		const char *sb = jn_intern_str(cmp_strata, b->stratum, &lb);
+
+		c = memcmp(sa, sb, la < lb ? la : lb);
+		return c != 0 ? c : (la > lb) - (la < lb);
+	}
+	return 0;
 }
 
 static int
@@ -836,6 +1198,11 @@ run_session(struct friction *f, struct fev *ev, size_t n, uint32_t user,
 		s.converted |= ev[i].flags & F_GOAL;
 	f->total_sessions++;
 	f->total_session_events += n;
+	f->total_conv_sessions += (uint64_t)(s.converted != 0);
+	f->session_serial++;
+	if (!f->per_user)
+		begin_unit(f);
+	f->unit_events += n;
 	detect_errors_slow(f, &s);
 	if (f->kinds >> K_RAGE & 1)
 		detect_rage(f, &s);
@@ -844,21 +1211,41 @@ run_session(struct friction *f, struct fev *ev, size_t n, uint32_t user,
 	if (f->kinds >> K_LOOP & 1)
 		detect_loops(f, &s);
 	detect_exit(f, &s);
+	if (!f->per_user)
+		end_unit(f, ev, n, ev[0].stratum, s.converted != 0);
+}
+
+static int
+ts_cmp(const void *pa, const void *pb)
+{
+	int64_t a = *(const int64_t *)pa, b = *(const int64_t *)pb;
+
+	return a < b ? -1 : a > b;
 }
 
 /*
  * One user: sessions by session value (then time), or cut after
- * --session-gap; then what the user's items cost: conversion and the
- * support contacts made after each item first hit the user.
+ * --session-gap, each detected and, as a unit, counted; with --unit user
+ * the user is the unit.
  */
 static void
 run_user(struct friction *f, struct fev *ev, size_t n, uint32_t user)
 {
-	size_t i, s = 0, t;
+	size_t i, s = 0;
 	uint32_t sid = 0;
 	int converted = 0;
 
-	f->ntouched = 0;
+	f->ncts = 0;
+	for (i = 0; i < n; i++)
+		if (ev[i].flags & F_CONTACT) {
+			f->cts = jn_xgrow(f->cts, &f->ctscap, f->ncts + 1,
+			    sizeof *f->cts);
+			f->cts[f->ncts++] = ev[i].ts;
+		}
+	if (f->ncts > 1)
+		qsort(f->cts, f->ncts, sizeof *f->cts, ts_cmp);
+	if (f->per_user)
+		begin_unit(f);
 	jn_sort_small(ev, n, sizeof *ev, fev_session_cmp);
 	for (i = 1; i <= n; i++)
 		if (i == n || ev[i].session != ev[i - 1].session ||
@@ -874,15 +1261,8 @@ run_user(struct friction *f, struct fev *ev, size_t n, uint32_t user)
 		converted |= (ev[i].flags & F_GOAL) != 0;
 	f->total_users++;
 	f->total_converted += (uint64_t)converted;
-	for (t = 0; t < f->ntouched; t++) {
-		struct item *it = &f->items[f->touched[t]];
-
-		it->users++;
-		it->converted += (uint64_t)converted;
-		for (i = 0; i < n; i++)
-			it->contacts += (ev[i].flags & F_CONTACT) &&
-			    ev[i].ts > it->first_ts;
-	}
+	if (f->per_user)
+		end_unit(f, ev, n, ev[0].stratum, converted);
 }
 
 /*
@@ -943,13 +1323,17 @@ prepare_workers(void *tool, void *const *w, int n)
 	if (n == 0)		/* one thread: its own ids */
 		return;
 	f->vmap = jn_xcalloc((size_t)n, sizeof *f->vmap);
+	f->smap = jn_xcalloc((size_t)n, sizeof *f->smap);
 	f->nvmap = n;
 	for (k = 0; k < n; k++) {
 		struct friction *wk = w[k];
 
 		f->vmap[k] = jn_intern_merge(&f->vals, &wk->vals);
+		f->smap[k] = jn_intern_merge(&f->strata, &wk->strata);
 		jn_xsum_merge(&f->value, &wk->value);
 	}
+	/* each worker had fewer than MAX_STRATA; all of them may not */
+	f->too_many_strata = jn_intern_count(&f->strata) > MAX_STRATA;
 	grow_tps(f);
 	ntp = f->tpcap;
 	for (k = 0; k < n; k++) {
@@ -957,8 +1341,12 @@ prepare_workers(void *tool, void *const *w, int n)
 
 		free(wk->tp_visits);
 		free(wk->tp_exits);
+		free(wk->tp_mark);
+		free(wk->tp_umark);
 		wk->tp_visits = jn_xcalloc(ntp, sizeof *wk->tp_visits);
 		wk->tp_exits = jn_xcalloc(ntp, sizeof *wk->tp_exits);
+		wk->tp_mark = jn_xcalloc(ntp, sizeof *wk->tp_mark);
+		wk->tp_umark = jn_xcalloc(ntp, sizeof *wk->tp_umark);
 		wk->tpcap = ntp;
 	}
 }
@@ -972,6 +1360,8 @@ remap_event(const void *tool, int k, void *rec)
 	e->tp = f->vmap[k][e->tp];
 	if (e->aux != NONE)
 		e->aux = f->vmap[k][e->aux];
+	/* over MAX_STRATA the run fails: what the id says is moot */
+	e->stratum = (uint16_t)f->smap[k][e->stratum];
 }
 
 /*
@@ -986,8 +1376,10 @@ merge_detected(void *tool, void *acc)
 	struct friction *f = tool;
 	struct friction *w = acc;
 	size_t i, ntp = jn_intern_count(&f->vals);
+	uint32_t *map;
 
 	f->total_users += w->total_users;
+	f->total_conv_sessions += w->total_conv_sessions;
 	f->total_sessions += w->total_sessions;
 	f->total_converted += w->total_converted;
 	f->total_session_events += w->total_session_events;
@@ -996,19 +1388,38 @@ merge_detected(void *tool, void *acc)
 		f->tp_visits[i] += w->tp_visits[i];
 		f->tp_exits[i] += w->tp_exits[i];
 	}
+	/* a cause comes before its symptoms: it was hit first */
+	map = jn_xmalloc((w->nitems + 1) * sizeof *map);
 	for (i = 0; i < w->nitems; i++) {
 		const struct item *from = &w->items[i];
-		uint32_t id = item_for(f, (enum kind)from->kind, from->tp,
-		    from->detail);
-		struct item *to = &f->items[id];	/* after it grew */
+		uint32_t id;
+		struct item *to;
 
+		assert(from->cause == NONE || from->cause < i);
+		id = item_for(f, (enum kind)from->kind, from->tp,
+		    from->detail, from->cause == NONE ? NONE :
+		    map[from->cause]);
+		map[i] = id;
+		to = &f->items[id];	/* after it grew */
 		to->occurrences += from->occurrences;
 		to->sessions += from->sessions;
 		to->users += from->users;
-		to->converted += from->converted;
-		to->contacts += from->contacts;
-		to->extra_steps += from->extra_steps;
 	}
+	/* cells: touchpoints and strata are the main state's ids already */
+	for (i = 0; i < w->reach.n; i++) {
+		uint32_t tp, st;
+
+		cell_key(&w->reach, i, &tp, &st);
+		cells_add(cell_for(&f->reach, tp, st), &w->reach.c[i]);
+	}
+	for (i = 0; i < w->icells.n; i++) {
+		uint32_t id, st;
+
+		cell_key(&w->icells, i, &id, &st);
+		cells_add(cell_for(&f->icells, map[id], st),
+		    &w->icells.c[i]);
+	}
+	free(map);
 	sloads_from_keys(w);
 	merge_sloads(f, w->sloads, w->nsloads);
 }
@@ -1018,25 +1429,236 @@ merge_detected(void *tool, void *acc)
 static struct friction *sort_f;
 
 static int
-item_cmp(const void *pa, const void *pb)
+str_cmp(uint32_t a, uint32_t b)
 {
-	const struct item *a = pa, *b = pb;
+	if (a == b)
+		return 0;
+	if (a == NONE || b == NONE)
+		return a == NONE ? -1 : 1;
+	return strcmp(jn_intern_str(&sort_f->vals, a, NULL),
+	    jn_intern_str(&sort_f->vals, b, NULL));
+}
+
+/* Items by their strings: kind, touchpoint, detail, then their cause's. */
+static int
+key_order(const struct item *a, const struct item *b)
+{
 	int c;
 
 	if (a->kind != b->kind)
 		return a->kind - b->kind;
+	if ((c = str_cmp(a->tp, b->tp)) != 0 ||
+	    (c = str_cmp(a->detail, b->detail)) != 0)
+		return c;
+	if (a->cause == b->cause)
+		return 0;
+	if (a->cause == NONE || b->cause == NONE)
+		return a->cause == NONE ? -1 : 1;
+	return key_order(&sort_f->items[a->cause], &sort_f->items[b->cause]);
+}
+
+/* Kinds priced by the comparison; the others have no revenue. */
+static int
+priced_kind(int kind)
+{
+	return kind != K_EXIT && kind != K_DEAD_END && kind != K_REPEAT;
+}
+
+/*
+ * Row order: by kind, then strength (revenue at risk, the raw estimate,
+ * or for exits the excess of their share of exits over their share of
+ * visits, for repeat contacts their number), users, occurrences, then
+ * the strings.  Every figure compared is computed the same way from the
+ * same integers whatever -j or the shards, so the order is too.
+ */
+static double
+strength(const struct friction *f, const struct item *it)
+{
+	if (priced_kind(it->kind))
+		return it->revenue;
+	if (it->kind == K_REPEAT || f->total_exits == 0 ||
+	    f->total_visits == 0)
+		return (double)it->occurrences;
+	return (double)f->tp_exits[it->tp] / (double)f->total_exits -
+	    (double)f->tp_visits[it->tp] / (double)f->total_visits;
+}
+
+static int
+item_cmp(const void *pa, const void *pb)
+{
+	const struct item *a = &sort_f->items[*(const uint32_t *)pa];
+	const struct item *b = &sort_f->items[*(const uint32_t *)pb];
+	double sa, sb;
+
+	if (a->kind != b->kind)
+		return a->kind - b->kind;
+	sa = strength(sort_f, a);
+	sb = strength(sort_f, b);
+	if (sa != sb)
+		return sa > sb ? -1 : 1;
+	if (priced_kind(a->kind) && a->hi + a->lo != b->hi + b->lo)
+		return a->hi + a->lo > b->hi + b->lo ? -1 : 1;
 	if (a->users != b->users)
 		return a->users > b->users ? -1 : 1;
 	if (a->occurrences != b->occurrences)
 		return a->occurrences > b->occurrences ? -1 : 1;
-	c = strcmp(jn_intern_str(&sort_f->vals, a->tp, NULL),
-	    jn_intern_str(&sort_f->vals, b->tp, NULL));
-	if (c != 0 || a->detail == b->detail)
-		return c;
-	if (a->detail == NONE || b->detail == NONE)
-		return a->detail == NONE ? -1 : 1;
-	return strcmp(jn_intern_str(&sort_f->vals, a->detail, NULL),
-	    jn_intern_str(&sort_f->vals, b->detail, NULL));
+	return key_order(a, b);
+}
+
+/* Item ids in row order; caller frees. */
+static uint32_t *
+item_order(struct friction *f, int (*cmp)(const void *, const void *))
+{
+	uint32_t *order = jn_xmalloc((f->nitems + 1) * sizeof *order);
+	size_t i;
+
+	for (i = 0; i < f->nitems; i++)
+		order[i] = (uint32_t)i;
+	sort_f = f;
+	if (f->nitems > 0)
+		qsort(order, f->nitems, sizeof *order, cmp);
+	return order;
+}
+
+static int
+key_cmp_ids(const void *pa, const void *pb)
+{
+	return key_order(&sort_f->items[*(const uint32_t *)pa],
+	    &sort_f->items[*(const uint32_t *)pb]);
+}
+
+/* Cells of one table in (id, stratum string) order. */
+static const uint32_t *cell_srank;
+static const struct cells *cell_sort;
+
+
+static int
+cell_cmp(const void *pa, const void *pb)
+{
+	uint32_t ia, sa, ib, sb;
+
+	cell_key(cell_sort, *(const uint32_t *)pa, &ia, &sa);
+	cell_key(cell_sort, *(const uint32_t *)pb, &ib, &sb);
+	if (ia != ib)
+		return ia < ib ? -1 : 1;
+	return cell_srank[sa] < cell_srank[sb] ? -1 :
+	    cell_srank[sa] > cell_srank[sb];
+}
+
+static uint32_t *
+cell_order(const struct cells *cs, const uint32_t *srank)
+{
+	uint32_t *order = jn_xmalloc((cs->n + 1) * sizeof *order);
+	size_t i;
+
+	for (i = 0; i < cs->n; i++)
+		order[i] = (uint32_t)i;
+	cell_sort = cs;
+	cell_srank = srank;
+	if (cs->n > 0)
+		qsort(order, cs->n, sizeof *order, cell_cmp);
+	return order;
+}
+
+/*
+ * Every item's comparison (jfriction(1) has the formulas): per stratum,
+ * the item's units against the units that reached its touchpoint
+ * without it, in the strata's string order.
+ */
+static void
+estimate_items(struct friction *f)
+{
+	uint64_t conv = f->per_user ? f->total_converted :
+	    f->total_conv_sessions;
+	double vpc = conv ? jn_xsum_value(&f->value) / (double)conv : 0;
+	size_t ntp = jn_intern_count(&f->vals), i, j, k, cap = 0;
+	uint64_t *reached = jn_xcalloc(ntp + 1, sizeof *reached);
+	uint32_t *srank = jn_intern_ranks(&f->strata);
+	uint32_t *order = cell_order(&f->icells, srank);
+	struct jn_stratum *st = NULL;
+	uint64_t *ca = NULL, *cb = NULL, *sa = NULL, *sb = NULL;
+
+	for (i = 0; i < f->reach.n; i++) {
+		uint32_t tp, s;
+
+		cell_key(&f->reach, i, &tp, &s);
+		reached[tp] += f->reach.c[i].n;
+	}
+	for (i = 0; i < f->nitems; i++) {
+		struct item *it = &f->items[i];
+
+		it->rate_a = it->rate_b = NAN;
+		it->revenue = it->lo = it->hi = 0;
+		it->support = it->effort = 0;
+		it->reached = reached[it->tp];
+		it->priced = priced_kind(it->kind) && it->cause == NONE;
+		if (it->kind == K_REPEAT)
+			it->support = (double)it->occurrences;
+	}
+	for (i = 0; i < f->icells.n; i = j) {
+		uint32_t id, s, tp;
+		struct item *it;
+		struct jn_estimate e;
+		double ex;
+
+		cell_key(&f->icells, order[i], &id, &s);
+		for (j = i; j < f->icells.n; j++) {
+			uint32_t id2;
+
+			cell_key(&f->icells, order[j], &id2, &s);
+			if (id2 != id)
+				break;
+		}
+		it = &f->items[id];
+		tp = it->tp;
+		st = jn_xgrow(st, &cap, j - i, sizeof *st);
+		ca = jn_xrealloc(ca, cap * sizeof *ca);
+		cb = jn_xrealloc(cb, cap * sizeof *cb);
+		sa = jn_xrealloc(sa, cap * sizeof *sa);
+		sb = jn_xrealloc(sb, cap * sizeof *sb);
+		for (k = i; k < j; k++) {
+			const struct cell *a = &f->icells.c[order[k]];
+			const struct cell *r;
+			uint32_t rid;
+
+			cell_key(&f->icells, order[k], &id, &s);
+			rid = cell_find(&f->reach, tp, s);
+			assert(rid != NONE);
+			r = &f->reach.c[rid];
+			assert(r->n >= a->n && r->x >= a->x);
+			st[k - i] = (struct jn_stratum){ a->n, a->x,
+				r->n - a->n, r->x - a->x };
+			ca[k - i] = a->c;
+			cb[k - i] = r->c - a->c;
+			/* the item's own events after it first hit, not
+			 * the effort it caused */
+			sa[k - i] = a->s - (a->o < a->s ? a->o : a->s);
+			sb[k - i] = r->s - a->s;
+		}
+		jn_estimate_strata(st, j - i, &e);
+		it->rate_a = e.rate_a;
+		it->rate_b = e.rate_b;
+		ex = jn_estimate_excess(st, sa, sb, j - i);
+		it->effort = ex > 0 ? ex : 0;
+		if (!it->priced)
+			continue;
+		it->revenue = e.gap * (double)e.n_a * vpc;
+		it->lo = e.lo * (double)e.n_a * vpc;
+		it->hi = e.hi * (double)e.n_a * vpc;
+		/* an interval that holds 0 (or lies below it): no cost */
+		if (!(it->lo > 0))
+			it->revenue = 0;
+		ex = jn_estimate_excess(st, ca, cb, j - i);
+		it->support = ex > 0 ? ex : 0;
+	}
+	free(st);
+	free(ca);
+	free(cb);
+	free(sa);
+	free(sb);
+	free(order);
+	free(srank);
+	free(reached);
 }
 
 /* Is the item reported?  Slow needs p75 over the threshold; exits need
@@ -1055,6 +1677,40 @@ reported(const struct friction *f, const struct item *it)
 	return 1;
 }
 
+/* The detail shown for it, in buf or the values. */
+static const char *
+item_detail(const struct friction *f, const struct item *it, char *buf,
+    size_t size, size_t *len)
+{
+	if (it->kind == K_SLOW) {
+		snprintf(buf, size, "p75 %.2fs%s", it->p75, f->lcp &&
+		    it->p75 > f->poor ? " (poor)" : "");
+	} else if (it->kind == K_LOOP) {
+		snprintf(buf, size, "%d+ visits", f->loop_visits);
+	} else if (it->detail != NONE) {
+		return jn_intern_str(&f->vals, it->detail, len);
+	} else {
+		buf[0] = '\0';
+	}
+	*len = strlen(buf);
+	return buf;
+}
+
+/* A cause's name in column cause: "KIND TOUCHPOINT[ DETAIL]". */
+static void
+cause_name(const struct friction *f, const struct item *c,
+    struct jn_strbuf *b)
+{
+	char detail[96];
+	size_t len;
+	const char *d = item_detail(f, c, detail, sizeof detail, &len);
+
+	b->len = 0;
+	jn_strbuf_printf(b, "%s %s%s%.*s", kind_names[c->kind],
+	    jn_intern_str(&f->vals, c->tp, NULL), len ? " " : "", (int)len,
+	    d);
+}
+
 static int
 write_items(struct friction *f, enum jn_format fmt)
 {
@@ -1062,37 +1718,28 @@ write_items(struct friction *f, enum jn_format fmt)
 		{ "kind", JN_COL_STR }, { "touchpoint", JN_COL_STR },
 		{ "detail", JN_COL_STR }, { "occurrences", JN_COL_INT },
 		{ "sessions", JN_COL_INT }, { "users", JN_COL_INT },
-		{ "session_share", JN_COL_RATE },
+		{ "session_share", JN_COL_RATE }, { "reached", JN_COL_INT },
 		{ "conversion_with", JN_COL_RATE },
 		{ "conversion_without", JN_COL_RATE },
 		{ "revenue_at_risk", JN_COL_MONEY },
+		{ "revenue_at_risk_lo", JN_COL_MONEY },
+		{ "revenue_at_risk_hi", JN_COL_MONEY },
 		{ "support_contacts", JN_COL_INT }, { "effort", JN_COL_NUM },
+		{ "cause", JN_COL_STR },
 	};
 	struct jn_cell c[NELEM(cols)];
 	struct jn_writer *w;
-	double per_conv = f->total_converted ? jn_xsum_value(&f->value) /
-	    (double)f->total_converted : 0;
-	double mean_steps = f->total_sessions ?
-	    (double)f->total_session_events / (double)f->total_sessions : 0;
+	struct jn_strbuf cause = { 0 };
 	char detail[96];
+	uint32_t *order;
 	size_t i;
 	int rc;
 
-	sort_f = f;
-	if (f->nitems > 0)
-		qsort(f->items, f->nitems, sizeof *f->items, item_cmp);
+	estimate_items(f);
+	order = item_order(f, item_cmp);
 	w = jn_writer_new(stdout, fmt, cols, NELEM(cols));
 	for (i = 0; i < f->nitems; i++) {
-		const struct item *it = &f->items[i];
-		uint64_t rest = f->total_users - it->users;
-		double cw = it->users ? (double)it->converted /
-		    (double)it->users : NAN;
-		double cwo = rest ? (double)(f->total_converted -
-		    it->converted) / (double)rest : NAN;
-		double gap = !isnan(cw) && !isnan(cwo) && cwo > cw ?
-		    cwo - cw : 0;
-		double extra = it->extra_steps - mean_steps *
-		    (double)it->sessions;
+		const struct item *it = &f->items[order[i]];
 		size_t len;
 		const char *s;
 
@@ -1102,38 +1749,39 @@ write_items(struct friction *f, enum jn_format fmt)
 		    strlen(kind_names[it->kind]));
 		s = jn_intern_str(&f->vals, it->tp, &len);
 		c[1] = jn_cell_str(s, len);
-		if (it->kind == K_SLOW) {
-			snprintf(detail, sizeof detail, "p75 %.2fs%s",
-			    it->p75, f->lcp && it->p75 > f->poor ? " (poor)" :
-			    "");
-			c[2] = jn_cell_str(detail, strlen(detail));
-		} else if (it->kind == K_LOOP) {
-			snprintf(detail, sizeof detail, "%d+ visits",
-			    f->loop_visits);
-			c[2] = jn_cell_str(detail, strlen(detail));
-		} else if (it->detail != NONE) {
-			s = jn_intern_str(&f->vals, it->detail, &len);
-			c[2] = jn_cell_str(s, len);
-		} else {
-			c[2] = jn_cell_str("", 0);
-		}
+		s = item_detail(f, it, detail, sizeof detail, &len);
+		c[2] = jn_cell_str(s, len);
 		c[3] = jn_cell_int((int64_t)it->occurrences);
 		c[4] = jn_cell_int((int64_t)it->sessions);
 		c[5] = jn_cell_int((int64_t)it->users);
 		c[6] = jn_cell_num(f->total_sessions ? (double)it->sessions /
 		    (double)f->total_sessions : 0);
-		c[7] = isnan(cw) ? jn_cell_null() : jn_cell_num(cw);
-		c[8] = isnan(cwo) ? jn_cell_null() : jn_cell_num(cwo);
-		c[9] = jn_cell_num((double)it->users * gap * per_conv);
-		c[10] = jn_cell_int((int64_t)it->contacts);
-		c[11] = jn_cell_num(extra > 0 ? round(extra * 100) / 100 : 0);
+		c[7] = jn_cell_int((int64_t)it->reached);
+		c[8] = isnan(it->rate_a) ? jn_cell_null() :
+		    jn_cell_num(it->rate_a);
+		c[9] = isnan(it->rate_b) ? jn_cell_null() :
+		    jn_cell_num(it->rate_b);
+		c[10] = jn_cell_num(it->revenue);
+		c[11] = it->priced && !isnan(it->rate_b) ?
+		    jn_cell_num(it->lo) : jn_cell_null();
+		c[12] = it->priced && !isnan(it->rate_b) ?
+		    jn_cell_num(it->hi) : jn_cell_null();
+		c[13] = jn_cell_int((int64_t)llround(it->support));
+		c[14] = jn_cell_num(round(it->effort * 100) / 100);
+		if (it->cause != NONE) {
+			cause_name(f, &f->items[it->cause], &cause);
+			c[15] = jn_cell_str(cause.buf, cause.len);
+		} else {
+			c[15] = jn_cell_str("", 0);
+		}
 		jn_writer_row(w, c);
 	}
 	rc = jn_writer_finish(w);
 	jn_writer_free(w);
+	free(cause.buf);
+	free(order);
 	return rc;
 }
-
 /* ---- --partial and --merge ---- */
 
 /*
@@ -1171,8 +1819,12 @@ config_text(const void *tool, struct jn_strbuf *b)
 	jn_state_config_item(b, "form-submit", f->form_submit_text);
 	jn_state_config_item(b, "contact", f->contact_text);
 	jn_state_config_item(b, "topic-field", f->topic_field);
-	jn_strbuf_printf(b, "repeat-within=%lld;loop-visits=%d;min-users=%d",
+	jn_strbuf_printf(b, "repeat-within=%lld;loop-visits=%d;min-users=%d;",
 	    (long long)f->repeat_within, f->loop_visits, f->min_users);
+	jn_strbuf_printf(b, "unit=%s;contact-window=%lld;",
+	    f->per_user ? "user" : "session", (long long)f->contact_window);
+	jn_state_config_item(b, "strata", f->strata_text);
+	jn_state_config_item(b, "terminal", f->terminal_text);
 }
 
 static void
@@ -1186,22 +1838,74 @@ set_val(struct jn_state_rec *r, const char *key, const struct friction *f,
 }
 
 /*
- * --partial: the totals and the value sum; per touchpoint its visits,
- * exits and loads (all of them, as (bits, count) pairs: p75 merges
- * exactly only so); per item its counts.  In string order, so that a
- * state depends neither on -j nor on the order of input lines.
+ * Cells cs[order[from..to)] as flat (stratum rank, n, x, c, s, o) groups
+ * into *v (grown as needed); returns the number of integers.
+ */
+static size_t
+flat_cells(const struct cells *cs, const uint32_t *order, size_t from,
+    size_t to, const uint32_t *srank, int64_t **v, size_t *cap)
+{
+	size_t i, n = 0;
+
+	*v = jn_xgrow(*v, cap, 6 * (to - from) + 1, sizeof **v);
+	for (i = from; i < to; i++) {
+		const struct cell *c = &cs->c[order[i]];
+		uint32_t id, st;
+
+		cell_key(cs, order[i], &id, &st);
+		(*v)[n++] = srank[st];
+		(*v)[n++] = (int64_t)c->n;
+		(*v)[n++] = (int64_t)c->x;
+		(*v)[n++] = (int64_t)c->c;
+		(*v)[n++] = (int64_t)c->s;
+		(*v)[n++] = (int64_t)c->o;
+	}
+	return n;
+}
+
+/* Where each id's cells start in cs[order[...]]: starts[0..nid]. */
+static size_t *
+cell_starts(const struct cells *cs, const uint32_t *order, size_t nid)
+{
+	size_t *start = jn_xcalloc(nid + 2, sizeof *start), i;
+
+	for (i = 0; i < cs->n; i++) {
+		uint32_t id, st;
+
+		cell_key(cs, order[i], &id, &st);
+		assert(id < nid);
+		start[id + 1]++;
+	}
+	for (i = 0; i < nid; i++)
+		start[i + 1] += start[i];
+	return start;
+}
+
+/*
+ * --partial: the totals and the value sum; the strata; per touchpoint
+ * its visits, exits, loads (all of them, as (bits, count) pairs: p75
+ * merges exactly only so) and the units that reached it per stratum;
+ * per item its counts and its units per stratum.  In string order, so
+ * that a state depends neither on -j nor on the order of input lines.
  */
 static int
 write_state(void *tool, FILE *out)
 {
 	struct friction *f = tool;
 	struct jn_state_rec *r = jn_state_rec_new();
-	size_t ntp = jn_intern_count(&f->vals), i, l;
+	size_t ntp = jn_intern_count(&f->vals), i, l, nc;
+	size_t nst = jn_intern_count(&f->strata);
 	uint32_t *rank = jn_intern_ranks(&f->vals);
-	uint32_t *order = jn_xmalloc((ntp + 1) * sizeof *order);
+	uint32_t *srank = jn_intern_ranks(&f->strata);
+	uint32_t *order = jn_xmalloc((ntp + nst + 1) * sizeof *order);
+	uint32_t *rorder = cell_order(&f->reach, srank);
+	uint32_t *iorder = cell_order(&f->icells, srank);
+	size_t *rstart = cell_starts(&f->reach, rorder, ntp);
+	size_t *istart = cell_starts(&f->icells, iorder, f->nitems);
 	size_t *lstart = jn_xcalloc(ntp + 2, sizeof *lstart);
-	int64_t counts[6], *loads = NULL;
-	size_t loadcap = 0;
+	uint32_t *items;
+	int64_t counts[6], *loads = NULL, *cv = NULL;
+	size_t loadcap = 0, cvcap = 0;
 	int rc = 0;
 
 	jn_state_set_str(r, "record", "totals", 6);
@@ -1210,10 +1914,21 @@ write_state(void *tool, FILE *out)
 	counts[2] = (int64_t)f->total_converted;
 	counts[3] = (int64_t)f->total_session_events;
 	counts[4] = (int64_t)f->total_exits;
-	jn_state_set_ints(r, "counts", counts, 5);
+	counts[5] = (int64_t)f->total_conv_sessions;
+	jn_state_set_ints(r, "counts", counts, 6);
 	jn_state_set_xsums(r, "value", &f->value, 1);
-	if (rc == 0)
+	rc = jn_state_write(out, r);
+	/* the strata in string order: cells name them by their rank */
+	for (i = 0; i < nst; i++)
+		order[srank[i]] = (uint32_t)i;
+	for (i = 0; i < nst && rc == 0; i++) {
+		size_t len;
+		const char *s = jn_intern_str(&f->strata, order[i], &len);
+
+		jn_state_set_str(r, "record", "stratum", 7);
+		jn_state_set_str(r, "key", s, len);
 		rc = jn_state_write(out, r);
+	}
 	/* sloads is in touchpoint order: where each one's loads start */
 	for (l = 0; l < f->nsloads; l++)
 		lstart[(f->sloads[l].key >> 32) + 1]++;
@@ -1226,7 +1941,8 @@ write_state(void *tool, FILE *out)
 		size_t n = 0;
 
 		if (f->tp_visits[tp] == 0 && f->tp_exits[tp] == 0 &&
-		    lstart[tp + 1] == lstart[tp])
+		    lstart[tp + 1] == lstart[tp] &&
+		    rstart[tp + 1] == rstart[tp])
 			continue;	/* a target, topic or message only */
 		loads = jn_xgrow(loads, &loadcap,
 		    2 * (lstart[tp + 1] - lstart[tp]) + 1, sizeof *loads);
@@ -1240,31 +1956,45 @@ write_state(void *tool, FILE *out)
 		counts[1] = (int64_t)f->tp_exits[tp];
 		jn_state_set_ints(r, "counts", counts, 2);
 		jn_state_set_ints(r, "loads", loads, n);
+		nc = flat_cells(&f->reach, rorder, rstart[tp], rstart[tp + 1],
+		    srank, &cv, &cvcap);
+		jn_state_set_ints(r, "reach", cv, nc);
 		rc = jn_state_write(out, r);
 	}
-	sort_f = f;
-	if (f->nitems > 0)
-		qsort(f->items, f->nitems, sizeof *f->items, item_cmp);
+	items = item_order(f, key_cmp_ids);
 	for (i = 0; i < f->nitems && rc == 0; i++) {
-		const struct item *it = &f->items[i];
+		const struct item *it = &f->items[items[i]];
+		const struct item *c = it->cause == NONE ? NULL :
+		    &f->items[it->cause];
 		const char *kind = kind_names[it->kind];
 
 		jn_state_set_str(r, "record", "item", 4);
 		jn_state_set_str(r, "kind", kind, strlen(kind));
 		set_val(r, "touchpoint", f, it->tp);
 		set_val(r, "detail", f, it->detail);
+		jn_state_set_str(r, "cause_kind", c ? kind_names[c->kind] :
+		    NULL, c ? strlen(kind_names[c->kind]) : 0);
+		set_val(r, "cause_touchpoint", f, c ? c->tp : NONE);
+		set_val(r, "cause_detail", f, c ? c->detail : NONE);
 		counts[0] = (int64_t)it->occurrences;
 		counts[1] = (int64_t)it->sessions;
 		counts[2] = (int64_t)it->users;
-		counts[3] = (int64_t)it->converted;
-		counts[4] = (int64_t)it->contacts;
-		counts[5] = (int64_t)it->extra_steps;	/* a sum of integers */
-		jn_state_set_ints(r, "counts", counts, 6);
+		jn_state_set_ints(r, "counts", counts, 3);
+		nc = flat_cells(&f->icells, iorder, istart[items[i]],
+		    istart[items[i] + 1], srank, &cv, &cvcap);
+		jn_state_set_ints(r, "cells", cv, nc);
 		rc = jn_state_write(out, r);
 	}
+	free(items);
+	free(cv);
 	free(loads);
 	free(lstart);
+	free(istart);
+	free(rstart);
+	free(iorder);
+	free(rorder);
 	free(order);
+	free(srank);
 	free(rank);
 	jn_state_rec_free(r);
 	return rc;
@@ -1281,34 +2011,90 @@ bad_record(const struct jn_state_in *in, const char *what, const char *s)
 	    s ? s : "null");
 }
 
+/*
+ * Cells v[0..n) (flat groups of stratum index, n, x, c, s, o) added to id's
+ * cells in cs.  Returns 0, or -1 when they make no sense.
+ */
+static int
+merge_cells(struct friction *f, struct cells *cs, uint32_t id,
+    const int64_t *v, size_t n)
+{
+	size_t i;
+
+	if (n % 6 != 0)
+		return -1;
+	for (i = 0; i < n; i += 6) {
+		struct cell add, *c;
+
+		if (v[i] < 0 || (uint64_t)v[i] >= f->nmerge_strata ||
+		    v[i + 1] < 0 || v[i + 2] < 0 || v[i + 3] < 0 ||
+		    v[i + 4] < 0 || v[i + 5] < 0 || v[i + 2] > v[i + 1])
+			return -1;
+		add = (struct cell){ (uint64_t)v[i + 1], (uint64_t)v[i + 2],
+			(uint64_t)v[i + 3], (uint64_t)v[i + 4],
+			(uint64_t)v[i + 5] };
+		c = cell_for(cs, id, f->merge_strata[v[i]]);
+		cells_add(c, &add);
+	}
+	return 0;
+}
+
+/* The kind named s, or K_NKINDS. */
+static int
+kind_of(const char *s)
+{
+	int k;
+
+	for (k = 0; k < K_NKINDS; k++)
+		if (strcmp(s, kind_names[k]) == 0)
+			break;
+	return k;
+}
+
 /* One --merge record r, added to f.  Returns 0 or -1 (reported). */
 static int
 merge_record(void *ctx, struct jn_state_in *in, const struct jn_state_rec *r)
 {
 	struct friction *f = ctx;
 	const char *what, *s, *d, *bad;
-	size_t len, dlen, n, nl = 0, i;
-	int64_t *v = NULL, *l = NULL;
-	uint32_t tp, id;
+	size_t len, dlen, n = 0, nl = 0, nc = 0, i;
+	int64_t *v = NULL, *l = NULL, *cv = NULL;
+	uint32_t tp, id, cause = NONE;
 	int k, rc = -1;
 
-	if (jn_state_get_str(in, r, "record", &what, &len) != 0 ||
-	    jn_state_get_ints(in, r, "counts", &v, &n) != 0)
+	if (jn_state_get_str(in, r, "record", &what, &len) != 0)
+		return -1;
+	if (what != NULL && strcmp(what, "stratum") == 0) {
+		if (jn_state_get_str(in, r, "key", &s, &len) != 0)
+			return -1;
+		if (s == NULL)
+			return bad_record(in, "stratum", s);
+		f->merge_strata = jn_xgrow(f->merge_strata,
+		    &f->merge_stratacap, f->nmerge_strata + 1,
+		    sizeof *f->merge_strata);
+		f->merge_strata[f->nmerge_strata++] =
+		    jn_intern_put(&f->strata, s, len);
+		return 0;
+	}
+	if (jn_state_get_ints(in, r, "counts", &v, &n) != 0)
 		return -1;
 	bad = "record";
 	for (i = 0; i < n; i++)
 		if (v[i] < 0)
 			goto bad;
-	if (what != NULL && strcmp(what, "totals") == 0 && n == 5) {
+	if (what != NULL && strcmp(what, "totals") == 0 && n == 6) {
 		f->total_users += (uint64_t)v[0];
 		f->total_sessions += (uint64_t)v[1];
 		f->total_converted += (uint64_t)v[2];
 		f->total_session_events += (uint64_t)v[3];
 		f->total_exits += (uint64_t)v[4];
+		f->total_conv_sessions += (uint64_t)v[5];
+		f->nmerge_strata = 0;	/* a new state: its strata follow */
 		rc = jn_state_add_xsums(in, r, "value", &f->value, 1);
 	} else if (what != NULL && strcmp(what, "touchpoint") == 0 && n == 2) {
 		if (jn_state_get_str(in, r, "touchpoint", &s, &len) != 0 ||
-		    jn_state_get_ints(in, r, "loads", &l, &nl) != 0)
+		    jn_state_get_ints(in, r, "loads", &l, &nl) != 0 ||
+		    jn_state_get_ints(in, r, "reach", &cv, &nc) != 0)
 			goto out;
 		bad = "loads of touchpoint";
 		what = s;
@@ -1329,32 +2115,51 @@ merge_record(void *ctx, struct jn_state_in *in, const struct jn_state_rec *r)
 			loads_add(&f->loads, load_key(tp, load),
 			    (uint64_t)l[i + 1]);
 		}
+		bad = "reach of touchpoint";
+		if (merge_cells(f, &f->reach, tp, cv, nc) != 0)
+			goto bad;
 		rc = 0;
-	} else if (what != NULL && strcmp(what, "item") == 0 && n == 6) {
+	} else if (what != NULL && strcmp(what, "item") == 0 && n == 3) {
 		struct item *it;
+		const char *ck, *cs, *cd;
+		size_t cklen, cslen, cdlen;
 
 		if (jn_state_get_str(in, r, "kind", &what, &len) != 0 ||
 		    what == NULL)
 			goto out;
-		for (k = 0; k < K_NKINDS; k++)
-			if (strcmp(what, kind_names[k]) == 0)
-				break;
+		k = kind_of(what);
 		if (jn_state_get_str(in, r, "touchpoint", &s, &len) != 0 ||
-		    jn_state_get_str(in, r, "detail", &d, &dlen) != 0)
+		    jn_state_get_str(in, r, "detail", &d, &dlen) != 0 ||
+		    jn_state_get_str(in, r, "cause_kind", &ck, &cklen) != 0 ||
+		    jn_state_get_str(in, r, "cause_touchpoint", &cs,
+		    &cslen) != 0 ||
+		    jn_state_get_str(in, r, "cause_detail", &cd, &cdlen) != 0 ||
+		    jn_state_get_ints(in, r, "cells", &cv, &nc) != 0)
 			goto out;
 		bad = k == K_NKINDS ? "kind" : "touchpoint of kind";
 		if (k == K_NKINDS || s == NULL)
 			goto bad;
+		if (ck != NULL) {
+			int ckind = kind_of(ck);
+
+			bad = "cause of kind";
+			if (ckind == K_NKINDS || cs == NULL)
+				goto bad;
+			cause = item_for(f, (enum kind)ckind,
+			    val_put(f, cs, cslen), cd == NULL ? NONE :
+			    val_put(f, cd, cdlen), NONE);
+		}
 		tp = val_put(f, s, len);
 		id = item_for(f, (enum kind)k, tp, d == NULL ? NONE :
-		    val_put(f, d, dlen));
+		    val_put(f, d, dlen), cause);
 		it = &f->items[id];	/* after they grew */
 		it->occurrences += (uint64_t)v[0];
 		it->sessions += (uint64_t)v[1];
 		it->users += (uint64_t)v[2];
-		it->converted += (uint64_t)v[3];
-		it->contacts += (uint64_t)v[4];
-		it->extra_steps += (double)v[5];
+		bad = "cells of kind";
+		if (merge_cells(f, &f->icells, id, cv, nc) != 0)
+			goto bad;
+		grow_tps(f);
 		rc = 0;
 	} else {
 		goto bad;
@@ -1365,6 +2170,7 @@ bad:
 out:
 	free(v);
 	free(l);
+	free(cv);
 	return rc;
 }
 
@@ -1440,6 +2246,9 @@ parse_args(struct friction *f, int argc, char **argv)
 	f->repeat_within = 7 * 86400 * JN_NS_PER_SEC;
 	f->loop_visits = 3;
 	f->min_users = 3;
+	f->contact_window = 7 * 86400 * JN_NS_PER_SEC;
+	f->strata_text = DEFAULT_STRATA;
+	f->terminal_text = DEFAULT_TERMINAL;
 	f->load_ms = 1;
 	f->poor = 4;
 	while ((opt = getopt_long(argc, argv, "j:" JN_COMMON_SHORTOPTS,
@@ -1508,6 +2317,20 @@ parse_args(struct friction *f, int argc, char **argv)
 			    &f->min_users))
 				return -1;
 			break;
+		case OPT_UNIT:
+			if (strcmp(optarg, "session") != 0 &&
+			    strcmp(optarg, "user") != 0)
+				return jn_error("bad --unit '%s' (session, "
+				    "user)", optarg);
+			f->per_user = optarg[0] == 'u';
+			break;
+		case OPT_STRATA: f->strata_text = optarg; break;
+		case OPT_TERMINAL: f->terminal_text = optarg; break;
+		case OPT_CONTACT_WINDOW:
+			if (duration("--contact-window", optarg,
+			    &f->contact_window))
+				return -1;
+			break;
 		case OPT_LOOP_VISITS:
 			if (count_arg("--loop-visits", optarg, 2,
 			    &f->loop_visits))
@@ -1542,6 +2365,37 @@ slot(struct friction *f, const char *given, const char *const *names,
 	    jn_schema_candidates(&f->in.schema, names, n);
 }
 
+/*
+ * The --strata fields' slots: a comma-separated list, empty for none.
+ * Returns 0 or -1 (reported).
+ */
+static int
+strata_slots(struct friction *f)
+{
+	const char *p = f->strata_text;
+	char name[256];
+
+	f->nstrata_fields = 0;
+	while (*p) {
+		size_t n = strcspn(p, ",");
+
+		if (n == 0 || n >= sizeof name ||
+		    f->nstrata_fields == MAX_STRATA_FIELDS)
+			return jn_error("bad --strata '%s' (up to %d field "
+			    "names, comma-separated)", f->strata_text,
+			    MAX_STRATA_FIELDS);
+		memcpy(name, p, n);
+		name[n] = '\0';
+		if ((f->strata_slot[f->nstrata_fields++] =
+		    jn_schema_field(&f->in.schema, name)) < 0)
+			return -1;
+		p += n;
+		if (*p == ',')
+			p++;
+	}
+	return 0;
+}
+
 static int
 setup(void *state, int worker)
 {
@@ -1571,7 +2425,11 @@ setup(void *state, int worker)
 	    compile(f, &f->form_start, f->form_start_text, "--form-start") ||
 	    compile(f, &f->form_submit, f->form_submit_text,
 	    "--form-submit") ||
-	    compile(f, &f->contact, f->contact_text, "--contact"))
+	    compile(f, &f->contact, f->contact_text, "--contact") ||
+	    (f->terminal_text[0] != '\0' && compile(f, &f->terminal,
+	    f->terminal_text, "--terminal")))
+		return -1;
+	if (strata_slots(f) != 0)
 		return -1;
 	f->msg_slot = slot(f, f->message_field, msg_names,
 	    NELEM(msg_names));
@@ -1608,17 +2466,20 @@ setup(void *state, int worker)
 	f->units.sorted = f->run.sorted;
 	jn_intern_init(&f->vals);
 	jn_intern_init(&f->keys);
+	jn_intern_init(&f->strata);
 	jn_namecache_init(&f->names);
 	{
-		struct jn_pred *p[7] = { f->goal, f->click, f->form_start,
+		struct jn_pred *p[NPRED] = { f->goal, f->click, f->form_start,
 			f->form_submit, f->contact, f->error_name,
-			f->error_msg };
-		static const uint16_t flag[7] = { F_GOAL, F_CLICK,
+			f->error_msg, f->terminal };
+		static const uint16_t flag[NPRED] = { F_GOAL, F_CLICK,
 			F_FORM_START, F_FORM_SUBMIT, F_CONTACT, F_ERROR,
-			F_ERROR };
+			F_ERROR, F_TERMINAL };
 		int k;
 
-		for (k = 0; k < 7; k++) {
+		for (k = 0; k < NPRED; k++) {
+			if (p[k] == NULL)
+				continue;
 			if (jn_pred_event_only(p[k], f->in.event_slot)) {
 				f->cpred[f->ncached] = p[k];
 				f->cflag[f->ncached++] = flag[k];
@@ -1645,6 +2506,7 @@ release(void *state)
 	jn_pred_free(f->contact);
 	jn_pred_free(f->error_name);
 	jn_pred_free(f->error_msg);
+	jn_pred_free(f->terminal);
 	jn_input_release(&f->in);
 	jn_units_release(&f->units);
 	jn_intern_release(&f->vals);
@@ -1657,7 +2519,19 @@ release(void *state)
 	free(f->lkeys);
 	free(f->sloads);
 	free(f->items);
-	free(f->touched);
+	free(f->mtp);
+	free(f->mit);
+	free(f->cts);
+	free(f->tp_mark);
+	free(f->tp_umark);
+	free(f->skey);
+	free(f->merge_strata);
+	cells_release(&f->reach);
+	cells_release(&f->icells);
+	jn_intern_release(&f->strata);
+	for (k = 0; k < f->nvmap; k++)
+		free(f->smap[k]);
+	free(f->smap);
 	free(f->tp_visits);
 	free(f->tp_exits);
 }
@@ -1699,8 +2573,11 @@ main(int argc, char **argv)
 		return JN_EXIT_ERROR;
 	}
 	cmp_vals = &f.vals;
+	cmp_strata = &f.strata;
 	if ((status = jn_engine_input(&f.engine, &reporter, &f, &options,
-	    &f.run, argv + optind, argc - optind, NULL)) < 0) {
+	    &f.run, argv + optind, argc - optind, NULL)) < 0 ||
+	    (f.too_many_strata && jn_error("more than %d strata: give fewer "
+	    "--strata fields", MAX_STRATA))) {
 		release(&f);
 		return JN_EXIT_ERROR;
 	}

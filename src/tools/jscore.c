@@ -94,8 +94,10 @@ struct gate {
 
 struct item {
 	char *kind, *touchpoint, *detail;
+	char *cause;		/* a symptom's cause, NULL for a cause */
 	double users, revenue, support, effort, cost;
 	int has_cost;
+	int folded;		/* a symptom folded into its cause */
 	double score;
 	int priority;		/* 1..3 */
 };
@@ -159,8 +161,11 @@ new_item(struct score *s, const char *kind, const char *tp,
 
 /*
  * jfunnel rows: step k's drop-off (the units lost between step k-1 and
- * k) is an item; with a value column, each lost unit is worth the value
- * per unit that reached the last step of the same group.
+ * k) is an item.  With a value column it is priced as a friction item
+ * is, by the conversion the lost units would have had: had they gone on
+ * to step k, they would have converted as the units that reached step k
+ * did, so revenue = dropped * (count_last / count_k) * (value_last /
+ * count_last) = dropped * value_last / count_k.
  */
 static int
 load_funnel(struct score *s, const struct jn_table *t)
@@ -172,11 +177,12 @@ load_funnel(struct score *s, const struct jn_table *t)
 		char detail[256];
 		const char *g = group ? text(t, r, t->names[0]) : "";
 		double dropped, step, value_last = 0, count_last = 0;
+		double count_k;
 		size_t k;
 		struct item *it;
 
 		if (number(t, r, "step", &step) || number(t, r, "dropped",
-		    &dropped))
+		    &dropped) || number(t, r, "count", &count_k))
 			return -1;
 		if (step == 1)
 			first = r;
@@ -196,8 +202,8 @@ load_funnel(struct score *s, const struct jn_table *t)
 		    group ? g : "", group ? ", " : "", step);
 		it = new_item(s, "drop_off", text(t, r, "name"), detail);
 		it->users = dropped;
-		it->revenue = count_last > 0 ? dropped * value_last /
-		    count_last : 0;
+		it->revenue = count_k > 0 ? dropped * value_last / count_k :
+		    0;
 	}
 	return 0;
 }
@@ -212,11 +218,24 @@ load_items(struct score *s, const struct jn_table *t)
 		struct item *it = new_item(s, text(t, r, "kind"),
 		    text(t, r, "touchpoint"), text(t, r, "detail"));
 
+		double lo = 1;
+
 		if (number(t, r, "users", &it->users) ||
 		    number(t, r, "revenue_at_risk", &it->revenue) ||
 		    number(t, r, "support_contacts", &it->support) ||
 		    number(t, r, "effort", &it->effort))
 			return -1;
+		/* an interval that holds 0: no revenue, whatever the
+		 * estimate says */
+		if (jn_table_col(t, "revenue_at_risk_lo") >= 0 &&
+		    text(t, r, "revenue_at_risk_lo")[0] != '\0') {
+			if (number(t, r, "revenue_at_risk_lo", &lo))
+				return -1;
+			if (!(lo > 0))
+				it->revenue = 0;
+		}
+		if (text(t, r, "cause")[0] != '\0')
+			it->cause = jn_xstrdup(text(t, r, "cause"));
 		if (jn_table_col(t, "cost") >= 0 && text(t, r, "cost")[0]) {
 			if (number(t, r, "cost", &it->cost))
 				return -1;
@@ -297,6 +316,60 @@ apply_costs(struct score *s)
 		}
 	}
 	return 0;
+}
+
+/* Does cause name it: "KIND TOUCHPOINT[ DETAIL]", as jfriction writes? */
+static int
+names(const char *cause, const struct item *it)
+{
+	size_t k = strlen(it->kind), t = strlen(it->touchpoint);
+
+	if (it->cause != NULL || strncmp(cause, it->kind, k) != 0 ||
+	    cause[k] != ' ' || strncmp(cause + k + 1, it->touchpoint, t) != 0)
+		return 0;
+	cause += k + 1 + t;
+	if (it->detail[0] == '\0')
+		return *cause == '\0';
+	return *cause == ' ' && strcmp(cause + 1, it->detail) == 0;
+}
+
+/*
+ * A row with a cause is a symptom: its support contacts and effort are
+ * added to the cause's row and it is not ranked (its revenue is the
+ * cause's already).  A symptom whose cause is not among the rows is
+ * ranked alone.
+ */
+static void
+fold(struct score *s)
+{
+	size_t i, j, n = 0;
+
+	for (i = 0; i < s->nitems; i++) {
+		struct item *it = &s->items[i];
+
+		if (it->cause == NULL)
+			continue;
+		for (j = 0; j < s->nitems; j++)
+			if (names(it->cause, &s->items[j])) {
+				s->items[j].support += it->support;
+				s->items[j].effort += it->effort;
+				it->folded = 1;
+				break;
+			}
+	}
+	for (i = 0; i < s->nitems; i++) {
+		struct item *it = &s->items[i];
+
+		if (!it->folded) {
+			s->items[n++] = *it;
+			continue;
+		}
+		free(it->kind);
+		free(it->touchpoint);
+		free(it->detail);
+		free(it->cause);
+	}
+	s->nitems = n;
 }
 
 /*
@@ -759,6 +832,7 @@ main(int argc, char **argv)
 	if (status == JN_EXIT_OK && apply_costs(&s) != 0)
 		status = JN_EXIT_ERROR;
 	if (status == JN_EXIT_OK) {
+		fold(&s);
 		compute(&s);
 		if (s.nitems > 0)
 			qsort(s.items, s.nitems, sizeof *s.items, item_cmp);
@@ -772,6 +846,7 @@ main(int argc, char **argv)
 		free(s.items[k].kind);
 		free(s.items[k].touchpoint);
 		free(s.items[k].detail);
+		free(s.items[k].cause);
 	}
 	free(s.items);
 	jn_tables_release(&s.costs);
