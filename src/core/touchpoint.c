@@ -418,7 +418,8 @@ jn_touch_new(const struct jn_touch_opts *o)
 	}
 	f = fopen(o->clean_path, "rb");
 	if (f == NULL) {
-		jn_error("%s: %s", o->clean_path, strerror(errno));
+		jn_error("cannot open '%s': %s", o->clean_path,
+		    strerror(errno));
 		return NULL;
 	}
 	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
@@ -428,7 +429,7 @@ jn_touch_new(const struct jn_touch_opts *o)
 
 		fclose(f);
 		free(b.buf);
-		jn_error("%s: %s", o->clean_path, strerror(e));
+		jn_error("%s: read error: %s", o->clean_path, strerror(e));
 		return NULL;
 	}
 	fclose(f);

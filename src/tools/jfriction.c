@@ -40,6 +40,7 @@
 #include "journey/intern.h"
 #include "journey/pred.h"
 #include "journey/state.h"
+#include "journey/touchpoint.h"
 #include "journey/time.h"
 #include "journey/util.h"
 #include "journey/writer.h"
@@ -49,6 +50,7 @@ static const char usage[] =
     "usage: jfriction [-u FIELD] [-t FIELD] [-e FIELD] [-o FORMAT]\n"
     "                 [--only KIND,...] [--skip KIND,...] [--goal EXPR]\n"
     "                 [--value FIELD] [--touchpoint FIELD]\n"
+    "                 [--clean FILE | --raw-touchpoints]\n"
     "                 [--slow DUR] [--lcp] [--load-field FIELD]\n"
     "                 [--load-unit ms|s] [--error REGEX]\n"
     "                 [--message-field FIELD] [--click EXPR]\n"
@@ -82,6 +84,8 @@ static const char help_text[] =
     "      --strata FIELD,...   strata (device,platform,channel,country)\n"
     "      --contact-window DUR support contacts after the item (7d)\n"
     "      --terminal EXPR      outcomes that end a journey: not exits\n"
+    "Touchpoints (ids in paths as :id, queries dropped; journey(7)):\n"
+    JN_TOUCH_HELP
     "Fields and events: --touchpoint, --load-field, --load-unit,\n"
     "--message-field, --target-field, --topic-field, --error, --click,\n"
     "--form-start, --form-submit, --contact, --goal, --value.\n"
@@ -128,6 +132,7 @@ static const struct option tool_longopts[] = {
 	{ "contact-window", required_argument, NULL, OPT_CONTACT_WINDOW },
 	{ "terminal", required_argument, NULL, OPT_TERMINAL },
 	JN_RUN_LONGOPTS,
+	JN_TOUCH_LONGOPTS,
 };
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -259,6 +264,10 @@ struct friction {
 	uint16_t cflag[NPRED], oflag[NPRED];
 	int ncached, nother;
 	int value_slot, tp_slot, load_slot, msg_slot, target_slot;
+	/* touchpoint cleaning: the rules (the main state's), this thread's */
+	struct jn_touch_opts touch_opts;
+	struct jn_touch *touch;
+	struct jn_touch_local *touch_local;
 	int topic_slot;
 	int strata_slot[MAX_STRATA_FIELDS], nstrata_fields;
 	char *skey;		/* the stratum key being built */
@@ -410,11 +419,13 @@ on_event(void *ctx, const struct jn_event *ev)
 	e->ts = ev->time;
 	e->session = ev->session && ev->session_len ?
 	    (uint32_t)jn_hash(ev->session, ev->session_len) | 1 : 0;
-	/* the touchpoint: its field, else the event name */
+	/* the touchpoint: its field cleaned (journey(7)), else the name */
 	v = jn_record_get(rec, f->tp_slot, &len);
 	if (v == NULL || len == 0) {
 		v = ev->name;
 		len = ev->name_len;
+	} else if (jn_touch_clean(f->touch_local, v, len, &v, &len) != 0) {
+		return -1;
 	}
 	e->tp = val_put(f, v, len);
 	e->aux = NONE;
@@ -1796,6 +1807,7 @@ config_text(const void *tool, struct jn_strbuf *b)
 	int k;
 
 	jn_state_config_common(b, &f->common);
+	jn_state_config_item(b, "touchpoints", jn_touch_signature(f->touch));
 	jn_strbuf_printf(b, "kinds=");
 	for (k = 0, sep = ""; k < K_NKINDS; k++)
 		if (f->kinds >> k & 1) {
@@ -2234,6 +2246,7 @@ parse_args(struct friction *f, int argc, char **argv)
 
 	free(longopts);	/* from an earlier main() in one process */
 	longopts = jn_cli_options(tool_longopts, NELEM(tool_longopts));
+	jn_touch_opts_init(&f->touch_opts);
 	f->goal_text = JN_DEFAULT_GOAL;
 	f->error_re = "error|exception|fail";
 	f->click_text = "click";
@@ -2254,6 +2267,9 @@ parse_args(struct friction *f, int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "j:" JN_COMMON_SHORTOPTS,
 	    longopts, NULL)) != -1) {
 		int r = jn_common_option(&f->common, opt, optarg);
+
+		if (r == 0)
+			r = jn_touch_option(&f->touch_opts, opt, optarg);
 
 		if (r == 0)
 			r = jn_run_option(&f->run, opt, optarg);
@@ -2346,7 +2362,11 @@ parse_args(struct friction *f, int argc, char **argv)
 		}
 	}
 	f->kinds = (have_only ? only : (1u << K_NKINDS) - 1) & ~skip;
-	return jn_run_check(&f->run);
+	if (jn_run_check(&f->run) != 0)
+		return -1;
+	/* compiled once, shared read only by every reading thread */
+	f->touch = jn_touch_new(&f->touch_opts);
+	return f->touch != NULL ? 0 : -1;
 }
 
 static int
@@ -2417,6 +2437,7 @@ setup(void *state, int worker)
 	int rc;
 
 	f->is_worker = worker;
+	f->touch_local = jn_touch_local_new(f->touch);
 	if ((worker ? jn_input_init_worker(&f->in, &f->common) :
 	    jn_input_init(&f->in, &f->common)) != 0)
 		return -1;
@@ -2499,6 +2520,9 @@ release(void *state)
 	int k;
 
 	jn_engine_release(&f->engine);
+	jn_touch_local_free(f->touch_local);
+	if (!f->is_worker)	/* the rules are the main state's */
+		jn_touch_free(f->touch);
 	jn_pred_free(f->goal);
 	jn_pred_free(f->click);
 	jn_pred_free(f->form_start);

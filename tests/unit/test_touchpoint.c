@@ -383,8 +383,9 @@ test_options(void **state)
 	o.clean_path = "/";
 	assert_null(jn_touch_new(&o));
 	jn_diag_capture(old);
-	assert_string_equal(b.buf, "journey: /nonexistent/rules.tsv: No such "
-	    "file or directory\njourney: /: Is a directory\n");
+	assert_string_equal(b.buf, "journey: cannot open "
+	    "'/nonexistent/rules.tsv': No such file or directory\n"
+	    "journey: /: read error: Is a directory\n");
 	free(b.buf);
 }
 
