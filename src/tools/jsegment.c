@@ -85,8 +85,9 @@ static const char help_text[] =
     "  -j, --jobs N             read with N threads (default: all cores)\n"
     "  -u, -t, -e, --session, --session-gap, -I, --where, --since, "
     "--until,\n"
-    "  -o, --strict, --rejects, --safe-csv, --no-progress, -h, -V: see "
-    "journey(7)\n";
+    "  -o, --strict, --rejects, --max-rejected, --allow-empty, "
+    "--safe-csv,\n"
+    "  --no-progress, -h, -V: see journey(7)\n";
 
 enum {
 	OPT_BY = JN_OPT_TOOL_BASE,
@@ -191,6 +192,7 @@ struct seg {
 	struct jn_common common;
 	struct jn_input in;
 	const char *by_field, *goal_text, *value_field, *default_name;
+	int goal_given;		/* --goal, not the default */
 	const char *tag_field;
 	enum preset preset;
 	int profiles, tag, has_now;
@@ -1730,6 +1732,7 @@ parse_args(struct seg *s, int argc, char **argv)
 			break;
 		case OPT_GOAL:
 			s->goal_text = arg;
+			s->goal_given = 1;
 			break;
 		case OPT_VALUE:
 			s->value_field = arg;
@@ -1818,6 +1821,16 @@ setup(void *state, int worker)
 			return -1;
 	if (s->value_slot < 0)
 		return -1;
+	if (s->goal_given)
+		jn_input_watch_pred(&s->in, s->goal);
+	if (s->value_field)
+		jn_input_watch_field(&s->in, "--value", s->value_field,
+		    s->value_slot);
+	for (t = 0; t < s->ntouch; t++)
+		jn_input_watch_field(&s->in, t == s->by_touch ? "--by" :
+		    "--field", s->touch[t].name, s->touch[t].slot);
+	if (s->goal_by_name)
+		jn_input_watch_names(&s->in, &s->names);
 	jn_units_init(&s->units, sizeof(struct tev), offsetof(struct tev,
 	    user), 0);
 	s->units.sorted = s->run.sorted;
