@@ -5,11 +5,12 @@
 #
 # Runs the checkout funnel on LOG, compares it with the stored BASELINE
 # funnel, prints the comparison, and exits 1 (so that cron mails the
-# output) when a step's conversion fell significantly; 2 when LOG or
-# BASELINE is unusable.  With --update, a run that did not regress becomes
-# the new baseline: then a slow decline, less than --max-drop a night,
-# passes every night, so update rarely (say, after a release was checked)
-# rather than every night.
+# output) when a step's conversion fell significantly; 2, saying why,
+# when LOG is unusable (empty, or its records rejected) or BASELINE is
+# (not a funnel of the same steps).  With --update, a run that did not
+# regress becomes the new baseline: then a slow decline, less than
+# --max-drop a night, passes every night, so update rarely (say, after a
+# release was checked) rather than every night.
 # Usage: nightly.sh [--update] LOG BASELINE
 set -eu
 update=0
@@ -24,10 +25,19 @@ fi
 log=$1 baseline=$2
 today=$(mktemp "${TMPDIR:-/tmp}/funnel.XXXXXX")
 trap 'rm -f "$today"' EXIT
-jfunnel -w 1d -s view_item -s add_to_cart -s begin_checkout -s purchase \
-    "$log" > "$today"
+# jfunnel fails (2) on an export it cannot use: empty, a header alone,
+# every record or most of them rejected; its messages say what it saw
+if ! jfunnel -w 1d -s view_item -s add_to_cart -s begin_checkout \
+    -s purchase "$log" > "$today"; then
+	echo "nightly.sh: no funnel from $log: nothing compared" >&2
+	exit 2
+fi
 status=0
-jcompare -o table "$baseline" "$today" || status=$?
+jcompare -o table "$baseline" - < "$today" || status=$?
+if [ "$status" -eq 2 ]; then
+	echo "nightly.sh: $baseline and tonight's funnel cannot be" \
+	    "compared" >&2
+fi
 if [ "$status" -eq 0 ] && [ "$update" -eq 1 ]; then
 	cp "$today" "$baseline"
 fi
