@@ -17,12 +17,22 @@ if [ $# -ne 2 ]; then
 fi
 events=$1 baseline=$2
 report=$(mktemp "${TMPDIR:-/tmp}/jcompare.XXXXXX")
-trap 'rm -f "$report"' EXIT
+funnel=$(mktemp "${TMPDIR:-/tmp}/jfunnel.XXXXXX")
+trap 'rm -f "$report" "$funnel"' EXIT
 status=0
-# a jfunnel failure leaves jcompare an empty table: status 2 either way
-jfunnel -w 1d -s view_item -s add_to_cart -s purchase "$events" |
-    jcompare -o markdown --max-drop 0.02 --alpha 0.05 "$baseline" - \
-    > "$report" || status=$?
+# not a pipe: jfunnel's own status (2 on events it cannot use: empty, a
+# header alone, records rejected) must fail the step, not jcompare's
+if ! jfunnel -w 1d -s view_item -s add_to_cart -s purchase "$events" \
+    > "$funnel"; then
+	echo "ci-gate.sh: no funnel from $events: nothing compared" >&2
+	exit 2
+fi
+jcompare -o markdown --max-drop 0.02 --alpha 0.05 "$baseline" - \
+    < "$funnel" > "$report" || status=$?
+if [ "$status" -eq 2 ]; then
+	echo "ci-gate.sh: $baseline and the funnel of $events cannot be" \
+	    "compared" >&2
+fi
 cat "$report"
 if [ -n "${GITHUB_STEP_SUMMARY:-}" ]; then
 	cat "$report" >> "$GITHUB_STEP_SUMMARY"

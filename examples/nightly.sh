@@ -5,11 +5,11 @@
 #
 # Runs the checkout funnel on LOG, compares it with the stored BASELINE
 # funnel, prints the comparison, and exits 1 (so that cron mails the
-# output) when a step's conversion fell significantly; 2 when LOG or
-# BASELINE is unusable: a log that cannot be read whole (a .gz cut short
-# is an error) or in which no user reached the first step is not a
-# night without visitors but a broken export.  With --update, a run that
-# did not regress becomes the new baseline (written beside it, then
+# output) when a step's conversion fell significantly; 2, saying why,
+# when LOG is unusable (empty, its records rejected, a .gz cut short, no
+# user at the first step: a broken export, not a night without visitors)
+# or BASELINE is (not a funnel of the same steps).  With --update, a run
+# that did not regress becomes the new baseline (written beside it, then
 # renamed over it); a failed or empty run never does.  A slow decline,
 # less than --max-drop a night, then passes every night, so update rarely
 # (say, after a release was checked) rather than every night.
@@ -29,9 +29,13 @@ today=$(mktemp "${TMPDIR:-/tmp}/funnel.XXXXXX")
 new=
 trap 'rm -f "$today" ${new:+"$new"}' EXIT
 trap 'exit 2' HUP INT TERM
-# set -e: a failed run (status 2) ends the script here, with its status
-jfunnel -w 1d -s view_item -s add_to_cart -s begin_checkout -s purchase \
-    "$log" > "$today"
+# jfunnel fails (2) on an export it cannot use: empty, a header alone,
+# every record or most of them rejected; its messages say what it saw
+if ! jfunnel -w 1d -s view_item -s add_to_cart -s begin_checkout \
+    -s purchase "$log" > "$today"; then
+	echo "nightly.sh: no funnel from $log: nothing compared" >&2
+	exit 2
+fi
 users=$(awk -F, 'NR == 2 { print $3 }' "$today")
 if [ -z "$users" ] || [ "$users" -eq 0 ]; then
 	echo "nightly.sh: $log: no user reached the first step (baseline" \
@@ -39,7 +43,11 @@ if [ -z "$users" ] || [ "$users" -eq 0 ]; then
 	exit 2
 fi
 status=0
-jcompare -o table "$baseline" "$today" || status=$?
+jcompare -o table "$baseline" - < "$today" || status=$?
+if [ "$status" -eq 2 ]; then
+	echo "nightly.sh: $baseline and tonight's funnel cannot be" \
+	    "compared" >&2
+fi
 if [ "$status" -eq 0 ] && [ "$update" -eq 1 ]; then
 	new=$(mktemp "$baseline.XXXXXX") || exit 2
 	# the copy takes the baseline's mode first, then today's table

@@ -31,6 +31,8 @@ struct jn_common {
 	int strict;
 	const char *rejects_path;
 	int no_progress;
+	double max_rejected;		/* share of records; default 0.5 */
+	int allow_empty;
 };
 
 /* One event, borrowed during the callback. */
@@ -47,6 +49,19 @@ struct jn_event {
 
 typedef int (*jn_event_fn)(void *ctx, const struct jn_event *ev);
 
+/*
+ * A name the user gave (a field option, or a predicate), checked after
+ * reading by jn_input_check: a field no record carried, a predicate no
+ * event matched, is warned about by name.
+ */
+struct jn_watch {
+	const char *what;	/* "-e", "--by", "step 2", "--where" */
+	const char *field;	/* a field option's argument; NULL: a pred */
+	int slot;
+	struct jn_pred *pred;
+};
+#define JN_MAX_WATCH 64
+
 struct jn_input {
 	struct jn_common opt;
 	struct jn_schema schema;
@@ -62,6 +77,15 @@ struct jn_input {
 	 */
 	int (*header_fn)(void *, const struct jn_record *);
 	jn_record_fn raw_fn;
+	/* names to check after reading (jn_input_watch_*) */
+	struct jn_watch watch[JN_MAX_WATCH];
+	size_t nwatch, nwhere_watch;	/* -e, --session, --where first */
+	uint64_t unseen;	/* watched slots no record has filled yet */
+	struct jn_namecache *names;	/* event names seen, if a tool has */
+	char *head;		/* the first CSV/TSV header or NDJSON record */
+	size_t head_len;
+	int head_format;
+	uint64_t head_pos;
 };
 
 /*
@@ -166,6 +190,33 @@ int jn_input_run_jobs2(struct jn_input *in, struct jn_input *const *workers,
 
 /* Warn about bad records, close --rejects.  Returns 0 or -1 (reported). */
 int jn_input_finish(struct jn_input *in);
+
+/*
+ * Watch a field option (what: "--by"; field: its argument; slot: its
+ * slot), or a predicate, or (for "did you mean" suggestions) a tool's
+ * cache of event names.  Workers watch the same things in the same order
+ * as the main state.  Registered before reading; -e, --session and
+ * --where are watched by jn_input_init.  Cannot fail.
+ */
+void jn_input_watch_field(struct jn_input *in, const char *what,
+    const char *field, int slot);
+void jn_input_watch_pred(struct jn_input *in, struct jn_pred *p);
+void jn_input_watch_names(struct jn_input *in, struct jn_namecache *names);
+/*
+ * After jn_input_run_jobs: what worker w saw (fields, predicates' hits,
+ * event names, the input's first header) added to in's.  Cannot fail.
+ */
+void jn_input_gather(struct jn_input *in, struct jn_input *w);
+/*
+ * After jn_input_finish, on events read (not with --merge): a name
+ * watched that matched nothing is a warning ("--by: no field 'dev';
+ * fields are: ...", "step 2 'view_itme' matched no event; did you mean
+ * view_item?"), an error under --strict; no event used (an empty input,
+ * every record rejected or filtered out) is an error unless
+ * --allow-empty; more than --max-rejected of the records rejected is an
+ * error.  Returns 0, or -1 after reporting.
+ */
+int jn_input_check(struct jn_input *in);
 void jn_input_release(struct jn_input *in);
 
 /*

@@ -41,7 +41,32 @@ struct jn_pred *jn_pred_compile(const char *expr, struct jn_schema *schema,
  * limit hit ("step 1: regex in '/^(a+)+$/' hit the match limit on value
  * 'aaa...'") or any other PCRE2 error ("... failed on value 'x': MSG").
  */
-int jn_pred_match(const struct jn_pred *p, const struct jn_record *rec);
+int jn_pred_match(struct jn_pred *p, const struct jn_record *rec);
+
+/*
+ * How often p matched (jn_pred_match returned 1).  Behind a name cache
+ * a predicate runs once per event name, so the count only says whether
+ * it ever matched: 0 means no event it was tried on did.  Each thread
+ * matches its own predicates; jn_pred_add_hits sums a worker's into the
+ * main state's.  Cannot fail.
+ */
+uint64_t jn_pred_hits(const struct jn_pred *p);
+void jn_pred_add_hits(struct jn_pred *p, const struct jn_pred *from);
+/* Bit n set when a condition of p reads slot n.  Cannot fail. */
+uint64_t jn_pred_slots(const struct jn_pred *p);
+/*
+ * The first NAME condition's name (*len set), or NULL when p has none:
+ * for "did you mean" suggestions.  Cannot fail.
+ */
+const char *jn_pred_name(const struct jn_pred *p, size_t *len);
+/* What p is called in diagnostics ("step 2", "--where").  Cannot fail. */
+const char *jn_pred_what(const struct jn_pred *p);
+/*
+ * When text has blanks beside an operator or SQL's "==" ("device ==
+ * mobile", "event = purchase"), the expression as it was likely meant
+ * ("device=mobile") into fix[0..size) and 1; else 0.  Cannot fail.
+ */
+int jn_pred_unspaced(const char *text, char *fix, size_t size);
 
 /*
  * 1 when p looks at nothing but the event slot (NAME and /REGEX/

@@ -583,7 +583,7 @@ jn_engine_input(struct jn_engine *e, const struct jn_reporter *r,
     char *const *files, int nfiles, const char *stdin_path)
 {
 	struct jn_strbuf config = { NULL, 0, 0 };
-	int rc;
+	int rc, k;
 
 	if (run->merge) {
 		r->config(tool, &config);
@@ -597,8 +597,13 @@ jn_engine_input(struct jn_engine *e, const struct jn_reporter *r,
 		jn_input_finish(input_of(r, tool));
 		return -1;
 	}
+	for (k = 0; k < e->nworkers; k++)
+		jn_input_gather(input_of(r, tool), input_of(r, e->workers[k]));
 	rc = jn_input_finish(input_of(r, tool)) != 0 ? JN_EXIT_ERROR :
 	    JN_EXIT_OK;
+	/* nothing used, mostly rejected, a name that matched nothing */
+	if (jn_input_check(input_of(r, tool)) != 0)
+		return -1;
 	e->want_users = run->partial;
 	jn_engine_count(e);
 	jn_engine_release(e);	/* the workers are merged */

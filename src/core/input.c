@@ -3,9 +3,12 @@
  * reader become events: the user and time fields must be present and the
  * time must parse, else the record is rejected under the common policy;
  * --since/--until and --where then decide which events the tool sees.
+ * After reading, jn_input_check makes a run that used nothing, or
+ * mostly bad records, an error, and names that matched nothing loud.
  */
 #include "journey/input.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,7 +28,9 @@ enum {
 	OPT_STRICT,
 	OPT_REJECTS,
 	OPT_NO_PROGRESS,
-	OPT_SAFE_CSV
+	OPT_SAFE_CSV,
+	OPT_MAX_REJECTED,
+	OPT_ALLOW_EMPTY
 };
 
 const struct option jn_common_longopts[] = {
@@ -43,6 +48,8 @@ const struct option jn_common_longopts[] = {
 	{ "rejects", required_argument, NULL, OPT_REJECTS },
 	{ "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
 	{ "safe-csv", no_argument, NULL, OPT_SAFE_CSV },
+	{ "max-rejected", required_argument, NULL, OPT_MAX_REJECTED },
+	{ "allow-empty", no_argument, NULL, OPT_ALLOW_EMPTY },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 };
@@ -92,6 +99,7 @@ jn_common_init(struct jn_common *c)
 {
 	memset(c, 0, sizeof *c);
 	c->session_gap = 30 * 60 * JN_NS_PER_SEC;
+	c->max_rejected = 0.5;
 	/* a process-wide switch: off until this run's options say */
 	jn_writer_safe_csv(0);
 }
@@ -158,6 +166,15 @@ jn_common_option(struct jn_common *c, int opt, const char *arg)
 	case OPT_SAFE_CSV:
 		jn_writer_safe_csv(1);
 		return 1;
+	case OPT_MAX_REJECTED:
+		if (jn_parse_double(arg, strlen(arg), &c->max_rejected) != 0 ||
+		    !(c->max_rejected >= 0 && c->max_rejected <= 1))
+			return jn_error("bad --max-rejected '%s' (a share of "
+			    "the records, 0 to 1)", arg);
+		return 1;
+	case OPT_ALLOW_EMPTY:
+		c->allow_empty = 1;
+		return 1;
 	}
 	return 0;
 }
@@ -192,6 +209,14 @@ jn_input_init(struct jn_input *in, const struct jn_common *c)
 		if (in->where[i] == NULL)
 			return -1;
 	}
+	if (c->event_field != NULL)
+		jn_input_watch_field(in, "-e", c->event_field, in->event_slot);
+	if (c->session_field != NULL)
+		jn_input_watch_field(in, "--session", c->session_field,
+		    in->session_slot);
+	for (i = 0; i < c->nwhere; i++)
+		jn_input_watch_pred(in, in->where[i]);
+	in->nwhere_watch = in->nwatch;
 	return jn_badrec_init(&in->bad, c->strict, c->rejects_path);
 }
 
@@ -227,6 +252,29 @@ jn_jobs_default(void)
 	return n < 1 ? 1 : n > JN_MAX_JOBS ? JN_MAX_JOBS : (int)n;
 }
 
+static void keep_head(struct jn_input *, const struct jn_record *);
+
+/*
+ * Which watched fields rec carries, and the first record (the keys of an
+ * NDJSON one, the header of a CSV one's file, are the fields a "fields
+ * are" hint lists): until every watched field is seen, a few bits per
+ * record.
+ */
+static void
+note_record(struct jn_input *in, const struct jn_record *rec)
+{
+	uint64_t m;
+
+	for (m = in->unseen; m != 0; m &= m - 1) {
+		int slot = __builtin_ctzll(m);
+
+		if (rec->vals[slot].ptr != NULL)
+			in->unseen &= ~(UINT64_C(1) << slot);
+	}
+	if (in->head == NULL)
+		keep_head(in, rec);
+}
+
 static int
 on_record(void *ctx, const struct jn_record *rec)
 {
@@ -236,6 +284,8 @@ on_record(void *ctx, const struct jn_record *rec)
 	size_t tlen, i;
 	char q[80];
 
+	if (in->unseen != 0 || in->head == NULL)
+		note_record(in, rec);
 	ev.user = jn_record_get(rec, in->user_slot, &ev.user_len);
 	if (ev.user == NULL || ev.user_len == 0)
 		return jn_badrec_add(&in->bad, rec, "missing user field%s",
@@ -430,6 +480,8 @@ jn_input_release(struct jn_input *in)
 	if (in->bad.rejects != NULL)
 		jn_badrec_finish(&in->bad, in->records_in);
 	jn_schema_release(&in->schema);
+	free(in->head);
+	in->head = NULL;
 }
 
 int
@@ -443,4 +495,367 @@ jn_close_stdout(int status)
 		return JN_EXIT_ERROR;
 	}
 	return status;
+}
+
+/* ---- names that matched nothing, and runs that used nothing ---- */
+
+/*
+ * The first record: an NDJSON one's bytes, a CSV/TSV one's file name
+ * (its header is read again only for a hint: the reader under -j keeps
+ * no header where this layer could see it, and a hint must not depend
+ * on -j).
+ */
+static void
+keep_head(struct jn_input *in, const struct jn_record *rec)
+{
+	const char *p = rec->format == JN_IN_NDJSON ? rec->raw : rec->file;
+	size_t n = rec->format == JN_IN_NDJSON ? rec->rawlen :
+	    strlen(rec->file);
+
+	if (p == NULL)
+		return;
+	free(in->head);
+	in->head = jn_xstrndup(p, n);
+	in->head_len = n;
+	in->head_format = rec->format;
+	in->head_pos = rec->pos;
+}
+
+void
+jn_input_watch_field(struct jn_input *in, const char *what,
+    const char *field, int slot)
+{
+	struct jn_watch *w;
+
+	/* an empty name (--session '') asks for no such field */
+	if (in->nwatch == JN_MAX_WATCH || slot < 0 || *field == '\0')
+		return;
+	w = &in->watch[in->nwatch++];
+	w->what = what;
+	w->field = field;
+	w->slot = slot;
+	w->pred = NULL;
+	in->unseen |= UINT64_C(1) << slot;
+}
+
+void
+jn_input_watch_pred(struct jn_input *in, struct jn_pred *p)
+{
+	struct jn_watch *w;
+
+	if (in->nwatch == JN_MAX_WATCH || p == NULL)
+		return;
+	w = &in->watch[in->nwatch++];
+	w->what = jn_pred_what(p);
+	w->field = NULL;
+	w->slot = -1;
+	w->pred = p;
+	in->unseen |= jn_pred_slots(p);
+}
+
+void
+jn_input_watch_names(struct jn_input *in, struct jn_namecache *names)
+{
+	in->names = names;
+}
+
+void
+jn_input_gather(struct jn_input *in, struct jn_input *w)
+{
+	size_t i;
+
+	assert(w->nwatch == in->nwatch);
+	in->unseen &= w->unseen;
+	for (i = 0; i < in->nwatch && i < w->nwatch; i++)
+		if (in->watch[i].pred != NULL && w->watch[i].pred != NULL)
+			jn_pred_add_hits(in->watch[i].pred, w->watch[i].pred);
+	if (in->names != NULL && w->names != NULL)
+		free(jn_intern_merge(&in->names->names, &w->names->names));
+	/* the first record any worker saw: the lowest position */
+	if (w->head != NULL && (in->head == NULL ||
+	    w->head_pos < in->head_pos)) {
+		free(in->head);
+		in->head = w->head;
+		in->head_len = w->head_len;
+		in->head_format = w->head_format;
+		in->head_pos = w->head_pos;
+		w->head = NULL;
+	}
+}
+
+/*
+ * Edit distance with adjacent transpositions (optimal string alignment):
+ * "view_itme" is one step from "view_item".  Names over 63 bytes are
+ * too far from anything.
+ */
+static size_t
+edit_distance(const char *a, size_t n, const char *b, size_t m)
+{
+	size_t d[3][64], i, j;
+
+	if (n > 63 || m > 63)
+		return SIZE_MAX;
+	for (j = 0; j <= m; j++)
+		d[0][j] = j;
+	for (i = 1; i <= n; i++) {
+		size_t *r = d[i % 3], *p = d[(i - 1) % 3], *pp = d[(i + 1) % 3];
+
+		r[0] = i;
+		for (j = 1; j <= m; j++) {
+			size_t c = p[j - 1] + (a[i - 1] != b[j - 1]);
+
+			if (p[j] + 1 < c)
+				c = p[j] + 1;
+			if (r[j - 1] + 1 < c)
+				c = r[j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
+			    a[i - 2] == b[j - 1] && pp[j - 2] + 1 < c)
+				c = pp[j - 2] + 1;
+			r[j] = c;
+		}
+	}
+	return d[n % 3][m];
+}
+
+/*
+ * The event name seen closest to name[0..len), when close enough to be a
+ * typo (one edit from 4 bytes on, two from 8), ties to the smallest in
+ * byte order; NULL when none is, or when name itself was seen.
+ */
+static const char *
+closest_name(const struct jn_input *in, const char *name, size_t len)
+{
+	const struct jn_intern *t;
+	const char *best = NULL;
+	size_t bestd = len < 4 ? 0 : len < 8 ? 1 : 2, i, n;
+
+	if (in->names == NULL || bestd == 0)
+		return NULL;
+	t = &in->names->names;
+	n = jn_intern_count(t);
+	for (i = 0; i < n; i++) {
+		size_t sl, d;
+		const char *s = jn_intern_str(t, (uint32_t)i, &sl);
+
+		d = edit_distance(name, len, s, sl);
+		if (d == 0)
+			return NULL;
+		if (d < bestd || (d == bestd && best != NULL &&
+		    strcmp(s, best) < 0) || (d == bestd && best == NULL)) {
+			bestd = d;
+			best = s;
+		}
+	}
+	return best;
+}
+
+/*
+ * The header line of CSV/TSV file path, for a hint: a plain file only
+ * (not standard input, not .gz).  NULL when there is none.  Caller frees.
+ */
+static char *
+read_header(const char *path, size_t *len)
+{
+	size_t n = strlen(path);
+	char *line = NULL, *p;
+	size_t cap = 0;
+	ssize_t got;
+	FILE *f;
+
+	if (strcmp(path, "<stdin>") == 0 ||
+	    (n > 3 && strcmp(path + n - 3, ".gz") == 0) ||
+	    (f = fopen(path, "r")) == NULL)
+		return NULL;
+	got = getline(&line, &cap, f);
+	fclose(f);
+	if (got <= 0) {
+		free(line);
+		return NULL;
+	}
+	while (got > 0 && (line[got - 1] == '\n' || line[got - 1] == '\r'))
+		line[--got] = '\0';
+	p = line;
+	if (got >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0) {
+		memmove(p, p + 3, (size_t)got - 2);
+		got -= 3;
+	}
+	*len = (size_t)got;
+	return line;
+}
+
+/* Append the input's field names, from its first header or record. */
+static void
+head_fields(const struct jn_input *in, struct jn_strbuf *b)
+{
+	const char *p = in->head, *end = in->head + in->head_len;
+	char *hdr = NULL;
+	size_t hlen = 0;
+	int n = 0;
+
+	if (in->head_format == JN_IN_NDJSON) {
+		/* the object's keys, each value skipped whole */
+		while (p < end && *p != '{')
+			p++;
+		for (p++; p < end && n < 40; p++) {
+			const char *k;
+			int depth = 0, instr = 0;
+
+			while (p < end && (*p == ' ' || *p == '\t'))
+				p++;
+			if (p == end || *p != '"')
+				return;
+			for (k = ++p; p < end && *p != '"'; p++)
+				if (*p == '\\' && p + 1 < end)
+					p++;
+			jn_strbuf_printf(b, "%s%.*s", n++ ? ", " : "",
+			    (int)(p - k), k);
+			while (++p < end && *p != ':')
+				;
+			for (p++; p < end; p++) {
+				if (instr) {
+					if (*p == '\\')
+						p++;
+					else if (*p == '"')
+						instr = 0;
+				} else if (*p == '"') {
+					instr = 1;
+				} else if (*p == '{' || *p == '[') {
+					depth++;
+				} else if (*p == '}' || *p == ']') {
+					if (depth-- == 0)
+						return;
+				} else if (*p == ',' && depth == 0) {
+					break;
+				}
+			}
+		}
+		return;
+	}
+	if ((hdr = read_header(in->head, &hlen)) == NULL)
+		return;
+	p = hdr;
+	end = hdr + hlen;
+	{
+		char delim = in->head_format == JN_IN_TSV ? '\t' : ',';
+
+		while (p <= end && n < 40) {
+			const char *f = p, *e;
+
+			while (p < end && *p != delim)
+				p++;
+			e = p;
+			if (e > f && *f == '"' && e[-1] == '"' && e - f >= 2) {
+				f++;
+				e--;
+			}
+			jn_strbuf_printf(b, "%s%.*s", n++ ? ", " : "",
+			    (int)(e - f), f);
+			p++;
+		}
+	}
+	free(hdr);
+}
+
+/*
+ * Report one watch that matched nothing, as a warning or (--strict) an
+ * error.  Returns 1 when reported.
+ */
+static int
+report_watch(struct jn_input *in, const struct jn_watch *w)
+{
+	struct jn_strbuf b = { NULL, 0, 0 };
+	char q[80], fix[256];
+	uint64_t unseen;
+	const char *name, *near;
+	size_t len, i;
+
+	if (w->field != NULL) {
+		if (!(in->unseen >> w->slot & 1))
+			return 0;
+		jn_strbuf_printf(&b, "%s: no field '%s'", w->what,
+		    jn_quote(q, sizeof q, w->field, strlen(w->field)));
+	} else {
+		if (jn_pred_hits(w->pred) > 0)
+			return 0;
+		/* a field already said to be missing says why */
+		unseen = jn_pred_slots(w->pred) & in->unseen;
+		for (i = 0; i < in->nwatch; i++)
+			if (in->watch[i].field != NULL &&
+			    (unseen >> in->watch[i].slot & 1))
+				return 0;
+		/* after an earlier --where that matched nothing, untried */
+		for (i = 0; i < in->nwhere_watch && &in->watch[i] != w; i++)
+			if (in->watch[i].pred != NULL &&
+			    jn_pred_hits(in->watch[i].pred) == 0)
+				return 0;
+		name = jn_pred_text(w->pred);
+		jn_strbuf_printf(&b, "%s '%s' matched no event", w->what,
+		    jn_quote(q, sizeof q, name, strlen(name)));
+		if (jn_pred_unspaced(name, fix, sizeof fix)) {
+			jn_strbuf_printf(&b, "; operators have no spaces: %s",
+			    fix);
+		} else if (unseen != 0) {
+			int slot = __builtin_ctzll(unseen);
+
+			jn_strbuf_printf(&b, "; no field '%s'",
+			    in->schema.slots[slot].names[0]);
+		} else if ((name = jn_pred_name(w->pred, &len)) != NULL &&
+		    (near = closest_name(in, name, len)) != NULL) {
+			jn_strbuf_printf(&b, "; did you mean %s?", near);
+		}
+		if (unseen == 0 || strstr(b.buf, "no field") == NULL)
+			goto out;
+	}
+	if (in->head != NULL) {
+		struct jn_strbuf f = { NULL, 0, 0 };
+
+		head_fields(in, &f);
+		if (f.len > 0)
+			jn_strbuf_printf(&b, "; fields are: %s", f.buf);
+		free(f.buf);
+	}
+out:
+	if (in->opt.strict)
+		jn_error("%s", b.buf);
+	else
+		jn_warn("%s", b.buf);
+	free(b.buf);
+	return 1;
+}
+
+int
+jn_input_check(struct jn_input *in)
+{
+	uint64_t nin = in->records_in, bad = in->bad.count;
+	int named = 0;
+	size_t i;
+
+	/*
+	 * With no event used, the tool's expressions were never tried;
+	 * the fields and --where were, on every record that was not bad.
+	 */
+	for (i = 0; i < in->nwatch && nin > bad; i++)
+		if (in->events_used > 0 || in->watch[i].field != NULL ||
+		    i < in->nwhere_watch)
+			named += report_watch(in, &in->watch[i]);
+	if (named > 0 && in->opt.strict)
+		return -1;
+	if (in->events_used == 0 && !in->opt.allow_empty) {
+		if (nin == 0)
+			return jn_error("no records in the input (--allow-empty "
+			    "accepts that)");
+		if (bad == nin)
+			return jn_error("no events used: all %llu records read "
+			    "were rejected", (unsigned long long)nin);
+		return jn_error("no events used: %llu records read, %llu "
+		    "rejected, %llu left out by --where, --since or --until "
+		    "(--allow-empty accepts that)", (unsigned long long)nin,
+		    (unsigned long long)bad, (unsigned long long)(nin - bad));
+	}
+	if (nin > 0 && (double)bad / (double)nin > in->opt.max_rejected)
+		return jn_error("too many bad records: %llu of %llu read "
+		    "(%.0f%%, over --max-rejected %g)", (unsigned long long)bad,
+		    (unsigned long long)nin, 100.0 * (double)bad / (double)nin,
+		    in->opt.max_rejected);
+	return 0;
 }

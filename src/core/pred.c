@@ -48,6 +48,7 @@ struct jn_pred {
 	struct cond *conds;
 	size_t nconds;
 	pcre2_match_context *mctx;
+	uint64_t hits;		/* matches (the name cache asks once a name) */
 };
 
 static int
@@ -284,7 +285,7 @@ cond_match(const struct jn_pred *p, const struct cond *c,
 }
 
 int
-jn_pred_match(const struct jn_pred *p, const struct jn_record *rec)
+jn_pred_match(struct jn_pred *p, const struct jn_record *rec)
 {
 	size_t i;
 
@@ -294,7 +295,88 @@ jn_pred_match(const struct jn_pred *p, const struct jn_record *rec)
 		if (m <= 0)
 			return m;
 	}
+	p->hits++;
 	return 1;
+}
+
+uint64_t
+jn_pred_hits(const struct jn_pred *p)
+{
+	return p->hits;
+}
+
+void
+jn_pred_add_hits(struct jn_pred *p, const struct jn_pred *from)
+{
+	p->hits += from->hits;
+}
+
+uint64_t
+jn_pred_slots(const struct jn_pred *p)
+{
+	uint64_t m = 0;
+	size_t i;
+
+	for (i = 0; i < p->nconds; i++)
+		if (p->conds[i].slot >= 0)
+			m |= UINT64_C(1) << p->conds[i].slot;
+	return m;
+}
+
+const char *
+jn_pred_name(const struct jn_pred *p, size_t *len)
+{
+	size_t i;
+
+	for (i = 0; i < p->nconds; i++)
+		if (p->conds[i].op == OP_NAME) {
+			*len = p->conds[i].len;
+			return p->conds[i].value;
+		}
+	return NULL;
+}
+
+const char *
+jn_pred_what(const struct jn_pred *p)
+{
+	return p->what;
+}
+
+static int
+is_op(char c)
+{
+	return c != '\0' && strchr("=!~<>", c) != NULL;
+}
+
+int
+jn_pred_unspaced(const char *text, char *fix, size_t size)
+{
+	size_t i, o = 0, n = strlen(text);
+	int changed = 0;
+
+	if (n == 0 || text[0] == '/' || size == 0)
+		return 0;
+	for (i = 0; i < n; i++) {
+		char c = text[i];
+		size_t b = strspn(text + i, " \t");
+
+		/* blanks beside an operator character, and SQL's "==" */
+		if (b > 0 && ((o > 0 && is_op(fix[o - 1])) ||
+		    is_op(text[i + b]))) {
+			i += b - 1;
+			changed = 1;
+			continue;
+		}
+		if (c == '=' && o > 0 && fix[o - 1] == '=') {
+			changed = 1;
+			continue;
+		}
+		if (o + 1 >= size)
+			return 0;
+		fix[o++] = c;
+	}
+	fix[o] = '\0';
+	return changed && strpbrk(fix, "=!~<>") != NULL;
 }
 
 int

@@ -80,6 +80,8 @@ static const char help_text[] =
     "  -o, --format F           table, csv, tsv, ndjson, markdown\n"
     "      --strict             a bad record is an error\n"
     "      --rejects FILE       write bad records to FILE\n"
+    "      --max-rejected RATE  more bad records is an error (0.5)\n"
+    "      --allow-empty        no event used is not an error\n"
     "      --safe-csv           defuse cells a spreadsheet would run\n"
     "      --no-progress        no progress line on stderr\n"
     "  -h, --help               this help\n"
@@ -188,6 +190,7 @@ struct tally {
 	struct fevent *gather;	/* one unit's events, gathered or widened */
 	size_t gather_cap;
 	int explaining;		/* the current unit is --explain's */
+	int explained;		/* --explain's user was counted */
 };
 
 struct funnel {
@@ -495,6 +498,7 @@ tally_merge(const struct funnel *f, struct tally *to, const struct tally *from)
 	size_t g, i;
 	int k;
 
+	to->explained |= from->explained;
 	for (g = 0; g < from->ngroups; g++) {
 		const struct group *src = &from->groups[g];
 		struct group *dst;
@@ -707,6 +711,7 @@ count_events(const struct funnel *f, struct tally *t,
 		ev = &none;
 	}
 	t->explaining = f->explain && explain_match(f, key, keylen);
+	t->explained |= t->explaining;
 	jn_sort_by_time(ev, n, sizeof *ev, fevent_cmp);
 	if (!u->gap_cut) {
 		if (f->per_session)
@@ -1583,6 +1588,17 @@ setup(void *state, int worker)
 			f->obit[f->nother++] = k;
 		}
 	}
+	/* names that match nothing are said after reading, in this order */
+	for (k = 0; k < f->spec.nsteps; k++)
+		jn_input_watch_pred(&f->in, f->step[k]);
+	for (k = 0; k < f->nexcl; k++)
+		jn_input_watch_pred(&f->in, f->excl[k].pred);
+	if (f->by_field)
+		jn_input_watch_field(&f->in, "--by", f->by_field, f->by_slot);
+	if (f->value_field)
+		jn_input_watch_field(&f->in, "--value", f->value_field,
+		    f->value_slot);
+	jn_input_watch_names(&f->in, &f->names);
 	/* strict orders need the events that break chains */
 	f->keep_all = f->spec.order == JN_ORDER_STRICT ||
 	    f->spec.order == JN_ORDER_CONSECUTIVE || f->per_session;
@@ -1667,6 +1683,15 @@ main(int argc, char **argv)
 	    &f.run, argv + optind, argc - optind, NULL)) < 0) {
 		release(&f);
 		return JN_EXIT_ERROR;
+	}
+	if (f.explain && !f.t.explained) {
+		if (f.common.strict) {
+			jn_error("--explain: no user '%s' in the input",
+			    f.explain);
+			release(&f);
+			return JN_EXIT_ERROR;
+		}
+		jn_warn("--explain: no user '%s' in the input", f.explain);
 	}
 	if (f.byrank == NULL)	/* the groups' order needs the ranks */
 		f.byrank = jn_intern_ranks(&f.byvals);

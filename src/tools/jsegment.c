@@ -54,6 +54,7 @@ static const char usage[] =
     "                [--by FIELD | --rule NAME=EXPR ... |\n"
     "                 --preset lifecycle|rfm|value]\n"
     "                [--default NAME] [--goal EXPR] [--value FIELD]\n"
+    "                [--value-from goal|all]\n"
     "                [--field FIELD] [--now TIME] [--period DUR]\n"
     "                [--profiles | --tag[=FIELD]] [--sorted] [-j N]\n"
     "                [--partial | --merge] [--where EXPR] [--since TIME]\n"
@@ -70,7 +71,9 @@ static const char help_text[] =
     "      --goal EXPR          conversion event (purchase, "
     "order_completed,\n"
     "                           conversion)\n"
-    "      --value FIELD        sum FIELD per user (revenue, value, amount)\n"
+    "      --value FIELD        sum FIELD of goal events per user (revenue,\n"
+    "                           value, amount)\n"
+    "      --value-from all     sum it over every event instead\n"
     "      --field FIELD        add first.FIELD and last.FIELD "
     "(repeatable)\n"
     "      --now TIME           recency and lifecycle up to TIME (end of "
@@ -85,8 +88,9 @@ static const char help_text[] =
     "  -j, --jobs N             read with N threads (default: all cores)\n"
     "  -u, -t, -e, --session, --session-gap, -I, --where, --since, "
     "--until,\n"
-    "  -o, --strict, --rejects, --safe-csv, --no-progress, -h, -V: see "
-    "journey(7)\n";
+    "  -o, --strict, --rejects, --max-rejected, --allow-empty, "
+    "--safe-csv,\n"
+    "  --no-progress, -h, -V: see journey(7)\n";
 
 enum {
 	OPT_BY = JN_OPT_TOOL_BASE,
@@ -100,6 +104,7 @@ enum {
 	OPT_PERIOD,
 	OPT_PROFILES,
 	OPT_TAG,
+	OPT_VALUE_FROM,
 };
 
 static const struct option tool_longopts[] = {
@@ -109,6 +114,7 @@ static const struct option tool_longopts[] = {
 	{ "preset", required_argument, NULL, OPT_PRESET },
 	{ "goal", required_argument, NULL, OPT_GOAL },
 	{ "value", required_argument, NULL, OPT_VALUE },
+	{ "value-from", required_argument, NULL, OPT_VALUE_FROM },
 	{ "field", required_argument, NULL, OPT_FIELD },
 	{ "now", required_argument, NULL, OPT_NOW },
 	{ "period", required_argument, NULL, OPT_PERIOD },
@@ -191,6 +197,8 @@ struct seg {
 	struct jn_common common;
 	struct jn_input in;
 	const char *by_field, *goal_text, *value_field, *default_name;
+	int goal_given;		/* --goal, not the default */
+	int value_all;		/* --value-from all: every event's value */
 	const char *tag_field;
 	enum preset preset;
 	int profiles, tag, has_now;
@@ -530,7 +538,8 @@ profile_event(void *ctx, const struct jn_event *ev)
 		return -1;
 	}
 	u->conversions += (uint64_t)k;
-	if (s->value_slot >= 0) {
+	/* the value of conversions, as jfunnel and jfriction count it */
+	if (s->value_slot >= 0 && (k || s->value_all)) {
 		double d;
 
 		v = jn_record_get(ev->rec, s->value_slot, &len);
@@ -1470,6 +1479,8 @@ config_text(const void *tool, struct jn_strbuf *b)
 	jn_strbuf_printf(b, "preset=%s;", presets[s->preset]);
 	jn_state_config_item(b, "goal", s->goal_text);
 	jn_state_config_item(b, "value", s->value_field);
+	if (s->value_all)	/* the default leaves old states alone */
+		jn_state_config_item(b, "value-from", "all");
 	/* the touches of setup(), --by's last: --field's alone */
 	for (k = 0; k < s->ntouch - (s->by_touch >= 0); k++)
 		jn_state_config_item(b, "field", s->touch[k].name);
@@ -1730,6 +1741,16 @@ parse_args(struct seg *s, int argc, char **argv)
 			break;
 		case OPT_GOAL:
 			s->goal_text = arg;
+			s->goal_given = 1;
+			break;
+		case OPT_VALUE_FROM:
+			if (strcmp(arg, "all") == 0)
+				s->value_all = 1;
+			else if (strcmp(arg, "goal") == 0)
+				s->value_all = 0;
+			else
+				return jn_error("bad --value-from '%s' (goal, "
+				    "all)", arg);
 			break;
 		case OPT_VALUE:
 			s->value_field = arg;
@@ -1818,6 +1839,16 @@ setup(void *state, int worker)
 			return -1;
 	if (s->value_slot < 0)
 		return -1;
+	if (s->goal_given)
+		jn_input_watch_pred(&s->in, s->goal);
+	if (s->value_field)
+		jn_input_watch_field(&s->in, "--value", s->value_field,
+		    s->value_slot);
+	for (t = 0; t < s->ntouch; t++)
+		jn_input_watch_field(&s->in, t == s->by_touch ? "--by" :
+		    "--field", s->touch[t].name, s->touch[t].slot);
+	if (s->goal_by_name)
+		jn_input_watch_names(&s->in, &s->names);
 	jn_units_init(&s->units, sizeof(struct tev), offsetof(struct tev,
 	    user), 0);
 	s->units.sorted = s->run.sorted;

@@ -348,6 +348,69 @@ test_namecache(void **state)
 	jn_pred_free(p[2]);
 }
 
+/* The hint for blanks around operators and SQL's "==". */
+static void
+test_unspaced(void **state)
+{
+	char fix[64];
+
+	(void)state;
+	assert_int_equal(jn_pred_unspaced("device == mobile", fix,
+	    sizeof fix), 1);
+	assert_string_equal(fix, "device=mobile");
+	assert_int_equal(jn_pred_unspaced("event = purchase", fix,
+	    sizeof fix), 1);
+	assert_string_equal(fix, "event=purchase");
+	assert_int_equal(jn_pred_unspaced("a != b && c >= 2", fix,
+	    sizeof fix), 1);
+	assert_string_equal(fix, "a!=b && c>=2");
+	assert_int_equal(jn_pred_unspaced("a==b", fix, sizeof fix), 1);
+	assert_string_equal(fix, "a=b");
+	/* nothing to fix, a name with a blank, a regex */
+	assert_int_equal(jn_pred_unspaced("device=mobile", fix, sizeof fix),
+	    0);
+	assert_int_equal(jn_pred_unspaced("view item", fix, sizeof fix), 0);
+	assert_int_equal(jn_pred_unspaced("/a = b/", fix, sizeof fix), 0);
+	/* too long for fix: no hint rather than a cut one */
+	assert_int_equal(jn_pred_unspaced("device == mobile", fix, 8), 0);
+}
+
+/* Hits are counted per predicate and add up across workers. */
+static void
+test_hits(void **state)
+{
+	struct jn_record rec;
+	struct jn_pred *p, *q;
+	size_t len;
+
+	(void)state;
+	memset(&rec, 0, sizeof rec);
+	p = jn_pred_compile("view_item && device=mobile", &schema,
+	    event_slot, "step 1");
+	q = jn_pred_compile("view_item && device=mobile", &schema,
+	    event_slot, "step 1");
+	assert_non_null(p);
+	assert_non_null(q);
+	put(&rec, "event", "view_item");
+	put(&rec, "device", "desktop");
+	assert_int_equal(jn_pred_match(p, &rec), 0);
+	assert_int_equal(jn_pred_hits(p), 0);
+	put(&rec, "device", "mobile");
+	assert_int_equal(jn_pred_match(p, &rec), 1);
+	assert_int_equal(jn_pred_match(q, &rec), 1);
+	assert_int_equal(jn_pred_match(q, &rec), 1);
+	jn_pred_add_hits(p, q);
+	assert_int_equal(jn_pred_hits(p), 3);
+	assert_string_equal(jn_pred_what(p), "step 1");
+	assert_string_equal(jn_pred_name(p, &len), "view_item");
+	assert_int_equal(len, 9);
+	assert_true(jn_pred_slots(p) & UINT64_C(1) << event_slot);
+	assert_true(jn_pred_slots(p) & UINT64_C(1) <<
+	    jn_schema_field(&schema, "device"));
+	jn_pred_free(p);
+	jn_pred_free(q);
+}
+
 int
 main(void)
 {
@@ -362,6 +425,8 @@ main(void)
 		cmocka_unit_test(test_jit_retry),
 		cmocka_unit_test(test_nul),
 		cmocka_unit_test(test_namecache),
+		cmocka_unit_test(test_unspaced),
+		cmocka_unit_test(test_hits),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
