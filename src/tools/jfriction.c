@@ -264,6 +264,7 @@ struct friction {
 	uint16_t cflag[NPRED], oflag[NPRED];
 	int ncached, nother;
 	int value_slot, tp_slot, load_slot, msg_slot, target_slot;
+	int goal_given;		/* --goal given: said if it matches nothing */
 	/* touchpoint cleaning: the rules (the main state's), this thread's */
 	struct jn_touch_opts touch_opts;
 	struct jn_touch *touch;
@@ -2287,7 +2288,10 @@ parse_args(struct friction *f, int argc, char **argv)
 			if (parse_kinds(optarg, &skip))
 				return -1;
 			break;
-		case OPT_GOAL: f->goal_text = optarg; break;
+		case OPT_GOAL:
+			f->goal_text = optarg;
+			f->goal_given = 1;
+			break;
 		case OPT_VALUE: f->value_field = optarg; break;
 		case OPT_TOUCHPOINT: f->tp_field = optarg; break;
 		case OPT_SLOW:
@@ -2416,6 +2420,37 @@ strata_slots(struct friction *f)
 	return 0;
 }
 
+/*
+ * The names given that match nothing are said after reading (journey(7)
+ * NAMES THAT MATCH NOTHING), in the order of the manual: --goal, then the
+ * fields given.  Defaults are not said: a log without purchases or load
+ * times is no mistake.
+ */
+static void
+watch_names(struct friction *f)
+{
+	const struct {
+		const char *what, *field;
+		int slot;
+	} fields[] = {
+		{ "--value", f->value_field, f->value_slot },
+		{ "--touchpoint", f->tp_field, f->tp_slot },
+		{ "--load-field", f->load_field, f->load_slot },
+		{ "--message-field", f->message_field, f->msg_slot },
+		{ "--target-field", f->target_field, f->target_slot },
+		{ "--topic-field", f->topic_field, f->topic_slot },
+	};
+	size_t i;
+
+	if (f->goal_given)
+		jn_input_watch_pred(&f->in, f->goal);
+	for (i = 0; i < NELEM(fields); i++)
+		if (fields[i].field != NULL)
+			jn_input_watch_field(&f->in, fields[i].what,
+			    fields[i].field, fields[i].slot);
+	jn_input_watch_names(&f->in, &f->names);
+}
+
 static int
 setup(void *state, int worker)
 {
@@ -2510,6 +2545,7 @@ setup(void *state, int worker)
 			}
 		}
 	}
+	watch_names(f);
 	return 0;
 }
 

@@ -30,7 +30,6 @@
 #include <getopt.h>
 #include <math.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,6 +43,7 @@
 #include "journey/pred.h"
 #include "journey/rank.h"
 #include "journey/state.h"
+#include "journey/tmpfile.h"
 #include "journey/time.h"
 #include "journey/util.h"
 #include "journey/writer.h"
@@ -258,7 +258,7 @@ struct seg {
 	int is_worker;		/* one of the reading threads' states */
 };
 
-static struct seg *the_seg;	/* for the signal handler */
+static struct seg *the_seg;	/* for remove_spool and stat_cmp */
 
 /* ---- pass 1: profiles ---- */
 
@@ -1439,19 +1439,16 @@ tag_record(void *ctx, const struct jn_record *rec)
 	return 0;
 }
 
+/*
+ * The spool of standard input is removed by whatever ends the run: a
+ * signal (tmpfile.h, which registers it), release(), or an exit() on the
+ * way (out of memory).
+ */
 static void
 remove_spool(void)
 {
 	if (the_seg != NULL && the_seg->spool != NULL)
 		unlink(the_seg->spool);
-}
-
-static void
-on_signal(int sig)
-{
-	remove_spool();
-	signal(sig, SIG_DFL);
-	raise(sig);
 }
 
 /* ---- --partial and --merge ---- */
@@ -1906,6 +1903,7 @@ release(void *state)
 	free(s->ids);
 	if (s->spool != NULL) {
 		unlink(s->spool);
+		jn_tmpfile_forget(s->spool);
 		free(s->spool);
 		s->spool = NULL;
 	}
@@ -1940,10 +1938,6 @@ prepare_tag(struct seg *s, char **files, int nfiles)
 		uses_stdin |= strcmp(files[i], "-") == 0;
 	if (!uses_stdin)
 		return 0;
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	signal(SIGHUP, on_signal);
-	signal(SIGPIPE, on_signal);
 	atexit(remove_spool);
 	s->spool = jn_spool_stdin();
 	return s->spool ? 0 : -1;
