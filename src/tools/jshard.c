@@ -316,7 +316,10 @@ main(int argc, char **argv)
 		status = JN_EXIT_ERROR;
 	if (jn_input_finish(&s.in) != 0)
 		status = JN_EXIT_ERROR;
-	/* input without a record still leaves N (empty) shards */
+	/* nothing used, mostly rejected: as the reporters (journey(7)) */
+	if (status == JN_EXIT_OK && jn_input_check(&s.in) != 0)
+		status = JN_EXIT_ERROR;
+	/* with --allow-empty, no record still leaves N (empty) shards */
 	if (s.format == 0 && status == JN_EXIT_OK && !s.key &&
 	    open_shards(&s, s.common.in_format ? (int)s.common.in_format :
 	    JN_IN_CSV) != 0)
