@@ -290,7 +290,7 @@ free_lines(char **v, size_t n)
 static void
 check_jobs(int per_session)
 {
-	char *path = write_log(3000, 200000, 0);
+	char *path = write_log(3000, 100000, 0);
 	char **one, **order1, **many, **order;
 	size_t n1, no1, n, no, i;
 	int jobs[] = { 2, 3, 5 }, j;
