@@ -91,10 +91,27 @@ jn_touch_option(struct jn_touch_opts *o, int opt, const char *arg)
 
 /* ---- the default rules ---- */
 
+/*
+ * Room for need bytes in b, the new room zeroed: PCRE2's JIT reads a
+ * subject a vector at a time, past its end within the buffer, and those
+ * bytes must not be uninitialized (valgrind says so, rightly: the
+ * comparisons that depend on them are made, and only their results
+ * thrown away).
+ */
+static void
+room(struct jn_strbuf *b, size_t need)
+{
+	size_t old = b->cap;
+
+	b->buf = jn_xgrow(b->buf, &b->cap, need, 1);
+	if (b->cap > old)
+		memset(b->buf + old, 0, b->cap - old);
+}
+
 static void
 put(struct jn_strbuf *b, const char *s, size_t n)
 {
-	b->buf = jn_xgrow(b->buf, &b->cap, b->len + n + 1, 1);
+	room(b, b->len + n + 1);
 	memcpy(b->buf + b->len, s, n);
 	b->len += n;
 	b->buf[b->len] = '\0';
@@ -160,7 +177,7 @@ put_path(struct jn_strbuf *b, const char *p, size_t n)
 	char *o;
 
 	/* at worst every segment is one digit, 2 bytes that become 4 */
-	b->buf = jn_xgrow(b->buf, &b->cap, b->len + 2 * n + 2, 1);
+	room(b, b->len + 2 * n + 2);
 	o = b->buf + b->len;
 	*o++ = '/';
 	while (i < n) {
@@ -264,7 +281,7 @@ jn_touch_default(struct jn_strbuf *b, const char *v, size_t len)
 	/* the host starts after the authority's last '@' */
 	for (host = end; host > s && v[host - 1] != '@'; host--)
 		;
-	b->buf = jn_xgrow(b->buf, &b->cap, b->len + s + end - host + 1, 1);
+	room(b, b->len + s + end - host + 1);
 	for (i = 0; i < s; i++)
 		b->buf[b->len++] = (char)lower((unsigned char)v[i]);
 	for (i = host; i < end; i++)
