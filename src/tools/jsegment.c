@@ -204,25 +204,25 @@ struct seg {
 	int profiles, tag, has_now;
 	int64_t now, period;
 	struct rule rules[MAX_RULES];
-	int nrules;
 	struct touch touch[MAX_FIELDS + 1];	/* + --by */
-	int ntouch, by_touch;
-	struct jn_pred *goal;
+	int nrules, ntouch, by_touch, value_slot;
 	int goal_by_name;	/* the goal depends on the event name alone */
+	int is_worker;		/* one of the reading threads' states */
+	struct jn_pred *goal;
 	struct jn_namecache names;
-	int value_slot;
 
 	struct jn_units units;	/* users, and their events' times */
 	struct jn_engine engine;
 	struct jn_intern vals, segs;
 	uint32_t **bmap;	/* -j: per worker, value id -> this state's */
-	int nbmap;
 	struct user *u;
 	size_t ucap;
 	int64_t max_ts;
-	int have_events;
 	struct recent *recent;	/* per user, with keep_recent */
+	int nbmap;
+	int have_events;
 	int keep_recent;	/* lifecycle's end is not known yet */
+	int header_written;	/* --tag */
 
 	uint32_t *ids;		/* user_times' scratch */
 	size_t idcap;
@@ -250,12 +250,10 @@ struct seg {
 	} *enc[4];
 	char *spool;
 	FILE *out;
-	int header_written;
 	char *last_header;
 	size_t last_header_len;
 
 	struct jn_run run;	/* -j, --sorted, --partial, --merge */
-	int is_worker;		/* one of the reading threads' states */
 };
 
 static struct seg *the_seg;	/* for remove_spool and stat_cmp */
