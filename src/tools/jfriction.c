@@ -163,6 +163,13 @@ enum {
 #define MAX_STRATA 65535	/* a stratum id fits struct fev's uint16_t */
 #define NPRED 8
 
+/* A touchpoint's visits in the session being detected (detect_loops). */
+struct loopvis {
+	uint64_t mark;		/* the session's serial, when counted */
+	uint64_t visits, again;
+	size_t first;		/* index of its first event */
+};
+
 /* One event: 32 bytes. */
 struct fev {
 	int64_t ts;
@@ -301,6 +308,9 @@ struct friction {
 	struct met *mtp, *mit;
 	size_t nmtp, mtpcap, nmit, mitcap;
 	uint64_t unit_serial, session_serial, *tp_mark, *tp_umark;
+	struct loopvis *tp_loop;	/* per touchpoint: detect_loops' */
+	uint32_t *loop_order;	/* a session's touchpoints, first seen first */
+	size_t nloop_order, loop_order_cap;
 	size_t unit_events;
 	int64_t *cts;		/* the user's support contacts, in time */
 	size_t ncts, ctscap;
@@ -920,32 +930,44 @@ detect_forms(struct friction *f, const struct session *s)
 	}
 }
 
-/* A touchpoint visited loop_visits times with other touchpoints between. */
+/*
+ * A touchpoint visited loop_visits times with other touchpoints between;
+ * again counts its events from the second visit on.  One pass over the
+ * session with a counter per touchpoint (a crawler's session of 10^6
+ * pages stays linear), then the touchpoints in the order of their first
+ * visits.
+ */
 static void
 detect_loops(struct friction *f, const struct session *s)
 {
-	size_t i, j;
+	size_t i;
 
+	f->nloop_order = 0;
 	for (i = 0; i < s->n; i++) {
-		uint32_t tp = s->ev[i].tp;
-		int visits = 1, seen = 0;
+		struct loopvis *lv = &f->tp_loop[s->ev[i].tp];
 
-		if (i > 0 && s->ev[i - 1].tp == tp)
-			continue;	/* not the start of a visit */
-		for (j = 0; j < i && !seen; j++)
-			seen = s->ev[j].tp == tp;
-		if (seen)
-			continue;	/* counted from its first visit */
-		size_t again = 0;
-
-		for (j = i + 1; j < s->n; j++) {
-			if (s->ev[j].tp == tp && s->ev[j - 1].tp != tp)
-				visits++;
-			again += visits > 1 && s->ev[j].tp == tp;
+		if (lv->mark != f->session_serial) {
+			lv->mark = f->session_serial;
+			lv->visits = 1;
+			lv->again = 0;
+			lv->first = i;
+			f->loop_order = jn_xgrow(f->loop_order,
+			    &f->loop_order_cap, f->nloop_order + 1,
+			    sizeof *f->loop_order);
+			f->loop_order[f->nloop_order++] = s->ev[i].tp;
+			continue;
 		}
-		if (visits >= f->loop_visits)
+		if (s->ev[i - 1].tp != s->ev[i].tp)
+			lv->visits++;
+		lv->again += lv->visits > 1;
+	}
+	for (i = 0; i < f->nloop_order; i++) {
+		uint32_t tp = f->loop_order[i];
+		const struct loopvis *lv = &f->tp_loop[tp];
+
+		if (lv->visits >= (uint64_t)f->loop_visits)
 			hit_own(f, K_LOOP, tp, NONE, NONE, s->user, s->id,
-			    s->ev[i].ts, again);
+			    s->ev[lv->first].ts, lv->again);
 	}
 }
 
@@ -1046,36 +1068,67 @@ detect_repeat(struct friction *f, const struct fev *ev, size_t n,
 
 /* Make room for the counts of every touchpoint so far, new ones zero. */
 static void
+tps_resize(struct friction *f, size_t cap)
+{
+	size_t old = f->tpcap;
+
+#define TP_ARRAY(a) do { \
+	f->a = jn_xrealloc(f->a, cap * sizeof *f->a); \
+	memset(f->a + old, 0, (cap - old) * sizeof *f->a); \
+} while (0)
+	assert(cap >= old);
+	TP_ARRAY(tp_visits);
+	TP_ARRAY(tp_exits);
+	TP_ARRAY(tp_mark);
+	TP_ARRAY(tp_umark);
+	TP_ARRAY(tp_loop);
+#undef TP_ARRAY
+	f->tpcap = cap;
+}
+
+/* Room in the per-touchpoint arrays for every touchpoint so far. */
+static void
 grow_tps(struct friction *f)
 {
 	size_t need = jn_intern_count(&f->vals) + 1, old = f->tpcap;
 
-	if (need <= old)
-		return;
-	f->tpcap = need > 2 * old ? need : 2 * old;
-	f->tp_visits = jn_xrealloc(f->tp_visits,
-	    f->tpcap * sizeof *f->tp_visits);
-	f->tp_exits = jn_xrealloc(f->tp_exits,
-	    f->tpcap * sizeof *f->tp_exits);
-	f->tp_mark = jn_xrealloc(f->tp_mark, f->tpcap * sizeof *f->tp_mark);
-	f->tp_umark = jn_xrealloc(f->tp_umark,
-	    f->tpcap * sizeof *f->tp_umark);
-	memset(f->tp_visits + old, 0, (f->tpcap - old) * sizeof *f->tp_visits);
-	memset(f->tp_exits + old, 0, (f->tpcap - old) * sizeof *f->tp_exits);
-	memset(f->tp_mark + old, 0, (f->tpcap - old) * sizeof *f->tp_mark);
-	memset(f->tp_umark + old, 0, (f->tpcap - old) * sizeof *f->tp_umark);
+	if (need > old)
+		tps_resize(f, need > 2 * old ? need : 2 * old);
+}
+
+/*
+ * The first of the n records of size bytes at base, in time order (an
+ * int64_t time first), whose time is after ts; n when none is: a binary
+ * search, so that a unit's costs stay linear in its events.
+ */
+static size_t
+after(const void *base, size_t n, size_t size, int64_t ts)
+{
+	const char *b = base;
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int64_t t;
+
+		memcpy(&t, b + mid * size, sizeof t);
+		if (t <= ts)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
 }
 
 /* The user's support contacts in (ts, ts + --contact-window]. */
 static uint64_t
 contacts_after(const struct friction *f, int64_t ts)
 {
-	uint64_t n = 0;
-	size_t i;
-
-	for (i = 0; i < f->ncts; i++)
-		n += f->cts[i] > ts && f->cts[i] - ts <= f->contact_window;
-	return n;
+	/* f->cts is sorted: those in (ts, ts + window], two searches */
+	return (uint64_t)(after(f->cts, f->ncts, sizeof *f->cts,
+	    ts > INT64_MAX - f->contact_window ? INT64_MAX :
+	    ts + f->contact_window) - after(f->cts, f->ncts, sizeof *f->cts,
+	    ts));
 }
 
 static void
@@ -1095,12 +1148,8 @@ begin_unit(struct friction *f)
 static uint64_t
 events_after(const struct fev *ev, size_t n, int64_t ts)
 {
-	uint64_t k = 0;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		k += ev[i].ts > ts;
-	return k;
+	/* ev is in time order (a session's, or the user's) */
+	return (uint64_t)(n - after(ev, n, sizeof *ev, ts));
 }
 
 static void
@@ -1351,15 +1400,8 @@ prepare_workers(void *tool, void *const *w, int n)
 	for (k = 0; k < n; k++) {
 		struct friction *wk = w[k];
 
-		free(wk->tp_visits);
-		free(wk->tp_exits);
-		free(wk->tp_mark);
-		free(wk->tp_umark);
-		wk->tp_visits = jn_xcalloc(ntp, sizeof *wk->tp_visits);
-		wk->tp_exits = jn_xcalloc(ntp, sizeof *wk->tp_exits);
-		wk->tp_mark = jn_xcalloc(ntp, sizeof *wk->tp_mark);
-		wk->tp_umark = jn_xcalloc(ntp, sizeof *wk->tp_umark);
-		wk->tpcap = ntp;
+		wk->tpcap = 0;		/* unused while reading: all zeroed */
+		tps_resize(wk, ntp);
 	}
 }
 
@@ -2584,6 +2626,8 @@ release(void *state)
 	free(f->cts);
 	free(f->tp_mark);
 	free(f->tp_umark);
+	free(f->tp_loop);
+	free(f->loop_order);
 	free(f->skey);
 	free(f->merge_strata);
 	cells_release(&f->reach);
