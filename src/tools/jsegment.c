@@ -250,7 +250,8 @@ struct seg {
 	} *enc[4];
 	char *spool;
 	FILE *out;
-	char *last_header;
+	char *last_header;	/* --tag: the first file's header, and file */
+	char *first_header_file;
 	size_t last_header_len;
 
 	struct jn_run run;	/* -j, --sorted, --partial, --merge */
@@ -1292,10 +1293,18 @@ tag_header(void *ctx, const struct jn_record *h)
 	const char *p = h->raw, *end = h->raw + h->rawlen;
 	size_t flen = strlen(s->tag_field);
 
-	/* several files, one stream: a header repeats only when it changes */
+	/*
+	 * Several files, one stream, one header: the next tool reads a
+	 * second header as data (and another order of the same columns as
+	 * data in the wrong fields), so files of another header are refused.
+	 */
 	if (s->last_header && s->last_header_len == h->rawlen &&
 	    memcmp(s->last_header, h->raw, h->rawlen) == 0)
 		return 0;
+	if (s->last_header)
+		return jn_error("%s:%llu: header differs from %s's: --tag "
+		    "writes one stream with one header", h->file,
+		    (unsigned long long)h->line, s->first_header_file);
 	while (p <= end) {
 		const char *q = memchr(p, delim, (size_t)(end - p));
 		size_t n = (size_t)((q ? q : end) - p);
@@ -1308,9 +1317,9 @@ tag_header(void *ctx, const struct jn_record *h)
 			break;
 		p = q + 1;
 	}
-	free(s->last_header);
 	s->last_header = jn_xstrndup(h->raw, h->rawlen);
 	s->last_header_len = h->rawlen;
+	s->first_header_file = jn_xstrdup(h->file);
 	if (write_checked(s, h->raw, h->rawlen) ||
 	    write_checked(s, &delim, 1) ||
 	    write_cell(s, s->tag_field, flen, tsv) ||
@@ -1890,6 +1899,7 @@ release(void *state)
 	jn_intern_release(&s->segs);
 	free(s->u);
 	free(s->last_header);
+	free(s->first_header_file);
 	free(s->tagged);
 	for (r = 0; r < s->ntagq; r++)
 		free(s->tagq[r].t);
