@@ -1,8 +1,11 @@
 /*
  * The reporter engine (see include/journey/engine.h): units and their
  * records per reading thread, the hand-over of one unit at a time under
- * --sorted, and the -j counting phase that brings each unit's records
- * together from every worker, one thread per share of units.
+ * --sorted, the -j counting phase that brings each unit's records
+ * together from every worker, one thread per share of units, and the
+ * run around them: the shared options, reading or --merge, the checks
+ * after reading (input.c), and --partial's state with the fingerprint of
+ * its shard (state.h).
  */
 #include "journey/engine.h"
 
