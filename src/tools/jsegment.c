@@ -34,6 +34,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "journey/engine.h"
@@ -252,6 +253,7 @@ struct seg {
 	FILE *out;
 	char *last_header;	/* --tag: the first file's header, and file */
 	char *first_header_file;
+	struct stat *file_ids;	/* --tag: each file as the first read found it */
 	size_t last_header_len;
 
 	struct jn_run run;	/* -j, --sorted, --partial, --merge */
@@ -1900,6 +1902,7 @@ release(void *state)
 	free(s->u);
 	free(s->last_header);
 	free(s->first_header_file);
+	free(s->file_ids);
 	free(s->tagged);
 	for (r = 0; r < s->ntagq; r++)
 		free(s->tagq[r].t);
@@ -1936,19 +1939,60 @@ static const struct jn_reporter reporter = {
 	.counted = gather_tagged,
 };
 
-/* --tag reads its input twice: standard input is spooled first. */
+/*
+ * --tag reads its input twice: standard input is spooled first, and a
+ * file must be one that can be read again (not a FIFO or a process
+ * substitution, whose second read would hang or find nothing), the same
+ * at the second read as at the first (same_files).
+ */
 static int
 prepare_tag(struct seg *s, char **files, int nfiles)
 {
 	int i, uses_stdin = nfiles == 0;
 
-	for (i = 0; i < nfiles; i++)
-		uses_stdin |= strcmp(files[i], "-") == 0;
+	s->file_ids = jn_xcalloc((size_t)nfiles + 1, sizeof *s->file_ids);
+	for (i = 0; i < nfiles; i++) {
+		struct stat st;
+
+		if (strcmp(files[i], "-") == 0) {
+			uses_stdin = 1;
+			continue;
+		}
+		if (stat(files[i], &st) != 0)
+			continue;	/* the reader says why */
+		if (!S_ISREG(st.st_mode))
+			return jn_error("%s: --tag reads its input twice, and "
+			    "this is not a regular file: give it as standard "
+			    "input (it is copied first)", files[i]);
+		s->file_ids[i] = st;
+	}
 	if (!uses_stdin)
 		return 0;
 	atexit(remove_spool);
 	s->spool = jn_spool_stdin();
 	return s->spool ? 0 : -1;
+}
+
+/* The files of --tag are those of the first read: 0, or -1 reported. */
+static int
+same_files(const struct seg *s, char **files, int nfiles)
+{
+	int i;
+
+	for (i = 0; i < nfiles; i++) {
+		const struct stat *a = &s->file_ids[i];
+		struct stat b;
+
+		if (strcmp(files[i], "-") == 0 || a->st_ino == 0)
+			continue;
+		if (stat(files[i], &b) != 0 || a->st_dev != b.st_dev ||
+		    a->st_ino != b.st_ino || a->st_size != b.st_size ||
+		    a->st_mtime != b.st_mtime)
+			return jn_error("%s: file changed between the two "
+			    "reads of --tag (replaced, grown or written)",
+			    files[i]);
+	}
+	return 0;
 }
 
 int
@@ -1998,7 +2042,8 @@ main(int argc, char **argv)
 	if (s.tag) {
 		s.out = stdout;
 		setvbuf(stdout, buf, _IOFBF, sizeof buf);
-		if (jn_input_rescan(&s.in, files, nfiles, tag_record, &s,
+		if (same_files(&s, files, nfiles) != 0 ||
+		    jn_input_rescan(&s.in, files, nfiles, tag_record, &s,
 		    s.spool, tag_header) != 0)
 			status = JN_EXIT_ERROR;
 		for (k = 0, left = 0; k < s.ntagq; k++)
