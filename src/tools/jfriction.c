@@ -33,6 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "journey/counts.h"
 #include "journey/engine.h"
 #include "journey/estimate.h"
 #include "journey/group.h"
@@ -233,23 +234,6 @@ struct met {
 	uint64_t own;		/* an item's own events in the unit */
 };
 
-/*
- * The loads of every touchpoint as a multiset, (touchpoint, load) ->
- * count: all that p75 needs, exactly, and it merges by adding counts.
- * Where the events are kept, it is made from them at the end, sorted;
- * where they are not (--sorted, --merge), it is an open-addressing table
- * that grows with distinct loads, not events.
- */
-struct load_count {
-	uint64_t key;		/* tp << 32 | the float's bits; LOAD_NONE */
-	uint64_t count;
-};
-
-struct loads {
-	struct load_count *e;
-	size_t n, cap;		/* cap: 0 or a power of two */
-};
-
 struct friction {
 	struct jn_common common;
 	struct jn_input in;
@@ -297,11 +281,13 @@ struct friction {
 	 */
 	struct jn_xsum value;
 
-	struct loads loads;	/* --sorted, --merge: loads so far */
-	uint64_t *lkeys;	/* else a key per load, sorted at the end */
-	size_t nlkeys, lkeycap;
-	struct load_count *sloads;	/* the loads in key order, at the end */
-	size_t nsloads;
+	/*
+	 * The loads of every touchpoint as a multiset (load_key): all that
+	 * p75 needs, exactly, and it merges by adding counts.  A key per
+	 * load where the events are kept anyway; counted by distinct load
+	 * under --sorted and --merge, where memory must not grow with them.
+	 */
+	struct jn_counts loads;
 	struct item *items;
 	size_t nitems, itemcap;
 	/* the unit being detected: touchpoints reached, items met */
@@ -641,8 +627,10 @@ hit(struct friction *f, enum kind k, uint32_t tp, uint32_t detail,
 
 /* ---- loads ---- */
 
-#define LOAD_NONE UINT64_MAX	/* an empty slot: no touchpoint is NONE */
-
+/*
+ * A load as a key of the multiset: the touchpoint, then the float's bits,
+ * which sort as the loads (never negative) do.
+ */
 static uint64_t
 load_key(uint32_t tp, float load)
 {
@@ -653,134 +641,13 @@ load_key(uint32_t tp, float load)
 	return (uint64_t)tp << 32 | bits;
 }
 
-static struct load_count *
-load_slot(const struct loads *l, uint64_t key)
-{
-	uint64_t h = key * UINT64_C(0x9e3779b97f4a7c15);
-	size_t i = (size_t)(h ^ h >> 32) & (l->cap - 1);
-
-	while (l->e[i].key != LOAD_NONE && l->e[i].key != key)
-		i = (i + 1) & (l->cap - 1);
-	return &l->e[i];
-}
-
-/* Add count loads of key to l. */
-static void
-loads_add(struct loads *l, uint64_t key, uint64_t count)
-{
-	struct load_count *e;
-	size_t i;
-
-	if (2 * (l->n + 1) > l->cap) {
-		struct loads old = *l;
-
-		l->cap = old.cap ? 2 * old.cap : 64;
-		l->e = jn_xmalloc(l->cap * sizeof *l->e);
-		for (i = 0; i < l->cap; i++)
-			l->e[i].key = LOAD_NONE;
-		for (i = 0; i < old.cap; i++)
-			if (old.e[i].key != LOAD_NONE)
-				*load_slot(l, old.e[i].key) = old.e[i];
-		free(old.e);
-	}
-	e = load_slot(l, key);
-	if (e->key == LOAD_NONE) {
-		e->key = key;
-		e->count = 0;
-		l->n++;
-	}
-	e->count += count;
-}
-
-static int
-load_cmp(const void *pa, const void *pb)
-{
-	const struct load_count *a = pa, *b = pb;
-
-	return a->key < b->key ? -1 : a->key > b->key;
-}
-
-/*
- * Add the sorted multiset b[0..nb) to f->sloads (sorted too), in one
- * merging pass.
- */
-static void
-merge_sloads(struct friction *f, const struct load_count *b, size_t nb)
-{
-	const struct load_count *a = f->sloads;
-	struct load_count *m = jn_xmalloc((f->nsloads + nb + 1) * sizeof *m);
-	size_t i = 0, j = 0, n = 0, na = f->nsloads;
-
-	while (i < na || j < nb) {
-		if (j == nb || (i < na && a[i].key < b[j].key))
-			m[n++] = a[i++];
-		else if (i == na || b[j].key < a[i].key)
-			m[n++] = b[j++];
-		else {
-			m[n] = a[i++];
-			m[n++].count += b[j++].count;
-		}
-	}
-	free(f->sloads);
-	f->sloads = m;
-	f->nsloads = n;
-}
-
-/*
- * The loads of the events kept (f->lkeys, a key per load) into
- * f->sloads: sorted, then counted by value.  Keys sort by touchpoint,
- * then by load: loads are never negative, so their bits sort as their
- * values.
- */
-static void
-sloads_from_keys(struct friction *f)
-{
-	struct load_count *c;
-	size_t i, n = 0;
-
-	if (f->nlkeys == 0)
-		return;
-	jn_sort_u64(f->lkeys, f->nlkeys);
-	c = jn_xmalloc(f->nlkeys * sizeof *c);
-	for (i = 0; i < f->nlkeys; i++) {
-		if (i == 0 || f->lkeys[i] != f->lkeys[i - 1])
-			c[n++] = (struct load_count){ f->lkeys[i], 0 };
-		c[n - 1].count++;
-	}
-	free(f->lkeys);
-	f->lkeys = NULL;
-	f->nlkeys = f->lkeycap = 0;
-	merge_sloads(f, c, n);
-	free(c);
-}
-
-/* f->sloads from the table f->loads. */
-static void
-sort_loads(struct friction *f)
-{
-	const struct loads *l = &f->loads;
-	size_t i;
-
-	f->sloads = jn_xmalloc((l->n + 1) * sizeof *f->sloads);
-	f->nsloads = 0;
-	for (i = 0; i < l->cap; i++)
-		if (l->e[i].key != LOAD_NONE)
-			f->sloads[f->nsloads++] = l->e[i];
-	if (f->nsloads > 0)
-		qsort(f->sloads, f->nsloads, sizeof *f->sloads, load_cmp);
-}
-
 /* The k-th smallest (from 0) of the loads counted in e[0..n). */
 static float
-load_nth(const struct load_count *e, size_t n, uint64_t k)
+load_nth(const struct jn_count *e, size_t n, uint64_t k)
 {
-	uint32_t bits;
+	uint32_t bits = (uint32_t)jn_counts_nth(e, n, k);
 	float v;
-	size_t i;
 
-	for (i = 0; i + 1 < n && k >= e[i].count; i++)
-		k -= e[i].count;
-	bits = (uint32_t)e[i].key;
 	memcpy(&v, &bits, sizeof v);
 	return v;
 }
@@ -794,8 +661,8 @@ static void
 slow_p75(struct friction *f, size_t ntp)
 {
 	double *p75 = jn_xmalloc((ntp + 1) * sizeof *p75);
-	const struct load_count *e = f->sloads;
-	size_t n = f->nsloads, i, j;
+	const struct jn_count *e = f->loads.sorted;
+	size_t n = f->loads.nsorted, i, j;
 
 	for (i = 0; i <= ntp; i++)
 		p75[i] = NAN;
@@ -1355,13 +1222,10 @@ detect_user(void *tool, void *acc, const struct jn_unit *u, void *rec,
 		if (isnan(ev[i].load))
 			continue;
 		key = load_key(ev[i].tp, ev[i].load);
-		if (a->run.sorted) {	/* memory must not grow with events */
-			loads_add(&a->loads, key, 1);
-			continue;
-		}
-		a->lkeys = jn_xgrow(a->lkeys, &a->lkeycap, a->nlkeys + 1,
-		    sizeof *a->lkeys);
-		a->lkeys[a->nlkeys++] = key;
+		if (a->run.sorted)	/* memory must not grow with events */
+			jn_counts_add(&a->loads, key, 1);
+		else
+			jn_counts_push(&a->loads, key);
 	}
 }
 
@@ -1474,8 +1338,7 @@ merge_detected(void *tool, void *acc)
 		    &w->icells.c[i]);
 	}
 	free(map);
-	sloads_from_keys(w);
-	merge_sloads(f, w->sloads, w->nsloads);
+	jn_counts_merge(&f->loads, &w->loads);
 }
 
 /* ---- output ---- */
@@ -1984,9 +1847,9 @@ write_state(void *tool, FILE *out)
 		jn_state_set_str(r, "key", s, len);
 		rc = jn_state_write(out, r);
 	}
-	/* sloads is in touchpoint order: where each one's loads start */
-	for (l = 0; l < f->nsloads; l++)
-		lstart[(f->sloads[l].key >> 32) + 1]++;
+	/* the loads are in touchpoint order: where each one's loads start */
+	for (l = 0; l < f->loads.nsorted; l++)
+		lstart[(f->loads.sorted[l].key >> 32) + 1]++;
 	for (i = 0; i < ntp; i++) {
 		lstart[i + 1] += lstart[i];
 		order[rank[i]] = (uint32_t)i;
@@ -2002,8 +1865,8 @@ write_state(void *tool, FILE *out)
 		loads = jn_xgrow(loads, &loadcap,
 		    2 * (lstart[tp + 1] - lstart[tp]) + 1, sizeof *loads);
 		for (l = lstart[tp]; l < lstart[tp + 1]; l++) {
-			loads[n++] = (int64_t)(uint32_t)f->sloads[l].key;
-			loads[n++] = (int64_t)f->sloads[l].count;
+			loads[n++] = (int64_t)(uint32_t)f->loads.sorted[l].key;
+			loads[n++] = (int64_t)f->loads.sorted[l].count;
 		}
 		jn_state_set_str(r, "record", "touchpoint", 10);
 		set_val(r, "touchpoint", f, tp);
@@ -2167,7 +2030,7 @@ merge_record(void *ctx, struct jn_state_in *in, const struct jn_state_rec *r)
 			if (l[i] < 0 || l[i] > UINT32_MAX || !(load >= 0) ||
 			    l[i + 1] <= 0)
 				goto bad;
-			loads_add(&f->loads, load_key(tp, load),
+			jn_counts_add(&f->loads, load_key(tp, load),
 			    (uint64_t)l[i + 1]);
 		}
 		bad = "reach of touchpoint";
@@ -2617,9 +2480,7 @@ release(void *state)
 	for (k = 0; k < f->nvmap; k++)
 		free(f->vmap[k]);
 	free(f->vmap);
-	free(f->loads.e);
-	free(f->lkeys);
-	free(f->sloads);
+	jn_counts_release(&f->loads);
 	free(f->items);
 	free(f->mtp);
 	free(f->mit);
@@ -2685,10 +2546,7 @@ main(int argc, char **argv)
 		release(&f);
 		return JN_EXIT_ERROR;
 	}
-	if (f.run.sorted || f.run.merge)
-		sort_loads(&f);
-	else
-		sloads_from_keys(&f);
+	jn_counts_settle(&f.loads);
 	grow_tps(&f);
 	if (f.run.partial) {
 		if (jn_engine_write_state(&reporter, &f) != 0)
