@@ -41,6 +41,13 @@ void jn_sort_small(void *base, size_t n, size_t size,
 void jn_sort_by_time(void *base, size_t n, size_t size,
     int (*tie)(const void *, const void *));
 
+/*
+ * The first of the n records of size bytes at base, in time order (an
+ * int64_t time first), whose time is after ts; n when none is.  A binary
+ * search, so that what a unit costs stays linear in its events.
+ */
+size_t jn_time_after(const void *base, size_t n, size_t size, int64_t ts);
+
 /* Sort n integers, ascending: radix on the bytes that differ. */
 void jn_sort_u64(uint64_t *v, size_t n);
 

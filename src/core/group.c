@@ -318,3 +318,22 @@ jn_sort_u64(uint64_t *v, size_t n)
 		memcpy(v, src, n * sizeof *v);
 	free(tmp);
 }
+
+size_t
+jn_time_after(const void *base, size_t n, size_t size, int64_t ts)
+{
+	const char *b = base;
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int64_t t;
+
+		memcpy(&t, b + mid * size, sizeof t);
+		if (t <= ts)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}

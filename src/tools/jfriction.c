@@ -963,39 +963,16 @@ grow_tps(struct friction *f)
 		tps_resize(f, need > 2 * old ? need : 2 * old);
 }
 
-/*
- * The first of the n records of size bytes at base, in time order (an
- * int64_t time first), whose time is after ts; n when none is: a binary
- * search, so that a unit's costs stay linear in its events.
- */
-static size_t
-after(const void *base, size_t n, size_t size, int64_t ts)
-{
-	const char *b = base;
-	size_t lo = 0, hi = n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int64_t t;
-
-		memcpy(&t, b + mid * size, sizeof t);
-		if (t <= ts)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
 /* The user's support contacts in (ts, ts + --contact-window]. */
 static uint64_t
 contacts_after(const struct friction *f, int64_t ts)
 {
-	/* f->cts is sorted: those in (ts, ts + window], two searches */
-	return (uint64_t)(after(f->cts, f->ncts, sizeof *f->cts,
-	    ts > INT64_MAX - f->contact_window ? INT64_MAX :
-	    ts + f->contact_window) - after(f->cts, f->ncts, sizeof *f->cts,
-	    ts));
+	int64_t end = ts > INT64_MAX - f->contact_window ? INT64_MAX :
+	    ts + f->contact_window;
+
+	/* f->cts is sorted: two searches */
+	return (uint64_t)(jn_time_after(f->cts, f->ncts, sizeof *f->cts, end) -
+	    jn_time_after(f->cts, f->ncts, sizeof *f->cts, ts));
 }
 
 static void
@@ -1016,7 +993,7 @@ static uint64_t
 events_after(const struct fev *ev, size_t n, int64_t ts)
 {
 	/* ev is in time order (a session's, or the user's) */
-	return (uint64_t)(n - after(ev, n, sizeof *ev, ts));
+	return (uint64_t)(n - jn_time_after(ev, n, sizeof *ev, ts));
 }
 
 static void

@@ -197,6 +197,26 @@ test_sort_u64(void **state)
 		}
 }
 
+/* jn_time_after against a linear count, ties and ends included. */
+static void
+test_time_after(void **state)
+{
+	int64_t t[] = { -5, 0, 0, 3, 3, 3, 9 };
+	int64_t probe[] = { -6, -5, 0, 1, 3, 8, 9, 10 };
+	size_t i, j, n = sizeof t / sizeof *t;
+
+	(void)state;
+	for (i = 0; i < sizeof probe / sizeof *probe; i++) {
+		size_t want = 0;
+
+		for (j = 0; j < n; j++)
+			want += t[j] <= probe[i];
+		assert_int_equal(jn_time_after(t, n, sizeof *t, probe[i]),
+		    want);
+	}
+	assert_int_equal(jn_time_after(t, 0, sizeof *t, 0), 0);
+}
+
 int
 main(void)
 {
@@ -206,6 +226,7 @@ main(void)
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_sort_by_time),
 		cmocka_unit_test(test_sort_u64),
+		cmocka_unit_test(test_time_after),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
