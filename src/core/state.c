@@ -13,6 +13,7 @@
 
 #include <jansson.h>
 
+#include "journey/counts.h"
 #include "journey/input.h"
 #include "journey/util.h"
 
@@ -32,9 +33,7 @@ struct jn_state_in {
 	char *buf;
 	size_t cap;
 	struct jn_state_rec rec;
-	/* the users of the states read so far: open addressing, 0 empty */
-	uint64_t *users;
-	size_t nusers, ucap;
+	struct jn_counts users;	/* the users of the states read so far */
 };
 
 /* Users per record of jn_state_write_users: lines of about 2 MB. */
@@ -347,28 +346,11 @@ check_header(struct jn_state_in *in)
 static int
 user_add(struct jn_state_in *in, uint64_t h)
 {
-	size_t i;
+	size_t before = in->users.ntable;
 
-	h += h == 0;		/* 0 marks an empty slot */
-	if (2 * (in->nusers + 1) > in->ucap) {
-		uint64_t *old = in->users;
-		size_t oldcap = in->ucap;
-
-		in->ucap = oldcap ? 2 * oldcap : 1024;
-		in->users = jn_xcalloc(in->ucap, sizeof *in->users);
-		in->nusers = 0;
-		for (i = 0; i < oldcap; i++)
-			if (old[i] != 0)
-				user_add(in, old[i]);
-		free(old);
-	}
-	for (i = (size_t)(h ^ h >> 29) & (in->ucap - 1); in->users[i] != 0;
-	    i = (i + 1) & (in->ucap - 1))
-		if (in->users[i] == h)
-			return 0;
-	in->users[i] = h;
-	in->nusers++;
-	return 1;
+	h -= h == UINT64_MAX;	/* the table's empty key */
+	jn_counts_add(&in->users, h, 1);
+	return in->users.ntable > before;
 }
 
 /* A record of a state's users: none may have been in another state. */
@@ -400,7 +382,7 @@ state_close(struct jn_state_in *in)
 		fclose(in->fp);
 	json_decref(in->rec.obj);
 	free(in->buf);
-	free(in->users);
+	jn_counts_release(&in->users);
 	free(in);
 }
 
