@@ -15,10 +15,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* One stratum's counts: affected units and those of them that reached
- * the goal, baseline units and those of them that did. */
+/*
+ * One stratum's counts: affected units and those of them that reached
+ * the goal, baseline units and those of them that did; and what a
+ * conversion is worth in the stratum (its mean value, and the variance
+ * of that value), 0 when only the counts matter.
+ */
 struct jn_stratum {
 	uint64_t n_a, x_a, n_b, x_b;
+	double worth, worth_var;
 };
 
 /*
@@ -33,12 +38,22 @@ struct jn_stratum {
  *             affected units would have done without the item (their
  *             own outcomes are observed, not estimated)
  *   lo, hi    gap -/+ 1.959964 * se
+ *   value     sum_s w_s * worth_s * d_s, d_s = x_b,s / n_b,s - x_a,s /
+ *             n_a,s: the value lost per affected unit
+ *   value_se  sqrt(sum_s w_s^2 * worth_s^2 * q_s(1-q_s) * (1/n_b,s +
+ *             1/n_a,s)): the part of its spread from the conversions
+ *   value_var sum_s w_s * |d_s| * worth_var_s: per affected unit, the
+ *             variance that the worth of the lost conversions adds (U
+ *             units lose about U * sum_s w_s |d_s| conversions, each of
+ *             a worth that varies), so that U units' loss U * value has
+ *             the standard error sqrt((U * value_se)^2 + U * value_var)
  *   covered   N
  * rate_a and rate_b are NAN without affected units (or, for rate_b,
- * without a covered stratum); gap, se, lo and hi are 0 then.
+ * without a covered stratum); gap, se, lo, hi and the values are 0 then.
  */
 struct jn_estimate {
 	double rate_a, rate_b, gap, se, lo, hi;
+	double value, value_se, value_var;
 	uint64_t covered, n_a;
 };
 

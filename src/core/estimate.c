@@ -18,7 +18,7 @@ jn_estimate_strata(const struct jn_stratum *s, size_t n,
     struct jn_estimate *e)
 {
 	uint64_t na = 0, xa = 0, cov = 0;
-	double rb = 0, gap = 0, var = 0;
+	double rb = 0, gap = 0, var = 0, value = 0, vvar = 0, wvar = 0;
 	size_t i;
 
 	for (i = 0; i < n; i++) {
@@ -32,10 +32,11 @@ jn_estimate_strata(const struct jn_stratum *s, size_t n,
 	e->rate_a = na ? (double)xa / (double)na : NAN;
 	e->rate_b = NAN;
 	e->gap = e->se = e->lo = e->hi = 0;
+	e->value = e->value_se = e->value_var = 0;
 	if (cov == 0)
 		return;
 	for (i = 0; i < n; i++) {
-		double w, pa, pb, q;
+		double w, pa, pb, q, v;
 
 		if (s[i].n_a == 0 || s[i].n_b == 0)
 			continue;
@@ -51,14 +52,21 @@ jn_estimate_strata(const struct jn_stratum *s, size_t n,
 		 * (x+1)/(n+2) keeps a stratum of all or none from
 		 * claiming no spread at all */
 		q = ((double)s[i].x_b + 1) / ((double)s[i].n_b + 2);
-		var += w * w * q * (1 - q) * (1 / (double)s[i].n_b +
+		v = q * (1 - q) * (1 / (double)s[i].n_b +
 		    1 / (double)s[i].n_a);
+		var += w * w * v;
+		value += w * s[i].worth * (pb - pa);
+		vvar += w * w * s[i].worth * s[i].worth * v;
+		wvar += w * fabs(pb - pa) * s[i].worth_var;
 	}
 	e->rate_b = rb;
 	e->gap = gap;
 	e->se = sqrt(var);
 	e->lo = gap - Z95 * e->se;
 	e->hi = gap + Z95 * e->se;
+	e->value = value;
+	e->value_se = sqrt(vvar);
+	e->value_var = wvar;
 }
 
 double

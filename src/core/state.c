@@ -17,7 +17,7 @@
 #include "journey/input.h"
 #include "journey/util.h"
 
-#define STATE_VERSION 1
+#define STATE_VERSION 2
 
 struct jn_state_rec {
 	json_t *obj;

@@ -80,7 +80,8 @@ static const char help_text[] =
     "      --loop-visits N      visits to one touchpoint (3)\n"
     "      --min-users N        report items hitting N users or more (3)\n"
     "Cost: each item's units against the units that reached its\n"
-    "touchpoint without it, stratified and reweighted (see jfriction(1)):\n"
+    "touchpoint (or used its control) without it, stratified and\n"
+    "reweighted (see jfriction(1)):\n"
     "      --unit session|user  the units compared (session)\n"
     "      --strata FIELD,...   strata (device,platform,channel,country)\n"
     "      --contact-window DUR support contacts after the item (7d)\n"
@@ -144,14 +145,21 @@ static const struct option tool_longopts[] = {
     "/(^|_)(declined|cancell?ed|rejected|denied|closed|withdrawn|" \
     "logout|log_out|sign_out)$/i"
 
+/*
+ * The kinds of item.  Those after K_NKINDS are never rows: they count
+ * the units that clicked a control (a target at a touchpoint) and those
+ * in which an error came right after a click on a control, the
+ * baselines of errors and rage clicks (estimate_items).
+ */
 enum kind {
 	K_SLOW, K_ERROR, K_RAGE, K_FORM, K_REPEAT, K_LOOP, K_EXIT,
-	K_DEAD_END, K_NKINDS
+	K_DEAD_END, K_NKINDS,
+	K_CONTROL = K_NKINDS, K_ERROR_AFTER, K_NALL
 };
 
-static const char *const kind_names[K_NKINDS] = {
+static const char *const kind_names[K_NALL] = {
 	"slow", "error", "rage_click", "form_abandon", "repeat_contact",
-	"loop", "exit", "dead_end",
+	"loop", "exit", "dead_end", "control", "error_after",
 };
 
 /* What an event is, as bits of struct fev's flags. */
@@ -196,6 +204,7 @@ struct item {
 	double p75;		/* slow: the touchpoint's p75 load */
 	uint32_t last_user, last_session;	/* for distinct counts */
 	uint64_t unit_mark;	/* the unit it was last hit in */
+	size_t unit_met;	/* then its index in the unit's met items */
 	/* output: the estimate, from the cells */
 	double rate_a, rate_b, revenue, lo, hi, support, effort;
 	uint64_t reached;
@@ -232,6 +241,17 @@ struct met {
 	uint32_t id;
 	int64_t ts;
 	uint64_t own;		/* an item's own events in the unit */
+};
+
+/*
+ * What a stratum's conversions are worth: the --value of its goal events
+ * and their squares, summed exactly (the same whatever the order or the
+ * thread that added them), how many were valued, and the stratum's
+ * converted units.
+ */
+struct sval {
+	struct jn_xsum sum, sq;
+	uint64_t n, conv;
 };
 
 struct friction {
@@ -275,11 +295,9 @@ struct friction {
 	int too_many_strata;
 	uint32_t *merge_strata;	/* --merge: a state's stratum index -> id */
 	size_t nmerge_strata, merge_stratacap;
-	/*
-	 * --value of goal events, summed exactly: the total is the same
-	 * whatever the order (or the thread) that added them.
-	 */
-	struct jn_xsum value;
+	/* per stratum id: what its conversions are worth */
+	struct sval *sval;
+	size_t nsval;
 
 	/*
 	 * The loads of every touchpoint as a multiset (load_key): all that
@@ -370,6 +388,30 @@ stratum_of(struct friction *f, const struct jn_record *rec)
 	return (int)id;
 }
 
+/* The worth of stratum st, zero when new. */
+static struct sval *
+sval_at(struct friction *f, uint32_t st)
+{
+	if (st >= f->nsval) {
+		size_t n = st + 1 > 2 * f->nsval ? st + 1 : 2 * f->nsval;
+
+		f->sval = jn_xrealloc(f->sval, n * sizeof *f->sval);
+		memset(f->sval + f->nsval, 0,
+		    (n - f->nsval) * sizeof *f->sval);
+		f->nsval = n;
+	}
+	return &f->sval[st];
+}
+
+/* Add from's sums (not its converted units) to to's. */
+static void
+sval_merge(struct sval *to, const struct sval *from)
+{
+	jn_xsum_merge(&to->sum, &from->sum);
+	jn_xsum_merge(&to->sq, &from->sq);
+	to->n += from->n;
+}
+
 static int
 on_event(void *ctx, const struct jn_event *ev)
 {
@@ -410,7 +452,13 @@ on_event(void *ctx, const struct jn_event *ev)
 
 		v = jn_record_get(rec, f->value_slot, &len);
 		if (v != NULL && jn_parse_double(v, len, &d) == 0)
-			jn_xsum_add(&f->value, d);
+		{
+			struct sval *sv = sval_at(f, (uint32_t)st);
+
+			jn_xsum_add(&sv->sum, d);
+			jn_xsum_add(&sv->sq, d * d);
+			sv->n++;
+		}
 	}
 	e = jn_units_keep(&f->units, user);
 	e->ts = ev->time;
@@ -453,6 +501,17 @@ on_event(void *ctx, const struct jn_event *ev)
 
 /* ---- items ---- */
 
+/* The key of an item in f->keys: its kind, touchpoint, detail, cause. */
+static void
+item_key(char key[16], enum kind k, uint32_t tp, uint32_t detail,
+    uint32_t cause)
+{
+	memcpy(key, &k, 4);
+	memcpy(key + 4, &tp, 4);
+	memcpy(key + 8, &detail, 4);
+	memcpy(key + 12, &cause, 4);
+}
+
 static uint32_t
 item_for(struct friction *f, enum kind k, uint32_t tp, uint32_t detail,
     uint32_t cause)
@@ -460,10 +519,7 @@ item_for(struct friction *f, enum kind k, uint32_t tp, uint32_t detail,
 	char key[16];
 	uint32_t id;
 
-	memcpy(key, &k, 4);
-	memcpy(key + 4, &tp, 4);
-	memcpy(key + 8, &detail, 4);
-	memcpy(key + 12, &cause, 4);
+	item_key(key, k, tp, detail, cause);
 	id = jn_intern_put(&f->keys, key, 16);
 	if (id == f->nitems) {
 		struct item *it;
@@ -480,6 +536,17 @@ item_for(struct friction *f, enum kind k, uint32_t tp, uint32_t detail,
 		it->p75 = NAN;
 	}
 	return id;
+}
+
+/* The item's id, or NONE when there is none. */
+static uint32_t
+item_find(const struct friction *f, enum kind k, uint32_t tp,
+    uint32_t detail, uint32_t cause)
+{
+	char key[16];
+
+	item_key(key, k, tp, detail, cause);
+	return jn_intern_find(&f->keys, key, 16);
 }
 
 static size_t
@@ -575,6 +642,25 @@ met(struct met **m, size_t *n, size_t *cap, uint32_t id, int64_t ts)
 	(*m)[(*n)++].ts = ts;
 }
 
+/* Item id met by the current unit at ts: its entry, first at the earliest. */
+static struct met *
+meet(struct friction *f, uint32_t id, int64_t ts)
+{
+	struct item *it = &f->items[id];
+	struct met *m;
+
+	if (it->unit_mark != f->unit_serial) {
+		it->unit_mark = f->unit_serial;
+		it->unit_met = f->nmit;
+		met(&f->mit, &f->nmit, &f->mitcap, id, ts);
+		return &f->mit[f->nmit - 1];
+	}
+	m = &f->mit[it->unit_met];
+	if (ts < m->ts)
+		m->ts = ts;
+	return m;
+}
+
 /*
  * Record one occurrence of an item (a symptom of item cause, or cause
  * NONE) in session sid of user u at ts; distinct sessions and users are
@@ -600,20 +686,7 @@ hit_own(struct friction *f, enum kind k, uint32_t tp, uint32_t detail,
 	}
 	if (k == K_REPEAT)
 		return id;	/* counted per user, after the sessions */
-	if (it->unit_mark != f->unit_serial) {
-		it->unit_mark = f->unit_serial;
-		met(&f->mit, &f->nmit, &f->mitcap, id, ts);
-		f->mit[f->nmit - 1].own = own;
-	} else {
-		size_t i;
-
-		for (i = 0; i < f->nmit; i++)
-			if (f->mit[i].id == id) {
-				if (ts < f->mit[i].ts)
-					f->mit[i].ts = ts;
-				f->mit[i].own += own;
-			}
-	}
+	meet(f, id, ts)->own += own;
 	return id;
 }
 
@@ -695,17 +768,40 @@ struct session {
 	int converted;
 };
 
+/*
+ * Errors and slow loads; and the controls (targets clicked at a
+ * touchpoint) the unit clicked, with the errors that came right after a
+ * click on one, at the same touchpoint: the baselines of errors and rage
+ * clicks are the units that used the same control (estimate_items).
+ */
 static void
 detect_errors_slow(struct friction *f, const struct session *s)
 {
+	int controls = (f->kinds >> K_ERROR & 1) ||
+	    (f->kinds >> K_RAGE & 1) || (f->kinds >> K_FORM & 1);
+	uint32_t tp = NONE, clicked = NONE, id;
 	size_t i;
 
 	for (i = 0; i < s->n; i++) {
 		const struct fev *e = &s->ev[i];
 
-		if ((f->kinds >> K_ERROR & 1) && (e->flags & F_ERROR))
-			hit(f, K_ERROR, e->tp, e->aux, NONE, s->user, s->id,
+		if (e->tp != tp) {
+			tp = e->tp;
+			clicked = NONE;
+		}
+		if (controls && (e->flags & (F_CLICK | F_FORM_START)) &&
+		    e->aux != NONE) {
+			clicked = e->aux;
+			meet(f, item_for(f, K_CONTROL, tp, clicked, NONE),
 			    e->ts);
+		}
+		if ((f->kinds >> K_ERROR & 1) && (e->flags & F_ERROR)) {
+			id = hit(f, K_ERROR, e->tp, e->aux, NONE, s->user,
+			    s->id, e->ts);
+			if (clicked != NONE)
+				hit(f, K_ERROR_AFTER, tp, clicked, id, s->user,
+				    s->id, e->ts);
+		}
 		if ((f->kinds >> K_SLOW & 1) && !isnan(e->load) &&
 		    e->load > (float)((double)f->slow / 1e9))
 			hit(f, K_SLOW, e->tp, NONE, NONE, s->user, s->id,
@@ -1003,6 +1099,8 @@ end_unit(struct friction *f, const struct fev *ev, size_t n,
 	struct cell *c;
 	size_t i;
 
+	if (converted)
+		sval_at(f, stratum)->conv++;
 	for (i = 0; i < f->nmtp; i++) {
 		c = cell_for(&f->reach, f->mtp[i].id, stratum);
 		c->n++;
@@ -1219,7 +1317,7 @@ static void
 prepare_workers(void *tool, void *const *w, int n)
 {
 	struct friction *f = tool;
-	size_t ntp;
+	size_t ntp, nst, j;
 	int k;
 
 	if (n == 0)		/* one thread: its own ids */
@@ -1232,7 +1330,12 @@ prepare_workers(void *tool, void *const *w, int n)
 
 		f->vmap[k] = jn_intern_merge(&f->vals, &wk->vals);
 		f->smap[k] = jn_intern_merge(&f->strata, &wk->strata);
-		jn_xsum_merge(&f->value, &wk->value);
+		/* the values moved to the main state's strata: the
+		 * worker counts converted units by those ids next */
+		nst = jn_intern_count(&wk->strata);
+		for (j = 0; j < wk->nsval && j < nst; j++)
+			sval_merge(sval_at(f, f->smap[k][j]), &wk->sval[j]);
+		memset(wk->sval, 0, wk->nsval * sizeof *wk->sval);
 	}
 	/* each worker had fewer than MAX_STRATA; all of them may not */
 	f->too_many_strata = jn_intern_count(&f->strata) > MAX_STRATA;
@@ -1279,6 +1382,9 @@ merge_detected(void *tool, void *acc)
 	f->total_converted += w->total_converted;
 	f->total_session_events += w->total_session_events;
 	f->total_exits += w->total_exits;
+	for (i = 0; i < w->nsval; i++)	/* the main state's strata */
+		if (w->sval[i].conv > 0)
+			sval_at(f, (uint32_t)i)->conv += w->sval[i].conv;
 	for (i = 0; i < ntp; i++) {
 		f->tp_visits[i] += w->tp_visits[i];
 		f->tp_exits[i] += w->tp_exits[i];
@@ -1355,7 +1461,8 @@ key_order(const struct item *a, const struct item *b)
 static int
 priced_kind(int kind)
 {
-	return kind != K_EXIT && kind != K_DEAD_END && kind != K_REPEAT;
+	return kind != K_EXIT && kind != K_DEAD_END && kind != K_REPEAT &&
+	    kind < K_NKINDS;
 }
 
 /*
@@ -1454,23 +1561,156 @@ cell_order(const struct cells *cs, const uint32_t *srank)
 	return order;
 }
 
+/* Where each id's cells start in cs[order[...]]: starts[0..nid]. */
+static size_t *
+cell_starts(const struct cells *cs, const uint32_t *order, size_t nid)
+{
+	size_t *start = jn_xcalloc(nid + 2, sizeof *start), i;
+
+	for (i = 0; i < cs->n; i++) {
+		uint32_t id, st;
+
+		cell_key(cs, order[i], &id, &st);
+		assert(id < nid);
+		start[id + 1]++;
+	}
+	for (i = 0; i < nid; i++)
+		start[i + 1] += start[i];
+	return start;
+}
+
+/*
+ * What a converted unit of stratum st is worth: the mean, the stratum's
+ * --value sum over its converted units; the variance, that of its valued
+ * events times the number of them per converted unit (a unit's goal
+ * events taken as independent draws).  0 without values.
+ */
+static void
+worth(const struct friction *f, uint32_t st, double *mean, double *var)
+{
+	const struct sval *sv = st < f->nsval ? &f->sval[st] : NULL;
+	double n, m, v;
+
+	*mean = *var = 0;
+	if (sv == NULL || sv->conv == 0 || sv->n == 0)
+		return;
+	n = (double)sv->n;
+	*mean = jn_xsum_value(&sv->sum) / (double)sv->conv;
+	if (sv->n < 2)
+		return;
+	m = jn_xsum_value(&sv->sum) / n;
+	v = (jn_xsum_value(&sv->sq) - n * m * m) / (n - 1);
+	*var = v > 0 ? n / (double)sv->conv * v : 0;
+}
+
+/* One comparison's strata, built by against(). */
+struct against {
+	struct jn_stratum *st;
+	uint64_t *ca, *cb, *sa, *sb;	/* contacts, events: affected, not */
+	size_t n, cap;
+};
+
+/*
+ * The strata of affected item aid (its cells in icells, order[from..to))
+ * against the units of whole's id wid that it did not hit (wid's cells
+ * less aid's, stratum by stratum): aid's units must be among wid's.
+ * Returns 0, or -1 when wid lacks a stratum or units aid has (a state
+ * written before controls were counted): no comparison then.
+ */
+static int
+against(const struct friction *f, const struct cells *whole, uint32_t wid,
+    const uint32_t *order, size_t from, size_t to, struct against *g)
+{
+	size_t k;
+
+	g->n = 0;
+	g->st = jn_xgrow(g->st, &g->cap, to - from, sizeof *g->st);
+	g->ca = jn_xrealloc(g->ca, g->cap * sizeof *g->ca);
+	g->cb = jn_xrealloc(g->cb, g->cap * sizeof *g->cb);
+	g->sa = jn_xrealloc(g->sa, g->cap * sizeof *g->sa);
+	g->sb = jn_xrealloc(g->sb, g->cap * sizeof *g->sb);
+	for (k = from; k < to; k++) {
+		const struct cell *a = &f->icells.c[order[k]];
+		const struct cell *w;
+		uint32_t id, s, wi;
+
+		cell_key(&f->icells, order[k], &id, &s);
+		wi = cell_find(whole, wid, s);
+		if (wi == NONE)
+			return -1;
+		w = &whole->c[wi];
+		if (w->n < a->n || w->x < a->x || w->s < a->s)
+			return -1;
+		g->st[g->n] = (struct jn_stratum){ a->n, a->x, w->n - a->n,
+			w->x - a->x, 0, 0 };
+		worth(f, s, &g->st[g->n].worth, &g->st[g->n].worth_var);
+		g->ca[g->n] = a->c;
+		/* contacts are counted in a window from when each unit
+		 * got somewhere: the affected units' from the item's
+		 * time may exceed theirs from the touchpoint's */
+		g->cb[g->n] = w->c > a->c ? w->c - a->c : 0;
+		/* the item's own events after it first hit, not the
+		 * effort it caused */
+		g->sa[g->n] = a->s - (a->o < a->s ? a->o : a->s);
+		g->sb[g->n++] = w->s - a->s;
+	}
+	return 0;
+}
+
+static void
+against_release(struct against *g)
+{
+	free(g->st);
+	free(g->ca);
+	free(g->cb);
+	free(g->sa);
+	free(g->sb);
+}
+
+/*
+ * The control an error or rage item is priced against, as the affected
+ * item to compare (the item itself, or for an error the units it hit
+ * right after a click on its control) and the control's item: a rage
+ * chain's own target; for an error, the control after which it came in
+ * the most units (ties by the control's string).  Returns 0, or -1 when
+ * the item has none.
+ */
+static int
+control_of(struct friction *f, uint32_t id, const uint32_t *after,
+    uint32_t *affected, uint32_t *control)
+{
+	const struct item *it = &f->items[id];
+	uint32_t a = id;
+
+	if (it->kind == K_ERROR) {
+		if ((a = after[id]) == NONE)
+			return -1;
+	} else if (it->kind != K_RAGE && it->kind != K_FORM) {
+		return -1;
+	}
+	*affected = a;
+	*control = item_find(f, K_CONTROL, it->tp, f->items[a].detail, NONE);
+	return *control == NONE ? -1 : 0;
+}
+
 /*
  * Every item's comparison (jfriction(1) has the formulas): per stratum,
  * the item's units against the units that reached its touchpoint
- * without it, in the strata's string order.
+ * without it, in the strata's string order.  Revenue is priced by the
+ * closer comparison when there is one: errors and rage clicks against
+ * the units that used the same control without them.
  */
 static void
 estimate_items(struct friction *f)
 {
-	uint64_t conv = f->per_user ? f->total_converted :
-	    f->total_conv_sessions;
-	double vpc = conv ? jn_xsum_value(&f->value) / (double)conv : 0;
-	size_t ntp = jn_intern_count(&f->vals), i, j, k, cap = 0;
+	size_t ntp = jn_intern_count(&f->vals), i, k;
 	uint64_t *reached = jn_xcalloc(ntp + 1, sizeof *reached);
+	uint64_t *units = jn_xcalloc(f->nitems + 1, sizeof *units);
+	uint32_t *after = jn_xmalloc((f->nitems + 1) * sizeof *after);
 	uint32_t *srank = jn_intern_ranks(&f->strata);
 	uint32_t *order = cell_order(&f->icells, srank);
-	struct jn_stratum *st = NULL;
-	uint64_t *ca = NULL, *cb = NULL, *sa = NULL, *sb = NULL;
+	size_t *start = cell_starts(&f->icells, order, f->nitems);
+	struct against g = { 0 };
 
 	for (i = 0; i < f->reach.n; i++) {
 		uint32_t tp, s;
@@ -1479,7 +1719,29 @@ estimate_items(struct friction *f)
 		reached[tp] += f->reach.c[i].n;
 	}
 	for (i = 0; i < f->nitems; i++) {
+		for (k = start[i]; k < start[i + 1]; k++)
+			units[i] += f->icells.c[order[k]].n;
+		after[i] = NONE;
+	}
+	/* each error's most common control before it */
+	sort_f = f;
+	for (i = 0; i < f->nitems; i++) {
+		const struct item *it = &f->items[i];
+		uint32_t *best;
+
+		if (it->kind != K_ERROR_AFTER)
+			continue;
+		best = &after[it->cause];
+		if (*best == NONE || units[i] > units[*best] ||
+		    (units[i] == units[*best] &&
+		    str_cmp(it->detail, f->items[*best].detail) < 0))
+			*best = (uint32_t)i;
+	}
+	for (i = 0; i < f->nitems; i++) {
 		struct item *it = &f->items[i];
+		struct jn_estimate e, ec;
+		uint32_t a, control;
+		double ex, half, u;
 
 		it->rate_a = it->rate_b = NAN;
 		it->revenue = it->lo = it->hi = 0;
@@ -1488,70 +1750,49 @@ estimate_items(struct friction *f)
 		it->priced = priced_kind(it->kind) && it->cause == NONE;
 		if (it->kind == K_REPEAT)
 			it->support = (double)it->occurrences;
-	}
-	for (i = 0; i < f->icells.n; i = j) {
-		uint32_t id, s, tp;
-		struct item *it;
-		struct jn_estimate e;
-		double ex;
-
-		cell_key(&f->icells, order[i], &id, &s);
-		for (j = i; j < f->icells.n; j++) {
-			uint32_t id2;
-
-			cell_key(&f->icells, order[j], &id2, &s);
-			if (id2 != id)
-				break;
+		if (it->kind >= K_NKINDS || start[i] == start[i + 1])
+			continue;
+		if (against(f, &f->reach, it->tp, order, start[i],
+		    start[i + 1], &g) != 0)
+			assert(!"an item's units reached its touchpoint");
+		jn_estimate_strata(g.st, g.n, &e);
+		ex = jn_estimate_excess(g.st, g.sa, g.sb, g.n);
+		it->effort = ex > 0 ? ex : 0;
+		if (it->priced) {
+			ex = jn_estimate_excess(g.st, g.ca, g.cb, g.n);
+			it->support = ex > 0 ? ex : 0;
+			/* the control's comparison, when it covers at
+			 * least half of the item's units */
+			if (control_of(f, (uint32_t)i, after, &a,
+			    &control) == 0 &&
+			    against(f, &f->icells, control, order, start[a],
+			    start[a + 1], &g) == 0) {
+				jn_estimate_strata(g.st, g.n, &ec);
+				if (2 * ec.covered >= units[i])
+					e = ec;
+			}
 		}
-		it = &f->items[id];
-		tp = it->tp;
-		st = jn_xgrow(st, &cap, j - i, sizeof *st);
-		ca = jn_xrealloc(ca, cap * sizeof *ca);
-		cb = jn_xrealloc(cb, cap * sizeof *cb);
-		sa = jn_xrealloc(sa, cap * sizeof *sa);
-		sb = jn_xrealloc(sb, cap * sizeof *sb);
-		for (k = i; k < j; k++) {
-			const struct cell *a = &f->icells.c[order[k]];
-			const struct cell *r;
-			uint32_t rid;
-
-			cell_key(&f->icells, order[k], &id, &s);
-			rid = cell_find(&f->reach, tp, s);
-			assert(rid != NONE);
-			r = &f->reach.c[rid];
-			assert(r->n >= a->n && r->x >= a->x);
-			st[k - i] = (struct jn_stratum){ a->n, a->x,
-				r->n - a->n, r->x - a->x };
-			ca[k - i] = a->c;
-			cb[k - i] = r->c - a->c;
-			/* the item's own events after it first hit, not
-			 * the effort it caused */
-			sa[k - i] = a->s - (a->o < a->s ? a->o : a->s);
-			sb[k - i] = r->s - a->s;
-		}
-		jn_estimate_strata(st, j - i, &e);
 		it->rate_a = e.rate_a;
 		it->rate_b = e.rate_b;
-		ex = jn_estimate_excess(st, sa, sb, j - i);
-		it->effort = ex > 0 ? ex : 0;
 		if (!it->priced)
 			continue;
-		it->revenue = e.gap * (double)e.n_a * vpc;
-		it->lo = e.lo * (double)e.n_a * vpc;
-		it->hi = e.hi * (double)e.n_a * vpc;
+		/* every unit the item hit, at the compared units' loss */
+		u = (double)units[i];
+		it->revenue = e.value * u;
+		half = 1.959964 * sqrt(pow(e.value_se * u, 2) +
+		    u * e.value_var);
+		it->lo = it->revenue - half;
+		it->hi = it->revenue + half;
 		/* an interval that holds 0 (or lies below it): no cost */
 		if (!(it->lo > 0))
 			it->revenue = 0;
-		ex = jn_estimate_excess(st, ca, cb, j - i);
-		it->support = ex > 0 ? ex : 0;
 	}
-	free(st);
-	free(ca);
-	free(cb);
-	free(sa);
-	free(sb);
+	against_release(&g);
+	free(start);
 	free(order);
 	free(srank);
+	free(after);
+	free(units);
 	free(reached);
 }
 
@@ -1560,6 +1801,8 @@ estimate_items(struct friction *f)
 static int
 reported(const struct friction *f, const struct item *it)
 {
+	if (it->kind >= K_NKINDS)
+		return 0;	/* a baseline's counts */
 	if (it->users < (uint64_t)f->min_users)
 		return 0;
 	if (it->kind == K_SLOW)
@@ -1758,24 +2001,6 @@ flat_cells(const struct cells *cs, const uint32_t *order, size_t from,
 	return n;
 }
 
-/* Where each id's cells start in cs[order[...]]: starts[0..nid]. */
-static size_t *
-cell_starts(const struct cells *cs, const uint32_t *order, size_t nid)
-{
-	size_t *start = jn_xcalloc(nid + 2, sizeof *start), i;
-
-	for (i = 0; i < cs->n; i++) {
-		uint32_t id, st;
-
-		cell_key(cs, order[i], &id, &st);
-		assert(id < nid);
-		start[id + 1]++;
-	}
-	for (i = 0; i < nid; i++)
-		start[i + 1] += start[i];
-	return start;
-}
-
 /*
  * --partial: the totals and the value sum; the strata; per touchpoint
  * its visits, exits, loads (all of them, as (bits, count) pairs: p75
@@ -1811,7 +2036,6 @@ write_state(void *tool, FILE *out)
 	counts[4] = (int64_t)f->total_exits;
 	counts[5] = (int64_t)f->total_conv_sessions;
 	jn_state_set_ints(r, "counts", counts, 6);
-	jn_state_set_xsums(r, "value", &f->value, 1);
 	rc = jn_state_write(out, r);
 	/* the strata in string order: cells name them by their rank */
 	for (i = 0; i < nst; i++)
@@ -1820,8 +2044,17 @@ write_state(void *tool, FILE *out)
 		size_t len;
 		const char *s = jn_intern_str(&f->strata, order[i], &len);
 
+		struct sval sv = { 0 };
+
+		if (order[i] < f->nsval)
+			sv = f->sval[order[i]];
 		jn_state_set_str(r, "record", "stratum", 7);
 		jn_state_set_str(r, "key", s, len);
+		counts[0] = (int64_t)sv.n;
+		counts[1] = (int64_t)sv.conv;
+		jn_state_set_ints(r, "counts", counts, 2);
+		jn_state_set_xsums(r, "value", &sv.sum, 1);
+		jn_state_set_xsums(r, "squares", &sv.sq, 1);
 		rc = jn_state_write(out, r);
 	}
 	/* the loads are in touchpoint order: where each one's loads start */
@@ -1934,13 +2167,13 @@ merge_cells(struct friction *f, struct cells *cs, uint32_t id,
 	return 0;
 }
 
-/* The kind named s, or K_NKINDS. */
+/* The kind named s, or K_NALL. */
 static int
 kind_of(const char *s)
 {
 	int k;
 
-	for (k = 0; k < K_NKINDS; k++)
+	for (k = 0; k < K_NALL; k++)
 		if (strcmp(s, kind_names[k]) == 0)
 			break;
 	return k;
@@ -1955,6 +2188,7 @@ merge_record(void *ctx, struct jn_state_in *in, const struct jn_state_rec *r)
 	size_t len, dlen, n = 0, nl = 0, nc = 0, i;
 	int64_t *v = NULL, *l = NULL, *cv = NULL;
 	uint32_t tp, id, cause = NONE;
+	struct sval *sv;
 	int k, rc = -1;
 
 	if (jn_state_get_str(in, r, "record", &what, &len) != 0)
@@ -1967,9 +2201,21 @@ merge_record(void *ctx, struct jn_state_in *in, const struct jn_state_rec *r)
 		f->merge_strata = jn_xgrow(f->merge_strata,
 		    &f->merge_stratacap, f->nmerge_strata + 1,
 		    sizeof *f->merge_strata);
-		f->merge_strata[f->nmerge_strata++] =
-		    jn_intern_put(&f->strata, s, len);
-		return 0;
+		id = jn_intern_put(&f->strata, s, len);
+		f->merge_strata[f->nmerge_strata++] = id;
+		if (jn_state_get_ints(in, r, "counts", &v, &n) != 0)
+			return -1;
+		bad = "worth of stratum";
+		what = s;
+		if (n != 2 || v[0] < 0 || v[1] < 0)
+			goto bad;
+		sv = sval_at(f, id);
+		sv->n += (uint64_t)v[0];
+		sv->conv += (uint64_t)v[1];
+		rc = jn_state_add_xsums(in, r, "value", &sv->sum, 1) != 0 ||
+		    jn_state_add_xsums(in, r, "squares", &sv->sq, 1) != 0 ?
+		    -1 : 0;
+		goto out;
 	}
 	if (jn_state_get_ints(in, r, "counts", &v, &n) != 0)
 		return -1;
@@ -1985,7 +2231,7 @@ merge_record(void *ctx, struct jn_state_in *in, const struct jn_state_rec *r)
 		f->total_exits += (uint64_t)v[4];
 		f->total_conv_sessions += (uint64_t)v[5];
 		f->nmerge_strata = 0;	/* a new state: its strata follow */
-		rc = jn_state_add_xsums(in, r, "value", &f->value, 1);
+		rc = 0;
 	} else if (what != NULL && strcmp(what, "touchpoint") == 0 && n == 2) {
 		if (jn_state_get_str(in, r, "touchpoint", &s, &len) != 0 ||
 		    jn_state_get_ints(in, r, "loads", &l, &nl) != 0 ||
@@ -2031,14 +2277,14 @@ merge_record(void *ctx, struct jn_state_in *in, const struct jn_state_rec *r)
 		    jn_state_get_str(in, r, "cause_detail", &cd, &cdlen) != 0 ||
 		    jn_state_get_ints(in, r, "cells", &cv, &nc) != 0)
 			goto out;
-		bad = k == K_NKINDS ? "kind" : "touchpoint of kind";
-		if (k == K_NKINDS || s == NULL)
+		bad = k == K_NALL ? "kind" : "touchpoint of kind";
+		if (k == K_NALL || s == NULL)
 			goto bad;
 		if (ck != NULL) {
 			int ckind = kind_of(ck);
 
 			bad = "cause of kind";
-			if (ckind == K_NKINDS || cs == NULL)
+			if (ckind == K_NALL || cs == NULL)
 				goto bad;
 			cause = item_for(f, (enum kind)ckind,
 			    val_put(f, cs, cslen), cd == NULL ? NONE :
@@ -2461,6 +2707,7 @@ release(void *state)
 	free(f->items);
 	free(f->mtp);
 	free(f->mit);
+	free(f->sval);
 	free(f->cts);
 	free(f->tp_mark);
 	free(f->tp_umark);
