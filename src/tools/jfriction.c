@@ -275,7 +275,9 @@ struct friction {
 	uint16_t cflag[NPRED], oflag[NPRED];
 	int ncached, nother;
 	int value_slot, tp_slot, load_slot, msg_slot, target_slot;
-	int goal_given;		/* --goal given: said if it matches nothing */
+	/* --goal, --terminal, --strata given: said if they match nothing */
+	int goal_given, terminal_given, strata_given;
+	char *strata_names;	/* --strata's names, each NUL-terminated */
 	/* touchpoint cleaning: the rules (the main state's), this thread's */
 	struct jn_touch_opts touch_opts;
 	struct jn_touch *touch;
@@ -2472,8 +2474,14 @@ parse_args(struct friction *f, int argc, char **argv)
 				    "user)", optarg);
 			f->per_user = optarg[0] == 'u';
 			break;
-		case OPT_STRATA: f->strata_text = optarg; break;
-		case OPT_TERMINAL: f->terminal_text = optarg; break;
+		case OPT_STRATA:
+			f->strata_text = optarg;
+			f->strata_given = 1;
+			break;
+		case OPT_TERMINAL:
+			f->terminal_text = optarg;
+			f->terminal_given = 1;
+			break;
 		case OPT_CONTACT_WINDOW:
 			if (duration("--contact-window", optarg,
 			    &f->contact_window))
@@ -2524,26 +2532,22 @@ slot(struct friction *f, const char *given, const char *const *names,
 static int
 strata_slots(struct friction *f)
 {
-	const char *p = f->strata_text;
-	char name[256];
+	char *p = f->strata_names = jn_xstrdup(f->strata_text);
 
 	f->nstrata_fields = 0;
 	while (*p) {
 		size_t n = strcspn(p, ",");
+		int last = p[n] == '\0';
 
-		if (n == 0 || n >= sizeof name ||
-		    f->nstrata_fields == MAX_STRATA_FIELDS)
+		if (n == 0 || f->nstrata_fields == MAX_STRATA_FIELDS)
 			return jn_error("bad --strata '%s' (up to %d field "
 			    "names, comma-separated)", f->strata_text,
 			    MAX_STRATA_FIELDS);
-		memcpy(name, p, n);
-		name[n] = '\0';
+		p[n] = '\0';
 		if ((f->strata_slot[f->nstrata_fields++] =
-		    jn_schema_field(&f->in.schema, name)) < 0)
+		    jn_schema_field(&f->in.schema, p)) < 0)
 			return -1;
-		p += n;
-		if (*p == ',')
-			p++;
+		p += n + !last;
 	}
 	return 0;
 }
@@ -2570,12 +2574,22 @@ watch_names(struct friction *f)
 	};
 	size_t i;
 
+	const char *name = f->strata_names;
+	int k;
+
 	if (f->goal_given)
 		jn_input_watch_pred(&f->in, f->goal);
+	if (f->terminal_given && f->terminal != NULL)
+		jn_input_watch_pred(&f->in, f->terminal);
 	for (i = 0; i < NELEM(fields); i++)
 		if (fields[i].field != NULL)
 			jn_input_watch_field(&f->in, fields[i].what,
 			    fields[i].field, fields[i].slot);
+	for (k = 0; f->strata_given && k < f->nstrata_fields; k++) {
+		jn_input_watch_field(&f->in, "--strata", name,
+		    f->strata_slot[k]);
+		name += strlen(name) + 1;
+	}
 	jn_input_watch_names(&f->in, &f->names);
 }
 
@@ -2708,6 +2722,7 @@ release(void *state)
 	free(f->mtp);
 	free(f->mit);
 	free(f->sval);
+	free(f->strata_names);
 	free(f->cts);
 	free(f->tp_mark);
 	free(f->tp_umark);
