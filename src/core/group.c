@@ -153,7 +153,13 @@ jn_sort_small(void *base, size_t n, size_t size,
 
 	if (n > 64 || size > MAX_RECORD || size % 8 != 0 ||
 	    (uintptr_t)base % 8 != 0) {
-		qsort(base, n, size, cmp);
+		/* logs come mostly in order: a pass that finds it so
+		 * spares qsort's n log n */
+		for (i = 1; i < n && cmp(b + (i - 1) * size, b + i * size) <= 0;
+		    i++)
+			;
+		if (i < n)
+			qsort(base, n, size, cmp);
 		return;
 	}
 	for (i = 1; i < n; i++) {

@@ -314,12 +314,15 @@ struct friction {
 	struct met *mtp, *mit;
 	size_t nmtp, mtpcap, nmit, mitcap;
 	uint64_t unit_serial, session_serial, *tp_mark, *tp_umark;
+	size_t *tp_umet;	/* per touchpoint: its index in mtp */
 	struct loopvis *tp_loop;	/* per touchpoint: detect_loops' */
 	uint32_t *loop_order;	/* a session's touchpoints, first seen first */
 	size_t nloop_order, loop_order_cap;
 	size_t unit_events;
 	int64_t *cts;		/* the user's support contacts, in time */
 	size_t ncts, ctscap;
+	uint32_t *runs;		/* the user's sessions, run by run */
+	size_t runscap;
 	struct cells reach, icells;
 
 	/* totals */
@@ -987,7 +990,11 @@ detect_exit(struct friction *f, const struct session *s)
 		f->tp_visits[tp]++;
 		if (f->tp_umark[tp] != f->unit_serial) {
 			f->tp_umark[tp] = f->unit_serial;
+			f->tp_umet[tp] = f->nmtp;
 			met(&f->mtp, &f->nmtp, &f->mtpcap, tp, s->ev[i].ts);
+		} else if (s->ev[i].ts < f->mtp[f->tp_umet[tp]].ts) {
+			/* a user's sessions may come out of time order */
+			f->mtp[f->tp_umet[tp]].ts = s->ev[i].ts;
 		}
 	}
 	if (s->converted || terminal)
@@ -1046,6 +1053,7 @@ tps_resize(struct friction *f, size_t cap)
 	TP_ARRAY(tp_exits);
 	TP_ARRAY(tp_mark);
 	TP_ARRAY(tp_umark);
+	TP_ARRAY(tp_umet);
 	TP_ARRAY(tp_loop);
 #undef TP_ARRAY
 	f->tpcap = cap;
@@ -1220,38 +1228,51 @@ run_session(struct friction *f, struct fev *ev, size_t n, uint32_t user,
 		end_unit(f, ev, n, ev[0].stratum, s.converted != 0);
 }
 
-static int
-ts_cmp(const void *pa, const void *pb)
-{
-	int64_t a = *(const int64_t *)pa, b = *(const int64_t *)pb;
-
-	return a < b ? -1 : a > b;
-}
-
 /*
  * One user: sessions by session value (then time), or cut after
  * --session-gap, each detected and, as a unit, counted; with --unit user
  * the user is the unit.
  */
+static int
+u32_cmp(const void *pa, const void *pb)
+{
+	uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
+
+	return (a > b) - (a < b);
+}
+
+/*
+ * Do ev[0..n), in time order, hold each session value in one run?  Then
+ * the sessions are the runs, in time order as they are: no sort by
+ * session (and back) is needed.  Sessions rarely interleave.
+ */
+static int
+sessions_in_runs(struct friction *f, const struct fev *ev, size_t n)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++)
+		if (i == 0 || ev[i].session != ev[i - 1].session) {
+			f->runs = jn_xgrow(f->runs, &f->runscap, k + 1,
+			    sizeof *f->runs);
+			f->runs[k++] = ev[i].session;
+		}
+	if (k < 2)
+		return 1;
+	jn_sort_small(f->runs, k, sizeof *f->runs, u32_cmp);
+	for (i = 1; i < k; i++)
+		if (f->runs[i] == f->runs[i - 1])
+			return 0;
+	return 1;
+}
+
+/* Detect the sessions of ev[0..n), sorted by session then time. */
 static void
-run_user(struct friction *f, struct fev *ev, size_t n, uint32_t user)
+run_sessions(struct friction *f, struct fev *ev, size_t n, uint32_t user)
 {
 	size_t i, s = 0;
 	uint32_t sid = 0;
-	int converted = 0;
 
-	f->ncts = 0;
-	for (i = 0; i < n; i++)
-		if (ev[i].flags & F_CONTACT) {
-			f->cts = jn_xgrow(f->cts, &f->ctscap, f->ncts + 1,
-			    sizeof *f->cts);
-			f->cts[f->ncts++] = ev[i].ts;
-		}
-	if (f->ncts > 1)
-		qsort(f->cts, f->ncts, sizeof *f->cts, ts_cmp);
-	if (f->per_user)
-		begin_unit(f);
-	jn_sort_small(ev, n, sizeof *ev, fev_session_cmp);
 	for (i = 1; i <= n; i++)
 		if (i == n || ev[i].session != ev[i - 1].session ||
 		    (ev[i].session == 0 && ev[i].ts - ev[i - 1].ts >
@@ -1259,7 +1280,31 @@ run_user(struct friction *f, struct fev *ev, size_t n, uint32_t user)
 			run_session(f, ev + s, i - s, user, ++sid);
 			s = i;
 		}
+}
+
+static void
+run_user(struct friction *f, struct fev *ev, size_t n, uint32_t user)
+{
+	size_t i;
+	int converted = 0;
+
 	jn_sort_small(ev, n, sizeof *ev, fev_cmp);
+	f->ncts = 0;
+	for (i = 0; i < n; i++)
+		if (ev[i].flags & F_CONTACT) {
+			f->cts = jn_xgrow(f->cts, &f->ctscap, f->ncts + 1,
+			    sizeof *f->cts);
+			f->cts[f->ncts++] = ev[i].ts;	/* in time order */
+		}
+	if (f->per_user)
+		begin_unit(f);
+	if (sessions_in_runs(f, ev, n)) {
+		run_sessions(f, ev, n, user);
+	} else {
+		jn_sort_small(ev, n, sizeof *ev, fev_session_cmp);
+		run_sessions(f, ev, n, user);
+		jn_sort_small(ev, n, sizeof *ev, fev_cmp);
+	}
 	if (f->kinds >> K_REPEAT & 1)
 		detect_repeat(f, ev, n, user);
 	for (i = 0; i < n; i++)
@@ -2722,10 +2767,12 @@ release(void *state)
 	free(f->mtp);
 	free(f->mit);
 	free(f->sval);
+	free(f->runs);
 	free(f->strata_names);
 	free(f->cts);
 	free(f->tp_mark);
 	free(f->tp_umark);
+	free(f->tp_umet);
 	free(f->tp_loop);
 	free(f->loop_order);
 	free(f->skey);
