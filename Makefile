@@ -1,7 +1,9 @@
 # journey: command-line journey analytics.  See README.md.
 #
 #   make            build libjourney.a and the tools into build/
-#   make check      unit tests, CLI golden cases, fuzz corpus replay
+#   make check      unit tests, fuzz corpus replay, CLI golden cases, man
+#                   pages: one line each, details only on failure
+#   make check-slow the CLI cases marked slow (seconds each; CI runs them)
 #   make demo       the tools piped together over examples/
 #   make bench      throughput and memory on generated 1M/10M-event logs
 #   make fuzz       libFuzzer targets (clang), FUZZ_SECONDS each
@@ -58,8 +60,8 @@ FUZZ_REPLAY = $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/tests/%-replay)
 MANPAGES = $(wildcard man/*.1 man/*.7)
 DEPS_STAMP = build/.deps-ok
 
-.PHONY: all check unit cli fuzz-replay demo bench fuzz install uninstall \
-	clean deps lint-man check-valgrind lint tidy
+.PHONY: all check check-slow check-build unit cli fuzz-replay demo bench \
+	fuzz install uninstall clean deps lint-man check-valgrind lint tidy
 .SUFFIXES:
 
 all: $(DEPS_STAMP) $(BUILD)/libjourney.a $(TOOL_BINS)
@@ -98,21 +100,50 @@ $(BUILD)/tests/%-replay: $(BUILD)/obj/tests/fuzz/%.o \
 	$(CC) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/obj/tests/fuzz/replay.o \
 		$(BUILD)/libjourney.a $(LIBS)
 
-check: all $(UNIT_BINS) $(FUZZ_REPLAY)
-	@$(MAKE) --no-print-directory unit cli fuzz-replay lint-man
+# make check: the build (its output kept in $(BUILD)/check-build.log, its
+# warnings and errors printed), then each suite, one line each with the
+# details of what failed, then the count.  Every suite runs even when one
+# before it failed.  The CLI cases marked slow run in make check-slow.
+CHECK_SUITES = unit fuzz-replay cli lint-man
+check: check-build
+	@rm -f $(BUILD)/check-counts; st=0; \
+	for s in $(CHECK_SUITES); do \
+		CHECK_COUNTS=$(BUILD)/check-counts $(MAKE) -s \
+		    --no-print-directory $$s || st=1; \
+	done; \
+	awk -F'|' -v st=$$st '{ n = n (n ? ", " : "") $$2 " " $$1; \
+		if ($$3 > 0) { bad = bad (bad ? ", " : "") $$3 " " $$1 } } \
+	    END { if (st || bad != "") \
+		print "make check: FAILED: " (bad != "" ? bad : "a suite broke") \
+		    " (" n " passed)"; \
+		else print "make check: all passed (" n ")" }' \
+	    $(BUILD)/check-counts; \
+	exit $$st
+
+check-slow: check-build
+	@BUILD=$(BUILD) CLI_SLOW=only sh tests/cli/run
+
+check-build:
+	@mkdir -p $(BUILD); \
+	if $(MAKE) --no-print-directory all $(UNIT_BINS) $(FUZZ_REPLAY) \
+	    >$(BUILD)/check-build.log 2>&1; then \
+		grep -E 'warning:' $(BUILD)/check-build.log; \
+		n=$$(grep -c -- ' -c -o ' $(BUILD)/check-build.log); \
+		w=$$(grep -c 'warning:' $(BUILD)/check-build.log); \
+		if [ $$n -gt 0 ] || [ $$w -gt 0 ]; then \
+			echo "build: $$n files compiled, $$w warnings"; fi; \
+	else \
+		cat $(BUILD)/check-build.log; echo "build: failed"; exit 1; \
+	fi
 
 unit: $(UNIT_BINS)
-	@fail=0; for t in $(UNIT_BINS); do \
-		echo "== $$t"; $$t || fail=1; done; \
-	test $$fail -eq 0
+	@sh tests/unit/run $(UNIT_BINS)
 
 cli: $(TOOL_BINS)
 	@BUILD=$(BUILD) sh tests/cli/run
 
 fuzz-replay: $(FUZZ_REPLAY)
-	@for t in $(FUZZ_REPLAY); do \
-		name=$$(basename $$t -replay); name=$${name#fuzz_}; \
-		$$t tests/fuzz/corpus/$$name || exit 1; done
+	@sh tests/fuzz/run --replay $(FUZZ_REPLAY)
 
 # Every unit test and every tool over the examples under valgrind: no
 # errors, no leaks.
@@ -169,8 +200,12 @@ tidy: $(DEPS_STAMP)
 	@echo "clang-tidy: clean"
 
 lint-man:
-	@for m in $(MANPAGES); do mandoc -Tlint -W warning $$m || exit 1; done
-	@echo "man pages: $(words $(MANPAGES)) linted"
+	@n=0; f=0; for m in $(MANPAGES); do \
+		if mandoc -Tlint -W warning $$m; then n=$$((n + 1)); \
+		else f=$$((f + 1)); fi; done; \
+	echo "man pages: $$n passed, $$f failed (mandoc -Tlint)"; \
+	[ -z "$$CHECK_COUNTS" ] || echo "man pages|$$n|$$f" >>$$CHECK_COUNTS; \
+	[ $$f -eq 0 ]
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
