@@ -104,26 +104,37 @@ $(BUILD)/tests/%-replay: $(BUILD)/obj/tests/fuzz/%.o \
 # warnings and errors printed), then each suite, one line each with the
 # details of what failed, then the count.  Every suite runs even when one
 # before it failed.  The CLI cases marked slow run in make check-slow.
-CHECK_SUITES = unit fuzz-replay cli lint-man
+UNIT_RUN = sh tests/unit/run $(UNIT_BINS)
+FUZZ_REPLAY_RUN = sh tests/fuzz/run --replay $(FUZZ_REPLAY)
+CLI_RUN = BUILD=$(BUILD) sh tests/cli/run
+LINT_MAN_RUN = { n=0; f=0; for m in $(MANPAGES); do \
+		if mandoc -Tlint -W warning $$m; then n=$$((n + 1)); \
+		else f=$$((f + 1)); fi; done; \
+	echo "man pages: $$n passed, $$f failed (mandoc -Tlint)"; \
+	[ -z "$${CHECK_COUNTS:-}" ] || \
+	    echo "man pages|$$n|$$f" >>"$$CHECK_COUNTS"; \
+	[ $$f -eq 0 ]; }
+
 check: check-build
-	@rm -f $(BUILD)/check-counts; st=0; \
-	for s in $(CHECK_SUITES); do \
-		CHECK_COUNTS=$(BUILD)/check-counts $(MAKE) -s \
-		    --no-print-directory $$s || st=1; \
-	done; \
+	@CHECK_COUNTS=$(BUILD)/check-counts; export CHECK_COUNTS; \
+	rm -f $$CHECK_COUNTS; st=0; \
+	$(UNIT_RUN) || st=1; \
+	$(FUZZ_REPLAY_RUN) || st=1; \
+	$(CLI_RUN) || st=1; \
+	$(LINT_MAN_RUN) || st=1; \
 	awk -F'|' -v st=$$st '{ n = n (n ? ", " : "") $$2 " " $$1; \
 		if ($$3 > 0) { bad = bad (bad ? ", " : "") $$3 " " $$1 } } \
 	    END { if (st || bad != "") \
 		print "make check: FAILED: " (bad != "" ? bad : "a suite broke") \
 		    " (" n " passed)"; \
 		else print "make check: all passed (" n ")" }' \
-	    $(BUILD)/check-counts; \
+	    $$CHECK_COUNTS; \
 	exit $$st
 
 check-slow: check-build
 	@BUILD=$(BUILD) CLI_SLOW=only sh tests/cli/run
 
-check-build:
+check-build: $(DEPS_STAMP)
 	@mkdir -p $(BUILD); \
 	if $(MAKE) --no-print-directory all $(UNIT_BINS) $(FUZZ_REPLAY) \
 	    >$(BUILD)/check-build.log 2>&1; then \
@@ -133,17 +144,19 @@ check-build:
 		if [ $$n -gt 0 ] || [ $$w -gt 0 ]; then \
 			echo "build: $$n files compiled, $$w warnings"; fi; \
 	else \
-		cat $(BUILD)/check-build.log; echo "build: failed"; exit 1; \
+		grep -Ev "^make.*(is up to date|Nothing to be done)" \
+		    $(BUILD)/check-build.log; \
+		echo "build: failed"; exit 1; \
 	fi
 
 unit: $(UNIT_BINS)
-	@sh tests/unit/run $(UNIT_BINS)
+	@$(UNIT_RUN)
 
 cli: $(TOOL_BINS)
-	@BUILD=$(BUILD) sh tests/cli/run
+	@$(CLI_RUN)
 
 fuzz-replay: $(FUZZ_REPLAY)
-	@sh tests/fuzz/run --replay $(FUZZ_REPLAY)
+	@$(FUZZ_REPLAY_RUN)
 
 # Every unit test and every tool over the examples under valgrind: no
 # errors, no leaks.
@@ -200,12 +213,7 @@ tidy: $(DEPS_STAMP)
 	@echo "clang-tidy: clean"
 
 lint-man:
-	@n=0; f=0; for m in $(MANPAGES); do \
-		if mandoc -Tlint -W warning $$m; then n=$$((n + 1)); \
-		else f=$$((f + 1)); fi; done; \
-	echo "man pages: $$n passed, $$f failed (mandoc -Tlint)"; \
-	[ -z "$$CHECK_COUNTS" ] || echo "man pages|$$n|$$f" >>$$CHECK_COUNTS; \
-	[ $$f -eq 0 ]
+	@$(LINT_MAN_RUN)
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
