@@ -141,8 +141,10 @@ check-build: $(DEPS_STAMP)
 		grep -E 'warning:' $(BUILD)/check-build.log; \
 		n=$$(grep -c -- ' -c -o ' $(BUILD)/check-build.log); \
 		w=$$(grep -c 'warning:' $(BUILD)/check-build.log); \
-		if [ $$n -gt 0 ] || [ $$w -gt 0 ]; then \
-			echo "build: $$n files compiled, $$w warnings"; fi; \
+		if [ $$w -gt 0 ]; then echo "build: $$n files compiled," \
+		    "$$w warnings (in full: $(BUILD)/check-build.log)"; \
+		elif [ $$n -gt 0 ]; then \
+			echo "build: $$n files compiled, 0 warnings"; fi; \
 	else \
 		grep -Ev "^make.*(is up to date|Nothing to be done)" \
 		    $(BUILD)/check-build.log; \
