@@ -1,7 +1,9 @@
 # journey: command-line journey analytics.  See README.md.
 #
 #   make            build libjourney.a and the tools into build/
-#   make check      unit tests, CLI golden cases, fuzz corpus replay
+#   make check      unit tests, fuzz corpus replay, CLI golden cases, man
+#                   pages: one line each, details only on failure
+#   make check-slow the CLI cases marked slow (seconds each; CI runs them)
 #   make demo       the tools piped together over examples/
 #   make bench      throughput and memory on generated 1M/10M-event logs
 #   make fuzz       libFuzzer targets (clang), FUZZ_SECONDS each
@@ -58,8 +60,8 @@ FUZZ_REPLAY = $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/tests/%-replay)
 MANPAGES = $(wildcard man/*.1 man/*.7)
 DEPS_STAMP = build/.deps-ok
 
-.PHONY: all check unit cli fuzz-replay demo bench fuzz install uninstall \
-	clean deps lint-man check-valgrind lint tidy
+.PHONY: all check check-slow check-build unit cli fuzz-replay demo bench \
+	fuzz install uninstall clean deps lint-man check-valgrind lint tidy
 .SUFFIXES:
 
 all: $(DEPS_STAMP) $(BUILD)/libjourney.a $(TOOL_BINS)
@@ -98,21 +100,65 @@ $(BUILD)/tests/%-replay: $(BUILD)/obj/tests/fuzz/%.o \
 	$(CC) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/obj/tests/fuzz/replay.o \
 		$(BUILD)/libjourney.a $(LIBS)
 
-check: all $(UNIT_BINS) $(FUZZ_REPLAY)
-	@$(MAKE) --no-print-directory unit cli fuzz-replay lint-man
+# make check: the build (its output kept in $(BUILD)/check-build.log, its
+# warnings and errors printed), then each suite, one line each with the
+# details of what failed, then the count.  Every suite runs even when one
+# before it failed.  The CLI cases marked slow run in make check-slow.
+UNIT_RUN = sh tests/unit/run $(UNIT_BINS)
+FUZZ_REPLAY_RUN = sh tests/fuzz/run --replay $(FUZZ_REPLAY)
+CLI_RUN = BUILD=$(BUILD) sh tests/cli/run
+LINT_MAN_RUN = { n=0; f=0; for m in $(MANPAGES); do \
+		if mandoc -Tlint -W warning $$m; then n=$$((n + 1)); \
+		else f=$$((f + 1)); fi; done; \
+	echo "man pages: $$n passed, $$f failed (mandoc -Tlint)"; \
+	[ -z "$${CHECK_COUNTS:-}" ] || \
+	    echo "man pages|$$n|$$f" >>"$$CHECK_COUNTS"; \
+	[ $$f -eq 0 ]; }
+
+check: check-build
+	@CHECK_COUNTS=$(BUILD)/check-counts; export CHECK_COUNTS; \
+	rm -f $$CHECK_COUNTS; st=0; \
+	$(UNIT_RUN) || st=1; \
+	$(FUZZ_REPLAY_RUN) || st=1; \
+	$(CLI_RUN) || st=1; \
+	$(LINT_MAN_RUN) || st=1; \
+	awk -F'|' -v st=$$st '{ n = n (n ? ", " : "") $$2 " " $$1; \
+		if ($$3 > 0) { bad = bad (bad ? ", " : "") $$3 " " $$1 } } \
+	    END { if (st || bad != "") \
+		print "make check: FAILED: " (bad != "" ? bad : "a suite broke") \
+		    " (" n " passed)"; \
+		else print "make check: all passed (" n ")" }' \
+	    $$CHECK_COUNTS; \
+	exit $$st
+
+check-slow: check-build
+	@BUILD=$(BUILD) CLI_SLOW=only sh tests/cli/run
+
+check-build: $(DEPS_STAMP)
+	@mkdir -p $(BUILD); \
+	if $(MAKE) --no-print-directory all $(UNIT_BINS) $(FUZZ_REPLAY) \
+	    >$(BUILD)/check-build.log 2>&1; then \
+		grep -E 'warning:' $(BUILD)/check-build.log; \
+		n=$$(grep -c -- ' -c -o ' $(BUILD)/check-build.log); \
+		w=$$(grep -c 'warning:' $(BUILD)/check-build.log); \
+		if [ $$w -gt 0 ]; then echo "build: $$n files compiled," \
+		    "$$w warnings (in full: $(BUILD)/check-build.log)"; \
+		elif [ $$n -gt 0 ]; then \
+			echo "build: $$n files compiled, 0 warnings"; fi; \
+	else \
+		grep -Ev "^make.*(is up to date|Nothing to be done)" \
+		    $(BUILD)/check-build.log; \
+		echo "build: failed"; exit 1; \
+	fi
 
 unit: $(UNIT_BINS)
-	@fail=0; for t in $(UNIT_BINS); do \
-		echo "== $$t"; $$t || fail=1; done; \
-	test $$fail -eq 0
+	@$(UNIT_RUN)
 
 cli: $(TOOL_BINS)
-	@BUILD=$(BUILD) sh tests/cli/run
+	@$(CLI_RUN)
 
 fuzz-replay: $(FUZZ_REPLAY)
-	@for t in $(FUZZ_REPLAY); do \
-		name=$$(basename $$t -replay); name=$${name#fuzz_}; \
-		$$t tests/fuzz/corpus/$$name || exit 1; done
+	@$(FUZZ_REPLAY_RUN)
 
 # Every unit test and every tool over the examples under valgrind: no
 # errors, no leaks.
@@ -169,8 +215,7 @@ tidy: $(DEPS_STAMP)
 	@echo "clang-tidy: clean"
 
 lint-man:
-	@for m in $(MANPAGES); do mandoc -Tlint -W warning $$m || exit 1; done
-	@echo "man pages: $(words $(MANPAGES)) linted"
+	@$(LINT_MAN_RUN)
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \

@@ -24,6 +24,8 @@
 #include "journey/funnel.h"
 
 #define MAXN 12
+/* An event at time t matching the steps of mask m (aux unused). */
+#define EV(t, m) { (t), (m), 0 }
 
 static int
 level_flags(enum jn_funnel_order order, unsigned flags, int nsteps,
@@ -62,13 +64,13 @@ static void
 test_default_basic(void **state)
 {
 	/* A B C within window: level 3 */
-	struct jn_fev a[] = { { 1, 1 }, { 2, 2 }, { 3, 4 } };
+	struct jn_fev a[] = { EV(1, 1), EV(2, 2), EV(3, 4) };
 	/* C before A: only A B */
-	struct jn_fev b[] = { { 1, 4 }, { 2, 1 }, { 3, 2 } };
+	struct jn_fev b[] = { EV(1, 4), EV(2, 1), EV(3, 2) };
 	/* B arrives exactly at the window edge: inclusive */
-	struct jn_fev c[] = { { 10, 1 }, { 15, 2 } };
+	struct jn_fev c[] = { EV(10, 1), EV(15, 2) };
 	/* B one unit past the window */
-	struct jn_fev d[] = { { 10, 1 }, { 16, 2 } };
+	struct jn_fev d[] = { EV(10, 1), EV(16, 2) };
 
 	(void)state;
 	assert_int_equal(level_of(JN_ORDER_DEFAULT, 3, 100, a, 3), 3);
@@ -86,9 +88,9 @@ test_default_basic(void **state)
 static void
 test_default_restart(void **state)
 {
-	struct jn_fev ev[] = { { 0, 1 }, { 50, 1 }, { 60, 2 } };
+	struct jn_fev ev[] = { EV(0, 1), EV(50, 1), EV(60, 2) };
 	/* the older chain keeps level 2 when the restart cannot go further */
-	struct jn_fev ev2[] = { { 0, 1 }, { 5, 2 }, { 50, 1 }, { 100, 4 } };
+	struct jn_fev ev2[] = { EV(0, 1), EV(5, 2), EV(50, 1), EV(100, 4) };
 
 	(void)state;
 	assert_int_equal(level_of(JN_ORDER_DEFAULT, 2, 20, ev, 3), 2);
@@ -102,9 +104,9 @@ test_default_restart(void **state)
 static void
 test_default_ties(void **state)
 {
-	struct jn_fev both[] = { { 7, 3 } };
-	struct jn_fev rev[] = { { 7, 2 }, { 7, 1 } };
-	struct jn_fev all3[] = { { 7, 7 } };
+	struct jn_fev both[] = { EV(7, 3) };
+	struct jn_fev rev[] = { EV(7, 2), EV(7, 1) };
+	struct jn_fev all3[] = { EV(7, 7) };
 
 	(void)state;
 	assert_int_equal(level_of(JN_ORDER_DEFAULT, 2, 10, both, 1), 2);
@@ -120,11 +122,11 @@ test_default_ties(void **state)
 static void
 test_strict(void **state)
 {
-	struct jn_fev abdc[] = { { 1, 1 }, { 2, 2 }, { 3, 0 }, { 4, 4 } };
-	struct jn_fev acb[] = { { 1, 1 }, { 2, 4 }, { 3, 2 } };
-	struct jn_fev xab[] = { { 0, 0 }, { 1, 1 }, { 2, 2 } };
+	struct jn_fev abdc[] = { EV(1, 1), EV(2, 2), EV(3, 0), EV(4, 4) };
+	struct jn_fev acb[] = { EV(1, 1), EV(2, 4), EV(3, 2) };
+	struct jn_fev xab[] = { EV(0, 0), EV(1, 1), EV(2, 2) };
 	/* a null event at the same time as step 1 sorts before it */
-	struct jn_fev tie[] = { { 1, 0 }, { 1, 1 }, { 2, 2 } };
+	struct jn_fev tie[] = { EV(1, 0), EV(1, 1), EV(2, 2) };
 
 	(void)state;
 	assert_int_equal(level_of(JN_ORDER_STRICT, 3, 100, abdc, 4), 2);
@@ -138,8 +140,8 @@ test_strict(void **state)
 static void
 test_any(void **state)
 {
-	struct jn_fev cba[] = { { 1, 4 }, { 2, 2 }, { 3, 1 } };
-	struct jn_fev spread[] = { { 0, 4 }, { 10, 2 }, { 30, 1 } };
+	struct jn_fev cba[] = { EV(1, 4), EV(2, 2), EV(3, 1) };
+	struct jn_fev spread[] = { EV(0, 4), EV(10, 2), EV(30, 1) };
 
 	(void)state;
 	assert_int_equal(level_of(JN_ORDER_ANY, 3, 5, cba, 3), 3);
@@ -157,8 +159,8 @@ test_any(void **state)
 static void
 test_posthog_strict(void **state)
 {
-	struct jn_fev axab[] = { { 1, 1 }, { 2, 0 }, { 3, 1 }, { 4, 2 } };
-	struct jn_fev tie[] = { { 1, 1 }, { 2, 0 }, { 2, 2 } };
+	struct jn_fev axab[] = { EV(1, 1), EV(2, 0), EV(3, 1), EV(4, 2) };
+	struct jn_fev tie[] = { EV(1, 1), EV(2, 0), EV(2, 2) };
 
 	(void)state;
 	assert_int_equal(level_flags(JN_ORDER_CONSECUTIVE, JN_FUNNEL_ONCE, 2,
@@ -176,8 +178,8 @@ test_posthog_strict(void **state)
 static void
 test_posthog_once(void **state)
 {
-	struct jn_fev one[] = { { 1, 3 } };
-	struct jn_fev two[] = { { 1, 3 }, { 2, 3 } };
+	struct jn_fev one[] = { EV(1, 3) };
+	struct jn_fev two[] = { EV(1, 3), EV(2, 3) };
 
 	(void)state;
 	assert_int_equal(level_flags(JN_ORDER_DEFAULT, JN_FUNNEL_ONCE, 2, 10,
@@ -187,7 +189,7 @@ test_posthog_once(void **state)
 	    two, 2), 2);
 	/* unordered (unordered_steps.rs): B then A in the window counts 2 */
 	assert_int_equal(level_flags(JN_ORDER_ANY, JN_FUNNEL_ONCE, 2, 10,
-	    (struct jn_fev[]){ { 1, 2 }, { 5, 1 } }, 2), 2);
+	    (struct jn_fev[]){ EV(1, 2), EV(5, 1) }, 2), 2);
 	assert_int_equal(level_flags(JN_ORDER_ANY, JN_FUNNEL_ONCE, 2, 10,
 	    one, 1), 1);
 }
@@ -200,7 +202,7 @@ test_posthog_once(void **state)
 static void
 test_increase_exact(void **state)
 {
-	struct jn_fev ev[] = { { 1, 1 }, { 2, 1 }, { 2, 2 }, { 3, 4 } };
+	struct jn_fev ev[] = { EV(1, 1), EV(2, 1), EV(2, 2), EV(3, 4) };
 
 	(void)state;
 	assert_int_equal(level_flags(JN_ORDER_DEFAULT, JN_FUNNEL_INCREASE, 3,
@@ -212,8 +214,8 @@ test_increase_exact(void **state)
 static void
 test_chain(void **state)
 {
-	struct jn_fev ev[] = { { 0, 1 }, { 5, 2 }, { 50, 1 }, { 55, 2 },
-		{ 60, 4 } };
+	struct jn_fev ev[] = { EV(0, 1), EV(5, 2), EV(50, 1), EV(55, 2),
+		EV(60, 4) };
 	struct jn_funnel_spec spec = { 3, 20, JN_ORDER_DEFAULT, 0 };
 	struct jn_funnel_match m;
 

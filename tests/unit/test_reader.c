@@ -83,7 +83,7 @@ run(const char *data, size_t len, int gz, enum jn_input_format fmt,
 {
 	static const char *const users[] = { "user_id", "user" };
 	struct jn_schema schema;
-	struct jn_reader_opts opts = { fmt, 0, 0, { 0 } };
+	struct jn_reader_opts opts = { .format = fmt };
 	char *path = write_tmp(data, len, gz);
 	char *files[1];
 	int rc;
@@ -310,7 +310,7 @@ static void
 test_missing_file(void **state)
 {
 	struct jn_schema schema;
-	struct jn_reader_opts opts = { JN_IN_AUTO, 0, 0, { 0 } };
+	struct jn_reader_opts opts = { .format = JN_IN_AUTO };
 	struct jn_badrec bad;
 	char *files[] = { "/nonexistent/x.csv" };
 	uint64_t nin;
@@ -331,7 +331,7 @@ test_required(void **state)
 	static const char *const users[] = { "user_id", "user" };
 	const char in[] = "who,ts\nu1,1\n";
 	struct jn_schema schema;
-	struct jn_reader_opts opts = { JN_IN_AUTO, 0, 0, { 0 } };
+	struct jn_reader_opts opts = { .format = JN_IN_AUTO };
 	struct jn_badrec bad;
 	char *files[1];
 	uint64_t nin;
