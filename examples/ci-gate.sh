@@ -21,9 +21,11 @@ funnel=$(mktemp "${TMPDIR:-/tmp}/jfunnel.XXXXXX")
 trap 'rm -f "$report" "$funnel"' EXIT
 status=0
 # not a pipe: jfunnel's own status (2 on events it cannot use: empty, a
-# header alone, records rejected) must fail the step, not jcompare's
-if ! jfunnel -w 1d -s view_item -s add_to_cart -s purchase "$events" \
-    > "$funnel"; then
+# header alone, records rejected) must fail the step, not jcompare's.
+# --meta: jcompare refuses a baseline made with other options (make the
+# baseline with --meta too)
+if ! jfunnel --meta -w 1d -s view_item -s add_to_cart -s purchase \
+    "$events" > "$funnel"; then
 	echo "ci-gate.sh: no funnel from $events: nothing compared" >&2
 	exit 2
 fi

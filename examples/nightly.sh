@@ -30,13 +30,15 @@ new=
 trap 'rm -f "$today" ${new:+"$new"}' EXIT
 trap 'exit 2' HUP INT TERM
 # jfunnel fails (2) on an export it cannot use: empty, a header alone,
-# every record or most of them rejected; its messages say what it saw
-if ! jfunnel -w 1d -s view_item -s add_to_cart -s begin_checkout \
+# every record or most of them rejected; its messages say what it saw.
+# --meta: the table says how it was made, so that jcompare refuses a
+# baseline of other steps, window or filters (make the baseline so too)
+if ! jfunnel --meta -w 1d -s view_item -s add_to_cart -s begin_checkout \
     -s purchase "$log" > "$today"; then
 	echo "nightly.sh: no funnel from $log: nothing compared" >&2
 	exit 2
 fi
-users=$(awk -F, 'NR == 2 { print $3 }' "$today")
+users=$(awk -F, '!/^#/ && ++n == 2 { print $3; exit }' "$today")
 if [ -z "$users" ] || [ "$users" -eq 0 ]; then
 	echo "nightly.sh: $log: no user reached the first step (baseline" \
 	    "kept)" >&2

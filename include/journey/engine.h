@@ -49,6 +49,7 @@
 #include "journey/input.h"
 #include "journey/intern.h"
 #include "journey/state.h"
+#include "journey/writer.h"
 
 #define JN_UNIT_NONE UINT32_MAX
 
@@ -61,19 +62,22 @@
  */
 struct jn_run {
 	int jobs, sorted, partial, merge;
+	int meta;		/* --meta: tables say how they were made */
 };
 
 enum {
 	JN_OPT_SORTED = JN_OPT_COMMON_BASE + 100,
 	JN_OPT_PARTIAL,
-	JN_OPT_MERGE
+	JN_OPT_MERGE,
+	JN_OPT_META
 };
 #define JN_RUN_SHORTOPTS "j:"
 #define JN_RUN_LONGOPTS \
 	{ "jobs", required_argument, NULL, 'j' }, \
 	{ "sorted", no_argument, NULL, JN_OPT_SORTED }, \
 	{ "partial", no_argument, NULL, JN_OPT_PARTIAL }, \
-	{ "merge", no_argument, NULL, JN_OPT_MERGE }
+	{ "merge", no_argument, NULL, JN_OPT_MERGE }, \
+	{ "meta", no_argument, NULL, JN_OPT_META }
 
 /*
  * Handle getopt_long's opt when it is one of the above.  Returns 1 when
@@ -226,6 +230,12 @@ struct jn_engine {
 	 * share number -> g */
 	uint32_t **umap, **gmap;
 	int want_users;		/* --partial: the shard's fingerprint */
+	/* for --meta, after jn_engine_input: what was read */
+	struct {
+		const struct jn_reporter *r;
+		const void *tool;
+		int on, states;
+	} meta;
 };
 
 /*
@@ -329,6 +339,14 @@ int jn_engine_input(struct jn_engine *e, const struct jn_reporter *r,
  * after reporting.
  */
 int jn_engine_write_state(const struct jn_reporter *r, void *tool);
+/*
+ * --meta: before a table in fmt, the line that says how it was made
+ * (journey/meta.h): the reporter's name and configuration, and the
+ * records read, rejected and used (or the states merged).  Nothing
+ * without --meta.  Cannot fail: a write error shows when the table that
+ * follows is finished (the stream's error flag).
+ */
+void jn_engine_meta(const struct jn_engine *e, enum jn_format fmt);
 
 /*
  * After jn_engine_count with -j and unit_move: the global number of unit id

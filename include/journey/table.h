@@ -4,7 +4,9 @@
  * consume them (jscore, jcompare).  A stream may hold several tables one
  * after the other (`cat friction.csv funnel.csv | jscore`): a row that
  * repeats a header, or that has another width and only name-like cells,
- * starts a new table.  Values are strings; NULL is an absent cell.
+ * starts a new table.  Values are strings; NULL is an absent cell.  A
+ * table's provenance line (--meta, journey/meta.h) is kept, not read as
+ * a row.
  */
 #ifndef JOURNEY_TABLE_H
 #define JOURNEY_TABLE_H
@@ -23,6 +25,7 @@ struct jn_table {
 	size_t *lines;		/* line of each row, for messages */
 	size_t nrows, cap;
 	char *file;		/* display name */
+	char *meta;		/* the --meta object before it (JSON), or NULL */
 };
 
 struct jn_tables {

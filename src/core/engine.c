@@ -8,6 +8,7 @@
  * its shard (state.h).
  */
 #include "journey/engine.h"
+#include "journey/meta.h"
 
 #include <assert.h>
 #include <pthread.h>
@@ -580,6 +581,17 @@ jn_engine_count(struct jn_engine *e)
 		e->r->counted(e->tool, e);
 }
 
+/* What jn_engine_meta needs, after reading (states: files merged). */
+static void
+set_meta(struct jn_engine *e, const struct jn_reporter *r, const void *tool,
+    const struct jn_run *run, int states)
+{
+	e->meta.r = r;
+	e->meta.tool = tool;
+	e->meta.on = run->meta;
+	e->meta.states = states;
+}
+
 int
 jn_engine_input(struct jn_engine *e, const struct jn_reporter *r,
     void *tool, const void *options, const struct jn_run *run,
@@ -593,6 +605,7 @@ jn_engine_input(struct jn_engine *e, const struct jn_reporter *r,
 		rc = jn_state_read(files, nfiles, r->name, config.buf,
 		    r->merge_record, tool);
 		free(config.buf);
+		set_meta(e, r, tool, run, nfiles);
 		return rc;
 	}
 	if (jn_engine_read(e, r, tool, options, run->jobs, files, nfiles,
@@ -610,7 +623,25 @@ jn_engine_input(struct jn_engine *e, const struct jn_reporter *r,
 	e->want_users = run->partial;
 	jn_engine_count(e);
 	jn_engine_release(e);	/* the workers are merged */
+	set_meta(e, r, tool, run, 0);
 	return rc;
+}
+
+void
+jn_engine_meta(const struct jn_engine *e, enum jn_format fmt)
+{
+	const struct jn_input *in;
+	struct jn_strbuf config = { NULL, 0, 0 };
+
+	if (!e->meta.on)
+		return;
+	in = input_of(e->meta.r, (void *)(uintptr_t)e->meta.tool);
+	e->meta.r->config(e->meta.tool, &config);
+	/* a write error is the table's: its stream's error flag */
+	(void)jn_meta_write(stdout, fmt, e->meta.r->name, config.buf,
+	    in->records_in, in->bad.count, in->events_used,
+	    (uint64_t)e->meta.states);
+	free(config.buf);
 }
 
 int
@@ -644,6 +675,9 @@ jn_run_option(struct jn_run *run, int opt, const char *arg)
 		return 1;
 	case JN_OPT_MERGE:
 		run->merge = 1;
+		return 1;
+	case JN_OPT_META:
+		run->meta = 1;
 		return 1;
 	default:
 		return 0;

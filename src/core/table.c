@@ -17,6 +17,7 @@
 #include <jansson.h>
 #include <zlib.h>
 
+#include "journey/meta.h"
 #include "journey/util.h"
 
 struct loader {
@@ -26,6 +27,7 @@ struct loader {
 	size_t nrow, rowcap;
 	size_t line;		/* line of the row being parsed */
 	size_t nextline;
+	char *meta;		/* a provenance line read, for the next table */
 	int err;
 };
 
@@ -46,6 +48,16 @@ new_table(struct loader *l, char **names, size_t n)
 	t->names = names;
 	t->ncols = n;
 	t->file = jn_xstrdup(l->file);
+	t->meta = l->meta;
+	l->meta = NULL;
+}
+
+/* Keep a provenance object (JSON text) for the table that follows. */
+static void
+keep_meta(struct loader *l, const char *json, size_t len)
+{
+	free(l->meta);
+	l->meta = jn_xstrndup(json, len);
 }
 
 static void
@@ -192,10 +204,18 @@ load_csv(struct loader *l, const char *buf, size_t len, char delim)
 	/* feed line by line so that rows know their line numbers */
 	for (i = 0; i <= len && !l->err; i++)
 		if (i == len || buf[i] == '\n') {
-			size_t end = i < len ? i + 1 : i;
+			size_t end = i < len ? i + 1 : i, plen;
 
-			csv_parse(&p, buf + start, end - start, field_cb,
-			    row_cb, l);
+			plen = sizeof JN_META_PREFIX - 1;
+			/* pstate 0: no row begun (libcsv's ROW_NOT_BEGUN),
+			 * so the line is not inside a quoted field */
+			if (p.pstate == 0 && i - start > plen &&
+			    memcmp(buf + start, JN_META_PREFIX, plen) == 0)
+				keep_meta(l, buf + start + plen,
+				    i - start - plen);
+			else
+				csv_parse(&p, buf + start, end - start,
+				    field_cb, row_cb, l);
 			start = end;
 			l->nextline++;
 		}
@@ -242,6 +262,18 @@ load_ndjson(struct loader *l, const char *buf, size_t len)
 			return jn_error("%s:%zu: bad JSON at column %d: %s",
 			    l->file, l->line, obj ? 1 : err.column,
 			    obj ? "not an object" : err.text);
+		}
+		if (json_object_size(obj) == 1 &&
+		    json_is_object(v = json_object_get(obj, "journey_meta"))) {
+			char *text = json_dumps(v, JSON_COMPACT |
+			    JSON_PRESERVE_ORDER);
+
+			keep_meta(l, text, text ? strlen(text) : 0);
+			free(text);
+			json_decref(obj);
+			start = i + 1;
+			l->line++;
+			continue;
 		}
 		t = cur(l);
 		/* a new table when the keys are not the current ones */
@@ -330,16 +362,24 @@ jn_tables_load(struct jn_tables *ts, const char *path,
 	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
 		i = 3;
 	if (fmt == JN_IN_AUTO) {
-		const char *nl = memchr(buf + i, '\n', len - i);
-		size_t n = nl ? (size_t)(nl - buf) - i : len - i;
-		size_t k = i;
+		size_t h = i, n, k = i;
+		const char *nl;
+
+		/* the header is after a provenance line, if any */
+		if (len - h > sizeof JN_META_PREFIX - 1 &&
+		    memcmp(buf + h, JN_META_PREFIX,
+		    sizeof JN_META_PREFIX - 1) == 0 &&
+		    (nl = memchr(buf + h, '\n', len - h)) != NULL)
+			h = (size_t)(nl - buf) + 1;
+		nl = memchr(buf + h, '\n', len - h);
+		n = nl ? (size_t)(nl - buf) - h : len - h;
 
 		while (k < len && (buf[k] == ' ' || buf[k] == '\n' ||
 		    buf[k] == '\r' || buf[k] == '\t'))
 			k++;
 		if (k < len && buf[k] == '{')
 			fmt = JN_IN_NDJSON;
-		else if (memchr(buf + i, '\t', n) && !memchr(buf + i, ',', n))
+		else if (memchr(buf + h, '\t', n) && !memchr(buf + h, ',', n))
 			fmt = JN_IN_TSV;
 		else
 			fmt = JN_IN_CSV;
@@ -349,6 +389,7 @@ jn_tables_load(struct jn_tables *ts, const char *path,
 	else
 		rc = load_csv(&l, buf + i, len - i,
 		    fmt == JN_IN_TSV ? '\t' : ',');
+	free(l.meta);		/* none follows it */
 	free(buf);
 	return rc;
 }
@@ -369,6 +410,7 @@ jn_tables_release(struct jn_tables *ts)
 		free(t->cells);
 		free(t->lines);
 		free(t->file);
+		free(t->meta);
 	}
 	free(ts->t);
 	ts->t = NULL;

@@ -25,6 +25,7 @@
 #include "journey/intern.h"
 #include "journey/table.h"
 #include "journey/util.h"
+#include "journey/meta.h"
 #include "journey/writer.h"
 
 static const char usage[] =
@@ -33,7 +34,7 @@ static const char usage[] =
     "[--primary ROW]\n"
     "                [--fail-on regressed|watch] "
     "[--min-volume-ratio RATIO]\n"
-    "                [--safe-csv] BASELINE CURRENT\n";
+    "                [--safe-csv] [--force] BASELINE CURRENT\n";
 
 static const char help_text[] =
     "Compare two jfunnel (or jsegment) outputs and flag regressions.\n"
@@ -53,6 +54,9 @@ static const char help_text[] =
     "      --min-volume-ratio R exit 1 when step-1 units fall below R "
     "times the\n"
     "                           baseline's (0.5; 0: no check)\n"
+    "      --force              compare tables made with different "
+    "definitions\n"
+    "                           (their --meta lines differ)\n"
     "  -o, --format F           table, csv, tsv, ndjson, markdown\n"
     "      --safe-csv           defuse cells a spreadsheet would run\n"
     "  -I, --input-format F     csv, tsv or ndjson (default: detect)\n"
@@ -66,7 +70,7 @@ static const char help_text[] =
 enum {
 	OPT_MAX_DROP = JN_OPT_TOOL_BASE, OPT_ALPHA, OPT_MIN_COUNT,
 	OPT_CORRECTION, OPT_SAFE_CSV, OPT_PRIMARY, OPT_FAIL_ON,
-	OPT_MIN_VOLUME_RATIO
+	OPT_MIN_VOLUME_RATIO, OPT_FORCE
 };
 
 static const struct option longopts[] = {
@@ -78,6 +82,7 @@ static const struct option longopts[] = {
 	{ "primary", required_argument, NULL, OPT_PRIMARY },
 	{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
 	{ "min-volume-ratio", required_argument, NULL, OPT_MIN_VOLUME_RATIO },
+	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "format", required_argument, NULL, 'o' },
 	{ "input-format", required_argument, NULL, 'I' },
 	{ "help", no_argument, NULL, 'h' },
@@ -153,6 +158,11 @@ struct cmp {
 	size_t stepcap;
 	char *kbuf;		/* key being built */
 	size_t kcap;
+	/* how each table was made (--meta lines), has_meta: one was read */
+	struct jn_meta meta[2];
+	int has_meta[2];
+	char *meta_file[2];
+	int force;		/* --force: compare whatever the definitions */
 };
 
 static const char *
@@ -411,6 +421,37 @@ check_shape(struct cmp *c, const struct jn_table *t, int current)
 	return 0;
 }
 
+/*
+ * Tables made with different definitions (their --meta lines) measure
+ * different things: refused unless --force.  With a line on one side
+ * only, nothing can be checked, and that is said.  Returns 0 or -1
+ * (reported).
+ */
+static int
+check_definition(struct cmp *c, const struct jn_table *t, int current)
+{
+	const char *a, *b;
+	size_t la, lb;
+
+	c->meta_file[current] = jn_xstrdup(t->file);
+	c->has_meta[current] = t->meta != NULL && jn_meta_parse(t->meta,
+	    strlen(t->meta), &c->meta[current]) == 0;
+	if (!current || c->has_meta[0] + c->has_meta[1] == 0)
+		return 0;
+	if (c->has_meta[0] != c->has_meta[1]) {
+		jn_warn("%s says how it was made and %s does not (--meta): "
+		    "definitions not compared", c->meta_file[!c->has_meta[0]],
+		    c->meta_file[c->has_meta[0]]);
+		return 0;
+	}
+	if (c->force ||
+	    jn_meta_differ(&c->meta[0], &c->meta[1], &a, &la, &b, &lb) == 0)
+		return 0;
+	return jn_error("%s and %s were made with different definitions: "
+	    "'%.*s' against '%.*s' (--force compares them anyway)",
+	    c->meta_file[0], c->meta_file[1], (int)la, a, (int)lb, b);
+}
+
 /* Add one file's rows to the join. */
 static int
 load(struct cmp *c, const char *path, int current)
@@ -432,7 +473,8 @@ load(struct cmp *c, const char *path, int current)
 		goto out;
 	}
 	t = &ts.t[0];
-	if (check_shape(c, t, current) != 0 || jn_table_validate(t) != 0) {
+	if (check_shape(c, t, current) != 0 || jn_table_validate(t) != 0 ||
+	    check_definition(c, t, current) != 0) {
 		rc = -1;
 		goto out;
 	}
@@ -794,6 +836,9 @@ parse_args(struct cmp *c, int argc, char **argv)
 			    &c->min_volume_ratio))
 				return -1;
 			break;
+		case OPT_FORCE:
+			c->force = 1;
+			break;
 		case OPT_SAFE_CSV:
 			jn_writer_safe_csv(1);
 			break;
@@ -869,6 +914,10 @@ release(struct cmp *c)
 	free(c->rows);
 	free(c->kbuf);
 	free(c->group_name);
+	for (i = 0; i < 2; i++) {
+		jn_meta_release(&c->meta[i]);
+		free(c->meta_file[i]);
+	}
 }
 
 int

@@ -62,7 +62,7 @@ static const char usage[] =
     "                 [--loop-visits N] [--min-users N]\n"
     "                 [--unit session|user] [--strata FIELD,...]\n"
     "                 [--contact-window DUR] [--terminal EXPR] [-j N]\n"
-    "                 [--sorted] [--partial | --merge]\n"
+    "                 [--sorted] [--partial | --merge] [--meta]\n"
     "                 [--where EXPR] [--since TIME]\n"
     "                 [--until TIME] [--strict] [--rejects FILE]\n"
     "                 [FILE ...]\n";
@@ -95,6 +95,7 @@ static const char help_text[] =
     "Threads: -j, --jobs N (default: all cores).\n"
     "Input grouped by user: --sorted (memory per user, not per event).\n"
     "Shards: --partial writes a mergeable state, --merge adds them up.\n"
+    "--meta begins the table with how it was made (journey(7)).\n"
     "Shared options: see journey(7).  Formulas: see jfriction(1).\n";
 
 enum {
@@ -1921,6 +1922,7 @@ write_items(struct friction *f, enum jn_format fmt)
 
 	estimate_items(f);
 	order = item_order(f, item_cmp);
+	jn_engine_meta(&f->engine, fmt);
 	w = jn_writer_new(stdout, fmt, cols, NELEM(cols));
 	for (i = 0; i < f->nitems; i++) {
 		const struct item *it = &f->items[order[i]];

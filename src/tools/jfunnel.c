@@ -40,6 +40,7 @@ static const char usage[] =
     "               [--attribution first|last|all|stepN] [--value FIELD]\n"
     "               [--exclude [I-J:]EXPR] [--min-conversion RATE]\n"
     "               [--explain USER] [--sorted] [-j N] [--partial | --merge]\n"
+    "               [--meta]\n"
     "               [--where EXPR] [--since TIME] [--until TIME] [--strict]\n"
     "               [--rejects FILE]\n"
     "               -s STEP -s STEP [-s STEP ...] [FILE ...]\n";
@@ -64,6 +65,7 @@ static const char help_text[] =
     "  -j, --jobs N             read with N threads (default: all cores)\n"
     "      --partial            write a mergeable state, not the table\n"
     "      --merge              add up states from --partial\n"
+    "      --meta               begin the table with how it was made\n"
     "      --per UNIT           user (default) or session\n"
     "      --by FIELD           break down by FIELD (first non-empty value)\n"
     "      --value FIELD        sum FIELD over the events filling each step\n"
@@ -974,6 +976,7 @@ write_table(struct funnel *f, enum jn_format fmt)
 	cols[nc++] = (struct jn_column){ "median_time", JN_COL_DURATION };
 	if (f->value_field)
 		cols[nc++] = (struct jn_column){ "value", JN_COL_MONEY };
+	jn_engine_meta(&f->engine, fmt);
 	w = jn_writer_new(stdout, fmt, cols, nc);
 	for (g = 0; g < f->t.ngroups; g++) {
 		const struct group *gr = &f->t.groups[g];

@@ -58,7 +58,8 @@ static const char usage[] =
     "                [--value-from goal|all]\n"
     "                [--field FIELD] [--now TIME] [--period DUR]\n"
     "                [--profiles | --tag[=FIELD]] [--sorted] [-j N]\n"
-    "                [--partial | --merge] [--where EXPR] [--since TIME]\n"
+    "                [--partial | --merge] [--meta] [--where EXPR]\n"
+    "                [--since TIME]\n"
     "                [--until TIME] [--strict] [--rejects FILE] [FILE ...]\n";
 
 static const char help_text[] =
@@ -86,6 +87,7 @@ static const char help_text[] =
     "      --sorted             input grouped by user: memory per user only\n"
     "      --partial            write a mergeable state, not the table\n"
     "      --merge              merge states from --partial\n"
+    "      --meta               begin the table with how it was made\n"
     "  -j, --jobs N             read with N threads (default: all cores)\n"
     "  -u, -t, -e, --session, --session-gap, -I, --where, --since, "
     "--until,\n"
@@ -1132,6 +1134,7 @@ write_segments(struct seg *s, enum jn_format fmt)
 	for (i = 0; i < nseg; i++)
 		vsum_finish(&st[i].sum);
 	qsort(st, nseg, sizeof *st, stat_cmp);
+	jn_engine_meta(&s->engine, fmt);
 	w = jn_writer_new(stdout, fmt, cols, NELEM(cols));
 	for (i = 0; i < nseg; i++) {
 		size_t len;
@@ -1193,6 +1196,7 @@ write_profiles(struct seg *s, enum jn_format fmt)
 	order = jn_xmalloc((n + 1) * sizeof *order);
 	for (i = 0; i < n; i++)
 		order[ranks[i]] = (uint32_t)i;
+	jn_engine_meta(&s->engine, fmt);
 	w = jn_writer_new(stdout, fmt, cols, nc);
 	for (i = 0; i < n; i++) {
 		uint32_t x = order[i];
