@@ -10,6 +10,7 @@
 #define JOURNEY_CLV_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /*
  * One customer: x repeat purchases (purchase days after the first), the
@@ -63,6 +64,36 @@ int jn_gg_fit(const struct jn_clv_obs *o, size_t n, struct jn_gg *g);
 
 /* A customer's expected value per purchase, given the history. */
 double jn_gg_expected_spend(const struct jn_gg *g, const struct jn_clv_obs *o);
+
+/* A purchase: its time (ns since the epoch) and value (0 without). */
+struct jn_clv_purchase {
+	int64_t ts;
+	double value;
+};
+
+/*
+ * A customer's history from its purchases p[0..n) (in any order; sorted
+ * here by time, then value) up to and including now: one purchase a day
+ * (UTC days; the day's values summed), time in weeks from the first
+ * purchase day.  Sets o's x, tx and m (the mean value of the repeat
+ * days, summed in that order: the same whatever order p came in) and
+ * *first_day (days since the epoch); o->T is jn_clv_observed's.  Returns
+ * 0, or -1 when nothing was bought up to now.
+ */
+int jn_clv_history(struct jn_clv_purchase *p, size_t n, int64_t now,
+    struct jn_clv_obs *o, int64_t *first_day);
+
+/* o->T: weeks from first_day to the day of now. */
+void jn_clv_observed(struct jn_clv_obs *o, int64_t first_day, int64_t now);
+
+/*
+ * Lifetime value over the next horizon weeks: the expected purchases of
+ * each 4.348-week month, times the expected spend, discounted at the
+ * yearly rate discount ((1 + discount)^-(weeks / 52.18) at the month's
+ * end).
+ */
+double jn_clv_value(const struct jn_bgnbd *m, const struct jn_gg *g,
+    const struct jn_clv_obs *o, double horizon, double discount);
 
 /* Gauss's hypergeometric 2F1(a, b; c; z) for 0 <= z < 1, by its series. */
 double jn_hyp2f1(double a, double b, double c, double z);

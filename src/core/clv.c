@@ -12,6 +12,8 @@
 
 #include <float.h>
 #include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define MAXDIM 4
@@ -361,4 +363,78 @@ jn_gg_expected_spend(const struct jn_gg *g, const struct jn_clv_obs *o)
 
 	/* a weighted mean of the population's and the customer's own */
 	return (g->v * g->p + px * (px > 0 ? o->m : 0)) / (px + g->q - 1);
+}
+
+/* ---- customers' histories ---- */
+
+#define NS_PER_DAY (INT64_C(86400) * 1000000000)
+
+static int64_t
+day_of(int64_t ts)
+{
+	return ts >= 0 ? ts / NS_PER_DAY : -((-ts + NS_PER_DAY - 1) /
+	    NS_PER_DAY);
+}
+
+static int
+purchase_cmp(const void *pa, const void *pb)
+{
+	const struct jn_clv_purchase *a = pa, *b = pb;
+
+	if (a->ts != b->ts)
+		return a->ts < b->ts ? -1 : 1;
+	return (a->value > b->value) - (a->value < b->value);
+}
+
+int
+jn_clv_history(struct jn_clv_purchase *p, size_t n, int64_t now,
+    struct jn_clv_obs *o, int64_t *first_day)
+{
+	int64_t first = 0, last = 0, d;
+	double sum = 0;
+	size_t i, k = 0;
+
+	qsort(p, n, sizeof *p, purchase_cmp);
+	memset(o, 0, sizeof *o);
+	for (i = 0; i < n && p[i].ts <= now; i++) {
+		d = day_of(p[i].ts);
+		if (k++ == 0) {
+			first = last = d;
+			continue;
+		}
+		if (d != first)
+			sum += p[i].value;
+		if (d != last)
+			o->x++;
+		last = d;
+	}
+	if (k == 0)
+		return -1;
+	o->tx = (double)(last - first) / 7;
+	o->m = o->x > 0 ? sum / o->x : 0;
+	*first_day = first;
+	return 0;
+}
+
+void
+jn_clv_observed(struct jn_clv_obs *o, int64_t first_day, int64_t now)
+{
+	o->T = (double)(day_of(now) - first_day) / 7;
+}
+
+double
+jn_clv_value(const struct jn_bgnbd *m, const struct jn_gg *g,
+    const struct jn_clv_obs *o, double horizon, double discount)
+{
+	const double month = 52.1775 / 12;
+	double spend = jn_gg_expected_spend(g, o), prev = 0, v = 0, t;
+
+	for (t = month; t - month < horizon; t += month) {
+		double at = t < horizon ? t : horizon;
+		double e = jn_bgnbd_expected(m, o, at);
+
+		v += (e - prev) * spend * pow(1 + discount, -at / 52.1775);
+		prev = e;
+	}
+	return v;
 }

@@ -37,6 +37,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "journey/clv.h"
 #include "journey/engine.h"
 #include "journey/group.h"
 #include "journey/input.h"
@@ -58,6 +59,7 @@ static const char usage[] =
     "                [--value-from goal|all]\n"
     "                [--field FIELD] [--now TIME] [--period DUR]\n"
     "                [--profiles | --tag[=FIELD]] [--sorted] [-j N]\n"
+    "                [--clv [--horizon DUR] [--discount RATE]]\n"
     "                [--partial | --merge] [--meta] [--where EXPR]\n"
     "                [--since TIME]\n"
     "                [--until TIME] [--strict] [--rejects FILE] [FILE ...]\n";
@@ -82,6 +84,10 @@ static const char help_text[] =
     "data)\n"
     "      --period DUR         lifecycle period (30d)\n"
     "      --profiles           one row per user instead of per segment\n"
+    "      --clv                fit BG/NBD and Gamma-Gamma: p_alive,\n"
+    "                           expected_purchases, clv (jsegment(1))\n"
+    "      --horizon DUR        what --clv predicts over (52w)\n"
+    "      --discount RATE      --clv's yearly discount rate (0.1)\n"
     "      --tag[=FIELD]        write every event back with FIELD "
     "(segment)\n"
     "      --sorted             input grouped by user: memory per user only\n"
@@ -108,6 +114,9 @@ enum {
 	OPT_PROFILES,
 	OPT_TAG,
 	OPT_VALUE_FROM,
+	OPT_CLV,
+	OPT_HORIZON,
+	OPT_DISCOUNT,
 };
 
 static const struct option tool_longopts[] = {
@@ -123,6 +132,9 @@ static const struct option tool_longopts[] = {
 	{ "period", required_argument, NULL, OPT_PERIOD },
 	{ "profiles", no_argument, NULL, OPT_PROFILES },
 	{ "tag", optional_argument, NULL, OPT_TAG },
+	{ "clv", no_argument, NULL, OPT_CLV },
+	{ "horizon", required_argument, NULL, OPT_HORIZON },
+	{ "discount", required_argument, NULL, OPT_DISCOUNT },
 	JN_RUN_LONGOPTS,
 };
 
@@ -178,6 +190,20 @@ struct tev {
 	uint32_t session;	/* hash of the session value | 1, 0 without */
 };
 
+/* With --clv: and the value of a goal event, NAN for other events. */
+struct vtev {
+	struct tev t;
+	double value;
+};
+
+/* With --clv, a user's purchase history and what the models predict. */
+struct buyer {
+	struct jn_clv_obs o;
+	int64_t first_day;
+	int bought;		/* a purchase up to --now */
+	double p_alive, expected, clv;
+};
+
 struct rule {
 	char *name;
 	const char *expr;
@@ -194,6 +220,10 @@ struct segstat {
 	 * log their users began.
 	 */
 	struct user sum;
+	/* --clv: buyers, and the sums of their predictions (in user id
+	 * order: the same whatever -j says) */
+	uint64_t buyers;
+	double p_alive, expected, clv;
 };
 
 struct seg {
@@ -206,6 +236,16 @@ struct seg {
 	enum preset preset;
 	int profiles, tag, has_now;
 	int64_t now, period;
+	int clv;		/* --clv */
+	int64_t horizon;
+	double discount;
+	size_t rec_size;	/* struct tev, or struct vtev with --clv */
+	struct buyer *buy;	/* per user, with --clv */
+	struct jn_clv_purchase *cp;	/* profile_user's scratch */
+	size_t cpcap;
+	struct jn_bgnbd bgnbd;
+	struct jn_gg gg;
+	int have_bgnbd, have_gg;
 	struct rule rules[MAX_RULES];
 	struct touch touch[MAX_FIELDS + 1];	/* + --by */
 	int nrules, ntouch, by_touch, value_slot;
@@ -278,6 +318,10 @@ grow_users(struct seg *s, uint32_t user)
 	if (s->keep_recent) {
 		s->recent = jn_xrealloc(s->recent, s->ucap * sizeof *s->recent);
 		memset(s->recent + old, 0, (s->ucap - old) * sizeof *s->recent);
+	}
+	if (s->clv) {
+		s->buy = jn_xrealloc(s->buy, s->ucap * sizeof *s->buy);
+		memset(s->buy + old, 0, (s->ucap - old) * sizeof *s->buy);
 	}
 	for (t = 0; t < s->ntouch; t++) {
 		struct touch *tc = &s->touch[t];
@@ -510,6 +554,7 @@ profile_event(void *ctx, const struct jn_event *ev)
 	struct tev *t;
 	const char *v;
 	size_t len;
+	double value;
 	int k;
 
 	if (user == NONE)
@@ -541,13 +586,17 @@ profile_event(void *ctx, const struct jn_event *ev)
 		return -1;
 	}
 	u->conversions += (uint64_t)k;
+	value = k ? 0 : NAN;	/* --clv: a purchase, worth 0 without */
 	/* the value of conversions, as jfunnel and jfriction count it */
 	if (s->value_slot >= 0 && (k || s->value_all)) {
 		double d;
 
 		v = jn_record_get(ev->rec, s->value_slot, &len);
-		if (v != NULL && jn_parse_double(v, len, &d) == 0)
+		if (v != NULL && jn_parse_double(v, len, &d) == 0) {
 			vsum_add(u, d);
+			if (k && isfinite(d))
+				value = d;
+		}
 	}
 	for (k = 0; k < s->ntouch; k++) {
 		v = jn_record_get(ev->rec, s->touch[k].slot, &len);
@@ -563,6 +612,8 @@ profile_event(void *ctx, const struct jn_event *ev)
 	 */
 	t->session = ev->session && ev->session_len ?
 	    (uint32_t)jn_hash(ev->session, ev->session_len) | 1 : 0;
+	if (s->clv)
+		((struct vtev *)(void *)t)->value = value;
 	return 0;
 }
 
@@ -626,40 +677,44 @@ recent_add(struct recent *r, int64_t ts, int64_t period)
  * With rc, s->now is only the latest time read so far, and the runs of
  * recent events go to rc instead of the flag.
  */
+/* Event i of the user's records at rec, of s->rec_size bytes each. */
+#define TEV(rec, i) ((struct tev *)(void *)((char *)(rec) + \
+    (i) * s->rec_size))
+
 static void
 user_times(const struct seg *s, struct user *us, struct recent *rc,
-    struct tev *ev, size_t n, uint32_t **ids, size_t *cap)
+    void *rec, size_t n, uint32_t **ids, size_t *cap)
 {
 	int64_t p_end = s->now - s->period, p_start = p_end - s->period;
 	int64_t last_gap = 0, day = 0;
 	size_t i, nids = 0, run = 0;
 
-	jn_sort_by_time(ev, n, sizeof *ev, NULL);
+	jn_sort_by_time(rec, n, s->rec_size, NULL);
 	for (i = 0; i < n; i++) {
-		int64_t d = floor_day(ev[i].ts);
+		int64_t d = floor_day(TEV(rec, i)->ts);
 
 		if (i == 0 || d != day)
 			us->active_days++;
 		day = d;
 		if (rc != NULL) {
-			if (ev[i].ts >= p_start)
-				recent_add(rc, ev[i].ts, s->period);
-		} else if (ev[i].ts >= p_start && ev[i].ts < p_end) {
+			if (TEV(rec, i)->ts >= p_start)
+				recent_add(rc, TEV(rec, i)->ts, s->period);
+		} else if (TEV(rec, i)->ts >= p_start && TEV(rec, i)->ts < p_end) {
 			us->prev_active = 1;
 		}
-		if (ev[i].session != 0) {
+		if (TEV(rec, i)->session != 0) {
 			*ids = jn_xgrow(*ids, cap, nids + 1, sizeof **ids);
-			(*ids)[nids++] = ev[i].session;
+			(*ids)[nids++] = TEV(rec, i)->session;
 			continue;
 		}
 		/* a gap-cut session ends when the next is too far */
-		if (run > 0 && ev[i].ts - last_gap > s->common.session_gap) {
+		if (run > 0 && TEV(rec, i)->ts - last_gap > s->common.session_gap) {
 			us->sessions++;
 			us->bounced += run == 1;
 			run = 0;
 		}
 		run++;
-		last_gap = ev[i].ts;
+		last_gap = TEV(rec, i)->ts;
 	}
 	if (run > 0) {
 		us->sessions++;
@@ -687,6 +742,30 @@ finish_value(const struct seg *s, struct user *u)
 }
 
 /*
+ * --clv: a user's purchases (the records with a value) up to --now (all
+ * of them without: the end of the data, not known yet with --sorted),
+ * as the models' history; its T waits for the end (fit_clv).
+ */
+static void
+buyer_history(const struct seg *s, struct seg *a, struct buyer *b,
+    void *rec, size_t n)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++) {
+		const struct vtev *e = (const struct vtev *)(void *)TEV(rec, i);
+
+		if (isnan(e->value))
+			continue;
+		a->cp = jn_xgrow(a->cp, &a->cpcap, k + 1, sizeof *a->cp);
+		a->cp[k].ts = e->t.ts;
+		a->cp[k++].value = e->value;
+	}
+	b->bought = jn_clv_history(a->cp, k, s->has_now ? s->now : INT64_MAX,
+	    &b->o, &b->first_day) == 0;
+}
+
+/*
  * One user, handed over by the engine: its sessions, bounces, active
  * days and recent runs from its events' times, and its value sum, into
  * the profile its owner keeps (acc lends its scratch space).
@@ -703,6 +782,8 @@ profile_user(void *tool, void *acc, const struct jn_unit *unit, void *rec,
 	user_times(s, u, owner->recent ? &owner->recent[unit->id] : NULL, rec,
 	    n, &a->ids, &a->idcap);
 	finish_value(s, u);
+	if (s->clv)
+		buyer_history(s, a, &owner->buy[unit->id], rec, n);
 }
 
 /* The previous-period flags from the runs, now that s->now is known. */
@@ -818,6 +899,8 @@ move_user(void *tool, uint32_t g, const struct jn_unit *unit)
 	s->u[g] = w->u[id];
 	if (s->recent != NULL)
 		s->recent[g] = w->recent[id];
+	if (s->clv)
+		s->buy[g] = w->buy[id];
 	/* --partial: an exact sum on the heap is s's now */
 	w->u[id].vlsb = 0;
 	w->u[id].vlo = 0;
@@ -859,6 +942,68 @@ gather_tagged(void *tool, const struct jn_engine *e)
 		q->n = w->ntagged;
 		w->tagged = NULL;
 	}
+}
+
+/* ---- --clv ---- */
+
+/*
+ * Fit BG/NBD and Gamma-Gamma to the buyers (users with a purchase up to
+ * --now), their T from the first purchase day to --now's day, say the
+ * parameters on stderr, and predict per buyer.  Users are in id order,
+ * which is the same whatever -j says, and the fit depends on nothing
+ * else.
+ */
+static void
+fit_clv(struct seg *s)
+{
+	size_t n = jn_units_count(&s->units), i, k = 0, again = 0;
+	struct jn_clv_obs *o = jn_xmalloc((n + 1) * sizeof *o);
+	double weeks = (double)s->horizon / (double)(7 * DAY);
+
+	for (i = 0; i < n; i++)
+		if (s->buy[i].bought) {
+			jn_clv_observed(&s->buy[i].o, s->buy[i].first_day,
+			    s->now);
+			again += s->buy[i].o.x > 0;
+			o[k++] = s->buy[i].o;
+		}
+	s->have_bgnbd = jn_bgnbd_fit(o, k, &s->bgnbd) == 0;
+	s->have_gg = jn_gg_fit(o, k, &s->gg) == 0;
+	free(o);
+	if (s->have_bgnbd && again == 0)
+		/* the fit runs to its bounds: its numbers say nothing */
+		jn_warn("bgnbd: none of the %zu buyers bought again: no "
+		    "purchase expected", k);
+	else if (s->have_bgnbd)
+		jn_warn("bgnbd r=%.4f alpha=%.4f a=%.4f b=%.4f loglik=%.4f "
+		    "(%zu buyers)", s->bgnbd.r, s->bgnbd.alpha, s->bgnbd.a,
+		    s->bgnbd.b, s->bgnbd.loglik, k);
+	else
+		jn_warn("--clv: no purchase up to --now: nothing to fit");
+	if (s->have_gg)
+		jn_warn("gammagamma p=%.4f q=%.4f v=%.4f loglik=%.4f",
+		    s->gg.p, s->gg.q, s->gg.v, s->gg.loglik);
+	else if (s->have_bgnbd)
+		jn_warn("--clv: no repeat purchase with a value: no spend "
+		    "model, no clv");
+	for (i = 0; i < n && s->have_bgnbd; i++) {
+		struct buyer *b = &s->buy[i];
+
+		if (!b->bought)
+			continue;
+		b->p_alive = jn_bgnbd_p_alive(&s->bgnbd, &b->o);
+		b->expected = jn_bgnbd_expected(&s->bgnbd, &b->o, weeks);
+		b->clv = s->have_gg ? jn_clv_value(&s->bgnbd, &s->gg, &b->o,
+		    weeks, s->discount) : NAN;
+	}
+}
+
+/* A buyer's prediction, or an empty cell for other users. */
+static struct jn_cell
+buyer_cell(const struct seg *s, const struct buyer *b, double v)
+{
+	return s->have_bgnbd && b->bought && !isnan(v) ? jn_cell_num(v) :
+	    jn_cell_null();
 }
 
 /* ---- segments ---- */
@@ -1101,6 +1246,15 @@ stat_cmp(const void *pa, const void *pb)
 	    jn_intern_str(&the_seg->segs, b->seg, NULL));
 }
 
+static void
+clv_add(struct segstat *x, const struct buyer *b)
+{
+	x->buyers++;
+	x->p_alive += b->p_alive;
+	x->expected += b->expected;
+	x->clv += b->clv;
+}
+
 static int
 write_segments(struct seg *s, enum jn_format fmt)
 {
@@ -1110,8 +1264,12 @@ write_segments(struct seg *s, enum jn_format fmt)
 		{ "events", JN_COL_INT }, { "converted", JN_COL_INT },
 		{ "conversion", JN_COL_RATE }, { "bounce_rate", JN_COL_RATE },
 		{ "value", JN_COL_MONEY }, { "value_per_user", JN_COL_MONEY },
+		/* --clv */
+		{ "buyers", JN_COL_INT }, { "p_alive", JN_COL_RATE },
+		{ "expected_purchases", JN_COL_NUM }, { "clv", JN_COL_MONEY },
 	};
 	size_t nseg = jn_intern_count(&s->segs), n = jn_units_count(&s->units);
+	size_t ncols = s->clv ? NELEM(cols) : NELEM(cols) - 4;
 	struct segstat *st = jn_xcalloc(nseg + 1, sizeof *st);
 	struct jn_writer *w;
 	struct jn_cell c[NELEM(cols)];
@@ -1130,12 +1288,14 @@ write_segments(struct seg *s, enum jn_format fmt)
 		x->converted += u->conversions > 0;
 		x->bounced += u->bounced;
 		vsum_add(&x->sum, u->value);
+		if (s->clv && s->buy[i].bought)
+			clv_add(x, &s->buy[i]);
 	}
 	for (i = 0; i < nseg; i++)
 		vsum_finish(&st[i].sum);
 	qsort(st, nseg, sizeof *st, stat_cmp);
 	jn_engine_meta(&s->engine, fmt);
-	w = jn_writer_new(stdout, fmt, cols, NELEM(cols));
+	w = jn_writer_new(stdout, fmt, cols, ncols);
 	for (i = 0; i < nseg; i++) {
 		size_t len;
 		const char *name = jn_intern_str(&s->segs, st[i].seg, &len);
@@ -1152,6 +1312,17 @@ write_segments(struct seg *s, enum jn_format fmt)
 		    (double)st[i].sessions) : jn_cell_null();
 		c[8] = jn_cell_num(st[i].sum.value);
 		c[9] = jn_cell_num(st[i].sum.value / (double)st[i].users);
+		if (s->clv) {
+			int some = s->have_bgnbd && st[i].buyers > 0;
+
+			c[10] = jn_cell_int((int64_t)st[i].buyers);
+			c[11] = some ? jn_cell_num(st[i].p_alive /
+			    (double)st[i].buyers) : jn_cell_null();
+			c[12] = some ? jn_cell_num(st[i].expected) :
+			    jn_cell_null();
+			c[13] = some && s->have_gg ? jn_cell_num(st[i].clv) :
+			    jn_cell_null();
+		}
 		jn_writer_row(w, c);
 	}
 	rc = jn_writer_finish(w);
@@ -1163,7 +1334,7 @@ write_segments(struct seg *s, enum jn_format fmt)
 static int
 write_profiles(struct seg *s, enum jn_format fmt)
 {
-	struct jn_column cols[2 + PF_NFIXED + 2 * MAX_FIELDS];
+	struct jn_column cols[2 + PF_NFIXED + 2 * MAX_FIELDS + 3];
 	struct jn_cell c[NELEM(cols)];
 	char *names[2 * MAX_FIELDS], tbuf[2][48];
 	size_t n = jn_units_count(&s->units), i, nc = 0, k;
@@ -1191,6 +1362,12 @@ write_profiles(struct seg *s, enum jn_format fmt)
 		cols[nc++] = (struct jn_column){ names[2 * t], JN_COL_STR };
 		cols[nc++] = (struct jn_column){ names[2 * t + 1],
 		    JN_COL_STR };
+	}
+	if (s->clv) {
+		cols[nc++] = (struct jn_column){ "p_alive", JN_COL_RATE };
+		cols[nc++] = (struct jn_column){ "expected_purchases",
+		    JN_COL_NUM };
+		cols[nc++] = (struct jn_column){ "clv", JN_COL_MONEY };
 	}
 	/* users in byte order of their ids */
 	order = jn_xmalloc((n + 1) * sizeof *order);
@@ -1240,6 +1417,13 @@ write_profiles(struct seg *s, enum jn_format fmt)
 				c[j] = jn_cell_str(v, len);
 			}
 			j++;
+		}
+		if (s->clv) {
+			const struct buyer *b = &s->buy[x];
+
+			c[j++] = buyer_cell(s, b, b->p_alive);
+			c[j++] = buyer_cell(s, b, b->expected);
+			c[j++] = buyer_cell(s, b, b->clv);
 		}
 		jn_writer_row(w, c);
 	}
@@ -1702,6 +1886,8 @@ parse_args(struct seg *s, int argc, char **argv)
 	longopts = jn_cli_options(tool_longopts, NELEM(tool_longopts));
 	s->default_name = "other";
 	s->period = 30 * DAY;
+	s->horizon = 52 * 7 * DAY;
+	s->discount = 0.1;
 	s->goal_text = JN_DEFAULT_GOAL;
 	while ((opt = getopt_long(argc, argv, JN_COMMON_SHORTOPTS "j:",
 	    longopts, NULL)) != -1) {
@@ -1786,6 +1972,21 @@ parse_args(struct seg *s, int argc, char **argv)
 		case OPT_PROFILES:
 			s->profiles = 1;
 			break;
+		case OPT_CLV:
+			s->clv = 1;
+			break;
+		case OPT_HORIZON:
+			if (jn_duration_parse(arg, &s->horizon) != 0 ||
+			    s->horizon <= 0)
+				return jn_error("bad duration '%s' for "
+				    "--horizon", arg);
+			break;
+		case OPT_DISCOUNT:
+			if (jn_parse_double(arg, strlen(arg), &s->discount) !=
+			    0 || !(s->discount >= 0 && s->discount < 100))
+				return jn_error("bad --discount '%s' (a yearly "
+				    "rate, 0 to 100)", arg);
+			break;
 		case OPT_TAG:
 			s->tag = 1;
 			s->tag_field = optarg ? optarg : "segment";
@@ -1810,6 +2011,10 @@ parse_args(struct seg *s, int argc, char **argv)
 	if (s->tag && (s->run.partial || s->run.merge))
 		return jn_error("--tag writes events, not states: no %s",
 		    s->run.partial ? "--partial" : "--merge");
+	if (s->clv && (s->tag || s->run.partial || s->run.merge))
+		return jn_error("--clv fits the whole log's customers: no %s",
+		    s->tag ? "--tag" : s->run.partial ? "--partial" :
+		    "--merge");
 	/* the lifecycle's end is that of all the data, not known yet */
 	s->keep_recent = !s->has_now && s->preset == PRESET_LIFECYCLE &&
 	    (s->run.sorted || s->run.partial || s->run.merge);
@@ -1859,8 +2064,8 @@ setup(void *state, int worker)
 		    "--field", s->touch[t].name, s->touch[t].slot);
 	if (s->goal_by_name)
 		jn_input_watch_names(&s->in, &s->names);
-	jn_units_init(&s->units, sizeof(struct tev), offsetof(struct tev,
-	    user), 0);
+	s->rec_size = s->clv ? sizeof(struct vtev) : sizeof(struct tev);
+	jn_units_init(&s->units, s->rec_size, offsetof(struct tev, user), 0);
 	s->units.sorted = s->run.sorted;
 	jn_intern_init(&s->vals);
 	return 0;
@@ -1915,6 +2120,8 @@ release(void *state)
 		free(s->bmap[r]);
 	free(s->bmap);
 	free(s->recent);
+	free(s->buy);
+	free(s->cp);
 	free(s->ids);
 	if (s->spool != NULL) {
 		unlink(s->spool);
@@ -2039,6 +2246,8 @@ main(int argc, char **argv)
 		return jn_close_stdout(status);
 	}
 	finish_recent(&s);
+	if (s.clv)
+		fit_clv(&s);
 	if (assign_segments(&s) != 0) {
 		release(&s);
 		return JN_EXIT_ERROR;

@@ -39,6 +39,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		{ "jsegment", "--no-progress", "--preset", "rfm",
 		    "--strict", "--rejects", "/dev/null", "--tag", path,
 		    path, NULL },
+		{ "jsegment", "--no-progress", "--clv", "--profiles",
+		    "--value", "revenue", "--horizon", "26w", path, NULL },
 	};
 	size_t nsets = sizeof sets / sizeof sets[0];
 
