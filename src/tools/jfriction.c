@@ -44,6 +44,7 @@
 #include "journey/touchpoint.h"
 #include "journey/time.h"
 #include "journey/util.h"
+#include "journey/valexpr.h"
 #include "journey/writer.h"
 #include "journey/xsum.h"
 
@@ -255,6 +256,7 @@ struct friction {
 	uint16_t cflag[NPRED], oflag[NPRED];
 	int ncached, nother;
 	int value_slot, tp_slot, load_slot, msg_slot, target_slot;
+	struct jn_valexpr value_expr;	/* --value, or the default fields */
 	int goal_given;		/* --goal given: said if it matches nothing */
 	/* touchpoint cleaning: the rules (the main state's), this thread's */
 	struct jn_touch_opts touch_opts;
@@ -408,8 +410,7 @@ on_event(void *ctx, const struct jn_event *ev)
 	if (f->value_slot >= 0 && (flags & F_GOAL)) {
 		double d;
 
-		v = jn_record_get(rec, f->value_slot, &len);
-		if (v != NULL && jn_parse_double(v, len, &d) == 0)
+		if (jn_valexpr_get(&f->value_expr, rec, &d) == 0)
 			jn_xsum_add(&f->value, d);
 	}
 	e = jn_units_keep(&f->units, user);
@@ -2315,7 +2316,6 @@ watch_names(struct friction *f)
 		const char *what, *field;
 		int slot;
 	} fields[] = {
-		{ "--value", f->value_field, f->value_slot },
 		{ "--touchpoint", f->tp_field, f->tp_slot },
 		{ "--load-field", f->load_field, f->load_slot },
 		{ "--message-field", f->message_field, f->msg_slot },
@@ -2326,6 +2326,9 @@ watch_names(struct friction *f)
 
 	if (f->goal_given)
 		jn_input_watch_pred(&f->in, f->goal);
+	if (f->value_field != NULL)
+		jn_valexpr_watch(&f->value_expr, &f->in, "--value",
+		    f->value_field);
 	for (i = 0; i < NELEM(fields); i++)
 		if (fields[i].field != NULL)
 			jn_input_watch_field(&f->in, fields[i].what,
@@ -2394,8 +2397,15 @@ setup(void *state, int worker)
 	    NELEM(target_names));
 	f->topic_slot = slot(f, f->topic_field, topic_names,
 	    NELEM(topic_names));
-	f->value_slot = slot(f, f->value_field, value_names,
-	    NELEM(value_names));
+	if (f->value_field) {
+		if (jn_valexpr_init(&f->value_expr, &f->in.schema,
+		    f->value_field) != 0)
+			return -1;
+	} else {
+		jn_valexpr_slot(&f->value_expr, jn_schema_candidates(
+		    &f->in.schema, value_names, NELEM(value_names)));
+	}
+	f->value_slot = f->value_expr.slot;
 	if (f->tp_slot < 0 || f->load_slot < 0 || f->target_slot < 0 ||
 	    f->topic_slot < 0 || f->value_slot < 0 || f->msg_slot < 0)
 		return -1;
