@@ -288,7 +288,11 @@ put_value(jn_ndjson *p, simdjson::dom::element v)
 	}
 }
 
-static void
+/*
+ * Inlined: in deliver_object's loop over every line's fields, a call
+ * would cost 3% of the instructions of a nested log.
+ */
+[[gnu::always_inline]] static inline void
 deliver(jn_ndjson *p, simdjson::dom::element v, int tag,
     jn_ndjson_val_fn val_fn, void *ctx)
 {
@@ -454,13 +458,29 @@ follow(simdjson::dom::element v, std::string_view rest, bool top,
 	}
 }
 
+/* The values at the paths of doc, an object, to val_fn. */
+[[gnu::noinline]] static void
+deliver_paths(jn_ndjson *p, simdjson::dom::element doc,
+    jn_ndjson_val_fn val_fn, void *ctx)
+{
+	size_t i;
+
+	for (i = 0; i < p->npaths; i++) {
+		simdjson::dom::element v;
+
+		if (follow(doc, std::string_view(p->paths[i].name,
+		    p->paths[i].len), true, &v))
+			deliver(p, v, p->paths[i].tag, val_fn, ctx);
+	}
+}
+
 /* The object's fields to the sinks, in document order, then its paths. */
 static void
 deliver_object(jn_ndjson *p, simdjson::dom::element doc,
     simdjson::dom::object obj, jn_ndjson_key_fn key_fn,
     jn_ndjson_val_fn val_fn, void *ctx)
 {
-	size_t pos = 0, i;
+	size_t pos = 0;
 
 	for (simdjson::dom::key_value_pair field : obj) {
 		int tag = key_tag(p, pos++, field.key.data(), field.key.size(),
@@ -469,13 +489,8 @@ deliver_object(jn_ndjson *p, simdjson::dom::element doc,
 		if (tag >= 0)
 			deliver(p, field.value, tag, val_fn, ctx);
 	}
-	for (i = 0; i < p->npaths; i++) {
-		simdjson::dom::element v;
-
-		if (follow(doc, std::string_view(p->paths[i].name,
-		    p->paths[i].len), true, &v))
-			deliver(p, v, p->paths[i].tag, val_fn, ctx);
-	}
+	if (p->npaths != 0)
+		deliver_paths(p, doc, val_fn, ctx);
 }
 
 extern "C" void
