@@ -53,6 +53,23 @@ void jn_ndjson_free(struct jn_ndjson *p);
 void jn_ndjson_cache_keys(struct jn_ndjson *p);
 
 /*
+ * From now on, deliver to val_fn, with tag, the value at the dotted path
+ * name[0..len) of every object parsed (journey(7) NESTED FIELDS), as a
+ * top-level value is delivered, after the object's top-level values and
+ * in the order the paths were added.  A name is a path when it holds a
+ * dot: split at its first dot, the part before names a key of an object
+ * or, as a number without leading zeros, an index into an array (from
+ * 0), and the rest is followed in that value; but at every level a key
+ * equal to the whole rest wins.  At the top level that key is the
+ * object's own field, which goes through key_fn as any key: then the path
+ * delivers nothing.  Where a key repeats, its last value is followed.
+ * Nothing is delivered when the path leads nowhere or to null.  Names
+ * without a dot are ignored.  The name is copied.  Cannot fail (xmalloc).
+ */
+void jn_ndjson_add_path(struct jn_ndjson *p, const char *name, size_t len,
+    int tag);
+
+/*
  * From now on, parse every line with simdjson, without the fast path for
  * flat objects (journey/flatjson.h): for tests that compare the two.
  */

@@ -953,6 +953,10 @@ build_keys(struct reader *r)
 			kn->slot[kn->nuse] = (unsigned char)s;
 			kn->rank[kn->nuse++] = (unsigned char)k;
 		}
+	/* dotted names reach into nested values too (journey(7)) */
+	for (i = 0; i < r->nkeys; i++)
+		jn_ndjson_add_path(r->json, r->keys[i].name, r->keys[i].len,
+		    (int)i);
 }
 
 static int

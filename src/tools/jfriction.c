@@ -44,6 +44,7 @@
 #include "journey/touchpoint.h"
 #include "journey/time.h"
 #include "journey/util.h"
+#include "journey/valexpr.h"
 #include "journey/writer.h"
 #include "journey/xsum.h"
 
@@ -276,6 +277,7 @@ struct friction {
 	uint16_t cflag[NPRED], oflag[NPRED];
 	int ncached, nother;
 	int value_slot, tp_slot, load_slot, msg_slot, target_slot;
+	struct jn_valexpr value_expr;	/* --value, or the default fields */
 	/* --goal, --terminal, --strata given: said if they match nothing */
 	int goal_given, terminal_given, strata_given;
 	char *strata_names;	/* --strata's names, each NUL-terminated */
@@ -456,9 +458,7 @@ on_event(void *ctx, const struct jn_event *ev)
 	if (f->value_slot >= 0 && (flags & F_GOAL)) {
 		double d;
 
-		v = jn_record_get(rec, f->value_slot, &len);
-		if (v != NULL && jn_parse_double(v, len, &d) == 0)
-		{
+		if (jn_valexpr_get(&f->value_expr, rec, &d) == 0) {
 			struct sval *sv = sval_at(f, (uint32_t)st);
 
 			jn_xsum_add(&sv->sum, d);
@@ -2612,22 +2612,23 @@ watch_names(struct friction *f)
 		const char *what, *field;
 		int slot;
 	} fields[] = {
-		{ "--value", f->value_field, f->value_slot },
 		{ "--touchpoint", f->tp_field, f->tp_slot },
 		{ "--load-field", f->load_field, f->load_slot },
 		{ "--message-field", f->message_field, f->msg_slot },
 		{ "--target-field", f->target_field, f->target_slot },
 		{ "--topic-field", f->topic_field, f->topic_slot },
 	};
-	size_t i;
-
 	const char *name = f->strata_names;
+	size_t i;
 	int k;
 
 	if (f->goal_given)
 		jn_input_watch_pred(&f->in, f->goal);
 	if (f->terminal_given && f->terminal != NULL)
 		jn_input_watch_pred(&f->in, f->terminal);
+	if (f->value_field != NULL)
+		jn_valexpr_watch(&f->value_expr, &f->in, "--value",
+		    f->value_field);
 	for (i = 0; i < NELEM(fields); i++)
 		if (fields[i].field != NULL)
 			jn_input_watch_field(&f->in, fields[i].what,
@@ -2701,8 +2702,15 @@ setup(void *state, int worker)
 	    NELEM(target_names));
 	f->topic_slot = slot(f, f->topic_field, topic_names,
 	    NELEM(topic_names));
-	f->value_slot = slot(f, f->value_field, value_names,
-	    NELEM(value_names));
+	if (f->value_field) {
+		if (jn_valexpr_init(&f->value_expr, &f->in.schema,
+		    f->value_field) != 0)
+			return -1;
+	} else {
+		jn_valexpr_slot(&f->value_expr, jn_schema_candidates(
+		    &f->in.schema, value_names, NELEM(value_names)));
+	}
+	f->value_slot = f->value_expr.slot;
 	if (f->tp_slot < 0 || f->load_slot < 0 || f->target_slot < 0 ||
 	    f->topic_slot < 0 || f->value_slot < 0 || f->msg_slot < 0)
 		return -1;

@@ -29,6 +29,7 @@
 #include "journey/state.h"
 #include "journey/time.h"
 #include "journey/util.h"
+#include "journey/valexpr.h"
 #include "journey/writer.h"
 #include "journey/xsum.h"
 
@@ -203,7 +204,8 @@ struct funnel {
 	struct jn_pred *step[JN_FUNNEL_MAX_STEPS];
 	int per_session;
 	const char *by_field, *value_field;
-	int by_slot, value_slot;
+	int by_slot, value_slot;	/* value_slot: -1 without --value */
+	struct jn_valexpr value_expr;
 	int has_min_conversion;
 	double min_conversion;
 	int keep_all;		/* keep events matching no step too */
@@ -358,8 +360,7 @@ on_event(void *ctx, const struct jn_event *ev)
 	if (f->value_slot >= 0 && mask != 0) {
 		double d;
 
-		s = jn_record_get(ev->rec, f->value_slot, &len);
-		if (s != NULL && jn_parse_double(s, len, &d) == 0) {
+		if (jn_valexpr_get(&f->value_expr, ev->rec, &d) == 0) {
 			f->values = jn_xgrow(f->values, &f->values_cap,
 			    f->nvalues + 1, sizeof *f->values);
 			f->values[f->nvalues] = d;
@@ -1565,10 +1566,14 @@ setup(void *state, int worker)
 	}
 	f->by_slot = f->by_field ? jn_schema_field(&f->in.schema,
 	    f->by_field) : -1;
-	f->value_slot = f->value_field ? jn_schema_field(&f->in.schema,
-	    f->value_field) : -1;
-	if ((f->by_field && f->by_slot < 0) ||
-	    (f->value_field && f->value_slot < 0))
+	f->value_slot = -1;
+	if (f->value_field) {
+		if (jn_valexpr_init(&f->value_expr, &f->in.schema,
+		    f->value_field) != 0)
+			return -1;
+		f->value_slot = f->value_expr.slot;
+	}
+	if (f->by_field && f->by_slot < 0)
 		return -1;
 	for (k = 0; k < f->nexcl; k++) {
 		snprintf(what, sizeof what, "--exclude %d", k + 1);
@@ -1599,8 +1604,8 @@ setup(void *state, int worker)
 	if (f->by_field)
 		jn_input_watch_field(&f->in, "--by", f->by_field, f->by_slot);
 	if (f->value_field)
-		jn_input_watch_field(&f->in, "--value", f->value_field,
-		    f->value_slot);
+		jn_valexpr_watch(&f->value_expr, &f->in, "--value",
+		    f->value_field);
 	jn_input_watch_names(&f->in, &f->names);
 	/* strict orders need the events that break chains */
 	f->keep_all = f->spec.order == JN_ORDER_STRICT ||

@@ -48,6 +48,7 @@
 #include "journey/tmpfile.h"
 #include "journey/time.h"
 #include "journey/util.h"
+#include "journey/valexpr.h"
 #include "journey/writer.h"
 #include "journey/xsum.h"
 
@@ -249,6 +250,7 @@ struct seg {
 	struct rule rules[MAX_RULES];
 	struct touch touch[MAX_FIELDS + 1];	/* + --by */
 	int nrules, ntouch, by_touch, value_slot;
+	struct jn_valexpr value_expr;	/* --value, or the default fields */
 	int goal_by_name;	/* the goal depends on the event name alone */
 	int is_worker;		/* one of the reading threads' states */
 	struct jn_pred *goal;
@@ -591,8 +593,7 @@ profile_event(void *ctx, const struct jn_event *ev)
 	if (s->value_slot >= 0 && (k || s->value_all)) {
 		double d;
 
-		v = jn_record_get(ev->rec, s->value_slot, &len);
-		if (v != NULL && jn_parse_double(v, len, &d) == 0) {
+		if (jn_valexpr_get(&s->value_expr, ev->rec, &d) == 0) {
 			vsum_add(u, d);
 			if (k && isfinite(d))
 				value = d;
@@ -2039,10 +2040,15 @@ setup(void *state, int worker)
 		return -1;
 	s->goal_by_name = jn_pred_event_only(s->goal, s->in.event_slot);
 	jn_namecache_init(&s->names);
-	s->value_slot = s->value_field ?
-	    jn_schema_field(&s->in.schema, s->value_field) :
-	    jn_schema_candidates(&s->in.schema, value_names,
-	    NELEM(value_names));
+	if (s->value_field) {
+		if (jn_valexpr_init(&s->value_expr, &s->in.schema,
+		    s->value_field) != 0)
+			return -1;
+	} else {
+		jn_valexpr_slot(&s->value_expr, jn_schema_candidates(
+		    &s->in.schema, value_names, NELEM(value_names)));
+	}
+	s->value_slot = s->value_expr.slot;
 	s->by_touch = -1;
 	if (s->by_field) {
 		s->by_touch = s->ntouch;
@@ -2057,8 +2063,8 @@ setup(void *state, int worker)
 	if (s->goal_given)
 		jn_input_watch_pred(&s->in, s->goal);
 	if (s->value_field)
-		jn_input_watch_field(&s->in, "--value", s->value_field,
-		    s->value_slot);
+		jn_valexpr_watch(&s->value_expr, &s->in, "--value",
+		    s->value_field);
 	for (t = 0; t < s->ntouch; t++)
 		jn_input_watch_field(&s->in, t == s->by_touch ? "--by" :
 		    "--field", s->touch[t].name, s->touch[t].slot);

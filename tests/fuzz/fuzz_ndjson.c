@@ -15,7 +15,13 @@
  * the same calls with the same bytes, line after line.  And the fast
  * path for flat objects (journey/flatjson.h) must deliver exactly the
  * values simdjson alone delivers, key cache on, on the line itself and after a
- * line that filled the cache with other keys.
+ * line that filled the cache with other keys.  Those three checks run
+ * with a few dotted paths added (jn_ndjson_add_path).
+ *
+ * Dotted paths: for paths made of the object's own keys and of array
+ * indexes (so that most lead somewhere), the value delivered must be the
+ * one a resolver over jansson's document finds by the rule of ndjson.h,
+ * and nothing must be delivered where it finds nothing or null.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -177,6 +183,21 @@ compare(const struct seen *s, json_t *obj)
 		abort();
 }
 
+/* Paths the parsers of check_lines and check_fast follow, tags from 200. */
+static const char *const fixed_paths[] = {
+	"a.b", "a.0", "0.a", "b.1.c", "a.b.c", "",
+};
+
+static void
+add_fixed_paths(struct jn_ndjson *p)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof fixed_paths / sizeof *fixed_paths; i++)
+		jn_ndjson_add_path(p, fixed_paths[i], strlen(fixed_paths[i]),
+		    200 + (int)i);
+}
+
 /* Every call of a batch, as length-prefixed bytes. */
 struct calls {
 	char *bytes;
@@ -283,6 +304,8 @@ check_fast(const char *buf, size_t size)
 		jn_ndjson_cache_keys(fast);
 		jn_ndjson_cache_keys(slow);
 		jn_ndjson_simdjson_only(slow);
+		add_fixed_paths(fast);
+		add_fixed_paths(slow);
 	}
 	memcpy(line, warm, sizeof warm - 1);
 	memset(line + sizeof warm - 1, '"', JN_NDJSON_PADDING);
@@ -301,12 +324,184 @@ check_fast(const char *buf, size_t size)
 	}
 }
 
+/* ---- dotted paths against jansson ---- */
+
+#define NPATHS 6
+
+struct pathcheck {
+	char name[NPATHS][256];
+	size_t len[NPATHS];
+	int got[NPATHS];
+	char *val[NPATHS];
+	size_t vallen[NPATHS];
+};
+
+static int
+no_key(void *ctx, const char *key, size_t len)
+{
+	(void)ctx;
+	(void)key;
+	(void)len;
+	return -1;
+}
+
+static void
+path_val(void *ctx, int tag, const char *val, size_t len)
+{
+	struct pathcheck *c = ctx;
+
+	if (tag < 0 || tag >= NPATHS || c->got[tag])
+		abort();	/* one value per path and line */
+	c->got[tag] = 1;
+	if ((c->val[tag] = malloc(len + 1)) == NULL)
+		abort();
+	memcpy(c->val[tag], val, len);
+	c->vallen[tag] = len;
+}
+
+/* An array index by the rule: digits, no leading zero, below 2^31. */
+static int
+index_of(const char *s, size_t n, size_t *idx)
+{
+	size_t i, v = 0;
+
+	if (n == 0 || n > 10 || (s[0] == '0' && n > 1))
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+		v = v * 10 + (size_t)(s[i] - '0');
+	}
+	*idx = v;
+	return v <= 0x7fffffff;
+}
+
+/* The rule of ndjson.h over jansson's document, written out plainly. */
+static json_t *
+resolve(json_t *v, const char *rest, size_t len)
+{
+	int top = 1;
+
+	for (;;) {
+		const char *dot = memchr(rest, '.', len);
+		size_t plen = dot ? (size_t)(dot - rest) : len, idx;
+		json_t *next;
+
+		if (json_is_object(v)) {
+			if ((next = json_object_getn(v, rest, len)) != NULL)
+				return top ? NULL : next;
+			if (dot == NULL)
+				return NULL;
+			next = json_object_getn(v, rest, plen);
+		} else if (json_is_array(v) && index_of(rest, plen, &idx)) {
+			next = json_array_get(v, idx);
+		} else {
+			return NULL;
+		}
+		if (next == NULL || dot == NULL)
+			return next;
+		v = next;
+		len -= plen + 1;
+		rest = dot + 1;
+		top = 0;
+	}
+}
+
+static void
+append(struct pathcheck *c, int k, const char *s, size_t n)
+{
+	if (c->len[k] + n + 1 >= sizeof c->name[k])
+		return;
+	memcpy(c->name[k] + c->len[k], s, n);
+	c->len[k] += n;
+}
+
+/*
+ * Path k into obj: its keys and indexes picked by the bits of seed, so
+ * that it mostly leads somewhere; now and then an index past the end or
+ * with a leading zero, a key that is absent, or the path stops early.
+ */
+static void
+make_path(struct pathcheck *c, int k, json_t *obj, uint64_t seed)
+{
+	json_t *v = obj;
+	int depth;
+
+	c->len[k] = 0;
+	for (depth = 0; depth < 6; depth++) {
+		char num[24];
+		size_t n;
+
+		seed = seed * 6364136223846793005u + 1442695040888963407u;
+		if (depth > 0)
+			append(c, k, ".", 1);
+		if (json_is_object(v) && json_object_size(v) > 0 &&
+		    seed >> 60 != 0) {
+			const char *key;
+			size_t klen, pick = (seed >> 32) % json_object_size(v);
+			json_t *x;
+
+			json_object_keylen_foreach(v, key, klen, x) {
+				if (pick-- == 0) {
+					append(c, k, key, klen);
+					v = x;
+					break;
+				}
+			}
+		} else if (json_is_array(v) && seed >> 60 != 0) {
+			n = (size_t)snprintf(num, sizeof num, seed >> 59 == 1 ?
+			    "0%zu" : "%zu", (size_t)((seed >> 32) %
+			    (json_array_size(v) + 1)));
+			append(c, k, num, n);
+			v = json_array_get(v, (seed >> 32) %
+			    (json_array_size(v) + 1));
+		} else {
+			append(c, k, "x", 1);
+			v = NULL;
+		}
+		if (v == NULL || (depth > 0 && (seed >> 40) % 4 == 0))
+			break;
+	}
+}
+
+static void
+check_paths(const char *buf, size_t size, json_t *obj, uint64_t seed)
+{
+	static struct pathcheck c;
+	struct jn_ndjson *p = jn_ndjson_new();
+	int k;
+
+	for (k = 0; k < NPATHS; k++) {
+		make_path(&c, k, obj, seed + (uint64_t)k * 0x9e3779b97f4a7c15u);
+		c.got[k] = 0;
+		c.val[k] = NULL;
+		jn_ndjson_add_path(p, c.name[k], c.len[k], k);
+	}
+	if (jn_ndjson_parse(p, buf, size, no_key, path_val, &c) != 0)
+		abort();
+	for (k = 0; k < NPATHS; k++) {
+		json_t *j = memchr(c.name[k], '.', c.len[k]) ?
+		    resolve(obj, c.name[k], c.len[k]) : NULL;
+		struct seen one = { c.val[k], c.vallen[k] + 1, 0, NULL, 0, 0 };
+		struct entry e = { 0, 0, 0, c.vallen[k], c.got[k] };
+
+		if (j == NULL || json_is_null(j)) {
+			if (c.got[k])
+				abort();
+		} else if (!c.got[k] || !value_matches(&one, &e, j)) {
+			abort();
+		}
+		free(c.val[k]);
+	}
+	jn_ndjson_free(p);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static struct jn_ndjson *p;
+	static struct jn_ndjson *p, *lp;
 	static struct seen s;
 	char *buf = malloc(size + JN_NDJSON_PADDING);
 	json_error_t err;
@@ -315,8 +510,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (buf == NULL)
 		abort();
-	if (p == NULL)
+	if (p == NULL) {
 		p = jn_ndjson_new();
+		lp = jn_ndjson_new();
+		add_fixed_paths(lp);
+	}
 	/* padding that would close the line, were it read as part of it */
 	memcpy(buf, data, size);
 	memset(buf + size, '}', JN_NDJSON_PADDING);
@@ -331,8 +529,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		theirs = 1;	/* jansson's limits, not ours */
 	if (ours != theirs)
 		abort();
-	if (ours && v != NULL)
+	if (ours && v != NULL) {
+		uint64_t seed = 0;
+		size_t i;
+
 		compare(&s, v);
+		for (i = 0; i < size; i++)
+			seed = seed * 31 + data[i];
+		check_paths(buf, size, v, seed);
+	}
 	if (!ours) {
 		char msg[256];
 		int col;
@@ -344,7 +549,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	json_decref(v);
 	check_fast(buf, size);
-	check_lines(p, buf, size);
+	check_lines(lp, buf, size);
 	free(buf);
 	return 0;
 }

@@ -54,6 +54,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	jn_schema_candidates(&schema, users, 3);
 	jn_schema_candidates(&schema, times, 3);
 	jn_schema_field(&schema, "event");
+	/* dotted names: paths into nested NDJSON values, or column names */
+	jn_schema_field(&schema, "a.b");
+	jn_schema_field(&schema, "c.0.d");
 	for (f = JN_IN_AUTO; f <= JN_IN_NDJSON; f++) {
 		struct jn_reader_opts opts = {
 			.format = (enum jn_input_format)f };

@@ -273,6 +273,107 @@ test_nested(void **state)
 	assert_string_equal(val('b'), "{\"\\u0000\":0}");
 }
 
+/* The paths of test_paths, tags 8 on. */
+static const char *const path_names[] = {
+	"p.rev", "c.d.t", "items.1.price", "a.b", "x.0", "x.00", "x.01",
+	"m.k.z", "p.nul", "p.obj", "s.q", "plain", "x.4294967296",
+};
+
+/* The value delivered at path_names[i], or NULL. */
+static const char *
+pval(size_t i)
+{
+	int k;
+
+	for (k = s.nvals - 1; k >= 0; k--)
+		if (s.tag[k] == (int)(8 + i))
+			return s.val[k];
+	return NULL;
+}
+
+static size_t
+pidx(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NELEM(path_names); i++)
+		if (strcmp(path_names[i], name) == 0)
+			return i;
+	fail();
+	return 0;
+}
+
+/* The value at the dotted path name after parsing line, or NULL. */
+static const char *
+at(const char *line, const char *name)
+{
+	assert_int_equal(parse(line), 0);
+	return pval(pidx(name));
+}
+
+/* Dotted paths into nested values, by the rule of ndjson.h. */
+static void
+test_paths(void **state)
+{
+	struct jn_ndjson *saved = parser;
+	size_t i;
+
+	(void)state;
+	parser = jn_ndjson_new();
+	jn_ndjson_cache_keys(parser);
+	for (i = 0; i < NELEM(path_names); i++)
+		jn_ndjson_add_path(parser, path_names[i],
+		    strlen(path_names[i]), (int)(8 + i));
+	/* values as at the top level, after the top-level ones */
+	assert_int_equal(parse("{\"p\":{\"rev\":19.90,\"nul\":null,"
+	    "\"obj\":{\"z\":[1,2.50]}},\"c\":{\"d\":{\"t\":\"mob\\u00efle\"}},"
+	    "\"items\":[{\"price\":5},{\"price\":\"7.5\"}],\"a\":1}"), 0);
+	assert_string_equal(pval(pidx("p.rev")), "19.9");
+	assert_string_equal(pval(pidx("c.d.t")), "mob\xc3\xafle");
+	assert_string_equal(pval(pidx("items.1.price")), "7.5");
+	assert_string_equal(pval(pidx("p.obj")), "{\"z\":[1,2.5]}");
+	assert_null(pval(pidx("p.nul")));
+	assert_null(pval(pidx("a.b")));
+	assert_string_equal(val('a'), "1");
+	assert_string_equal(val('c'), "{\"d\":{\"t\":\"mob\xc3\xafle\"}}");
+	assert_int_equal(s.tag[0], 'c' - 'a');
+	assert_true(s.tag[s.nvals - 1] >= 8);
+	/* a top-level key holding the whole name wins, even null */
+	assert_null(at("{\"a.b\":1,\"a\":{\"b\":2}}", "a.b"));
+	assert_null(at("{\"a\":{\"b\":2},\"a.b\":null}", "a.b"));
+	assert_string_equal(at("{\"a\":{\"b\":2}}", "a.b"), "2");
+	/* below the top, a key holding the whole rest wins */
+	assert_string_equal(at("{\"m\":{\"k\":{\"z\":2},\"k.z\":1}}", "m.k.z"),
+	    "1");
+	assert_string_equal(at("{\"m\":{\"k\":{\"z\":2}}}", "m.k.z"), "2");
+	assert_null(at("{\"m.k\":{\"z\":2}}", "m.k.z"));
+	/* arrays by index from 0, no leading zeros; objects by key */
+	assert_string_equal(at("{\"x\":[10,20]}", "x.0"), "10");
+	assert_null(at("{\"x\":[10,20]}", "x.00"));
+	assert_null(at("{\"x\":[10,20]}", "x.01"));
+	assert_null(at("{\"x\":[10,20]}", "x.4294967296"));
+	assert_string_equal(at("{\"x\":{\"0\":\"z\",\"00\":\"zz\"}}", "x.0"),
+	    "z");
+	assert_string_equal(at("{\"x\":{\"0\":\"z\",\"00\":\"zz\"}}",
+	    "x.00"), "zz");
+	assert_null(at("{\"items\":[{\"price\":5}]}", "items.1.price"));
+	assert_string_equal(at("{\"items\":[[],{\"price\":[true]}]}",
+	    "items.1.price"), "[true]");
+	/* the last of a repeated key, at every level */
+	assert_string_equal(at("{\"p\":{\"rev\":1},\"p\":{\"rev\":2}}", "p.rev"),
+	    "2");
+	assert_string_equal(at("{\"p\":{\"rev\":1,\"rev\":3}}", "p.rev"), "3");
+	assert_null(at("{\"p\":{\"rev\":1},\"p\":{}}", "p.rev"));
+	/* a scalar in the way, a flat line (the fast path), no dot */
+	assert_null(at("{\"s\":\"q\"}", "s.q"));
+	assert_null(at("{\"s\":[1]}", "s.q"));
+	assert_null(at("{\"s\":1,\"c\":\"flat\"}", "c.d.t"));
+	assert_null(at("{\"plain\":{\"x\":1}}", "plain"));
+	jn_ndjson_free(parser);
+	parser = saved;
+	sink_clear();
+}
+
 /* "{\"a\":" then depth brackets, closed, then "}" */
 static char *
 deep(int depth, int closed)
@@ -645,6 +746,9 @@ test_lines(void **state)
 
 	(void)state;
 	assert_non_null(buf);
+	/* paths are delivered alike too */
+	jn_ndjson_add_path(parser, "c.1.d", 5, 99);
+	jn_ndjson_add_path(parser, "zz.q", 4, 98);
 	for (batch = 0; batch < 3000; batch++) {
 		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
 		n = 1 + x % NELEM(lines);
@@ -732,6 +836,7 @@ main(void)
 		cmocka_unit_test(test_strings),
 		cmocka_unit_test(test_keys),
 		cmocka_unit_test(test_nested),
+		cmocka_unit_test(test_paths),
 		cmocka_unit_test(test_deep),
 		cmocka_unit_test(test_deep_after_lines),
 		cmocka_unit_test(test_padding),
