@@ -275,6 +275,9 @@ jn_input_init(struct jn_input *in, const struct jn_common *c)
 	    NELEM(event_names));
 	in->session_slot = slot_for(&in->schema, c->session_field,
 	    session_names, NELEM(session_names));
+	/* for jn_input_check: no record had a user, or a time, field */
+	in->unseen |= UINT64_C(1) << in->user_slot |
+	    UINT64_C(1) << in->time_slot;
 	for (i = 0; i < c->nwhere; i++) {
 		in->where[i] = jn_pred_compile(c->where[i], &in->schema,
 		    in->event_slot, "--where");
@@ -905,6 +908,41 @@ out:
 	return 1;
 }
 
+/*
+ * Every record was rejected.  When none of those that parsed had a user
+ * (or a time) field, NDJSON objects named otherwise, say which names were
+ * looked for and which the first record has.
+ */
+static int
+all_rejected(struct jn_input *in, uint64_t nin)
+{
+	struct jn_strbuf b = { NULL, 0, 0 }, f = { NULL, 0, 0 };
+	const struct jn_slot *slot;
+	int user = in->unseen >> in->user_slot & 1, rc;
+	size_t k;
+
+	/* no record parsed (bad JSON throughout): nothing to say */
+	if (in->head == NULL || (!user && !(in->unseen >> in->time_slot & 1)))
+		return jn_error("no events used: all %llu records read were "
+		    "rejected", (unsigned long long)nin);
+	slot = &in->schema.slots[user ? in->user_slot : in->time_slot];
+	jn_strbuf_printf(&b, "no events used: all %llu records read were "
+	    "rejected: none has a %s field (", (unsigned long long)nin,
+	    user ? "user" : "time");
+	for (k = 0; k < slot->nnames; k++)
+		jn_strbuf_printf(&b, "%s%s", k ? ", " : "", slot->names[k]);
+	jn_strbuf_printf(&b, "%s)", slot->loose ?
+	    ", any case or separators" : "");
+	head_fields(in, &f);
+	if (f.len > 0)
+		jn_strbuf_printf(&b, "; fields are: %s", f.buf);
+	jn_strbuf_printf(&b, "; use %s FIELD", user ? "-u" : "-t");
+	rc = jn_error("%s", b.buf);
+	free(b.buf);
+	free(f.buf);
+	return rc;
+}
+
 int
 jn_input_check(struct jn_input *in)
 {
@@ -927,8 +965,7 @@ jn_input_check(struct jn_input *in)
 			return jn_error("no records in the input (--allow-empty "
 			    "accepts that)");
 		if (bad == nin)
-			return jn_error("no events used: all %llu records read "
-			    "were rejected", (unsigned long long)nin);
+			return all_rejected(in, nin);
 		return jn_error("no events used: %llu records read, %llu "
 		    "rejected, %llu left out by --where, --since or --until "
 		    "(--allow-empty accepts that)", (unsigned long long)nin,
