@@ -1260,11 +1260,12 @@ write_checked(struct seg *s, const void *p, size_t n)
 }
 
 /* A CSV/TSV cell for the added field, quoted or escaped when needed. */
-/* The separator of the CSV input, which --tag writes back: --delimiter. */
+/* The separator the input was read with, which --tag writes back. */
 static char
-csv_delim(const struct seg *s)
+sep(const struct seg *s, int tsv)
 {
-	return s->common.delimiter != 0 ? s->common.delimiter : ',';
+	return s->common.delimiter != 0 ? s->common.delimiter : tsv ? '\t' :
+	    ',';
 }
 
 static int
@@ -1283,7 +1284,7 @@ write_cell(struct seg *s, const char *v, size_t n, int tsv)
 		}
 		return 0;
 	}
-	char special[] = { csv_delim(s), '"', '\r', '\n', '\0' };
+	char special[] = { sep(s, 0), '"', '\r', '\n', '\0' };
 
 	if (strcspn(v, special) >= n)
 		return write_checked(s, v, n);
@@ -1301,7 +1302,7 @@ tag_header(void *ctx, const struct jn_record *h)
 {
 	struct seg *s = ctx;
 	int tsv = h->format == JN_IN_TSV;
-	char delim = tsv ? '\t' : csv_delim(s);
+	char delim = sep(s, tsv);
 	const char *p = h->raw, *end = h->raw + h->rawlen;
 	size_t flen = strlen(s->tag_field);
 
@@ -1398,8 +1399,8 @@ encoded(struct seg *s, int fmt, uint32_t seg)
 		rc = write_json_string(s, s->tag_field, strlen(s->tag_field)) ||
 		    write_checked(s, ":", 1) || write_json_string(s, v, vlen);
 	else
-		rc = write_checked(s, fmt == JN_IN_TSV ? "\t" : (char[]){
-		    csv_delim(s) }, 1) ||
+		rc = write_checked(s, (char[]){ sep(s, fmt == JN_IN_TSV) },
+		    1) ||
 		    write_cell(s, v, vlen, fmt == JN_IN_TSV) ||
 		    write_checked(s, "\n", 1);
 	if (fclose(s->out) != 0 || rc != 0) {
