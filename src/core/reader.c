@@ -842,8 +842,9 @@ same_folded(const char *field, size_t n, const char *name)
 }
 
 /*
- * Which known table a header is, by its first columns: the output of
- * one of the toolkit's tools is no event log.  NULL when none.
+ * Which known table a header is, by its first columns, or by those after
+ * the first (a --by group): the output of one of the toolkit's tools is
+ * no event log.  NULL when none.
  */
 static const char *
 tool_table(const char *h, size_t n)
@@ -856,11 +857,13 @@ tool_table(const char *h, size_t n)
 		{ "kind,touchpoint,detail,", "jfriction" },
 		{ "rank,priority,score,", "jscore" },
 	};
-	size_t i, len;
+	const char *comma = memchr(h, ',', n);
+	size_t i, len, rest = comma ? n - (size_t)(comma + 1 - h) : 0;
 
 	for (i = 0; i < sizeof known / sizeof known[0]; i++) {
 		len = strlen(known[i].cols);
-		if (n >= len && memcmp(h, known[i].cols, len) == 0)
+		if ((n >= len && memcmp(h, known[i].cols, len) == 0) ||
+		    (rest >= len && memcmp(comma + 1, known[i].cols, len) == 0))
 			return known[i].tool;
 	}
 	return NULL;
