@@ -142,6 +142,8 @@ parse_time_opt(const struct jn_common *c, const char *opt, const char *arg,
 static int
 parse_delimiter(const char *arg, char *delim)
 {
+	char q[80];
+
 	if (strcmp(arg, "tab") == 0 || strcmp(arg, "\\t") == 0)
 		*delim = '\t';
 	else if (strcmp(arg, "semicolon") == 0)
@@ -155,7 +157,8 @@ parse_delimiter(const char *arg, char *delim)
 		*delim = arg[0];
 	else
 		return jn_error("bad --delimiter '%s' (one byte, or tab; not a "
-		    "quote or a line end)", arg);
+		    "quote or a line end)", jn_quote(q, sizeof q, arg,
+		    strlen(arg)));
 	return 0;
 }
 
@@ -202,10 +205,11 @@ jn_common_option(struct jn_common *c, int opt, const char *arg)
 	case OPT_DELIMITER:
 		return parse_delimiter(arg, &c->delimiter) ? -1 : 1;
 	case OPT_TIME_FORMAT: {
-		char why[128];
+		char why[128], q[160];
 
 		if (jn_time_format_check(arg, why, sizeof why) != 0)
-			return jn_error("bad --time-format '%s': %s", arg, why);
+			return jn_error("bad --time-format '%s': %s", jn_quote(q,
+			    sizeof q, arg, strlen(arg)), why);
 		c->time_format = arg;
 		return 1;
 	}

@@ -807,7 +807,12 @@ jn_time_format_check(const char *fmt, char *why, size_t size)
 			snprintf(why, size, "ends with a lone %%");
 			return -1;
 		default:
-			snprintf(why, size, "unknown conversion %%%c", *f);
+			if ((unsigned char)*f < 0x20 || (unsigned char)*f >= 0x7f)
+				snprintf(why, size, "unknown conversion "
+				    "%%\\x%02x", (unsigned char)*f);
+			else
+				snprintf(why, size, "unknown conversion %%%c",
+				    *f);
 			return -1;
 		}
 	}

@@ -943,6 +943,7 @@ test_time_format_check(void **state)
 		{ "%d/%m %H:%M", "has no whole date" },
 		{ "%Y-%m", "has no whole date" },
 		{ "%Y-%m-%d %Q", "unknown conversion %Q" },
+		{ "%F %\xc3\xa9", "unknown conversion %\\xc3" },
 		{ "%Y-%m-%d %", "ends with a lone %" },
 		{ "%F %I:%M", "has %I without %p" },
 		{ "%F %H:%M %p", "has %p without %I" },
