@@ -33,6 +33,11 @@ struct jn_common {
 	int no_progress;
 	double max_rejected;		/* share of records; default 0.5 */
 	int allow_empty;
+	char delimiter;			/* --delimiter; 0: the format's */
+	const char *time_format;	/* --time-format; NULL: the default */
+	int32_t time_zone;		/* --time-zone, seconds east of UTC */
+	int decimal_comma;		/* --decimal-comma */
+	const char *since_arg, *until_arg;	/* read again after -Z */
 };
 
 /* One event, borrowed during the callback. */

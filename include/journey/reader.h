@@ -134,6 +134,12 @@ struct jn_reader_opts {
 	 * is rejected.  For a second pass over input already checked.
 	 */
 	int raw_only;
+	/*
+	 * --delimiter: the CSV/TSV field separator, 0 for ',' (tab in a
+	 * TSV file).  A file not detected as NDJSON is then read as CSV
+	 * with it (as TSV for a tab) unless the format is given.
+	 */
+	char delim;
 };
 
 /* Called per record; return 0 to go on, -1 to stop (error reported). */

@@ -16,11 +16,16 @@
 #include <stdint.h>
 
 #define JN_MAX_SLOTS 64
-#define JN_MAX_CANDIDATES 8
+#define JN_MAX_CANDIDATES 16
 
 struct jn_slot {
 	const char *names[JN_MAX_CANDIDATES];	/* owned copies */
 	size_t nnames;
+	/*
+	 * Default names (jn_schema_defaults): a field matches when it is
+	 * the same name folded by jn_field_fold ("User ID" is user_id).
+	 */
+	int loose;
 };
 
 struct jn_schema {
@@ -69,6 +74,21 @@ int jn_schema_field(struct jn_schema *s, const char *name);
  */
 int jn_schema_candidates(struct jn_schema *s, const char *const *names,
     size_t n);
+/*
+ * As jn_schema_candidates, for a tool's default names: fields match them
+ * case- and separator-insensitively (jn_field_fold), a candidate written
+ * exactly as in names winning over one that only folds to it.
+ */
+int jn_schema_defaults(struct jn_schema *s, const char *const *names,
+    size_t n);
+/*
+ * Fold a field name for loose matching: ASCII letters lowercased, other
+ * ASCII bytes that are not digits ("_", "-", " ", ":", ".") dropped,
+ * other bytes kept: "User ID", "user-id", "UserId" and "USER_ID" all fold
+ * to "userid".  Writes to out[0..cap) (not terminated) and returns the
+ * length, or SIZE_MAX when it does not fit.  Cannot fail.
+ */
+size_t jn_field_fold(const char *s, size_t n, char *out, size_t cap);
 /* Value of slot in rec; NULL (and *len 0) when absent.  Cannot fail. */
 static inline const char *
 jn_record_get(const struct jn_record *rec, int slot, size_t *len)

@@ -26,6 +26,49 @@
 int jn_time_parse(const char *s, size_t len, int64_t *ns);
 
 /*
+ * jn_time_parse, but a date or date-time written without a zone is read
+ * as local time off seconds east of UTC (--time-zone); epoch numbers and
+ * times with a zone are not moved.  Returns 0 and sets *ns, or -1.
+ */
+int jn_time_parse_zone(const char *s, size_t len, int32_t off, int64_t *ns);
+
+/*
+ * A --time-zone argument: "Z" or "UTC", or "+HH:MM", "-HH:MM", "+HHMM",
+ * "+HH", into seconds east of UTC.  Returns 0, or -1 (not reported).
+ */
+int jn_time_zone_parse(const char *s, int32_t *off);
+
+/*
+ * Check a --time-format: every '%' starts a known conversion, and the
+ * conversions make a whole date (%Y or %y, with %m or %b and %d, or with
+ * %j), or hold %s; %I goes with %p and not with %H.  Returns 0, or -1
+ * with the reason ("unknown conversion %Q") in why[0..size).
+ *
+ * Conversions (strftime's letters, read by this module, never by
+ * strptime):  %Y four-digit year; %y two-digit year (69-99 are 19xx,
+ * 00-68 20xx); %m month and %d (or %e) day, one or two digits; %b, %B
+ * or %h an English month name, full or its first three letters, any
+ * case; %a or %A an English weekday, read and not checked; %j day of the
+ * year, 1-3 digits; %H hour 0-23; %I hour 1-12 with %p AM or PM (any
+ * case); %M minute; %S second (60 is a leap second); %f one or more
+ * fraction digits (cut to nanoseconds); %s seconds since the epoch,
+ * signed; %z a zone (Z, +HH:MM, +HHMM, +HH); %Z the letters UTC, GMT or
+ * Z; %F %T %D %R as %Y-%m-%d, %H:%M:%S, %m/%d/%y, %H:%M; %% a percent
+ * sign.  A blank matches any run of blanks, none too; any other byte
+ * matches itself.
+ */
+int jn_time_format_check(const char *fmt, char *why, size_t size);
+
+/*
+ * Parse s[0..len) with a format that passed jn_time_format_check: the
+ * whole of s must match.  Fields are range-checked as jn_time_parse
+ * does; a time without %z, %Z or %s is local time off seconds east of
+ * UTC.  Returns 0 and sets *ns, or -1 (not reported).
+ */
+int jn_time_parse_format(const char *fmt, const char *s, size_t len,
+    int32_t off, int64_t *ns);
+
+/*
  * Parse a duration: a non-negative number with unit us, ms, s, m, h, d or
  * w ("250ms", "90s", "1.5h"); a bare number is seconds.  Returns 0 and sets
  * *ns, or -1 (not reported).

@@ -88,6 +88,12 @@ char *jn_quote(char *buf, size_t bufsize, const char *s, size_t len);
  * garbage, leading/trailing blanks refused).  Returns 0 or -1.
  */
 int jn_parse_double(const char *s, size_t len, double *out);
+/*
+ * --decimal-comma: from now on jn_parse_double reads one comma as the
+ * decimal point ("68,37"); a number with a comma and a point is none.
+ * A process-wide switch, set before threads start.  Cannot fail.
+ */
+void jn_decimal_comma(int on);
 
 /*
  * Are a[0..len) and b[0..len) equal?  memcmp, but short strings (keys,

@@ -30,7 +30,11 @@ enum {
 	OPT_NO_PROGRESS,
 	OPT_SAFE_CSV,
 	OPT_MAX_REJECTED,
-	OPT_ALLOW_EMPTY
+	OPT_ALLOW_EMPTY,
+	OPT_DELIMITER,
+	OPT_TIME_FORMAT,
+	OPT_TIME_ZONE,
+	OPT_DECIMAL_COMMA
 };
 
 const struct option jn_common_longopts[] = {
@@ -50,20 +54,33 @@ const struct option jn_common_longopts[] = {
 	{ "safe-csv", no_argument, NULL, OPT_SAFE_CSV },
 	{ "max-rejected", required_argument, NULL, OPT_MAX_REJECTED },
 	{ "allow-empty", no_argument, NULL, OPT_ALLOW_EMPTY },
+	{ "delimiter", required_argument, NULL, OPT_DELIMITER },
+	{ "time-format", required_argument, NULL, OPT_TIME_FORMAT },
+	{ "time-zone", required_argument, NULL, OPT_TIME_ZONE },
+	{ "decimal-comma", no_argument, NULL, OPT_DECIMAL_COMMA },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 };
 const size_t jn_common_nlongopts =
     sizeof jn_common_longopts / sizeof jn_common_longopts[0];
 
-static const char *const user_names[] = { "user_id", "userId", "user",
-	"visitor_id", "customer_id", "anonymous_id", "client_id", "case_id" };
-static const char *const time_names[] = { "timestamp", "time", "ts",
-	"event_time", "datetime", "created_at", "date" };
-static const char *const event_names[] = { "event", "event_name",
-	"event_type", "name", "action", "activity", "type" };
-static const char *const session_names[] = { "session_id", "sessionId",
-	"session" };
+/*
+ * Default field names, first present wins, matched ignoring case and
+ * separators (journey(7), FIELD NAMES).  Names only one export uses come
+ * first, since a file that has them is that export: GA4's user_id is
+ * mostly empty where user_pseudo_id is not, pm4py's concept:name is the
+ * activity beside other name columns.  userId, sessionId and anonymousId
+ * fold to names already listed.
+ */
+static const char *const user_names[] = { "user_pseudo_id",
+	"case:concept:name", "distinct_id", "user_id", "user", "visitor_id",
+	"customer_id", "anonymous_id", "client_id", "case_id" };
+static const char *const time_names[] = { "time:timestamp",
+	"event_timestamp", "timestamp", "time", "ts", "event_time",
+	"datetime", "created_at", "date" };
+static const char *const event_names[] = { "concept:name", "event",
+	"event_name", "event_type", "name", "action", "activity", "type" };
+static const char *const session_names[] = { "session_id", "session" };
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -100,15 +117,48 @@ jn_common_init(struct jn_common *c)
 	memset(c, 0, sizeof *c);
 	c->session_gap = 30 * 60 * JN_NS_PER_SEC;
 	c->max_rejected = 0.5;
-	/* a process-wide switch: off until this run's options say */
+	/* process-wide switches: off until this run's options say */
 	jn_writer_safe_csv(0);
+	jn_decimal_comma(0);
 }
 
+/*
+ * --since and --until take the default forms, read in --time-zone
+ * (which may come after them: both are read again then).
+ */
 static int
-parse_time_opt(const char *opt, const char *arg, int64_t *ns)
+parse_time_opt(const struct jn_common *c, const char *opt, const char *arg,
+    int64_t *ns)
 {
-	if (jn_time_parse(arg, strlen(arg), ns) != 0)
+	if (jn_time_parse_zone(arg, strlen(arg), c->time_zone, ns) != 0)
 		return jn_error("bad time '%s' for %s", arg, opt);
+	return 0;
+}
+
+/*
+ * --delimiter: one byte, or a name for the ones a shell makes awkward.
+ * Quotes, newlines and NUL cannot separate fields.
+ */
+static int
+parse_delimiter(const char *arg, char *delim)
+{
+	char q[80];
+
+	if (strcmp(arg, "tab") == 0 || strcmp(arg, "\\t") == 0)
+		*delim = '\t';
+	else if (strcmp(arg, "semicolon") == 0)
+		*delim = ';';
+	else if (strcmp(arg, "comma") == 0)
+		*delim = ',';
+	else if (strcmp(arg, "pipe") == 0)
+		*delim = '|';
+	else if (strlen(arg) == 1 && arg[0] != '"' && arg[0] != '\n' &&
+	    arg[0] != '\r')
+		*delim = arg[0];
+	else
+		return jn_error("bad --delimiter '%s' (one byte, or tab; not a "
+		    "quote or a line end)", jn_quote(q, sizeof q, arg,
+		    strlen(arg)));
 	return 0;
 }
 
@@ -146,10 +196,36 @@ jn_common_option(struct jn_common *c, int opt, const char *arg)
 		return 1;
 	case OPT_SINCE:
 		c->has_since = 1;
-		return parse_time_opt("--since", arg, &c->since) ? -1 : 1;
+		c->since_arg = arg;
+		return parse_time_opt(c, "--since", arg, &c->since) ? -1 : 1;
 	case OPT_UNTIL:
 		c->has_until = 1;
-		return parse_time_opt("--until", arg, &c->until) ? -1 : 1;
+		c->until_arg = arg;
+		return parse_time_opt(c, "--until", arg, &c->until) ? -1 : 1;
+	case OPT_DELIMITER:
+		return parse_delimiter(arg, &c->delimiter) ? -1 : 1;
+	case OPT_TIME_FORMAT: {
+		char why[128], q[160];
+
+		if (jn_time_format_check(arg, why, sizeof why) != 0)
+			return jn_error("bad --time-format '%s': %s", jn_quote(q,
+			    sizeof q, arg, strlen(arg)), why);
+		c->time_format = arg;
+		return 1;
+	}
+	case OPT_TIME_ZONE:
+		if (jn_time_zone_parse(arg, &c->time_zone) != 0)
+			return jn_error("bad --time-zone '%s' (Z, +HH:MM or "
+			    "-HH:MM)", arg);
+		if ((c->since_arg != NULL && parse_time_opt(c, "--since",
+		    c->since_arg, &c->since) != 0) || (c->until_arg != NULL &&
+		    parse_time_opt(c, "--until", c->until_arg, &c->until) != 0))
+			return -1;
+		return 1;
+	case OPT_DECIMAL_COMMA:
+		c->decimal_comma = 1;
+		jn_decimal_comma(1);
+		return 1;
 	case OPT_STRICT:
 		c->strict = 1;
 		return 1;
@@ -184,7 +260,7 @@ slot_for(struct jn_schema *s, const char *given, const char *const *names,
     size_t n)
 {
 	return given ? jn_schema_candidates(s, &given, 1) :
-	    jn_schema_candidates(s, names, n);
+	    jn_schema_defaults(s, names, n);
 }
 
 int
@@ -203,6 +279,9 @@ jn_input_init(struct jn_input *in, const struct jn_common *c)
 	    NELEM(event_names));
 	in->session_slot = slot_for(&in->schema, c->session_field,
 	    session_names, NELEM(session_names));
+	/* for jn_input_check: no record had a user, or a time, field */
+	in->unseen |= UINT64_C(1) << in->user_slot |
+	    UINT64_C(1) << in->time_slot;
 	for (i = 0; i < c->nwhere; i++) {
 		in->where[i] = jn_pred_compile(c->where[i], &in->schema,
 		    in->event_slot, "--where");
@@ -294,9 +373,17 @@ on_record(void *ctx, const struct jn_record *rec)
 	if (t == NULL || tlen == 0)
 		return jn_badrec_add(&in->bad, rec, "missing time field%s",
 		    in->opt.time_field ? "" : " (use -t FIELD)");
-	if (jn_time_parse(t, tlen, &ev.time) != 0)
+	if (in->opt.time_format != NULL) {
+		if (jn_time_parse_format(in->opt.time_format, t, tlen,
+		    in->opt.time_zone, &ev.time) != 0)
+			return jn_badrec_add(&in->bad, rec, "time '%s' does "
+			    "not match --time-format '%s'", jn_quote(q,
+			    sizeof q, t, tlen), in->opt.time_format);
+	} else if (jn_time_parse_zone(t, tlen, in->opt.time_zone,
+	    &ev.time) != 0) {
 		return jn_badrec_add(&in->bad, rec, "bad time '%s'",
 		    jn_quote(q, sizeof q, t, tlen));
+	}
 	if (in->opt.has_since && ev.time < in->opt.since)
 		return 0;
 	if (in->opt.has_until && ev.time >= in->opt.until)
@@ -346,6 +433,7 @@ reader_opts(struct jn_input *in, struct jn_reader_opts *ro,
 	ro->required_hint[in->user_slot] = "-u FIELD";
 	ro->required_hint[in->time_slot] = "-t FIELD";
 	ro->format = in->opt.in_format;
+	ro->delim = in->opt.delimiter;
 	ro->progress = !in->opt.no_progress && isatty(STDERR_FILENO);
 	ro->stdin_path = stdin_path;
 }
@@ -736,7 +824,8 @@ head_fields(const struct jn_input *in, struct jn_strbuf *b)
 	p = hdr;
 	end = hdr + hlen;
 	{
-		char delim = in->head_format == JN_IN_TSV ? '\t' : ',';
+		char delim = in->opt.delimiter != 0 ? in->opt.delimiter :
+		    in->head_format == JN_IN_TSV ? '\t' : ',';
 
 		while (p <= end && n < 40) {
 			const char *f = p, *e;
@@ -823,6 +912,41 @@ out:
 	return 1;
 }
 
+/*
+ * Every record was rejected.  When none of those that parsed had a user
+ * (or a time) field, NDJSON objects named otherwise, say which names were
+ * looked for and which the first record has.
+ */
+static int
+all_rejected(struct jn_input *in, uint64_t nin)
+{
+	struct jn_strbuf b = { NULL, 0, 0 }, f = { NULL, 0, 0 };
+	const struct jn_slot *slot;
+	int user = in->unseen >> in->user_slot & 1, rc;
+	size_t k;
+
+	/* no record parsed (bad JSON throughout): nothing to say */
+	if (in->head == NULL || (!user && !(in->unseen >> in->time_slot & 1)))
+		return jn_error("no events used: all %llu records read were "
+		    "rejected", (unsigned long long)nin);
+	slot = &in->schema.slots[user ? in->user_slot : in->time_slot];
+	jn_strbuf_printf(&b, "no events used: all %llu records read were "
+	    "rejected: none has a %s field (", (unsigned long long)nin,
+	    user ? "user" : "time");
+	for (k = 0; k < slot->nnames; k++)
+		jn_strbuf_printf(&b, "%s%s", k ? ", " : "", slot->names[k]);
+	jn_strbuf_printf(&b, "%s)", slot->loose ?
+	    ", any case or separators" : "");
+	head_fields(in, &f);
+	if (f.len > 0)
+		jn_strbuf_printf(&b, "; fields are: %s", f.buf);
+	jn_strbuf_printf(&b, "; use %s FIELD", user ? "-u" : "-t");
+	rc = jn_error("%s", b.buf);
+	free(b.buf);
+	free(f.buf);
+	return rc;
+}
+
 int
 jn_input_check(struct jn_input *in)
 {
@@ -845,8 +969,7 @@ jn_input_check(struct jn_input *in)
 			return jn_error("no records in the input (--allow-empty "
 			    "accepts that)");
 		if (bad == nin)
-			return jn_error("no events used: all %llu records read "
-			    "were rejected", (unsigned long long)nin);
+			return all_rejected(in, nin);
 		return jn_error("no events used: %llu records read, %llu "
 		    "rejected, %llu left out by --where, --since or --until "
 		    "(--allow-empty accepts that)", (unsigned long long)nin,

@@ -251,6 +251,9 @@ struct keyname {
 	const char *name;
 	size_t len;
 	uint64_t hash;
+	/* a default name folded (jn_field_fold) into fold, matched folded */
+	int loose;
+	char fold[32];
 	unsigned char nuse;
 	unsigned char slot[JN_MAX_SLOTS];
 	unsigned char rank[JN_MAX_SLOTS];
@@ -264,7 +267,7 @@ struct recref {
 #define REF_UNTERMINATED 0x80000000u
 
 /* Open-addressing table from key hash to keyname index + 1. */
-#define KEYTAB 1024
+#define KEYTAB 4096
 
 struct reader {
 	const struct jn_reader_opts *opts;
@@ -312,7 +315,7 @@ struct reader {
 	/* NDJSON */
 	struct jn_ndjson *json;
 	struct keyname keys[JN_MAX_SLOTS * JN_MAX_CANDIDATES];
-	size_t nkeys;
+	size_t nkeys, nloose;
 	unsigned short keytab[KEYTAB];
 	int rank[JN_MAX_SLOTS];	/* best candidate rank seen this record */
 	size_t valoff[JN_MAX_SLOTS];
@@ -826,19 +829,111 @@ clear_values(struct reader *r)
 	}
 }
 
+/* Whether field[0..n) folds to what name folds to (jn_field_fold). */
 static int
-missing_field(const struct reader *r, const struct jn_slot *slot, size_t s)
+same_folded(const char *field, size_t n, const char *name)
 {
-	char names[256];
+	char a[64], b[64];
+	size_t na, nb;
+
+	na = jn_field_fold(field, n, a, sizeof a);
+	nb = jn_field_fold(name, strlen(name), b, sizeof b);
+	return na != SIZE_MAX && na > 0 && na == nb && memcmp(a, b, na) == 0;
+}
+
+/*
+ * Which known table a header is, by its first columns, or by those after
+ * the first (a --by group): the output of one of the toolkit's tools is
+ * no event log.  NULL when none.
+ */
+static const char *
+tool_table(const char *h, size_t n)
+{
+	static const struct {
+		const char *cols, *tool;
+	} known[] = {
+		{ "step,name,count,conversion,", "jfunnel" },
+		{ "segment,users,share,", "jsegment" },
+		{ "kind,touchpoint,detail,", "jfriction" },
+		{ "rank,priority,score,", "jscore" },
+	};
+	const char *comma = memchr(h, ',', n);
+	size_t i, len, rest = comma ? n - (size_t)(comma + 1 - h) : 0;
+
+	for (i = 0; i < sizeof known / sizeof known[0]; i++) {
+		len = strlen(known[i].cols);
+		if ((n >= len && memcmp(h, known[i].cols, len) == 0) ||
+		    (rest >= len && memcmp(comma + 1, known[i].cols, len) == 0))
+			return known[i].tool;
+	}
+	return NULL;
+}
+
+/*
+ * The likely reason why header h[0..n) of a file read with separator
+ * delim has no user or time field, as advice after "; ", or NULL.
+ */
+static const char *
+header_cause(const char *h, size_t n, char delim, char *buf, size_t size)
+{
+	static const char seps[] = ";\t|,";
+	const char *tool;
+	size_t i;
+
+	while (n > 0 && (*h == ' ' || *h == '\t')) {
+		h++;
+		n--;
+	}
+	if (n > 0 && *h == '<') {
+		snprintf(buf, size, "this is XML (an XES event log?), not "
+		    "CSV: export the log as CSV (pm4py: "
+		    "pm4py.convert_to_dataframe, then to_csv)");
+		return buf;
+	}
+	if (n > 0 && *h == '[') {
+		snprintf(buf, size, "this is a JSON array, not CSV: "
+		    "jq -c '.[]' makes NDJSON of it");
+		return buf;
+	}
+	if ((tool = tool_table(h, n)) != NULL) {
+		snprintf(buf, size, "this is %s's output table, not events: "
+		    "give the tool the event log", tool);
+		return buf;
+	}
+	/* one field that another separator would split */
+	if (memchr(h, delim, n) == NULL)
+		for (i = 0; seps[i] != '\0'; i++) {
+			char one[4] = { '\'', seps[i], '\'', '\0' };
+
+			if (seps[i] == delim || memchr(h, seps[i], n) == NULL)
+				continue;
+			snprintf(buf, size, "the header is one field with "
+			    "%s in it: use --delimiter %s", seps[i] == '\t' ?
+			    "tabs" : one, seps[i] == '\t' ? "tab" : one);
+			return buf;
+		}
+	return NULL;
+}
+
+static int
+missing_field(const struct reader *r, const struct jn_slot *slot, size_t s,
+    const char *hdr, size_t hlen)
+{
+	char names[512], q[160], why[160];
+	const char *cause;
 	size_t k, o = 0;
 
 	names[0] = '\0';
 	for (k = 0; k < slot->nnames && o < sizeof names; k++)
 		o += (size_t)snprintf(names + o, sizeof names - o, "%s%s",
 		    k ? ", " : "", slot->names[k]);
-	return jn_error("%s:%llu: no field %s%s in the header%s%s",
+	cause = header_cause(hdr, hlen, r->delim, why, sizeof why);
+	return jn_error("%s:%llu: no field %s%s%s in the header '%s'%s%s%s%s",
 	    r->name, (unsigned long long)r->rec.line, slot->nnames > 1 ?
-	    "among " : "", names, r->opts->required_hint[s] ? "; use " : "",
+	    "among " : "", names, slot->loose ? " (any case or separators)" :
+	    "", jn_quote(q, sizeof q, hdr, hlen),
+	    cause ? "; " : "", cause ? cause : "",
+	    r->opts->required_hint[s] ? cause ? "; or use " : "; use " : "",
 	    r->opts->required_hint[s] ? r->opts->required_hint[s] : "");
 }
 
@@ -866,9 +961,15 @@ csv_header(struct reader *r, const char *p, size_t n)
 					r->colof[s] = (int)c;
 					break;
 				}
+			/* else the first column that folds to the name */
+			for (c = 0; slot->loose && c < r->nfields &&
+			    r->colof[s] < 0; c++)
+				if (same_folded(r->fields[c].ptr,
+				    r->fields[c].len, slot->names[k]))
+					r->colof[s] = (int)c;
 		}
 		if (r->colof[s] < 0 && (r->opts->required >> s & 1))
-			return missing_field(r, slot, s);
+			return missing_field(r, slot, s, p, n);
 	}
 	return 0;
 }
@@ -921,38 +1022,94 @@ csv_record(struct reader *r, const char *p, size_t n)
 
 /* ---- NDJSON fields ---- */
 
+/* The keyname of name[0..len) (folded when loose), added if new. */
+static struct keyname *
+add_key(struct reader *r, const char *name, size_t len, int loose)
+{
+	struct keyname *kn;
+	size_t i, h;
+
+	for (i = 0; i < r->nkeys; i++)
+		if (r->keys[i].loose == loose && r->keys[i].len == len &&
+		    memcmp(r->keys[i].name, name, len) == 0)
+			return &r->keys[i];
+	assert(r->nkeys < sizeof r->keys / sizeof r->keys[0]);
+	kn = &r->keys[r->nkeys];
+	kn->loose = loose;
+	if (loose) {
+		memcpy(kn->fold, name, len);
+		name = kn->fold;
+	}
+	kn->name = name;
+	kn->len = len;
+	kn->hash = jn_hash(name, len) + (uint64_t)loose;
+	kn->nuse = 0;
+	h = kn->hash & (KEYTAB - 1);
+	while (r->keytab[h] != 0)
+		h = (h + 1) & (KEYTAB - 1);
+	r->keytab[h] = (unsigned short)(++r->nkeys);
+	return kn;
+}
+
+/* Slot s may take its rank-k value from the key kn, unless it already may. */
+static void
+add_use(struct keyname *kn, size_t s, size_t k)
+{
+	unsigned u;
+
+	for (u = 0; u < kn->nuse; u++)
+		if (kn->slot[u] == s)
+			return;
+	kn->slot[kn->nuse] = (unsigned char)s;
+	kn->rank[kn->nuse++] = (unsigned char)k;
+}
+
+/*
+ * The key table: each name a slot asks for, exactly, and each default
+ * name folded.  A key is looked up as it is, then folded; a key that an
+ * exact name takes also fills the default slots its folded form would.
+ */
 static void
 build_keys(struct reader *r)
 {
-	size_t s, k, i;
+	const struct jn_schema *sc = r->schema;
+	struct keyname *kn;
+	size_t s, k, i, j, n;
+	char fold[32];
 
 	r->nkeys = 0;
+	r->nloose = 0;
 	memset(r->keytab, 0, sizeof r->keytab);
-	for (s = 0; s < r->schema->nslots; s++)
-		for (k = 0; k < r->schema->slots[s].nnames; k++) {
-			const char *name = r->schema->slots[s].names[k];
-			struct keyname *kn;
+	for (s = 0; s < sc->nslots; s++)
+		for (k = 0; k < sc->slots[s].nnames; k++) {
+			const char *name = sc->slots[s].names[k];
 
-			for (i = 0; i < r->nkeys; i++)
-				if (strcmp(r->keys[i].name, name) == 0)
-					break;
-			kn = &r->keys[i];
-			if (i == r->nkeys) {
-				size_t h;
-
-				kn->name = name;
-				kn->len = strlen(name);
-				kn->hash = jn_hash(name, kn->len);
-				kn->nuse = 0;
-				h = kn->hash & (KEYTAB - 1);
-				while (r->keytab[h] != 0)
-					h = (h + 1) & (KEYTAB - 1);
-				r->keytab[h] = (unsigned short)(i + 1);
-				r->nkeys++;
+			if (!sc->slots[s].loose) {
+				add_use(add_key(r, name, strlen(name), 0), s,
+				    k);
+				continue;
 			}
-			kn->slot[kn->nuse] = (unsigned char)s;
-			kn->rank[kn->nuse++] = (unsigned char)k;
+			n = jn_field_fold(name, strlen(name), fold,
+			    sizeof fold);
+			if (n == SIZE_MAX || n == 0)
+				continue;
+			add_use(add_key(r, fold, n, 1), s, k);
+			r->nloose++;
 		}
+	for (i = 0; i < r->nkeys && r->nloose > 0; i++) {
+		if (r->keys[i].loose)
+			continue;
+		n = jn_field_fold(r->keys[i].name, r->keys[i].len, fold,
+		    sizeof fold);
+		for (j = 0; n != SIZE_MAX && j < r->nkeys; j++) {
+			kn = &r->keys[j];
+			if (kn->loose && kn->len == n &&
+			    memcmp(kn->name, fold, n) == 0)
+				for (k = 0; k < kn->nuse; k++)
+					add_use(&r->keys[i], kn->slot[k],
+					    kn->rank[k]);
+		}
+	}
 	/* dotted names reach into nested values too (journey(7)) */
 	for (i = 0; i < r->nkeys; i++)
 		jn_ndjson_add_path(r->json, r->keys[i].name, r->keys[i].len,
@@ -965,14 +1122,27 @@ lookup_key(const struct reader *r, const char *key, size_t len)
 	uint64_t hash = jn_hash(key, len);
 	size_t h = hash & (KEYTAB - 1);
 	unsigned short v;
+	char fold[32];
 
 	while ((v = r->keytab[h]) != 0) {
 		const struct keyname *kn = &r->keys[v - 1];
 
-		if (kn->hash == hash && kn->len == len &&
+		if (kn->hash == hash && !kn->loose && kn->len == len &&
 		    jn_same_bytes(kn->name, key, len))
 			return v - 1;
 		h = (h + 1) & (KEYTAB - 1);
+	}
+	if (r->nloose == 0 || (len = jn_field_fold(key, len, fold,
+	    sizeof fold)) == SIZE_MAX || len == 0)
+		return -1;
+	hash = jn_hash(fold, len) + 1;
+	for (h = hash & (KEYTAB - 1); (v = r->keytab[h]) != 0;
+	    h = (h + 1) & (KEYTAB - 1)) {
+		const struct keyname *kn = &r->keys[v - 1];
+
+		if (kn->hash == hash && kn->loose && kn->len == len &&
+		    memcmp(kn->name, fold, len) == 0)
+			return v - 1;
 	}
 	return -1;
 }
@@ -1263,7 +1433,13 @@ read_file(struct reader *r)
 		    (unsigned long long)first);
 	r->format = r->opts->format != JN_IN_AUTO ? r->opts->format :
 	    (enum jn_input_format)fmt;
-	r->delim = r->format == JN_IN_TSV ? '\t' : ',';
+	if (r->opts->delim != 0 && r->format != JN_IN_NDJSON) {
+		r->delim = r->opts->delim;
+		if (r->opts->format == JN_IN_AUTO)
+			r->format = r->delim == '\t' ? JN_IN_TSV : JN_IN_CSV;
+	} else {
+		r->delim = r->format == JN_IN_TSV ? '\t' : ',';
+	}
 	clear_values(r);
 	while ((rc = next_record(r, &start, &rlen, &nl)) == 1) {
 		const char *p = r->buf + start;

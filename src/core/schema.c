@@ -4,6 +4,7 @@
  */
 #include "journey/record.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -40,7 +41,38 @@ jn_schema_candidates(struct jn_schema *s, const char *const *names, size_t n)
 	for (i = 0; i < n; i++)
 		slot->names[i] = jn_xstrdup(names[i]);
 	slot->nnames = n;
+	slot->loose = 0;
 	return (int)s->nslots++;
+}
+
+int
+jn_schema_defaults(struct jn_schema *s, const char *const *names, size_t n)
+{
+	int slot = jn_schema_candidates(s, names, n);
+
+	if (slot >= 0)
+		s->slots[slot].loose = 1;
+	return slot;
+}
+
+size_t
+jn_field_fold(const char *s, size_t n, char *out, size_t cap)
+{
+	size_t i, o = 0;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c >= 'A' && c <= 'Z')
+			c = (unsigned char)(c - 'A' + 'a');
+		else if (c < 0x80 && !(c >= 'a' && c <= 'z') &&
+		    !(c >= '0' && c <= '9'))
+			continue;
+		if (o == cap)
+			return SIZE_MAX;
+		out[o++] = (char)c;
+	}
+	return o;
 }
 
 int
@@ -49,7 +81,7 @@ jn_schema_field(struct jn_schema *s, const char *name)
 	size_t i;
 
 	for (i = 0; i < s->nslots; i++)
-		if (s->slots[i].nnames == 1 &&
+		if (s->slots[i].nnames == 1 && !s->slots[i].loose &&
 		    strcmp(s->slots[i].names[0], name) == 0)
 			return (int)i;
 	return jn_schema_candidates(s, &name, 1);

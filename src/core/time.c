@@ -213,16 +213,18 @@ seconds_ns(int64_t s, int64_t f, int64_t *ns)
 /*
  * An optional zone after the time of day: 'Z', or an offset "+hh:mm",
  * "+hhmm" or "+hh" (PostgreSQL writes the last) into *off seconds east of
- * UTC.  No zone is UTC.  0 or -1.
+ * UTC.  Without a zone *off is left as it is (the caller's default).
+ * 0 or -1.
  */
 static int
 zone(const char **pp, const char *end, int64_t *off)
 {
 	int neg, oh, om = 0;
 
-	*off = 0;
-	if (skip(pp, end, 'Z') || skip(pp, end, 'z'))
+	if (skip(pp, end, 'Z') || skip(pp, end, 'z')) {
+		*off = 0;
 		return 0;
+	}
 	if (*pp == end || (**pp != '+' && **pp != '-'))
 		return 0;
 	neg = *(*pp)++ == '-';
@@ -248,10 +250,10 @@ zone(const char **pp, const char *end, int64_t *off)
  * and sorts after every other instant of that minute.
  */
 static int
-parse_iso(const char *p, const char *end, int64_t *ns)
+parse_iso(const char *p, const char *end, int64_t deflt, int64_t *ns)
 {
 	int y, mo, d, h = 0, mi = 0, sec = 0;
-	int64_t frac = 0, off = 0, secs;
+	int64_t frac = 0, off = deflt, secs;
 
 	/*
 	 * Logs come in time order, so most times fall on the date of the
@@ -345,10 +347,16 @@ parse_epoch(const char *p, const char *end, int64_t *ns)
 int
 jn_time_parse(const char *s, size_t len, int64_t *ns)
 {
+	return jn_time_parse_zone(s, len, 0, ns);
+}
+
+int
+jn_time_parse_zone(const char *s, size_t len, int32_t off, int64_t *ns)
+{
 	const char *end = s + len;
 
 	if (len >= 10 && s[4] == '-')
-		return parse_iso(s, end, ns);
+		return parse_iso(s, end, off, ns);
 	return parse_epoch(s, end, ns);
 }
 
@@ -477,4 +485,399 @@ jn_duration_human(char *buf, size_t size, double seconds)
 		snprintf(buf, size, "%s%lld%s", sign, (long long)big,
 		    units[i].name);
 	return buf;
+}
+
+/* ---- --time-zone and --time-format ---- */
+
+int
+jn_time_zone_parse(const char *s, int32_t *off)
+{
+	const char *p = s, *end = s + strlen(s);
+	int64_t o = INT64_MIN;
+
+	if (strcmp(s, "UTC") == 0 || strcmp(s, "utc") == 0) {
+		*off = 0;
+		return 0;
+	}
+	/* a zone alone: 'Z', or a sign and hours, with minutes or not */
+	if (*s == '\0' || zone(&p, end, &o) != 0 || p != end ||
+	    o == INT64_MIN)
+		return -1;
+	*off = (int32_t)o;
+	return 0;
+}
+
+/* What a format has read so far, before it becomes an instant. */
+struct parts {
+	int year, mon, mday, yday, hour, min, sec, pm, eneg;
+	int64_t frac, off, epoch;	/* %s: epoch is its magnitude */
+	/* which were read: bits of the conversion letters' jobs */
+	unsigned have;
+};
+
+enum {
+	HAVE_YEAR = 1, HAVE_MON = 2, HAVE_MDAY = 4, HAVE_YDAY = 8,
+	HAVE_HOUR = 16, HAVE_HOUR12 = 32, HAVE_PM = 64, HAVE_EPOCH = 128,
+	HAVE_ZONE = 256
+};
+
+static const char *const month_names[12] = {
+	"january", "february", "march", "april", "may", "june", "july",
+	"august", "september", "october", "november", "december"
+};
+static const char *const day_names[7] = {
+	"monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
+	"sunday"
+};
+
+static int
+lower(int c)
+{
+	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
+}
+
+static int
+is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/*
+ * One to max digits at *pp (as many as there are, up to max) into *out,
+ * advancing *pp.  0 or -1.
+ */
+static int
+digits(const char **pp, const char *end, int max, int *out)
+{
+	const char *p = *pp;
+	int v = 0, n = 0;
+
+	for (; p < end && n < max && is_digit(*p); p++, n++)
+		v = v * 10 + (*p - '0');
+	if (n == 0)
+		return -1;
+	*pp = p;
+	*out = v;
+	return 0;
+}
+
+/*
+ * An English name among names[0..n) at *pp, in full or by its first three
+ * letters, any case: its index, or -1.  The full name is tried first so
+ * that "March" is not read as "Mar" followed by "ch".
+ */
+static int
+name_of(const char **pp, const char *end, const char *const *names, int n)
+{
+	int i, k;
+
+	for (i = 0; i < n; i++) {
+		size_t len = strlen(names[i]);
+
+		for (k = 0; k < 2; k++) {
+			size_t want = k == 0 ? len : 3, j;
+
+			if ((size_t)(end - *pp) < want)
+				continue;
+			for (j = 0; j < want; j++)
+				if (lower((unsigned char)(*pp)[j]) !=
+				    names[i][j])
+					break;
+			if (j == want) {
+				*pp += want;
+				return i;
+			}
+		}
+	}
+	return -1;
+}
+
+/* %s: an optional sign and the seconds since the epoch. */
+static int
+epoch_seconds(const char **pp, const char *end, int64_t *out, int *neg)
+{
+	const char *p = *pp;
+	int64_t v = 0;
+
+	*neg = 0;
+	if (p < end && (*p == '+' || *p == '-'))
+		*neg = *p++ == '-';
+	if (p == end || !is_digit(*p))
+		return -1;
+	for (; p < end && is_digit(*p); p++)
+		/* past 2^63 ns anyway: seconds_ns refuses it later */
+		if (v < INT64_C(100000000000000))
+			v = v * 10 + (*p - '0');
+	*pp = p;
+	*out = v;
+	return 0;
+}
+
+/*
+ * Match fmt against s[0..end) from *pp into *t; %F, %T, %D and %R match
+ * their expansion (one level: expansions hold no such letter).  0 or -1.
+ */
+static int
+match_format(const char *fmt, const char **pp, const char *end,
+    struct parts *t)
+{
+	static const char *const expand[] = {
+		['F'] = "%Y-%m-%d", ['T'] = "%H:%M:%S", ['D'] = "%m/%d/%y",
+		['R'] = "%H:%M",
+	};
+	const char *p = *pp;
+	int v;
+
+	for (; *fmt != '\0'; fmt++) {
+		unsigned char c = (unsigned char)*fmt;
+
+		if (is_blank((char)c)) {
+			/* blanks match any run of blanks, none too */
+			while (p < end && is_blank(*p))
+				p++;
+			continue;
+		}
+		if (c != '%') {
+			if (p == end || *p != (char)c)
+				return -1;
+			p++;
+			continue;
+		}
+		c = (unsigned char)*++fmt;
+		switch (c) {
+		case 'Y':
+			if (fixed(&p, end, 4, &t->year))
+				return -1;
+			t->have |= HAVE_YEAR;
+			break;
+		case 'y':
+			if (fixed(&p, end, 2, &v))
+				return -1;
+			/* POSIX: 69-99 are 1969-1999, 00-68 are 2000-2068 */
+			t->year = v < 69 ? 2000 + v : 1900 + v;
+			t->have |= HAVE_YEAR;
+			break;
+		case 'm':
+			if (digits(&p, end, 2, &t->mon))
+				return -1;
+			t->have |= HAVE_MON;
+			break;
+		case 'b':
+		case 'B':
+		case 'h':
+			if ((v = name_of(&p, end, month_names, 12)) < 0)
+				return -1;
+			t->mon = v + 1;
+			t->have |= HAVE_MON;
+			break;
+		case 'a':
+		case 'A':
+			/* read and not checked against the date */
+			if (name_of(&p, end, day_names, 7) < 0)
+				return -1;
+			break;
+		case 'd':
+		case 'e':
+			if (c == 'e' && p < end && *p == ' ')
+				p++;
+			if (digits(&p, end, 2, &t->mday))
+				return -1;
+			t->have |= HAVE_MDAY;
+			break;
+		case 'j':
+			if (digits(&p, end, 3, &t->yday))
+				return -1;
+			t->have |= HAVE_YDAY;
+			break;
+		case 'H':
+			if (digits(&p, end, 2, &t->hour))
+				return -1;
+			t->have |= HAVE_HOUR;
+			break;
+		case 'I':
+			if (digits(&p, end, 2, &t->hour))
+				return -1;
+			t->have |= HAVE_HOUR12;
+			break;
+		case 'p':
+			if (end - p < 2 || lower((unsigned char)p[1]) != 'm' ||
+			    (lower((unsigned char)p[0]) != 'a' &&
+			    lower((unsigned char)p[0]) != 'p'))
+				return -1;
+			t->pm = lower((unsigned char)p[0]) == 'p';
+			p += 2;
+			t->have |= HAVE_PM;
+			break;
+		case 'M':
+			if (digits(&p, end, 2, &t->min))
+				return -1;
+			break;
+		case 'S':
+			if (digits(&p, end, 2, &t->sec))
+				return -1;
+			break;
+		case 'f':
+			if ((p = fraction(p, end, &t->frac)) == NULL)
+				return -1;
+			break;
+		case 's':
+			if (epoch_seconds(&p, end, &t->epoch, &t->eneg))
+				return -1;
+			t->have |= HAVE_EPOCH;
+			break;
+		case 'z':
+			t->off = INT64_MIN;
+			if (zone(&p, end, &t->off) != 0 || t->off == INT64_MIN)
+				return -1;
+			t->have |= HAVE_ZONE;
+			break;
+		case 'Z':
+			if (end - p >= 3 && (memcmp(p, "UTC", 3) == 0 ||
+			    memcmp(p, "GMT", 3) == 0))
+				p += 3;
+			else if (p < end && *p == 'Z')
+				p++;
+			else
+				return -1;
+			t->off = 0;
+			t->have |= HAVE_ZONE;
+			break;
+		case 'F':
+		case 'T':
+		case 'D':
+		case 'R':
+			if (match_format(expand[c], &p, end, t))
+				return -1;
+			break;
+		case '%':
+			if (p == end || *p != '%')
+				return -1;
+			p++;
+			break;
+		default:
+			/* jn_time_format_check refused every other letter */
+			return -1;
+		}
+	}
+	*pp = p;
+	return 0;
+}
+
+int
+jn_time_format_check(const char *fmt, char *why, size_t size)
+{
+	unsigned have = 0;
+	const char *f;
+
+	for (f = fmt; *f != '\0'; f++) {
+		if (*f != '%')
+			continue;
+		switch (*++f) {
+		case 'Y': case 'y':
+			have |= HAVE_YEAR;
+			break;
+		case 'm': case 'b': case 'B': case 'h':
+			have |= HAVE_MON;
+			break;
+		case 'd': case 'e':
+			have |= HAVE_MDAY;
+			break;
+		case 'j':
+			have |= HAVE_YDAY;
+			break;
+		case 'F': case 'D':
+			have |= HAVE_YEAR | HAVE_MON | HAVE_MDAY;
+			break;
+		case 'H': case 'T': case 'R':
+			have |= HAVE_HOUR;
+			break;
+		case 'I':
+			have |= HAVE_HOUR12;
+			break;
+		case 'p':
+			have |= HAVE_PM;
+			break;
+		case 's':
+			have |= HAVE_EPOCH;
+			break;
+		case 'a': case 'A': case 'M': case 'S': case 'f': case 'z':
+		case 'Z': case '%':
+			break;
+		case '\0':
+			snprintf(why, size, "ends with a lone %%");
+			return -1;
+		default:
+			if ((unsigned char)*f < 0x20 || (unsigned char)*f >= 0x7f)
+				snprintf(why, size, "unknown conversion "
+				    "%%\\x%02x", (unsigned char)*f);
+			else
+				snprintf(why, size, "unknown conversion %%%c",
+				    *f);
+			return -1;
+		}
+	}
+	if (have & HAVE_EPOCH)
+		return 0;
+	if (!(have & HAVE_YEAR) || (!(have & HAVE_YDAY) &&
+	    (have & (HAVE_MON | HAVE_MDAY)) != (HAVE_MON | HAVE_MDAY))) {
+		snprintf(why, size, "has no whole date (%%Y or %%y, with %%m "
+		    "or %%b and %%d, or with %%j; or %%s)");
+		return -1;
+	}
+	if ((have & HAVE_HOUR12) && !(have & HAVE_PM)) {
+		snprintf(why, size, "has %%I without %%p");
+		return -1;
+	}
+	if ((have & HAVE_PM) && !(have & HAVE_HOUR12)) {
+		snprintf(why, size, "has %%p without %%I");
+		return -1;
+	}
+	if ((have & HAVE_HOUR) && (have & HAVE_HOUR12)) {
+		snprintf(why, size, "has both %%H and %%I");
+		return -1;
+	}
+	return 0;
+}
+
+int
+jn_time_parse_format(const char *fmt, const char *s, size_t len,
+    int32_t off, int64_t *ns)
+{
+	struct parts t;
+	const char *p = s, *end = s + len;
+	int64_t days, secs;
+
+	memset(&t, 0, sizeof t);
+	t.off = off;
+	if (match_format(fmt, &p, end, &t) != 0 || p != end)
+		return -1;
+	if ((t.have & HAVE_EPOCH) && !t.eneg)
+		return seconds_ns(t.epoch, t.frac, ns);
+	if (t.have & HAVE_EPOCH)	/* -v.f is -(v+1) plus 1 - .f */
+		return seconds_ns(-t.epoch - (t.frac > 0), t.frac > 0 ?
+		    JN_NS_PER_SEC - t.frac : 0, ns);
+	if (t.have & HAVE_HOUR12) {
+		if (t.hour < 1 || t.hour > 12)
+			return -1;
+		t.hour = t.hour % 12 + (t.pm ? 12 : 0);
+	}
+	if (t.hour > 23 || t.min > 59 || t.sec > 60)
+		return -1;
+	if (t.have & HAVE_MON) {
+		if (t.mon < 1 || t.mon > 12 || t.mday < 1 ||
+		    t.mday > month_days(t.year, t.mon))
+			return -1;
+		days = jn_days_from_civil(t.year, (unsigned)t.mon,
+		    (unsigned)t.mday);
+	} else {
+		if (t.yday < 1 || t.yday > (is_leap(t.year) ? 366 : 365))
+			return -1;
+		days = jn_days_from_civil(t.year, 1, 1) + t.yday - 1;
+	}
+	if (t.sec == 60) {
+		t.sec = 59;
+		t.frac = JN_NS_PER_SEC - 1;
+	}
+	secs = days * 86400 + t.hour * 3600 + t.min * 60 + t.sec - t.off;
+	return seconds_ns(secs, t.frac, ns);
 }

@@ -224,10 +224,19 @@ jn_quote(char *buf, size_t bufsize, const char *s, size_t len)
 	return buf;
 }
 
+/* --decimal-comma: set before any thread starts, read-only after. */
+static int decimal_comma;
+
+void
+jn_decimal_comma(int on)
+{
+	decimal_comma = on;
+}
+
 int
 jn_parse_double(const char *s, size_t len, double *out)
 {
-	char tmp[64], *end;
+	char tmp[64], *end, *comma;
 	double d;
 
 	if (len == 0 || len >= sizeof tmp)
@@ -238,6 +247,12 @@ jn_parse_double(const char *s, size_t len, double *out)
 		return -1;
 	memcpy(tmp, s, len);
 	tmp[len] = '\0';
+	/* "68,37": one comma for the point, and then no point */
+	if (decimal_comma && (comma = strchr(tmp, ',')) != NULL) {
+		if (strchr(tmp, '.') != NULL || strchr(comma + 1, ',') != NULL)
+			return -1;
+		*comma = '.';
+	}
 	errno = 0;
 	d = strtod(tmp, &end);
 	if (end != tmp + len || !isfinite(d))

@@ -96,8 +96,9 @@ static const char help_text[] =
     "      --merge              merge states from --partial\n"
     "      --meta               begin the table with how it was made\n"
     "  -j, --jobs N             read with N threads (default: all cores)\n"
-    "  -u, -t, -e, --session, --session-gap, -I, --where, --since, "
-    "--until,\n"
+    "  -u, -t, -e, --session, --session-gap, -I, --delimiter, "
+    "--time-format,\n"
+    "  --time-zone, --decimal-comma, --where, --since, --until,\n"
     "  -o, --strict, --rejects, --max-rejected, --allow-empty, "
     "--safe-csv,\n"
     "  --no-progress, -h, -V: see journey(7)\n";
@@ -1448,6 +1449,14 @@ write_checked(struct seg *s, const void *p, size_t n)
 }
 
 /* A CSV/TSV cell for the added field, quoted or escaped when needed. */
+/* The separator the input was read with, which --tag writes back. */
+static char
+sep(const struct seg *s, int tsv)
+{
+	return s->common.delimiter != 0 ? s->common.delimiter : tsv ? '\t' :
+	    ',';
+}
+
 static int
 write_cell(struct seg *s, const char *v, size_t n, int tsv)
 {
@@ -1464,7 +1473,9 @@ write_cell(struct seg *s, const char *v, size_t n, int tsv)
 		}
 		return 0;
 	}
-	if (strcspn(v, ",\"\r\n") >= n)
+	char special[] = { sep(s, 0), '"', '\r', '\n', '\0' };
+
+	if (strcspn(v, special) >= n)
 		return write_checked(s, v, n);
 	if (write_checked(s, "\"", 1))
 		return -1;
@@ -1480,7 +1491,7 @@ tag_header(void *ctx, const struct jn_record *h)
 {
 	struct seg *s = ctx;
 	int tsv = h->format == JN_IN_TSV;
-	char delim = tsv ? '\t' : ',';
+	char delim = sep(s, tsv);
 	const char *p = h->raw, *end = h->raw + h->rawlen;
 	size_t flen = strlen(s->tag_field);
 
@@ -1577,7 +1588,8 @@ encoded(struct seg *s, int fmt, uint32_t seg)
 		rc = write_json_string(s, s->tag_field, strlen(s->tag_field)) ||
 		    write_checked(s, ":", 1) || write_json_string(s, v, vlen);
 	else
-		rc = write_checked(s, fmt == JN_IN_TSV ? "\t" : ",", 1) ||
+		rc = write_checked(s, (char[]){ sep(s, fmt == JN_IN_TSV) },
+		    1) ||
 		    write_cell(s, v, vlen, fmt == JN_IN_TSV) ||
 		    write_checked(s, "\n", 1);
 	if (fclose(s->out) != 0 || rc != 0) {

@@ -1,7 +1,8 @@
 /*
  * Fuzz target for the reader: arbitrary bytes as an input file, read as
- * detected and as each forced format, with the common user/time/event
- * slots and a rejects file.  Every record handed out must have a value
+ * detected and as each forced format, then as detected with ';' for the
+ * CSV separator (--delimiter), with the common user/time/event slots, a
+ * slot of default names matched folded, and a rejects file.  Every record handed out must have a value
  * that stays inside its own bytes, and nothing may crash or leak.
  */
 #include <stdint.h>
@@ -36,6 +37,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char *const users[] = { "user_id", "user", "a" };
 	static const char *const times[] = { "ts", "time", "b" };
+	static const char *const loose[] = { "case:concept:name", "User ID",
+	    "c" };
 	char path[] = "/tmp/jn-fuzz-reader-XXXXXX";
 	char rpath[] = "/tmp/jn-fuzz-rejects-XXXXXX";
 	char *files[1];
@@ -57,9 +60,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* dotted names: paths into nested NDJSON values, or column names */
 	jn_schema_field(&schema, "a.b");
 	jn_schema_field(&schema, "c.0.d");
-	for (f = JN_IN_AUTO; f <= JN_IN_NDJSON; f++) {
+	jn_schema_defaults(&schema, loose, 3);
+	for (f = JN_IN_AUTO; f <= JN_IN_NDJSON + 1; f++) {
 		struct jn_reader_opts opts = {
-			.format = (enum jn_input_format)f };
+			.format = f > JN_IN_NDJSON ? JN_IN_AUTO :
+			    (enum jn_input_format)f,
+			.delim = f > JN_IN_NDJSON ? ';' : 0 };
 		struct jn_badrec bad;
 		uint64_t nin;
 

@@ -4,7 +4,11 @@
  * with millisecond precision formats and parses back to the same
  * instant, any other to its millisecond; formatting and human durations
  * stay inside buffers sized exactly as the caller says; the per-thread
- * date cache changes no answer.
+ * date cache changes no answer.  Bytes with a newline are also a
+ * --time-format (before it) and a time to read with it (after it, with
+ * no terminator): a format refused by jn_time_format_check is never used,
+ * one accepted reads any text without a crash, the same way twice, and
+ * a zone given moves a time without its own zone by exactly that much.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -91,6 +95,44 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		human(size % 48, (double)dur / 1e9);
 		human(40, (double)dur / 1e9);
+	}
+	{
+		const char *nl = memchr(str, '\n', size);
+		char why[128];
+		int32_t off;
+
+		(void)jn_time_zone_parse(str, &off);
+		if (nl != NULL) {
+			size_t flen = (size_t)(nl - str);
+			size_t tlen = size - flen - 1;
+			char *fmt = malloc(flen + 1), *text = malloc(tlen ? tlen : 1);
+			int64_t a, b, c;
+			int ra, rb, rc;
+
+			if (fmt == NULL || text == NULL)
+				abort();
+			memcpy(fmt, str, flen);
+			fmt[flen] = '\0';
+			memcpy(text, nl + 1, tlen);
+			if (jn_time_format_check(fmt, why, sizeof why) == 0) {
+				ra = jn_time_parse_format(fmt, text, tlen, 0,
+				    &a);
+				rb = jn_time_parse_format(fmt, text, tlen, 0,
+				    &b);
+				rc = jn_time_parse_format(fmt, text, tlen, 3600,
+				    &c);
+				if (ra != rb || (ra == 0 && a != b))
+					abort();
+				/* a zone can only move a time that parsed */
+				if (ra == 0 && rc == 0 && c != a &&
+				    c != a - 3600 * INT64_C(1000000000))
+					abort();
+			} else if (strlen(why) >= sizeof why) {
+				abort();
+			}
+			free(fmt);
+			free(text);
+		}
 	}
 	/* The raw bytes as an instant and as seconds, NaN and inf too. */
 	if (size >= 8) {

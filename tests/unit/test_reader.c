@@ -53,6 +53,25 @@ collect(void *ctx, const struct jn_record *rec)
 	return 0;
 }
 
+/* run_loose's exact slot, and where collect_exact copies its value. */
+static int exact_slot = -1;
+static char *exact_out;
+static size_t exact_cap;
+
+static int
+collect_exact(void *ctx, const struct jn_record *rec)
+{
+	const char *s;
+	size_t len;
+
+	if (exact_slot >= 0) {
+		s = jn_record_get(rec, exact_slot, &len);
+		snprintf(exact_out, exact_cap, "%.*s", (int)len,
+		    s ? s : "(null)");
+	}
+	return collect(ctx, rec);
+}
+
 static char *
 write_tmp(const char *data, size_t len, int gz)
 {
@@ -543,6 +562,113 @@ test_truncated_while_read(void **state)
 	jn_schema_release(&schema);
 }
 
+/*
+ * Read data with the default-name slot users (loose) and, when exact is
+ * not NULL, an exact slot for that name; opts.delim is delim.
+ */
+static int
+run_loose(const char *data, char delim, const char *exact, struct got *g,
+    char *exact_val, size_t exact_size)
+{
+	static const char *const users[] = { "user_id", "user" };
+	struct jn_schema schema;
+	struct jn_reader_opts opts;
+	struct jn_badrec bad;
+	char *files[1];
+	uint64_t nin;
+	int rc, ex = -1;
+
+	memset(&opts, 0, sizeof opts);
+	opts.delim = delim;
+	files[0] = write_tmp(data, strlen(data), 0);
+	jn_schema_init(&schema);
+	user_slot = jn_schema_defaults(&schema, users, 2);
+	time_slot = jn_schema_field(&schema, "ts");
+	if (exact != NULL)
+		ex = jn_schema_field(&schema, exact);
+	exact_slot = ex;
+	exact_out = exact_val;
+	exact_cap = exact_size;
+	memset(g, 0, sizeof *g);
+	jn_badrec_init(&bad, 0, NULL);
+	rc = jn_read(files, 1, &opts, &schema, &bad, collect_exact, g, &nin);
+	jn_badrec_finish(&bad, nin);
+	jn_schema_release(&schema);
+	unlink(files[0]);
+	exact_slot = -1;
+	return rc;
+}
+
+/* --delimiter: a ';' file (a European export) read as CSV. */
+static void
+test_delimiter(void **state)
+{
+	struct got g;
+
+	(void)state;
+	assert_int_equal(run_loose("user_id;ts;amount\nu1;5;68,37\n"
+	    "\"u;2\";6;1\n", ';', NULL, &g, NULL, 0), 0);
+	assert_int_equal(g.n, 2);
+	assert_int_equal(g.format[0], JN_IN_CSV);
+	assert_string_equal(g.user[0], "u1");
+	assert_string_equal(g.time[0], "5");
+	/* quoted: through libcsv */
+	assert_string_equal(g.user[1], "u;2");
+	/* a tab given is TSV, and NDJSON stays NDJSON */
+	assert_int_equal(run_loose("user_id\tts\nu1\t5\n", '\t', NULL, &g,
+	    NULL, 0), 0);
+	assert_int_equal(g.format[0], JN_IN_TSV);
+	assert_int_equal(run_loose("{\"user\":\"a;b\",\"ts\":1}\n", ';',
+	    NULL, &g, NULL, 0), 0);
+	assert_int_equal(g.format[0], JN_IN_NDJSON);
+	assert_string_equal(g.user[0], "a;b");
+}
+
+/* Default names match folded: case and separators do not count. */
+static void
+test_loose_names(void **state)
+{
+	char v[64];
+	struct got g;
+	size_t n;
+
+	(void)state;
+	n = jn_field_fold("Case:Concept-Name 2", 19, v, sizeof v);
+	assert_int_equal(n, 16);
+	assert_memory_equal(v, "caseconceptname2", 16);
+	assert_int_equal(jn_field_fold("abcdef", 6, v, 3), SIZE_MAX);
+	/* CSV: "User ID" is user_id, ahead of user (listed second) */
+	assert_int_equal(run_loose("user,ts,User ID\na,1,b\n", 0, NULL, &g,
+	    NULL, 0), 0);
+	assert_string_equal(g.user[0], "b");
+	/* an exact spelling wins over an earlier column that folds to it */
+	assert_int_equal(run_loose("USER-ID,ts,user_id\na,1,b\n", 0, NULL,
+	    &g, NULL, 0), 0);
+	assert_string_equal(g.user[0], "b");
+	assert_int_equal(run_loose("UserId,ts\na,1\n", 0, NULL, &g, NULL, 0),
+	    0);
+	assert_string_equal(g.user[0], "a");
+	/* a field option's name is exact: "TS" is not ts */
+	assert_int_equal(run_loose("user,TS,ts\na,1,2\n", 0, NULL, &g, NULL,
+	    0), 0);
+	assert_string_equal(g.time[0], "2");
+	/* NDJSON: folded keys, rank kept, and an exact slot fed too */
+	assert_int_equal(run_loose("{\"User\":\"x\",\"User-Id\":\"y\","
+	    "\"ts\":1}\n{\"USER\":\"z\",\"ts\":2}\n", 0, NULL, &g, NULL,
+	    0), 0);
+	assert_int_equal(g.n, 2);
+	assert_string_equal(g.user[0], "y");
+	assert_string_equal(g.user[1], "z");
+	assert_int_equal(run_loose("{\"UserID\":\"x\",\"ts\":1}\n", 0,
+	    "UserID", &g, v, sizeof v), 0);
+	assert_string_equal(g.user[0], "x");
+	assert_string_equal(v, "x");
+	/* NDJSON: an exact name is not folded */
+	assert_int_equal(run_loose("{\"u\":\"x\",\"TS\":1}\n", 0, NULL,
+	    &g, NULL, 0), 0);
+	assert_int_equal(g.has_time[0], 0);
+}
+
 int
 main(void)
 {
@@ -561,6 +687,8 @@ main(void)
 		cmocka_unit_test(test_truncated_while_read),
 		cmocka_unit_test(test_gzip_damaged),
 		cmocka_unit_test(test_detect_hostile),
+		cmocka_unit_test(test_delimiter),
+		cmocka_unit_test(test_loose_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

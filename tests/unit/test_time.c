@@ -819,6 +819,202 @@ test_date_cache(void **state)
 	assert_true(valid > 30000 && valid < 270000);
 }
 
+/* One --time-format example: the format, the text, the zone, the time. */
+struct fmt_case {
+	const char *fmt, *s;
+	int32_t off;
+	int64_t ns;
+};
+
+/*
+ * Worked examples, each checked with date -u -d: 2026-12-06 14:03 UTC is
+ * 1796565780; at +01:00 local it is 13:03Z (1796562180), at -05:00
+ * 19:03Z (1796583780).
+ */
+static void
+test_time_format(void **state)
+{
+	static const struct fmt_case good[] = {
+		/* a European Excel export */
+		{ "%d/%m/%Y %H:%M", "06/12/2026 14:03", 0, 1796565780 * S },
+		{ "%d/%m/%Y %H:%M", "06/12/2026 14:03", 3600, 1796562180 * S },
+		{ "%d/%m/%Y %H:%M", "6/12/2026 14:03", -18000,
+		    1796583780 * S },
+		/* blanks match any run of blanks, none too */
+		{ "%d.%m.%Y %H:%M", "06.12.2026   14:03", 0, 1796565780 * S },
+		{ "%d.%m.%Y %H:%M", "06.12.202614:03", 0, 1796565780 * S },
+		/* an explicit zone overrides --time-zone */
+		{ "%Y-%m-%d %H:%M:%S %z", "2026-12-06 15:03:00 +01:00", -18000,
+		    1796565780 * S },
+		{ "%Y%m%dT%H%M%S%z", "20261206T140300Z", 3600, 1796565780 * S },
+		{ "%FT%T%Z", "2026-12-06T14:03:00UTC", 3600, 1796565780 * S },
+		/* names, 12-hour clock, two-digit years */
+		{ "%d-%b-%y %I:%M %p", "06-Dec-26 02:03 PM", 0,
+		    1796565780 * S },
+		{ "%d %B %Y %I:%M%p", "6 december 2026 2:03pm", 0,
+		    1796565780 * S },
+		{ "%a, %d %b %Y %T", "Sun, 06 Dec 2026 14:03:00", 0,
+		    1796565780 * S },
+		{ "%m/%d/%y %I:%M %p", "01/01/26 12:00 AM", 0,
+		    1767225600 * S },
+		{ "%m/%d/%y %I:%M %p", "06/12/26 12:30 AM", 0,
+		    1781224200 * S },
+		{ "%D", "03/01/99", 0, 920246400 * S },
+		{ "%y-%m-%d", "68-01-01", 0, INT64_C(3092601600) * S },
+		{ "%y-%m-%d", "69-01-01", 0, -31536000 * S },
+		/* day of the year: 2024 is a leap year */
+		{ "%Y.%j", "2024.366", 0, 1735603200 * S },
+		/* fractions, leap second, epoch */
+		{ "%Y-%m-%d %H:%M:%S.%f", "2024-02-29 23:59:59.25", 0,
+		    1709251199 * S + 250 * MS },
+		{ "%Y-%m-%d %H:%M:%S,%f", "2024-02-29 23:59:59,123456789", 0,
+		    1709251199 * S + 123456789 },
+		{ "%Y-%m-%d %H:%M:%S", "2024-02-29 23:59:60", 0,
+		    1709251200 * S - 1 },
+		{ "%s", "1796565780", 3600, 1796565780 * S },
+		{ "%s.%f", "-1.5", 0, -1500 * MS },
+		{ "%s.%f", "-0.25", 0, -250 * MS },
+		{ "@%s", "@0", 0, 0 },
+		{ "%Y-%m-%d %% %H", "2026-12-06 % 14", 0,
+		    (1796565780 - 180) * S },
+	};
+	static const struct fmt_case bad[] = {
+		{ "%d/%m/%Y %H:%M", "2026-12-06 14:03", 0, 0 },
+		/* text left over; November 31 */
+		{ "%d/%m/%Y %H:%M", "06/12/2026 14:03:00", 0, 0 },
+		{ "%d/%m/%Y %H:%M", "31/11/2026 14:03", 0, 0 },
+		{ "%d/%m/%Y %H:%M", "29/02/2026 14:03", 0, 0 },
+		{ "%d/%m/%Y %H:%M", "06/13/2026 14:03", 0, 0 },
+		{ "%d/%m/%Y %H:%M", "06/12/2026 24:00", 0, 0 },
+		{ "%d/%m/%Y %H:%M", "06/12/2026 14:60", 0, 0 },
+		{ "%d/%m/%Y %H:%M", "06/12/26 14:03", 0, 0 },
+		{ "%d/%m/%Y %H:%M", "", 0, 0 },
+		{ "%I:%M %p %d/%m/%Y", "13:00 PM 06/12/2026", 0, 0 },
+		{ "%I:%M %p %d/%m/%Y", "00:00 AM 06/12/2026", 0, 0 },
+		{ "%d %b %Y", "06 Dez 2026", 0, 0 },
+		{ "%Y.%j", "2026.366", 0, 0 },
+		{ "%Y.%j", "2026.0", 0, 0 },
+		{ "%Y-%m-%d %z", "2026-12-06 +24:00", 0, 0 },
+		{ "%Y-%m-%d %z", "2026-12-06 ", 0, 0 },
+		{ "%Y-%m-%d %Z", "2026-12-06 CET", 0, 0 },
+		{ "%s", "99999999999999999999", 0, 0 },
+		{ "%s", "-", 0, 0 },
+		{ "%Y-%m-%d.%f", "2026-12-06.", 0, 0 },
+	};
+	int64_t ns;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < NELEM(good); i++) {
+		ns = -42;
+		if (jn_time_parse_format(good[i].fmt, good[i].s,
+		    strlen(good[i].s), good[i].off, &ns) != 0)
+			fail_msg("'%s' refused by '%s'", good[i].s,
+			    good[i].fmt);
+		if (ns != good[i].ns)
+			fail_msg("'%s' by '%s': %lld, want %lld", good[i].s,
+			    good[i].fmt, (long long)ns, (long long)good[i].ns);
+	}
+	for (i = 0; i < NELEM(bad); i++) {
+		ns = 7;
+		if (jn_time_parse_format(bad[i].fmt, bad[i].s,
+		    strlen(bad[i].s), 0, &ns) != -1)
+			fail_msg("'%s' accepted by '%s' as %lld", bad[i].s,
+			    bad[i].fmt, (long long)ns);
+		assert_int_equal(ns, 7);
+	}
+	/* the text is read to its length, not to a NUL */
+	assert_int_equal(jn_time_parse_format("%Y-%m-%d", "2026-12-061",
+	    10, 0, &ns), 0);
+	assert_int_equal(ns, (1796565780 - 14 * 3600 - 180) * S);
+}
+
+static void
+test_time_format_check(void **state)
+{
+	static const char *const ok[] = {
+		"%d/%m/%Y %H:%M", "%F %T", "%D", "%s", "%s.%f", "%Y.%j",
+		"%d-%b-%y %I:%M %p", "%e %B %Y", "%Y-%m-%d %%", "[%FT%T%z]",
+	};
+	static const struct {
+		const char *fmt, *why;
+	} bad[] = {
+		{ "%H:%M", "has no whole date" },
+		{ "%d/%m %H:%M", "has no whole date" },
+		{ "%Y-%m", "has no whole date" },
+		{ "%Y-%m-%d %Q", "unknown conversion %Q" },
+		{ "%F %\xc3\xa9", "unknown conversion %\\xc3" },
+		{ "%Y-%m-%d %", "ends with a lone %" },
+		{ "%F %I:%M", "has %I without %p" },
+		{ "%F %H:%M %p", "has %p without %I" },
+		{ "%F %H %I %p", "has both %H and %I" },
+		{ "", "has no whole date" },
+	};
+	char why[128];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < NELEM(ok); i++)
+		if (jn_time_format_check(ok[i], why, sizeof why) != 0)
+			fail_msg("'%s' refused: %s", ok[i], why);
+	for (i = 0; i < NELEM(bad); i++) {
+		why[0] = '\0';
+		assert_int_equal(jn_time_format_check(bad[i].fmt, why,
+		    sizeof why), -1);
+		if (strncmp(why, bad[i].why, strlen(bad[i].why)) != 0)
+			fail_msg("'%s': '%s', want '%s'", bad[i].fmt, why,
+			    bad[i].why);
+	}
+}
+
+/* --time-zone, and the default parser reading local times with it. */
+static void
+test_time_zone(void **state)
+{
+	static const struct {
+		const char *s;
+		int32_t off;
+	} good[] = {
+		{ "Z", 0 }, { "UTC", 0 }, { "+00:00", 0 }, { "+01:00", 3600 },
+		{ "-05:00", -18000 }, { "+0530", 19800 }, { "-03", -10800 },
+		{ "+23:59", 86340 },
+	};
+	static const char *const bad[] = {
+		"", "+1", "+24:00", "+01:60", "01:00", "CET", "+01:00x", "Zulu",
+		"+01:0",
+	};
+	int32_t off;
+	int64_t ns;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < NELEM(good); i++) {
+		off = 1;
+		if (jn_time_zone_parse(good[i].s, &off) != 0 ||
+		    off != good[i].off)
+			fail_msg("'%s': %d, want %d", good[i].s, (int)off,
+			    (int)good[i].off);
+	}
+	for (i = 0; i < NELEM(bad); i++)
+		if (jn_time_zone_parse(bad[i], &off) == 0)
+			fail_msg("'%s' accepted", bad[i]);
+	/* local times move; a zone or an epoch number does not */
+	assert_int_equal(jn_time_parse_zone("2026-12-06 14:03", 16, 3600,
+	    &ns), 0);
+	assert_int_equal(ns, 1796562180 * S);
+	assert_int_equal(jn_time_parse_zone("2026-12-06", 10, -18000, &ns),
+	    0);
+	assert_int_equal(ns, (1796565780 - 14 * 3600 - 180 + 18000) * S);
+	assert_int_equal(jn_time_parse_zone("2026-12-06T14:03:00Z", 20, 3600,
+	    &ns), 0);
+	assert_int_equal(ns, 1796565780 * S);
+	assert_int_equal(jn_time_parse_zone("2026-12-06T15:03:00+01:00", 25,
+	    -18000, &ns), 0);
+	assert_int_equal(ns, 1796565780 * S);
+	assert_int_equal(jn_time_parse_zone("1796565780", 10, 3600, &ns), 0);
+	assert_int_equal(ns, 1796565780 * S);
+}
+
 int
 main(void)
 {
@@ -846,6 +1042,9 @@ main(void)
 		cmocka_unit_test(test_days_from_civil),
 		cmocka_unit_test(test_roundtrip),
 		cmocka_unit_test(test_date_cache),
+		cmocka_unit_test(test_time_format),
+		cmocka_unit_test(test_time_format_check),
+		cmocka_unit_test(test_time_zone),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

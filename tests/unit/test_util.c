@@ -51,6 +51,77 @@ test_parse_double(void **state)
 	/* only len bytes count */
 	assert_int_equal(jn_parse_double("42abc", 2, &d), 0);
 	assert_true(d == 42);
+	/* --decimal-comma: one comma for the point, never with one */
+	assert_int_equal(jn_parse_double("68,37", 5, &d), -1);
+	jn_decimal_comma(1);
+	assert_int_equal(jn_parse_double("68,37", 5, &d), 0);
+	assert_true(d == 68.37);
+	assert_int_equal(jn_parse_double("-0,5", 4, &d), 0);
+	assert_true(d == -0.5);
+	assert_int_equal(jn_parse_double("12.5", 4, &d), 0);
+	assert_true(d == 12.5);
+	assert_int_equal(jn_parse_double("1.234,5", 7, &d), -1);
+	assert_int_equal(jn_parse_double("1,234,5", 7, &d), -1);
+	assert_int_equal(jn_parse_double(",", 1, &d), -1);
+	jn_decimal_comma(0);
+	assert_int_equal(jn_parse_double("68,37", 5, &d), -1);
+}
+
+/* The getopt code of a shared long option. */
+static int
+common_code(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < jn_common_nlongopts; i++)
+		if (strcmp(jn_common_longopts[i].name, name) == 0)
+			return jn_common_longopts[i].val;
+	fail_msg("no option --%s", name);
+	return -1;
+}
+
+static void
+test_real_export_options(void **state)
+{
+	struct jn_common c;
+	double d;
+
+	(void)state;
+	jn_common_init(&c);
+	assert_int_equal(jn_common_option(&c, common_code("delimiter"), ";"),
+	    1);
+	assert_int_equal(c.delimiter, ';');
+	assert_int_equal(jn_common_option(&c, common_code("delimiter"),
+	    "tab"), 1);
+	assert_int_equal(c.delimiter, '\t');
+	assert_int_equal(jn_common_option(&c, common_code("delimiter"),
+	    "\\t"), 1);
+	assert_int_equal(c.delimiter, '\t');
+	assert_int_equal(jn_common_option(&c, common_code("delimiter"), ";;"),
+	    -1);
+	assert_int_equal(jn_common_option(&c, common_code("delimiter"), ""),
+	    -1);
+	assert_int_equal(jn_common_option(&c, common_code("time-format"),
+	    "%d/%m/%Y %H:%M"), 1);
+	assert_string_equal(c.time_format, "%d/%m/%Y %H:%M");
+	assert_int_equal(jn_common_option(&c, common_code("time-format"),
+	    "%H:%M"), -1);
+	/* --since read again in the zone given after it */
+	assert_int_equal(jn_common_option(&c, common_code("since"),
+	    "2026-12-06"), 1);
+	assert_int_equal(c.since, INT64_C(1796515200) * JN_NS_PER_SEC);
+	assert_int_equal(jn_common_option(&c, common_code("time-zone"),
+	    "+01:00"), 1);
+	assert_int_equal(c.time_zone, 3600);
+	assert_int_equal(c.since, INT64_C(1796511600) * JN_NS_PER_SEC);
+	assert_int_equal(jn_common_option(&c, common_code("time-zone"),
+	    "CET"), -1);
+	assert_int_equal(jn_common_option(&c, common_code("decimal-comma"),
+	    NULL), 1);
+	assert_int_equal(jn_parse_double("1,5", 3, &d), 0);
+	/* a new run starts with the switch off */
+	jn_common_init(&c);
+	assert_int_equal(jn_parse_double("1,5", 3, &d), -1);
 }
 
 static void
@@ -99,6 +170,7 @@ main(void)
 		cmocka_unit_test(test_parse_double),
 		cmocka_unit_test(test_schema),
 		cmocka_unit_test(test_common_options),
+		cmocka_unit_test(test_real_export_options),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
