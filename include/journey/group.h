@@ -24,9 +24,11 @@ size_t *jn_group_by_key(void *base, size_t n, size_t size, size_t key_off,
     size_t nkeys);
 
 /*
- * Sort n records of size bytes with cmp, like qsort, but by insertion when
- * n is small: a user's events are few and mostly in order already, where
- * insertion sort beats the C library's merge sort and its copying.
+ * Sort n records of size bytes with cmp, like qsort (stably), but by
+ * insertion while the records are nearly in order: a user's events are
+ * mostly in order already, where insertion beats the C library's merge
+ * sort and its copying.  Past 64 records, more than 4 moves per record
+ * hands the rest to qsort, so the worst case stays n log n.
  */
 void jn_sort_small(void *base, size_t n, size_t size,
     int (*cmp)(const void *, const void *));

@@ -149,25 +149,29 @@ jn_sort_small(void *base, size_t n, size_t size,
 {
 	uint64_t tmp[MAX_RECORD / 8];
 	char *b = base;
-	size_t i, j;
+	size_t i, j, moves = 0;
 
-	if (n > 64 || size > MAX_RECORD || size % 8 != 0 ||
-	    (uintptr_t)base % 8 != 0) {
-		/* logs come mostly in order: a pass that finds it so
-		 * spares qsort's n log n */
-		for (i = 1; i < n && cmp(b + (i - 1) * size, b + i * size) <= 0;
-		    i++)
-			;
-		if (i < n)
-			qsort(base, n, size, cmp);
+	if (size > MAX_RECORD || size % 8 != 0 || (uintptr_t)base % 8 != 0) {
+		qsort(base, n, size, cmp);
 		return;
 	}
+	/*
+	 * By insertion while it stays cheap: a log mostly in order costs
+	 * a pass and a few moves.  Past 64 records, once the moves exceed
+	 * 4 per record the input is not nearly sorted: qsort the rest of
+	 * the way (its n log n bounds the cost).
+	 */
 	for (i = 1; i < n; i++) {
 		if (cmp(b + (i - 1) * size, b + i * size) <= 0)
 			continue;
+		if (n > 64 && moves > 4 * n) {
+			qsort(base, n, size, cmp);
+			return;
+		}
 		copy_words(tmp, b + i * size, size);
 		for (j = i; j > 0 && cmp(b + (j - 1) * size, tmp) > 0; j--)
 			copy_words(b + j * size, b + (j - 1) * size, size);
+		moves += i - j;
 		copy_words(b + j * size, tmp, size);
 	}
 }

@@ -289,6 +289,8 @@ struct friction {
 	int strata_slot[MAX_STRATA_FIELDS], nstrata_fields;
 	char *skey;		/* the stratum key being built */
 	size_t skeycap;
+	uint16_t *ustratum;	/* per user: its last stratum, or none */
+	size_t nustratum;
 
 	struct jn_units units;	/* users and their events */
 	struct jn_engine engine;
@@ -370,11 +372,13 @@ val_id(struct friction *f, int slot, const struct jn_record *rec)
 
 /*
  * The stratum of rec: its --strata values joined by a unit separator,
- * as an id of f->strata.  Returns the id, or -1 when there are more
- * strata than a record holds (reported).
+ * as an id of f->strata.  A user's events mostly share one stratum: the
+ * user's last one (ustratum) is tried first, by its bytes, before the
+ * table.  Returns the id, or -1 when there are more strata than a record
+ * holds (reported).
  */
 static int
-stratum_of(struct friction *f, const struct jn_record *rec)
+stratum_of(struct friction *f, const struct jn_record *rec, uint32_t user)
 {
 	size_t n = 0, len, id;
 	const char *v;
@@ -389,10 +393,27 @@ stratum_of(struct friction *f, const struct jn_record *rec)
 			memcpy(f->skey + n, v, len);
 		n += len;
 	}
+	if (user >= f->nustratum) {
+		size_t old = f->nustratum;
+
+		f->ustratum = jn_xgrow(f->ustratum, &f->nustratum, user + 1,
+		    sizeof *f->ustratum);
+		memset(f->ustratum + old, 0xff,
+		    (f->nustratum - old) * sizeof *f->ustratum);
+	}
+	if (f->ustratum[user] != UINT16_MAX) {
+		size_t l;
+		const char *last = jn_intern_str(&f->strata,
+		    f->ustratum[user], &l);
+
+		if (l == n && (n == 0 || memcmp(last, f->skey, n) == 0))
+			return f->ustratum[user];
+	}
 	id = jn_intern_put(&f->strata, f->skey ? f->skey : "", n);
 	if (id >= MAX_STRATA)
 		return jn_error("more than %d strata: give fewer --strata "
 		    "fields", MAX_STRATA);
+	f->ustratum[user] = (uint16_t)id;
 	return (int)id;
 }
 
@@ -432,7 +453,7 @@ on_event(void *ctx, const struct jn_event *ev)
 	size_t len;
 	int m, k, st;
 
-	if (user == JN_UNIT_NONE || (st = stratum_of(f, rec)) < 0)
+	if (user == JN_UNIT_NONE || (st = stratum_of(f, rec, user)) < 0)
 		return -1;
 	/* the kinds of event, once per event name where they allow it */
 	if (ev->name_len > 0 && f->ncached > 0) {
@@ -2777,6 +2798,7 @@ release(void *state)
 	free(f->mtp);
 	free(f->mit);
 	free(f->sval);
+	free(f->ustratum);
 	free(f->runs);
 	free(f->strata_names);
 	free(f->cts);
