@@ -279,6 +279,9 @@ diff_start(const char *a, const char *b)
 			start = i + 1;
 		i++;
 	}
+	/* an item more on one side: name it, not the last one in common */
+	if ((a[i] == ';' && b[i] == '\0') || (a[i] == '\0' && b[i] == ';'))
+		start = i + 1;
 	return start;
 }
 

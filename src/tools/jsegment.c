@@ -222,10 +222,10 @@ struct segstat {
 	 * log their users began.
 	 */
 	struct user sum;
-	/* --clv: buyers, and the sums of their predictions (in user id
-	 * order: the same whatever -j says) */
+	/* --clv: buyers, and the sums of their predictions, exact: the
+	 * same in whatever order the users come (-j, --merge) */
 	uint64_t buyers;
-	double p_alive, expected, clv;
+	struct jn_xsum p_alive, expected, clv;
 };
 
 struct seg {
@@ -948,12 +948,25 @@ gather_tagged(void *tool, const struct jn_engine *e)
 
 /* ---- --clv ---- */
 
+static int
+obs_cmp(const void *pa, const void *pb)
+{
+	const struct jn_clv_obs *a = pa, *b = pb;
+
+	if (a->x != b->x)
+		return a->x < b->x ? -1 : 1;
+	if (a->tx != b->tx)
+		return a->tx < b->tx ? -1 : 1;
+	if (a->T != b->T)
+		return a->T < b->T ? -1 : 1;
+	return (a->m > b->m) - (a->m < b->m);
+}
+
 /*
  * Fit BG/NBD and Gamma-Gamma to the buyers (users with a purchase up to
  * --now), their T from the first purchase day to --now's day, say the
- * parameters on stderr, and predict per buyer.  Users are in id order,
- * which is the same whatever -j says, and the fit depends on nothing
- * else.
+ * parameters on stderr, and predict per buyer.  The fit sees the
+ * histories sorted: it depends on their multiset alone.
  */
 static void
 fit_clv(struct seg *s)
@@ -969,6 +982,9 @@ fit_clv(struct seg *s)
 			again += s->buy[i].o.x > 0;
 			o[k++] = s->buy[i].o;
 		}
+	/* in a fixed order: the sums of the fit are then the same whatever
+	 * order the users came in (shards, --merge) */
+	qsort(o, k, sizeof *o, obs_cmp);
 	s->have_bgnbd = jn_bgnbd_fit(o, k, &s->bgnbd) == 0;
 	s->have_gg = jn_gg_fit(o, k, &s->gg) == 0;
 	free(o);
@@ -1252,9 +1268,9 @@ static void
 clv_add(struct segstat *x, const struct buyer *b)
 {
 	x->buyers++;
-	x->p_alive += b->p_alive;
-	x->expected += b->expected;
-	x->clv += b->clv;
+	jn_xsum_add(&x->p_alive, b->p_alive);
+	jn_xsum_add(&x->expected, b->expected);
+	jn_xsum_add(&x->clv, b->clv);
 }
 
 static int
@@ -1318,12 +1334,13 @@ write_segments(struct seg *s, enum jn_format fmt)
 			int some = s->have_bgnbd && st[i].buyers > 0;
 
 			c[10] = jn_cell_int((int64_t)st[i].buyers);
-			c[11] = some ? jn_cell_num(st[i].p_alive /
-			    (double)st[i].buyers) : jn_cell_null();
-			c[12] = some ? jn_cell_num(st[i].expected) :
+			c[11] = some ? jn_cell_num(jn_xsum_value(
+			    &st[i].p_alive) / (double)st[i].buyers) :
 			    jn_cell_null();
-			c[13] = some && s->have_gg ? jn_cell_num(st[i].clv) :
-			    jn_cell_null();
+			c[12] = some ? jn_cell_num(jn_xsum_value(
+			    &st[i].expected)) : jn_cell_null();
+			c[13] = some && s->have_gg ? jn_cell_num(jn_xsum_value(
+			    &st[i].clv)) : jn_cell_null();
 		}
 		jn_writer_row(w, c);
 	}
@@ -1695,11 +1712,62 @@ config_text(const void *tool, struct jn_strbuf *b)
 	jn_strbuf_printf(b, "now=%d:%lld;period=%lld;profiles=%d",
 	    s->has_now, (long long)(s->has_now ? s->now : 0),
 	    (long long)s->period, s->profiles);
+	if (s->clv)		/* without, old states stay mergeable */
+		jn_strbuf_printf(b, ";clv=%lld:%.17g", (long long)s->horizon,
+		    s->discount);
 }
 
 /* Profile counts in a state record, in this order. */
 enum { ST_EVENTS, ST_CONVERSIONS, ST_SESSIONS, ST_BOUNCED, ST_DAYS,
 	ST_FIRST, ST_LAST, ST_PREV, ST_N };
+
+/*
+ * --clv: a buyer's history as the state carries it: bought, first
+ * purchase day, days to the last, repeat days; the mean of their values
+ * as a one-value exact sum (a double read back bit for bit).
+ */
+static void
+write_buyer(struct jn_state_rec *r, const struct buyer *b)
+{
+	int64_t v[4];
+	struct jn_xsum m;
+
+	v[0] = b->bought;
+	v[1] = b->bought ? b->first_day : 0;
+	v[2] = b->bought ? (int64_t)llround(b->o.tx * 7) : 0;
+	v[3] = b->bought ? (int64_t)b->o.x : 0;
+	jn_state_set_ints(r, "clv", v, 4);
+	jn_xsum_init(&m);
+	jn_xsum_add(&m, b->bought ? b->o.m : 0);
+	jn_state_set_xsums(r, "clv_m", &m, 1);
+}
+
+static int
+read_buyer(struct jn_state_in *in, const struct jn_state_rec *r,
+    struct buyer *b, const char *id, size_t idlen)
+{
+	int64_t *v = NULL;
+	struct jn_xsum m;
+	size_t n;
+
+	if (jn_state_get_ints(in, r, "clv", &v, &n) != 0)
+		return -1;
+	jn_xsum_init(&m);
+	if (n != 4 || v[0] < 0 || v[0] > 1 || v[2] < 0 || v[3] < 0 ||
+	    v[3] > v[2] || jn_state_add_xsums(in, r, "clv_m", &m, 1) != 0) {
+		free(v);
+		return jn_state_error(in, "user '%.*s': bad purchase history "
+		    "in the state", (int)idlen, id);
+	}
+	memset(b, 0, sizeof *b);
+	b->bought = (int)v[0];
+	b->first_day = v[1];
+	b->o.tx = (double)v[2] / 7;
+	b->o.x = (double)v[3];
+	b->o.m = jn_xsum_value(&m);
+	free(v);
+	return 0;
+}
 
 /*
  * --partial: a first record with the input's last time (the lifecycle's
@@ -1753,6 +1821,8 @@ write_state(void *tool, FILE *out)
 			vsum_to_xsum(u, &x);
 		}
 		jn_state_set_xsums(r, "value", &x, 1);
+		if (s->clv)
+			write_buyer(r, &s->buy[i]);
 		for (t = 0; t < s->ntouch; t++) {
 			uint32_t f = s->touch[t].first[i];
 			uint32_t l = s->touch[t].last[i];
@@ -1838,6 +1908,8 @@ read_user(struct seg *s, struct jn_state_in *in,
 	if (jn_state_add_xsums(in, r, "value", &x, 1) != 0)
 		return -1;
 	u->value = jn_xsum_value(&x);
+	if (s->clv && read_buyer(in, r, &s->buy[user], id, idlen) != 0)
+		return -1;
 	for (t = 0; t < s->ntouch; t++) {
 		const char *sv;
 
@@ -2024,10 +2096,9 @@ parse_args(struct seg *s, int argc, char **argv)
 	if (s->tag && (s->run.partial || s->run.merge))
 		return jn_error("--tag writes events, not states: no %s",
 		    s->run.partial ? "--partial" : "--merge");
-	if (s->clv && (s->tag || s->run.partial || s->run.merge))
-		return jn_error("--clv fits the whole log's customers: no %s",
-		    s->tag ? "--tag" : s->run.partial ? "--partial" :
-		    "--merge");
+	if (s->clv && s->tag)
+		return jn_error("--clv predicts per user, --tag writes events: "
+		    "one or the other");
 	/* the lifecycle's end is that of all the data, not known yet */
 	s->keep_recent = !s->has_now && s->preset == PRESET_LIFECYCLE &&
 	    (s->run.sorted || s->run.partial || s->run.merge);
