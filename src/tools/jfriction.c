@@ -94,6 +94,7 @@ static const char help_text[] =
     "Threads: -j, --jobs N (default: all cores).\n"
     "Input grouped by user: --sorted (memory per user, not per event).\n"
     "Shards: --partial writes a mergeable state, --merge adds them up.\n"
+    "Columns shown: --fields LIST (these, in this order).\n"
     "Shared options: see journey(7).  Formulas: see jfriction(1).\n";
 
 enum {

@@ -81,6 +81,7 @@ static const char help_text[] =
     "data)\n"
     "      --period DUR         lifecycle period (30d)\n"
     "      --profiles           one row per user instead of per segment\n"
+    "      --fields LIST        only these columns, in this order\n"
     "      --tag[=FIELD]        write every event back with FIELD "
     "(segment)\n"
     "      --sorted             input grouped by user: memory per user only\n"
@@ -1801,6 +1802,9 @@ parse_args(struct seg *s, int argc, char **argv)
 		return jn_error("choose one of --by, --rule and --preset");
 	if (s->profiles && s->tag)
 		return jn_error("choose one of --profiles and --tag");
+	if (s->tag && jn_writer_fields_given())
+		return jn_error("--tag writes events, not a table: no "
+		    "--fields");
 	if (jn_run_check(&s->run) != 0)
 		return -1;
 	if (s->tag && (s->run.partial || s->run.merge))
