@@ -2,7 +2,9 @@
  * Writers: every tool's output table goes through here, so formats behave
  * the same everywhere (SPEC section 1, Output).  A tool declares its columns
  * with types, adds rows of cells, and finishes.  csv/tsv/ndjson stream rows;
- * table and markdown hold rows until the end to align columns.
+ * table and markdown hold rows until the end to align columns.  --fields
+ * (jn_writer_fields) picks and orders the columns shown in every format;
+ * a table on a terminal is fitted to its width (jn_writer_fit).
  *
  * Rates are fractions with 4 decimals in csv/tsv/ndjson and percentages
  * with 1 decimal in table/markdown; durations are seconds in csv/tsv/ndjson
@@ -108,6 +110,19 @@ int jn_writer_row(struct jn_writer *w, const struct jn_cell *cells);
  */
 int jn_writer_finish(struct jn_writer *w);
 void jn_writer_free(struct jn_writer *w);
+
+struct jn_strbuf;
+
+/*
+ * The writer's cell encoders, for filters that write records themselves
+ * (jsegment --tag): s[0..len) appended to b as a csv field (RFC 4180,
+ * quoted only when it holds a comma, a quote, CR or LF), a tsv field (tab,
+ * newline, CR and backslash as \t \n \r \\), or a JSON string in quotes
+ * (invalid UTF-8 as U+FFFD).  --safe-csv is not applied.  Cannot fail.
+ */
+void jn_csv_field(struct jn_strbuf *b, const char *s, size_t len);
+void jn_tsv_field(struct jn_strbuf *b, const char *s, size_t len);
+void jn_json_string(struct jn_strbuf *b, const char *s, size_t len);
 
 /* Cell constructors. */
 static inline struct jn_cell

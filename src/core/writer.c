@@ -6,7 +6,10 @@
  * reused line buffer and written with a single fwrite.  Human formats
  * (table, markdown) must know every width before the first line, so their
  * rows are formatted at once into display text held in one growing byte
- * buffer, and written at jn_writer_finish.
+ * buffer, and written at jn_writer_finish, when a table on a terminal is
+ * also fitted to its width.  --fields, the columns shown and their order,
+ * is applied here for every tool: a tool hands over all its cells and
+ * never knows which are shown.
  *
  * Numbers are formatted here and only here, so that "0.4567" in csv and
  * "45.7%" in a table come from the same rounding in every tool.  The
@@ -279,8 +282,8 @@ fmt_number(char *buf, size_t size, enum jn_coltype t,
  * LF, with quotes doubled.  Leading and trailing blanks are data and stay
  * unquoted, as in every spreadsheet's export.
  */
-static void
-csv_field(struct jn_strbuf *b, const char *s, size_t len)
+void
+jn_csv_field(struct jn_strbuf *b, const char *s, size_t len)
 {
 	size_t i;
 
@@ -321,8 +324,6 @@ formula_like(const char *s, size_t len)
 	    s[0] == '-' || s[0] == '@' || s[0] == '\t' || s[0] == '\r');
 }
 
-static void tsv_field(struct jn_strbuf *b, const char *s, size_t len);
-
 /* A text cell for csv or tsv, defused when --safe-csv asks. */
 static void
 text_field(struct jn_strbuf *b, const char *s, size_t len, int tsv)
@@ -336,9 +337,9 @@ text_field(struct jn_strbuf *b, const char *s, size_t len, int tsv)
 		len = tmp.len;
 	}
 	if (tsv)
-		tsv_field(b, s, len);
+		jn_tsv_field(b, s, len);
 	else
-		csv_field(b, s, len);
+		jn_csv_field(b, s, len);
 	free(tmp.buf);
 }
 
@@ -348,8 +349,8 @@ text_field(struct jn_strbuf *b, const char *s, size_t len, int tsv)
  * convention that mlr and many loaders read back.  Other bytes, invalid
  * UTF-8 included, pass through unchanged.
  */
-static void
-tsv_field(struct jn_strbuf *b, const char *s, size_t len)
+void
+jn_tsv_field(struct jn_strbuf *b, const char *s, size_t len)
 {
 	size_t i, run = 0;
 
@@ -383,8 +384,8 @@ tsv_field(struct jn_strbuf *b, const char *s, size_t len)
  * A JSON string.  Bytes that are not valid UTF-8 become U+FFFD so that
  * the line is always valid JSON whatever the input held.
  */
-static void
-json_string(struct jn_strbuf *b, const char *s, size_t len)
+void
+jn_json_string(struct jn_strbuf *b, const char *s, size_t len)
 {
 	const unsigned char *u = (const unsigned char *)s;
 	size_t i = 0, run;
@@ -589,9 +590,9 @@ header_line(struct jn_writer *w)
 		if (j > 0)
 			sb_addc(&w->line, w->fmt == JN_FMT_CSV ? ',' : '\t');
 		if (w->fmt == JN_FMT_CSV)
-			csv_field(&w->line, name, strlen(name));
+			jn_csv_field(&w->line, name, strlen(name));
 		else
-			tsv_field(&w->line, name, strlen(name));
+			jn_tsv_field(&w->line, name, strlen(name));
 	}
 	sb_addc(&w->line, '\n');
 }
@@ -659,12 +660,12 @@ stream_row(struct jn_writer *w, const struct jn_cell *cells)
 		default:
 			if (j > 0)
 				sb_addc(b, ',');
-			json_string(b, w->names[j], strlen(w->names[j]));
+			jn_json_string(b, w->names[j], strlen(w->names[j]));
 			sb_addc(b, ':');
 			if (c->null) {
 				sb_addstr(b, "null");
 			} else if (t == JN_COL_STR) {
-				json_string(b, c->s, c->len);
+				jn_json_string(b, c->s, c->len);
 			} else {
 				n = fmt_number(num, sizeof num, t, c, 0);
 				if (n == 0)

@@ -1259,34 +1259,6 @@ write_checked(struct seg *s, const void *p, size_t n)
 	return 0;
 }
 
-/* A CSV/TSV cell for the added field, quoted or escaped when needed. */
-static int
-write_cell(struct seg *s, const char *v, size_t n, int tsv)
-{
-	size_t i;
-
-	if (tsv) {
-		for (i = 0; i < n; i++) {
-			const char *esc = v[i] == '\t' ? "\\t" : v[i] == '\n' ?
-			    "\\n" : v[i] == '\r' ? "\\r" : v[i] == '\\' ?
-			    "\\\\" : NULL;
-
-			if (write_checked(s, esc ? esc : v + i, esc ? 2 : 1))
-				return -1;
-		}
-		return 0;
-	}
-	if (strcspn(v, ",\"\r\n") >= n)
-		return write_checked(s, v, n);
-	if (write_checked(s, "\"", 1))
-		return -1;
-	for (i = 0; i < n; i++)
-		if (write_checked(s, v + i, 1) ||
-		    (v[i] == '"' && write_checked(s, "\"", 1)))
-			return -1;
-	return write_checked(s, "\"", 1);
-}
-
 static int
 tag_header(void *ctx, const struct jn_record *h)
 {
@@ -1295,6 +1267,8 @@ tag_header(void *ctx, const struct jn_record *h)
 	char delim = tsv ? '\t' : ',';
 	const char *p = h->raw, *end = h->raw + h->rawlen;
 	size_t flen = strlen(s->tag_field);
+	struct jn_strbuf name = { 0 };
+	int rc;
 
 	/*
 	 * Several files, one stream, one header: the next tool reads a
@@ -1323,56 +1297,29 @@ tag_header(void *ctx, const struct jn_record *h)
 	s->last_header = jn_xstrndup(h->raw, h->rawlen);
 	s->last_header_len = h->rawlen;
 	s->first_header_file = jn_xstrdup(h->file);
-	if (write_checked(s, h->raw, h->rawlen) ||
+	(tsv ? jn_tsv_field : jn_csv_field)(&name, s->tag_field, flen);
+	rc = write_checked(s, h->raw, h->rawlen) ||
 	    write_checked(s, &delim, 1) ||
-	    write_cell(s, s->tag_field, flen, tsv) ||
-	    write_checked(s, "\n", 1))
-		return -1;
-	return 0;
-}
-
-/* A JSON string for v: quotes, backslashes and controls escaped. */
-static int
-write_json_string(struct seg *s, const char *v, size_t n)
-{
-	size_t i;
-	char esc[8];
-
-	if (write_checked(s, "\"", 1))
-		return -1;
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)v[i];
-
-		if (c == '"' || c == '\\') {
-			esc[0] = '\\';
-			esc[1] = (char)c;
-			if (write_checked(s, esc, 2))
-				return -1;
-		} else if (c < 0x20) {
-			snprintf(esc, sizeof esc, "\\u%04x", c);
-			if (write_checked(s, esc, 6))
-				return -1;
-		} else if (write_checked(s, v + i, 1)) {
-			return -1;
-		}
-	}
-	return write_checked(s, "\"", 1);
+	    write_checked(s, name.buf, name.len) ||
+	    write_checked(s, "\n", 1) ? -1 : 0;
+	free(name.buf);
+	return rc;
 }
 
 /*
  * The text --tag adds for segment seg in input format fmt: ",segment\n"
  * quoted for CSV, "\tsegment\n" escaped for TSV, "\"FIELD\":\"segment\""
- * for NDJSON.  Built once per segment and format, through the same
- * encoders, into memory.
+ * for NDJSON.  Built once per segment and format, into memory, with the
+ * writer's encoders (the segment name from a --by value is data: it is
+ * quoted, escaped and made valid UTF-8 as any table cell is).
  */
 static const struct enc *
 encoded(struct seg *s, int fmt, uint32_t seg)
 {
+	struct jn_strbuf b = { 0 };
 	struct enc *e;
-	FILE *save = s->out;
 	const char *v;
 	size_t vlen;
-	int rc;
 
 	if (s->enc[fmt] == NULL)
 		s->enc[fmt] = jn_xcalloc(jn_intern_count(&s->segs) + 1,
@@ -1381,22 +1328,17 @@ encoded(struct seg *s, int fmt, uint32_t seg)
 	if (e->p != NULL)
 		return e;
 	v = jn_intern_str(&s->segs, seg, &vlen);
-	if ((s->out = open_memstream(&e->p, &e->len)) == NULL) {
-		jn_error("out of memory");
-		exit(JN_EXIT_ERROR);
+	if (fmt == JN_IN_NDJSON) {
+		jn_json_string(&b, s->tag_field, strlen(s->tag_field));
+		jn_strbuf_printf(&b, ":");
+		jn_json_string(&b, v, vlen);
+	} else {
+		jn_strbuf_printf(&b, "%c", fmt == JN_IN_TSV ? '\t' : ',');
+		(fmt == JN_IN_TSV ? jn_tsv_field : jn_csv_field)(&b, v, vlen);
+		jn_strbuf_printf(&b, "\n");
 	}
-	if (fmt == JN_IN_NDJSON)
-		rc = write_json_string(s, s->tag_field, strlen(s->tag_field)) ||
-		    write_checked(s, ":", 1) || write_json_string(s, v, vlen);
-	else
-		rc = write_checked(s, fmt == JN_IN_TSV ? "\t" : ",", 1) ||
-		    write_cell(s, v, vlen, fmt == JN_IN_TSV) ||
-		    write_checked(s, "\n", 1);
-	if (fclose(s->out) != 0 || rc != 0) {
-		jn_error("out of memory");
-		exit(JN_EXIT_ERROR);
-	}
-	s->out = save;
+	e->p = b.buf;
+	e->len = b.len;
 	return e;
 }
 
