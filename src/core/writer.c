@@ -854,14 +854,19 @@ terminal_width(FILE *out)
 {
 	struct winsize ws;
 	const char *env;
+	char *end;
+	long n;
 	int fd = fileno(out);
 
 	if (fd < 0 || !isatty(fd))
 		return 0;
+	/* digits only: "80", not " 80", "80x" or "-1" */
 	env = getenv("COLUMNS");
-	if (env != NULL && *env != '\0' && strlen(env) <= 6 &&
-	    strspn(env, "0123456789") == strlen(env) && atoi(env) > 0)
-		return (size_t)atoi(env);
+	if (env != NULL && *env >= '0' && *env <= '9') {
+		n = strtol(env, &end, 10);
+		if (*end == '\0' && n > 0 && n <= 1000000)
+			return (size_t)n;
+	}
 	if (ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
 		return ws.ws_col;
 	return 0;
