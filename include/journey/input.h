@@ -101,6 +101,8 @@ struct jn_input {
 #define JN_OPT_COMMON_BASE 1000
 #define JN_OPT_TOOL_BASE 2000
 #define JN_COMMON_SHORTOPTS "u:t:e:I:o:hV"
+/* --fields (writer.h), also for the table tools' own option arrays */
+#define JN_OPT_FIELDS (JN_OPT_TOOL_BASE - 1)
 extern const struct option jn_common_longopts[];
 /* Number of entries in jn_common_longopts, without the terminator. */
 extern const size_t jn_common_nlongopts;

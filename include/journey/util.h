@@ -84,6 +84,13 @@ void jn_diag_write(const char *text, size_t len);
 char *jn_quote(char *buf, size_t bufsize, const char *s, size_t len);
 
 /*
+ * Edit distance of a[0..n) and b[0..m) with adjacent transpositions
+ * (optimal string alignment), for "did you mean" hints; SIZE_MAX when
+ * either is over 63 bytes.  Cannot fail.
+ */
+size_t jn_edit_distance(const char *a, size_t n, const char *b, size_t m);
+
+/*
  * Parse a whole string as a finite double (strtod, C locale, no trailing
  * garbage, leading/trailing blanks refused).  Returns 0 or -1.
  */

@@ -689,6 +689,10 @@ jn_run_check(struct jn_run *run)
 {
 	if (run->partial && run->merge)
 		return jn_error("--partial and --merge: one or the other");
+	/* presentation of the table: the run that writes it takes it */
+	if (run->partial && jn_writer_fields_given())
+		return jn_error("--partial writes a state, not a table: give "
+		    "--fields to --merge");
 	if (run->merge && run->sorted)
 		return jn_error("--merge reads states, not events: no "
 		    "--sorted");

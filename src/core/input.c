@@ -48,6 +48,7 @@ const struct option jn_common_longopts[] = {
 	{ "since", required_argument, NULL, OPT_SINCE },
 	{ "until", required_argument, NULL, OPT_UNTIL },
 	{ "format", required_argument, NULL, 'o' },
+	{ "fields", required_argument, NULL, JN_OPT_FIELDS },
 	{ "strict", no_argument, NULL, OPT_STRICT },
 	{ "rejects", required_argument, NULL, OPT_REJECTS },
 	{ "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
@@ -120,6 +121,7 @@ jn_common_init(struct jn_common *c)
 	/* process-wide switches: off until this run's options say */
 	jn_writer_safe_csv(0);
 	jn_decimal_comma(0);
+	jn_writer_fields(NULL);
 }
 
 /*
@@ -188,6 +190,8 @@ jn_common_option(struct jn_common *c, int opt, const char *arg)
 		return jn_input_format_parse(arg, &c->in_format) ? -1 : 1;
 	case 'o':
 		return jn_format_parse(arg, &c->out_format) ? -1 : 1;
+	case JN_OPT_FIELDS:
+		return jn_writer_fields(arg) ? -1 : 1;
 	case OPT_WHERE:
 		if (c->nwhere == JN_MAX_WHERE)
 			return jn_error("too many --where (at most %d)",
@@ -676,8 +680,8 @@ jn_input_gather(struct jn_input *in, struct jn_input *w)
  * "view_itme" is one step from "view_item".  Names over 63 bytes are
  * too far from anything.
  */
-static size_t
-edit_distance(const char *a, size_t n, const char *b, size_t m)
+size_t
+jn_edit_distance(const char *a, size_t n, const char *b, size_t m)
 {
 	size_t d[3][64], i, j;
 
@@ -725,7 +729,7 @@ closest_name(const struct jn_input *in, const char *name, size_t len)
 		size_t sl, d;
 		const char *s = jn_intern_str(t, (uint32_t)i, &sl);
 
-		d = edit_distance(name, len, s, sl);
+		d = jn_edit_distance(name, len, s, sl);
 		if (d == 0)
 			return NULL;
 		if (d < bestd || (d == bestd && best != NULL &&

@@ -6,7 +6,10 @@
  * reused line buffer and written with a single fwrite.  Human formats
  * (table, markdown) must know every width before the first line, so their
  * rows are formatted at once into display text held in one growing byte
- * buffer, and written at jn_writer_finish.
+ * buffer, and written at jn_writer_finish, when a table on a terminal is
+ * also fitted to its width.  --fields, the columns shown and their order,
+ * is applied here for every tool: a tool hands over all its cells and
+ * never knows which are shown.
  *
  * Numbers are formatted here and only here, so that "0.4567" in csv and
  * "45.7%" in a table come from the same rounding in every tool.  The
@@ -21,6 +24,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "journey/time.h"
@@ -32,11 +36,6 @@
  */
 #define NUMBUF 512
 
-struct strbuf {
-	char *p;
-	size_t len, cap;
-};
-
 /* One held cell of a table or markdown row: display text in w->text. */
 struct tcell {
 	size_t off, len;
@@ -46,60 +45,72 @@ struct tcell {
 struct jn_writer {
 	FILE *out;
 	enum jn_format fmt;
-	size_t ncols;
+	size_t nsrc;		/* cells in each row the tool hands over */
+	size_t ncols;		/* columns written (--fields may pick) */
+	size_t *src;		/* column j shows the row's cell src[j] */
 	char **names;
 	enum jn_coltype *types;
+	int bad;		/* --fields named no column (reported) */
+	size_t fit;		/* table: cut to this width; 0: never */
+	size_t nshow;		/* table: columns shown after fitting */
 	int header_done;	/* streamed formats write it lazily */
 	int finished;
 	int failed;		/* a write failed; errno saved in err */
 	int err;
-	struct strbuf line;	/* reused per streamed row and table line */
+	struct jn_strbuf line;	/* reused per streamed row, table line */
 	/* held rows (table, markdown) */
-	struct strbuf text;
+	struct jn_strbuf text;
 	struct tcell *cells;
 	size_t ncells, cellcap;
 	size_t *widths;
 };
 
+/*
+ * Appending to a jn_strbuf (util.h) keeps it NUL-terminated, as that type
+ * promises: the room for the NUL is always there after a grow.
+ */
 static void
-sb_grow(struct strbuf *b, size_t more)
+sb_grow(struct jn_strbuf *b, size_t more)
 {
-	b->p = jn_xgrow(b->p, &b->cap, b->len + more, 1);
+	b->buf = jn_xgrow(b->buf, &b->cap, b->len + more + 1, 1);
 }
 
 static void
-sb_add(struct strbuf *b, const char *s, size_t n)
+sb_add(struct jn_strbuf *b, const char *s, size_t n)
 {
 	/* an empty cell may come as (NULL, 0): memcpy must not see it */
 	if (n == 0)
 		return;
 	sb_grow(b, n);
-	memcpy(b->p + b->len, s, n);
+	memcpy(b->buf + b->len, s, n);
 	b->len += n;
+	b->buf[b->len] = '\0';
 }
 
 static void
-sb_addc(struct strbuf *b, char c)
+sb_addc(struct jn_strbuf *b, char c)
 {
-	if (b->len == b->cap)
+	if (b->len + 1 >= b->cap)
 		sb_grow(b, 1);
-	b->p[b->len++] = c;
+	b->buf[b->len++] = c;
+	b->buf[b->len] = '\0';
 }
 
 static void
-sb_addstr(struct strbuf *b, const char *s)
+sb_addstr(struct jn_strbuf *b, const char *s)
 {
 	sb_add(b, s, strlen(s));
 }
 
 static void
-sb_pad(struct strbuf *b, char c, size_t n)
+sb_pad(struct jn_strbuf *b, char c, size_t n)
 {
 	if (n == 0)
 		return;
 	sb_grow(b, n);
-	memset(b->p + b->len, c, n);
+	memset(b->buf + b->len, c, n);
 	b->len += n;
+	b->buf[b->len] = '\0';
 }
 
 /*
@@ -271,8 +282,8 @@ fmt_number(char *buf, size_t size, enum jn_coltype t,
  * LF, with quotes doubled.  Leading and trailing blanks are data and stay
  * unquoted, as in every spreadsheet's export.
  */
-static void
-csv_field(struct strbuf *b, const char *s, size_t len)
+void
+jn_csv_field(struct jn_strbuf *b, const char *s, size_t len)
 {
 	size_t i;
 
@@ -313,25 +324,23 @@ formula_like(const char *s, size_t len)
 	    s[0] == '-' || s[0] == '@' || s[0] == '\t' || s[0] == '\r');
 }
 
-static void tsv_field(struct strbuf *b, const char *s, size_t len);
-
 /* A text cell for csv or tsv, defused when --safe-csv asks. */
 static void
-text_field(struct strbuf *b, const char *s, size_t len, int tsv)
+text_field(struct jn_strbuf *b, const char *s, size_t len, int tsv)
 {
-	struct strbuf tmp = { 0 };
+	struct jn_strbuf tmp = { 0 };
 
 	if (formula_like(s, len)) {
 		sb_addc(&tmp, '\'');
 		sb_add(&tmp, s, len);
-		s = tmp.p;
+		s = tmp.buf;
 		len = tmp.len;
 	}
 	if (tsv)
-		tsv_field(b, s, len);
+		jn_tsv_field(b, s, len);
 	else
-		csv_field(b, s, len);
-	free(tmp.p);
+		jn_csv_field(b, s, len);
+	free(tmp.buf);
 }
 
 /*
@@ -340,8 +349,8 @@ text_field(struct strbuf *b, const char *s, size_t len, int tsv)
  * convention that mlr and many loaders read back.  Other bytes, invalid
  * UTF-8 included, pass through unchanged.
  */
-static void
-tsv_field(struct strbuf *b, const char *s, size_t len)
+void
+jn_tsv_field(struct jn_strbuf *b, const char *s, size_t len)
 {
 	size_t i, run = 0;
 
@@ -375,8 +384,8 @@ tsv_field(struct strbuf *b, const char *s, size_t len)
  * A JSON string.  Bytes that are not valid UTF-8 become U+FFFD so that
  * the line is always valid JSON whatever the input held.
  */
-static void
-json_string(struct strbuf *b, const char *s, size_t len)
+void
+jn_json_string(struct jn_strbuf *b, const char *s, size_t len)
 {
 	const unsigned char *u = (const unsigned char *)s;
 	size_t i = 0, run;
@@ -451,7 +460,7 @@ json_string(struct strbuf *b, const char *s, size_t len)
  * never ends its row.
  */
 static size_t
-display_text(struct strbuf *b, const char *s, size_t len, int md)
+display_text(struct jn_strbuf *b, const char *s, size_t len, int md)
 {
 	const unsigned char *u = (const unsigned char *)s;
 	size_t i = 0, width = 0;
@@ -551,11 +560,11 @@ jn_format_resolve(enum jn_format fmt, FILE *out)
 
 /* Write b to out, remembering the first failure and its errno. */
 static int
-emit(struct jn_writer *w, const struct strbuf *b)
+emit(struct jn_writer *w, const struct jn_strbuf *b)
 {
 	if (w->failed)
 		return -1;
-	if (b->len > 0 && fwrite(b->p, 1, b->len, w->out) != b->len) {
+	if (b->len > 0 && fwrite(b->buf, 1, b->len, w->out) != b->len) {
 		w->failed = 1;
 		w->err = errno;
 		return -1;
@@ -581,9 +590,9 @@ header_line(struct jn_writer *w)
 		if (j > 0)
 			sb_addc(&w->line, w->fmt == JN_FMT_CSV ? ',' : '\t');
 		if (w->fmt == JN_FMT_CSV)
-			csv_field(&w->line, name, strlen(name));
+			jn_csv_field(&w->line, name, strlen(name));
 		else
-			tsv_field(&w->line, name, strlen(name));
+			jn_tsv_field(&w->line, name, strlen(name));
 	}
 	sb_addc(&w->line, '\n');
 }
@@ -603,7 +612,7 @@ stream_header(struct jn_writer *w)
 static int
 stream_row(struct jn_writer *w, const struct jn_cell *cells)
 {
-	struct strbuf *b = &w->line;
+	struct jn_strbuf *b = &w->line;
 	char num[NUMBUF];
 	size_t j, n;
 
@@ -613,7 +622,7 @@ stream_row(struct jn_writer *w, const struct jn_cell *cells)
 	if (w->fmt == JN_FMT_NDJSON)
 		sb_addc(b, '{');
 	for (j = 0; j < w->ncols; j++) {
-		const struct jn_cell *c = &cells[j];
+		const struct jn_cell *c = &cells[w->src[j]];
 		enum jn_coltype t = w->types[j];
 
 		switch (w->fmt) {
@@ -651,12 +660,12 @@ stream_row(struct jn_writer *w, const struct jn_cell *cells)
 		default:
 			if (j > 0)
 				sb_addc(b, ',');
-			json_string(b, w->names[j], strlen(w->names[j]));
+			jn_json_string(b, w->names[j], strlen(w->names[j]));
 			sb_addc(b, ':');
 			if (c->null) {
 				sb_addstr(b, "null");
 			} else if (t == JN_COL_STR) {
-				json_string(b, c->s, c->len);
+				jn_json_string(b, c->s, c->len);
 			} else {
 				n = fmt_number(num, sizeof num, t, c, 0);
 				if (n == 0)
@@ -697,7 +706,7 @@ hold_row(struct jn_writer *w, const struct jn_cell *cells)
 	size_t j;
 
 	for (j = 0; j < w->ncols; j++) {
-		const struct jn_cell *c = &cells[j];
+		const struct jn_cell *c = &cells[w->src[j]];
 
 		if (c->null)
 			hold_cell(w, j, "", 0);
@@ -707,6 +716,160 @@ hold_row(struct jn_writer *w, const struct jn_cell *cells)
 			hold_cell(w, j, num, fmt_number(num, sizeof num,
 			    w->types[j], c, 1));
 	}
+}
+
+/*
+ * --fields: the names picked, in order, for every writer made from now on
+ * (process-wide, as --safe-csv: one option of every tool, parsed before
+ * the tool knows its columns).
+ */
+static char **picked;
+static size_t npicked;
+
+int
+jn_writer_fields(const char *list)
+{
+	const char *p, *end, *a, *b;
+	char q[64];
+	size_t i;
+
+	for (i = 0; i < npicked; i++)
+		free(picked[i]);
+	free(picked);
+	picked = NULL;
+	npicked = 0;
+	if (list == NULL)
+		return 0;
+	for (p = list;; p = end + 1) {
+		end = strchr(p, ',');
+		if (end == NULL)
+			end = p + strlen(p);
+		/* "kind, touchpoint" as typed: the blanks are not the name */
+		for (a = p; a < end && (*a == ' ' || *a == '\t'); a++)
+			;
+		for (b = end; b > a && (b[-1] == ' ' || b[-1] == '\t'); b--)
+			;
+		if (a == b) {
+			jn_writer_fields(NULL);
+			return jn_error("--fields: empty column name in '%s'",
+			    jn_quote(q, sizeof q, list, strlen(list)));
+		}
+		for (i = 0; i < npicked; i++) {
+			if (strlen(picked[i]) == (size_t)(b - a) &&
+			    memcmp(picked[i], a, (size_t)(b - a)) == 0) {
+				jn_writer_fields(NULL);
+				return jn_error("--fields: column '%s' named "
+				    "twice", jn_quote(q, sizeof q, a,
+				    (size_t)(b - a)));
+			}
+		}
+		picked = jn_xrealloc(picked, (npicked + 1) * sizeof *picked);
+		picked[npicked++] = jn_xstrndup(a, (size_t)(b - a));
+		if (*end == '\0')
+			break;
+	}
+	return 0;
+}
+
+int
+jn_writer_fields_given(void)
+{
+	return npicked > 0;
+}
+
+/*
+ * The column most likely meant by a name that is none: the nearest by
+ * edit distance when close enough to be a typo (one edit per four bytes,
+ * at least one, at most three; ties to the first column), else the first
+ * column the name begins ("revenue" for revenue_at_risk).  NULL if none.
+ */
+static const char *
+closest_column(const struct jn_column *cols, size_t ncols, const char *name)
+{
+	size_t len = strlen(name), j, d, bestd;
+	const char *best = NULL;
+
+	bestd = len / 4 + 1;
+	if (bestd > 3)
+		bestd = 3;
+	for (j = 0; j < ncols; j++) {
+		d = jn_edit_distance(name, len, cols[j].name,
+		    strlen(cols[j].name));
+		if (d <= bestd && (best == NULL || d < bestd)) {
+			best = cols[j].name;
+			bestd = d;
+		}
+	}
+	for (j = 0; best == NULL && len > 0 && j < ncols; j++)
+		if (strncmp(cols[j].name, name, len) == 0)
+			best = cols[j].name;
+	return best;
+}
+
+/*
+ * Map the --fields names onto cols into w->src.  A name that is no column
+ * is a usage error, reported here, naming the columns there are.
+ * Returns 0 or -1.
+ */
+static int
+pick_columns(struct jn_writer *w, const struct jn_column *cols,
+    size_t ncols)
+{
+	struct jn_strbuf b = { 0 };
+	const char *near;
+	char q[64];
+	size_t i, j;
+
+	for (i = 0; i < npicked; i++) {
+		for (j = 0; j < ncols; j++)
+			if (strcmp(cols[j].name, picked[i]) == 0)
+				break;
+		if (j < ncols) {
+			w->src[i] = j;
+			continue;
+		}
+		jn_strbuf_printf(&b, "--fields: no column '%s'",
+		    jn_quote(q, sizeof q, picked[i], strlen(picked[i])));
+		if ((near = closest_column(cols, ncols, picked[i])) != NULL)
+			jn_strbuf_printf(&b, " (did you mean %s?)", near);
+		jn_strbuf_printf(&b, "; columns are: ");
+		for (j = 0; j < ncols; j++)
+			jn_strbuf_printf(&b, "%s%s", j > 0 ? ", " : "",
+			    cols[j].name);
+		jn_error("%s", b.buf);
+		free(b.buf);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The width a terminal table must fit: that of the terminal standard
+ * output is, COLUMNS overriding what the terminal says (as ls(1) and
+ * systemd do).  0, never cut, when out is not a terminal, whatever
+ * COLUMNS says: a table piped into a pager or a file is whole.
+ */
+static size_t
+terminal_width(FILE *out)
+{
+	struct winsize ws;
+	const char *env;
+	char *end;
+	long n;
+	int fd = fileno(out);
+
+	if (fd < 0 || !isatty(fd))
+		return 0;
+	/* digits only: "80", not " 80", "80x" or "-1" */
+	env = getenv("COLUMNS");
+	if (env != NULL && *env >= '0' && *env <= '9') {
+		n = strtol(env, &end, 10);
+		if (*end == '\0' && n > 0 && n <= 1000000)
+			return (size_t)n;
+	}
+	if (ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		return ws.ws_col;
+	return 0;
 }
 
 struct jn_writer *
@@ -719,30 +882,156 @@ jn_writer_new(FILE *out, enum jn_format fmt, const struct jn_column *cols,
 	w->out = out;
 	/* the contract asks for a resolved format; resolving is harmless */
 	w->fmt = jn_format_resolve(fmt, out);
-	w->ncols = ncols;
-	w->names = jn_xcalloc(ncols, sizeof *w->names);
-	w->types = jn_xcalloc(ncols, sizeof *w->types);
-	w->widths = jn_xcalloc(ncols, sizeof *w->widths);
-	for (j = 0; j < ncols; j++) {
-		w->names[j] = jn_xstrdup(cols[j].name);
-		w->types[j] = cols[j].type;
+	w->nsrc = ncols;
+	w->ncols = npicked > 0 ? npicked : ncols;
+	w->src = jn_xcalloc(w->ncols, sizeof *w->src);
+	if (npicked == 0) {
+		for (j = 0; j < ncols; j++)
+			w->src[j] = j;
+	} else if (pick_columns(w, cols, ncols) != 0) {
+		/* nothing is written, and jn_writer_finish fails */
+		w->bad = 1;
+		w->ncols = 0;
 	}
+	w->names = jn_xcalloc(w->ncols, sizeof *w->names);
+	w->types = jn_xcalloc(w->ncols, sizeof *w->types);
+	w->widths = jn_xcalloc(w->ncols, sizeof *w->widths);
+	for (j = 0; j < w->ncols; j++) {
+		w->names[j] = jn_xstrdup(cols[w->src[j]].name);
+		w->types[j] = cols[w->src[j]].type;
+	}
+	if (w->fmt == JN_FMT_TABLE)
+		w->fit = terminal_width(out);
 	/* the header is held as row 0 so that its width counts */
 	if (w->fmt == JN_FMT_TABLE || w->fmt == JN_FMT_MARKDOWN)
-		for (j = 0; j < ncols; j++)
+		for (j = 0; j < w->ncols; j++)
 			hold_cell(w, j, w->names[j], strlen(w->names[j]));
 	return w;
+}
+
+void
+jn_writer_fit(struct jn_writer *w, size_t width)
+{
+	if (w->fmt == JN_FMT_TABLE)
+		w->fit = width;
 }
 
 int
 jn_writer_row(struct jn_writer *w, const struct jn_cell *cells)
 {
 	assert(!w->finished);
+	if (w->bad)
+		return -1;
 	if (w->fmt == JN_FMT_TABLE || w->fmt == JN_FMT_MARKDOWN) {
 		hold_row(w, cells);
 		return 0;
 	}
 	return stream_row(w, cells);
+}
+
+/* ---- fitting a terminal table to its width ---- */
+
+#define ELLIPSIS "\xe2\x80\xa6"	/* U+2026, one column */
+/* a text column is elided to no less than its name, or this */
+#define ELIDE_MIN 8
+
+/* The bytes of the first n code points of UTF-8 text s[0..len). */
+static size_t
+prefix_bytes(const char *s, size_t len, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (((unsigned char)s[i] & 0xc0) != 0x80 && n-- == 0)
+			break;
+	return i;
+}
+
+/*
+ * Column j's width when text columns are capped at cap: numbers keep
+ * theirs (a cut number is a wrong number), text goes down to cap but not
+ * below its floor (its name's width or ELIDE_MIN, 1 when hard).
+ */
+static size_t
+capped_width(const struct jn_writer *w, size_t j, size_t cap, int hard)
+{
+	size_t full = w->widths[j], floor;
+
+	if (is_numeric(w->types[j]) || full <= cap)
+		return full;
+	floor = hard ? 2 : w->cells[j].width > ELIDE_MIN ?
+	    w->cells[j].width : ELIDE_MIN;
+	if (floor > full)
+		floor = full;
+	return cap > floor ? cap : floor;
+}
+
+/* The line width of the first n columns with text capped at cap. */
+static size_t
+layout_width(const struct jn_writer *w, size_t n, size_t cap, int hard)
+{
+	size_t j, total = 0;
+
+	for (j = 0; j < n; j++)
+		total += capped_width(w, j, cap, hard) + (j > 0 ? 2 : 0);
+	return total;
+}
+
+/*
+ * Fit a held table into w->fit columns: first the widest text columns
+ * are elided (cut, with an ellipsis) down to a common cap, each no
+ * narrower than its name; when that is not enough, columns are dropped
+ * from the right, the first always kept (its text then cut harder).
+ * What was changed is said once on stderr.
+ */
+static void
+fit_table(struct jn_writer *w)
+{
+	struct jn_strbuf elided = { 0 }, dropped = { 0 };
+	size_t n = w->ncols, lo, hi, mid, j;
+	int hard = 0;
+
+	if (w->fit == 0 || n == 0 ||
+	    layout_width(w, n, SIZE_MAX, 0) <= w->fit)
+		return;
+	while (n > 1 && layout_width(w, n, 0, 0) > w->fit)
+		n--;
+	if (layout_width(w, n, 0, 0) > w->fit)
+		hard = 1;
+	/* the largest cap that fits (layout_width grows with cap) */
+	lo = 0;
+	hi = 0;
+	for (j = 0; j < n; j++)
+		if (w->widths[j] > hi)
+			hi = w->widths[j];
+	while (lo < hi) {
+		mid = lo + (hi - lo + 1) / 2;
+		if (layout_width(w, n, mid, hard) <= w->fit)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	for (j = 0; j < w->ncols; j++) {
+		size_t cw = j < n ? capped_width(w, j, lo, hard) : 0;
+		struct jn_strbuf *b = j >= n ? &dropped :
+		    cw < w->widths[j] ? &elided : NULL;
+
+		if (b != NULL)
+			jn_strbuf_printf(b, "%s%s", b->len > 0 ? ", " : "",
+			    w->names[j]);
+		if (j < n)
+			w->widths[j] = cw;
+	}
+	w->nshow = n;
+	/* a number wider than the terminal alone: nothing was cut */
+	if (elided.len > 0 || dropped.len > 0)
+		jn_warn("table cut to %zu columns:%s%s%s%s; use -o csv or "
+		    "--fields", w->fit, elided.len > 0 ? " elided " : "",
+		    elided.len > 0 ? elided.buf : "", dropped.len > 0 ?
+		    (elided.len > 0 ? "; dropped " : " dropped ") : "",
+		    dropped.len > 0 ? dropped.buf : "");
+	free(elided.buf);
+	free(dropped.buf);
 }
 
 /*
@@ -754,22 +1043,32 @@ jn_writer_row(struct jn_writer *w, const struct jn_cell *cells)
 static void
 table_line(struct jn_writer *w, const struct tcell *row)
 {
-	struct strbuf *b = &w->line;
+	struct jn_strbuf *b = &w->line;
 	size_t j;
 
 	b->len = 0;
-	for (j = 0; j < w->ncols; j++) {
-		size_t pad = w->widths[j] - row[j].width;
+	for (j = 0; j < w->nshow; j++) {
+		const char *t = w->text.buf + row[j].off;
+		size_t len = row[j].len, width = row[j].width, pad;
+		int cut = width > w->widths[j];
 
+		/* a text cell wider than its fitted column loses its end */
+		if (cut) {
+			width = w->widths[j];
+			len = prefix_bytes(t, len, width - 1);
+		}
+		pad = w->widths[j] - width;
 		if (j > 0)
 			sb_add(b, "  ", 2);
 		if (is_numeric(w->types[j]))
 			sb_pad(b, ' ', pad);
-		sb_add(b, w->text.p + row[j].off, row[j].len);
+		sb_add(b, t, len);
+		if (cut)
+			sb_addstr(b, ELLIPSIS);
 		if (!is_numeric(w->types[j]))
 			sb_pad(b, ' ', pad);
 	}
-	while (b->len > 0 && b->p[b->len - 1] == ' ')
+	while (b->len > 0 && b->buf[b->len - 1] == ' ')
 		b->len--;
 	sb_addc(b, '\n');
 }
@@ -777,11 +1076,11 @@ table_line(struct jn_writer *w, const struct tcell *row)
 static void
 table_rule(struct jn_writer *w)
 {
-	struct strbuf *b = &w->line;
+	struct jn_strbuf *b = &w->line;
 	size_t j;
 
 	b->len = 0;
-	for (j = 0; j < w->ncols; j++) {
+	for (j = 0; j < w->nshow; j++) {
 		if (j > 0)
 			sb_add(b, "  ", 2);
 		sb_pad(b, '-', w->widths[j]);
@@ -796,7 +1095,7 @@ table_rule(struct jn_writer *w)
 static void
 md_line(struct jn_writer *w, const struct tcell *row)
 {
-	struct strbuf *b = &w->line;
+	struct jn_strbuf *b = &w->line;
 	size_t j;
 
 	b->len = 0;
@@ -807,7 +1106,7 @@ md_line(struct jn_writer *w, const struct tcell *row)
 		sb_addc(b, ' ');
 		if (is_numeric(w->types[j]))
 			sb_pad(b, ' ', pad);
-		sb_add(b, w->text.p + row[j].off, row[j].len);
+		sb_add(b, w->text.buf + row[j].off, row[j].len);
 		if (!is_numeric(w->types[j]))
 			sb_pad(b, ' ', pad);
 		sb_add(b, " |", 2);
@@ -819,7 +1118,7 @@ md_line(struct jn_writer *w, const struct tcell *row)
 static void
 md_rule(struct jn_writer *w)
 {
-	struct strbuf *b = &w->line;
+	struct jn_strbuf *b = &w->line;
 	size_t j;
 
 	b->len = 0;
@@ -846,6 +1145,9 @@ write_held(struct jn_writer *w)
 	if (w->ncols == 0)
 		return;
 	nrows = w->ncells / w->ncols;
+	w->nshow = w->ncols;
+	if (!md)
+		fit_table(w);
 	if (md) {
 		/* GitHub needs at least three dashes in a delimiter cell */
 		for (j = 0; j < w->ncols; j++)
@@ -875,6 +1177,8 @@ write_held(struct jn_writer *w)
 int
 jn_writer_finish(struct jn_writer *w)
 {
+	if (w->bad)
+		return -1;
 	if (!w->finished) {
 		w->finished = 1;
 		if (w->fmt == JN_FMT_TABLE || w->fmt == JN_FMT_MARKDOWN)
@@ -906,10 +1210,11 @@ jn_writer_free(struct jn_writer *w)
 	for (j = 0; j < w->ncols; j++)
 		free(w->names[j]);
 	free(w->names);
+	free(w->src);
 	free(w->types);
 	free(w->widths);
-	free(w->line.p);
-	free(w->text.p);
+	free(w->line.buf);
+	free(w->text.buf);
 	free(w->cells);
 	free(w);
 }

@@ -58,6 +58,7 @@ static const char help_text[] =
     "definitions\n"
     "                           (their --meta lines differ)\n"
     "  -o, --format F           table, csv, tsv, ndjson, markdown\n"
+    "      --fields LIST        only these columns, in this order\n"
     "      --safe-csv           defuse cells a spreadsheet would run\n"
     "  -I, --input-format F     csv, tsv or ndjson (default: detect)\n"
     "  -h, --help               this help\n"
@@ -84,6 +85,7 @@ static const struct option longopts[] = {
 	{ "min-volume-ratio", required_argument, NULL, OPT_MIN_VOLUME_RATIO },
 	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "format", required_argument, NULL, 'o' },
+	{ "fields", required_argument, NULL, JN_OPT_FIELDS },
 	{ "input-format", required_argument, NULL, 'I' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -846,6 +848,10 @@ parse_args(struct cmp *c, int argc, char **argv)
 			if (jn_format_parse(optarg, &c->out_format))
 				return -1;
 			break;
+		case JN_OPT_FIELDS:
+			if (jn_writer_fields(optarg))
+				return -1;
+			break;
 		case 'I':
 			if (jn_input_format_parse(optarg, &c->in_format))
 				return -1;
@@ -930,6 +936,7 @@ main(int argc, char **argv)
 	memset(&c, 0, sizeof c);
 	jn_set_progname(argv[0]);
 	jn_writer_safe_csv(0);	/* off until this run's options say */
+	jn_writer_fields(NULL);
 	jn_intern_init(&c.keys);
 	jn_intern_init(&c.stepkeys);
 	if (parse_args(&c, argc, argv) != 0) {

@@ -97,6 +97,7 @@ static const char help_text[] =
     "Input grouped by user: --sorted (memory per user, not per event).\n"
     "Shards: --partial writes a mergeable state, --merge adds them up.\n"
     "--meta begins the table with how it was made (journey(7)).\n"
+    "Columns shown: --fields LIST (these, in this order).\n"
     "Shared options: see journey(7).  Formulas: see jfriction(1).\n";
 
 enum {

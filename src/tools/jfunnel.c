@@ -85,6 +85,7 @@ static const char help_text[] =
     "      --since TIME         keep events at or after TIME\n"
     "      --until TIME         keep events before TIME\n"
     "  -o, --format F           table, csv, tsv, ndjson, markdown\n"
+    "      --fields LIST        only these columns, in this order\n"
     "      --strict             a bad record is an error\n"
     "      --rejects FILE       write bad records to FILE\n"
     "      --max-rejected RATE  more bad records is an error (0.5)\n"

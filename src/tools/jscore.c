@@ -40,6 +40,7 @@ static const char help_text[] =
     "cost,\n"
     "                           score, rank; joined by &&; repeatable\n"
     "  -o, --format F           table, csv, tsv, ndjson, markdown\n"
+    "      --fields LIST        only these columns, in this order\n"
     "      --safe-csv           defuse cells a spreadsheet would run\n"
     "  -I, --input-format F     csv, tsv or ndjson (default: detect)\n"
     "  -h, --help               this help\n"
@@ -59,6 +60,7 @@ static const struct option longopts[] = {
 	{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
 	{ "safe-csv", no_argument, NULL, OPT_SAFE_CSV },
 	{ "format", required_argument, NULL, 'o' },
+	{ "fields", required_argument, NULL, JN_OPT_FIELDS },
 	{ "input-format", required_argument, NULL, 'I' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -708,6 +710,10 @@ parse_args(struct score *s, int argc, char **argv)
 			if (jn_format_parse(optarg, &s->out_format))
 				return -1;
 			break;
+		case JN_OPT_FIELDS:
+			if (jn_writer_fields(optarg))
+				return -1;
+			break;
 		case 'I':
 			if (jn_input_format_parse(optarg, &s->in_format))
 				return -1;
@@ -822,6 +828,7 @@ main(int argc, char **argv)
 	memset(&s, 0, sizeof s);
 	jn_set_progname(argv[0]);
 	jn_writer_safe_csv(0);	/* off until this run's options say */
+	jn_writer_fields(NULL);
 	if (parse_args(&s, argc, argv) != 0)
 		return JN_EXIT_ERROR;
 	if (optind == argc)

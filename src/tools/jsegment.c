@@ -89,6 +89,7 @@ static const char help_text[] =
     "                           expected_purchases, clv (jsegment(1))\n"
     "      --horizon DUR        what --clv predicts over (52w)\n"
     "      --discount RATE      --clv's yearly discount rate (0.1)\n"
+    "      --fields LIST        only these columns, in this order\n"
     "      --tag[=FIELD]        write every event back with FIELD "
     "(segment)\n"
     "      --sorted             input grouped by user: memory per user only\n"
@@ -1465,42 +1466,12 @@ write_checked(struct seg *s, const void *p, size_t n)
 	return 0;
 }
 
-/* A CSV/TSV cell for the added field, quoted or escaped when needed. */
 /* The separator the input was read with, which --tag writes back. */
 static char
 sep(const struct seg *s, int tsv)
 {
 	return s->common.delimiter != 0 ? s->common.delimiter : tsv ? '\t' :
 	    ',';
-}
-
-static int
-write_cell(struct seg *s, const char *v, size_t n, int tsv)
-{
-	size_t i;
-
-	if (tsv) {
-		for (i = 0; i < n; i++) {
-			const char *esc = v[i] == '\t' ? "\\t" : v[i] == '\n' ?
-			    "\\n" : v[i] == '\r' ? "\\r" : v[i] == '\\' ?
-			    "\\\\" : NULL;
-
-			if (write_checked(s, esc ? esc : v + i, esc ? 2 : 1))
-				return -1;
-		}
-		return 0;
-	}
-	char special[] = { sep(s, 0), '"', '\r', '\n', '\0' };
-
-	if (strcspn(v, special) >= n)
-		return write_checked(s, v, n);
-	if (write_checked(s, "\"", 1))
-		return -1;
-	for (i = 0; i < n; i++)
-		if (write_checked(s, v + i, 1) ||
-		    (v[i] == '"' && write_checked(s, "\"", 1)))
-			return -1;
-	return write_checked(s, "\"", 1);
 }
 
 static int
@@ -1511,6 +1482,8 @@ tag_header(void *ctx, const struct jn_record *h)
 	char delim = sep(s, tsv);
 	const char *p = h->raw, *end = h->raw + h->rawlen;
 	size_t flen = strlen(s->tag_field);
+	struct jn_strbuf name = { 0 };
+	int rc;
 
 	/*
 	 * Several files, one stream, one header: the next tool reads a
@@ -1539,56 +1512,41 @@ tag_header(void *ctx, const struct jn_record *h)
 	s->last_header = jn_xstrndup(h->raw, h->rawlen);
 	s->last_header_len = h->rawlen;
 	s->first_header_file = jn_xstrdup(h->file);
-	if (write_checked(s, h->raw, h->rawlen) ||
+	(tsv ? jn_tsv_field : jn_csv_field)(&name, s->tag_field, flen);
+	rc = write_checked(s, h->raw, h->rawlen) ||
 	    write_checked(s, &delim, 1) ||
-	    write_cell(s, s->tag_field, flen, tsv) ||
-	    write_checked(s, "\n", 1))
-		return -1;
-	return 0;
+	    write_checked(s, name.buf, name.len) ||
+	    write_checked(s, "\n", 1) ? -1 : 0;
+	free(name.buf);
+	return rc;
 }
 
-/* A JSON string for v: quotes, backslashes and controls escaped. */
-static int
-write_json_string(struct seg *s, const char *v, size_t n)
+/* v as a quoted CSV field, its quotes doubled. */
+static void
+csv_quoted(struct jn_strbuf *b, const char *v, size_t n)
 {
 	size_t i;
-	char esc[8];
 
-	if (write_checked(s, "\"", 1))
-		return -1;
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)v[i];
-
-		if (c == '"' || c == '\\') {
-			esc[0] = '\\';
-			esc[1] = (char)c;
-			if (write_checked(s, esc, 2))
-				return -1;
-		} else if (c < 0x20) {
-			snprintf(esc, sizeof esc, "\\u%04x", c);
-			if (write_checked(s, esc, 6))
-				return -1;
-		} else if (write_checked(s, v + i, 1)) {
-			return -1;
-		}
-	}
-	return write_checked(s, "\"", 1);
+	jn_strbuf_printf(b, "\"");
+	for (i = 0; i < n; i++)
+		jn_strbuf_printf(b, v[i] == '"' ? "\"\"" : "%c", v[i]);
+	jn_strbuf_printf(b, "\"");
 }
 
 /*
  * The text --tag adds for segment seg in input format fmt: ",segment\n"
  * quoted for CSV, "\tsegment\n" escaped for TSV, "\"FIELD\":\"segment\""
- * for NDJSON.  Built once per segment and format, through the same
- * encoders, into memory.
+ * for NDJSON.  Built once per segment and format, into memory, with the
+ * writer's encoders (the segment name from a --by value is data: it is
+ * quoted, escaped and made valid UTF-8 as any table cell is).
  */
 static const struct enc *
 encoded(struct seg *s, int fmt, uint32_t seg)
 {
+	struct jn_strbuf b = { 0 };
 	struct enc *e;
-	FILE *save = s->out;
 	const char *v;
 	size_t vlen;
-	int rc;
 
 	if (s->enc[fmt] == NULL)
 		s->enc[fmt] = jn_xcalloc(jn_intern_count(&s->segs) + 1,
@@ -1597,23 +1555,23 @@ encoded(struct seg *s, int fmt, uint32_t seg)
 	if (e->p != NULL)
 		return e;
 	v = jn_intern_str(&s->segs, seg, &vlen);
-	if ((s->out = open_memstream(&e->p, &e->len)) == NULL) {
-		jn_error("out of memory");
-		exit(JN_EXIT_ERROR);
+	if (fmt == JN_IN_NDJSON) {
+		jn_json_string(&b, s->tag_field, strlen(s->tag_field));
+		jn_strbuf_printf(&b, ":");
+		jn_json_string(&b, v, vlen);
+	} else {
+		char d = sep(s, fmt == JN_IN_TSV);
+
+		jn_strbuf_printf(&b, "%c", d);
+		if (fmt != JN_IN_TSV && d != ',' && memchr(v, d, vlen) != NULL)
+			csv_quoted(&b, v, vlen);	/* --delimiter's */
+		else
+			(fmt == JN_IN_TSV ? jn_tsv_field : jn_csv_field)(&b, v,
+			    vlen);
+		jn_strbuf_printf(&b, "\n");
 	}
-	if (fmt == JN_IN_NDJSON)
-		rc = write_json_string(s, s->tag_field, strlen(s->tag_field)) ||
-		    write_checked(s, ":", 1) || write_json_string(s, v, vlen);
-	else
-		rc = write_checked(s, (char[]){ sep(s, fmt == JN_IN_TSV) },
-		    1) ||
-		    write_cell(s, v, vlen, fmt == JN_IN_TSV) ||
-		    write_checked(s, "\n", 1);
-	if (fclose(s->out) != 0 || rc != 0) {
-		jn_error("out of memory");
-		exit(JN_EXIT_ERROR);
-	}
-	s->out = save;
+	e->p = b.buf;
+	e->len = b.len;
 	return e;
 }
 
@@ -2091,6 +2049,9 @@ parse_args(struct seg *s, int argc, char **argv)
 		return jn_error("choose one of --by, --rule and --preset");
 	if (s->profiles && s->tag)
 		return jn_error("choose one of --profiles and --tag");
+	if (s->tag && jn_writer_fields_given())
+		return jn_error("--tag writes events, not a table: no "
+		    "--fields");
 	if (jn_run_check(&s->run) != 0)
 		return -1;
 	if (s->tag && (s->run.partial || s->run.merge))

@@ -246,6 +246,9 @@ parse_args(struct shard *s, int argc, char **argv)
 	}
 	if (s->key && s->n > 0)
 		return jn_error("--key writes one stream: no -n");
+	if (jn_writer_fields_given())
+		return jn_error("shards are events, not a table: no "
+		    "--fields");
 	if (s->n == 0 && !s->key) {
 		jn_error("the number of shards is needed (-n N, or --key)");
 		fputs(usage, stderr);

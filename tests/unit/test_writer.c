@@ -2,7 +2,8 @@
  * Unit tests of the output writers: exact bytes of every format over a
  * typical report table, number formatting, escaping and quoting, display
  * width of UTF-8 text in aligned tables, null cells, a header-only table,
- * and write errors on /dev/full.
+ * write errors on /dev/full, --fields in every format and its errors, and
+ * fitting a table to a terminal's width.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "journey/util.h"
 #include "journey/writer.h"
 
 #define S(lit) jn_cell_str(lit, sizeof(lit) - 1)
@@ -494,6 +496,331 @@ test_write_error(void **state)
 	fclose(f);
 }
 
+/* --fields picks and orders columns in every format; cells stay whole. */
+static void
+test_fields_every_format(void **state)
+{
+	fill_report();
+	assert_int_equal(jn_writer_fields("revenue, step"), 0);
+	assert_true(jn_writer_fields_given());
+	check(JN_FMT_CSV, report_cols, 5, &report[0][0], 3,
+	    "revenue,step\n"
+	    "12340.00,visit\n"
+	    "1234.50,caf\xc3\xa9\n"
+	    ",done\n");
+	check(JN_FMT_TSV, report_cols, 5, &report[0][0], 3,
+	    "revenue\tstep\n"
+	    "12340.00\tvisit\n"
+	    "1234.50\tcaf\xc3\xa9\n"
+	    "\tdone\n");
+	check(JN_FMT_NDJSON, report_cols, 5, &report[0][0], 3,
+	    "{\"revenue\":12340.00,\"step\":\"visit\"}\n"
+	    "{\"revenue\":1234.50,\"step\":\"caf\xc3\xa9\"}\n"
+	    "{\"revenue\":null,\"step\":\"done\"}\n");
+	check(JN_FMT_TABLE, report_cols, 5, &report[0][0], 3,
+	    "  revenue  step\n"
+	    "---------  -----\n"
+	    "12,340.00  visit\n"
+	    " 1,234.50  caf\xc3\xa9\n"
+	    "           done\n");
+	check(JN_FMT_MARKDOWN, report_cols, 5, &report[0][0], 3,
+	    "|   revenue | step  |\n"
+	    "| --------: | ----- |\n"
+	    "| 12,340.00 | visit |\n"
+	    "|  1,234.50 | caf\xc3\xa9  |\n"
+	    "|           | done  |\n");
+	/* one column, named twice in the table is an error, not a copy */
+	assert_int_equal(jn_writer_fields("rate"), 0);
+	check(JN_FMT_CSV, report_cols, 5, &report[0][0], 1,
+	    "rate\n1.0000\n");
+	assert_int_equal(jn_writer_fields(NULL), 0);
+	assert_false(jn_writer_fields_given());
+	check(JN_FMT_CSV, report_cols, 2, &report[0][0], 0, "step,users\n");
+}
+
+/* Diagnostics of f(arg) into a string (caller frees). */
+static char *
+captured(int (*f)(const char *), const char *arg, int want)
+{
+	struct jn_strbuf b = { 0 };
+	struct jn_strbuf *old = jn_diag_capture(&b);
+
+	assert_int_equal(f(arg), want);
+	jn_diag_capture(old);
+	return b.buf;
+}
+
+static void
+test_fields_bad_list(void **state)
+{
+	static const char *const bad[] = { "", ",", "step,,rate", "step,",
+	    " ", "step,step", "a, b ,a" };
+	size_t i;
+	char *msg;
+
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		assert_int_equal(jn_writer_fields("step"), 0);
+		msg = captured(jn_writer_fields, bad[i], -1);
+		assert_non_null(strstr(msg, "--fields: "));
+		free(msg);
+		/* a bad list leaves no half of itself behind */
+		assert_false(jn_writer_fields_given());
+	}
+	msg = captured(jn_writer_fields, "step,,rate", -1);
+	assert_string_equal(msg,
+	    "journey: --fields: empty column name in 'step,,rate'\n");
+	free(msg);
+	msg = captured(jn_writer_fields, "a, b ,a", -1);
+	assert_string_equal(msg, "journey: --fields: column 'a' named twice\n");
+	free(msg);
+}
+
+/* A name that is no column: reported at jn_writer_new, nothing written. */
+static void
+test_fields_unknown(void **state)
+{
+	static const struct {
+		const char *list, *msg;
+	} cases[] = {
+		{ "step,revenu", "journey: --fields: no column 'revenu' (did "
+		    "you mean revenue?); columns are: step, users, rate, "
+		    "median, revenue\n" },
+		{ "Users", "journey: --fields: no column 'Users' (did you "
+		    "mean users?); columns are: step, users, rate, median, "
+		    "revenue\n" },
+		{ "med", "journey: --fields: no column 'med' (did you mean "
+		    "median?); columns are: step, users, rate, median, "
+		    "revenue\n" },
+		{ "conversion", "journey: --fields: no column 'conversion'; "
+		    "columns are: step, users, rate, median, revenue\n" },
+	};
+	static const enum jn_format fmts[] = { JN_FMT_CSV, JN_FMT_TABLE };
+	struct jn_strbuf b = { 0 };
+	struct jn_strbuf *old;
+	struct jn_writer *w;
+	char *buf = NULL;
+	size_t len = 0, i, k;
+	FILE *f;
+
+	fill_report();
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		for (k = 0; k < 2; k++) {
+			f = open_memstream(&buf, &len);
+			assert_non_null(f);
+			assert_int_equal(jn_writer_fields(cases[i].list), 0);
+			b.len = 0;
+			old = jn_diag_capture(&b);
+			w = jn_writer_new(f, fmts[k], report_cols, 5);
+			assert_int_equal(jn_writer_row(w, report[0]), -1);
+			assert_int_equal(jn_writer_finish(w), -1);
+			jn_diag_capture(old);
+			jn_writer_free(w);
+			assert_int_equal(fclose(f), 0);
+			/* said once, and no header, no row */
+			assert_string_equal(b.buf, cases[i].msg);
+			assert_int_equal(len, 0);
+			free(buf);
+			buf = NULL;
+		}
+	}
+	free(b.buf);
+	jn_writer_fields(NULL);
+}
+
+/* A table cut to width; *msg gets what was said on stderr. */
+static char *
+render_fit(enum jn_format fmt, const struct jn_column *cols, size_t ncols,
+    const struct jn_cell *cells, size_t nrows, size_t width, char **msg)
+{
+	struct jn_strbuf b = { 0 };
+	struct jn_strbuf *old = jn_diag_capture(&b);
+	struct jn_writer *w;
+	char *buf = NULL;
+	size_t len = 0, r;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	w = jn_writer_new(f, fmt, cols, ncols);
+	jn_writer_fit(w, width);
+	for (r = 0; r < nrows; r++)
+		assert_int_equal(jn_writer_row(w, cells + r * ncols), 0);
+	assert_int_equal(jn_writer_finish(w), 0);
+	jn_writer_free(w);
+	assert_int_equal(fclose(f), 0);
+	jn_diag_capture(old);
+	*msg = b.buf;
+	return buf;
+}
+
+static const struct jn_column fit_cols[] = {
+	{ "name", JN_COL_STR }, { "n", JN_COL_INT },
+	{ "note", JN_COL_STR }, { "tail", JN_COL_STR },
+};
+
+static void
+check_fit(size_t width, const char *want, const char *want_msg)
+{
+	struct jn_cell cells[] = {
+		S("checkout/payment"), jn_cell_int(1234),
+		S("a long note here"), S("x"),
+		S("cart"), jn_cell_int(5), S("\xc3\xa9t\xc3\xa9 caf\xc3\xa9 "
+		    "cr\xc3\xa8me"), S("yy"),
+	};
+	char *msg, *got = render_fit(JN_FMT_TABLE, fit_cols, 4, cells, 2,
+	    width, &msg);
+
+	assert_string_equal(got, want);
+	if (want_msg == NULL)
+		assert_null(msg);
+	else
+		assert_string_equal(msg, want_msg);
+	free(got);
+	free(msg);
+}
+
+static void
+test_fit_width(void **state)
+{
+	/* 47 columns wide: fits 47 and more, 0 never cuts */
+	static const char whole[] =
+	    "name                  n  note              tail\n"
+	    "----------------  -----  ----------------  ----\n"
+	    "checkout/payment  1,234  a long note here  x\n"
+	    "cart                  5  \xc3\xa9t\xc3\xa9 caf\xc3\xa9 "
+	    "cr\xc3\xa8me    yy\n";
+
+	check_fit(0, whole, NULL);
+	check_fit(47, whole, NULL);
+	check_fit(200, whole, NULL);
+	/* the two wide text columns elided to a common width, UTF-8 cut on
+	 * a code point, the number whole */
+	check_fit(40,
+	    "name              n  note          tail\n"
+	    "------------  -----  ------------  ----\n"
+	    "checkout/pa\xe2\x80\xa6  1,234  a long note\xe2\x80\xa6  x\n"
+	    "cart              5  \xc3\xa9t\xc3\xa9 caf\xc3\xa9 "
+	    "cr\xe2\x80\xa6  yy\n",
+	    "journey: table cut to 40 columns: elided name, note; use -o "
+	    "csv or --fields\n");
+	/* text no narrower than 8: the last column goes */
+	check_fit(30,
+	    "name            n  note\n"
+	    "----------  -----  ----------\n"
+	    "checkout/\xe2\x80\xa6  1,234  a long no\xe2\x80\xa6\n"
+	    "cart            5  \xc3\xa9t\xc3\xa9 caf\xc3\xa9 \xe2\x80\xa6\n",
+	    "journey: table cut to 30 columns: elided name, note; dropped "
+	    "tail; use -o csv or --fields\n");
+	check_fit(10,
+	    "name\n"
+	    "----------\n"
+	    "checkout/\xe2\x80\xa6\n"
+	    "cart\n",
+	    "journey: table cut to 10 columns: elided name; dropped n, "
+	    "note, tail; use -o csv or --fields\n");
+	/* the first column stays, cut below its floor */
+	check_fit(5,
+	    "name\n"
+	    "-----\n"
+	    "chec\xe2\x80\xa6\n"
+	    "cart\n",
+	    "journey: table cut to 5 columns: elided name; dropped n, "
+	    "note, tail; use -o csv or --fields\n");
+}
+
+/* Numbers are never cut: a table of numbers is only ever dropped from. */
+static void
+test_fit_numbers(void **state)
+{
+	static const struct jn_column cols[] = { { "a", JN_COL_INT },
+	    { "b", JN_COL_MONEY }, { "c", JN_COL_RATE } };
+	struct jn_cell cells[] = { jn_cell_int(123456789),
+	    jn_cell_num(9876543.21), jn_cell_num(0.5) };
+	char *msg, *got = render_fit(JN_FMT_TABLE, cols, 3, cells, 1, 20,
+	    &msg);
+
+	assert_string_equal(got,
+	    "          a\n"
+	    "-----------\n"
+	    "123,456,789\n");
+	assert_string_equal(msg, "journey: table cut to 20 columns: dropped "
+	    "b, c; use -o csv or --fields\n");
+	free(got);
+	free(msg);
+	/* one number wider than the terminal is still whole */
+	got = render_fit(JN_FMT_TABLE, cols, 1, cells, 1, 4, &msg);
+	assert_string_equal(got, "          a\n-----------\n123,456,789\n");
+	assert_null(msg);
+	free(got);
+}
+
+/* Only the table format is fitted; markdown is pasted, machines read csv. */
+static void
+test_fit_other_formats(void **state)
+{
+	static const enum jn_format fmts[] = { JN_FMT_CSV, JN_FMT_TSV,
+	    JN_FMT_NDJSON, JN_FMT_MARKDOWN };
+	char *msg, *got, *want;
+	size_t i;
+
+	fill_report();
+	for (i = 0; i < sizeof fmts / sizeof fmts[0]; i++) {
+		got = render_fit(fmts[i], report_cols, 5, &report[0][0], 3,
+		    10, &msg);
+		want = render(fmts[i], report_cols, 5, &report[0][0], 3);
+		assert_string_equal(got, want);
+		assert_null(msg);
+		free(got);
+		free(want);
+	}
+}
+
+/* Not a terminal: whole, whatever COLUMNS says (a pipe into less). */
+static void
+test_fit_not_a_terminal(void **state)
+{
+	char *got;
+
+	fill_report();
+	assert_int_equal(setenv("COLUMNS", "10", 1), 0);
+	got = render(JN_FMT_TABLE, report_cols, 5, &report[0][0], 3);
+	unsetenv("COLUMNS");
+	assert_non_null(strstr(got, "12,340.00\n"));
+	free(got);
+}
+
+/* --fields and fitting together: the picked columns are what is fitted. */
+static void
+test_fields_then_fit(void **state)
+{
+	struct jn_cell cells[] = {
+		S("checkout/payment"), jn_cell_int(1234),
+		S("a long note here"), S("x"),
+	};
+	char *msg, *got;
+
+	assert_int_equal(jn_writer_fields("tail,n,name"), 0);
+	got = render_fit(JN_FMT_TABLE, fit_cols, 4, cells, 1, 20, &msg);
+	jn_writer_fields(NULL);
+	/* name would need 8 columns, 7 are left: it goes */
+	assert_string_equal(got,
+	    "tail      n\n"
+	    "----  -----\n"
+	    "x     1,234\n");
+	assert_string_equal(msg, "journey: table cut to 20 columns: dropped "
+	    "name; use -o csv or --fields\n");
+	free(got);
+	free(msg);
+	assert_int_equal(jn_writer_fields("tail,n,name"), 0);
+	got = render_fit(JN_FMT_TABLE, fit_cols, 4, cells, 1, 21, &msg);
+	jn_writer_fields(NULL);
+	assert_string_equal(got,
+	    "tail      n  name\n"
+	    "----  -----  --------\n"
+	    "x     1,234  checkou\xe2\x80\xa6\n");
+	free(got);
+	free(msg);
+}
+
 static void
 test_free_null(void **state)
 {
@@ -524,6 +851,14 @@ main(void)
 		cmocka_unit_test(test_format_parse),
 		cmocka_unit_test(test_format_resolve),
 		cmocka_unit_test(test_write_error),
+		cmocka_unit_test(test_fields_every_format),
+		cmocka_unit_test(test_fields_bad_list),
+		cmocka_unit_test(test_fields_unknown),
+		cmocka_unit_test(test_fit_width),
+		cmocka_unit_test(test_fit_numbers),
+		cmocka_unit_test(test_fit_other_formats),
+		cmocka_unit_test(test_fit_not_a_terminal),
+		cmocka_unit_test(test_fields_then_fit),
 		cmocka_unit_test(test_free_null),
 	};
 
