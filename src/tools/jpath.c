@@ -76,7 +76,8 @@ static const char help_text[] =
     "      --where EXPR         keep only matching events\n"
     "      --since TIME         keep events at or after TIME\n"
     "      --until TIME         keep events before TIME\n"
-    "  -o, --format F           table, csv, tsv, ndjson, markdown\n"
+    "  -o, --format F           table, csv, tsv, ndjson, markdown, or dot\n"
+    "                           (edges as a Graphviz digraph)\n"
     "      --strict             a bad record is an error\n"
     "      --rejects FILE       write bad records to FILE\n"
     "      --max-rejected RATE  more bad records is an error (0.5)\n"
@@ -185,6 +186,7 @@ struct jpath {
 	const char *tp_field, *by_field, *goal_text;
 	size_t top;		/* 0: all */
 	double min_share;
+	int dot;		/* -o dot: a Graphviz digraph */
 	struct jn_touch_opts touch_opts;
 	struct jn_touch *touch;	/* the main state's, shared */
 	struct jn_touch_local *touch_local;
@@ -742,6 +744,36 @@ kept(const struct jpath *f, size_t nkept, uint64_t count, uint64_t total)
 	return total == 0 || (double)count / (double)total >= f->min_share;
 }
 
+/*
+ * Which edges ids[0..n) (in the table's order) stay, and each one's
+ * block total (what its share is of): keep[i] and total[i].
+ */
+static void
+prune_edges(const struct jpath *f, const uint32_t *ids, size_t n,
+    uint8_t *keep, uint64_t *total)
+{
+	size_t i, j, k, nk;
+
+	for (i = 0; i < n; i = j) {
+		const struct edge *first = &f->t.e[ids[i]];
+		uint64_t sum = 0;
+
+		for (j = i; j < n; j++) {
+			const struct edge *e = &f->t.e[ids[j]];
+
+			if (e->by != first->by || block_of(e) != block_of(first))
+				break;
+			sum += e->transitions;
+		}
+		for (k = i, nk = 0; k < j; k++) {
+			keep[k] = (uint8_t)kept(f, nk, f->t.e[ids[k]].transitions,
+			    sum);
+			nk += keep[k];
+			total[k] = sum;
+		}
+	}
+}
+
 static int
 write_edges(struct jpath *f, struct jn_writer *w, const uint32_t *ids,
     size_t n)
@@ -913,6 +945,192 @@ write_variants(struct jpath *f, struct jn_writer *w, const uint32_t *ids,
 	return 0;
 }
 
+/* ---- -o dot ---- */
+
+/*
+ * s[0..len) as a DOT string: quotes and backslashes escaped, control
+ * bytes as spaces, so that a touchpoint is never read as DOT.
+ */
+static void
+dot_str(FILE *out, const char *s, size_t len)
+{
+	size_t i;
+
+	putc('"', out);
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '"' || c == '\\')
+			putc('\\', out);
+		putc(c < 0x20 || c == 0x7f ? ' ' : c, out);
+	}
+	putc('"', out);
+}
+
+/* The node of touchpoint tp in group g: its rank, the ends apart. */
+static void
+dot_node(FILE *out, size_t g, uint32_t tp)
+{
+	if (tp == TP_START)
+		fprintf(out, "g%zu_start", g);
+	else if (tp == TP_END)
+		fprintf(out, "g%zu_end", g);
+	else
+		fprintf(out, "g%zu_%u", g, ord.tprank[tp]);
+}
+
+/*
+ * The edges view as a Graphviz digraph, cycles kept: a node per
+ * touchpoint, an edge per move kept by --top and --min-share, its width
+ * by its share of the block, labelled with its transitions and median
+ * time; the (start) and (end) rows dashed; what pruning dropped said in
+ * a note.  With --by, a cluster per group.  Returns 0, or -1 after
+ * reporting a write error.
+ */
+static int
+write_dot(struct jpath *f, const uint32_t *ids, size_t n)
+{
+	size_t ntp = jn_intern_count(&f->tps), i, j, k, g;
+	uint8_t *keep = jn_xmalloc(n + 1), *used = jn_xmalloc(ntp + 1);
+	uint64_t *total = jn_xmalloc((n + 1) * sizeof *total);
+	uint32_t *byrank = jn_xmalloc((ntp + 1) * sizeof *byrank);
+	FILE *out = stdout;
+	char h[64];
+
+	prune_edges(f, ids, n, keep, total);
+	for (i = 0; i < ntp; i++)
+		byrank[ord.tprank[i]] = (uint32_t)i;
+	fputs("digraph jpath {\n"
+	    "\trankdir=LR;\n"
+	    "\tnode [shape=box, style=rounded, fontname=Helvetica, "
+	    "fontsize=11];\n"
+	    "\tedge [fontname=Helvetica, fontsize=9, color=\"#3b6ea5\"];\n",
+	    out);
+	for (i = 0, g = 0; i < n; i = j, g++) {
+		const struct edge *first = &f->t.e[ids[i]];
+		uint64_t ptr = 0, pmoves = 0, moves = 0, pends = 0;
+		size_t nmoves = 0;
+		const char *ind = f->by_field ? "\t\t" : "\t";
+
+		for (j = i; j < n && f->t.e[ids[j]].by == first->by; j++)
+			;
+		if (f->by_field) {
+			size_t len = 0;
+			const char *v = first->by == NONE ? "" :
+			    jn_intern_str(&f->byvals, first->by, &len);
+			struct jn_strbuf b = { NULL, 0, 0 };
+
+			jn_strbuf_printf(&b, "%s=%.*s", f->by_field, (int)len,
+			    v);
+			fprintf(out, "\tsubgraph cluster_%zu {\n\t\tlabel=", g);
+			dot_str(out, b.buf, b.len);
+			fputs(";\n", out);
+			free(b.buf);
+		}
+		/*
+		 * The nodes of the moves kept, in byte order; a (start) or
+		 * (end) row is drawn when its touchpoint is one of them (or
+		 * there is no move), so that no node floats alone.
+		 */
+		memset(used, 0, ntp + 1);
+		for (k = i; k < j; k++) {
+			const struct edge *e = &f->t.e[ids[k]];
+
+			if (!keep[k] || block_of(e) != 1)
+				continue;
+			used[ord.tprank[e->from]] = 1;
+			used[ord.tprank[e->to]] = 1;
+			nmoves++;
+		}
+		for (k = i; k < j; k++) {
+			const struct edge *e = &f->t.e[ids[k]];
+			uint32_t tp = e->from == TP_START ? e->to : e->from;
+
+			if (!keep[k] || block_of(e) == 1)
+				continue;
+			if (nmoves > 0 && !used[ord.tprank[tp]])
+				keep[k] = 0;
+			else
+				used[ord.tprank[tp]] = 1;
+		}
+		fprintf(out, "%s", ind);
+		dot_node(out, g, TP_START);
+		fputs(" [label=\"(start)\", shape=circle, style=filled, "
+		    "fillcolor=\"#dddddd\"];\n", out);
+		fprintf(out, "%s", ind);
+		dot_node(out, g, TP_END);
+		fputs(" [label=\"(end)\", shape=doublecircle, style=filled, "
+		    "fillcolor=\"#dddddd\"];\n", out);
+		for (k = 0; k < ntp; k++) {
+			size_t len;
+			const char *v;
+
+			if (!used[k])
+				continue;
+			v = jn_intern_str(&f->tps, byrank[k], &len);
+			fprintf(out, "%s", ind);
+			dot_node(out, g, byrank[k]);
+			fputs(" [label=", out);
+			dot_str(out, v, len);
+			fputs("];\n", out);
+		}
+		for (k = i; k < j; k++) {
+			const struct edge *e = &f->t.e[ids[k]];
+			int end = e->from == TP_START || e->to == TP_END;
+			double share = total[k] ? (double)e->transitions /
+			    (double)total[k] : 0;
+
+			if (!end)
+				moves += e->transitions;
+			if (!keep[k]) {
+				if (!end) {
+					ptr += e->transitions;
+					pmoves++;
+				} else {
+					pends++;
+				}
+				continue;
+			}
+			fprintf(out, "%s", ind);
+			dot_node(out, g, e->from);
+			fputs(" -> ", out);
+			dot_node(out, g, e->to);
+			fprintf(out, " [penwidth=%.2f, label=\"%llu", 1 + 7 * share,
+			    (unsigned long long)e->transitions);
+			if (e->times.n > 0)
+				fprintf(out, "\\n%s", jn_duration_human(h, sizeof h,
+				    jn_samples_median(e->times.v, e->times.n) /
+				    1e9));
+			fprintf(out, "\"%s];\n", end ? ", style=dashed, "
+			    "color=\"#999999\"" : "");
+		}
+		if (pmoves + pends > 0) {
+			fprintf(out, "%sg%zu_other [shape=note, label=\"not "
+			    "drawn: ", ind, g);
+			if (pmoves > 0)
+				fprintf(out, "%llu moves, %llu transitions "
+				    "(%.1f%%)%s", (unsigned long long)pmoves,
+				    (unsigned long long)ptr,
+				    100.0 * (double)ptr / (double)moves,
+				    pends > 0 ? "; " : "");
+			if (pends > 0)
+				fprintf(out, "%llu start and end rows",
+				    (unsigned long long)pends);
+			fputs("\"];\n", out);
+		}
+		if (f->by_field)
+			fputs("\t}\n", out);
+	}
+	fputs("}\n", out);
+	free(keep);
+	free(used);
+	free(total);
+	free(byrank);
+	if (fflush(out) != 0 || ferror(out))
+		return jn_error("write error: %s", strerror(errno));
+	return 0;
+}
+
 static int
 write_table(struct jpath *f, enum jn_format fmt)
 {
@@ -952,6 +1170,12 @@ write_table(struct jpath *f, enum jn_format fmt)
 	}
 	sort_times(&f->t);
 	ids = order_rows(f, &n);
+	if (f->dot) {
+		rc = write_dot(f, ids, n);
+		free(ids);
+		order_release();
+		return rc;
+	}
 	w = jn_writer_new(stdout, fmt, cols, nc);
 	if (f->view == VIEW_EDGES)
 		write_edges(f, w, ids, n);
@@ -1193,7 +1417,16 @@ parse_args(struct jpath *f, int argc, char **argv)
 	jn_touch_opts_init(&f->touch_opts);
 	while ((opt = getopt_long(argc, argv, "j:" JN_COMMON_SHORTOPTS,
 	    longopts, NULL)) != -1) {
-		int r = jn_common_option(&f->common, opt, optarg);
+		int r;
+
+		/* a picture, beside the table formats of every tool */
+		if (opt == 'o' && strcmp(optarg, "dot") == 0) {
+			f->dot = 1;
+			continue;
+		}
+		if (opt == 'o')
+			f->dot = 0;
+		r = jn_common_option(&f->common, opt, optarg);
 
 		if (r == 0)
 			r = jn_touch_option(&f->touch_opts, opt, optarg);
@@ -1263,6 +1496,10 @@ parse_args(struct jpath *f, int argc, char **argv)
 	}
 	if (f->run.sorted && f->per_session)
 		return jn_error("--sorted works with --per user");
+	if (f->dot && f->view != VIEW_EDGES)
+		return jn_error("-o dot draws --view edges");
+	if (f->dot && f->run.partial)
+		return jn_error("--partial writes a state: no -o dot");
 	if (jn_run_check(&f->run) != 0)
 		return -1;
 	/* compiled once, shared read only by every reading thread */
