@@ -41,18 +41,21 @@
 
 static const char usage[] =
     "usage: jpath [-u FIELD] [-t FIELD] [-e FIELD] [-o FORMAT]\n"
-    "             [--view edges|variants] [--per user|session]\n"
+    "             [--view edges|variants|next|steps] [--per user|session]\n"
     "             [--touchpoint FIELD] [--clean FILE | --raw-touchpoints]\n"
     "             [--collapse] [--by FIELD] [--goal EXPR] [--top N]\n"
-    "             [--min-share F] [--sorted] [-j N] [--partial | --merge]\n"
+    "             [--min-share F] [--from EXPR | --to EXPR] [--depth N]\n"
+    "             [--sorted] [-j N] [--partial | --merge]\n"
     "             [--where EXPR] [--since TIME] [--until TIME] [--strict]\n"
     "             [--rejects FILE] [FILE ...]\n";
 
 static const char help_text[] =
     "Map the ways units go through the touchpoints.\n"
     "\n"
-    "      --view VIEW          edges (directly-follows graph, default) or\n"
-    "                           variants (distinct paths)\n"
+    "      --view VIEW          edges (directly-follows graph, default),\n"
+    "                           variants (distinct paths), next (where\n"
+    "                           units go from each touchpoint) or steps\n"
+    "                           (step-indexed flows, for a Sankey)\n"
     "      --per UNIT           user (default) or session\n"
     "      --touchpoint FIELD   touchpoint field (page, url, path, screen,\n"
     "                           touchpoint; else the event name)\n"
@@ -63,6 +66,9 @@ static const char help_text[] =
     "      --top N              keep the N largest rows, the rest in (other)\n"
     "      --min-share F        keep rows of share F or more, the rest in "
     "(other)\n"
+    "      --from EXPR          steps: from the first event matching EXPR\n"
+    "      --to EXPR            steps: up to the first event matching EXPR\n"
+    "      --depth N            steps: how many (5)\n"
     "      --sorted             input grouped by user: memory per user only\n"
     "  -j, --jobs N             read with N threads (default: all cores)\n"
     "      --partial            write a mergeable state, not the table\n"
@@ -91,7 +97,7 @@ static const char help_text[] =
 
 enum {
 	OPT_VIEW = JN_OPT_TOOL_BASE, OPT_PER, OPT_TOUCHPOINT, OPT_COLLAPSE,
-	OPT_BY, OPT_GOAL, OPT_TOP, OPT_MIN_SHARE
+	OPT_BY, OPT_GOAL, OPT_TOP, OPT_MIN_SHARE, OPT_FROM, OPT_TO, OPT_DEPTH
 };
 
 static const struct option tool_longopts[] = {
@@ -103,6 +109,9 @@ static const struct option tool_longopts[] = {
 	{ "goal", required_argument, NULL, OPT_GOAL },
 	{ "top", required_argument, NULL, OPT_TOP },
 	{ "min-share", required_argument, NULL, OPT_MIN_SHARE },
+	{ "from", required_argument, NULL, OPT_FROM },
+	{ "to", required_argument, NULL, OPT_TO },
+	{ "depth", required_argument, NULL, OPT_DEPTH },
 	JN_RUN_LONGOPTS,
 	JN_TOUCH_LONGOPTS,
 };
@@ -113,8 +122,9 @@ static const struct option tool_longopts[] = {
 #define TP_START (UINT32_MAX - 1)
 #define TP_END (UINT32_MAX - 2)
 
-enum view { VIEW_EDGES, VIEW_VARIANTS };
-static const char *const view_names[] = { "edges", "variants" };
+enum view { VIEW_EDGES, VIEW_VARIANTS, VIEW_NEXT, VIEW_STEPS };
+static const char *const view_names[] = { "edges", "variants", "next",
+	"steps" };
 
 /*
  * One event: 24 bytes, or 32 with --by (evsize).  The input position
@@ -130,11 +140,16 @@ struct pev {
 };
 #define POS_GOAL (UINT64_C(1) << 63)	/* matches --goal */
 #define POS_NOSESS (UINT64_C(1) << 62)	/* no session value: cut by gap */
-#define POS_MASK (POS_NOSESS - 1)
+#define POS_FROM (UINT64_C(1) << 61)	/* matches --from */
+#define POS_TO (UINT64_C(1) << 60)	/* matches --to */
+#define POS_MASK (POS_TO - 1)
+/* the same, per element of a path */
+enum { PF_GOAL = 1, PF_FROM = 2, PF_TO = 4 };
 
 /* An edge of the directly-follows graph, in one breakdown group. */
 struct edge {
 	uint32_t by, from, to;	/* from TP_START, to TP_END at the ends */
+	int32_t step;		/* view steps: its step; else 0 */
 	uint64_t transitions, units, converted;
 	uint64_t mark;		/* the unit that last made the move */
 	struct jn_samples times;	/* ns between its two events */
@@ -163,7 +178,7 @@ struct tally {
 	/* the path being counted, after --collapse */
 	uint32_t *ptp;
 	int64_t *pfirst, *plast;	/* its first and last event's times */
-	uint8_t *pgoal;
+	uint8_t *pflags;	/* PF_ bits of its events */
 	size_t pcap;
 	uint32_t *key;
 	size_t keycap;
@@ -174,6 +189,7 @@ struct tally {
 	 */
 	struct edge_slot {
 		uint32_t by, from, to, id;
+		int32_t step;
 	} *cache;
 };
 #define CACHE_BITS 12
@@ -192,7 +208,13 @@ struct jpath {
 	struct jn_touch_local *touch_local;
 	struct jn_pred *goal;
 	struct jn_namecache names;
-	int goal_cached;	/* the goal reads the event name alone */
+	const char *from_text, *to_text;	/* view steps */
+	int depth;
+	struct jn_pred *from, *to;
+	/* --goal, --from, --to: per event name (cached) or per event */
+	struct jn_pred *cpred[3], *opred[3];
+	uint64_t cflag[3], oflag[3];
+	int ncached, nother;
 	int tp_slot, by_slot;
 	size_t evsize;		/* bytes per kept event */
 
@@ -219,26 +241,34 @@ on_event(void *ctx, const struct jn_event *ev)
 	uint32_t unit = jn_units_get(&f->units, ev);
 	const char *v;
 	size_t len;
-	int goal = 0;
+	uint64_t flags = 0;
+	int k, m;
 
 	if (unit == JN_UNIT_NONE)
 		return -1;
-	if (f->goal != NULL && f->goal_cached && ev->name_len > 0) {
+	if (ev->name_len > 0 && f->ncached > 0) {
 		uint64_t bits;
 
-		if (jn_namecache_get(&f->names, &f->goal, 1, rec, ev->name,
-		    ev->name_len, &bits) != 0)
+		if (jn_namecache_get(&f->names, f->cpred, f->ncached, rec,
+		    ev->name, ev->name_len, &bits) != 0)
 			return -1;
-		goal = (int)(bits & 1);
-	} else if (f->goal != NULL &&
-	    (goal = jn_pred_match(f->goal, rec)) < 0) {
-		return -1;
+		for (k = 0; k < f->ncached; k++)
+			flags |= bits >> k & 1 ? f->cflag[k] : 0;
+	} else {
+		for (k = 0; k < f->ncached; k++) {
+			if ((m = jn_pred_match(f->cpred[k], rec)) < 0)
+				return -1;
+			flags |= m ? f->cflag[k] : 0;
+		}
+	}
+	for (k = 0; k < f->nother; k++) {
+		if ((m = jn_pred_match(f->opred[k], rec)) < 0)
+			return -1;
+		flags |= m ? f->oflag[k] : 0;
 	}
 	e = jn_units_keep(&f->units, unit);
 	e->ts = ev->time;
-	e->pos = rec->pos & POS_MASK;
-	if (goal)
-		e->pos |= POS_GOAL;
+	e->pos = (rec->pos & POS_MASK) | flags;
 	if (f->per_session && (ev->session == NULL || ev->session_len == 0))
 		e->pos |= POS_NOSESS;
 	/* the touchpoint: its field cleaned (journey(7)), else the name */
@@ -278,15 +308,16 @@ tally_release(struct tally *t)
 	free(t->ptp);
 	free(t->pfirst);
 	free(t->plast);
-	free(t->pgoal);
+	free(t->pflags);
 	free(t->key);
 	free(t->cache);
 }
 
 static uint32_t
-edge_for(struct tally *t, uint32_t by, uint32_t from, uint32_t to)
+edge_for(struct tally *t, uint32_t by, int32_t step, uint32_t from,
+    uint32_t to)
 {
-	uint32_t key[3] = { by, from, to }, id;
+	uint32_t key[4] = { by, from, to, (uint32_t)step }, id;
 	struct edge_slot *c;
 
 	if (t->cache == NULL) {
@@ -294,9 +325,11 @@ edge_for(struct tally *t, uint32_t by, uint32_t from, uint32_t to)
 		memset(t->cache, 0xff, sizeof *t->cache << CACHE_BITS);
 	}
 	c = &t->cache[(uint32_t)(((uint64_t)from * 0x9e3779b97f4a7c15u ^
-	    (uint64_t)to * 0xc2b2ae3d27d4eb4fu ^ by) >> 40) &
+	    (uint64_t)to * 0xc2b2ae3d27d4eb4fu ^ by ^
+	    (uint64_t)(uint32_t)step << 32) >> 40) &
 	    ((1u << CACHE_BITS) - 1)];
-	if (c->from == from && c->to == to && c->by == by && c->id != NONE)
+	if (c->from == from && c->to == to && c->by == by &&
+	    c->step == step && c->id != NONE)
 		return c->id;
 	id = jn_intern_put(&t->ekeys, (const char *)key, sizeof key);
 	if (id >= t->ecap) {
@@ -309,7 +342,9 @@ edge_for(struct tally *t, uint32_t by, uint32_t from, uint32_t to)
 		t->e[id].by = by;
 		t->e[id].from = from;
 		t->e[id].to = to;
+		t->e[id].step = step;
 	}
+	c->step = step;
 	c->by = by;
 	c->from = from;
 	c->to = to;
@@ -323,10 +358,10 @@ edge_for(struct tally *t, uint32_t by, uint32_t from, uint32_t to)
  * when its last goal is at dest or later.
  */
 static void
-add_move(struct tally *t, uint32_t by, uint32_t from, uint32_t to,
-    size_t dest, long lastgoal, int64_t dt)
+add_move(struct tally *t, uint32_t by, int32_t step, uint32_t from,
+    uint32_t to, size_t dest, long lastgoal, int64_t dt)
 {
-	uint32_t id = edge_for(t, by, from, to);
+	uint32_t id = edge_for(t, by, step, from, to);
 	struct edge *e = &t->e[id];	/* after the table grew */
 
 	e->transitions++;
@@ -366,6 +401,55 @@ variant_for(struct tally *t, uint32_t by, const uint32_t *tp, size_t m)
 #define EV(f, base, i) ((struct pev *)(void *)((char *)(base) + \
 	(i) * (f)->evsize))
 
+/*
+ * View steps, on the path in t (m elements): from the first element
+ * matching --from (or the path's start), the moves of steps 1 to
+ * --depth, the last one to (end) when the path ends sooner; with --to,
+ * the moves of steps -1 (into the first element matching it) back to
+ * -depth, the first one from (start) when the path begins later.  A path
+ * without the element is not counted.
+ */
+static void
+count_steps(const struct jpath *f, struct tally *t, uint32_t by, size_t m,
+    long lastgoal)
+{
+	size_t a = 0, i;
+	int32_t s;
+
+	if (f->to_text != NULL) {
+		while (a < m && !(t->pflags[a] & PF_TO))
+			a++;
+		if (a == m)
+			return;
+		for (s = 1; s <= f->depth; s++) {
+			if (a < (size_t)s) {
+				add_move(t, by, -s, TP_START, t->ptp[0], 0,
+				    lastgoal, 0);
+				break;
+			}
+			i = a - (size_t)s;
+			add_move(t, by, -s, t->ptp[i], t->ptp[i + 1], i + 1,
+			    lastgoal, t->pfirst[i + 1] - t->plast[i]);
+		}
+		return;
+	}
+	if (f->from_text != NULL) {
+		while (a < m && !(t->pflags[a] & PF_FROM))
+			a++;
+		if (a == m)
+			return;
+	}
+	for (s = 1; s <= f->depth; s++) {
+		i = a + (size_t)s - 1;
+		if (i + 1 >= m) {
+			add_move(t, by, s, t->ptp[i], TP_END, i, lastgoal, 0);
+			break;
+		}
+		add_move(t, by, s, t->ptp[i], t->ptp[i + 1], i + 1, lastgoal,
+		    t->pfirst[i + 1] - t->plast[i]);
+	}
+}
+
 /* One path: the n > 0 events at ev, in path order. */
 static void
 count_path(const struct jpath *f, struct tally *t, void *ev, size_t n)
@@ -382,26 +466,29 @@ count_path(const struct jpath *f, struct tally *t, void *ev, size_t n)
 		t->pfirst = jn_xgrow(t->pfirst, &cap, n, sizeof *t->pfirst);
 		cap = t->pcap;
 		t->plast = jn_xgrow(t->plast, &cap, n, sizeof *t->plast);
-		t->pgoal = jn_xgrow(t->pgoal, &t->pcap, n, sizeof *t->pgoal);
+		t->pflags = jn_xgrow(t->pflags, &t->pcap, n,
+		    sizeof *t->pflags);
 	}
 	for (i = 0; i < n; i++) {
 		const struct pev *e = EV(f, ev, i);
-		uint8_t goal = (e->pos & POS_GOAL) != 0;
+		uint8_t pf = (uint8_t)(((e->pos & POS_GOAL) ? PF_GOAL : 0) |
+		    ((e->pos & POS_FROM) ? PF_FROM : 0) |
+		    ((e->pos & POS_TO) ? PF_TO : 0));
 
 		if (by == NONE && f->by_slot >= 0)
 			by = e->by;
 		if (f->collapse && m > 0 && t->ptp[m - 1] == e->tp) {
 			t->plast[m - 1] = e->ts;
-			t->pgoal[m - 1] |= goal;
+			t->pflags[m - 1] |= pf;
 			continue;
 		}
 		t->ptp[m] = e->tp;
 		t->pfirst[m] = t->plast[m] = e->ts;
-		t->pgoal[m] = goal;
+		t->pflags[m] = pf;
 		m++;
 	}
 	for (i = 0; i < m; i++)
-		if (t->pgoal[i])
+		if (t->pflags[i] & PF_GOAL)
 			lastgoal = (long)i;
 	t->serial++;
 	if (f->view == VIEW_VARIANTS) {
@@ -413,11 +500,16 @@ count_path(const struct jpath *f, struct tally *t, void *ev, size_t n)
 		    t->pfirst[0]);
 		return;
 	}
-	add_move(t, by, TP_START, t->ptp[0], 0, lastgoal, 0);
+	if (f->view == VIEW_STEPS) {
+		count_steps(f, t, by, m, lastgoal);
+		return;
+	}
+	if (f->view == VIEW_EDGES)
+		add_move(t, by, 0, TP_START, t->ptp[0], 0, lastgoal, 0);
 	for (i = 0; i + 1 < m; i++)
-		add_move(t, by, t->ptp[i], t->ptp[i + 1], i + 1, lastgoal,
+		add_move(t, by, 0, t->ptp[i], t->ptp[i + 1], i + 1, lastgoal,
 		    t->pfirst[i + 1] - t->plast[i]);
-	add_move(t, by, t->ptp[m - 1], TP_END, m - 1, lastgoal, 0);
+	add_move(t, by, 0, t->ptp[m - 1], TP_END, m - 1, lastgoal, 0);
 }
 
 /* Ties in time go by input position. */
@@ -510,7 +602,7 @@ tally_merge(struct tally *to, const struct tally *from)
 		const struct edge *s = &from->e[i];
 		struct edge *d;
 
-		map[i] = edge_for(to, s->by, s->from, s->to);
+		map[i] = edge_for(to, s->by, s->step, s->from, s->to);
 		d = &to->e[map[i]];
 		d->transitions += s->transitions;
 		d->units += s->units;
@@ -601,6 +693,44 @@ block_of(const struct edge *e)
 	return e->from == TP_START ? 0 : e->to == TP_END ? 2 : 1;
 }
 
+/* next: by touchpoint, then by transitions, most first, then next */
+static int
+next_order(const void *pa, const void *pb)
+{
+	const struct edge *e = ord.f->t.e;
+	const struct edge *a = &e[*(const uint32_t *)pa];
+	const struct edge *b = &e[*(const uint32_t *)pb];
+	int c;
+
+	if ((c = by_cmp(a->by, b->by)) != 0)
+		return c;
+	if ((c = tp_cmp(a->from, b->from)) != 0)
+		return c;
+	if (a->transitions != b->transitions)
+		return a->transitions > b->transitions ? -1 : 1;
+	return tp_cmp(a->to, b->to);
+}
+
+/* steps: by step, then by units, most first, then from and to */
+static int
+step_order(const void *pa, const void *pb)
+{
+	const struct edge *e = ord.f->t.e;
+	const struct edge *a = &e[*(const uint32_t *)pa];
+	const struct edge *b = &e[*(const uint32_t *)pb];
+	int c;
+
+	if ((c = by_cmp(a->by, b->by)) != 0)
+		return c;
+	if (a->step != b->step)
+		return a->step < b->step ? -1 : 1;
+	if (a->units != b->units)
+		return a->units > b->units ? -1 : 1;
+	if ((c = tp_cmp(a->from, b->from)) != 0)
+		return c;
+	return tp_cmp(a->to, b->to);
+}
+
 static int
 edge_order(const void *pa, const void *pb)
 {
@@ -664,15 +794,18 @@ order_rows(struct jpath *f, size_t *n)
 	ord.tprank = jn_intern_ranks(&f->tps);
 	ord.byrank = jn_intern_ranks(&f->byvals);
 	ord.gunits = jn_xcalloc(nb + 1, sizeof *ord.gunits);
-	count = f->view == VIEW_EDGES ? jn_intern_count(&f->t.ekeys) :
+	count = f->view != VIEW_VARIANTS ? jn_intern_count(&f->t.ekeys) :
 	    jn_intern_count(&f->t.vkeys);
 	ids = jn_xmalloc((count + 1) * sizeof *ids);
 	for (i = 0; i < count; i++) {
 		ids[i] = (uint32_t)i;
-		if (f->view == VIEW_EDGES) {
+		if (f->view != VIEW_VARIANTS) {
 			const struct edge *e = &f->t.e[i];
 
-			if (e->from == TP_START)
+			/* the paths of a group: its (end) rows; steps: the
+			 * first step's units */
+			if (f->view == VIEW_STEPS ? e->step == (f->to_text ?
+			    -1 : 1) : e->to == TP_END)
 				ord.gunits[e->by == NONE ? nb : e->by] +=
 				    e->transitions;
 		} else {
@@ -682,7 +815,8 @@ order_rows(struct jpath *f, size_t *n)
 		}
 	}
 	qsort(ids, count, sizeof *ids, f->view == VIEW_EDGES ? edge_order :
-	    variant_order);
+	    f->view == VIEW_NEXT ? next_order : f->view == VIEW_STEPS ?
+	    step_order : variant_order);
 	*n = count;
 	return ids;
 }
@@ -786,16 +920,24 @@ write_edges(struct jpath *f, struct jn_writer *w, const uint32_t *ids,
 	for (i = 0; i < n; i = j) {
 		const struct edge *first = &f->t.e[ids[i]];
 		uint64_t total = 0, tr = 0, un = 0, cv = 0;
-		int blk = block_of(first);
+		int blk = block_of(first), next = f->view == VIEW_NEXT;
+		int steps = f->view == VIEW_STEPS;
 
-		/* a block: one group's (start) rows, moves or (end) rows */
+		/*
+		 * A block: one group's (start) rows, moves or (end) rows;
+		 * in view next, the moves out of one touchpoint.
+		 */
 		for (j = i; j < n; j++) {
 			const struct edge *e = &f->t.e[ids[j]];
 
-			if (e->by != first->by || block_of(e) != blk)
+			if (e->by != first->by || (next ? e->from != first->from :
+			    steps ? e->step != first->step :
+			    block_of(e) != blk))
 				break;
 			total += e->transitions;
 		}
+		if (next || steps)
+			blk = 1;
 		pool.n = 0;
 		for (k = i, nk = 0; k < j; k++) {
 			const struct edge *e = &f->t.e[ids[k]];
@@ -812,14 +954,32 @@ write_edges(struct jpath *f, struct jn_writer *w, const uint32_t *ids,
 			nk++;
 			if (f->by_field)
 				c[x++] = by_cell(f, e->by);
+			if (steps) {
+				c[x++] = jn_cell_int(e->step);
+				c[x++] = tp_cell(f, e->from);
+				c[x++] = tp_cell(f, e->to);
+				c[x++] = jn_cell_int((int64_t)e->units);
+				c[x++] = secs_cell(jn_samples_median(s, ns));
+				if (goal) {
+					c[x++] = jn_cell_int(
+					    (int64_t)e->converted);
+					c[x++] = rate_cell(e->converted,
+					    e->units);
+				}
+				jn_writer_row(w, c);
+				continue;
+			}
 			c[x++] = tp_cell(f, e->from);
 			c[x++] = tp_cell(f, e->to);
 			c[x++] = jn_cell_int((int64_t)e->transitions);
 			c[x++] = jn_cell_int((int64_t)e->units);
 			c[x++] = rate_cell(e->transitions, total);
 			c[x++] = secs_cell(jn_samples_median(s, ns));
-			c[x++] = secs_cell(jn_samples_quantile(s, ns, 0.9));
-			c[x++] = secs_cell(jn_samples_mean(s, ns));
+			if (!next) {
+				c[x++] = secs_cell(jn_samples_quantile(s, ns,
+				    0.9));
+				c[x++] = secs_cell(jn_samples_mean(s, ns));
+			}
 			if (goal) {
 				c[x++] = jn_cell_int((int64_t)e->converted);
 				c[x++] = rate_cell(e->converted, e->units);
@@ -834,8 +994,23 @@ write_edges(struct jpath *f, struct jn_writer *w, const uint32_t *ids,
 			jn_samples_sort(&pool);
 			if (f->by_field)
 				c[x++] = by_cell(f, first->by);
-			c[x++] = blk == 0 ? tp_cell(f, TP_START) :
-			    jn_cell_str("(other)", 7);
+			if (steps) {
+				/* a unit makes one move a step: units add */
+				c[x++] = jn_cell_int(first->step);
+				c[x++] = jn_cell_str("(other)", 7);
+				c[x++] = jn_cell_str("(other)", 7);
+				c[x++] = jn_cell_int((int64_t)un);
+				c[x++] = secs_cell(jn_samples_median(pool.v,
+				    pool.n));
+				if (goal) {
+					c[x++] = jn_cell_int((int64_t)cv);
+					c[x++] = rate_cell(cv, un);
+				}
+				jn_writer_row(w, c);
+				continue;
+			}
+			c[x++] = blk == 0 ? tp_cell(f, TP_START) : next ?
+			    tp_cell(f, first->from) : jn_cell_str("(other)", 7);
 			c[x++] = blk == 2 ? tp_cell(f, TP_END) :
 			    jn_cell_str("(other)", 7);
 			c[x++] = jn_cell_int((int64_t)tr);
@@ -843,9 +1018,12 @@ write_edges(struct jpath *f, struct jn_writer *w, const uint32_t *ids,
 			    jn_cell_int((int64_t)un);
 			c[x++] = rate_cell(tr, total);
 			c[x++] = secs_cell(jn_samples_median(pool.v, pool.n));
-			c[x++] = secs_cell(jn_samples_quantile(pool.v, pool.n,
-			    0.9));
-			c[x++] = secs_cell(jn_samples_mean(pool.v, pool.n));
+			if (!next) {
+				c[x++] = secs_cell(jn_samples_quantile(pool.v,
+				    pool.n, 0.9));
+				c[x++] = secs_cell(jn_samples_mean(pool.v,
+				    pool.n));
+			}
 			if (goal) {
 				c[x++] = blk == 1 ? jn_cell_null() :
 				    jn_cell_int((int64_t)cv);
@@ -1153,6 +1331,21 @@ write_table(struct jpath *f, enum jn_format fmt)
 		cols[nc++] = (struct jn_column){ "p90_time", JN_COL_DURATION };
 		cols[nc++] = (struct jn_column){ "mean_time",
 		    JN_COL_DURATION };
+	} else if (f->view == VIEW_STEPS) {
+		cols[nc++] = (struct jn_column){ "step", JN_COL_INT };
+		cols[nc++] = (struct jn_column){ "from", JN_COL_STR };
+		cols[nc++] = (struct jn_column){ "to", JN_COL_STR };
+		cols[nc++] = (struct jn_column){ "units", JN_COL_INT };
+		cols[nc++] = (struct jn_column){ "median_time",
+		    JN_COL_DURATION };
+	} else if (f->view == VIEW_NEXT) {
+		cols[nc++] = (struct jn_column){ "touchpoint", JN_COL_STR };
+		cols[nc++] = (struct jn_column){ "next", JN_COL_STR };
+		cols[nc++] = (struct jn_column){ "transitions", JN_COL_INT };
+		cols[nc++] = (struct jn_column){ "units", JN_COL_INT };
+		cols[nc++] = (struct jn_column){ "share", JN_COL_RATE };
+		cols[nc++] = (struct jn_column){ "median_time",
+		    JN_COL_DURATION };
 	} else {
 		cols[nc++] = (struct jn_column){ "rank", JN_COL_INT };
 		cols[nc++] = (struct jn_column){ "variant", JN_COL_STR };
@@ -1177,7 +1370,7 @@ write_table(struct jpath *f, enum jn_format fmt)
 		return rc;
 	}
 	w = jn_writer_new(stdout, fmt, cols, nc);
-	if (f->view == VIEW_EDGES)
+	if (f->view != VIEW_VARIANTS)
 		write_edges(f, w, ids, n);
 	else
 		write_variants(f, w, ids, n);
@@ -1204,6 +1397,11 @@ config_text(const void *tool, struct jn_strbuf *b)
 	jn_state_config_item(b, "touchpoint", f->tp_field);
 	jn_state_config_item(b, "by", f->by_field);
 	jn_state_config_item(b, "goal", f->goal_text);
+	if (f->view == VIEW_STEPS) {
+		jn_state_config_item(b, "from", f->from_text);
+		jn_state_config_item(b, "to", f->to_text);
+		jn_strbuf_printf(b, "depth=%d;", f->depth);
+	}
 }
 
 /* A touchpoint of the state: its rank, the ends as -1 and -2. */
@@ -1255,14 +1453,15 @@ write_state(void *tool, FILE *out)
 		const char *by;
 		uint32_t byid;
 
-		if (f->view == VIEW_EDGES) {
+		if (f->view != VIEW_VARIANTS) {
 			const struct edge *e = &f->t.e[ids[i]];
 
 			byid = e->by;
 			jn_state_set_str(r, "record", "edge", 4);
 			v[0] = tp_index(e->from);
 			v[1] = tp_index(e->to);
-			jn_state_set_ints(r, "key", v, 2);
+			v[2] = e->step;
+			jn_state_set_ints(r, "key", v, 3);
 			v[0] = (int64_t)e->transitions;
 			v[1] = (int64_t)e->units;
 			v[2] = (int64_t)e->converted;
@@ -1357,12 +1556,15 @@ merge_record(void *ctx, struct jn_state_in *in, const struct jn_state_rec *r)
 		uint32_t from, to;
 		struct edge *e;
 
-		if (f->view != VIEW_EDGES || nk != 2 || nn != 3 ||
-		    (from = merge_tp(f, key[0], 1)) == NONE ||
+		if (f->view == VIEW_VARIANTS || nk != 3 || nn != 3 ||
+		    (from = merge_tp(f, key[0], f->view == VIEW_EDGES ||
+		    (f->view == VIEW_STEPS && f->to_text))) == NONE ||
 		    (to = merge_tp(f, key[1], 2)) == NONE ||
-		    (from == TP_START && to == TP_END))
+		    (from == TP_START && to == TP_END) ||
+		    (f->view == VIEW_STEPS) != (key[2] != 0) ||
+		    key[2] < -f->depth || key[2] > f->depth)
 			goto bad;
-		id = edge_for(&f->t, by, from, to);
+		id = edge_for(&f->t, by, (int32_t)key[2], from, to);
 		e = &f->t.e[id];
 		e->transitions += (uint64_t)v[0];
 		e->units += (uint64_t)v[1];
@@ -1442,9 +1644,13 @@ parse_args(struct jpath *f, int argc, char **argv)
 				f->view = VIEW_EDGES;
 			else if (strcmp(optarg, "variants") == 0)
 				f->view = VIEW_VARIANTS;
+			else if (strcmp(optarg, "next") == 0)
+				f->view = VIEW_NEXT;
+			else if (strcmp(optarg, "steps") == 0)
+				f->view = VIEW_STEPS;
 			else
 				return jn_error("bad --view '%s' (edges, "
-				    "variants)", optarg);
+				    "variants, next, steps)", optarg);
 			break;
 		case OPT_PER:
 			if (strcmp(optarg, "user") == 0)
@@ -1466,6 +1672,21 @@ parse_args(struct jpath *f, int argc, char **argv)
 			break;
 		case OPT_GOAL:
 			f->goal_text = optarg;
+			break;
+		case OPT_FROM:
+			f->from_text = optarg;
+			break;
+		case OPT_TO:
+			f->to_text = optarg;
+			break;
+		case OPT_DEPTH:
+			errno = 0;
+			n = strtol(optarg, &end, 10);
+			if (*optarg < '0' || *optarg > '9' || *end != '\0' ||
+			    errno || n < 1 || n > 1000)
+				return jn_error("bad count '%s' for --depth (1 "
+				    "to 1000)", optarg);
+			f->depth = (int)n;
 			break;
 		case OPT_TOP:
 			errno = 0;
@@ -1496,6 +1717,14 @@ parse_args(struct jpath *f, int argc, char **argv)
 	}
 	if (f->run.sorted && f->per_session)
 		return jn_error("--sorted works with --per user");
+	if ((f->from_text || f->to_text || f->depth) &&
+	    f->view != VIEW_STEPS)
+		return jn_error("--from, --to and --depth go with --view "
+		    "steps");
+	if (f->from_text && f->to_text)
+		return jn_error("--from and --to exclude each other");
+	if (f->depth == 0)
+		f->depth = 5;
 	if (f->dot && f->view != VIEW_EDGES)
 		return jn_error("-o dot draws --view edges");
 	if (f->dot && f->run.partial)
@@ -1524,13 +1753,33 @@ setup(void *state, int worker)
 	if ((worker ? jn_input_init_worker(&f->in, &f->common) :
 	    jn_input_init(&f->in, &f->common)) != 0)
 		return -1;
-	if (f->goal_text != NULL) {
-		f->goal = jn_pred_compile(f->goal_text, &f->in.schema,
-		    f->in.event_slot, "--goal");
-		if (f->goal == NULL)
-			return -1;
-		f->goal_cached = jn_pred_event_only(f->goal,
-		    f->in.event_slot);
+	{
+		const char *text[3] = { f->goal_text, f->from_text,
+			f->to_text };
+		static const char *const what[3] = { "--goal", "--from",
+			"--to" };
+		struct jn_pred **pred[3] = { &f->goal, &f->from, &f->to };
+		static const uint64_t flag[3] = { POS_GOAL, POS_FROM,
+			POS_TO };
+		int k;
+
+		for (k = 0; k < 3; k++) {
+			struct jn_pred *pr;
+
+			if (text[k] == NULL)
+				continue;
+			pr = *pred[k] = jn_pred_compile(text[k],
+			    &f->in.schema, f->in.event_slot, what[k]);
+			if (pr == NULL)
+				return -1;
+			if (jn_pred_event_only(pr, f->in.event_slot)) {
+				f->cpred[f->ncached] = pr;
+				f->cflag[f->ncached++] = flag[k];
+			} else {
+				f->opred[f->nother] = pr;
+				f->oflag[f->nother++] = flag[k];
+			}
+		}
 	}
 	f->tp_slot = f->tp_field ? jn_schema_field(&f->in.schema,
 	    f->tp_field) : jn_schema_candidates(&f->in.schema, tp_names,
@@ -1542,6 +1791,10 @@ setup(void *state, int worker)
 	/* names that match nothing are said after reading */
 	if (f->goal != NULL)
 		jn_input_watch_pred(&f->in, f->goal);
+	if (f->from != NULL)
+		jn_input_watch_pred(&f->in, f->from);
+	if (f->to != NULL)
+		jn_input_watch_pred(&f->in, f->to);
 	if (f->tp_field)
 		jn_input_watch_field(&f->in, "--touchpoint", f->tp_field,
 		    f->tp_slot);
@@ -1568,6 +1821,8 @@ release(void *state)
 	if (!f->is_worker)	/* the rules are the main state's */
 		jn_touch_free(f->touch);
 	jn_pred_free(f->goal);
+	jn_pred_free(f->from);
+	jn_pred_free(f->to);
 	jn_namecache_release(&f->names);
 	jn_input_release(&f->in);
 	jn_units_release(&f->units);

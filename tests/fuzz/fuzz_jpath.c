@@ -1,9 +1,9 @@
 /*
  * Fuzz target for jpath's whole input path: the first byte picks one of a
  * few option sets (each view, the unit, --collapse, --by, --goal,
- * pruning, and --merge, whose state records jpath reads back itself),
- * the rest is an event log or a state in a temporary file, and jpath's
- * real main() runs over it.  Nothing may crash, leak or exit.
+ * pruning, -o dot, and --merge, whose state records jpath reads back
+ * itself), the rest is an event log or a state in a temporary file, and
+ * jpath's real main() runs over it.  Nothing may crash, leak or exit.
  */
 #include "tool.h"
 
@@ -31,6 +31,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		{ "jpath", "--no-progress", "--raw-touchpoints", "--touchpoint",
 		    "page", "--session-gap", "10m", "--strict", "--rejects",
 		    "/dev/null", "--partial", path, NULL },
+		{ "jpath", "--no-progress", "--view", "next", "--goal",
+		    "/purchase/", "--top", "2", "-o", "dot", path, NULL },
+		{ "jpath", "--no-progress", "--view", "steps", "--to",
+		    "purchase", "--depth", "3", "--collapse", "--top", "1",
+		    path, NULL },
+		{ "jpath", "--no-progress", "--view", "steps", "--from",
+		    "page~^/s", "--by", "device", "--per", "session", path,
+		    NULL },
+		{ "jpath", "--no-progress", "-o", "dot", "--by", "device",
+		    "--top", "2", path, NULL },
 	};
 	size_t nsets = sizeof sets / sizeof sets[0];
 
