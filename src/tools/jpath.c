@@ -895,13 +895,14 @@ prune_edges(const struct jpath *f, const uint32_t *ids, size_t n,
 		for (j = i; j < n; j++) {
 			const struct edge *e = &f->t.e[ids[j]];
 
-			if (e->by != first->by || block_of(e) != block_of(first))
+			if (e->by != first->by ||
+			    block_of(e) != block_of(first))
 				break;
 			sum += e->transitions;
 		}
 		for (k = i, nk = 0; k < j; k++) {
-			keep[k] = (uint8_t)kept(f, nk, f->t.e[ids[k]].transitions,
-			    sum);
+			keep[k] = (uint8_t)kept(f, nk,
+			    f->t.e[ids[k]].transitions, sum);
 			nk += keep[k];
 			total[k] = sum;
 		}
@@ -930,9 +931,9 @@ write_edges(struct jpath *f, struct jn_writer *w, const uint32_t *ids,
 		for (j = i; j < n; j++) {
 			const struct edge *e = &f->t.e[ids[j]];
 
-			if (e->by != first->by || (next ? e->from != first->from :
-			    steps ? e->step != first->step :
-			    block_of(e) != blk))
+			if (e->by != first->by || (next ?
+			    e->from != first->from : steps ?
+			    e->step != first->step : block_of(e) != blk))
 				break;
 			total += e->transitions;
 		}
@@ -1273,12 +1274,12 @@ write_dot(struct jpath *f, const uint32_t *ids, size_t n)
 			dot_node(out, g, e->from);
 			fputs(" -> ", out);
 			dot_node(out, g, e->to);
-			fprintf(out, " [penwidth=%.2f, label=\"%llu", 1 + 7 * share,
-			    (unsigned long long)e->transitions);
+			fprintf(out, " [penwidth=%.2f, label=\"%llu",
+			    1 + 7 * share, (unsigned long long)e->transitions);
 			if (e->times.n > 0)
-				fprintf(out, "\\n%s", jn_duration_human(h, sizeof h,
-				    jn_samples_median(e->times.v, e->times.n) /
-				    1e9));
+				fprintf(out, "\\n%s", jn_duration_human(h,
+				    sizeof h, jn_samples_median(e->times.v,
+				    e->times.n) / 1e9));
 			fprintf(out, "\"%s];\n", end ? ", style=dashed, "
 			    "color=\"#999999\"" : "");
 		}
@@ -1522,7 +1523,7 @@ merge_record(void *ctx, struct jn_state_in *in, const struct jn_state_rec *r)
 	if (jn_state_get_str(in, r, "record", &what, &len) != 0)
 		return -1;
 	if (what != NULL && strcmp(what, "touchpoints") == 0) {
-		f->nmerge_tps = 0;	/* a new state: its touchpoints follow */
+		f->nmerge_tps = 0;	/* a new state: its own follow */
 		return 0;
 	}
 	if (what != NULL && strcmp(what, "touchpoint") == 0) {
@@ -1693,8 +1694,8 @@ parse_args(struct jpath *f, int argc, char **argv)
 			n = strtol(optarg, &end, 10);
 			if (*optarg < '0' || *optarg > '9' || *end != '\0' ||
 			    errno || n < 1)
-				return jn_error("bad count '%s' for --top (1 or "
-				    "more)", optarg);
+				return jn_error("bad count '%s' for --top "
+				    "(1 or more)", optarg);
 			f->top = (size_t)n;
 			break;
 		case OPT_MIN_SHARE:
