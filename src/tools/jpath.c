@@ -82,8 +82,9 @@ static const char help_text[] =
     "      --where EXPR         keep only matching events\n"
     "      --since TIME         keep events at or after TIME\n"
     "      --until TIME         keep events before TIME\n"
-    "  -o, --format F           table, csv, tsv, ndjson, markdown, or dot\n"
-    "                           (edges as a Graphviz digraph)\n"
+    "  -o, --format F           table, csv, tsv, ndjson, markdown; dot or\n"
+    "                           mermaid (edges as a Graphviz digraph or a\n"
+    "                           Mermaid flowchart)\n"
     "      --strict             a bad record is an error\n"
     "      --rejects FILE       write bad records to FILE\n"
     "      --max-rejected RATE  more bad records is an error (0.5)\n"
@@ -202,7 +203,7 @@ struct jpath {
 	const char *tp_field, *by_field, *goal_text;
 	size_t top;		/* 0: all */
 	double min_share;
-	int dot;		/* -o dot: a Graphviz digraph */
+	int dot;		/* -o dot (1) or mermaid (2): a picture */
 	struct jn_touch_opts touch_opts;
 	struct jn_touch *touch;	/* the main state's, shared */
 	struct jn_touch_local *touch_local;
@@ -1124,14 +1125,16 @@ write_variants(struct jpath *f, struct jn_writer *w, const uint32_t *ids,
 	return 0;
 }
 
-/* ---- -o dot ---- */
+/* ---- -o dot, -o mermaid ---- */
 
 /*
- * s[0..len) as a DOT string: quotes and backslashes escaped, control
- * bytes as spaces, so that a touchpoint is never read as DOT.
+ * s[0..len) as a quoted string of the picture's language, so that a
+ * touchpoint is never read as DOT or Mermaid: DOT escapes quotes and
+ * backslashes; Mermaid writes quotes, '#', '<' and '>' as its entity
+ * codes.  Control bytes become spaces (a label is one line).
  */
 static void
-dot_str(FILE *out, const char *s, size_t len)
+dot_str(FILE *out, int mermaid, const char *s, size_t len)
 {
 	size_t i;
 
@@ -1139,7 +1142,12 @@ dot_str(FILE *out, const char *s, size_t len)
 	for (i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
 
-		if (c == '"' || c == '\\')
+		if (mermaid && (c == '"' || c == '#' || c == '<' ||
+		    c == '>')) {
+			fprintf(out, "#%d;", c);
+			continue;
+		}
+		if (!mermaid && (c == '"' || c == '\\'))
 			putc('\\', out);
 		putc(c < 0x20 || c == 0x7f ? ' ' : c, out);
 	}
@@ -1163,13 +1171,15 @@ dot_node(FILE *out, size_t g, uint32_t tp)
  * touchpoint, an edge per move kept by --top and --min-share, its width
  * by its share of the block, labelled with its transitions and median
  * time; the (start) and (end) rows dashed; what pruning dropped said in
- * a note.  With --by, a cluster per group.  Returns 0, or -1 after
- * reporting a write error.
+ * a note.  With --by, a cluster per group.  -o mermaid draws the same
+ * as a Mermaid flowchart, widths as link styles.  Returns 0, or -1
+ * after reporting a write error.
  */
 static int
 write_dot(struct jpath *f, const uint32_t *ids, size_t n)
 {
-	size_t ntp = jn_intern_count(&f->tps), i, j, k, g;
+	size_t ntp = jn_intern_count(&f->tps), i, j, k, g, nlinks = 0;
+	int mm = f->dot == 2;
 	uint8_t *keep = jn_xmalloc(n + 1), *used = jn_xmalloc(ntp + 1);
 	uint64_t *total = jn_xmalloc((n + 1) * sizeof *total);
 	uint32_t *byrank = jn_xmalloc((ntp + 1) * sizeof *byrank);
@@ -1179,7 +1189,7 @@ write_dot(struct jpath *f, const uint32_t *ids, size_t n)
 	prune_edges(f, ids, n, keep, total);
 	for (i = 0; i < ntp; i++)
 		byrank[ord.tprank[i]] = (uint32_t)i;
-	fputs("digraph jpath {\n"
+	fputs(mm ? "flowchart LR\n" : "digraph jpath {\n"
 	    "\trankdir=LR;\n"
 	    "\tnode [shape=box, style=rounded, fontname=Helvetica, "
 	    "fontsize=11];\n"
@@ -1201,9 +1211,16 @@ write_dot(struct jpath *f, const uint32_t *ids, size_t n)
 
 			jn_strbuf_printf(&b, "%s=%.*s", f->by_field, (int)len,
 			    v);
-			fprintf(out, "\tsubgraph cluster_%zu {\n\t\tlabel=", g);
-			dot_str(out, b.buf, b.len);
-			fputs(";\n", out);
+			if (mm) {
+				fprintf(out, "\tsubgraph g%zu [", g);
+				dot_str(out, mm, b.buf, b.len);
+				fputs("]\n", out);
+			} else {
+				fprintf(out, "\tsubgraph cluster_%zu {\n"
+				    "\t\tlabel=", g);
+				dot_str(out, mm, b.buf, b.len);
+				fputs(";\n", out);
+			}
 			free(b.buf);
 		}
 		/*
@@ -1234,11 +1251,13 @@ write_dot(struct jpath *f, const uint32_t *ids, size_t n)
 		}
 		fprintf(out, "%s", ind);
 		dot_node(out, g, TP_START);
-		fputs(" [label=\"(start)\", shape=circle, style=filled, "
-		    "fillcolor=\"#dddddd\"];\n", out);
+		fputs(mm ? "((\"(start)\"))\n" : " [label=\"(start)\", "
+		    "shape=circle, style=filled, fillcolor=\"#dddddd\"];\n",
+		    out);
 		fprintf(out, "%s", ind);
 		dot_node(out, g, TP_END);
-		fputs(" [label=\"(end)\", shape=doublecircle, style=filled, "
+		fputs(mm ? "(((\"(end)\")))\n" : " [label=\"(end)\", "
+		    "shape=doublecircle, style=filled, "
 		    "fillcolor=\"#dddddd\"];\n", out);
 		for (k = 0; k < ntp; k++) {
 			size_t len;
@@ -1249,9 +1268,9 @@ write_dot(struct jpath *f, const uint32_t *ids, size_t n)
 			v = jn_intern_str(&f->tps, byrank[k], &len);
 			fprintf(out, "%s", ind);
 			dot_node(out, g, byrank[k]);
-			fputs(" [label=", out);
-			dot_str(out, v, len);
-			fputs("];\n", out);
+			fputs(mm ? "(" : " [label=", out);
+			dot_str(out, mm, v, len);
+			fputs(mm ? ")\n" : "];\n", out);
 		}
 		for (k = i; k < j; k++) {
 			const struct edge *e = &f->t.e[ids[k]];
@@ -1272,20 +1291,37 @@ write_dot(struct jpath *f, const uint32_t *ids, size_t n)
 			}
 			fprintf(out, "%s", ind);
 			dot_node(out, g, e->from);
-			fputs(" -> ", out);
-			dot_node(out, g, e->to);
-			fprintf(out, " [penwidth=%.2f, label=\"%llu",
-			    1 + 7 * share, (unsigned long long)e->transitions);
+			if (mm)
+				fprintf(out, " %s|\"%llu", end ? "-.->" : "-->",
+				    (unsigned long long)e->transitions);
+			else
+				fprintf(out, " -> ");
+			if (!mm) {
+				dot_node(out, g, e->to);
+				fprintf(out, " [penwidth=%.2f, label=\"%llu",
+				    1 + 7 * share,
+				    (unsigned long long)e->transitions);
+			}
 			if (e->times.n > 0)
-				fprintf(out, "\\n%s", jn_duration_human(h,
-				    sizeof h, jn_samples_median(e->times.v,
-				    e->times.n) / 1e9));
-			fprintf(out, "\"%s];\n", end ? ", style=dashed, "
-			    "color=\"#999999\"" : "");
+				fprintf(out, "%s%s", mm ? "<br/>" : "\\n",
+				    jn_duration_human(h, sizeof h,
+				    jn_samples_median(e->times.v, e->times.n) /
+				    1e9));
+			if (mm) {
+				fputs("\"| ", out);
+				dot_node(out, g, e->to);
+				fprintf(out, "\n%slinkStyle %zu stroke-width:"
+				    "%.2fpx%s\n", ind, nlinks++, 1 + 7 * share,
+				    end ? ",stroke:#999999" : ",stroke:#3b6ea5");
+			} else {
+				fprintf(out, "\"%s];\n", end ?
+				    ", style=dashed, color=\"#999999\"" : "");
+			}
 		}
 		if (pmoves + pends > 0) {
-			fprintf(out, "%sg%zu_other [shape=note, label=\"not "
-			    "drawn: ", ind, g);
+			fprintf(out, mm ? "%sg%zu_other>\"not drawn: " :
+			    "%sg%zu_other [shape=note, label=\"not drawn: ",
+			    ind, g);
 			if (pmoves > 0)
 				fprintf(out, "%llu moves, %llu transitions "
 				    "(%.1f%%)%s", (unsigned long long)pmoves,
@@ -1295,12 +1331,13 @@ write_dot(struct jpath *f, const uint32_t *ids, size_t n)
 			if (pends > 0)
 				fprintf(out, "%llu start and end rows",
 				    (unsigned long long)pends);
-			fputs("\"];\n", out);
+			fputs(mm ? "\"]\n" : "\"];\n", out);
 		}
 		if (f->by_field)
-			fputs("\t}\n", out);
+			fputs(mm ? "\tend\n" : "\t}\n", out);
 	}
-	fputs("}\n", out);
+	if (!mm)
+		fputs("}\n", out);
 	free(keep);
 	free(used);
 	free(total);
@@ -1623,8 +1660,9 @@ parse_args(struct jpath *f, int argc, char **argv)
 		int r;
 
 		/* a picture, beside the table formats of every tool */
-		if (opt == 'o' && strcmp(optarg, "dot") == 0) {
-			f->dot = 1;
+		if (opt == 'o' && (strcmp(optarg, "dot") == 0 ||
+		    strcmp(optarg, "mermaid") == 0)) {
+			f->dot = optarg[0] == 'd' ? 1 : 2;
 			continue;
 		}
 		if (opt == 'o')
@@ -1727,9 +1765,11 @@ parse_args(struct jpath *f, int argc, char **argv)
 	if (f->depth == 0)
 		f->depth = 5;
 	if (f->dot && f->view != VIEW_EDGES)
-		return jn_error("-o dot draws --view edges");
+		return jn_error("-o %s draws --view edges", f->dot == 1 ?
+		    "dot" : "mermaid");
 	if (f->dot && f->run.partial)
-		return jn_error("--partial writes a state: no -o dot");
+		return jn_error("--partial writes a state: no -o %s",
+		    f->dot == 1 ? "dot" : "mermaid");
 	if (jn_run_check(&f->run) != 0)
 		return -1;
 	/* compiled once, shared read only by every reading thread */

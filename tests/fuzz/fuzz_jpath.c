@@ -1,7 +1,7 @@
 /*
  * Fuzz target for jpath's whole input path: the first byte picks one of a
  * few option sets (each view, the unit, --collapse, --by, --goal,
- * pruning, -o dot, and --merge, whose state records jpath reads back
+ * pruning, -o dot and mermaid, and --merge, whose state records jpath reads back
  * itself), the rest is an event log or a state in a temporary file, and
  * jpath's real main() runs over it.  Nothing may crash, leak or exit.
  */
@@ -32,7 +32,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    "page", "--session-gap", "10m", "--strict", "--rejects",
 		    "/dev/null", "--partial", path, NULL },
 		{ "jpath", "--no-progress", "--view", "next", "--goal",
-		    "/purchase/", "--top", "2", "-o", "dot", path, NULL },
+		    "/purchase/", "--top", "2", path, NULL },
 		{ "jpath", "--no-progress", "--view", "steps", "--to",
 		    "purchase", "--depth", "3", "--collapse", "--top", "1",
 		    path, NULL },
@@ -41,6 +41,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    NULL },
 		{ "jpath", "--no-progress", "-o", "dot", "--by", "device",
 		    "--top", "2", path, NULL },
+		{ "jpath", "--no-progress", "-o", "mermaid", "--collapse",
+		    "--top", "3", "--by", "device", path, NULL },
 	};
 	size_t nsets = sizeof sets / sizeof sets[0];
 
