@@ -3,20 +3,21 @@
  * touchpoints (SPEC section 8).
  *
  * Every event becomes a compact record (time, input position, unit,
- * touchpoint, breakdown value, goal), kept per unit by the reporter
- * engine (engine.h), which hands each unit's records over once.  They
- * are put in time order, ties in input order, cut into sessions when
- * asked, and the path they make is counted: every move between two
- * touchpoints into the directly-follows graph (view edges), or the whole
- * path as one variant (view variants).  Transition times and path
- * durations are kept as samples per edge or variant (samples.h), so that
- * medians are exact and merge exactly across threads and shards.
+ * touchpoint, breakdown value, and whether it matches --goal, --from,
+ * --to), kept per unit by the reporter engine (engine.h), which hands
+ * each unit's records over once.  They are put in time order, ties in
+ * input order, cut into sessions when asked, and the path they make is
+ * counted: every move between two touchpoints into the directly-follows
+ * graph (views edges and next), the moves of each step from an anchor
+ * (view steps), or the whole path as one variant (view variants).  Move
+ * times and path durations are kept as samples per row (samples.h), so
+ * that medians are exact and merge exactly across threads and shards.
+ * The edges can be drawn as DOT or Mermaid instead of a table.
  *
- * Memory: 32 bytes per event kept until counting (with --sorted, one
- * unit's); per distinct touchpoint and breakdown value; per distinct
- * edge (about 60 bytes) or variant (its touchpoints, 4 bytes each, and
- * 40 bytes); and 16 bytes per transition (edges) or per path (variants)
- * for the exact time quantiles.
+ * Memory: 24 bytes per event kept until counting, 32 with --by (with
+ * --sorted, one unit's); per distinct touchpoint and breakdown value;
+ * per distinct row (about 100 bytes; a variant also its touchpoints, 4
+ * bytes each); and 8 bytes per move or path for the exact times.
  */
 #include <assert.h>
 #include <errno.h>
@@ -169,7 +170,7 @@ struct variant {
  * appearance: nothing written may depend on them.
  */
 struct tally {
-	struct jn_intern ekeys;	/* (by, from, to) */
+	struct jn_intern ekeys;	/* (by, from, to, step) */
 	struct edge *e;
 	size_t ecap;
 	struct jn_intern vkeys;	/* (by, touchpoints...) */
@@ -375,14 +376,28 @@ add_move(struct tally *t, uint32_t by, int32_t step, uint32_t from,
 		jn_samples_add(&e->times, dt);
 }
 
+/*
+ * Word i of key k: the table's strings are bytes, not aligned for
+ * uint32_t, so keys are read a word at a time through memcpy.
+ */
 static uint32_t
-variant_for(struct tally *t, uint32_t by, const uint32_t *tp, size_t m)
+key_word(const void *k, size_t i)
+{
+	uint32_t w;
+
+	memcpy(&w, (const char *)k + i * sizeof w, sizeof w);
+	return w;
+}
+
+/* The variant of the m touchpoints at tp (words, maybe unaligned). */
+static uint32_t
+variant_for(struct tally *t, uint32_t by, const void *tp, size_t m)
 {
 	uint32_t id;
 
 	t->key = jn_xgrow(t->key, &t->keycap, m + 1, sizeof *t->key);
 	t->key[0] = by;
-	memcpy(t->key + 1, tp, m * sizeof *tp);
+	memcpy(t->key + 1, tp, m * sizeof *t->key);
 	id = jn_intern_put(&t->vkeys, (const char *)t->key,
 	    (m + 1) * sizeof *t->key);
 	if (id >= t->vcap) {
@@ -614,12 +629,12 @@ tally_merge(struct tally *to, const struct tally *from)
 	map = jn_xmalloc((nv + 1) * sizeof *map);
 	for (i = 0; i < nv; i++) {
 		size_t len;
-		const uint32_t *key = (const uint32_t *)(const void *)
-		    jn_intern_str(&from->vkeys, (uint32_t)i, &len);
+		const char *key = jn_intern_str(&from->vkeys, (uint32_t)i,
+		    &len);
 		struct variant *d;
 
-		map[i] = variant_for(to, key[0], key + 1,
-		    len / sizeof *key - 1);
+		map[i] = variant_for(to, key_word(key, 0), key + 4,
+		    len / 4 - 1);
 		d = &to->v[map[i]];
 		d->units += from->v[i].units;
 		d->converted += from->v[i].converted;
@@ -751,11 +766,11 @@ edge_order(const void *pa, const void *pb)
 	return tp_cmp(a->to, b->to);
 }
 
-static const uint32_t *
+/* The touchpoints of variant id: words for key_word. */
+static const char *
 variant_tps(const struct tally *t, uint32_t id)
 {
-	return (const uint32_t *)(const void *)jn_intern_str(&t->vkeys, id,
-	    NULL) + 1;
+	return jn_intern_str(&t->vkeys, id, NULL) + 4;
 }
 
 static int
@@ -764,7 +779,7 @@ variant_order(const void *pa, const void *pb)
 	const struct tally *t = &ord.f->t;
 	uint32_t ia = *(const uint32_t *)pa, ib = *(const uint32_t *)pb;
 	const struct variant *a = &t->v[ia], *b = &t->v[ib];
-	const uint32_t *ta, *tb;
+	const char *ta, *tb;
 	size_t i;
 	int c;
 
@@ -775,7 +790,7 @@ variant_order(const void *pa, const void *pb)
 	ta = variant_tps(t, ia);
 	tb = variant_tps(t, ib);
 	for (i = 0; i < a->len && i < b->len; i++)
-		if ((c = tp_cmp(ta[i], tb[i])) != 0)
+		if ((c = tp_cmp(key_word(ta, i), key_word(tb, i))) != 0)
 			return c;
 	return (a->len > b->len) - (a->len < b->len);
 }
@@ -1058,7 +1073,7 @@ write_variants(struct jpath *f, struct jn_writer *w, const uint32_t *ids,
 		pool.n = 0;
 		for (k = i, nk = 0; k < j; k++) {
 			const struct variant *v = &f->t.v[ids[k]];
-			const uint32_t *tp = variant_tps(&f->t, ids[k]);
+			const char *tp = variant_tps(&f->t, ids[k]);
 			const int64_t *s = v->times.v;
 			size_t x = 0, ns = v->times.n;
 
@@ -1074,7 +1089,7 @@ write_variants(struct jpath *f, struct jn_writer *w, const uint32_t *ids,
 			for (l = 0; l < v->len; l++) {
 				size_t len;
 				const char *str = jn_intern_str(&f->tps,
-				    tp[l], &len);
+				    key_word(tp, l), &len);
 
 				b.buf = jn_xgrow(b.buf, &b.cap, b.len + len + 4,
 				    1);
@@ -1507,13 +1522,13 @@ write_state(void *tool, FILE *out)
 			jn_state_set_ints(r, "time", e->times.v, e->times.n);
 		} else {
 			const struct variant *va = &f->t.v[ids[i]];
-			const uint32_t *tp = variant_tps(&f->t, ids[i]);
+			const char *tp = variant_tps(&f->t, ids[i]);
 
 			byid = va->by;
 			jn_state_set_str(r, "record", "variant", 7);
 			p = jn_xmalloc((va->len + 1) * sizeof *p);
 			for (l = 0; l < va->len; l++)
-				p[l] = tp_index(tp[l]);
+				p[l] = tp_index(key_word(tp, l));
 			jn_state_set_ints(r, "key", p, va->len);
 			free(p);
 			v[0] = (int64_t)va->units;
