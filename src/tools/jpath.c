@@ -1615,7 +1615,8 @@ merge_record(void *ctx, struct jn_state_in *in, const struct jn_state_rec *r)
 		    (to = merge_tp(f, key[1], 2)) == NONE ||
 		    (from == TP_START && to == TP_END) ||
 		    (f->view == VIEW_STEPS) != (key[2] != 0) ||
-		    key[2] < -f->depth || key[2] > f->depth)
+		    key[2] < (f->to_text ? -f->depth : 0) ||
+		    key[2] > (f->to_text ? 0 : f->depth))
 			goto bad;
 		id = edge_for(&f->t, by, (int32_t)key[2], from, to);
 		e = &f->t.e[id];
