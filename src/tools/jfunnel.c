@@ -26,6 +26,7 @@
 #include "journey/input.h"
 #include "journey/intern.h"
 #include "journey/pred.h"
+#include "journey/samples.h"
 #include "journey/state.h"
 #include "journey/time.h"
 #include "journey/util.h"
@@ -167,18 +168,14 @@ struct exclusion {
 	struct jn_pred *pred;
 };
 
-/* A median sample: the unit's group and its step-to-step time. */
-struct sample {
-	uint32_t group;
-	int64_t dt;
-};
-
 struct group {
 	uint32_t by;		/* value id, NONE for units without one */
 	uint64_t count[JN_FUNNEL_MAX_STEPS];
 	/* --value: exact sums per step, so that threads add up alike */
 	struct jn_xsum *value;
 	double median[JN_FUNNEL_MAX_STEPS];	/* seconds; NAN if none */
+	/* per step from the second, every step-to-step time (ns) */
+	struct jn_samples times[JN_FUNNEL_MAX_STEPS];
 };
 
 /*
@@ -191,8 +188,6 @@ struct tally {
 	uint32_t *group_of_by;	/* byvals id -> group, NONE: not yet */
 	size_t group_cap;
 	uint32_t nobody_group;	/* group of units without a value */
-	struct sample *samples[JN_FUNNEL_MAX_STEPS];
-	size_t nsamples[JN_FUNNEL_MAX_STEPS], samples_cap[JN_FUNNEL_MAX_STEPS];
 	struct fevent *scratch;	/* one value's events, for attribution */
 	size_t scratch_cap;
 	struct fevent *gather;	/* one unit's events, gathered or widened */
@@ -445,10 +440,11 @@ tally_release(struct tally *t)
 	size_t g;
 	int k;
 
-	for (g = 0; g < t->ngroups; g++)
+	for (g = 0; g < t->ngroups; g++) {
 		free(t->groups[g].value);
-	for (k = 0; k < JN_FUNNEL_MAX_STEPS; k++)
-		free(t->samples[k]);
+		for (k = 0; k < JN_FUNNEL_MAX_STEPS; k++)
+			jn_samples_release(&t->groups[g].times[k]);
+	}
 	free(t->groups);
 	free(t->group_of_by);
 	free(t->scratch);
@@ -488,22 +484,12 @@ group_for(const struct funnel *f, struct tally *t, uint32_t by)
 	return *slot;
 }
 
-static void
-add_sample(struct tally *t, int k, uint32_t group, int64_t dt)
-{
-	t->samples[k] = jn_xgrow(t->samples[k], &t->samples_cap[k],
-	    t->nsamples[k] + 1, sizeof *t->samples[k]);
-	t->samples[k][t->nsamples[k]].group = group;
-	t->samples[k][t->nsamples[k]].dt = dt;
-	t->nsamples[k]++;
-}
-
 /* Add the counts of from into to: groups by value, exact sums, samples. */
 static void
 tally_merge(const struct funnel *f, struct tally *to, const struct tally *from)
 {
 	uint32_t *map = jn_xmalloc((from->ngroups + 1) * sizeof *map);
-	size_t g, i;
+	size_t g;
 	int k;
 
 	to->explained |= from->explained;
@@ -517,12 +503,9 @@ tally_merge(const struct funnel *f, struct tally *to, const struct tally *from)
 			dst->count[k] += src->count[k];
 			if (src->value != NULL)
 				jn_xsum_merge(&dst->value[k], &src->value[k]);
+			jn_samples_merge(&dst->times[k], &src->times[k]);
 		}
 	}
-	for (k = 0; k < JN_FUNNEL_MAX_STEPS; k++)
-		for (i = 0; i < from->nsamples[k]; i++)
-			add_sample(to, k, map[from->samples[k][i].group],
-			    from->samples[k][i].dt);
 	free(map);
 }
 
@@ -588,7 +571,8 @@ count_match(const struct funnel *f, struct tally *t, const struct fevent *ev,
 			jn_xsum_add(&t->groups[g].value[k],
 			    f->values[e->value]);
 		if (k > 0)
-			add_sample(t, k, g, m.ts[k] - m.ts[k - 1]);
+			jn_samples_add(&t->groups[g].times[k],
+			    m.ts[k] - m.ts[k - 1]);
 	}
 }
 
@@ -893,43 +877,23 @@ explain_unit(const struct funnel *f, const struct fevent *ev, size_t n,
 	}
 }
 
-static int
-sample_cmp(const void *pa, const void *pb)
-{
-	const struct sample *a = pa, *b = pb;
-
-	if (a->group != b->group)
-		return a->group < b->group ? -1 : 1;
-	return a->dt < b->dt ? -1 : a->dt > b->dt;
-}
-
 /* Medians per group and step: the mean of the two middle values. */
 static void
 compute_medians(struct funnel *f)
 {
-	size_t i, j;
+	size_t g;
 	int k;
 
-	for (k = 1; k < f->spec.nsteps; k++) {
-		struct sample *s = f->t.samples[k];
+	for (g = 0; g < f->t.ngroups; g++)
+		for (k = 1; k < f->spec.nsteps; k++) {
+			struct jn_samples *t = &f->t.groups[g].times[k];
 
-		if (s == NULL)
-			continue;
-		qsort(s, f->t.nsamples[k], sizeof *s, sample_cmp);
-		for (i = 0; i < f->t.nsamples[k]; i = j) {
-			size_t n;
-			double mid;
-
-			for (j = i; j < f->t.nsamples[k] &&
-			    s[j].group == s[i].group; j++)
-				;
-			n = j - i;
-			mid = n % 2 ? (double)s[i + n / 2].dt :
-			    ((double)s[i + n / 2 - 1].dt +
-			    (double)s[i + n / 2].dt) / 2;
-			f->t.groups[s[i].group].median[k] = mid / 1e9;
+			if (t->n == 0)
+				continue;
+			jn_samples_sort(t);
+			f->t.groups[g].median[k] = jn_samples_median(t->v,
+			    t->n) / 1e9;
 		}
-	}
 }
 
 /* ---- output ---- */
@@ -1188,27 +1152,6 @@ config_text(const void *tool, struct jn_strbuf *b)
 	    f->attr_step);
 }
 
-/*
- * Sort the samples of step k by group and time; start[g] is where group
- * g's begin (start has ngroups + 1 entries; caller frees it).
- */
-static size_t *
-sort_samples(struct funnel *f, int k)
-{
-	size_t *start = jn_xcalloc(f->t.ngroups + 1, sizeof *start), i;
-	uint32_t g;
-
-	if (f->t.samples[k] == NULL)
-		return start;
-	qsort(f->t.samples[k], f->t.nsamples[k], sizeof *f->t.samples[k],
-	    sample_cmp);
-	for (i = 0; i < f->t.nsamples[k]; i++)
-		start[f->t.samples[k][i].group + 1]++;
-	for (g = 0; g < f->t.ngroups; g++)
-		start[g + 1] += start[g];
-	return start;
-}
-
 static const struct funnel *rank_funnel;
 
 static int
@@ -1230,10 +1173,9 @@ write_state(void *tool, FILE *out)
 {
 	struct funnel *f = tool;
 	struct jn_state_rec *r = jn_state_rec_new();
-	const struct group **order;
+	struct group **order;
 	int64_t *times[JN_FUNNEL_MAX_STEPS], counts[JN_FUNNEL_MAX_STEPS];
-	size_t *start[JN_FUNNEL_MAX_STEPS] = { NULL };
-	size_t ntimes[JN_FUNNEL_MAX_STEPS], g, i;
+	size_t ntimes[JN_FUNNEL_MAX_STEPS], g;
 	int k, rc = 0;
 
 	order = jn_xmalloc((f->t.ngroups + 1) * sizeof *order);
@@ -1241,11 +1183,8 @@ write_state(void *tool, FILE *out)
 		order[g] = &f->t.groups[g];
 	rank_funnel = f;
 	qsort(order, f->t.ngroups, sizeof *order, group_by_rank);
-	for (k = 1; k < f->spec.nsteps; k++)
-		start[k] = sort_samples(f, k);
 	for (g = 0; g < f->t.ngroups && rc == 0; g++) {
-		const struct group *gr = order[g];
-		uint32_t gi = (uint32_t)(gr - f->t.groups);
+		struct group *gr = order[g];
 		size_t len = 0;
 		const char *by = gr->by == NONE ? NULL :
 		    jn_intern_str(&f->byvals, gr->by, &len);
@@ -1259,25 +1198,16 @@ write_state(void *tool, FILE *out)
 			    (size_t)f->spec.nsteps);
 		/* times[k - 1]: this group's samples of step k, in order */
 		for (k = 1; k < f->spec.nsteps; k++) {
-			const struct sample *sm = f->t.samples[k];
-			size_t n;
+			struct jn_samples *t = &gr->times[k];
 
-			assert(start[k] != NULL);	/* sorted above */
-			n = start[k][gi + 1] - start[k][gi];
-
-			times[k - 1] = jn_xmalloc((n + 1) * sizeof **times);
-			for (i = 0; sm != NULL && i < n; i++)
-				times[k - 1][i] = sm[start[k][gi] + i].dt;
-			ntimes[k - 1] = n;
+			jn_samples_sort(t);
+			times[k - 1] = t->v;
+			ntimes[k - 1] = t->n;
 		}
 		jn_state_set_int_arrays(r, "time", times, ntimes,
 		    (size_t)f->spec.nsteps - 1);
-		for (k = 1; k < f->spec.nsteps; k++)
-			free(times[k - 1]);
 		rc = jn_state_write(out, r);
 	}
-	for (k = 1; k < f->spec.nsteps; k++)
-		free(start[k]);
 	free(order);
 	jn_state_rec_free(r);
 	return rc;
@@ -1311,7 +1241,7 @@ merge_group(void *ctx, struct jn_state_in *in, const struct jn_state_rec *r)
 		    &n) != 0)
 			return -1;
 		for (i = 0; i < n; i++)
-			add_sample(&f->t, k, g, v[i]);
+			jn_samples_add(&f->t.groups[g].times[k], v[i]);
 		free(v);
 	}
 	return 0;

@@ -1,0 +1,1949 @@
+/*
+ * jpath: journey maps, the ways units actually go through the
+ * touchpoints (SPEC section 8).
+ *
+ * Every event becomes a compact record (time, input position, unit,
+ * touchpoint, breakdown value, and whether it matches --goal, --from,
+ * --to), kept per unit by the reporter engine (engine.h), which hands
+ * each unit's records over once.  They are put in time order, ties in
+ * input order, cut into sessions when asked, and the path they make is
+ * counted: every move between two touchpoints into the directly-follows
+ * graph (views edges and next), the moves of each step from an anchor
+ * (view steps), or the whole path as one variant (view variants).  Move
+ * times and path durations are kept as samples per row (samples.h), so
+ * that medians are exact and merge exactly across threads and shards.
+ * The edges can be drawn as DOT or Mermaid instead of a table.
+ *
+ * Memory: 24 bytes per event kept until counting, 32 with --by (with
+ * --sorted, one unit's); per distinct touchpoint and breakdown value;
+ * per distinct row (about 100 bytes; a variant also its touchpoints, 4
+ * bytes each); and 8 bytes per move or path for the exact times.
+ */
+#include <assert.h>
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "journey/engine.h"
+#include "journey/group.h"
+#include "journey/input.h"
+#include "journey/intern.h"
+#include "journey/pred.h"
+#include "journey/samples.h"
+#include "journey/state.h"
+#include "journey/time.h"
+#include "journey/touchpoint.h"
+#include "journey/util.h"
+#include "journey/writer.h"
+
+static const char usage[] =
+    "usage: jpath [-u FIELD] [-t FIELD] [-e FIELD] [-o FORMAT]\n"
+    "             [--view edges|variants|next|steps] [--per user|session]\n"
+    "             [--touchpoint FIELD] [--clean FILE | --raw-touchpoints]\n"
+    "             [--collapse] [--by FIELD] [--goal EXPR] [--top N]\n"
+    "             [--min-share F] [--from EXPR | --to EXPR] [--depth N]\n"
+    "             [--sorted] [-j N] [--partial | --merge]\n"
+    "             [--where EXPR] [--since TIME] [--until TIME] [--strict]\n"
+    "             [--rejects FILE] [FILE ...]\n";
+
+static const char help_text[] =
+    "Map the ways units go through the touchpoints.\n"
+    "\n"
+    "      --view VIEW          edges (directly-follows graph, default),\n"
+    "                           variants (distinct paths), next (where\n"
+    "                           units go from each touchpoint) or steps\n"
+    "                           (step-indexed flows, for a Sankey)\n"
+    "      --per UNIT           user (default) or session\n"
+    "      --touchpoint FIELD   touchpoint field (page, url, path, screen,\n"
+    "                           touchpoint; else the event name)\n"
+    JN_TOUCH_HELP
+    "      --collapse           merge consecutive repeats of a touchpoint\n"
+    "      --by FIELD           a map per value of FIELD (first in the path)\n"
+    "      --goal EXPR          add converted and conversion\n"
+    "      --top N              keep the N largest rows, the rest in (other)\n"
+    "      --min-share F        keep rows of share F or more, the rest in "
+    "(other)\n"
+    "      --from EXPR          steps: from the first event matching EXPR\n"
+    "      --to EXPR            steps: up to the first event matching EXPR\n"
+    "      --depth N            steps: how many (5)\n"
+    "      --sorted             input grouped by user: memory per user only\n"
+    "  -j, --jobs N             read with N threads (default: all cores)\n"
+    "      --partial            write a mergeable state, not the table\n"
+    "      --merge              add up states from --partial\n"
+    "      --meta               begin the table with how it was made\n"
+    "  -u, --user FIELD         user id field (user_id, userId, ...)\n"
+    "  -t, --time FIELD         time field (timestamp, time, ts, ...)\n"
+    "  -e, --event FIELD        event name field (event, event_name, ...)\n"
+    "      --session FIELD      session id field (session_id, ...)\n"
+    "      --session-gap DUR    cut sessions after DUR idle (30m)\n"
+    "  -I, --input-format F     csv, tsv or ndjson (default: detect)\n"
+    "      --where EXPR         keep only matching events\n"
+    "      --since TIME         keep events at or after TIME\n"
+    "      --until TIME         keep events before TIME\n"
+    "  -o, --format F           table, csv, tsv, ndjson, markdown; dot or\n"
+    "                           mermaid (edges as a Graphviz digraph or a\n"
+    "                           Mermaid flowchart)\n"
+    "      --strict             a bad record is an error\n"
+    "      --rejects FILE       write bad records to FILE\n"
+    "      --max-rejected RATE  more bad records is an error (0.5)\n"
+    "      --allow-empty        no event used is not an error\n"
+    "      --safe-csv           defuse cells a spreadsheet would run\n"
+    "      --no-progress        no progress line on stderr\n"
+    "  -h, --help               this help\n"
+    "  -V, --version            version\n"
+    "\n"
+    "See jpath(1) and journey(7).\n";
+
+enum {
+	OPT_VIEW = JN_OPT_TOOL_BASE, OPT_PER, OPT_TOUCHPOINT, OPT_COLLAPSE,
+	OPT_BY, OPT_GOAL, OPT_TOP, OPT_MIN_SHARE, OPT_FROM, OPT_TO, OPT_DEPTH
+};
+
+static const struct option tool_longopts[] = {
+	{ "view", required_argument, NULL, OPT_VIEW },
+	{ "per", required_argument, NULL, OPT_PER },
+	{ "touchpoint", required_argument, NULL, OPT_TOUCHPOINT },
+	{ "collapse", no_argument, NULL, OPT_COLLAPSE },
+	{ "by", required_argument, NULL, OPT_BY },
+	{ "goal", required_argument, NULL, OPT_GOAL },
+	{ "top", required_argument, NULL, OPT_TOP },
+	{ "min-share", required_argument, NULL, OPT_MIN_SHARE },
+	{ "from", required_argument, NULL, OPT_FROM },
+	{ "to", required_argument, NULL, OPT_TO },
+	{ "depth", required_argument, NULL, OPT_DEPTH },
+	JN_RUN_LONGOPTS,
+	JN_TOUCH_LONGOPTS,
+};
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+#define NONE UINT32_MAX
+/* the ends of a path, as touchpoints of the edges that start or end it */
+#define TP_START (UINT32_MAX - 1)
+#define TP_END (UINT32_MAX - 2)
+
+enum view { VIEW_EDGES, VIEW_VARIANTS, VIEW_NEXT, VIEW_STEPS };
+static const char *const view_names[] = { "edges", "variants", "next",
+	"steps" };
+
+/*
+ * One event: 24 bytes, or 32 with --by (evsize).  The input position
+ * orders events of equal times; its top bits hold what the event is.
+ */
+struct pev {
+	int64_t ts;
+	uint64_t pos;		/* input position, and the flags below */
+	uint32_t unit;
+	uint32_t tp;		/* touchpoint id */
+	uint32_t by;		/* --by value id, NONE without; 32 bytes only */
+	uint32_t pad;
+};
+#define POS_GOAL (UINT64_C(1) << 63)	/* matches --goal */
+#define POS_NOSESS (UINT64_C(1) << 62)	/* no session value: cut by gap */
+#define POS_FROM (UINT64_C(1) << 61)	/* matches --from */
+#define POS_TO (UINT64_C(1) << 60)	/* matches --to */
+#define POS_MASK (POS_TO - 1)
+/* the same, per element of a path */
+enum { PF_GOAL = 1, PF_FROM = 2, PF_TO = 4 };
+
+/* An edge of the directly-follows graph, in one breakdown group. */
+struct edge {
+	uint32_t by, from, to;	/* from TP_START, to TP_END at the ends */
+	int32_t step;		/* view steps: its step; else 0 */
+	uint64_t transitions, units, converted;
+	uint64_t mark;		/* the unit that last made the move */
+	struct jn_samples times;	/* ns between its two events */
+};
+
+/* A variant: its key in the table is (by, touchpoints...). */
+struct variant {
+	uint32_t by, len;
+	uint64_t units, converted;
+	struct jn_samples times;	/* the paths' durations, ns */
+};
+
+/*
+ * What counting adds up: the main state's, and with -j one per counting
+ * thread, merged into the main one.  Edge and variant ids follow first
+ * appearance: nothing written may depend on them.
+ */
+struct tally {
+	struct jn_intern ekeys;	/* (by, from, to, step) */
+	struct edge *e;
+	size_t ecap;
+	struct jn_intern vkeys;	/* (by, touchpoints...) */
+	struct variant *v;
+	size_t vcap;
+	uint64_t serial;	/* paths counted: marks edges met */
+	/* the path being counted, after --collapse */
+	uint32_t *ptp;
+	int64_t *pfirst, *plast;	/* its first and last event's times */
+	uint8_t *pflags;	/* PF_ bits of its events */
+	size_t pcap;
+	uint32_t *key;
+	size_t keycap;
+	/*
+	 * The edges met lately, direct-mapped by a hash of their key: a
+	 * log's moves are few and repeat, and a hit costs less than the
+	 * table's lookup.
+	 */
+	struct edge_slot {
+		uint32_t by, from, to, id;
+		int32_t step;
+	} *cache;
+};
+#define CACHE_BITS 12
+
+struct jpath {
+	struct jn_common common;
+	struct jn_input in;
+	enum view view;
+	int per_session, collapse;
+	const char *tp_field, *by_field, *goal_text;
+	size_t top;		/* 0: all */
+	double min_share;
+	int dot;		/* -o dot (1) or mermaid (2): a picture */
+	struct jn_touch_opts touch_opts;
+	struct jn_touch *touch;	/* the main state's, shared */
+	struct jn_touch_local *touch_local;
+	struct jn_pred *goal;
+	struct jn_namecache names;
+	const char *from_text, *to_text;	/* view steps */
+	int depth;
+	struct jn_pred *from, *to;
+	/* --goal, --from, --to: per event name (cached) or per event */
+	struct jn_pred *cpred[3], *opred[3];
+	uint64_t cflag[3], oflag[3];
+	int ncached, nother;
+	int tp_slot, by_slot;
+	size_t evsize;		/* bytes per kept event */
+
+	struct jn_units units;
+	struct jn_engine engine;
+	struct jn_intern tps, byvals;
+	uint32_t **tmap, **bmap;	/* -j: per worker, id -> the main's */
+	int nmap;
+	uint32_t *merge_tps;	/* --merge: a state's touchpoint -> id */
+	size_t nmerge_tps, merge_tpcap;
+	struct tally t;
+	struct jn_run run;
+	int is_worker;
+};
+
+/* ---- reading ---- */
+
+static int
+on_event(void *ctx, const struct jn_event *ev)
+{
+	struct jpath *f = ctx;
+	const struct jn_record *rec = ev->rec;
+	struct pev *e;
+	uint32_t unit = jn_units_get(&f->units, ev);
+	const char *v;
+	size_t len;
+	uint64_t flags = 0;
+	int k, m;
+
+	if (unit == JN_UNIT_NONE)
+		return -1;
+	if (ev->name_len > 0 && f->ncached > 0) {
+		uint64_t bits;
+
+		if (jn_namecache_get(&f->names, f->cpred, f->ncached, rec,
+		    ev->name, ev->name_len, &bits) != 0)
+			return -1;
+		for (k = 0; k < f->ncached; k++)
+			flags |= bits >> k & 1 ? f->cflag[k] : 0;
+	} else {
+		for (k = 0; k < f->ncached; k++) {
+			if ((m = jn_pred_match(f->cpred[k], rec)) < 0)
+				return -1;
+			flags |= m ? f->cflag[k] : 0;
+		}
+	}
+	for (k = 0; k < f->nother; k++) {
+		if ((m = jn_pred_match(f->opred[k], rec)) < 0)
+			return -1;
+		flags |= m ? f->oflag[k] : 0;
+	}
+	e = jn_units_keep(&f->units, unit);
+	e->ts = ev->time;
+	e->pos = (rec->pos & POS_MASK) | flags;
+	if (f->per_session && (ev->session == NULL || ev->session_len == 0))
+		e->pos |= POS_NOSESS;
+	/* the touchpoint: its field cleaned (journey(7)), else the name */
+	v = jn_record_get(rec, f->tp_slot, &len);
+	if (v == NULL || len == 0) {
+		v = ev->name;
+		len = ev->name_len;
+	} else if (jn_touch_clean(f->touch_local, v, len, &v, &len) != 0) {
+		return -1;
+	}
+	e->tp = jn_intern_put(&f->tps, v, len);
+	if (f->by_slot >= 0) {
+		e->by = NONE;
+		e->pad = 0;
+		v = jn_record_get(rec, f->by_slot, &len);
+		if (v != NULL && len > 0)
+			e->by = jn_intern_put(&f->byvals, v, len);
+	}
+	return 0;
+}
+
+/* ---- counting ---- */
+
+static void
+tally_release(struct tally *t)
+{
+	size_t i;
+
+	for (i = 0; i < jn_intern_count(&t->ekeys); i++)
+		jn_samples_release(&t->e[i].times);
+	for (i = 0; i < jn_intern_count(&t->vkeys); i++)
+		jn_samples_release(&t->v[i].times);
+	jn_intern_release(&t->ekeys);
+	jn_intern_release(&t->vkeys);
+	free(t->e);
+	free(t->v);
+	free(t->ptp);
+	free(t->pfirst);
+	free(t->plast);
+	free(t->pflags);
+	free(t->key);
+	free(t->cache);
+}
+
+static uint32_t
+edge_for(struct tally *t, uint32_t by, int32_t step, uint32_t from,
+    uint32_t to)
+{
+	uint32_t key[4] = { by, from, to, (uint32_t)step }, id;
+	struct edge_slot *c;
+
+	if (t->cache == NULL) {
+		t->cache = jn_xmalloc(sizeof *t->cache << CACHE_BITS);
+		memset(t->cache, 0xff, sizeof *t->cache << CACHE_BITS);
+	}
+	c = &t->cache[(uint32_t)(((uint64_t)from * 0x9e3779b97f4a7c15u ^
+	    (uint64_t)to * 0xc2b2ae3d27d4eb4fu ^ by ^
+	    (uint64_t)(uint32_t)step << 32) >> 40) &
+	    ((1u << CACHE_BITS) - 1)];
+	if (c->from == from && c->to == to && c->by == by &&
+	    c->step == step && c->id != NONE)
+		return c->id;
+	id = jn_intern_put(&t->ekeys, (const char *)key, sizeof key);
+	if (id >= t->ecap) {
+		size_t old = t->ecap;
+
+		t->e = jn_xgrow(t->e, &t->ecap, (size_t)id + 1, sizeof *t->e);
+		memset(t->e + old, 0, (t->ecap - old) * sizeof *t->e);
+	}
+	if (t->e[id].transitions == 0) {
+		t->e[id].by = by;
+		t->e[id].from = from;
+		t->e[id].to = to;
+		t->e[id].step = step;
+	}
+	c->step = step;
+	c->by = by;
+	c->from = from;
+	c->to = to;
+	c->id = id;
+	return id;
+}
+
+/*
+ * A move of the current path from one touchpoint to the next, whose
+ * destination is element dest of the path: the unit converts after it
+ * when its last goal is at dest or later.
+ */
+static void
+add_move(struct tally *t, uint32_t by, int32_t step, uint32_t from,
+    uint32_t to, size_t dest, long lastgoal, int64_t dt)
+{
+	uint32_t id = edge_for(t, by, step, from, to);
+	struct edge *e = &t->e[id];	/* after the table grew */
+
+	e->transitions++;
+	if (e->mark != t->serial) {
+		e->mark = t->serial;
+		e->units++;
+		e->converted += lastgoal >= (long)dest;
+	}
+	if (from != TP_START && to != TP_END)
+		jn_samples_add(&e->times, dt);
+}
+
+/*
+ * Word i of key k: the table's strings are bytes, not aligned for
+ * uint32_t, so keys are read a word at a time through memcpy.
+ */
+static uint32_t
+key_word(const void *k, size_t i)
+{
+	uint32_t w;
+
+	memcpy(&w, (const char *)k + i * sizeof w, sizeof w);
+	return w;
+}
+
+/* The variant of the m touchpoints at tp (words, maybe unaligned). */
+static uint32_t
+variant_for(struct tally *t, uint32_t by, const void *tp, size_t m)
+{
+	uint32_t id;
+
+	t->key = jn_xgrow(t->key, &t->keycap, m + 1, sizeof *t->key);
+	t->key[0] = by;
+	memcpy(t->key + 1, tp, m * sizeof *t->key);
+	id = jn_intern_put(&t->vkeys, (const char *)t->key,
+	    (m + 1) * sizeof *t->key);
+	if (id >= t->vcap) {
+		size_t old = t->vcap;
+
+		t->v = jn_xgrow(t->v, &t->vcap, (size_t)id + 1, sizeof *t->v);
+		memset(t->v + old, 0, (t->vcap - old) * sizeof *t->v);
+	}
+	if (t->v[id].units == 0) {
+		t->v[id].by = by;
+		t->v[id].len = (uint32_t)m;
+	}
+	return id;
+}
+
+/* Event i of records of f->evsize bytes at base. */
+#define EV(f, base, i) ((struct pev *)(void *)((char *)(base) + \
+	(i) * (f)->evsize))
+
+/*
+ * View steps, on the path in t (m elements): from the first element
+ * matching --from (or the path's start), the moves of steps 1 to
+ * --depth, the last one to (end) when the path ends sooner; with --to,
+ * the moves of steps -1 (into the first element matching it) back to
+ * -depth, the first one from (start) when the path begins later.  A path
+ * without the element is not counted.
+ */
+static void
+count_steps(const struct jpath *f, struct tally *t, uint32_t by, size_t m,
+    long lastgoal)
+{
+	size_t a = 0, i;
+	int32_t s;
+
+	if (f->to_text != NULL) {
+		while (a < m && !(t->pflags[a] & PF_TO))
+			a++;
+		if (a == m)
+			return;
+		for (s = 1; s <= f->depth; s++) {
+			if (a < (size_t)s) {
+				add_move(t, by, -s, TP_START, t->ptp[0], 0,
+				    lastgoal, 0);
+				break;
+			}
+			i = a - (size_t)s;
+			add_move(t, by, -s, t->ptp[i], t->ptp[i + 1], i + 1,
+			    lastgoal, t->pfirst[i + 1] - t->plast[i]);
+		}
+		return;
+	}
+	if (f->from_text != NULL) {
+		while (a < m && !(t->pflags[a] & PF_FROM))
+			a++;
+		if (a == m)
+			return;
+	}
+	for (s = 1; s <= f->depth; s++) {
+		i = a + (size_t)s - 1;
+		if (i + 1 >= m) {
+			add_move(t, by, s, t->ptp[i], TP_END, i, lastgoal, 0);
+			break;
+		}
+		add_move(t, by, s, t->ptp[i], t->ptp[i + 1], i + 1, lastgoal,
+		    t->pfirst[i + 1] - t->plast[i]);
+	}
+}
+
+/* One path: the n > 0 events at ev, in path order. */
+static void
+count_path(const struct jpath *f, struct tally *t, void *ev, size_t n)
+{
+	uint32_t by = NONE;
+	size_t i, m = 0;
+	long lastgoal = -1;
+
+	if (n > t->pcap) {
+		size_t cap = t->pcap;
+
+		t->ptp = jn_xgrow(t->ptp, &cap, n, sizeof *t->ptp);
+		cap = t->pcap;
+		t->pfirst = jn_xgrow(t->pfirst, &cap, n, sizeof *t->pfirst);
+		cap = t->pcap;
+		t->plast = jn_xgrow(t->plast, &cap, n, sizeof *t->plast);
+		t->pflags = jn_xgrow(t->pflags, &t->pcap, n,
+		    sizeof *t->pflags);
+	}
+	for (i = 0; i < n; i++) {
+		const struct pev *e = EV(f, ev, i);
+		uint8_t pf = (uint8_t)(((e->pos & POS_GOAL) ? PF_GOAL : 0) |
+		    ((e->pos & POS_FROM) ? PF_FROM : 0) |
+		    ((e->pos & POS_TO) ? PF_TO : 0));
+
+		if (by == NONE && f->by_slot >= 0)
+			by = e->by;
+		if (f->collapse && m > 0 && t->ptp[m - 1] == e->tp) {
+			t->plast[m - 1] = e->ts;
+			t->pflags[m - 1] |= pf;
+			continue;
+		}
+		t->ptp[m] = e->tp;
+		t->pfirst[m] = t->plast[m] = e->ts;
+		t->pflags[m] = pf;
+		m++;
+	}
+	for (i = 0; i < m; i++)
+		if (t->pflags[i] & PF_GOAL)
+			lastgoal = (long)i;
+	t->serial++;
+	if (f->view == VIEW_VARIANTS) {
+		uint32_t id = variant_for(t, by, t->ptp, m);
+
+		t->v[id].units++;
+		t->v[id].converted += lastgoal >= 0;
+		jn_samples_add(&t->v[id].times, t->plast[m - 1] -
+		    t->pfirst[0]);
+		return;
+	}
+	if (f->view == VIEW_STEPS) {
+		count_steps(f, t, by, m, lastgoal);
+		return;
+	}
+	if (f->view == VIEW_EDGES)
+		add_move(t, by, 0, TP_START, t->ptp[0], 0, lastgoal, 0);
+	for (i = 0; i + 1 < m; i++)
+		add_move(t, by, 0, t->ptp[i], t->ptp[i + 1], i + 1, lastgoal,
+		    t->pfirst[i + 1] - t->plast[i]);
+	add_move(t, by, 0, t->ptp[m - 1], TP_END, m - 1, lastgoal, 0);
+}
+
+/* Ties in time go by input position. */
+static int
+pos_cmp(const void *pa, const void *pb)
+{
+	const struct pev *a = pa, *b = pb;
+	uint64_t x = a->pos & POS_MASK, y = b->pos & POS_MASK;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * One unit, handed over by the engine: its events in path order, cut
+ * into sessions by --session-gap when the unit is a user's events
+ * without a session value, each path counted into acc.
+ */
+static void
+count_unit(void *tool, void *acc, const struct jn_unit *u, void *rec,
+    size_t n)
+{
+	const struct jpath *f = tool;
+	struct jpath *a = acc;
+	size_t i, s;
+
+	(void)u;
+	if (n == 0)
+		return;
+	jn_sort_by_time(rec, n, f->evsize, pos_cmp);
+	if (!(EV(f, rec, 0)->pos & POS_NOSESS)) {
+		count_path(f, &a->t, rec, n);
+		return;
+	}
+	for (s = 0, i = 1; i <= n; i++)
+		if (i == n || EV(f, rec, i)->ts - EV(f, rec, i - 1)->ts >
+		    f->common.session_gap) {
+			count_path(f, &a->t, EV(f, rec, s), i - s);
+			s = i;
+		}
+}
+
+/* ---- -j: the engine's hooks ---- */
+
+/*
+ * Each reading thread interned its own touchpoints and breakdown values:
+ * they move into the main state's tables before counting, and the
+ * records to its ids, so that every counting thread's edges and variants
+ * are keyed alike and merge by key.
+ */
+static void
+prepare_workers(void *tool, void *const *w, int n)
+{
+	struct jpath *f = tool;
+	int k;
+
+	if (n == 0)
+		return;
+	f->tmap = jn_xcalloc((size_t)n, sizeof *f->tmap);
+	f->bmap = jn_xcalloc((size_t)n, sizeof *f->bmap);
+	f->nmap = n;
+	for (k = 0; k < n; k++) {
+		struct jpath *wk = w[k];
+
+		f->tmap[k] = jn_intern_merge(&f->tps, &wk->tps);
+		f->bmap[k] = jn_intern_merge(&f->byvals, &wk->byvals);
+	}
+}
+
+static void
+remap_event(const void *tool, int k, void *rec)
+{
+	const struct jpath *f = tool;
+	struct pev *e = rec;
+
+	e->tp = f->tmap[k][e->tp];
+	if (f->by_slot >= 0 && e->by != NONE)
+		e->by = f->bmap[k][e->by];
+}
+
+/* Add tally from (same touchpoint and value ids) into to, by key. */
+static void
+tally_merge(struct tally *to, const struct tally *from)
+{
+	size_t i, ne = jn_intern_count(&from->ekeys);
+	size_t nv = jn_intern_count(&from->vkeys);
+	uint32_t *map;
+
+	map = jn_xmalloc((ne + 1) * sizeof *map);
+	for (i = 0; i < ne; i++) {
+		const struct edge *s = &from->e[i];
+		struct edge *d;
+
+		map[i] = edge_for(to, s->by, s->step, s->from, s->to);
+		d = &to->e[map[i]];
+		d->transitions += s->transitions;
+		d->units += s->units;
+		d->converted += s->converted;
+		jn_samples_merge(&d->times, &s->times);
+	}
+	free(map);
+	map = jn_xmalloc((nv + 1) * sizeof *map);
+	for (i = 0; i < nv; i++) {
+		size_t len;
+		const char *key = jn_intern_str(&from->vkeys, (uint32_t)i,
+		    &len);
+		struct variant *d;
+
+		map[i] = variant_for(to, key_word(key, 0), key + 4,
+		    len / 4 - 1);
+		d = &to->v[map[i]];
+		d->units += from->v[i].units;
+		d->converted += from->v[i].converted;
+		jn_samples_merge(&d->times, &from->v[i].times);
+	}
+	free(map);
+}
+
+static void
+merge_acc(void *tool, void *acc)
+{
+	struct jpath *f = tool;
+
+	tally_merge(&f->t, &((struct jpath *)acc)->t);
+}
+
+/* ---- ordering ---- */
+
+/* Every edge's and variant's times in order, for the quantiles. */
+static void
+sort_times(struct tally *t)
+{
+	size_t i;
+
+	for (i = 0; i < jn_intern_count(&t->ekeys); i++)
+		jn_samples_sort(&t->e[i].times);
+	for (i = 0; i < jn_intern_count(&t->vkeys); i++)
+		jn_samples_sort(&t->v[i].times);
+}
+
+/* The ranks of touchpoints and values, for every order written. */
+struct order {
+	const struct jpath *f;
+	uint32_t *tprank, *byrank;
+	uint64_t *gunits;	/* per value id (NONE: the last), paths */
+};
+
+static struct order ord;
+
+static int
+by_cmp(uint32_t a, uint32_t b)
+{
+	uint64_t ua, ub;
+	size_t nb = jn_intern_count(&ord.f->byvals);
+
+	if (a == b)
+		return 0;
+	ua = ord.gunits[a == NONE ? nb : a];
+	ub = ord.gunits[b == NONE ? nb : b];
+	if (ua != ub)
+		return ua > ub ? -1 : 1;
+	if (a == NONE || b == NONE)
+		return a == NONE ? 1 : -1;
+	return ord.byrank[a] < ord.byrank[b] ? -1 : 1;
+}
+
+/* Touchpoints by their strings; the ends of a path before any. */
+static int
+tp_cmp(uint32_t a, uint32_t b)
+{
+	if (a == b)
+		return 0;
+	if (a >= TP_END || b >= TP_END)
+		return a > b ? -1 : 1;
+	return ord.tprank[a] < ord.tprank[b] ? -1 : 1;
+}
+
+/* 0: (start) rows, 1: moves between touchpoints, 2: (end) rows */
+static int
+block_of(const struct edge *e)
+{
+	return e->from == TP_START ? 0 : e->to == TP_END ? 2 : 1;
+}
+
+/* next: by touchpoint, then by transitions, most first, then next */
+static int
+next_order(const void *pa, const void *pb)
+{
+	const struct edge *e = ord.f->t.e;
+	const struct edge *a = &e[*(const uint32_t *)pa];
+	const struct edge *b = &e[*(const uint32_t *)pb];
+	int c;
+
+	if ((c = by_cmp(a->by, b->by)) != 0)
+		return c;
+	if ((c = tp_cmp(a->from, b->from)) != 0)
+		return c;
+	if (a->transitions != b->transitions)
+		return a->transitions > b->transitions ? -1 : 1;
+	return tp_cmp(a->to, b->to);
+}
+
+/* steps: by step, then by units, most first, then from and to */
+static int
+step_order(const void *pa, const void *pb)
+{
+	const struct edge *e = ord.f->t.e;
+	const struct edge *a = &e[*(const uint32_t *)pa];
+	const struct edge *b = &e[*(const uint32_t *)pb];
+	int c;
+
+	if ((c = by_cmp(a->by, b->by)) != 0)
+		return c;
+	if (a->step != b->step)
+		return a->step < b->step ? -1 : 1;
+	if (a->units != b->units)
+		return a->units > b->units ? -1 : 1;
+	if ((c = tp_cmp(a->from, b->from)) != 0)
+		return c;
+	return tp_cmp(a->to, b->to);
+}
+
+static int
+edge_order(const void *pa, const void *pb)
+{
+	const struct edge *e = ord.f->t.e;
+	const struct edge *a = &e[*(const uint32_t *)pa];
+	const struct edge *b = &e[*(const uint32_t *)pb];
+	int c;
+
+	if ((c = by_cmp(a->by, b->by)) != 0)
+		return c;
+	if (block_of(a) != block_of(b))
+		return block_of(a) - block_of(b);
+	if (a->transitions != b->transitions)
+		return a->transitions > b->transitions ? -1 : 1;
+	if ((c = tp_cmp(a->from, b->from)) != 0)
+		return c;
+	return tp_cmp(a->to, b->to);
+}
+
+/* The touchpoints of variant id: words for key_word. */
+static const char *
+variant_tps(const struct tally *t, uint32_t id)
+{
+	return jn_intern_str(&t->vkeys, id, NULL) + 4;
+}
+
+static int
+variant_order(const void *pa, const void *pb)
+{
+	const struct tally *t = &ord.f->t;
+	uint32_t ia = *(const uint32_t *)pa, ib = *(const uint32_t *)pb;
+	const struct variant *a = &t->v[ia], *b = &t->v[ib];
+	const char *ta, *tb;
+	size_t i;
+	int c;
+
+	if ((c = by_cmp(a->by, b->by)) != 0)
+		return c;
+	if (a->units != b->units)
+		return a->units > b->units ? -1 : 1;
+	ta = variant_tps(t, ia);
+	tb = variant_tps(t, ib);
+	for (i = 0; i < a->len && i < b->len; i++)
+		if ((c = tp_cmp(key_word(ta, i), key_word(tb, i))) != 0)
+			return c;
+	return (a->len > b->len) - (a->len < b->len);
+}
+
+/*
+ * The order of f's rows: groups by paths, most first, then by value
+ * (none last); within a group as each view says.  Returns the ids in
+ * order (caller frees); *n set.
+ */
+static uint32_t *
+order_rows(struct jpath *f, size_t *n)
+{
+	size_t nb = jn_intern_count(&f->byvals), i, count;
+	uint32_t *ids;
+
+	ord.f = f;
+	ord.tprank = jn_intern_ranks(&f->tps);
+	ord.byrank = jn_intern_ranks(&f->byvals);
+	ord.gunits = jn_xcalloc(nb + 1, sizeof *ord.gunits);
+	count = f->view != VIEW_VARIANTS ? jn_intern_count(&f->t.ekeys) :
+	    jn_intern_count(&f->t.vkeys);
+	ids = jn_xmalloc((count + 1) * sizeof *ids);
+	for (i = 0; i < count; i++) {
+		ids[i] = (uint32_t)i;
+		if (f->view != VIEW_VARIANTS) {
+			const struct edge *e = &f->t.e[i];
+
+			/* the paths of a group: its (end) rows; steps: the
+			 * first step's units */
+			if (f->view == VIEW_STEPS ? e->step == (f->to_text ?
+			    -1 : 1) : e->to == TP_END)
+				ord.gunits[e->by == NONE ? nb : e->by] +=
+				    e->transitions;
+		} else {
+			const struct variant *v = &f->t.v[i];
+
+			ord.gunits[v->by == NONE ? nb : v->by] += v->units;
+		}
+	}
+	qsort(ids, count, sizeof *ids, f->view == VIEW_EDGES ? edge_order :
+	    f->view == VIEW_NEXT ? next_order : f->view == VIEW_STEPS ?
+	    step_order : variant_order);
+	*n = count;
+	return ids;
+}
+
+static void
+order_release(void)
+{
+	free(ord.tprank);
+	free(ord.byrank);
+	free(ord.gunits);
+	memset(&ord, 0, sizeof ord);
+}
+
+/* ---- output ---- */
+
+static struct jn_cell
+tp_cell(const struct jpath *f, uint32_t tp)
+{
+	size_t len;
+	const char *s;
+
+	if (tp == TP_START)
+		return jn_cell_str("(start)", 7);
+	if (tp == TP_END)
+		return jn_cell_str("(end)", 5);
+	s = jn_intern_str(&f->tps, tp, &len);
+	return jn_cell_str(s, len);
+}
+
+static struct jn_cell
+by_cell(const struct jpath *f, uint32_t by)
+{
+	size_t len = 0;
+	const char *s = by == NONE ? "" : jn_intern_str(&f->byvals, by, &len);
+
+	return jn_cell_str(s, len);
+}
+
+static struct jn_cell
+rate_cell(uint64_t a, uint64_t b)
+{
+	return b == 0 ? jn_cell_null() : jn_cell_num((double)a / (double)b);
+}
+
+static struct jn_cell
+secs_cell(double ns)
+{
+	return isnan(ns) ? jn_cell_null() : jn_cell_num(ns / 1e9);
+}
+
+/* The values pruned into an (other) row, pooled and sorted. */
+
+/* Is a row of count in a block whose rows add up to total kept? */
+static int
+kept(const struct jpath *f, size_t nkept, uint64_t count, uint64_t total)
+{
+	if (f->top > 0 && nkept >= f->top)
+		return 0;
+	return total == 0 || (double)count / (double)total >= f->min_share;
+}
+
+/*
+ * Which edges ids[0..n) (in the table's order) stay, and each one's
+ * block total (what its share is of): keep[i] and total[i].
+ */
+static void
+prune_edges(const struct jpath *f, const uint32_t *ids, size_t n,
+    uint8_t *keep, uint64_t *total)
+{
+	size_t i, j, k, nk;
+
+	for (i = 0; i < n; i = j) {
+		const struct edge *first = &f->t.e[ids[i]];
+		uint64_t sum = 0;
+
+		for (j = i; j < n; j++) {
+			const struct edge *e = &f->t.e[ids[j]];
+
+			if (e->by != first->by ||
+			    block_of(e) != block_of(first))
+				break;
+			sum += e->transitions;
+		}
+		for (k = i, nk = 0; k < j; k++) {
+			keep[k] = (uint8_t)kept(f, nk,
+			    f->t.e[ids[k]].transitions, sum);
+			nk += keep[k];
+			total[k] = sum;
+		}
+	}
+}
+
+static int
+write_edges(struct jpath *f, struct jn_writer *w, const uint32_t *ids,
+    size_t n)
+{
+	struct jn_cell c[12];
+	struct jn_samples pool = { NULL, 0, 0 };
+	size_t i, j, k, nk;
+	int goal = f->goal != NULL;
+
+	for (i = 0; i < n; i = j) {
+		const struct edge *first = &f->t.e[ids[i]];
+		uint64_t total = 0, tr = 0, un = 0, cv = 0;
+		int blk = block_of(first), next = f->view == VIEW_NEXT;
+		int steps = f->view == VIEW_STEPS;
+
+		/*
+		 * A block: one group's (start) rows, moves or (end) rows;
+		 * in view next, the moves out of one touchpoint.
+		 */
+		for (j = i; j < n; j++) {
+			const struct edge *e = &f->t.e[ids[j]];
+
+			if (e->by != first->by || (next ?
+			    e->from != first->from : steps ?
+			    e->step != first->step : block_of(e) != blk))
+				break;
+			total += e->transitions;
+		}
+		if (next || steps)
+			blk = 1;
+		pool.n = 0;
+		for (k = i, nk = 0; k < j; k++) {
+			const struct edge *e = &f->t.e[ids[k]];
+			const int64_t *s = e->times.v;
+			size_t x = 0, ns = e->times.n;
+
+			if (!kept(f, nk, e->transitions, total)) {
+				tr += e->transitions;
+				un += e->units;
+				cv += e->converted;
+				jn_samples_merge(&pool, &e->times);
+				continue;
+			}
+			nk++;
+			if (f->by_field)
+				c[x++] = by_cell(f, e->by);
+			if (steps) {
+				c[x++] = jn_cell_int(e->step);
+				c[x++] = tp_cell(f, e->from);
+				c[x++] = tp_cell(f, e->to);
+				c[x++] = jn_cell_int((int64_t)e->units);
+				c[x++] = secs_cell(jn_samples_median(s, ns));
+				if (goal) {
+					c[x++] = jn_cell_int(
+					    (int64_t)e->converted);
+					c[x++] = rate_cell(e->converted,
+					    e->units);
+				}
+				jn_writer_row(w, c);
+				continue;
+			}
+			c[x++] = tp_cell(f, e->from);
+			c[x++] = tp_cell(f, e->to);
+			c[x++] = jn_cell_int((int64_t)e->transitions);
+			c[x++] = jn_cell_int((int64_t)e->units);
+			c[x++] = rate_cell(e->transitions, total);
+			c[x++] = secs_cell(jn_samples_median(s, ns));
+			if (!next) {
+				c[x++] = secs_cell(jn_samples_quantile(s, ns,
+				    0.9));
+				c[x++] = secs_cell(jn_samples_mean(s, ns));
+			}
+			if (goal) {
+				c[x++] = jn_cell_int((int64_t)e->converted);
+				c[x++] = rate_cell(e->converted, e->units);
+			}
+			jn_writer_row(w, c);
+		}
+		if (tr > 0) {
+			size_t x = 0;
+
+			/* a unit may make several of the moves pruned: their
+			 * units do not add up, but the ends' do */
+			jn_samples_sort(&pool);
+			if (f->by_field)
+				c[x++] = by_cell(f, first->by);
+			if (steps) {
+				/* a unit makes one move a step: units add */
+				c[x++] = jn_cell_int(first->step);
+				c[x++] = jn_cell_str("(other)", 7);
+				c[x++] = jn_cell_str("(other)", 7);
+				c[x++] = jn_cell_int((int64_t)un);
+				c[x++] = secs_cell(jn_samples_median(pool.v,
+				    pool.n));
+				if (goal) {
+					c[x++] = jn_cell_int((int64_t)cv);
+					c[x++] = rate_cell(cv, un);
+				}
+				jn_writer_row(w, c);
+				continue;
+			}
+			c[x++] = blk == 0 ? tp_cell(f, TP_START) : next ?
+			    tp_cell(f, first->from) : jn_cell_str("(other)", 7);
+			c[x++] = blk == 2 ? tp_cell(f, TP_END) :
+			    jn_cell_str("(other)", 7);
+			c[x++] = jn_cell_int((int64_t)tr);
+			c[x++] = blk == 1 ? jn_cell_null() :
+			    jn_cell_int((int64_t)un);
+			c[x++] = rate_cell(tr, total);
+			c[x++] = secs_cell(jn_samples_median(pool.v, pool.n));
+			if (!next) {
+				c[x++] = secs_cell(jn_samples_quantile(pool.v,
+				    pool.n, 0.9));
+				c[x++] = secs_cell(jn_samples_mean(pool.v,
+				    pool.n));
+			}
+			if (goal) {
+				c[x++] = blk == 1 ? jn_cell_null() :
+				    jn_cell_int((int64_t)cv);
+				c[x++] = blk == 1 ? jn_cell_null() :
+				    rate_cell(cv, un);
+			}
+			jn_writer_row(w, c);
+		}
+	}
+	jn_samples_release(&pool);
+	return 0;
+}
+
+static int
+write_variants(struct jpath *f, struct jn_writer *w, const uint32_t *ids,
+    size_t n)
+{
+	struct jn_cell c[12];
+	struct jn_strbuf b = { NULL, 0, 0 };
+	struct jn_samples pool = { NULL, 0, 0 };
+	size_t i, j, k, nk, l;
+	int goal = f->goal != NULL;
+
+	for (i = 0; i < n; i = j) {
+		const struct variant *first = &f->t.v[ids[i]];
+		uint64_t total = 0, cum = 0, un = 0, cv = 0;
+
+		for (j = i; j < n && f->t.v[ids[j]].by == first->by; j++)
+			total += f->t.v[ids[j]].units;
+		pool.n = 0;
+		for (k = i, nk = 0; k < j; k++) {
+			const struct variant *v = &f->t.v[ids[k]];
+			const char *tp = variant_tps(&f->t, ids[k]);
+			const int64_t *s = v->times.v;
+			size_t x = 0, ns = v->times.n;
+
+			if (!kept(f, nk, v->units, total)) {
+				un += v->units;
+				cv += v->converted;
+				jn_samples_merge(&pool, &v->times);
+				continue;
+			}
+			nk++;
+			cum += v->units;
+			b.len = 0;
+			for (l = 0; l < v->len; l++) {
+				size_t len;
+				const char *str = jn_intern_str(&f->tps,
+				    key_word(tp, l), &len);
+
+				b.buf = jn_xgrow(b.buf, &b.cap, b.len + len + 4,
+				    1);
+				if (l > 0) {
+					memcpy(b.buf + b.len, " > ", 3);
+					b.len += 3;
+				}
+				memcpy(b.buf + b.len, str, len);
+				b.len += len;
+			}
+			if (f->by_field)
+				c[x++] = by_cell(f, v->by);
+			c[x++] = jn_cell_int((int64_t)nk);
+			c[x++] = jn_cell_str(b.buf, b.len);
+			c[x++] = jn_cell_int((int64_t)v->units);
+			c[x++] = rate_cell(v->units, total);
+			c[x++] = rate_cell(cum, total);
+			c[x++] = jn_cell_int((int64_t)v->len);
+			c[x++] = secs_cell(jn_samples_median(s, ns));
+			if (goal) {
+				c[x++] = jn_cell_int((int64_t)v->converted);
+				c[x++] = rate_cell(v->converted, v->units);
+			}
+			jn_writer_row(w, c);
+		}
+		if (un > 0) {
+			size_t x = 0;
+
+			jn_samples_sort(&pool);
+			if (f->by_field)
+				c[x++] = by_cell(f, first->by);
+			c[x++] = jn_cell_null();
+			c[x++] = jn_cell_str("(other)", 7);
+			c[x++] = jn_cell_int((int64_t)un);
+			c[x++] = rate_cell(un, total);
+			c[x++] = rate_cell(cum + un, total);
+			c[x++] = jn_cell_null();
+			c[x++] = secs_cell(jn_samples_median(pool.v, pool.n));
+			if (goal) {
+				c[x++] = jn_cell_int((int64_t)cv);
+				c[x++] = rate_cell(cv, un);
+			}
+			jn_writer_row(w, c);
+		}
+	}
+	jn_samples_release(&pool);
+	free(b.buf);
+	return 0;
+}
+
+/* ---- -o dot, -o mermaid ---- */
+
+/*
+ * s[0..len) as a quoted string of the picture's language, so that a
+ * touchpoint is never read as DOT or Mermaid: DOT escapes quotes and
+ * backslashes; Mermaid writes quotes, '#', '<' and '>' as its entity
+ * codes.  Control bytes become spaces (a label is one line).
+ */
+static void
+dot_str(FILE *out, int mermaid, const char *s, size_t len)
+{
+	size_t i;
+
+	putc('"', out);
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (mermaid && (c == '"' || c == '#' || c == '<' ||
+		    c == '>')) {
+			fprintf(out, "#%d;", c);
+			continue;
+		}
+		if (!mermaid && (c == '"' || c == '\\'))
+			putc('\\', out);
+		putc(c < 0x20 || c == 0x7f ? ' ' : c, out);
+	}
+	putc('"', out);
+}
+
+/* The node of touchpoint tp in group g: its rank, the ends apart. */
+static void
+dot_node(FILE *out, size_t g, uint32_t tp)
+{
+	if (tp == TP_START)
+		fprintf(out, "g%zu_start", g);
+	else if (tp == TP_END)
+		fprintf(out, "g%zu_end", g);
+	else
+		fprintf(out, "g%zu_%u", g, ord.tprank[tp]);
+}
+
+/*
+ * The edges view as a Graphviz digraph, cycles kept: a node per
+ * touchpoint, an edge per move kept by --top and --min-share, its width
+ * by its share of the block, labelled with its transitions and median
+ * time; the (start) and (end) rows dashed; what pruning dropped said in
+ * a note.  With --by, a cluster per group.  -o mermaid draws the same
+ * as a Mermaid flowchart, widths as link styles.  Returns 0, or -1
+ * after reporting a write error.
+ */
+static int
+write_dot(struct jpath *f, const uint32_t *ids, size_t n)
+{
+	size_t ntp = jn_intern_count(&f->tps), i, j, k, g, nlinks = 0;
+	int mm = f->dot == 2;
+	uint8_t *keep = jn_xmalloc(n + 1), *used = jn_xmalloc(ntp + 1);
+	uint64_t *total = jn_xmalloc((n + 1) * sizeof *total);
+	uint32_t *byrank = jn_xmalloc((ntp + 1) * sizeof *byrank);
+	FILE *out = stdout;
+	char h[64];
+
+	prune_edges(f, ids, n, keep, total);
+	for (i = 0; i < ntp; i++)
+		byrank[ord.tprank[i]] = (uint32_t)i;
+	fputs(mm ? "flowchart LR\n" : "digraph jpath {\n"
+	    "\trankdir=LR;\n"
+	    "\tnode [shape=box, style=rounded, fontname=Helvetica, "
+	    "fontsize=11];\n"
+	    "\tedge [fontname=Helvetica, fontsize=9, color=\"#3b6ea5\"];\n",
+	    out);
+	for (i = 0, g = 0; i < n; i = j, g++) {
+		const struct edge *first = &f->t.e[ids[i]];
+		uint64_t ptr = 0, pmoves = 0, moves = 0, pends = 0;
+		size_t nmoves = 0;
+		const char *ind = f->by_field ? "\t\t" : "\t";
+
+		for (j = i; j < n && f->t.e[ids[j]].by == first->by; j++)
+			;
+		if (f->by_field) {
+			size_t len = 0;
+			const char *v = first->by == NONE ? "" :
+			    jn_intern_str(&f->byvals, first->by, &len);
+			struct jn_strbuf b = { NULL, 0, 0 };
+
+			jn_strbuf_printf(&b, "%s=%.*s", f->by_field, (int)len,
+			    v);
+			if (mm) {
+				fprintf(out, "\tsubgraph g%zu [", g);
+				dot_str(out, mm, b.buf, b.len);
+				fputs("]\n", out);
+			} else {
+				fprintf(out, "\tsubgraph cluster_%zu {\n"
+				    "\t\tlabel=", g);
+				dot_str(out, mm, b.buf, b.len);
+				fputs(";\n", out);
+			}
+			free(b.buf);
+		}
+		/*
+		 * The nodes of the moves kept, in byte order; a (start) or
+		 * (end) row is drawn when its touchpoint is one of them (or
+		 * there is no move), so that no node floats alone.
+		 */
+		memset(used, 0, ntp + 1);
+		for (k = i; k < j; k++) {
+			const struct edge *e = &f->t.e[ids[k]];
+
+			if (!keep[k] || block_of(e) != 1)
+				continue;
+			used[ord.tprank[e->from]] = 1;
+			used[ord.tprank[e->to]] = 1;
+			nmoves++;
+		}
+		for (k = i; k < j; k++) {
+			const struct edge *e = &f->t.e[ids[k]];
+			uint32_t tp = e->from == TP_START ? e->to : e->from;
+
+			if (!keep[k] || block_of(e) == 1)
+				continue;
+			if (nmoves > 0 && !used[ord.tprank[tp]])
+				keep[k] = 0;
+			else
+				used[ord.tprank[tp]] = 1;
+		}
+		fprintf(out, "%s", ind);
+		dot_node(out, g, TP_START);
+		fputs(mm ? "((\"(start)\"))\n" : " [label=\"(start)\", "
+		    "shape=circle, style=filled, fillcolor=\"#dddddd\"];\n",
+		    out);
+		fprintf(out, "%s", ind);
+		dot_node(out, g, TP_END);
+		fputs(mm ? "(((\"(end)\")))\n" : " [label=\"(end)\", "
+		    "shape=doublecircle, style=filled, "
+		    "fillcolor=\"#dddddd\"];\n", out);
+		for (k = 0; k < ntp; k++) {
+			size_t len;
+			const char *v;
+
+			if (!used[k])
+				continue;
+			v = jn_intern_str(&f->tps, byrank[k], &len);
+			fprintf(out, "%s", ind);
+			dot_node(out, g, byrank[k]);
+			fputs(mm ? "(" : " [label=", out);
+			dot_str(out, mm, v, len);
+			fputs(mm ? ")\n" : "];\n", out);
+		}
+		for (k = i; k < j; k++) {
+			const struct edge *e = &f->t.e[ids[k]];
+			int end = e->from == TP_START || e->to == TP_END;
+			double share = total[k] ? (double)e->transitions /
+			    (double)total[k] : 0;
+
+			if (!end)
+				moves += e->transitions;
+			if (!keep[k]) {
+				if (!end) {
+					ptr += e->transitions;
+					pmoves++;
+				} else {
+					pends++;
+				}
+				continue;
+			}
+			fprintf(out, "%s", ind);
+			dot_node(out, g, e->from);
+			if (mm)
+				fprintf(out, " %s|\"%llu", end ? "-.->" : "-->",
+				    (unsigned long long)e->transitions);
+			else
+				fprintf(out, " -> ");
+			if (!mm) {
+				dot_node(out, g, e->to);
+				fprintf(out, " [penwidth=%.2f, label=\"%llu",
+				    1 + 7 * share,
+				    (unsigned long long)e->transitions);
+			}
+			if (e->times.n > 0)
+				fprintf(out, "%s%s", mm ? "<br/>" : "\\n",
+				    jn_duration_human(h, sizeof h,
+				    jn_samples_median(e->times.v, e->times.n) /
+				    1e9));
+			if (mm) {
+				fputs("\"| ", out);
+				dot_node(out, g, e->to);
+				fprintf(out, "\n%slinkStyle %zu stroke-width:"
+				    "%.2fpx%s\n", ind, nlinks++, 1 + 7 * share,
+				    end ? ",stroke:#999999" : ",stroke:#3b6ea5");
+			} else {
+				fprintf(out, "\"%s];\n", end ?
+				    ", style=dashed, color=\"#999999\"" : "");
+			}
+		}
+		if (pmoves + pends > 0) {
+			fprintf(out, mm ? "%sg%zu_other>\"not drawn: " :
+			    "%sg%zu_other [shape=note, label=\"not drawn: ",
+			    ind, g);
+			if (pmoves > 0)
+				fprintf(out, "%llu moves, %llu transitions "
+				    "(%.1f%%)%s", (unsigned long long)pmoves,
+				    (unsigned long long)ptr,
+				    100.0 * (double)ptr / (double)moves,
+				    pends > 0 ? "; " : "");
+			if (pends > 0)
+				fprintf(out, "%llu start and end rows",
+				    (unsigned long long)pends);
+			fputs(mm ? "\"]\n" : "\"];\n", out);
+		}
+		if (f->by_field)
+			fputs(mm ? "\tend\n" : "\t}\n", out);
+	}
+	if (!mm)
+		fputs("}\n", out);
+	free(keep);
+	free(used);
+	free(total);
+	free(byrank);
+	if (fflush(out) != 0 || ferror(out))
+		return jn_error("write error: %s", strerror(errno));
+	return 0;
+}
+
+static int
+write_table(struct jpath *f, enum jn_format fmt)
+{
+	struct jn_column cols[12];
+	struct jn_writer *w;
+	uint32_t *ids;
+	size_t nc = 0, n;
+	int rc;
+
+	if (f->by_field)
+		cols[nc++] = (struct jn_column){ f->by_field, JN_COL_STR };
+	if (f->view == VIEW_EDGES) {
+		cols[nc++] = (struct jn_column){ "from", JN_COL_STR };
+		cols[nc++] = (struct jn_column){ "to", JN_COL_STR };
+		cols[nc++] = (struct jn_column){ "transitions", JN_COL_INT };
+		cols[nc++] = (struct jn_column){ "units", JN_COL_INT };
+		cols[nc++] = (struct jn_column){ "share", JN_COL_RATE };
+		cols[nc++] = (struct jn_column){ "median_time",
+		    JN_COL_DURATION };
+		cols[nc++] = (struct jn_column){ "p90_time", JN_COL_DURATION };
+		cols[nc++] = (struct jn_column){ "mean_time",
+		    JN_COL_DURATION };
+	} else if (f->view == VIEW_STEPS) {
+		cols[nc++] = (struct jn_column){ "step", JN_COL_INT };
+		cols[nc++] = (struct jn_column){ "from", JN_COL_STR };
+		cols[nc++] = (struct jn_column){ "to", JN_COL_STR };
+		cols[nc++] = (struct jn_column){ "units", JN_COL_INT };
+		cols[nc++] = (struct jn_column){ "median_time",
+		    JN_COL_DURATION };
+	} else if (f->view == VIEW_NEXT) {
+		cols[nc++] = (struct jn_column){ "touchpoint", JN_COL_STR };
+		cols[nc++] = (struct jn_column){ "next", JN_COL_STR };
+		cols[nc++] = (struct jn_column){ "transitions", JN_COL_INT };
+		cols[nc++] = (struct jn_column){ "units", JN_COL_INT };
+		cols[nc++] = (struct jn_column){ "share", JN_COL_RATE };
+		cols[nc++] = (struct jn_column){ "median_time",
+		    JN_COL_DURATION };
+	} else {
+		cols[nc++] = (struct jn_column){ "rank", JN_COL_INT };
+		cols[nc++] = (struct jn_column){ "variant", JN_COL_STR };
+		cols[nc++] = (struct jn_column){ "units", JN_COL_INT };
+		cols[nc++] = (struct jn_column){ "share", JN_COL_RATE };
+		cols[nc++] = (struct jn_column){ "cumulative_share",
+		    JN_COL_RATE };
+		cols[nc++] = (struct jn_column){ "length", JN_COL_INT };
+		cols[nc++] = (struct jn_column){ "median_duration",
+		    JN_COL_DURATION };
+	}
+	if (f->goal != NULL) {
+		cols[nc++] = (struct jn_column){ "converted", JN_COL_INT };
+		cols[nc++] = (struct jn_column){ "conversion", JN_COL_RATE };
+	}
+	sort_times(&f->t);
+	ids = order_rows(f, &n);
+	if (f->dot) {
+		rc = write_dot(f, ids, n);
+		free(ids);
+		order_release();
+		return rc;
+	}
+	jn_engine_meta(&f->engine, fmt);
+	w = jn_writer_new(stdout, fmt, cols, nc);
+	if (f->view != VIEW_VARIANTS)
+		write_edges(f, w, ids, n);
+	else
+		write_variants(f, w, ids, n);
+	rc = jn_writer_finish(w);
+	jn_writer_free(w);
+	free(ids);
+	order_release();
+	return rc;
+}
+
+/* ---- --partial and --merge ---- */
+
+/* Everything that decides the counts: states merge only when alike. */
+static void
+config_text(const void *tool, struct jn_strbuf *b)
+{
+	const struct jpath *f = tool;
+
+	jn_state_config_common(b, &f->common);
+	jn_state_config_item(b, "touchpoints", jn_touch_signature(f->touch));
+	jn_strbuf_printf(b, "view=%s;per=%s;collapse=%d;",
+	    view_names[f->view], f->per_session ? "session" : "user",
+	    f->collapse);
+	jn_state_config_item(b, "touchpoint", f->tp_field);
+	jn_state_config_item(b, "by", f->by_field);
+	jn_state_config_item(b, "goal", f->goal_text);
+	if (f->view == VIEW_STEPS) {
+		jn_state_config_item(b, "from", f->from_text);
+		jn_state_config_item(b, "to", f->to_text);
+		jn_strbuf_printf(b, "depth=%d;", f->depth);
+	}
+}
+
+/* A touchpoint of the state: its rank, the ends as -1 and -2. */
+static int64_t
+tp_index(uint32_t tp)
+{
+	return tp == TP_START ? -1 : tp == TP_END ? -2 :
+	    (int64_t)ord.tprank[tp];
+}
+
+
+/*
+ * --partial: the touchpoints in byte order (the records after refer to
+ * them by that index), then every edge or variant in the table's order,
+ * with its counts and its times sorted: the same state whatever -j says.
+ */
+static int
+write_state(void *tool, FILE *out)
+{
+	struct jpath *f = tool;
+	struct jn_state_rec *r = jn_state_rec_new();
+	size_t ntp = jn_intern_count(&f->tps), i, n, l;
+	uint32_t *ids, *byrank_id;
+	int rc = 0;
+
+	sort_times(&f->t);
+	ids = order_rows(f, &n);
+	byrank_id = jn_xmalloc((ntp + 1) * sizeof *byrank_id);
+	for (i = 0; i < ntp; i++)
+		byrank_id[ord.tprank[i]] = (uint32_t)i;
+	jn_state_set_str(r, "record", "touchpoints", 11);
+	{
+		int64_t c = (int64_t)ntp;
+
+		jn_state_set_ints(r, "n", &c, 1);
+	}
+	rc = jn_state_write(out, r);
+	for (i = 0; i < ntp && rc == 0; i++) {
+		size_t len;
+		const char *s = jn_intern_str(&f->tps, byrank_id[i], &len);
+
+		jn_state_set_str(r, "record", "touchpoint", 10);
+		jn_state_set_str(r, "s", s, len);
+		rc = jn_state_write(out, r);
+	}
+	for (i = 0; i < n && rc == 0; i++) {
+		int64_t v[3], *p;
+		size_t len = 0;
+		const char *by;
+		uint32_t byid;
+
+		if (f->view != VIEW_VARIANTS) {
+			const struct edge *e = &f->t.e[ids[i]];
+
+			byid = e->by;
+			jn_state_set_str(r, "record", "edge", 4);
+			v[0] = tp_index(e->from);
+			v[1] = tp_index(e->to);
+			v[2] = e->step;
+			jn_state_set_ints(r, "key", v, 3);
+			v[0] = (int64_t)e->transitions;
+			v[1] = (int64_t)e->units;
+			v[2] = (int64_t)e->converted;
+			jn_state_set_ints(r, "n", v, 3);
+			jn_state_set_ints(r, "time", e->times.v, e->times.n);
+		} else {
+			const struct variant *va = &f->t.v[ids[i]];
+			const char *tp = variant_tps(&f->t, ids[i]);
+
+			byid = va->by;
+			jn_state_set_str(r, "record", "variant", 7);
+			p = jn_xmalloc((va->len + 1) * sizeof *p);
+			for (l = 0; l < va->len; l++)
+				p[l] = tp_index(key_word(tp, l));
+			jn_state_set_ints(r, "key", p, va->len);
+			free(p);
+			v[0] = (int64_t)va->units;
+			v[1] = (int64_t)va->converted;
+			jn_state_set_ints(r, "n", v, 2);
+			jn_state_set_ints(r, "time", va->times.v, va->times.n);
+		}
+		by = byid == NONE ? NULL : jn_intern_str(&f->byvals, byid,
+		    &len);
+		jn_state_set_str(r, "by", by, len);
+		rc = jn_state_write(out, r);
+	}
+	free(byrank_id);
+	free(ids);
+	order_release();
+	jn_state_rec_free(r);
+	return rc;
+}
+
+/* A state's touchpoint index to this run's id; NONE when bad. */
+static uint32_t
+merge_tp(const struct jpath *f, int64_t i, int end_ok)
+{
+	if (i == -1 && end_ok != 2)
+		return end_ok ? TP_START : NONE;
+	if (i == -2 && end_ok == 2)
+		return TP_END;
+	if (i < 0 || (uint64_t)i >= f->nmerge_tps)
+		return NONE;
+	return f->merge_tps[i];
+}
+
+/* One --merge record into f.  0 or -1 (reported). */
+static int
+merge_record(void *ctx, struct jn_state_in *in, const struct jn_state_rec *r)
+{
+	struct jpath *f = ctx;
+	const char *what, *s, *bys;
+	size_t len, bylen, nk = 0, nn = 0, nt = 0, i;
+	int64_t *key = NULL, *v = NULL, *t = NULL;
+	uint32_t by = NONE, id;
+	int rc = -1;
+
+	if (jn_state_get_str(in, r, "record", &what, &len) != 0)
+		return -1;
+	if (what != NULL && strcmp(what, "touchpoints") == 0) {
+		f->nmerge_tps = 0;	/* a new state: its own follow */
+		return 0;
+	}
+	if (what != NULL && strcmp(what, "touchpoint") == 0) {
+		if (jn_state_get_str(in, r, "s", &s, &len) != 0)
+			return -1;
+		if (s == NULL)
+			return jn_state_error(in, "bad touchpoint record");
+		f->merge_tps = jn_xgrow(f->merge_tps, &f->merge_tpcap,
+		    f->nmerge_tps + 1, sizeof *f->merge_tps);
+		f->merge_tps[f->nmerge_tps++] = jn_intern_put(&f->tps, s, len);
+		return 0;
+	}
+	if (what == NULL || (strcmp(what, "edge") != 0 &&
+	    strcmp(what, "variant") != 0))
+		return jn_state_error(in, "bad record '%s'", what ? what :
+		    "null");
+	if (jn_state_get_str(in, r, "by", &bys, &bylen) != 0 ||
+	    jn_state_get_ints(in, r, "key", &key, &nk) != 0 ||
+	    jn_state_get_ints(in, r, "n", &v, &nn) != 0 ||
+	    jn_state_get_ints(in, r, "time", &t, &nt) != 0)
+		goto out;
+	for (i = 0; i < nn; i++)
+		if (v[i] < 0)
+			goto bad;
+	for (i = 0; i < nt; i++)
+		if (t[i] < 0)
+			goto bad;
+	if (bys != NULL)
+		by = jn_intern_put(&f->byvals, bys, bylen);
+	if (what[0] == 'e') {
+		uint32_t from, to;
+		struct edge *e;
+
+		if (f->view == VIEW_VARIANTS || nk != 3 || nn != 3 ||
+		    (from = merge_tp(f, key[0], f->view == VIEW_EDGES ||
+		    (f->view == VIEW_STEPS && f->to_text))) == NONE ||
+		    (to = merge_tp(f, key[1], 2)) == NONE ||
+		    (from == TP_START && to == TP_END) ||
+		    (f->view == VIEW_STEPS) != (key[2] != 0) ||
+		    key[2] < (f->to_text ? -f->depth : 0) ||
+		    key[2] > (f->to_text ? 0 : f->depth))
+			goto bad;
+		id = edge_for(&f->t, by, (int32_t)key[2], from, to);
+		e = &f->t.e[id];
+		e->transitions += (uint64_t)v[0];
+		e->units += (uint64_t)v[1];
+		e->converted += (uint64_t)v[2];
+	} else {
+		struct variant *va;
+		uint32_t *tp;
+
+		if (f->view != VIEW_VARIANTS || nk == 0 || nn != 2)
+			goto bad;
+		tp = jn_xmalloc(nk * sizeof *tp);
+		for (i = 0; i < nk; i++)
+			if ((tp[i] = merge_tp(f, key[i], 0)) == NONE)
+				break;
+		if (i < nk) {
+			free(tp);
+			goto bad;
+		}
+		id = variant_for(&f->t, by, tp, nk);
+		free(tp);
+		va = &f->t.v[id];
+		va->units += (uint64_t)v[0];
+		va->converted += (uint64_t)v[1];
+	}
+	for (i = 0; i < nt; i++)
+		jn_samples_add(what[0] == 'e' ? &f->t.e[id].times :
+		    &f->t.v[id].times, t[i]);
+	rc = 0;
+	goto out;
+bad:
+	rc = jn_state_error(in, "bad %s record", what);
+out:
+	free(key);
+	free(v);
+	free(t);
+	return rc;
+}
+
+/* ---- main ---- */
+
+static int
+parse_args(struct jpath *f, int argc, char **argv)
+{
+	/* static: it lives until exit, so no error path leaks it */
+	static struct option *longopts;
+	char *end;
+	long n;
+	int opt;
+
+	free(longopts);	/* from an earlier main() in one process */
+	longopts = jn_cli_options(tool_longopts, NELEM(tool_longopts));
+	jn_touch_opts_init(&f->touch_opts);
+	while ((opt = getopt_long(argc, argv, "j:" JN_COMMON_SHORTOPTS,
+	    longopts, NULL)) != -1) {
+		int r;
+
+		/* a picture, beside the table formats of every tool */
+		if (opt == 'o' && (strcmp(optarg, "dot") == 0 ||
+		    strcmp(optarg, "mermaid") == 0)) {
+			f->dot = optarg[0] == 'd' ? 1 : 2;
+			continue;
+		}
+		if (opt == 'o')
+			f->dot = 0;
+		r = jn_common_option(&f->common, opt, optarg);
+
+		if (r == 0)
+			r = jn_touch_option(&f->touch_opts, opt, optarg);
+		if (r == 0)
+			r = jn_run_option(&f->run, opt, optarg);
+		if (r < 0)
+			return -1;
+		if (r > 0)
+			continue;
+		switch (opt) {
+		case OPT_VIEW:
+			if (strcmp(optarg, "edges") == 0)
+				f->view = VIEW_EDGES;
+			else if (strcmp(optarg, "variants") == 0)
+				f->view = VIEW_VARIANTS;
+			else if (strcmp(optarg, "next") == 0)
+				f->view = VIEW_NEXT;
+			else if (strcmp(optarg, "steps") == 0)
+				f->view = VIEW_STEPS;
+			else
+				return jn_error("bad --view '%s' (edges, "
+				    "variants, next, steps)", optarg);
+			break;
+		case OPT_PER:
+			if (strcmp(optarg, "user") == 0)
+				f->per_session = 0;
+			else if (strcmp(optarg, "session") == 0)
+				f->per_session = 1;
+			else
+				return jn_error("bad --per '%s' (user, "
+				    "session)", optarg);
+			break;
+		case OPT_TOUCHPOINT:
+			f->tp_field = optarg;
+			break;
+		case OPT_COLLAPSE:
+			f->collapse = 1;
+			break;
+		case OPT_BY:
+			f->by_field = optarg;
+			break;
+		case OPT_GOAL:
+			f->goal_text = optarg;
+			break;
+		case OPT_FROM:
+			f->from_text = optarg;
+			break;
+		case OPT_TO:
+			f->to_text = optarg;
+			break;
+		case OPT_DEPTH:
+			errno = 0;
+			n = strtol(optarg, &end, 10);
+			if (*optarg < '0' || *optarg > '9' || *end != '\0' ||
+			    errno || n < 1 || n > 1000)
+				return jn_error("bad count '%s' for --depth (1 "
+				    "to 1000)", optarg);
+			f->depth = (int)n;
+			break;
+		case OPT_TOP:
+			errno = 0;
+			n = strtol(optarg, &end, 10);
+			if (*optarg < '0' || *optarg > '9' || *end != '\0' ||
+			    errno || n < 1)
+				return jn_error("bad count '%s' for --top "
+				    "(1 or more)", optarg);
+			f->top = (size_t)n;
+			break;
+		case OPT_MIN_SHARE:
+			errno = 0;
+			f->min_share = strtod(optarg, &end);
+			if (*optarg == '\0' || *end != '\0' || errno ||
+			    !(f->min_share >= 0 && f->min_share <= 1))
+				return jn_error("bad share '%s' for "
+				    "--min-share (a fraction in [0,1])",
+				    optarg);
+			break;
+		case 'h':
+			jn_cli_help(usage, help_text);
+		case 'V':
+			jn_cli_version();
+		default:
+			fputs(usage, stderr);
+			return -1;
+		}
+	}
+	if (f->run.sorted && f->per_session)
+		return jn_error("--sorted works with --per user");
+	if ((f->from_text || f->to_text || f->depth) &&
+	    f->view != VIEW_STEPS)
+		return jn_error("--from, --to and --depth go with --view "
+		    "steps");
+	if (f->from_text && f->to_text)
+		return jn_error("--from and --to exclude each other");
+	if (f->depth == 0)
+		f->depth = 5;
+	if (f->dot && f->view != VIEW_EDGES)
+		return jn_error("-o %s draws --view edges", f->dot == 1 ?
+		    "dot" : "mermaid");
+	if (f->dot && f->run.partial)
+		return jn_error("--partial writes a state: no -o %s",
+		    f->dot == 1 ? "dot" : "mermaid");
+	if (jn_run_check(&f->run) != 0)
+		return -1;
+	/* compiled once, shared read only by every reading thread */
+	f->touch = jn_touch_new(&f->touch_opts);
+	return f->touch != NULL ? 0 : -1;
+}
+
+static int
+setup(void *state, int worker)
+{
+	struct jpath *f = state;
+	static const char *const tp_names[] = { "page", "url", "path",
+		"screen", "touchpoint" };
+
+	f->is_worker = worker;
+	f->touch_local = jn_touch_local_new(f->touch);
+	jn_intern_init(&f->tps);
+	jn_intern_init(&f->byvals);
+	jn_intern_init(&f->t.ekeys);
+	jn_intern_init(&f->t.vkeys);
+	jn_namecache_init(&f->names);
+	if ((worker ? jn_input_init_worker(&f->in, &f->common) :
+	    jn_input_init(&f->in, &f->common)) != 0)
+		return -1;
+	{
+		const char *text[3] = { f->goal_text, f->from_text,
+			f->to_text };
+		static const char *const what[3] = { "--goal", "--from",
+			"--to" };
+		struct jn_pred **pred[3] = { &f->goal, &f->from, &f->to };
+		static const uint64_t flag[3] = { POS_GOAL, POS_FROM,
+			POS_TO };
+		int k;
+
+		for (k = 0; k < 3; k++) {
+			struct jn_pred *pr;
+
+			if (text[k] == NULL)
+				continue;
+			pr = *pred[k] = jn_pred_compile(text[k],
+			    &f->in.schema, f->in.event_slot, what[k]);
+			if (pr == NULL)
+				return -1;
+			if (jn_pred_event_only(pr, f->in.event_slot)) {
+				f->cpred[f->ncached] = pr;
+				f->cflag[f->ncached++] = flag[k];
+			} else {
+				f->opred[f->nother] = pr;
+				f->oflag[f->nother++] = flag[k];
+			}
+		}
+	}
+	f->tp_slot = f->tp_field ? jn_schema_field(&f->in.schema,
+	    f->tp_field) : jn_schema_candidates(&f->in.schema, tp_names,
+	    NELEM(tp_names));
+	f->by_slot = f->by_field ? jn_schema_field(&f->in.schema,
+	    f->by_field) : -1;
+	if (f->tp_slot < 0 || (f->by_field && f->by_slot < 0))
+		return -1;
+	/* names that match nothing are said after reading */
+	if (f->goal != NULL)
+		jn_input_watch_pred(&f->in, f->goal);
+	if (f->from != NULL)
+		jn_input_watch_pred(&f->in, f->from);
+	if (f->to != NULL)
+		jn_input_watch_pred(&f->in, f->to);
+	if (f->tp_field)
+		jn_input_watch_field(&f->in, "--touchpoint", f->tp_field,
+		    f->tp_slot);
+	if (f->by_field)
+		jn_input_watch_field(&f->in, "--by", f->by_field, f->by_slot);
+	jn_input_watch_names(&f->in, &f->names);
+	/* without --by, events are kept without its value */
+	f->evsize = f->by_slot >= 0 ? sizeof(struct pev) :
+	    offsetof(struct pev, by);
+	jn_units_init(&f->units, f->evsize, offsetof(struct pev, unit),
+	    f->per_session);
+	f->units.sorted = f->run.sorted;
+	return 0;
+}
+
+static void
+release(void *state)
+{
+	struct jpath *f = state;
+	int k;
+
+	jn_engine_release(&f->engine);
+	jn_touch_local_free(f->touch_local);
+	if (!f->is_worker)	/* the rules are the main state's */
+		jn_touch_free(f->touch);
+	jn_pred_free(f->goal);
+	jn_pred_free(f->from);
+	jn_pred_free(f->to);
+	jn_namecache_release(&f->names);
+	jn_input_release(&f->in);
+	jn_units_release(&f->units);
+	jn_intern_release(&f->tps);
+	jn_intern_release(&f->byvals);
+	tally_release(&f->t);
+	for (k = 0; k < f->nmap; k++) {
+		free(f->tmap[k]);
+		free(f->bmap[k]);
+	}
+	free(f->tmap);
+	free(f->bmap);
+	free(f->merge_tps);
+}
+
+static const struct jn_reporter reporter = {
+	.name = "jpath",
+	.config = config_text,
+	.write_state = write_state,
+	.merge_record = merge_record,
+	.size = sizeof(struct jpath),
+	.input_off = offsetof(struct jpath, in),
+	.units_off = offsetof(struct jpath, units),
+	.setup = setup,
+	.release = release,
+	.event = on_event,
+	.prepare = prepare_workers,
+	.remap = remap_event,
+	.unit = count_unit,
+	.merge = merge_acc,
+};
+
+int
+main(int argc, char **argv)
+{
+	static struct jpath f, options;
+	int status = JN_EXIT_OK;
+
+	/* zeroed here too: the fuzz targets run main() many times */
+	memset(&f, 0, sizeof f);
+	jn_set_progname(argv[0]);
+	jn_common_init(&f.common);
+	if (parse_args(&f, argc, argv) != 0)
+		return JN_EXIT_ERROR;
+	/* the parsed options, before setup: each worker starts from them */
+	options = f;
+	if (setup(&f, 0) != 0) {
+		release(&f);
+		return JN_EXIT_ERROR;
+	}
+	if ((status = jn_engine_input(&f.engine, &reporter, &f, &options,
+	    &f.run, argv + optind, argc - optind, NULL)) < 0) {
+		release(&f);
+		return JN_EXIT_ERROR;
+	}
+	if (f.run.partial) {
+		if (jn_engine_write_state(&reporter, &f) != 0)
+			status = JN_EXIT_ERROR;
+	} else if (write_table(&f, jn_format_resolve(f.common.out_format,
+	    stdout)) != 0) {
+		status = JN_EXIT_ERROR;
+	}
+	release(&f);
+	return jn_close_stdout(status);
+}
