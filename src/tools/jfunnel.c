@@ -42,12 +42,12 @@ static const char usage[] =
     "               [--explain USER] [--sorted] [-j N] [--partial | --merge]\n"
     "               [--where EXPR] [--since TIME] [--until TIME] [--strict]\n"
     "               [--rejects FILE]\n"
-    "               -s STEP -s STEP [-s STEP ...] [FILE ...]\n";
+    "               -s STEP [-s STEP ...] [FILE ...]\n";
 
 static const char help_text[] =
     "Count who reaches each funnel step and where they drop off.\n"
     "\n"
-    "  -s, --step EXPR          a step: NAME, /REGEX/, FIELD=VALUE, ... (2-32)\n"
+    "  -s, --step EXPR          a step: NAME, /REGEX/, FIELD=VALUE, ... (1-32)\n"
     "  -w, --window DUR         steps within DUR of step 1 (7d; 0: none)\n"
     "      --order MODE         default (ClickHouse windowFunnel), strict, "
     "any\n"
@@ -1379,6 +1379,11 @@ check_args(struct funnel *f)
 	const char *why;
 	int x;
 
+	if (f->posthog && (f->spec.flags & JN_FUNNEL_DEDUP))
+		return jn_error("--dedup is ClickHouse's: not with --compat "
+		    "posthog");
+	if (f->nexcl > 0 && f->spec.nsteps < 2)
+		return jn_error("--exclude needs two steps or more");
 	if (f->posthog) {
 		/* PostHog: 14-day window, one event per step, strict means
 		 * consecutive events */
@@ -1533,8 +1538,8 @@ parse_args(struct funnel *f, int argc, char **argv)
 			return -1;
 		}
 	}
-	if (nsteps < 2) {
-		jn_error("at least two steps needed (-s STEP -s STEP)");
+	if (nsteps < 1) {
+		jn_error("at least one step needed (-s STEP)");
 		fputs(usage, stderr);
 		return -1;
 	}

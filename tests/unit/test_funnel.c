@@ -229,6 +229,34 @@ test_chain(void **state)
 	assert_int_equal(m.ev[2], 4);
 }
 
+/*
+ * One step (SPEC section 2: 1 to 32 steps): ClickHouse's windowFunnel
+ * returns 1 when any row matched its one condition (00632 test: windowFunnel
+ * (1)(timestamp, event = 1000) = 1); so does every order and mode here.
+ */
+static void
+test_one_step(void **state)
+{
+	struct jn_fev a[] = { EV(1, 0), EV(5, 1), EV(9, 0) };
+	struct jn_fev b[] = { EV(1, 0), EV(5, 2) };
+	static const enum jn_funnel_order orders[] = { JN_ORDER_DEFAULT,
+	    JN_ORDER_STRICT, JN_ORDER_CONSECUTIVE, JN_ORDER_ANY };
+	size_t o;
+
+	(void)state;
+	for (o = 0; o < sizeof orders / sizeof orders[0]; o++) {
+		static const unsigned flags[] = { JN_FUNNEL_ONCE |
+		    JN_FUNNEL_INCREASE, JN_FUNNEL_DEDUP | JN_FUNNEL_INCREASE |
+		    JN_FUNNEL_REENTRY, JN_FUNNEL_ONCE, JN_FUNNEL_ONCE };
+		unsigned fl = flags[o];
+
+		assert_int_equal(level_of(orders[o], 1, 1, a, 3), 1);
+		assert_int_equal(level_of(orders[o], 1, 1, b, 2), 0);
+		assert_int_equal(level_flags(orders[o], fl, 1, 0, a, 3), 1);
+		assert_int_equal(level_flags(orders[o], fl, 1, 0, b, 2), 0);
+	}
+}
+
 /* ---- references ---- */
 
 struct entry {
@@ -522,7 +550,7 @@ test_differential(void **state)
 	(void)state;
 	for (iter = 0; iter < 20000; iter++) {
 		struct jn_fev ev[MAXN], sh[MAXN];
-		int nsteps = 2 + (int)rnd(3);
+		int nsteps = 1 + (int)rnd(4);
 		int64_t window = rnd(5);
 		size_t n = rnd(MAXN), i;
 		int got, want, f;
@@ -616,6 +644,7 @@ main(void)
 		cmocka_unit_test(test_posthog_strict),
 		cmocka_unit_test(test_posthog_once),
 		cmocka_unit_test(test_increase_exact),
+		cmocka_unit_test(test_one_step),
 		cmocka_unit_test(test_differential),
 	};
 
