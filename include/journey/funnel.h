@@ -11,8 +11,9 @@
  * chain that has reached level k-1 when its time is within the window of
  * that chain's start.  The result is the highest level reached.  The
  * flags add ClickHouse's modes (strict_deduplication, strict_increase,
- * strict_once, allow_reentry); the orders add ClickHouse's strict_order,
- * PostHog's strict (consecutive events) and unordered funnels.
+ * strict_once, allow_reentry), in every combination ClickHouse accepts;
+ * the orders add ClickHouse's strict_order, PostHog's strict (consecutive
+ * events) and unordered funnels.
  */
 #ifndef JOURNEY_FUNNEL_H
 #define JOURNEY_FUNNEL_H
@@ -43,7 +44,7 @@ enum {
 };
 
 struct jn_funnel_spec {
-	int nsteps;			/* 2..JN_FUNNEL_MAX_STEPS */
+	int nsteps;			/* 1..JN_FUNNEL_MAX_STEPS */
 	int64_t window;			/* ns; 0 = unlimited */
 	enum jn_funnel_order order;
 	unsigned flags;			/* JN_FUNNEL_* */

@@ -14,7 +14,10 @@
  * level keeps its value from before the current time ("old") for the
  * entries of that time.  With one event per step, the events sharing a
  * time are assigned to steps by bipartite matching from every level the
- * unit had reached before that time.
+ * unit had reached before that time.  With one event per step and the
+ * rules that end the scan (dedup, strict order), the entries of a time
+ * are taken one by one, as ClickHouse's strict_once scan does, each
+ * matched from the levels reached before it.
  */
 #include "journey/funnel.h"
 
@@ -290,6 +293,158 @@ match_groups(struct scan *sc, size_t n)
 	}
 }
 
+/* ---- one event per step, with ClickHouse's rules that end the scan ---- */
+
+/*
+ * The chain that lets the group's event gev[x] fill step k at time ts,
+ * steps s..k-1 (s the first step filled at ts) filled by other events of
+ * the group and steps 1..s from the latest-starting chain at level s
+ * before ts: the latest start over s.  Returns 0 when there is none.
+ */
+static int
+extend_once(const struct scan *sc, int64_t ts, const uint32_t *gmask,
+    const size_t *gev, size_t ng, size_t x, int k, struct chain *out)
+{
+	const struct jn_funnel_spec *spec = sc->spec;
+	uint32_t others[MAXS * MAXS];
+	struct matching mt;
+	int s, r, found = 0;
+
+	memcpy(others, gmask, ng * sizeof others[0]);
+	others[x] = 0;
+	for (s = 0; s <= k; s++) {
+		const struct chain *base = s ? &sc->lv[s - 1] : NULL;
+		int64_t first = ts;
+
+		if ((spec->flags & JN_FUNNEL_INCREASE) && s < k)
+			continue;	/* no two steps at one time */
+		if (base != NULL) {
+			if (!base->set || !within(spec, base->first, ts))
+				continue;
+			first = base->first;
+		}
+		if (found && first <= out->first)
+			continue;
+		matching_init(&mt, others, ng);
+		for (r = s; r < k && match_step(&mt, r); r++)
+			;
+		if (r < k)
+			continue;
+		found = 1;
+		out->set = 1;
+		out->group = 0;
+		out->first = first;
+		out->last = ts;
+		if (base != NULL) {
+			memcpy(out->ts, base->ts, (size_t)s * sizeof out->ts[0]);
+			memcpy(out->ev, base->ev, (size_t)s * sizeof out->ev[0]);
+		}
+		for (r = s; r < k; r++) {
+			out->ts[r] = ts;
+			out->ev[r] = gev[mt.of_step[r]];
+		}
+		out->ts[k] = ts;
+		out->ev[k] = gev[x];
+	}
+	return found;
+}
+
+/*
+ * strict_once with strict_deduplication or strict_order, as ClickHouse's
+ * getEventLevelStrictOnce scans it: entries in (time, step, row) order, a
+ * level reached once any chain of distinct events has reached it; an entry
+ * for a step already reached (dedup), or (strict order, after a step-1
+ * entry) for a step whose predecessor is unreached, or a row matching no
+ * step, ends the scan.  ClickHouse takes the rows sharing a time in input
+ * order; here in increasing order of their step masks, so that the result
+ * does not depend on the order of input lines.
+ */
+static void
+match_once_stops(struct scan *sc, size_t n)
+{
+	const struct jn_funnel_spec *spec = sc->spec;
+	int strict = spec->order == JN_ORDER_STRICT, started = 0, stop = 0;
+	struct chain cand[MAXS], c;
+	uint32_t gmask[MAXS * MAXS];
+	size_t gev[MAXS * MAXS];
+	size_t i = 0, j, ng, x;
+	int k;
+
+	while (i < n && !stop) {
+		int64_t ts = EV(sc, i)->ts;
+		int stepless = 0;
+
+		/* the group's step events, by increasing mask (stable) */
+		for (j = i, ng = 0; j < n && EV(sc, j)->ts == ts; j++) {
+			uint32_t m = EV(sc, j)->mask & sc->steps;
+
+			if (m == 0) {
+				stepless = 1;
+				continue;
+			}
+			if (ng == MAXS * MAXS)
+				continue;
+			for (x = ng; x > 0 && gmask[x - 1] > m; x--) {
+				gmask[x] = gmask[x - 1];
+				gev[x] = gev[x - 1];
+			}
+			gmask[x] = m;
+			gev[x] = j;
+			ng++;
+		}
+		if (strict && started && stepless)
+			return;	/* a row matching no step comes first */
+		for (k = 0; k < spec->nsteps; k++)
+			cand[k].set = 0;
+		for (k = 0; k < spec->nsteps && !stop; k++) {
+			for (x = 0; x < ng; x++) {
+				if (!(gmask[x] >> k & 1))
+					continue;
+				if (k == 0) {
+					if (!cand[0].set) {
+						cand[0].set = 1;
+						cand[0].first = ts;
+						cand[0].last = ts;
+						cand[0].ts[0] = ts;
+						cand[0].ev[0] = gev[x];
+					}
+					started = 1;
+					continue;
+				}
+				if ((spec->flags & JN_FUNNEL_DEDUP) &&
+				    (sc->lv[k].set || cand[k].set)) {
+					stop = 1;	/* a step reached again */
+					break;
+				}
+				if (!sc->lv[k - 1].set && !cand[k - 1].set) {
+					if (!strict || !started ||
+					    (spec->flags & JN_FUNNEL_REENTRY))
+						continue;
+					stop = 1;	/* came too early */
+					break;
+				}
+				if (extend_once(sc, ts, gmask, gev, ng, x, k,
+				    &c) && (!cand[k].set ||
+				    c.first > cand[k].first))
+					copy_chain(&cand[k], &c, k + 1);
+				if (cand[k].set && k + 1 == spec->nsteps) {
+					stop = 1;	/* the last step */
+					break;
+				}
+			}
+		}
+		for (k = 0; k < spec->nsteps; k++)
+			/* cleared above for every k < nsteps */
+			/* NOLINTNEXTLINE(clang-analyzer-core.uninitialized.Branch) */
+			if (cand[k].set && (!sc->lv[k].set ||
+			    cand[k].first >= sc->lv[k].first)) {
+				copy_chain(&sc->lv[k], &cand[k], k + 1);
+				record_best(sc, k);
+			}
+		i = j;
+	}
+}
+
 /* ---- any order ---- */
 
 /*
@@ -414,10 +569,6 @@ jn_funnel_check(const struct jn_funnel_spec *spec)
 		return "a funnel has 1 to 32 steps";
 	if ((f & JN_FUNNEL_REENTRY) && spec->order != JN_ORDER_STRICT)
 		return "--reentry needs --order strict";
-	if ((f & JN_FUNNEL_ONCE) && (spec->order == JN_ORDER_STRICT ||
-	    (f & JN_FUNNEL_DEDUP)))
-		return "--once cannot be combined with --order strict or "
-		    "--dedup";
 	if (spec->order == JN_ORDER_ANY &&
 	    (f & (JN_FUNNEL_DEDUP | JN_FUNNEL_INCREASE)))
 		return "--order any cannot be combined with --dedup or "
@@ -450,7 +601,10 @@ jn_funnel_match(const struct jn_funnel_spec *spec, const struct jn_fev *ev,
 		sc.lv[k].group = 0;
 		sc.old[k].set = 0;
 	}
-	if (spec->order == JN_ORDER_CONSECUTIVE ||
+	if ((spec->flags & JN_FUNNEL_ONCE) && (spec->order == JN_ORDER_STRICT ||
+	    (spec->flags & JN_FUNNEL_DEDUP)))
+		match_once_stops(&sc, n);
+	else if (spec->order == JN_ORDER_CONSECUTIVE ||
 	    (spec->flags & JN_FUNNEL_ONCE))
 		match_groups(&sc, n);
 	else

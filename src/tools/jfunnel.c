@@ -838,8 +838,12 @@ explain_stop(const struct funnel *f, const struct fevent *ev, size_t n,
 	else
 		snprintf(buf, size, "the %s rules ended the chain before step "
 		    "%d '%s' at %s", f->spec.order == JN_ORDER_DEFAULT ?
-		    "--dedup/--increase/--once" : "strict order", next + 1,
-		    name, jn_time_format(t1, sizeof t1, ev[i].f.ts));
+		    "--dedup/--increase/--once" :
+		    f->spec.order == JN_ORDER_STRICT && (f->spec.flags &
+		    (JN_FUNNEL_DEDUP | JN_FUNNEL_INCREASE | JN_FUNNEL_ONCE)) ?
+		    "strict order and --dedup/--increase/--once" :
+		    "strict order", next + 1, name,
+		    jn_time_format(t1, sizeof t1, ev[i].f.ts));
 }
 
 static void

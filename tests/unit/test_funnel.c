@@ -363,6 +363,103 @@ ref_clickhouse(int strict, unsigned flags, int nsteps, int64_t window,
 }
 
 /*
+ * ClickHouse's strict_once scan (getEventLevelStrictOnce), transcribed
+ * literally: every chain of distinct rows is kept per level, the entries
+ * are taken in (time, step, row) order, the rows of a time in the order
+ * given (the caller sorts them by mask, as the engine does).
+ */
+struct path {
+	int64_t first, last;
+	int row[33];
+};
+
+#define MAXPATHS 4096
+
+static int
+ref_clickhouse_once(int strict, unsigned flags, int nsteps, int64_t window,
+    const struct jn_fev *ev, size_t n)
+{
+	static struct path seq[33][MAXPATHS];
+	size_t nseq[33] = { 0 };
+	struct entry e[MAXN * 33];
+	int has_first = 0, k;
+	size_t ne = entries(ev, n, nsteps, strict, e), i, p, q;
+
+	for (i = 0; i < ne; i++) {
+		int idx = e[i].step - 1;
+		int64_t ts = e[i].ts;
+
+		if (strict && idx == -1) {
+			if (has_first)
+				break;
+			continue;
+		}
+		if (idx == 0) {
+			assert_true(nseq[0] < MAXPATHS);
+			seq[0][nseq[0]].first = seq[0][nseq[0]].last = ts;
+			seq[0][nseq[0]++].row[0] = e[i].event;
+			has_first = 1;
+		} else if ((flags & JN_FUNNEL_DEDUP) && nseq[idx] > 0) {
+			for (k = nsteps; k > 0; k--)
+				if (nseq[k - 1] > 0)
+					return k;
+			return 0;
+		} else if (strict && has_first && nseq[idx - 1] == 0) {
+			if (flags & JN_FUNNEL_REENTRY)
+				continue;
+			for (k = 0; k < nsteps; k++)
+				if (nseq[k] == 0)
+					return k;
+		} else if (nseq[idx - 1] > 0) {
+			for (p = 0; p < nseq[idx - 1];) {
+				struct path *a = &seq[idx - 1][p];
+				int ok = window == 0 || ts <= a->first + window;
+				int j;
+
+				if (!ok && nseq[idx - 1] > 1) {
+					for (q = p + 1; q < nseq[idx - 1]; q++)
+						seq[idx - 1][q - 1] =
+						    seq[idx - 1][q];
+					nseq[idx - 1]--;
+					continue;
+				}
+				for (j = 0; j < idx && ok; j++)
+					ok = a->row[j] != e[i].event;
+				if (ok && (flags & JN_FUNNEL_INCREASE))
+					ok = a->last < ts;
+				if (ok) {
+					struct path *b;
+
+					assert_true(nseq[idx] < MAXPATHS);
+					b = &seq[idx][nseq[idx]++];
+					*b = *a;
+					b->last = ts;
+					b->row[idx] = e[i].event;
+					if (idx + 1 == nsteps)
+						return nsteps;
+				}
+				p++;
+			}
+		}
+	}
+	for (k = nsteps; k > 0; k--)
+		if (nseq[k - 1] > 0)
+			return k;
+	return 0;
+}
+
+/* ev sorted by time, the rows of a time by their steps' mask */
+static int
+mask_cmp(const void *pa, const void *pb)
+{
+	const struct jn_fev *a = pa, *b = pb;
+
+	if (a->ts != b->ts)
+		return a->ts < b->ts ? -1 : 1;
+	return a->mask < b->mask ? -1 : a->mask > b->mask;
+}
+
+/*
  * Exhaustive: the longest prefix of steps realizable by entries taken in
  * order, the last within the window of the first; with --increase times
  * strictly increase, with --once the events are distinct, consecutive
@@ -591,6 +688,40 @@ test_differential(void **state)
 			assert_int_equal(level_flags(strict ?
 			    JN_ORDER_STRICT : JN_ORDER_DEFAULT, fl, nsteps,
 			    window, sh, n), want);
+		}
+		/*
+		 * strict_once with the rules that end the scan, against
+		 * ClickHouse's own scan over the rows in mask order
+		 */
+		{
+			struct jn_fev so[MAXN];
+
+			memcpy(so, ev, sizeof so);
+			for (i = 0; i < n; i++)
+				so[i].mask &= (1u << nsteps) - 1;
+			qsort(so, n, sizeof *so, mask_cmp);
+			for (f = 0; f < 16; f++) {
+				unsigned fl = JN_FUNNEL_ONCE |
+				    (f & 1 ? JN_FUNNEL_DEDUP : 0) |
+				    (f & 4 ? JN_FUNNEL_REENTRY : 0) |
+				    (f & 8 ? JN_FUNNEL_INCREASE : 0);
+				int strict = f >> 1 & 1;
+
+				if (!strict && (f & 4))
+					continue;
+				want = ref_clickhouse_once(strict, fl, nsteps,
+				    window, so, n);
+				got = level_flags(strict ? JN_ORDER_STRICT :
+				    JN_ORDER_DEFAULT, fl, nsteps, window, ev,
+				    n);
+				if (got != want)
+					fail_msg("once flags %u%s: iter %d got "
+					    "%d want %d", fl, strict ?
+					    " strict" : "", iter, got, want);
+				assert_int_equal(level_flags(strict ?
+				    JN_ORDER_STRICT : JN_ORDER_DEFAULT, fl,
+				    nsteps, window, sh, n), want);
+			}
 		}
 		/* the definition, exhaustively, for the exact modes */
 		for (f = 0; f < 4; f++) {
