@@ -86,4 +86,26 @@ void jn_funnel_match(const struct jn_funnel_spec *spec,
     const struct jn_fev *ev, size_t stride, size_t n,
     struct jn_funnel_match *m);
 
+/* An exclusion between steps from and to (1-based, from < to). */
+struct jn_funnel_excl {
+	int from, to;
+};
+
+/*
+ * PostHog's funnel with exclusions, as its funnel UDF computes it
+ * (funnel-udf/src/steps.rs for the default and strict orders,
+ * unordered_steps.rs for any order); spec's order is JN_ORDER_DEFAULT,
+ * JN_ORDER_CONSECUTIVE or JN_ORDER_ANY.  Exclusion x of the nx at excl
+ * is bit nsteps + x of an event's mask (nsteps + nx <= 32); any order
+ * takes every exclusion over the whole funnel.  Events as for
+ * jn_funnel_match; the events sharing a time are taken in increasing
+ * order of their masks.  Returns 0 and fills *m, or returns x + 1 when
+ * the unit's furthest attempt was tainted by exclusion x (PostHog then
+ * leaves the unit out of every step; *m->level is its level).  Cannot
+ * fail.
+ */
+int jn_funnel_posthog(const struct jn_funnel_spec *spec,
+    const struct jn_funnel_excl *excl, int nx, const struct jn_fev *ev,
+    size_t stride, size_t n, struct jn_funnel_match *m);
+
 #endif

@@ -21,7 +21,10 @@
  */
 #include "journey/funnel.h"
 
+#include <stdlib.h>
 #include <string.h>
+
+#include "journey/util.h"
 
 #define MAXS JN_FUNNEL_MAX_STEPS
 
@@ -610,4 +613,359 @@ jn_funnel_match(const struct jn_funnel_spec *spec, const struct jn_fev *ev,
 	else
 		match_scan(&sc, n);
 	result(&sc, m);
+}
+
+/* ---- PostHog's funnel UDF, with exclusions ---- */
+
+/*
+ * An attempt as the UDF keeps it (its EnteredTimestamp): the start of the
+ * attempt, the exclusion that tainted it (x + 1, 0 if none) and the
+ * events that filled its steps.
+ */
+struct ph_attempt {
+	int set, excl, len;
+	int64_t start;
+	int64_t ts[MAXS];
+	size_t ev[MAXS];
+};
+
+struct ph {
+	const struct jn_funnel_spec *spec;
+	const struct jn_funnel_excl *x;
+	int nx;
+	const char *base;
+	size_t stride;
+	uint32_t steps;
+	struct ph_attempt at[MAXS + 1];	/* at[s]: the attempt at step s */
+	struct ph_attempt max;		/* the furthest, len its step */
+};
+
+#define PEV(p, i) \
+	((const struct jn_fev *)(const void *)((p)->base + (i) * (p)->stride))
+
+/* The UDF's -s steps of an event's exclusions: bit s-1 for s. */
+static uint32_t
+ph_xsteps(const struct ph *p, uint32_t mask)
+{
+	uint32_t r = 0;
+	int x, s;
+
+	for (x = 0; x < p->nx; x++)
+		if (mask >> (p->spec->nsteps + x) & 1)
+			for (s = p->x[x].from + 1; s <= p->x[x].to; s++)
+				r |= UINT32_C(1) << (s - 1);
+	return r;
+}
+
+/* The first exclusion of the event between steps s-1 and s, x + 1. */
+static int
+ph_which(const struct ph *p, uint32_t mask, int s)
+{
+	int x;
+
+	for (x = 0; x < p->nx; x++)
+		if ((mask >> (p->spec->nsteps + x) & 1) &&
+		    p->x[x].from < s && s <= p->x[x].to)
+			return x + 1;
+	return 0;
+}
+
+/* steps.rs process_event, for one of the event's steps s (1-based). */
+static void
+ph_step(struct ph *p, size_t i, int64_t ts, int s, int excl, int multi)
+{
+	struct ph_attempt *prev = &p->at[s - 1], *cur = &p->at[s];
+	struct ph_attempt nw;
+	int k;
+
+	if (!prev->set || !within(p->spec, prev->start, ts))
+		return;
+	if (cur->set && cur->start == prev->start)
+		return;		/* this attempt reached step s already */
+	if (excl) {
+		if (!prev->excl) {
+			prev->excl = ph_which(p, PEV(p, i)->mask, s);
+			if (p->max.len == s - 1 && !p->max.excl &&
+			    within(p->spec, p->max.start, ts))
+				p->max.excl = prev->excl;
+		}
+		return;
+	}
+	if (multi)	/* one event, one step, among events of a time */
+		for (k = 0; k < prev->len; k++)
+			if (prev->ev[k] == i)
+				return;
+	nw = *prev;
+	nw.ts[nw.len] = ts;
+	nw.ev[nw.len++] = i;
+	if (!prev->excl)
+		*cur = nw;
+	if (s > p->max.len || (s == p->max.len && p->max.excl))
+		p->max = nw;
+}
+
+/* One event alone: exclusions, then steps, last first; strict clears. */
+static void
+ph_event(struct ph *p, size_t i, int64_t ts)
+{
+	int nsteps = p->spec->nsteps, s;
+	uint32_t mask = PEV(p, i)->mask, sm = mask & p->steps;
+	uint32_t xs = ph_xsteps(p, mask);
+
+	for (s = nsteps; s >= 2; s--)
+		if (xs >> (s - 1) & 1)
+			ph_step(p, i, ts, s, 1, 0);
+	for (s = nsteps; s >= 1; s--)
+		if (sm >> (s - 1) & 1)
+			ph_step(p, i, ts, s, 0, 0);
+	if (p->spec->order == JN_ORDER_CONSECUTIVE)
+		for (s = 1; s <= nsteps; s++)
+			if (!(sm >> (s - 1) & 1))
+				p->at[s].set = p->at[s].excl = 0;
+}
+
+/*
+ * The next mask of the group [i, j) in increasing order: the smallest
+ * above *m (any, first), into *m; 0 when none is left.
+ */
+static int
+ph_next_mask(const struct ph *p, size_t i, size_t j, int first,
+    uint32_t *m)
+{
+	int found = 0;
+	uint32_t best = 0;
+	size_t e;
+
+	for (e = i; e < j; e++) {
+		uint32_t x = PEV(p, e)->mask;
+
+		if ((first || x > *m) && (!found || x < best)) {
+			best = x;
+			found = 1;
+		}
+	}
+	*m = best;
+	return found;
+}
+
+static void
+ph_ordered(struct ph *p, size_t n)
+{
+	int nsteps = p->spec->nsteps, s;
+	size_t i = 0, j, e;
+
+	while (i < n) {
+		int64_t ts = PEV(p, i)->ts;
+		int strict = p->spec->order == JN_ORDER_CONSECUTIVE;
+		int same = 1, seen = 0;
+		uint32_t m0 = 0, m = 0;
+
+		/* the UDF sees events matching no step in strict order only */
+		for (j = i; j < n && PEV(p, j)->ts == ts; j++) {
+			uint32_t mj = PEV(p, j)->mask;
+
+			if (mj == 0 && !strict)
+				continue;
+			if (seen++ == 0)
+				m0 = mj;
+			same &= mj == m0;
+		}
+		p->at[0].set = 1;
+		p->at[0].excl = 0;
+		p->at[0].len = 0;
+		p->at[0].start = ts;
+		if (same) {
+			/* one event, or events that all match alike */
+			for (e = i; e < j; e++)
+				ph_event(p, e, ts);
+		} else {
+			/*
+			 * Events that differ: their steps one by one, lowest
+			 * step first, no exclusion and no strict clearing.
+			 */
+			for (s = 1; s <= nsteps; s++) {
+				int first = 1;
+
+				while (ph_next_mask(p, i, j, first, &m)) {
+					for (e = i; e < j; e++)
+						if (PEV(p, e)->mask == m &&
+						    (m >> (s - 1) & 1))
+							ph_step(p, e, ts, s,
+							    0, 1);
+					first = 0;
+				}
+			}
+		}
+		if (p->at[nsteps].set)
+			break;
+		i = j;
+	}
+}
+
+/*
+ * unordered_steps.rs: per step a queue of the events that filled it; an
+ * event goes to the step, among those it matches, whose queue's last
+ * event is the oldest; events older than the window are dropped from the
+ * front, the furthest level being recorded before; an exclusion empties
+ * every queue.  The queues are linked through nxt[], an event being in
+ * one queue at most.
+ */
+struct ph_queues {
+	size_t head[MAXS], tail[MAXS], len[MAXS];
+	size_t *nxt;
+	int done;	/* steps with a non-empty queue */
+};
+
+static void
+ph_update_max(struct ph *p, const struct ph_queues *q)
+{
+	int nsteps = p->spec->nsteps, k, a, b;
+	size_t fr[MAXS];
+	int nf = 0;
+
+	if (q->done <= p->max.len)
+		return;
+	for (k = 0; k < nsteps; k++)
+		if (q->len[k] > 0)
+			fr[nf++] = q->head[k];
+	/* the queues' fronts, in time order (few: insertion sort) */
+	for (a = 1; a < nf; a++)
+		for (b = a; b > 0 && PEV(p, fr[b - 1])->ts >
+		    PEV(p, fr[b])->ts; b--) {
+			size_t t = fr[b];
+
+			fr[b] = fr[b - 1];
+			fr[b - 1] = t;
+		}
+	p->max.set = 1;
+	p->max.excl = 0;
+	p->max.len = nf;
+	for (a = 0; a < nf; a++) {
+		p->max.ts[a] = PEV(p, fr[a])->ts;
+		p->max.ev[a] = fr[a];
+	}
+}
+
+static void
+ph_unordered_event(struct ph *p, struct ph_queues *q, size_t i)
+{
+	const struct jn_funnel_spec *spec = p->spec;
+	int64_t ts = PEV(p, i)->ts;
+	uint32_t sm = PEV(p, i)->mask & p->steps;
+	int k, best;
+
+	for (;;) {
+		int old = -1;
+
+		for (k = 0; k < spec->nsteps; k++)
+			if (q->len[k] > 0 && (old < 0 ||
+			    PEV(p, q->head[k])->ts <
+			    PEV(p, q->head[old])->ts))
+				old = k;
+		if (old < 0)
+			break;
+		if (q->done < spec->nsteps && (spec->window == 0 ||
+		    PEV(p, q->head[old])->ts + spec->window >= ts))
+			break;
+		ph_update_max(p, q);
+		q->head[old] = q->nxt[q->head[old]];
+		if (--q->len[old] == 0)
+			q->done--;
+	}
+	if (sm == 0) {		/* an exclusion: start again */
+		for (k = 0; k < spec->nsteps; k++)
+			q->len[k] = 0;
+		q->done = 0;
+		return;
+	}
+	best = -1;
+	for (k = 0; k < spec->nsteps; k++) {
+		int64_t last;
+
+		if (!(sm >> k & 1))
+			continue;
+		last = q->len[k] > 0 ? PEV(p, q->tail[k])->ts : INT64_MIN;
+		if (best < 0 || last < (q->len[best] > 0 ?
+		    PEV(p, q->tail[best])->ts : INT64_MIN))
+			best = k;
+	}
+	q->nxt[i] = (size_t)-1;
+	if (q->len[best]++ == 0) {
+		q->head[best] = i;
+		q->done++;
+	} else {
+		q->nxt[q->tail[best]] = i;
+	}
+	q->tail[best] = i;
+}
+
+static void
+ph_unordered(struct ph *p, size_t n)
+{
+	struct ph_queues q;
+	size_t i = 0, j, e, last = (size_t)-1;
+	uint32_t m = 0;
+
+	/* the last event the UDF sees, in (time, mask, index) order */
+	for (e = 0; e < n; e++)
+		if (PEV(p, e)->mask != 0 && (last == (size_t)-1 ||
+		    PEV(p, e)->ts > PEV(p, last)->ts ||
+		    (PEV(p, e)->ts == PEV(p, last)->ts &&
+		    PEV(p, e)->mask >= PEV(p, last)->mask)))
+			last = e;
+	if (last == (size_t)-1)
+		return;
+	memset(&q, 0, sizeof q);
+	q.nxt = jn_xmalloc(n * sizeof q.nxt[0]);
+	while (i < n) {
+		int64_t ts = PEV(p, i)->ts;
+		int first = 1;
+
+		for (j = i; j < n && PEV(p, j)->ts == ts; j++)
+			;
+		while (ph_next_mask(p, i, j, first, &m)) {
+			for (e = i; e < j && m != 0; e++) {
+				if (PEV(p, e)->mask != m)
+					continue;
+				ph_unordered_event(p, &q, e);
+				if (p->max.len == p->spec->nsteps)
+					goto out;
+				if (e == last)
+					ph_update_max(p, &q);
+			}
+			first = 0;
+		}
+		i = j;
+	}
+out:
+	free(q.nxt);
+}
+
+int
+jn_funnel_posthog(const struct jn_funnel_spec *spec,
+    const struct jn_funnel_excl *excl, int nx, const struct jn_fev *ev,
+    size_t stride, size_t n, struct jn_funnel_match *m)
+{
+	struct ph p;
+	int k;
+
+	p.spec = spec;
+	p.x = excl;
+	p.nx = nx;
+	p.base = (const char *)ev;
+	p.stride = stride;
+	p.steps = spec->nsteps >= 32 ? UINT32_MAX :
+	    (UINT32_C(1) << spec->nsteps) - 1;
+	for (k = 0; k <= spec->nsteps; k++)
+		p.at[k].set = p.at[k].excl = p.at[k].len = 0;
+	p.max.set = p.max.excl = p.max.len = 0;
+	p.max.start = 0;
+	if (spec->order == JN_ORDER_ANY)
+		ph_unordered(&p, n);
+	else
+		ph_ordered(&p, n);
+	m->level = p.max.len;
+	memcpy(m->ts, p.max.ts, (size_t)m->level * sizeof m->ts[0]);
+	memcpy(m->ev, p.max.ev, (size_t)m->level * sizeof m->ev[0]);
+	return p.max.excl;
 }

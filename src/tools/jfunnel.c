@@ -210,6 +210,7 @@ struct funnel {
 	enum attribution attribution;
 	int attr_step;		/* 0-based, with ATTR_STEP */
 	struct exclusion excl[JN_FUNNEL_MAX_STEPS];
+	struct jn_funnel_excl phx[JN_FUNNEL_MAX_STEPS];	/* their steps */
 	int nexcl;
 	const char *explain;
 	/* step and exclusion predicates by kind: per event name or per event */
@@ -565,8 +566,14 @@ count_match(const struct funnel *f, struct tally *t, const struct fevent *ev,
 	uint32_t g;
 	int k, excl;
 
-	jn_funnel_match(&f->spec, &ev->f, sizeof *ev, n, &m);
-	excl = m.level ? excluded(f, ev, n, &m) : 0;
+	if (f->posthog && f->nexcl > 0) {
+		/* PostHog's exclusions: its UDF, attempt by attempt */
+		excl = jn_funnel_posthog(&f->spec, f->phx, f->nexcl, &ev->f,
+		    sizeof *ev, n, &m);
+	} else {
+		jn_funnel_match(&f->spec, &ev->f, sizeof *ev, n, &m);
+		excl = m.level ? excluded(f, ev, n, &m) : 0;
+	}
 	if (t->explaining)
 		explain_unit(f, ev, n, &m, excl, by);
 	if (m.level == 0 || excl)
@@ -1422,6 +1429,8 @@ check_args(struct funnel *f)
 		if (e->to > f->spec.nsteps)
 			return jn_error("--exclude %d-%d: the funnel has %d "
 			    "steps", e->from, e->to, f->spec.nsteps);
+		f->phx[x].from = e->from;
+		f->phx[x].to = e->to ? e->to : f->spec.nsteps;
 		if (f->spec.order == JN_ORDER_ANY && (e->from != 1 ||
 		    (e->to != 0 && e->to != f->spec.nsteps)))
 			return jn_error("--order any: --exclude takes the "

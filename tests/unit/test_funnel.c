@@ -617,6 +617,44 @@ ref_any(int nsteps, int64_t window, const struct jn_fev *ev, size_t n)
 	return best;
 }
 
+/*
+ * PostHog's UDF with exclusions (jn_funnel_posthog): PostHog's own tests,
+ * test_funnel.py test_funnel_exclusion_multiple_possible_no_end_event1 to
+ * 3 (steps at bits 0-1, the exclusion from step 1 to 2 at bit 2, a
+ * 10-second window): [1, 0], [1, 0] and left out.
+ */
+static void
+test_posthog_exclusions(void **state)
+{
+	struct jn_funnel_spec spec = { 2, 10, JN_ORDER_DEFAULT,
+	    JN_FUNNEL_ONCE };
+	struct jn_funnel_excl x = { 1, 2 };
+	struct jn_fev e1[] = { EV(0, 1), EV(1, 4), EV(31, 1) };
+	struct jn_fev e2[] = { EV(0, 1), EV(31, 1), EV(32, 4) };
+	struct jn_fev e3[] = { EV(0, 1), EV(1, 1), EV(2, 4) };
+	/* unordered: progress emptied, the last window's counts */
+	struct jn_fev u[] = { EV(1, 1), EV(2, 4), EV(3, 2) };
+	struct jn_funnel_match m;
+
+	(void)state;
+	assert_int_equal(jn_funnel_posthog(&spec, &x, 1, e1, sizeof *e1, 3,
+	    &m), 0);
+	assert_int_equal(m.level, 1);
+	assert_int_equal(m.ts[0], 31);
+	assert_int_equal(jn_funnel_posthog(&spec, &x, 1, e2, sizeof *e2, 3,
+	    &m), 0);
+	assert_int_equal(m.level, 1);
+	assert_int_equal(m.ts[0], 0);
+	assert_int_equal(jn_funnel_posthog(&spec, &x, 1, e3, sizeof *e3, 3,
+	    &m), 1);
+	spec.order = JN_ORDER_ANY;
+	spec.window = 100;
+	assert_int_equal(jn_funnel_posthog(&spec, &x, 1, u, sizeof *u, 3,
+	    &m), 0);
+	assert_int_equal(m.level, 1);
+	assert_int_equal(m.ts[0], 3);
+}
+
 static uint64_t rng = 42;
 
 static uint32_t
@@ -746,6 +784,34 @@ test_differential(void **state)
 		assert_int_equal(level_flags(JN_ORDER_CONSECUTIVE,
 		    JN_FUNNEL_ONCE, nsteps, window, sh, n), want);
 
+		/*
+		 * PostHog's UDF without exclusions is greedy; with one step per
+		 * event it agrees with the exact count in the default and any
+		 * orders (jfunnel(1), Exclusions)
+		 */
+		{
+			struct jn_fev one[MAXN];
+			struct jn_funnel_match a, b;
+			static const enum jn_funnel_order ph[] = {
+			    JN_ORDER_DEFAULT, JN_ORDER_ANY };
+
+			for (i = 0; i < n; i++) {
+				one[i] = ev[i];
+				one[i].mask &= -one[i].mask & ((1u << nsteps) - 1);
+			}
+			for (f = 0; f < 2; f++) {
+				struct jn_funnel_spec sp = { nsteps, window,
+				    ph[f], JN_FUNNEL_ONCE };
+
+				jn_funnel_match(&sp, one, sizeof *one, n, &a);
+				assert_int_equal(jn_funnel_posthog(&sp, NULL, 0,
+				    one, sizeof *one, n, &b), 0);
+				if (a.level != b.level)
+					fail_msg("posthog udf order %d: iter %d "
+					    "got %d want %d", f, iter, b.level,
+					    a.level);
+			}
+		}
 		want = ref_any(nsteps, window, ev, n);
 		assert_int_equal(level_of(JN_ORDER_ANY, nsteps, window, ev,
 		    n), want);
@@ -776,6 +842,7 @@ main(void)
 		cmocka_unit_test(test_posthog_once),
 		cmocka_unit_test(test_increase_exact),
 		cmocka_unit_test(test_one_step),
+		cmocka_unit_test(test_posthog_exclusions),
 		cmocka_unit_test(test_differential),
 	};
 
