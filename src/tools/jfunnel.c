@@ -1181,6 +1181,8 @@ config_text(const void *tool, struct jn_strbuf *b)
 		    f->excl[k].to);
 		jn_state_config_item(b, "", f->excl[k].text);
 	}
+	if (f->posthog && f->nexcl > 0)
+		jn_strbuf_printf(b, "exclusions=posthog;");
 	jn_strbuf_printf(b, "window=%lld;order=%d;flags=%u;per=%s;",
 	    (long long)f->spec.window, (int)f->spec.order,
 	    (unsigned)f->spec.flags, f->per_session ? "session" : "user");
