@@ -48,6 +48,7 @@ static const char help_text[] =
     "Count who reaches each funnel step and where they drop off.\n"
     "\n"
     "  -s, --step EXPR          a step: NAME, /REGEX/, FIELD=VALUE, ... (1-32)\n"
+    "                           ?EXPR: an optional step, may be skipped\n"
     "  -w, --window DUR         steps within DUR of step 1 (7d; 0: none)\n"
     "      --order MODE         default (ClickHouse windowFunnel), strict, "
     "any\n"
@@ -187,6 +188,8 @@ struct tally {
 	size_t nsamples[JN_FUNNEL_MAX_STEPS], samples_cap[JN_FUNNEL_MAX_STEPS];
 	struct fevent *scratch;	/* one value's events, for attribution */
 	size_t scratch_cap;
+	struct fevent *opt;	/* a unit's events, skips filled (-s ?EXPR) */
+	size_t opt_cap;
 	struct fevent *gather;	/* one unit's events, gathered or widened */
 	size_t gather_cap;
 	int explaining;		/* the current unit is --explain's */
@@ -199,6 +202,7 @@ struct funnel {
 	struct jn_funnel_spec spec;
 	const char *step_text[JN_FUNNEL_MAX_STEPS];
 	struct jn_pred *step[JN_FUNNEL_MAX_STEPS];
+	uint32_t optional;	/* steps given as ?EXPR: bit k for step k+1 */
 	int per_session;
 	const char *by_field, *value_field;
 	int by_slot, value_slot;
@@ -445,6 +449,7 @@ tally_release(struct tally *t)
 	free(t->groups);
 	free(t->group_of_by);
 	free(t->scratch);
+	free(t->opt);
 	free(t->gather);
 }
 
@@ -557,6 +562,90 @@ excluded(const struct funnel *f, const struct fevent *ev, size_t n,
 static void explain_unit(const struct funnel *, const struct fevent *,
     size_t, const struct jn_funnel_match *, int, uint32_t);
 
+/* The step before step k (0-based) that is not optional, -1 for none. */
+static int
+prev_required(const struct funnel *f, int k)
+{
+	for (k--; k >= 0 && (f->optional >> k & 1); k--)
+		;
+	return k;
+}
+
+/*
+ * Optional steps (-s ?EXPR, default order only): skipping optional step
+ * k is filling it with the event that fills step k+1, which the default
+ * order allows (entries of one time go in step order), so every event
+ * matching a step after optional steps also fills them, and the engine
+ * finds the furthest level exactly.  A required step counts as usual, its
+ * median time from the chain's previous required step.  An optional step
+ * counts as done by a unit that reached it when an event matching it
+ * happened between the chain's previous required step and its next one
+ * (or the end of the window when the chain stopped before): the first
+ * such event gives its value and its time from the previous required
+ * step.
+ */
+static void
+count_optional(const struct funnel *f, struct tally *t,
+    const struct fevent *ev, size_t n, uint32_t by)
+{
+	struct jn_funnel_match m, shown;
+	struct fevent *o;
+	uint32_t g;
+	size_t i;
+	int k, p, excl;
+
+	t->opt = jn_xgrow(t->opt, &t->opt_cap, n ? n : 1, sizeof *t->opt);
+	o = t->opt;
+	for (i = 0; i < n; i++) {
+		o[i] = ev[i];
+		for (k = f->spec.nsteps - 2; k > 0; k--)
+			if ((f->optional >> k & 1) &&
+			    (o[i].f.mask >> (k + 1) & 1))
+				o[i].f.mask |= UINT32_C(1) << k;
+	}
+	jn_funnel_match(&f->spec, &o->f, sizeof *o, n, &m);
+	excl = m.level ? excluded(f, o, n, &m) : 0;
+	/* the event that did each step reached, (size_t)-1 when skipped */
+	shown = m;
+	for (k = 0; k < m.level; k++) {
+		int q;
+		int64_t hi;
+
+		if (!(f->optional >> k & 1))
+			continue;
+		/* done: an event matching it between p and the next */
+		p = prev_required(f, k);
+		for (q = k + 1; q < m.level && (f->optional >> q & 1); q++)
+			;
+		hi = q < m.level ? m.ts[q] : f->spec.window ?
+		    m.ts[0] + f->spec.window : INT64_MAX;
+		for (i = 0; i < n; i++)
+			if ((ev[i].f.mask >> k & 1) &&
+			    ev[i].f.ts >= m.ts[p] && ev[i].f.ts <= hi)
+				break;
+		shown.ev[k] = i < n ? i : (size_t)-1;
+		shown.ts[k] = i < n ? ev[i].f.ts : 0;
+	}
+	if (t->explaining)
+		explain_unit(f, ev, n, &shown, excl, by);
+	if (m.level == 0 || excl)
+		return;
+	g = group_for(f, t, by);
+	for (k = 0; k < m.level; k++) {
+		const struct fevent *e;
+
+		if (shown.ev[k] == (size_t)-1)
+			continue;	/* skipped */
+		e = &ev[shown.ev[k]];
+		t->groups[g].count[k]++;
+		if (e->value != NONE)
+			jn_xsum_add(&t->groups[g].value[k],
+			    f->values[e->value]);
+		if ((p = prev_required(f, k)) >= 0)
+			add_sample(t, k, g, e->f.ts - m.ts[p]);
+	}
+}
+
 /* Match ev[0..n) and count the unit under breakdown value by. */
 static void
 count_match(const struct funnel *f, struct tally *t, const struct fevent *ev,
@@ -566,6 +655,10 @@ count_match(const struct funnel *f, struct tally *t, const struct fevent *ev,
 	uint32_t g;
 	int k, excl;
 
+	if (f->optional) {
+		count_optional(f, t, ev, n, by);
+		return;
+	}
 	if (f->posthog && f->nexcl > 0) {
 		/* PostHog's exclusions: its UDF, attempt by attempt */
 		excl = jn_funnel_posthog(&f->spec, f->phx, f->nexcl, &ev->f,
@@ -991,7 +1084,8 @@ write_table(struct funnel *f, enum jn_format fmt)
 
 		for (k = 0; k < f->spec.nsteps; k++) {
 			uint64_t c = gr->count[k];
-			uint64_t prev = k ? gr->count[k - 1] : c;
+			int pk = prev_required(f, k);
+			uint64_t prev = pk >= 0 ? gr->count[pk] : c;
 			size_t i = 0;
 
 			if (f->by_field) {
@@ -1397,6 +1491,16 @@ check_args(struct funnel *f)
 		    "posthog");
 	if (f->nexcl > 0 && f->spec.nsteps < 2)
 		return jn_error("--exclude needs two steps or more");
+	if ((f->optional & 1) ||
+	    (f->optional >> (f->spec.nsteps - 1) & 1))
+		return jn_error("the first and the last step cannot be "
+		    "optional (-s ?EXPR)");
+	if (f->optional && (f->posthog || f->spec.order != JN_ORDER_DEFAULT ||
+	    (f->spec.flags & (JN_FUNNEL_DEDUP | JN_FUNNEL_INCREASE |
+	    JN_FUNNEL_ONCE))))
+		return jn_error("optional steps (-s ?EXPR) need the default "
+		    "order, without --dedup, --increase, --once or --compat "
+		    "posthog");
 	if (f->posthog) {
 		/* PostHog: 14-day window, one event per step, strict means
 		 * consecutive events */
@@ -1446,7 +1550,7 @@ parse_args(struct funnel *f, int argc, char **argv)
 {
 	/* static: it lives until exit, so no error path leaks it */
 	static struct option *longopts;
-	int opt, nsteps = 0;
+	int opt, nsteps = 0, k;
 	char *end;
 
 	free(longopts);	/* from an earlier main() in one process */
@@ -1559,6 +1663,9 @@ parse_args(struct funnel *f, int argc, char **argv)
 		return -1;
 	}
 	f->spec.nsteps = nsteps;
+	for (k = 0; k < nsteps; k++)
+		if (f->step_text[k][0] == '?')
+			f->optional |= UINT32_C(1) << k;
 	return check_args(f);
 }
 
@@ -1575,8 +1682,9 @@ setup(void *state, int worker)
 		return -1;
 	for (k = 0; k < f->spec.nsteps; k++) {
 		snprintf(what, sizeof what, "step %d", k + 1);
-		f->step[k] = jn_pred_compile(f->step_text[k], &f->in.schema,
-		    f->in.event_slot, what);
+		f->step[k] = jn_pred_compile(f->step_text[k] +
+		    (f->optional >> k & 1), &f->in.schema, f->in.event_slot,
+		    what);
 		if (f->step[k] == NULL)
 			return -1;
 	}

@@ -501,6 +501,7 @@ struct search {
 	int64_t window;
 	unsigned flags;
 	int consecutive;
+	uint32_t optional;	/* steps that may be skipped: bit s-1 */
 	int used[MAXN];
 };
 
@@ -513,6 +514,13 @@ search(struct search *x, size_t from, int step, int64_t start,
 
 	if (step > x->nsteps)
 		return x->nsteps;
+	if (x->optional >> (step - 1) & 1) {
+		/* skip it: that counts only when a later step is reached */
+		int r = search(x, from, step + 1, start, prev);
+
+		if (r > step && r > best)
+			best = r;
+	}
 	for (i = from; i < x->ne; i++) {
 		const struct entry *c = &x->e[i];
 		int r;
@@ -552,6 +560,46 @@ ref_exhaustive(unsigned flags, int consecutive, int nsteps, int64_t window,
 	x.flags = flags | (consecutive ? JN_FUNNEL_ONCE : 0);
 	x.consecutive = consecutive;
 	return search(&x, 0, 1, 0, NULL);
+}
+
+/*
+ * Optional steps (jfunnel's -s ?EXPR, default order): the furthest step
+ * reachable when the optional steps may be skipped, exhaustively; jfunnel
+ * computes it with the engine after letting every event that matches the
+ * step after an optional step fill that step too (from the last step
+ * down, so that runs of optional steps are crossed).
+ */
+static int
+ref_optional(uint32_t optional, int nsteps, int64_t window,
+    const struct jn_fev *ev, size_t n)
+{
+	struct entry e[MAXN * 33];
+	struct search x;
+
+	memset(&x, 0, sizeof x);
+	x.e = e;
+	x.ne = entries(ev, n, nsteps, 0, e);
+	x.nsteps = nsteps;
+	x.window = window;
+	x.optional = optional;
+	return search(&x, 0, 1, 0, NULL);
+}
+
+static int
+level_optional(uint32_t optional, int nsteps, int64_t window,
+    const struct jn_fev *ev, size_t n)
+{
+	struct jn_fev o[MAXN];
+	size_t i;
+	int k;
+
+	for (i = 0; i < n; i++) {
+		o[i] = ev[i];
+		for (k = nsteps - 2; k > 0; k--)
+			if ((optional >> k & 1) && (o[i].mask >> (k + 1) & 1))
+				o[i].mask |= 1u << k;
+	}
+	return level_of(JN_ORDER_DEFAULT, nsteps, window, o, n);
 }
 
 /* Most steps assignable to distinct events of ev[lo..hi) (brute force). */
@@ -811,6 +859,19 @@ test_differential(void **state)
 					    "got %d want %d", f, iter, b.level,
 					    a.level);
 			}
+		}
+		/* optional steps: any middle steps, default order */
+		if (nsteps >= 3) {
+			uint32_t opt = rnd(1u << nsteps) &
+			    ~(1u | 1u << (nsteps - 1));
+
+			want = ref_optional(opt, nsteps, window, ev, n);
+			got = level_optional(opt, nsteps, window, ev, n);
+			if (got != want)
+				fail_msg("optional %u: iter %d got %d want %d",
+				    opt, iter, got, want);
+			assert_int_equal(level_optional(opt, nsteps, window,
+			    sh, n), want);
 		}
 		want = ref_any(nsteps, window, ev, n);
 		assert_int_equal(level_of(JN_ORDER_ANY, nsteps, window, ev,
