@@ -571,60 +571,63 @@ prev_required(const struct funnel *f, int k)
 	return k;
 }
 
+/* ev[0..n) into t->opt, every event matching the step after an optional
+ * step of opt also filling it (from the last step down). */
+static struct fevent *
+fill_skips(const struct funnel *f, struct tally *t, const struct fevent *ev,
+    size_t n, uint32_t opt)
+{
+	size_t i;
+	int k;
+
+	for (i = 0; i < n; i++) {
+		t->opt[i] = ev[i];
+		for (k = f->spec.nsteps - 2; k > 0; k--)
+			if ((opt >> k & 1) && (t->opt[i].f.mask >> (k + 1) & 1))
+				t->opt[i].f.mask |= UINT32_C(1) << k;
+	}
+	return t->opt;
+}
+
 /*
  * Optional steps (-s ?EXPR, default order only): skipping optional step
  * k is filling it with the event that fills step k+1, which the default
- * order allows (entries of one time go in step order), so every event
- * matching a step after optional steps also fills them, and the engine
- * finds the furthest level exactly.  A required step counts as usual, its
+ * order allows (entries of one time go in step order), so the engine finds
+ * the furthest level exactly once every event matching a step after
+ * optional steps also fills them.  A required step counts as usual, its
  * median time from the chain's previous required step.  An optional step
- * counts as done by a unit that reached it when an event matching it
- * happened between the chain's previous required step and its next one
- * (or the end of the window when the chain stopped before): the first
- * such event gives its value and its time from the previous required
- * step.
+ * counts the units that reach it doing it: the level with that step
+ * required (the others still optional) reaches it; that run's chain gives
+ * its event, value and time from the previous required step.
  */
 static void
 count_optional(const struct funnel *f, struct tally *t,
     const struct fevent *ev, size_t n, uint32_t by)
 {
-	struct jn_funnel_match m, shown;
+	struct jn_funnel_match m, shown, d;
 	struct fevent *o;
 	uint32_t g;
-	size_t i;
+	size_t did[JN_FUNNEL_MAX_STEPS];
+	int64_t did_dt[JN_FUNNEL_MAX_STEPS];
 	int k, p, excl;
 
 	t->opt = jn_xgrow(t->opt, &t->opt_cap, n ? n : 1, sizeof *t->opt);
-	o = t->opt;
-	for (i = 0; i < n; i++) {
-		o[i] = ev[i];
-		for (k = f->spec.nsteps - 2; k > 0; k--)
-			if ((f->optional >> k & 1) &&
-			    (o[i].f.mask >> (k + 1) & 1))
-				o[i].f.mask |= UINT32_C(1) << k;
-	}
+	o = fill_skips(f, t, ev, n, f->optional);
 	jn_funnel_match(&f->spec, &o->f, sizeof *o, n, &m);
 	excl = m.level ? excluded(f, o, n, &m) : 0;
-	/* the event that did each step reached, (size_t)-1 when skipped */
+	/* the event that did each optional step reached, none if skipped */
 	shown = m;
 	for (k = 0; k < m.level; k++) {
-		int q;
-		int64_t hi;
-
 		if (!(f->optional >> k & 1))
 			continue;
-		/* done: an event matching it between p and the next */
+		o = fill_skips(f, t, ev, n, f->optional & ~(UINT32_C(1) << k));
+		jn_funnel_match(&f->spec, &o->f, sizeof *o, n, &d);
 		p = prev_required(f, k);
-		for (q = k + 1; q < m.level && (f->optional >> q & 1); q++)
-			;
-		hi = q < m.level ? m.ts[q] : f->spec.window ?
-		    m.ts[0] + f->spec.window : INT64_MAX;
-		for (i = 0; i < n; i++)
-			if ((ev[i].f.mask >> k & 1) &&
-			    ev[i].f.ts >= m.ts[p] && ev[i].f.ts <= hi)
-				break;
-		shown.ev[k] = i < n ? i : (size_t)-1;
-		shown.ts[k] = i < n ? ev[i].f.ts : 0;
+		did[k] = d.level > k ? d.ev[k] : (size_t)-1;
+		did_dt[k] = d.level > k ? d.ts[k] - d.ts[p] : 0;
+		shown.ev[k] = did[k];
+		if (d.level > k)
+			shown.ts[k] = d.ts[k];
 	}
 	if (t->explaining)
 		explain_unit(f, ev, n, &shown, excl, by);
@@ -632,17 +635,24 @@ count_optional(const struct funnel *f, struct tally *t,
 		return;
 	g = group_for(f, t, by);
 	for (k = 0; k < m.level; k++) {
-		const struct fevent *e;
+		const struct fevent *e = &ev[m.ev[k]];
+		int64_t dt;
 
-		if (shown.ev[k] == (size_t)-1)
-			continue;	/* skipped */
-		e = &ev[shown.ev[k]];
+		p = prev_required(f, k);
+		if (f->optional >> k & 1) {
+			if (did[k] == (size_t)-1)
+				continue;	/* skipped */
+			e = &ev[did[k]];
+			dt = did_dt[k];
+		} else {
+			dt = p >= 0 ? e->f.ts - m.ts[p] : 0;
+		}
 		t->groups[g].count[k]++;
 		if (e->value != NONE)
 			jn_xsum_add(&t->groups[g].value[k],
 			    f->values[e->value]);
-		if ((p = prev_required(f, k)) >= 0)
-			add_sample(t, k, g, e->f.ts - m.ts[p]);
+		if (p >= 0)
+			add_sample(t, k, g, dt);
 	}
 }
 
