@@ -95,7 +95,8 @@ struct jn_funnel_excl {
  * PostHog's funnel with exclusions, as its funnel UDF computes it
  * (funnel-udf/src/steps.rs for the default and strict orders,
  * unordered_steps.rs for any order); spec's order is JN_ORDER_DEFAULT,
- * JN_ORDER_CONSECUTIVE or JN_ORDER_ANY.  Exclusion x of the nx at excl
+ * JN_ORDER_CONSECUTIVE or JN_ORDER_ANY, its flags are not used (one
+ * event fills one step, as in PostHog).  Exclusion x of the nx at excl
  * is bit nsteps + x of an event's mask (nsteps + nx <= 32); any order
  * takes every exclusion over the whole funnel.  Events as for
  * jn_funnel_match; the events sharing a time are taken in increasing

@@ -397,8 +397,10 @@ match_once_stops(struct scan *sc, size_t n)
 		}
 		if (strict && started && stepless)
 			return;	/* a row matching no step comes first */
-		for (k = 0; k < spec->nsteps; k++)
+		for (k = 0; k < spec->nsteps; k++) {
 			cand[k].set = 0;
+			cand[k].group = 0;
+		}
 		for (k = 0; k < spec->nsteps && !stop; k++) {
 			for (x = 0; x < ng; x++) {
 				if (!(gmask[x] >> k & 1))
@@ -878,17 +880,14 @@ ph_unordered_event(struct ph *p, struct ph_queues *q, size_t i)
 		q->done = 0;
 		return;
 	}
-	best = -1;
-	for (k = 0; k < spec->nsteps; k++) {
-		int64_t last;
-
-		if (!(sm >> k & 1))
-			continue;
-		last = q->len[k] > 0 ? PEV(p, q->tail[k])->ts : INT64_MIN;
-		if (best < 0 || last < (q->len[best] > 0 ?
-		    PEV(p, q->tail[best])->ts : INT64_MIN))
+	/* the lowest step whose queue ends earliest (an empty one first) */
+	for (best = 0; !(sm >> best & 1); best++)
+		;
+	for (k = best + 1; k < spec->nsteps; k++)
+		if ((sm >> k & 1) && (q->len[k] == 0 ? INT64_MIN :
+		    PEV(p, q->tail[k])->ts) < (q->len[best] == 0 ?
+		    INT64_MIN : PEV(p, q->tail[best])->ts))
 			best = k;
-	}
 	q->nxt[i] = (size_t)-1;
 	if (q->len[best]++ == 0) {
 		q->head[best] = i;
@@ -947,7 +946,6 @@ jn_funnel_posthog(const struct jn_funnel_spec *spec,
     size_t stride, size_t n, struct jn_funnel_match *m)
 {
 	struct ph p;
-	int k;
 
 	p.spec = spec;
 	p.x = excl;
@@ -956,10 +954,8 @@ jn_funnel_posthog(const struct jn_funnel_spec *spec,
 	p.stride = stride;
 	p.steps = spec->nsteps >= 32 ? UINT32_MAX :
 	    (UINT32_C(1) << spec->nsteps) - 1;
-	for (k = 0; k <= spec->nsteps; k++)
-		p.at[k].set = p.at[k].excl = p.at[k].len = 0;
-	p.max.set = p.max.excl = p.max.len = 0;
-	p.max.start = 0;
+	memset(p.at, 0, sizeof p.at);
+	memset(&p.max, 0, sizeof p.max);
 	if (spec->order == JN_ORDER_ANY)
 		ph_unordered(&p, n);
 	else

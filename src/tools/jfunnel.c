@@ -1501,6 +1501,9 @@ check_args(struct funnel *f)
 		    "posthog");
 	if (f->nexcl > 0 && f->spec.nsteps < 2)
 		return jn_error("--exclude needs two steps or more");
+	if (f->posthog && f->nexcl > 0 && (f->spec.flags & JN_FUNNEL_INCREASE))
+		return jn_error("--increase is ClickHouse's: not with PostHog's "
+		    "exclusions (--compat posthog --exclude)");
 	if ((f->optional & 1) ||
 	    (f->optional >> (f->spec.nsteps - 1) & 1))
 		return jn_error("the first and the last step cannot be "
