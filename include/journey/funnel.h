@@ -11,8 +11,9 @@
  * chain that has reached level k-1 when its time is within the window of
  * that chain's start.  The result is the highest level reached.  The
  * flags add ClickHouse's modes (strict_deduplication, strict_increase,
- * strict_once, allow_reentry); the orders add ClickHouse's strict_order,
- * PostHog's strict (consecutive events) and unordered funnels.
+ * strict_once, allow_reentry), in every combination ClickHouse accepts;
+ * the orders add ClickHouse's strict_order, PostHog's strict (consecutive
+ * events) and unordered funnels.
  */
 #ifndef JOURNEY_FUNNEL_H
 #define JOURNEY_FUNNEL_H
@@ -43,7 +44,7 @@ enum {
 };
 
 struct jn_funnel_spec {
-	int nsteps;			/* 2..JN_FUNNEL_MAX_STEPS */
+	int nsteps;			/* 1..JN_FUNNEL_MAX_STEPS */
 	int64_t window;			/* ns; 0 = unlimited */
 	enum jn_funnel_order order;
 	unsigned flags;			/* JN_FUNNEL_* */
@@ -84,5 +85,28 @@ const char *jn_funnel_check(const struct jn_funnel_spec *spec);
 void jn_funnel_match(const struct jn_funnel_spec *spec,
     const struct jn_fev *ev, size_t stride, size_t n,
     struct jn_funnel_match *m);
+
+/* An exclusion between steps from and to (1-based, from < to). */
+struct jn_funnel_excl {
+	int from, to;
+};
+
+/*
+ * PostHog's funnel with exclusions, as its funnel UDF computes it
+ * (funnel-udf/src/steps.rs for the default and strict orders,
+ * unordered_steps.rs for any order); spec's order is JN_ORDER_DEFAULT,
+ * JN_ORDER_CONSECUTIVE or JN_ORDER_ANY, its flags are not used (one
+ * event fills one step, as in PostHog).  Exclusion x of the nx at excl
+ * is bit nsteps + x of an event's mask (nsteps + nx <= 32); any order
+ * takes every exclusion over the whole funnel.  Events as for
+ * jn_funnel_match; the events sharing a time are taken in increasing
+ * order of their masks.  Returns 0 and fills *m, or returns x + 1 when
+ * the unit's furthest attempt was tainted by exclusion x (PostHog then
+ * leaves the unit out of every step; *m->level is its level).  Cannot
+ * fail.
+ */
+int jn_funnel_posthog(const struct jn_funnel_spec *spec,
+    const struct jn_funnel_excl *excl, int nx, const struct jn_fev *ev,
+    size_t stride, size_t n, struct jn_funnel_match *m);
 
 #endif

@@ -45,12 +45,13 @@ static const char usage[] =
     "               [--meta]\n"
     "               [--where EXPR] [--since TIME] [--until TIME] [--strict]\n"
     "               [--rejects FILE]\n"
-    "               -s STEP -s STEP [-s STEP ...] [FILE ...]\n";
+    "               -s STEP [-s STEP ...] [FILE ...]\n";
 
 static const char help_text[] =
     "Count who reaches each funnel step and where they drop off.\n"
     "\n"
-    "  -s, --step EXPR          a step: NAME, /REGEX/, FIELD=VALUE, ... (2-32)\n"
+    "  -s, --step EXPR          a step: NAME, /REGEX/, FIELD=VALUE, ... (1-32)\n"
+    "                           ?EXPR: an optional step, may be skipped\n"
     "  -w, --window DUR         steps within DUR of step 1 (7d; 0: none)\n"
     "      --order MODE         default (ClickHouse windowFunnel), strict, "
     "any\n"
@@ -190,6 +191,8 @@ struct tally {
 	uint32_t nobody_group;	/* group of units without a value */
 	struct fevent *scratch;	/* one value's events, for attribution */
 	size_t scratch_cap;
+	struct fevent *opt;	/* a unit's events, skips filled (-s ?EXPR) */
+	size_t opt_cap;
 	struct fevent *gather;	/* one unit's events, gathered or widened */
 	size_t gather_cap;
 	int explaining;		/* the current unit is --explain's */
@@ -202,6 +205,7 @@ struct funnel {
 	struct jn_funnel_spec spec;
 	const char *step_text[JN_FUNNEL_MAX_STEPS];
 	struct jn_pred *step[JN_FUNNEL_MAX_STEPS];
+	uint32_t optional;	/* steps given as ?EXPR: bit k for step k+1 */
 	int per_session;
 	const char *by_field, *value_field;
 	int by_slot, value_slot;	/* value_slot: -1 without --value */
@@ -214,6 +218,7 @@ struct funnel {
 	enum attribution attribution;
 	int attr_step;		/* 0-based, with ATTR_STEP */
 	struct exclusion excl[JN_FUNNEL_MAX_STEPS];
+	struct jn_funnel_excl phx[JN_FUNNEL_MAX_STEPS];	/* their steps */
 	int nexcl;
 	const char *explain;
 	/* step and exclusion predicates by kind: per event name or per event */
@@ -448,6 +453,7 @@ tally_release(struct tally *t)
 	free(t->groups);
 	free(t->group_of_by);
 	free(t->scratch);
+	free(t->opt);
 	free(t->gather);
 }
 
@@ -547,6 +553,100 @@ excluded(const struct funnel *f, const struct fevent *ev, size_t n,
 static void explain_unit(const struct funnel *, const struct fevent *,
     size_t, const struct jn_funnel_match *, int, uint32_t);
 
+/* The step before step k (0-based) that is not optional, -1 for none. */
+static int
+prev_required(const struct funnel *f, int k)
+{
+	for (k--; k >= 0 && (f->optional >> k & 1); k--)
+		;
+	return k;
+}
+
+/* ev[0..n) into t->opt, every event matching the step after an optional
+ * step of opt also filling it (from the last step down). */
+static struct fevent *
+fill_skips(const struct funnel *f, struct tally *t, const struct fevent *ev,
+    size_t n, uint32_t opt)
+{
+	size_t i;
+	int k;
+
+	for (i = 0; i < n; i++) {
+		t->opt[i] = ev[i];
+		for (k = f->spec.nsteps - 2; k > 0; k--)
+			if ((opt >> k & 1) && (t->opt[i].f.mask >> (k + 1) & 1))
+				t->opt[i].f.mask |= UINT32_C(1) << k;
+	}
+	return t->opt;
+}
+
+/*
+ * Optional steps (-s ?EXPR, default order only): skipping optional step
+ * k is filling it with the event that fills step k+1, which the default
+ * order allows (entries of one time go in step order), so the engine finds
+ * the furthest level exactly once every event matching a step after
+ * optional steps also fills them.  A required step counts as usual, its
+ * median time from the chain's previous required step.  An optional step
+ * counts the units that reach it doing it: the level with that step
+ * required (the others still optional) reaches it; that run's chain gives
+ * its event, value and time from the previous required step.
+ */
+static void
+count_optional(const struct funnel *f, struct tally *t,
+    const struct fevent *ev, size_t n, uint32_t by)
+{
+	struct jn_funnel_match m, shown, d;
+	struct fevent *o;
+	uint32_t g;
+	size_t did[JN_FUNNEL_MAX_STEPS];
+	int64_t did_dt[JN_FUNNEL_MAX_STEPS];
+	int k, p, excl;
+
+	t->opt = jn_xgrow(t->opt, &t->opt_cap, n ? n : 1, sizeof *t->opt);
+	o = fill_skips(f, t, ev, n, f->optional);
+	jn_funnel_match(&f->spec, &o->f, sizeof *o, n, &m);
+	excl = m.level ? excluded(f, o, n, &m) : 0;
+	/* the event that did each optional step reached, none if skipped */
+	shown = m;
+	for (k = 0; k < m.level; k++) {
+		if (!(f->optional >> k & 1))
+			continue;
+		o = fill_skips(f, t, ev, n, f->optional & ~(UINT32_C(1) << k));
+		jn_funnel_match(&f->spec, &o->f, sizeof *o, n, &d);
+		p = prev_required(f, k);
+		did[k] = d.level > k ? d.ev[k] : (size_t)-1;
+		did_dt[k] = d.level > k ? d.ts[k] - d.ts[p] : 0;
+		shown.ev[k] = did[k];
+		if (d.level > k)
+			shown.ts[k] = d.ts[k];
+	}
+	if (t->explaining)
+		explain_unit(f, ev, n, &shown, excl, by);
+	if (m.level == 0 || excl)
+		return;
+	g = group_for(f, t, by);
+	for (k = 0; k < m.level; k++) {
+		const struct fevent *e = &ev[m.ev[k]];
+		int64_t dt;
+
+		p = prev_required(f, k);
+		if (f->optional >> k & 1) {
+			if (did[k] == (size_t)-1)
+				continue;	/* skipped */
+			e = &ev[did[k]];
+			dt = did_dt[k];
+		} else {
+			dt = p >= 0 ? e->f.ts - m.ts[p] : 0;
+		}
+		t->groups[g].count[k]++;
+		if (e->value != NONE)
+			jn_xsum_add(&t->groups[g].value[k],
+			    f->values[e->value]);
+		if (p >= 0)
+			jn_samples_add(&t->groups[g].times[k], dt);
+	}
+}
+
 /* Match ev[0..n) and count the unit under breakdown value by. */
 static void
 count_match(const struct funnel *f, struct tally *t, const struct fevent *ev,
@@ -556,8 +656,18 @@ count_match(const struct funnel *f, struct tally *t, const struct fevent *ev,
 	uint32_t g;
 	int k, excl;
 
-	jn_funnel_match(&f->spec, &ev->f, sizeof *ev, n, &m);
-	excl = m.level ? excluded(f, ev, n, &m) : 0;
+	if (f->optional) {
+		count_optional(f, t, ev, n, by);
+		return;
+	}
+	if (f->posthog && f->nexcl > 0) {
+		/* PostHog's exclusions: its UDF, attempt by attempt */
+		excl = jn_funnel_posthog(&f->spec, f->phx, f->nexcl, &ev->f,
+		    sizeof *ev, n, &m);
+	} else {
+		jn_funnel_match(&f->spec, &ev->f, sizeof *ev, n, &m);
+		excl = m.level ? excluded(f, ev, n, &m) : 0;
+	}
 	if (t->explaining)
 		explain_unit(f, ev, n, &m, excl, by);
 	if (m.level == 0 || excl)
@@ -830,8 +940,12 @@ explain_stop(const struct funnel *f, const struct fevent *ev, size_t n,
 	else
 		snprintf(buf, size, "the %s rules ended the chain before step "
 		    "%d '%s' at %s", f->spec.order == JN_ORDER_DEFAULT ?
-		    "--dedup/--increase/--once" : "strict order", next + 1,
-		    name, jn_time_format(t1, sizeof t1, ev[i].f.ts));
+		    "--dedup/--increase/--once" :
+		    f->spec.order == JN_ORDER_STRICT && (f->spec.flags &
+		    (JN_FUNNEL_DEDUP | JN_FUNNEL_INCREASE | JN_FUNNEL_ONCE)) ?
+		    "strict order and --dedup/--increase/--once" :
+		    "strict order", next + 1, name,
+		    jn_time_format(t1, sizeof t1, ev[i].f.ts));
 }
 
 static void
@@ -953,7 +1067,8 @@ write_table(struct funnel *f, enum jn_format fmt)
 
 		for (k = 0; k < f->spec.nsteps; k++) {
 			uint64_t c = gr->count[k];
-			uint64_t prev = k ? gr->count[k - 1] : c;
+			int pk = prev_required(f, k);
+			uint64_t prev = pk >= 0 ? gr->count[pk] : c;
 			size_t i = 0;
 
 			if (f->by_field) {
@@ -1143,6 +1258,8 @@ config_text(const void *tool, struct jn_strbuf *b)
 		    f->excl[k].to);
 		jn_state_config_item(b, "", f->excl[k].text);
 	}
+	if (f->posthog && f->nexcl > 0)
+		jn_strbuf_printf(b, "exclusions=posthog;");
 	jn_strbuf_printf(b, "window=%lld;order=%d;flags=%u;per=%s;",
 	    (long long)f->spec.window, (int)f->spec.order,
 	    (unsigned)f->spec.flags, f->per_session ? "session" : "user");
@@ -1318,6 +1435,24 @@ check_args(struct funnel *f)
 	const char *why;
 	int x;
 
+	if (f->posthog && (f->spec.flags & JN_FUNNEL_DEDUP))
+		return jn_error("--dedup is ClickHouse's: not with --compat "
+		    "posthog");
+	if (f->nexcl > 0 && f->spec.nsteps < 2)
+		return jn_error("--exclude needs two steps or more");
+	if (f->posthog && f->nexcl > 0 && (f->spec.flags & JN_FUNNEL_INCREASE))
+		return jn_error("--increase is ClickHouse's: not with PostHog's "
+		    "exclusions (--compat posthog --exclude)");
+	if ((f->optional & 1) ||
+	    (f->optional >> (f->spec.nsteps - 1) & 1))
+		return jn_error("the first and the last step cannot be "
+		    "optional (-s ?EXPR)");
+	if (f->optional && (f->posthog || f->spec.order != JN_ORDER_DEFAULT ||
+	    (f->spec.flags & (JN_FUNNEL_DEDUP | JN_FUNNEL_INCREASE |
+	    JN_FUNNEL_ONCE))))
+		return jn_error("optional steps (-s ?EXPR) need the default "
+		    "order, without --dedup, --increase, --once or --compat "
+		    "posthog");
 	if (f->posthog) {
 		/* PostHog: 14-day window, one event per step, strict means
 		 * consecutive events */
@@ -1352,6 +1487,8 @@ check_args(struct funnel *f)
 		if (e->to > f->spec.nsteps)
 			return jn_error("--exclude %d-%d: the funnel has %d "
 			    "steps", e->from, e->to, f->spec.nsteps);
+		f->phx[x].from = e->from;
+		f->phx[x].to = e->to ? e->to : f->spec.nsteps;
 		if (f->spec.order == JN_ORDER_ANY && (e->from != 1 ||
 		    (e->to != 0 && e->to != f->spec.nsteps)))
 			return jn_error("--order any: --exclude takes the "
@@ -1365,7 +1502,7 @@ parse_args(struct funnel *f, int argc, char **argv)
 {
 	/* static: it lives until exit, so no error path leaks it */
 	static struct option *longopts;
-	int opt, nsteps = 0;
+	int opt, nsteps = 0, k;
 	char *end;
 
 	free(longopts);	/* from an earlier main() in one process */
@@ -1472,12 +1609,15 @@ parse_args(struct funnel *f, int argc, char **argv)
 			return -1;
 		}
 	}
-	if (nsteps < 2) {
-		jn_error("at least two steps needed (-s STEP -s STEP)");
+	if (nsteps < 1) {
+		jn_error("at least one step needed (-s STEP)");
 		fputs(usage, stderr);
 		return -1;
 	}
 	f->spec.nsteps = nsteps;
+	for (k = 0; k < nsteps; k++)
+		if (f->step_text[k][0] == '?')
+			f->optional |= UINT32_C(1) << k;
 	return check_args(f);
 }
 
@@ -1494,8 +1634,9 @@ setup(void *state, int worker)
 		return -1;
 	for (k = 0; k < f->spec.nsteps; k++) {
 		snprintf(what, sizeof what, "step %d", k + 1);
-		f->step[k] = jn_pred_compile(f->step_text[k], &f->in.schema,
-		    f->in.event_slot, what);
+		f->step[k] = jn_pred_compile(f->step_text[k] +
+		    (f->optional >> k & 1), &f->in.schema, f->in.event_slot,
+		    what);
 		if (f->step[k] == NULL)
 			return -1;
 	}

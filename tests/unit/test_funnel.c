@@ -229,6 +229,34 @@ test_chain(void **state)
 	assert_int_equal(m.ev[2], 4);
 }
 
+/*
+ * One step (SPEC section 2: 1 to 32 steps): ClickHouse's windowFunnel
+ * returns 1 when any row matched its one condition (00632 test: windowFunnel
+ * (1)(timestamp, event = 1000) = 1); so does every order and mode here.
+ */
+static void
+test_one_step(void **state)
+{
+	struct jn_fev a[] = { EV(1, 0), EV(5, 1), EV(9, 0) };
+	struct jn_fev b[] = { EV(1, 0), EV(5, 2) };
+	static const enum jn_funnel_order orders[] = { JN_ORDER_DEFAULT,
+	    JN_ORDER_STRICT, JN_ORDER_CONSECUTIVE, JN_ORDER_ANY };
+	size_t o;
+
+	(void)state;
+	for (o = 0; o < sizeof orders / sizeof orders[0]; o++) {
+		static const unsigned flags[] = { JN_FUNNEL_ONCE |
+		    JN_FUNNEL_INCREASE, JN_FUNNEL_DEDUP | JN_FUNNEL_INCREASE |
+		    JN_FUNNEL_REENTRY, JN_FUNNEL_ONCE, JN_FUNNEL_ONCE };
+		unsigned fl = flags[o];
+
+		assert_int_equal(level_of(orders[o], 1, 1, a, 3), 1);
+		assert_int_equal(level_of(orders[o], 1, 1, b, 2), 0);
+		assert_int_equal(level_flags(orders[o], fl, 1, 0, a, 3), 1);
+		assert_int_equal(level_flags(orders[o], fl, 1, 0, b, 2), 0);
+	}
+}
+
 /* ---- references ---- */
 
 struct entry {
@@ -335,6 +363,103 @@ ref_clickhouse(int strict, unsigned flags, int nsteps, int64_t window,
 }
 
 /*
+ * ClickHouse's strict_once scan (getEventLevelStrictOnce), transcribed
+ * literally: every chain of distinct rows is kept per level, the entries
+ * are taken in (time, step, row) order, the rows of a time in the order
+ * given (the caller sorts them by mask, as the engine does).
+ */
+struct path {
+	int64_t first, last;
+	int row[33];
+};
+
+#define MAXPATHS 4096
+
+static int
+ref_clickhouse_once(int strict, unsigned flags, int nsteps, int64_t window,
+    const struct jn_fev *ev, size_t n)
+{
+	static struct path seq[33][MAXPATHS];
+	size_t nseq[33] = { 0 };
+	struct entry e[MAXN * 33];
+	int has_first = 0, k;
+	size_t ne = entries(ev, n, nsteps, strict, e), i, p, q;
+
+	for (i = 0; i < ne; i++) {
+		int idx = e[i].step - 1;
+		int64_t ts = e[i].ts;
+
+		if (strict && idx == -1) {
+			if (has_first)
+				break;
+			continue;
+		}
+		if (idx == 0) {
+			assert_true(nseq[0] < MAXPATHS);
+			seq[0][nseq[0]].first = seq[0][nseq[0]].last = ts;
+			seq[0][nseq[0]++].row[0] = e[i].event;
+			has_first = 1;
+		} else if ((flags & JN_FUNNEL_DEDUP) && nseq[idx] > 0) {
+			for (k = nsteps; k > 0; k--)
+				if (nseq[k - 1] > 0)
+					return k;
+			return 0;
+		} else if (strict && has_first && nseq[idx - 1] == 0) {
+			if (flags & JN_FUNNEL_REENTRY)
+				continue;
+			for (k = 0; k < nsteps; k++)
+				if (nseq[k] == 0)
+					return k;
+		} else if (nseq[idx - 1] > 0) {
+			for (p = 0; p < nseq[idx - 1];) {
+				struct path *a = &seq[idx - 1][p];
+				int ok = window == 0 || ts <= a->first + window;
+				int j;
+
+				if (!ok && nseq[idx - 1] > 1) {
+					for (q = p + 1; q < nseq[idx - 1]; q++)
+						seq[idx - 1][q - 1] =
+						    seq[idx - 1][q];
+					nseq[idx - 1]--;
+					continue;
+				}
+				for (j = 0; j < idx && ok; j++)
+					ok = a->row[j] != e[i].event;
+				if (ok && (flags & JN_FUNNEL_INCREASE))
+					ok = a->last < ts;
+				if (ok) {
+					struct path *b;
+
+					assert_true(nseq[idx] < MAXPATHS);
+					b = &seq[idx][nseq[idx]++];
+					*b = *a;
+					b->last = ts;
+					b->row[idx] = e[i].event;
+					if (idx + 1 == nsteps)
+						return nsteps;
+				}
+				p++;
+			}
+		}
+	}
+	for (k = nsteps; k > 0; k--)
+		if (nseq[k - 1] > 0)
+			return k;
+	return 0;
+}
+
+/* ev sorted by time, the rows of a time by their steps' mask */
+static int
+mask_cmp(const void *pa, const void *pb)
+{
+	const struct jn_fev *a = pa, *b = pb;
+
+	if (a->ts != b->ts)
+		return a->ts < b->ts ? -1 : 1;
+	return a->mask < b->mask ? -1 : a->mask > b->mask;
+}
+
+/*
  * Exhaustive: the longest prefix of steps realizable by entries taken in
  * order, the last within the window of the first; with --increase times
  * strictly increase, with --once the events are distinct, consecutive
@@ -376,6 +501,7 @@ struct search {
 	int64_t window;
 	unsigned flags;
 	int consecutive;
+	uint32_t optional;	/* steps that may be skipped: bit s-1 */
 	int used[MAXN];
 };
 
@@ -388,6 +514,13 @@ search(struct search *x, size_t from, int step, int64_t start,
 
 	if (step > x->nsteps)
 		return x->nsteps;
+	if (x->optional >> (step - 1) & 1) {
+		/* skip it: that counts only when a later step is reached */
+		int r = search(x, from, step + 1, start, prev);
+
+		if (r > step && r > best)
+			best = r;
+	}
 	for (i = from; i < x->ne; i++) {
 		const struct entry *c = &x->e[i];
 		int r;
@@ -427,6 +560,46 @@ ref_exhaustive(unsigned flags, int consecutive, int nsteps, int64_t window,
 	x.flags = flags | (consecutive ? JN_FUNNEL_ONCE : 0);
 	x.consecutive = consecutive;
 	return search(&x, 0, 1, 0, NULL);
+}
+
+/*
+ * Optional steps (jfunnel's -s ?EXPR, default order): the furthest step
+ * reachable when the optional steps may be skipped, exhaustively; jfunnel
+ * computes it with the engine after letting every event that matches the
+ * step after an optional step fill that step too (from the last step
+ * down, so that runs of optional steps are crossed).
+ */
+static int
+ref_optional(uint32_t optional, int nsteps, int64_t window,
+    const struct jn_fev *ev, size_t n)
+{
+	struct entry e[MAXN * 33];
+	struct search x;
+
+	memset(&x, 0, sizeof x);
+	x.e = e;
+	x.ne = entries(ev, n, nsteps, 0, e);
+	x.nsteps = nsteps;
+	x.window = window;
+	x.optional = optional;
+	return search(&x, 0, 1, 0, NULL);
+}
+
+static int
+level_optional(uint32_t optional, int nsteps, int64_t window,
+    const struct jn_fev *ev, size_t n)
+{
+	struct jn_fev o[MAXN];
+	size_t i;
+	int k;
+
+	for (i = 0; i < n; i++) {
+		o[i] = ev[i];
+		for (k = nsteps - 2; k > 0; k--)
+			if ((optional >> k & 1) && (o[i].mask >> (k + 1) & 1))
+				o[i].mask |= 1u << k;
+	}
+	return level_of(JN_ORDER_DEFAULT, nsteps, window, o, n);
 }
 
 /* Most steps assignable to distinct events of ev[lo..hi) (brute force). */
@@ -492,6 +665,44 @@ ref_any(int nsteps, int64_t window, const struct jn_fev *ev, size_t n)
 	return best;
 }
 
+/*
+ * PostHog's UDF with exclusions (jn_funnel_posthog): PostHog's own tests,
+ * test_funnel.py test_funnel_exclusion_multiple_possible_no_end_event1 to
+ * 3 (steps at bits 0-1, the exclusion from step 1 to 2 at bit 2, a
+ * 10-second window): [1, 0], [1, 0] and left out.
+ */
+static void
+test_posthog_exclusions(void **state)
+{
+	struct jn_funnel_spec spec = { 2, 10, JN_ORDER_DEFAULT,
+	    JN_FUNNEL_ONCE };
+	struct jn_funnel_excl x = { 1, 2 };
+	struct jn_fev e1[] = { EV(0, 1), EV(1, 4), EV(31, 1) };
+	struct jn_fev e2[] = { EV(0, 1), EV(31, 1), EV(32, 4) };
+	struct jn_fev e3[] = { EV(0, 1), EV(1, 1), EV(2, 4) };
+	/* unordered: progress emptied, the last window's counts */
+	struct jn_fev u[] = { EV(1, 1), EV(2, 4), EV(3, 2) };
+	struct jn_funnel_match m;
+
+	(void)state;
+	assert_int_equal(jn_funnel_posthog(&spec, &x, 1, e1, sizeof *e1, 3,
+	    &m), 0);
+	assert_int_equal(m.level, 1);
+	assert_int_equal(m.ts[0], 31);
+	assert_int_equal(jn_funnel_posthog(&spec, &x, 1, e2, sizeof *e2, 3,
+	    &m), 0);
+	assert_int_equal(m.level, 1);
+	assert_int_equal(m.ts[0], 0);
+	assert_int_equal(jn_funnel_posthog(&spec, &x, 1, e3, sizeof *e3, 3,
+	    &m), 1);
+	spec.order = JN_ORDER_ANY;
+	spec.window = 100;
+	assert_int_equal(jn_funnel_posthog(&spec, &x, 1, u, sizeof *u, 3,
+	    &m), 0);
+	assert_int_equal(m.level, 1);
+	assert_int_equal(m.ts[0], 3);
+}
+
 static uint64_t rng = 42;
 
 static uint32_t
@@ -522,7 +733,7 @@ test_differential(void **state)
 	(void)state;
 	for (iter = 0; iter < 20000; iter++) {
 		struct jn_fev ev[MAXN], sh[MAXN];
-		int nsteps = 2 + (int)rnd(3);
+		int nsteps = 1 + (int)rnd(4);
 		int64_t window = rnd(5);
 		size_t n = rnd(MAXN), i;
 		int got, want, f;
@@ -564,6 +775,40 @@ test_differential(void **state)
 			    JN_ORDER_STRICT : JN_ORDER_DEFAULT, fl, nsteps,
 			    window, sh, n), want);
 		}
+		/*
+		 * strict_once with the rules that end the scan, against
+		 * ClickHouse's own scan over the rows in mask order
+		 */
+		{
+			struct jn_fev so[MAXN];
+
+			memcpy(so, ev, sizeof so);
+			for (i = 0; i < n; i++)
+				so[i].mask &= (1u << nsteps) - 1;
+			qsort(so, n, sizeof *so, mask_cmp);
+			for (f = 0; f < 16; f++) {
+				unsigned fl = JN_FUNNEL_ONCE |
+				    (f & 1 ? JN_FUNNEL_DEDUP : 0) |
+				    (f & 4 ? JN_FUNNEL_REENTRY : 0) |
+				    (f & 8 ? JN_FUNNEL_INCREASE : 0);
+				int strict = f >> 1 & 1;
+
+				if (!strict && (f & 4))
+					continue;
+				want = ref_clickhouse_once(strict, fl, nsteps,
+				    window, so, n);
+				got = level_flags(strict ? JN_ORDER_STRICT :
+				    JN_ORDER_DEFAULT, fl, nsteps, window, ev,
+				    n);
+				if (got != want)
+					fail_msg("once flags %u%s: iter %d got "
+					    "%d want %d", fl, strict ?
+					    " strict" : "", iter, got, want);
+				assert_int_equal(level_flags(strict ?
+				    JN_ORDER_STRICT : JN_ORDER_DEFAULT, fl,
+				    nsteps, window, sh, n), want);
+			}
+		}
 		/* the definition, exhaustively, for the exact modes */
 		for (f = 0; f < 4; f++) {
 			unsigned fl = (f & 1 ? JN_FUNNEL_INCREASE : 0) |
@@ -587,6 +832,47 @@ test_differential(void **state)
 		assert_int_equal(level_flags(JN_ORDER_CONSECUTIVE,
 		    JN_FUNNEL_ONCE, nsteps, window, sh, n), want);
 
+		/*
+		 * PostHog's UDF without exclusions is greedy; with one step per
+		 * event it agrees with the exact count in the default and any
+		 * orders (jfunnel(1), Exclusions)
+		 */
+		{
+			struct jn_fev one[MAXN];
+			struct jn_funnel_match a, b;
+			static const enum jn_funnel_order ph[] = {
+			    JN_ORDER_DEFAULT, JN_ORDER_ANY };
+
+			for (i = 0; i < n; i++) {
+				one[i] = ev[i];
+				one[i].mask &= -one[i].mask & ((1u << nsteps) - 1);
+			}
+			for (f = 0; f < 2; f++) {
+				struct jn_funnel_spec sp = { nsteps, window,
+				    ph[f], JN_FUNNEL_ONCE };
+
+				jn_funnel_match(&sp, one, sizeof *one, n, &a);
+				assert_int_equal(jn_funnel_posthog(&sp, NULL, 0,
+				    one, sizeof *one, n, &b), 0);
+				if (a.level != b.level)
+					fail_msg("posthog udf order %d: iter %d "
+					    "got %d want %d", f, iter, b.level,
+					    a.level);
+			}
+		}
+		/* optional steps: any middle steps, default order */
+		if (nsteps >= 3) {
+			uint32_t opt = rnd(1u << nsteps) &
+			    ~(1u | 1u << (nsteps - 1));
+
+			want = ref_optional(opt, nsteps, window, ev, n);
+			got = level_optional(opt, nsteps, window, ev, n);
+			if (got != want)
+				fail_msg("optional %u: iter %d got %d want %d",
+				    opt, iter, got, want);
+			assert_int_equal(level_optional(opt, nsteps, window,
+			    sh, n), want);
+		}
 		want = ref_any(nsteps, window, ev, n);
 		assert_int_equal(level_of(JN_ORDER_ANY, nsteps, window, ev,
 		    n), want);
@@ -616,6 +902,8 @@ main(void)
 		cmocka_unit_test(test_posthog_strict),
 		cmocka_unit_test(test_posthog_once),
 		cmocka_unit_test(test_increase_exact),
+		cmocka_unit_test(test_one_step),
+		cmocka_unit_test(test_posthog_exclusions),
 		cmocka_unit_test(test_differential),
 	};
 
