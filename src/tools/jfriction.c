@@ -1405,7 +1405,8 @@ prepare_workers(void *tool, void *const *w, int n)
 		nst = jn_intern_count(&wk->strata);
 		for (j = 0; j < wk->nsval && j < nst; j++)
 			sval_merge(sval_at(f, f->smap[k][j]), &wk->sval[j]);
-		memset(wk->sval, 0, wk->nsval * sizeof *wk->sval);
+		if (wk->nsval > 0)	/* memset(NULL, ...) is undefined */
+			memset(wk->sval, 0, wk->nsval * sizeof *wk->sval);
 	}
 	/* each worker had fewer than MAX_STRATA; all of them may not */
 	f->too_many_strata = jn_intern_count(&f->strata) > MAX_STRATA;
