@@ -394,7 +394,8 @@ jn_clv_history(struct jn_clv_purchase *p, size_t n, int64_t now,
 	double sum = 0;
 	size_t i, k = 0;
 
-	qsort(p, n, sizeof *p, purchase_cmp);
+	if (n > 1)	/* qsort(NULL, 0, ...) is undefined */
+		qsort(p, n, sizeof *p, purchase_cmp);
 	memset(o, 0, sizeof *o);
 	for (i = 0; i < n && p[i].ts <= now; i++) {
 		d = day_of(p[i].ts);

@@ -162,6 +162,7 @@ test_degenerate(void **state)
 	struct jn_clv_obs single = { 4, 20, 30, 12.5 };
 	struct jn_bgnbd m;
 	struct jn_gg g;
+	int64_t day;
 
 	(void)state;
 	/* one-time buyers only: no repeat purchase is expected */
@@ -175,6 +176,9 @@ test_degenerate(void **state)
 	assert_int_equal(jn_gg_fit(&single, 1, &g), 0);
 	assert_true(isfinite(jn_gg_expected_spend(&g, &single)));
 	assert_int_equal(jn_bgnbd_fit(NULL, 0, &m), -1);
+	/* a user without purchases has no history */
+	assert_int_equal(jn_clv_history(NULL, 0, INT64_MAX, &single, &day),
+	    -1);
 }
 
 int
