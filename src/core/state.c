@@ -268,9 +268,15 @@ next_json(struct jn_state_in *in, int *err)
 	return v;
 }
 
-/* Where the ';'-separated item in which a and b first differ starts. */
-static size_t
-diff_start(const char *a, const char *b)
+/*
+ * The ';'-separated item in which configurations a and b first differ:
+ * where it starts in each (*sa, *sb) and how long it is (*la, *lb).
+ * When one has an item more, that item is named, the other side's is
+ * empty.
+ */
+static void
+first_difference(const char *a, const char *b, size_t *sa, size_t *la,
+    size_t *sb, size_t *lb)
 {
 	size_t i = 0, start = 0;
 
@@ -279,20 +285,16 @@ diff_start(const char *a, const char *b)
 			start = i + 1;
 		i++;
 	}
-	/* an item more on one side: name it, not the last one in common */
-	if ((a[i] == ';' && b[i] == '\0') || (a[i] == '\0' && b[i] == ';'))
-		start = i + 1;
-	return start;
-}
-
-/* Lengths of that item in a and in b. */
-static void
-first_difference(const char *a, const char *b, size_t *alen, size_t *blen)
-{
-	size_t s = diff_start(a, b);
-
-	*alen = strcspn(a + s, ";");
-	*blen = strcspn(b + s, ";");
+	*sa = *sb = start;
+	if (a[i] == ';' && b[i] == '\0') {
+		*sa = i + 1;
+		*sb = i;
+	} else if (a[i] == '\0' && b[i] == ';') {
+		*sa = i;
+		*sb = i + 1;
+	}
+	*la = strcspn(a + *sa, ";");
+	*lb = strcspn(b + *sb, ";");
 }
 
 /* Check a header line h (consumed).  Returns 0 or -1 (reported). */
@@ -316,15 +318,14 @@ check_header_line(struct jn_state_in *in, json_t *h)
 		    STATE_VERSION);
 	}
 	if (strcmp(config, in->config) != 0) {
-		size_t a, b;
+		size_t sa, a, sb, b;
 
 		/* name the first item that differs, not the whole strings */
-		first_difference(config, in->config, &a, &b);
+		first_difference(config, in->config, &sa, &a, &sb, &b);
 		jn_error("%s:%llu: the state of other options ('%.*s' where "
 		    "this run has '%.*s'): merge states of one command",
 		    in->name, (unsigned long long)in->line, (int)a,
-		    config + diff_start(config, in->config), (int)b,
-		    in->config + diff_start(config, in->config));
+		    config + sa, (int)b, in->config + sb);
 		json_decref(h);
 		return -1;
 	}
