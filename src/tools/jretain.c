@@ -42,7 +42,8 @@ static const char usage[] =
     "               [--period day|week|month] [--type first|recurring]\n"
     "               [--window calendar|rolling] [--cumulative]\n"
     "               [--periods N] [--by FIELD] [--value FIELD]\n"
-    "               [--sorted] [-j N] [--partial | --merge] [--meta]\n"
+    "               [--stickiness] [--sorted] [-j N] [--partial | --merge]\n"
+    "               [--meta]\n"
     "               [--where EXPR] [--since TIME] [--until TIME] [--strict]\n"
     "               [--rejects FILE] [FILE ...]\n";
 
@@ -60,6 +61,7 @@ static const char help_text[] =
     "      --periods N          periods 0 to N-1 after the start (8)\n"
     "      --by FIELD           break down by FIELD (first non-empty value)\n"
     "      --value FIELD        sum FIELD over the return events per period\n"
+    "      --stickiness         units by their number of active periods\n"
     "      --sorted             input grouped by user: memory per user only\n"
     "  -j, --jobs N             read with N threads (default: all cores)\n"
     "      --partial            write a mergeable state, not the table\n"
@@ -100,6 +102,7 @@ enum {
 	OPT_PERIODS,
 	OPT_BY,
 	OPT_VALUE,
+	OPT_STICKINESS,
 };
 
 static const struct option tool_longopts[] = {
@@ -112,6 +115,7 @@ static const struct option tool_longopts[] = {
 	{ "periods", required_argument, NULL, OPT_PERIODS },
 	{ "by", required_argument, NULL, OPT_BY },
 	{ "value", required_argument, NULL, OPT_VALUE },
+	{ "stickiness", no_argument, NULL, OPT_STICKINESS },
 	JN_RUN_LONGOPTS,
 };
 
@@ -170,7 +174,8 @@ struct retain {
 	const char *start_text, *return_text;
 	struct jn_pred *start, *ret;	/* NULL: any event */
 	enum period period;
-	int recurring, rolling, cumulative, nperiods;
+	int recurring, rolling, cumulative, nperiods, periods_given;
+	int stickiness;		/* cohorts are then numbers of active periods */
 	const char *by_field, *value_field;
 	int by_slot, value_slot;
 	struct jn_valexpr value_expr;
@@ -189,6 +194,7 @@ struct retain {
 	size_t *vbase;
 	int nbmap;
 	int64_t end;		/* the last event's time; INT64_MIN: none */
+	int64_t begin;		/* the first event's time; INT64_MAX: none */
 	struct tally t;
 	struct jn_run run;
 };
@@ -300,6 +306,8 @@ on_event(void *ctx, const struct jn_event *ev)
 
 	if (ev->time > f->end)
 		f->end = ev->time;
+	if (ev->time < f->begin)
+		f->begin = ev->time;
 	if (ev->name_len > 0 && f->ncached > 0) {
 		uint64_t bits;
 
@@ -520,6 +528,40 @@ unit_by(const struct retain *f, const void *ev, size_t n)
 	return best;
 }
 
+/*
+ * --stickiness: the unit's number of calendar periods holding a return
+ * event is its "cohort"; its return events' values go to period 0.
+ */
+static void
+count_active(const struct retain *f, struct tally *t, const void *ev,
+    size_t n)
+{
+	int64_t active = 0, last = 0, p;
+	struct cohort *c;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const struct rrec *r = rec_at(f, ev, i);
+
+		if (!(r->mask & M_RETURN))
+			continue;
+		p = period_of(f->period, r->ts);
+		if (active == 0 || p != last)
+			active++;
+		last = p;
+	}
+	if (active == 0)
+		return;
+	c = cohort_for(f, group_for(t, unit_by(f, ev, n)), active);
+	c->units++;
+	for (i = 0; c->val != NULL && f->evsize != SMALL_REC && i < n; i++) {
+		const struct rrec *r = rec_at(f, ev, i);
+
+		if ((r->mask & M_RETURN) && r->value != NONE)
+			jn_xsum_add(&c->val[0], f->values[r->value]);
+	}
+}
+
 static void
 count_unit(void *tool, void *acc, const struct jn_unit *u, void *rec,
     size_t n)
@@ -535,6 +577,12 @@ count_unit(void *tool, void *acc, const struct jn_unit *u, void *rec,
 	if (n == 0)
 		return;
 	jn_sort_by_time(rec, n, f->evsize, NULL);
+	if (f->stickiness) {
+		count_active(f, t, rec, n);
+		if (f->run.sorted)
+			f->nvalues = 0;
+		return;
+	}
 	if (t->seen == NULL)
 		t->seen = jn_xmalloc((size_t)f->nperiods);
 	for (i = 0; i < n; i++) {
@@ -601,6 +649,8 @@ prepare_workers(void *tool, void *const *workers, int n)
 		f->vbase[k] = f->nvalues;
 		if (w->end > f->end)
 			f->end = w->end;
+		if (w->begin < f->begin)
+			f->begin = w->begin;
 		if (w->nvalues > 0) {
 			f->values = jn_xgrow(f->values, &f->values_cap,
 			    f->nvalues + w->nvalues, sizeof *f->values);
@@ -644,9 +694,9 @@ config_text(const void *tool, struct jn_strbuf *b)
 	jn_state_config_item(b, "start", f->start_text);
 	jn_state_config_item(b, "return", f->return_text);
 	jn_strbuf_printf(b, "period=%s;type=%s;window=%s;cumulative=%d;"
-	    "periods=%d;", period_names[f->period], f->recurring ?
-	    "recurring" : "first", f->rolling ? "rolling" : "calendar",
-	    f->cumulative, f->nperiods);
+	    "periods=%d;stickiness=%d;", period_names[f->period],
+	    f->recurring ? "recurring" : "first", f->rolling ? "rolling" :
+	    "calendar", f->cumulative, f->nperiods, f->stickiness);
 	jn_state_config_item(b, "by", f->by_field);
 	jn_state_config_item(b, "value", f->value_field);
 }
@@ -678,8 +728,9 @@ sort_groups(struct retain *f)
 }
 
 /*
- * --partial: one record per group and cohort, in output order, with the
- * last event's time in each (a state without cohorts needs none).
+ * --partial: a record with the first and last events' times (a shard
+ * whose users started nothing still has them), then one per group and
+ * cohort, in output order.
  */
 static int
 write_state(void *tool, FILE *out)
@@ -691,6 +742,10 @@ write_state(void *tool, FILE *out)
 	int k, rc = 0;
 
 	sort_groups(f);
+	jn_state_set_str(r, "record", "bounds", 6);
+	jn_state_set_ints(r, "begin", &f->begin, 1);
+	jn_state_set_ints(r, "end", &f->end, 1);
+	rc = jn_state_write(out, r);
 	for (g = 0; g < f->t.ngroups && rc == 0; g++) {
 		const struct group *gr = &f->t.groups[g];
 		const char *by = gr->by == NONE ? NULL :
@@ -699,6 +754,7 @@ write_state(void *tool, FILE *out)
 		for (c = 0; c < gr->n && rc == 0; c++) {
 			const struct cohort *co = &gr->c[c];
 
+			jn_state_set_str(r, "record", "cohort", 6);
 			jn_state_set_str(r, "by", by, by ? len : 0);
 			jn_state_set_ints(r, "cohort", &co->num, 1);
 			one = (int64_t)co->units;
@@ -710,7 +766,6 @@ write_state(void *tool, FILE *out)
 			if (co->val != NULL)
 				jn_state_set_xsums(r, "value", co->val,
 				    (size_t)f->nperiods);
-			jn_state_set_ints(r, "end", &f->end, 1);
 			rc = jn_state_write(out, r);
 		}
 	}
@@ -724,21 +779,41 @@ static int
 merge_record(void *ctx, struct jn_state_in *in, const struct jn_state_rec *r)
 {
 	struct retain *f = ctx;
-	const char *by;
+	const char *by, *what;
 	int64_t *num = NULL, *units = NULL, *ret = NULL, *end = NULL;
-	size_t len, nn, nu, nr, ne;
+	int64_t *begin = NULL;
+	size_t len, nn, nu, nr, ne, nb;
 	uint32_t id = NONE;
 	struct cohort *c;
 	int k, rc = -1;
 
+	if (jn_state_get_str(in, r, "record", &what, &len) != 0)
+		return -1;
+	if (what != NULL && len == 6 && memcmp(what, "bounds", 6) == 0) {
+		if (jn_state_get_ints(in, r, "begin", &begin, &nb) != 0 ||
+		    jn_state_get_ints(in, r, "end", &end, &ne) != 0)
+			goto out;
+		if (nb != 1 || ne != 1) {
+			jn_state_error(in, "bad bounds record");
+			goto out;
+		}
+		if (end[0] > f->end)
+			f->end = end[0];
+		if (begin[0] < f->begin)
+			f->begin = begin[0];
+		rc = 0;
+		goto out;
+	}
+	if (what == NULL || len != 6 || memcmp(what, "cohort", 6) != 0) {
+		jn_state_error(in, "not a record of jretain");
+		goto out;
+	}
 	if (jn_state_get_str(in, r, "by", &by, &len) != 0 ||
 	    jn_state_get_ints(in, r, "cohort", &num, &nn) != 0 ||
 	    jn_state_get_ints(in, r, "units", &units, &nu) != 0 ||
-	    jn_state_get_ints(in, r, "retained", &ret, &nr) != 0 ||
-	    jn_state_get_ints(in, r, "end", &end, &ne) != 0)
+	    jn_state_get_ints(in, r, "retained", &ret, &nr) != 0)
 		goto out;
-	if (nn != 1 || nu != 1 || ne != 1 || nr != (size_t)f->nperiods ||
-	    units[0] < 0) {
+	if (nn != 1 || nu != 1 || nr != (size_t)f->nperiods || units[0] < 0) {
 		jn_state_error(in, "bad cohort record");
 		goto out;
 	}
@@ -748,8 +823,6 @@ merge_record(void *ctx, struct jn_state_in *in, const struct jn_state_rec *r)
 	c->units += (uint64_t)units[0];
 	for (k = 0; k < f->nperiods; k++)
 		c->ret[k] += (uint64_t)ret[k];
-	if (end[0] > f->end)
-		f->end = end[0];
 	if (f->value_field && jn_state_add_xsums(in, r, "value", c->val,
 	    (size_t)f->nperiods) != 0)
 		goto out;
@@ -759,6 +832,7 @@ out:
 	free(units);
 	free(ret);
 	free(end);
+	free(begin);
 	return rc;
 }
 
@@ -935,6 +1009,69 @@ write_matrix(struct retain *f, enum jn_format fmt)
 	return rc;
 }
 
+/*
+ * --stickiness: per group, one row per number of active periods k from 1
+ * to the number of calendar periods from the first event's to the last
+ * event's: the units active in exactly k of them, and their share of
+ * the group's active units.
+ */
+static int
+write_sticky(struct retain *f, enum jn_format fmt)
+{
+	struct jn_column cols[6];
+	struct jn_cell cells[6];
+	struct jn_writer *w;
+	size_t nc = 0, g, c, len;
+	int64_t k, span = 0;
+	int rc;
+
+	if (f->end != INT64_MIN)
+		span = period_of(f->period, f->end) -
+		    period_of(f->period, f->begin) + 1;
+	if (f->by_field)
+		cols[nc++] = (struct jn_column){ f->by_field, JN_COL_STR };
+	cols[nc++] = (struct jn_column){ "active_periods", JN_COL_INT };
+	cols[nc++] = (struct jn_column){ "units", JN_COL_INT };
+	cols[nc++] = (struct jn_column){ "rate", JN_COL_RATE };
+	if (f->value_field)
+		cols[nc++] = (struct jn_column){ "value", JN_COL_MONEY };
+	jn_engine_meta(&f->engine, fmt);
+	w = jn_writer_new(stdout, fmt, cols, nc);
+	for (g = 0; g < f->t.ngroups; g++) {
+		const struct group *gr = &f->t.groups[g];
+		const char *by = "";
+		uint64_t total = 0;
+
+		len = 0;
+		if (gr->by != NONE)
+			by = jn_intern_str(&f->byvals, gr->by, &len);
+		for (c = 0; c < gr->n; c++)
+			total += gr->c[c].units;
+		for (k = 1, c = 0; k <= span; k++) {
+			const struct cohort *co = NULL;
+			size_t i = 0;
+
+			while (c < gr->n && gr->c[c].num < k)
+				c++;
+			if (c < gr->n && gr->c[c].num == k)
+				co = &gr->c[c];
+			if (f->by_field)
+				cells[i++] = jn_cell_str(by, len);
+			cells[i++] = jn_cell_int(k);
+			cells[i++] = jn_cell_int(co ? (int64_t)co->units : 0);
+			cells[i++] = jn_cell_num(co ? (double)co->units /
+			    (double)total : 0);
+			if (f->value_field)
+				cells[i++] = jn_cell_num(co ?
+				    jn_xsum_value(&co->val[0]) : 0);
+			jn_writer_row(w, cells);
+		}
+	}
+	rc = jn_writer_finish(w);
+	jn_writer_free(w);
+	return rc;
+}
+
 /* ---- main ---- */
 
 static int
@@ -1008,6 +1145,10 @@ parse_args(struct retain *f, int argc, char **argv)
 				return jn_error("bad --periods '%s' (an integer "
 				    "from 1 to %d)", optarg, MAX_PERIODS);
 			f->nperiods = (int)n;
+			f->periods_given = 1;
+			break;
+		case OPT_STICKINESS:
+			f->stickiness = 1;
 			break;
 		case OPT_BY:
 			f->by_field = optarg;
@@ -1028,6 +1169,11 @@ parse_args(struct retain *f, int argc, char **argv)
 		return jn_error("empty --start expression");
 	if (f->return_text != NULL && *f->return_text == '\0')
 		return jn_error("empty --return expression");
+	if (f->stickiness && (f->start_text != NULL || f->recurring ||
+	    f->rolling || f->cumulative || f->periods_given))
+		return jn_error("--stickiness counts the calendar periods with "
+		    "a --return event: no --start, --type recurring, --window "
+		    "rolling, --cumulative or --periods");
 	return jn_run_check(&f->run);
 }
 
@@ -1040,6 +1186,7 @@ setup(void *state, int worker)
 	    jn_input_init(&f->in, &f->common)) != 0)
 		return -1;
 	f->end = INT64_MIN;
+	f->begin = INT64_MAX;
 	jn_namecache_init(&f->names);
 	jn_intern_init(&f->byvals);
 	tally_init(&f->t);
@@ -1165,8 +1312,9 @@ main(int argc, char **argv)
 	}
 	sort_groups(&f);
 	fmt = jn_format_resolve(f.common.out_format, stdout);
-	if ((fmt == JN_FMT_TABLE || fmt == JN_FMT_MARKDOWN ?
-	    write_matrix(&f, fmt) : write_long(&f, fmt)) != 0)
+	if ((f.stickiness ? write_sticky(&f, fmt) : fmt == JN_FMT_TABLE ||
+	    fmt == JN_FMT_MARKDOWN ? write_matrix(&f, fmt) :
+	    write_long(&f, fmt)) != 0)
 		status = JN_EXIT_ERROR;
 	release(&f);
 	return jn_close_stdout(status);
