@@ -195,6 +195,15 @@ struct retain {
 	int nbmap;
 	int64_t end;		/* the last event's time; INT64_MIN: none */
 	int64_t begin;		/* the first event's time; INT64_MAX: none */
+	/*
+	 * The record this reading thread kept last, for folding the next
+	 * ones of the same unit, day and mask into it (see on_event); NULL
+	 * when folding is off or nothing is kept yet.
+	 */
+	int fold;
+	struct rrec *last;
+	uint32_t last_unit, last_mask;
+	int64_t last_day;
 	struct tally t;
 	struct jn_run run;
 };
@@ -339,9 +348,33 @@ on_event(void *ctx, const struct jn_event *ev)
 		return 0;
 	if ((unit = jn_units_get(&f->units, ev)) == NONE)
 		return -1;
+	/*
+	 * Calendar periods only need, of a unit's events of one day with
+	 * the same mask, the earliest if they are start events (the start,
+	 * and a return at the start) and else the latest (a return at or
+	 * after a start of that day whenever any is): logs hold a unit's
+	 * events together, and such runs fold into one record.  The record
+	 * is the last one kept, so it is still where jn_units_keep put it.
+	 */
+	if (f->fold) {
+		int64_t day = floor_div(ev->time, DAY_NS);
+
+		if (f->last != NULL && unit == f->last_unit &&
+		    mask == f->last_mask && day == f->last_day) {
+			if (mask & M_START ? ev->time < f->last->ts :
+			    ev->time > f->last->ts)
+				f->last->ts = ev->time;
+			return 0;
+		}
+		f->last_unit = unit;
+		f->last_mask = mask;
+		f->last_day = day;
+	}
 	r = jn_units_keep(&f->units, unit);
 	r->ts = ev->time;
 	r->mask = mask;
+	if (f->fold)
+		f->last = r;
 	if (f->evsize == SMALL_REC)
 		return 0;
 	r->by = NONE;
@@ -1239,6 +1272,9 @@ setup(void *state, int worker)
 	f->evsize = f->by_slot < 0 && f->value_slot < 0 ? SMALL_REC :
 	    sizeof(struct rrec);
 	jn_units_init(&f->units, f->evsize, offsetof(struct rrec, unit), 0);
+	/* folding keeps no value or breakdown, and rolling needs each time */
+	f->fold = f->evsize == SMALL_REC && !f->rolling;
+	f->last = NULL;
 	f->units.sorted = f->run.sorted;
 	return 0;
 }
