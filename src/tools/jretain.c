@@ -871,6 +871,24 @@ out:
 
 /* ---- output ---- */
 
+/*
+ * A --value cell: the exact sum rounded once, or empty (said once on
+ * stderr) when it is beyond the range of a double.
+ */
+static struct jn_cell
+value_cell(const struct retain *f, const struct jn_xsum *x)
+{
+	static int warned;
+	double v = jn_xsum_value(x);
+
+	if (isfinite(v))
+		return jn_cell_num(v);
+	if (!warned++)
+		jn_warn("--value: a sum of '%s' is out of range; left empty",
+		    f->value_field);
+	return jn_cell_null();
+}
+
 /* Has period k of cohort num begun by the last event's time? */
 static int
 observed(const struct retain *f, int64_t num, int k)
@@ -929,8 +947,7 @@ write_long(struct retain *f, enum jn_format fmt)
 				cells[i++] = jn_cell_num((double)co->ret[k] /
 				    (double)co->units);
 				if (f->value_field)
-					cells[i++] = jn_cell_num(
-					    jn_xsum_value(&co->val[k]));
+					cells[i++] = value_cell(f, &co->val[k]);
 				jn_writer_row(w, cells);
 			}
 		}
@@ -1004,8 +1021,8 @@ write_matrix(struct retain *f, enum jn_format fmt)
 				den[k] += co->units;
 				if (tot != NULL) {
 					jn_xsum_merge(&tot[k], &co->val[k]);
-					cells[i++] = jn_cell_num(
-					    jn_xsum_value(&co->val[k]));
+					cells[i++] = value_cell(f,
+					    &co->val[k]);
 				} else {
 					cells[i++] = jn_cell_num(
 					    (double)co->ret[k] /
@@ -1024,7 +1041,7 @@ write_matrix(struct retain *f, enum jn_format fmt)
 			if (den[k] == 0)
 				cells[i++] = jn_cell_null();
 			else if (tot != NULL)
-				cells[i++] = jn_cell_num(jn_xsum_value(&tot[k]));
+				cells[i++] = value_cell(f, &tot[k]);
 			else
 				cells[i++] = jn_cell_num((double)num[k] /
 				    (double)den[k]);
@@ -1095,8 +1112,8 @@ write_sticky(struct retain *f, enum jn_format fmt)
 			cells[i++] = jn_cell_num(co ? (double)co->units /
 			    (double)total : 0);
 			if (f->value_field)
-				cells[i++] = jn_cell_num(co ?
-				    jn_xsum_value(&co->val[0]) : 0);
+				cells[i++] = co ? value_cell(f, &co->val[0]) :
+				    jn_cell_num(0);
 			jn_writer_row(w, cells);
 		}
 	}
