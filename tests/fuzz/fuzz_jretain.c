@@ -1,10 +1,10 @@
 /*
  * Fuzz target for jretain's whole input path: the first byte picks one of
  * a few option sets (every period, type and window, --cumulative,
- * breakdown and value, sorted input, --stickiness; two of them read and count with two
- * threads, the others with one), the rest is an event log in a temporary
- * file, and jretain's real main() runs over it.  Nothing may crash, leak
- * or exit.
+ * breakdown and value, sorted input, --stickiness; three of them read and
+ * count with two threads, the others with one), the rest is an event log
+ * in a temporary file, and jretain's real main() runs over it.  Nothing
+ * may crash, leak or exit.
  */
 #include "tool.h"
 
