@@ -853,6 +853,8 @@ tool_table(const char *h, size_t n)
 		const char *cols, *tool;
 	} known[] = {
 		{ "step,name,count,conversion,", "jfunnel" },
+		{ "cohort,period,units,retained,", "jretain" },
+		{ "active_periods,units,rate", "jretain" },
 		{ "segment,users,share,", "jsegment" },
 		{ "kind,touchpoint,detail,", "jfriction" },
 		{ "rank,priority,score,", "jscore" },
