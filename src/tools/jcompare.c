@@ -37,16 +37,18 @@ static const char usage[] =
     "                [--safe-csv] [--force] BASELINE CURRENT\n";
 
 static const char help_text[] =
-    "Compare two jfunnel (or jsegment) outputs and flag regressions.\n"
+    "Compare two jfunnel (jsegment, jretain) outputs and flag "
+    "regressions.\n"
     "\n"
     "      --max-drop RATE      a fall larger than RATE may regress (0.02)\n"
     "      --alpha A            significance level (0.05)\n"
     "      --min-count N        units needed on both sides (30)\n"
     "      --correction C       none, holm (default) or bh\n"
-    "      --primary ROW        step (number or name) or segment tested "
-    "alone\n"
-    "                           (funnels: the last step; none: no such "
-    "row)\n"
+    "      --primary ROW        step (number or name), segment or "
+    "retention\n"
+    "                           period tested alone (funnels: the last "
+    "step;\n"
+    "                           retention: period 1; none: no such row)\n"
     "      --fail-on V          regressed (default) or watch: exit 1 on "
     "a fall\n"
     "                           larger than --max-drop, significant or "
@@ -104,7 +106,8 @@ static const struct option longopts[] = {
 #define QLEN 64			/* quoted subjects in messages */
 
 enum correction { CORR_NONE, CORR_HOLM, CORR_BH };
-enum kind { KIND_NONE, KIND_FUNNEL, KIND_SEGMENT };
+/* Retention rows are keyed as funnel rows: step = period + 1. */
+enum kind { KIND_NONE, KIND_FUNNEL, KIND_SEGMENT, KIND_RETENTION };
 enum verdict { V_OK, V_IMPROVED, V_REGRESSED, V_TOO_SMALL, V_ONLY_BASE,
 	V_ONLY_CUR, V_WATCH };
 
@@ -232,7 +235,7 @@ key(struct cmp *c, const char *group, long step, int add)
 
 	c->kbuf = jn_xgrow(c->kbuf, &c->kcap, glen + 32, 1);
 	memcpy(c->kbuf, group, glen);
-	if (c->kind == KIND_FUNNEL)
+	if (c->kind != KIND_SEGMENT)
 		len += (size_t)snprintf(c->kbuf + glen, c->kcap - glen,
 		    "%c%ld", '\0', step);
 	if (!add)
@@ -338,6 +341,41 @@ funnel_row(struct cmp *c, const struct jn_table *t, size_t r, int gcol,
 	return 0;
 }
 
+/*
+ * A retention row (one cohort, one period): its units and retained add
+ * to the row of its period (and group), over all cohorts: two runs
+ * rarely share their cohorts' dates, but period k's retention over
+ * every cohort old enough to have one compares as a rate.
+ */
+static int
+retention_row(struct cmp *c, const struct jn_table *t, size_t r, int gcol,
+    int current)
+{
+	const char *group = gcol >= 0 ? cell(t, r, gcol) : "";
+	const char *v = cell(t, r, jn_table_col(t, "period"));
+	char q[QLEN];
+	struct side *side;
+	double period, n, x;
+
+	if (jn_parse_double(v, strlen(v), &period) != 0 || !(period >= 0) ||
+	    period >= MAX_STEP || period != floor(period))
+		return jn_error("%s:%zu: bad period '%s' (a whole number from "
+		    "0)", t->file, t->lines[r], quote(q, v));
+	if (count(t, r, "units", &n) != 0 || count(t, r, "retained", &x) != 0)
+		return -1;
+	if (x > n)
+		return jn_error("%s:%zu: retained %.0f above units %.0f",
+		    t->file, t->lines[r], x, n);
+	side = current ? &get_row(c, group, (long)period + 1)->cur :
+	    &get_row(c, group, (long)period + 1)->base;
+	side->present = 1;
+	side->n += n;
+	side->x += x;
+	if (period == 0)
+		c->volume[current] += n;
+	return 0;
+}
+
 /* A segment row: n is its users, x its converted users. */
 static int
 segment_row(struct cmp *c, const struct jn_table *t, size_t r, int scol,
@@ -373,6 +411,10 @@ table_kind(const struct jn_table *t)
 	if (jn_table_col(t, "step") >= 0 && jn_table_col(t, "name") >= 0 &&
 	    jn_table_col(t, "count") >= 0)
 		return KIND_FUNNEL;
+	if (jn_table_col(t, "cohort") >= 0 && jn_table_col(t, "period") >= 0 &&
+	    jn_table_col(t, "units") >= 0 &&
+	    jn_table_col(t, "retained") >= 0)
+		return KIND_RETENTION;
 	if (jn_table_col(t, "segment") >= 0 &&
 	    jn_table_col(t, "users") >= 0 &&
 	    jn_table_col(t, "converted") >= 0)
@@ -383,7 +425,8 @@ table_kind(const struct jn_table *t)
 static const char *
 kind_name(enum kind k)
 {
-	return k == KIND_FUNNEL ? "funnel" : "segment";
+	return k == KIND_FUNNEL ? "funnel" : k == KIND_RETENTION ? "retention" :
+	    "segment";
 }
 
 /*
@@ -399,9 +442,11 @@ check_shape(struct cmp *c, const struct jn_table *t, int current)
 
 	if (kind == KIND_NONE)
 		return jn_error("%s: neither a jfunnel table (columns step, "
-		    "name, count) nor a jsegment table (segment, users, "
-		    "converted)", t->file);
-	if (kind == KIND_FUNNEL && strcmp(t->names[0], "step") != 0)
+		    "name, count), a jsegment table (segment, users, "
+		    "converted) nor a jretain table (cohort, period, units, "
+		    "retained)", t->file);
+	if ((kind == KIND_FUNNEL && strcmp(t->names[0], "step") != 0) ||
+	    (kind == KIND_RETENTION && strcmp(t->names[0], "cohort") != 0))
 		g = t->names[0];
 	if (!current) {
 		c->kind = kind;
@@ -470,7 +515,7 @@ load(struct cmp *c, const char *path, int current)
 	}
 	if (ts.n != 1) {
 		rc = jn_error("%s: %s", file, ts.n ? "more than one table "
-		    "(one jfunnel or jsegment output per file)" : "empty, "
+		    "(one jfunnel, jsegment or jretain output per file)" : "empty, "
 		    "not a jfunnel or jsegment table");
 		goto out;
 	}
@@ -480,13 +525,15 @@ load(struct cmp *c, const char *path, int current)
 		rc = -1;
 		goto out;
 	}
-	if (c->kind == KIND_FUNNEL)
+	if (c->kind != KIND_SEGMENT)
 		col = c->group_name ? 0 : -1;
 	else
 		col = jn_table_col(t, "segment");
 	for (r = 0; r < t->nrows && rc == 0; r++)
 		rc = c->kind == KIND_FUNNEL ?
 		    funnel_row(c, t, r, col, current) :
+		    c->kind == KIND_RETENTION ?
+		    retention_row(c, t, r, col, current) :
 		    segment_row(c, t, r, col, current);
 out:
 	jn_tables_release(&ts);
@@ -515,6 +562,26 @@ resolve_primary(struct cmp *c)
 		c->primary_seg = key(c, arg, 0, 0);
 		if (c->primary_seg == UINT32_MAX)
 			return jn_error("bad --primary '%s': no such segment",
+			    quote(q, arg));
+		return 0;
+	}
+	if (c->kind == KIND_RETENTION) {
+		char *end;
+		long k;
+
+		/* the first return period by default: day-1, week-1 */
+		if (arg == NULL) {
+			for (i = 0; i < nrows; i++)
+				if (c->rows[i].step == 2)
+					c->primary_step = 2;
+			return 0;
+		}
+		k = strtol(arg, &end, 10);
+		for (i = 0; *arg && *end == '\0' && k >= 0 && i < nrows; i++)
+			if (c->rows[i].step == k + 1)
+				c->primary_step = k + 1;
+		if (c->primary_step == 0)
+			return jn_error("bad --primary '%s': no such period",
 			    quote(q, arg));
 		return 0;
 	}
@@ -634,7 +701,7 @@ evaluate(struct cmp *c, int *watch)
 		double p1, p2, se;
 
 		r->change = r->p = r->padj = r->lo = r->hi = NAN;
-		r->primary = c->kind == KIND_FUNNEL ?
+		r->primary = c->kind != KIND_SEGMENT ?
 		    r->step == c->primary_step : i == c->primary_seg;
 		if (!a->present || !b->present) {
 			r->verdict = a->present ? V_ONLY_BASE : V_ONLY_CUR;
@@ -726,12 +793,16 @@ write_rows(struct cmp *c, enum jn_format fmt)
 	size_t nrows = jn_intern_count(&c->keys), nc = 0, i, j;
 	int rc;
 
-	if (c->kind == KIND_FUNNEL) {
+	if (c->kind == KIND_FUNNEL || c->kind == KIND_RETENTION) {
 		if (c->group_name)
 			cols[nc++] = (struct jn_column){ c->group_name,
 			    JN_COL_STR };
+	}
+	if (c->kind == KIND_FUNNEL) {
 		cols[nc++] = (struct jn_column){ "step", JN_COL_INT };
 		cols[nc++] = (struct jn_column){ "name", JN_COL_STR };
+	} else if (c->kind == KIND_RETENTION) {
+		cols[nc++] = (struct jn_column){ "period", JN_COL_INT };
 	} else {
 		cols[nc++] = (struct jn_column){ "segment", JN_COL_STR };
 	}
@@ -752,6 +823,8 @@ write_rows(struct cmp *c, enum jn_format fmt)
 
 			cells[j++] = jn_cell_int(r->step);
 			cells[j++] = jn_cell_str(name, strlen(name));
+		} else if (c->kind == KIND_RETENTION) {
+			cells[j++] = jn_cell_int(r->step - 1);
 		}
 		side_cells(&r->base, cells + j);
 		side_cells(&r->cur, cells + j + 3);
@@ -900,7 +973,8 @@ gate(const struct cmp *c, int regressed, int watch)
 	    c->volume[1] < c->min_volume_ratio * c->volume[0]) {
 		jn_warn("%s fell from %.0f to %.0f, below --min-volume-ratio "
 		    "%g of the baseline", c->kind == KIND_FUNNEL ?
-		    "step-1 volume" : "the segments' users", c->volume[0],
+		    "step-1 volume" : c->kind == KIND_RETENTION ?
+		    "the cohorts' units" : "the segments' users", c->volume[0],
 		    c->volume[1], c->min_volume_ratio);
 		status = JN_EXIT_GATE;
 	}
