@@ -309,9 +309,9 @@ struct reader {
 	 * XES: the file's bytes (xraw) go to the converter, whose NDJSON
 	 * lines fill buf; xeof when the file's bytes have all gone.
 	 */
+	int xeof;
 	struct jn_xes *xes;
 	char *xraw;
-	int xeof;
 
 	/* input buffer: buf[pos..len) is unconsumed */
 	char *buf;

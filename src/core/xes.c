@@ -19,6 +19,15 @@
 
 #include "journey/util.h"
 
+/*
+ * A bad trace goes to --rejects with at most its last RAW_MAX bytes
+ * before the error; a trace whose events take more than MAX_TRACE bytes
+ * (as JSON) is an error, as a record of 256 MiB is.  So memory stays
+ * bounded even when a trace never ends.
+ */
+#define RAW_MAX ((size_t)1 << 20)
+#define MAX_TRACE ((size_t)256 << 20)
+
 /* A growable byte buffer; zero-initialized is empty. */
 struct buf {
 	char *p;
@@ -194,7 +203,8 @@ flush_trace(struct jn_xes *x)
 		put(&x->out, x->tattr.p, x->tattr.len);
 		if (x->tattr.len > 0 && e->len > 0)
 			puts_(&x->out, ",");
-		put(&x->out, x->evs.p + e->off, e->len);
+		if (e->len > 0)
+			put(&x->out, x->evs.p + e->off, e->len);
 		puts_(&x->out, "}\n");
 		push_item(x, e->line, NULL, NULL, 0);
 	}
@@ -244,6 +254,7 @@ on_end(void *ud, const XML_Char *name)
 {
 	struct jn_xes *x = ud;
 
+	(void)name;
 	if (x->event_depth != 0 && x->depth == x->event_depth) {
 		struct event *e;
 
@@ -256,6 +267,14 @@ on_end(void *ud, const XML_Char *name)
 		x->event_depth = 0;
 		if (x->trace_depth == 0)
 			flush_trace(x);
+		else if (x->evs.len + x->tattr.len > MAX_TRACE) {
+			snprintf(x->err, sizeof x->err, "%llu: a trace of "
+			    "more than %zu MiB of events (does it end?)",
+			    (unsigned long long)x->trace_line,
+			    MAX_TRACE >> 20);
+			x->fatal = 1;
+			XML_StopParser(x->p, XML_FALSE);
+		}
 	} else if (x->trace_depth != 0 && x->depth == x->trace_depth) {
 		flush_trace(x);
 		x->trace_depth = 0;
@@ -338,8 +357,9 @@ jn_xes_detect(int xes, const char *name, const char *p, size_t n)
 static void
 trim_window(struct jn_xes *x)
 {
-	uint64_t keep = x->trace_depth != 0 ? x->trace_start :
-	    x->winbase + x->win.len;
+	uint64_t end = x->winbase + x->win.len;
+	uint64_t keep = x->trace_depth == 0 ? end : end - x->trace_start >
+	    RAW_MAX ? end - RAW_MAX : x->trace_start;
 	size_t drop;
 
 	if (keep <= x->winbase)
@@ -371,7 +391,9 @@ broken(struct jn_xes *x)
 	if (to > x->win.len)
 		to = x->win.len;
 	if (x->trace_depth != 0) {
-		from = (size_t)(x->trace_start - x->winbase);
+		/* the trace's start, unless it was too long to keep */
+		from = x->trace_start > x->winbase ?
+		    (size_t)(x->trace_start - x->winbase) : 0;
 		snprintf(reason, sizeof reason, "bad XML: %s (the trace from "
 		    "line %llu on, and the rest of the file, skipped)",
 		    msg ? msg : "error", (unsigned long long)x->trace_line);
