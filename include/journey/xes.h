@@ -15,8 +15,9 @@
  * trace or an event count; what nests inside them (lists, containers,
  * attributes of attributes), log attributes, globals, extensions,
  * classifiers and unknown elements are ignored.  XML that is not well
- * formed ends the file: the trace it is in, and the rest of the file,
- * become one bad record (expat cannot go on after such an error).
+ * formed makes the trace it is in (or the bytes outside any) one bad
+ * record; expat cannot go on after an error, so a new parser starts at
+ * the next "<trace".
  *
  * Each line handed out has one item (jn_xes_pop), in the same order,
  * with the XES line where its event starts; a bad trace is an empty line

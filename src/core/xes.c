@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <expat.h>
 
@@ -71,7 +72,17 @@ struct jn_xes {
 	struct buf win;
 	uint64_t winbase;
 
-	int dead;		/* an XML error: the rest is ignored */
+	/*
+	 * After an XML error the bytes are scanned from scan on (its line
+	 * scan_line) for the next "<trace" after err_at, where a new parser
+	 * starts, fed "<log>" first: its lines and byte offsets are the
+	 * file's less line_base and byte_base.
+	 */
+	int resync;
+	uint64_t scan, scan_line, err_at;
+	uint64_t line_base, byte_base;
+	char *encoding;		/* the XML declaration's, for a new parser */
+	int dead;		/* no new parser would start: nothing read on */
 	int content;		/* a byte that is not blank was fed */
 	int fatal;		/* not XES: jn_xes_feed fails */
 	char err[256];
@@ -213,6 +224,20 @@ flush_trace(struct jn_xes *x)
 	x->evs.len = 0;
 }
 
+/* Where expat is, in the file's lines and bytes. */
+static uint64_t
+cur_line(const struct jn_xes *x)
+{
+	return (uint64_t)XML_GetCurrentLineNumber(x->p) + x->line_base;
+}
+
+static uint64_t
+cur_byte(const struct jn_xes *x)
+{
+	/* unsigned: byte_base may have wrapped below zero */
+	return (uint64_t)XML_GetCurrentByteIndex(x->p) + x->byte_base;
+}
+
 static void XMLCALL
 on_start(void *ud, const XML_Char *name, const XML_Char **atts)
 {
@@ -231,13 +256,13 @@ on_start(void *ud, const XML_Char *name, const XML_Char **atts)
 	}
 	if (x->depth == 2 && strcmp(name, "trace") == 0) {
 		x->trace_depth = x->depth;
-		x->trace_line = XML_GetCurrentLineNumber(x->p);
-		x->trace_start = (uint64_t)XML_GetCurrentByteIndex(x->p);
+		x->trace_line = cur_line(x);
+		x->trace_start = cur_byte(x);
 	} else if (x->event_depth == 0 && strcmp(name, "event") == 0 &&
 	    x->depth == (x->trace_depth ? x->trace_depth + 1 : 2)) {
 		/* an event outside any trace is one without trace fields */
 		x->event_depth = x->depth;
-		x->ev_line = XML_GetCurrentLineNumber(x->p);
+		x->ev_line = cur_line(x);
 		x->ev_off = x->evs.len;
 	} else if (x->event_depth != 0 && x->depth == x->event_depth + 1) {
 		if (typed(name))
@@ -282,18 +307,44 @@ on_end(void *ud, const XML_Char *name)
 	x->depth--;
 }
 
-struct jn_xes *
-jn_xes_new(void)
+static void XMLCALL
+on_decl(void *ud, const XML_Char *version, const XML_Char *encoding,
+    int standalone)
 {
-	struct jn_xes *x = jn_xcalloc(1, sizeof *x);
+	struct jn_xes *x = ud;
 
-	/* UTF-8 out, whatever the document's encoding */
-	if ((x->p = XML_ParserCreate(NULL)) == NULL) {
+	(void)version;
+	(void)standalone;
+	/*
+	 * Only byte encodings are carried to a parser restarted after an
+	 * error: one that is fed "<log>" in ASCII.
+	 */
+	if (encoding != NULL && x->encoding == NULL &&
+	    (strcasecmp(encoding, "ISO-8859-1") == 0 ||
+	    strcasecmp(encoding, "latin1") == 0 ||
+	    strcasecmp(encoding, "US-ASCII") == 0))
+		x->encoding = jn_xstrdup(encoding);
+}
+
+/* A parser for x (UTF-8 out, whatever the document's encoding). */
+static void
+new_parser(struct jn_xes *x)
+{
+	if ((x->p = XML_ParserCreate(x->encoding)) == NULL) {
 		jn_error("out of memory");
 		exit(JN_EXIT_ERROR);
 	}
 	XML_SetUserData(x->p, x);
 	XML_SetElementHandler(x->p, on_start, on_end);
+	XML_SetXmlDeclHandler(x->p, on_decl);
+}
+
+struct jn_xes *
+jn_xes_new(void)
+{
+	struct jn_xes *x = jn_xcalloc(1, sizeof *x);
+
+	new_parser(x);
 	return x;
 }
 
@@ -316,6 +367,7 @@ jn_xes_free(struct jn_xes *x)
 	for (i = x->head; i < x->nitems; i++)
 		item_release(&x->items[i]);
 	item_release(&x->cur);
+	free(x->encoding);
 	free(x->items);
 	free(x->tattr.p);
 	free(x->evs.p);
@@ -351,15 +403,16 @@ jn_xes_detect(int xes, const char *name, const char *p, size_t n)
 }
 
 /*
- * Keep only the bytes a bad trace would need: those from the open
- * trace's start on, none when no trace is open.
+ * Keep only the bytes a bad trace would need, those from the open
+ * trace's start on (none when no trace is open), or, after an error,
+ * those not scanned yet.
  */
 static void
 trim_window(struct jn_xes *x)
 {
 	uint64_t end = x->winbase + x->win.len;
-	uint64_t keep = x->trace_depth == 0 ? end : end - x->trace_start >
-	    RAW_MAX ? end - RAW_MAX : x->trace_start;
+	uint64_t keep = x->resync ? x->scan : x->trace_depth == 0 ? end :
+	    end - x->trace_start > RAW_MAX ? end - RAW_MAX : x->trace_start;
 	size_t drop;
 
 	if (keep <= x->winbase)
@@ -374,15 +427,19 @@ trim_window(struct jn_xes *x)
 
 /*
  * An XML error: the open trace (or the line the error is on) is one bad
- * item, and nothing after it is read.
+ * item, and reading goes on at the next trace.  Its bytes for --rejects
+ * stop 256 bytes after the error at most, and start at most 256 before
+ * it outside a trace, so that errors one after another on one long line
+ * keep each byte about once.
  */
 static void
 broken(struct jn_xes *x)
 {
-	uint64_t at = (uint64_t)XML_GetCurrentByteIndex(x->p);
-	uint64_t line = XML_GetCurrentLineNumber(x->p);
-	const char *msg = XML_ErrorString(XML_GetErrorCode(x->p));
-	size_t from, to;
+	uint64_t at = cur_byte(x);
+	uint64_t line = cur_line(x);
+	enum XML_Error code = XML_GetErrorCode(x->p);
+	const char *msg = XML_ErrorString(code);
+	size_t from, to, i;
 	char reason[256];
 
 	if (at < x->winbase)
@@ -395,17 +452,21 @@ broken(struct jn_xes *x)
 		from = x->trace_start > x->winbase ?
 		    (size_t)(x->trace_start - x->winbase) : 0;
 		snprintf(reason, sizeof reason, "bad XML: %s (the trace from "
-		    "line %llu on, and the rest of the file, skipped)",
-		    msg ? msg : "error", (unsigned long long)x->trace_line);
+		    "line %llu skipped)", msg ? msg : "error",
+		    (unsigned long long)x->trace_line);
 	} else {
 		from = to;
-		while (from > 0 && x->win.p[from - 1] != '\n')
+		while (from > 0 && x->win.p[from - 1] != '\n' &&
+		    to - from < 256)
 			from--;
-		snprintf(reason, sizeof reason, "bad XML: %s (the rest of "
-		    "the file skipped)", msg ? msg : "error");
+		snprintf(reason, sizeof reason, "bad XML: %s (%s)", msg ? msg :
+		    "error", code == XML_ERROR_NO_ELEMENTS || code ==
+		    XML_ERROR_UNCLOSED_TOKEN || code == XML_ERROR_PARTIAL_CHAR ?
+		    "the file ends inside the log" :
+		    "skipped up to the next trace");
 	}
 	/* up to the end of the error's line */
-	while (to < x->win.len && x->win.p[to] != '\n')
+	for (i = 0; to < x->win.len && x->win.p[to] != '\n' && i < 256; i++)
 		to++;
 	if (from > to)
 		from = to;
@@ -415,7 +476,81 @@ broken(struct jn_xes *x)
 	x->nevents = 0;
 	x->tattr.len = 0;
 	x->evs.len = 0;
-	x->dead = 1;
+	x->resync = 1;
+	x->err_at = at;
+	x->scan = at;
+	x->scan_line = line;
+}
+
+/*
+ * After an error: look for the next "<trace" in the bytes not scanned
+ * yet and start a new parser there.  Returns 1 with *p, *n the bytes to
+ * parse from it on, 0 when there is none yet (the scan goes on with the
+ * next bytes).
+ */
+static int
+find_trace(struct jn_xes *x, int final, const char **p, size_t *n)
+{
+	uint64_t end = x->winbase + x->win.len, i;
+	const char *c = NULL;
+
+	for (i = x->scan; i < end; i++) {
+		c = x->win.p + (i - x->winbase);
+		if (*c == '<' && i > x->err_at) {
+			if (end - i < 7 && !final)
+				break;	/* too few bytes to tell yet */
+			if (end - i >= 7 && memcmp(c, "<trace", 6) == 0 &&
+			    (blank_byte(c[6]) || c[6] == '>' || c[6] == '/'))
+				break;
+		}
+		x->scan_line += *c == '\n';
+	}
+	x->scan = i;
+	if (i == end || end - i < 7)
+		return 0;
+	XML_ParserFree(x->p);
+	new_parser(x);
+	x->depth = x->trace_depth = x->event_depth = 0;
+	x->resync = 0;
+	x->line_base = x->scan_line - 1;
+	x->byte_base = i - 5;
+	if (XML_Parse(x->p, "<log>", 5, 0) != XML_STATUS_OK) {
+		x->dead = 1;
+		return 0;
+	}
+	*p = c;
+	*n = (size_t)(end - i);
+	return 1;
+}
+
+/*
+ * Parse p[0..n).  Returns 0, -1 when the file is no XES log, 1 after an
+ * XML error (a bad item made, x->resync set).
+ */
+static int
+parse(struct jn_xes *x, const char *p, size_t n, int final)
+{
+	while (n > 0 || final) {
+		/* expat takes an int length */
+		int k = n > (1u << 30) ? 1 << 30 : (int)n;
+		int last = final && (size_t)k == n;
+
+		if (XML_Parse(x->p, p, k, last) != XML_STATUS_OK) {
+			if (x->fatal)
+				return -1;
+			/* an empty file is a log of no events */
+			if (!x->content && XML_GetErrorCode(x->p) ==
+			    XML_ERROR_NO_ELEMENTS)
+				return 0;
+			broken(x);
+			return 1;
+		}
+		p += k;
+		n -= (size_t)k;
+		if (last)
+			break;
+	}
+	return 0;
 }
 
 int
@@ -437,27 +572,19 @@ jn_xes_feed(struct jn_xes *x, const char *p, size_t n, int final)
 	put(&x->win, p, n);
 	for (i = 0; i < n && !x->content; i++)
 		x->content = !blank_byte(p[i]);
-	while (n > 0 || final) {
-		/* expat takes an int length */
-		int k = n > (1u << 30) ? 1 << 30 : (int)n;
-		int last = final && (size_t)k == n;
-
-		if (XML_Parse(x->p, p, k, last) != XML_STATUS_OK) {
-			if (x->fatal)
-				return -1;
-			/* an empty file is a log of no events */
-			if (!x->content && XML_GetErrorCode(x->p) ==
-			    XML_ERROR_NO_ELEMENTS)
-				return 0;
-			broken(x);
+	for (;;) {
+		if (x->resync && !find_trace(x, final, &p, &n))
 			return 0;
-		}
-		p += k;
-		n -= (size_t)k;
-		if (last)
+		switch (parse(x, p, n, final)) {
+		case 0:
+			return 0;
+		case -1:
+			return -1;
+		default:
+			/* an XML error, after which the scan starts */
 			break;
+		}
 	}
-	return 0;
 }
 
 const char *

@@ -172,21 +172,48 @@ test_bad_xml(void **state)
 	    "<event/></trace>\n<trace>\n<event></evnt>\n</trace>\n"
 	    "<trace><event/></trace></log>\n", 0, &o);
 	assert_int_equal(o.rc, 0);
-	assert_int_equal(o.n, 2);
+	assert_int_equal(o.n, 3);
 	assert_string_equal(o.line[0], "{\"case:concept:name\":\"1\"}");
 	assert_string_equal(o.line[1], "");
 	assert_true(o.item[1].bad);
 	assert_int_equal(o.item[1].line, 4);
 	assert_string_equal(o.reason[1], "bad XML: mismatched tag (the "
-	    "trace from line 3 on, and the rest of the file, skipped)");
+	    "trace from line 3 skipped)");
 	/* the trace's bytes up to the end of the error's line */
 	assert_string_equal(o.raw[1], "<trace>\n<event></evnt>");
+	/* reading goes on at the next trace, with the file's lines */
+	assert_string_equal(o.line[2], "{}");
+	assert_false(o.item[2].bad);
+	assert_int_equal(o.item[2].line, 6);
+
+	/* errors one after another, fed in pieces: each one item */
+	convert("<log><trace><event></x></trace>\n<trace>\n<trace><event>"
+	    "</event></trace>\n<trace>&bad;</trace>\n<trace>\n<event>"
+	    "<string key=\"k\" value=\"v\"/></event></trace></log>", 5, &o);
+	assert_int_equal(o.n, 3);
+	assert_true(o.item[0].bad);
+	assert_int_equal(o.item[0].line, 1);
+	assert_string_equal(o.reason[0], "bad XML: mismatched tag (the "
+	    "trace from line 1 skipped)");
+	/* a trace inside a trace is an unknown element of the outer one */
+	assert_true(o.item[1].bad);
+	assert_int_equal(o.item[1].line, 4);
+	assert_string_equal(o.reason[1], "bad XML: undefined entity (the "
+	    "trace from line 2 skipped)");
+	assert_false(o.item[2].bad);
+	assert_string_equal(o.line[2], "{\"k\":\"v\"}");
+	assert_int_equal(o.item[2].line, 6);
 
 	/* cut short */
 	convert("<log><trace><event/>", 3, &o);
 	assert_int_equal(o.n, 1);
 	assert_true(o.item[0].bad);
-	assert_non_null(strstr(o.reason[0], "no element found"));
+	assert_string_equal(o.reason[0], "bad XML: no element found (the "
+	    "trace from line 1 skipped)");
+	convert("<log>\n", 0, &o);
+	assert_int_equal(o.n, 1);
+	assert_string_equal(o.reason[0], "bad XML: no element found (the "
+	    "file ends inside the log)");
 
 	/* empty or blank: no events, no error */
 	convert("", 0, &o);
