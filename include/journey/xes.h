@@ -58,8 +58,11 @@ int jn_xes_detect(int xes, const char *name, const char *p, size_t n);
  * is not "log"): the message is then jn_xes_error's.
  */
 int jn_xes_feed(struct jn_xes *x, const char *p, size_t n, int final);
-/* The message of jn_xes_feed's -1 ("not an XES log: ..."). */
-const char *jn_xes_error(const struct jn_xes *x);
+/*
+ * The message of jn_xes_feed's -1 ("not an XES log: ..."); *line is set
+ * to the line it is about, 0 when it is about the whole file.
+ */
+const char *jn_xes_error(const struct jn_xes *x, uint64_t *line);
 /*
  * Copy up to n bytes of the lines converted so far to dst (lines may be
  * split between calls).  Returns the count, 0 when nothing is pending.

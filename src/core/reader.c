@@ -593,6 +593,19 @@ read_raw(struct reader *r, char *p, size_t n)
 	    IN_GZIP ? read_gzip(r, p, n) : read_stream(r, p, n);
 }
 
+/* Report the converter's error: "FILE[:LINE]: message".  Returns -1. */
+static int
+xes_error(struct reader *r)
+{
+	uint64_t line;
+	const char *msg = jn_xes_error(r->xes, &line);
+
+	if (line > 0)
+		return jn_error("%s:%llu: %s", r->name,
+		    (unsigned long long)line, msg);
+	return jn_error("%s: %s", r->name, msg);
+}
+
 /*
  * XES: up to n bytes of NDJSON lines converted from the file, reading
  * and converting more of it when none are left.  Returns the count (0 at
@@ -613,8 +626,7 @@ read_xes(struct reader *r, char *p, size_t n)
 		r->bytes += (size_t)k;
 		r->xeof = k == 0;
 		if (jn_xes_feed(r->xes, r->xraw, (size_t)k, r->xeof) != 0)
-			return jn_error("%s: %s", r->name,
-			    jn_xes_error(r->xes));
+			return xes_error(r);
 	}
 	return (ssize_t)got;
 }
@@ -1473,7 +1485,7 @@ xes_open(struct reader *r)
 	r->xeof = r->eof;
 	if (jn_xes_feed(r->xes, r->buf + r->pos, r->len - r->pos,
 	    r->xeof) != 0)
-		return jn_error("%s: %s", r->name, jn_xes_error(r->xes));
+		return xes_error(r);
 	r->pos = r->len = 0;
 	r->eof = 0;
 	return fill(r, 1);

@@ -6,8 +6,10 @@
  * inside a trace is a trace attribute, right inside an event an event
  * attribute; anything deeper, or anywhere else, is ignored.
  *
- * The file's bytes from the start of the open trace are kept, so that a
- * trace that turns out to be broken can go to --rejects whole.
+ * The file's bytes from the start of the open trace are kept (its last
+ * MiB), so that a trace that turns out to be broken can go to --rejects;
+ * after such an error the bytes are scanned for the next "<trace", where
+ * a new parser takes over.
  */
 #include "journey/xes.h"
 
@@ -83,6 +85,7 @@ struct jn_xes {
 	uint64_t line_base, byte_base;
 	char *encoding;		/* the XML declaration's, for a new parser */
 	int dead;		/* no new parser would start: nothing read on */
+	uint64_t err_line;	/* of err, 0: none */
 	int content;		/* a byte that is not blank was fed */
 	int fatal;		/* not XES: jn_xes_feed fails */
 	char err[256];
@@ -293,10 +296,9 @@ on_end(void *ud, const XML_Char *name)
 		if (x->trace_depth == 0)
 			flush_trace(x);
 		else if (x->evs.len + x->tattr.len > MAX_TRACE) {
-			snprintf(x->err, sizeof x->err, "%llu: a trace of "
-			    "more than %zu MiB of events (does it end?)",
-			    (unsigned long long)x->trace_line,
-			    MAX_TRACE >> 20);
+			snprintf(x->err, sizeof x->err, "a trace of more than "
+			    "%zu MiB of events (does it end?)", MAX_TRACE >> 20);
+			x->err_line = x->trace_line;
 			x->fatal = 1;
 			XML_StopParser(x->p, XML_FALSE);
 		}
@@ -588,8 +590,9 @@ jn_xes_feed(struct jn_xes *x, const char *p, size_t n, int final)
 }
 
 const char *
-jn_xes_error(const struct jn_xes *x)
+jn_xes_error(const struct jn_xes *x, uint64_t *line)
 {
+	*line = x->err_line;
 	return x->err;
 }
 

@@ -72,6 +72,7 @@ convert(const uint8_t *data, size_t size)
 	size_t step = size > 0 ? (size_t)data[0] % 61 + 1 : 1, at = 0;
 	char *out = NULL, chunk[97];
 	size_t len = 0, k;
+	uint64_t line;
 	int failed = 0;
 
 	while (!failed) {
@@ -91,7 +92,7 @@ convert(const uint8_t *data, size_t size)
 		if (final)
 			break;
 	}
-	if (failed && jn_xes_error(x)[0] == '\0')
+	if (failed && jn_xes_error(x, &line)[0] == '\0')
 		abort();
 	check_lines(x, out, len);
 	free(out);

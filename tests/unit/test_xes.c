@@ -227,14 +227,17 @@ test_not_xes(void **state)
 {
 	struct out o;
 	struct jn_xes *x = jn_xes_new();
+	uint64_t line = 9;
 
 	(void)state;
 	convert("<html><trace><event/></trace></html>", 0, &o);
 	assert_int_equal(o.rc, -1);
 	assert_int_equal(o.n, 0);
+
 	assert_int_equal(jn_xes_feed(x, "<a/>", 4, 1), -1);
-	assert_string_equal(jn_xes_error(x), "not an XES log: the root "
-	    "element is 'a', not 'log'");
+	assert_string_equal(jn_xes_error(x, &line), "not an XES log: the "
+	    "root element is 'a', not 'log'");
+	assert_int_equal(line, 0);
 	jn_xes_free(x);
 }
 
