@@ -35,7 +35,7 @@ ifdef DEVELOPER
 WARN += -Werror
 endif
 
-PKGS = jansson libpcre2-8 zlib simdjson
+PKGS = jansson libpcre2-8 zlib simdjson expat
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null)

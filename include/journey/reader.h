@@ -23,7 +23,12 @@ enum jn_input_format {
 	JN_IN_AUTO = 0,
 	JN_IN_CSV,
 	JN_IN_TSV,
-	JN_IN_NDJSON
+	JN_IN_NDJSON,
+	/*
+	 * Only as opts.format (-I xes): an XES file's records are the
+	 * NDJSON lines it is converted to (journey/xes.h).
+	 */
+	JN_IN_XES
 };
 
 /* How many bad records are quoted in the end-of-run warning. */
@@ -179,7 +184,9 @@ int jn_read_jobs(char *const *files, int nfiles,
     struct jn_badrec *bad, const struct jn_read_worker *workers, int jobs,
     uint64_t *records_in);
 
-/* Parse "csv", "tsv", "ndjson"; returns 0 or -1 (reported). */
+/* Parse "csv", "tsv", "ndjson" (tables); returns 0 or -1 (reported). */
 int jn_input_format_parse(const char *name, enum jn_input_format *fmt);
+/* The same for event logs, which may also be "xes". */
+int jn_event_format_parse(const char *name, enum jn_input_format *fmt);
 
 #endif

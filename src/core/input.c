@@ -187,7 +187,7 @@ jn_common_option(struct jn_common *c, int opt, const char *arg)
 			    arg);
 		return 1;
 	case 'I':
-		return jn_input_format_parse(arg, &c->in_format) ? -1 : 1;
+		return jn_event_format_parse(arg, &c->in_format) ? -1 : 1;
 	case 'o':
 		return jn_format_parse(arg, &c->out_format) ? -1 : 1;
 	case JN_OPT_FIELDS:

@@ -32,6 +32,7 @@
 #include "journey/ndjson.h"
 #include "journey/tmpfile.h"
 #include "journey/util.h"
+#include "journey/xes.h"
 
 #define READ_CHUNK (1 << 20)
 /* Records longer than this are rejected instead of buffered. */
@@ -241,6 +242,20 @@ jn_input_format_parse(const char *name, enum jn_input_format *fmt)
 	return 0;
 }
 
+int
+jn_event_format_parse(const char *name, enum jn_input_format *fmt)
+{
+	if (strcmp(name, "xes") == 0) {
+		*fmt = JN_IN_XES;
+		return 0;
+	}
+	if (strcmp(name, "csv") == 0 || strcmp(name, "tsv") == 0 ||
+	    strcmp(name, "ndjson") == 0 || strcmp(name, "jsonl") == 0)
+		return jn_input_format_parse(name, fmt);
+	return jn_error("bad input format '%s' (csv, tsv, ndjson, xes)",
+	    name);
+}
+
 /* ---- the reader's state ---- */
 
 /*
@@ -290,6 +305,13 @@ struct reader {
 	enum jn_input_format format;
 	uint64_t line;
 	int eof;
+	/*
+	 * XES: the file's bytes (xraw) go to the converter, whose NDJSON
+	 * lines fill buf; xeof when the file's bytes have all gone.
+	 */
+	int xeof;
+	struct jn_xes *xes;
+	char *xraw;
 
 	/* input buffer: buf[pos..len) is unconsumed */
 	char *buf;
@@ -343,6 +365,7 @@ struct reader {
 
 static int seal_batch(struct reader *r);
 static int flush_pending(struct reader *r);
+static int drain_batches(struct reader *r);
 
 static double
 elapsed(const struct timespec *a, const struct timespec *b)
@@ -562,6 +585,52 @@ read_gzip(struct reader *r, char *p, size_t n)
 	return (ssize_t)done;
 }
 
+/* Read up to n bytes of the file, as it is stored (plain, gzip, stream). */
+static ssize_t
+read_raw(struct reader *r, char *p, size_t n)
+{
+	return r->kind == IN_PLAIN ? read_plain(r, p, n) : r->kind ==
+	    IN_GZIP ? read_gzip(r, p, n) : read_stream(r, p, n);
+}
+
+/* Report the converter's error: "FILE[:LINE]: message".  Returns -1. */
+static int
+xes_error(struct reader *r)
+{
+	uint64_t line;
+	const char *msg = jn_xes_error(r->xes, &line);
+
+	if (line > 0)
+		return jn_error("%s:%llu: %s", r->name,
+		    (unsigned long long)line, msg);
+	return jn_error("%s: %s", r->name, msg);
+}
+
+/*
+ * XES: up to n bytes of NDJSON lines converted from the file, reading
+ * and converting more of it when none are left.  Returns the count (0 at
+ * the end), or -1 (reported).
+ */
+static ssize_t
+read_xes(struct reader *r, char *p, size_t n)
+{
+	size_t got;
+
+	while ((got = jn_xes_read(r->xes, p, n)) == 0 && !r->xeof) {
+		ssize_t k;
+
+		if (r->xraw == NULL)
+			r->xraw = jn_xmalloc(READ_CHUNK);
+		if ((k = read_raw(r, r->xraw, READ_CHUNK)) < 0)
+			return -1;
+		r->bytes += (size_t)k;
+		r->xeof = k == 0;
+		if (jn_xes_feed(r->xes, r->xraw, (size_t)k, r->xeof) != 0)
+			return xes_error(r);
+	}
+	return (ssize_t)got;
+}
+
 /* ---- buffering ---- */
 
 /*
@@ -587,16 +656,15 @@ fill(struct reader *r, size_t want)
 		if (r->cap - r->len < READ_CHUNK + JN_NDJSON_PADDING)
 			r->buf = jn_xgrow(r->buf, &r->cap,
 			    r->len + READ_CHUNK + JN_NDJSON_PADDING, 1);
-		n = r->kind == IN_PLAIN ? read_plain(r, r->buf + r->len,
-		    READ_CHUNK) : r->kind == IN_GZIP ? read_gzip(r,
-		    r->buf + r->len, READ_CHUNK) : read_stream(r,
-		    r->buf + r->len, READ_CHUNK);
+		n = r->xes != NULL ? read_xes(r, r->buf + r->len,
+		    READ_CHUNK) : read_raw(r, r->buf + r->len, READ_CHUNK);
 		if (n < 0)
 			return -1;
 		if (n == 0)
 			r->eof = 1;
 		r->len += (size_t)n;
-		r->bytes += (size_t)n;
+		if (r->xes == NULL)
+			r->bytes += (size_t)n;
 		progress(r, 0);
 	}
 	memset(r->buf + r->len, 0, JN_NDJSON_PADDING);
@@ -888,8 +956,7 @@ header_cause(const char *h, size_t n, char delim, char *buf, size_t size)
 	}
 	if (n > 0 && *h == '<') {
 		snprintf(buf, size, "this is XML (an XES event log?), not "
-		    "CSV: export the log as CSV (pm4py: "
-		    "pm4py.convert_to_dataframe, then to_csv)");
+		    "CSV: -I xes reads XES");
 		return buf;
 	}
 	if (n > 0 && *h == '[') {
@@ -1408,6 +1475,42 @@ process_record(struct reader *r, const char *p, size_t rlen)
 static int batch_add(struct reader *r, size_t start, size_t rlen);
 static int file_done(struct reader *r);
 
+/*
+ * The file is XES: the bytes buffered so far go to a converter, and
+ * from now on buf holds the NDJSON lines it makes (journey/xes.h).
+ * Returns 0 or -1 (reported).
+ */
+static int
+xes_open(struct reader *r)
+{
+	r->xes = jn_xes_new();
+	r->xeof = r->eof;
+	if (jn_xes_feed(r->xes, r->buf + r->pos, r->len - r->pos,
+	    r->xeof) != 0)
+		return xes_error(r);
+	r->pos = r->len = 0;
+	r->eof = 0;
+	return fill(r, 1);
+}
+
+/*
+ * A bad XES trace, framed as an empty line: a bad record of the framing
+ * thread, so with workers every batch before it is committed first, to
+ * keep the bad records in input order.  Returns 0 or -1.
+ */
+static int
+xes_bad(struct reader *r, const struct jn_xes_item *it)
+{
+	if (r->opts->raw_only)
+		return 0;
+	if (r->jobs != NULL && drain_batches(r) != 0)
+		return -1;
+	r->rec.raw = it->raw;
+	r->rec.rawlen = it->rawlen;
+	r->rec.pos = r->records++;
+	return jn_badrec_add(r->bad, &r->rec, "%s", it->reason);
+}
+
 static int
 read_file(struct reader *r)
 {
@@ -1424,6 +1527,10 @@ read_file(struct reader *r)
 	/* a UTF-8 byte order mark is not part of the first field name */
 	if (r->len >= 3 && memcmp(r->buf, "\xef\xbb\xbf", 3) == 0)
 		r->pos = 3;
+	if ((r->opts->format == JN_IN_AUTO || r->opts->format == JN_IN_XES) &&
+	    jn_xes_detect(r->opts->format == JN_IN_XES, r->name, r->buf +
+	    r->pos, r->len - r->pos) && xes_open(r) != 0)
+		return -1;
 	fmt = detect(r->buf + r->pos, r->len - r->pos, &first);
 	if (bare_cr(r->buf + r->pos, r->len - r->pos))
 		return jn_error("%s:%llu: lines end with bare carriage returns "
@@ -1433,8 +1540,8 @@ read_file(struct reader *r)
 		return jn_error("%s:%llu: a JSON array, not NDJSON (one object "
 		    "a line): jq -c '.[]' converts it", r->name,
 		    (unsigned long long)first);
-	r->format = r->opts->format != JN_IN_AUTO ? r->opts->format :
-	    (enum jn_input_format)fmt;
+	r->format = r->xes != NULL ? JN_IN_NDJSON : r->opts->format !=
+	    JN_IN_AUTO ? r->opts->format : (enum jn_input_format)fmt;
 	if (r->opts->delim != 0 && r->format != JN_IN_NDJSON) {
 		r->delim = r->opts->delim;
 		if (r->opts->format == JN_IN_AUTO)
@@ -1452,6 +1559,19 @@ read_file(struct reader *r)
 		r->rec.format = (int)r->format;
 		r->rec.pos = r->records;
 		r->line += 1 + nl;
+		if (r->xes != NULL) {
+			struct jn_xes_item it;
+
+			if (jn_xes_pop(r->xes, &it) != 0)
+				return jn_error("%s: XES lines out of step",
+				    r->name);
+			r->rec.line = it.line;
+			if (it.bad) {
+				if (xes_bad(r, &it) != 0)
+					return -1;
+				continue;
+			}
+		}
 		if (blank(p, rlen))
 			continue;
 		if (header && r->format != JN_IN_NDJSON) {
@@ -1606,6 +1726,8 @@ read_files(struct reader *r, char *const *files, int nfiles)
 			return -1;
 		rc = read_file(r);
 		close_file(r);
+		jn_xes_free(r->xes);
+		r->xes = NULL;
 	}
 	return rc;
 }
@@ -1625,6 +1747,8 @@ reader_release(struct reader *r)
 	if (r->zinit)
 		inflateEnd(&r->zs);
 	free(r->zin);
+	free(r->xraw);
+	jn_xes_free(r->xes);
 }
 
 int
@@ -1876,6 +2000,23 @@ seal_batch(struct reader *r)
 	pthread_cond_signal(&j->work);
 	rc = commit_ready(j, j->max_inflight);
 	pthread_mutex_unlock(&j->mu);
+	return rc;
+}
+
+/*
+ * Hand out the records framed so far and wait until every batch is
+ * committed.  Returns 0 or -1 (a commit failed; already reported).
+ */
+static int
+drain_batches(struct reader *r)
+{
+	int rc;
+
+	if (seal_batch(r) != 0)
+		return -1;
+	pthread_mutex_lock(&r->jobs->mu);
+	rc = commit_ready(r->jobs, 0);
+	pthread_mutex_unlock(&r->jobs->mu);
 	return rc;
 }
 

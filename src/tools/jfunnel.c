@@ -78,7 +78,7 @@ static const char help_text[] =
     "  -e, --event FIELD        event name field (event, event_name, ...)\n"
     "      --session FIELD      session id field (session_id, ...)\n"
     "      --session-gap DUR    cut sessions after DUR idle (30m)\n"
-    "  -I, --input-format F     csv, tsv or ndjson (default: detect)\n"
+    "  -I, --input-format F     csv, tsv, ndjson or xes (default: detect)\n"
     "      --delimiter C        CSV/TSV field separator (;, |, tab ...)\n"
     "      --time-format FMT    read times with strftime-style FMT\n"
     "      --time-zone ZONE     zone of times without one (+HH:MM; Z)\n"

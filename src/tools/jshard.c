@@ -42,7 +42,7 @@ static const char help_text[] =
     "                           the user's hash (a MapReduce mapper)\n"
     "  -u, --user FIELD         user id field (user_id, userId, ...)\n"
     "  -t, --time FIELD         time field (timestamp, time, ts, ...)\n"
-    "  -I, --input-format F     csv, tsv or ndjson (default: detect)\n"
+    "  -I, --input-format F     csv, tsv, ndjson or xes (default: detect)\n"
     "      --delimiter C        CSV/TSV field separator (;, |, tab ...)\n"
     "      --time-format FMT    read times with strftime-style FMT\n"
     "      --time-zone ZONE     zone of times without one (+HH:MM; Z)\n"
