@@ -217,15 +217,40 @@ tidy: $(DEPS_STAMP)
 lint-man:
 	@$(LINT_MAN_RUN)
 
+# Shell completion, bash and zsh, for every tool: completions/gen reads the
+# options from the tool's getopt_long tables (its preprocessed source) and
+# what completes their arguments from completions/*.values.
+COMPLETIONS = $(TOOLS:%=$(BUILD)/completions/bash/%) \
+	$(TOOLS:%=$(BUILD)/completions/zsh/_%)
+COMPLETION_CPPFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -Iinclude \
+	$(PKG_CFLAGS)
+all: $(COMPLETIONS)
+
+$(BUILD)/completions/bash/% $(BUILD)/completions/zsh/_%: src/tools/%.c \
+		src/core/input.c $(wildcard include/journey/*.h) \
+		completions/gen completions/journey.bash \
+		$(wildcard completions/*.values) | $(DEPS_STAMP)
+	CC="$(CC)" CPPFLAGS="$(COMPLETION_CPPFLAGS)" \
+		sh completions/gen $* $(BUILD)/completions
+
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/vendor-completions
+
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
-		$(DESTDIR)$(MANDIR)/man7
+		$(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(BASHCOMPDIR) \
+		$(DESTDIR)$(ZSHCOMPDIR)
 	install -m 755 $(TOOL_BINS) $(DESTDIR)$(BINDIR)
 	for m in $(MANPAGES); do \
 		s=$${m##*.}; install -m 644 $$m $(DESTDIR)$(MANDIR)/man$$s; done
+	install -m 644 $(TOOLS:%=$(BUILD)/completions/bash/%) \
+		$(DESTDIR)$(BASHCOMPDIR)
+	install -m 644 $(TOOLS:%=$(BUILD)/completions/zsh/_%) \
+		$(DESTDIR)$(ZSHCOMPDIR)
 
 uninstall:
-	for t in $(TOOLS); do rm -f $(DESTDIR)$(BINDIR)/$$t; done
+	for t in $(TOOLS); do rm -f $(DESTDIR)$(BINDIR)/$$t \
+		$(DESTDIR)$(BASHCOMPDIR)/$$t $(DESTDIR)$(ZSHCOMPDIR)/_$$t; done
 	for m in $(MANPAGES); do \
 		s=$${m##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$s/$${m##*/}; done
 
