@@ -9,6 +9,7 @@
 #   make fuzz       libFuzzer targets (clang), FUZZ_SECONDS each
 #   make check SANITIZE=address,undefined
 #   make install PREFIX=/usr/local DESTDIR=
+#   make deb        the Debian package (dpkg-buildpackage) in build/deb
 
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
@@ -247,6 +248,14 @@ install: all
 		$(DESTDIR)$(BASHCOMPDIR)
 	install -m 644 $(TOOLS:%=$(BUILD)/completions/zsh/_%) \
 		$(DESTDIR)$(ZSHCOMPDIR)
+
+# The Debian package (debian/): build-aux/deb builds it with dpkg-buildpackage
+# in a clean copy of the tree, lints it and runs its tests on it unpacked;
+# all in build/deb.  Slow (the build and make check again): not part of
+# make check.
+.PHONY: deb
+deb:
+	@sh build-aux/deb
 
 uninstall:
 	for t in $(TOOLS); do rm -f $(DESTDIR)$(BINDIR)/$$t \
