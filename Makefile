@@ -9,6 +9,7 @@
 #   make fuzz       libFuzzer targets (clang), FUZZ_SECONDS each
 #   make check SANITIZE=address,undefined
 #   make install PREFIX=/usr/local DESTDIR=
+#   make check-install  make install, then a program built against it
 #   make deb        the Debian package (dpkg-buildpackage) in build/deb
 
 PREFIX ?= /usr/local
@@ -236,6 +237,10 @@ $(BUILD)/completions/bash/% $(BUILD)/completions/zsh/_%: src/tools/%.c \
 
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 ZSHCOMPDIR ?= $(PREFIX)/share/zsh/vendor-completions
+# libjourney for other C programs: its headers (include/journey/journey.h
+# says what is public), the static library and journey.pc for pkg-config
+INCLUDEDIR ?= $(PREFIX)/include
+LIBDIR ?= $(PREFIX)/lib
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
@@ -248,6 +253,22 @@ install: all
 		$(DESTDIR)$(BASHCOMPDIR)
 	install -m 644 $(TOOLS:%=$(BUILD)/completions/zsh/_%) \
 		$(DESTDIR)$(ZSHCOMPDIR)
+	install -d $(DESTDIR)$(INCLUDEDIR)/journey $(DESTDIR)$(LIBDIR)/pkgconfig
+	install -m 644 include/journey/*.h $(DESTDIR)$(INCLUDEDIR)/journey
+	install -m 644 $(BUILD)/libjourney.a $(DESTDIR)$(LIBDIR)
+	sh build-aux/journey-pc $(PREFIX) $(LIBDIR) $(INCLUDEDIR) $(PKGS) \
+		>$(DESTDIR)$(LIBDIR)/pkgconfig/journey.pc
+
+# make install into $(BUILD)/install, then examples/libjourney/count.c
+# built there against the installed library with pkg-config and run
+# (debian/tests/library, the package's test of it).
+.PHONY: check-install
+check-install:
+	@rm -rf $(BUILD)/install
+	@$(MAKE) --no-print-directory install \
+		PREFIX=$(abspath $(BUILD))/install >$(BUILD)/install.log
+	@PKG_CONFIG_PATH=$(abspath $(BUILD))/install/lib/pkgconfig \
+		sh debian/tests/library
 
 # The Debian package (debian/): build-aux/deb builds it with dpkg-buildpackage
 # in a clean copy of the tree, lints it and runs its tests on it unpacked;
@@ -262,6 +283,9 @@ uninstall:
 		$(DESTDIR)$(BASHCOMPDIR)/$$t $(DESTDIR)$(ZSHCOMPDIR)/_$$t; done
 	for m in $(MANPAGES); do \
 		s=$${m##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$s/$${m##*/}; done
+	rm -rf $(DESTDIR)$(INCLUDEDIR)/journey
+	rm -f $(DESTDIR)$(LIBDIR)/libjourney.a \
+		$(DESTDIR)$(LIBDIR)/pkgconfig/journey.pc
 
 clean:
 	rm -rf build
