@@ -220,8 +220,9 @@ lint-man:
 	@$(LINT_MAN_RUN)
 
 # Shell completion, bash and zsh, for every tool: completions/gen reads the
-# options from the tool's getopt_long tables (its preprocessed source) and
-# what completes their arguments from completions/*.values.
+# options from the tool's getopt_long tables (its preprocessed source),
+# what completes their arguments from completions/*.values, and zsh's
+# descriptions from the built tool's --help.
 COMPLETIONS = $(TOOLS:%=$(BUILD)/completions/bash/%) \
 	$(TOOLS:%=$(BUILD)/completions/zsh/_%)
 COMPLETION_CPPFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -Iinclude \
@@ -231,9 +232,9 @@ all: $(COMPLETIONS)
 $(BUILD)/completions/bash/% $(BUILD)/completions/zsh/_%: src/tools/%.c \
 		src/core/input.c $(wildcard include/journey/*.h) \
 		completions/gen completions/journey.bash \
-		$(wildcard completions/*.values) | $(DEPS_STAMP)
+		$(wildcard completions/*.values) $(BUILD)/% | $(DEPS_STAMP)
 	CC="$(CC)" CPPFLAGS="$(COMPLETION_CPPFLAGS)" \
-		sh completions/gen $* $(BUILD)/completions
+		sh completions/gen $* $(BUILD)/completions $(BUILD)/$*
 
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 ZSHCOMPDIR ?= $(PREFIX)/share/zsh/vendor-completions
