@@ -9,6 +9,8 @@
 #   make fuzz       libFuzzer targets (clang), FUZZ_SECONDS each
 #   make check SANITIZE=address,undefined
 #   make install PREFIX=/usr/local DESTDIR=
+#   make check-install  make install, then a program built against it
+#   make deb        the Debian package (dpkg-buildpackage) in build/deb
 
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
@@ -217,17 +219,74 @@ tidy: $(DEPS_STAMP)
 lint-man:
 	@$(LINT_MAN_RUN)
 
+# Shell completion, bash and zsh, for every tool: completions/gen reads the
+# options from the tool's getopt_long tables (its preprocessed source),
+# what completes their arguments from completions/*.values, and zsh's
+# descriptions from the built tool's --help.
+COMPLETIONS = $(TOOLS:%=$(BUILD)/completions/bash/%) \
+	$(TOOLS:%=$(BUILD)/completions/zsh/_%)
+COMPLETION_CPPFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -Iinclude \
+	$(PKG_CFLAGS)
+all: $(COMPLETIONS)
+
+$(BUILD)/completions/bash/% $(BUILD)/completions/zsh/_%: src/tools/%.c \
+		src/core/input.c $(wildcard include/journey/*.h) \
+		completions/gen completions/journey.bash \
+		$(wildcard completions/*.values) $(BUILD)/% | $(DEPS_STAMP)
+	CC="$(CC)" CPPFLAGS="$(COMPLETION_CPPFLAGS)" \
+		sh completions/gen $* $(BUILD)/completions $(BUILD)/$*
+
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/vendor-completions
+# libjourney for other C programs: its headers (include/journey/journey.h
+# says what is public), the static library and journey.pc for pkg-config
+INCLUDEDIR ?= $(PREFIX)/include
+LIBDIR ?= $(PREFIX)/lib
+
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
-		$(DESTDIR)$(MANDIR)/man7
+		$(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(BASHCOMPDIR) \
+		$(DESTDIR)$(ZSHCOMPDIR)
 	install -m 755 $(TOOL_BINS) $(DESTDIR)$(BINDIR)
 	for m in $(MANPAGES); do \
 		s=$${m##*.}; install -m 644 $$m $(DESTDIR)$(MANDIR)/man$$s; done
+	install -m 644 $(TOOLS:%=$(BUILD)/completions/bash/%) \
+		$(DESTDIR)$(BASHCOMPDIR)
+	install -m 644 $(TOOLS:%=$(BUILD)/completions/zsh/_%) \
+		$(DESTDIR)$(ZSHCOMPDIR)
+	install -d $(DESTDIR)$(INCLUDEDIR)/journey $(DESTDIR)$(LIBDIR)/pkgconfig
+	install -m 644 include/journey/*.h $(DESTDIR)$(INCLUDEDIR)/journey
+	install -m 644 $(BUILD)/libjourney.a $(DESTDIR)$(LIBDIR)
+	sh build-aux/journey-pc $(PREFIX) $(LIBDIR) $(INCLUDEDIR) $(PKGS) \
+		>$(DESTDIR)$(LIBDIR)/pkgconfig/journey.pc
+
+# make install into $(BUILD)/install, then examples/libjourney/count.c
+# built there against the installed library with pkg-config and run
+# (debian/tests/library, the package's test of it).
+.PHONY: check-install
+check-install:
+	@rm -rf $(BUILD)/install
+	@$(MAKE) --no-print-directory install \
+		PREFIX=$(abspath $(BUILD))/install >$(BUILD)/install.log
+	@PKG_CONFIG_PATH=$(abspath $(BUILD))/install/lib/pkgconfig \
+		sh debian/tests/library
+
+# The Debian package (debian/): build-aux/deb builds it with dpkg-buildpackage
+# in a clean copy of the tree, lints it and runs its tests on it unpacked;
+# all in build/deb.  Slow (the build and make check again): not part of
+# make check.
+.PHONY: deb
+deb:
+	@sh build-aux/deb
 
 uninstall:
-	for t in $(TOOLS); do rm -f $(DESTDIR)$(BINDIR)/$$t; done
+	for t in $(TOOLS); do rm -f $(DESTDIR)$(BINDIR)/$$t \
+		$(DESTDIR)$(BASHCOMPDIR)/$$t $(DESTDIR)$(ZSHCOMPDIR)/_$$t; done
 	for m in $(MANPAGES); do \
 		s=$${m##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$s/$${m##*/}; done
+	rm -rf $(DESTDIR)$(INCLUDEDIR)/journey
+	rm -f $(DESTDIR)$(LIBDIR)/libjourney.a \
+		$(DESTDIR)$(LIBDIR)/pkgconfig/journey.pc
 
 clean:
 	rm -rf build
