@@ -19,3 +19,9 @@ jsegment --preset lifecycle --period 2d --tag examples/shop.ndjson |
 echo
 echo '$ jfriction examples/checkout.csv | jscore -o table --top 6'
 jfriction examples/checkout.csv | jscore -o table --top 6
+echo
+echo '$ jpath -o table --top 6 --goal purchase examples/shop.csv'
+jpath -o table --top 6 --goal purchase examples/shop.csv
+echo
+echo '$ jretain -o table --period day examples/shop.csv'
+jretain -o table --period day examples/shop.csv

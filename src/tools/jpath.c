@@ -459,7 +459,8 @@ count_steps(const struct jpath *f, struct tally *t, uint32_t by, size_t m,
 	for (s = 1; s <= f->depth; s++) {
 		i = a + (size_t)s - 1;
 		if (i + 1 >= m) {
-			add_move(t, by, s, t->ptp[i], TP_END, i, lastgoal, 0);
+			/* an end converted if the flow did at all */
+			add_move(t, by, s, t->ptp[i], TP_END, a, lastgoal, 0);
 			break;
 		}
 		add_move(t, by, s, t->ptp[i], t->ptp[i + 1], i + 1, lastgoal,
@@ -526,7 +527,8 @@ count_path(const struct jpath *f, struct tally *t, void *ev, size_t n)
 	for (i = 0; i + 1 < m; i++)
 		add_move(t, by, 0, t->ptp[i], t->ptp[i + 1], i + 1, lastgoal,
 		    t->pfirst[i + 1] - t->plast[i]);
-	add_move(t, by, 0, t->ptp[m - 1], TP_END, m - 1, lastgoal, 0);
+	/* as (start): the units that converted at all */
+	add_move(t, by, 0, t->ptp[m - 1], TP_END, 0, lastgoal, 0);
 }
 
 /* Ties in time go by input position. */
