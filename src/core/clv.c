@@ -16,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "journey/util.h"
+
 #define MAXDIM 4
 /* parameters live in [e^-LIMIT, e^LIMIT]: beyond, nothing is fitted */
 #define LIMIT 25.0
@@ -61,7 +63,7 @@ simplex(objective f, double *x0, int k, double step, void *ctx)
 			p[i][i - 1] += step;
 		y[i] = eval(f, p[i], k, ctx);
 	}
-	for (it = 0; it < 5000; it++) {
+	for (it = 0; it < 2000; it++) {
 		lo = hi = 0;
 		for (i = 1; i < n; i++) {
 			if (y[i] < y[lo])
@@ -146,9 +148,9 @@ minimize(objective f, const double *starts, int nstarts, int k, double *best,
 		double fx, prev = HUGE_VAL, step = 1;
 
 		memcpy(x, starts + s * k, (size_t)k * sizeof *x);
-		for (round = 0; round < 50; round++) {
+		for (round = 0; round < 20; round++) {
 			fx = simplex(f, x, k, step, ctx);
-			if (prev - fx <= 1e-12 * (1 + fabs(fx)) && round > 2)
+			if (prev - fx <= 1e-10 * (1 + fabs(fx)) && round > 2)
 				break;
 			prev = fx;
 			step = step > 0.02 ? step / 2 : 0.01;
@@ -203,8 +205,10 @@ jn_bgnbd_loglik(const struct jn_bgnbd *m, const struct jn_clv_obs *o)
 	return loglik_with(m, o, x_terms(m, o->x));
 }
 
+/* The customers a fit sums over: o[i] stands for w[i] of them (w NULL: 1). */
 struct data {
 	const struct jn_clv_obs *o;
+	const double *w;
 	size_t n;
 };
 
@@ -233,9 +237,22 @@ bgnbd_negll(const double *t, void *ctx)
 		} else {
 			xt = x_terms(&m, x);
 		}
-		s += loglik_with(&m, &d->o[i], xt);
+		s += (d->w ? d->w[i] : 1) * loglik_with(&m, &d->o[i], xt);
 	}
 	return -s;
+}
+
+/* Histories by x, tx, T: what BG/NBD sees of a customer. */
+static int
+history_cmp(const void *pa, const void *pb)
+{
+	const struct jn_clv_obs *a = pa, *b = pb;
+
+	if (a->x != b->x)
+		return a->x < b->x ? -1 : 1;
+	if (a->tx != b->tx)
+		return a->tx < b->tx ? -1 : 1;
+	return (a->T > b->T) - (a->T < b->T);
 }
 
 int
@@ -248,12 +265,34 @@ jn_bgnbd_fit(const struct jn_clv_obs *o, size_t n, struct jn_bgnbd *m)
 		1, 3, 1, 1,
 		-3, -2, 2, -2,
 	};
-	struct data d = { o, n };
-	double best[4];
+	struct jn_clv_obs *u;
+	double best[4], *w;
+	struct data d;
+	size_t i, k = 0;
 
 	if (n == 0)
 		return -1;
+	/*
+	 * Customers of one history count once, weighted: histories repeat
+	 * (a day's resolution, a few purchases), and the sums over them are
+	 * then the same whatever order the customers came in.
+	 */
+	u = jn_xmalloc(n * sizeof *u);
+	w = jn_xmalloc(n * sizeof *w);
+	memcpy(u, o, n * sizeof *u);
+	qsort(u, n, sizeof *u, history_cmp);
+	for (i = 0; i < n; i++) {
+		if (k > 0 && history_cmp(&u[k - 1], &u[i]) == 0) {
+			w[k - 1]++;
+			continue;
+		}
+		u[k] = u[i];
+		w[k++] = 1;
+	}
+	d = (struct data){ u, w, k };
 	m->loglik = -minimize(bgnbd_negll, starts, 4, 4, best, &d);
+	free(u);
+	free(w);
 	m->r = exp(best[0]);
 	m->alpha = exp(best[1]);
 	m->a = exp(best[2]);
@@ -341,7 +380,7 @@ jn_gg_fit(const struct jn_clv_obs *o, size_t n, struct jn_gg *g)
 		1.8, 1.3, 2.7,
 		-1, 2, 5,
 	};
-	struct data d = { o, n };
+	struct data d = { o, NULL, n };
 	double best[3];
 	size_t i, k = 0;
 
