@@ -53,7 +53,7 @@ eval(objective f, double *t, int k, void *ctx)
 static double
 simplex(objective f, double *x0, int k, double step, void *ctx)
 {
-	double p[MAXDIM + 1][MAXDIM], y[MAXDIM + 1];
+	double p[MAXDIM + 1][MAXDIM], y[MAXDIM + 1] = { 0 };
 	double c[MAXDIM], r[MAXDIM], e[MAXDIM], yr, ye, yc;
 	int i, j, n = k + 1, it, lo, hi, nh;
 
@@ -467,10 +467,12 @@ jn_clv_value(const struct jn_bgnbd *m, const struct jn_gg *g,
     const struct jn_clv_obs *o, double horizon, double discount)
 {
 	const double month = 52.1775 / 12;
-	double spend = jn_gg_expected_spend(g, o), prev = 0, v = 0, t;
+	double spend = jn_gg_expected_spend(g, o), prev = 0, v = 0;
+	long k, months = (long)ceil(horizon / month);
 
-	for (t = month; t - month < horizon; t += month) {
-		double at = t < horizon ? t : horizon;
+	for (k = 1; k <= months; k++) {
+		double at = (double)k * month < horizon ? (double)k * month :
+		    horizon;
 		double e = jn_bgnbd_expected(m, o, at);
 
 		v += (e - prev) * spend * pow(1 + discount, -at / 52.1775);

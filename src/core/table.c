@@ -268,7 +268,11 @@ load_ndjson(struct loader *l, const char *buf, size_t len)
 			char *text = json_dumps(v, JSON_COMPACT |
 			    JSON_PRESERVE_ORDER);
 
-			keep_meta(l, text, text ? strlen(text) : 0);
+			if (text == NULL) {	/* jansson out of memory */
+				json_decref(obj);
+				return jn_error("out of memory");
+			}
+			keep_meta(l, text, strlen(text));
 			free(text);
 			json_decref(obj);
 			start = i + 1;
