@@ -1043,6 +1043,46 @@ csv_header(struct reader *r, const char *p, size_t n)
 	return 0;
 }
 
+static size_t
+copy_bytes(char *dst, const char *src, size_t n)
+{
+	if (n > 0)
+		memcpy(dst, src, n);
+	return n;
+}
+
+/*
+ * A TSV field's value: \t, \n, \r and \\ decoded, as the writer's TSV
+ * (jn_tsv_field) encodes them, so that a table read back is the table
+ * written; a backslash before any other byte stays as it is.  Writes at
+ * most n bytes to dst and returns how many.
+ */
+static size_t
+tsv_unescape(char *dst, const char *src, size_t n)
+{
+	const char *bs = n > 0 ? memchr(src, '\\', n) : NULL;
+	size_t i, k;
+
+	if (bs == NULL)
+		return copy_bytes(dst, src, n);
+	k = copy_bytes(dst, src, (size_t)(bs - src));
+	for (i = (size_t)(bs - src); i < n; i++) {
+		char c = src[i];
+
+		if (c == '\\' && i + 1 < n) {
+			switch (src[i + 1]) {
+			case 't': c = '\t'; i++; break;
+			case 'n': c = '\n'; i++; break;
+			case 'r': c = '\r'; i++; break;
+			case '\\': i++; break;
+			default: break;
+			}
+		}
+		dst[k++] = c;
+	}
+	return k;
+}
+
 static int
 csv_record(struct reader *r, const char *p, size_t n)
 {
@@ -1080,11 +1120,13 @@ csv_record(struct reader *r, const char *p, size_t n)
 			r->rec.vals[s].len = 0;
 			continue;
 		}
-		memcpy(r->row + off, r->fields[c].ptr, r->fields[c].len);
-		r->row[off + r->fields[c].len] = '\0';
 		r->rec.vals[s].ptr = r->row + off;
-		r->rec.vals[s].len = r->fields[c].len;
-		off += r->fields[c].len + 1;
+		r->rec.vals[s].len = r->format == JN_IN_TSV ?
+		    tsv_unescape(r->row + off, r->fields[c].ptr,
+		    r->fields[c].len) : copy_bytes(r->row + off,
+		    r->fields[c].ptr, r->fields[c].len);
+		r->row[off + r->rec.vals[s].len] = '\0';
+		off += r->rec.vals[s].len + 1;
 	}
 	return emit(r);
 }
