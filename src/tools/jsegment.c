@@ -1924,6 +1924,7 @@ parse_args(struct seg *s, int argc, char **argv)
 	/* static: it lives until exit, so no error path leaks it */
 	static struct option *longopts;
 	int opt, modes = 0;
+	const char *now_arg = NULL;
 
 	free(longopts);	/* from an earlier main() in one process */
 	longopts = jn_cli_options(tool_longopts, NELEM(tool_longopts));
@@ -2001,10 +2002,7 @@ parse_args(struct seg *s, int argc, char **argv)
 			s->touch[s->ntouch++].name = arg;
 			break;
 		case OPT_NOW:
-			if (jn_time_parse(arg, strlen(arg), &s->now))
-				return jn_error("bad time '%s' for --now",
-				    arg);
-			s->has_now = 1;
+			now_arg = arg;	/* read below, in --time-zone */
 			break;
 		case OPT_PERIOD:
 			if (jn_duration_parse(arg, &s->period) != 0 ||
@@ -2044,6 +2042,13 @@ parse_args(struct seg *s, int argc, char **argv)
 			fputs(usage, stderr);
 			return -1;
 		}
+	}
+	/* --now is read as --since is: a time without an offset is local */
+	if (now_arg != NULL) {
+		if (jn_time_parse_zone(now_arg, strlen(now_arg),
+		    s->common.time_zone, &s->now) != 0)
+			return jn_error("bad time '%s' for --now", now_arg);
+		s->has_now = 1;
 	}
 	if (modes & (modes - 1))
 		return jn_error("choose one of --by, --rule and --preset");
