@@ -41,6 +41,7 @@ static const char usage[] =
     "               [--per user|session] [--by FIELD]\n"
     "               [--attribution first|last|all|stepN] [--value FIELD]\n"
     "               [--exclude [I-J:]EXPR] [--min-conversion RATE]\n"
+    "               [--windows DUR,...] [--entry first|any]\n"
     "               [--explain USER] [--sorted] [-j N] [--partial | --merge]\n"
     "               [--meta]\n"
     "               [--where EXPR] [--since TIME] [--until TIME] [--strict]\n"
@@ -63,6 +64,8 @@ static const char help_text[] =
     "      --compat RULES       clickhouse (default) or posthog\n"
     "      --exclude [I-J:]EXPR drop units with EXPR between steps I and J\n"
     "      --attribution A      --by value: first, last, all or stepN\n"
+    "      --windows DUR,...    a count_DUR column per window\n"
+    "      --entry any          an entered column: units starting past step 1\n"
     "      --explain USER       show on stderr how USER's events matched\n"
     "      --sorted             input grouped by user: memory per user only\n"
     "  -j, --jobs N             read with N threads (default: all cores)\n"
@@ -113,6 +116,8 @@ enum {
 	OPT_EXCLUDE,
 	OPT_ATTRIBUTION,
 	OPT_EXPLAIN,
+	OPT_WINDOWS,
+	OPT_ENTRY,
 };
 
 static const struct option tool_longopts[] = {
@@ -131,11 +136,14 @@ static const struct option tool_longopts[] = {
 	{ "exclude", required_argument, NULL, OPT_EXCLUDE },
 	{ "attribution", required_argument, NULL, OPT_ATTRIBUTION },
 	{ "explain", required_argument, NULL, OPT_EXPLAIN },
+	{ "windows", required_argument, NULL, OPT_WINDOWS },
+	{ "entry", required_argument, NULL, OPT_ENTRY },
 	JN_RUN_LONGOPTS,
 };
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 #define NONE UINT32_MAX
+#define MAX_WINDOWS 16		/* --windows */
 
 /*
  * One event as counted: 24 bytes, starting as the engine's struct jn_fev.
@@ -177,6 +185,10 @@ struct group {
 	double median[JN_FUNNEL_MAX_STEPS];	/* seconds; NAN if none */
 	/* per step from the second, every step-to-step time (ns) */
 	struct jn_samples times[JN_FUNNEL_MAX_STEPS];
+	/* --windows: count of window w at step k in [w * nsteps + k] */
+	uint64_t *wcount;
+	/* --entry any: units entering at a later step, per step */
+	uint64_t *entered;
 };
 
 /*
@@ -195,6 +207,8 @@ struct tally {
 	size_t opt_cap;
 	struct fevent *gather;	/* one unit's events, gathered or widened */
 	size_t gather_cap;
+	struct fevent *sub;	/* --entry any: events of a later funnel */
+	size_t sub_cap;
 	int explaining;		/* the current unit is --explain's */
 	int explained;		/* --explain's user was counted */
 };
@@ -221,6 +235,11 @@ struct funnel {
 	struct jn_funnel_excl phx[JN_FUNNEL_MAX_STEPS];	/* their steps */
 	int nexcl;
 	const char *explain;
+	/* --windows: each window, as written and in ns */
+	int nwin;
+	const char *win_text[MAX_WINDOWS];
+	int64_t win[MAX_WINDOWS];
+	int entry_any;		/* --entry any */
 	/* step and exclusion predicates by kind: per event name or per event */
 	struct jn_namecache names;
 	struct jn_pred *cpred[2 * JN_FUNNEL_MAX_STEPS];
@@ -447,6 +466,8 @@ tally_release(struct tally *t)
 
 	for (g = 0; g < t->ngroups; g++) {
 		free(t->groups[g].value);
+		free(t->groups[g].wcount);
+		free(t->groups[g].entered);
 		for (k = 0; k < JN_FUNNEL_MAX_STEPS; k++)
 			jn_samples_release(&t->groups[g].times[k]);
 	}
@@ -455,6 +476,7 @@ tally_release(struct tally *t)
 	free(t->scratch);
 	free(t->opt);
 	free(t->gather);
+	free(t->sub);
 }
 
 static uint32_t
@@ -483,6 +505,12 @@ group_for(const struct funnel *f, struct tally *t, uint32_t by)
 		if (f->value_field)
 			g->value = jn_xcalloc((size_t)f->spec.nsteps,
 			    sizeof *g->value);
+		if (f->nwin > 0)
+			g->wcount = jn_xcalloc((size_t)f->nwin *
+			    (size_t)f->spec.nsteps, sizeof *g->wcount);
+		if (f->entry_any)
+			g->entered = jn_xcalloc((size_t)f->spec.nsteps,
+			    sizeof *g->entered);
 		for (k = 0; k < JN_FUNNEL_MAX_STEPS; k++)
 			g->median[k] = NAN;
 		*slot = (uint32_t)t->ngroups++;
@@ -510,9 +538,50 @@ tally_merge(const struct funnel *f, struct tally *to, const struct tally *from)
 			if (src->value != NULL)
 				jn_xsum_merge(&dst->value[k], &src->value[k]);
 			jn_samples_merge(&dst->times[k], &src->times[k]);
+			if (src->entered != NULL)
+				dst->entered[k] += src->entered[k];
 		}
+		for (k = 0; k < f->nwin * f->spec.nsteps; k++)
+			dst->wcount[k] += src->wcount[k];
 	}
 	free(map);
+}
+
+/*
+ * One evaluation of the funnel for a unit: the spec (its window varies
+ * with --windows, its steps with --entry any), the exclusions with their
+ * steps numbered as the spec's (exclusion x is bit spec.nsteps + x of an
+ * event's mask) and the optional steps.
+ */
+struct eval {
+	struct jn_funnel_spec spec;
+	const struct jn_funnel_excl *excl;
+	int nexcl;
+	uint32_t optional;
+};
+
+/*
+ * What an evaluation found: the counted chain, the exclusion that dropped
+ * it (x + 1, else 0) and, for an optional step k, the event that did it
+ * (did[k], (size_t)-1 when skipped) with its time from the previous
+ * required step.
+ */
+struct outcome {
+	struct jn_funnel_match m;
+	int excl;
+	size_t did[JN_FUNNEL_MAX_STEPS];
+	int64_t did_dt[JN_FUNNEL_MAX_STEPS];
+};
+
+/* The evaluation of the run's own funnel, with window w. */
+static void
+main_eval(const struct funnel *f, int64_t w, struct eval *e)
+{
+	e->spec = f->spec;
+	e->spec.window = w;
+	e->excl = f->phx;
+	e->nexcl = f->nexcl;
+	e->optional = f->optional;
 }
 
 /*
@@ -521,27 +590,26 @@ tally_merge(const struct funnel *f, struct tally *to, const struct tally *from)
  * to the end of the chain's window)?
  */
 static int
-excluded(const struct funnel *f, const struct fevent *ev, size_t n,
+excluded(const struct eval *e, const struct fevent *ev, size_t n,
     const struct jn_funnel_match *m)
 {
 	int x;
 	size_t i;
 
-	for (x = 0; x < f->nexcl; x++) {
-		const struct exclusion *e = &f->excl[x];
-		uint32_t bit = UINT32_C(1) << (f->spec.nsteps + x);
-		int to = e->to ? e->to : f->spec.nsteps;
+	for (x = 0; x < e->nexcl; x++) {
+		uint32_t bit = UINT32_C(1) << (e->spec.nsteps + x);
+		int from = e->excl[x].from, to = e->excl[x].to;
 		int64_t lo, hi;
 
-		if (m->level < e->from)
+		if (m->level < from)
 			continue;
-		lo = m->ts[e->from - 1];
+		lo = m->ts[from - 1];
 		if (m->level >= to)
 			hi = m->ts[to - 1] - 1;
-		else if (f->spec.window == 0)
+		else if (e->spec.window == 0)
 			hi = INT64_MAX;
 		else
-			hi = m->ts[0] + f->spec.window;
+			hi = m->ts[0] + e->spec.window;
 		for (i = 0; i < n; i++)
 			if ((ev[i].f.mask & bit) && ev[i].f.ts > lo &&
 			    ev[i].f.ts <= hi)
@@ -592,59 +660,124 @@ fill_skips(const struct funnel *f, struct tally *t, const struct fevent *ev,
  * its event, value and time from the previous required step.
  */
 static void
-count_optional(const struct funnel *f, struct tally *t,
-    const struct fevent *ev, size_t n, uint32_t by)
+match_optional(const struct funnel *f, struct tally *t, const struct eval *e,
+    const struct fevent *ev, size_t n, struct outcome *out)
 {
-	struct jn_funnel_match m, shown, d;
+	struct jn_funnel_match d;
 	struct fevent *o;
-	uint32_t g;
-	size_t did[JN_FUNNEL_MAX_STEPS];
-	int64_t did_dt[JN_FUNNEL_MAX_STEPS];
-	int k, p, excl;
+	int k, p;
 
 	t->opt = jn_xgrow(t->opt, &t->opt_cap, n ? n : 1, sizeof *t->opt);
-	o = fill_skips(f, t, ev, n, f->optional);
-	jn_funnel_match(&f->spec, &o->f, sizeof *o, n, &m);
-	excl = m.level ? excluded(f, o, n, &m) : 0;
-	/* the event that did each optional step reached, none if skipped */
-	shown = m;
-	for (k = 0; k < m.level; k++) {
-		if (!(f->optional >> k & 1))
+	o = fill_skips(f, t, ev, n, e->optional);
+	jn_funnel_match(&e->spec, &o->f, sizeof *o, n, &out->m);
+	out->excl = out->m.level ? excluded(e, o, n, &out->m) : 0;
+	for (k = 0; k < out->m.level; k++) {
+		if (!(e->optional >> k & 1))
 			continue;
-		o = fill_skips(f, t, ev, n, f->optional & ~(UINT32_C(1) << k));
-		jn_funnel_match(&f->spec, &o->f, sizeof *o, n, &d);
+		o = fill_skips(f, t, ev, n, e->optional & ~(UINT32_C(1) << k));
+		jn_funnel_match(&e->spec, &o->f, sizeof *o, n, &d);
 		p = prev_required(f, k);
-		did[k] = d.level > k ? d.ev[k] : (size_t)-1;
-		did_dt[k] = d.level > k ? d.ts[k] - d.ts[p] : 0;
-		shown.ev[k] = did[k];
-		if (d.level > k)
-			shown.ts[k] = d.ts[k];
+		out->did[k] = d.level > k ? d.ev[k] : (size_t)-1;
+		out->did_dt[k] = d.level > k ? d.ts[k] - d.ts[p] : 0;
 	}
-	if (t->explaining)
-		explain_unit(f, ev, n, &shown, excl, by);
-	if (m.level == 0 || excl)
+}
+
+/* Evaluate e on a unit's events ev[0..n) into *o. */
+static void
+evaluate(const struct funnel *f, struct tally *t, const struct eval *e,
+    const struct fevent *ev, size_t n, struct outcome *o)
+{
+	if (e->optional) {
+		match_optional(f, t, e, ev, n, o);
+	} else if (f->posthog && f->nexcl > 0) {
+		/* PostHog's exclusions: its UDF, attempt by attempt */
+		o->excl = jn_funnel_posthog(&e->spec, e->excl, e->nexcl,
+		    &ev->f, sizeof *ev, n, &o->m);
+	} else {
+		jn_funnel_match(&e->spec, &ev->f, sizeof *ev, n, &o->m);
+		o->excl = o->m.level ? excluded(e, ev, n, &o->m) : 0;
+	}
+}
+
+/* The rows an outcome counts the unit in: bit k for row k + 1. */
+static uint32_t
+rows_of(const struct eval *e, const struct outcome *o)
+{
+	uint32_t rows = 0;
+	int k;
+
+	if (o->excl)
+		return 0;
+	for (k = 0; k < o->m.level; k++)
+		if (!(e->optional >> k & 1) || o->did[k] != (size_t)-1)
+			rows |= UINT32_C(1) << k;
+	return rows;
+}
+
+/*
+ * --entry any: a unit with no event matching step 1 enters at step E > 1
+ * when the funnel of steps E..S alone, with the same window, order and
+ * modes and the parts of the exclusions that lie between those steps,
+ * counts it at its first step.  It enters where that funnel gets
+ * furthest, at the lowest E on ties, and counts in the entered column of
+ * rows E to the last step it reached.
+ */
+static void
+count_entry(const struct funnel *f, struct tally *t, const struct fevent *ev,
+    size_t n, uint32_t by)
+{
+	struct jn_funnel_excl x[JN_FUNNEL_MAX_STEPS];
+	int xof[JN_FUNNEL_MAX_STEPS];
+	struct eval e;
+	struct outcome o;
+	uint32_t any = 0, g;
+	size_t i;
+	int k, entry, nx, best = 0, best_top = 0, S = f->spec.nsteps;
+
+	for (i = 0; i < n; i++)
+		any |= ev[i].f.mask;
+	if (any & 1)
+		return;	/* the classic funnel's */
+	t->sub = jn_xgrow(t->sub, &t->sub_cap, n ? n : 1, sizeof *t->sub);
+	for (entry = 1; entry < S; entry++) {	/* 0-based */
+		if (!(any >> entry & 1))
+			continue;
+		/* exclusion I-J in steps entry+1..S: max(I, entry+1)-J */
+		for (k = 0, nx = 0; k < f->nexcl; k++) {
+			if (f->phx[k].to <= entry + 1)
+				continue;
+			x[nx].from = (f->phx[k].from > entry + 1 ?
+			    f->phx[k].from : entry + 1) - entry;
+			x[nx].to = f->phx[k].to - entry;
+			xof[nx++] = k;
+		}
+		e.spec = f->spec;
+		e.spec.nsteps = S - entry;
+		e.excl = x;
+		e.nexcl = nx;
+		e.optional = 0;
+		for (i = 0; i < n; i++) {
+			uint32_t m = ev[i].f.mask;
+
+			t->sub[i] = ev[i];
+			t->sub[i].f.mask = (m & (uint32_t)(((uint64_t)1 << S) -
+			    1)) >> entry;
+			for (k = 0; k < nx; k++)
+				if (m >> (S + xof[k]) & 1)
+					t->sub[i].f.mask |= UINT32_C(1) <<
+					    (e.spec.nsteps + k);
+		}
+		evaluate(f, t, &e, t->sub, n, &o);
+		if (o.m.level == 0 || o.excl || entry + o.m.level <= best_top)
+			continue;
+		best = entry;
+		best_top = entry + o.m.level;
+	}
+	if (best_top == 0)
 		return;
 	g = group_for(f, t, by);
-	for (k = 0; k < m.level; k++) {
-		const struct fevent *e = &ev[m.ev[k]];
-		int64_t dt;
-
-		p = prev_required(f, k);
-		if (f->optional >> k & 1) {
-			if (did[k] == (size_t)-1)
-				continue;	/* skipped */
-			e = &ev[did[k]];
-			dt = did_dt[k];
-		} else {
-			dt = p >= 0 ? e->f.ts - m.ts[p] : 0;
-		}
-		t->groups[g].count[k]++;
-		if (e->value != NONE)
-			jn_xsum_add(&t->groups[g].value[k],
-			    f->values[e->value]);
-		if (p >= 0)
-			jn_samples_add(&t->groups[g].times[k], dt);
-	}
+	for (k = best; k < best_top; k++)
+		t->groups[g].entered[k]++;
 }
 
 /* Match ev[0..n) and count the unit under breakdown value by. */
@@ -652,38 +785,64 @@ static void
 count_match(const struct funnel *f, struct tally *t, const struct fevent *ev,
     size_t n, uint32_t by)
 {
-	struct jn_funnel_match m;
-	uint32_t g;
-	int k, excl;
+	struct eval e;
+	struct outcome o;
+	uint32_t g, rows;
+	int k, p, w;
 
-	if (f->optional) {
-		count_optional(f, t, ev, n, by);
-		return;
-	}
-	if (f->posthog && f->nexcl > 0) {
-		/* PostHog's exclusions: its UDF, attempt by attempt */
-		excl = jn_funnel_posthog(&f->spec, f->phx, f->nexcl, &ev->f,
-		    sizeof *ev, n, &m);
-	} else {
-		jn_funnel_match(&f->spec, &ev->f, sizeof *ev, n, &m);
-		excl = m.level ? excluded(f, ev, n, &m) : 0;
-	}
-	if (t->explaining)
-		explain_unit(f, ev, n, &m, excl, by);
-	if (m.level == 0 || excl)
-		return;
-	g = group_for(f, t, by);
-	for (k = 0; k < m.level; k++) {
-		const struct fevent *e = &ev[m.ev[k]];
+	main_eval(f, f->spec.window, &e);
+	evaluate(f, t, &e, ev, n, &o);
+	if (t->explaining) {
+		/* the event that did each optional step, none if skipped */
+		struct jn_funnel_match shown = o.m;
 
-		t->groups[g].count[k]++;
-		if (e->value != NONE)
-			jn_xsum_add(&t->groups[g].value[k],
-			    f->values[e->value]);
-		if (k > 0)
-			jn_samples_add(&t->groups[g].times[k],
-			    m.ts[k] - m.ts[k - 1]);
+		for (k = 0; k < o.m.level; k++)
+			if (f->optional >> k & 1) {
+				shown.ev[k] = o.did[k];
+				if (o.did[k] != (size_t)-1)
+					shown.ts[k] = ev[o.did[k]].f.ts;
+			}
+		explain_unit(f, ev, n, &shown, o.excl, by);
 	}
+	rows = rows_of(&e, &o);
+	if (rows != 0) {
+		g = group_for(f, t, by);
+		for (k = 0; k < o.m.level; k++) {
+			const struct fevent *ek = &ev[o.m.ev[k]];
+			int64_t dt;
+
+			if (!(rows >> k & 1))
+				continue;	/* an optional step skipped */
+			p = f->optional ? prev_required(f, k) : k - 1;
+			if (f->optional >> k & 1) {
+				ek = &ev[o.did[k]];
+				dt = o.did_dt[k];
+			} else if (f->optional) {
+				dt = p >= 0 ? ek->f.ts - o.m.ts[p] : 0;
+			} else {
+				dt = k > 0 ? o.m.ts[k] - o.m.ts[k - 1] : 0;
+			}
+			t->groups[g].count[k]++;
+			if (ek->value != NONE)
+				jn_xsum_add(&t->groups[g].value[k],
+				    f->values[ek->value]);
+			if (p >= 0)
+				jn_samples_add(&t->groups[g].times[k], dt);
+		}
+	}
+	/* --windows: the same evaluation, window by window */
+	for (w = 0; w < f->nwin; w++) {
+		main_eval(f, f->win[w], &e);
+		evaluate(f, t, &e, ev, n, &o);
+		if ((rows = rows_of(&e, &o)) == 0)
+			continue;
+		g = group_for(f, t, by);
+		for (k = 0; k < f->spec.nsteps; k++)
+			t->groups[g].wcount[w * f->spec.nsteps + k] +=
+			    rows >> k & 1;
+	}
+	if (f->entry_any)
+		count_entry(f, t, ev, n, by);
 }
 
 static struct fevent *
@@ -1043,11 +1202,12 @@ rate_cell(uint64_t a, uint64_t b)
 static int
 write_table(struct funnel *f, enum jn_format fmt)
 {
-	struct jn_column cols[10];
-	struct jn_cell cells[10];
+	struct jn_column cols[11 + MAX_WINDOWS];
+	struct jn_cell cells[11 + MAX_WINDOWS];
+	char names[MAX_WINDOWS][64];
 	struct jn_writer *w;
 	size_t nc = 0, g;
-	int k, rc, overflow = 0;
+	int k, x, rc, overflow = 0;
 
 	if (f->by_field)
 		cols[nc++] = (struct jn_column){ f->by_field, JN_COL_STR };
@@ -1060,6 +1220,13 @@ write_table(struct funnel *f, enum jn_format fmt)
 	cols[nc++] = (struct jn_column){ "median_time", JN_COL_DURATION };
 	if (f->value_field)
 		cols[nc++] = (struct jn_column){ "value", JN_COL_MONEY };
+	for (x = 0; x < f->nwin; x++) {
+		snprintf(names[x], sizeof names[x], "count_%s",
+		    f->win_text[x]);
+		cols[nc++] = (struct jn_column){ names[x], JN_COL_INT };
+	}
+	if (f->entry_any)
+		cols[nc++] = (struct jn_column){ "entered", JN_COL_INT };
 	jn_engine_meta(&f->engine, fmt);
 	w = jn_writer_new(stdout, fmt, cols, nc);
 	for (g = 0; g < f->t.ngroups; g++) {
@@ -1098,6 +1265,12 @@ write_table(struct funnel *f, enum jn_format fmt)
 					    "step %d is out of range; left empty",
 					    f->value_field, k + 1);
 			}
+			for (x = 0; x < f->nwin; x++)
+				cells[i++] = jn_cell_int((int64_t)gr->wcount[x *
+				    f->spec.nsteps + k]);
+			if (f->entry_any)
+				cells[i++] = jn_cell_int((int64_t)
+				    gr->entered[k]);
 			jn_writer_row(w, cells);
 		}
 	}
@@ -1111,11 +1284,17 @@ static int
 gate(const struct funnel *f)
 {
 	int failed = 0, last = f->spec.nsteps - 1;
-	size_t g;
+	size_t g, counted = 0;
 
 	if (!f->has_min_conversion)
 		return 0;
-	if (f->t.ngroups == 0) {
+	/*
+	 * With --by, a group no unit reached step 1 in is there only for
+	 * the count_DUR or entered columns: the gate is the funnel's own
+	 */
+	for (g = 0; g < f->t.ngroups; g++)
+		counted += !f->by_field || f->t.groups[g].count[0] > 0;
+	if (counted == 0) {
 		jn_warn("no unit reached step 1: below --min-conversion %.1f%%",
 		    100 * f->min_conversion);
 		return 1;
@@ -1125,7 +1304,8 @@ gate(const struct funnel *f)
 		double r = gr->count[0] ? ratio(gr->count[last], gr->count[0]) :
 		    0;
 
-		if (r >= f->min_conversion)
+		if (r >= f->min_conversion || (f->by_field &&
+		    gr->count[0] == 0))
 			continue;
 		failed = 1;
 		if (f->by_field)
@@ -1267,6 +1447,12 @@ config_text(const void *tool, struct jn_strbuf *b)
 	jn_state_config_item(b, "value", f->value_field);
 	jn_strbuf_printf(b, "attribution=%d:%d", (int)f->attribution,
 	    f->attr_step);
+	/* only when given, so that older states still merge */
+	for (k = 0; k < f->nwin; k++)
+		jn_strbuf_printf(b, ";window%d=%lld", k + 1,
+		    (long long)f->win[k]);
+	if (f->entry_any)
+		jn_strbuf_printf(b, ";entry=any");
 }
 
 static const struct funnel *rank_funnel;
@@ -1310,6 +1496,23 @@ write_state(void *tool, FILE *out)
 		for (k = 0; k < f->spec.nsteps; k++)
 			counts[k] = (int64_t)gr->count[k];
 		jn_state_set_ints(r, "count", counts, (size_t)f->spec.nsteps);
+		if (f->entry_any) {
+			for (k = 0; k < f->spec.nsteps; k++)
+				counts[k] = (int64_t)gr->entered[k];
+			jn_state_set_ints(r, "entered", counts,
+			    (size_t)f->spec.nsteps);
+		}
+		for (k = 0; k < f->nwin; k++) {
+			char key[32];
+			int s;
+
+			snprintf(key, sizeof key, "count%d", k + 1);
+			for (s = 0; s < f->spec.nsteps; s++)
+				counts[s] = (int64_t)gr->wcount[k *
+				    f->spec.nsteps + s];
+			jn_state_set_ints(r, key, counts,
+			    (size_t)f->spec.nsteps);
+		}
 		if (gr->value != NULL)
 			jn_state_set_xsums(r, "value", gr->value,
 			    (size_t)f->spec.nsteps);
@@ -1339,7 +1542,7 @@ merge_group(void *ctx, struct jn_state_in *in, const struct jn_state_rec *r)
 	int64_t *v;
 	size_t n, i, len;
 	uint32_t g, id = NONE;
-	int k;
+	int k, w;
 
 	if (jn_state_get_str(in, r, "by", &by, &len) != 0 ||
 	    jn_state_get_ints(in, r, "count", &v, &n) != 0)
@@ -1350,6 +1553,24 @@ merge_group(void *ctx, struct jn_state_in *in, const struct jn_state_rec *r)
 	for (k = 0; k < f->spec.nsteps && (size_t)k < n; k++)
 		f->t.groups[g].count[k] += (uint64_t)v[k];
 	free(v);
+	if (f->entry_any) {
+		if (jn_state_get_ints(in, r, "entered", &v, &n) != 0)
+			return -1;
+		for (k = 0; k < f->spec.nsteps && (size_t)k < n; k++)
+			f->t.groups[g].entered[k] += (uint64_t)v[k];
+		free(v);
+	}
+	for (w = 0; w < f->nwin; w++) {
+		char key[32];
+
+		snprintf(key, sizeof key, "count%d", w + 1);
+		if (jn_state_get_ints(in, r, key, &v, &n) != 0)
+			return -1;
+		for (k = 0; k < f->spec.nsteps && (size_t)k < n; k++)
+			f->t.groups[g].wcount[w * f->spec.nsteps + k] +=
+			    (uint64_t)v[k];
+		free(v);
+	}
 	if (f->value_field && jn_state_add_xsums(in, r, "value",
 	    f->t.groups[g].value, (size_t)f->spec.nsteps) != 0)
 		return -1;
@@ -1402,6 +1623,38 @@ parse_exclusion(struct funnel *f, const char *arg)
 	e->from = (int)from;
 	e->to = (int)to;
 	return 0;
+}
+
+/*
+ * --windows DUR,DUR,...: each window as written (its column's name) and in
+ * ns.  The list is copied into buf, which the caller frees.
+ */
+static int
+parse_windows(struct funnel *f, const char *arg, char **buf)
+{
+	char *p, *q;
+	int w;
+
+	free(*buf);
+	p = *buf = jn_xstrdup(arg);
+	for (f->nwin = 0;; p = q + 1) {
+		if ((q = strchr(p, ',')) != NULL)
+			*q = '\0';
+		if (*p == '\0')
+			return jn_error("empty window in --windows '%s'", arg);
+		if (f->nwin == MAX_WINDOWS)
+			return jn_error("too many windows in --windows '%s' "
+			    "(at most %d)", arg, MAX_WINDOWS);
+		for (w = 0; w < f->nwin; w++)
+			if (strcmp(f->win_text[w], p) == 0)
+				return jn_error("window '%s' given twice in "
+				    "--windows", p);
+		if (jn_duration_parse(p, &f->win[f->nwin]) != 0)
+			return jn_error("bad duration '%s' in --windows", p);
+		f->win_text[f->nwin++] = p;
+		if (q == NULL)
+			return 0;
+	}
 }
 
 /* --attribution first|last|all|stepN */
@@ -1481,6 +1734,10 @@ check_args(struct funnel *f)
 		    "--explain");
 	if (f->spec.nsteps + f->nexcl > 32)
 		return jn_error("at most 32 steps and exclusions together");
+	if (f->entry_any && (f->spec.nsteps < 2 ||
+	    f->spec.order == JN_ORDER_ANY || f->optional))
+		return jn_error("--entry any needs two steps or more, in order, "
+		    "none optional (not --order any, -s ?EXPR)");
 	for (x = 0; x < f->nexcl; x++) {
 		struct exclusion *e = &f->excl[x];
 
@@ -1502,6 +1759,7 @@ parse_args(struct funnel *f, int argc, char **argv)
 {
 	/* static: it lives until exit, so no error path leaks it */
 	static struct option *longopts;
+	static char *windows;
 	int opt, nsteps = 0, k;
 	char *end;
 
@@ -1562,6 +1820,19 @@ parse_args(struct funnel *f, int argc, char **argv)
 			break;
 		case OPT_EXPLAIN:
 			f->explain = optarg;
+			break;
+		case OPT_WINDOWS:
+			if (parse_windows(f, optarg, &windows) != 0)
+				return -1;
+			break;
+		case OPT_ENTRY:
+			if (strcmp(optarg, "any") == 0)
+				f->entry_any = 1;
+			else if (strcmp(optarg, "first") == 0)
+				f->entry_any = 0;
+			else
+				return jn_error("bad --entry '%s' (first, "
+				    "any)", optarg);
 			break;
 		case OPT_ORDER:
 			if (strcmp(optarg, "default") == 0)

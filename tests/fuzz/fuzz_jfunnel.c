@@ -1,10 +1,11 @@
 /*
  * Fuzz target for jfunnel's whole input path: the first byte picks one of
  * a few option sets (breakdown and value, strict order per session,
- * PostHog compatibility with exclusions, sorted input, explain...; two of
- * them read and count with two threads, the others with one), the rest
- * is an event log in a temporary file, and jfunnel's real main() runs
- * over it.  Nothing may crash, leak or exit.
+ * PostHog compatibility with exclusions, several windows, mid-funnel
+ * entry, sorted input, explain...; two of them read and count with two
+ * threads, the others with one), the rest is an event log in a temporary
+ * file, and jfunnel's real main() runs over it.  Nothing may crash, leak
+ * or exit.
  */
 #include "tool.h"
 
@@ -23,7 +24,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *sets[][32] = {
 		{ "jfunnel", "--no-progress", "-j", "1", S3, path, NULL },
 		{ "jfunnel", "--no-progress", "-j", "2", "--by", "device",
-		    "--value", "revenue", "-o", "table", S3, path, NULL },
+		    "--value", "revenue", "-o", "table", "--windows",
+		    "10m,1d", S3, path, NULL },
 		{ "jfunnel", "--no-progress", "-j", "1", "--order", "strict",
 		    "--per", "session", "-w", "1h", "-s", "page~^/p/", "-s",
 		    "page=/cart", "-s", "event=purchase && revenue>0", path,
@@ -31,7 +33,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		{ "jfunnel", "--no-progress", "-j", "1", "--compat", "posthog",
 		    "--exclude", "event=refund", "--exclude",
 		    "1-2:page=/help", "--attribution", "last", "--by",
-		    "country", "-o", "markdown", S3, path, NULL },
+		    "country", "-o", "markdown", "--windows", "1h,0",
+		    "--entry", "any", S3, path, NULL },
 		{ "jfunnel", "--no-progress", "-j", "1", "--compat",
 		    "clickhouse", "--order", "strict", "--dedup", "--increase",
 		    "--reentry", "--attribution", "step2", "--by", "device",

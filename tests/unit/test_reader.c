@@ -187,6 +187,65 @@ test_csv_edges(void **state)
 	jn_badrec_finish(&bad, nin);
 }
 
+/*
+ * Unquoted records are split eight bytes at a time: fields of every length
+ * around the word boundaries, empty ones, and a quote anywhere sending the
+ * record to libcsv, against the fields as written, over many random runs.
+ */
+static void
+test_csv_split_words(void **state)
+{
+	static const char chars[] = "abcxyz0189-_ .;|\t";
+	uint64_t rng = 7;
+	int iter;
+
+	(void)state;
+	for (iter = 0; iter < 300; iter++) {
+		char in[4096], want_user[MAXREC][64], want_ts[MAXREC][64];
+		size_t o = 0;
+		struct got g;
+		struct jn_badrec bad;
+		uint64_t nin;
+		int r, k;
+
+		o += (size_t)snprintf(in, sizeof in, "x,user_id,ts\n");
+		for (r = 0; r < MAXREC; r++) {
+			char f[3][64];
+
+			for (k = 0; k < 3; k++) {
+				size_t len, i;
+
+				rng = rng * 6364136223846793005ULL +
+				    1442695040888963407ULL;
+				len = (size_t)(rng >> 33) % 20 + (k == 1);
+				for (i = 0; i < len; i++) {
+					rng = rng * 6364136223846793005ULL +
+					    1442695040888963407ULL;
+					f[k][i] = chars[(rng >> 33) %
+					    (sizeof chars - 1)];
+				}
+				f[k][len] = '\0';
+			}
+			/* now and then a quote inside the first field (not first:
+			 * that would open a quoted field) */
+			if ((rng >> 40) % 8 == 0 && strlen(f[0]) >= 2)
+				f[0][strlen(f[0]) / 2] = '"';
+			strcpy(want_user[r], f[1]);
+			strcpy(want_ts[r], f[2]);
+			o += (size_t)snprintf(in + o, sizeof in - o,
+			    "%s,%s,%s\n", f[0], f[1], f[2]);
+		}
+		jn_badrec_init(&bad, 0, NULL);
+		assert_int_equal(run(in, o, 0, JN_IN_CSV, &g, &bad, &nin), 0);
+		assert_int_equal(g.n, MAXREC);
+		for (r = 0; r < MAXREC; r++) {
+			assert_string_equal(g.user[r], want_user[r]);
+			assert_string_equal(g.time[r], want_ts[r]);
+		}
+		jn_badrec_finish(&bad, nin);
+	}
+}
+
 /* A short row is rejected and written verbatim to --rejects. */
 static void
 test_csv_bad_count(void **state)
@@ -688,6 +747,7 @@ main(void)
 		cmocka_unit_test(test_gzip_damaged),
 		cmocka_unit_test(test_detect_hostile),
 		cmocka_unit_test(test_delimiter),
+		cmocka_unit_test(test_csv_split_words),
 		cmocka_unit_test(test_loose_names),
 	};
 
