@@ -75,4 +75,17 @@ int jn_markov_removal(const struct jn_markov *m, size_t nsets,
 int jn_round_micro(const double *v, size_t n, int64_t total_micro,
     int64_t *out);
 
+/*
+ * The 95% interval of the difference p1 - p2 of two independent
+ * proportions x1/n1 and x2/n2 (n1, n2 > 0), by Newcombe's hybrid score
+ * method (Statistics in Medicine 17, 1998, method 10): with (l_i, u_i)
+ * the Wilson score interval of p_i (z = 1.959964),
+ *   lower = d - sqrt((p1 - l1)^2 + (u2 - p2)^2)
+ *   upper = d + sqrt((u1 - p1)^2 + (p2 - l2)^2).
+ * It stays inside [-1, 1] and behaves at 0 and at n: what jpath's next
+ * view gives its lift.  Cannot fail.
+ */
+void jn_newcombe_diff(uint64_t x1, uint64_t n1, uint64_t x2, uint64_t n2,
+    double *lower, double *upper);
+
 #endif

@@ -3,7 +3,9 @@
  * partial pivoting over the absorption equations of a chain of observed
  * transitions, one LU factorization per chain and a few solves per
  * removed touchpoint (markov.h says why that is exact), and the
- * largest-remainder rounding that makes printed credits add up.  jpath
+ * largest-remainder rounding that makes printed credits add up, and the
+ * interval of a difference of two proportions (the lift of jpath's next
+ * view).  jpath
  * builds the chain from its paths; nothing here knows of events.
  */
 #include <assert.h>
@@ -256,4 +258,30 @@ jn_round_micro(const double *v, size_t n, int64_t total_micro,
 	free(rem);
 	free(idx);
 	return 0;
+}
+
+/* Wilson's score interval of x/n at 95%. */
+static void
+wilson(uint64_t x, uint64_t n, double *lo, double *hi)
+{
+	const double z = 1.959964, z2 = z * z;
+	double dn = (double)n, dx = (double)x;
+	double c = (dx + z2 / 2) / (dn + z2);
+	double h = z * sqrt(dx * (dn - dx) / dn + z2 / 4) / (dn + z2);
+
+	*lo = c - h;
+	*hi = c + h;
+}
+
+void
+jn_newcombe_diff(uint64_t x1, uint64_t n1, uint64_t x2, uint64_t n2,
+    double *lower, double *upper)
+{
+	double p1 = (double)x1 / (double)n1, p2 = (double)x2 / (double)n2;
+	double l1, u1, l2, u2, d = p1 - p2;
+
+	wilson(x1, n1, &l1, &u1);
+	wilson(x2, n2, &l2, &u2);
+	*lower = d - sqrt((p1 - l1) * (p1 - l1) + (u2 - p2) * (u2 - p2));
+	*upper = d + sqrt((u1 - p1) * (u1 - p1) + (p2 - l2) * (p2 - l2));
 }

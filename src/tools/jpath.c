@@ -1183,18 +1183,44 @@ prune_edges(const struct jpath *f, const uint32_t *ids, size_t n,
 	}
 }
 
+/*
+ * View next's lift, into c[x..x+3): the conversion after a move (x1 of
+ * n1 units) minus the conversion after the touchpoint's other moves (x2
+ * of n2), in points, with Newcombe's 95% interval (markov.h); empty
+ * when either side has no unit.  Returns the next x.
+ */
+static size_t
+lift_cells(struct jn_cell *c, size_t x, uint64_t x1, uint64_t n1,
+    uint64_t x2, uint64_t n2)
+{
+	double lo, hi;
+
+	if (n1 == 0 || n2 == 0) {
+		c[x++] = jn_cell_null();
+		c[x++] = jn_cell_null();
+		c[x++] = jn_cell_null();
+		return x;
+	}
+	jn_newcombe_diff(x1, n1, x2, n2, &lo, &hi);
+	c[x++] = jn_cell_num((double)x1 / (double)n1 - (double)x2 /
+	    (double)n2);
+	c[x++] = jn_cell_num(lo);
+	c[x++] = jn_cell_num(hi);
+	return x;
+}
+
 static int
 write_edges(struct jpath *f, struct jn_writer *w, const uint32_t *ids,
     size_t n)
 {
-	struct jn_cell c[12];
+	struct jn_cell c[16];
 	struct jn_samples pool = { NULL, 0, 0 };
 	size_t i, j, k, nk;
 	int goal = f->goal != NULL;
 
 	for (i = 0; i < n; i = j) {
 		const struct edge *first = &f->t.e[ids[i]];
-		uint64_t total = 0, tr = 0, un = 0, cv = 0;
+		uint64_t total = 0, tr = 0, un = 0, cv = 0, bun = 0, bcv = 0;
 		int blk = block_of(first), next = f->view == VIEW_NEXT;
 		int steps = f->view == VIEW_STEPS;
 
@@ -1210,6 +1236,8 @@ write_edges(struct jpath *f, struct jn_writer *w, const uint32_t *ids,
 			    e->step != first->step : block_of(e) != blk))
 				break;
 			total += e->transitions;
+			bun += e->units;
+			bcv += e->converted;
 		}
 		if (next || steps)
 			blk = 1;
@@ -1259,6 +1287,9 @@ write_edges(struct jpath *f, struct jn_writer *w, const uint32_t *ids,
 				c[x++] = jn_cell_int((int64_t)e->converted);
 				c[x++] = rate_cell(e->converted, e->units);
 			}
+			if (goal && next)
+				x = lift_cells(c, x, e->converted, e->units,
+				    bcv - e->converted, bun - e->units);
 			jn_writer_row(w, c);
 		}
 		if (tr > 0) {
@@ -1305,6 +1336,8 @@ write_edges(struct jpath *f, struct jn_writer *w, const uint32_t *ids,
 				c[x++] = blk == 1 ? jn_cell_null() :
 				    rate_cell(cv, un);
 			}
+			if (goal && next)
+				x = lift_cells(c, x, 0, 0, 0, 0);
 			jn_writer_row(w, c);
 		}
 	}
@@ -1701,8 +1734,9 @@ markov_effects(const struct jpath *f, uint32_t by, const uint32_t *tps,
 	uint32_t *rowof = jn_xmalloc((ntps + 1) * sizeof *rowof);
 	uint32_t *states, key[3], none = NONE;
 	size_t *off = jn_xcalloc(ntp + 2, sizeof *off), *fill = NULL;
-	double *conv = NULL, *drop = NULL, *out, base = 0;
-	size_t ccap = 0, dcap = 0;
+	double *conv = jn_xcalloc(16, sizeof *conv), *out, base = 0;
+	double *drop = jn_xcalloc(16, sizeof *drop);
+	size_t ccap = 16, dcap = 16;
 	struct jn_intern st;
 	struct moves mv = { NULL, NULL, NULL, 0, 0 };
 	struct jn_markov m;
@@ -2003,7 +2037,7 @@ out:
 static int
 write_table(struct jpath *f, enum jn_format fmt)
 {
-	struct jn_column cols[12];
+	struct jn_column cols[16];
 	struct jn_writer *w;
 	uint32_t *ids;
 	size_t nc = 0, n;
@@ -2053,6 +2087,11 @@ write_table(struct jpath *f, enum jn_format fmt)
 	if (f->goal != NULL) {
 		cols[nc++] = (struct jn_column){ "converted", JN_COL_INT };
 		cols[nc++] = (struct jn_column){ "conversion", JN_COL_RATE };
+	}
+	if (f->goal != NULL && f->view == VIEW_NEXT) {
+		cols[nc++] = (struct jn_column){ "lift", JN_COL_RATE };
+		cols[nc++] = (struct jn_column){ "lift_lower", JN_COL_RATE };
+		cols[nc++] = (struct jn_column){ "lift_upper", JN_COL_RATE };
 	}
 	sort_times(&f->t);
 	ids = order_rows(f, &n);

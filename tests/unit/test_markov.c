@@ -6,7 +6,8 @@
  * of states against a fresh solve of the chain with those states cut;
  * and the direct solve against a brute-force simulation of the chain
  * (200,000 walks each, within 4 standard errors).  And the
- * largest-remainder rounding of credits.
+ * largest-remainder rounding of credits, and Newcombe's interval for a
+ * difference of proportions against his published examples.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -313,6 +314,29 @@ test_round(void **state)
 	assert_int_equal(jn_round_micro(NULL, 0, 0, o), 0);
 }
 
+/*
+ * Newcombe, "Interval estimation for the difference between independent
+ * proportions", Statistics in Medicine 17 (1998), Table II, method 10:
+ * 56/70 - 48/80 gives 0.0524 to 0.3339, 9/10 - 3/10 0.1705 to 0.8090;
+ * at the edges, 3/3 - 0/1 keeps its upper bound at 1.
+ */
+static void
+test_newcombe(void **state)
+{
+	double lo, hi;
+
+	(void)state;
+	jn_newcombe_diff(56, 70, 48, 80, &lo, &hi);
+	assert_true(fabs(lo - 0.0524) < 0.00005);
+	assert_true(fabs(hi - 0.3339) < 0.00005);
+	jn_newcombe_diff(9, 10, 3, 10, &lo, &hi);
+	assert_true(fabs(lo - 0.1705) < 0.00005);
+	assert_true(fabs(hi - 0.8090) < 0.00005);
+	jn_newcombe_diff(3, 3, 0, 1, &lo, &hi);
+	assert_true(lo > 0 && lo < 1);
+	assert_true(fabs(hi - 1) < 1e-12);
+}
+
 int
 main(void)
 {
@@ -324,6 +348,7 @@ main(void)
 		cmocka_unit_test(test_removal_vs_fresh),
 		cmocka_unit_test(test_monte_carlo),
 		cmocka_unit_test(test_round),
+		cmocka_unit_test(test_newcombe),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
