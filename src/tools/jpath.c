@@ -1184,29 +1184,26 @@ prune_edges(const struct jpath *f, const uint32_t *ids, size_t n,
 }
 
 /*
- * View next's lift, into c[x..x+3): the conversion after a move (x1 of
- * n1 units) minus the conversion after the touchpoint's other moves (x2
- * of n2), in points, with Newcombe's 95% interval (markov.h); empty
- * when either side has no unit.  Returns the next x.
+ * View next's lift, into c[0..3): the conversion after a move (x1 of n1
+ * units) minus the conversion after the touchpoint's other moves (x2 of
+ * n2), in points, with Newcombe's 95% interval (markov.h); empty when
+ * either side has no unit.
  */
-static size_t
-lift_cells(struct jn_cell *c, size_t x, uint64_t x1, uint64_t n1,
-    uint64_t x2, uint64_t n2)
+static void
+lift_cells(struct jn_cell *c, uint64_t x1, uint64_t n1, uint64_t x2,
+    uint64_t n2)
 {
 	double lo, hi;
 
 	if (n1 == 0 || n2 == 0) {
-		c[x++] = jn_cell_null();
-		c[x++] = jn_cell_null();
-		c[x++] = jn_cell_null();
-		return x;
+		c[0] = c[1] = c[2] = jn_cell_null();
+		return;
 	}
 	jn_newcombe_diff(x1, n1, x2, n2, &lo, &hi);
-	c[x++] = jn_cell_num((double)x1 / (double)n1 - (double)x2 /
+	c[0] = jn_cell_num((double)x1 / (double)n1 - (double)x2 /
 	    (double)n2);
-	c[x++] = jn_cell_num(lo);
-	c[x++] = jn_cell_num(hi);
-	return x;
+	c[1] = jn_cell_num(lo);
+	c[2] = jn_cell_num(hi);
 }
 
 static int
@@ -1288,7 +1285,7 @@ write_edges(struct jpath *f, struct jn_writer *w, const uint32_t *ids,
 				c[x++] = rate_cell(e->converted, e->units);
 			}
 			if (goal && next)
-				x = lift_cells(c, x, e->converted, e->units,
+				lift_cells(c + x, e->converted, e->units,
 				    bcv - e->converted, bun - e->units);
 			jn_writer_row(w, c);
 		}
@@ -1337,7 +1334,7 @@ write_edges(struct jpath *f, struct jn_writer *w, const uint32_t *ids,
 				    rate_cell(cv, un);
 			}
 			if (goal && next)
-				x = lift_cells(c, x, 0, 0, 0, 0);
+				lift_cells(c + x, 0, 0, 0, 0);
 			jn_writer_row(w, c);
 		}
 	}
