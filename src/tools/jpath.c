@@ -1711,23 +1711,36 @@ moves_add(struct moves *mv, uint32_t from, uint32_t to, double n)
 	mv->n[mv->len++] = n;
 }
 
+/* Paths by group (any fixed order of groups), then as chain_order. */
+static int
+group_chain_order(const void *pa, const void *pb)
+{
+	const struct tally *t = &ord.f->t;
+	uint32_t ba = t->v[*(const uint32_t *)pa].by;
+	uint32_t bb = t->v[*(const uint32_t *)pb].by;
+
+	if (ba != bb)
+		return ba < bb ? -1 : 1;
+	return chain_order(pa, pb);
+}
+
 /*
- * The Markov removal effects of group by: the chain over its paths
- * (states the tuples of the last --order touchpoints, the first ones of
- * a path shorter; start, conversion and null besides), solved exactly
+ * The Markov removal effects of a group: the chain over its nvar paths
+ * vids, in chain_order (states the tuples of the last --order
+ * touchpoints, the first ones of a path shorter; start, conversion and
+ * null besides), solved exactly
  * (markov.h); the effect of touchpoint tps[i] into re[i] (0 for
  * (direct)): 1 - P(conversion without the states holding it) /
  * P(conversion).  Returns 0, or -1 (reported) when the chain has more
  * than MAX_STATES states.
  */
 static int
-markov_effects(const struct jpath *f, uint32_t by, const uint32_t *tps,
-    size_t ntp, double *re)
+markov_effects(const struct jpath *f, const uint32_t *vids, size_t nvar,
+    const uint32_t *tps, size_t ntp, double *re)
 {
 	const struct tally *t = &f->t;
-	size_t nv = jn_intern_count(&t->vkeys), ntps = jn_intern_count(&f->tps);
-	size_t i, j, l, nvar = 0, n, k = (size_t)f->order;
-	uint32_t *vids = jn_xmalloc((nv + 1) * sizeof *vids);
+	size_t ntps = jn_intern_count(&f->tps);
+	size_t i, j, l, n, k = (size_t)f->order;
 	uint32_t *rowof = jn_xmalloc((ntps + 1) * sizeof *rowof);
 	uint32_t *states, key[3], none = NONE;
 	size_t *off = jn_xcalloc(ntp + 2, sizeof *off), *fill = NULL;
@@ -1741,10 +1754,6 @@ markov_effects(const struct jpath *f, uint32_t by, const uint32_t *tps,
 
 	jn_intern_init(&st);
 	(void)jn_intern_put(&st, (const char *)&none, sizeof none);
-	for (i = 0; i < nv; i++)
-		if (t->v[i].by == by)
-			vids[nvar++] = (uint32_t)i;
-	qsort(vids, nvar, sizeof *vids, chain_order);
 	for (i = 0; i < nvar; i++) {
 		const struct variant *v = &t->v[vids[i]];
 		const char *w = variant_tps(t, vids[i]);
@@ -1834,7 +1843,6 @@ markov_effects(const struct jpath *f, uint32_t by, const uint32_t *tps,
 	jn_markov_release(&m);
 out:
 	jn_intern_release(&st);
-	free(vids);
 	free(rowof);
 	free(off);
 	free(conv);
@@ -1862,7 +1870,8 @@ write_attribution(struct jpath *f, enum jn_format fmt)
 	uint32_t *ids = jn_xmalloc((na + 1) * sizeof *ids);
 	uint32_t *endrow = jn_xmalloc((nb + 1) * sizeof *endrow);
 	uint32_t *directrow = jn_xmalloc((nb + 1) * sizeof *directrow);
-	uint32_t *tpall = NULL;
+	uint32_t *tpall = NULL, *vids;
+	size_t *vstart, nv;
 	double *reall = NULL;
 	int vals = f->value_field != NULL, k, rc = 0;
 
@@ -1907,13 +1916,29 @@ write_attribution(struct jpath *f, enum jn_format fmt)
 	tpall = jn_xmalloc((n + 1) * sizeof *tpall);
 	for (i = 0; i < n; i++)
 		tpall[i] = f->t.a[ids[i]].tp;
-	for (i = 0; i < n && rc == 0; i = j) {
-		for (j = i; j < n && f->t.a[ids[j]].by == f->t.a[ids[i]].by;
-		    j++)
-			;
-		rc = markov_effects(f, f->t.a[ids[i]].by, tpall + i, j - i,
-		    reall + i);
+	/* each group's paths, a slice of them all */
+	nv = jn_intern_count(&f->t.vkeys);
+	vids = jn_xmalloc((nv + 1) * sizeof *vids);
+	vstart = jn_xcalloc(nb + 2, sizeof *vstart);
+	for (i = 0; i < nv; i++) {
+		vids[i] = (uint32_t)i;
+		vstart[(f->t.v[i].by == NONE ? nb : f->t.v[i].by) + 1]++;
 	}
+	for (i = 0; i <= nb; i++)
+		vstart[i + 1] += vstart[i];
+	/* NONE sorts last as the largest id, as its slot nb does */
+	qsort(vids, nv, sizeof *vids, group_chain_order);
+	for (i = 0; i < n && rc == 0; i = j) {
+		uint32_t by = f->t.a[ids[i]].by;
+		size_t g = by == NONE ? nb : by;
+
+		for (j = i; j < n && f->t.a[ids[j]].by == by; j++)
+			;
+		rc = markov_effects(f, vids + vstart[g], vstart[g + 1] -
+		    vstart[g], tpall + i, j - i, reall + i);
+	}
+	free(vids);
+	free(vstart);
 	if (rc != 0)
 		goto out;
 	jn_engine_meta(&f->engine, fmt);
