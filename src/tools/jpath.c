@@ -68,7 +68,8 @@ static const char help_text[] =
     JN_TOUCH_HELP
     "      --collapse           merge consecutive repeats of a touchpoint\n"
     "      --by FIELD           a map per value of FIELD (first in the path)\n"
-    "      --goal EXPR          add converted and conversion\n"
+    "      --goal EXPR          add converted and conversion (next: and\n"
+    "                           lift); attribution: what converts\n"
     "      --top N              keep the N largest rows, the rest in (other)\n"
     "      --min-share F        keep rows of share F or more, the rest in "
     "(other)\n"
