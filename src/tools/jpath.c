@@ -32,17 +32,21 @@
 #include "journey/group.h"
 #include "journey/input.h"
 #include "journey/intern.h"
+#include "journey/markov.h"
 #include "journey/pred.h"
 #include "journey/samples.h"
 #include "journey/state.h"
 #include "journey/time.h"
 #include "journey/touchpoint.h"
 #include "journey/util.h"
+#include "journey/valexpr.h"
 #include "journey/writer.h"
 
 static const char usage[] =
     "usage: jpath [-u FIELD] [-t FIELD] [-e FIELD] [-o FORMAT]\n"
-    "             [--view edges|variants|next|steps] [--per user|session]\n"
+    "             [--view edges|variants|next|steps|attribution]\n"
+    "             [--per user|session] [--value FIELD] [--half-life DUR]\n"
+    "             [--order 1|2|3]\n"
     "             [--touchpoint FIELD] [--clean FILE | --raw-touchpoints]\n"
     "             [--collapse] [--by FIELD] [--goal EXPR] [--top N]\n"
     "             [--min-share F] [--from EXPR | --to EXPR] [--depth N]\n"
@@ -56,20 +60,25 @@ static const char help_text[] =
     "      --view VIEW          edges (directly-follows graph, default),\n"
     "                           variants (distinct paths), next (where\n"
     "                           units go from each touchpoint) or steps\n"
-    "                           (step-indexed flows, for a Sankey)\n"
+    "                           (step-indexed flows, for a Sankey) or\n"
+    "                           attribution (credit for --goal)\n"
     "      --per UNIT           user (default) or session\n"
     "      --touchpoint FIELD   touchpoint field (page, url, path, screen,\n"
     "                           touchpoint; else the event name)\n"
     JN_TOUCH_HELP
     "      --collapse           merge consecutive repeats of a touchpoint\n"
     "      --by FIELD           a map per value of FIELD (first in the path)\n"
-    "      --goal EXPR          add converted and conversion\n"
+    "      --goal EXPR          add converted and conversion (next: and\n"
+    "                           lift); attribution: what converts\n"
     "      --top N              keep the N largest rows, the rest in (other)\n"
     "      --min-share F        keep rows of share F or more, the rest in "
     "(other)\n"
     "      --from EXPR          steps: from the first event matching EXPR\n"
     "      --to EXPR            steps: up to the first event matching EXPR\n"
     "      --depth N            steps: how many (5)\n"
+    "      --value FIELD        attribution: the value of a conversion\n"
+    "      --half-life DUR      attribution: time decay's half-life (7d)\n"
+    "      --order N            attribution: Markov chain order (1)\n"
     "      --sorted             input grouped by user: memory per user only\n"
     "  -j, --jobs N             read with N threads (default: all cores)\n"
     "      --partial            write a mergeable state, not the table\n"
@@ -100,7 +109,8 @@ static const char help_text[] =
 
 enum {
 	OPT_VIEW = JN_OPT_TOOL_BASE, OPT_PER, OPT_TOUCHPOINT, OPT_COLLAPSE,
-	OPT_BY, OPT_GOAL, OPT_TOP, OPT_MIN_SHARE, OPT_FROM, OPT_TO, OPT_DEPTH
+	OPT_BY, OPT_GOAL, OPT_TOP, OPT_MIN_SHARE, OPT_FROM, OPT_TO, OPT_DEPTH,
+	OPT_VALUE, OPT_HALF_LIFE, OPT_ORDER
 };
 
 static const struct option tool_longopts[] = {
@@ -115,6 +125,9 @@ static const struct option tool_longopts[] = {
 	{ "from", required_argument, NULL, OPT_FROM },
 	{ "to", required_argument, NULL, OPT_TO },
 	{ "depth", required_argument, NULL, OPT_DEPTH },
+	{ "value", required_argument, NULL, OPT_VALUE },
+	{ "half-life", required_argument, NULL, OPT_HALF_LIFE },
+	{ "order", required_argument, NULL, OPT_ORDER },
 	JN_RUN_LONGOPTS,
 	JN_TOUCH_LONGOPTS,
 };
@@ -124,22 +137,29 @@ static const struct option tool_longopts[] = {
 /* the ends of a path, as touchpoints of the edges that start or end it */
 #define TP_START (UINT32_MAX - 1)
 #define TP_END (UINT32_MAX - 2)
+/* attribution: the conversions without a touchpoint before them */
+#define TP_DIRECT (UINT32_MAX - 3)
+/* the most states a Markov chain may have: its solve is dense */
+#define MAX_STATES 2000
 
-enum view { VIEW_EDGES, VIEW_VARIANTS, VIEW_NEXT, VIEW_STEPS };
+enum view { VIEW_EDGES, VIEW_VARIANTS, VIEW_NEXT, VIEW_STEPS,
+	VIEW_ATTRIBUTION };
 static const char *const view_names[] = { "edges", "variants", "next",
-	"steps" };
+	"steps", "attribution" };
 
 /*
- * One event: 24 bytes, or 32 with --by (evsize).  The input position
- * orders events of equal times; its top bits hold what the event is.
+ * One event: 24 bytes, or 32 with --by, 40 with --value (evsize).  The
+ * input position orders events of equal times; its top bits hold what
+ * the event is.
  */
 struct pev {
 	int64_t ts;
 	uint64_t pos;		/* input position, and the flags below */
 	uint32_t unit;
 	uint32_t tp;		/* touchpoint id */
-	uint32_t by;		/* --by value id, NONE without; 32 bytes only */
+	uint32_t by;		/* --by value id, NONE without; 32 bytes up */
 	uint32_t pad;
+	double val;		/* --value of a goal event (0 if none) */
 };
 #define POS_GOAL (UINT64_C(1) << 63)	/* matches --goal */
 #define POS_NOSESS (UINT64_C(1) << 62)	/* no session value: cut by gap */
@@ -166,6 +186,98 @@ struct variant {
 };
 
 /*
+ * The attribution models summed per touchpoint: first touch, last touch,
+ * linear, position-based and time decay (Markov is solved at the end
+ * from the paths, kept as variants).
+ */
+enum { M_FIRST, M_LAST, M_LINEAR, M_POSITION, M_DECAY, NHEUR };
+static const char *const model_names[] = { "first", "last", "linear",
+	"position", "time_decay", "markov" };
+
+/*
+ * A sum of credits in fixed point: a whole part and 64 bits of fraction.
+ * Each term is cut to a multiple of 2^-64 (far below the 6 decimals
+ * written), and then added exactly, so that the sum is the same in any
+ * order, of any -j or shards; 16 bytes, where an exact sum of doubles
+ * (xsum.h) takes 568.  Terms and sums within +-9.2e18.
+ */
+struct fx {
+	int64_t w;
+	uint64_t f;
+};
+
+static void
+fx_add(struct fx *a, double x)
+{
+	double fl = floor(x), fr = (x - fl) * 18446744073709551616.0;
+	uint64_t f = fr >= 18446744073709551615.0 ? UINT64_MAX :
+	    (uint64_t)fr;
+
+	a->w += (int64_t)fl;
+	a->f += f;
+	a->w += a->f < f;	/* the carry */
+}
+
+static void
+fx_merge(struct fx *a, const struct fx *b)
+{
+	a->w += b->w;
+	a->f += b->f;
+	a->w += a->f < b->f;
+}
+
+static double
+fx_value(const struct fx *a)
+{
+	return (double)a->w + (double)a->f / 18446744073709551616.0;
+}
+
+/*
+ * What the attribution view adds up per touchpoint of a breakdown
+ * group, in exact sums so that any -j gives the same digits.  The row
+ * of tp TP_DIRECT holds the conversions with no touchpoint before them;
+ * the row of tp TP_END, the group's other conversions, and their value.
+ */
+struct attr {
+	uint32_t by, tp;
+	uint64_t conversions;	/* the conversions it took part in */
+	uint64_t mark;		/* the last conversion counted */
+	struct fx value;	/* their value */
+	struct fx credit[NHEUR], vcredit[NHEUR];
+};
+
+/* An attribution row's sums, one by one: value, credit, vcredit. */
+#define NFX (1 + 2 * NHEUR)
+
+static struct fx *
+attr_fx(struct attr *a, int k)
+{
+	return k == 0 ? &a->value : k <= NHEUR ? &a->credit[k - 1] :
+	    &a->vcredit[k - 1 - NHEUR];
+}
+
+/* A sum as two integers at v (the fraction's bits as an int64). */
+static void
+fx_put(int64_t *v, const struct fx *x)
+{
+	v[0] = x->w;
+	memcpy(&v[1], &x->f, sizeof x->f);
+}
+
+/* The sums of a as pairs of integers, in attr_fx's order. */
+static void
+fx_ints(int64_t *v, const struct attr *a)
+{
+	int k;
+
+	fx_put(v, &a->value);
+	for (k = 0; k < NHEUR; k++) {
+		fx_put(v + 2 + 2 * k, &a->credit[k]);
+		fx_put(v + 2 + 2 * NHEUR + 2 * k, &a->vcredit[k]);
+	}
+}
+
+/*
  * What counting adds up: the main state's, and with -j one per counting
  * thread, merged into the main one.  Edge and variant ids follow first
  * appearance: nothing written may depend on them.
@@ -177,6 +289,10 @@ struct tally {
 	struct jn_intern vkeys;	/* (by, touchpoints...) */
 	struct variant *v;
 	size_t vcap;
+	struct jn_intern akeys;	/* attribution: (by, touchpoint) */
+	struct attr *a;
+	size_t acap;
+	double *w;		/* a path's weights, pcap of them */
 	uint64_t serial;	/* paths counted: marks edges met */
 	/* the path being counted, after --collapse */
 	uint32_t *ptp;
@@ -212,6 +328,10 @@ struct jpath {
 	struct jn_pred *goal;
 	struct jn_namecache names;
 	const char *from_text, *to_text;	/* view steps */
+	const char *value_field;	/* view attribution */
+	struct jn_valexpr value_expr;
+	int64_t half_life;	/* ns */
+	int order;
 	int depth;
 	struct jn_pred *from, *to;
 	/* --goal, --from, --to: per event name (cached) or per event */
@@ -283,12 +403,22 @@ on_event(void *ctx, const struct jn_event *ev)
 		return -1;
 	}
 	e->tp = jn_intern_put(&f->tps, v, len);
-	if (f->by_slot >= 0) {
+	if (f->evsize > offsetof(struct pev, by)) {
 		e->by = NONE;
 		e->pad = 0;
-		v = jn_record_get(rec, f->by_slot, &len);
+		v = f->by_slot < 0 ? NULL : jn_record_get(rec, f->by_slot,
+		    &len);
 		if (v != NULL && len > 0)
 			e->by = jn_intern_put(&f->byvals, v, len);
+	}
+	if (f->value_field != NULL) {
+		double d = 0;
+
+		/* a goal without a number is worth 0 */
+		if (!(flags & POS_GOAL) ||
+		    jn_valexpr_get(&f->value_expr, rec, &d) != 0)
+			d = 0;
+		e->val = d;
 	}
 	return 0;
 }
@@ -306,8 +436,11 @@ tally_release(struct tally *t)
 		jn_samples_release(&t->v[i].times);
 	jn_intern_release(&t->ekeys);
 	jn_intern_release(&t->vkeys);
+	jn_intern_release(&t->akeys);
 	free(t->e);
 	free(t->v);
+	free(t->a);
+	free(t->w);
 	free(t->ptp);
 	free(t->pfirst);
 	free(t->plast);
@@ -468,6 +601,136 @@ count_steps(const struct jpath *f, struct tally *t, uint32_t by, size_t m,
 	}
 }
 
+/*
+ * The attribution row of (by, tp) in t, made empty when new: valid until
+ * the next call (the rows may move).
+ */
+static struct attr *
+attr_for(struct tally *t, uint32_t by, uint32_t tp)
+{
+	uint32_t key[2] = { by, tp }, id;
+	size_t before = jn_intern_count(&t->akeys);
+
+	id = jn_intern_put(&t->akeys, (const char *)key, sizeof key);
+	if (id >= t->acap)
+		t->a = jn_xgrow(t->a, &t->acap, (size_t)id + 1, sizeof *t->a);
+	if (id >= before) {
+		memset(&t->a[id], 0, sizeof t->a[id]);
+		t->a[id].by = by;
+		t->a[id].tp = tp;
+	}
+	return &t->a[id];
+}
+
+/* Add credit c of a conversion worth v to tp's row under model k. */
+static void
+credit(struct tally *t, uint32_t by, uint32_t tp, int k, double c, double v)
+{
+	struct attr *a = attr_for(t, by, tp);
+
+	fx_add(&a->credit[k], c);
+	fx_add(&a->vcredit[k], c * v);
+}
+
+/*
+ * Attribution: the path of m touchpoints in t->ptp (their times in
+ * t->plast), which ends in a conversion worth v (conv) or does not.
+ * Every path is kept as a variant for the Markov chain; a conversion
+ * also gives each model's credit to its touchpoints.  A conversion
+ * with no touchpoint before it is (direct)'s in every model.
+ */
+static void
+attr_path(const struct jpath *f, struct tally *t, uint32_t by, size_t m,
+    int conv, double v)
+{
+	size_t i;
+	uint32_t id;
+	double sum = 0;
+	struct attr *a;
+	int k;
+
+	if (m == 0) {
+		if (!conv)
+			return;
+		a = attr_for(t, by, TP_DIRECT);
+		a->conversions++;
+		fx_add(&a->value, v);
+		for (k = 0; k < NHEUR; k++) {
+			fx_add(&a->credit[k], 1);
+			fx_add(&a->vcredit[k], v);
+		}
+		return;
+	}
+	id = variant_for(t, by, t->ptp, m);
+	t->v[id].units++;
+	t->v[id].converted += (uint64_t)conv;
+	t->serial++;
+	for (i = 0; i < m; i++) {
+		/* every touchpoint has a row: Markov may credit it */
+		a = attr_for(t, by, t->ptp[i]);
+		if (conv && a->mark != t->serial) {
+			a->mark = t->serial;
+			a->conversions++;
+			fx_add(&a->value, v);
+		}
+	}
+	if (!conv)
+		return;
+	a = attr_for(t, by, TP_END);
+	a->conversions++;
+	fx_add(&a->value, v);
+	credit(t, by, t->ptp[0], M_FIRST, 1, v);
+	credit(t, by, t->ptp[m - 1], M_LAST, 1, v);
+	for (i = 0; i < m; i++)
+		credit(t, by, t->ptp[i], M_LINEAR, 1.0 / (double)m, v);
+	/* 40/20/40; one touchpoint takes all, two take half each */
+	for (i = 0; i < m; i++)
+		credit(t, by, t->ptp[i], M_POSITION, m == 1 ? 1 : m == 2 ?
+		    0.5 : i == 0 || i == m - 1 ? 0.4 : 0.2 / (double)(m - 2),
+		    v);
+	/*
+	 * Time decay: 2^(-age / half-life), age from the touch to the
+	 * conversion; taken relative to the last touch (the common factor
+	 * cancels), so that old paths do not underflow to 0/0.
+	 */
+	for (i = 0; i < m; i++) {
+		t->w[i] = exp2(-(double)(t->plast[m - 1] - t->plast[i]) /
+		    (double)f->half_life);
+		sum += t->w[i];
+	}
+	for (i = 0; i < m; i++)
+		credit(t, by, t->ptp[i], M_DECAY, t->w[i] / sum, v);
+}
+
+/*
+ * Attribution over one unit's n events at ev, in path order: cut after
+ * each goal event (never a touchpoint), and once more at the end.
+ */
+static void
+count_attr(const struct jpath *f, struct tally *t, void *ev, size_t n,
+    uint32_t by)
+{
+	size_t i, m = 0;
+
+	for (i = 0; i < n; i++) {
+		const struct pev *e = EV(f, ev, i);
+
+		if (e->pos & POS_GOAL) {
+			attr_path(f, t, by, m, 1, f->value_field ? e->val : 0);
+			m = 0;
+			continue;
+		}
+		if (f->collapse && m > 0 && t->ptp[m - 1] == e->tp) {
+			t->plast[m - 1] = e->ts;
+			continue;
+		}
+		t->ptp[m] = e->tp;
+		t->plast[m] = e->ts;
+		m++;
+	}
+	attr_path(f, t, by, m, 0, 0);
+}
+
 /* One path: the n > 0 events at ev, in path order. */
 static void
 count_path(const struct jpath *f, struct tally *t, void *ev, size_t n)
@@ -484,8 +747,16 @@ count_path(const struct jpath *f, struct tally *t, void *ev, size_t n)
 		t->pfirst = jn_xgrow(t->pfirst, &cap, n, sizeof *t->pfirst);
 		cap = t->pcap;
 		t->plast = jn_xgrow(t->plast, &cap, n, sizeof *t->plast);
+		cap = t->pcap;
+		t->w = jn_xgrow(t->w, &cap, n, sizeof *t->w);
 		t->pflags = jn_xgrow(t->pflags, &t->pcap, n,
 		    sizeof *t->pflags);
+	}
+	if (f->view == VIEW_ATTRIBUTION) {
+		for (i = 0; i < n && by == NONE && f->by_slot >= 0; i++)
+			by = EV(f, ev, i)->by;
+		count_attr(f, t, ev, n, by);
+		return;
 	}
 	for (i = 0; i < n; i++) {
 		const struct pev *e = EV(f, ev, i);
@@ -542,6 +813,20 @@ pos_cmp(const void *pa, const void *pb)
 }
 
 /*
+ * Attribution: a goal event after the other events of its time, so that
+ * a touch logged at the instant of the conversion counts for it, and
+ * the paths cut alike whatever the input's order.
+ */
+static int
+goal_last_cmp(const void *pa, const void *pb)
+{
+	const struct pev *a = pa, *b = pb;
+	int ga = (a->pos & POS_GOAL) != 0, gb = (b->pos & POS_GOAL) != 0;
+
+	return ga != gb ? ga - gb : pos_cmp(pa, pb);
+}
+
+/*
  * One unit, handed over by the engine: its events in path order, cut
  * into sessions by --session-gap when the unit is a user's events
  * without a session value, each path counted into acc.
@@ -557,7 +842,8 @@ count_unit(void *tool, void *acc, const struct jn_unit *u, void *rec,
 	(void)u;
 	if (n == 0)
 		return;
-	jn_sort_by_time(rec, n, f->evsize, pos_cmp);
+	jn_sort_by_time(rec, n, f->evsize, f->view == VIEW_ATTRIBUTION ?
+	    goal_last_cmp : pos_cmp);
 	if (!(EV(f, rec, 0)->pos & POS_NOSESS)) {
 		count_path(f, &a->t, rec, n);
 		return;
@@ -608,6 +894,20 @@ remap_event(const void *tool, int k, void *rec)
 		e->by = f->bmap[k][e->by];
 }
 
+/* Add attribution row s into d (the same key). */
+static void
+attr_merge(struct attr *d, const struct attr *s)
+{
+	int k;
+
+	d->conversions += s->conversions;
+	fx_merge(&d->value, &s->value);
+	for (k = 0; k < NHEUR; k++) {
+		fx_merge(&d->credit[k], &s->credit[k]);
+		fx_merge(&d->vcredit[k], &s->vcredit[k]);
+	}
+}
+
 /* Add tally from (same touchpoint and value ids) into to, by key. */
 static void
 tally_merge(struct tally *to, const struct tally *from)
@@ -644,6 +944,9 @@ tally_merge(struct tally *to, const struct tally *from)
 		jn_samples_merge(&d->times, &from->v[i].times);
 	}
 	free(map);
+	for (i = 0; i < jn_intern_count(&from->akeys); i++)
+		attr_merge(attr_for(to, from->a[i].by, from->a[i].tp),
+		    &from->a[i]);
 }
 
 static void
@@ -673,6 +976,7 @@ struct order {
 	const struct jpath *f;
 	uint32_t *tprank, *byrank;
 	uint64_t *gunits;	/* per value id (NONE: the last), paths */
+	uint32_t *aids;		/* attribution rows, in order (--partial) */
 };
 
 static struct order ord;
@@ -798,6 +1102,15 @@ variant_order(const void *pa, const void *pb)
 	return (a->len > b->len) - (a->len < b->len);
 }
 
+/* Does f's view count whole paths (variants), not moves? */
+static int
+keeps_variants(const struct jpath *f)
+{
+	return f->view == VIEW_VARIANTS || f->view == VIEW_ATTRIBUTION;
+}
+
+static int attr_order(const void *pa, const void *pb);
+
 /*
  * The order of f's rows: groups by paths, most first, then by value
  * (none last); within a group as each view says.  Returns the ids in
@@ -813,12 +1126,12 @@ order_rows(struct jpath *f, size_t *n)
 	ord.tprank = jn_intern_ranks(&f->tps);
 	ord.byrank = jn_intern_ranks(&f->byvals);
 	ord.gunits = jn_xcalloc(nb + 1, sizeof *ord.gunits);
-	count = f->view != VIEW_VARIANTS ? jn_intern_count(&f->t.ekeys) :
+	count = !keeps_variants(f) ? jn_intern_count(&f->t.ekeys) :
 	    jn_intern_count(&f->t.vkeys);
 	ids = jn_xmalloc((count + 1) * sizeof *ids);
 	for (i = 0; i < count; i++) {
 		ids[i] = (uint32_t)i;
-		if (f->view != VIEW_VARIANTS) {
+		if (!keeps_variants(f)) {
 			const struct edge *e = &f->t.e[i];
 
 			/* the paths of a group: its (end) rows; steps: the
@@ -836,6 +1149,14 @@ order_rows(struct jpath *f, size_t *n)
 	qsort(ids, count, sizeof *ids, f->view == VIEW_EDGES ? edge_order :
 	    f->view == VIEW_NEXT ? next_order : f->view == VIEW_STEPS ?
 	    step_order : variant_order);
+	if (f->view == VIEW_ATTRIBUTION) {
+		size_t na = jn_intern_count(&f->t.akeys);
+
+		ord.aids = jn_xmalloc((na + 1) * sizeof *ord.aids);
+		for (i = 0; i < na; i++)
+			ord.aids[i] = (uint32_t)i;
+		qsort(ord.aids, na, sizeof *ord.aids, attr_order);
+	}
 	*n = count;
 	return ids;
 }
@@ -846,6 +1167,7 @@ order_release(void)
 	free(ord.tprank);
 	free(ord.byrank);
 	free(ord.gunits);
+	free(ord.aids);
 	memset(&ord, 0, sizeof ord);
 }
 
@@ -861,6 +1183,8 @@ tp_cell(const struct jpath *f, uint32_t tp)
 		return jn_cell_str("(start)", 7);
 	if (tp == TP_END)
 		return jn_cell_str("(end)", 5);
+	if (tp == TP_DIRECT)
+		return jn_cell_str("(direct)", 8);
 	s = jn_intern_str(&f->tps, tp, &len);
 	return jn_cell_str(s, len);
 }
@@ -928,18 +1252,41 @@ prune_edges(const struct jpath *f, const uint32_t *ids, size_t n,
 	}
 }
 
+/*
+ * View next's lift, into c[0..3): the conversion after a move (x1 of n1
+ * units) minus the conversion after the touchpoint's other moves (x2 of
+ * n2), in points, with Newcombe's 95% interval (markov.h); empty when
+ * either side has no unit.
+ */
+static void
+lift_cells(struct jn_cell *c, uint64_t x1, uint64_t n1, uint64_t x2,
+    uint64_t n2)
+{
+	double lo, hi;
+
+	if (n1 == 0 || n2 == 0) {
+		c[0] = c[1] = c[2] = jn_cell_null();
+		return;
+	}
+	jn_newcombe_diff(x1, n1, x2, n2, &lo, &hi);
+	c[0] = jn_cell_num((double)x1 / (double)n1 - (double)x2 /
+	    (double)n2);
+	c[1] = jn_cell_num(lo);
+	c[2] = jn_cell_num(hi);
+}
+
 static int
 write_edges(struct jpath *f, struct jn_writer *w, const uint32_t *ids,
     size_t n)
 {
-	struct jn_cell c[12];
+	struct jn_cell c[16];
 	struct jn_samples pool = { NULL, 0, 0 };
 	size_t i, j, k, nk;
 	int goal = f->goal != NULL;
 
 	for (i = 0; i < n; i = j) {
 		const struct edge *first = &f->t.e[ids[i]];
-		uint64_t total = 0, tr = 0, un = 0, cv = 0;
+		uint64_t total = 0, tr = 0, un = 0, cv = 0, bun = 0, bcv = 0;
 		int blk = block_of(first), next = f->view == VIEW_NEXT;
 		int steps = f->view == VIEW_STEPS;
 
@@ -955,6 +1302,8 @@ write_edges(struct jpath *f, struct jn_writer *w, const uint32_t *ids,
 			    e->step != first->step : block_of(e) != blk))
 				break;
 			total += e->transitions;
+			bun += e->units;
+			bcv += e->converted;
 		}
 		if (next || steps)
 			blk = 1;
@@ -1004,6 +1353,9 @@ write_edges(struct jpath *f, struct jn_writer *w, const uint32_t *ids,
 				c[x++] = jn_cell_int((int64_t)e->converted);
 				c[x++] = rate_cell(e->converted, e->units);
 			}
+			if (goal && next)
+				lift_cells(c + x, e->converted, e->units,
+				    bcv - e->converted, bun - e->units);
 			jn_writer_row(w, c);
 		}
 		if (tr > 0) {
@@ -1050,6 +1402,8 @@ write_edges(struct jpath *f, struct jn_writer *w, const uint32_t *ids,
 				c[x++] = blk == 1 ? jn_cell_null() :
 				    rate_cell(cv, un);
 			}
+			if (goal && next)
+				lift_cells(c + x, 0, 0, 0, 0);
 			jn_writer_row(w, c);
 		}
 	}
@@ -1365,15 +1719,421 @@ write_dot(struct jpath *f, const uint32_t *ids, size_t n)
 	return 0;
 }
 
+/* ---- view attribution ---- */
+
+/*
+ * Rows of a group: by the conversions they took part in, most first,
+ * then by touchpoint; (direct) last.
+ */
+static int
+attr_order(const void *pa, const void *pb)
+{
+	const struct attr *a = &ord.f->t.a[*(const uint32_t *)pa];
+	const struct attr *b = &ord.f->t.a[*(const uint32_t *)pb];
+	int c;
+
+	if ((c = by_cmp(a->by, b->by)) != 0)
+		return c;
+	if (a->tp == b->tp)
+		return 0;
+	if (a->tp == TP_DIRECT || b->tp == TP_DIRECT)
+		return a->tp == TP_DIRECT ? 1 : -1;
+	if (a->conversions != b->conversions)
+		return a->conversions > b->conversions ? -1 : 1;
+	return tp_cmp(a->tp, b->tp);
+}
+
+/* Paths in touchpoint order, so the chain's states are numbered alike. */
+static int
+chain_order(const void *pa, const void *pb)
+{
+	const struct tally *t = &ord.f->t;
+	uint32_t ia = *(const uint32_t *)pa, ib = *(const uint32_t *)pb;
+	const char *ta = variant_tps(t, ia), *tb = variant_tps(t, ib);
+	size_t i, la = t->v[ia].len, lb = t->v[ib].len;
+	int c;
+
+	for (i = 0; i < la && i < lb; i++)
+		if ((c = tp_cmp(key_word(ta, i), key_word(tb, i))) != 0)
+			return c;
+	return (la > lb) - (la < lb);
+}
+
+/* A growing list of the chain's transitions, before its size is known. */
+struct moves {
+	uint32_t *from, *to;
+	double *n;
+	size_t len, cap;
+};
+
+static void
+moves_add(struct moves *mv, uint32_t from, uint32_t to, double n)
+{
+	size_t cap = mv->cap;
+
+	mv->from = jn_xgrow(mv->from, &cap, mv->len + 1, sizeof *mv->from);
+	cap = mv->cap;
+	mv->to = jn_xgrow(mv->to, &cap, mv->len + 1, sizeof *mv->to);
+	mv->n = jn_xgrow(mv->n, &mv->cap, mv->len + 1, sizeof *mv->n);
+	mv->from[mv->len] = from;
+	mv->to[mv->len] = to;
+	mv->n[mv->len++] = n;
+}
+
+/* Paths by group (any fixed order of groups), then as chain_order. */
+static int
+group_chain_order(const void *pa, const void *pb)
+{
+	const struct tally *t = &ord.f->t;
+	uint32_t ba = t->v[*(const uint32_t *)pa].by;
+	uint32_t bb = t->v[*(const uint32_t *)pb].by;
+
+	if (ba != bb)
+		return ba < bb ? -1 : 1;
+	return chain_order(pa, pb);
+}
+
+/*
+ * The Markov removal effects of a group: the chain over its nvar paths
+ * vids, in chain_order (states the tuples of the last --order
+ * touchpoints, the first ones of a path shorter; start, conversion and
+ * null besides), solved exactly
+ * (markov.h); the effect of touchpoint tps[i] into re[i] (0 for
+ * (direct)): 1 - P(conversion without the states holding it) /
+ * P(conversion).  Returns 0, or -1 (reported) when the chain has more
+ * than MAX_STATES states.
+ */
+static int
+markov_effects(const struct jpath *f, const uint32_t *vids, size_t nvar,
+    const uint32_t *tps, size_t ntp, double *re)
+{
+	const struct tally *t = &f->t;
+	size_t ntps = jn_intern_count(&f->tps);
+	size_t i, j, l, n, k = (size_t)f->order;
+	uint32_t *rowof = jn_xmalloc((ntps + 1) * sizeof *rowof);
+	uint32_t *states, key[3], none = NONE;
+	size_t *off = jn_xcalloc(ntp + 2, sizeof *off), *fill = NULL;
+	double *conv = jn_xcalloc(16, sizeof *conv), *out, base = 0;
+	double *drop = jn_xcalloc(16, sizeof *drop);
+	size_t ccap = 16, dcap = 16;
+	struct jn_intern st;
+	struct moves mv = { NULL, NULL, NULL, 0, 0 };
+	struct jn_markov m;
+	int rc = 0;
+
+	jn_intern_init(&st);
+	(void)jn_intern_put(&st, (const char *)&none, sizeof none);
+	for (i = 0; i < nvar; i++) {
+		const struct variant *v = &t->v[vids[i]];
+		const char *w = variant_tps(t, vids[i]);
+		uint32_t prev = 0, s;
+
+		for (j = 0; j < v->len; j++) {
+			size_t lo = j + 1 > k ? j + 1 - k : 0;
+
+			for (l = lo; l <= j; l++)
+				key[l - lo] = key_word(w, l);
+			s = jn_intern_put(&st, (const char *)key,
+			    (j + 1 - lo) * sizeof *key);
+			moves_add(&mv, prev, s, (double)v->units);
+			prev = s;
+		}
+		n = jn_intern_count(&st);
+		if (n > ccap) {
+			size_t old = ccap;
+
+			conv = jn_xgrow(conv, &ccap, n, sizeof *conv);
+			drop = jn_xgrow(drop, &dcap, n, sizeof *drop);
+			memset(conv + old, 0, (ccap - old) * sizeof *conv);
+			memset(drop + old, 0, (dcap - old) * sizeof *drop);
+		}
+		conv[prev] += (double)v->converted;
+		drop[prev] += (double)(v->units - v->converted);
+	}
+	n = jn_intern_count(&st);
+	for (i = 0; i < ntp; i++)
+		re[i] = 0;
+	if (n > MAX_STATES) {
+		rc = jn_error("a Markov chain of %zu states: at most %d "
+		    "(fewer touchpoints, --collapse or a lower --order)", n,
+		    MAX_STATES);
+		goto out;
+	}
+	if (nvar == 0)
+		goto out;
+	jn_markov_init(&m, n);
+	for (i = 0; i < mv.len; i++)
+		m.w[(size_t)mv.from[i] * n + mv.to[i]] += mv.n[i];
+	memcpy(m.conv, conv, n * sizeof *conv);
+	memcpy(m.drop, drop, n * sizeof *drop);
+	/* the states of each touchpoint: those whose tuple holds it */
+	for (i = 0; i < ntps; i++)
+		rowof[i] = NONE;
+	for (i = 0; i < ntp; i++)
+		if (tps[i] != TP_DIRECT)
+			rowof[tps[i]] = (uint32_t)i;
+	states = NULL;
+	for (int pass = 0; pass < 2; pass++) {
+		for (i = 1; i < n; i++) {
+			size_t len;
+			const char *w = jn_intern_str(&st, (uint32_t)i, &len);
+
+			len /= sizeof *key;
+			for (j = 0; j < len; j++) {
+				uint32_t tp = key_word(w, j), r;
+
+				for (l = 0; l < j && key_word(w, l) != tp; l++)
+					;
+				if (l < j || (r = rowof[tp]) == NONE)
+					continue;
+				if (pass == 0)
+					off[r + 1]++;
+				else
+					states[fill[r]++] = (uint32_t)i;
+			}
+		}
+		if (pass == 0) {
+			for (i = 0; i < ntp; i++)
+				off[i + 1] += off[i];
+			states = jn_xmalloc((off[ntp] + 1) * sizeof *states);
+			fill = jn_xmalloc((ntp + 1) * sizeof *fill);
+			memcpy(fill, off, ntp * sizeof *fill);
+		}
+	}
+	out = jn_xmalloc((ntp + 1) * sizeof *out);
+	/* a chain from finished paths always reaches an end */
+	if (jn_markov_removal(&m, ntp, off, states, out, &base) == 0 &&
+	    base > 0)
+		for (i = 0; i < ntp; i++)
+			re[i] = tps[i] == TP_DIRECT ? 0 : 1 - out[i] / base;
+	free(out);
+	free(states);
+	free(fill);
+	jn_markov_release(&m);
+out:
+	jn_intern_release(&st);
+	free(rowof);
+	free(off);
+	free(conv);
+	free(drop);
+	free(mv.from);
+	free(mv.to);
+	free(mv.n);
+	return rc;
+}
+
+/*
+ * The attribution table: per group, every touchpoint's conversions,
+ * value and credit under each model, each model's column rounded at the
+ * 6th decimal by largest remainder so that it adds up to the group's
+ * conversions (and value) exactly.  Returns 0 or -1 (reported).
+ */
+static int
+write_attribution(struct jpath *f, enum jn_format fmt)
+{
+	struct jn_column cols[20];
+	struct jn_cell c[20];
+	struct jn_writer *w = NULL;
+	size_t na = jn_intern_count(&f->t.akeys), nb = jn_intern_count(
+	    &f->byvals), i, j, r, n = 0, nc = 0;
+	uint32_t *ids = jn_xmalloc((na + 1) * sizeof *ids);
+	uint32_t *endrow = jn_xmalloc((nb + 1) * sizeof *endrow);
+	uint32_t *directrow = jn_xmalloc((nb + 1) * sizeof *directrow);
+	uint32_t *tpall = NULL, *vids;
+	size_t *vstart, nv;
+	double *reall = NULL;
+	int vals = f->value_field != NULL, k, rc = 0;
+
+	if (f->by_field)
+		cols[nc++] = (struct jn_column){ f->by_field, JN_COL_STR };
+	cols[nc++] = (struct jn_column){ "touchpoint", JN_COL_STR };
+	cols[nc++] = (struct jn_column){ "conversions", JN_COL_INT };
+	if (vals)
+		cols[nc++] = (struct jn_column){ "value", JN_COL_NUM };
+	for (k = 0; k <= NHEUR; k++)
+		cols[nc++] = (struct jn_column){ model_names[k], JN_COL_NUM };
+	if (vals) {
+		static const char *const vnames[] = { "first_value",
+			"last_value", "linear_value", "position_value",
+			"time_decay_value", "markov_value" };
+
+		for (k = 0; k <= NHEUR; k++)
+			cols[nc++] = (struct jn_column){ vnames[k],
+			    JN_COL_NUM };
+	}
+	ord.f = f;
+	ord.tprank = jn_intern_ranks(&f->tps);
+	ord.byrank = jn_intern_ranks(&f->byvals);
+	ord.gunits = jn_xcalloc(nb + 1, sizeof *ord.gunits);
+	for (i = 0; i <= nb; i++)
+		endrow[i] = directrow[i] = NONE;
+	for (i = 0; i < na; i++) {
+		const struct attr *a = &f->t.a[i];
+		size_t g = a->by == NONE ? nb : a->by;
+
+		if (a->tp == TP_END || a->tp == TP_DIRECT) {
+			ord.gunits[g] += a->conversions;
+			*(a->tp == TP_END ? &endrow[g] : &directrow[g]) =
+			    (uint32_t)i;
+		}
+		if (a->tp != TP_END)
+			ids[n++] = (uint32_t)i;
+	}
+	qsort(ids, n, sizeof *ids, attr_order);
+	/* every chain solved before a row is written: an error writes none */
+	reall = jn_xmalloc((n + 1) * sizeof *reall);
+	tpall = jn_xmalloc((n + 1) * sizeof *tpall);
+	for (i = 0; i < n; i++)
+		tpall[i] = f->t.a[ids[i]].tp;
+	/* each group's paths, a slice of them all */
+	nv = jn_intern_count(&f->t.vkeys);
+	vids = jn_xmalloc((nv + 1) * sizeof *vids);
+	vstart = jn_xcalloc(nb + 2, sizeof *vstart);
+	for (i = 0; i < nv; i++) {
+		vids[i] = (uint32_t)i;
+		vstart[(f->t.v[i].by == NONE ? nb : f->t.v[i].by) + 1]++;
+	}
+	for (i = 0; i <= nb; i++)
+		vstart[i + 1] += vstart[i];
+	/* NONE sorts last as the largest id, as its slot nb does */
+	qsort(vids, nv, sizeof *vids, group_chain_order);
+	for (i = 0; i < n && rc == 0; i = j) {
+		uint32_t by = f->t.a[ids[i]].by;
+		size_t g = by == NONE ? nb : by;
+
+		for (j = i; j < n && f->t.a[ids[j]].by == by; j++)
+			;
+		rc = markov_effects(f, vids + vstart[g], vstart[g + 1] -
+		    vstart[g], tpall + i, j - i, reall + i);
+	}
+	free(vids);
+	free(vstart);
+	if (rc != 0)
+		goto out;
+	jn_engine_meta(&f->engine, fmt);
+	w = jn_writer_new(stdout, fmt, cols, nc);
+	for (i = 0; i < n; i = j) {
+		uint32_t by = f->t.a[ids[i]].by;
+		size_t g = by == NONE ? nb : by, nr, nk = 0;
+		uint64_t total = 0;
+		struct fx vchain = { 0, 0 }, vall = { 0, 0 };
+		double *cr, *re = reall + i;
+		int64_t *micro, other[2 * (NHEUR + 1)];
+		int pruned = 0;
+
+		for (j = i; j < n && f->t.a[ids[j]].by == by; j++)
+			;
+		nr = j - i;
+		if (endrow[g] != NONE) {
+			total += f->t.a[endrow[g]].conversions;
+			fx_merge(&vchain, &f->t.a[endrow[g]].value);
+			fx_merge(&vall, &f->t.a[endrow[g]].value);
+		}
+		if (directrow[g] != NONE) {
+			total += f->t.a[directrow[g]].conversions;
+			fx_merge(&vall, &f->t.a[directrow[g]].value);
+		}
+		cr = jn_xmalloc(2 * (NHEUR + 1) * nr * sizeof *cr);
+		micro = jn_xmalloc(2 * (NHEUR + 1) * nr * sizeof *micro);
+		{
+			double sumre = 0, tchain = (double)(total -
+			    (directrow[g] != NONE ?
+			    f->t.a[directrow[g]].conversions : 0));
+			double vc = fx_value(&vchain);
+
+			for (r = 0; r < nr; r++)
+				sumre += re[r];
+			for (r = 0; r < nr; r++) {
+				const struct attr *a = &f->t.a[ids[i + r]];
+				double *m = cr + (size_t)NHEUR * nr;
+				double *vm = cr + (2 * (size_t)NHEUR + 1) * nr;
+
+				for (k = 0; k < NHEUR; k++) {
+					cr[(size_t)k * nr + r] = fx_value(
+					    &a->credit[k]);
+					cr[(NHEUR + 1 + (size_t)k) * nr + r] =
+					    fx_value(&a->vcredit[k]);
+				}
+				m[r] = a->tp == TP_DIRECT ?
+				    (double)a->conversions : sumre > 0 ?
+				    re[r] / sumre * tchain : 0;
+				vm[r] = a->tp == TP_DIRECT ?
+				    fx_value(&a->value) : sumre > 0 ?
+				    re[r] / sumre * vc : 0;
+			}
+		}
+		for (k = 0; k < 2 * (NHEUR + 1); k++)
+			(void)jn_round_micro(cr + (size_t)k * nr, nr,
+			    k <= NHEUR ? (int64_t)total * 1000000 :
+			    llround(fx_value(&vall) * 1e6),
+			    micro + (size_t)k * nr);
+		memset(other, 0, sizeof other);
+		for (r = 0; r < nr; r++) {
+			const struct attr *a = &f->t.a[ids[i + r]];
+			size_t x = 0;
+
+			if (!kept(f, nk, a->conversions, total)) {
+				for (k = 0; k < 2 * (NHEUR + 1); k++)
+					other[k] += micro[(size_t)k * nr + r];
+				pruned = 1;
+				continue;
+			}
+			nk++;
+			if (f->by_field)
+				c[x++] = by_cell(f, by);
+			c[x++] = tp_cell(f, a->tp);
+			c[x++] = jn_cell_int((int64_t)a->conversions);
+			if (vals)
+				c[x++] = jn_cell_num(fx_value(&a->value));
+			for (k = 0; k < 2 * (NHEUR + 1); k++)
+				if (vals || k <= NHEUR)
+					c[x++] = jn_cell_num((double)micro[
+					    (size_t)k * nr + r] / 1e6);
+			jn_writer_row(w, c);
+		}
+		if (pruned) {
+			size_t x = 0;
+
+			/* a conversion touches several rows: no count */
+			if (f->by_field)
+				c[x++] = by_cell(f, by);
+			c[x++] = jn_cell_str("(other)", 7);
+			c[x++] = jn_cell_null();
+			if (vals)
+				c[x++] = jn_cell_null();
+			for (k = 0; k < 2 * (NHEUR + 1); k++)
+				if (vals || k <= NHEUR)
+					c[x++] = jn_cell_num((double)other[k] /
+					    1e6);
+			jn_writer_row(w, c);
+		}
+		free(cr);
+		free(micro);
+	}
+	if (jn_writer_finish(w) != 0)
+		rc = -1;
+	jn_writer_free(w);
+out:
+	free(reall);
+	free(tpall);
+	free(ids);
+	free(endrow);
+	free(directrow);
+	order_release();
+	return rc;
+}
+
 static int
 write_table(struct jpath *f, enum jn_format fmt)
 {
-	struct jn_column cols[12];
+	struct jn_column cols[16];
 	struct jn_writer *w;
 	uint32_t *ids;
 	size_t nc = 0, n;
 	int rc;
 
+	if (f->view == VIEW_ATTRIBUTION)
+		return write_attribution(f, fmt);
 	if (f->by_field)
 		cols[nc++] = (struct jn_column){ f->by_field, JN_COL_STR };
 	if (f->view == VIEW_EDGES) {
@@ -1417,6 +2177,11 @@ write_table(struct jpath *f, enum jn_format fmt)
 		cols[nc++] = (struct jn_column){ "converted", JN_COL_INT };
 		cols[nc++] = (struct jn_column){ "conversion", JN_COL_RATE };
 	}
+	if (f->goal != NULL && f->view == VIEW_NEXT) {
+		cols[nc++] = (struct jn_column){ "lift", JN_COL_RATE };
+		cols[nc++] = (struct jn_column){ "lift_lower", JN_COL_RATE };
+		cols[nc++] = (struct jn_column){ "lift_upper", JN_COL_RATE };
+	}
 	sort_times(&f->t);
 	ids = order_rows(f, &n);
 	if (f->dot) {
@@ -1454,6 +2219,11 @@ config_text(const void *tool, struct jn_strbuf *b)
 	jn_state_config_item(b, "touchpoint", f->tp_field);
 	jn_state_config_item(b, "by", f->by_field);
 	jn_state_config_item(b, "goal", f->goal_text);
+	if (f->view == VIEW_ATTRIBUTION) {
+		jn_state_config_item(b, "value", f->value_field);
+		jn_strbuf_printf(b, "half_life=%lld;order=%d;",
+		    (long long)f->half_life, f->order);
+	}
 	if (f->view == VIEW_STEPS) {
 		jn_state_config_item(b, "from", f->from_text);
 		jn_state_config_item(b, "to", f->to_text);
@@ -1465,8 +2235,8 @@ config_text(const void *tool, struct jn_strbuf *b)
 static int64_t
 tp_index(uint32_t tp)
 {
-	return tp == TP_START ? -1 : tp == TP_END ? -2 :
-	    (int64_t)ord.tprank[tp];
+	return tp == TP_START ? -1 : tp == TP_END ? -2 : tp == TP_DIRECT ?
+	    -3 : (int64_t)ord.tprank[tp];
 }
 
 
@@ -1510,7 +2280,7 @@ write_state(void *tool, FILE *out)
 		const char *by;
 		uint32_t byid;
 
-		if (f->view != VIEW_VARIANTS) {
+		if (!keeps_variants(f)) {
 			const struct edge *e = &f->t.e[ids[i]];
 
 			byid = e->by;
@@ -1545,6 +2315,24 @@ write_state(void *tool, FILE *out)
 		jn_state_set_str(r, "by", by, len);
 		rc = jn_state_write(out, r);
 	}
+	n = f->view == VIEW_ATTRIBUTION ? jn_intern_count(&f->t.akeys) : 0;
+	for (i = 0; i < n && rc == 0; i++) {
+		const struct attr *a = &f->t.a[ord.aids[i]];
+		int64_t sums[NFX * 2];
+		int64_t v = tp_index(a->tp);
+		size_t len = 0;
+		const char *by = a->by == NONE ? NULL :
+		    jn_intern_str(&f->byvals, a->by, &len);
+
+		jn_state_set_str(r, "record", "attr", 4);
+		jn_state_set_ints(r, "key", &v, 1);
+		v = (int64_t)a->conversions;
+		jn_state_set_ints(r, "n", &v, 1);
+		fx_ints(sums, a);
+		jn_state_set_ints(r, "sums", sums, NFX * 2);
+		jn_state_set_str(r, "by", by, len);
+		rc = jn_state_write(out, r);
+	}
 	free(byrank_id);
 	free(ids);
 	order_release();
@@ -1563,6 +2351,48 @@ merge_tp(const struct jpath *f, int64_t i, int end_ok)
 	if (i < 0 || (uint64_t)i >= f->nmerge_tps)
 		return NONE;
 	return f->merge_tps[i];
+}
+
+/* An attribution record of a state into f.  0 or -1 (reported). */
+static int
+merge_attr(struct jpath *f, struct jn_state_in *in,
+    const struct jn_state_rec *r)
+{
+	const char *bys;
+	size_t bylen, nk = 0, nn = 0, ns = 0;
+	int64_t *key = NULL, *v = NULL, *sums = NULL;
+	uint32_t by = NONE, tp = NONE;
+	struct attr *a;
+	int rc = -1, k;
+
+	if (jn_state_get_str(in, r, "by", &bys, &bylen) != 0 ||
+	    jn_state_get_ints(in, r, "key", &key, &nk) != 0 ||
+	    jn_state_get_ints(in, r, "n", &v, &nn) != 0 ||
+	    jn_state_get_ints(in, r, "sums", &sums, &ns) != 0)
+		goto out;
+	if (nk == 1)
+		tp = key[0] == -3 ? TP_DIRECT : key[0] == -2 ? TP_END :
+		    merge_tp(f, key[0], 0);
+	if (f->view != VIEW_ATTRIBUTION || tp == NONE || nn != 1 ||
+	    v[0] < 0 || ns != NFX * 2) {
+		rc = jn_state_error(in, "bad attr record");
+		goto out;
+	}
+	if (bys != NULL)
+		by = jn_intern_put(&f->byvals, bys, bylen);
+	a = attr_for(&f->t, by, tp);
+	a->conversions += (uint64_t)v[0];
+	for (k = 0; k < NFX; k++) {
+		struct fx x = { sums[2 * k], (uint64_t)sums[2 * k + 1] };
+
+		fx_merge(attr_fx(a, k), &x);
+	}
+	rc = 0;
+out:
+	free(key);
+	free(v);
+	free(sums);
+	return rc;
 }
 
 /* One --merge record into f.  0 or -1 (reported). */
@@ -1592,6 +2422,8 @@ merge_record(void *ctx, struct jn_state_in *in, const struct jn_state_rec *r)
 		f->merge_tps[f->nmerge_tps++] = jn_intern_put(&f->tps, s, len);
 		return 0;
 	}
+	if (what != NULL && strcmp(what, "attr") == 0)
+		return merge_attr(f, in, r);
 	if (what == NULL || (strcmp(what, "edge") != 0 &&
 	    strcmp(what, "variant") != 0))
 		return jn_state_error(in, "bad record '%s'", what ? what :
@@ -1613,7 +2445,7 @@ merge_record(void *ctx, struct jn_state_in *in, const struct jn_state_rec *r)
 		uint32_t from, to;
 		struct edge *e;
 
-		if (f->view == VIEW_VARIANTS || nk != 3 || nn != 3 ||
+		if (keeps_variants(f) || nk != 3 || nn != 3 ||
 		    (from = merge_tp(f, key[0], f->view == VIEW_EDGES ||
 		    (f->view == VIEW_STEPS && f->to_text))) == NONE ||
 		    (to = merge_tp(f, key[1], 2)) == NONE ||
@@ -1631,7 +2463,7 @@ merge_record(void *ctx, struct jn_state_in *in, const struct jn_state_rec *r)
 		struct variant *va;
 		uint32_t *tp;
 
-		if (f->view != VIEW_VARIANTS || nk == 0 || nn != 2)
+		if (!keeps_variants(f) || nk == 0 || nn != 2)
 			goto bad;
 		tp = jn_xmalloc(nk * sizeof *tp);
 		for (i = 0; i < nk; i++)
@@ -1707,9 +2539,12 @@ parse_args(struct jpath *f, int argc, char **argv)
 				f->view = VIEW_NEXT;
 			else if (strcmp(optarg, "steps") == 0)
 				f->view = VIEW_STEPS;
+			else if (strcmp(optarg, "attribution") == 0)
+				f->view = VIEW_ATTRIBUTION;
 			else
 				return jn_error("bad --view '%s' (edges, "
-				    "variants, next, steps)", optarg);
+				    "variants, next, steps, attribution)",
+				    optarg);
 			break;
 		case OPT_PER:
 			if (strcmp(optarg, "user") == 0)
@@ -1747,6 +2582,23 @@ parse_args(struct jpath *f, int argc, char **argv)
 				    "to 1000)", optarg);
 			f->depth = (int)n;
 			break;
+		case OPT_VALUE:
+			f->value_field = optarg;
+			break;
+		case OPT_HALF_LIFE:
+			if (jn_duration_parse(optarg, &f->half_life) != 0 ||
+			    f->half_life <= 0)
+				return jn_error("bad duration '%s' for "
+				    "--half-life", optarg);
+			break;
+		case OPT_ORDER:
+			if (strcmp(optarg, "1") != 0 &&
+			    strcmp(optarg, "2") != 0 &&
+			    strcmp(optarg, "3") != 0)
+				return jn_error("bad --order '%s' (1, 2 or 3)",
+				    optarg);
+			f->order = optarg[0] - '0';
+			break;
 		case OPT_TOP:
 			errno = 0;
 			n = strtol(optarg, &end, 10);
@@ -1782,6 +2634,16 @@ parse_args(struct jpath *f, int argc, char **argv)
 		    "steps");
 	if (f->from_text && f->to_text)
 		return jn_error("--from and --to exclude each other");
+	if ((f->value_field || f->half_life || f->order) &&
+	    f->view != VIEW_ATTRIBUTION)
+		return jn_error("--value, --half-life and --order go with "
+		    "--view attribution");
+	if (f->view == VIEW_ATTRIBUTION && f->goal_text == NULL)
+		return jn_error("--view attribution needs --goal");
+	if (f->half_life == 0)
+		f->half_life = 7 * 24 * 3600 * JN_NS_PER_SEC;
+	if (f->order == 0)
+		f->order = 1;
 	if (f->depth == 0)
 		f->depth = 5;
 	if (f->dot && f->view != VIEW_EDGES)
@@ -1810,6 +2672,7 @@ setup(void *state, int worker)
 	jn_intern_init(&f->byvals);
 	jn_intern_init(&f->t.ekeys);
 	jn_intern_init(&f->t.vkeys);
+	jn_intern_init(&f->t.akeys);
 	jn_namecache_init(&f->names);
 	if ((worker ? jn_input_init_worker(&f->in, &f->common) :
 	    jn_input_init(&f->in, &f->common)) != 0)
@@ -1849,6 +2712,9 @@ setup(void *state, int worker)
 	    f->by_field) : -1;
 	if (f->tp_slot < 0 || (f->by_field && f->by_slot < 0))
 		return -1;
+	if (f->value_field && jn_valexpr_init(&f->value_expr, &f->in.schema,
+	    f->value_field) != 0)
+		return -1;
 	/* names that match nothing are said after reading */
 	if (f->goal != NULL)
 		jn_input_watch_pred(&f->in, f->goal);
@@ -1861,10 +2727,13 @@ setup(void *state, int worker)
 		    f->tp_slot);
 	if (f->by_field)
 		jn_input_watch_field(&f->in, "--by", f->by_field, f->by_slot);
+	if (f->value_field)
+		jn_valexpr_watch(&f->value_expr, &f->in, "--value",
+		    f->value_field);
 	jn_input_watch_names(&f->in, &f->names);
-	/* without --by, events are kept without its value */
-	f->evsize = f->by_slot >= 0 ? sizeof(struct pev) :
-	    offsetof(struct pev, by);
+	/* without --by or --value, events are kept without them */
+	f->evsize = f->value_field ? sizeof(struct pev) : f->by_slot >= 0 ?
+	    offsetof(struct pev, val) : offsetof(struct pev, by);
 	jn_units_init(&f->units, f->evsize, offsetof(struct pev, unit),
 	    f->per_session);
 	f->units.sorted = f->run.sorted;

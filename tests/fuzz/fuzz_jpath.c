@@ -1,8 +1,8 @@
 /*
  * Fuzz target for jpath's whole input path: the first byte picks one of a
  * few option sets (each view, the unit, --collapse, --by, --goal,
- * pruning, -o dot and mermaid, and --merge, whose state records jpath reads back
- * itself), the rest is an event log or a state in a temporary file, and
+ * pruning, -o dot and mermaid, attribution's --value and --order, and
+ * --merge, whose state records jpath reads back itself), the rest is an event log or a state in a temporary file, and
  * jpath's real main() runs over it.  Nothing may crash, leak or exit.
  */
 #include "tool.h"
@@ -43,6 +43,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    "--top", "2", path, NULL },
 		{ "jpath", "--no-progress", "-o", "mermaid", "--collapse",
 		    "--top", "3", "--by", "device", path, NULL },
+		{ "jpath", "--no-progress", "--view", "attribution", "--goal",
+		    "purchase", "--value", "revenue", "--by", "device",
+		    "--order", "2", "--half-life", "1h", "--top", "2", path,
+		    NULL },
+		{ "jpath", "--no-progress", "--view", "attribution", "--goal",
+		    "event=purchase", "--collapse", "--merge", "--value",
+		    "revenue", path, NULL },
 	};
 	size_t nsets = sizeof sets / sizeof sets[0];
 
