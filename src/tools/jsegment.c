@@ -1196,6 +1196,57 @@ profile_text(const struct seg *s, size_t i, int k, char *buf, size_t size)
 }
 
 /*
+ * Survey columns: when answers were read, or asked for by name (then
+ * empty without answers); input without either keeps its table.
+ */
+static int
+show_scores(const struct seg *s)
+{
+	int k;
+
+	for (k = 0; k < JN_NSCORES; k++)
+		if (s->common.score_field[k] != NULL)
+			return 1;
+	return s->sc != NULL;
+}
+
+static const struct jn_column score_cols[] = {
+	{ "responses", JN_COL_INT }, { "nps", JN_COL_NUM },
+	{ "nps_lower", JN_COL_NUM }, { "nps_upper", JN_COL_NUM },
+	{ "csat", JN_COL_RATE }, { "ces", JN_COL_NUM },
+};
+
+/*
+ * The survey fields of user i for rules, at slots base to base + 3:
+ * responses, nps, csat (a share) and ces, absent without answers of
+ * the kind.
+ */
+static void
+score_fields(const struct seg *s, size_t i, struct jn_record *rec,
+    size_t base, char text[4][48])
+{
+	static const struct jn_scores none;
+	const struct jn_scores *sc = s->sc ? &s->sc[i] : &none;
+	struct jn_score_est e;
+	int k;
+
+	snprintf(text[0], sizeof text[0], "%llu",
+	    (unsigned long long)sc->responses);
+	for (k = 1; k < 4; k++)
+		text[k][0] = '\0';
+	if (jn_scores_nps(sc, &e) == 0)
+		snprintf(text[1], sizeof text[1], "%.17g", e.value);
+	if (jn_scores_csat(sc, &e) == 0)
+		snprintf(text[2], sizeof text[2], "%.17g", e.value);
+	if (jn_scores_ces(sc, &e) == 0)
+		snprintf(text[3], sizeof text[3], "%.17g", e.value);
+	for (k = 0; k < 4; k++) {
+		rec->vals[base + k].ptr = text[k][0] ? text[k] : NULL;
+		rec->vals[base + k].len = strlen(text[k]);
+	}
+}
+
+/*
  * Rules are predicates over a record whose slots are the profile fields
  * (schema slot k = pf_names[k], then first.F/last.F per --field).
  */
@@ -1204,8 +1255,9 @@ assign_segments(struct seg *s)
 {
 	size_t n = jn_units_count(&s->units), i;
 	struct jn_schema ps;
-	char text[PF_NFIXED][48];
+	char text[PF_NFIXED][48], stext[4][48];
 	int k, r, t;
+	size_t sbase = PF_NFIXED + 2 * (size_t)s->ntouch;
 
 	jn_intern_init(&s->segs);
 	if (s->preset == PRESET_RFM || s->preset == PRESET_VALUE)
@@ -1224,6 +1276,9 @@ assign_segments(struct seg *s)
 			    s->touch[t].name);
 			jn_schema_field(&ps, name);
 		}
+		/* then the survey's (absent without answers) */
+		for (k = 0; k < 4; k++)
+			jn_schema_field(&ps, score_cols[k < 2 ? k : k + 2].name);
 		for (r = 0; r < s->nrules; r++) {
 			char what[32];
 
@@ -1235,13 +1290,13 @@ assign_segments(struct seg *s)
 				return -1;
 			}
 		}
-		if (ps.nslots > PF_NFIXED + 2 * (size_t)s->ntouch) {
+		if (ps.nslots > sbase + 4) {
 			jn_error("--rule: '%s' is not a profile field (events, "
 			    "sessions, first_seen, last_seen, active_days, "
 			    "recency_days, value, conversions, converted, "
 			    "bounced_sessions, first.FIELD and last.FIELD "
-			    "with --field FIELD)", ps.slots[PF_NFIXED + 2 *
-			    s->ntouch].names[0]);
+			    "with --field FIELD, responses, nps, csat and ces "
+			    "with survey answers)", ps.slots[sbase + 4].names[0]);
 			jn_schema_release(&ps);
 			return -1;
 		}
@@ -1279,6 +1334,7 @@ assign_segments(struct seg *s)
 					    &rec.vals[PF_NFIXED + 2 * t +
 					    1].len);
 			}
+			score_fields(s, i, &rec, sbase, stext);
 			for (r = 0; r < s->nrules; r++) {
 				int m = jn_pred_match(s->rules[r].pred, &rec);
 
@@ -1320,27 +1376,6 @@ clv_add(struct segstat *x, const struct buyer *b)
 	jn_xsum_add(&x->expected, b->expected);
 	jn_xsum_add(&x->clv, b->clv);
 }
-
-/*
- * Survey columns: when answers were read, or asked for by name (then
- * empty without answers); input without either keeps its table.
- */
-static int
-show_scores(const struct seg *s)
-{
-	int k;
-
-	for (k = 0; k < JN_NSCORES; k++)
-		if (s->common.score_field[k] != NULL)
-			return 1;
-	return s->sc != NULL;
-}
-
-static const struct jn_column score_cols[] = {
-	{ "responses", JN_COL_INT }, { "nps", JN_COL_NUM },
-	{ "nps_lower", JN_COL_NUM }, { "nps_upper", JN_COL_NUM },
-	{ "csat", JN_COL_RATE }, { "ces", JN_COL_NUM },
-};
 
 /*
  * The survey cells of sc at c: responses, NPS (with its interval when
