@@ -2339,6 +2339,7 @@ release(void *state)
 	free(s->bmap);
 	free(s->recent);
 	free(s->buy);
+	free(s->sc);
 	free(s->cp);
 	free(s->ids);
 	if (s->spool != NULL) {
