@@ -14,6 +14,7 @@
 #include "journey/pred.h"
 #include "journey/reader.h"
 #include "journey/record.h"
+#include "journey/score.h"
 #include "journey/writer.h"
 
 #define JN_MAX_WHERE 16
@@ -38,6 +39,14 @@ struct jn_common {
 	int32_t time_zone;		/* --time-zone, seconds east of UTC */
 	int decimal_comma;		/* --decimal-comma */
 	const char *since_arg, *until_arg;	/* read again after -Z */
+	/*
+	 * Survey answers (journey/score.h): set scores before
+	 * jn_input_init when the tool reads them (it lists
+	 * JN_SCORE_LONGOPTS); score_field[k] is --nps, --csat, --ces or
+	 * NULL for the default names.
+	 */
+	int scores;
+	const char *score_field[JN_NSCORES];
 };
 
 /* One event, borrowed during the callback. */
@@ -49,6 +58,12 @@ struct jn_event {
 	size_t name_len;
 	const char *session;		/* NULL without a session field */
 	size_t session_len;
+	/*
+	 * With c->scores: the event's survey answers, -1 for none (an
+	 * absent or empty field); answered is non-zero when it has one.
+	 */
+	int8_t score[JN_NSCORES];
+	int answered;
 	const struct jn_record *rec;	/* for the tool's own slots */
 };
 
@@ -71,6 +86,7 @@ struct jn_input {
 	struct jn_common opt;
 	struct jn_schema schema;
 	int user_slot, time_slot, event_slot, session_slot;
+	int score_slot[JN_NSCORES];	/* -1 without c->scores */
 	struct jn_pred *where[JN_MAX_WHERE];
 	struct jn_badrec bad;
 	uint64_t records_in, events_used;
@@ -109,6 +125,21 @@ extern const size_t jn_common_nlongopts;
 
 /* The default goal of tools that measure conversion. */
 #define JN_DEFAULT_GOAL "/^(purchase|order_completed|conversion)$/"
+
+/*
+ * --nps, --csat, --ces FIELD: shared by the tools that read survey
+ * answers, which list JN_SCORE_LONGOPTS among their long options (and
+ * set scores in struct jn_common); jn_common_option handles them.
+ */
+enum {
+	JN_OPT_NPS = JN_OPT_COMMON_BASE + 150,
+	JN_OPT_CSAT,
+	JN_OPT_CES
+};
+#define JN_SCORE_LONGOPTS \
+	{ "nps", required_argument, NULL, JN_OPT_NPS }, \
+	{ "csat", required_argument, NULL, JN_OPT_CSAT }, \
+	{ "ces", required_argument, NULL, JN_OPT_CES }
 
 /*
  * A tool's long options followed by the shared ones and the terminator,

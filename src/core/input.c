@@ -82,6 +82,12 @@ static const char *const time_names[] = { "time:timestamp",
 static const char *const event_names[] = { "concept:name", "event",
 	"event_name", "event_type", "name", "action", "activity", "type" };
 static const char *const session_names[] = { "session_id", "session" };
+/* survey answers: nps_score, NPSScore and "NPS score" fold alike */
+static const char *const score_names[JN_NSCORES][2] = {
+	{ "nps", "nps_score" }, { "csat", "csat_score" },
+	{ "ces", "ces_score" } };
+static const char *const score_opts[JN_NSCORES] = { "--nps", "--csat",
+	"--ces" };
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -255,6 +261,14 @@ jn_common_option(struct jn_common *c, int opt, const char *arg)
 	case OPT_ALLOW_EMPTY:
 		c->allow_empty = 1;
 		return 1;
+	case JN_OPT_NPS:
+	case JN_OPT_CSAT:
+	case JN_OPT_CES:
+		if (*arg == '\0')
+			return jn_error("%s needs a field name",
+			    score_opts[opt - JN_OPT_NPS]);
+		c->score_field[opt - JN_OPT_NPS] = arg;
+		return 1;
 	}
 	return 0;
 }
@@ -283,6 +297,9 @@ jn_input_init(struct jn_input *in, const struct jn_common *c)
 	    NELEM(event_names));
 	in->session_slot = slot_for(&in->schema, c->session_field,
 	    session_names, NELEM(session_names));
+	for (i = 0; i < JN_NSCORES; i++)
+		in->score_slot[i] = !c->scores ? -1 : slot_for(&in->schema,
+		    c->score_field[i], score_names[i], NELEM(score_names[i]));
 	/* for jn_input_check: no record had a user, or a time, field */
 	in->unseen |= UINT64_C(1) << in->user_slot |
 	    UINT64_C(1) << in->time_slot;
@@ -297,6 +314,10 @@ jn_input_init(struct jn_input *in, const struct jn_common *c)
 	if (c->session_field != NULL)
 		jn_input_watch_field(in, "--session", c->session_field,
 		    in->session_slot);
+	for (i = 0; i < JN_NSCORES; i++)
+		if (c->scores && c->score_field[i] != NULL)
+			jn_input_watch_field(in, score_opts[i],
+			    c->score_field[i], in->score_slot[i]);
 	for (i = 0; i < c->nwhere; i++)
 		jn_input_watch_pred(in, in->where[i]);
 	in->nwhere_watch = in->nwatch;
@@ -358,6 +379,37 @@ note_record(struct jn_input *in, const struct jn_record *rec)
 		keep_head(in, rec);
 }
 
+/*
+ * Fill ev's answers from rec.  Returns 0, or -1 with ev->answered the
+ * kind of the first bad answer and ev->name, ev->name_len its text.
+ */
+static int
+read_scores(const struct jn_input *in, const struct jn_record *rec,
+    struct jn_event *ev)
+{
+	const char *v;
+	size_t len;
+	int k, a;
+
+	ev->answered = 0;
+	for (k = 0; k < JN_NSCORES; k++) {
+		ev->score[k] = -1;
+		v = jn_record_get(rec, in->score_slot[k], &len);
+		if (v == NULL || len == 0)
+			continue;
+		if (jn_score_parse((enum jn_score_kind)k, v, len, &a) != 0) {
+			ev->answered = k;
+			ev->name = v;
+			ev->name_len = len;
+			return -1;
+		}
+		ev->score[k] = (int8_t)a;
+	}
+	ev->answered = ev->score[JN_NPS] >= 0 || ev->score[JN_CSAT] >= 0 ||
+	    ev->score[JN_CES] >= 0;
+	return 0;
+}
+
 static int
 on_record(void *ctx, const struct jn_record *rec)
 {
@@ -388,6 +440,14 @@ on_record(void *ctx, const struct jn_record *rec)
 		return jn_badrec_add(&in->bad, rec, "bad time '%s'",
 		    jn_quote(q, sizeof q, t, tlen));
 	}
+	/* a bad answer is a bad record, whatever --since and --where say */
+	memset(ev.score, -1, sizeof ev.score);
+	ev.answered = 0;
+	if (in->opt.scores && read_scores(in, rec, &ev) != 0)
+		return jn_badrec_add(&in->bad, rec, "bad %s answer '%s' "
+		    "(a whole number %d to %d)", jn_score_name[ev.answered],
+		    jn_quote(q, sizeof q, ev.name, ev.name_len),
+		    jn_score_min[ev.answered], jn_score_max[ev.answered]);
 	if (in->opt.has_since && ev.time < in->opt.since)
 		return 0;
 	if (in->opt.has_until && ev.time >= in->opt.until)

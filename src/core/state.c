@@ -188,6 +188,13 @@ jn_state_config_common(struct jn_strbuf *b, const struct jn_common *c)
 	jn_strbuf_printf(b, "session-gap=%lld;since=%d:%lld;until=%d:%lld;",
 	    (long long)c->session_gap, c->has_since, (long long)c->since,
 	    c->has_until, (long long)c->until);
+	/* survey fields by name only: without, old states stay mergeable */
+	if (c->scores && c->score_field[JN_NPS] != NULL)
+		jn_state_config_item(b, "nps", c->score_field[JN_NPS]);
+	if (c->scores && c->score_field[JN_CSAT] != NULL)
+		jn_state_config_item(b, "csat", c->score_field[JN_CSAT]);
+	if (c->scores && c->score_field[JN_CES] != NULL)
+		jn_state_config_item(b, "ces", c->score_field[JN_CES]);
 }
 
 int

@@ -61,6 +61,7 @@ static const char usage[] =
     "                [--field FIELD] [--now TIME] [--period DUR]\n"
     "                [--profiles | --tag[=FIELD]] [--sorted] [-j N]\n"
     "                [--clv [--horizon DUR] [--discount RATE]]\n"
+    "                [--nps FIELD] [--csat FIELD] [--ces FIELD]\n"
     "                [--partial | --merge] [--meta] [--where EXPR]\n"
     "                [--since TIME]\n"
     "                [--until TIME] [--strict] [--rejects FILE] [FILE ...]\n";
@@ -89,6 +90,9 @@ static const char help_text[] =
     "                           expected_purchases, clv (jsegment(1))\n"
     "      --horizon DUR        what --clv predicts over (52w)\n"
     "      --discount RATE      --clv's yearly discount rate (0.1)\n"
+    "      --nps, --csat, --ces FIELD\n"
+    "                           survey answers: 0-10, 1-5, 1-7 (nps,\n"
+    "                           csat, ces, ...: journey(7))\n"
     "      --fields LIST        only these columns, in this order\n"
     "      --tag[=FIELD]        write every event back with FIELD "
     "(segment)\n"
@@ -139,6 +143,7 @@ static const struct option tool_longopts[] = {
 	{ "horizon", required_argument, NULL, OPT_HORIZON },
 	{ "discount", required_argument, NULL, OPT_DISCOUNT },
 	JN_RUN_LONGOPTS,
+	JN_SCORE_LONGOPTS,
 };
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -227,6 +232,7 @@ struct segstat {
 	 * same in whatever order the users come (-j, --merge) */
 	uint64_t buyers;
 	struct jn_xsum p_alive, expected, clv;
+	struct jn_scores sc;	/* survey answers */
 };
 
 struct seg {
@@ -244,6 +250,13 @@ struct seg {
 	double discount;
 	size_t rec_size;	/* struct tev, or struct vtev with --clv */
 	struct buyer *buy;	/* per user, with --clv */
+	/*
+	 * Per user, their survey answers: allocated at the first answer
+	 * read (or state with answers merged), so that input without
+	 * answers costs nothing and its tables keep their columns.
+	 */
+	struct jn_scores *sc;
+	int state_scores;	/* --merge: the state being read has them */
 	struct jn_clv_purchase *cp;	/* profile_user's scratch */
 	size_t cpcap;
 	struct jn_bgnbd bgnbd;
@@ -327,6 +340,10 @@ grow_users(struct seg *s, uint32_t user)
 		s->buy = jn_xrealloc(s->buy, s->ucap * sizeof *s->buy);
 		memset(s->buy + old, 0, (s->ucap - old) * sizeof *s->buy);
 	}
+	if (s->sc != NULL) {
+		s->sc = jn_xrealloc(s->sc, s->ucap * sizeof *s->sc);
+		memset(s->sc + old, 0, (s->ucap - old) * sizeof *s->sc);
+	}
 	for (t = 0; t < s->ntouch; t++) {
 		struct touch *tc = &s->touch[t];
 		size_t cap = old;
@@ -340,6 +357,14 @@ grow_users(struct seg *s, uint32_t user)
 		for (i = cap; i < s->ucap; i++)
 			tc->first[i] = tc->last[i] = NONE;
 	}
+}
+
+/* The users' answers from now on: every user so far has none. */
+static void
+need_scores(struct seg *s)
+{
+	if (s->sc == NULL)
+		s->sc = jn_xcalloc(s->ucap + 1, sizeof *s->sc);
 }
 
 /*
@@ -576,6 +601,10 @@ profile_event(void *ctx, const struct jn_event *ev)
 	if (u->events == 0 || ev->time > u->last)
 		u->last = ev->time;
 	u->events++;
+	if (ev->answered) {
+		need_scores(s);
+		jn_scores_add(&s->sc[user], ev->score);
+	}
 	if (!s->have_events || ev->time > s->max_ts)
 		s->max_ts = ev->time;
 	s->have_events = 1;
@@ -829,6 +858,18 @@ prepare_users(void *tool, void *const *w, int n)
 			s->max_ts = wk->max_ts;
 		s->have_events |= wk->have_events;
 	}
+	/*
+	 * When a worker read answers, every worker and s keep them: the
+	 * counting threads then merge into arrays that are already there.
+	 */
+	for (k = 0; k < n; k++)
+		if (((const struct seg *)w[k])->sc != NULL)
+			break;
+	if (k < n) {
+		need_scores(s);
+		for (k = 0; k < n; k++)
+			need_scores(w[k]);
+	}
 	if (!s->has_now)
 		s->now = s->max_ts;
 }
@@ -868,6 +909,8 @@ merge_user(const void *tool, void *w, uint32_t id, void *w2, int k2,
 	if (from->last > to->last)
 		to->last = from->last;
 	vsum_merge(to, from);
+	if (wf->sc != NULL)	/* wt's too: see prepare_users */
+		jn_scores_merge(&wt->sc[id], &wf->sc[id2]);
 	for (t = 0; t < wt->ntouch; t++) {
 		const struct touch *tf = &wf->touch[t];
 		uint32_t b;
@@ -904,6 +947,10 @@ move_user(void *tool, uint32_t g, const struct jn_unit *unit)
 		s->recent[g] = w->recent[id];
 	if (s->clv)
 		s->buy[g] = w->buy[id];
+	if (w->sc != NULL) {
+		need_scores(s);
+		s->sc[g] = w->sc[id];
+	}
 	/* --partial: an exact sum on the heap is s's now */
 	w->u[id].vlsb = 0;
 	w->u[id].vlo = 0;
@@ -1149,6 +1196,57 @@ profile_text(const struct seg *s, size_t i, int k, char *buf, size_t size)
 }
 
 /*
+ * Survey columns: when answers were read, or asked for by name (then
+ * empty without answers); input without either keeps its table.
+ */
+static int
+show_scores(const struct seg *s)
+{
+	int k;
+
+	for (k = 0; k < JN_NSCORES; k++)
+		if (s->common.score_field[k] != NULL)
+			return 1;
+	return s->sc != NULL;
+}
+
+static const struct jn_column score_cols[] = {
+	{ "responses", JN_COL_INT }, { "nps", JN_COL_NUM },
+	{ "nps_lower", JN_COL_NUM }, { "nps_upper", JN_COL_NUM },
+	{ "csat", JN_COL_RATE }, { "ces", JN_COL_NUM },
+};
+
+/*
+ * The survey fields of user i for rules, at slots base to base + 3:
+ * responses, nps, csat (a share) and ces, absent without answers of
+ * the kind.
+ */
+static void
+score_fields(const struct seg *s, size_t i, struct jn_record *rec,
+    size_t base, char text[4][48])
+{
+	static const struct jn_scores none;
+	const struct jn_scores *sc = s->sc ? &s->sc[i] : &none;
+	struct jn_score_est e;
+	int k;
+
+	snprintf(text[0], sizeof text[0], "%llu",
+	    (unsigned long long)sc->responses);
+	for (k = 1; k < 4; k++)
+		text[k][0] = '\0';
+	if (jn_scores_nps(sc, &e) == 0)
+		snprintf(text[1], sizeof text[1], "%.17g", e.value);
+	if (jn_scores_csat(sc, &e) == 0)
+		snprintf(text[2], sizeof text[2], "%.17g", e.value);
+	if (jn_scores_ces(sc, &e) == 0)
+		snprintf(text[3], sizeof text[3], "%.17g", e.value);
+	for (k = 0; k < 4; k++) {
+		rec->vals[base + k].ptr = text[k][0] ? text[k] : NULL;
+		rec->vals[base + k].len = strlen(text[k]);
+	}
+}
+
+/*
  * Rules are predicates over a record whose slots are the profile fields
  * (schema slot k = pf_names[k], then first.F/last.F per --field).
  */
@@ -1157,8 +1255,9 @@ assign_segments(struct seg *s)
 {
 	size_t n = jn_units_count(&s->units), i;
 	struct jn_schema ps;
-	char text[PF_NFIXED][48];
+	char text[PF_NFIXED][48], stext[4][48];
 	int k, r, t;
+	size_t sbase = PF_NFIXED + 2 * (size_t)s->ntouch;
 
 	jn_intern_init(&s->segs);
 	if (s->preset == PRESET_RFM || s->preset == PRESET_VALUE)
@@ -1177,6 +1276,9 @@ assign_segments(struct seg *s)
 			    s->touch[t].name);
 			jn_schema_field(&ps, name);
 		}
+		/* then the survey's (absent without answers) */
+		for (k = 0; k < 4; k++)
+			jn_schema_field(&ps, score_cols[k < 2 ? k : k + 2].name);
 		for (r = 0; r < s->nrules; r++) {
 			char what[32];
 
@@ -1188,13 +1290,13 @@ assign_segments(struct seg *s)
 				return -1;
 			}
 		}
-		if (ps.nslots > PF_NFIXED + 2 * (size_t)s->ntouch) {
+		if (ps.nslots > sbase + 4) {
 			jn_error("--rule: '%s' is not a profile field (events, "
 			    "sessions, first_seen, last_seen, active_days, "
 			    "recency_days, value, conversions, converted, "
 			    "bounced_sessions, first.FIELD and last.FIELD "
-			    "with --field FIELD)", ps.slots[PF_NFIXED + 2 *
-			    s->ntouch].names[0]);
+			    "with --field FIELD, responses, nps, csat and ces "
+			    "with survey answers)", ps.slots[sbase + 4].names[0]);
 			jn_schema_release(&ps);
 			return -1;
 		}
@@ -1232,6 +1334,7 @@ assign_segments(struct seg *s)
 					    &rec.vals[PF_NFIXED + 2 * t +
 					    1].len);
 			}
+			score_fields(s, i, &rec, sbase, stext);
 			for (r = 0; r < s->nrules; r++) {
 				int m = jn_pred_match(s->rules[r].pred, &rec);
 
@@ -1274,6 +1377,32 @@ clv_add(struct segstat *x, const struct buyer *b)
 	jn_xsum_add(&x->clv, b->clv);
 }
 
+/*
+ * The survey cells of sc at c: responses, NPS (with its interval when
+ * interval), CSAT, CES; empty where no answer of the kind.  Returns the
+ * number of cells.
+ */
+static size_t
+score_cells(const struct jn_scores *sc, int interval, struct jn_cell *c)
+{
+	struct jn_score_est e;
+	size_t j = 0;
+	int have;
+
+	c[j++] = jn_cell_int((int64_t)sc->responses);
+	have = jn_scores_nps(sc, &e) == 0;
+	c[j++] = have ? jn_cell_num(e.value) : jn_cell_null();
+	if (interval) {
+		c[j++] = have ? jn_cell_num(e.lower) : jn_cell_null();
+		c[j++] = have ? jn_cell_num(e.upper) : jn_cell_null();
+	}
+	c[j++] = jn_scores_csat(sc, &e) == 0 ? jn_cell_num(e.value) :
+	    jn_cell_null();
+	c[j++] = jn_scores_ces(sc, &e) == 0 ? jn_cell_num(e.value) :
+	    jn_cell_null();
+	return j;
+}
+
 static int
 write_segments(struct seg *s, enum jn_format fmt)
 {
@@ -1291,9 +1420,16 @@ write_segments(struct seg *s, enum jn_format fmt)
 	size_t ncols = s->clv ? NELEM(cols) : NELEM(cols) - 4;
 	struct segstat *st = jn_xcalloc(nseg + 1, sizeof *st);
 	struct jn_writer *w;
-	struct jn_cell c[NELEM(cols)];
+	struct jn_column cl[NELEM(cols) + NELEM(score_cols)];
+	struct jn_cell c[NELEM(cl)];
 	size_t i;
-	int rc;
+	int rc, scores = show_scores(s);
+
+	memcpy(cl, cols, ncols * sizeof *cl);
+	if (scores) {
+		memcpy(cl + ncols, score_cols, sizeof score_cols);
+		ncols += NELEM(score_cols);
+	}
 
 	for (i = 0; i < nseg; i++)
 		st[i].seg = (uint32_t)i;
@@ -1309,14 +1445,16 @@ write_segments(struct seg *s, enum jn_format fmt)
 		vsum_add(&x->sum, u->value);
 		if (s->clv && s->buy[i].bought)
 			clv_add(x, &s->buy[i]);
+		if (s->sc != NULL)
+			jn_scores_merge(&x->sc, &s->sc[i]);
 	}
 	for (i = 0; i < nseg; i++)
 		vsum_finish(&st[i].sum);
 	qsort(st, nseg, sizeof *st, stat_cmp);
 	jn_engine_meta(&s->engine, fmt);
-	w = jn_writer_new(stdout, fmt, cols, ncols);
+	w = jn_writer_new(stdout, fmt, cl, ncols);
 	for (i = 0; i < nseg; i++) {
-		size_t len;
+		size_t len, j = s->clv ? 14 : 10;
 		const char *name = jn_intern_str(&s->segs, st[i].seg, &len);
 
 		c[0] = jn_cell_str(name, len);
@@ -1343,6 +1481,8 @@ write_segments(struct seg *s, enum jn_format fmt)
 			c[13] = some && s->have_gg ? jn_cell_num(jn_xsum_value(
 			    &st[i].clv)) : jn_cell_null();
 		}
+		if (scores)
+			score_cells(&st[i].sc, 1, c + j);
 		jn_writer_row(w, c);
 	}
 	rc = jn_writer_finish(w);
@@ -1354,14 +1494,15 @@ write_segments(struct seg *s, enum jn_format fmt)
 static int
 write_profiles(struct seg *s, enum jn_format fmt)
 {
-	struct jn_column cols[2 + PF_NFIXED + 2 * MAX_FIELDS + 3];
+	struct jn_column cols[2 + PF_NFIXED + 2 * MAX_FIELDS + 3 + 4];
 	struct jn_cell c[NELEM(cols)];
 	char *names[2 * MAX_FIELDS], tbuf[2][48];
 	size_t n = jn_units_count(&s->units), i, nc = 0, k;
 	uint32_t *ranks = jn_intern_ranks(jn_units_keys(&s->units)), *order;
 	int rfm = s->preset == PRESET_RFM || s->preset == PRESET_VALUE;
 	struct jn_writer *w;
-	int t, rc;
+	int t, rc, scores = show_scores(s);
+	static const struct jn_scores none;
 
 	cols[nc++] = (struct jn_column){ "user", JN_COL_STR };
 	cols[nc++] = (struct jn_column){ "segment", JN_COL_STR };
@@ -1388,6 +1529,12 @@ write_profiles(struct seg *s, enum jn_format fmt)
 		cols[nc++] = (struct jn_column){ "expected_purchases",
 		    JN_COL_NUM };
 		cols[nc++] = (struct jn_column){ "clv", JN_COL_MONEY };
+	}
+	if (scores) {	/* a user's NPS without its interval: few answers */
+		cols[nc++] = score_cols[0];
+		cols[nc++] = score_cols[1];
+		cols[nc++] = score_cols[4];
+		cols[nc++] = score_cols[5];
 	}
 	/* users in byte order of their ids */
 	order = jn_xmalloc((n + 1) * sizeof *order);
@@ -1445,6 +1592,8 @@ write_profiles(struct seg *s, enum jn_format fmt)
 			c[j++] = buyer_cell(s, b, b->expected);
 			c[j++] = buyer_cell(s, b, b->clv);
 		}
+		if (scores)
+			score_cells(s->sc ? &s->sc[x] : &none, 0, c + j);
 		jn_writer_row(w, c);
 	}
 	rc = jn_writer_finish(w);
@@ -1747,7 +1896,9 @@ write_state(void *tool, FILE *out)
 	jn_state_set_str(r, "user", NULL, 0);
 	v[0] = s->have_events;
 	v[1] = s->max_ts;
-	jn_state_set_ints(r, "input", v, 2);
+	/* a third number: the users have answers (old states have two) */
+	v[2] = 1;
+	jn_state_set_ints(r, "input", v, s->sc != NULL ? 3 : 2);
 	rc = jn_state_write(out, r);
 	for (i = 0; i < n && rc == 0; i++) {
 		struct user *u = &s->u[i];
@@ -1781,6 +1932,10 @@ write_state(void *tool, FILE *out)
 		jn_state_set_xsums(r, "value", &x, 1);
 		if (s->clv)
 			write_buyer(r, &s->buy[i]);
+		if (s->sc != NULL) {
+			jn_scores_get(&s->sc[i], v);
+			jn_state_set_ints(r, "scores", v, JN_SCORES_NCOUNTS);
+		}
 		for (t = 0; t < s->ntouch; t++) {
 			uint32_t f = s->touch[t].first[i];
 			uint32_t l = s->touch[t].last[i];
@@ -1868,6 +2023,17 @@ read_user(struct seg *s, struct jn_state_in *in,
 	u->value = jn_xsum_value(&x);
 	if (s->clv && read_buyer(in, r, &s->buy[user], id, idlen) != 0)
 		return -1;
+	if (s->state_scores) {
+		if (jn_state_get_ints(in, r, "scores", &v, &n) != 0)
+			return -1;
+		need_scores(s);
+		k = n == JN_SCORES_NCOUNTS ? jn_scores_set(&s->sc[user], v) :
+		    -1;
+		free(v);
+		if (k != 0)
+			return jn_state_error(in, "user '%.*s': bad survey "
+			    "answers in the state", (int)idlen, id);
+	}
 	for (t = 0; t < s->ntouch; t++) {
 		const char *sv;
 
@@ -1905,10 +2071,11 @@ merge_record(void *ctx, struct jn_state_in *in, const struct jn_state_rec *r)
 		return read_user(s, in, r, id, len);
 	if (jn_state_get_ints(in, r, "input", &v, &n) != 0)
 		return -1;
-	if (n != 2) {
+	if ((n != 2 && n != 3) || (n == 3 && v[2] != 1)) {
 		free(v);
 		return jn_state_error(in, "bad input summary in a state");
 	}
+	s->state_scores = n == 3;
 	if (v[0] && (!s->have_events || v[1] > s->max_ts))
 		s->max_ts = v[1];
 	s->have_events |= v[0] != 0;
@@ -1933,6 +2100,7 @@ parse_args(struct seg *s, int argc, char **argv)
 	s->horizon = 52 * 7 * DAY;
 	s->discount = 0.1;
 	s->goal_text = JN_DEFAULT_GOAL;
+	s->common.scores = 1;
 	while ((opt = getopt_long(argc, argv, JN_COMMON_SHORTOPTS "j:",
 	    longopts, NULL)) != -1) {
 		int r = jn_common_option(&s->common, opt, optarg);
@@ -2176,6 +2344,7 @@ release(void *state)
 	free(s->bmap);
 	free(s->recent);
 	free(s->buy);
+	free(s->sc);
 	free(s->cp);
 	free(s->ids);
 	if (s->spool != NULL) {

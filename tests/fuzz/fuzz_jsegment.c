@@ -41,6 +41,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    path, NULL },
 		{ "jsegment", "--no-progress", "--clv", "--profiles",
 		    "--value", "revenue", "--horizon", "26w", path, NULL },
+		{ "jsegment", "--no-progress", "--by", "plan", "--nps",
+		    "nps", "--rule", "sad=nps<0", "--rule", "easy=ces>5",
+		    "-j", "2", "-o", "table", path, NULL },
 	};
 	size_t nsets = sizeof sets / sizeof sets[0];
 

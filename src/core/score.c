@@ -1,0 +1,180 @@
+/*
+ * Survey answers: reading one answer, counting a set of them, and the
+ * NPS, CSAT and CES estimates with their intervals (journey/score.h).
+ * The input layer parses answers once per event; reporters keep struct
+ * jn_scores per unit or per group and turn them into figures at the end.
+ */
+#include <math.h>
+#include <stdint.h>
+
+#include "journey/score.h"
+#include "journey/util.h"
+
+const int jn_score_min[JN_NSCORES] = { 0, 1, 1 };
+const int jn_score_max[JN_NSCORES] = { 10, 5, 7 };
+const char *const jn_score_name[JN_NSCORES] = { "NPS", "CSAT", "CES" };
+
+/* The normal quantile of a two-sided 95% interval. */
+#define Z95 1.959963984540054
+
+int
+jn_score_parse(enum jn_score_kind k, const char *s, size_t len, int *out)
+{
+	double d;
+
+	if (jn_parse_double(s, len, &d) != 0 || d != floor(d) ||
+	    d < jn_score_min[k] || d > jn_score_max[k])
+		return -1;
+	*out = (int)d;
+	return 0;
+}
+
+void
+jn_scores_add(struct jn_scores *s, const int8_t ans[JN_NSCORES])
+{
+	int any = 0;
+
+	if (ans[JN_NPS] >= 0) {
+		s->n[JN_NPS]++;
+		s->promoters += ans[JN_NPS] >= 9;
+		s->detractors += ans[JN_NPS] <= 6;
+		any = 1;
+	}
+	if (ans[JN_CSAT] >= 0) {
+		s->n[JN_CSAT]++;
+		s->satisfied += ans[JN_CSAT] >= 4;
+		any = 1;
+	}
+	if (ans[JN_CES] >= 0) {
+		s->n[JN_CES]++;
+		s->ces_sum += (uint64_t)ans[JN_CES];
+		s->ces_sq += (uint64_t)(ans[JN_CES] * ans[JN_CES]);
+		any = 1;
+	}
+	s->responses += (uint64_t)any;
+}
+
+void
+jn_scores_merge(struct jn_scores *to, const struct jn_scores *from)
+{
+	int k;
+
+	to->responses += from->responses;
+	for (k = 0; k < JN_NSCORES; k++)
+		to->n[k] += from->n[k];
+	to->promoters += from->promoters;
+	to->detractors += from->detractors;
+	to->satisfied += from->satisfied;
+	to->ces_sum += from->ces_sum;
+	to->ces_sq += from->ces_sq;
+}
+
+void
+jn_scores_get(const struct jn_scores *s, int64_t v[JN_SCORES_NCOUNTS])
+{
+	v[0] = (int64_t)s->responses;
+	v[1] = (int64_t)s->n[JN_NPS];
+	v[2] = (int64_t)s->n[JN_CSAT];
+	v[3] = (int64_t)s->n[JN_CES];
+	v[4] = (int64_t)s->promoters;
+	v[5] = (int64_t)s->detractors;
+	v[6] = (int64_t)s->satisfied;
+	v[7] = (int64_t)s->ces_sum;
+	v[8] = (int64_t)s->ces_sq;
+}
+
+int
+jn_scores_set(struct jn_scores *s, const int64_t v[JN_SCORES_NCOUNTS])
+{
+	int i;
+
+	for (i = 0; i < JN_SCORES_NCOUNTS; i++)
+		if (v[i] < 0)
+			return -1;
+	/*
+	 * Every answer belongs to a response, a response has one to three
+	 * answers; efforts of 1-7 add to n..7n, their squares to at least
+	 * sum^2/n (Cauchy-Schwarz) and at most 7 sum.
+	 */
+	if (v[1] > v[0] || v[2] > v[0] || v[3] > v[0] ||
+	    v[0] > v[1] + v[2] + v[3] || v[4] + v[5] > v[1] || v[6] > v[2] ||
+	    v[7] < v[3] || v[7] > 7 * v[3] || v[8] < v[7] ||
+	    v[8] > 7 * v[7] ||
+	    (v[3] > 0 && (double)v[7] * (double)v[7] > (double)v[8] *
+	    (double)v[3] * (1 + 1e-12)))
+		return -1;
+	s->responses = (uint64_t)v[0];
+	s->n[JN_NPS] = (uint64_t)v[1];
+	s->n[JN_CSAT] = (uint64_t)v[2];
+	s->n[JN_CES] = (uint64_t)v[3];
+	s->promoters = (uint64_t)v[4];
+	s->detractors = (uint64_t)v[5];
+	s->satisfied = (uint64_t)v[6];
+	s->ces_sum = (uint64_t)v[7];
+	s->ces_sq = (uint64_t)v[8];
+	return 0;
+}
+
+static double
+clip(double x, double lo, double hi)
+{
+	return x < lo ? lo : x > hi ? hi : x;
+}
+
+int
+jn_scores_nps(const struct jn_scores *s, struct jn_score_est *e)
+{
+	double n = (double)s->n[JN_NPS], p, q, var;
+
+	if (s->n[JN_NPS] == 0)
+		return -1;
+	p = (double)s->promoters / n;
+	q = (double)s->detractors / n;
+	var = p + q - (p - q) * (p - q);
+	e->value = 100 * (p - q);
+	e->se = 100 * sqrt((var > 0 ? var : 0) / n);
+	e->lower = clip(e->value - Z95 * e->se, -100, 100);
+	e->upper = clip(e->value + Z95 * e->se, -100, 100);
+	return 0;
+}
+
+int
+jn_scores_csat(const struct jn_scores *s, struct jn_score_est *e)
+{
+	double n = (double)s->n[JN_CSAT], p, z2 = Z95 * Z95, mid, half;
+
+	if (s->n[JN_CSAT] == 0)
+		return -1;
+	p = (double)s->satisfied / n;
+	e->value = p;
+	e->se = sqrt(p * (1 - p) / n);
+	/* Wilson: the p whose normal test just accepts the share seen */
+	mid = (p + z2 / (2 * n)) / (1 + z2 / n);
+	half = Z95 / (1 + z2 / n) * sqrt(p * (1 - p) / n + z2 / (4 * n * n));
+	e->lower = clip(mid - half, 0, 1);
+	e->upper = clip(mid + half, 0, 1);
+	return 0;
+}
+
+int
+jn_scores_ces(const struct jn_scores *s, struct jn_score_est *e)
+{
+	double n = (double)s->n[JN_CES], mean, var;
+
+	if (s->n[JN_CES] == 0)
+		return -1;
+	mean = (double)s->ces_sum / n;
+	e->value = mean;
+	if (s->n[JN_CES] < 2) {
+		e->se = NAN;
+		e->lower = 1;
+		e->upper = 7;
+		return 0;
+	}
+	/* the sums are exact integers: no cancellation beyond rounding */
+	var = ((double)s->ces_sq - n * mean * mean) / (n - 1);
+	e->se = sqrt((var > 0 ? var : 0) / n);
+	e->lower = clip(mean - Z95 * e->se, 1, 7);
+	e->upper = clip(mean + Z95 * e->se, 1, 7);
+	return 0;
+}
