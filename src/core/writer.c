@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "journey/time.h"
+#include "journey/tmpfile.h"
 #include "journey/util.h"
 
 /*
@@ -40,6 +41,22 @@
 struct tcell {
 	size_t off, len;
 	size_t width;		/* display columns (code points) */
+};
+
+/* A held cell of a gate format's row: strings in w->gtext. */
+struct gcell {
+	int null;
+	size_t off, len;
+	int64_t i;
+	double d;
+};
+
+/* A held row of a gate format: its verdict, and why (in w->gtext). */
+struct grow {
+	enum jn_verdict v;
+	enum jn_severity sev;
+	int has_why;
+	size_t why_off, why_len;
 };
 
 struct jn_writer {
@@ -63,6 +80,17 @@ struct jn_writer {
 	struct tcell *cells;
 	size_t ncells, cellcap;
 	size_t *widths;
+	/* gate formats: the tool's description, held rows and cells */
+	const struct jn_gate *gate;
+	struct grow next;	/* the verdict of the next row */
+	struct grow *grows;
+	size_t ngrows, growcap;
+	struct gcell *gcells;
+	size_t ngcells, gcellcap;
+	struct jn_strbuf gtext;
+	struct jn_writer *summary;	/* github: GITHUB_STEP_SUMMARY */
+	FILE *summary_out;
+	char *summary_path;
 };
 
 /*
@@ -517,33 +545,73 @@ display_text(struct jn_strbuf *b, const char *s, size_t len, int md)
 
 /* ---- the writer ---- */
 
+static const struct {
+	const char *name;
+	enum jn_format fmt;
+} format_names[] = {
+	{ "table", JN_FMT_TABLE },
+	{ "csv", JN_FMT_CSV },
+	{ "tsv", JN_FMT_TSV },
+	{ "ndjson", JN_FMT_NDJSON },
+	{ "jsonl", JN_FMT_NDJSON },
+	{ "markdown", JN_FMT_MARKDOWN },
+	{ "md", JN_FMT_MARKDOWN },
+	{ "junit", JN_FMT_JUNIT },
+	{ "github", JN_FMT_GITHUB },
+	{ "codequality", JN_FMT_CODEQUALITY },
+	{ "prometheus", JN_FMT_PROMETHEUS },
+};
+
+/* The formats this tool takes (jn_format_allow). */
+static unsigned allowed_formats = JN_FMTS_TABLES;
+
+void
+jn_format_allow(unsigned formats)
+{
+	allowed_formats = formats;
+}
+
+int
+jn_format_is_gate(enum jn_format fmt)
+{
+	return fmt >= JN_FMT_JUNIT;
+}
+
 int
 jn_format_parse(const char *name, enum jn_format *fmt)
 {
-	static const struct {
-		const char *name;
-		enum jn_format fmt;
-	} names[] = {
-		{ "table", JN_FMT_TABLE },
-		{ "csv", JN_FMT_CSV },
-		{ "tsv", JN_FMT_TSV },
-		{ "ndjson", JN_FMT_NDJSON },
-		{ "jsonl", JN_FMT_NDJSON },
-		{ "markdown", JN_FMT_MARKDOWN },
-		{ "md", JN_FMT_MARKDOWN },
-	};
+	struct jn_strbuf list = { 0 };
+	enum jn_format last = JN_FMT_AUTO;
 	char q[64];
 	size_t i;
+	int known = 0;
 
-	for (i = 0; i < sizeof names / sizeof names[0]; i++) {
-		if (strcmp(name, names[i].name) == 0) {
-			*fmt = names[i].fmt;
-			return 0;
+	for (i = 0; i < sizeof format_names / sizeof format_names[0]; i++) {
+		if (strcmp(name, format_names[i].name) == 0) {
+			known = 1;
+			if (allowed_formats & (1u << format_names[i].fmt)) {
+				*fmt = format_names[i].fmt;
+				return 0;
+			}
 		}
 	}
-	return jn_error("bad output format '%s' "
-	    "(table, csv, tsv, ndjson, markdown)",
-	    jn_quote(q, sizeof q, name, strlen(name)));
+	/* the first name of each allowed format: no aliases */
+	for (i = 0; i < sizeof format_names / sizeof format_names[0]; i++) {
+		if (format_names[i].fmt == last ||
+		    !(allowed_formats & (1u << format_names[i].fmt)))
+			continue;
+		last = format_names[i].fmt;
+		jn_strbuf_printf(&list, "%s%s", list.len > 0 ? ", " : "",
+		    format_names[i].name);
+	}
+	jn_quote(q, sizeof q, name, strlen(name));
+	if (known)
+		jn_error("output format '%s' is not one of this tool's (%s)",
+		    q, list.buf);
+	else
+		jn_error("bad output format '%s' (%s)", q, list.buf);
+	free(list.buf);
+	return -1;
 }
 
 enum jn_format
@@ -872,6 +940,659 @@ terminal_width(FILE *out)
 	return 0;
 }
 
+/* ---- gate formats: junit, github, codequality, prometheus ---- */
+
+void
+jn_writer_gate(struct jn_writer *w, const struct jn_gate *g)
+{
+	assert(w->ngrows == 0);
+	w->gate = g;
+}
+
+void
+jn_writer_verdict(struct jn_writer *w, enum jn_verdict v,
+    enum jn_severity sev, const char *why)
+{
+	w->next.v = v;
+	w->next.sev = sev;
+	w->next.has_why = why != NULL;
+	w->next.why_off = w->gtext.len;
+	w->next.why_len = why != NULL ? strlen(why) : 0;
+	if (why != NULL)
+		sb_add(&w->gtext, why, w->next.why_len);
+}
+
+static void
+hold_gate_row(struct jn_writer *w, const struct jn_cell *cells)
+{
+	size_t j;
+
+	w->grows = jn_xgrow(w->grows, &w->growcap, w->ngrows + 1,
+	    sizeof *w->grows);
+	w->grows[w->ngrows++] = w->next;
+	memset(&w->next, 0, sizeof w->next);
+	w->gcells = jn_xgrow(w->gcells, &w->gcellcap, w->ngcells + w->nsrc,
+	    sizeof *w->gcells);
+	for (j = 0; j < w->nsrc; j++) {
+		struct gcell *g = &w->gcells[w->ngcells++];
+
+		g->null = cells[j].null;
+		g->i = cells[j].i;
+		g->d = cells[j].d;
+		g->off = w->gtext.len;
+		g->len = 0;
+		if (!g->null && w->types[j] == JN_COL_STR) {
+			g->len = cells[j].len;
+			sb_add(&w->gtext, cells[j].s, cells[j].len);
+		}
+	}
+	if (w->summary != NULL)
+		jn_writer_row(w->summary, cells);
+}
+
+/* Held cell j of row r as a jn_cell (its text valid until more is held). */
+static struct jn_cell
+gate_cell(const struct jn_writer *w, size_t r, size_t j)
+{
+	const struct gcell *g = &w->gcells[r * w->nsrc + j];
+	struct jn_cell c = { g->null, w->gtext.buf + g->off, g->len, g->i,
+		g->d };
+
+	return c;
+}
+
+/* The JN_GATE_* bits of column j. */
+static unsigned
+gate_role(const struct jn_writer *w, size_t j)
+{
+	size_t k;
+	unsigned role = 0;
+
+	for (k = 0; k < w->gate->ncols; k++)
+		if (w->gate->cols[k].col == j)
+			role |= w->gate->cols[k].role;
+	return role;
+}
+
+/*
+ * Cell j of row r as text into b: a string as it is, a number in the
+ * table's form (human) or the machine form.  Returns 0 for an empty cell.
+ */
+static size_t
+gate_text(const struct jn_writer *w, struct jn_strbuf *b, size_t r,
+    size_t j, int human)
+{
+	struct jn_cell c = gate_cell(w, r, j);
+	char num[NUMBUF];
+	size_t n;
+
+	if (c.null)
+		return 0;
+	if (w->types[j] == JN_COL_STR) {
+		sb_add(b, c.s, c.len);
+		return c.len;
+	}
+	n = fmt_number(num, sizeof num, w->types[j], &c, human);
+	sb_add(b, num, n);
+	return n;
+}
+
+/*
+ * The row's name, raw: its JN_GATE_NAME cells joined by " / ", a number
+ * after its column's name ("step 3"), empty cells left out.
+ */
+static void
+gate_name(const struct jn_writer *w, struct jn_strbuf *b, size_t r)
+{
+	size_t j, mark, start = b->len;
+
+	for (j = 0; j < w->nsrc; j++) {
+		if (!(gate_role(w, j) & JN_GATE_NAME))
+			continue;
+		mark = b->len;
+		if (b->len > start)
+			sb_addstr(b, " / ");
+		if (w->types[j] != JN_COL_STR) {
+			sb_addstr(b, w->names[j]);
+			sb_addc(b, ' ');
+		}
+		if (gate_text(w, b, r, j, 0) == 0) {
+			b->len = mark;
+			b->buf[mark] = '\0';
+		}
+	}
+	if (b->len == start)
+		sb_addstr(b, w->gate->tool);
+}
+
+/* The figures, raw: "column=value; ..." for the cells not in the name. */
+static void
+gate_figures(const struct jn_writer *w, struct jn_strbuf *b, size_t r)
+{
+	size_t j, mark, start = b->len;
+
+	for (j = 0; j < w->nsrc; j++) {
+		if (gate_role(w, j) & JN_GATE_NAME)
+			continue;
+		mark = b->len;
+		if (b->len > start)
+			sb_addstr(b, "; ");
+		sb_addstr(b, w->names[j]);
+		sb_addc(b, '=');
+		if (gate_text(w, b, r, j, 1) == 0) {
+			b->len = mark;
+			b->buf[mark] = '\0';
+		}
+	}
+}
+
+/* Why, then the figures: "WHY; FIGURES". */
+static void
+gate_message(const struct jn_writer *w, struct jn_strbuf *b, size_t r)
+{
+	const struct grow *g = &w->grows[r];
+
+	if (g->has_why) {
+		sb_add(b, w->gtext.buf + g->why_off, g->why_len);
+		sb_addstr(b, "; ");
+	}
+	gate_figures(w, b, r);
+}
+
+/*
+ * Copy the code point at s[*i] (a byte >= 0x80) to b, or U+FFFD for
+ * bytes that are not UTF-8; advance *i.  xml: U+FFFE and U+FFFF, which
+ * XML 1.0 does not allow, become U+FFFD too.
+ */
+static void
+put_utf8(struct jn_strbuf *b, const char *s, size_t len, size_t *i, int xml)
+{
+	uint32_t cp;
+	size_t n = utf8_decode((const unsigned char *)s + *i, len - *i, &cp);
+
+	if (n == 0 || (xml && (cp == 0xfffe || cp == 0xffff))) {
+		sb_add(b, replacement, 3);
+		*i += n == 0 ? 1 : n;
+		return;
+	}
+	sb_add(b, s + *i, n);
+	*i += n;
+}
+
+/*
+ * XML character data (attr: an attribute value in double quotes, where
+ * a newline, CR or tab must be a reference to survive normalization).
+ * Control characters XML 1.0 forbids become U+FFFD.
+ */
+static void
+xml_escape(struct jn_strbuf *b, const char *s, size_t len, int attr)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c >= 0x80) {
+			put_utf8(b, s, len, &i, 1);
+			continue;
+		}
+		i++;
+		if (c == '&')
+			sb_addstr(b, "&amp;");
+		else if (c == '<')
+			sb_addstr(b, "&lt;");
+		else if (c == '>')
+			sb_addstr(b, "&gt;");
+		else if (c == '"' && attr)
+			sb_addstr(b, "&quot;");
+		else if (c == '\n' && attr)
+			sb_addstr(b, "&#10;");
+		else if (c == '\t' && attr)
+			sb_addstr(b, "&#9;");
+		else if (c == '\r')
+			sb_addstr(b, "&#13;");
+		else if (c < 0x20 && c != '\n' && c != '\t')
+			sb_add(b, replacement, 3);
+		else
+			sb_addc(b, (char)c);
+	}
+}
+
+/*
+ * A workflow command's message (GitHub's escapeData: % CR LF as %25 %0D
+ * %0A) or, prop, a property value (escapeProperty: : and , too).
+ */
+static void
+github_escape(struct jn_strbuf *b, const char *s, size_t len, int prop)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c >= 0x80) {
+			put_utf8(b, s, len, &i, 0);
+			continue;
+		}
+		i++;
+		if (c == '%')
+			sb_addstr(b, "%25");
+		else if (c == '\r')
+			sb_addstr(b, "%0D");
+		else if (c == '\n')
+			sb_addstr(b, "%0A");
+		else if (c == ':' && prop)
+			sb_addstr(b, "%3A");
+		else if (c == ',' && prop)
+			sb_addstr(b, "%2C");
+		else
+			sb_addc(b, (char)c);
+	}
+}
+
+/*
+ * Prometheus text: a label value (\ " and LF as \\ \" \n) or, help, a
+ * # HELP docstring (\ and LF only).
+ */
+static void
+prom_escape(struct jn_strbuf *b, const char *s, size_t len, int help)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c >= 0x80) {
+			put_utf8(b, s, len, &i, 0);
+			continue;
+		}
+		i++;
+		if (c == '\\')
+			sb_addstr(b, "\\\\");
+		else if (c == '\n')
+			sb_addstr(b, "\\n");
+		else if (c == '"' && !help)
+			sb_addstr(b, "\\\"");
+		else
+			sb_addc(b, (char)c);
+	}
+}
+
+/*
+ * A metric or label name as Prometheus' legacy character set allows
+ * ([a-zA-Z_:][a-zA-Z0-9_:]*, no colon in labels): other bytes become _.
+ */
+static void
+prom_name(struct jn_strbuf *b, const char *s, int label)
+{
+	size_t i;
+
+	for (i = 0; s[i] != '\0'; i++) {
+		char c = s[i];
+		int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    c == '_' || (c == ':' && !label) ||
+		    (i > 0 && c >= '0' && c <= '9');
+
+		sb_addc(b, ok ? c : '_');
+	}
+}
+
+static void
+emit_str(struct jn_writer *w, struct jn_strbuf *b)
+{
+	emit(w, b);
+	b->len = 0;
+	if (b->buf != NULL)
+		b->buf[0] = '\0';
+}
+
+static void
+write_junit(struct jn_writer *w)
+{
+	struct jn_strbuf *b = &w->line, raw = { 0 };
+	const char *tool = w->gate->tool;
+	size_t r, failures = 0;
+
+	for (r = 0; r < w->ngrows; r++)
+		if (w->grows[r].v == JN_VERDICT_FAIL)
+			failures++;
+	b->len = 0;
+	sb_addstr(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+	jn_strbuf_printf(b, "<testsuites name=\"%s\" tests=\"%zu\" "
+	    "failures=\"%zu\" errors=\"0\">\n", tool, w->ngrows, failures);
+	jn_strbuf_printf(b, "  <testsuite name=\"%s\" tests=\"%zu\" "
+	    "failures=\"%zu\" errors=\"0\" skipped=\"0\">\n", tool,
+	    w->ngrows, failures);
+	emit_str(w, b);
+	for (r = 0; r < w->ngrows; r++) {
+		const struct grow *g = &w->grows[r];
+
+		jn_strbuf_printf(b, "    <testcase classname=\"%s\" name=\"",
+		    tool);
+		raw.len = 0;
+		gate_name(w, &raw, r);
+		xml_escape(b, raw.buf, raw.len, 1);
+		sb_addstr(b, "\">\n");
+		raw.len = 0;
+		gate_figures(w, &raw, r);
+		if (g->v == JN_VERDICT_FAIL) {
+			sb_addstr(b, "      <failure type=\"gate\" message=\"");
+			if (g->has_why)
+				xml_escape(b, w->gtext.buf + g->why_off,
+				    g->why_len, 1);
+			else
+				sb_addstr(b, "failed");
+			sb_addstr(b, "\">");
+			xml_escape(b, raw.buf, raw.len, 0);
+			sb_addstr(b, "</failure>\n");
+		} else {
+			sb_addstr(b, "      <system-out>");
+			if (g->has_why) {
+				xml_escape(b, w->gtext.buf + g->why_off,
+				    g->why_len, 0);
+				sb_addc(b, '\n');
+			}
+			xml_escape(b, raw.buf, raw.len, 0);
+			sb_addstr(b, "</system-out>\n");
+		}
+		sb_addstr(b, "    </testcase>\n");
+		emit_str(w, b);
+	}
+	sb_addstr(b, "  </testsuite>\n</testsuites>\n");
+	emit_str(w, b);
+	free(raw.buf);
+}
+
+static void
+write_github(struct jn_writer *w)
+{
+	static const char *const level[] = { "notice", "warning", "error" };
+	struct jn_strbuf *b = &w->line, raw = { 0 };
+	size_t r;
+
+	b->len = 0;
+	for (r = 0; r < w->ngrows; r++) {
+		jn_strbuf_printf(b, "::%s title=", level[w->grows[r].v]);
+		raw.len = 0;
+		sb_addstr(&raw, w->gate->tool);
+		sb_addstr(&raw, ": ");
+		gate_name(w, &raw, r);
+		github_escape(b, raw.buf, raw.len, 1);
+		sb_addstr(b, "::");
+		raw.len = 0;
+		gate_message(w, &raw, r);
+		github_escape(b, raw.buf, raw.len, 0);
+		sb_addc(b, '\n');
+		emit_str(w, b);
+	}
+	free(raw.buf);
+}
+
+/*
+ * A stable fingerprint: two 64-bit FNV-1a hashes (different offset
+ * bases) of the tool and the row's name cells, as 32 hex digits.
+ */
+static void
+fingerprint(const struct jn_writer *w, size_t r, char out[33])
+{
+	struct jn_strbuf key = { 0 };
+	uint64_t h[2] = { 0xcbf29ce484222325ULL, 0x84222325cbf29ce4ULL };
+	size_t i, j, k;
+
+	sb_addstr(&key, w->gate->tool);
+	for (j = 0; j < w->nsrc; j++) {
+		if (!(gate_role(w, j) & JN_GATE_NAME))
+			continue;
+		sb_addc(&key, '\x1f');	/* a cell cannot end early */
+		gate_text(w, &key, r, j, 0);
+	}
+	for (k = 0; k < 2; k++)
+		for (i = 0; i < key.len; i++) {
+			h[k] ^= (unsigned char)key.buf[i];
+			h[k] *= 0x100000001b3ULL;
+		}
+	for (k = 0; k < 2; k++)
+		for (i = 0; i < 16; i++)
+			out[k * 16 + i] = hexdig[(h[k] >> (60 - 4 * i)) & 15];
+	out[32] = '\0';
+	free(key.buf);
+}
+
+static void
+write_codequality(struct jn_writer *w)
+{
+	static const char *const sev[] = { "info", "minor", "major",
+		"critical", "blocker" };
+	struct jn_strbuf *b = &w->line, raw = { 0 };
+	const char *path = w->gate->path != NULL ? w->gate->path : "";
+	char fp[33];
+	size_t r;
+
+	b->len = 0;
+	sb_addstr(b, w->ngrows == 0 ? "[" : "[\n");
+	for (r = 0; r < w->ngrows; r++) {
+		raw.len = 0;
+		gate_name(w, &raw, r);
+		sb_addstr(&raw, ": ");
+		gate_message(w, &raw, r);
+		sb_addstr(b, "  {\"description\":");
+		jn_json_string(b, raw.buf, raw.len);
+		sb_addstr(b, ",\"check_name\":");
+		raw.len = 0;
+		sb_addstr(&raw, "journey.");
+		sb_addstr(&raw, w->gate->tool);
+		jn_json_string(b, raw.buf, raw.len);
+		fingerprint(w, r, fp);
+		jn_strbuf_printf(b, ",\"fingerprint\":\"%s\",\"severity\":"
+		    "\"%s\",\"location\":{\"path\":", fp,
+		    sev[w->grows[r].sev]);
+		jn_json_string(b, path, strlen(path));
+		sb_addstr(b, ",\"lines\":{\"begin\":1}}}");
+		sb_addstr(b, r + 1 < w->ngrows ? ",\n" : "\n");
+		emit_str(w, b);
+	}
+	sb_addstr(b, "]\n");
+	emit_str(w, b);
+	free(raw.buf);
+}
+
+/* One family: # HELP, # TYPE gauge, a sample per row with a value. */
+static void
+prom_family(struct jn_writer *w, const char *name, const char *help,
+    size_t col, int verdict)
+{
+	struct jn_strbuf *b = &w->line, metric = { 0 }, v = { 0 };
+	size_t r, j;
+
+	sb_addstr(&metric, "journey_");
+	prom_name(&metric, w->gate->tool, 0);
+	sb_addc(&metric, '_');
+	prom_name(&metric, name, 0);
+	jn_strbuf_printf(b, "# HELP %s ", metric.buf);
+	prom_escape(b, help, strlen(help), 1);
+	jn_strbuf_printf(b, "\n# TYPE %s gauge\n", metric.buf);
+	for (r = 0; r < w->ngrows; r++) {
+		int first = 1;
+
+		v.len = 0;
+		if (verdict > 0)
+			sb_addc(&v, w->grows[r].v == (enum jn_verdict)verdict ?
+			    '1' : '0');
+		else if (gate_text(w, &v, r, col, 0) == 0)
+			continue;
+		sb_add(b, metric.buf, metric.len);
+		for (j = 0; j < w->nsrc; j++) {
+			size_t k;
+
+			for (k = 0; k < w->gate->ncols; k++) {
+				const struct jn_gate_col *gc =
+				    &w->gate->cols[k];
+				struct jn_strbuf t = { 0 };
+
+				if (gc->col != j || !(gc->role & JN_GATE_LABEL))
+					continue;
+				sb_addc(b, first ? '{' : ',');
+				first = 0;
+				prom_name(b, gc->name, 1);
+				sb_addstr(b, "=\"");
+				gate_text(w, &t, r, j, 0);
+				prom_escape(b, t.buf, t.len, 0);
+				sb_addc(b, '"');
+				free(t.buf);
+			}
+		}
+		if (!first)
+			sb_addc(b, '}');
+		sb_addc(b, ' ');
+		sb_add(b, v.buf, v.len);
+		sb_addc(b, '\n');
+	}
+	emit_str(w, b);
+	free(metric.buf);
+	free(v.buf);
+}
+
+static void
+write_prometheus(struct jn_writer *w)
+{
+	const struct jn_gate *g = w->gate;
+	size_t k;
+
+	w->line.len = 0;
+	for (k = 0; k < g->ncols; k++)
+		if (g->cols[k].role & JN_GATE_METRIC)
+			prom_family(w, g->cols[k].name, g->cols[k].help,
+			    g->cols[k].col, 0);
+	prom_family(w, "gate_failed", "1 when the row fails the gate",
+	    0, JN_VERDICT_FAIL);
+	prom_family(w, "gate_watch", "1 when the row is to watch", 0,
+	    JN_VERDICT_WATCH);
+}
+
+static void
+write_gate(struct jn_writer *w)
+{
+	assert(w->gate != NULL);
+	switch (w->fmt) {
+	case JN_FMT_JUNIT:
+		write_junit(w);
+		break;
+	case JN_FMT_GITHUB:
+		write_github(w);
+		break;
+	case JN_FMT_CODEQUALITY:
+		write_codequality(w);
+		break;
+	default:
+		write_prometheus(w);
+		break;
+	}
+}
+
+/*
+ * github: when GITHUB_STEP_SUMMARY names a file, the markdown table is
+ * appended to it too, through a markdown writer fed the same rows.  A
+ * file that cannot be opened is an error, reported here, and nothing
+ * is written, as after a bad --fields.
+ */
+static void
+open_summary(struct jn_writer *w, const struct jn_column *cols,
+    size_t ncols)
+{
+	const char *path = getenv("GITHUB_STEP_SUMMARY");
+	char q[256];
+
+	if (path == NULL || *path == '\0')
+		return;
+	w->summary_out = fopen(path, "a");
+	if (w->summary_out == NULL) {
+		jn_error("GITHUB_STEP_SUMMARY: cannot open '%s': %s",
+		    jn_quote(q, sizeof q, path, strlen(path)),
+		    strerror(errno));
+		w->bad = 1;
+		return;
+	}
+	w->summary_path = jn_xstrdup(path);
+	w->summary = jn_writer_new(w->summary_out, JN_FMT_MARKDOWN, cols,
+	    ncols);
+}
+
+static int
+finish_summary(struct jn_writer *w)
+{
+	char q[256];
+	int rc;
+
+	fprintf(w->summary_out, "### %s\n\n", w->gate->tool);
+	rc = jn_writer_finish(w->summary);
+	fputc('\n', w->summary_out);
+	if ((ferror(w->summary_out) | fclose(w->summary_out)) != 0 &&
+	    rc == 0)
+		rc = jn_error("GITHUB_STEP_SUMMARY: write error on '%s': %s",
+		    jn_quote(q, sizeof q, w->summary_path,
+		    strlen(w->summary_path)), strerror(errno ? errno : EIO));
+	w->summary_out = NULL;
+	return rc;
+}
+
+/* ---- --output: a file renamed into place at the end ---- */
+
+static char *output_path, *output_tmp;
+
+int
+jn_output_open(const char *path)
+{
+	size_t n = strlen(path);
+	char q[256];
+	int fd;
+
+	output_tmp = jn_xmalloc(n + 8);
+	memcpy(output_tmp, path, n);
+	memcpy(output_tmp + n, ".XXXXXX", 8);
+	if ((fd = jn_tmpfile_create(output_tmp, 1)) < 0) {
+		jn_error("--output: cannot create '%s': %s",
+		    jn_quote(q, sizeof q, output_tmp, strlen(output_tmp)),
+		    strerror(errno));
+		free(output_tmp);
+		output_tmp = NULL;
+		return -1;
+	}
+	fflush(stdout);
+	if (dup2(fd, STDOUT_FILENO) < 0) {
+		jn_error("--output: %s", strerror(errno));
+		close(fd);
+		unlink(output_tmp);
+		jn_tmpfile_forget(output_tmp);
+		free(output_tmp);
+		output_tmp = NULL;
+		return -1;
+	}
+	close(fd);
+	output_path = jn_xstrdup(path);
+	return 0;
+}
+
+int
+jn_output_commit(int ok)
+{
+	char q[256];
+	int rc = 0;
+
+	if (output_tmp == NULL)
+		return 0;
+	if (ok && rename(output_tmp, output_path) != 0)
+		rc = jn_error("--output: cannot rename onto '%s': %s",
+		    jn_quote(q, sizeof q, output_path, strlen(output_path)),
+		    strerror(errno));
+	if (!ok || rc != 0)
+		unlink(output_tmp);
+	jn_tmpfile_forget(output_tmp);
+	free(output_tmp);
+	free(output_path);
+	output_tmp = output_path = NULL;
+	return rc;
+}
+
 struct jn_writer *
 jn_writer_new(FILE *out, enum jn_format fmt, const struct jn_column *cols,
     size_t ncols)
@@ -883,9 +1604,11 @@ jn_writer_new(FILE *out, enum jn_format fmt, const struct jn_column *cols,
 	/* the contract asks for a resolved format; resolving is harmless */
 	w->fmt = jn_format_resolve(fmt, out);
 	w->nsrc = ncols;
-	w->ncols = npicked > 0 ? npicked : ncols;
+	/* a gate format shows every figure: --fields is for tables */
+	w->ncols = npicked > 0 && !jn_format_is_gate(w->fmt) ? npicked :
+	    ncols;
 	w->src = jn_xcalloc(w->ncols, sizeof *w->src);
-	if (npicked == 0) {
+	if (npicked == 0 || jn_format_is_gate(w->fmt)) {
 		for (j = 0; j < ncols; j++)
 			w->src[j] = j;
 	} else if (pick_columns(w, cols, ncols) != 0) {
@@ -906,6 +1629,8 @@ jn_writer_new(FILE *out, enum jn_format fmt, const struct jn_column *cols,
 	if (w->fmt == JN_FMT_TABLE || w->fmt == JN_FMT_MARKDOWN)
 		for (j = 0; j < w->ncols; j++)
 			hold_cell(w, j, w->names[j], strlen(w->names[j]));
+	if (w->fmt == JN_FMT_GITHUB)
+		open_summary(w, cols, ncols);
 	return w;
 }
 
@@ -922,6 +1647,10 @@ jn_writer_row(struct jn_writer *w, const struct jn_cell *cells)
 	assert(!w->finished);
 	if (w->bad)
 		return -1;
+	if (jn_format_is_gate(w->fmt)) {
+		hold_gate_row(w, cells);
+		return 0;
+	}
 	if (w->fmt == JN_FMT_TABLE || w->fmt == JN_FMT_MARKDOWN) {
 		hold_row(w, cells);
 		return 0;
@@ -1181,7 +1910,9 @@ jn_writer_finish(struct jn_writer *w)
 		return -1;
 	if (!w->finished) {
 		w->finished = 1;
-		if (w->fmt == JN_FMT_TABLE || w->fmt == JN_FMT_MARKDOWN)
+		if (jn_format_is_gate(w->fmt))
+			write_gate(w);
+		else if (w->fmt == JN_FMT_TABLE || w->fmt == JN_FMT_MARKDOWN)
 			write_held(w);
 		else
 			stream_header(w);
@@ -1197,6 +1928,8 @@ jn_writer_finish(struct jn_writer *w)
 	if (w->failed)
 		return jn_error("write error: %s",
 		    strerror(w->err != 0 ? w->err : EIO));
+	if (w->summary != NULL)
+		return finish_summary(w);
 	return 0;
 }
 
@@ -1216,5 +1949,12 @@ jn_writer_free(struct jn_writer *w)
 	free(w->line.buf);
 	free(w->text.buf);
 	free(w->cells);
+	free(w->grows);
+	free(w->gcells);
+	free(w->gtext.buf);
+	jn_writer_free(w->summary);
+	if (w->summary_out != NULL)
+		fclose(w->summary_out);
+	free(w->summary_path);
 	free(w);
 }
