@@ -225,7 +225,7 @@ void jn_writer_verdict(struct jn_writer *w, enum jn_verdict v,
  * FILE's directory (FILE.XXXXXX, mode 0666 less the umask), renamed onto
  * FILE by jn_output_commit, so that a reader such as node_exporter's
  * textfile collector never sees half a file.  Returns 0, or -1 after
- * reporting "--output: cannot create 'FILE.XXXXXX': ...".
+ * reporting "--output: cannot create a file beside 'FILE': ...".
  */
 int jn_output_open(const char *path);
 /*

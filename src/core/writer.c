@@ -1539,9 +1539,21 @@ finish_summary(struct jn_writer *w)
 
 static char *output_path, *output_tmp;
 
+/*
+ * At exit, a temporary file never committed (main returned early on an
+ * error) is removed: a failed run leaves FILE as it was, and no litter.
+ */
+static void
+output_atexit(void)
+{
+	if (output_tmp != NULL)
+		jn_output_commit(0);
+}
+
 int
 jn_output_open(const char *path)
 {
+	static int registered;
 	size_t n = strlen(path);
 	char q[256];
 	int fd;
@@ -1550,9 +1562,9 @@ jn_output_open(const char *path)
 	memcpy(output_tmp, path, n);
 	memcpy(output_tmp + n, ".XXXXXX", 8);
 	if ((fd = jn_tmpfile_create(output_tmp, 1)) < 0) {
-		jn_error("--output: cannot create '%s': %s",
-		    jn_quote(q, sizeof q, output_tmp, strlen(output_tmp)),
-		    strerror(errno));
+		/* the file named, not the random name beside it */
+		jn_error("--output: cannot create a file beside '%s': %s",
+		    jn_quote(q, sizeof q, path, n), strerror(errno));
 		free(output_tmp);
 		output_tmp = NULL;
 		return -1;
@@ -1569,6 +1581,8 @@ jn_output_open(const char *path)
 	}
 	close(fd);
 	output_path = jn_xstrdup(path);
+	if (!registered && atexit(output_atexit) == 0)
+		registered = 1;
 	return 0;
 }
 
