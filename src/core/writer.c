@@ -89,7 +89,10 @@ struct jn_writer {
 	size_t ngcells, gcellcap;
 	struct jn_strbuf gtext;
 	struct jn_writer *summary;	/* github: GITHUB_STEP_SUMMARY */
-	FILE *summary_out;
+	FILE *summary_out;	/* the file, open to append */
+	FILE *summary_mem;	/* the markdown, made in memory first */
+	char *summary_text;
+	size_t summary_len;
 	char *summary_path;
 };
 
@@ -1513,7 +1516,11 @@ open_summary(struct jn_writer *w, const struct jn_column *cols,
 		return;
 	}
 	w->summary_path = jn_xstrdup(path);
-	w->summary = jn_writer_new(w->summary_out, JN_FMT_MARKDOWN, cols,
+	/* in memory first: a write error is then the file's, said so */
+	w->summary_mem = open_memstream(&w->summary_text, &w->summary_len);
+	if (w->summary_mem == NULL)
+		jn_out_of_memory();
+	w->summary = jn_writer_new(w->summary_mem, JN_FMT_MARKDOWN, cols,
 	    ncols);
 }
 
@@ -1523,11 +1530,18 @@ finish_summary(struct jn_writer *w)
 	char q[256];
 	int rc;
 
+	/* a bad --fields was reported when the summary writer was made */
+	if ((rc = jn_writer_finish(w->summary)) != 0)
+		return rc;
+	if (fclose(w->summary_mem) != 0)
+		jn_out_of_memory();
+	w->summary_mem = NULL;
+	errno = 0;
 	fprintf(w->summary_out, "### %s\n\n", w->gate->tool);
-	rc = jn_writer_finish(w->summary);
+	if (w->summary_len > 0)
+		fwrite(w->summary_text, 1, w->summary_len, w->summary_out);
 	fputc('\n', w->summary_out);
-	if ((ferror(w->summary_out) | fclose(w->summary_out)) != 0 &&
-	    rc == 0)
+	if ((ferror(w->summary_out) | fclose(w->summary_out)) != 0)
 		rc = jn_error("GITHUB_STEP_SUMMARY: write error on '%s': %s",
 		    jn_quote(q, sizeof q, w->summary_path,
 		    strlen(w->summary_path)), strerror(errno ? errno : EIO));
@@ -1967,6 +1981,9 @@ jn_writer_free(struct jn_writer *w)
 	free(w->gcells);
 	free(w->gtext.buf);
 	jn_writer_free(w->summary);
+	if (w->summary_mem != NULL)
+		fclose(w->summary_mem);
+	free(w->summary_text);
 	if (w->summary_out != NULL)
 		fclose(w->summary_out);
 	free(w->summary_path);
