@@ -166,7 +166,8 @@ void jn_writer_free(struct jn_writer *w);
  *               row with a value (an empty cell has none), labels from
  *               the JN_GATE_LABEL cells in column order; then
  *               journey_TOOL_gate_failed and journey_TOOL_gate_watch,
- *               0 or 1 per row.
+ *               0 or 1 per row.  Of rows with the same labels only the
+ *               last is written (a series over periods: the latest).
  *
  * The figures are every other non-empty cell as "column=value" in the
  * table's form (45.7%, 2h 5m), joined by "; ".  Text is escaped as each

@@ -993,12 +993,22 @@ hold_gate_row(struct jn_writer *w, const struct jn_cell *cells)
 		jn_writer_row(w->summary, cells);
 }
 
+/*
+ * Held text at off: never NULL + 0 (undefined), as when nothing but
+ * empty strings was held.
+ */
+static const char *
+gtext_at(const struct jn_writer *w, size_t off)
+{
+	return w->gtext.buf != NULL ? w->gtext.buf + off : "";
+}
+
 /* Held cell j of row r as a jn_cell (its text valid until more is held). */
 static struct jn_cell
 gate_cell(const struct jn_writer *w, size_t r, size_t j)
 {
 	const struct gcell *g = &w->gcells[r * w->nsrc + j];
-	struct jn_cell c = { g->null, w->gtext.buf + g->off, g->len, g->i,
+	struct jn_cell c = { g->null, gtext_at(w, g->off), g->len, g->i,
 		g->d };
 
 	return c;
@@ -1096,7 +1106,7 @@ gate_message(const struct jn_writer *w, struct jn_strbuf *b, size_t r)
 	const struct grow *g = &w->grows[r];
 
 	if (g->has_why) {
-		sb_add(b, w->gtext.buf + g->why_off, g->why_len);
+		sb_add(b, gtext_at(w, g->why_off), g->why_len);
 		sb_addstr(b, "; ");
 	}
 	gate_figures(w, b, r);
@@ -1281,7 +1291,7 @@ write_junit(struct jn_writer *w)
 		if (g->v == JN_VERDICT_FAIL) {
 			sb_addstr(b, "      <failure type=\"gate\" message=\"");
 			if (g->has_why)
-				xml_escape(b, w->gtext.buf + g->why_off,
+				xml_escape(b, gtext_at(w, g->why_off),
 				    g->why_len, 1);
 			else
 				sb_addstr(b, "failed");
@@ -1291,7 +1301,7 @@ write_junit(struct jn_writer *w)
 		} else {
 			sb_addstr(b, "      <system-out>");
 			if (g->has_why) {
-				xml_escape(b, w->gtext.buf + g->why_off,
+				xml_escape(b, gtext_at(w, g->why_off),
 				    g->why_len, 0);
 				sb_addc(b, '\n');
 			}
@@ -1399,13 +1409,111 @@ write_codequality(struct jn_writer *w)
 	free(raw.buf);
 }
 
+/*
+ * The Prometheus view of the rows: each row's label set, written once
+ * ("{group=\"a\",step=\"1\"}" or ""), and whether it is written: of rows
+ * with the same label set only the last is (a scrape rejects a file that
+ * holds a series twice; for a series over periods, the latest one).
+ */
+struct prom_rows {
+	struct jn_strbuf labels;
+	size_t *off, *len;
+	unsigned char *keep;
+};
+
+static const struct jn_strbuf *sort_labels;
+static const size_t *sort_off, *sort_len;
+
+/* By label set, then row: equal sets end with their last row. */
+static int
+label_cmp(const void *a, const void *b)
+{
+	size_t i = *(const size_t *)a, j = *(const size_t *)b;
+	size_t n = sort_len[i] < sort_len[j] ? sort_len[i] : sort_len[j];
+	int c = n > 0 ? memcmp(sort_labels->buf + sort_off[i],
+	    sort_labels->buf + sort_off[j], n) : 0;
+
+	if (c != 0)
+		return c;
+	if (sort_len[i] != sort_len[j])
+		return sort_len[i] < sort_len[j] ? -1 : 1;
+	return i < j ? -1 : i > j;
+}
+
+static int
+same_labels(const struct prom_rows *p, size_t i, size_t j)
+{
+	return p->len[i] == p->len[j] && (p->len[i] == 0 ||
+	    memcmp(p->labels.buf + p->off[i], p->labels.buf + p->off[j],
+	    p->len[i]) == 0);
+}
+
+static void
+prom_rows_make(const struct jn_writer *w, struct prom_rows *p)
+{
+	struct jn_strbuf t = { 0 };
+	size_t r, j, k, *order;
+
+	memset(p, 0, sizeof *p);
+	if (w->ngrows == 0)
+		return;
+	p->off = jn_xcalloc(w->ngrows, sizeof *p->off);
+	p->len = jn_xcalloc(w->ngrows, sizeof *p->len);
+	p->keep = jn_xcalloc(w->ngrows, 1);
+	order = jn_xcalloc(w->ngrows, sizeof *order);
+	for (r = 0; r < w->ngrows; r++) {
+		int first = 1;
+
+		p->off[r] = p->labels.len;
+		for (j = 0; j < w->nsrc; j++) {
+			for (k = 0; k < w->gate->ncols; k++) {
+				const struct jn_gate_col *gc =
+				    &w->gate->cols[k];
+
+				if (gc->col != j || !(gc->role & JN_GATE_LABEL))
+					continue;
+				sb_addc(&p->labels, first ? '{' : ',');
+				first = 0;
+				prom_name(&p->labels, gc->name, 1);
+				sb_addstr(&p->labels, "=\"");
+				t.len = 0;
+				gate_text(w, &t, r, j, 0);
+				prom_escape(&p->labels, t.buf, t.len, 0);
+				sb_addc(&p->labels, '"');
+			}
+		}
+		if (!first)
+			sb_addc(&p->labels, '}');
+		p->len[r] = p->labels.len - p->off[r];
+		order[r] = r;
+	}
+	sort_labels = &p->labels;
+	sort_off = p->off;
+	sort_len = p->len;
+	qsort(order, w->ngrows, sizeof *order, label_cmp);
+	for (r = 0; r < w->ngrows; r++)
+		p->keep[order[r]] = r + 1 == w->ngrows ||
+		    !same_labels(p, order[r], order[r + 1]);
+	free(order);
+	free(t.buf);
+}
+
+static void
+prom_rows_free(struct prom_rows *p)
+{
+	free(p->labels.buf);
+	free(p->off);
+	free(p->len);
+	free(p->keep);
+}
+
 /* One family: # HELP, # TYPE gauge, a sample per row with a value. */
 static void
-prom_family(struct jn_writer *w, const char *name, const char *help,
-    size_t col, int verdict)
+prom_family(struct jn_writer *w, const struct prom_rows *p,
+    const char *name, const char *help, size_t col, int verdict)
 {
 	struct jn_strbuf *b = &w->line, metric = { 0 }, v = { 0 };
-	size_t r, j;
+	size_t r;
 
 	sb_addstr(&metric, "journey_");
 	prom_name(&metric, w->gate->tool, 0);
@@ -1415,8 +1523,8 @@ prom_family(struct jn_writer *w, const char *name, const char *help,
 	prom_escape(b, help, strlen(help), 1);
 	jn_strbuf_printf(b, "\n# TYPE %s gauge\n", metric.buf);
 	for (r = 0; r < w->ngrows; r++) {
-		int first = 1;
-
+		if (!p->keep[r])
+			continue;
 		v.len = 0;
 		if (verdict > 0)
 			sb_addc(&v, w->grows[r].v == (enum jn_verdict)verdict ?
@@ -1424,28 +1532,8 @@ prom_family(struct jn_writer *w, const char *name, const char *help,
 		else if (gate_text(w, &v, r, col, 0) == 0)
 			continue;
 		sb_add(b, metric.buf, metric.len);
-		for (j = 0; j < w->nsrc; j++) {
-			size_t k;
-
-			for (k = 0; k < w->gate->ncols; k++) {
-				const struct jn_gate_col *gc =
-				    &w->gate->cols[k];
-				struct jn_strbuf t = { 0 };
-
-				if (gc->col != j || !(gc->role & JN_GATE_LABEL))
-					continue;
-				sb_addc(b, first ? '{' : ',');
-				first = 0;
-				prom_name(b, gc->name, 1);
-				sb_addstr(b, "=\"");
-				gate_text(w, &t, r, j, 0);
-				prom_escape(b, t.buf, t.len, 0);
-				sb_addc(b, '"');
-				free(t.buf);
-			}
-		}
-		if (!first)
-			sb_addc(b, '}');
+		if (p->len[r] > 0)
+			sb_add(b, p->labels.buf + p->off[r], p->len[r]);
 		sb_addc(b, ' ');
 		sb_add(b, v.buf, v.len);
 		sb_addc(b, '\n');
@@ -1459,17 +1547,20 @@ static void
 write_prometheus(struct jn_writer *w)
 {
 	const struct jn_gate *g = w->gate;
+	struct prom_rows p;
 	size_t k;
 
+	prom_rows_make(w, &p);
 	w->line.len = 0;
 	for (k = 0; k < g->ncols; k++)
 		if (g->cols[k].role & JN_GATE_METRIC)
-			prom_family(w, g->cols[k].name, g->cols[k].help,
+			prom_family(w, &p, g->cols[k].name, g->cols[k].help,
 			    g->cols[k].col, 0);
-	prom_family(w, "gate_failed", "1 when the row fails the gate",
+	prom_family(w, &p, "gate_failed", "1 when the row fails the gate",
 	    0, JN_VERDICT_FAIL);
-	prom_family(w, "gate_watch", "1 when the row is to watch", 0,
+	prom_family(w, &p, "gate_watch", "1 when the row is to watch", 0,
 	    JN_VERDICT_WATCH);
+	prom_rows_free(&p);
 }
 
 static void

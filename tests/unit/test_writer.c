@@ -1009,6 +1009,60 @@ test_gate_fingerprint_stable(void **state)
 		free(out[i]);
 }
 
+/*
+ * Rows with the same label set (a series over periods, the period no
+ * label): only the last is written, as a scrape rejects a series twice.
+ */
+static void
+test_gate_prometheus_duplicates(void **state)
+{
+	static const struct jn_gate_col desc[] = {
+		{ 0, JN_GATE_NAME, "period", NULL },
+		{ 1, JN_GATE_NAME | JN_GATE_LABEL, "kpi", NULL },
+		{ 2, JN_GATE_METRIC, "value", "KPI value" },
+	};
+	static const struct jn_gate spec = { "jw", NULL, desc, 3 };
+	static const struct jn_column cols[] = { { "period", JN_COL_STR },
+		{ "kpi", JN_COL_STR }, { "value", JN_COL_NUM } };
+	struct jn_cell rows[4][3] = {
+		{ S("d1"), S("users"), jn_cell_num(10) },
+		{ S("d1"), S("events"), jn_cell_num(50) },
+		{ S("d2"), S("users"), jn_cell_num(12) },
+		{ S("d2"), S("events"), jn_cell_num(40) },
+	};
+	struct jn_writer *w;
+	char *buf = NULL;
+	size_t len = 0, r;
+	FILE *f = open_memstream(&buf, &len);
+
+	(void)state;
+	assert_non_null(f);
+	w = jn_writer_new(f, JN_FMT_PROMETHEUS, cols, 3);
+	jn_writer_gate(w, &spec);
+	for (r = 0; r < 4; r++) {
+		jn_writer_verdict(w, r == 3 ? JN_VERDICT_FAIL : JN_VERDICT_PASS,
+		    JN_SEV_INFO, NULL);
+		assert_int_equal(jn_writer_row(w, rows[r]), 0);
+	}
+	assert_int_equal(jn_writer_finish(w), 0);
+	jn_writer_free(w);
+	assert_int_equal(fclose(f), 0);
+	assert_string_equal(buf,
+	    "# HELP journey_jw_value KPI value\n"
+	    "# TYPE journey_jw_value gauge\n"
+	    "journey_jw_value{kpi=\"users\"} 12\n"
+	    "journey_jw_value{kpi=\"events\"} 40\n"
+	    "# HELP journey_jw_gate_failed 1 when the row fails the gate\n"
+	    "# TYPE journey_jw_gate_failed gauge\n"
+	    "journey_jw_gate_failed{kpi=\"users\"} 0\n"
+	    "journey_jw_gate_failed{kpi=\"events\"} 1\n"
+	    "# HELP journey_jw_gate_watch 1 when the row is to watch\n"
+	    "# TYPE journey_jw_gate_watch gauge\n"
+	    "journey_jw_gate_watch{kpi=\"users\"} 0\n"
+	    "journey_jw_gate_watch{kpi=\"events\"} 0\n");
+	free(buf);
+}
+
 static void
 test_format_allow(void **state)
 {
@@ -1071,6 +1125,7 @@ main(void)
 		cmocka_unit_test(test_gate_junit),
 		cmocka_unit_test(test_gate_github),
 		cmocka_unit_test(test_gate_prometheus),
+		cmocka_unit_test(test_gate_prometheus_duplicates),
 		cmocka_unit_test(test_gate_codequality),
 		cmocka_unit_test(test_gate_fingerprint_stable),
 		cmocka_unit_test(test_format_allow),
