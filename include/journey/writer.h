@@ -220,6 +220,15 @@ void jn_writer_gate(struct jn_writer *w, const struct jn_gate *g);
  */
 void jn_writer_verdict(struct jn_writer *w, enum jn_verdict v,
     enum jn_severity sev, const char *why);
+/*
+ * A gate row that is no row of the table, such as jcompare's step-1
+ * volume check: named name (copied), its verdict, severity and why, with
+ * no figures (no Prometheus sample but gate_failed and gate_watch, with
+ * no labels).  Written in order among the rows; not in the step summary.
+ * A no-op in the table formats.  Cannot fail.
+ */
+void jn_writer_gate_check(struct jn_writer *w, const char *name,
+    enum jn_verdict v, enum jn_severity sev, const char *why);
 
 /*
  * --output FILE: from now on standard output is a new temporary file in

@@ -51,12 +51,16 @@ struct gcell {
 	double d;
 };
 
-/* A held row of a gate format: its verdict, and why (in w->gtext). */
+/*
+ * A held row of a gate format: its verdict, why, and for a check that
+ * is no table row (jn_writer_gate_check), its name (both in w->gtext).
+ */
 struct grow {
 	enum jn_verdict v;
 	enum jn_severity sev;
-	int has_why;
+	int has_why, has_name;
 	size_t why_off, why_len;
+	size_t name_off, name_len;
 };
 
 struct jn_writer {
@@ -965,8 +969,33 @@ jn_writer_verdict(struct jn_writer *w, enum jn_verdict v,
 		sb_add(&w->gtext, why, w->next.why_len);
 }
 
+static void hold_gate_row(struct jn_writer *w, const struct jn_cell *cells,
+    int table);
+
+void
+jn_writer_gate_check(struct jn_writer *w, const char *name,
+    enum jn_verdict v, enum jn_severity sev, const char *why)
+{
+	struct jn_cell *cells;
+	size_t j;
+
+	if (!jn_format_is_gate(w->fmt) || w->bad)
+		return;
+	cells = jn_xcalloc(w->nsrc > 0 ? w->nsrc : 1, sizeof *cells);
+	for (j = 0; j < w->nsrc; j++)
+		cells[j] = jn_cell_null();
+	jn_writer_verdict(w, v, sev, why);
+	w->next.has_name = 1;
+	w->next.name_off = w->gtext.len;
+	w->next.name_len = strlen(name);
+	sb_add(&w->gtext, name, w->next.name_len);
+	/* a check is no row of the table: not in the step summary */
+	hold_gate_row(w, cells, 0);
+	free(cells);
+}
+
 static void
-hold_gate_row(struct jn_writer *w, const struct jn_cell *cells)
+hold_gate_row(struct jn_writer *w, const struct jn_cell *cells, int table)
 {
 	size_t j;
 
@@ -989,7 +1018,7 @@ hold_gate_row(struct jn_writer *w, const struct jn_cell *cells)
 			sb_add(&w->gtext, cells[j].s, cells[j].len);
 		}
 	}
-	if (w->summary != NULL)
+	if (table && w->summary != NULL)
 		jn_writer_row(w->summary, cells);
 }
 
@@ -1059,6 +1088,11 @@ gate_name(const struct jn_writer *w, struct jn_strbuf *b, size_t r)
 {
 	size_t j, mark, start = b->len;
 
+	if (w->grows[r].has_name) {
+		sb_add(b, gtext_at(w, w->grows[r].name_off),
+		    w->grows[r].name_len);
+		return;
+	}
 	for (j = 0; j < w->nsrc; j++) {
 		if (!(gate_role(w, j) & JN_GATE_NAME))
 			continue;
@@ -1104,12 +1138,19 @@ static void
 gate_message(const struct jn_writer *w, struct jn_strbuf *b, size_t r)
 {
 	const struct grow *g = &w->grows[r];
+	size_t mark;
 
 	if (g->has_why) {
 		sb_add(b, gtext_at(w, g->why_off), g->why_len);
 		sb_addstr(b, "; ");
 	}
+	mark = b->len;
 	gate_figures(w, b, r);
+	/* no figures (a check): no separator left dangling */
+	if (g->has_why && b->len == mark) {
+		b->len -= 2;
+		b->buf[b->len] = '\0';
+	}
 }
 
 /*
@@ -1303,7 +1344,8 @@ write_junit(struct jn_writer *w)
 			if (g->has_why) {
 				xml_escape(b, gtext_at(w, g->why_off),
 				    g->why_len, 0);
-				sb_addc(b, '\n');
+				if (raw.len > 0)
+					sb_addc(b, '\n');
 			}
 			xml_escape(b, raw.buf, raw.len, 0);
 			sb_addstr(b, "</system-out>\n");
@@ -1353,6 +1395,11 @@ fingerprint(const struct jn_writer *w, size_t r, char out[33])
 	size_t i, j, k;
 
 	sb_addstr(&key, w->gate->tool);
+	if (w->grows[r].has_name) {
+		sb_addc(&key, '\x1e');	/* never a row's key */
+		sb_add(&key, gtext_at(w, w->grows[r].name_off),
+		    w->grows[r].name_len);
+	}
 	for (j = 0; j < w->nsrc; j++) {
 		if (!(gate_role(w, j) & JN_GATE_NAME))
 			continue;
@@ -1465,7 +1512,18 @@ prom_rows_make(const struct jn_writer *w, struct prom_rows *p)
 		int first = 1;
 
 		p->off[r] = p->labels.len;
-		for (j = 0; j < w->nsrc; j++) {
+		/* a check is labelled by its name alone */
+		if (w->grows[r].has_name) {
+			sb_addstr(&p->labels, "{check=\"");
+			prom_escape(&p->labels, gtext_at(w,
+			    w->grows[r].name_off), w->grows[r].name_len, 0);
+			sb_addstr(&p->labels, "\"}");
+			first = 0;
+			j = w->nsrc;
+		} else {
+			j = 0;
+		}
+		for (; j < w->nsrc; j++) {
 			for (k = 0; k < w->gate->ncols; k++) {
 				const struct jn_gate_col *gc =
 				    &w->gate->cols[k];
@@ -1482,7 +1540,7 @@ prom_rows_make(const struct jn_writer *w, struct prom_rows *p)
 				sb_addc(&p->labels, '"');
 			}
 		}
-		if (!first)
+		if (!first && !w->grows[r].has_name)
 			sb_addc(&p->labels, '}');
 		p->len[r] = p->labels.len - p->off[r];
 		order[r] = r;
@@ -1767,7 +1825,7 @@ jn_writer_row(struct jn_writer *w, const struct jn_cell *cells)
 	if (w->bad)
 		return -1;
 	if (jn_format_is_gate(w->fmt)) {
-		hold_gate_row(w, cells);
+		hold_gate_row(w, cells, 1);
 		return 0;
 	}
 	if (w->fmt == JN_FMT_TABLE || w->fmt == JN_FMT_MARKDOWN) {

@@ -811,6 +811,28 @@ row_verdict(const struct cmp *c, struct jn_writer *w, const struct row *r)
 	jn_writer_verdict(w, v, JN_SEV_INFO, why);
 }
 
+/*
+ * The gate formats' row for the volume check, which is no row of the
+ * table: failed as gate() fails it, passed otherwise; none when the
+ * check is off or the baseline has no units.
+ */
+static void
+volume_check(const struct cmp *c, struct jn_writer *w)
+{
+	int low = c->volume[1] < c->min_volume_ratio * c->volume[0];
+	char why[160];
+
+	if (c->volume[0] <= 0 || c->min_volume_ratio <= 0)
+		return;
+	snprintf(why, sizeof why, "%.0f in the baseline, %.0f now: %s "
+	    "--min-volume-ratio %g of the baseline", c->volume[0],
+	    c->volume[1], low ? "below" : "at or above", c->min_volume_ratio);
+	jn_writer_gate_check(w, c->kind == KIND_FUNNEL ? "step-1 volume" :
+	    c->kind == KIND_RETENTION ? "the cohorts' units" :
+	    "the segments' users", low ? JN_VERDICT_FAIL : JN_VERDICT_PASS,
+	    JN_SEV_INFO, why);
+}
+
 static int
 write_rows(struct cmp *c, enum jn_format fmt)
 {
@@ -906,6 +928,7 @@ write_rows(struct cmp *c, enum jn_format fmt)
 		cells[j++] = jn_cell_str(v, strlen(v));
 		jn_writer_row(w, cells);
 	}
+	volume_check(c, w);
 	rc = jn_writer_finish(w);
 	jn_writer_free(w);
 	return rc;

@@ -1154,6 +1154,10 @@ write_table(struct funnel *f, enum jn_format fmt)
 			jn_writer_row(w, cells);
 		}
 	}
+	/* --by and no unit: no row, yet the gate fails (see gate()) */
+	if (f->has_min_conversion && f->t.ngroups == 0)
+		jn_writer_gate_check(w, "--min-conversion", JN_VERDICT_FAIL,
+		    JN_SEV_INFO, "no unit reached step 1");
 	rc = jn_writer_finish(w);
 	jn_writer_free(w);
 	return rc;

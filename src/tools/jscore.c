@@ -124,6 +124,8 @@ struct score {
 };
 
 static int item_gate(const struct score *s, size_t i);
+static int term_holds(const struct term *t, const struct item *it,
+    size_t rank);
 
 /*
  * A cell as a number: absent or empty is 0; anything else must parse.
@@ -544,6 +546,42 @@ item_verdict(const struct score *s, struct jn_writer *w, size_t i)
 	jn_writer_verdict(w, JN_VERDICT_FAIL, sev[it->priority], why);
 }
 
+/*
+ * A --fail-on whose first item is beyond --top is no row: the gate
+ * formats get it as a check of its own, named after the gate.
+ */
+static void
+hidden_gates(const struct score *s, struct jn_writer *w, size_t shown)
+{
+	static const enum jn_severity sev[] = { JN_SEV_INFO,
+		JN_SEV_CRITICAL, JN_SEV_MAJOR, JN_SEV_MINOR };
+	char name[96], why[256], q[64];
+	size_t i;
+	int g, k;
+
+	for (g = 0; g < s->ngates; g++) {
+		const struct gate *gt = &s->gates[g];
+
+		for (i = 0; i < s->nitems; i++) {
+			for (k = 0; k < gt->nterms; k++)
+				if (!term_holds(&gt->terms[k], &s->items[i],
+				    i + 1))
+					break;
+			if (k == gt->nterms)
+				break;
+		}
+		if (i < shown || i == s->nitems)
+			continue;
+		snprintf(name, sizeof name, "--fail-on '%s'", jn_quote(q,
+		    sizeof q, gt->text, strlen(gt->text)));
+		snprintf(why, sizeof why, "item ranked %zu, beyond --top, "
+		    "meets it: %s at %s", i + 1, s->items[i].kind,
+		    s->items[i].touchpoint);
+		jn_writer_gate_check(w, name, JN_VERDICT_FAIL,
+		    sev[s->items[i].priority], why);
+	}
+}
+
 static int
 write_backlog(struct score *s, enum jn_format fmt)
 {
@@ -587,6 +625,7 @@ write_backlog(struct score *s, enum jn_format fmt)
 		c[11] = jn_cell_str(reason, strlen(reason));
 		jn_writer_row(w, c);
 	}
+	hidden_gates(s, w, n);
 	rc = jn_writer_finish(w);
 	jn_writer_free(w);
 	return rc;

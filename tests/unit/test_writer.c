@@ -1063,6 +1063,60 @@ test_gate_prometheus_duplicates(void **state)
 	free(buf);
 }
 
+/* A check that is no row: named, no figures, labelled check= alone. */
+static void
+test_gate_check(void **state)
+{
+	struct jn_cell row[4] = { S("g"), jn_cell_int(1), jn_cell_num(0.5),
+		S("n") };
+	struct jn_writer *w;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	(void)state;
+	assert_non_null(f);
+	w = jn_writer_new(f, JN_FMT_GITHUB, gate_cols, 4);
+	jn_writer_gate(w, &gate_spec);
+	assert_int_equal(jn_writer_row(w, row), 0);
+	jn_writer_gate_check(w, "volume, total", JN_VERDICT_FAIL,
+	    JN_SEV_INFO, "fell 60%");
+	assert_int_equal(jn_writer_finish(w), 0);
+	jn_writer_free(w);
+	assert_int_equal(fclose(f), 0);
+	assert_string_equal(buf,
+	    "::notice title=jtest%3A g / step 1::rate=50.0%25; note=n\n"
+	    "::error title=jtest%3A volume%2C total::fell 60%25\n");
+	free(buf);
+	buf = NULL;
+	f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	w = jn_writer_new(f, JN_FMT_PROMETHEUS, gate_cols, 4);
+	jn_writer_gate(w, &gate_spec);
+	assert_int_equal(jn_writer_row(w, row), 0);
+	jn_writer_gate_check(w, "vol\"ume", JN_VERDICT_FAIL, JN_SEV_INFO,
+	    NULL);
+	assert_int_equal(jn_writer_finish(w), 0);
+	jn_writer_free(w);
+	assert_int_equal(fclose(f), 0);
+	assert_non_null(strstr(buf, "journey_jtest_rate{group=\"g\","
+	    "step=\"1\"} 0.5000\n# HELP"));
+	assert_non_null(strstr(buf, "journey_jtest_gate_failed{check="
+	    "\"vol\\\"ume\"} 1\n"));
+	free(buf);
+	/* tables ignore it */
+	buf = NULL;
+	f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	w = jn_writer_new(f, JN_FMT_CSV, gate_cols, 4);
+	jn_writer_gate_check(w, "x", JN_VERDICT_FAIL, JN_SEV_INFO, NULL);
+	assert_int_equal(jn_writer_finish(w), 0);
+	jn_writer_free(w);
+	assert_int_equal(fclose(f), 0);
+	assert_string_equal(buf, "group,step,rate,note\n");
+	free(buf);
+}
+
 static void
 test_format_allow(void **state)
 {
@@ -1126,6 +1180,7 @@ main(void)
 		cmocka_unit_test(test_gate_github),
 		cmocka_unit_test(test_gate_prometheus),
 		cmocka_unit_test(test_gate_prometheus_duplicates),
+		cmocka_unit_test(test_gate_check),
 		cmocka_unit_test(test_gate_codequality),
 		cmocka_unit_test(test_gate_fingerprint_stable),
 		cmocka_unit_test(test_format_allow),
