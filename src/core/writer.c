@@ -11,6 +11,14 @@
  * is applied here for every tool: a tool hands over all its cells and
  * never knows which are shown.
  *
+ * The gate formats (JUnit XML, GitHub workflow commands, GitLab Code
+ * Quality JSON, Prometheus text) are made here too, once for every gate
+ * tool: the tool only says which columns name a row, which are labels
+ * and which are gauges (jn_writer_gate), and each row's verdict.  Their
+ * rows are held, as JUnit counts failures before the first test case and
+ * Prometheus groups samples by metric, and written at jn_writer_finish.
+ * --output, the file renamed into place at the end, lives here as well.
+ *
  * Numbers are formatted here and only here, so that "0.4567" in csv and
  * "45.7%" in a table come from the same rounding in every tool.  The
  * printf family is used with the C numeric locale (no tool sets
@@ -1499,15 +1507,15 @@ static void
 prom_rows_make(const struct jn_writer *w, struct prom_rows *p)
 {
 	struct jn_strbuf t = { 0 };
-	size_t r, j, k, *order;
+	size_t r, j, k, n, *order;
 
 	memset(p, 0, sizeof *p);
-	if (w->ngrows == 0)
-		return;
-	p->off = jn_xcalloc(w->ngrows, sizeof *p->off);
-	p->len = jn_xcalloc(w->ngrows, sizeof *p->len);
-	p->keep = jn_xcalloc(w->ngrows, 1);
-	order = jn_xcalloc(w->ngrows, sizeof *order);
+	/* never NULL, even for no row: the families read them unchecked */
+	n = w->ngrows > 0 ? w->ngrows : 1;
+	p->off = jn_xcalloc(n, sizeof *p->off);
+	p->len = jn_xcalloc(n, sizeof *p->len);
+	p->keep = jn_xcalloc(n, 1);
+	order = jn_xcalloc(n, sizeof *order);
 	for (r = 0; r < w->ngrows; r++) {
 		int first = 1;
 
@@ -1548,7 +1556,8 @@ prom_rows_make(const struct jn_writer *w, struct prom_rows *p)
 	sort_labels = &p->labels;
 	sort_off = p->off;
 	sort_len = p->len;
-	qsort(order, w->ngrows, sizeof *order, label_cmp);
+	if (w->ngrows > 0)
+		qsort(order, w->ngrows, sizeof *order, label_cmp);
 	for (r = 0; r < w->ngrows; r++)
 		p->keep[order[r]] = r + 1 == w->ngrows ||
 		    !same_labels(p, order[r], order[r + 1]);
