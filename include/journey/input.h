@@ -260,7 +260,9 @@ void jn_input_release(struct jn_input *in);
 /*
  * Common end of main(): close stdout with a check.  Returns status, or 2
  * when stdout could not be written (reported unless status was already 2,
- * which means the error was reported where it happened).
+ * which means the error was reported where it happened).  With --output
+ * (jn_output_open), the file is then renamed into place unless status
+ * is 2, or removed (jn_output_commit).
  */
 int jn_close_stdout(int status);
 

@@ -31,6 +31,8 @@ const char *jn_progname(void);
  * "TOOL: out of memory" and exits 2.  Memory is freed with free().
  */
 void *jn_xmalloc(size_t n);
+/* The same end, for an allocation made elsewhere (open_memstream): exits. */
+void jn_out_of_memory(void);
 void *jn_xcalloc(size_t nmemb, size_t size);
 void *jn_xrealloc(void *p, size_t n);
 /*

@@ -24,8 +24,19 @@ enum jn_format {
 	JN_FMT_CSV,
 	JN_FMT_TSV,
 	JN_FMT_NDJSON,
-	JN_FMT_MARKDOWN
+	JN_FMT_MARKDOWN,
+	/* the gate formats, for CI and monitoring (see jn_writer_gate) */
+	JN_FMT_JUNIT,		/* JUnit XML: a test case per gate row */
+	JN_FMT_GITHUB,		/* GitHub Actions workflow commands */
+	JN_FMT_CODEQUALITY,	/* GitLab Code Quality JSON */
+	JN_FMT_PROMETHEUS	/* Prometheus text exposition format */
 };
+
+/* Sets of formats for jn_format_allow: bit 1 << fmt. */
+#define JN_FMTS_TABLES	((1u << JN_FMT_TABLE) | (1u << JN_FMT_CSV) | \
+	(1u << JN_FMT_TSV) | (1u << JN_FMT_NDJSON) | (1u << JN_FMT_MARKDOWN))
+#define JN_FMTS_GATE	(JN_FMTS_TABLES | (1u << JN_FMT_JUNIT) | \
+	(1u << JN_FMT_GITHUB) | (1u << JN_FMT_PROMETHEUS))
 
 enum jn_coltype {
 	JN_COL_STR,		/* text, left-aligned in tables */
@@ -70,7 +81,22 @@ int jn_writer_fields(const char *list);
 /* Was --fields given (and not cleared)?  Cannot fail. */
 int jn_writer_fields_given(void);
 
-/* Parse a -o argument; returns 0 or -1 (reported: "bad format 'x'"). */
+/*
+ * The formats jn_format_parse accepts from now on: a set of bits
+ * 1 << fmt, JN_FMTS_TABLES (the default) or JN_FMTS_GATE for a tool
+ * that describes its gate rows (jn_writer_gate), with 1 << JN_FMT_-
+ * CODEQUALITY for one whose rows are a backlog.  Process-wide, set by
+ * main() before the options are parsed.  Cannot fail.
+ */
+void jn_format_allow(unsigned formats);
+/* Is fmt one of the gate formats (junit, github, codequality, prometheus)? */
+int jn_format_is_gate(enum jn_format fmt);
+
+/*
+ * Parse a -o argument; returns 0 or -1, reported: "bad output format 'x'
+ * (table, ...)" for a name that is no format, "output format 'junit' is
+ * not one of this tool's (table, ...)" for one jn_format_allow left out.
+ */
 int jn_format_parse(const char *name, enum jn_format *fmt);
 /* Resolve JN_FMT_AUTO for out: table when isatty, else csv. */
 enum jn_format jn_format_resolve(enum jn_format fmt, FILE *out);
@@ -110,6 +136,115 @@ int jn_writer_row(struct jn_writer *w, const struct jn_cell *cells);
  */
 int jn_writer_finish(struct jn_writer *w);
 void jn_writer_free(struct jn_writer *w);
+
+/*
+ * ---- Gate formats ----
+ *
+ * A gate tool (jcompare, jscore --fail-on, jfunnel --min-conversion)
+ * writes its rows as usual and, for the gate formats, says what each
+ * column is to a CI system or a monitoring stack (jn_writer_gate) and,
+ * before each row, the row's verdict (jn_writer_verdict).  The writer
+ * holds the rows and at jn_writer_finish writes:
+ *
+ *  junit        one <testsuite> named after the tool, a <testcase> per
+ *               row (classname the tool, name its JN_GATE_NAME cells
+ *               joined by " / ", an int as "step 3"), a failed row as
+ *               <failure type="gate" message="WHY"> with its figures,
+ *               a passing or watched one with them in <system-out>;
+ *  github       one ::error (failed), ::warning (watched) or ::notice
+ *               (passed) workflow command per row, title "TOOL: NAME",
+ *               the message WHY and the figures; when GITHUB_STEP_SUMMARY
+ *               names a file, a "### TOOL" heading and the markdown table
+ *               (--fields applies) are appended to it;
+ *  codequality  a JSON array, an issue per row: description "NAME: WHY
+ *               (FIGURES)", check_name "journey.TOOL", a fingerprint
+ *               hashed from the tool and the NAME cells only (stable from
+ *               run to run whatever the figures), the row's severity, and
+ *               location {path: the gate's path, lines: {begin: 1}};
+ *  prometheus   for each JN_GATE_METRIC column, "# HELP" and "# TYPE
+ *               gauge" lines and a sample journey_TOOL_NAME{LABELS} per
+ *               row with a value (an empty cell has none), labels from
+ *               the JN_GATE_LABEL cells in column order; then
+ *               journey_TOOL_gate_failed and journey_TOOL_gate_watch,
+ *               0 or 1 per row.  Of rows with the same labels only the
+ *               last is written (a series over periods: the latest).
+ *
+ * The figures are every other non-empty cell as "column=value" in the
+ * table's form (45.7%, 2h 5m), joined by "; ".  Text is escaped as each
+ * format asks: XML entities (and U+FFFD for characters XML 1.0 forbids),
+ * GitHub's %25 %0D %0A (and %3A %2C in the title), JSON strings,
+ * Prometheus' \\ \" \n in label values; invalid UTF-8 becomes U+FFFD.
+ * Rows keep their order.  --fields does not change these formats.
+ */
+enum jn_verdict {
+	JN_VERDICT_PASS = 0,
+	JN_VERDICT_WATCH,	/* worth a look; fails no gate */
+	JN_VERDICT_FAIL		/* a regression, a tripped gate */
+};
+
+/* GitLab's severities, in its order. */
+enum jn_severity {
+	JN_SEV_INFO = 0, JN_SEV_MINOR, JN_SEV_MAJOR, JN_SEV_CRITICAL,
+	JN_SEV_BLOCKER
+};
+
+/* A column's parts in the gate formats (bits). */
+#define JN_GATE_NAME	1u	/* names the row: test name, fingerprint */
+#define JN_GATE_LABEL	2u	/* a Prometheus label */
+#define JN_GATE_METRIC	4u	/* a Prometheus gauge */
+
+struct jn_gate_col {
+	size_t col;		/* index in the jn_writer_new columns */
+	unsigned role;		/* JN_GATE_* bits */
+	const char *name;	/* label name, or metric name after
+				   "journey_TOOL_"; [a-z_][a-z0-9_]* */
+	const char *help;	/* JN_GATE_METRIC: its # HELP text */
+};
+
+struct jn_gate {
+	const char *tool;	/* "jcompare": suite, check, metric prefix */
+	const char *path;	/* codequality location.path */
+	const struct jn_gate_col *cols;
+	size_t ncols;
+};
+
+/*
+ * Describe the gate rows of w: g and what it points to must outlive w.
+ * Call before the first row; ignored by the table formats.  Cannot fail.
+ */
+void jn_writer_gate(struct jn_writer *w, const struct jn_gate *g);
+/*
+ * The verdict of the next row given to jn_writer_row, its severity
+ * (codequality) and why, one plain sentence with its numbers (copied;
+ * NULL: none).  A row without a call passes.  Cannot fail.
+ */
+void jn_writer_verdict(struct jn_writer *w, enum jn_verdict v,
+    enum jn_severity sev, const char *why);
+/*
+ * A gate row that is no row of the table, such as jcompare's step-1
+ * volume check: named name (copied), its verdict, severity and why, with
+ * no figures (no Prometheus sample but gate_failed and gate_watch, with
+ * no labels).  Written in order among the rows; not in the step summary.
+ * A no-op in the table formats.  Cannot fail.
+ */
+void jn_writer_gate_check(struct jn_writer *w, const char *name,
+    enum jn_verdict v, enum jn_severity sev, const char *why);
+
+/*
+ * --output FILE: from now on standard output is a new temporary file in
+ * FILE's directory (FILE.XXXXXX, mode 0666 less the umask), renamed onto
+ * FILE by jn_output_commit, so that a reader such as node_exporter's
+ * textfile collector never sees half a file.  Returns 0, or -1 after
+ * reporting "--output: cannot create a file beside 'FILE': ...".
+ */
+int jn_output_open(const char *path);
+/*
+ * End --output: when ok, rename the temporary file onto FILE (reporting
+ * "--output: cannot rename ... : ..." and returning -1 on failure), else
+ * remove it.  Call after standard output is closed.  Nothing to do
+ * without jn_output_open.  Returns 0 or -1.
+ */
+int jn_output_commit(int ok);
 
 struct jn_strbuf;
 

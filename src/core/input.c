@@ -644,8 +644,12 @@ jn_close_stdout(int status)
 		if (status != JN_EXIT_ERROR)
 			jn_error("write error: %s", errno ?
 			    strerror(errno) : "standard output");
+		jn_output_commit(0);
 		return JN_EXIT_ERROR;
 	}
+	/* --output: the file is renamed into place whole, or not at all */
+	if (jn_output_commit(status != JN_EXIT_ERROR) != 0)
+		return JN_EXIT_ERROR;
 	return status;
 }
 

@@ -37,6 +37,12 @@ out_of_memory(void)
 	exit(JN_EXIT_ERROR);
 }
 
+void
+jn_out_of_memory(void)
+{
+	out_of_memory();
+}
+
 void *
 jn_xmalloc(size_t n)
 {

@@ -11,6 +11,14 @@
  * is applied here for every tool: a tool hands over all its cells and
  * never knows which are shown.
  *
+ * The gate formats (JUnit XML, GitHub workflow commands, GitLab Code
+ * Quality JSON, Prometheus text) are made here too, once for every gate
+ * tool: the tool only says which columns name a row, which are labels
+ * and which are gauges (jn_writer_gate), and each row's verdict.  Their
+ * rows are held, as JUnit counts failures before the first test case and
+ * Prometheus groups samples by metric, and written at jn_writer_finish.
+ * --output, the file renamed into place at the end, lives here as well.
+ *
  * Numbers are formatted here and only here, so that "0.4567" in csv and
  * "45.7%" in a table come from the same rounding in every tool.  The
  * printf family is used with the C numeric locale (no tool sets
@@ -28,6 +36,7 @@
 #include <unistd.h>
 
 #include "journey/time.h"
+#include "journey/tmpfile.h"
 #include "journey/util.h"
 
 /*
@@ -40,6 +49,26 @@
 struct tcell {
 	size_t off, len;
 	size_t width;		/* display columns (code points) */
+};
+
+/* A held cell of a gate format's row: strings in w->gtext. */
+struct gcell {
+	int null;
+	size_t off, len;
+	int64_t i;
+	double d;
+};
+
+/*
+ * A held row of a gate format: its verdict, why, and for a check that
+ * is no table row (jn_writer_gate_check), its name (both in w->gtext).
+ */
+struct grow {
+	enum jn_verdict v;
+	enum jn_severity sev;
+	int has_why, has_name;
+	size_t why_off, why_len;
+	size_t name_off, name_len;
 };
 
 struct jn_writer {
@@ -63,6 +92,20 @@ struct jn_writer {
 	struct tcell *cells;
 	size_t ncells, cellcap;
 	size_t *widths;
+	/* gate formats: the tool's description, held rows and cells */
+	const struct jn_gate *gate;
+	struct grow next;	/* the verdict of the next row */
+	struct grow *grows;
+	size_t ngrows, growcap;
+	struct gcell *gcells;
+	size_t ngcells, gcellcap;
+	struct jn_strbuf gtext;
+	struct jn_writer *summary;	/* github: GITHUB_STEP_SUMMARY */
+	FILE *summary_out;	/* the file, open to append */
+	FILE *summary_mem;	/* the markdown, made in memory first */
+	char *summary_text;
+	size_t summary_len;
+	char *summary_path;
 };
 
 /*
@@ -517,33 +560,73 @@ display_text(struct jn_strbuf *b, const char *s, size_t len, int md)
 
 /* ---- the writer ---- */
 
+static const struct {
+	const char *name;
+	enum jn_format fmt;
+} format_names[] = {
+	{ "table", JN_FMT_TABLE },
+	{ "csv", JN_FMT_CSV },
+	{ "tsv", JN_FMT_TSV },
+	{ "ndjson", JN_FMT_NDJSON },
+	{ "jsonl", JN_FMT_NDJSON },
+	{ "markdown", JN_FMT_MARKDOWN },
+	{ "md", JN_FMT_MARKDOWN },
+	{ "junit", JN_FMT_JUNIT },
+	{ "github", JN_FMT_GITHUB },
+	{ "codequality", JN_FMT_CODEQUALITY },
+	{ "prometheus", JN_FMT_PROMETHEUS },
+};
+
+/* The formats this tool takes (jn_format_allow). */
+static unsigned allowed_formats = JN_FMTS_TABLES;
+
+void
+jn_format_allow(unsigned formats)
+{
+	allowed_formats = formats;
+}
+
+int
+jn_format_is_gate(enum jn_format fmt)
+{
+	return fmt >= JN_FMT_JUNIT;
+}
+
 int
 jn_format_parse(const char *name, enum jn_format *fmt)
 {
-	static const struct {
-		const char *name;
-		enum jn_format fmt;
-	} names[] = {
-		{ "table", JN_FMT_TABLE },
-		{ "csv", JN_FMT_CSV },
-		{ "tsv", JN_FMT_TSV },
-		{ "ndjson", JN_FMT_NDJSON },
-		{ "jsonl", JN_FMT_NDJSON },
-		{ "markdown", JN_FMT_MARKDOWN },
-		{ "md", JN_FMT_MARKDOWN },
-	};
+	struct jn_strbuf list = { 0 };
+	enum jn_format last = JN_FMT_AUTO;
 	char q[64];
 	size_t i;
+	int known = 0;
 
-	for (i = 0; i < sizeof names / sizeof names[0]; i++) {
-		if (strcmp(name, names[i].name) == 0) {
-			*fmt = names[i].fmt;
-			return 0;
+	for (i = 0; i < sizeof format_names / sizeof format_names[0]; i++) {
+		if (strcmp(name, format_names[i].name) == 0) {
+			known = 1;
+			if (allowed_formats & (1u << format_names[i].fmt)) {
+				*fmt = format_names[i].fmt;
+				return 0;
+			}
 		}
 	}
-	return jn_error("bad output format '%s' "
-	    "(table, csv, tsv, ndjson, markdown)",
-	    jn_quote(q, sizeof q, name, strlen(name)));
+	/* the first name of each allowed format: no aliases */
+	for (i = 0; i < sizeof format_names / sizeof format_names[0]; i++) {
+		if (format_names[i].fmt == last ||
+		    !(allowed_formats & (1u << format_names[i].fmt)))
+			continue;
+		last = format_names[i].fmt;
+		jn_strbuf_printf(&list, "%s%s", list.len > 0 ? ", " : "",
+		    format_names[i].name);
+	}
+	jn_quote(q, sizeof q, name, strlen(name));
+	if (known)
+		jn_error("output format '%s' is not one of this tool's (%s)",
+		    q, list.buf);
+	else
+		jn_error("bad output format '%s' (%s)", q, list.buf);
+	free(list.buf);
+	return -1;
 }
 
 enum jn_format
@@ -872,6 +955,830 @@ terminal_width(FILE *out)
 	return 0;
 }
 
+/* ---- gate formats: junit, github, codequality, prometheus ---- */
+
+void
+jn_writer_gate(struct jn_writer *w, const struct jn_gate *g)
+{
+	assert(w->ngrows == 0);
+	w->gate = g;
+}
+
+void
+jn_writer_verdict(struct jn_writer *w, enum jn_verdict v,
+    enum jn_severity sev, const char *why)
+{
+	w->next.v = v;
+	w->next.sev = sev;
+	w->next.has_why = why != NULL;
+	w->next.why_off = w->gtext.len;
+	w->next.why_len = why != NULL ? strlen(why) : 0;
+	if (why != NULL)
+		sb_add(&w->gtext, why, w->next.why_len);
+}
+
+static void hold_gate_row(struct jn_writer *w, const struct jn_cell *cells,
+    int table);
+
+void
+jn_writer_gate_check(struct jn_writer *w, const char *name,
+    enum jn_verdict v, enum jn_severity sev, const char *why)
+{
+	struct jn_cell *cells;
+	size_t j;
+
+	if (!jn_format_is_gate(w->fmt) || w->bad)
+		return;
+	cells = jn_xcalloc(w->nsrc > 0 ? w->nsrc : 1, sizeof *cells);
+	for (j = 0; j < w->nsrc; j++)
+		cells[j] = jn_cell_null();
+	jn_writer_verdict(w, v, sev, why);
+	w->next.has_name = 1;
+	w->next.name_off = w->gtext.len;
+	w->next.name_len = strlen(name);
+	sb_add(&w->gtext, name, w->next.name_len);
+	/* a check is no row of the table: not in the step summary */
+	hold_gate_row(w, cells, 0);
+	free(cells);
+}
+
+static void
+hold_gate_row(struct jn_writer *w, const struct jn_cell *cells, int table)
+{
+	size_t j;
+
+	w->grows = jn_xgrow(w->grows, &w->growcap, w->ngrows + 1,
+	    sizeof *w->grows);
+	w->grows[w->ngrows++] = w->next;
+	memset(&w->next, 0, sizeof w->next);
+	w->gcells = jn_xgrow(w->gcells, &w->gcellcap, w->ngcells + w->nsrc,
+	    sizeof *w->gcells);
+	for (j = 0; j < w->nsrc; j++) {
+		struct gcell *g = &w->gcells[w->ngcells++];
+
+		g->null = cells[j].null;
+		g->i = cells[j].i;
+		g->d = cells[j].d;
+		g->off = w->gtext.len;
+		g->len = 0;
+		if (!g->null && w->types[j] == JN_COL_STR) {
+			g->len = cells[j].len;
+			sb_add(&w->gtext, cells[j].s, cells[j].len);
+		}
+	}
+	if (table && w->summary != NULL)
+		jn_writer_row(w->summary, cells);
+}
+
+/*
+ * Held text at off: never NULL + 0 (undefined), as when nothing but
+ * empty strings was held.
+ */
+static const char *
+gtext_at(const struct jn_writer *w, size_t off)
+{
+	return w->gtext.buf != NULL ? w->gtext.buf + off : "";
+}
+
+/* Held cell j of row r as a jn_cell (its text valid until more is held). */
+static struct jn_cell
+gate_cell(const struct jn_writer *w, size_t r, size_t j)
+{
+	const struct gcell *g = &w->gcells[r * w->nsrc + j];
+	struct jn_cell c = { g->null, gtext_at(w, g->off), g->len, g->i,
+		g->d };
+
+	return c;
+}
+
+/* The JN_GATE_* bits of column j. */
+static unsigned
+gate_role(const struct jn_writer *w, size_t j)
+{
+	size_t k;
+	unsigned role = 0;
+
+	for (k = 0; k < w->gate->ncols; k++)
+		if (w->gate->cols[k].col == j)
+			role |= w->gate->cols[k].role;
+	return role;
+}
+
+/*
+ * Cell j of row r as text into b: a string as it is, a number in the
+ * table's form (human) or the machine form.  Returns 0 for an empty cell.
+ */
+static size_t
+gate_text(const struct jn_writer *w, struct jn_strbuf *b, size_t r,
+    size_t j, int human)
+{
+	struct jn_cell c = gate_cell(w, r, j);
+	char num[NUMBUF];
+	size_t n;
+
+	if (c.null)
+		return 0;
+	if (w->types[j] == JN_COL_STR) {
+		sb_add(b, c.s, c.len);
+		return c.len;
+	}
+	n = fmt_number(num, sizeof num, w->types[j], &c, human);
+	sb_add(b, num, n);
+	return n;
+}
+
+/*
+ * The row's name, raw: its JN_GATE_NAME cells joined by " / ", a number
+ * after its column's name ("step 3"), empty cells left out.
+ */
+static void
+gate_name(const struct jn_writer *w, struct jn_strbuf *b, size_t r)
+{
+	size_t j, mark, start = b->len;
+
+	if (w->grows[r].has_name) {
+		sb_add(b, gtext_at(w, w->grows[r].name_off),
+		    w->grows[r].name_len);
+		return;
+	}
+	for (j = 0; j < w->nsrc; j++) {
+		if (!(gate_role(w, j) & JN_GATE_NAME))
+			continue;
+		mark = b->len;
+		if (b->len > start)
+			sb_addstr(b, " / ");
+		if (w->types[j] != JN_COL_STR) {
+			sb_addstr(b, w->names[j]);
+			sb_addc(b, ' ');
+		}
+		if (gate_text(w, b, r, j, 0) == 0) {
+			b->len = mark;
+			b->buf[mark] = '\0';
+		}
+	}
+	if (b->len == start)
+		sb_addstr(b, w->gate->tool);
+}
+
+/* The figures, raw: "column=value; ..." for the cells not in the name. */
+static void
+gate_figures(const struct jn_writer *w, struct jn_strbuf *b, size_t r)
+{
+	size_t j, mark, start = b->len;
+
+	for (j = 0; j < w->nsrc; j++) {
+		if (gate_role(w, j) & JN_GATE_NAME)
+			continue;
+		mark = b->len;
+		if (b->len > start)
+			sb_addstr(b, "; ");
+		sb_addstr(b, w->names[j]);
+		sb_addc(b, '=');
+		if (gate_text(w, b, r, j, 1) == 0) {
+			b->len = mark;
+			b->buf[mark] = '\0';
+		}
+	}
+}
+
+/* Why, then the figures: "WHY; FIGURES". */
+static void
+gate_message(const struct jn_writer *w, struct jn_strbuf *b, size_t r)
+{
+	const struct grow *g = &w->grows[r];
+	size_t mark;
+
+	if (g->has_why) {
+		sb_add(b, gtext_at(w, g->why_off), g->why_len);
+		sb_addstr(b, "; ");
+	}
+	mark = b->len;
+	gate_figures(w, b, r);
+	/* no figures (a check): no separator left dangling */
+	if (g->has_why && b->len == mark) {
+		b->len -= 2;
+		b->buf[b->len] = '\0';
+	}
+}
+
+/*
+ * Copy the code point at s[*i] (a byte >= 0x80) to b, or U+FFFD for
+ * bytes that are not UTF-8; advance *i.  xml: U+FFFE and U+FFFF, which
+ * XML 1.0 does not allow, become U+FFFD too.
+ */
+static void
+put_utf8(struct jn_strbuf *b, const char *s, size_t len, size_t *i, int xml)
+{
+	uint32_t cp;
+	size_t n = utf8_decode((const unsigned char *)s + *i, len - *i, &cp);
+
+	if (n == 0 || (xml && (cp == 0xfffe || cp == 0xffff))) {
+		sb_add(b, replacement, 3);
+		*i += n == 0 ? 1 : n;
+		return;
+	}
+	sb_add(b, s + *i, n);
+	*i += n;
+}
+
+/*
+ * XML character data (attr: an attribute value in double quotes, where
+ * a newline, CR or tab must be a reference to survive normalization).
+ * Control characters XML 1.0 forbids become U+FFFD.
+ */
+static void
+xml_escape(struct jn_strbuf *b, const char *s, size_t len, int attr)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c >= 0x80) {
+			put_utf8(b, s, len, &i, 1);
+			continue;
+		}
+		i++;
+		if (c == '&')
+			sb_addstr(b, "&amp;");
+		else if (c == '<')
+			sb_addstr(b, "&lt;");
+		else if (c == '>')
+			sb_addstr(b, "&gt;");
+		else if (c == '"' && attr)
+			sb_addstr(b, "&quot;");
+		else if (c == '\n' && attr)
+			sb_addstr(b, "&#10;");
+		else if (c == '\t' && attr)
+			sb_addstr(b, "&#9;");
+		else if (c == '\r')
+			sb_addstr(b, "&#13;");
+		else if (c < 0x20 && c != '\n' && c != '\t')
+			sb_add(b, replacement, 3);
+		else
+			sb_addc(b, (char)c);
+	}
+}
+
+/*
+ * A workflow command's message (GitHub's escapeData: % CR LF as %25 %0D
+ * %0A) or, prop, a property value (escapeProperty: : and , too).
+ */
+static void
+github_escape(struct jn_strbuf *b, const char *s, size_t len, int prop)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c >= 0x80) {
+			put_utf8(b, s, len, &i, 0);
+			continue;
+		}
+		i++;
+		if (c == '%')
+			sb_addstr(b, "%25");
+		else if (c == '\r')
+			sb_addstr(b, "%0D");
+		else if (c == '\n')
+			sb_addstr(b, "%0A");
+		else if (c == ':' && prop)
+			sb_addstr(b, "%3A");
+		else if (c == ',' && prop)
+			sb_addstr(b, "%2C");
+		else
+			sb_addc(b, (char)c);
+	}
+}
+
+/*
+ * Prometheus text: a label value (\ " and LF as \\ \" \n) or, help, a
+ * # HELP docstring (\ and LF only).
+ */
+static void
+prom_escape(struct jn_strbuf *b, const char *s, size_t len, int help)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c >= 0x80) {
+			put_utf8(b, s, len, &i, 0);
+			continue;
+		}
+		i++;
+		if (c == '\\')
+			sb_addstr(b, "\\\\");
+		else if (c == '\n')
+			sb_addstr(b, "\\n");
+		else if (c == '"' && !help)
+			sb_addstr(b, "\\\"");
+		else
+			sb_addc(b, (char)c);
+	}
+}
+
+/*
+ * A metric or label name as Prometheus' legacy character set allows
+ * ([a-zA-Z_:][a-zA-Z0-9_:]*, no colon in labels): other bytes become _.
+ */
+static void
+prom_name(struct jn_strbuf *b, const char *s, int label)
+{
+	size_t i;
+
+	for (i = 0; s[i] != '\0'; i++) {
+		char c = s[i];
+		int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    c == '_' || (c == ':' && !label) ||
+		    (i > 0 && c >= '0' && c <= '9');
+
+		sb_addc(b, ok ? c : '_');
+	}
+}
+
+static void
+emit_str(struct jn_writer *w, struct jn_strbuf *b)
+{
+	emit(w, b);
+	b->len = 0;
+	if (b->buf != NULL)
+		b->buf[0] = '\0';
+}
+
+static void
+write_junit(struct jn_writer *w)
+{
+	struct jn_strbuf *b = &w->line, raw = { 0 };
+	const char *tool = w->gate->tool;
+	size_t r, failures = 0;
+
+	for (r = 0; r < w->ngrows; r++)
+		if (w->grows[r].v == JN_VERDICT_FAIL)
+			failures++;
+	b->len = 0;
+	sb_addstr(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+	jn_strbuf_printf(b, "<testsuites name=\"%s\" tests=\"%zu\" "
+	    "failures=\"%zu\" errors=\"0\">\n", tool, w->ngrows, failures);
+	jn_strbuf_printf(b, "  <testsuite name=\"%s\" tests=\"%zu\" "
+	    "failures=\"%zu\" errors=\"0\" skipped=\"0\">\n", tool,
+	    w->ngrows, failures);
+	emit_str(w, b);
+	for (r = 0; r < w->ngrows; r++) {
+		const struct grow *g = &w->grows[r];
+
+		jn_strbuf_printf(b, "    <testcase classname=\"%s\" name=\"",
+		    tool);
+		raw.len = 0;
+		gate_name(w, &raw, r);
+		xml_escape(b, raw.buf, raw.len, 1);
+		sb_addstr(b, "\">\n");
+		raw.len = 0;
+		gate_figures(w, &raw, r);
+		if (g->v == JN_VERDICT_FAIL) {
+			sb_addstr(b, "      <failure type=\"gate\" message=\"");
+			if (g->has_why)
+				xml_escape(b, gtext_at(w, g->why_off),
+				    g->why_len, 1);
+			else
+				sb_addstr(b, "failed");
+			sb_addstr(b, "\">");
+			xml_escape(b, raw.buf, raw.len, 0);
+			sb_addstr(b, "</failure>\n");
+		} else {
+			sb_addstr(b, "      <system-out>");
+			if (g->has_why) {
+				xml_escape(b, gtext_at(w, g->why_off),
+				    g->why_len, 0);
+				if (raw.len > 0)
+					sb_addc(b, '\n');
+			}
+			xml_escape(b, raw.buf, raw.len, 0);
+			sb_addstr(b, "</system-out>\n");
+		}
+		sb_addstr(b, "    </testcase>\n");
+		emit_str(w, b);
+	}
+	sb_addstr(b, "  </testsuite>\n</testsuites>\n");
+	emit_str(w, b);
+	free(raw.buf);
+}
+
+static void
+write_github(struct jn_writer *w)
+{
+	static const char *const level[] = { "notice", "warning", "error" };
+	struct jn_strbuf *b = &w->line, raw = { 0 };
+	size_t r;
+
+	b->len = 0;
+	for (r = 0; r < w->ngrows; r++) {
+		jn_strbuf_printf(b, "::%s title=", level[w->grows[r].v]);
+		raw.len = 0;
+		sb_addstr(&raw, w->gate->tool);
+		sb_addstr(&raw, ": ");
+		gate_name(w, &raw, r);
+		github_escape(b, raw.buf, raw.len, 1);
+		sb_addstr(b, "::");
+		raw.len = 0;
+		gate_message(w, &raw, r);
+		github_escape(b, raw.buf, raw.len, 0);
+		sb_addc(b, '\n');
+		emit_str(w, b);
+	}
+	free(raw.buf);
+}
+
+/*
+ * A stable fingerprint: two 64-bit FNV-1a hashes (different offset
+ * bases) of the tool and the row's name cells, as 32 hex digits.
+ */
+static void
+fingerprint(const struct jn_writer *w, size_t r, char out[33])
+{
+	struct jn_strbuf key = { 0 };
+	uint64_t h[2] = { 0xcbf29ce484222325ULL, 0x84222325cbf29ce4ULL };
+	size_t i, j, k;
+
+	sb_addstr(&key, w->gate->tool);
+	if (w->grows[r].has_name) {
+		sb_addc(&key, '\x1e');	/* never a row's key */
+		sb_add(&key, gtext_at(w, w->grows[r].name_off),
+		    w->grows[r].name_len);
+	}
+	for (j = 0; j < w->nsrc; j++) {
+		if (!(gate_role(w, j) & JN_GATE_NAME))
+			continue;
+		sb_addc(&key, '\x1f');	/* a cell cannot end early */
+		gate_text(w, &key, r, j, 0);
+	}
+	for (k = 0; k < 2; k++)
+		for (i = 0; i < key.len; i++) {
+			h[k] ^= (unsigned char)key.buf[i];
+			h[k] *= 0x100000001b3ULL;
+		}
+	for (k = 0; k < 2; k++)
+		for (i = 0; i < 16; i++)
+			out[k * 16 + i] = hexdig[(h[k] >> (60 - 4 * i)) & 15];
+	out[32] = '\0';
+	free(key.buf);
+}
+
+static void
+write_codequality(struct jn_writer *w)
+{
+	static const char *const sev[] = { "info", "minor", "major",
+		"critical", "blocker" };
+	struct jn_strbuf *b = &w->line, raw = { 0 };
+	const char *path = w->gate->path != NULL ? w->gate->path : "";
+	char fp[33];
+	size_t r;
+
+	b->len = 0;
+	sb_addstr(b, w->ngrows == 0 ? "[" : "[\n");
+	for (r = 0; r < w->ngrows; r++) {
+		raw.len = 0;
+		gate_name(w, &raw, r);
+		sb_addstr(&raw, ": ");
+		gate_message(w, &raw, r);
+		sb_addstr(b, "  {\"description\":");
+		jn_json_string(b, raw.buf, raw.len);
+		sb_addstr(b, ",\"check_name\":");
+		raw.len = 0;
+		sb_addstr(&raw, "journey.");
+		sb_addstr(&raw, w->gate->tool);
+		jn_json_string(b, raw.buf, raw.len);
+		fingerprint(w, r, fp);
+		jn_strbuf_printf(b, ",\"fingerprint\":\"%s\",\"severity\":"
+		    "\"%s\",\"location\":{\"path\":", fp,
+		    sev[w->grows[r].sev]);
+		jn_json_string(b, path, strlen(path));
+		sb_addstr(b, ",\"lines\":{\"begin\":1}}}");
+		sb_addstr(b, r + 1 < w->ngrows ? ",\n" : "\n");
+		emit_str(w, b);
+	}
+	sb_addstr(b, "]\n");
+	emit_str(w, b);
+	free(raw.buf);
+}
+
+/*
+ * The Prometheus view of the rows: each row's label set, written once
+ * ("{group=\"a\",step=\"1\"}" or ""), and whether it is written: of rows
+ * with the same label set only the last is (a scrape rejects a file that
+ * holds a series twice; for a series over periods, the latest one).
+ */
+struct prom_rows {
+	struct jn_strbuf labels;
+	size_t *off, *len;
+	unsigned char *keep;
+};
+
+static const struct jn_strbuf *sort_labels;
+static const size_t *sort_off, *sort_len;
+
+/* By label set, then row: equal sets end with their last row. */
+static int
+label_cmp(const void *a, const void *b)
+{
+	size_t i = *(const size_t *)a, j = *(const size_t *)b;
+	size_t n = sort_len[i] < sort_len[j] ? sort_len[i] : sort_len[j];
+	int c = n > 0 ? memcmp(sort_labels->buf + sort_off[i],
+	    sort_labels->buf + sort_off[j], n) : 0;
+
+	if (c != 0)
+		return c;
+	if (sort_len[i] != sort_len[j])
+		return sort_len[i] < sort_len[j] ? -1 : 1;
+	return i < j ? -1 : i > j;
+}
+
+static int
+same_labels(const struct prom_rows *p, size_t i, size_t j)
+{
+	return p->len[i] == p->len[j] && (p->len[i] == 0 ||
+	    memcmp(p->labels.buf + p->off[i], p->labels.buf + p->off[j],
+	    p->len[i]) == 0);
+}
+
+static void
+prom_rows_make(const struct jn_writer *w, struct prom_rows *p)
+{
+	struct jn_strbuf t = { 0 };
+	size_t r, j, k, n, *order;
+
+	memset(p, 0, sizeof *p);
+	/* never NULL, even for no row: the families read them unchecked */
+	n = w->ngrows > 0 ? w->ngrows : 1;
+	p->off = jn_xcalloc(n, sizeof *p->off);
+	p->len = jn_xcalloc(n, sizeof *p->len);
+	p->keep = jn_xcalloc(n, 1);
+	order = jn_xcalloc(n, sizeof *order);
+	for (r = 0; r < w->ngrows; r++) {
+		int first = 1;
+
+		p->off[r] = p->labels.len;
+		/* a check is labelled by its name alone */
+		if (w->grows[r].has_name) {
+			sb_addstr(&p->labels, "{check=\"");
+			prom_escape(&p->labels, gtext_at(w,
+			    w->grows[r].name_off), w->grows[r].name_len, 0);
+			sb_addstr(&p->labels, "\"}");
+			first = 0;
+			j = w->nsrc;
+		} else {
+			j = 0;
+		}
+		for (; j < w->nsrc; j++) {
+			for (k = 0; k < w->gate->ncols; k++) {
+				const struct jn_gate_col *gc =
+				    &w->gate->cols[k];
+
+				if (gc->col != j || !(gc->role & JN_GATE_LABEL))
+					continue;
+				sb_addc(&p->labels, first ? '{' : ',');
+				first = 0;
+				prom_name(&p->labels, gc->name, 1);
+				sb_addstr(&p->labels, "=\"");
+				t.len = 0;
+				gate_text(w, &t, r, j, 0);
+				prom_escape(&p->labels, t.buf, t.len, 0);
+				sb_addc(&p->labels, '"');
+			}
+		}
+		if (!first && !w->grows[r].has_name)
+			sb_addc(&p->labels, '}');
+		p->len[r] = p->labels.len - p->off[r];
+		order[r] = r;
+	}
+	sort_labels = &p->labels;
+	sort_off = p->off;
+	sort_len = p->len;
+	if (w->ngrows > 0)
+		qsort(order, w->ngrows, sizeof *order, label_cmp);
+	for (r = 0; r < w->ngrows; r++)
+		p->keep[order[r]] = r + 1 == w->ngrows ||
+		    !same_labels(p, order[r], order[r + 1]);
+	free(order);
+	free(t.buf);
+}
+
+static void
+prom_rows_free(struct prom_rows *p)
+{
+	free(p->labels.buf);
+	free(p->off);
+	free(p->len);
+	free(p->keep);
+}
+
+/* One family: # HELP, # TYPE gauge, a sample per row with a value. */
+static void
+prom_family(struct jn_writer *w, const struct prom_rows *p,
+    const char *name, const char *help, size_t col, int verdict)
+{
+	struct jn_strbuf *b = &w->line, metric = { 0 }, v = { 0 };
+	size_t r;
+
+	sb_addstr(&metric, "journey_");
+	prom_name(&metric, w->gate->tool, 0);
+	sb_addc(&metric, '_');
+	prom_name(&metric, name, 0);
+	jn_strbuf_printf(b, "# HELP %s ", metric.buf);
+	prom_escape(b, help, strlen(help), 1);
+	jn_strbuf_printf(b, "\n# TYPE %s gauge\n", metric.buf);
+	for (r = 0; r < w->ngrows; r++) {
+		if (!p->keep[r])
+			continue;
+		v.len = 0;
+		if (verdict > 0)
+			sb_addc(&v, w->grows[r].v == (enum jn_verdict)verdict ?
+			    '1' : '0');
+		else if (gate_text(w, &v, r, col, 0) == 0)
+			continue;
+		sb_add(b, metric.buf, metric.len);
+		if (p->len[r] > 0)
+			sb_add(b, p->labels.buf + p->off[r], p->len[r]);
+		sb_addc(b, ' ');
+		sb_add(b, v.buf, v.len);
+		sb_addc(b, '\n');
+	}
+	emit_str(w, b);
+	free(metric.buf);
+	free(v.buf);
+}
+
+static void
+write_prometheus(struct jn_writer *w)
+{
+	const struct jn_gate *g = w->gate;
+	struct prom_rows p;
+	size_t k;
+
+	prom_rows_make(w, &p);
+	w->line.len = 0;
+	for (k = 0; k < g->ncols; k++)
+		if (g->cols[k].role & JN_GATE_METRIC)
+			prom_family(w, &p, g->cols[k].name, g->cols[k].help,
+			    g->cols[k].col, 0);
+	prom_family(w, &p, "gate_failed", "1 when the row fails the gate",
+	    0, JN_VERDICT_FAIL);
+	prom_family(w, &p, "gate_watch", "1 when the row is to watch", 0,
+	    JN_VERDICT_WATCH);
+	prom_rows_free(&p);
+}
+
+static void
+write_gate(struct jn_writer *w)
+{
+	assert(w->gate != NULL);
+	switch (w->fmt) {
+	case JN_FMT_JUNIT:
+		write_junit(w);
+		break;
+	case JN_FMT_GITHUB:
+		write_github(w);
+		break;
+	case JN_FMT_CODEQUALITY:
+		write_codequality(w);
+		break;
+	default:
+		write_prometheus(w);
+		break;
+	}
+}
+
+/*
+ * github: when GITHUB_STEP_SUMMARY names a file, the markdown table is
+ * appended to it too, through a markdown writer fed the same rows.  A
+ * file that cannot be opened is an error, reported here, and nothing
+ * is written, as after a bad --fields.
+ */
+static void
+open_summary(struct jn_writer *w, const struct jn_column *cols,
+    size_t ncols)
+{
+	const char *path = getenv("GITHUB_STEP_SUMMARY");
+	char q[256];
+
+	if (path == NULL || *path == '\0')
+		return;
+	w->summary_out = fopen(path, "a");
+	if (w->summary_out == NULL) {
+		jn_error("GITHUB_STEP_SUMMARY: cannot open '%s': %s",
+		    jn_quote(q, sizeof q, path, strlen(path)),
+		    strerror(errno));
+		w->bad = 1;
+		return;
+	}
+	w->summary_path = jn_xstrdup(path);
+	/* in memory first: a write error is then the file's, said so */
+	w->summary_mem = open_memstream(&w->summary_text, &w->summary_len);
+	if (w->summary_mem == NULL)
+		jn_out_of_memory();
+	w->summary = jn_writer_new(w->summary_mem, JN_FMT_MARKDOWN, cols,
+	    ncols);
+}
+
+static int
+finish_summary(struct jn_writer *w)
+{
+	char q[256];
+	int rc;
+
+	/* a bad --fields was reported when the summary writer was made */
+	if ((rc = jn_writer_finish(w->summary)) != 0)
+		return rc;
+	if (fclose(w->summary_mem) != 0)
+		jn_out_of_memory();
+	w->summary_mem = NULL;
+	errno = 0;
+	fprintf(w->summary_out, "### %s\n\n", w->gate->tool);
+	if (w->summary_len > 0)
+		fwrite(w->summary_text, 1, w->summary_len, w->summary_out);
+	fputc('\n', w->summary_out);
+	if ((ferror(w->summary_out) | fclose(w->summary_out)) != 0)
+		rc = jn_error("GITHUB_STEP_SUMMARY: write error on '%s': %s",
+		    jn_quote(q, sizeof q, w->summary_path,
+		    strlen(w->summary_path)), strerror(errno ? errno : EIO));
+	w->summary_out = NULL;
+	return rc;
+}
+
+/* ---- --output: a file renamed into place at the end ---- */
+
+static char *output_path, *output_tmp;
+
+/*
+ * At exit, a temporary file never committed (main returned early on an
+ * error) is removed: a failed run leaves FILE as it was, and no litter.
+ */
+static void
+output_atexit(void)
+{
+	if (output_tmp != NULL)
+		jn_output_commit(0);
+}
+
+int
+jn_output_open(const char *path)
+{
+	static int registered;
+	size_t n = strlen(path);
+	char q[256];
+	int fd;
+
+	output_tmp = jn_xmalloc(n + 8);
+	memcpy(output_tmp, path, n);
+	memcpy(output_tmp + n, ".XXXXXX", 8);
+	if ((fd = jn_tmpfile_create(output_tmp, 1)) < 0) {
+		/* the file named, not the random name beside it */
+		jn_error("--output: cannot create a file beside '%s': %s",
+		    jn_quote(q, sizeof q, path, n), strerror(errno));
+		free(output_tmp);
+		output_tmp = NULL;
+		return -1;
+	}
+	fflush(stdout);
+	if (dup2(fd, STDOUT_FILENO) < 0) {
+		jn_error("--output: %s", strerror(errno));
+		close(fd);
+		unlink(output_tmp);
+		jn_tmpfile_forget(output_tmp);
+		free(output_tmp);
+		output_tmp = NULL;
+		return -1;
+	}
+	close(fd);
+	output_path = jn_xstrdup(path);
+	if (!registered && atexit(output_atexit) == 0)
+		registered = 1;
+	return 0;
+}
+
+int
+jn_output_commit(int ok)
+{
+	char q[256];
+	int rc = 0;
+
+	if (output_tmp == NULL)
+		return 0;
+	if (ok && rename(output_tmp, output_path) != 0)
+		rc = jn_error("--output: cannot rename onto '%s': %s",
+		    jn_quote(q, sizeof q, output_path, strlen(output_path)),
+		    strerror(errno));
+	if (!ok || rc != 0)
+		unlink(output_tmp);
+	jn_tmpfile_forget(output_tmp);
+	free(output_tmp);
+	free(output_path);
+	output_tmp = output_path = NULL;
+	return rc;
+}
+
 struct jn_writer *
 jn_writer_new(FILE *out, enum jn_format fmt, const struct jn_column *cols,
     size_t ncols)
@@ -883,9 +1790,11 @@ jn_writer_new(FILE *out, enum jn_format fmt, const struct jn_column *cols,
 	/* the contract asks for a resolved format; resolving is harmless */
 	w->fmt = jn_format_resolve(fmt, out);
 	w->nsrc = ncols;
-	w->ncols = npicked > 0 ? npicked : ncols;
+	/* a gate format shows every figure: --fields is for tables */
+	w->ncols = npicked > 0 && !jn_format_is_gate(w->fmt) ? npicked :
+	    ncols;
 	w->src = jn_xcalloc(w->ncols, sizeof *w->src);
-	if (npicked == 0) {
+	if (npicked == 0 || jn_format_is_gate(w->fmt)) {
 		for (j = 0; j < ncols; j++)
 			w->src[j] = j;
 	} else if (pick_columns(w, cols, ncols) != 0) {
@@ -906,6 +1815,8 @@ jn_writer_new(FILE *out, enum jn_format fmt, const struct jn_column *cols,
 	if (w->fmt == JN_FMT_TABLE || w->fmt == JN_FMT_MARKDOWN)
 		for (j = 0; j < w->ncols; j++)
 			hold_cell(w, j, w->names[j], strlen(w->names[j]));
+	if (w->fmt == JN_FMT_GITHUB)
+		open_summary(w, cols, ncols);
 	return w;
 }
 
@@ -922,6 +1833,10 @@ jn_writer_row(struct jn_writer *w, const struct jn_cell *cells)
 	assert(!w->finished);
 	if (w->bad)
 		return -1;
+	if (jn_format_is_gate(w->fmt)) {
+		hold_gate_row(w, cells, 1);
+		return 0;
+	}
 	if (w->fmt == JN_FMT_TABLE || w->fmt == JN_FMT_MARKDOWN) {
 		hold_row(w, cells);
 		return 0;
@@ -1181,7 +2096,9 @@ jn_writer_finish(struct jn_writer *w)
 		return -1;
 	if (!w->finished) {
 		w->finished = 1;
-		if (w->fmt == JN_FMT_TABLE || w->fmt == JN_FMT_MARKDOWN)
+		if (jn_format_is_gate(w->fmt))
+			write_gate(w);
+		else if (w->fmt == JN_FMT_TABLE || w->fmt == JN_FMT_MARKDOWN)
 			write_held(w);
 		else
 			stream_header(w);
@@ -1197,6 +2114,8 @@ jn_writer_finish(struct jn_writer *w)
 	if (w->failed)
 		return jn_error("write error: %s",
 		    strerror(w->err != 0 ? w->err : EIO));
+	if (w->summary != NULL)
+		return finish_summary(w);
 	return 0;
 }
 
@@ -1216,5 +2135,15 @@ jn_writer_free(struct jn_writer *w)
 	free(w->line.buf);
 	free(w->text.buf);
 	free(w->cells);
+	free(w->grows);
+	free(w->gcells);
+	free(w->gtext.buf);
+	jn_writer_free(w->summary);
+	if (w->summary_mem != NULL)
+		fclose(w->summary_mem);
+	free(w->summary_text);
+	if (w->summary_out != NULL)
+		fclose(w->summary_out);
+	free(w->summary_path);
 	free(w);
 }

@@ -34,7 +34,8 @@ static const char usage[] =
     "[--primary ROW]\n"
     "                [--fail-on regressed|watch] "
     "[--min-volume-ratio RATIO]\n"
-    "                [--safe-csv] [--force] BASELINE CURRENT\n";
+    "                [--safe-csv] [--force] [--output FILE] BASELINE "
+    "CURRENT\n";
 
 static const char help_text[] =
     "Compare two jfunnel (jsegment, jretain) outputs and flag "
@@ -59,7 +60,10 @@ static const char help_text[] =
     "      --force              compare tables made with different "
     "definitions\n"
     "                           (their --meta lines differ)\n"
-    "  -o, --format F           table, csv, tsv, ndjson, markdown\n"
+    "  -o, --format F           table, csv, tsv, ndjson, markdown, junit,\n"
+    "                           github, prometheus\n"
+    "      --output FILE        write FILE whole (a temporary file "
+    "renamed)\n"
     "      --fields LIST        only these columns, in this order\n"
     "      --safe-csv           defuse cells a spreadsheet would run\n"
     "  -I, --input-format F     csv, tsv or ndjson (default: detect)\n"
@@ -73,7 +77,7 @@ static const char help_text[] =
 enum {
 	OPT_MAX_DROP = JN_OPT_TOOL_BASE, OPT_ALPHA, OPT_MIN_COUNT,
 	OPT_CORRECTION, OPT_SAFE_CSV, OPT_PRIMARY, OPT_FAIL_ON,
-	OPT_MIN_VOLUME_RATIO, OPT_FORCE
+	OPT_MIN_VOLUME_RATIO, OPT_FORCE, OPT_OUTPUT
 };
 
 static const struct option longopts[] = {
@@ -86,6 +90,7 @@ static const struct option longopts[] = {
 	{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
 	{ "min-volume-ratio", required_argument, NULL, OPT_MIN_VOLUME_RATIO },
 	{ "force", no_argument, NULL, OPT_FORCE },
+	{ "output", required_argument, NULL, OPT_OUTPUT },
 	{ "format", required_argument, NULL, 'o' },
 	{ "fields", required_argument, NULL, JN_OPT_FIELDS },
 	{ "input-format", required_argument, NULL, 'I' },
@@ -168,6 +173,7 @@ struct cmp {
 	int has_meta[2];
 	char *meta_file[2];
 	int force;		/* --force: compare whatever the definitions */
+	const char *output;	/* --output FILE */
 };
 
 static const char *
@@ -775,6 +781,58 @@ side_cells(const struct side *s, struct jn_cell *cells)
 	    jn_cell_null();
 }
 
+/*
+ * A row's verdict for the gate formats: a regression fails, a watch
+ * fails with --fail-on watch and is to watch otherwise, the rest pass.
+ */
+static void
+row_verdict(const struct cmp *c, struct jn_writer *w, const struct row *r)
+{
+	enum jn_verdict v = JN_VERDICT_PASS;
+	char why[128];
+
+	if (r->verdict == V_REGRESSED || r->verdict == V_WATCH ||
+	    r->verdict == V_IMPROVED)
+		snprintf(why, sizeof why, "%s: %s from %.1f%% to %.1f%%%s",
+		    r->verdict == V_WATCH ? "to watch" :
+		    verdict_names[r->verdict], r->verdict == V_IMPROVED ?
+		    "rose" : "fell", 100 * rate(&r->base), 100 * rate(&r->cur),
+		    r->verdict == V_WATCH ? ", not significantly" : "");
+	else
+		snprintf(why, sizeof why, "%s", r->verdict == V_TOO_SMALL ?
+		    "too few units to test" : r->verdict == V_ONLY_BASE ?
+		    "only in the baseline" : r->verdict == V_ONLY_CUR ?
+		    "only in the current table" : "ok");
+	if (r->verdict == V_REGRESSED ||
+	    (r->verdict == V_WATCH && c->fail_on_watch))
+		v = JN_VERDICT_FAIL;
+	else if (r->verdict == V_WATCH)
+		v = JN_VERDICT_WATCH;
+	jn_writer_verdict(w, v, JN_SEV_INFO, why);
+}
+
+/*
+ * The gate formats' row for the volume check, which is no row of the
+ * table: failed as gate() fails it, passed otherwise; none when the
+ * check is off or the baseline has no units.
+ */
+static void
+volume_check(const struct cmp *c, struct jn_writer *w)
+{
+	int low = c->volume[1] < c->min_volume_ratio * c->volume[0];
+	char why[160];
+
+	if (c->volume[0] <= 0 || c->min_volume_ratio <= 0)
+		return;
+	snprintf(why, sizeof why, "%.0f in the baseline, %.0f now: %s "
+	    "--min-volume-ratio %g of the baseline", c->volume[0],
+	    c->volume[1], low ? "below" : "at or above", c->min_volume_ratio);
+	jn_writer_gate_check(w, c->kind == KIND_FUNNEL ? "step-1 volume" :
+	    c->kind == KIND_RETENTION ? "the cohorts' units" :
+	    "the segments' users", low ? JN_VERDICT_FAIL : JN_VERDICT_PASS,
+	    JN_SEV_INFO, why);
+}
+
 static int
 write_rows(struct cmp *c, enum jn_format fmt)
 {
@@ -787,6 +845,28 @@ write_rows(struct cmp *c, enum jn_format fmt)
 		{ "p_adjusted", JN_COL_NUM }, { "ci_low", JN_COL_NUM },
 		{ "ci_high", JN_COL_NUM }, { "verdict", JN_COL_STR },
 	};
+	static const struct jn_gate_col figures[] = {
+		{ 0, JN_GATE_METRIC, "baseline_units", "Units at the row's "
+		    "step (or segment) in the baseline" },
+		{ 1, JN_GATE_METRIC, "baseline_converted", "Units converted "
+		    "in the baseline" },
+		{ 2, JN_GATE_METRIC, "baseline_rate", "Baseline rate, a "
+		    "fraction" },
+		{ 3, JN_GATE_METRIC, "current_units", "Units in the current "
+		    "table" },
+		{ 4, JN_GATE_METRIC, "current_converted", "Units converted "
+		    "in the current table" },
+		{ 5, JN_GATE_METRIC, "current_rate", "Current rate, a "
+		    "fraction" },
+		{ 6, JN_GATE_METRIC, "change", "Current rate less baseline "
+		    "rate" },
+		{ 7, JN_GATE_METRIC, "p_value", "Two-proportion z-test "
+		    "p-value" },
+		{ 8, JN_GATE_METRIC, "p_adjusted", "p-value after the "
+		    "correction for the number of rows" },
+	};
+	struct jn_gate_col gcols[16];
+	struct jn_gate gate = { "jcompare", NULL, gcols, 0 };
 	struct jn_column cols[16];
 	struct jn_cell cells[16];
 	struct jn_writer *w;
@@ -806,14 +886,25 @@ write_rows(struct cmp *c, enum jn_format fmt)
 	} else {
 		cols[nc++] = (struct jn_column){ "segment", JN_COL_STR };
 	}
+	/* the key columns name the rows and label the figures */
+	for (j = 0; j < nc; j++)
+		gcols[gate.ncols++] = (struct jn_gate_col){ j, JN_GATE_NAME |
+		    JN_GATE_LABEL, j == 0 && c->group_name ? "group" :
+		    cols[j].name, NULL };
+	for (j = 0; j < sizeof figures / sizeof figures[0]; j++) {
+		gcols[gate.ncols] = figures[j];
+		gcols[gate.ncols++].col += nc;
+	}
 	memcpy(cols + nc, stats, sizeof stats);
 	nc += sizeof stats / sizeof stats[0];
 	w = jn_writer_new(stdout, fmt, cols, nc);
+	jn_writer_gate(w, &gate);
 	for (i = 0; i < nrows; i++) {
 		const struct row *r = &c->rows[i];
 		const char *key = jn_intern_str(&c->keys, (uint32_t)i, NULL);
 		const char *v = verdict_names[r->verdict];
 
+		row_verdict(c, w, r);
 		/* the key is "group\0step": as a C string, the group */
 		j = 0;
 		if (c->kind == KIND_SEGMENT || c->group_name)
@@ -837,6 +928,7 @@ write_rows(struct cmp *c, enum jn_format fmt)
 		cells[j++] = jn_cell_str(v, strlen(v));
 		jn_writer_row(w, cells);
 	}
+	volume_check(c, w);
 	rc = jn_writer_finish(w);
 	jn_writer_free(w);
 	return rc;
@@ -913,6 +1005,9 @@ parse_args(struct cmp *c, int argc, char **argv)
 			break;
 		case OPT_FORCE:
 			c->force = 1;
+			break;
+		case OPT_OUTPUT:
+			c->output = optarg;
 			break;
 		case OPT_SAFE_CSV:
 			jn_writer_safe_csv(1);
@@ -1011,9 +1106,12 @@ main(int argc, char **argv)
 	jn_set_progname(argv[0]);
 	jn_writer_safe_csv(0);	/* off until this run's options say */
 	jn_writer_fields(NULL);
+	jn_format_allow(JN_FMTS_GATE);
 	jn_intern_init(&c.keys);
 	jn_intern_init(&c.stepkeys);
 	if (parse_args(&c, argc, argv) != 0) {
+		status = JN_EXIT_ERROR;
+	} else if (c.output != NULL && jn_output_open(c.output) != 0) {
 		status = JN_EXIT_ERROR;
 	} else if (load(&c, argv[optind], 0) != 0 ||
 	    load(&c, argv[optind + 1], 1) != 0 || resolve_primary(&c) != 0) {

@@ -45,7 +45,7 @@ static const char usage[] =
     "               [--explain USER] [--sorted] [-j N] [--partial | --merge]\n"
     "               [--meta]\n"
     "               [--where EXPR] [--since TIME] [--until TIME] [--strict]\n"
-    "               [--rejects FILE]\n"
+    "               [--rejects FILE] [--output FILE]\n"
     "               -s STEP [-s STEP ...] [FILE ...]\n";
 
 static const char help_text[] =
@@ -89,7 +89,10 @@ static const char help_text[] =
     "      --where EXPR         keep only matching events\n"
     "      --since TIME         keep events at or after TIME\n"
     "      --until TIME         keep events before TIME\n"
-    "  -o, --format F           table, csv, tsv, ndjson, markdown\n"
+    "  -o, --format F           table, csv, tsv, ndjson, markdown, junit,\n"
+    "                           github, prometheus\n"
+    "      --output FILE        write FILE whole (a temporary file "
+    "renamed)\n"
     "      --fields LIST        only these columns, in this order\n"
     "      --strict             a bad record is an error\n"
     "      --rejects FILE       write bad records to FILE\n"
@@ -118,6 +121,7 @@ enum {
 	OPT_EXPLAIN,
 	OPT_WINDOWS,
 	OPT_ENTRY,
+	OPT_OUTPUT,
 };
 
 static const struct option tool_longopts[] = {
@@ -138,6 +142,7 @@ static const struct option tool_longopts[] = {
 	{ "explain", required_argument, NULL, OPT_EXPLAIN },
 	{ "windows", required_argument, NULL, OPT_WINDOWS },
 	{ "entry", required_argument, NULL, OPT_ENTRY },
+	{ "output", required_argument, NULL, OPT_OUTPUT },
 	JN_RUN_LONGOPTS,
 };
 
@@ -226,6 +231,7 @@ struct funnel {
 	struct jn_valexpr value_expr;
 	int has_min_conversion;
 	double min_conversion;
+	const char *output;	/* --output FILE */
 	int keep_all;		/* keep events matching no step too */
 	int skip_unmatched;	/* such events need no unit */
 	int posthog, window_given;
@@ -1199,6 +1205,31 @@ rate_cell(uint64_t a, uint64_t b)
 	return b == 0 ? jn_cell_null() : jn_cell_num(ratio(a, b));
 }
 
+/*
+ * The gate formats' view of a step row: named and labelled by group,
+ * step and name; the last step's row of each group holds the
+ * --min-conversion verdict.
+ */
+static void
+step_verdict(const struct funnel *f, struct jn_writer *w,
+    const struct group *gr, int k)
+{
+	int last = f->spec.nsteps - 1;
+	double r;
+	char why[128];
+
+	if (!f->has_min_conversion || k != last) {
+		jn_writer_verdict(w, JN_VERDICT_PASS, JN_SEV_INFO, NULL);
+		return;
+	}
+	r = gr->count[0] ? ratio(gr->count[last], gr->count[0]) : 0;
+	snprintf(why, sizeof why, "conversion %.1f%% %s --min-conversion "
+	    "%.1f%%", 100 * r, r < f->min_conversion ? "below" :
+	    "at or above", 100 * f->min_conversion);
+	jn_writer_verdict(w, r < f->min_conversion ? JN_VERDICT_FAIL :
+	    JN_VERDICT_PASS, JN_SEV_INFO, why);
+}
+
 static int
 write_table(struct funnel *f, enum jn_format fmt)
 {
@@ -1206,8 +1237,26 @@ write_table(struct funnel *f, enum jn_format fmt)
 	struct jn_cell cells[11 + MAX_WINDOWS];
 	char names[MAX_WINDOWS][64];
 	struct jn_writer *w;
-	size_t nc = 0, g;
+	size_t nc = 0, g, b = f->by_field ? 1 : 0;
 	int k, x, rc, overflow = 0;
+	const struct jn_gate_col gcols[] = {
+		{ 0, JN_GATE_NAME | JN_GATE_LABEL, "group", NULL },
+		{ b, JN_GATE_NAME | JN_GATE_LABEL, "step", NULL },
+		{ b + 1, JN_GATE_NAME | JN_GATE_LABEL, "name", NULL },
+		{ b + 2, JN_GATE_METRIC, "count", "Units reaching the step" },
+		{ b + 3, JN_GATE_METRIC, "conversion", "Units at the step "
+		    "over units at step 1" },
+		{ b + 4, JN_GATE_METRIC, "step_conversion", "Units at the "
+		    "step over units at the previous step" },
+		{ b + 5, JN_GATE_METRIC, "dropped", "Units lost since the "
+		    "previous step" },
+		{ b + 6, JN_GATE_METRIC, "median_time_seconds", "Median "
+		    "seconds from the previous step" },
+		{ b + 7, JN_GATE_METRIC, "value", "Sum of --value over the "
+		    "events filling the step" },
+	};
+	struct jn_gate gate = { "jfunnel", NULL, gcols + 1 - b,
+		sizeof gcols / sizeof gcols[0] - 1 + b };
 
 	if (f->by_field)
 		cols[nc++] = (struct jn_column){ f->by_field, JN_COL_STR };
@@ -1229,6 +1278,9 @@ write_table(struct funnel *f, enum jn_format fmt)
 		cols[nc++] = (struct jn_column){ "entered", JN_COL_INT };
 	jn_engine_meta(&f->engine, fmt);
 	w = jn_writer_new(stdout, fmt, cols, nc);
+	if (!f->value_field)
+		gate.ncols--;
+	jn_writer_gate(w, &gate);
 	for (g = 0; g < f->t.ngroups; g++) {
 		const struct group *gr = &f->t.groups[g];
 
@@ -1271,9 +1323,14 @@ write_table(struct funnel *f, enum jn_format fmt)
 			if (f->entry_any)
 				cells[i++] = jn_cell_int((int64_t)
 				    gr->entered[k]);
+			step_verdict(f, w, gr, k);
 			jn_writer_row(w, cells);
 		}
 	}
+	/* --by and no unit: no row, yet the gate fails (see gate()) */
+	if (f->has_min_conversion && f->t.ngroups == 0)
+		jn_writer_gate_check(w, "--min-conversion", JN_VERDICT_FAIL,
+		    JN_SEV_INFO, "no unit reached step 1");
 	rc = jn_writer_finish(w);
 	jn_writer_free(w);
 	return rc;
@@ -1871,6 +1928,9 @@ parse_args(struct funnel *f, int argc, char **argv)
 				    optarg);
 			f->has_min_conversion = 1;
 			break;
+		case OPT_OUTPUT:
+			f->output = optarg;
+			break;
 		case 'h':
 			jn_cli_help(usage, help_text);
 		case 'V':
@@ -2025,7 +2085,9 @@ main(int argc, char **argv)
 	memset(&f, 0, sizeof f);
 	jn_set_progname(argv[0]);
 	jn_common_init(&f.common);
-	if (parse_args(&f, argc, argv) != 0)
+	jn_format_allow(JN_FMTS_GATE);
+	if (parse_args(&f, argc, argv) != 0 ||
+	    (f.output != NULL && jn_output_open(f.output) != 0))
 		return JN_EXIT_ERROR;
 	/* the parsed options, before setup: each worker starts from them */
 	options = f;

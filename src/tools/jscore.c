@@ -25,7 +25,7 @@ static const char usage[] =
     "effort=W]\n"
     "              [--costs FILE] [--top N] [--fail-on GATE ...] "
     "[--safe-csv]\n"
-    "              [FILE ...]\n";
+    "              [--output FILE] [FILE ...]\n";
 
 static const char help_text[] =
     "Rank friction items and funnel drop-offs into a backlog.\n"
@@ -39,7 +39,10 @@ static const char help_text[] =
     "                           revenue_at_risk, support_contacts, effort, "
     "cost,\n"
     "                           score, rank; joined by &&; repeatable\n"
-    "  -o, --format F           table, csv, tsv, ndjson, markdown\n"
+    "  -o, --format F           table, csv, tsv, ndjson, markdown, junit,\n"
+    "                           github, codequality, prometheus\n"
+    "      --output FILE        write FILE whole (a temporary file "
+    "renamed)\n"
     "      --fields LIST        only these columns, in this order\n"
     "      --safe-csv           defuse cells a spreadsheet would run\n"
     "  -I, --input-format F     csv, tsv or ndjson (default: detect)\n"
@@ -50,7 +53,7 @@ static const char help_text[] =
 
 enum {
 	OPT_WEIGHTS = JN_OPT_TOOL_BASE, OPT_COSTS, OPT_TOP, OPT_FAIL_ON,
-	OPT_SAFE_CSV
+	OPT_SAFE_CSV, OPT_OUTPUT
 };
 
 static const struct option longopts[] = {
@@ -59,6 +62,7 @@ static const struct option longopts[] = {
 	{ "top", required_argument, NULL, OPT_TOP },
 	{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
 	{ "safe-csv", no_argument, NULL, OPT_SAFE_CSV },
+	{ "output", required_argument, NULL, OPT_OUTPUT },
 	{ "format", required_argument, NULL, 'o' },
 	{ "fields", required_argument, NULL, JN_OPT_FIELDS },
 	{ "input-format", required_argument, NULL, 'I' },
@@ -115,7 +119,13 @@ struct score {
 	struct jn_tables costs;
 	struct item *items;
 	size_t nitems, cap;
+	const char *output;	/* --output FILE */
+	const char *path;	/* the first FILE: codequality's location */
 };
+
+static int item_gate(const struct score *s, size_t i);
+static int term_holds(const struct term *t, const struct item *it,
+    size_t rank);
 
 /*
  * A cell as a number: absent or empty is 0; anything else must parse.
@@ -498,9 +508,85 @@ why(const struct item *it, char *buf, size_t size)
 	assert(o < size);
 }
 
+/*
+ * The gate formats' view of the backlog: an item is named by its kind,
+ * touchpoint and detail (not its rank, which moves from run to run), and
+ * fails when it meets a --fail-on; GitLab's severity follows priority.
+ */
+static const struct jn_gate_col gate_cols_desc[] = {
+	{ 0, JN_GATE_LABEL, "rank", NULL },
+	{ 1, JN_GATE_LABEL, "priority", NULL },
+	{ 3, JN_GATE_NAME | JN_GATE_LABEL, "kind", NULL },
+	{ 4, JN_GATE_NAME | JN_GATE_LABEL, "touchpoint", NULL },
+	{ 5, JN_GATE_NAME | JN_GATE_LABEL, "detail", NULL },
+	{ 2, JN_GATE_METRIC, "score", "Backlog score (jscore(1) formula)" },
+	{ 6, JN_GATE_METRIC, "users", "Users affected or lost" },
+	{ 7, JN_GATE_METRIC, "revenue_at_risk", "Revenue at risk" },
+	{ 8, JN_GATE_METRIC, "support_contacts", "Support contacts" },
+	{ 9, JN_GATE_METRIC, "effort", "Extra steps customers took" },
+	{ 10, JN_GATE_METRIC, "cost", "Fix cost (--costs)" },
+};
+
+static void
+item_verdict(const struct score *s, struct jn_writer *w, size_t i)
+{
+	static const enum jn_severity sev[] = { JN_SEV_INFO,
+		JN_SEV_CRITICAL, JN_SEV_MAJOR, JN_SEV_MINOR };
+	const struct item *it = &s->items[i];
+	char why[128], q[64];
+	int g = item_gate(s, i);
+
+	if (g < 0) {
+		snprintf(why, sizeof why, "P%d", it->priority);
+		jn_writer_verdict(w, JN_VERDICT_PASS, sev[it->priority], why);
+		return;
+	}
+	snprintf(why, sizeof why, "P%d, meets --fail-on '%s'", it->priority,
+	    jn_quote(q, sizeof q, s->gates[g].text, strlen(s->gates[g].text)));
+	jn_writer_verdict(w, JN_VERDICT_FAIL, sev[it->priority], why);
+}
+
+/*
+ * A --fail-on whose first item is beyond --top is no row: the gate
+ * formats get it as a check of its own, named after the gate.
+ */
+static void
+hidden_gates(const struct score *s, struct jn_writer *w, size_t shown)
+{
+	static const enum jn_severity sev[] = { JN_SEV_INFO,
+		JN_SEV_CRITICAL, JN_SEV_MAJOR, JN_SEV_MINOR };
+	char name[96], why[256], q[64];
+	size_t i;
+	int g, k;
+
+	for (g = 0; g < s->ngates; g++) {
+		const struct gate *gt = &s->gates[g];
+
+		for (i = 0; i < s->nitems; i++) {
+			for (k = 0; k < gt->nterms; k++)
+				if (!term_holds(&gt->terms[k], &s->items[i],
+				    i + 1))
+					break;
+			if (k == gt->nterms)
+				break;
+		}
+		if (i < shown || i == s->nitems)
+			continue;
+		snprintf(name, sizeof name, "--fail-on '%s'", jn_quote(q,
+		    sizeof q, gt->text, strlen(gt->text)));
+		snprintf(why, sizeof why, "item ranked %zu, beyond --top, "
+		    "meets it: %s at %s", i + 1, s->items[i].kind,
+		    s->items[i].touchpoint);
+		jn_writer_gate_check(w, name, JN_VERDICT_FAIL,
+		    sev[s->items[i].priority], why);
+	}
+}
+
 static int
 write_backlog(struct score *s, enum jn_format fmt)
 {
+	struct jn_gate gate = { "jscore", NULL, gate_cols_desc,
+		NELEM(gate_cols_desc) };
 	static const struct jn_column cols[] = {
 		{ "rank", JN_COL_INT }, { "priority", JN_COL_STR },
 		{ "score", JN_COL_NUM }, { "kind", JN_COL_STR },
@@ -516,11 +602,14 @@ write_backlog(struct score *s, enum jn_format fmt)
 	size_t i, n = s->nitems;
 	int rc;
 
+	gate.path = s->path;
+	jn_writer_gate(w, &gate);
 	if (s->top >= 0 && (size_t)s->top < n)
 		n = (size_t)s->top;
 	for (i = 0; i < n; i++) {
 		const struct item *it = &s->items[i];
 
+		item_verdict(s, w, i);
 		why(it, reason, sizeof reason);
 		c[0] = jn_cell_int((int64_t)i + 1);
 		c[1] = jn_cell_str(prio[it->priority], 2);
@@ -536,6 +625,7 @@ write_backlog(struct score *s, enum jn_format fmt)
 		c[11] = jn_cell_str(reason, strlen(reason));
 		jn_writer_row(w, c);
 	}
+	hidden_gates(s, w, n);
 	rc = jn_writer_finish(w);
 	jn_writer_free(w);
 	return rc;
@@ -706,6 +796,9 @@ parse_args(struct score *s, int argc, char **argv)
 		case OPT_SAFE_CSV:
 			jn_writer_safe_csv(1);
 			break;
+		case OPT_OUTPUT:
+			s->output = optarg;
+			break;
 		case 'o':
 			if (jn_format_parse(optarg, &s->out_format))
 				return -1;
@@ -778,6 +871,24 @@ term_holds(const struct term *t, const struct item *it, size_t rank)
 	}
 }
 
+/* The first --fail-on item i (ranked i + 1) meets, or -1. */
+static int
+item_gate(const struct score *s, size_t i)
+{
+	int g, k;
+
+	for (g = 0; g < s->ngates; g++) {
+		const struct gate *gt = &s->gates[g];
+
+		for (k = 0; k < gt->nterms; k++)
+			if (!term_holds(&gt->terms[k], &s->items[i], i + 1))
+				break;
+		if (k == gt->nterms)
+			return g;
+	}
+	return -1;
+}
+
 /*
  * Each --fail-on against every item read (not only --top's), best ranked
  * first; the first item a gate holds for is named.  Returns how many
@@ -829,7 +940,12 @@ main(int argc, char **argv)
 	jn_set_progname(argv[0]);
 	jn_writer_safe_csv(0);	/* off until this run's options say */
 	jn_writer_fields(NULL);
+	jn_format_allow(JN_FMTS_GATE | 1u << JN_FMT_CODEQUALITY);
 	if (parse_args(&s, argc, argv) != 0)
+		return JN_EXIT_ERROR;
+	s.path = optind < argc && strcmp(argv[optind], "-") != 0 ?
+	    argv[optind] : "stdin";
+	if (s.output != NULL && jn_output_open(s.output) != 0)
 		return JN_EXIT_ERROR;
 	if (optind == argc)
 		status = load(&s, "-") ? JN_EXIT_ERROR : status;

@@ -827,6 +827,322 @@ test_free_null(void **state)
 	jn_writer_free(NULL);
 }
 
+/* ---- gate formats ---- */
+
+/* A gate table: a name column, a step, two figures; one row fails. */
+static const struct jn_column gate_cols[] = {
+	{ "group", JN_COL_STR }, { "step", JN_COL_INT },
+	{ "rate", JN_COL_RATE }, { "note", JN_COL_STR },
+};
+
+static const struct jn_gate_col gate_desc[] = {
+	{ 0, JN_GATE_NAME | JN_GATE_LABEL, "group", NULL },
+	{ 1, JN_GATE_NAME | JN_GATE_LABEL, "step", NULL },
+	{ 2, JN_GATE_METRIC, "rate", "A rate\\n \"quoted\"\nsplit" },
+};
+
+static const struct jn_gate gate_spec = { "jtest", "in.csv", gate_desc,
+	sizeof gate_desc / sizeof gate_desc[0] };
+
+/*
+ * Two rows: the first named with a quote, CR LF, a control character,
+ * invalid UTF-8, U+FFFE and a backslash; it fails.  The second is to
+ * watch, and its empty cells are no figures.
+ */
+static char *
+render_gate(enum jn_format fmt)
+{
+	static const char name[] = "a\"b\r\nc\x01\xff\xef\xbf\xbe\\d,e:f%";
+	struct jn_cell rows[2][4] = {
+		{ jn_cell_str(name, sizeof name - 1), jn_cell_int(2),
+		    jn_cell_num(0.25), S("x<y & z>w") },
+		{ S("plain"), jn_cell_int(1), jn_cell_null(), S("") },
+	};
+	struct jn_writer *w;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	w = jn_writer_new(f, fmt, gate_cols, 4);
+	jn_writer_gate(w, &gate_spec);
+	jn_writer_verdict(w, JN_VERDICT_FAIL, JN_SEV_CRITICAL, "fell: 50%");
+	assert_int_equal(jn_writer_row(w, rows[0]), 0);
+	jn_writer_verdict(w, JN_VERDICT_WATCH, JN_SEV_MINOR, NULL);
+	assert_int_equal(jn_writer_row(w, rows[1]), 0);
+	assert_int_equal(jn_writer_finish(w), 0);
+	jn_writer_free(w);
+	assert_int_equal(fclose(f), 0);
+	return buf;
+}
+
+static void
+test_gate_junit(void **state)
+{
+	char *got = render_gate(JN_FMT_JUNIT);
+
+	(void)state;
+	assert_string_equal(got,
+	    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	    "<testsuites name=\"jtest\" tests=\"2\" failures=\"1\" "
+	    "errors=\"0\">\n"
+	    "  <testsuite name=\"jtest\" tests=\"2\" failures=\"1\" "
+	    "errors=\"0\" skipped=\"0\">\n"
+	    "    <testcase classname=\"jtest\" name=\"a&quot;b&#13;&#10;c"
+	    "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\\d,e:f% / step 2\">\n"
+	    "      <failure type=\"gate\" message=\"fell: 50%\">rate=25.0%; "
+	    "note=x&lt;y &amp; z&gt;w</failure>\n"
+	    "    </testcase>\n"
+	    "    <testcase classname=\"jtest\" name=\"plain / step 1\">\n"
+	    "      <system-out></system-out>\n"
+	    "    </testcase>\n"
+	    "  </testsuite>\n"
+	    "</testsuites>\n");
+	free(got);
+}
+
+static void
+test_gate_github(void **state)
+{
+	char *got = render_gate(JN_FMT_GITHUB);
+
+	(void)state;
+	/* GitHub's escapeProperty in the title, escapeData in the message */
+	assert_string_equal(got,
+	    "::error title=jtest%3A a\"b%0D%0Ac\x01\xef\xbf\xbd"
+	    "\xef\xbf\xbe\\d%2Ce%3Af%25 / step 2::fell: 50%25; rate=25.0%25; "
+	    "note=x<y & z>w\n"
+	    "::warning title=jtest%3A plain / step 1::\n");
+	free(got);
+}
+
+static void
+test_gate_prometheus(void **state)
+{
+	char *got = render_gate(JN_FMT_PROMETHEUS);
+
+	(void)state;
+	/* \ " LF escaped in label values, \ LF in HELP; CR passes */
+	assert_string_equal(got,
+	    "# HELP journey_jtest_rate A rate\\\\n \"quoted\"\\nsplit\n"
+	    "# TYPE journey_jtest_rate gauge\n"
+	    "journey_jtest_rate{group=\"a\\\"b\r\\nc\x01\xef\xbf\xbd"
+	    "\xef\xbf\xbe\\\\d,e:f%\",step=\"2\"} 0.2500\n"
+	    "# HELP journey_jtest_gate_failed 1 when the row fails the gate\n"
+	    "# TYPE journey_jtest_gate_failed gauge\n"
+	    "journey_jtest_gate_failed{group=\"a\\\"b\r\\nc\x01\xef\xbf\xbd"
+	    "\xef\xbf\xbe\\\\d,e:f%\",step=\"2\"} 1\n"
+	    "journey_jtest_gate_failed{group=\"plain\",step=\"1\"} 0\n"
+	    "# HELP journey_jtest_gate_watch 1 when the row is to watch\n"
+	    "# TYPE journey_jtest_gate_watch gauge\n"
+	    "journey_jtest_gate_watch{group=\"a\\\"b\r\\nc\x01\xef\xbf\xbd"
+	    "\xef\xbf\xbe\\\\d,e:f%\",step=\"2\"} 0\n"
+	    "journey_jtest_gate_watch{group=\"plain\",step=\"1\"} 1\n");
+	free(got);
+}
+
+static void
+test_gate_codequality(void **state)
+{
+	char *got = render_gate(JN_FMT_CODEQUALITY);
+	json_error_t err;
+	json_t *doc = json_loads(got, 0, &err), *issue;
+
+	(void)state;
+	assert_non_null(doc);
+	assert_int_equal(json_array_size(doc), 2);
+	issue = json_array_get(doc, 0);
+	assert_string_equal(json_string_value(json_object_get(issue,
+	    "severity")), "critical");
+	assert_string_equal(json_string_value(json_object_get(issue,
+	    "check_name")), "journey.jtest");
+	assert_string_equal(json_string_value(json_object_get(issue,
+	    "description")), "a\"b\r\nc\x01\xef\xbf\xbd\xef\xbf\xbe\\d,e:f% / "
+	    "step 2: fell: 50%; rate=25.0%; note=x<y & z>w");
+	assert_int_equal(strlen(json_string_value(json_object_get(issue,
+	    "fingerprint"))), 32);
+	assert_string_equal(json_string_value(json_object_get(
+	    json_object_get(issue, "location"), "path")), "in.csv");
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(
+	    json_object_get(issue, "location"), "lines"), "begin")), 1);
+	issue = json_array_get(doc, 1);
+	assert_string_equal(json_string_value(json_object_get(issue,
+	    "severity")), "minor");
+	json_decref(doc);
+	free(got);
+}
+
+/* The fingerprint hangs on the tool and the name, never the figures. */
+static void
+test_gate_fingerprint_stable(void **state)
+{
+	struct jn_cell a[4] = { S("g"), jn_cell_int(1), jn_cell_num(0.5),
+		S("one") };
+	struct jn_cell b[4] = { S("g"), jn_cell_int(1), jn_cell_num(0.1),
+		S("two") };
+	struct jn_cell c[4] = { S("g"), jn_cell_int(2), jn_cell_num(0.5),
+		S("one") };
+	char *out[3];
+	const struct jn_cell *rows[3] = { a, b, c };
+	size_t i, len;
+	FILE *f;
+	struct jn_writer *w;
+
+	(void)state;
+	for (i = 0; i < 3; i++) {
+		out[i] = NULL;
+		f = open_memstream(&out[i], &len);
+		assert_non_null(f);
+		w = jn_writer_new(f, JN_FMT_CODEQUALITY, gate_cols, 4);
+		jn_writer_gate(w, &gate_spec);
+		assert_int_equal(jn_writer_row(w, rows[i]), 0);
+		assert_int_equal(jn_writer_finish(w), 0);
+		jn_writer_free(w);
+		assert_int_equal(fclose(f), 0);
+		*strstr(out[i], "\",\"severity\"") = '\0';
+	}
+	assert_string_equal(strstr(out[0], "\"fingerprint\""),
+	    strstr(out[1], "\"fingerprint\""));
+	assert_string_not_equal(strstr(out[0], "\"fingerprint\""),
+	    strstr(out[2], "\"fingerprint\""));
+	for (i = 0; i < 3; i++)
+		free(out[i]);
+}
+
+/*
+ * Rows with the same label set (a series over periods, the period no
+ * label): only the last is written, as a scrape rejects a series twice.
+ */
+static void
+test_gate_prometheus_duplicates(void **state)
+{
+	static const struct jn_gate_col desc[] = {
+		{ 0, JN_GATE_NAME, "period", NULL },
+		{ 1, JN_GATE_NAME | JN_GATE_LABEL, "kpi", NULL },
+		{ 2, JN_GATE_METRIC, "value", "KPI value" },
+	};
+	static const struct jn_gate spec = { "jw", NULL, desc, 3 };
+	static const struct jn_column cols[] = { { "period", JN_COL_STR },
+		{ "kpi", JN_COL_STR }, { "value", JN_COL_NUM } };
+	struct jn_cell rows[4][3] = {
+		{ S("d1"), S("users"), jn_cell_num(10) },
+		{ S("d1"), S("events"), jn_cell_num(50) },
+		{ S("d2"), S("users"), jn_cell_num(12) },
+		{ S("d2"), S("events"), jn_cell_num(40) },
+	};
+	struct jn_writer *w;
+	char *buf = NULL;
+	size_t len = 0, r;
+	FILE *f = open_memstream(&buf, &len);
+
+	(void)state;
+	assert_non_null(f);
+	w = jn_writer_new(f, JN_FMT_PROMETHEUS, cols, 3);
+	jn_writer_gate(w, &spec);
+	for (r = 0; r < 4; r++) {
+		jn_writer_verdict(w, r == 3 ? JN_VERDICT_FAIL : JN_VERDICT_PASS,
+		    JN_SEV_INFO, NULL);
+		assert_int_equal(jn_writer_row(w, rows[r]), 0);
+	}
+	assert_int_equal(jn_writer_finish(w), 0);
+	jn_writer_free(w);
+	assert_int_equal(fclose(f), 0);
+	assert_string_equal(buf,
+	    "# HELP journey_jw_value KPI value\n"
+	    "# TYPE journey_jw_value gauge\n"
+	    "journey_jw_value{kpi=\"users\"} 12\n"
+	    "journey_jw_value{kpi=\"events\"} 40\n"
+	    "# HELP journey_jw_gate_failed 1 when the row fails the gate\n"
+	    "# TYPE journey_jw_gate_failed gauge\n"
+	    "journey_jw_gate_failed{kpi=\"users\"} 0\n"
+	    "journey_jw_gate_failed{kpi=\"events\"} 1\n"
+	    "# HELP journey_jw_gate_watch 1 when the row is to watch\n"
+	    "# TYPE journey_jw_gate_watch gauge\n"
+	    "journey_jw_gate_watch{kpi=\"users\"} 0\n"
+	    "journey_jw_gate_watch{kpi=\"events\"} 0\n");
+	free(buf);
+}
+
+/* A check that is no row: named, no figures, labelled check= alone. */
+static void
+test_gate_check(void **state)
+{
+	struct jn_cell row[4] = { S("g"), jn_cell_int(1), jn_cell_num(0.5),
+		S("n") };
+	struct jn_writer *w;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	(void)state;
+	assert_non_null(f);
+	w = jn_writer_new(f, JN_FMT_GITHUB, gate_cols, 4);
+	jn_writer_gate(w, &gate_spec);
+	assert_int_equal(jn_writer_row(w, row), 0);
+	jn_writer_gate_check(w, "volume, total", JN_VERDICT_FAIL,
+	    JN_SEV_INFO, "fell 60%");
+	assert_int_equal(jn_writer_finish(w), 0);
+	jn_writer_free(w);
+	assert_int_equal(fclose(f), 0);
+	assert_string_equal(buf,
+	    "::notice title=jtest%3A g / step 1::rate=50.0%25; note=n\n"
+	    "::error title=jtest%3A volume%2C total::fell 60%25\n");
+	free(buf);
+	buf = NULL;
+	f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	w = jn_writer_new(f, JN_FMT_PROMETHEUS, gate_cols, 4);
+	jn_writer_gate(w, &gate_spec);
+	assert_int_equal(jn_writer_row(w, row), 0);
+	jn_writer_gate_check(w, "vol\"ume", JN_VERDICT_FAIL, JN_SEV_INFO,
+	    NULL);
+	assert_int_equal(jn_writer_finish(w), 0);
+	jn_writer_free(w);
+	assert_int_equal(fclose(f), 0);
+	assert_non_null(strstr(buf, "journey_jtest_rate{group=\"g\","
+	    "step=\"1\"} 0.5000\n# HELP"));
+	assert_non_null(strstr(buf, "journey_jtest_gate_failed{check="
+	    "\"vol\\\"ume\"} 1\n"));
+	free(buf);
+	/* tables ignore it */
+	buf = NULL;
+	f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	w = jn_writer_new(f, JN_FMT_CSV, gate_cols, 4);
+	jn_writer_gate_check(w, "x", JN_VERDICT_FAIL, JN_SEV_INFO, NULL);
+	assert_int_equal(jn_writer_finish(w), 0);
+	jn_writer_free(w);
+	assert_int_equal(fclose(f), 0);
+	assert_string_equal(buf, "group,step,rate,note\n");
+	free(buf);
+}
+
+static void
+test_format_allow(void **state)
+{
+	enum jn_format fmt = JN_FMT_CSV;
+
+	(void)state;
+	/* the default: tables only; a gate format is known but refused */
+	jn_format_allow(JN_FMTS_TABLES);
+	assert_int_equal(jn_format_parse("junit", &fmt), -1);
+	assert_int_equal(fmt, JN_FMT_CSV);
+	jn_format_allow(JN_FMTS_GATE);
+	assert_int_equal(jn_format_parse("junit", &fmt), 0);
+	assert_int_equal(fmt, JN_FMT_JUNIT);
+	assert_int_equal(jn_format_parse("github", &fmt), 0);
+	assert_int_equal(fmt, JN_FMT_GITHUB);
+	assert_int_equal(jn_format_parse("prometheus", &fmt), 0);
+	assert_int_equal(fmt, JN_FMT_PROMETHEUS);
+	assert_int_equal(jn_format_parse("codequality", &fmt), -1);
+	jn_format_allow(JN_FMTS_GATE | 1u << JN_FMT_CODEQUALITY);
+	assert_int_equal(jn_format_parse("codequality", &fmt), 0);
+	assert_int_equal(fmt, JN_FMT_CODEQUALITY);
+	assert_true(jn_format_is_gate(JN_FMT_CODEQUALITY));
+	assert_false(jn_format_is_gate(JN_FMT_MARKDOWN));
+	jn_format_allow(JN_FMTS_TABLES);
+}
+
 int
 main(void)
 {
@@ -860,6 +1176,14 @@ main(void)
 		cmocka_unit_test(test_fit_not_a_terminal),
 		cmocka_unit_test(test_fields_then_fit),
 		cmocka_unit_test(test_free_null),
+		cmocka_unit_test(test_gate_junit),
+		cmocka_unit_test(test_gate_github),
+		cmocka_unit_test(test_gate_prometheus),
+		cmocka_unit_test(test_gate_prometheus_duplicates),
+		cmocka_unit_test(test_gate_check),
+		cmocka_unit_test(test_gate_codequality),
+		cmocka_unit_test(test_gate_fingerprint_stable),
+		cmocka_unit_test(test_format_allow),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
