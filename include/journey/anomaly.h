@@ -53,7 +53,8 @@ double jn_qt(double p, double df);
  * t and l degree 1, jumps the windows / 10 rounded up, 1 inner and 15
  * outer (robustness) iterations; then R's final step: the seasonal is the
  * mean of the seasonal at each position of the cycle.  Requires np >= 2
- * and n > 2 np (R refuses less); returns -1 otherwise (outputs untouched).
+ * and 2 np < n <= 2^27 (R refuses less); returns -1 otherwise (outputs
+ * untouched).
  * seasonal and trend receive n values each.
  */
 int jn_stl_periodic(const double *x, size_t n, size_t np, double *seasonal,
@@ -108,10 +109,20 @@ const char *jn_anom_method_name(enum jn_anom_method m);
 
 /*
  * Whether a rate k/n differs from the expected rate p0 beyond binomial
- * sampling error: |k/n - p0| > z sqrt(p0 (1-p0) / n), z the normal
- * quantile 1 - alpha/2 (p0 clamped to [0.5/n, 1 - 0.5/n] so that a
- * pattern of 0 or 1 still has an error).  False when n is 0.
+ * sampling error, for one of ntests periods looked at: |k/n - p0| > z
+ * sqrt(p0 (1-p0) / n), z the normal quantile 1 - alpha / (2 ntests)
+ * (Bonferroni: the periods tested are the series' extremes, not one
+ * chosen in advance), p0 clamped to [0.5/n, 1 - 0.5/n] so that a pattern
+ * of 0 or 1 still has an error.  False when n is 0.
  */
-int jn_anom_rate_significant(double k, double n, double p0, double alpha);
+int jn_anom_rate_significant(double k, double n, double p0, double alpha,
+    size_t ntests);
+
+/*
+ * The same for a count k against an expected count e, with Poisson
+ * sampling error: |k - e| > z sqrt(e), e held at 0.5 or more.
+ */
+int jn_anom_count_significant(double k, double e, double alpha,
+    size_t ntests);
 
 #endif

@@ -178,9 +178,18 @@ test_fallbacks(void **state)
 	assert_string_equal(jn_anom_method_name(JN_ANOM_MEDIAN_MAD),
 	    "median-mad");
 	/* 3 of 30 at an expected 0.2 is no news; 30 of 1000 is */
-	assert_false(jn_anom_rate_significant(3, 30, 0.2, 0.05));
-	assert_true(jn_anom_rate_significant(30, 1000, 0.2, 0.05));
-	assert_false(jn_anom_rate_significant(0, 0, 0.2, 0.05));
+	assert_false(jn_anom_rate_significant(3, 30, 0.2, 0.05, 1));
+	assert_true(jn_anom_rate_significant(30, 1000, 0.2, 0.05, 1));
+	assert_false(jn_anom_rate_significant(0, 0, 0.2, 0.05, 1));
+	/* 250 of 1000 at 0.2: z = 0.05 / sqrt(0.16 / 1000) = 3.95; beyond
+	 * 1.96 (one test) and 3.48 (100: q 1 - 0.05/200), not 4.42 (10^4) */
+	assert_true(jn_anom_rate_significant(250, 1000, 0.2, 0.05, 100));
+	assert_false(jn_anom_rate_significant(250, 1000, 0.2, 0.05, 10000));
+	/* 58 sessions against 62: z = 0.51; 157 against 60: z = 12.5 */
+	assert_false(jn_anom_count_significant(58, 62, 0.05, 63));
+	assert_true(jn_anom_count_significant(157, 60, 0.05, 63));
+	/* 3 against 0 (held at 0.5): z = 3.54, beyond 1.96 */
+	assert_true(jn_anom_count_significant(3, 0, 0.05, 1));
 }
 
 static double
