@@ -246,6 +246,13 @@ struct watch {
 	enum jn_anom_dir dir;
 	size_t season;
 	int by_slot, drv_slot;
+	/* the predicates, with the bit each sets: those of the event name
+	 * alone run once per name (cached), the others per event */
+	struct jn_namecache names;
+	struct jn_pred *cpred[64], *opred[64];
+	uint32_t cbit[64], obit[64];
+	int ncached, nother;
+	uint32_t den_all;	/* M_RDEN bits of rates without a second EXPR */
 	struct jn_valexpr value_expr;
 	int value_slot;
 	size_t ncounters;
@@ -346,20 +353,24 @@ on_event(void *ctx, const struct jn_event *ev)
 	int64_t p;
 	int k;
 
-	if (match(f->goal, ev->rec, M_GOAL, &mask) != 0 ||
-	    match(f->error, ev->rec, M_ERROR, &mask) != 0)
-		return -1;
-	for (k = 0; k < f->ncount; k++)
-		if (match(f->count[k].num, ev->rec, M_COUNT(k), &mask) != 0)
+	if (ev->name_len > 0 && f->ncached > 0) {
+		uint64_t bits;
+
+		if (jn_namecache_get(&f->names, f->cpred, f->ncached, ev->rec,
+		    ev->name, ev->name_len, &bits) != 0)
 			return -1;
-	for (k = 0; k < f->nrate; k++) {
-		if (match(f->rate[k].num, ev->rec, M_RNUM(k), &mask) != 0)
-			return -1;
-		if (f->rate[k].den == NULL)
-			mask |= M_RDEN(k);
-		else if (match(f->rate[k].den, ev->rec, M_RDEN(k), &mask) != 0)
-			return -1;
+		for (k = 0; k < f->ncached; k++)
+			if (bits >> k & 1)
+				mask |= f->cbit[k];
+	} else {
+		for (k = 0; k < f->ncached; k++)
+			if (match(f->cpred[k], ev->rec, f->cbit[k], &mask) != 0)
+				return -1;
 	}
+	for (k = 0; k < f->nother; k++)
+		if (match(f->opred[k], ev->rec, f->obit[k], &mask) != 0)
+			return -1;
+	mask |= f->den_all;
 	if ((unit = jn_units_get(&f->units, ev)) == NONE)
 		return -1;
 	p = period_of(f, ev->time);
@@ -580,18 +591,36 @@ count_unit(void *tool, void *acc, const struct jn_unit *u, void *recv,
 {
 	struct watch *f = tool, *a = acc;
 	struct wrec *rec = recv;
-	uint32_t *gb = NULL;
-	size_t i, j, ng = 0, gcap = 0;
-	int by_value = 0;
+	uint32_t *gb = NULL, *seen = NULL;
+	int64_t *last_p = NULL;
+	size_t i, j, ng = 0, gcap = 0, nseen = 0, seencap = 0, lcap = 0;
+	int by_value = 0, ordered = 1;
 
 	(void)u;
 	if (n == 0)
 		return;
 	jn_sort_by_time(rec, n, sizeof *rec, NULL);
-	for (i = 0; i < n; i++)
+	/*
+	 * Sessions by value: in time order when each value's events come
+	 * together (the usual case: no sort); else grouped by a sort.
+	 */
+	for (i = 0; i < n; i++) {
 		if (rec[i].sess != 0)
 			by_value = 1;
-	if (by_value)
+		if (i == 0 || rec[i].sess != rec[i - 1].sess) {
+			for (j = 0; j < nseen && seen[j] != rec[i].sess; j++)
+				;
+			if (j < nseen) {
+				ordered = 0;
+				break;
+			}
+			seen = jn_xgrow(seen, &seencap, nseen + 1,
+			    sizeof *seen);
+			seen[nseen++] = rec[i].sess;
+		}
+	}
+	free(seen);
+	if (by_value && !ordered)
 		qsort(rec, n, sizeof *rec, sess_cmp);
 	a->npairs = 0;
 	for (i = 0; i < n; i = j) {
@@ -613,14 +642,24 @@ count_unit(void *tool, void *acc, const struct jn_unit *u, void *recv,
 		}
 		count_session(f, a, rec + i, j - i, by, (uint32_t)gi);
 	}
-	qsort(a->pairs, a->npairs, sizeof *a->pairs, pair_cmp);
+	/*
+	 * Each (group, period) with an event once: in time order a group's
+	 * periods never go back, so its last one counted is enough; out of
+	 * order, sorted first.
+	 */
+	if (!ordered)
+		qsort(a->pairs, a->npairs, sizeof *a->pairs, pair_cmp);
+	last_p = jn_xgrow(last_p, &lcap, ng, sizeof *last_p);
+	for (i = 0; i < ng; i++)
+		last_p[i] = INT64_MIN;
 	for (i = 0; i < a->npairs; i++) {
-		if (i > 0 && a->pairs[i].gi == a->pairs[i - 1].gi &&
-		    a->pairs[i].p == a->pairs[i - 1].p)
+		if (a->pairs[i].p == last_p[a->pairs[i].gi])
 			continue;
+		last_p[a->pairs[i].gi] = a->pairs[i].p;
 		cell_for(f, group_for(&a->t, gb[a->pairs[i].gi], NONE),
 		    a->pairs[i].p)->c[C_USERS]++;
 	}
+	free(last_p);
 	free(gb);
 	if (f->run.sorted)
 		f->nvalues = 0;
@@ -1671,6 +1710,21 @@ compile(struct watch *f, const char *text, const char *what,
 	return 0;
 }
 
+/* p (NULL: none) sets bit: cached when it reads the event name alone. */
+static void
+add_pred(struct watch *f, struct jn_pred *p, uint32_t bit)
+{
+	if (p == NULL)
+		return;
+	if (jn_pred_event_only(p, f->in.event_slot)) {
+		f->cpred[f->ncached] = p;
+		f->cbit[f->ncached++] = bit;
+	} else {
+		f->opred[f->nother] = p;
+		f->obit[f->nother++] = bit;
+	}
+}
+
 static int
 setup(void *state, int worker)
 {
@@ -1687,6 +1741,7 @@ setup(void *state, int worker)
 	f->by_slot = f->drv_slot = f->value_slot = -1;
 	if (f->series)
 		return 0;
+	jn_namecache_init(&f->names);
 	if ((worker ? jn_input_init_worker(&f->in, &f->common) :
 	    jn_input_init(&f->in, &f->common)) != 0)
 		return -1;
@@ -1707,6 +1762,20 @@ setup(void *state, int worker)
 		    &f->rate[k].den, 1) != 0)
 			return -1;
 	}
+	f->ncached = f->nother = 0;
+	f->den_all = 0;
+	add_pred(f, f->goal, M_GOAL);
+	add_pred(f, f->error, M_ERROR);
+	for (k = 0; k < f->ncount; k++)
+		add_pred(f, f->count[k].num, M_COUNT(k));
+	for (k = 0; k < f->nrate; k++) {
+		add_pred(f, f->rate[k].num, M_RNUM(k));
+		if (f->rate[k].den == NULL)
+			f->den_all |= M_RDEN(k);
+		else
+			add_pred(f, f->rate[k].den, M_RDEN(k));
+	}
+	jn_input_watch_names(&f->in, &f->names);
 	if (f->by_field) {
 		if ((f->by_slot = jn_schema_field(&f->in.schema,
 		    f->by_field)) < 0)
@@ -1755,6 +1824,7 @@ release(void *state)
 	}
 	tally_release(&f->t);
 	if (!f->series) {
+		jn_namecache_release(&f->names);
 		jn_input_release(&f->in);
 		jn_units_release(&f->units);
 	}
