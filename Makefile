@@ -180,8 +180,12 @@ check-valgrind: all $(UNIT_BINS)
 		$(VALGRIND) $(BUILD)/jfriction $$f >/dev/null; \
 	done; \
 	$(BUILD)/jfriction examples/checkout.csv | $(VALGRIND) \
-	    $(BUILD)/jscore -o markdown >/dev/null
-	@echo "valgrind: $(words $(UNIT_BINS)) unit tests and 9 tool runs clean"
+	    $(BUILD)/jscore -o markdown >/dev/null; \
+	$(VALGRIND) $(BUILD)/jwatch --goal purchase --value revenue \
+	    --by device --drivers device examples/watch.csv >/dev/null; \
+	$(BUILD)/jwatch --kpis sessions examples/watch.csv | cut -d, -f1,3 | \
+	    $(VALGRIND) $(BUILD)/jwatch --series >/dev/null
+	@echo "valgrind: $(words $(UNIT_BINS)) unit tests and 11 tool runs clean"
 
 demo: all
 	@sh examples/demo.sh $(BUILD)

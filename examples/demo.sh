@@ -25,3 +25,6 @@ jpath -o table --top 6 --goal purchase examples/shop.csv
 echo
 echo '$ jretain -o table --period day examples/shop.csv'
 jretain -o table --period day examples/shop.csv
+echo
+echo '$ jwatch -o table --goal purchase --kpis sessions,conversion,error_rate --only-flagged examples/watch.csv'
+jwatch -o table --goal purchase --kpis sessions,conversion,error_rate --only-flagged examples/watch.csv

@@ -91,4 +91,11 @@ char *jn_duration_human(char *buf, size_t size, double seconds);
 /* Days since 1970-01-01 of a proleptic Gregorian civil date. */
 int64_t jn_days_from_civil(int64_t y, unsigned m, unsigned d);
 
+/* Its inverse: the civil date of day z since 1970-01-01.  Cannot fail. */
+void jn_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d);
+
+/* a / b rounded toward minus infinity (b != 0), for period numbers of
+ * times before the epoch.  Cannot fail. */
+int64_t jn_floor_div(int64_t a, int64_t b);
+
 #endif

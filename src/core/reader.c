@@ -982,6 +982,7 @@ tool_table(const char *h, size_t n)
 		{ "step,name,count,conversion,", "jfunnel" },
 		{ "cohort,period,units,retained,", "jretain" },
 		{ "active_periods,units,rate", "jretain" },
+		{ "period,kpi,value,numerator,", "jwatch" },
 		{ "segment,users,share,", "jsegment" },
 		{ "kind,touchpoint,detail,", "jfriction" },
 		{ "rank,priority,score,", "jscore" },

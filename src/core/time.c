@@ -41,18 +41,21 @@ jn_days_from_civil(int64_t y, unsigned m, unsigned d)
 	return era * 146097 + doe - 719468;
 }
 
-/*
- * The inverse of jn_days_from_civil, for days after 0000-03-01: every
- * int64 nanosecond time is, so the era needs no floor division.
- */
-static void
-civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
+int64_t
+jn_floor_div(int64_t a, int64_t b)
+{
+	int64_t q = a / b;
+
+	return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
+}
+
+void
+jn_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
 {
 	int64_t era, doe, yoe, doy, mp;
 
 	z += 719468;
-	assert(z >= 0);
-	era = z / 146097;
+	era = jn_floor_div(z, 146097);
 	doe = z - era * 146097;
 	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
 	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
@@ -412,7 +415,7 @@ jn_time_format(char *buf, size_t size, int64_t ns)
 		sod += 86400;
 		days--;
 	}
-	civil_from_days(days, &y, &m, &d);
+	jn_civil_from_days(days, &y, &m, &d);
 	ms = (int)(rem / 1000000);
 	if (ms != 0)
 		snprintf(buf, size, "%04lld-%02u-%02uT%02d:%02d:%02d.%03dZ",

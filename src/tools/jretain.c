@@ -210,31 +210,6 @@ struct retain {
 
 /* ---- periods ---- */
 
-static int64_t
-floor_div(int64_t a, int64_t b)
-{
-	int64_t q = a / b;
-
-	return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
-}
-
-/* Civil date of day d since 1970-01-01 (proleptic Gregorian). */
-static void
-civil_from_days(int64_t d, int64_t *y, unsigned *m, unsigned *dd)
-{
-	int64_t era, z = d + 719468;
-	unsigned doe, yoe, doy, mp;
-
-	era = floor_div(z, 146097);
-	doe = (unsigned)(z - era * 146097);
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	*dd = doy - (153 * mp + 2) / 5 + 1;
-	*m = mp < 10 ? mp + 3 : mp - 9;
-	*y = (int64_t)yoe + era * 400 + (*m <= 2);
-}
-
 /*
  * The calendar period number of time ts: days since 1970-01-01, weeks
  * (Monday to Sunday) since the week of 1969-12-29, or months since
@@ -243,16 +218,16 @@ civil_from_days(int64_t d, int64_t *y, unsigned *m, unsigned *dd)
 static int64_t
 period_of(enum period p, int64_t ts)
 {
-	int64_t d = floor_div(ts, DAY_NS), y;
+	int64_t d = jn_floor_div(ts, DAY_NS), y;
 	unsigned m, dd;
 
 	switch (p) {
 	case PER_DAY:
 		return d;
 	case PER_WEEK:		/* 1970-01-01 was a Thursday */
-		return floor_div(d + 3, 7);
+		return jn_floor_div(d + 3, 7);
 	default:
-		civil_from_days(d, &y, &m, &dd);
+		jn_civil_from_days(d, &y, &m, &dd);
 		return y * 12 + (int64_t)m - 1;
 	}
 }
@@ -267,8 +242,8 @@ period_day(enum period p, int64_t num)
 	case PER_WEEK:
 		return num * 7 - 3;
 	default:
-		return jn_days_from_civil(floor_div(num, 12),
-		    (unsigned)(num - floor_div(num, 12) * 12) + 1, 1);
+		return jn_days_from_civil(jn_floor_div(num, 12),
+		    (unsigned)(num - jn_floor_div(num, 12) * 12) + 1, 1);
 	}
 }
 
@@ -279,7 +254,7 @@ period_label(enum period p, int64_t num, char *buf, size_t size)
 	int64_t y;
 	unsigned m, d;
 
-	civil_from_days(period_day(p, num), &y, &m, &d);
+	jn_civil_from_days(period_day(p, num), &y, &m, &d);
 	if (p == PER_MONTH)
 		return (size_t)snprintf(buf, size, "%04lld-%02u", (long long)y,
 		    m);
@@ -357,7 +332,7 @@ on_event(void *ctx, const struct jn_event *ev)
 	 * is the last one kept, so it is still where jn_units_keep put it.
 	 */
 	if (f->fold) {
-		int64_t day = floor_div(ev->time, DAY_NS);
+		int64_t day = jn_floor_div(ev->time, DAY_NS);
 
 		if (f->last != NULL && unit == f->last_unit &&
 		    mask == f->last_mask && day == f->last_day) {
@@ -897,7 +872,7 @@ observed(const struct retain *f, int64_t num, int k)
 
 	if (f->end == INT64_MIN)
 		return 0;
-	return day <= floor_div(f->end, DAY_NS);
+	return day <= jn_floor_div(f->end, DAY_NS);
 }
 
 static int
