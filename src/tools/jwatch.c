@@ -46,7 +46,7 @@ static const char usage[] =
     "              [--drivers FIELD] [--sorted] [-j N]\n"
     "              [--partial | --merge] [--meta]\n"
     "              [--where EXPR] [--since TIME] [--until TIME] [--strict]\n"
-    "              [--rejects FILE] [FILE ...]\n";
+    "              [--rejects FILE] [--output FILE] [FILE ...]\n";
 
 static const char help_text[] =
     "Build KPI series per period and flag the periods that break the\n"
@@ -90,7 +90,10 @@ static const char help_text[] =
     "      --where EXPR         keep only matching events\n"
     "      --since TIME         keep events at or after TIME\n"
     "      --until TIME         keep events before TIME\n"
-    "  -o, --format F           table, csv, tsv, ndjson, markdown\n"
+    "  -o, --format F           table, csv, tsv, ndjson, markdown, junit,\n"
+    "                           github, prometheus\n"
+    "      --output FILE        write FILE whole (a temporary file "
+    "renamed)\n"
     "      --strict             a bad record is an error\n"
     "      --rejects FILE       write bad records to FILE\n"
     "      --max-rejected RATE  more bad records is an error (0.5)\n"
@@ -120,6 +123,7 @@ enum {
 	OPT_ONLY_FLAGGED,
 	OPT_CHECK_LAST,
 	OPT_DRIVERS,
+	OPT_OUTPUT,
 };
 
 static const struct option tool_longopts[] = {
@@ -140,6 +144,7 @@ static const struct option tool_longopts[] = {
 	{ "only-flagged", no_argument, NULL, OPT_ONLY_FLAGGED },
 	{ "check-last", required_argument, NULL, OPT_CHECK_LAST },
 	{ "drivers", required_argument, NULL, OPT_DRIVERS },
+	{ "output", required_argument, NULL, OPT_OUTPUT },
 	JN_RUN_LONGOPTS,
 };
 
@@ -242,6 +247,7 @@ struct watch {
 	int32_t offset;		/* seconds east of UTC */
 	int series, only_flagged, season_given, error_given;
 	int check_last;
+	const char *output;	/* --output FILE */
 	double alpha, max_anoms;
 	enum jn_anom_dir dir;
 	size_t season;
@@ -1163,6 +1169,62 @@ rounded(double v, int rate)
 }
 
 /*
+ * The gate formats' view of the rows (jn_writer_gate): a row is named by
+ * its period, group and KPI; group and KPI are Prometheus labels (the
+ * period is not, so a textfile keeps each series' latest period), and
+ * value, expected, lower, upper and score are gauges.
+ */
+static const struct jn_gate *
+watch_gate(const struct watch *f)
+{
+	static struct jn_gate_col cols[8];
+	static struct jn_gate gate;
+	size_t n = 0, b = f->by_field ? 1 : 0;
+
+	cols[n++] = (struct jn_gate_col){ 0, JN_GATE_NAME, "period", NULL };
+	if (b)
+		cols[n++] = (struct jn_gate_col){ 1, JN_GATE_NAME |
+		    JN_GATE_LABEL, "group", NULL };
+	cols[n++] = (struct jn_gate_col){ b + 1, JN_GATE_NAME |
+	    JN_GATE_LABEL, "kpi", NULL };
+	cols[n++] = (struct jn_gate_col){ b + 2, JN_GATE_METRIC, "value",
+	    "The KPI in the period" };
+	cols[n++] = (struct jn_gate_col){ b + 5, JN_GATE_METRIC, "expected",
+	    "What the pattern expects of the period" };
+	cols[n++] = (struct jn_gate_col){ b + 6, JN_GATE_METRIC, "lower",
+	    "Lower end of the expected band" };
+	cols[n++] = (struct jn_gate_col){ b + 7, JN_GATE_METRIC, "upper",
+	    "Upper end of the expected band" };
+	cols[n++] = (struct jn_gate_col){ b + 8, JN_GATE_METRIC, "score",
+	    "Robust z-score of the period's residual" };
+	gate = (struct jn_gate){ "jwatch", NULL, cols, n };
+	return &gate;
+}
+
+/*
+ * A row's verdict in the gate formats: a flagged period among the last
+ * --check-last fails (the gate), another flagged period is worth a look,
+ * the rest pass.
+ */
+static void
+row_verdict(const struct watch *f, struct jn_writer *w, const struct kpi *q,
+    const struct row *r, int in_last)
+{
+	char why[160];
+
+	(void)f;
+	if (r->flag == 0) {
+		jn_writer_verdict(w, JN_VERDICT_PASS, JN_SEV_INFO, NULL);
+		return;
+	}
+	snprintf(why, sizeof why, "%s %s: %.6g against %.6g expected "
+	    "(%.6g to %.6g)", q->name, r->flag > 0 ? "high" : "low", r->value,
+	    r->expected, r->lower, r->upper);
+	jn_writer_verdict(w, in_last ? JN_VERDICT_FAIL : JN_VERDICT_WATCH,
+	    in_last ? JN_SEV_MAJOR : JN_SEV_MINOR, why);
+}
+
+/*
  * The rows of every series, group by group and KPI by KPI in the order
  * of --kpis, each over every period; with --only-flagged the flagged
  * ones.  *flagged_last: whether one of the last --check-last periods was
@@ -1199,6 +1261,7 @@ write_rows(struct watch *f, enum jn_format fmt, int *flagged_last)
 	memset(&db, 0, sizeof db);
 	jn_engine_meta(&f->engine, fmt);
 	w = jn_writer_new(stdout, fmt, cols, nc);
+	jn_writer_gate(w, watch_gate(f));
 	n = f->last >= f->first ? (size_t)(f->last - f->first + 1) : 0;
 	rows = jn_xcalloc(n + 1, sizeof *rows);
 	for (g = 0; g < f->t.n && n > 0; g++) {
@@ -1224,6 +1287,8 @@ write_rows(struct watch *f, enum jn_format fmt, int *flagged_last)
 					*flagged_last = 1;
 				if (f->only_flagged && r->flag == 0)
 					continue;
+				row_verdict(f, w, q, r, f->check_last > 0 &&
+				    i + (size_t)f->check_last >= n);
 				cells[j++] = jn_cell_str(label, period_label(f,
 				    r->p, label, sizeof label));
 				if (f->by_field)
@@ -1565,6 +1630,9 @@ parse_args(struct watch *f, int argc, char **argv)
 		case OPT_DRIVERS:
 			f->drivers_field = optarg;
 			break;
+		case OPT_OUTPUT:
+			f->output = optarg;
+			break;
 		case 'h':
 			jn_cli_help(usage, help_text);
 		case 'V':
@@ -1873,7 +1941,9 @@ main(int argc, char **argv)
 	memset(&f, 0, sizeof f);
 	jn_set_progname(argv[0]);
 	jn_common_init(&f.common);
+	jn_format_allow(JN_FMTS_GATE);
 	if (parse_args(&f, argc, argv) != 0 ||
+	    (f.output != NULL && jn_output_open(f.output) != 0) ||
 	    (!f.series && choose_kpis(&f) != 0)) {
 		free_options(&f);
 		return JN_EXIT_ERROR;
