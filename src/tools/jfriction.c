@@ -887,6 +887,7 @@ detect_errors_slow(struct friction *f, const struct session *s)
 	int controls = (f->kinds >> K_ERROR & 1) ||
 	    (f->kinds >> K_RAGE & 1) || (f->kinds >> K_FORM & 1);
 	uint32_t tp = NONE, clicked = NONE, id;
+	float slow = (float)((double)f->slow / 1e9);
 	size_t i;
 
 	for (i = 0; i < s->n; i++) {
@@ -910,7 +911,7 @@ detect_errors_slow(struct friction *f, const struct session *s)
 				    s->id, e->ts);
 		}
 		if ((f->kinds >> K_SLOW & 1) && !isnan(e->load) &&
-		    e->load > (float)((double)f->slow / 1e9))
+		    e->load > slow)
 			hit(f, K_SLOW, e->tp, NONE, NONE, s->user, s->id,
 			    e->ts);
 	}
