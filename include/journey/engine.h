@@ -95,6 +95,12 @@ int jn_run_check(struct jn_run *run);
 struct jn_reclist {
 	unsigned char *p;
 	size_t n, cap;		/* in records */
+	/*
+	 * With jn_units_any_order, the list is a chain of blocks of cap
+	 * records, each after a pointer to the next block's records: p is
+	 * the newest block's, first the oldest block's.
+	 */
+	unsigned char *first;
 };
 
 /*
@@ -117,6 +123,7 @@ struct jn_units {
 	uint32_t last;
 	struct jn_reclist *lists;	/* one, or one per share (-j) */
 	int nparts;
+	int chained;		/* jn_units_any_order, one thread */
 	uint8_t *part;		/* -j: per unit, its share */
 	uint64_t *first_pos;	/* -j: per unit, the record where it began */
 	size_t ucap;
@@ -246,6 +253,20 @@ struct jn_engine {
 void jn_units_init(struct jn_units *u, size_t rec_size, size_t unit_off,
     int per_session);
 void jn_units_release(struct jn_units *u);
+
+/*
+ * The reporter's result does not depend on the order in which units are
+ * handed over (with -j it never could).  With one thread and without
+ * --sorted, the records are then kept in a chain of small blocks (no
+ * copies as it grows), and handed over unit by unit in input order (a
+ * log in time order needs no sort), the units in an order of their ids
+ * mod JN_UNIT_LISTS: a stable pass deals the records out to that many
+ * lists, freeing each block once dealt, and each list is then grouped
+ * by unit in a buffer of its own size.  The in-place grouping it
+ * replaces scrambles each unit's records.  Call after setting u->sorted.
+ */
+#define JN_UNIT_LISTS 1024
+void jn_units_any_order(struct jn_units *u);
 
 /*
  * The unit of ev: its id in this thread's numbering (first appearance).

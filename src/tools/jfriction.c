@@ -2820,6 +2820,8 @@ setup(void *state, int worker)
 	jn_units_init(&f->units, sizeof(struct fev), offsetof(struct fev,
 	    user), 0);
 	f->units.sorted = f->run.sorted;
+	/* units are counted one at a time, in any order: -j must agree */
+	jn_units_any_order(&f->units);
 	jn_intern_init(&f->vals);
 	jn_intern_init(&f->keys);
 	jn_intern_init(&f->strata);
