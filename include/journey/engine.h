@@ -276,6 +276,14 @@ void jn_units_any_order(struct jn_units *u);
  */
 uint32_t jn_units_get(struct jn_units *u, const struct jn_event *ev);
 
+/*
+ * Start fetching the table slot that jn_units_get(u, ev) reads (units of
+ * users only): a reporter that has other work for the event first calls
+ * this, does that work, then jn_units_get, whose cache miss in a large
+ * table of users then overlaps with the work.  Changes nothing.
+ */
+void jn_units_prefetch(const struct jn_units *u, const struct jn_event *ev);
+
 /* Room for one more record in list l: the slow path of jn_units_keep. */
 void jn_units_grow(struct jn_units *u, struct jn_reclist *l);
 

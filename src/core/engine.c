@@ -156,6 +156,13 @@ jn_units_key(const struct jn_units *u, uint32_t id, size_t *len)
 
 static void flush_current(struct jn_units *u);
 
+void
+jn_units_prefetch(const struct jn_units *u, const struct jn_event *ev)
+{
+	if (!u->per_session)	/* a key of its own: not worth building */
+		jn_intern_prefetch(&u->keys, ev->user, ev->user_len);
+}
+
 uint32_t
 jn_units_get(struct jn_units *u, const struct jn_event *ev)
 {

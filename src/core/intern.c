@@ -132,6 +132,19 @@ probe(const struct jn_intern *t, const char *s, size_t len, uint64_t h,
 	}
 }
 
+void
+jn_intern_prefetch(const struct jn_intern *t, const char *s, size_t len)
+{
+	if (t->nslots == 0)
+		return;
+#if defined(__GNUC__) || defined(__clang__)
+	__builtin_prefetch(&t->slots[jn_hash(s, len) & (t->nslots - 1)]);
+#else
+	(void)s;
+	(void)len;
+#endif
+}
+
 uint32_t
 jn_intern_find(const struct jn_intern *t, const char *s, size_t len)
 {

@@ -530,14 +530,18 @@ on_event(void *ctx, const struct jn_event *ev)
 	struct friction *f = ctx;
 	const struct jn_record *rec = ev->rec;
 	struct fev *e;
-	uint32_t user = jn_units_get(&f->units, ev);
+	uint32_t user, tp, aux = NONE;
 	uint16_t flags = 0;
 	const char *v;
 	size_t len;
 	int m, k, st;
+	float load = NAN;
 
-	if (user == JN_UNIT_NONE || (st = stratum_of(f, rec, user)) < 0)
-		return -1;
+	/*
+	 * The user last: its slot in a table too large for the cache is on
+	 * its way while the rest of the event is read.
+	 */
+	jn_units_prefetch(&f->units, ev);
 	/* the kinds of event, once per event name where they allow it */
 	if (ev->name_len > 0 && f->ncached > 0) {
 		uint64_t bits;
@@ -559,6 +563,34 @@ on_event(void *ctx, const struct jn_event *ev)
 			return -1;
 		flags |= m ? f->oflag[k] : 0;
 	}
+	/* the touchpoint: its field cleaned (journey(7)), else the name */
+	v = jn_record_get(rec, f->tp_slot, &len);
+	if (v == NULL || len == 0)
+		tp = val_put(f, ev->name, ev->name_len);
+	else if ((tp = tp_of(f, v, len)) == NONE)
+		return -1;
+	if (flags & F_ERROR) {
+		aux = val_id(f, f->msg_slot, rec);
+		if (aux == NONE)
+			aux = val_put(f, ev->name, ev->name_len);
+	} else if (flags & F_CONTACT) {
+		aux = val_id(f, f->topic_slot, rec);
+	} else if (flags & (F_CLICK | F_FORM_START | F_FORM_SUBMIT)) {
+		aux = val_id(f, f->target_slot, rec);
+	}
+	v = jn_record_get(rec, f->load_slot, &len);
+	if (v != NULL && len > 0) {
+		double d;
+
+		/* beyond a float's range the conversion is undefined: a
+		 * load of 10^38 seconds is no load time, so it is left out */
+		if (jn_parse_double(v, len, &d) == 0 && d >= 0 &&
+		    (f->load_ms ? d / 1000 : d) <= FLT_MAX)
+			load = (float)(f->load_ms ? d / 1000 : d);
+	}
+	user = jn_units_get(&f->units, ev);
+	if (user == JN_UNIT_NONE || (st = stratum_of(f, rec, user)) < 0)
+		return -1;
 	if (f->value_slot >= 0 && (flags & F_GOAL)) {
 		double d;
 
@@ -574,33 +606,9 @@ on_event(void *ctx, const struct jn_event *ev)
 	e->ts = ev->time;
 	e->session = ev->session && ev->session_len ?
 	    (uint32_t)jn_hash(ev->session, ev->session_len) | 1 : 0;
-	/* the touchpoint: its field cleaned (journey(7)), else the name */
-	v = jn_record_get(rec, f->tp_slot, &len);
-	if (v == NULL || len == 0)
-		e->tp = val_put(f, ev->name, ev->name_len);
-	else if ((e->tp = tp_of(f, v, len)) == NONE)
-		return -1;
-	e->aux = NONE;
-	if (flags & F_ERROR) {
-		e->aux = val_id(f, f->msg_slot, rec);
-		if (e->aux == NONE)
-			e->aux = val_put(f, ev->name, ev->name_len);
-	} else if (flags & F_CONTACT) {
-		e->aux = val_id(f, f->topic_slot, rec);
-	} else if (flags & (F_CLICK | F_FORM_START | F_FORM_SUBMIT)) {
-		e->aux = val_id(f, f->target_slot, rec);
-	}
-	e->load = NAN;
-	v = jn_record_get(rec, f->load_slot, &len);
-	if (v != NULL && len > 0) {
-		double d;
-
-		/* beyond a float's range the conversion is undefined: a
-		 * load of 10^38 seconds is no load time, so it is left out */
-		if (jn_parse_double(v, len, &d) == 0 && d >= 0 &&
-		    (f->load_ms ? d / 1000 : d) <= FLT_MAX)
-			e->load = (float)(f->load_ms ? d / 1000 : d);
-	}
+	e->tp = tp;
+	e->aux = aux;
+	e->load = load;
 	e->flags = flags;
 	e->stratum = (uint16_t)st;
 	return 0;
