@@ -95,6 +95,12 @@ int jn_run_check(struct jn_run *run);
 struct jn_reclist {
 	unsigned char *p;
 	size_t n, cap;		/* in records */
+	/*
+	 * With jn_units_any_order, the list is a chain of blocks of cap
+	 * records, each after a pointer to the next block's records: p is
+	 * the newest block's, first the oldest block's.
+	 */
+	unsigned char *first;
 };
 
 /*
@@ -117,6 +123,7 @@ struct jn_units {
 	uint32_t last;
 	struct jn_reclist *lists;	/* one, or one per share (-j) */
 	int nparts;
+	int chained;		/* jn_units_any_order, one thread */
 	uint8_t *part;		/* -j: per unit, its share */
 	uint64_t *first_pos;	/* -j: per unit, the record where it began */
 	size_t ucap;
@@ -248,12 +255,34 @@ void jn_units_init(struct jn_units *u, size_t rec_size, size_t unit_off,
 void jn_units_release(struct jn_units *u);
 
 /*
+ * The reporter's result does not depend on the order in which units are
+ * handed over (with -j it never could).  With one thread and without
+ * --sorted, the records are then kept in a chain of small blocks (no
+ * copies as it grows), and handed over unit by unit in input order (a
+ * log in time order needs no sort), the units in an order of their ids
+ * mod JN_UNIT_LISTS: a stable pass deals the records out to that many
+ * lists, freeing each block once dealt, and each list is then grouped
+ * by unit in a buffer of its own size.  The in-place grouping it
+ * replaces scrambles each unit's records.  Call after setting u->sorted.
+ */
+#define JN_UNIT_LISTS 1024
+void jn_units_any_order(struct jn_units *u);
+
+/*
  * The unit of ev: its id in this thread's numbering (first appearance).
  * With --sorted a new unit hands the previous one to the reporter first,
  * and a unit that comes back after another is an error: returns
  * JN_UNIT_NONE after reporting.
  */
 uint32_t jn_units_get(struct jn_units *u, const struct jn_event *ev);
+
+/*
+ * Start fetching the table slot that jn_units_get(u, ev) reads (units of
+ * users only): a reporter that has other work for the event first calls
+ * this, does that work, then jn_units_get, whose cache miss in a large
+ * table of users then overlaps with the work.  Changes nothing.
+ */
+void jn_units_prefetch(const struct jn_units *u, const struct jn_event *ev);
 
 /* Room for one more record in list l: the slow path of jn_units_keep. */
 void jn_units_grow(struct jn_units *u, struct jn_reclist *l);

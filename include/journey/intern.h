@@ -12,9 +12,10 @@
 
 struct jn_intern {
 	/*
-	 * Open addressing; a slot holds the hash's high 32 bits and id + 1
-	 * (0 = empty), so that a probe rarely touches a string that is not
-	 * the one looked for.
+	 * Open addressing; a slot holds the hash's high 24 bits, the
+	 * length (255 for 255 or more) and id + 1 (0 = empty), so that a
+	 * probe rarely touches a string that is not the one looked for,
+	 * nor lens[] (a cache miss more in a large table).
 	 */
 	uint64_t *slots;
 	char **strs;		/* per id, NUL-terminated, in the arena */
@@ -32,6 +33,14 @@ void jn_intern_init(struct jn_intern *t);
 void jn_intern_release(struct jn_intern *t);
 /* Id of s[0..len), adding it if new.  s may contain NUL bytes. */
 uint32_t jn_intern_put(struct jn_intern *t, const char *s, size_t len);
+/*
+ * Start bringing the slot where s[0..len) would be into the cache, for a
+ * jn_intern_put or jn_intern_find of it a little later: a table too
+ * large for the cache costs a miss per lookup, which then overlaps with
+ * other work.  Changes nothing.
+ */
+void jn_intern_prefetch(const struct jn_intern *t, const char *s,
+    size_t len);
 /* Id of s[0..len) if present, else UINT32_MAX. */
 uint32_t jn_intern_find(const struct jn_intern *t, const char *s, size_t len);
 /* The string of id (NUL-terminated, owned by t); *len set if non-NULL. */

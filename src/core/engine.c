@@ -46,14 +46,80 @@ jn_units_init(struct jn_units *u, size_t rec_size, size_t unit_off,
 	u->lists = jn_xcalloc(1, sizeof *u->lists);
 }
 
+/*
+ * A block of a chained list (jn_units_any_order): a pointer to the next
+ * block's records (NULL after the last block), then records.  Lists and
+ * the pointers point at records.
+ */
+#define BLOCK_BYTES 4096
+#define BLOCK_HEAD sizeof(unsigned char *)
+
+static unsigned char *
+block_next(const unsigned char *records)
+{
+	unsigned char *next;
+
+	memcpy(&next, records - BLOCK_HEAD, sizeof next);
+	return next;
+}
+
+/* Records in the block of l whose records are at b. */
+static size_t
+block_count(const struct jn_reclist *l, const unsigned char *b)
+{
+	return b == l->p ? l->n : l->cap;
+}
+
+/* A new last block for l, of records of size bytes. */
+static void
+chain_grow(struct jn_reclist *l, size_t size)
+{
+	unsigned char *b, *none = NULL;
+
+	b = (unsigned char *)jn_xmalloc(BLOCK_BYTES) + BLOCK_HEAD;
+	memcpy(b - BLOCK_HEAD, &none, sizeof none);
+	if (l->p != NULL)
+		memcpy(l->p - BLOCK_HEAD, &b, sizeof b);
+	else
+		l->first = b;
+	l->p = b;
+	l->n = 0;
+	l->cap = (BLOCK_BYTES - BLOCK_HEAD) / size;
+}
+
+/* Free a chained list's blocks; it is empty after. */
+static void
+chain_free(struct jn_reclist *l)
+{
+	unsigned char *b, *next;
+
+	for (b = l->first; b != NULL; b = next) {
+		next = block_next(b);
+		free(b - BLOCK_HEAD);
+	}
+	memset(l, 0, sizeof *l);
+}
+
+void
+jn_units_any_order(struct jn_units *u)
+{
+	assert(jn_units_count(u) == 0 && u->lists[0].n == 0 &&
+	    u->nparts == 1);
+	u->chained = !u->sorted;	/* --sorted: one unit at a time */
+}
+
 void
 jn_units_release(struct jn_units *u)
 {
 	int p;
 
 	jn_intern_release(&u->keys);
-	for (p = 0; p < u->nparts && u->lists != NULL; p++)
-		free(u->lists[p].p);
+	for (p = 0; p < u->nparts && u->lists != NULL; p++) {
+		if (u->chained)
+			chain_free(&u->lists[p]);
+		else
+			free(u->lists[p].p);
+	}
 	free(u->lists);
 	free(u->part);
 	free(u->first_pos);
@@ -70,12 +136,16 @@ units_split(struct jn_units *u, int nparts)
 	free(u->lists);
 	u->lists = jn_xcalloc((size_t)nparts, sizeof *u->lists);
 	u->nparts = nparts;
+	u->chained = 0;		/* the shares are grouped in place */
 }
 
 void
 jn_units_grow(struct jn_units *u, struct jn_reclist *l)
 {
-	l->p = jn_xgrow(l->p, &l->cap, l->n + 1, u->rec_size);
+	if (u->chained)
+		chain_grow(l, u->rec_size);
+	else
+		l->p = jn_xgrow(l->p, &l->cap, l->n + 1, u->rec_size);
 }
 
 const char *
@@ -85,6 +155,13 @@ jn_units_key(const struct jn_units *u, uint32_t id, size_t *len)
 }
 
 static void flush_current(struct jn_units *u);
+
+void
+jn_units_prefetch(const struct jn_units *u, const struct jn_event *ev)
+{
+	if (!u->per_session)	/* a key of its own: not worth building */
+		jn_intern_prefetch(&u->keys, ev->user, ev->user_len);
+}
 
 uint32_t
 jn_units_get(struct jn_units *u, const struct jn_event *ev)
@@ -172,6 +249,96 @@ flush_current(struct jn_units *u)
 	u->lists[0].n = 0;
 }
 
+/*
+ * One thread, records chained (jn_units_any_order): deal them out to
+ * JN_UNIT_LISTS lists by unit id, in order, each block of the input
+ * freed once dealt; then each list, holding units b, b + JN_UNIT_LISTS,
+ * ..., by a stable counting sort into a buffer of its size, is handed
+ * over unit by unit and freed.  Every pass moves records through a few
+ * sequential streams, and each unit's records keep their input order.
+ */
+static void
+count_chained(struct jn_engine *e)
+{
+	struct jn_units *u = units_of(e->r, e->tool);
+	struct jn_reclist *in = &u->lists[0], *lists;
+	size_t nunits = jn_intern_count(&u->keys), nl = JN_UNIT_LISTS;
+	size_t size = u->rec_size, off = u->unit_off, cap = 0, *start = NULL;
+	size_t scap = 0, b, i, k, nk, total, c;
+	unsigned shift = 0;
+	unsigned char *buf = NULL, *blk, *next;
+	struct jn_unit unit;
+
+	while (((size_t)1 << shift) < nl)
+		shift++;
+	lists = jn_xcalloc(nl, sizeof *lists);
+	for (blk = in->first; blk != NULL; blk = next) {
+		c = block_count(in, blk);
+		for (i = 0; i < c; i++) {
+			const unsigned char *rec = blk + i * size;
+			struct jn_reclist *l;
+			uint32_t id;
+
+			memcpy(&id, rec + off, sizeof id);
+			l = &lists[id & (nl - 1)];
+			if (l->n == l->cap)
+				chain_grow(l, size);
+			memcpy(l->p + l->n++ * size, rec, size);
+		}
+		next = block_next(blk);
+		free(blk - BLOCK_HEAD);
+	}
+	memset(in, 0, sizeof *in);
+	unit.owner = e->tool;
+	for (b = 0; b < nl && b < nunits; b++) {
+		struct jn_reclist *l = &lists[b];
+
+		/* units b, b + nl, ...: nk of them, the k-th is b + k * nl */
+		nk = (nunits - b + nl - 1) / nl;
+		start = jn_xgrow(start, &scap, nk + 1, sizeof *start);
+		memset(start, 0, (nk + 1) * sizeof *start);
+		total = 0;
+		for (blk = l->first; blk != NULL; blk = block_next(blk)) {
+			c = block_count(l, blk);
+			for (i = 0; i < c; i++) {
+				uint32_t id;
+
+				memcpy(&id, blk + i * size + off, sizeof id);
+				start[(id >> shift) + 1]++;
+			}
+			total += c;
+		}
+		for (k = 0; k < nk; k++)
+			start[k + 1] += start[k];
+		if (total > 0)
+			buf = jn_xgrow(buf, &cap, total, size);
+		for (blk = l->first; blk != NULL; blk = block_next(blk)) {
+			c = block_count(l, blk);
+			for (i = 0; i < c; i++) {
+				const unsigned char *rec = blk + i * size;
+				uint32_t id;
+
+				memcpy(&id, rec + off, sizeof id);
+				memcpy(buf + start[id >> shift]++ * size, rec,
+				    size);
+			}
+		}
+		chain_free(l);
+		/* start[k] is now where the k-th unit's records end */
+		for (k = 0; k < nk; k++) {
+			size_t from = k > 0 ? start[k - 1] : 0;
+
+			unit.id = (uint32_t)(b + (k << shift));
+			unit.key = jn_intern_str(&u->keys, unit.id, &unit.len);
+			e->r->unit(e->tool, e->tool, &unit, start[k] > from ?
+			    buf + from * size : NULL, start[k] - from);
+		}
+	}
+	free(lists);
+	free(start);
+	free(buf);
+}
+
 /* One thread: group the records by unit and hand every unit over. */
 static void
 count_one(struct jn_engine *e)
@@ -181,6 +348,10 @@ count_one(struct jn_engine *e)
 	size_t nunits = jn_intern_count(&u->keys), i, *start;
 	struct jn_unit unit;
 
+	if (u->chained) {
+		count_chained(e);
+		return;
+	}
 	start = jn_group_by_key(l->p, l->n, u->rec_size, u->unit_off, nunits);
 	unit.owner = e->tool;
 	for (i = 0; i < nunits; i++) {

@@ -79,7 +79,13 @@ arena_copy(struct jn_intern *t, const char *s, size_t len)
 	return p;
 }
 
-#define TAG(h) ((h) & UINT64_C(0xffffffff00000000))
+/*
+ * A slot: the hash's high 24 bits, the length (255: 255 or more) and
+ * id + 1, so that a probe compares lengths without reading lens[], a
+ * cache miss in a large table.
+ */
+#define TAG(h) ((h) & UINT64_C(0xffffff0000000000))
+#define LENB(len) ((uint64_t)((len) < 255 ? (len) : 255) << 32)
 
 static void
 rehash(struct jn_intern *t)
@@ -101,7 +107,7 @@ rehash(struct jn_intern *t)
 
 		while (slots[j] != 0)
 			j = (j + 1) & (n - 1);
-		slots[j] = TAG(h) | ((uint64_t)i + 1);
+		slots[j] = TAG(h) | LENB(t->lens[i]) | ((uint64_t)i + 1);
 	}
 	free(t->slots);
 	t->slots = slots;
@@ -113,6 +119,7 @@ probe(const struct jn_intern *t, const char *s, size_t len, uint64_t h,
     uint32_t *found)
 {
 	size_t j = h & (t->nslots - 1);
+	uint64_t want = (TAG(h) | LENB(len)) >> 32;
 
 	for (;;) {
 		uint64_t v = t->slots[j];
@@ -123,13 +130,26 @@ probe(const struct jn_intern *t, const char *s, size_t len, uint64_t h,
 			return j;
 		}
 		id = (uint32_t)v - 1;
-		if (TAG(v) == TAG(h) && t->lens[id] == len &&
+		if (v >> 32 == want && (len < 255 || t->lens[id] == len) &&
 		    jn_same_bytes(t->strs[id], s, len)) {
 			*found = id;
 			return j;
 		}
 		j = (j + 1) & (t->nslots - 1);
 	}
+}
+
+void
+jn_intern_prefetch(const struct jn_intern *t, const char *s, size_t len)
+{
+	if (t->nslots == 0)
+		return;
+#if defined(__GNUC__) || defined(__clang__)
+	__builtin_prefetch(&t->slots[jn_hash(s, len) & (t->nslots - 1)]);
+#else
+	(void)s;
+	(void)len;
+#endif
 }
 
 uint32_t
@@ -172,7 +192,7 @@ jn_intern_put(struct jn_intern *t, const char *s, size_t len)
 	}
 	t->strs[t->count] = arena_copy(t, s, len);
 	t->lens[t->count] = (uint32_t)len;
-	t->slots[j] = TAG(h) | ((uint64_t)t->count + 1);
+	t->slots[j] = TAG(h) | LENB(len) | ((uint64_t)t->count + 1);
 	return (uint32_t)t->count++;
 }
 

@@ -244,9 +244,21 @@ jn_parse_double(const char *s, size_t len, double *out)
 {
 	char tmp[64], *end, *comma;
 	double d;
+	uint64_t v = 0;
+	size_t i;
 
 	if (len == 0 || len >= sizeof tmp)
 		return -1;
+	/*
+	 * Up to 15 digits (a load in ms, a count): below 2^53, so the
+	 * integer's double is exact, as strtod's is, without its cost.
+	 */
+	for (i = 0; i < len && i < 16 && s[i] >= '0' && s[i] <= '9'; i++)
+		v = v * 10 + (uint64_t)(s[i] - '0');
+	if (i == len && len <= 15) {
+		*out = (double)v;
+		return 0;
+	}
 	/* strtod would skip leading blanks; a field " 5" is not a number */
 	if (s[0] == ' ' || s[0] == '\t' || s[len - 1] == ' ' ||
 	    s[len - 1] == '\t')

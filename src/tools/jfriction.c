@@ -175,6 +175,20 @@ enum {
 #define MAX_STRATA 65535	/* a stratum id fits struct fev's uint16_t */
 #define NPRED 8
 
+/*
+ * A touchpoint's raw value (the field as read) and its id in vals, once
+ * cleaned: a page's raw value repeats, and cleaning and interning it
+ * again each time were a tenth of reading.  Direct-mapped, of fixed size:
+ * memory does not grow with distinct raw values (queries, ids in paths).
+ */
+#define TPC_SLOTS 4096		/* a power of two */
+#define TPC_MAX 56		/* longer raw values are not cached */
+struct tpcache {
+	uint32_t id;		/* NONE: empty */
+	uint32_t len;
+	char s[TPC_MAX];
+};
+
 /* A touchpoint's visits in the session being detected (detect_loops). */
 struct loopvis {
 	uint64_t mark;		/* the session's serial, when counted */
@@ -286,6 +300,7 @@ struct friction {
 	struct jn_touch_opts touch_opts;
 	struct jn_touch *touch;
 	struct jn_touch_local *touch_local;
+	struct tpcache *tpc;	/* raw touchpoint -> its id (tp_of) */
 	int topic_slot;
 	int strata_slot[MAX_STRATA_FIELDS], nstrata_fields;
 	char *skey;		/* the stratum key being built */
@@ -442,20 +457,91 @@ sval_merge(struct sval *to, const struct sval *from)
 	to->n += from->n;
 }
 
+/* Which slot of the touchpoint cache raw value s[0..n) goes to. */
+static size_t
+tpc_slot(const char *s, size_t n)
+{
+	uint64_t h = (uint64_t)n * UINT64_C(0x9e3779b97f4a7c15), w;
+	uint32_t a, b;
+
+	for (; n >= 8; s += 8, n -= 8) {
+		memcpy(&w, s, 8);
+		h = (h ^ w) * UINT64_C(0x100000001b3);
+		h ^= h >> 29;
+	}
+	if (n >= 4) {
+		memcpy(&a, s, 4);
+		memcpy(&b, s + n - 4, 4);
+		w = (uint64_t)a << 32 | b;
+	} else if (n > 0) {
+		w = (uint64_t)(unsigned char)s[0] |
+		    (uint64_t)(unsigned char)s[n / 2] << 8 |
+		    (uint64_t)(unsigned char)s[n - 1] << 16;
+	} else {
+		w = 0;
+	}
+	h = (h ^ w) * UINT64_C(0xd6e8feb86659fd93);
+	h ^= h >> 32;
+	return (size_t)h & (TPC_SLOTS - 1);
+}
+
+/*
+ * The id of the touchpoint of raw field value v[0..len), not empty:
+ * cleaned (journey(7)) and interned, or found in the cache of raw values.
+ * Cleaning depends on the value alone, and an id once given stays, so
+ * the cache gives what cleaning and interning would.  NONE after
+ * reporting an error.
+ */
+static uint32_t
+tp_of(struct friction *f, const char *v, size_t len)
+{
+	struct tpcache *c = NULL;
+	const char *t;
+	size_t tlen;
+	uint32_t id;
+
+	if (len <= TPC_MAX) {
+		if (f->tpc == NULL) {
+			size_t i;
+
+			f->tpc = jn_xmalloc(TPC_SLOTS * sizeof *f->tpc);
+			for (i = 0; i < TPC_SLOTS; i++)
+				f->tpc[i].id = NONE;
+		}
+		c = &f->tpc[tpc_slot(v, len)];
+		if (c->id != NONE && c->len == len &&
+		    jn_same_bytes(c->s, v, len))
+			return c->id;
+	}
+	if (jn_touch_clean(f->touch_local, v, len, &t, &tlen) != 0)
+		return NONE;
+	id = val_put(f, t, tlen);
+	if (c != NULL) {
+		c->id = id;
+		c->len = (uint32_t)len;
+		memcpy(c->s, v, len);
+	}
+	return id;
+}
+
 static int
 on_event(void *ctx, const struct jn_event *ev)
 {
 	struct friction *f = ctx;
 	const struct jn_record *rec = ev->rec;
 	struct fev *e;
-	uint32_t user = jn_units_get(&f->units, ev);
+	uint32_t user, tp, aux = NONE;
 	uint16_t flags = 0;
 	const char *v;
 	size_t len;
 	int m, k, st;
+	float load = NAN;
 
-	if (user == JN_UNIT_NONE || (st = stratum_of(f, rec, user)) < 0)
-		return -1;
+	/*
+	 * The user last: its slot in a table too large for the cache is on
+	 * its way while the rest of the event is read.
+	 */
+	jn_units_prefetch(&f->units, ev);
 	/* the kinds of event, once per event name where they allow it */
 	if (ev->name_len > 0 && f->ncached > 0) {
 		uint64_t bits;
@@ -477,6 +563,34 @@ on_event(void *ctx, const struct jn_event *ev)
 			return -1;
 		flags |= m ? f->oflag[k] : 0;
 	}
+	/* the touchpoint: its field cleaned (journey(7)), else the name */
+	v = jn_record_get(rec, f->tp_slot, &len);
+	if (v == NULL || len == 0)
+		tp = val_put(f, ev->name, ev->name_len);
+	else if ((tp = tp_of(f, v, len)) == NONE)
+		return -1;
+	if (flags & F_ERROR) {
+		aux = val_id(f, f->msg_slot, rec);
+		if (aux == NONE)
+			aux = val_put(f, ev->name, ev->name_len);
+	} else if (flags & F_CONTACT) {
+		aux = val_id(f, f->topic_slot, rec);
+	} else if (flags & (F_CLICK | F_FORM_START | F_FORM_SUBMIT)) {
+		aux = val_id(f, f->target_slot, rec);
+	}
+	v = jn_record_get(rec, f->load_slot, &len);
+	if (v != NULL && len > 0) {
+		double d;
+
+		/* beyond a float's range the conversion is undefined: a
+		 * load of 10^38 seconds is no load time, so it is left out */
+		if (jn_parse_double(v, len, &d) == 0 && d >= 0 &&
+		    (f->load_ms ? d / 1000 : d) <= FLT_MAX)
+			load = (float)(f->load_ms ? d / 1000 : d);
+	}
+	user = jn_units_get(&f->units, ev);
+	if (user == JN_UNIT_NONE || (st = stratum_of(f, rec, user)) < 0)
+		return -1;
 	if (f->value_slot >= 0 && (flags & F_GOAL)) {
 		double d;
 
@@ -492,36 +606,9 @@ on_event(void *ctx, const struct jn_event *ev)
 	e->ts = ev->time;
 	e->session = ev->session && ev->session_len ?
 	    (uint32_t)jn_hash(ev->session, ev->session_len) | 1 : 0;
-	/* the touchpoint: its field cleaned (journey(7)), else the name */
-	v = jn_record_get(rec, f->tp_slot, &len);
-	if (v == NULL || len == 0) {
-		v = ev->name;
-		len = ev->name_len;
-	} else if (jn_touch_clean(f->touch_local, v, len, &v, &len) != 0) {
-		return -1;
-	}
-	e->tp = val_put(f, v, len);
-	e->aux = NONE;
-	if (flags & F_ERROR) {
-		e->aux = val_id(f, f->msg_slot, rec);
-		if (e->aux == NONE)
-			e->aux = val_put(f, ev->name, ev->name_len);
-	} else if (flags & F_CONTACT) {
-		e->aux = val_id(f, f->topic_slot, rec);
-	} else if (flags & (F_CLICK | F_FORM_START | F_FORM_SUBMIT)) {
-		e->aux = val_id(f, f->target_slot, rec);
-	}
-	e->load = NAN;
-	v = jn_record_get(rec, f->load_slot, &len);
-	if (v != NULL && len > 0) {
-		double d;
-
-		/* beyond a float's range the conversion is undefined: a
-		 * load of 10^38 seconds is no load time, so it is left out */
-		if (jn_parse_double(v, len, &d) == 0 && d >= 0 &&
-		    (f->load_ms ? d / 1000 : d) <= FLT_MAX)
-			e->load = (float)(f->load_ms ? d / 1000 : d);
-	}
+	e->tp = tp;
+	e->aux = aux;
+	e->load = load;
 	e->flags = flags;
 	e->stratum = (uint16_t)st;
 	return 0;
@@ -808,6 +895,7 @@ detect_errors_slow(struct friction *f, const struct session *s)
 	int controls = (f->kinds >> K_ERROR & 1) ||
 	    (f->kinds >> K_RAGE & 1) || (f->kinds >> K_FORM & 1);
 	uint32_t tp = NONE, clicked = NONE, id;
+	float slow = (float)((double)f->slow / 1e9);
 	size_t i;
 
 	for (i = 0; i < s->n; i++) {
@@ -831,7 +919,7 @@ detect_errors_slow(struct friction *f, const struct session *s)
 				    s->id, e->ts);
 		}
 		if ((f->kinds >> K_SLOW & 1) && !isnan(e->load) &&
-		    e->load > (float)((double)f->slow / 1e9))
+		    e->load > slow)
 			hit(f, K_SLOW, e->tp, NONE, NONE, s->user, s->id,
 			    e->ts);
 	}
@@ -2740,6 +2828,8 @@ setup(void *state, int worker)
 	jn_units_init(&f->units, sizeof(struct fev), offsetof(struct fev,
 	    user), 0);
 	f->units.sorted = f->run.sorted;
+	/* units are counted one at a time, in any order: -j must agree */
+	jn_units_any_order(&f->units);
 	jn_intern_init(&f->vals);
 	jn_intern_init(&f->keys);
 	jn_intern_init(&f->strata);
@@ -2777,6 +2867,7 @@ release(void *state)
 
 	jn_engine_release(&f->engine);
 	jn_touch_local_free(f->touch_local);
+	free(f->tpc);
 	if (!f->is_worker)	/* the rules are the main state's */
 		jn_touch_free(f->touch);
 	jn_pred_free(f->goal);

@@ -5,7 +5,9 @@
  * log, so that users' events fall into many batches), with --sorted on
  * grouped input, and per session; units are numbered by first appearance
  * (unit_move, jn_engine_global); a user who comes back under --sorted is
- * an error at its line.
+ * an error at its line.  A reporter that takes units in any order
+ * (jn_units_any_order) gets the same units, each with its events in
+ * input order.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -35,6 +37,8 @@ struct toy {
 	struct jn_engine engine;
 	struct jn_run run;
 	int per_session;
+	int any_order;		/* jn_units_any_order */
+	uint32_t seq;		/* events kept so far, in input order */
 	/* results: "key times..." per unit, in the order handed over */
 	char **lines;
 	size_t nlines, cap;
@@ -59,6 +63,9 @@ toy_setup(void *state, int worker)
 	jn_units_init(&t->units, sizeof(struct rec), offsetof(struct rec,
 	    unit), t->per_session);
 	t->units.sorted = t->run.sorted;
+	if (t->any_order)
+		jn_units_any_order(&t->units);
+	t->seq = 0;
 	return 0;
 }
 
@@ -90,7 +97,7 @@ toy_event(void *ctx, const struct jn_event *ev)
 		return -1;
 	r = jn_units_keep(&t->units, u);
 	r->ts = ev->time;
-	r->pad = 0;
+	r->pad = t->seq++;	/* one reading thread: the input's order */
 	return 0;
 }
 
@@ -118,7 +125,11 @@ toy_unit(void *tool, void *acc, const struct jn_unit *u, void *rec, size_t n)
 	struct jn_strbuf b = { NULL, 0, 0 };
 	size_t i;
 
-	(void)tool;
+	/* in any order with one thread: each unit's in input order */
+	if (((const struct toy *)tool)->any_order &&
+	    ((const struct toy *)tool)->run.jobs == 1)
+		for (i = 1; i < n; i++)
+			assert_true(r[i - 1].pad < r[i].pad);
 	for (i = 0; i < u->len; i++)
 		jn_strbuf_printf(&b, "%c", u->key[i] ? u->key[i] : '/');
 	qsort(r, n, sizeof *r, rec_cmp);
@@ -230,6 +241,8 @@ write_log(size_t nusers, size_t nevents, int grouped)
  * (*n of them; caller frees), and the unit keys in first-appearance
  * order in *order (NULL with one thread).
  */
+static int toy_any_order;	/* run_toy's reporters: jn_units_any_order */
+
 static char **
 run_toy(const char *path, int jobs, int sorted, int per_session, size_t *n,
     char ***order, size_t *norder)
@@ -246,6 +259,7 @@ run_toy(const char *path, int jobs, int sorted, int per_session, size_t *n,
 	t.run.jobs = jobs;
 	t.run.sorted = sorted;
 	t.per_session = per_session;
+	t.any_order = toy_any_order;
 	options = t;
 	assert_int_equal(toy_setup(&t, 0), 0);
 	rc = jn_engine_input(&t.engine, &toy_reporter, &t, &options, &t.run,
@@ -353,6 +367,57 @@ test_sorted(void **state)
 	free(path);
 }
 
+/*
+ * Units in any order: with one thread the records are dealt out to lists
+ * (3,000 users: several per list, users of a list interleaved), and every
+ * unit still comes once with all its events, in input order (toy_unit);
+ * -j and --sorted are unchanged by it.
+ */
+static void
+test_any_order(void **state)
+{
+	char *path = write_log(3000, 100000, 0), *grouped;
+	char **one, **any, **o1, **o2;
+	size_t n1, n2, no1, no2, i;
+	int jobs[] = { 1, 2, 3 }, j, per_session;
+
+	(void)state;
+	for (per_session = 0; per_session <= 1; per_session++) {
+		one = run_toy(path, 1, 0, per_session, &n1, &o1, &no1);
+		toy_any_order = 1;
+		for (j = 0; j < 3; j++) {
+			any = run_toy(path, jobs[j], 0, per_session, &n2, &o2,
+			    &no2);
+			assert_int_equal(n2, n1);
+			for (i = 0; i < n1; i++)
+				assert_string_equal(any[i], one[i]);
+			free_lines(any, n2);
+			free_lines(o2, no2);
+		}
+		toy_any_order = 0;
+		free_lines(one, n1);
+		free_lines(o1, no1);
+	}
+	unlink(path);
+	free(path);
+	/* --sorted: one unit at a time, as without */
+	grouped = write_log(500, 20000, 1);
+	one = run_toy(grouped, 1, 1, 0, &n1, &o1, &no1);
+	toy_any_order = 1;
+	any = run_toy(grouped, 1, 1, 0, &n2, &o2, &no2);
+	toy_any_order = 0;
+	assert_int_equal(n1, 500);
+	assert_int_equal(n2, n1);
+	for (i = 0; i < n1; i++)
+		assert_string_equal(any[i], one[i]);
+	free_lines(one, n1);
+	free_lines(any, n2);
+	free_lines(o1, no1);
+	free_lines(o2, no2);
+	unlink(grouped);
+	free(grouped);
+}
+
 /* A user who comes back under --sorted: an error, nothing counted. */
 static void
 test_sorted_comes_back(void **state)
@@ -393,6 +458,7 @@ main(void)
 		cmocka_unit_test(test_jobs_per_session),
 		cmocka_unit_test(test_sorted),
 		cmocka_unit_test(test_sorted_comes_back),
+		cmocka_unit_test(test_any_order),
 	};
 
 	jn_set_progname("test_engine");

@@ -58,6 +58,38 @@ test_many(void **state)
 	jn_intern_release(&t);
 }
 
+/*
+ * A slot holds a string's length up to 254, and 255 for any longer:
+ * strings of the same bytes that differ only in length, or only in a
+ * byte, are told apart around that edge.
+ */
+static void
+test_long(void **state)
+{
+	static const size_t lens[] = { 0, 1, 254, 255, 256, 300, 1000 };
+	struct jn_intern t;
+	char buf[1001];
+	size_t i, len;
+
+	(void)state;
+	memset(buf, 'x', sizeof buf);
+	jn_intern_init(&t);
+	for (i = 0; i < sizeof lens / sizeof lens[0]; i++)
+		assert_int_equal(jn_intern_put(&t, buf, lens[i]), i);
+	buf[299] = 'y';
+	assert_int_equal(jn_intern_find(&t, buf, 300), UINT32_MAX);
+	assert_int_equal(jn_intern_put(&t, buf, 300), 7);
+	buf[299] = 'x';
+	for (i = 0; i < sizeof lens / sizeof lens[0]; i++) {
+		jn_intern_prefetch(&t, buf, lens[i]);	/* changes nothing */
+		assert_int_equal(jn_intern_find(&t, buf, lens[i]), i);
+		jn_intern_str(&t, (uint32_t)i, &len);
+		assert_int_equal(len, lens[i]);
+	}
+	assert_int_equal(jn_intern_find(&t, buf, 257), UINT32_MAX);
+	jn_intern_release(&t);
+}
+
 static void
 test_ranks(void **state)
 {
@@ -85,6 +117,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_put_find),
 		cmocka_unit_test(test_many),
+		cmocka_unit_test(test_long),
 		cmocka_unit_test(test_ranks),
 	};
 

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -65,6 +66,39 @@ test_parse_double(void **state)
 	assert_int_equal(jn_parse_double(",", 1, &d), -1);
 	jn_decimal_comma(0);
 	assert_int_equal(jn_parse_double("68,37", 5, &d), -1);
+}
+
+/*
+ * Plain digits take a path of their own (up to 15 of them, below 2^53):
+ * every value must be strtod's, bit for bit, around the path's edges.
+ */
+static void
+test_parse_double_digits(void **state)
+{
+	static const char *const cases[] = {
+		"0", "7", "00", "007", "0000000000000000001", "891",
+		"4378", "123456789012345", "999999999999999",
+		"1000000000000000", "9007199254740992", "9007199254740993",
+		"9999999999999999", "18446744073709551615",
+		"18446744073709551616", "123456789012345678901234567890",
+		"-0", "+5", "-891", "5.", "5e3",
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		double d = -1, want = strtod(cases[i], NULL);
+
+		assert_int_equal(jn_parse_double(cases[i], strlen(cases[i]),
+		    &d), 0);
+		assert_memory_equal(&d, &want, sizeof d);
+	}
+	/* digits, then something else: no number */
+	{
+		double d;
+
+		assert_int_equal(jn_parse_double("12a", 3, &d), -1);
+	}
 }
 
 /* The getopt code of a shared long option. */
@@ -168,6 +202,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_quote),
 		cmocka_unit_test(test_parse_double),
+		cmocka_unit_test(test_parse_double_digits),
 		cmocka_unit_test(test_schema),
 		cmocka_unit_test(test_common_options),
 		cmocka_unit_test(test_real_export_options),
