@@ -135,8 +135,9 @@ size_t jn_utf8_len(const char *s);
 const char *jn_svg_css(void);
 
 /*
- * The page frame: an HTML5 document head with title (escaped) and the
- * style sheet, then <body><main> and an <h1>.  jn_html_end closes it,
+ * The page frame: an HTML5 document head with title (escaped), a
+ * Content-Security-Policy that forbids every load and script, and the
+ * style sheet, then <body><main> and an <h1>; well-formed XML too.  jn_html_end closes it,
  * with "Generated at" and generated when not NULL.  Cannot fail.
  */
 void jn_html_begin(struct jn_strbuf *b, const char *title);

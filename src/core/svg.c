@@ -310,7 +310,7 @@ jn_svg_coord(struct jn_strbuf *b, double v)
 	snprintf(buf, sizeof buf, "%.1f", v);
 	n = strlen(buf);
 	if (n >= 2 && strcmp(buf + n - 2, ".0") == 0)
-		buf[n -= 2] = '\0';
+		buf[n - 2] = '\0';
 	if (strcmp(buf, "-0") == 0)
 		strcpy(buf, "0");
 	jn_strbuf_printf(b, "%s", buf);
@@ -611,6 +611,9 @@ jn_html_begin(struct jn_strbuf *b, const char *title)
 {
 	jn_strbuf_printf(b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
 	    "<meta charset=\"utf-8\"/>\n"
+	    /* the page may load and run nothing, whatever its text says */
+	    "<meta http-equiv=\"Content-Security-Policy\" "
+	    "content=\"default-src 'none'; style-src 'unsafe-inline'\"/>\n"
 	    "<meta name=\"viewport\" content=\"width=device-width, "
 	    "initial-scale=1\"/>\n"
 	    "<meta name=\"color-scheme\" content=\"light dark\"/>\n"

@@ -1108,6 +1108,12 @@ sankey_panel(struct section *s, size_t r0, size_t r1, double top,
 		if (c + 1 > ncols)
 			ncols = c + 1;
 	}
+	if (l.n == 0 || l.v == NULL) {
+		free(from_of);
+		free(to_of);
+		free(l.v);
+		return;
+	}
 	for (i = 0; i < l.n; i++) {
 		colsum[l.v[i].col] += node_value(&l.v[i]);
 		colcount[l.v[i].col]++;
@@ -1333,7 +1339,7 @@ draw_watch(struct section *s)
 	s->wide = 1;
 	jn_svg_begin(&s->svg, WIDE, ph * (double)(shown ? shown : 1) + 4,
 	    s->heading, NULL, 0);
-	for (i = 0; i < shown; i++, top += ph) {
+	for (i = 0; i < shown; i++) {
 		size_t *rows = jn_xcalloc(t->nrows + 1, sizeof *rows), n = 0,
 		    j, nt, every, nf = 0;
 		double lo = INFINITY, hi = -INFINITY, v, ticks[16], x0 = 70,
@@ -1341,7 +1347,7 @@ draw_watch(struct section *s)
 		struct jn_scale sy;
 		struct jn_band bx;
 		enum jn_coltype type;
-		const char *kpi = NULL;
+		const char *kpi = "";
 		int pen;
 
 		for (r = 0; r < t->nrows; r++) {
@@ -1462,6 +1468,7 @@ draw_watch(struct section *s)
 			}
 		}
 		free(rows);
+		top += ph;
 	}
 	jn_svg_end(&s->svg);
 	if (shown < series.n)

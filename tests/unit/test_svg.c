@@ -238,9 +238,13 @@ test_page(void **state)
 	assert_non_null(strstr(b.buf, "@media print"));
 	/* nothing fetched, nothing run, no clock */
 	assert_null(strstr(b.buf, "<script"));
-	assert_null(strstr(b.buf, "http"));
+	assert_null(strstr(b.buf, "http:"));
+	assert_null(strstr(b.buf, "https:"));
+	assert_null(strstr(b.buf, "src="));
 	assert_null(strstr(b.buf, "url("));
 	assert_null(strstr(b.buf, "@import"));
+	assert_non_null(strstr(b.buf, "content=\"default-src 'none'; "
+	    "style-src 'unsafe-inline'\""));
 	assert_null(strstr(b.buf, "generated at"));
 	b.len = 0;
 	jn_html_end(&b, "2026-12-06 02:15 UTC");
