@@ -572,8 +572,9 @@ static const char page_css[] =
 	"main{max-width:1180px;margin:0 auto;padding:24px}\n"
 	"h1{font-size:24px;margin:0 0 4px}\n"
 	"h2{font-size:18px;margin:0 0 2px}\n"
-	"section{border-top:1px solid var(--grid);padding:18px 0 8px;"
-	"break-inside:avoid-page}\n"
+	"section{border-top:1px solid var(--grid);padding:18px 0 8px}\n"
+	"figure{break-inside:avoid}\n"
+	"h2,p.lede{break-after:avoid}\n"
 	"p.lede{color:var(--muted);margin:0 0 12px}\n"
 	"p.prov{color:var(--muted);font-size:12px;margin:0 0 10px;"
 	"overflow-wrap:anywhere}\n"
@@ -598,6 +599,8 @@ static const char page_css[] =
 	"@media print{:root{--bg:#fff;--fg:#000;--muted:#444;--grid:#ccc;"
 	"--row:#f3f3f3}main{max-width:none;padding:0}"
 	".pair{display:block}.pair figure{margin-bottom:8px}"
+	".pair .numbers{overflow:visible}table{font-size:9px}"
+	"th,td{padding:2px 4px}"
 	"nav{display:none}section{padding-top:10px}}\n";
 
 const char *
