@@ -52,4 +52,4 @@ jfunnel --meta $S --until 2026-10-04 examples/shop.csv > "$tmp/baseline.csv"
 	jretain --period day examples/shop.csv
 	cat examples/watch.csv
 } | jreport --title "Shop: nightly report" > "$build/report.html"
-echo "report: ${build#"$PWD/"}/report.html"
+echo "report.html written in the build directory (build/ for make demo)"
