@@ -317,11 +317,14 @@ draw_funnel(struct section *s)
 		}
 		for (i = r; i < e; i++) {
 			double c = num0(t, i, "count"), a = jn_scale_map(&sc, 0);
-			double x = jn_scale_map(&sc, c);
+			double x = jn_scale_map(&sc, c), conv;
 
 			if (isnan(first))
 				first = c;
 			last = c;
+			/* jfunnel's conversion, or the count over the first's */
+			if (num(t, i, "conversion", &conv) != 0)
+				conv = first > 0 ? c / first : 0;
 			snprintf(buf, sizeof buf, "%s %s", text(t, i, "step"),
 			    text(t, i, "name"));
 			jn_svg_text(&s->svg, x0 - 8, y + 15, "end", "label",
@@ -329,7 +332,7 @@ draw_funnel(struct section *s)
 			snprintf(tip, sizeof tip, "%s: %s units, %s of the "
 			    "first step", buf, fmt(vb, sizeof vb, JN_COL_INT,
 			    c), fmt(pb, sizeof pb, JN_COL_RATE,
-			    num0(t, i, "conversion")));
+			    conv));
 			if (!isnan(prev) && prev > c)
 				jn_svg_rect(&s->svg, x, y + 3,
 				    jn_scale_map(&sc, prev) - x, ROW - 6,
@@ -338,7 +341,7 @@ draw_funnel(struct section *s)
 			    tip);
 			snprintf(buf, sizeof buf, "%s (%s)", fmt(vb, sizeof vb,
 			    JN_COL_INT, c), fmt(pb, sizeof pb, JN_COL_RATE,
-			    num0(t, i, "conversion")));
+			    conv));
 			jn_svg_text(&s->svg, (isnan(prev) ? x :
 			    fmax(x, jn_scale_map(&sc, prev))) + 6, y + 15,
 			    "start", "value", buf, 0);
