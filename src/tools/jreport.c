@@ -622,7 +622,9 @@ compare_label(const struct jn_table *t, size_t r, char *buf, size_t size)
 	if (end < 0)
 		end = 1;
 	for (c = 0; c < end && n + 1 < size; c++) {
-		int k = snprintf(buf + n, size - n, "%s%s", n ? " " : "",
+		/* a retention comparison's rows are periods: say so */
+		int k = snprintf(buf + n, size - n, "%s%s%s", n ? " " : "",
+		    strcmp(t->names[c], "period") == 0 ? "period " : "",
 		    cell(t, r, c));
 
 		if (k < 0)
