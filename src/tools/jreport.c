@@ -1661,9 +1661,17 @@ numbers(struct jn_strbuf *b, const struct section *s)
 	const struct jn_table *t = s->t;
 	enum jn_coltype *types = jn_xcalloc(t->ncols + 1, sizeof *types);
 	int kc = jn_table_col(t, "kpi");
+	struct names kpis = { 0 };
 	size_t r, c;
 	char vb[64];
 
+	/* whether each KPI is a rate, decided once per KPI (names.w) */
+	if (s->kind == JN_TABLE_WATCH)
+		for (r = 0; r < t->nrows; r++)
+			if (names_find(&kpis, cell(t, r, kc)) == SIZE_MAX)
+				names_add(&kpis, cell(t, r, kc),
+				    is_rate_kpi(t, r, t->nrows, kc,
+				    cell(t, r, kc)));
 	for (c = 0; c < t->ncols; c++) {
 		types[c] = jn_table_coltype(t->names[c]);
 		if (s->kind == JN_TABLE_WATCH &&
@@ -1683,7 +1691,7 @@ numbers(struct jn_strbuf *b, const struct section *s)
 	jn_strbuf_printf(b, "</tr></thead>\n<tbody>\n");
 	for (r = 0; r < t->nrows; r++) {
 		int rate = s->kind == JN_TABLE_WATCH &&
-		    is_rate_kpi(t, 0, t->nrows, kc, cell(t, r, kc));
+		    kpis.w[names_find(&kpis, cell(t, r, kc))] > 0;
 
 		jn_strbuf_printf(b, "<tr%s>", s->hl && s->hl[r] ?
 		    " class=\"hl\"" : "");
@@ -1710,6 +1718,7 @@ numbers(struct jn_strbuf *b, const struct section *s)
 		jn_strbuf_printf(b, "</tr>\n");
 	}
 	jn_strbuf_printf(b, "</tbody>\n</table>\n");
+	names_free(&kpis);
 	free(types);
 }
 
