@@ -1083,10 +1083,28 @@ is_end(const char *name)
 	return strcmp(name, "(end)") == 0 || strcmp(name, "(other)") == 0;
 }
 
+/*
+ * The column of row r's from-node: steps count 1, 2, ... from --from, or
+ * ..., -2, -1 back to --to's goal; base is the table's first step, so
+ * that every panel has the same columns.  Returns 0, or -1 for a row
+ * without a usable step (not drawn).
+ */
+static int
+step_col(const struct jn_table *t, size_t r, double base, size_t *col)
+{
+	double st;
+
+	if (num(t, r, "step", &st) != 0 || st != floor(st) || st == 0 ||
+	    fabs(st) > 62 || st < base || st - base > 61)
+		return -1;
+	*col = (size_t)(st - base);
+	return 0;
+}
+
 /* One group's Sankey, rows [r0, r1), drawn from y top, height ph. */
 static void
 sankey_panel(struct section *s, size_t r0, size_t r1, double top,
-    double ph, double width)
+    double ph, double width, double base)
 {
 	const struct jn_table *t = s->t;
 	struct snode_list l = { NULL, 0, 0 };
@@ -1100,12 +1118,12 @@ sankey_panel(struct section *s, size_t r0, size_t r1, double top,
 	struct jn_strbuf d = { NULL, 0, 0 };
 
 	for (r = r0; r < r1; r++) {
-		double st = num0(t, r, "step"), u = num0(t, r, "units");
+		double u = num0(t, r, "units");
 		size_t c;
 
-		if (!(st >= 1 && st < 63))
+		if (step_col(t, r, base, &c) != 0)
 			continue;
-		c = (size_t)st;
+		c++;
 		from_of[r - r0] = node_get(&l, c - 1, text(t, r, "from"));
 		to_of[r - r0] = node_get(&l, c, text(t, r, "to"));
 		l.v[from_of[r - r0]].out += u;
@@ -1160,9 +1178,20 @@ sankey_panel(struct section *s, size_t r0, size_t r1, double top,
 		}
 	}
 	for (i = 0; i < ncols; i++) {
-		snprintf(buf, sizeof buf, i == 0 ? "start" : "step %zu", i);
-		jn_svg_text(&s->svg, 10 + colw * (double)i, top + 12, "start",
-		    "note", buf, 0);
+		if (base > 0)
+			snprintf(buf, sizeof buf, i == 0 ? "start" :
+			    "step %zu", i);
+		else if (i + 1 == ncols)
+			snprintf(buf, sizeof buf, "goal");
+		else
+			snprintf(buf, sizeof buf, "step %d", (int)base +
+			    (int)i);
+		if (i + 1 == ncols && ncols > 1)
+			jn_svg_text(&s->svg, 10 + colw * (double)i + nodew,
+			    top + 12, "end", "note", buf, 0);
+		else
+			jn_svg_text(&s->svg, 10 + colw * (double)i, top + 12,
+			    "start", "note", buf, 0);
 	}
 	/* links in from-node order, then to-node order: no crossings at
 	 * a node's side */
@@ -1170,9 +1199,9 @@ sankey_panel(struct section *s, size_t r0, size_t r1, double top,
 		size_t *lo = jn_xcalloc(r1 - r0 + 1, sizeof *lo), n = 0, a, b;
 
 		for (r = r0; r < r1; r++) {
-			double st = num0(t, r, "step");
+			size_t c;
 
-			if (st >= 1 && st < 63)
+			if (step_col(t, r, base, &c) == 0)
 				lo[n++] = r - r0;
 		}
 		for (a = 1; a < n; a++) {
@@ -1271,17 +1300,19 @@ static void
 draw_steps(struct section *s)
 {
 	const struct jn_table *t = s->t;
-	size_t r, e, ng = 0, maxstep = 0;
-	double ph = 380, y = 0;
+	size_t r, e, ng = 0, c, maxcol = 0;
+	double ph = 380, y = 0, base = 1, st;
 
 	for (r = 0; r < t->nrows; r = next_group(s, r))
 		ng++;
-	for (r = 0; r < t->nrows; r++) {
-		double st = num0(t, r, "step");
-
-		if (st >= 1 && st < 63 && (size_t)st > maxstep)
-			maxstep = (size_t)st;
-	}
+	/* --to: steps -N..-1, the first the lowest */
+	for (r = 0; r < t->nrows; r++)
+		if (num(t, r, "step", &st) == 0 && st == floor(st) &&
+		    st < 0 && st >= -62 && st < base)
+			base = st;
+	for (r = 0; r < t->nrows; r++)
+		if (step_col(t, r, base, &c) == 0 && c + 1 > maxcol)
+			maxcol = c + 1;
 	s->wide = 1;
 	jn_svg_begin(&s->svg, WIDE, (ph + (s->group >= 0 ? 22 : 0)) *
 	    (double)(ng ? ng : 1), s->heading, NULL, 0);
@@ -1292,13 +1323,15 @@ draw_steps(struct section *s)
 			    group_of(s, r), 60);
 			y += 22;
 		}
-		sankey_panel(s, r, e, y, ph, WIDE);
+		sankey_panel(s, r, e, y, ph, WIDE, base);
 		y += ph;
 	}
 	jn_svg_end(&s->svg);
-	jn_strbuf_printf(&s->lede, "How units move over the first %zu steps "
-	    "of their paths: each band's width is the units taking that move;"
-	    " grey bands end the path or sum what was pruned.", maxstep);
+	jn_strbuf_printf(&s->lede, "How units move over %s %zu steps of "
+	    "their paths%s: each band's width is the units taking that move;"
+	    " grey bands end the path or sum what was pruned.", base > 0 ?
+	    "the first" : "the last", maxcol, base > 0 ? "" :
+	    " to the goal");
 }
 
 /* ---- KPI watch ---- */
@@ -1843,8 +1876,10 @@ load(struct report *rp, const char *path)
 
 	if (jn_tables_load(&rp->ts, path, rp->in_format) != 0)
 		return -1;
+	/* jpath's steps count back from -1 with --to: not a funnel's */
 	for (i = first; i < rp->ts.n; i++)
 		if (jn_table_kind(&rp->ts.t[i]) != JN_TABLE_OTHER &&
+		    jn_table_kind(&rp->ts.t[i]) != JN_TABLE_STEPS &&
 		    jn_table_validate(&rp->ts.t[i]) != 0)
 			return -1;
 	return 0;
