@@ -4,7 +4,10 @@
 #   make check      unit tests, fuzz corpus replay, CLI golden cases, man
 #                   pages: one line each, details only on failure
 #   make check-slow the CLI cases marked slow (seconds each; CI runs them)
-#   make demo       the tools piped together over examples/
+#   make demo       the tools piped together over examples/, ending with
+#                   build/report.html (jreport)
+#   make check-browser  that report in headless Chromium (installed when
+#                   missing): no request, no script, no console message
 #   make bench      throughput and memory on generated 1M/10M-event logs
 #   make fuzz       libFuzzer targets (clang), FUZZ_SECONDS each
 #   make check SANITIZE=address,undefined
@@ -63,6 +66,7 @@ MANPAGES = $(wildcard man/*.1 man/*.7)
 DEPS_STAMP = build/.deps-ok
 
 .PHONY: all check check-slow check-build unit cli fuzz-replay demo bench \
+	check-browser \
 	fuzz install uninstall clean deps lint-man check-valgrind lint tidy
 .SUFFIXES:
 
@@ -185,10 +189,21 @@ check-valgrind: all $(UNIT_BINS)
 	    --by device --drivers device examples/watch.csv >/dev/null; \
 	$(BUILD)/jwatch --kpis sessions examples/watch.csv | cut -d, -f1,3 | \
 	    $(VALGRIND) $(BUILD)/jwatch --series >/dev/null
-	@echo "valgrind: $(words $(UNIT_BINS)) unit tests and 11 tool runs clean"
+	@{ $(BUILD)/jpath --view steps --top 8 examples/shop.csv; \
+	    $(BUILD)/jpath --view next examples/shop.csv; \
+	    $(BUILD)/jpath examples/shop.csv; \
+	    $(BUILD)/jfriction examples/checkout.csv; \
+	    $(BUILD)/jwatch --goal purchase examples/watch.csv; } | \
+	    $(VALGRIND) $(BUILD)/jreport >/dev/null
+	@$(BUILD)/jretain --period day examples/shop.csv | $(VALGRIND) \
+	    $(BUILD)/jreport -o svg >/dev/null
+	@echo "valgrind: $(words $(UNIT_BINS)) unit tests and 13 tool runs clean"
 
 demo: all
 	@sh examples/demo.sh $(BUILD)
+
+check-browser: all
+	@sh tests/browser/run $(BUILD)
 
 bench: all
 	@sh bench/run $(BUILD)

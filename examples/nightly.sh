@@ -12,16 +12,21 @@
 # that did not regress becomes the new baseline (written beside it, then
 # renamed over it); a failed or empty run never does.  A slow decline,
 # less than --max-drop a night, then passes every night, so update rarely
-# (say, after a release was checked) rather than every night.
-# Usage: nightly.sh [--update] LOG BASELINE
+# (say, after a release was checked) rather than every night.  With
+# --report FILE, the night's funnel and its comparison are also written
+# to FILE as an HTML page (jreport), for the people who read a page.
+# Usage: nightly.sh [--update] [--report FILE] LOG BASELINE
 set -eu
-update=0
-if [ "${1:-}" = --update ]; then
-	update=1
-	shift
-fi
+update=0 report=
+while [ $# -gt 0 ]; do
+	case $1 in
+	--update) update=1; shift ;;
+	--report) [ $# -ge 2 ] || break; report=$2; shift 2 ;;
+	*) break ;;
+	esac
+done
 if [ $# -ne 2 ]; then
-	echo "usage: nightly.sh [--update] LOG BASELINE" >&2
+	echo "usage: nightly.sh [--update] [--report FILE] LOG BASELINE" >&2
 	exit 2
 fi
 log=$1 baseline=$2
@@ -49,6 +54,14 @@ jcompare -o table "$baseline" - < "$today" || status=$?
 if [ "$status" -eq 2 ]; then
 	echo "nightly.sh: $baseline and tonight's funnel cannot be" \
 	    "compared" >&2
+fi
+if [ -n "$report" ]; then
+	cmp=$(mktemp "${TMPDIR:-/tmp}/compare.XXXXXX")
+	{ [ "$status" -eq 2 ] || jcompare "$baseline" - < "$today" \
+	    > "$cmp" 2>/dev/null || [ $? -eq 1 ]; } &&
+	    jreport --title "Nightly funnel: $log" "$today" "$cmp" \
+	    > "$report" || { rm -f "$cmp"; exit 2; }
+	rm -f "$cmp"
 fi
 if [ "$status" -eq 0 ] && [ "$update" -eq 1 ]; then
 	new=$(mktemp "$baseline.XXXXXX") || exit 2

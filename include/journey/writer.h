@@ -259,6 +259,16 @@ void jn_csv_field(struct jn_strbuf *b, const char *s, size_t len);
 void jn_tsv_field(struct jn_strbuf *b, const char *s, size_t len);
 void jn_json_string(struct jn_strbuf *b, const char *s, size_t len);
 
+/*
+ * Format a number cell c of type t (not JN_COL_STR) into buf as the
+ * writers do: the machine form of csv/tsv/ndjson, or with human set the
+ * table/markdown form (thousands separators, percentages, "2h 5m").
+ * Returns the length; 0 for a null, NaN or infinite cell.  64 bytes are
+ * enough for any value.  Cannot fail.
+ */
+size_t jn_format_cell(char *buf, size_t size, enum jn_coltype t,
+    const struct jn_cell *c, int human);
+
 /* Cell constructors. */
 static inline struct jn_cell
 jn_cell_str(const char *s, size_t len)

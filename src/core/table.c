@@ -118,6 +118,35 @@ free_cells(char **cells, size_t n)
 	free(cells);
 }
 
+/*
+ * Does a row of the table's width start another table (cat funnel.csv
+ * steps.csv, both of five columns)?  Its cells are all names, and in a
+ * column where every row so far held a number it holds a name.
+ */
+static int
+next_header(const struct jn_table *t, char **cells, size_t n)
+{
+	size_t i, r;
+
+	if (t->nrows == 0)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!namelike(cells[i]))
+			return 0;
+	for (i = 0; i < n; i++) {
+		for (r = 0; r < t->nrows; r++) {
+			const char *v = t->cells[r * t->ncols + i];
+			double d;
+
+			if (v == NULL || jn_parse_double(v, strlen(v), &d) != 0)
+				break;
+		}
+		if (r == t->nrows)
+			return 1;
+	}
+	return 0;
+}
+
 /* A complete CSV row: header, data, or the header of a next table. */
 static void
 take_row(struct loader *l)
@@ -133,6 +162,9 @@ take_row(struct loader *l)
 		free_cells(cells, n);
 		return;
 	}
+	/* after a provenance line comes another table's header */
+	if (!header && l->meta != NULL)
+		header = 1;
 	if (!header && same_names(t, cells, n)) {
 		/* the same header again (cat a.csv b.csv): same table */
 		free_cells(cells, n);
@@ -149,6 +181,9 @@ take_row(struct loader *l)
 			return;
 		}
 	}
+	/* names where numbers were: a new table */
+	if (!header && next_header(t, cells, n))
+		header = 1;
 	if (header) {
 		new_table(l, cells, n);
 		return;
@@ -538,4 +573,130 @@ jn_table_cell(const struct jn_table *t, size_t row, int col)
 	if (col < 0 || row >= t->nrows)
 		return NULL;
 	return t->cells[row * t->ncols + (size_t)col];
+}
+
+static int
+has_all(const struct jn_table *t, const char *const *names)
+{
+	for (; *names; names++)
+		if (jn_table_col(t, *names) < 0)
+			return 0;
+	return 1;
+}
+
+enum jn_table_kind
+jn_table_kind(const struct jn_table *t)
+{
+	static const char *const compare[] = { "verdict", "ci_low", "ci_high",
+		NULL };
+	static const char *const backlog[] = { "rank", "priority", "score",
+		NULL };
+	static const char *const watch[] = { "period", "kpi", "value",
+		"expected", "lower", "upper", "flag", NULL };
+	static const char *const funnel[] = { "step", "name", "count", NULL };
+	static const char *const steps[] = { "step", "from", "to", "units",
+		NULL };
+	static const char *const edges[] = { "from", "to", "transitions",
+		NULL };
+	static const char *const variants[] = { "variant", "units", NULL };
+	static const char *const next[] = { "touchpoint", "next", "units",
+		NULL };
+	static const char *const retention[] = { "cohort", "period", "units",
+		"retained", NULL };
+	static const char *const sticky[] = { "active_periods", "units",
+		NULL };
+	static const char *const segment[] = { "segment", "users",
+		"converted", NULL };
+
+	if (has_all(t, compare))
+		return JN_TABLE_COMPARE;
+	if (has_all(t, backlog))
+		return JN_TABLE_BACKLOG;
+	if (has_all(t, watch))
+		return JN_TABLE_WATCH;
+	if (has_all(t, funnel))
+		return JN_TABLE_FUNNEL;
+	if (has_all(t, steps))
+		return JN_TABLE_STEPS;
+	if (has_all(t, edges))
+		return JN_TABLE_EDGES;
+	if (has_all(t, variants))
+		return JN_TABLE_VARIANTS;
+	if (has_all(t, next))
+		return JN_TABLE_NEXT;
+	if (jn_table_col(t, "kind") >= 0 &&
+	    (jn_table_col(t, "revenue_at_risk") >= 0 ||
+	    jn_table_col(t, "support_contacts") >= 0 ||
+	    jn_table_col(t, "effort") >= 0))
+		return JN_TABLE_FRICTION;
+	if (has_all(t, retention))
+		return JN_TABLE_RETENTION;
+	if (has_all(t, sticky))
+		return JN_TABLE_STICKINESS;
+	if (has_all(t, segment))
+		return JN_TABLE_SEGMENT;
+	return JN_TABLE_OTHER;
+}
+
+const char *
+jn_table_kind_name(enum jn_table_kind k)
+{
+	static const char *const names[] = { "table", "comparison",
+		"backlog", "KPI watch", "funnel", "journey steps",
+		"journey edges", "journey variants", "next steps",
+		"friction", "retention", "stickiness", "segment" };
+
+	return (size_t)k < sizeof names / sizeof names[0] ? names[k] :
+	    "table";
+}
+
+enum jn_coltype
+jn_table_coltype(const char *name)
+{
+	static const struct {
+		const char *name;
+		enum jn_coltype type;
+	} types[] = {
+		{ "active_periods", JN_COL_INT }, { "baseline_n", JN_COL_INT },
+		{ "baseline_rate", JN_COL_RATE }, { "baseline_x", JN_COL_INT },
+		{ "bounce_rate", JN_COL_RATE }, { "buyers", JN_COL_INT },
+		{ "change", JN_COL_NUM }, { "ci_high", JN_COL_NUM },
+		{ "ci_low", JN_COL_NUM }, { "clv", JN_COL_MONEY },
+		{ "conversion", JN_COL_RATE },
+		{ "conversion_with", JN_COL_RATE },
+		{ "conversion_without", JN_COL_RATE },
+		{ "conversions", JN_COL_NUM }, { "converted", JN_COL_INT },
+		{ "cost", JN_COL_NUM }, { "count", JN_COL_INT },
+		{ "cumulative_share", JN_COL_RATE },
+		{ "current_n", JN_COL_INT }, { "current_rate", JN_COL_RATE },
+		{ "current_x", JN_COL_INT }, { "denominator", JN_COL_NUM },
+		{ "dropped", JN_COL_INT }, { "effort", JN_COL_NUM },
+		{ "events", JN_COL_INT }, { "expected", JN_COL_NUM },
+		{ "expected_purchases", JN_COL_NUM },
+		{ "length", JN_COL_INT }, { "lower", JN_COL_NUM },
+		{ "mean_time", JN_COL_DURATION },
+		{ "median_duration", JN_COL_DURATION },
+		{ "median_time", JN_COL_DURATION },
+		{ "numerator", JN_COL_NUM }, { "occurrences", JN_COL_INT },
+		{ "p90_time", JN_COL_DURATION }, { "p_adjusted", JN_COL_NUM },
+		{ "p_alive", JN_COL_RATE }, { "p_value", JN_COL_NUM },
+		{ "rank", JN_COL_INT }, { "rate", JN_COL_RATE },
+		{ "reached", JN_COL_INT }, { "retained", JN_COL_INT },
+		{ "revenue_at_risk", JN_COL_MONEY },
+		{ "revenue_at_risk_hi", JN_COL_MONEY },
+		{ "revenue_at_risk_lo", JN_COL_MONEY },
+		{ "score", JN_COL_NUM }, { "session_share", JN_COL_RATE },
+		{ "sessions", JN_COL_INT }, { "share", JN_COL_RATE },
+		{ "step", JN_COL_INT }, { "step_conversion", JN_COL_RATE },
+		{ "support_contacts", JN_COL_INT },
+		{ "transitions", JN_COL_INT }, { "units", JN_COL_INT },
+		{ "upper", JN_COL_NUM }, { "users", JN_COL_INT },
+		{ "value", JN_COL_MONEY }, { "value_per_user", JN_COL_MONEY },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof types / sizeof types[0]; i++)
+		if (strcmp(types[i].name, name) == 0)
+			return types[i].type;
+	return JN_COL_STR;
 }

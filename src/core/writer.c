@@ -318,6 +318,13 @@ fmt_number(char *buf, size_t size, enum jn_coltype t,
 	return 0;
 }
 
+size_t
+jn_format_cell(char *buf, size_t size, enum jn_coltype t,
+    const struct jn_cell *c, int human)
+{
+	return fmt_number(buf, size, t, c, human);
+}
+
 /* ---- csv, tsv, ndjson cells ---- */
 
 /*

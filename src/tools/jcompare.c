@@ -411,21 +411,20 @@ segment_row(struct cmp *c, const struct jn_table *t, size_t r, int scol,
 	return 0;
 }
 
+/* The core tells tables apart (jn_table_kind), the same for every tool. */
 static enum kind
 table_kind(const struct jn_table *t)
 {
-	if (jn_table_col(t, "step") >= 0 && jn_table_col(t, "name") >= 0 &&
-	    jn_table_col(t, "count") >= 0)
+	switch (jn_table_kind(t)) {
+	case JN_TABLE_FUNNEL:
 		return KIND_FUNNEL;
-	if (jn_table_col(t, "cohort") >= 0 && jn_table_col(t, "period") >= 0 &&
-	    jn_table_col(t, "units") >= 0 &&
-	    jn_table_col(t, "retained") >= 0)
+	case JN_TABLE_RETENTION:
 		return KIND_RETENTION;
-	if (jn_table_col(t, "segment") >= 0 &&
-	    jn_table_col(t, "users") >= 0 &&
-	    jn_table_col(t, "converted") >= 0)
+	case JN_TABLE_SEGMENT:
 		return KIND_SEGMENT;
-	return KIND_NONE;
+	default:
+		return KIND_NONE;
+	}
 }
 
 static const char *

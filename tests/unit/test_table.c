@@ -129,6 +129,56 @@ test_validate(void **state)
 	assert_int_equal(validate("users,users\n1,-1\n"), 0);
 }
 
+/* Tables glued of equal width, told apart; each kind by its columns. */
+static void
+test_kinds(void **state)
+{
+	struct jn_tables ts = { 0 };
+	char *p = tmpfile_with("step,from,to,units,median_time\n"
+	    "1,/a,/b,3,1.5\n"
+	    "cohort,period,units,retained,rate\n2026-10-01,0,5,5,1\n"
+	    "# journey {\"tool\":\"jfunnel\"}\n"
+	    "cohort,period,units,retained,rate\n2026-10-02,0,4,4,1\n"
+	    "device,step,name,count\nweb,1,view,10\n"
+	    "period,kpi,value,expected,lower,upper,flag\n"
+	    "2026-10-01,users,5,4,3,6,\n"
+	    "rank,priority,score,kind,touchpoint\n1,P1,0.5,error,/pay\n"
+	    "step,name,baseline_n,verdict,ci_low,ci_high\n"
+	    "1,view,5,ok,0,0\n"
+	    "x,y\n1,2\n");
+
+	(void)state;
+	assert_int_equal(jn_tables_load(&ts, p, JN_IN_AUTO), 0);
+	unlink(p);
+	assert_int_equal(ts.n, 8);
+	assert_int_equal(jn_table_kind(&ts.t[0]), JN_TABLE_STEPS);
+	assert_int_equal(ts.t[0].nrows, 1);
+	assert_int_equal(jn_table_kind(&ts.t[1]), JN_TABLE_RETENTION);
+	/* after a provenance line, the same header is a new table */
+	assert_int_equal(jn_table_kind(&ts.t[2]), JN_TABLE_RETENTION);
+	assert_non_null(ts.t[2].meta);
+	assert_null(ts.t[1].meta);
+	assert_int_equal(jn_table_kind(&ts.t[3]), JN_TABLE_FUNNEL);
+	assert_int_equal(jn_table_kind(&ts.t[4]), JN_TABLE_WATCH);
+	assert_int_equal(jn_table_kind(&ts.t[5]), JN_TABLE_BACKLOG);
+	assert_int_equal(jn_table_kind(&ts.t[6]), JN_TABLE_COMPARE);
+	assert_int_equal(jn_table_kind(&ts.t[7]), JN_TABLE_OTHER);
+	assert_string_equal(jn_table_kind_name(JN_TABLE_FUNNEL), "funnel");
+	assert_int_equal(jn_table_coltype("conversion"), JN_COL_RATE);
+	assert_int_equal(jn_table_coltype("median_time"), JN_COL_DURATION);
+	assert_int_equal(jn_table_coltype("count"), JN_COL_INT);
+	assert_int_equal(jn_table_coltype("revenue_at_risk"), JN_COL_MONEY);
+	assert_int_equal(jn_table_coltype("touchpoint"), JN_COL_STR);
+	jn_tables_release(&ts);
+	/* a row of names in a table of names is a row, not a header */
+	p = tmpfile_with("kind,touchpoint\nslow,cart\nerror,pay\n");
+	assert_int_equal(jn_tables_load(&ts, p, JN_IN_AUTO), 0);
+	unlink(p);
+	assert_int_equal(ts.n, 1);
+	assert_int_equal(ts.t[0].nrows, 2);
+	jn_tables_release(&ts);
+}
+
 int
 main(void)
 {
@@ -137,6 +187,7 @@ main(void)
 		cmocka_unit_test(test_ndjson),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_validate),
+		cmocka_unit_test(test_kinds),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

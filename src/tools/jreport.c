@@ -1,0 +1,1971 @@
+/*
+ * jreport: the nightly report.  Reads any mix of the toolkit's tables
+ * (funnels, segments, friction items, backlogs, comparisons, journey
+ * maps, retention, KPI watches; several tables in one stream) and writes
+ * one self-contained HTML page: a section per table with a picture drawn
+ * as inline SVG beside the table's numbers, or, with -o svg, one chart
+ * alone.  A table is recognized by its columns (jn_table_kind); one it
+ * does not know is shown as a plain table.  The drawing itself (scales,
+ * marks, escaping, the page) is the core's journey/svg.h; this file only
+ * decides what each kind of table looks like.  The output depends on the
+ * input alone (no clock unless --generated-at is given).
+ */
+#include <assert.h>
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "journey/input.h"
+#include "journey/meta.h"
+#include "journey/svg.h"
+#include "journey/table.h"
+#include "journey/util.h"
+#include "journey/writer.h"
+
+static const char usage[] =
+    "usage: jreport [-o html|svg] [-I FORMAT] [--title TEXT] [--chart N]\n"
+    "               [--generated-at TEXT] [--top N] [FILE ...]\n";
+
+static const char help_text[] =
+    "Write the toolkit's tables as one self-contained HTML report.\n"
+    "\n"
+    "      --title TEXT         the page's title (default: Journey "
+    "report)\n"
+    "  -o, --format F           html (default) or svg: one chart alone\n"
+    "      --chart N            with -o svg, the chart of the Nth table\n"
+    "                           (default: the first table with a chart)\n"
+    "      --generated-at TEXT  say when the report was made (no clock "
+    "is read)\n"
+    "      --top N              bars, rows and series drawn per chart "
+    "(default 15)\n"
+    "  -I, --input-format F     csv, tsv or ndjson (default: detect)\n"
+    "  -h, --help               this help\n"
+    "  -V, --version            version\n"
+    "\n"
+    "See jreport(1) for what each table becomes.\n";
+
+enum { OPT_TITLE = JN_OPT_TOOL_BASE, OPT_CHART, OPT_GENERATED, OPT_TOP };
+
+static const struct option longopts[] = {
+	{ "title", required_argument, NULL, OPT_TITLE },
+	{ "format", required_argument, NULL, 'o' },
+	{ "chart", required_argument, NULL, OPT_CHART },
+	{ "generated-at", required_argument, NULL, OPT_GENERATED },
+	{ "top", required_argument, NULL, OPT_TOP },
+	{ "input-format", required_argument, NULL, 'I' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+#define WIDTH 640.0		/* a chart beside its table */
+#define WIDE 1100.0		/* a chart above its table */
+#define ROW 22.0		/* a bar's row */
+#define LABEL_MAX 32		/* characters of a bar's label */
+
+struct report {
+	const char *title, *generated;
+	enum jn_input_format in_format;
+	int svg;		/* -o svg */
+	size_t chart;		/* --chart N, 0: the first */
+	size_t top;		/* --top */
+	struct jn_tables ts;
+};
+
+/* What one table's section shows: its heading, summary and chart. */
+struct section {
+	const struct jn_table *t;
+	enum jn_table_kind kind;
+	int group;		/* the --by column, or -1 */
+	char heading[128];
+	struct jn_strbuf lede;	/* one sentence or two, plain text */
+	struct jn_strbuf note;	/* under the chart: what was left out */
+	struct jn_strbuf svg;	/* the chart, or empty */
+	int wide;		/* chart above the table, full width */
+	int *hl;		/* rows to highlight in the table, or NULL */
+	size_t top;		/* --top */
+};
+
+/* ---- cells ---- */
+
+static const char *
+cell(const struct jn_table *t, size_t r, int c)
+{
+	const char *v = jn_table_cell(t, r, c);
+
+	return v ? v : "";
+}
+
+static const char *
+text(const struct jn_table *t, size_t r, const char *col)
+{
+	return cell(t, r, jn_table_col(t, col));
+}
+
+/* The number in column col of row r: 0, or -1 when empty or not one. */
+static int
+num(const struct jn_table *t, size_t r, const char *col, double *d)
+{
+	const char *v = text(t, r, col);
+
+	if (*v == '\0')
+		return -1;
+	return jn_parse_double(v, strlen(v), d);
+}
+
+static double
+num0(const struct jn_table *t, size_t r, const char *col)
+{
+	double d;
+
+	return num(t, r, col, &d) == 0 ? d : 0;
+}
+
+static const char *
+fmt(char *buf, size_t size, enum jn_coltype type, double d)
+{
+	return jn_svg_number(buf, size, type, d);
+}
+
+/* The group of row r ("" when none). */
+static const char *
+group_of(const struct section *s, size_t r)
+{
+	return s->group < 0 ? "" : cell(s->t, r, s->group);
+}
+
+/* "group · label", or label alone, cut to size. */
+static void
+labelled(char *buf, size_t size, const char *group, const char *label)
+{
+	struct jn_strbuf b = { NULL, 0, 0 };
+	size_t n;
+
+	if (*group)
+		jn_strbuf_printf(&b, "%s \xc2\xb7 %s", group, label);
+	else
+		jn_strbuf_printf(&b, "%s", label);
+	n = b.len < size - 1 ? b.len : size - 1;
+	/* not inside a UTF-8 sequence */
+	while (n > 0 && n < b.len && ((unsigned char)b.buf[n] & 0xc0) == 0x80)
+		n--;
+	memcpy(buf, b.buf, n);
+	buf[n] = '\0';
+	free(b.buf);
+}
+
+/* ---- bars ---- */
+
+struct bar {
+	char label[160];
+	double v, lo, hi;	/* lo, hi: an interval, NaN when none */
+	const char *cls;
+	char tail[96];		/* text after the bar */
+};
+
+/*
+ * Horizontal bars, one a row, with their labels on the left and tail
+ * text on the right, over a nice axis from 0 (or the lowest value or
+ * interval end below it).
+ */
+static void
+hbars(struct section *s, const struct bar *bars, size_t n,
+    enum jn_coltype type, const char *axis)
+{
+	double lo = 0, hi = 0, ticks[16], lw = 0, tw = 0, x0, x1, h;
+	struct jn_scale sc;
+	size_t i, nt, ll;
+	char tip[320], vb[64];
+
+	for (i = 0; i < n; i++) {
+		lo = fmin(lo, bars[i].v);
+		hi = fmax(hi, bars[i].v);
+		if (!isnan(bars[i].lo)) {
+			lo = fmin(lo, bars[i].lo);
+			hi = fmax(hi, bars[i].hi);
+		}
+		ll = jn_utf8_len(bars[i].label);
+		lw = fmax(lw, jn_svg_text_width(ll < LABEL_MAX ? ll :
+		    LABEL_MAX));
+		tw = fmax(tw, jn_svg_text_width(jn_utf8_len(bars[i].tail)));
+	}
+	jn_nice(&lo, &hi, 5);
+	nt = jn_ticks(lo, hi, 5, ticks, NELEM(ticks));
+	x0 = lw + 14;
+	x1 = WIDTH - tw - 12;
+	if (x1 < x0 + 160)
+		x1 = x0 + 160;
+	h = 28 + ROW * (double)n + 26;
+	jn_scale_init(&sc, lo, hi, x0, x1);
+	jn_svg_begin(&s->svg, x1 + tw + 12, h, s->heading, s->lede.buf, 0);
+	jn_svg_text(&s->svg, x0, 14, "start", "note", axis, 0);
+	jn_svg_axis_x(&s->svg, &sc, ticks, nt, 22, h - 22, type);
+	for (i = 0; i < n; i++) {
+		const struct bar *b = &bars[i];
+		double y = 28 + ROW * (double)i, a = jn_scale_map(&sc, 0),
+		    e = jn_scale_map(&sc, b->v);
+
+		snprintf(tip, sizeof tip, "%s: %s", b->label,
+		    fmt(vb, sizeof vb, type, b->v));
+		jn_svg_text(&s->svg, x0 - 8, y + 14, "end", "label", b->label,
+		    LABEL_MAX);
+		jn_svg_rect(&s->svg, fmin(a, e), y + 3, fabs(e - a), ROW - 6,
+		    b->cls, tip);
+		if (!isnan(b->lo)) {
+			double l = jn_scale_map(&sc, b->lo),
+			    r = jn_scale_map(&sc, b->hi);
+
+			jn_svg_line(&s->svg, l, y + ROW / 2, r, y + ROW / 2,
+			    "axis whisker");
+			jn_svg_line(&s->svg, l, y + 6, l, y + ROW - 6, "axis");
+			jn_svg_line(&s->svg, r, y + 6, r, y + ROW - 6, "axis");
+		}
+		jn_svg_text(&s->svg, fmax(fmax(a, e), isnan(b->hi) ? 0 :
+		    jn_scale_map(&sc, b->hi)) + 6, y + 15, "start", "value",
+		    b->tail, 0);
+	}
+	jn_svg_end(&s->svg);
+}
+
+static struct bar *
+new_bars(size_t n)
+{
+	struct bar *b = jn_xcalloc(n ? n : 1, sizeof *b);
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		b[i].lo = b[i].hi = NAN;
+		b[i].cls = "bar";
+	}
+	return b;
+}
+
+static void
+cut_note(struct section *s, size_t shown, size_t n, const char *what)
+{
+	if (shown < n)
+		jn_strbuf_printf(&s->note, "The chart shows %zu of %zu %s "
+		    "(--top); the table has them all. ", shown, n, what);
+}
+
+/* ---- funnel ---- */
+
+static size_t
+next_group(const struct section *s, size_t r)
+{
+	const char *g = group_of(s, r);
+
+	while (++r < s->t->nrows && strcmp(group_of(s, r), g) == 0)
+		;
+	return r;
+}
+
+/*
+ * The funnel: a bar a step, its length the units reaching it, the part
+ * lost since the step before shaded and labelled with the drop-off.
+ * One panel per group.
+ */
+static void
+draw_funnel(struct section *s)
+{
+	const struct jn_table *t = s->t;
+	double maxc = 0, lw = 0, x0, x1, y, h = 0, ticks[16];
+	struct jn_scale sc;
+	size_t r, e, nt, ngroups = 0;
+	char buf[256], vb[64], pb[64], tip[320];
+	double best = -1, worst = 2, cv;
+	const char *bestg = NULL, *worstg = NULL;
+	double dmax = -1;
+	size_t dmax_r = 0;
+
+	for (r = 0; r < t->nrows; r++) {
+		maxc = fmax(maxc, num0(t, r, "count"));
+		lw = fmax(lw, jn_svg_text_width(jn_utf8_len(text(t, r,
+		    "name")) + 4));
+	}
+	for (r = 0; r < t->nrows; r = next_group(s, r))
+		ngroups++;
+	lw = fmin(lw, jn_svg_text_width(LABEL_MAX));
+	x0 = lw + 14;
+	x1 = WIDTH - 150;
+	{
+		double lo = 0, hi = maxc;
+
+		jn_nice(&lo, &hi, 5);
+		nt = jn_ticks(lo, hi, 5, ticks, NELEM(ticks));
+		jn_scale_init(&sc, 0, hi, x0, x1);
+	}
+	h = 24 + (double)t->nrows * (ROW + 14) +
+	    (double)ngroups * (s->group >= 0 ? 26 : 4) + 24;
+	jn_svg_begin(&s->svg, WIDTH, h, s->heading, NULL, 0);
+	y = 20;
+	jn_svg_axis_x(&s->svg, &sc, ticks, nt, 10, h - 22, JN_COL_INT);
+	for (r = 0; r < t->nrows; r = e) {
+		double prev = NAN, first = NAN, last = NAN;
+		size_t i;
+
+		e = next_group(s, r);
+		if (s->group >= 0) {
+			y += 8;
+			jn_svg_text(&s->svg, 4, y + 10, "start", "head",
+			    group_of(s, r), 40);
+			y += 18;
+		}
+		for (i = r; i < e; i++) {
+			double c = num0(t, i, "count"), a = jn_scale_map(&sc, 0);
+			double x = jn_scale_map(&sc, c), conv;
+
+			if (isnan(first))
+				first = c;
+			last = c;
+			/* jfunnel's conversion, or the count over the first's */
+			if (num(t, i, "conversion", &conv) != 0)
+				conv = first > 0 ? c / first : 0;
+			snprintf(buf, sizeof buf, "%s %s", text(t, i, "step"),
+			    text(t, i, "name"));
+			jn_svg_text(&s->svg, x0 - 8, y + 15, "end", "label",
+			    buf, LABEL_MAX);
+			snprintf(tip, sizeof tip, "%s: %s units, %s of the "
+			    "first step", buf, fmt(vb, sizeof vb, JN_COL_INT,
+			    c), fmt(pb, sizeof pb, JN_COL_RATE,
+			    conv));
+			if (!isnan(prev) && prev > c)
+				jn_svg_rect(&s->svg, x, y + 3,
+				    jn_scale_map(&sc, prev) - x, ROW - 6,
+				    "lost", NULL);
+			jn_svg_rect(&s->svg, a, y + 3, x - a, ROW - 6, "bar",
+			    tip);
+			snprintf(buf, sizeof buf, "%s (%s)", fmt(vb, sizeof vb,
+			    JN_COL_INT, c), fmt(pb, sizeof pb, JN_COL_RATE,
+			    conv));
+			jn_svg_text(&s->svg, (isnan(prev) ? x :
+			    fmax(x, jn_scale_map(&sc, prev))) + 6, y + 15,
+			    "start", "value", buf, 0);
+			if (!isnan(prev)) {
+				double d = prev - c;
+
+				snprintf(buf, sizeof buf, "\xe2\x88\x92%s lost "
+				    "here (%s of the step before)",
+				    fmt(vb, sizeof vb, JN_COL_INT, d),
+				    fmt(pb, sizeof pb, JN_COL_RATE, prev > 0 ?
+				    d / prev : 0));
+				jn_svg_text(&s->svg, x + 4, y - 1, "start",
+				    "drop", buf, 0);
+				if (d > dmax) {
+					dmax = d;
+					dmax_r = i;
+				}
+			}
+			prev = c;
+			y += ROW + 14;
+		}
+		cv = first > 0 ? last / first : 0;
+		if (s->group >= 0 && e > r + 1) {
+			if (cv > best) {
+				best = cv;
+				bestg = group_of(s, r);
+			}
+			if (cv < worst) {
+				worst = cv;
+				worstg = group_of(s, r);
+			}
+		}
+	}
+	jn_svg_end(&s->svg);
+	if (t->nrows == 0)
+		return;
+	if (s->group < 0) {
+		double f = num0(t, 0, "count"), l = num0(t, t->nrows - 1,
+		    "count");
+
+		jn_strbuf_printf(&s->lede, "%s of %s units ",
+		    fmt(vb, sizeof vb, JN_COL_INT, l),
+		    fmt(pb, sizeof pb, JN_COL_INT, f));
+		jn_strbuf_printf(&s->lede, "(%s) reached %s.",
+		    fmt(vb, sizeof vb, JN_COL_RATE, f > 0 ? l / f : 0),
+		    text(t, t->nrows - 1, "name"));
+	} else if (bestg && worstg) {
+		jn_strbuf_printf(&s->lede, "By %s: %s converts best (%s), ",
+		    t->names[s->group], bestg,
+		    fmt(vb, sizeof vb, JN_COL_RATE, best));
+		jn_strbuf_printf(&s->lede, "%s worst (%s).", worstg,
+		    fmt(vb, sizeof vb, JN_COL_RATE, worst));
+	}
+	if (dmax > 0) {
+		double prev = num0(t, dmax_r - 1, "count");
+
+		labelled(buf, sizeof buf, group_of(s, dmax_r),
+		    text(t, dmax_r - 1, "name"));
+		jn_strbuf_printf(&s->lede, " The largest drop-off is %s "
+		    "\xe2\x86\x92 %s: %s units lost", buf,
+		    text(t, dmax_r, "name"),
+		    fmt(vb, sizeof vb, JN_COL_INT, dmax));
+		jn_strbuf_printf(&s->lede, " (%s).", fmt(pb, sizeof pb,
+		    JN_COL_RATE, prev > 0 ? dmax / prev : 0));
+		s->hl = jn_xcalloc(t->nrows, sizeof *s->hl);
+		s->hl[dmax_r] = 1;
+	}
+}
+
+/* ---- bars of other tables ---- */
+
+static void
+draw_segments(struct section *s)
+{
+	const struct jn_table *t = s->t;
+	size_t n = t->nrows < s->top ? t->nrows : s->top, r;
+	struct bar *b = new_bars(n);
+	char vb[64], pb[64], cb[64];
+	size_t big = 0;
+
+	for (r = 0; r < n; r++) {
+		labelled(b[r].label, sizeof b[r].label, group_of(s, r),
+		    text(t, r, "segment"));
+		b[r].v = num0(t, r, "users");
+		snprintf(b[r].tail, sizeof b[r].tail, "%s (%s), %s convert",
+		    fmt(vb, sizeof vb, JN_COL_INT, b[r].v),
+		    fmt(pb, sizeof pb, JN_COL_RATE, num0(t, r, "share")),
+		    fmt(cb, sizeof cb, JN_COL_RATE, num0(t, r, "conversion")));
+		if (b[r].v > b[big].v)
+			big = r;
+	}
+	hbars(s, b, n, JN_COL_INT, "users");
+	cut_note(s, n, t->nrows, "segments");
+	if (n > 0)
+		jn_strbuf_printf(&s->lede, "%zu segments; the largest is %s "
+		    "with %s users (%s).", t->nrows, b[big].label,
+		    fmt(vb, sizeof vb, JN_COL_INT, b[big].v),
+		    fmt(pb, sizeof pb, JN_COL_RATE, num0(t, big, "share")));
+	free(b);
+}
+
+static void
+draw_backlog(struct section *s)
+{
+	const struct jn_table *t = s->t;
+	size_t n = t->nrows < s->top ? t->nrows : s->top, r, np1 = 0;
+	struct bar *b = new_bars(n);
+	char vb[64];
+
+	for (r = 0; r < t->nrows; r++)
+		if (strcmp(text(t, r, "priority"), "P1") == 0)
+			np1++;
+	for (r = 0; r < n; r++) {
+		const char *p = text(t, r, "priority"), *d = text(t, r,
+		    "detail");
+
+		snprintf(b[r].label, sizeof b[r].label, "%s %s %s%s%s",
+		    text(t, r, "rank"), text(t, r, "kind"),
+		    text(t, r, "touchpoint"), *d ? " " : "", d);
+		b[r].v = num0(t, r, "score");
+		b[r].cls = strcmp(p, "P1") == 0 ? "p1" : strcmp(p, "P2") == 0 ?
+		    "p2" : "p3";
+		snprintf(b[r].tail, sizeof b[r].tail, "%s %s", p,
+		    fmt(vb, sizeof vb, JN_COL_NUM, b[r].v));
+	}
+	hbars(s, b, n, JN_COL_NUM, "score (P1 red, P2 amber, P3 grey)");
+	cut_note(s, n, t->nrows, "items");
+	jn_strbuf_printf(&s->lede, "%zu items, %zu of them P1.", t->nrows,
+	    np1);
+	if (t->nrows > 0)
+		jn_strbuf_printf(&s->lede, " First: %s %s: %s.",
+		    text(t, 0, "kind"), text(t, 0, "touchpoint"),
+		    text(t, 0, "why"));
+	free(b);
+}
+
+static void
+draw_friction(struct section *s)
+{
+	const struct jn_table *t = s->t;
+	size_t n = t->nrows < s->top ? t->nrows : s->top, r, big = 0;
+	struct bar *b = new_bars(n);
+	int money = jn_table_col(t, "revenue_at_risk") >= 0;
+	const char *col = money ? "revenue_at_risk" : "users";
+	char vb[64];
+
+	for (r = 0; r < n; r++) {
+		const char *d = text(t, r, "detail");
+		double lo, hi;
+
+		snprintf(b[r].label, sizeof b[r].label, "%s %s%s%s",
+		    text(t, r, "kind"), text(t, r, "touchpoint"), *d ? " " : "",
+		    d);
+		b[r].v = num0(t, r, col);
+		if (money && num(t, r, "revenue_at_risk_lo", &lo) == 0 &&
+		    num(t, r, "revenue_at_risk_hi", &hi) == 0) {
+			b[r].lo = lo;
+			b[r].hi = hi;
+		}
+		fmt(b[r].tail, sizeof b[r].tail, money ? JN_COL_MONEY :
+		    JN_COL_INT, b[r].v);
+		if (b[r].v > b[big].v)
+			big = r;
+	}
+	hbars(s, b, n, money ? JN_COL_MONEY : JN_COL_INT, money ?
+	    "revenue at risk, with its 95% interval" : "users affected");
+	cut_note(s, n, t->nrows, "items");
+	jn_strbuf_printf(&s->lede, "%zu friction items.", t->nrows);
+	if (n > 0)
+		jn_strbuf_printf(&s->lede, " The most %s: %s (%s).", money ?
+		    "revenue at risk" : "users affected", b[big].label,
+		    fmt(vb, sizeof vb, money ? JN_COL_MONEY : JN_COL_INT,
+		    b[big].v));
+	free(b);
+}
+
+static int
+by_value_desc(const void *a, const void *b)
+{
+	const struct bar *x = a, *y = b;
+
+	if (x->v != y->v)
+		return x->v < y->v ? 1 : -1;
+	return strcmp(x->label, y->label);
+}
+
+static void
+draw_edges(struct section *s)
+{
+	const struct jn_table *t = s->t;
+	size_t n = t->nrows, r, shown;
+	struct bar *b = new_bars(n);
+	char g[160];
+
+	for (r = 0; r < n; r++) {
+		snprintf(g, sizeof g, "%s \xe2\x86\x92 %s", text(t, r, "from"),
+		    text(t, r, "to"));
+		labelled(b[r].label, sizeof b[r].label, group_of(s, r), g);
+		b[r].v = num0(t, r, "transitions");
+		if (strstr(g, "(other)"))
+			b[r].cls = "bar2";
+		fmt(b[r].tail, sizeof b[r].tail, JN_COL_INT, b[r].v);
+	}
+	if (n > 0)
+		qsort(b, n, sizeof *b, by_value_desc);
+	shown = n < s->top ? n : s->top;
+	hbars(s, b, shown, JN_COL_INT, "transitions");
+	cut_note(s, shown, n, "transitions");
+	if (n > 0)
+		jn_strbuf_printf(&s->lede, "%zu rows of the directly-follows "
+		    "graph; the most frequent move is %s (%s transitions).",
+		    n, b[0].label, b[0].tail);
+	free(b);
+}
+
+static void
+draw_variants(struct section *s)
+{
+	const struct jn_table *t = s->t;
+	size_t n = t->nrows < s->top ? t->nrows : s->top, r;
+	struct bar *b = new_bars(n);
+	char vb[64], pb[64];
+
+	for (r = 0; r < n; r++) {
+		labelled(b[r].label, sizeof b[r].label, group_of(s, r),
+		    text(t, r, "variant"));
+		b[r].v = num0(t, r, "units");
+		if (strcmp(text(t, r, "variant"), "(other)") == 0)
+			b[r].cls = "bar2";
+		snprintf(b[r].tail, sizeof b[r].tail, "%s (%s)",
+		    fmt(vb, sizeof vb, JN_COL_INT, b[r].v),
+		    fmt(pb, sizeof pb, JN_COL_RATE, num0(t, r, "share")));
+	}
+	hbars(s, b, n, JN_COL_INT, "units");
+	cut_note(s, n, t->nrows, "variants");
+	if (n > 0)
+		jn_strbuf_printf(&s->lede, "%zu path variants; the most common "
+		    "is %s, followed by %s units (%s of them).", t->nrows,
+		    b[0].label, fmt(vb, sizeof vb, JN_COL_INT, b[0].v),
+		    fmt(pb, sizeof pb, JN_COL_RATE, num0(t, 0, "share")));
+	free(b);
+}
+
+static void
+draw_stickiness(struct section *s)
+{
+	const struct jn_table *t = s->t;
+	size_t n = t->nrows < s->top ? t->nrows : s->top, r;
+	struct bar *b = new_bars(n);
+	char vb[64], pb[64], g[64];
+
+	for (r = 0; r < n; r++) {
+		snprintf(g, sizeof g, "%s active", text(t, r,
+		    "active_periods"));
+		labelled(b[r].label, sizeof b[r].label, group_of(s, r), g);
+		b[r].v = num0(t, r, "units");
+		snprintf(b[r].tail, sizeof b[r].tail, "%s (%s)",
+		    fmt(vb, sizeof vb, JN_COL_INT, b[r].v),
+		    fmt(pb, sizeof pb, JN_COL_RATE, num0(t, r, "rate")));
+	}
+	hbars(s, b, n, JN_COL_INT, "units by number of active periods");
+	cut_note(s, n, t->nrows, "rows");
+	jn_strbuf_printf(&s->lede, "Units by the number of periods they "
+	    "were active in.");
+	free(b);
+}
+
+/* ---- comparison ---- */
+
+/* The columns before baseline_n name a row: group, step and name. */
+static void
+compare_label(const struct jn_table *t, size_t r, char *buf, size_t size)
+{
+	int end = jn_table_col(t, "baseline_n"), c;
+	size_t n = 0;
+
+	buf[0] = '\0';
+	if (end < 0)
+		end = 1;
+	for (c = 0; c < end && n + 1 < size; c++) {
+		/* a retention comparison's rows are periods: say so */
+		int k = snprintf(buf + n, size - n, "%s%s%s", n ? " " : "",
+		    strcmp(t->names[c], "period") == 0 ? "period " : "",
+		    cell(t, r, c));
+
+		if (k < 0)
+			break;
+		n += (size_t)k < size - n ? (size_t)k : size - n - 1;
+	}
+}
+
+static const char *
+verdict_class(const char *v)
+{
+	if (strcmp(v, "regressed") == 0)
+		return "bad";
+	if (strcmp(v, "improved") == 0)
+		return "good";
+	if (strcmp(v, "watch") == 0)
+		return "warn";
+	return "ok";
+}
+
+/*
+ * jcompare's verdicts as a forest plot: each row's change of rate as a
+ * dot with its 95% interval, colored by verdict, against a zero line.
+ */
+static void
+draw_compare(struct section *s)
+{
+	const struct jn_table *t = s->t;
+	size_t n = t->nrows < s->top ? t->nrows : s->top, r, nt, nreg = 0,
+	    nimp = 0, nwatch = 0;
+	double lo = 0, hi = 0, ticks[16], lw = 0, x0, x1, h;
+	struct jn_scale sc;
+	char buf[256], tip[512], b1[64], b2[64], b3[64];
+	struct jn_strbuf regs = { NULL, 0, 0 };
+
+	for (r = 0; r < t->nrows; r++) {
+		double d;
+		const char *v = text(t, r, "verdict");
+
+		if (strcmp(v, "regressed") == 0) {
+			nreg++;
+			compare_label(t, r, buf, sizeof buf);
+			jn_strbuf_printf(&regs, "%s%s", nreg > 1 ? ", " : "",
+			    buf);
+		}
+		nimp += strcmp(v, "improved") == 0;
+		nwatch += strcmp(v, "watch") == 0;
+		if (r >= n)
+			continue;
+		if (num(t, r, "ci_low", &d) == 0)
+			lo = fmin(lo, d);
+		if (num(t, r, "ci_high", &d) == 0)
+			hi = fmax(hi, d);
+		if (num(t, r, "change", &d) == 0) {
+			lo = fmin(lo, d);
+			hi = fmax(hi, d);
+		}
+		compare_label(t, r, buf, sizeof buf);
+		lw = fmax(lw, jn_svg_text_width(fmin(jn_utf8_len(buf),
+		    LABEL_MAX)));
+	}
+	jn_nice(&lo, &hi, 6);
+	nt = jn_ticks(lo, hi, 6, ticks, NELEM(ticks));
+	x0 = lw + 14;
+	x1 = WIDTH - 190;
+	h = 28 + ROW * (double)n + 26;
+	jn_scale_init(&sc, lo, hi, x0, x1);
+	jn_svg_begin(&s->svg, WIDTH, h, s->heading, NULL, 0);
+	jn_svg_text(&s->svg, x0, 14, "start", "note",
+	    "change of rate (points), with its 95% interval", 0);
+	jn_svg_axis_x(&s->svg, &sc, ticks, nt, 22, h - 22, JN_COL_RATE);
+	for (r = 0; r < n; r++) {
+		double y = 28 + ROW * (double)r + ROW / 2, d, l, u;
+		const char *v = text(t, r, "verdict"),
+		    *cls = verdict_class(v);
+
+		compare_label(t, r, buf, sizeof buf);
+		jn_svg_text(&s->svg, x0 - 8, y + 4, "end", "label", buf,
+		    LABEL_MAX);
+		if (num(t, r, "ci_low", &l) == 0 &&
+		    num(t, r, "ci_high", &u) == 0 && u > l) {
+			char cl[32];
+
+			snprintf(cl, sizeof cl, "%s whisker", cls);
+			jn_svg_line(&s->svg, jn_scale_map(&sc, l), y,
+			    jn_scale_map(&sc, u), y, cl);
+		}
+		if (num(t, r, "change", &d) == 0) {
+			snprintf(tip, sizeof tip, "%s: %s \xe2\x86\x92 %s "
+			    "(%s), %s", buf, fmt(b1, sizeof b1, JN_COL_RATE,
+			    num0(t, r, "baseline_rate")), fmt(b2, sizeof b2,
+			    JN_COL_RATE, num0(t, r, "current_rate")),
+			    fmt(b3, sizeof b3, JN_COL_RATE, d), v);
+			jn_svg_circle(&s->svg, jn_scale_map(&sc, d), y, 5, cls,
+			    tip);
+		}
+		snprintf(buf, sizeof buf, "%s \xe2\x86\x92 %s  %s",
+		    text(t, r, "baseline_rate")[0] ? fmt(b1, sizeof b1,
+		    JN_COL_RATE, num0(t, r, "baseline_rate")) : "-",
+		    text(t, r, "current_rate")[0] ? fmt(b2, sizeof b2,
+		    JN_COL_RATE, num0(t, r, "current_rate")) : "-", v);
+		jn_svg_text(&s->svg, x1 + 12, y + 4, "start",
+		    strcmp(cls, "bad") == 0 ? "value drop" : "value", buf, 0);
+	}
+	jn_svg_end(&s->svg);
+	cut_note(s, n, t->nrows, "rows");
+	jn_strbuf_printf(&s->lede, "%zu rows compared: %zu regressed, "
+	    "%zu improved, %zu to watch.", t->nrows, nreg, nimp, nwatch);
+	if (nreg)
+		jn_strbuf_printf(&s->lede, " Regressed: %s.", regs.buf);
+	free(regs.buf);
+	s->hl = jn_xcalloc(t->nrows ? t->nrows : 1, sizeof *s->hl);
+	for (r = 0; r < t->nrows; r++)
+		s->hl[r] = strcmp(text(t, r, "verdict"), "regressed") == 0;
+}
+
+/* ---- matrices: retention, next steps ---- */
+
+struct names {
+	char **v;
+	double *w;
+	size_t n, cap;
+};
+
+static size_t
+names_add(struct names *ns, const char *s, double w)
+{
+	size_t i;
+
+	for (i = 0; i < ns->n; i++)
+		if (strcmp(ns->v[i], s) == 0) {
+			ns->w[i] += w;
+			return i;
+		}
+	if (ns->n == ns->cap) {
+		ns->cap = ns->cap ? 2 * ns->cap : 16;
+		ns->v = jn_xrealloc(ns->v, ns->cap * sizeof *ns->v);
+		ns->w = jn_xrealloc(ns->w, ns->cap * sizeof *ns->w);
+	}
+	ns->v[ns->n] = jn_xstrdup(s);
+	ns->w[ns->n] = w;
+	return ns->n++;
+}
+
+static size_t
+names_find(const struct names *ns, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < ns->n; i++)
+		if (strcmp(ns->v[i], s) == 0)
+			return i;
+	return SIZE_MAX;
+}
+
+static void
+names_free(struct names *ns)
+{
+	size_t i;
+
+	for (i = 0; i < ns->n; i++)
+		free(ns->v[i]);
+	free(ns->v);
+	free(ns->w);
+}
+
+/* A heat cell: opacity from v / vmax, its text white on dark cells. */
+static void
+heat_cell(struct jn_strbuf *b, double x, double y, double w, double h,
+    double v, double vmax, const char *label, const char *tip)
+{
+	double o = vmax > 0 ? fmin(1, v / vmax) : 0;
+
+	o = 0.06 + 0.94 * o;
+	jn_strbuf_printf(b, "<rect");
+	jn_strbuf_printf(b, " x=\"");
+	jn_svg_coord(b, x);
+	jn_strbuf_printf(b, "\" y=\"");
+	jn_svg_coord(b, y);
+	jn_strbuf_printf(b, "\" width=\"");
+	jn_svg_coord(b, w - 2);
+	jn_strbuf_printf(b, "\" height=\"");
+	jn_svg_coord(b, h - 2);
+	jn_strbuf_printf(b, "\" class=\"heat\" fill-opacity=\"%.2f\"><title>",
+	    o);
+	jn_xml_text(b, tip, strlen(tip));
+	jn_strbuf_printf(b, "</title></rect>\n");
+	jn_svg_text(b, x + (w - 2) / 2, y + h / 2 + 3, "middle",
+	    o > 0.55 ? "tick on" : "tick", label, 0);
+}
+
+/*
+ * Retention: cohorts down, periods across, each cell its rate; the
+ * average row weights each cohort by its size (as jretain's table
+ * format does): retained summed over units summed, over the cohorts
+ * old enough to have the period.
+ */
+static void
+draw_retention(struct section *s)
+{
+	const struct jn_table *t = s->t;
+	struct names rows = { 0 };
+	size_t r, i, np = 0, nshow;
+	double *rate, *sum_u, *sum_k, *units, vmax = 0, lw = 0, cw = 50,
+	    x0, h;
+	char buf[256], tip[320], vb[64], lbl[200];
+
+	for (r = 0; r < t->nrows; r++) {
+		double p = num0(t, r, "period");
+
+		labelled(buf, sizeof buf, group_of(s, r), text(t, r, "cohort"));
+		names_add(&rows, buf, 0);
+		if (p >= 0 && p < 1000 && (size_t)p + 1 > np)
+			np = (size_t)p + 1;
+	}
+	rate = jn_xcalloc(rows.n * np + 1, sizeof *rate);
+	units = jn_xcalloc(rows.n + 1, sizeof *units);
+	sum_u = jn_xcalloc(np + 1, sizeof *sum_u);
+	sum_k = jn_xcalloc(np + 1, sizeof *sum_k);
+	for (i = 0; i < rows.n * np; i++)
+		rate[i] = NAN;
+	for (r = 0; r < t->nrows; r++) {
+		double p = num0(t, r, "period"), rt;
+
+		labelled(buf, sizeof buf, group_of(s, r), text(t, r, "cohort"));
+		i = names_find(&rows, buf);
+		if (!(p >= 0 && p < (double)np) || num(t, r, "rate", &rt) != 0)
+			continue;
+		rate[i * np + (size_t)p] = rt;
+		units[i] = num0(t, r, "units");
+		sum_u[(size_t)p] += num0(t, r, "units");
+		sum_k[(size_t)p] += num0(t, r, "retained");
+		if (p > 0)
+			vmax = fmax(vmax, rt);
+	}
+	nshow = rows.n < s->top * 2 ? rows.n : s->top * 2;
+	for (i = 0; i < nshow; i++)
+		lw = fmax(lw, jn_svg_text_width(jn_utf8_len(rows.v[i])));
+	lw = fmin(lw, jn_svg_text_width(LABEL_MAX));
+	x0 = lw + 70;
+	if (np > 0 && x0 + cw * (double)np > WIDE)
+		cw = fmax(30, (WIDE - x0) / (double)np);
+	h = 40 + ROW * (double)(nshow + 1) + 10;
+	s->wide = 1;
+	jn_svg_begin(&s->svg, x0 + cw * (double)np + 8, h, s->heading, NULL,
+	    0);
+	jn_svg_text(&s->svg, 4, 30, "start", "head", "cohort", 0);
+	jn_svg_text(&s->svg, x0 - 8, 30, "end", "head", "units", 0);
+	jn_svg_text(&s->svg, x0, 12, "start", "note",
+	    "share of each cohort active again k periods later", 0);
+	for (i = 0; i < np; i++) {
+		snprintf(buf, sizeof buf, "%zu", i);
+		jn_svg_text(&s->svg, x0 + cw * (double)i + cw / 2 - 1, 30,
+		    "middle", "head", buf, 0);
+	}
+	for (i = 0; i <= nshow; i++) {
+		double y = 38 + ROW * (double)i;
+		size_t p;
+		int avg = i == nshow;
+
+		if (avg && i > 0)
+			y += 4;
+		jn_svg_text(&s->svg, 4, y + 14, "start", avg ? "label head" :
+		    "label", avg ? "average" : rows.v[i], LABEL_MAX);
+		if (!avg)
+			jn_svg_text(&s->svg, x0 - 8, y + 14, "end", "tick",
+			    fmt(vb, sizeof vb, JN_COL_INT, units[i]), 0);
+		for (p = 0; p < np; p++) {
+			double v = avg ? (sum_u[p] > 0 ? sum_k[p] / sum_u[p] :
+			    NAN) : rate[i * np + p];
+
+			if (isnan(v))
+				continue;
+			fmt(vb, sizeof vb, JN_COL_RATE, v);
+			snprintf(tip, sizeof tip, "%s, period %zu: %s",
+			    avg ? "average" : rows.v[i], p, vb);
+			heat_cell(&s->svg, x0 + cw * (double)p, y, cw, ROW, v,
+			    vmax, vb, tip);
+		}
+	}
+	jn_svg_end(&s->svg);
+	if (nshow < rows.n)
+		jn_strbuf_printf(&s->note, "The chart shows %zu of %zu cohorts "
+		    "(twice --top); the average is over them all. ", nshow,
+		    rows.n);
+	jn_strbuf_printf(&s->lede, "%zu cohorts over %zu periods.", rows.n,
+	    np);
+	if (np > 1 && sum_u[1] > 0) {
+		snprintf(lbl, sizeof lbl, "%s", fmt(vb, sizeof vb,
+		    JN_COL_RATE, sum_k[1] / sum_u[1]));
+		jn_strbuf_printf(&s->lede, " On average %s of a cohort is "
+		    "back in period 1", lbl);
+		if (np > 2 && sum_u[np - 1] > 0)
+			jn_strbuf_printf(&s->lede, ", %s in period %zu",
+			    fmt(vb, sizeof vb, JN_COL_RATE,
+			    sum_k[np - 1] / sum_u[np - 1]), np - 1);
+		jn_strbuf_printf(&s->lede, " (weighted by cohort size).");
+	}
+	free(rate);
+	free(units);
+	free(sum_u);
+	free(sum_k);
+	names_free(&rows);
+}
+
+/* jpath --view next: from each touchpoint, the share going to each next. */
+static void
+draw_next(struct section *s)
+{
+	const struct jn_table *t = s->t;
+	struct names rows = { 0 }, cols = { 0 };
+	size_t r, i, j, nr, nc, *order;
+	double *share, lw = 0, cw = 64, x0, h, vmax = 0;
+	char buf[256], tip[512], vb[64];
+
+	for (r = 0; r < t->nrows; r++) {
+		labelled(buf, sizeof buf, group_of(s, r),
+		    text(t, r, "touchpoint"));
+		names_add(&rows, buf, num0(t, r, "units"));
+		names_add(&cols, text(t, r, "next"), num0(t, r, "units"));
+	}
+	/* the next touchpoints most moved to first */
+	order = jn_xcalloc(cols.n + 1, sizeof *order);
+	for (i = 0; i < cols.n; i++) {
+		order[i] = i;
+		for (j = i; j > 0 && (cols.w[order[j - 1]] < cols.w[i] ||
+		    (cols.w[order[j - 1]] == cols.w[i] &&
+		    strcmp(cols.v[order[j - 1]], cols.v[i]) > 0)); j--)
+			order[j] = order[j - 1];
+		order[j] = i;
+	}
+	nr = rows.n < s->top ? rows.n : s->top;
+	nc = cols.n < 12 ? cols.n : 12;
+	share = jn_xcalloc(rows.n * cols.n + 1, sizeof *share);
+	for (i = 0; i < rows.n * cols.n; i++)
+		share[i] = NAN;
+	for (r = 0; r < t->nrows; r++) {
+		double v;
+
+		labelled(buf, sizeof buf, group_of(s, r),
+		    text(t, r, "touchpoint"));
+		i = names_find(&rows, buf);
+		j = names_find(&cols, text(t, r, "next"));
+		if (num(t, r, "share", &v) == 0) {
+			share[i * cols.n + j] = v;
+			vmax = fmax(vmax, v);
+		}
+	}
+	for (i = 0; i < nr; i++)
+		lw = fmax(lw, jn_svg_text_width(jn_utf8_len(rows.v[i])));
+	lw = fmin(lw, jn_svg_text_width(LABEL_MAX));
+	x0 = lw + 14;
+	h = 96 + ROW * (double)nr + 6;
+	s->wide = 1;
+	jn_svg_begin(&s->svg, x0 + cw * (double)nc + 110, h, s->heading, NULL,
+	    0);
+	jn_svg_text(&s->svg, 4, 12, "start", "note",
+	    "from (down) \xe2\x86\x92 next (across): share of the moves", 0);
+	for (j = 0; j < nc; j++) {
+		double x = x0 + cw * (double)j + cw / 2;
+
+		jn_strbuf_printf(&s->svg, "<g transform=\"translate(");
+		jn_svg_coord(&s->svg, x);
+		jn_strbuf_printf(&s->svg, " 90) rotate(-40)\">");
+		jn_svg_text(&s->svg, 0, 0, "start", "label", cols.v[order[j]],
+		    16);
+		jn_strbuf_printf(&s->svg, "</g>\n");
+	}
+	for (i = 0; i < nr; i++) {
+		double y = 96 + ROW * (double)i;
+
+		jn_svg_text(&s->svg, x0 - 8, y + 14, "end", "label",
+		    rows.v[i], LABEL_MAX);
+		for (j = 0; j < nc; j++) {
+			double v = share[i * cols.n + order[j]];
+
+			if (isnan(v))
+				continue;
+			fmt(vb, sizeof vb, JN_COL_RATE, v);
+			snprintf(tip, sizeof tip, "%s \xe2\x86\x92 %s: %s",
+			    rows.v[i], cols.v[order[j]], vb);
+			heat_cell(&s->svg, x0 + cw * (double)j, y, cw, ROW, v,
+			    vmax, vb, tip);
+		}
+	}
+	jn_svg_end(&s->svg);
+	if (nr < rows.n || nc < cols.n)
+		jn_strbuf_printf(&s->note, "The chart shows %zu of %zu "
+		    "touchpoints and %zu of %zu next steps; the table has "
+		    "them all. ", nr, rows.n, nc, cols.n);
+	jn_strbuf_printf(&s->lede, "Where units go next from each of %zu "
+	    "touchpoints.", rows.n);
+	free(order);
+	free(share);
+	names_free(&rows);
+	names_free(&cols);
+}
+
+/* ---- the journey map: a step-indexed Sankey ---- */
+
+struct node {
+	size_t col;
+	const char *name;
+	double in, out, y, h, oy, iy;	/* oy, iy: next free link slot */
+	size_t rank;
+};
+
+struct snode_list {
+	struct node *v;
+	size_t n, cap;
+};
+
+static size_t
+node_get(struct snode_list *l, size_t col, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (l->v[i].col == col && strcmp(l->v[i].name, name) == 0)
+			return i;
+	l->v = jn_xgrow(l->v, &l->cap, l->n + 1, sizeof *l->v);
+	memset(&l->v[l->n], 0, sizeof l->v[l->n]);
+	l->v[l->n].col = col;
+	l->v[l->n].name = name;
+	return l->n++;
+}
+
+static double
+node_value(const struct node *n)
+{
+	return fmax(n->in, n->out);
+}
+
+static struct node *sort_nodes;
+
+static int
+node_cmp(const void *a, const void *b)
+{
+	const struct node *x = &sort_nodes[*(const size_t *)a],
+	    *y = &sort_nodes[*(const size_t *)b];
+	int xe = x->name[0] == '(', ye = y->name[0] == '(';
+
+	if (x->col != y->col)
+		return x->col < y->col ? -1 : 1;
+	/* (end) and (other) at the bottom of their column */
+	if (xe != ye)
+		return xe - ye;
+	if (node_value(x) != node_value(y))
+		return node_value(x) < node_value(y) ? 1 : -1;
+	return strcmp(x->name, y->name);
+}
+
+static int
+is_end(const char *name)
+{
+	return strcmp(name, "(end)") == 0 || strcmp(name, "(other)") == 0;
+}
+
+/*
+ * The column of row r's from-node: steps count 1, 2, ... from --from, or
+ * ..., -2, -1 back to --to's goal; base is the table's first step, so
+ * that every panel has the same columns.  Returns 0, or -1 for a row
+ * without a usable step (not drawn).
+ */
+static int
+step_col(const struct jn_table *t, size_t r, double base, size_t *col)
+{
+	double st;
+
+	if (num(t, r, "step", &st) != 0 || st != floor(st) || st == 0 ||
+	    fabs(st) > 62 || st < base || st - base > 61)
+		return -1;
+	*col = (size_t)(st - base);
+	return 0;
+}
+
+/* One group's Sankey, rows [r0, r1), drawn from y top, height ph. */
+static void
+sankey_panel(struct section *s, size_t r0, size_t r1, double top,
+    double ph, double width, double base)
+{
+	const struct jn_table *t = s->t;
+	struct snode_list l = { NULL, 0, 0 };
+	size_t r, i, ncols = 0, *order;
+	size_t *from_of = jn_xcalloc(r1 - r0 + 1, sizeof *from_of);
+	size_t *to_of = jn_xcalloc(r1 - r0 + 1, sizeof *to_of);
+	double colsum[64] = { 0 }, maxsum = 0, k, colw, nodew = 10,
+	    gap = 8;
+	size_t colcount[64] = { 0 }, maxcount = 0;
+	char buf[256], tip[512], vb[64];
+	struct jn_strbuf d = { NULL, 0, 0 };
+
+	for (r = r0; r < r1; r++) {
+		double u = num0(t, r, "units");
+		size_t c;
+
+		if (step_col(t, r, base, &c) != 0)
+			continue;
+		c++;
+		from_of[r - r0] = node_get(&l, c - 1, text(t, r, "from"));
+		to_of[r - r0] = node_get(&l, c, text(t, r, "to"));
+		l.v[from_of[r - r0]].out += u;
+		l.v[to_of[r - r0]].in += u;
+		if (c + 1 > ncols)
+			ncols = c + 1;
+	}
+	if (l.n == 0 || l.v == NULL) {
+		free(from_of);
+		free(to_of);
+		free(l.v);
+		return;
+	}
+	for (i = 0; i < l.n; i++) {
+		colsum[l.v[i].col] += node_value(&l.v[i]);
+		colcount[l.v[i].col]++;
+	}
+	for (i = 0; i < ncols; i++) {
+		maxsum = fmax(maxsum, colsum[i]);
+		if (colcount[i] > maxcount)
+			maxcount = colcount[i];
+	}
+	k = maxsum > 0 ? (ph - 20 - gap * (double)(maxcount ? maxcount - 1 :
+	    0)) / maxsum : 0;
+	if (k < 0)
+		k = 0;
+	colw = ncols > 1 ? (width - 20 - nodew) /
+	    (double)(ncols - 1) : 0;
+	order = jn_xcalloc(l.n + 1, sizeof *order);
+	for (i = 0; i < l.n; i++)
+		order[i] = i;
+	sort_nodes = l.v;
+	if (l.n > 0)
+		qsort(order, l.n, sizeof *order, node_cmp);
+	{
+		double y = 0;
+		size_t col = SIZE_MAX, rank = 0;
+
+		for (i = 0; i < l.n; i++) {
+			struct node *n = &l.v[order[i]];
+
+			if (n->col != col) {
+				col = n->col;
+				y = top + 20;
+				rank = 0;
+			}
+			n->y = y;
+			n->h = fmax(1, node_value(n) * k);
+			n->oy = n->iy = y;
+			n->rank = rank++;
+			y += n->h + gap;
+		}
+	}
+	for (i = 0; i < ncols; i++) {
+		if (base > 0)
+			snprintf(buf, sizeof buf, i == 0 ? "start" :
+			    "step %zu", i);
+		else if (i + 1 == ncols)
+			snprintf(buf, sizeof buf, "goal");
+		else
+			snprintf(buf, sizeof buf, "step %d", (int)base +
+			    (int)i);
+		if (i + 1 == ncols && ncols > 1)
+			jn_svg_text(&s->svg, 10 + colw * (double)i + nodew,
+			    top + 12, "end", "note", buf, 0);
+		else
+			jn_svg_text(&s->svg, 10 + colw * (double)i, top + 12,
+			    "start", "note", buf, 0);
+	}
+	/* links in from-node order, then to-node order: no crossings at
+	 * a node's side */
+	{
+		size_t *lo = jn_xcalloc(r1 - r0 + 1, sizeof *lo), n = 0, a, b;
+
+		for (r = r0; r < r1; r++) {
+			size_t c;
+
+			if (step_col(t, r, base, &c) == 0)
+				lo[n++] = r - r0;
+		}
+		for (a = 1; a < n; a++) {
+			size_t v = lo[a];
+
+			for (b = a; b > 0; b--) {
+				const struct node *p = &l.v[from_of[lo[b - 1]]],
+				    *q = &l.v[from_of[v]];
+				const struct node *pt = &l.v[to_of[lo[b - 1]]],
+				    *qt = &l.v[to_of[v]];
+
+				if (p->col < q->col || (p->col == q->col &&
+				    (p->rank < q->rank || (p->rank == q->rank &&
+				    pt->rank <= qt->rank))))
+					break;
+				lo[b] = lo[b - 1];
+			}
+			lo[b] = v;
+		}
+		for (a = 0; a < n; a++) {
+			size_t rr = lo[a] + r0;
+			struct node *f = &l.v[from_of[lo[a]]],
+			    *to = &l.v[to_of[lo[a]]];
+			double u = num0(t, rr, "units") * k;
+			double xa = 10 + colw * (double)f->col + nodew,
+			    xb = 10 + colw * (double)to->col, xm = (xa + xb) / 2;
+			double ya = f->oy, yb = to->iy;
+
+			f->oy += u;
+			to->iy += u;
+			d.len = 0;
+			jn_strbuf_printf(&d, "M");
+			jn_svg_coord(&d, xa);
+			jn_strbuf_printf(&d, " ");
+			jn_svg_coord(&d, ya);
+			jn_strbuf_printf(&d, "C");
+			jn_svg_coord(&d, xm);
+			jn_strbuf_printf(&d, " ");
+			jn_svg_coord(&d, ya);
+			jn_strbuf_printf(&d, " ");
+			jn_svg_coord(&d, xm);
+			jn_strbuf_printf(&d, " ");
+			jn_svg_coord(&d, yb);
+			jn_strbuf_printf(&d, " ");
+			jn_svg_coord(&d, xb);
+			jn_strbuf_printf(&d, " ");
+			jn_svg_coord(&d, yb);
+			jn_strbuf_printf(&d, "V");
+			jn_svg_coord(&d, yb + u);
+			jn_strbuf_printf(&d, "C");
+			jn_svg_coord(&d, xm);
+			jn_strbuf_printf(&d, " ");
+			jn_svg_coord(&d, yb + u);
+			jn_strbuf_printf(&d, " ");
+			jn_svg_coord(&d, xm);
+			jn_strbuf_printf(&d, " ");
+			jn_svg_coord(&d, ya + u);
+			jn_strbuf_printf(&d, " ");
+			jn_svg_coord(&d, xa);
+			jn_strbuf_printf(&d, " ");
+			jn_svg_coord(&d, ya + u);
+			jn_strbuf_printf(&d, "Z");
+			snprintf(tip, sizeof tip, "step %s: %s \xe2\x86\x92 %s: "
+			    "%s units", text(t, rr, "step"), f->name, to->name,
+			    fmt(vb, sizeof vb, JN_COL_INT, num0(t, rr,
+			    "units")));
+			jn_svg_path(&s->svg, d.buf, is_end(to->name) ?
+			    "link end" : "link", tip);
+		}
+		free(lo);
+	}
+	for (i = 0; i < l.n; i++) {
+		const struct node *n = &l.v[order[i]];
+		double x = 10 + colw * (double)n->col;
+		int last = n->col + 1 == ncols && ncols > 1;
+
+		snprintf(tip, sizeof tip, "%s: %s units", n->name,
+		    fmt(vb, sizeof vb, JN_COL_INT, node_value(n)));
+		jn_svg_rect(&s->svg, x, n->y, nodew, n->h, is_end(n->name) ?
+		    "node end" : "node", tip);
+		if (n->h < 9 && n->rank > 0)
+			continue;
+		snprintf(buf, sizeof buf, "%s %s", n->name, vb);
+		jn_svg_text(&s->svg, last ? x - 4 : x + nodew + 4,
+		    n->y + fmin(n->h / 2, 10) + 4, last ? "end" : "start",
+		    "label", buf, 22);
+	}
+	free(d.buf);
+	free(order);
+	free(from_of);
+	free(to_of);
+	free(l.v);
+}
+
+static void
+draw_steps(struct section *s)
+{
+	const struct jn_table *t = s->t;
+	size_t r, e, ng = 0, c, maxcol = 0;
+	double ph = 380, y = 0, base = 1, st;
+
+	for (r = 0; r < t->nrows; r = next_group(s, r))
+		ng++;
+	/* --to: steps -N..-1, the first the lowest */
+	for (r = 0; r < t->nrows; r++)
+		if (num(t, r, "step", &st) == 0 && st == floor(st) &&
+		    st < 0 && st >= -62 && st < base)
+			base = st;
+	for (r = 0; r < t->nrows; r++)
+		if (step_col(t, r, base, &c) == 0 && c + 1 > maxcol)
+			maxcol = c + 1;
+	s->wide = 1;
+	jn_svg_begin(&s->svg, WIDE, (ph + (s->group >= 0 ? 22 : 0)) *
+	    (double)(ng ? ng : 1), s->heading, NULL, 0);
+	for (r = 0; r < t->nrows; r = e) {
+		e = next_group(s, r);
+		if (s->group >= 0) {
+			jn_svg_text(&s->svg, 4, y + 14, "start", "head",
+			    group_of(s, r), 60);
+			y += 22;
+		}
+		sankey_panel(s, r, e, y, ph, WIDE, base);
+		y += ph;
+	}
+	jn_svg_end(&s->svg);
+	jn_strbuf_printf(&s->lede, "How units move over %s %zu steps of "
+	    "their paths%s: each band's width is the units taking that move;"
+	    " grey bands end the path or sum what was pruned.", base > 0 ?
+	    "the first" : "the last", maxcol, base > 0 ? "" :
+	    " to the goal");
+}
+
+/* ---- KPI watch ---- */
+
+static int
+is_rate_kpi(const struct jn_table *t, size_t r0, size_t r1, int kpi_col,
+    const char *kpi)
+{
+	size_t r;
+
+	if (strcmp(kpi, "conversion") == 0 || strcmp(kpi, "bounce_rate") == 0
+	    || strcmp(kpi, "error_rate") == 0)
+		return 1;
+	for (r = r0; r < r1; r++) {
+		double v, d;
+
+		if (strcmp(cell(t, r, kpi_col), kpi) != 0)
+			continue;
+		if (num(t, r, "denominator", &d) != 0 ||
+		    (num(t, r, "value", &v) == 0 && (v < 0 || v > 1)))
+			return 0;
+	}
+	return 1;
+}
+
+/* Series: (group, kpi) pairs in the order they first appear. */
+static void
+draw_watch(struct section *s)
+{
+	const struct jn_table *t = s->t;
+	int kc = jn_table_col(t, "kpi");
+	struct names series = { 0 };
+	size_t r, i, nflag = 0, shown;
+	double ph = 170, pw = WIDE - 20, top = 0;
+	char buf[256], tip[512], vb[64], eb[64];
+	struct jn_strbuf flags = { NULL, 0, 0 }, d = { NULL, 0, 0 };
+
+	for (r = 0; r < t->nrows; r++) {
+		labelled(buf, sizeof buf, group_of(s, r), cell(t, r, kc));
+		names_add(&series, buf, 0);
+	}
+	shown = series.n < s->top ? series.n : s->top;
+	s->wide = 1;
+	jn_svg_begin(&s->svg, WIDE, ph * (double)(shown ? shown : 1) + 4,
+	    s->heading, NULL, 0);
+	for (i = 0; i < shown; i++) {
+		size_t *rows = jn_xcalloc(t->nrows + 1, sizeof *rows), n = 0,
+		    j, nt, every, nf = 0;
+		double lo = INFINITY, hi = -INFINITY, v, ticks[16], x0 = 70,
+		    x1 = pw - 10, y0 = top + 26, y1 = top + ph - 34;
+		struct jn_scale sy;
+		struct jn_band bx;
+		enum jn_coltype type;
+		const char *kpi = "";
+		int pen;
+
+		for (r = 0; r < t->nrows; r++) {
+			labelled(buf, sizeof buf, group_of(s, r),
+			    cell(t, r, kc));
+			if (strcmp(buf, series.v[i]) != 0)
+				continue;
+			rows[n++] = r;
+			kpi = cell(t, r, kc);
+			if (num(t, r, "value", &v) == 0) {
+				lo = fmin(lo, v);
+				hi = fmax(hi, v);
+			}
+			if (num(t, r, "lower", &v) == 0)
+				lo = fmin(lo, v);
+			if (num(t, r, "upper", &v) == 0)
+				hi = fmax(hi, v);
+		}
+		type = is_rate_kpi(t, 0, t->nrows, kc, kpi) ? JN_COL_RATE :
+		    strcmp(kpi, "revenue") == 0 ? JN_COL_MONEY : JN_COL_NUM;
+		if (!isfinite(lo)) {
+			lo = 0;
+			hi = 1;
+		}
+		if (type == JN_COL_RATE)
+			lo = fmax(0, lo);
+		jn_nice(&lo, &hi, 4);
+		nt = jn_ticks(lo, hi, 4, ticks, NELEM(ticks));
+		jn_scale_init(&sy, lo, hi, y1, y0);
+		jn_band_init(&bx, n, x0, x1, 0);
+		for (j = 0; j < n; j++)
+			nf += text(t, rows[j], "flag")[0] != '\0';
+		snprintf(buf, sizeof buf, "%s: %zu periods, %zu flagged",
+		    series.v[i], n, nf);
+		jn_svg_text(&s->svg, 4, top + 14, "start", "head", buf, 0);
+		jn_svg_axis_y(&s->svg, &sy, ticks, nt, x0, x1, type);
+		/* the expected band: upper left to right, lower back */
+		d.len = 0;
+		pen = 0;
+		for (j = 0; j < n; j++)
+			if (num(t, rows[j], "upper", &v) == 0) {
+				jn_strbuf_printf(&d, "%s", pen++ ? "L" : "M");
+				jn_svg_coord(&d, jn_band_pos(&bx, j) +
+				    bx.width / 2);
+				jn_strbuf_printf(&d, " ");
+				jn_svg_coord(&d, jn_scale_map(&sy, v));
+			}
+		for (j = n; j-- > 0;)
+			if (num(t, rows[j], "lower", &v) == 0 &&
+			    text(t, rows[j], "upper")[0]) {
+				jn_strbuf_printf(&d, "L");
+				jn_svg_coord(&d, jn_band_pos(&bx, j) +
+				    bx.width / 2);
+				jn_strbuf_printf(&d, " ");
+				jn_svg_coord(&d, jn_scale_map(&sy, v));
+			}
+		if (pen) {
+			jn_strbuf_printf(&d, "Z");
+			jn_svg_path(&s->svg, d.buf, "band", "expected band");
+		}
+		d.len = 0;
+		pen = 0;
+		for (j = 0; j < n; j++)
+			if (num(t, rows[j], "expected", &v) == 0) {
+				jn_strbuf_printf(&d, "%s", pen++ ? "L" : "M");
+				jn_svg_coord(&d, jn_band_pos(&bx, j) +
+				    bx.width / 2);
+				jn_strbuf_printf(&d, " ");
+				jn_svg_coord(&d, jn_scale_map(&sy, v));
+			}
+		if (pen)
+			jn_svg_path(&s->svg, d.buf, "expected", NULL);
+		d.len = 0;
+		pen = 0;
+		for (j = 0; j < n; j++)
+			if (num(t, rows[j], "value", &v) == 0) {
+				jn_strbuf_printf(&d, "%s", pen++ ? "L" : "M");
+				jn_svg_coord(&d, jn_band_pos(&bx, j) +
+				    bx.width / 2);
+				jn_strbuf_printf(&d, " ");
+				jn_svg_coord(&d, jn_scale_map(&sy, v));
+			} else {
+				pen = 0;
+			}
+		if (d.len)
+			jn_svg_path(&s->svg, d.buf, "series", NULL);
+		every = n > 10 ? (n + 9) / 10 : 1;
+		for (j = 0; j < n; j++) {
+			const char *f = text(t, rows[j], "flag");
+			double x = jn_band_pos(&bx, j) + bx.width / 2;
+
+			if ((j % every == 0 && j + every / 2 < n) || j + 1 == n)
+				jn_svg_text(&s->svg, x, y1 + 16, "middle",
+				    "tick", text(t, rows[j], "period"), 12);
+			if (num(t, rows[j], "value", &v) != 0)
+				continue;
+			fmt(vb, sizeof vb, type, v);
+			if (num(t, rows[j], "expected", &v) == 0)
+				fmt(eb, sizeof eb, type, v);
+			else
+				snprintf(eb, sizeof eb, "none");
+			snprintf(tip, sizeof tip, "%s %s: %s (expected %s)%s%s",
+			    series.v[i], text(t, rows[j], "period"), vb, eb,
+			    *f ? ", flagged " : "", f);
+			(void)num(t, rows[j], "value", &v);
+			jn_svg_circle(&s->svg, x, jn_scale_map(&sy, v),
+			    *f ? 5.5 : 2.5, *f ? "flag" : "point", tip);
+			if (*f) {
+				nflag++;
+				jn_svg_text(&s->svg, x, jn_scale_map(&sy, v) +
+				    (strcmp(f, "low") == 0 ? 18 : -9),
+				    "middle", "drop", strcmp(f, "low") == 0 ?
+				    "\xe2\x96\xbc low" : "\xe2\x96\xb2 high", 0);
+				if (nflag <= 5)
+					jn_strbuf_printf(&flags, "%s%s %s (%s)",
+					    nflag > 1 ? ", " : "", series.v[i],
+					    text(t, rows[j], "period"), f);
+			}
+		}
+		free(rows);
+		top += ph;
+	}
+	jn_svg_end(&s->svg);
+	if (shown < series.n)
+		jn_strbuf_printf(&s->note, "The chart shows %zu of %zu series "
+		    "(--top); the table has them all. ", shown, series.n);
+	jn_strbuf_printf(&s->lede, "%zu KPI series; the line is the value, "
+	    "the dashed line what was expected, the shaded band the "
+	    "normal range. ", series.n);
+	if (nflag == 0) {
+		jn_strbuf_printf(&s->lede, "No period flagged.");
+	} else {
+		jn_strbuf_printf(&s->lede, "%zu flagged: %s%s.", nflag,
+		    flags.buf, nflag > 5 ? ", ..." : "");
+	}
+	s->hl = jn_xcalloc(t->nrows ? t->nrows : 1, sizeof *s->hl);
+	for (r = 0; r < t->nrows; r++)
+		s->hl[r] = text(t, r, "flag")[0] != '\0';
+	free(flags.buf);
+	free(d.buf);
+	names_free(&series);
+}
+
+/* ---- sections ---- */
+
+/* The --by column: columns before the kind's first one. */
+static int
+group_column(const struct jn_table *t, enum jn_table_kind k)
+{
+	const char *first = NULL;
+	int p, kc;
+
+	switch (k) {
+	case JN_TABLE_FUNNEL:
+	case JN_TABLE_STEPS:
+		first = "step";
+		break;
+	case JN_TABLE_EDGES:
+		first = "from";
+		break;
+	case JN_TABLE_NEXT:
+		first = "touchpoint";
+		break;
+	case JN_TABLE_VARIANTS:
+		first = "rank";
+		break;
+	case JN_TABLE_RETENTION:
+		first = "cohort";
+		break;
+	case JN_TABLE_STICKINESS:
+		first = "active_periods";
+		break;
+	case JN_TABLE_SEGMENT:
+		first = "segment";
+		break;
+	case JN_TABLE_WATCH:
+		/* period, [group], kpi */
+		p = jn_table_col(t, "period");
+		kc = jn_table_col(t, "kpi");
+		return kc == p + 2 ? p + 1 : -1;
+	default:
+		return -1;
+	}
+	return jn_table_col(t, first) > 0 ? 0 : -1;
+}
+
+static const char *
+kind_heading(enum jn_table_kind k)
+{
+	switch (k) {
+	case JN_TABLE_COMPARE: return "Comparison with the baseline";
+	case JN_TABLE_BACKLOG: return "Backlog";
+	case JN_TABLE_WATCH: return "KPI watch";
+	case JN_TABLE_FUNNEL: return "Funnel";
+	case JN_TABLE_STEPS: return "Journey map";
+	case JN_TABLE_EDGES: return "Journey graph: transitions";
+	case JN_TABLE_VARIANTS: return "Journey variants";
+	case JN_TABLE_NEXT: return "Next steps";
+	case JN_TABLE_FRICTION: return "Friction";
+	case JN_TABLE_RETENTION: return "Retention";
+	case JN_TABLE_STICKINESS: return "Stickiness";
+	case JN_TABLE_SEGMENT: return "Segments";
+	case JN_TABLE_OTHER: break;
+	}
+	return "Table";
+}
+
+static void
+build_section(struct report *rp, struct section *s, const struct jn_table *t)
+{
+	memset(s, 0, sizeof *s);
+	s->t = t;
+	s->top = rp->top;
+	s->kind = jn_table_kind(t);
+	s->group = group_column(t, s->kind);
+	/* a table of many columns goes under its chart, not beside */
+	s->wide = t->ncols > 6;
+	if (s->group >= 0)
+		snprintf(s->heading, sizeof s->heading, "%s by %s",
+		    kind_heading(s->kind), t->names[s->group]);
+	else
+		snprintf(s->heading, sizeof s->heading, "%s",
+		    kind_heading(s->kind));
+	switch (s->kind) {
+	case JN_TABLE_FUNNEL: draw_funnel(s); break;
+	case JN_TABLE_SEGMENT: draw_segments(s); break;
+	case JN_TABLE_BACKLOG: draw_backlog(s); break;
+	case JN_TABLE_FRICTION: draw_friction(s); break;
+	case JN_TABLE_COMPARE: draw_compare(s); break;
+	case JN_TABLE_EDGES: draw_edges(s); break;
+	case JN_TABLE_VARIANTS: draw_variants(s); break;
+	case JN_TABLE_NEXT: draw_next(s); break;
+	case JN_TABLE_STEPS: draw_steps(s); break;
+	case JN_TABLE_RETENTION: draw_retention(s); break;
+	case JN_TABLE_STICKINESS: draw_stickiness(s); break;
+	case JN_TABLE_WATCH: draw_watch(s); break;
+	case JN_TABLE_OTHER:
+		jn_strbuf_printf(&s->lede, "%zu rows of %zu columns, not a "
+		    "table jreport draws; shown as it is.", t->nrows,
+		    t->ncols);
+		break;
+	}
+}
+
+static void
+section_release(struct section *s)
+{
+	free(s->lede.buf);
+	free(s->note.buf);
+	free(s->svg.buf);
+	free(s->hl);
+}
+
+/*
+ * The desc of a chart is its summary: the chart was drawn before the
+ * summary was known, so the <desc> is put in after the <title>.
+ */
+static void
+put_desc(struct jn_strbuf *out, const struct section *s)
+{
+	const char *svg = s->svg.buf, *p = strstr(svg, "</title>\n");
+
+	if (p == NULL || strncmp(p + 9, "<desc>", 6) == 0 || !s->lede.len) {
+		jn_strbuf_printf(out, "%s", svg);
+		return;
+	}
+	p += 9;
+	jn_strbuf_printf(out, "%.*s<desc>", (int)(p - svg), svg);
+	jn_xml_text(out, s->lede.buf, s->lede.len);
+	jn_strbuf_printf(out, "</desc>\n%s", p);
+}
+
+/* The provenance line: the file, and what the --meta line says. */
+static void
+provenance(struct jn_strbuf *b, const struct jn_table *t)
+{
+	struct jn_meta m = { NULL, NULL, NULL };
+
+	jn_strbuf_printf(b, "<p class=\"prov\">From ");
+	jn_xml_text(b, t->file, strlen(t->file));
+	if (t->meta && jn_meta_parse(t->meta, strlen(t->meta), &m) == 0) {
+		jn_strbuf_printf(b, ", made by ");
+		jn_xml_text(b, m.tool ? m.tool : "?", strlen(m.tool ? m.tool :
+		    "?"));
+		jn_strbuf_printf(b, " ");
+		jn_xml_text(b, m.version ? m.version : "", m.version ?
+		    strlen(m.version) : 0);
+		if (m.definition) {
+			jn_strbuf_printf(b, " with <code>");
+			jn_xml_text(b, m.definition, strlen(m.definition));
+			jn_strbuf_printf(b, "</code>");
+		}
+		jn_meta_release(&m);
+	} else if (t->meta) {
+		jn_strbuf_printf(b, "; provenance: <code>");
+		jn_xml_text(b, t->meta, strlen(t->meta));
+		jn_strbuf_printf(b, "</code>");
+	}
+	jn_strbuf_printf(b, ".</p>\n");
+}
+
+/* The numbers: every row and column, formatted as the table format. */
+static void
+numbers(struct jn_strbuf *b, const struct section *s)
+{
+	const struct jn_table *t = s->t;
+	enum jn_coltype *types = jn_xcalloc(t->ncols + 1, sizeof *types);
+	int kc = jn_table_col(t, "kpi");
+	struct names kpis = { 0 };
+	size_t r, c;
+	char vb[64];
+
+	/* whether each KPI is a rate, decided once per KPI (names.w) */
+	if (s->kind == JN_TABLE_WATCH)
+		for (r = 0; r < t->nrows; r++)
+			if (names_find(&kpis, cell(t, r, kc)) == SIZE_MAX)
+				names_add(&kpis, cell(t, r, kc),
+				    is_rate_kpi(t, r, t->nrows, kc,
+				    cell(t, r, kc)));
+	for (c = 0; c < t->ncols; c++) {
+		types[c] = jn_table_coltype(t->names[c]);
+		if (s->kind == JN_TABLE_WATCH &&
+		    (strcmp(t->names[c], "value") == 0 ||
+		    strcmp(t->names[c], "expected") == 0 ||
+		    strcmp(t->names[c], "lower") == 0 ||
+		    strcmp(t->names[c], "upper") == 0))
+			types[c] = JN_COL_NUM;
+	}
+	jn_strbuf_printf(b, "<table>\n<thead><tr>");
+	for (c = 0; c < t->ncols; c++) {
+		jn_strbuf_printf(b, "<th%s>", types[c] != JN_COL_STR ?
+		    " class=\"n\"" : "");
+		jn_xml_text(b, t->names[c], strlen(t->names[c]));
+		jn_strbuf_printf(b, "</th>");
+	}
+	jn_strbuf_printf(b, "</tr></thead>\n<tbody>\n");
+	for (r = 0; r < t->nrows; r++) {
+		int rate = s->kind == JN_TABLE_WATCH &&
+		    kpis.w[names_find(&kpis, cell(t, r, kc))] > 0;
+
+		jn_strbuf_printf(b, "<tr%s>", s->hl && s->hl[r] ?
+		    " class=\"hl\"" : "");
+		for (c = 0; c < t->ncols; c++) {
+			const char *v = cell(t, r, (int)c);
+			enum jn_coltype ty = types[c];
+			double d;
+
+			if (rate && ty == JN_COL_NUM &&
+			    strcmp(t->names[c], "score") != 0 &&
+			    strcmp(t->names[c], "numerator") != 0 &&
+			    strcmp(t->names[c], "denominator") != 0)
+				ty = JN_COL_RATE;
+			if (ty != JN_COL_STR) {
+				jn_strbuf_printf(b, "<td class=\"n\">");
+				if (jn_parse_double(v, strlen(v), &d) == 0)
+					v = fmt(vb, sizeof vb, ty, d);
+			} else {
+				jn_strbuf_printf(b, "<td>");
+			}
+			jn_xml_text(b, v, strlen(v));
+			jn_strbuf_printf(b, "</td>");
+		}
+		jn_strbuf_printf(b, "</tr>\n");
+	}
+	jn_strbuf_printf(b, "</tbody>\n</table>\n");
+	names_free(&kpis);
+	free(types);
+}
+
+static void
+write_section(struct jn_strbuf *b, const struct section *s, size_t i)
+{
+	jn_strbuf_printf(b, "<section id=\"t%zu\">\n<h2>", i + 1);
+	jn_xml_text(b, s->heading, strlen(s->heading));
+	jn_strbuf_printf(b, "</h2>\n");
+	provenance(b, s->t);
+	if (s->lede.len) {
+		jn_strbuf_printf(b, "<p class=\"lede\">");
+		jn_xml_text(b, s->lede.buf, s->lede.len);
+		jn_strbuf_printf(b, "</p>\n");
+	}
+	jn_strbuf_printf(b, "<div class=\"pair%s\">\n", s->wide ? " wide" :
+	    "");
+	if (s->svg.len) {
+		jn_strbuf_printf(b, "<figure>\n");
+		put_desc(b, s);
+		if (s->note.len) {
+			jn_strbuf_printf(b, "<figcaption>");
+			jn_xml_text(b, s->note.buf, s->note.len - 1);
+			jn_strbuf_printf(b, "</figcaption>\n");
+		}
+		jn_strbuf_printf(b, "</figure>\n");
+	}
+	jn_strbuf_printf(b, "<div class=\"numbers\">\n");
+	numbers(b, s);
+	jn_strbuf_printf(b, "</div>\n</div>\n</section>\n");
+}
+
+/* The chart alone, as an SVG file: its namespace and its styles. */
+static void
+standalone(struct jn_strbuf *out, const struct section *s)
+{
+	struct jn_strbuf tmp = { NULL, 0, 0 };
+	const char *p;
+
+	put_desc(&tmp, s);
+	assert(strncmp(tmp.buf, "<svg", 4) == 0);
+	p = strstr(tmp.buf, "</desc>\n");
+	p = p ? p + 8 : strstr(tmp.buf, "</title>\n") + 9;
+	jn_strbuf_printf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	    "<svg xmlns=\"http://www.w3.org/2000/svg\"%.*s<style>\n%s"
+	    "</style>\n<rect class=\"bg\" width=\"100%%\" "
+	    "height=\"100%%\"/>\n%s", (int)(p - tmp.buf - 4), tmp.buf + 4,
+	    jn_svg_css(), p);
+	free(tmp.buf);
+}
+
+static int
+write_out(const struct jn_strbuf *b)
+{
+	if (b->len && fwrite(b->buf, 1, b->len, stdout) != b->len)
+		return jn_error("write error: %s", strerror(errno));
+	return 0;
+}
+
+static int
+report(struct report *rp)
+{
+	struct section *ss = jn_xcalloc(rp->ts.n + 1, sizeof *ss);
+	struct jn_strbuf b = { NULL, 0, 0 };
+	size_t i, pick = SIZE_MAX;
+	int rc = 0;
+
+	for (i = 0; i < rp->ts.n; i++)
+		build_section(rp, &ss[i], &rp->ts.t[i]);
+	if (rp->svg) {
+		if (rp->chart > rp->ts.n) {
+			rc = jn_error("--chart %zu: the input has %zu table%s",
+			    rp->chart, rp->ts.n, rp->ts.n == 1 ? "" : "s");
+		} else if (rp->chart > 0) {
+			pick = rp->chart - 1;
+			if (!ss[pick].svg.len)
+				rc = jn_error("--chart %zu: a %s has no chart",
+				    rp->chart, jn_table_kind_name(ss[pick].kind));
+		} else {
+			for (i = 0; i < rp->ts.n && pick == SIZE_MAX; i++)
+				if (ss[i].svg.len)
+					pick = i;
+			if (pick == SIZE_MAX)
+				rc = jn_error("no table with a chart in the "
+				    "input");
+		}
+		if (rc == 0) {
+			standalone(&b, &ss[pick]);
+			rc = write_out(&b);
+		}
+	} else {
+		jn_html_begin(&b, rp->title);
+		jn_strbuf_printf(&b, "<p class=\"lede\">%zu table%s read.</p>\n",
+		    rp->ts.n, rp->ts.n == 1 ? "" : "s");
+		if (rp->ts.n > 1) {
+			jn_strbuf_printf(&b, "<nav><ol>\n");
+			for (i = 0; i < rp->ts.n; i++) {
+				jn_strbuf_printf(&b, "<li><a href=\"#t%zu\">",
+				    i + 1);
+				jn_xml_text(&b, ss[i].heading,
+				    strlen(ss[i].heading));
+				jn_strbuf_printf(&b, "</a></li>\n");
+			}
+			jn_strbuf_printf(&b, "</ol></nav>\n");
+		}
+		for (i = 0; i < rp->ts.n; i++)
+			write_section(&b, &ss[i], i);
+		jn_html_end(&b, rp->generated);
+		rc = write_out(&b);
+	}
+	for (i = 0; i < rp->ts.n; i++)
+		section_release(&ss[i]);
+	free(ss);
+	free(b.buf);
+	return rc;
+}
+
+static int
+load(struct report *rp, const char *path)
+{
+	size_t first = rp->ts.n, i;
+
+	if (jn_tables_load(&rp->ts, path, rp->in_format) != 0)
+		return -1;
+	/* jpath's steps count back from -1 with --to: not a funnel's */
+	for (i = first; i < rp->ts.n; i++)
+		if (jn_table_kind(&rp->ts.t[i]) != JN_TABLE_OTHER &&
+		    jn_table_kind(&rp->ts.t[i]) != JN_TABLE_STEPS &&
+		    jn_table_validate(&rp->ts.t[i]) != 0)
+			return -1;
+	return 0;
+}
+
+static int
+parse_args(struct report *rp, int argc, char **argv)
+{
+	int opt;
+	char *end;
+	long v;
+
+	while ((opt = getopt_long(argc, argv, "o:I:hV", longopts, NULL)) !=
+	    -1) {
+		switch (opt) {
+		case OPT_TITLE:
+			rp->title = optarg;
+			break;
+		case 'o':
+			if (strcmp(optarg, "html") == 0)
+				rp->svg = 0;
+			else if (strcmp(optarg, "svg") == 0)
+				rp->svg = 1;
+			else
+				return jn_error("bad format '%s' (html or svg)",
+				    optarg);
+			break;
+		case OPT_CHART:
+		case OPT_TOP:
+			errno = 0;
+			v = strtol(optarg, &end, 10);
+			if (*optarg == '\0' || *end || errno || v < 1 ||
+			    v > 1000000)
+				return jn_error("bad --%s '%s' (a whole number "
+				    "from 1)", opt == OPT_CHART ? "chart" :
+				    "top", optarg);
+			if (opt == OPT_CHART)
+				rp->chart = (size_t)v;
+			else
+				rp->top = (size_t)v;
+			break;
+		case OPT_GENERATED:
+			rp->generated = optarg;
+			break;
+		case 'I':
+			if (jn_input_format_parse(optarg, &rp->in_format))
+				return -1;
+			break;
+		case 'h':
+			jn_cli_help(usage, help_text);
+		case 'V':
+			jn_cli_version();
+		default:
+			fputs(usage, stderr);
+			return -1;
+		}
+	}
+	if (rp->chart && !rp->svg)
+		return jn_error("--chart needs -o svg");
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct report rp;
+	int status = JN_EXIT_OK, i;
+
+	/* zeroed here too: the fuzz targets run main() many times */
+	memset(&rp, 0, sizeof rp);
+	rp.title = "Journey report";
+	rp.top = 15;
+	jn_set_progname(argv[0]);
+	if (parse_args(&rp, argc, argv) != 0)
+		return JN_EXIT_ERROR;
+	if (optind == argc && load(&rp, "-") != 0)
+		status = JN_EXIT_ERROR;
+	for (i = optind; i < argc && status == JN_EXIT_OK; i++)
+		if (load(&rp, argv[i]) != 0)
+			status = JN_EXIT_ERROR;
+	if (status == JN_EXIT_OK && rp.ts.n == 0) {
+		jn_error("no table in the input");
+		status = JN_EXIT_ERROR;
+	}
+	if (status == JN_EXIT_OK && report(&rp) != 0)
+		status = JN_EXIT_ERROR;
+	jn_tables_release(&rp.ts);
+	return jn_close_stdout(status);
+}
