@@ -16,8 +16,13 @@
  *
  * Memory: 24 bytes per event kept until counting, 32 with --by (with
  * --sorted, one unit's); per distinct touchpoint and breakdown value;
- * per distinct row (about 100 bytes; a variant also its touchpoints, 4
- * bytes each); and 8 bytes per move or path for the exact times.
+ * per distinct row (about 100 bytes, a move about 180 with its survey
+ * counts; a variant also its touchpoints, 4 bytes each); and 8 bytes per
+ * move or path for the exact times.
+ *
+ * Survey answers (views edges and next) ride in the kept events' spare
+ * position bits; each path's answers are added once to every move it
+ * makes and, in view next, every touchpoint it passes.
  */
 #include <assert.h>
 #include <errno.h>
@@ -35,6 +40,7 @@
 #include "journey/markov.h"
 #include "journey/pred.h"
 #include "journey/samples.h"
+#include "journey/score.h"
 #include "journey/state.h"
 #include "journey/time.h"
 #include "journey/touchpoint.h"
@@ -50,6 +56,7 @@ static const char usage[] =
     "             [--touchpoint FIELD] [--clean FILE | --raw-touchpoints]\n"
     "             [--collapse] [--by FIELD] [--goal EXPR] [--top N]\n"
     "             [--min-share F] [--from EXPR | --to EXPR] [--depth N]\n"
+    "             [--nps FIELD] [--csat FIELD] [--ces FIELD]\n"
     "             [--sorted] [-j N] [--partial | --merge]\n"
     "             [--where EXPR] [--since TIME] [--until TIME] [--strict]\n"
     "             [--rejects FILE] [FILE ...]\n";
@@ -79,6 +86,9 @@ static const char help_text[] =
     "      --value FIELD        attribution: the value of a conversion\n"
     "      --half-life DUR      attribution: time decay's half-life (7d)\n"
     "      --order N            attribution: Markov chain order (1)\n"
+    "      --nps, --csat, --ces FIELD\n"
+    "                           edges, next: survey answers 0-10, 1-5,\n"
+    "                           1-7 of the units passing (journey(7))\n"
     "      --sorted             input grouped by user: memory per user only\n"
     "  -j, --jobs N             read with N threads (default: all cores)\n"
     "      --partial            write a mergeable state, not the table\n"
@@ -130,6 +140,7 @@ static const struct option tool_longopts[] = {
 	{ "order", required_argument, NULL, OPT_ORDER },
 	JN_RUN_LONGOPTS,
 	JN_TOUCH_LONGOPTS,
+	JN_SCORE_LONGOPTS,
 };
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -165,7 +176,16 @@ struct pev {
 #define POS_NOSESS (UINT64_C(1) << 62)	/* no session value: cut by gap */
 #define POS_FROM (UINT64_C(1) << 61)	/* matches --from */
 #define POS_TO (UINT64_C(1) << 60)	/* matches --to */
-#define POS_MASK (POS_TO - 1)
+/*
+ * Bits 48-58: the event's survey answers (score.h), each its value + 1
+ * (0: none): NPS in 4 bits, CSAT in 3, CES in 4.  Input positions stay
+ * below 2^48.
+ */
+#define POS_ANS_SHIFT 48
+static const int ans_shift[JN_NSCORES] = { 0, 4, 7 };
+static const unsigned ans_mask[JN_NSCORES] = { 15, 7, 15 };
+#define POS_MASK ((UINT64_C(1) << POS_ANS_SHIFT) - 1)
+#define POS_FLAGS (POS_GOAL | POS_NOSESS | POS_FROM | POS_TO)
 /* the same, per element of a path */
 enum { PF_GOAL = 1, PF_FROM = 2, PF_TO = 4 };
 
@@ -176,6 +196,7 @@ struct edge {
 	uint64_t transitions, units, converted;
 	uint64_t mark;		/* the unit that last made the move */
 	struct jn_samples times;	/* ns between its two events */
+	struct jn_scores sc;	/* the answers of the units that made it */
 };
 
 /* A variant: its key in the table is (by, touchpoints...). */
@@ -244,6 +265,8 @@ struct attr {
 	uint64_t mark;		/* the last conversion counted */
 	struct fx value;	/* their value */
 	struct fx credit[NHEUR], vcredit[NHEUR];
+	/* view next: the answers of the units that passed tp */
+	struct jn_scores sc;
 };
 
 /* An attribution row's sums, one by one: value, credit, vcredit. */
@@ -294,6 +317,7 @@ struct tally {
 	size_t acap;
 	double *w;		/* a path's weights, pcap of them */
 	uint64_t serial;	/* paths counted: marks edges met */
+	struct jn_scores psc;	/* the answers of the path being counted */
 	/* the path being counted, after --collapse */
 	uint32_t *ptp;
 	int64_t *pfirst, *plast;	/* its first and last event's times */
@@ -351,6 +375,8 @@ struct jpath {
 	struct tally t;
 	struct jn_run run;
 	int is_worker;
+	int scores;		/* views edges and next: answers are read */
+	int state_scores;	/* --merge: the state being read has them */
 };
 
 /* ---- reading ---- */
@@ -392,6 +418,10 @@ on_event(void *ctx, const struct jn_event *ev)
 	e = jn_units_keep(&f->units, unit);
 	e->ts = ev->time;
 	e->pos = (rec->pos & POS_MASK) | flags;
+	if (ev->answered)
+		for (k = 0; k < JN_NSCORES; k++)
+			e->pos |= (uint64_t)(ev->score[k] + 1) <<
+			    (POS_ANS_SHIFT + ans_shift[k]);
 	if (f->per_session && (ev->session == NULL || ev->session_len == 0))
 		e->pos |= POS_NOSESS;
 	/* the touchpoint: its field cleaned (journey(7)), else the name */
@@ -505,6 +535,8 @@ add_move(struct tally *t, uint32_t by, int32_t step, uint32_t from,
 		e->mark = t->serial;
 		e->units++;
 		e->converted += lastgoal >= (long)dest;
+		if (t->psc.responses > 0)
+			jn_scores_merge(&e->sc, &t->psc);
 	}
 	if (from != TP_START && to != TP_END)
 		jn_samples_add(&e->times, dt);
@@ -731,6 +763,47 @@ count_attr(const struct jpath *f, struct tally *t, void *ev, size_t n,
 	attr_path(f, t, by, m, 0, 0);
 }
 
+/* The answers of the n events at ev into t->psc, afresh. */
+static void
+path_scores(const struct jpath *f, struct tally *t, void *ev, size_t n)
+{
+	size_t i;
+	int k;
+
+	memset(&t->psc, 0, sizeof t->psc);
+	for (i = 0; i < n; i++) {
+		uint64_t a = (EV(f, ev, i)->pos & ~POS_FLAGS) >>
+		    POS_ANS_SHIFT;
+		int8_t ans[JN_NSCORES];
+
+		if (a == 0)
+			continue;
+		for (k = 0; k < JN_NSCORES; k++)
+			ans[k] = (int8_t)((int)(a >> ans_shift[k] &
+			    ans_mask[k]) - 1);
+		jn_scores_add(&t->psc, ans);
+	}
+}
+
+/*
+ * View next: the path's answers, once to each touchpoint of the m in
+ * t->ptp (the path's serial marks them).
+ */
+static void
+credit_touchpoints(struct tally *t, uint32_t by, size_t m)
+{
+	size_t i;
+
+	for (i = 0; i < m; i++) {
+		struct attr *a = attr_for(t, by, t->ptp[i]);
+
+		if (a->mark != t->serial) {
+			a->mark = t->serial;
+			jn_scores_merge(&a->sc, &t->psc);
+		}
+	}
+}
+
 /* One path: the n > 0 events at ev, in path order. */
 static void
 count_path(const struct jpath *f, struct tally *t, void *ev, size_t n)
@@ -780,6 +853,11 @@ count_path(const struct jpath *f, struct tally *t, void *ev, size_t n)
 		if (t->pflags[i] & PF_GOAL)
 			lastgoal = (long)i;
 	t->serial++;
+	if (f->scores) {
+		path_scores(f, t, ev, n);
+		if (f->view == VIEW_NEXT && t->psc.responses > 0)
+			credit_touchpoints(t, by, m);
+	}
 	if (f->view == VIEW_VARIANTS) {
 		uint32_t id = variant_for(t, by, t->ptp, m);
 
@@ -901,6 +979,7 @@ attr_merge(struct attr *d, const struct attr *s)
 	int k;
 
 	d->conversions += s->conversions;
+	jn_scores_merge(&d->sc, &s->sc);
 	fx_merge(&d->value, &s->value);
 	for (k = 0; k < NHEUR; k++) {
 		fx_merge(&d->credit[k], &s->credit[k]);
@@ -926,6 +1005,7 @@ tally_merge(struct tally *to, const struct tally *from)
 		d->transitions += s->transitions;
 		d->units += s->units;
 		d->converted += s->converted;
+		jn_scores_merge(&d->sc, &s->sc);
 		jn_samples_merge(&d->times, &s->times);
 	}
 	free(map);
@@ -1275,11 +1355,81 @@ lift_cells(struct jn_cell *c, uint64_t x1, uint64_t n1, uint64_t x2,
 	c[2] = jn_cell_num(hi);
 }
 
+/*
+ * Survey columns (views edges and next): when answers were read, or
+ * asked for by name (then empty without answers); input without either
+ * keeps its table.
+ */
+static int
+show_scores(const struct jpath *f)
+{
+	size_t i;
+	int k;
+
+	if (!f->scores)
+		return 0;
+	for (k = 0; k < JN_NSCORES; k++)
+		if (f->common.score_field[k] != NULL)
+			return 1;
+	for (i = 0; i < jn_intern_count(&f->t.ekeys); i++)
+		if (f->t.e[i].sc.responses > 0)
+			return 1;
+	return 0;
+}
+
+static const struct jn_column score_cols[] = {
+	{ "responses", JN_COL_INT }, { "nps", JN_COL_NUM },
+	{ "nps_lower", JN_COL_NUM }, { "nps_upper", JN_COL_NUM },
+	{ "csat", JN_COL_RATE }, { "ces", JN_COL_NUM },
+};
+#define NSCORECOLS NELEM(score_cols)
+
+/*
+ * The survey cells of sc at c (NSCORECOLS of them): responses, NPS and
+ * its interval, CSAT, CES; empty where no answer of the kind, all empty
+ * without sc.
+ */
+static void
+score_cells(const struct jn_scores *sc, struct jn_cell *c)
+{
+	struct jn_score_est e;
+	int have;
+
+	if (sc == NULL) {
+		for (have = 0; have < (int)NSCORECOLS; have++)
+			c[have] = jn_cell_null();
+		return;
+	}
+	c[0] = jn_cell_int((int64_t)sc->responses);
+	have = jn_scores_nps(sc, &e) == 0;
+	c[1] = have ? jn_cell_num(e.value) : jn_cell_null();
+	c[2] = have ? jn_cell_num(e.lower) : jn_cell_null();
+	c[3] = have ? jn_cell_num(e.upper) : jn_cell_null();
+	c[4] = jn_scores_csat(sc, &e) == 0 ? jn_cell_num(e.value) :
+	    jn_cell_null();
+	c[5] = jn_scores_ces(sc, &e) == 0 ? jn_cell_num(e.value) :
+	    jn_cell_null();
+}
+
+/* View next: the answers of the units that passed (by, tp). */
+static const struct jn_scores *
+tp_scores(const struct jpath *f, uint32_t by, uint32_t tp)
+{
+	static const struct jn_scores none;
+	uint32_t key[2] = { by, tp };
+	uint32_t id = jn_intern_find(&f->t.akeys, (const char *)key,
+	    sizeof key);
+
+	return id == UINT32_MAX ? &none : &f->t.a[id].sc;
+}
+
 static int
 write_edges(struct jpath *f, struct jn_writer *w, const uint32_t *ids,
     size_t n)
 {
-	struct jn_cell c[16];
+	struct jn_cell c[24];
+	struct jn_scores osc;
+	int scores = show_scores(f);
 	struct jn_samples pool = { NULL, 0, 0 };
 	size_t i, j, k, nk;
 	int goal = f->goal != NULL;
@@ -1288,6 +1438,8 @@ write_edges(struct jpath *f, struct jn_writer *w, const uint32_t *ids,
 		const struct edge *first = &f->t.e[ids[i]];
 		uint64_t total = 0, tr = 0, un = 0, cv = 0, bun = 0, bcv = 0;
 		int blk = block_of(first), next = f->view == VIEW_NEXT;
+		const struct jn_scores *tsc = next ? tp_scores(f, first->by,
+		    first->from) : NULL;
 		int steps = f->view == VIEW_STEPS;
 
 		/*
@@ -1308,6 +1460,7 @@ write_edges(struct jpath *f, struct jn_writer *w, const uint32_t *ids,
 		if (next || steps)
 			blk = 1;
 		pool.n = 0;
+		memset(&osc, 0, sizeof osc);
 		for (k = i, nk = 0; k < j; k++) {
 			const struct edge *e = &f->t.e[ids[k]];
 			const int64_t *s = e->times.v;
@@ -1317,6 +1470,7 @@ write_edges(struct jpath *f, struct jn_writer *w, const uint32_t *ids,
 				tr += e->transitions;
 				un += e->units;
 				cv += e->converted;
+				jn_scores_merge(&osc, &e->sc);
 				jn_samples_merge(&pool, &e->times);
 				continue;
 			}
@@ -1353,9 +1507,13 @@ write_edges(struct jpath *f, struct jn_writer *w, const uint32_t *ids,
 				c[x++] = jn_cell_int((int64_t)e->converted);
 				c[x++] = rate_cell(e->converted, e->units);
 			}
-			if (goal && next)
+			if (goal && next) {
 				lift_cells(c + x, e->converted, e->units,
 				    bcv - e->converted, bun - e->units);
+				x += 3;
+			}
+			if (scores)
+				score_cells(next ? tsc : &e->sc, c + x);
 			jn_writer_row(w, c);
 		}
 		if (tr > 0) {
@@ -1402,8 +1560,14 @@ write_edges(struct jpath *f, struct jn_writer *w, const uint32_t *ids,
 				c[x++] = blk == 1 ? jn_cell_null() :
 				    rate_cell(cv, un);
 			}
-			if (goal && next)
+			if (goal && next) {
 				lift_cells(c + x, 0, 0, 0, 0);
+				x += 3;
+			}
+			/* the moves' units do not add up, nor their answers */
+			if (scores)
+				score_cells(next ? tsc : blk == 1 ? NULL :
+				    &osc, c + x);
 			jn_writer_row(w, c);
 		}
 	}
@@ -2126,7 +2290,7 @@ out:
 static int
 write_table(struct jpath *f, enum jn_format fmt)
 {
-	struct jn_column cols[16];
+	struct jn_column cols[24];
 	struct jn_writer *w;
 	uint32_t *ids;
 	size_t nc = 0, n;
@@ -2181,6 +2345,11 @@ write_table(struct jpath *f, enum jn_format fmt)
 		cols[nc++] = (struct jn_column){ "lift", JN_COL_RATE };
 		cols[nc++] = (struct jn_column){ "lift_lower", JN_COL_RATE };
 		cols[nc++] = (struct jn_column){ "lift_upper", JN_COL_RATE };
+	}
+	if (f->view != VIEW_VARIANTS && f->view != VIEW_STEPS &&
+	    show_scores(f)) {
+		memcpy(cols + nc, score_cols, sizeof score_cols);
+		nc += NSCORECOLS;
 	}
 	sort_times(&f->t);
 	ids = order_rows(f, &n);
@@ -2252,7 +2421,7 @@ write_state(void *tool, FILE *out)
 	struct jn_state_rec *r = jn_state_rec_new();
 	size_t ntp = jn_intern_count(&f->tps), i, n, l;
 	uint32_t *ids, *byrank_id;
-	int rc = 0;
+	int rc = 0, scores = show_scores(f);
 
 	sort_times(&f->t);
 	ids = order_rows(f, &n);
@@ -2261,9 +2430,10 @@ write_state(void *tool, FILE *out)
 		byrank_id[ord.tprank[i]] = (uint32_t)i;
 	jn_state_set_str(r, "record", "touchpoints", 11);
 	{
-		int64_t c = (int64_t)ntp;
+		/* a second number: the rows have answers (old states: one) */
+		int64_t c[2] = { (int64_t)ntp, 1 };
 
-		jn_state_set_ints(r, "n", &c, 1);
+		jn_state_set_ints(r, "n", c, scores ? 2 : 1);
 	}
 	rc = jn_state_write(out, r);
 	for (i = 0; i < ntp && rc == 0; i++) {
@@ -2275,7 +2445,7 @@ write_state(void *tool, FILE *out)
 		rc = jn_state_write(out, r);
 	}
 	for (i = 0; i < n && rc == 0; i++) {
-		int64_t v[3], *p;
+		int64_t v[JN_SCORES_NCOUNTS], *p;
 		size_t len = 0;
 		const char *by;
 		uint32_t byid;
@@ -2284,6 +2454,23 @@ write_state(void *tool, FILE *out)
 			const struct edge *e = &f->t.e[ids[i]];
 
 			byid = e->by;
+			/* view next: a touchpoint's answers before its moves */
+			if (scores && f->view == VIEW_NEXT && (i == 0 ||
+			    f->t.e[ids[i - 1]].from != e->from ||
+			    f->t.e[ids[i - 1]].by != byid)) {
+				by = byid == NONE ? NULL :
+				    jn_intern_str(&f->byvals, byid, &len);
+				jn_state_set_str(r, "record", "tpscores", 8);
+				v[0] = tp_index(e->from);
+				jn_state_set_ints(r, "key", v, 1);
+				jn_scores_get(tp_scores(f, byid, e->from), v);
+				jn_state_set_ints(r, "scores", v,
+				    JN_SCORES_NCOUNTS);
+				jn_state_set_str(r, "by", by, len);
+				if ((rc = jn_state_write(out, r)) != 0)
+					break;
+				len = 0;
+			}
 			jn_state_set_str(r, "record", "edge", 4);
 			v[0] = tp_index(e->from);
 			v[1] = tp_index(e->to);
@@ -2294,6 +2481,11 @@ write_state(void *tool, FILE *out)
 			v[2] = (int64_t)e->converted;
 			jn_state_set_ints(r, "n", v, 3);
 			jn_state_set_ints(r, "time", e->times.v, e->times.n);
+			if (scores) {
+				jn_scores_get(&e->sc, v);
+				jn_state_set_ints(r, "scores", v,
+				    JN_SCORES_NCOUNTS);
+			}
 		} else {
 			const struct variant *va = &f->t.v[ids[i]];
 			const char *tp = variant_tps(&f->t, ids[i]);
@@ -2395,6 +2587,57 @@ out:
 	return rc;
 }
 
+/*
+ * Add the "scores" counts of record r to sc.  0, or -1 (reported) when
+ * they are missing or cannot be one set of answers.
+ */
+static int
+merge_scores(struct jn_state_in *in, const struct jn_state_rec *r,
+    struct jn_scores *sc)
+{
+	struct jn_scores x;
+	int64_t *v = NULL;
+	size_t n = 0;
+	int rc;
+
+	if (jn_state_get_ints(in, r, "scores", &v, &n) != 0)
+		return -1;
+	rc = n == JN_SCORES_NCOUNTS ? jn_scores_set(&x, v) : -1;
+	free(v);
+	if (rc != 0)
+		return jn_state_error(in, "bad survey answers in a state");
+	jn_scores_merge(sc, &x);
+	return 0;
+}
+
+/* View next: a touchpoint's answers from a state.  0 or -1 (reported). */
+static int
+merge_tpscores(struct jpath *f, struct jn_state_in *in,
+    const struct jn_state_rec *r)
+{
+	const char *bys;
+	size_t bylen, nk = 0;
+	int64_t *key = NULL;
+	uint32_t by = NONE, tp = NONE;
+	int rc = -1;
+
+	if (jn_state_get_str(in, r, "by", &bys, &bylen) != 0 ||
+	    jn_state_get_ints(in, r, "key", &key, &nk) != 0)
+		goto out;
+	if (nk == 1)
+		tp = merge_tp(f, key[0], 0);
+	if (f->view != VIEW_NEXT || !f->state_scores || tp == NONE) {
+		rc = jn_state_error(in, "bad tpscores record");
+		goto out;
+	}
+	if (bys != NULL)
+		by = jn_intern_put(&f->byvals, bys, bylen);
+	rc = merge_scores(in, r, &attr_for(&f->t, by, tp)->sc);
+out:
+	free(key);
+	return rc;
+}
+
 /* One --merge record into f.  0 or -1 (reported). */
 static int
 merge_record(void *ctx, struct jn_state_in *in, const struct jn_state_rec *r)
@@ -2410,8 +2653,17 @@ merge_record(void *ctx, struct jn_state_in *in, const struct jn_state_rec *r)
 		return -1;
 	if (what != NULL && strcmp(what, "touchpoints") == 0) {
 		f->nmerge_tps = 0;	/* a new state: its own follow */
+		if (jn_state_get_ints(in, r, "n", &v, &nn) != 0)
+			return -1;
+		rc = nn == 2 && v[1] == 1 && f->scores ? 1 : nn == 1 ? 0 : -1;
+		free(v);
+		if (rc < 0)
+			return jn_state_error(in, "bad touchpoints record");
+		f->state_scores = rc;
 		return 0;
 	}
+	if (what != NULL && strcmp(what, "tpscores") == 0)
+		return merge_tpscores(f, in, r);
 	if (what != NULL && strcmp(what, "touchpoint") == 0) {
 		if (jn_state_get_str(in, r, "s", &s, &len) != 0)
 			return -1;
@@ -2459,6 +2711,8 @@ merge_record(void *ctx, struct jn_state_in *in, const struct jn_state_rec *r)
 		e->transitions += (uint64_t)v[0];
 		e->units += (uint64_t)v[1];
 		e->converted += (uint64_t)v[2];
+		if (f->state_scores && merge_scores(in, r, &e->sc) != 0)
+			goto out;
 	} else {
 		struct variant *va;
 		uint32_t *tp;
@@ -2638,6 +2892,13 @@ parse_args(struct jpath *f, int argc, char **argv)
 	    f->view != VIEW_ATTRIBUTION)
 		return jn_error("--value, --half-life and --order go with "
 		    "--view attribution");
+	/* answers are read, and bad ones rejected, where they are shown */
+	f->scores = f->view == VIEW_EDGES || f->view == VIEW_NEXT;
+	if (!f->scores && (f->common.score_field[JN_NPS] ||
+	    f->common.score_field[JN_CSAT] || f->common.score_field[JN_CES]))
+		return jn_error("--nps, --csat and --ces go with --view edges "
+		    "or next");
+	f->common.scores = f->scores;
 	if (f->view == VIEW_ATTRIBUTION && f->goal_text == NULL)
 		return jn_error("--view attribution needs --goal");
 	if (f->half_life == 0)

@@ -1,8 +1,10 @@
 /*
  * Fuzz target for jpath's whole input path: the first byte picks one of a
  * few option sets (each view, the unit, --collapse, --by, --goal,
- * pruning, -o dot and mermaid, attribution's --value and --order, and
- * --merge, whose state records jpath reads back itself), the rest is an event log or a state in a temporary file, and
+ * pruning, -o dot and mermaid, attribution's --value and --order,
+ * survey answers in edges and next, and --merge, whose state records
+ * jpath reads back itself), the rest is an event log or a state in a
+ * temporary file, and
  * jpath's real main() runs over it.  Nothing may crash, leak or exit.
  */
 #include "tool.h"
@@ -50,6 +52,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		{ "jpath", "--no-progress", "--view", "attribution", "--goal",
 		    "event=purchase", "--collapse", "--merge", "--value",
 		    "revenue", path, NULL },
+		{ "jpath", "--no-progress", "--per", "session", "--nps",
+		    "nps", "--by", "device", "--top", "2", "-j", "2", "-o",
+		    "table", path, NULL },
+		{ "jpath", "--no-progress", "--view", "next", "--csat", "csat",
+		    "--per", "session", "--merge", "--top", "2", path, NULL },
 	};
 	size_t nsets = sizeof sets / sizeof sets[0];
 
