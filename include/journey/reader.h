@@ -184,6 +184,13 @@ int jn_read_jobs(char *const *files, int nfiles,
     struct jn_badrec *bad, const struct jn_read_worker *workers, int jobs,
     uint64_t *records_in);
 
+/*
+ * A TSV field's value: \t, \n, \r and \\ decoded, as the writer's TSV
+ * (jn_tsv_field) encodes them; a backslash before any other byte stays.
+ * Writes at most n bytes to dst (which may be src) and returns how many.
+ */
+size_t jn_tsv_unescape(char *dst, const char *src, size_t n);
+
 /* Parse "csv", "tsv", "ndjson" (tables); returns 0 or -1 (reported). */
 int jn_input_format_parse(const char *name, enum jn_input_format *fmt);
 /* The same for event logs, which may also be "xes". */

@@ -1107,7 +1107,7 @@ static size_t
 copy_bytes(char *dst, const char *src, size_t n)
 {
 	if (n > 0)
-		memcpy(dst, src, n);
+		memmove(dst, src, n);	/* jn_tsv_unescape may decode in place */
 	return n;
 }
 
@@ -1115,10 +1115,10 @@ copy_bytes(char *dst, const char *src, size_t n)
  * A TSV field's value: \t, \n, \r and \\ decoded, as the writer's TSV
  * (jn_tsv_field) encodes them, so that a table read back is the table
  * written; a backslash before any other byte stays as it is.  Writes at
- * most n bytes to dst and returns how many.
+ * most n bytes to dst (which may be src) and returns how many.
  */
-static size_t
-tsv_unescape(char *dst, const char *src, size_t n)
+size_t
+jn_tsv_unescape(char *dst, const char *src, size_t n)
 {
 	const char *bs = n > 0 ? memchr(src, '\\', n) : NULL;
 	size_t i, k;
@@ -1182,7 +1182,7 @@ csv_record(struct reader *r, const char *p, size_t n)
 		}
 		r->rec.vals[s].ptr = r->row + off;
 		r->rec.vals[s].len = r->format == JN_IN_TSV ?
-		    tsv_unescape(r->row + off, r->fields[c].ptr,
+		    jn_tsv_unescape(r->row + off, r->fields[c].ptr,
 		    r->fields[c].len) : copy_bytes(r->row + off,
 		    r->fields[c].ptr, r->fields[c].len);
 		r->row[off + r->rec.vals[s].len] = '\0';

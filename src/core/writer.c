@@ -32,7 +32,9 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "journey/time.h"
@@ -1735,8 +1737,29 @@ jn_output_open(const char *path)
 	static int registered;
 	size_t n = strlen(path);
 	char q[256];
+	struct stat st;
 	int fd;
 
+	/*
+	 * A FIFO, a device or a socket (/dev/stdout, /dev/null) is written
+	 * as it is: renaming onto it would put a regular file in its place.
+	 */
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) &&
+	    !S_ISDIR(st.st_mode)) {
+		if ((fd = open(path, O_WRONLY)) < 0) {
+			jn_error("--output: cannot open '%s': %s",
+			    jn_quote(q, sizeof q, path, n), strerror(errno));
+			return -1;
+		}
+		fflush(stdout);
+		if (dup2(fd, STDOUT_FILENO) < 0) {
+			jn_error("--output: %s", strerror(errno));
+			close(fd);
+			return -1;
+		}
+		close(fd);
+		return 0;
+	}
 	output_tmp = jn_xmalloc(n + 8);
 	memcpy(output_tmp, path, n);
 	memcpy(output_tmp + n, ".XXXXXX", 8);

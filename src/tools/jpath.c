@@ -2181,7 +2181,7 @@ write_attribution(struct jpath *f, enum jn_format fmt)
 		size_t g = by == NONE ? nb : by, nr, nk = 0;
 		uint64_t total = 0;
 		struct fx vchain = { 0, 0 }, vall = { 0, 0 };
-		double *cr, *re = reall + i;
+		double *cr, *re = reall + i, scale;
 		int64_t *micro, other[2 * (NHEUR + 1)];
 		int pruned = 0;
 
@@ -2226,11 +2226,27 @@ write_attribution(struct jpath *f, enum jn_format fmt)
 				    re[r] / sumre * vc : 0;
 			}
 		}
-		for (k = 0; k < 2 * (NHEUR + 1); k++)
-			(void)jn_round_micro(cr + (size_t)k * nr, nr,
+		/*
+		 * Values round at the 6th decimal while the total in
+		 * millionths is an exact double (2^53, about 9e9 of value);
+		 * past it, at a coarser decimal, one more per factor of 10
+		 * (the total in units of 1e6 / scale would overflow int64
+		 * at 9.2e12 and the rounding loop run for ever).
+		 */
+		scale = 1e6;
+		while (fabs(fx_value(&vall)) * scale > 9007199254740992.0)
+			scale /= 10;
+		for (k = 0; k < 2 * (NHEUR + 1); k++) {
+			double *v = cr + (size_t)k * nr;
+
+			if (k > NHEUR && scale != 1e6)
+				for (r = 0; r < nr; r++)
+					v[r] *= scale / 1e6;
+			(void)jn_round_micro(v, nr,
 			    k <= NHEUR ? (int64_t)total * 1000000 :
-			    llround(fx_value(&vall) * 1e6),
+			    llround(fx_value(&vall) * scale),
 			    micro + (size_t)k * nr);
+		}
 		memset(other, 0, sizeof other);
 		for (r = 0; r < nr; r++) {
 			const struct attr *a = &f->t.a[ids[i + r]];
@@ -2252,7 +2268,8 @@ write_attribution(struct jpath *f, enum jn_format fmt)
 			for (k = 0; k < 2 * (NHEUR + 1); k++)
 				if (vals || k <= NHEUR)
 					c[x++] = jn_cell_num((double)micro[
-					    (size_t)k * nr + r] / 1e6);
+					    (size_t)k * nr + r] /
+					    (k <= NHEUR ? 1e6 : scale));
 			jn_writer_row(w, c);
 		}
 		if (pruned) {
@@ -2268,7 +2285,7 @@ write_attribution(struct jpath *f, enum jn_format fmt)
 			for (k = 0; k < 2 * (NHEUR + 1); k++)
 				if (vals || k <= NHEUR)
 					c[x++] = jn_cell_num((double)other[k] /
-					    1e6);
+					    (k <= NHEUR ? 1e6 : scale));
 			jn_writer_row(w, c);
 		}
 		free(cr);
