@@ -975,6 +975,68 @@ struct row {
  * flagged), S-H-ESD, then a rate's flag only when binomially
  * significant.  rows receives last - first + 1 entries.
  */
+/*
+ * When the residual has no spread (its MAD is 0: a rate or count that
+ * stays put, as errors at 0 do day after day), ESD cannot measure a
+ * move and flags nothing, so a day at 50% errors after weeks at 0 would
+ * pass a gate.  Such a series is judged by its sampling error alone: a
+ * period whose value differs from the expected one beyond the binomial
+ * (rates) or Poisson (counts) check, in --direction, is flagged, the
+ * most significant first and at most --max-anoms of the periods, as
+ * ESD would.  The score is empty: there is no spread to divide by.
+ */
+static void
+flag_by_sampling(const struct watch *f, const struct kpi *q,
+    struct row *rows, size_t n, size_t nd)
+{
+	size_t i, k, nz = 0, cap = (size_t)((double)n * f->max_anoms);
+	size_t *idx = jn_xmalloc((n + 1) * sizeof *idx);
+	double *z = jn_xmalloc((n + 1) * sizeof *z);
+
+	for (i = 0; i < n; i++) {
+		struct row *r = &rows[i];
+		double e = r->expected, se;
+		int up = r->value > e;
+
+		r->score = NAN;
+		r->flag = 0;
+		if (!r->has_value || r->value == e ||
+		    (f->dir == JN_ANOM_POS && !up) ||
+		    (f->dir == JN_ANOM_NEG && up))
+			continue;
+		if (q->is_rate) {
+			double p0 = fmin(fmax(e, 0.5 / r->den), 1 - 0.5 / r->den);
+
+			if (!jn_anom_rate_significant(r->num, r->den, e,
+			    f->alpha, nd))
+				continue;
+			se = sqrt(p0 * (1 - p0) / r->den);
+		} else {
+			if (!jn_anom_count_significant(r->value, e, f->alpha,
+			    n))
+				continue;
+			se = sqrt(fmax(e, 0.5));
+		}
+		z[i] = fabs(r->value - e) / se;
+		idx[nz++] = i;
+	}
+	/* the cap: the largest moves first (a selection, n is small) */
+	for (k = 0; k < nz && k < cap; k++) {
+		size_t best = k, t;
+
+		for (t = k + 1; t < nz; t++)
+			if (z[idx[t]] > z[idx[best]])
+				best = t;
+		t = idx[k];
+		idx[k] = idx[best];
+		idx[best] = t;
+		rows[idx[k]].flag = rows[idx[k]].value > rows[idx[k]].expected ?
+		    1 : -1;
+	}
+	free(z);
+	free(idx);
+}
+
 static void
 detect(const struct watch *f, const struct kpi *q, const struct group *g,
     struct row *rows)
@@ -1036,6 +1098,10 @@ detect(const struct watch *f, const struct kpi *q, const struct group *g,
 				r->flag = 0;
 		}
 	}
+	if (m != JN_ANOM_NONE && n > 0 && rows[0].upper - rows[0].lower <=
+	    1e-9 * fmax(1, fabs(rows[0].expected)) && (q->is_rate ||
+	    (q->kind != K_REVENUE && q->kind != K_SERIES)))
+		flag_by_sampling(f, q, rows, n, nd);
 	free(pt);
 	free(def);
 	free(x);
@@ -1306,7 +1372,8 @@ write_rows(struct watch *f, enum jn_format fmt, int *flagged_last)
 				    rate));
 				cells[j++] = jn_cell_num(rounded(r->upper,
 				    rate));
-				cells[j++] = jn_cell_num(nearbyint(r->score *
+				cells[j++] = isnan(r->score) ? jn_cell_null() :
+				    jn_cell_num(nearbyint(r->score *
 				    1e4) / 1e4);
 				cells[j++] = r->flag > 0 ? jn_cell_str("high",
 				    4) : r->flag < 0 ? jn_cell_str("low", 3) :
