@@ -104,6 +104,17 @@ void jn_chart_variants(struct jn_chart *s);
 void jn_chart_next(struct jn_chart *s);
 void jn_chart_steps(struct jn_chart *s);
 
+/*
+ * The numbers of t as an HTML table, every row and column, formatted as
+ * the table format does (jn_svg_number): types gives each column's type
+ * (NULL: by its name, jn_table_coltype), a row r with rate[r] (rate may
+ * be NULL) shows its plain numbers as rates except score, numerator and
+ * denominator, and a row r with hl[r] (hl may be NULL) is highlighted.
+ * Cannot fail.
+ */
+void jn_chart_numbers(struct jn_strbuf *b, const struct jn_table *t,
+    const int *hl, const enum jn_coltype *types, const unsigned char *rate);
+
 /* Free what a chart holds (not s itself, nor its table). */
 void jn_chart_release(struct jn_chart *s);
 

@@ -731,6 +731,55 @@ jn_chart_release(struct jn_chart *s)
 	free(s->hl);
 }
 
+/* ---- the numbers ---- */
+
+void
+jn_chart_numbers(struct jn_strbuf *b, const struct jn_table *t,
+    const int *hl, const enum jn_coltype *types, const unsigned char *rate)
+{
+	size_t r, c;
+	char vb[64];
+
+	jn_strbuf_printf(b, "<table>\n<thead><tr>");
+	for (c = 0; c < t->ncols; c++) {
+		enum jn_coltype ty = types ? types[c] :
+		    jn_table_coltype(t->names[c]);
+
+		jn_strbuf_printf(b, "<th%s>", ty != JN_COL_STR ?
+		    " class=\"n\"" : "");
+		jn_xml_text(b, t->names[c], strlen(t->names[c]));
+		jn_strbuf_printf(b, "</th>");
+	}
+	jn_strbuf_printf(b, "</tr></thead>\n<tbody>\n");
+	for (r = 0; r < t->nrows; r++) {
+		jn_strbuf_printf(b, "<tr%s>", hl && hl[r] ? " class=\"hl\"" :
+		    "");
+		for (c = 0; c < t->ncols; c++) {
+			const char *v = cell(t, r, (int)c);
+			enum jn_coltype ty = types ? types[c] :
+			    jn_table_coltype(t->names[c]);
+			double d;
+
+			if (rate && rate[r] && ty == JN_COL_NUM &&
+			    strcmp(t->names[c], "score") != 0 &&
+			    strcmp(t->names[c], "numerator") != 0 &&
+			    strcmp(t->names[c], "denominator") != 0)
+				ty = JN_COL_RATE;
+			if (ty != JN_COL_STR) {
+				jn_strbuf_printf(b, "<td class=\"n\">");
+				if (jn_parse_double(v, strlen(v), &d) == 0)
+					v = fmt(vb, sizeof vb, ty, d);
+			} else {
+				jn_strbuf_printf(b, "<td>");
+			}
+			jn_xml_text(b, v, strlen(v));
+			jn_strbuf_printf(b, "</td>");
+		}
+		jn_strbuf_printf(b, "</tr>\n");
+	}
+	jn_strbuf_printf(b, "</tbody>\n</table>\n");
+}
+
 /* ---- the exported names of the helpers above ---- */
 
 const char *

@@ -1038,24 +1038,20 @@ provenance(struct jn_strbuf *b, const struct jn_table *t)
 	jn_strbuf_printf(b, ".</p>\n");
 }
 
-/* The numbers: every row and column, formatted as the table format. */
+/*
+ * The numbers (journey/chart.h): a KPI watch's values are plain numbers,
+ * rates in the rows of a rate KPI.
+ */
 static void
 numbers(struct jn_strbuf *b, const struct jn_chart *s)
 {
 	const struct jn_table *t = s->t;
 	enum jn_coltype *types = jn_xcalloc(t->ncols + 1, sizeof *types);
 	int kc = jn_table_col(t, "kpi");
+	unsigned char *rate = NULL;
 	struct jn_names kpis = { 0 };
 	size_t r, c;
-	char vb[64];
 
-	/* whether each KPI is a rate, decided once per KPI (names.w) */
-	if (s->kind == JN_TABLE_WATCH)
-		for (r = 0; r < t->nrows; r++)
-			if (names_find(&kpis, cell(t, r, kc)) == SIZE_MAX)
-				names_add(&kpis, cell(t, r, kc),
-				    is_rate_kpi(t, r, t->nrows, kc,
-				    cell(t, r, kc)));
 	for (c = 0; c < t->ncols; c++) {
 		types[c] = jn_table_coltype(t->names[c]);
 		if (s->kind == JN_TABLE_WATCH &&
@@ -1065,44 +1061,21 @@ numbers(struct jn_strbuf *b, const struct jn_chart *s)
 		    strcmp(t->names[c], "upper") == 0))
 			types[c] = JN_COL_NUM;
 	}
-	jn_strbuf_printf(b, "<table>\n<thead><tr>");
-	for (c = 0; c < t->ncols; c++) {
-		jn_strbuf_printf(b, "<th%s>", types[c] != JN_COL_STR ?
-		    " class=\"n\"" : "");
-		jn_xml_text(b, t->names[c], strlen(t->names[c]));
-		jn_strbuf_printf(b, "</th>");
+	/* whether each KPI is a rate, decided once per KPI (names.w) */
+	if (s->kind == JN_TABLE_WATCH) {
+		rate = jn_xcalloc(t->nrows + 1, 1);
+		for (r = 0; r < t->nrows; r++)
+			if (names_find(&kpis, cell(t, r, kc)) == SIZE_MAX)
+				names_add(&kpis, cell(t, r, kc),
+				    is_rate_kpi(t, r, t->nrows, kc,
+				    cell(t, r, kc)));
+		for (r = 0; r < t->nrows; r++)
+			rate[r] = kpis.w[names_find(&kpis, cell(t, r, kc))] >
+			    0;
 	}
-	jn_strbuf_printf(b, "</tr></thead>\n<tbody>\n");
-	for (r = 0; r < t->nrows; r++) {
-		int rate = s->kind == JN_TABLE_WATCH &&
-		    kpis.w[names_find(&kpis, cell(t, r, kc))] > 0;
-
-		jn_strbuf_printf(b, "<tr%s>", s->hl && s->hl[r] ?
-		    " class=\"hl\"" : "");
-		for (c = 0; c < t->ncols; c++) {
-			const char *v = cell(t, r, (int)c);
-			enum jn_coltype ty = types[c];
-			double d;
-
-			if (rate && ty == JN_COL_NUM &&
-			    strcmp(t->names[c], "score") != 0 &&
-			    strcmp(t->names[c], "numerator") != 0 &&
-			    strcmp(t->names[c], "denominator") != 0)
-				ty = JN_COL_RATE;
-			if (ty != JN_COL_STR) {
-				jn_strbuf_printf(b, "<td class=\"n\">");
-				if (jn_parse_double(v, strlen(v), &d) == 0)
-					v = fmt(vb, sizeof vb, ty, d);
-			} else {
-				jn_strbuf_printf(b, "<td>");
-			}
-			jn_xml_text(b, v, strlen(v));
-			jn_strbuf_printf(b, "</td>");
-		}
-		jn_strbuf_printf(b, "</tr>\n");
-	}
-	jn_strbuf_printf(b, "</tbody>\n</table>\n");
+	jn_chart_numbers(b, t, s->hl, types, rate);
 	jn_names_free(&kpis);
+	free(rate);
 	free(types);
 }
 
@@ -1210,7 +1183,7 @@ report(struct report *rp)
 		}
 		for (i = 0; i < rp->ts.n; i++)
 			write_section(&b, &ss[i], i);
-		jn_html_end(&b, rp->generated);
+		jn_html_end(&b, "jreport", rp->generated);
 		rc = write_out(&b);
 	}
 	for (i = 0; i < rp->ts.n; i++)
