@@ -103,6 +103,16 @@ void jn_chart_edges(struct jn_chart *s);
 void jn_chart_variants(struct jn_chart *s);
 void jn_chart_next(struct jn_chart *s);
 void jn_chart_steps(struct jn_chart *s);
+/*
+ * Edges as the directly-follows graph itself, cycles kept: each
+ * touchpoint in the column of the first step at which a path from
+ * (start) reaches it ((end) last, what no path reaches before it), the
+ * s->top most used touchpoints drawn, each move a curve as wide as its
+ * transitions, moves back to an earlier column as arcs under the nodes,
+ * the most frequent labelled with transitions and median time.  With a
+ * group column, the bars of jn_chart_edges.
+ */
+void jn_chart_graph(struct jn_chart *s);
 
 /*
  * The numbers of t as an HTML table, every row and column, formatted as

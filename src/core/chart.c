@@ -731,6 +731,346 @@ jn_chart_release(struct jn_chart *s)
 	free(s->hl);
 }
 
+/* ---- the directly-follows graph ---- */
+
+struct gnode {
+	const char *name;
+	double in, out;
+	int layer;		/* -1: not reached yet */
+	int shown;
+	double x, y;		/* top left of the node's bar */
+	size_t rank;		/* in its layer */
+	double self;		/* transitions to itself */
+};
+
+static double
+gnode_value(const struct gnode *n)
+{
+	return fmax(n->in, n->out);
+}
+
+static struct gnode *sort_gnodes;
+
+/* by layer, then (other) last, then the most used first, then name */
+static int
+gnode_cmp(const void *a, const void *b)
+{
+	const struct gnode *x = &sort_gnodes[*(const size_t *)a],
+	    *y = &sort_gnodes[*(const size_t *)b];
+	int xo = strcmp(x->name, "(other)") == 0,
+	    yo = strcmp(y->name, "(other)") == 0;
+
+	if (x->layer != y->layer)
+		return x->layer < y->layer ? -1 : 1;
+	if (xo != yo)
+		return xo - yo;
+	if (gnode_value(x) != gnode_value(y))
+		return gnode_value(x) < gnode_value(y) ? 1 : -1;
+	return strcmp(x->name, y->name);
+}
+
+static size_t
+gnode_get(struct gnode **v, size_t *n, size_t *cap, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < *n; i++)
+		if (strcmp((*v)[i].name, name) == 0)
+			return i;
+	*v = jn_xgrow(*v, cap, *n + 1, sizeof **v);
+	memset(&(*v)[*n], 0, sizeof (*v)[*n]);
+	(*v)[*n].name = name;
+	(*v)[*n].layer = -1;
+	return (*n)++;
+}
+
+#define GNODE_W 10.0
+#define GROW 46.0		/* a node's row */
+
+static void
+graph_edge(struct jn_strbuf *b, const char *d, const char *cls,
+    double width, const char *tip)
+{
+	jn_strbuf_printf(b, "<path d=\"%s\" class=\"%s\" style=\""
+	    "stroke-width:%.1f;stroke-opacity:.5\"><title>", d, cls, width);
+	jn_xml_text(b, tip, strlen(tip));
+	jn_strbuf_printf(b, "</title></path>\n");
+}
+
+/* path data: M a C c1 c2 b */
+static void
+curve(struct jn_strbuf *d, const double *p)
+{
+	int i;
+
+	d->len = 0;
+	for (i = 0; i < 8; i++) {
+		jn_strbuf_printf(d, i == 0 ? "M" : i == 2 ? "C" : i % 2 ?
+		    "," : " ");
+		jn_svg_coord(d, p[i]);
+	}
+}
+
+void
+jn_chart_graph(struct jn_chart *s)
+{
+	const struct jn_table *t = s->t;
+	struct gnode *v = NULL;
+	size_t n = 0, cap = 0, r, i, k, *from, *to, *order, nshown = 0,
+	    ntp = 0, drawn = 0, maxrank = 0, *labelled_rows;
+	double maxtr = 0, colw, h, lw;
+	int maxlayer = 0, changed = 1, step;
+	size_t maxch;
+	char tip[512], vb[64], mb[64], buf[256];
+	struct jn_strbuf d = { NULL, 0, 0 };
+
+	if (s->group >= 0 || t->nrows == 0) {
+		jn_chart_edges(s);
+		return;
+	}
+	from = jn_xcalloc(t->nrows, sizeof *from);
+	to = jn_xcalloc(t->nrows, sizeof *to);
+	for (r = 0; r < t->nrows; r++) {
+		double tr = num0(t, r, "transitions");
+
+		from[r] = gnode_get(&v, &n, &cap, text(t, r, "from"));
+		to[r] = gnode_get(&v, &n, &cap, text(t, r, "to"));
+		v[from[r]].out += tr;
+		v[to[r]].in += tr;
+		maxtr = fmax(maxtr, tr);
+	}
+	/* layers: the first step at which a path reaches the touchpoint */
+	for (i = 0; i < n; i++)
+		if (strcmp(v[i].name, "(start)") == 0)
+			v[i].layer = 0;
+	for (step = 0; changed; step++) {
+		changed = 0;
+		for (r = 0; r < t->nrows; r++)
+			if (v[from[r]].layer == step &&
+			    v[to[r]].layer < 0 &&
+			    strcmp(v[to[r]].name, "(end)") != 0) {
+				v[to[r]].layer = step + 1;
+				changed = 1;
+				if (step + 1 > maxlayer)
+					maxlayer = step + 1;
+			}
+	}
+	/* what no path from (start) reaches, then (end), on the right */
+	for (i = 0; i < n; i++)
+		if (v[i].layer < 0 && strcmp(v[i].name, "(end)") != 0)
+			v[i].layer = maxlayer + 1;
+	for (i = 0; i < n; i++)
+		if (v[i].layer > maxlayer)
+			maxlayer = v[i].layer;
+	for (i = 0; i < n; i++)
+		if (strcmp(v[i].name, "(end)") == 0)
+			v[i].layer = ++maxlayer;
+	/* the --top touchpoints most used, (start) and (end) always */
+	order = jn_xcalloc(n + 1, sizeof *order);
+	for (i = 0; i < n; i++)
+		order[i] = i;
+	sort_gnodes = v;
+	for (i = 0; i < n; i++) {
+		size_t j, best = i;
+
+		for (j = i + 1; j < n; j++)
+			if (gnode_value(&v[order[j]]) >
+			    gnode_value(&v[order[best]]) ||
+			    (gnode_value(&v[order[j]]) ==
+			    gnode_value(&v[order[best]]) &&
+			    strcmp(v[order[j]].name, v[order[best]].name) < 0))
+				best = j;
+		k = order[i];
+		order[i] = order[best];
+		order[best] = k;
+	}
+	for (i = 0; i < n; i++) {
+		struct gnode *g = &v[order[i]];
+		int fixed = strcmp(g->name, "(start)") == 0 ||
+		    strcmp(g->name, "(end)") == 0;
+
+		if (!fixed)
+			ntp++;
+		if (fixed || nshown < s->top) {
+			g->shown = 1;
+			if (!fixed)
+				nshown++;
+		}
+	}
+	if (n > 0)
+		qsort(order, n, sizeof *order, gnode_cmp);
+	lw = jn_svg_text_width(24);
+	colw = maxlayer > 0 ? (WIDE - 40 - lw - GNODE_W) / maxlayer : 0;
+	/* a node's label fits in its column */
+	for (maxch = 8; maxch < 40 && jn_svg_text_width(maxch + 1) <
+	    colw - GNODE_W - 12; maxch++)
+		;
+	{
+		int layer = -1;
+		size_t rank = 0;
+
+		for (i = 0; i < n; i++) {
+			struct gnode *g = &v[order[i]];
+
+			if (!g->shown)
+				continue;
+			if (g->layer != layer) {
+				layer = g->layer;
+				rank = 0;
+			}
+			g->rank = rank++;
+			if (g->rank > maxrank)
+				maxrank = g->rank;
+			g->x = 20 + colw * g->layer;
+			g->y = 40 + GROW * (double)g->rank;
+		}
+	}
+	h = 40 + GROW * (double)(maxrank + 1) + 70;
+	jn_svg_begin(&s->svg, WIDE, h, s->heading, NULL, 0);
+	for (i = 0; i <= (size_t)maxlayer; i++) {
+		if (i == 0)
+			snprintf(buf, sizeof buf, "start");
+		else if (i == (size_t)maxlayer)
+			snprintf(buf, sizeof buf, "end");
+		else
+			snprintf(buf, sizeof buf, "first reached at "
+			    "step %zu", i);
+		jn_svg_text(&s->svg, 20 + colw * (double)i, 16, "start",
+		    "note", buf, i == 0 || i == (size_t)maxlayer ? 0 : 26);
+	}
+	/* the edges, the least frequent first so the others lie on top */
+	labelled_rows = jn_xcalloc(t->nrows, sizeof *labelled_rows);
+	for (r = 0; r < t->nrows; r++)
+		labelled_rows[r] = r;
+	for (r = 1; r < t->nrows; r++) {
+		size_t x = labelled_rows[r], j;
+
+		for (j = r; j > 0 && num0(t, labelled_rows[j - 1],
+		    "transitions") > num0(t, x, "transitions"); j--)
+			labelled_rows[j] = labelled_rows[j - 1];
+		labelled_rows[j] = x;
+	}
+	for (k = 0; k < t->nrows; k++) {
+		const struct gnode *a, *b;
+		double tr, w, p[8], lx, ly;
+		const char *cls, *anchor = "middle";
+		int back;
+
+		r = labelled_rows[k];
+		a = &v[from[r]];
+		b = &v[to[r]];
+		if (!a->shown || !b->shown)
+			continue;
+		drawn++;
+		tr = num0(t, r, "transitions");
+		w = 1 + 13 * (maxtr > 0 ? tr / maxtr : 0);
+		cls = a->layer == 0 || b->layer == maxlayer ? "expected" :
+		    "series";
+		back = b->layer <= a->layer;
+		if (from[r] == to[r]) {
+			/* a self-loop: a thin loop above the node, its count
+			 * in the node's label */
+			p[0] = a->x + 2; p[1] = a->y;
+			p[2] = a->x - 10; p[3] = a->y - 14;
+			p[4] = a->x + GNODE_W + 10; p[5] = a->y - 14;
+			p[6] = a->x + GNODE_W - 2; p[7] = a->y;
+			w = 1.5;
+			lx = ly = NAN;
+			v[from[r]].self = tr;
+		} else if (a->layer == b->layer) {
+			/* within a column: an arc on its left */
+			double ya = a->y + 8, yb = b->y + 8,
+			    off = 14 + 10 * fabs(yb - ya) / GROW +
+			    (ya > yb ? 18 : 0);	/* upward further out */
+
+			p[0] = a->x; p[1] = ya; p[2] = a->x - off; p[3] = ya;
+			p[4] = a->x - off; p[5] = yb; p[6] = a->x; p[7] = yb;
+			lx = a->x - off * 0.75 - 3;
+			ly = (ya + yb) / 2 + 3;
+			anchor = "end";
+		} else if (!back) {
+			double xa = a->x + GNODE_W, ya = a->y + 8,
+			    xb = b->x, yb = b->y + 8, xm = (xa + xb) / 2;
+
+			p[0] = xa; p[1] = ya; p[2] = xm; p[3] = ya;
+			p[4] = xm; p[5] = yb; p[6] = xb; p[7] = yb;
+			lx = xm;
+			ly = (ya + yb) / 2 - 3;
+		} else {
+			/* back to an earlier layer: an arc under the nodes */
+			double xa = a->x + GNODE_W / 2, ya = a->y + 16,
+			    xb = b->x + GNODE_W / 2, yb = b->y + 16,
+			    low = fmax(ya, yb) + 24 + 6 * fabs(xa - xb) /
+			    fmax(colw, 1);
+
+			p[0] = xa; p[1] = ya; p[2] = xa; p[3] = low;
+			p[4] = xb; p[5] = low; p[6] = xb; p[7] = yb;
+			lx = ly = NAN;
+			cls = "series back";
+		}
+		curve(&d, p);
+		fmt(vb, sizeof vb, JN_COL_INT, tr);
+		fmt(mb, sizeof mb, JN_COL_DURATION, num0(t, r,
+		    "median_time"));
+		snprintf(tip, sizeof tip, "%s \xe2\x86\x92 %s: %s "
+		    "transitions%s%s", a->name, b->name, vb, *mb ?
+		    ", median " : "", mb);
+		graph_edge(&s->svg, d.buf, cls, w, tip);
+		/* the dozen most frequent moves between touchpoints named */
+		if (k + 12 >= t->nrows && !isnan(lx) && a->layer > 0 &&
+		    b->layer < maxlayer) {
+			snprintf(buf, sizeof buf, "%s%s%s", vb, *mb ?
+			    " \xc2\xb7 " : "", mb);
+			jn_svg_text(&s->svg, lx, ly, anchor, "tick", buf, 0);
+		}
+	}
+	for (i = 0; i < n; i++) {
+		const struct gnode *g = &v[order[i]];
+		int end = g->name[0] == '(';
+		double gh = 16;
+		size_t len;
+
+		if (!g->shown)
+			continue;
+		fmt(vb, sizeof vb, JN_COL_INT, gnode_value(g));
+		snprintf(tip, sizeof tip, "%s: %s transitions", g->name, vb);
+		jn_svg_rect(&s->svg, g->x, g->y, GNODE_W, gh, end ?
+		    "node end" : "node", tip);
+		snprintf(buf, sizeof buf, "%s %s", g->name, vb);
+		len = jn_utf8_len(buf);
+		if (len > maxch)
+			len = maxch;
+		/* on a patch of background: edges pass behind the label */
+		jn_svg_rect(&s->svg, g->x + GNODE_W + 2, g->y + 1,
+		    jn_svg_text_width(len) + 4, 15, "bg", NULL);
+		jn_svg_text(&s->svg, g->x + GNODE_W + 4, g->y + 12, "start",
+		    "label", buf, maxch);
+		if (g->self > 0) {
+			fmt(mb, sizeof mb, JN_COL_INT, g->self);
+			snprintf(buf, sizeof buf, "\xe2\x86\xbb %s to itself",
+			    mb);
+			jn_svg_text(&s->svg, g->x + GNODE_W + 4, g->y + 27,
+			    "start", "tick", buf, 0);
+		}
+	}
+	jn_svg_end(&s->svg);
+	jn_strbuf_printf(&s->lede, "The directly-follows graph: each "
+	    "touchpoint in the column of the first step a path reaches it, "
+	    "each move a curve as wide as its transitions; moves back to an "
+	    "earlier column (the cycles) arc underneath. Labels give "
+	    "transitions and the median time of the most frequent moves.");
+	if (nshown < ntp)
+		jn_strbuf_printf(&s->note, "The graph shows %zu of %zu "
+		    "touchpoints (--top) and %zu of the table's %zu rows; the "
+		    "table has them all. ", nshown, ntp, drawn, t->nrows);
+	free(d.buf);
+	free(labelled_rows);
+	free(order);
+	free(from);
+	free(to);
+	free(v);
+}
+
 /* ---- the numbers ---- */
 
 void

@@ -2423,7 +2423,7 @@ write_html(const struct jpath *f, const char *path, char **files,
 	if (s.t->nrows == 0)
 		jn_strbuf_printf(&s.lede, "No rows.");
 	else if (v == 0)
-		jn_chart_edges(&s);
+		jn_chart_graph(&s);
 	else if (v == 1)
 		jn_chart_variants(&s);
 	else if (v == 2)
