@@ -933,10 +933,9 @@ jn_chart_graph(struct jn_chart *s)
 		else if (i == (size_t)maxlayer)
 			snprintf(buf, sizeof buf, "end");
 		else
-			snprintf(buf, sizeof buf, "first reached at "
-			    "step %zu", i);
+			snprintf(buf, sizeof buf, "step %zu", i);
 		jn_svg_text(&s->svg, 20 + colw * (double)i, 16, "start",
-		    "note", buf, i == 0 || i == (size_t)maxlayer ? 0 : 26);
+		    "note", buf, 0);
 	}
 	/* the edges, the least frequent first so the others lie on top */
 	labelled_rows = jn_xcalloc(t->nrows, sizeof *labelled_rows);
@@ -952,7 +951,7 @@ jn_chart_graph(struct jn_chart *s)
 	}
 	for (k = 0; k < t->nrows; k++) {
 		const struct gnode *a, *b;
-		double tr, w, p[8], lx, ly;
+		double tr, w, p[8], lx, ly, med;
 		const char *cls, *anchor = "middle";
 		int back;
 
@@ -1010,11 +1009,12 @@ jn_chart_graph(struct jn_chart *s)
 		}
 		curve(&d, p);
 		fmt(vb, sizeof vb, JN_COL_INT, tr);
-		fmt(mb, sizeof mb, JN_COL_DURATION, num0(t, r,
-		    "median_time"));
+		mb[0] = '\0';
+		if (num(t, r, "median_time", &med) == 0)
+			fmt(mb, sizeof mb, JN_COL_DURATION, med);
 		snprintf(tip, sizeof tip, "%s \xe2\x86\x92 %s: %s "
-		    "transitions%s%s", a->name, b->name, vb, *mb ?
-		    ", median " : "", mb);
+		    "transition%s%s%s", a->name, b->name, vb, tr == 1 ? "" :
+		    "s", *mb ? ", median " : "", mb);
 		graph_edge(&s->svg, d.buf, cls, w, tip);
 		/* the dozen most frequent moves between touchpoints named */
 		if (k + 12 >= t->nrows && !isnan(lx) && a->layer > 0 &&
@@ -1055,7 +1055,8 @@ jn_chart_graph(struct jn_chart *s)
 	}
 	jn_svg_end(&s->svg);
 	jn_strbuf_printf(&s->lede, "The directly-follows graph: each "
-	    "touchpoint in the column of the first step a path reaches it, "
+	    "touchpoint in the column of the first step at which a path "
+	    "reaches it, "
 	    "each move a curve as wide as its transitions; moves back to an "
 	    "earlier column (the cycles) arc underneath. Labels give "
 	    "transitions and the median time of the most frequent moves.");
