@@ -1061,9 +1061,10 @@ jn_chart_graph(struct jn_chart *s)
 	    "earlier column (the cycles) arc underneath. Labels give "
 	    "transitions and the median time of the most frequent moves.");
 	if (nshown < ntp)
-		jn_strbuf_printf(&s->note, "The graph shows %zu of %zu "
-		    "touchpoints (--top) and %zu of the table's %zu rows; the "
-		    "table has them all. ", nshown, ntp, drawn, t->nrows);
+		jn_strbuf_printf(&s->note, "The graph shows the %zu most "
+		    "used of %zu touchpoints and %zu of the table's %zu rows; "
+		    "the table has them all. ", nshown, ntp, drawn,
+		    t->nrows);
 	free(d.buf);
 	free(labelled_rows);
 	free(order);

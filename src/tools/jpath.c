@@ -2413,7 +2413,8 @@ write_html(const struct jpath *f, const char *path, char **files,
 	s.t = &ts.t[0];
 	s.kind = jn_table_kind(s.t);
 	s.group = jn_table_col(s.t, firsts[v]) > 0 ? 0 : -1;
-	s.top = f->top ? f->top : 15;
+	/* --top pruned the table already: the picture shows it whole */
+	s.top = f->top ? SIZE_MAX : 15;
 	s.wide = 1;
 	if (s.group >= 0)
 		snprintf(s.heading, sizeof s.heading, "%s by %s", heads[v],
