@@ -1064,14 +1064,15 @@ numbers(struct jn_strbuf *b, const struct jn_chart *s)
 	/* whether each KPI is a rate, decided once per KPI (names.w) */
 	if (s->kind == JN_TABLE_WATCH) {
 		rate = jn_xcalloc(t->nrows + 1, 1);
-		for (r = 0; r < t->nrows; r++)
-			if (names_find(&kpis, cell(t, r, kc)) == SIZE_MAX)
-				names_add(&kpis, cell(t, r, kc),
+		for (r = 0; r < t->nrows; r++) {
+			size_t k = names_find(&kpis, cell(t, r, kc));
+
+			if (k == SIZE_MAX)
+				k = names_add(&kpis, cell(t, r, kc),
 				    is_rate_kpi(t, r, t->nrows, kc,
 				    cell(t, r, kc)));
-		for (r = 0; r < t->nrows; r++)
-			rate[r] = kpis.w[names_find(&kpis, cell(t, r, kc))] >
-			    0;
+			rate[r] = kpis.w != NULL && kpis.w[k] > 0;
+		}
 	}
 	jn_chart_numbers(b, t, s->hl, types, rate);
 	jn_names_free(&kpis);
