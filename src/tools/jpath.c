@@ -2471,8 +2471,8 @@ write_html(const struct jpath *f, const char *path, char **files,
 }
 
 /*
- * The table of -o html, spooled as CSV to a file of its own and drawn
- * from there.
+ * The table of -o html, spooled as CSV to a file of its own in $TMPDIR
+ * (default /tmp) and drawn from there.
  */
 static int
 html_page(struct jpath *f, char **files, int nfiles)
@@ -2481,11 +2481,13 @@ html_page(struct jpath *f, char **files, int nfiles)
 	struct jn_strbuf path = { NULL, 0, 0 };
 	int fd, rc;
 
-	jn_strbuf_printf(&path, "%s/jpath.XXXXXX", dir && *dir ? dir :
-	    "/tmp");
+	if (dir == NULL || *dir == '\0')
+		dir = "/tmp";
+	jn_strbuf_printf(&path, "%s/jpath.XXXXXX", dir);
 	fd = jn_tmpfile_create(path.buf, 0);
 	if (fd < 0 || (f->out = fdopen(fd, "w")) == NULL) {
-		rc = jn_error("%s: %s", path.buf, strerror(errno));
+		rc = jn_error("cannot spool the table in %s: %s", dir,
+		    strerror(errno));
 		if (fd >= 0) {
 			(void)close(fd);
 			(void)unlink(path.buf);
