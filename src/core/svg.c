@@ -629,9 +629,9 @@ jn_html_begin(struct jn_strbuf *b, const char *title)
 }
 
 void
-jn_html_end(struct jn_strbuf *b, const char *generated)
+jn_html_end(struct jn_strbuf *b, const char *tool, const char *generated)
 {
-	jn_strbuf_printf(b, "<footer>Made by jreport %s", JN_VERSION);
+	jn_strbuf_printf(b, "<footer>Made by %s %s", tool, JN_VERSION);
 	if (generated) {
 		jn_strbuf_printf(b, "; generated at ");
 		jn_xml_text(b, generated, strlen(generated));
