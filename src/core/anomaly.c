@@ -784,3 +784,15 @@ jn_anom_count_significant(double k, double e, double alpha, size_t ntests)
 		e = 0.5;
 	return fabs(k - e) > z * sqrt(e);
 }
+
+int
+jn_anom_mean_significant(double x, double e, double se, double alpha,
+    size_t ntests)
+{
+	double z = jn_qt(1 - alpha / (2 * (double)(ntests > 0 ? ntests : 1)),
+	    HUGE_VAL);
+
+	if (!(se >= 0))
+		return 0;
+	return fabs(x - e) > z * se;
+}
