@@ -45,7 +45,7 @@ static const char usage[] =
     "              [--utc-offset +HH:MM] [--series] [--alpha A]\n"
     "              [--max-anoms F] [--direction pos|neg|both]\n"
     "              [--season N] [--only-flagged] [--check-last N]\n"
-    "              [--drivers FIELD] [--sorted] [-j N]\n"
+    "              [--drivers FIELD] [--follow] [--sorted] [-j N]\n"
     "              [--partial | --merge] [--meta]\n"
     "              [--where EXPR] [--since TIME] [--until TIME] [--strict]\n"
     "              [--rejects FILE] [--output FILE] [FILE ...]\n";
@@ -77,6 +77,8 @@ static const char help_text[] =
     "      --check-last N       exit 1 if one of the last N periods is\n"
     "                           flagged\n"
     "      --drivers FIELD      which values of FIELD moved a flagged KPI\n"
+    "      --follow             read a stream, a period's rows when it\n"
+    "                           closes\n"
     "      --sorted             input grouped by user: memory per user only\n"
     "  -j, --jobs N             read with N threads (default: all cores)\n"
     "      --partial            write a mergeable state, not the table\n"
@@ -129,6 +131,7 @@ enum {
 	OPT_CHECK_LAST,
 	OPT_DRIVERS,
 	OPT_OUTPUT,
+	OPT_FOLLOW,
 };
 
 static const struct option tool_longopts[] = {
@@ -150,6 +153,7 @@ static const struct option tool_longopts[] = {
 	{ "check-last", required_argument, NULL, OPT_CHECK_LAST },
 	{ "drivers", required_argument, NULL, OPT_DRIVERS },
 	{ "output", required_argument, NULL, OPT_OUTPUT },
+	{ "follow", no_argument, NULL, OPT_FOLLOW },
 	JN_SCORE_LONGOPTS,
 	JN_RUN_LONGOPTS,
 };
@@ -258,6 +262,7 @@ struct watch {
 	int32_t offset;		/* seconds east of UTC */
 	int series, only_flagged, season_given, error_given;
 	int check_last;
+	int follow;		/* --follow */
 	const char *output;	/* --output FILE */
 	double alpha, max_anoms;
 	enum jn_anom_dir dir;
@@ -295,6 +300,13 @@ struct watch {
 	 * with an event */
 	struct pair *pairs;
 	size_t npairs, pairs_cap;
+	/* --follow: every record kept, the open period, the writer */
+	struct wrec *frec;
+	size_t nfrec, frec_cap;
+	int64_t cur;
+	int cur_set;
+	struct jn_writer *fw;
+	struct jn_strbuf fdb;
 };
 
 /* ---- periods ---- */
@@ -418,7 +430,14 @@ on_event(void *ctx, const struct jn_event *ev)
 		f->first = p;
 	if (p > f->last)
 		f->last = p;
-	r = jn_units_keep(&f->units, unit);
+	if (f->follow) {	/* kept for every recount */
+		f->frec = jn_xgrow(f->frec, &f->frec_cap, f->nfrec + 1,
+		    sizeof *f->frec);
+		r = &f->frec[f->nfrec++];
+		r->unit = unit;
+	} else {
+		r = jn_units_keep(&f->units, unit);
+	}
 	r->ts = ev->time;
 	r->mask = mask;
 	r->sess = ev->session != NULL && ev->session_len > 0 ?
@@ -1389,19 +1408,11 @@ row_verdict(const struct watch *f, struct jn_writer *w, const struct kpi *q,
  * ones.  *flagged_last: whether one of the last --check-last periods was
  * flagged anywhere.
  */
-static int
-write_rows(struct watch *f, enum jn_format fmt, int *flagged_last)
+static size_t
+row_columns(const struct watch *f, struct jn_column *cols)
 {
-	struct jn_column cols[14];
-	struct jn_cell cells[14];
-	struct jn_strbuf db;
-	struct jn_writer *w;
-	size_t nc = 0, g, k, i, n, blen;
-	struct row *rows;
-	char label[40];
-	int rc;
+	size_t nc = 0;
 
-	*flagged_last = 0;
 	cols[nc++] = (struct jn_column){ "period", JN_COL_STR };
 	if (f->by_field)
 		cols[nc++] = (struct jn_column){ f->by_field, JN_COL_STR };
@@ -1417,10 +1428,22 @@ write_rows(struct watch *f, enum jn_format fmt, int *flagged_last)
 	cols[nc++] = (struct jn_column){ "method", JN_COL_STR };
 	if (f->drivers_field)
 		cols[nc++] = (struct jn_column){ "drivers", JN_COL_STR };
-	memset(&db, 0, sizeof db);
-	jn_engine_meta(&f->engine, fmt);
-	w = jn_writer_new(stdout, fmt, cols, nc);
-	jn_writer_gate(w, watch_gate(f));
+	return nc;
+}
+
+/*
+ * The rows of every series into w (only those of period only_p unless it
+ * is INT64_MIN), db the drivers' buffer.
+ */
+static void
+emit_rows(struct watch *f, struct jn_writer *w, struct jn_strbuf *db,
+    int64_t only_p, int *flagged_last)
+{
+	struct jn_cell cells[14];
+	size_t g, k, i, n, blen;
+	struct row *rows;
+	char label[40];
+
 	n = f->last >= f->first ? (size_t)(f->last - f->first + 1) : 0;
 	rows = jn_xcalloc(n + 1, sizeof *rows);
 	for (g = 0; g < f->t.n && n > 0; g++) {
@@ -1441,6 +1464,8 @@ write_rows(struct watch *f, enum jn_format fmt, int *flagged_last)
 				const struct row *r = &rows[i];
 				size_t j = 0;
 
+				if (only_p != INT64_MIN && r->p != only_p)
+					continue;
 				if (r->flag != 0 && f->check_last > 0 &&
 				    i + (size_t)f->check_last >= n)
 					*flagged_last = 1;
@@ -1478,8 +1503,8 @@ write_rows(struct watch *f, enum jn_format fmt, int *flagged_last)
 
 					if (r->flag != 0 && q->kind != K_USERS)
 						dl = drivers_text(f, q, gr->by,
-						    r->p, r->flag, r->den, &db);
-					cells[j++] = jn_cell_str(dl ? db.buf :
+						    r->p, r->flag, r->den, db);
+					cells[j++] = jn_cell_str(dl ? db->buf :
 					    "", dl);
 				}
 				jn_writer_row(w, cells);
@@ -1487,10 +1512,163 @@ write_rows(struct watch *f, enum jn_format fmt, int *flagged_last)
 		}
 	}
 	free(rows);
+}
+
+static int
+write_rows(struct watch *f, enum jn_format fmt, int *flagged_last)
+{
+	struct jn_column cols[14];
+	struct jn_strbuf db;
+	struct jn_writer *w;
+	size_t nc;
+	int rc;
+
+	*flagged_last = 0;
+	nc = row_columns(f, cols);
+	memset(&db, 0, sizeof db);
+	jn_engine_meta(&f->engine, fmt);
+	w = jn_writer_new(stdout, fmt, cols, nc);
+	jn_writer_gate(w, watch_gate(f));
+	emit_rows(f, w, &db, INT64_MIN, flagged_last);
 	free(db.buf);
 	rc = jn_writer_finish(w);
 	jn_writer_free(w);
 	return rc;
+}
+
+/* ---- --follow ---- */
+
+static int choose_kpis(struct watch *f);
+
+/* The kinds of survey answers the cells hold (the default KPIs). */
+static void
+note_answers(struct watch *f)
+{
+	size_t g, c;
+	int k;
+
+	for (g = 0; g < f->t.n; g++)
+		for (c = 0; c < f->t.g[g].n; c++)
+			for (k = 0; k < JN_NSCORES; k++)
+				if (f->t.g[g].c[c].sc.n[k] > 0)
+					f->have[k] = 1;
+}
+
+static int
+frec_cmp(const void *pa, const void *pb)
+{
+	const struct wrec *a = pa, *b = pb;
+
+	if (a->unit != b->unit)
+		return a->unit < b->unit ? -1 : 1;
+	if (a->ts != b->ts)
+		return a->ts < b->ts ? -1 : 1;
+	return memcmp(a, b, sizeof *a);
+}
+
+/* The cells again from every record kept, as a batch run counts them. */
+static void
+recount(struct watch *f)
+{
+	struct wrec *tmp;
+	size_t i, j;
+
+	tally_release(&f->t);
+	if (f->nfrec == 0)
+		return;
+	tmp = jn_xmalloc(f->nfrec * sizeof *tmp);
+	memcpy(tmp, f->frec, f->nfrec * sizeof *tmp);
+	qsort(tmp, f->nfrec, sizeof *tmp, frec_cmp);
+	for (i = 0; i < f->nfrec; i = j) {
+		for (j = i + 1; j < f->nfrec && tmp[j].unit == tmp[i].unit; j++)
+			;
+		count_unit(f, f, NULL, tmp + i, j - i);
+	}
+	free(tmp);
+	sort_groups(f);
+}
+
+/*
+ * Close the open period and every period after it up to upto: the rows
+ * of each, its series ending there, from the events read so far; then
+ * flushed.  Returns 0, or -1 (reported) past MAX_PERIODS.
+ */
+static int
+follow_close(struct watch *f, int64_t upto)
+{
+	int64_t q, last = f->last;
+	int flagged = 0;
+
+	if ((long long)upto - (long long)f->first >= MAX_PERIODS)
+		return jn_error("%lld periods from the first event to the "
+		    "last: more than %d", (long long)upto -
+		    (long long)f->first + 1, MAX_PERIODS);
+	recount(f);
+	note_answers(f);
+	if (choose_kpis(f) != 0)	/* checked once: cannot fail */
+		return -1;
+	for (q = f->cur; q <= upto; q++) {
+		f->last = q;
+		emit_rows(f, f->fw, &f->fdb, q, &flagged);
+	}
+	f->last = last;
+	fflush(stdout);
+	return 0;
+}
+
+/* An event read with --follow: one of a later period closes the open
+ * one (and any empty ones between) before it counts. */
+static int
+follow_event(void *ctx, const struct jn_event *ev)
+{
+	struct watch *f = ctx;
+	int64_t p = period_of(f, ev->time);
+
+	if (f->cur_set && p > f->cur) {
+		if (follow_close(f, p - 1) != 0)
+			return -1;
+	}
+	if (!f->cur_set || p > f->cur) {
+		f->cur = p;
+		f->cur_set = 1;
+	}
+	return on_event(ctx, ev);
+}
+
+/*
+ * --follow: read files (a pipe, standard input) as they come, the rows
+ * of each period written as soon as it closes, the last one at the end
+ * of the input.  Returns an exit status, or -1 (reported) when nothing
+ * could be written.
+ */
+static int
+follow_run(struct watch *f, char *const *files, int nfiles)
+{
+	struct jn_column cols[14];
+	enum jn_format fmt = f->common.out_format;
+	int rc, status;
+
+	if (fmt == JN_FMT_AUTO)
+		fmt = JN_FMT_CSV;
+	if (fmt != JN_FMT_CSV && fmt != JN_FMT_TSV && fmt != JN_FMT_NDJSON)
+		return jn_error("--follow writes csv, tsv or ndjson");
+	f->fw = jn_writer_new(stdout, fmt, cols, row_columns(f, cols));
+	f->in.follow = 1;
+	rc = jn_input_run(&f->in, files, nfiles, follow_event, f);
+	if (rc == 0 && f->cur_set)
+		rc = follow_close(f, f->cur);
+	status = jn_input_finish(&f->in) != 0 ? JN_EXIT_ERROR : JN_EXIT_OK;
+	if (rc == 0 && jn_input_check(&f->in) != 0)
+		rc = -1;
+	if (jn_writer_finish(f->fw) != 0)
+		status = JN_EXIT_ERROR;
+	jn_writer_free(f->fw);
+	free(f->fdb.buf);
+	free(f->frec);
+	f->fw = NULL;
+	f->fdb.buf = NULL;
+	f->frec = NULL;
+	return rc != 0 ? -1 : status;
 }
 
 /* ---- --series ---- */
@@ -1793,6 +1971,9 @@ parse_args(struct watch *f, int argc, char **argv)
 		case OPT_OUTPUT:
 			f->output = optarg;
 			break;
+		case OPT_FOLLOW:
+			f->follow = 1;
+			break;
 		case 'h':
 			jn_cli_help(usage, help_text);
 		case 'V':
@@ -1814,6 +1995,11 @@ parse_args(struct watch *f, int argc, char **argv)
 		return jn_error("--series watches the series read: no --goal, "
 		    "--value, --count, --rate, --kpis, --drivers, --sorted, "
 		    "--partial or --merge");
+	if (f->follow && (f->series || f->run.partial || f->run.merge ||
+	    f->run.sorted || f->check_last || f->output || f->run.meta))
+		return jn_error("--follow writes each period as it closes: no "
+		    "--series, --partial, --merge, --sorted, --check-last, "
+		    "--output or --meta");
 	if (f->series && f->by_field)
 		return jn_error("--series takes its groups from the third "
 		    "column: no --by");
@@ -2120,6 +2306,12 @@ main(int argc, char **argv)
 		return JN_EXIT_ERROR;
 	}
 	by_table = &f.byvals;
+	if (f.follow) {
+		status = follow_run(&f, argv + optind, argc - optind);
+		free_options(&f);
+		release(&f);
+		return jn_close_stdout(status < 0 ? JN_EXIT_ERROR : status);
+	}
 	if (f.series) {
 		if (read_series(&f, argv + optind, argc - optind) != 0) {
 			free(f.series_name);
@@ -2140,16 +2332,8 @@ main(int argc, char **argv)
 		release(&f);
 		return jn_close_stdout(status);
 	}
-	if (!f.series) {	/* the survey KPIs the input has answers for */
-		size_t g, c;
-		int k;
-
-		for (g = 0; g < f.t.n; g++)
-			for (c = 0; c < f.t.g[g].n; c++)
-				for (k = 0; k < JN_NSCORES; k++)
-					if (f.t.g[g].c[c].sc.n[k] > 0)
-						f.have[k] = 1;
-	}
+	if (!f.series)
+		note_answers(&f);
 	if (choose_kpis(&f) != 0) {
 		free(f.series_name);
 		free(f.series_by);
