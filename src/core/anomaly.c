@@ -712,7 +712,8 @@ jn_anom_detect(const double *x, size_t n, const struct jn_anom_opts *o,
 		maxo = n - 2;
 	order = jn_xmalloc(maxo * sizeof *order);
 	{
-		double *crit = jn_xmalloc(maxo * sizeof *crit);
+		/* zero: the loop stops before lambda_1 when the MAD is 0 */
+		double *crit = jn_xcalloc(maxo, sizeof *crit);
 
 		nanoms = jn_esd(resid, n, maxo, o->alpha, o->dir, order, NULL,
 		    crit);
