@@ -145,6 +145,12 @@ struct jn_reader_opts {
 	 * with it (as TSV for a tab) unless the format is given.
 	 */
 	char delim;
+	/*
+	 * A stream (a pipe, standard input) is read as it comes: a record
+	 * is handed over as soon as its line is complete, not a mebibyte
+	 * of records at a time (jwatch --follow).  Not for gzip.
+	 */
+	int follow;
 };
 
 /* Called per record; return 0 to go on, -1 to stop (error reported). */

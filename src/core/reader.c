@@ -471,6 +471,9 @@ read_full(struct reader *r, void *p, size_t n)
 		if (k == 0)
 			break;
 		done += (size_t)k;
+		/* following a stream: what it has now */
+		if (r->opts->follow && r->kind != IN_PLAIN)
+			break;
 	}
 	return (ssize_t)done;
 }
@@ -485,7 +488,8 @@ read_stream(struct reader *r, char *p, size_t n)
 	memcpy(p, r->zs.next_in, k);
 	r->zs.next_in += k;
 	r->zs.avail_in -= (uInt)k;
-	if (k == n || (m = read_full(r, p + k, n - k)) == 0)
+	if (k == n || (k > 0 && r->opts->follow) ||
+	    (m = read_full(r, p + k, n - k)) == 0)
 		return (ssize_t)k;
 	return m < 0 ? -1 : (ssize_t)k + m;
 }
@@ -507,7 +511,8 @@ zin_fill(struct reader *r, size_t want)
 	    r->zs.avail_in);
 	if (k < 0)
 		return -1;
-	if ((size_t)k < ZIN_CHUNK - r->zs.avail_in)
+	if ((size_t)k < ZIN_CHUNK - r->zs.avail_in &&
+	    (k == 0 || !r->opts->follow))
 		r->zeof = 1;
 	r->zs.avail_in += (uInt)k;
 	return 0;
@@ -666,6 +671,10 @@ fill(struct reader *r, size_t want)
 		if (r->xes == NULL)
 			r->bytes += (size_t)n;
 		progress(r, 0);
+		/* following a stream: on as soon as a line is complete */
+		if (r->opts->follow && n > 0 && memchr(r->buf + r->len -
+		    (size_t)n, '\n', (size_t)n) != NULL)
+			break;
 	}
 	memset(r->buf + r->len, 0, JN_NDJSON_PADDING);
 	return 0;
@@ -1739,6 +1748,7 @@ open_stream(struct reader *r)
 	r->zs.next_in = r->zin;
 	r->zs.avail_in = 0;
 	r->zeof = r->zend = 0;
+	r->kind = IN_STREAM;	/* until its first bytes say gzip */
 	if (zin_fill(r, 2) != 0)
 		return -1;
 	if (r->zs.avail_in < 2 || r->zs.next_in[0] != 0x1f ||
