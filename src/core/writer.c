@@ -163,8 +163,8 @@ sb_pad(struct jn_strbuf *b, char c, size_t n)
  * when the bytes are not valid UTF-8 (bad lead byte, cut sequence,
  * overlong form, surrogate, beyond U+10FFFF).
  */
-static size_t
-utf8_decode(const unsigned char *s, size_t len, uint32_t *cp)
+size_t
+jn_utf8_decode(const unsigned char *s, size_t len, uint32_t *cp)
 {
 	unsigned char c = s[0];
 	uint32_t v, min;
@@ -458,7 +458,7 @@ jn_json_string(struct jn_strbuf *b, const char *s, size_t len)
 		if (i == len)
 			break;
 		if (c >= 0x80) {
-			n = utf8_decode(u + i, len - i, &cp);
+			n = jn_utf8_decode(u + i, len - i, &cp);
 			if (n == 0) {
 				sb_add(b, replacement, 3);
 				i++;
@@ -523,7 +523,7 @@ display_text(struct jn_strbuf *b, const char *s, size_t len, int md)
 		size_t n, start = b->len;
 
 		if (c >= 0x80) {
-			n = utf8_decode(u + i, len - i, &cp);
+			n = jn_utf8_decode(u + i, len - i, &cp);
 			if (n == 0) {
 				sb_add(b, replacement, 3);
 				width++;
@@ -1179,7 +1179,7 @@ static void
 put_utf8(struct jn_strbuf *b, const char *s, size_t len, size_t *i, int xml)
 {
 	uint32_t cp;
-	size_t n = utf8_decode((const unsigned char *)s + *i, len - *i, &cp);
+	size_t n = jn_utf8_decode((const unsigned char *)s + *i, len - *i, &cp);
 
 	if (n == 0 || (xml && (cp == 0xfffe || cp == 0xffff))) {
 		sb_add(b, replacement, 3);
