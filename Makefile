@@ -286,7 +286,7 @@ install: all
 # (debian/tests/library, the package's test of it).
 .PHONY: check-install
 check-install:
-	@rm -rf $(BUILD)/install
+	@rm -rf $(BUILD)/install && mkdir -p $(BUILD)
 	@$(MAKE) --no-print-directory install \
 		PREFIX=$(abspath $(BUILD))/install >$(BUILD)/install.log
 	@PKG_CONFIG_PATH=$(abspath $(BUILD))/install/lib/pkgconfig \
