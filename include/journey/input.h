@@ -152,6 +152,14 @@ void jn_cli_help(const char *usage, const char *help)
 	__attribute__((noreturn));
 /* -V: "TOOL VERSION" to stdout, exit 0 (2 on a write error). */
 void jn_cli_version(void) __attribute__((noreturn));
+/*
+ * The end of every tool's getopt switch: an option the tool and the
+ * shared handlers left.  -h and -V as above (they exit); anything else
+ * (getopt_long has said what was wrong) is the usage on stderr.  Returns
+ * -1, for parse_args to pass up: `default: return jn_cli_other(opt,
+ * usage, help_text);`.
+ */
+int jn_cli_other(int opt, const char *usage, const char *help);
 
 /* Defaults: session gap 30m, everything else off.  Cannot fail. */
 void jn_common_init(struct jn_common *c);

@@ -118,6 +118,17 @@ jn_cli_version(void)
 	exit(jn_close_stdout(JN_EXIT_OK));
 }
 
+int
+jn_cli_other(int opt, const char *usage, const char *help)
+{
+	if (opt == 'h')
+		jn_cli_help(usage, help);
+	if (opt == 'V')
+		jn_cli_version();
+	fputs(usage, stderr);
+	return -1;
+}
+
 void
 jn_common_init(struct jn_common *c)
 {

@@ -1181,13 +1181,8 @@ parse_args(struct retain *f, int argc, char **argv)
 		case OPT_VALUE:
 			f->value_field = optarg;
 			break;
-		case 'h':
-			jn_cli_help(usage, help_text);
-		case 'V':
-			jn_cli_version();
 		default:
-			fputs(usage, stderr);
-			return -1;
+			return jn_cli_other(opt, usage, help_text);
 		}
 	}
 	if (f->start_text != NULL && *f->start_text == '\0')

@@ -2202,13 +2202,8 @@ parse_args(struct seg *s, int argc, char **argv)
 			if (*s->tag_field == '\0')
 				return jn_error("empty --tag field name");
 			break;
-		case 'h':
-			jn_cli_help(usage, help_text);
-		case 'V':
-			jn_cli_version();
 		default:
-			fputs(usage, stderr);
-			return -1;
+			return jn_cli_other(opt, usage, help_text);
 		}
 	}
 	/* --now is read as --since is: a time without an offset is local */

@@ -235,13 +235,8 @@ parse_args(struct shard *s, int argc, char **argv)
 		case OPT_KEY:
 			s->key = 1;
 			break;
-		case 'h':
-			jn_cli_help(usage, help_text);
-		case 'V':
-			jn_cli_version();
 		default:
-			fputs(usage, stderr);
-			return -1;
+			return jn_cli_other(opt, usage, help_text);
 		}
 	}
 	if (s->key && s->n > 0)
