@@ -21,21 +21,24 @@
  * whose merge is exact (integers, exact sums, sorted samples) thus gives
  * the same bytes whatever -j says.
  *
- * A new reporter, as a checklist (jfriction.c is the smallest example):
+ * A new reporter, as a checklist (jretain.c is the model, jsegment.c one
+ * with every hook of jn_engine_main):
  *  - a state struct holding struct jn_common, struct jn_input, struct
  *    jn_units, struct jn_engine and struct jn_run, and its own options;
  *  - parse_args: jn_common_option, then jn_run_option, for every option;
  *    JN_RUN_LONGOPTS in its long options; jn_run_check at the end;
  *  - setup(state, worker): the input layer, predicates and slots, then
- *    jn_units_init; release(state): everything setup and reading made;
+ *    jn_units_init; release(state): everything else setup and reading
+ *    made (the engine frees the engine, the input layer and the units);
  *  - event: jn_units_get, then jn_units_keep and the record's fields;
  *  - unit: what one unit's records add to acc; merge: acc into the main
  *    state, exactly; prepare/remap when records hold interned ids (the
  *    workers' tables are merged with jn_intern_merge);
  *  - config, write_state, merge_record for --partial/--merge;
- *  - main: parse_args, copy the state as options, setup(&state, 0),
- *    jn_engine_input, then --partial's jn_engine_write_state or the
- *    tool's table, jn_close_stdout.
+ *  - parse (parse_args), write (the tool's table) and optionally begin,
+ *    end and gate, for jn_engine_main; JN_REPORTER_STATE(struct ...);
+ *  - main: return jn_engine_main(&reporter, &state, argc, argv), the
+ *    state static (zeroed, and off the stack).
  */
 #ifndef JOURNEY_ENGINE_H
 #define JOURNEY_ENGINE_H
@@ -164,7 +167,12 @@ struct jn_reporter {
 	 * as the main state).  Returns 0, or -1 after reporting.
 	 */
 	int (*setup)(void *s, int worker);
-	/* Free what setup and reading allocated in s (not s itself). */
+	/*
+	 * Free what setup and reading allocated in s (not s itself).  Under
+	 * jn_engine_main (a reporter that gives parse) only what is the
+	 * reporter's own: the engine frees the state's struct jn_engine
+	 * before it, its struct jn_input and struct jn_units after it.
+	 */
 	void (*release)(void *s);
 	/*
 	 * Per event, with the state of the reading thread.  It finds the
@@ -225,7 +233,62 @@ struct jn_reporter {
 	void (*config)(const void *tool, struct jn_strbuf *b);
 	int (*write_state)(void *tool, FILE *out);
 	jn_state_record_fn merge_record;
+
+	/*
+	 * The run of main() (jn_engine_main).  Where the state holds its
+	 * struct jn_common, struct jn_run and struct jn_engine (offsetof,
+	 * as JN_REPORTER_STATE fills them), and the -o formats it allows
+	 * (a set for jn_format_allow; 0 leaves the default, the tables).
+	 */
+	size_t common_off, run_off, engine_off;
+	unsigned formats;
+	/*
+	 * The command line into the state's options (jn_common_option,
+	 * jn_run_option, its own, jn_cli_other; jn_run_check last), nothing
+	 * set up yet.  Returns 0, or -1 after reporting, having freed what
+	 * it allocated.
+	 */
+	int (*parse)(void *tool, int argc, char **argv);
+	/*
+	 * Optional: after setup(tool, 0), before reading files (argv's
+	 * operands): last preparations that need the files.  It may set
+	 * *stdin_path, a spool to read in place of standard input.  Returns
+	 * 0, or -1 after reporting.
+	 */
+	int (*begin)(void *tool, char **files, int nfiles,
+	    const char **stdin_path);
+	/*
+	 * Optional: after the input (status as jn_engine_input returned it,
+	 * JN_EXIT_OK or JN_EXIT_ERROR), before --partial's state or the
+	 * table: what both need settled.  Returns 0, or -1 when nothing is
+	 * to be written (reported, now or by the input).
+	 */
+	int (*end)(void *tool, int status);
+	/*
+	 * The tool's output, in fmt (-o, resolved for stdout), for the
+	 * files that were read.  Returns 0, or -1 after reporting.
+	 */
+	int (*write)(void *tool, enum jn_format fmt, char **files,
+	    int nfiles);
+	/*
+	 * Optional: after a write, when nothing went wrong: 1 when the gate
+	 * fails (exit status 1), else 0.
+	 */
+	int (*gate)(const void *tool);
 };
+
+/*
+ * The offsets of struct jn_reporter for a state struct type whose members
+ * are named as the checklist above names them: common, in, units, engine
+ * and run.
+ */
+#define JN_REPORTER_STATE(type) \
+	.size = sizeof(type), \
+	.input_off = offsetof(type, in), \
+	.units_off = offsetof(type, units), \
+	.common_off = offsetof(type, common), \
+	.run_off = offsetof(type, run), \
+	.engine_off = offsetof(type, engine)
 
 struct jn_engine {
 	const struct jn_reporter *r;
@@ -382,6 +445,23 @@ void jn_engine_meta(const struct jn_engine *e, enum jn_format fmt);
  * of worker k.
  */
 uint32_t jn_engine_global(const struct jn_engine *e, int k, uint32_t id);
+
+/*
+ * A reporter's whole main(), the same for every one of them: tool, the
+ * static state of r->size bytes, zeroed; the program's name from argv[0];
+ * jn_common_init and r->formats; r->parse, the state copied as the
+ * options the workers start from, r->setup(tool, 0), r->begin,
+ * jn_engine_input over argv's operands, r->end; then --partial's state
+ * (jn_engine_write_state) or r->write and r->gate; the state released
+ * (the engine, r->release, the input layer and the units), and stdout
+ * closed (jn_close_stdout).  Returns the exit status: JN_EXIT_OK,
+ * JN_EXIT_GATE (r->gate, only when nothing else went wrong), or
+ * JN_EXIT_ERROR when anything was reported; a failure of parse, setup,
+ * begin, the input or end returns it without closing stdout, to which
+ * nothing has been written.
+ */
+int jn_engine_main(const struct jn_reporter *r, void *tool, int argc,
+    char **argv);
 
 /* Free the workers and maps.  A zeroed engine may be released. */
 void jn_engine_release(struct jn_engine *e);

@@ -14,6 +14,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "journey/group.h"
 #include "journey/util.h"
@@ -387,10 +388,35 @@ worker_units(const struct jn_engine *e, int k)
 	return units_of(e->r, e->workers[k]);
 }
 
+/* A member of state at offset off, where the reporter says it lies. */
+static void *
+member(void *state, size_t off)
+{
+	return (char *)state + off;
+}
+
+/*
+ * Free what state s holds.  A reporter under jn_engine_main leaves the
+ * parts the engine knows of to it: the engine first (its workers may
+ * refer to the main state's data), the input layer and the units last.
+ */
+static void
+state_release(const struct jn_reporter *r, void *s)
+{
+	if (r->parse == NULL) {	/* not yet run by jn_engine_main */
+		r->release(s);
+		return;
+	}
+	jn_engine_release(member(s, r->engine_off));
+	r->release(s);
+	jn_input_release(input_of(r, s));
+	jn_units_release(units_of(r, s));
+}
+
 static void
 worker_free(const struct jn_reporter *r, void *w)
 {
-	r->release(w);
+	state_release(r, w);
 	free(w);
 }
 
@@ -872,6 +898,57 @@ jn_run_check(struct jn_run *run)
 	if (run->sorted)	/* one user at a time, in input order */
 		run->jobs = 1;
 	return 0;
+}
+
+int
+jn_engine_main(const struct jn_reporter *r, void *tool, int argc,
+    char **argv)
+{
+	struct jn_common *common = member(tool, r->common_off);
+	const char *stdin_path = NULL;
+	void *options;
+	char **files;
+	int nfiles, status;
+
+	/* zeroed here too: the fuzz targets run main() many times */
+	memset(tool, 0, r->size);
+	jn_set_progname(argv[0]);
+	jn_common_init(common);
+	if (r->formats != 0)
+		jn_format_allow(r->formats);
+	if (r->parse(tool, argc, argv) != 0)
+		return JN_EXIT_ERROR;
+	files = argv + optind;
+	nfiles = argc - optind;
+	/* the parsed options, before setup: each worker starts from them */
+	options = jn_xmalloc(r->size);
+	memcpy(options, tool, r->size);
+	if (r->setup(tool, 0) != 0 || (r->begin != NULL &&
+	    r->begin(tool, files, nfiles, &stdin_path) != 0))
+		status = -1;
+	else
+		status = jn_engine_input(member(tool, r->engine_off), r, tool,
+		    options, member(tool, r->run_off), files, nfiles,
+		    stdin_path);
+	if (status >= 0 && r->end != NULL && r->end(tool, status) != 0)
+		status = -1;
+	if (status < 0) {
+		state_release(r, tool);
+		free(options);
+		return JN_EXIT_ERROR;
+	}
+	if (((const struct jn_run *)member(tool, r->run_off))->partial) {
+		if (jn_engine_write_state(r, tool) != 0)
+			status = JN_EXIT_ERROR;
+	} else if (r->write(tool, jn_format_resolve(common->out_format,
+	    stdout), files, nfiles) != 0) {
+		status = JN_EXIT_ERROR;
+	} else if (status == JN_EXIT_OK && r->gate != NULL && r->gate(tool)) {
+		status = JN_EXIT_GATE;
+	}
+	state_release(r, tool);
+	free(options);
+	return jn_close_stdout(status);
 }
 
 void

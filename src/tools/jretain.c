@@ -1112,8 +1112,9 @@ parse_choice(const char *opt, const char *arg, const char *const *names,
 }
 
 static int
-parse_args(struct retain *f, int argc, char **argv)
+parse_args(void *state, int argc, char **argv)
 {
+	struct retain *f = state;
 	static struct option *longopts;
 	static const char *const types[] = { "first", "recurring" };
 	static const char *const windows[] = { "calendar", "rolling" };
@@ -1272,14 +1273,11 @@ release(void *state)
 	struct retain *f = state;
 	int k;
 
-	jn_engine_release(&f->engine);
 	jn_pred_free(f->start);
 	jn_pred_free(f->ret);
 	f->start = f->ret = NULL;
 	tally_release(&f->t);
 	jn_namecache_release(&f->names);
-	jn_input_release(&f->in);
-	jn_units_release(&f->units);
 	jn_intern_release(&f->byvals);
 	free(f->values);
 	for (k = 0; k < f->nbmap; k++)
@@ -1288,14 +1286,26 @@ release(void *state)
 	free(f->vbase);
 }
 
+/* The table: the matrix for reading, the long form for programs. */
+static int
+write_result(void *state, enum jn_format fmt, char **files, int nfiles)
+{
+	struct retain *f = state;
+
+	(void)files;
+	(void)nfiles;
+	sort_groups(f);
+	return f->stickiness ? write_sticky(f, fmt) : fmt == JN_FMT_TABLE ||
+	    fmt == JN_FMT_MARKDOWN ? write_matrix(f, fmt) : write_long(f, fmt);
+}
+
 static const struct jn_reporter reporter = {
 	.name = "jretain",
 	.config = config_text,
 	.write_state = write_state,
 	.merge_record = merge_record,
-	.size = sizeof(struct retain),
-	.input_off = offsetof(struct retain, in),
-	.units_off = offsetof(struct retain, units),
+	JN_REPORTER_STATE(struct retain),
+	.parse = parse_args,
 	.setup = setup,
 	.release = release,
 	.event = on_event,
@@ -1303,42 +1313,13 @@ static const struct jn_reporter reporter = {
 	.remap = remap_rec,
 	.unit = count_unit,
 	.merge = merge_tally,
+	.write = write_result,
 };
 
 int
 main(int argc, char **argv)
 {
-	static struct retain f, options;
-	enum jn_format fmt;
-	int status;
+	static struct retain f;
 
-	memset(&f, 0, sizeof f);
-	jn_set_progname(argv[0]);
-	jn_common_init(&f.common);
-	if (parse_args(&f, argc, argv) != 0)
-		return JN_EXIT_ERROR;
-	options = f;
-	if (setup(&f, 0) != 0) {
-		release(&f);
-		return JN_EXIT_ERROR;
-	}
-	if ((status = jn_engine_input(&f.engine, &reporter, &f, &options,
-	    &f.run, argv + optind, argc - optind, NULL)) < 0) {
-		release(&f);
-		return JN_EXIT_ERROR;
-	}
-	if (f.run.partial) {
-		if (jn_engine_write_state(&reporter, &f) != 0)
-			status = JN_EXIT_ERROR;
-		release(&f);
-		return jn_close_stdout(status);
-	}
-	sort_groups(&f);
-	fmt = jn_format_resolve(f.common.out_format, stdout);
-	if ((f.stickiness ? write_sticky(&f, fmt) : fmt == JN_FMT_TABLE ||
-	    fmt == JN_FMT_MARKDOWN ? write_matrix(&f, fmt) :
-	    write_long(&f, fmt)) != 0)
-		status = JN_EXIT_ERROR;
-	release(&f);
-	return jn_close_stdout(status);
+	return jn_engine_main(&reporter, &f, argc, argv);
 }

@@ -316,6 +316,7 @@ struct seg {
 	size_t last_header_len;
 
 	struct jn_run run;	/* -j, --sorted, --partial, --merge */
+	int read_status;	/* the input's: JN_EXIT_OK or JN_EXIT_ERROR */
 };
 
 static struct seg *the_seg;	/* for remove_spool and stat_cmp */
@@ -2296,7 +2297,6 @@ release(void *state)
 	size_t i;
 	int r, t;
 
-	jn_engine_release(&s->engine);
 	/* the rules' names are the main state's, and only it compiles them */
 	for (r = 0; r < s->nrules && !s->is_worker; r++) {
 		free(s->rules[r].name);
@@ -2322,8 +2322,6 @@ release(void *state)
 	}
 	jn_pred_free(s->goal);
 	jn_namecache_release(&s->names);
-	jn_input_release(&s->in);
-	jn_units_release(&s->units);
 	jn_intern_release(&s->vals);
 	jn_intern_release(&s->segs);
 	free(s->u);
@@ -2349,25 +2347,6 @@ release(void *state)
 		s->spool = NULL;
 	}
 }
-
-static const struct jn_reporter reporter = {
-	.name = "jsegment",
-	.config = config_text,
-	.write_state = write_state,
-	.merge_record = merge_record,
-	.size = sizeof(struct seg),
-	.input_off = offsetof(struct seg, in),
-	.units_off = offsetof(struct seg, units),
-	.setup = setup,
-	.release = release,
-	.event = profile_event,
-	.prepare = prepare_users,
-	.unit_adopt = adopt_user,
-	.unit_merge = merge_user,
-	.unit = profile_user,
-	.unit_move = move_user,
-	.counted = gather_tagged,
-};
 
 /*
  * --tag reads its input twice: standard input is spooled first, and a
@@ -2425,74 +2404,98 @@ same_files(const struct seg *s, char **files, int nfiles)
 	return 0;
 }
 
+static int
+parse(void *state, int argc, char **argv)
+{
+	struct seg *s = state;
+	int k;
+
+	the_seg = s;
+	if (parse_args(s, argc, argv) == 0)
+		return 0;
+	for (k = 0; k < s->nrules; k++)	/* named before the error */
+		free(s->rules[k].name);
+	return -1;
+}
+
+static int
+begin(void *state, char **files, int nfiles, const char **stdin_path)
+{
+	struct seg *s = state;
+
+	if (s->tag && prepare_tag(s, files, nfiles) != 0)
+		return -1;
+	*stdin_path = s->spool;
+	return 0;
+}
+
+static int
+end(void *state, int status)
+{
+	struct seg *s = state;
+
+	if (!s->has_now)
+		s->now = s->max_ts;
+	s->read_status = status;
+	/* --partial: a state only of a clean read */
+	return s->run.partial && status != JN_EXIT_OK ? -1 : 0;
+}
+
+/* The segments, the profiles, or with --tag the events read again. */
+static int
+write_result(void *state, enum jn_format fmt, char **files, int nfiles)
+{
+	static char buf[1 << 16];
+	struct seg *s = state;
+	size_t left;
+	int k, rc = 0;
+
+	finish_recent(s);
+	if (s->clv)
+		fit_clv(s);
+	if (assign_segments(s) != 0)
+		return -1;
+	if (!s->tag)
+		return s->profiles ? write_profiles(s, fmt) :
+		    write_segments(s, fmt);
+	s->out = stdout;
+	setvbuf(stdout, buf, _IOFBF, sizeof buf);
+	if (same_files(s, files, nfiles) != 0 ||
+	    jn_input_rescan(&s->in, files, nfiles, tag_record, s,
+	    s->spool, tag_header) != 0)
+		rc = -1;
+	for (k = 0, left = 0; k < s->ntagq; k++)
+		left += s->tagq[k].n - s->tagq[k].next;
+	if (rc == 0 && s->read_status == JN_EXIT_OK && left > 0)
+		rc = jn_error("the input changed between its two reads");
+	return rc;
+}
+
+static const struct jn_reporter reporter = {
+	.name = "jsegment",
+	.config = config_text,
+	.write_state = write_state,
+	.merge_record = merge_record,
+	JN_REPORTER_STATE(struct seg),
+	.parse = parse,
+	.setup = setup,
+	.begin = begin,
+	.end = end,
+	.release = release,
+	.event = profile_event,
+	.prepare = prepare_users,
+	.unit_adopt = adopt_user,
+	.unit_merge = merge_user,
+	.unit = profile_user,
+	.unit_move = move_user,
+	.counted = gather_tagged,
+	.write = write_result,
+};
+
 int
 main(int argc, char **argv)
 {
-	static struct seg s, options;
-	static char buf[1 << 16];
-	enum jn_format fmt;
-	int status = JN_EXIT_OK, nfiles, k;
-	size_t left;
-	char **files;
+	static struct seg s;
 
-	/* zeroed here too: the fuzz targets run main() many times */
-	memset(&s, 0, sizeof s);
-	jn_set_progname(argv[0]);
-	the_seg = &s;
-	jn_common_init(&s.common);
-	if (parse_args(&s, argc, argv) != 0) {
-		for (k = 0; k < s.nrules; k++)	/* named before the error */
-			free(s.rules[k].name);
-		return JN_EXIT_ERROR;
-	}
-	files = argv + optind;
-	nfiles = argc - optind;
-	/* the parsed options, before setup: each worker starts from them */
-	options = s;
-	if (setup(&s, 0) != 0 || (s.tag && prepare_tag(&s, files, nfiles))) {
-		release(&s);
-		return JN_EXIT_ERROR;
-	}
-	if ((status = jn_engine_input(&s.engine, &reporter, &s, &options,
-	    &s.run, files, nfiles, s.spool)) < 0) {
-		release(&s);
-		return JN_EXIT_ERROR;
-	}
-	if (!s.has_now)
-		s.now = s.max_ts;
-	if (s.run.partial) {
-		if (status == JN_EXIT_OK &&
-		    jn_engine_write_state(&reporter, &s) != 0)
-			status = JN_EXIT_ERROR;
-		release(&s);
-		return jn_close_stdout(status);
-	}
-	finish_recent(&s);
-	if (s.clv)
-		fit_clv(&s);
-	if (assign_segments(&s) != 0) {
-		release(&s);
-		return JN_EXIT_ERROR;
-	}
-	if (s.tag) {
-		s.out = stdout;
-		setvbuf(stdout, buf, _IOFBF, sizeof buf);
-		if (same_files(&s, files, nfiles) != 0 ||
-		    jn_input_rescan(&s.in, files, nfiles, tag_record, &s,
-		    s.spool, tag_header) != 0)
-			status = JN_EXIT_ERROR;
-		for (k = 0, left = 0; k < s.ntagq; k++)
-			left += s.tagq[k].n - s.tagq[k].next;
-		if (status == JN_EXIT_OK && left > 0) {
-			jn_error("the input changed between its two reads");
-			status = JN_EXIT_ERROR;
-		}
-	} else {
-		fmt = jn_format_resolve(s.common.out_format, stdout);
-		if ((s.profiles ? write_profiles(&s, fmt) :
-		    write_segments(&s, fmt)) != 0)
-			status = JN_EXIT_ERROR;
-	}
-	release(&s);
-	return jn_close_stdout(status);
+	return jn_engine_main(&reporter, &s, argc, argv);
 }

@@ -7,8 +7,11 @@
  * (unit_move, jn_engine_global); a user who comes back under --sorted is
  * an error at its line.  A reporter that takes units in any order
  * (jn_units_any_order) gets the same units, each with its events in
- * input order.
+ * input order.  jn_engine_main runs the toy as a tool's main() would, in
+ * a child process: its table, its exit statuses (0, the gate's 1, 2 for
+ * a bad option, a missing file or a failed hook), --partial's state.
  */
+#include <getopt.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -46,6 +50,8 @@ struct toy {
 	char **moved;
 	size_t nmoved, movedcap;
 	int globals_checked;
+	int fail_gate, fail_end;	/* jn_engine_main's toy options */
+	int end_status;		/* what its end hook was told, plus 1 */
 };
 
 static int
@@ -450,6 +456,219 @@ test_sorted_comes_back(void **state)
 	free(path);
 }
 
+/* ---- jn_engine_main: the toy as a tool ---- */
+
+enum { OPT_FAIL_GATE = JN_OPT_TOOL_BASE, OPT_FAIL_END };
+
+static const struct option main_longopts[] = {
+	{ "fail-gate", no_argument, NULL, OPT_FAIL_GATE },
+	{ "fail-end", no_argument, NULL, OPT_FAIL_END },
+	JN_RUN_LONGOPTS,
+};
+
+static const char main_usage[] = "usage: toy [--fail-gate] [FILE ...]\n";
+
+static int
+main_parse(void *state, int argc, char **argv)
+{
+	static struct option *longopts;
+	struct toy *t = state;
+	int opt, r;
+
+	free(longopts);
+	longopts = jn_cli_options(main_longopts, sizeof main_longopts /
+	    sizeof main_longopts[0]);
+	t->common.no_progress = 1;
+	while ((opt = getopt_long(argc, argv, JN_RUN_SHORTOPTS
+	    JN_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
+		r = jn_common_option(&t->common, opt, optarg);
+		if (r == 0)
+			r = jn_run_option(&t->run, opt, optarg);
+		if (r < 0)
+			return -1;
+		if (r > 0)
+			continue;
+		switch (opt) {
+		case OPT_FAIL_GATE:
+			t->fail_gate = 1;
+			break;
+		case OPT_FAIL_END:
+			t->fail_end = 1;
+			break;
+		default:
+			return jn_cli_other(opt, main_usage, "");
+		}
+	}
+	return jn_run_check(&t->run);
+}
+
+/* Under jn_engine_main the engine, input and units are the engine's. */
+static void
+main_release(void *state)
+{
+	struct toy *t = state;
+	size_t i;
+
+	for (i = 0; i < t->nlines; i++)
+		free(t->lines[i]);
+	for (i = 0; i < t->nmoved; i++)
+		free(t->moved[i]);
+	free(t->lines);
+	free(t->moved);
+}
+
+static int
+main_end(void *state, int status)
+{
+	struct toy *t = state;
+
+	t->end_status = status + 1;
+	return t->fail_end ? jn_error("the end hook fails") : 0;
+}
+
+static int
+main_write(void *state, enum jn_format fmt, char **files, int nfiles)
+{
+	struct toy *t = state;
+
+	/* said, not asserted: this runs in run_main's child */
+	printf("%zu units, %d file, end %d, %s\n", t->nlines, nfiles,
+	    t->end_status - 1, fmt == JN_FMT_CSV ? "csv" : "not csv");
+	return 0;
+}
+
+static int
+main_gate(const void *state)
+{
+	return ((const struct toy *)state)->fail_gate;
+}
+
+static void
+main_config(const void *tool, struct jn_strbuf *b)
+{
+	jn_strbuf_printf(b, "toy");
+}
+
+static int
+main_write_state(void *tool, FILE *out)
+{
+	return fputs("{\"toy\":1}\n", out) < 0 ? -1 : 0;
+}
+
+static const struct jn_reporter main_reporter = {
+	JN_REPORTER_STATE(struct toy),
+	.name = "toy",
+	.config = main_config,
+	.write_state = main_write_state,
+	.parse = main_parse,
+	.setup = toy_setup,
+	.release = main_release,
+	.event = toy_event,
+	.unit = toy_unit,
+	.merge = toy_merge,
+	.end = main_end,
+	.write = main_write,
+	.gate = main_gate,
+};
+
+/*
+ * jn_engine_main over argv in a child, its stdout and stderr to
+ * out and err (NUL-ended, truncated to size); returns the exit status.
+ */
+static int
+run_main(char **argv, char *out, char *err, size_t size)
+{
+	static struct toy t;
+	char opath[] = "/tmp/jn-test-engine-out-XXXXXX";
+	char epath[] = "/tmp/jn-test-engine-err-XXXXXX";
+	int ofd = mkstemp(opath), efd = mkstemp(epath), argc, status;
+	ssize_t n;
+	pid_t pid;
+
+	assert_true(ofd >= 0 && efd >= 0);
+	unlink(opath);
+	unlink(epath);
+	for (argc = 0; argv[argc] != NULL; argc++)
+		continue;
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		if (dup2(ofd, STDOUT_FILENO) < 0 ||
+		    dup2(efd, STDERR_FILENO) < 0)
+			_exit(99);
+		optind = 0;
+		_exit(jn_engine_main(&main_reporter, &t, argc, argv));
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	n = pread(ofd, out, size - 1, 0);
+	assert_true(n >= 0);
+	out[n] = '\0';
+	n = pread(efd, err, size - 1, 0);
+	assert_true(n >= 0);
+	err[n] = '\0';
+	close(ofd);
+	close(efd);
+	return WEXITSTATUS(status);
+}
+
+/* 3 users; the input read cleanly; -o unset, stdout not a terminal */
+#define TABLE "3 units, 1 file, end 0, csv\n"
+
+static void
+test_main(void **state)
+{
+	char *path = write_log(3, 300, 0), out[4096], err[4096];
+	char *plain[] = { "toy", path, NULL };
+	char *jobs[] = { "toy", "-j", "2", path, NULL };
+	char *gate[] = { "toy", "--fail-gate", path, NULL };
+	char *gate_partial[] = { "toy", "--fail-gate", "--partial", path,
+	    NULL };
+	char *end[] = { "toy", "--fail-end", path, NULL };
+	char *bad[] = { "toy", "--bogus", path, NULL };
+	char *missing[] = { "toy", "/nonexistent/log.csv", NULL };
+	char *both[] = { "toy", "--partial", "--merge", path, NULL };
+
+	(void)state;
+	assert_int_equal(run_main(plain, out, err, sizeof out), JN_EXIT_OK);
+	assert_string_equal(out, TABLE);
+	assert_string_equal(err, "");
+	/* -j: the same table */
+	assert_int_equal(run_main(jobs, out, err, sizeof out), JN_EXIT_OK);
+	assert_string_equal(out, TABLE);
+	/* the gate: the table written, then status 1 */
+	assert_int_equal(run_main(gate, out, err, sizeof out), JN_EXIT_GATE);
+	assert_string_equal(out, TABLE);
+	/* --partial writes the state, and no gate is asked */
+	assert_int_equal(run_main(gate_partial, out, err, sizeof out),
+	    JN_EXIT_OK);
+	assert_non_null(strstr(out, "\"journey_state\":\"toy\""));
+	assert_non_null(strstr(out, "{\"toy\":1}\n"));
+	assert_null(strstr(out, "units"));
+	/* a hook that fails: nothing written, status 2 */
+	assert_int_equal(run_main(end, out, err, sizeof out), JN_EXIT_ERROR);
+	assert_string_equal(out, "");
+	assert_string_equal(err, "toy: the end hook fails\n");
+	/* a bad option: getopt's word, then the usage */
+	assert_int_equal(run_main(bad, out, err, sizeof out), JN_EXIT_ERROR);
+	assert_string_equal(out, "");
+	assert_string_equal(err, "toy: unrecognized option '--bogus'\n"
+	    "usage: toy [--fail-gate] [FILE ...]\n");
+	/* options that jn_run_check refuses */
+	assert_int_equal(run_main(both, out, err, sizeof out), JN_EXIT_ERROR);
+	assert_string_equal(err, "toy: --partial and --merge: one or the "
+	    "other\n");
+	/* a missing file: reported by the reader, nothing written */
+	assert_int_equal(run_main(missing, out, err, sizeof out),
+	    JN_EXIT_ERROR);
+	assert_string_equal(out, "");
+	assert_non_null(strstr(err, "/nonexistent/log.csv"));
+	unlink(path);
+	free(path);
+}
+
 int
 main(void)
 {
@@ -459,6 +678,7 @@ main(void)
 		cmocka_unit_test(test_sorted),
 		cmocka_unit_test(test_sorted_comes_back),
 		cmocka_unit_test(test_any_order),
+		cmocka_unit_test(test_main),
 	};
 
 	jn_set_progname("test_engine");
