@@ -72,7 +72,7 @@ static const char help_text[] =
     "Find friction points and measure what they cost.\n"
     "\n"
     "Kinds: slow error rage_click form_abandon repeat_contact loop exit\n"
-    "dead_end.  Thresholds (defaults from published practice):\n"
+    "dead_end low_score.  Thresholds (defaults from published practice):\n"
     "      --slow DUR           slow load threshold, at p75 (2s)\n"
     "      --lcp                Web Vitals LCP: 2.5s, poor over 4s\n"
     "      --rage-clicks N      clicks on one target (3)\n"
@@ -138,6 +138,7 @@ static const struct option tool_longopts[] = {
 	{ "terminal", required_argument, NULL, OPT_TERMINAL },
 	JN_RUN_LONGOPTS,
 	JN_TOUCH_LONGOPTS,
+	JN_SCORE_LONGOPTS,
 };
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -156,19 +157,21 @@ static const struct option tool_longopts[] = {
  */
 enum kind {
 	K_SLOW, K_ERROR, K_RAGE, K_FORM, K_REPEAT, K_LOOP, K_EXIT,
-	K_DEAD_END, K_NKINDS,
+	K_DEAD_END, K_LOW_SCORE, K_NKINDS,
 	K_CONTROL = K_NKINDS, K_ERROR_AFTER, K_NALL
 };
 
 static const char *const kind_names[K_NALL] = {
 	"slow", "error", "rage_click", "form_abandon", "repeat_contact",
-	"loop", "exit", "dead_end", "control", "error_after",
+	"loop", "exit", "dead_end", "low_score", "control", "error_after",
 };
 
 /* What an event is, as bits of struct fev's flags. */
 enum {
 	F_GOAL = 1, F_ERROR = 2, F_CLICK = 4, F_FORM_START = 8,
-	F_FORM_SUBMIT = 16, F_CONTACT = 32, F_SLOW = 64, F_TERMINAL = 128
+	F_FORM_SUBMIT = 16, F_CONTACT = 32, F_SLOW = 64, F_TERMINAL = 128,
+	/* its NPS answer (--nps): any, 9-10, 0-6 */
+	F_NPS = 256, F_PROMOTER = 512, F_DETRACTOR = 1024
 };
 
 #define MAX_STRATA_FIELDS 8
@@ -226,6 +229,10 @@ struct item {
 	double rate_a, rate_b, revenue, lo, hi, support, effort;
 	uint64_t reached;
 	int priced;
+	/* low_score: answering units at the touchpoint, detractors among
+	 * them, their share, the baseline's reweighted, the excess, its se */
+	uint64_t s_ans, s_det;
+	double s_rate, s_base, s_excess, s_se;
 };
 
 /*
@@ -238,6 +245,8 @@ struct cell {
 	uint64_t c;		/* support contacts within the window after */
 	uint64_t s;		/* events of the units */
 	uint64_t o;		/* of which the item's own (its clicks...) */
+	uint64_t a;		/* units with an NPS answer (low_score) */
+	uint64_t d;		/* of which their last was a detractor's */
 };
 
 /*
@@ -269,6 +278,7 @@ struct met {
 struct sval {
 	struct jn_xsum sum, sq;
 	uint64_t n, conv;
+	uint64_t ans, det;	/* units answering NPS, detractors last */
 };
 
 struct friction {
@@ -563,6 +573,9 @@ on_event(void *ctx, const struct jn_event *ev)
 			return -1;
 		flags |= m ? f->oflag[k] : 0;
 	}
+	if (ev->score[JN_NPS] >= 0)
+		flags |= F_NPS | (ev->score[JN_NPS] >= 9 ? F_PROMOTER :
+		    ev->score[JN_NPS] <= 6 ? F_DETRACTOR : 0);
 	/* the touchpoint: its field cleaned (journey(7)), else the name */
 	v = jn_record_get(rec, f->tp_slot, &len);
 	if (v == NULL || len == 0)
@@ -729,6 +742,8 @@ cells_add(struct cell *to, const struct cell *from)
 	to->c += from->c;
 	to->s += from->s;
 	to->o += from->o;
+	to->a += from->a;
+	to->d += from->d;
 }
 
 /* The id and stratum of cell i of cs. */
@@ -1213,19 +1228,38 @@ events_after(const struct fev *ev, size_t n, int64_t ts)
 	return (uint64_t)(n - jn_time_after(ev, n, sizeof *ev, ts));
 }
 
+/*
+ * ans: the flags of the unit's last event with an NPS answer, 0 without
+ * one.  A unit whose last answer is a detractor's hits low_score at
+ * every touchpoint it reached (session sid of user u; with --unit user,
+ * sid 1).
+ */
 static void
 end_unit(struct friction *f, const struct fev *ev, size_t n,
-    uint32_t stratum, int converted)
+    uint32_t stratum, int converted, unsigned ans, uint32_t u, uint32_t sid)
 {
 	struct cell *c;
 	size_t i;
+	uint64_t a = (ans & F_NPS) != 0, d = (ans & F_DETRACTOR) != 0;
 
 	if (converted)
 		sval_at(f, stratum)->conv++;
+	if (a) {
+		struct sval *sv = sval_at(f, stratum);
+
+		sv->ans++;
+		sv->det += d;
+		if (d && (f->kinds >> K_LOW_SCORE & 1))
+			for (i = 0; i < f->nmtp; i++)
+				hit(f, K_LOW_SCORE, f->mtp[i].id, NONE, NONE,
+				    u, sid, f->mtp[i].ts);
+	}
 	for (i = 0; i < f->nmtp; i++) {
 		c = cell_for(&f->reach, f->mtp[i].id, stratum);
 		c->n++;
 		c->x += (uint64_t)converted;
+		c->a += a;
+		c->d += d;
 		c->c += contacts_after(f, f->mtp[i].ts);
 		c->s += events_after(ev, n, f->mtp[i].ts);
 	}
@@ -1312,14 +1346,18 @@ run_session(struct friction *f, struct fev *ev, size_t n, uint32_t user,
 {
 	struct session s;
 	size_t i;
+	unsigned ans = 0;
 
 	s.ev = ev;
 	s.n = n;
 	s.user = user;
 	s.id = sid;
 	s.converted = 0;
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		s.converted |= ev[i].flags & F_GOAL;
+		if (ev[i].flags & F_NPS)
+			ans = ev[i].flags;
+	}
 	f->total_sessions++;
 	f->total_session_events += n;
 	f->total_conv_sessions += (uint64_t)(s.converted != 0);
@@ -1336,7 +1374,8 @@ run_session(struct friction *f, struct fev *ev, size_t n, uint32_t user,
 		detect_loops(f, &s);
 	detect_exit(f, &s);
 	if (!f->per_user)
-		end_unit(f, ev, n, ev[0].stratum, s.converted != 0);
+		end_unit(f, ev, n, ev[0].stratum, s.converted != 0, ans,
+		    user, sid);
 }
 
 /*
@@ -1398,6 +1437,7 @@ run_user(struct friction *f, struct fev *ev, size_t n, uint32_t user)
 {
 	size_t i;
 	int converted = 0;
+	unsigned ans = 0;
 
 	jn_sort_small(ev, n, sizeof *ev, fev_cmp);
 	f->ncts = 0;
@@ -1418,12 +1458,15 @@ run_user(struct friction *f, struct fev *ev, size_t n, uint32_t user)
 	}
 	if (f->kinds >> K_REPEAT & 1)
 		detect_repeat(f, ev, n, user);
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		converted |= (ev[i].flags & F_GOAL) != 0;
+		if (ev[i].flags & F_NPS)
+			ans = ev[i].flags;
+	}
 	f->total_users++;
 	f->total_converted += (uint64_t)converted;
 	if (f->per_user)
-		end_unit(f, ev, n, ev[0].stratum, converted);
+		end_unit(f, ev, n, ev[0].stratum, converted, ans, user, 1);
 }
 
 /*
@@ -1542,8 +1585,13 @@ merge_detected(void *tool, void *acc)
 	f->total_session_events += w->total_session_events;
 	f->total_exits += w->total_exits;
 	for (i = 0; i < w->nsval; i++)	/* the main state's strata */
-		if (w->sval[i].conv > 0)
-			sval_at(f, (uint32_t)i)->conv += w->sval[i].conv;
+		if (w->sval[i].conv > 0 || w->sval[i].ans > 0) {
+			struct sval *sv = sval_at(f, (uint32_t)i);
+
+			sv->conv += w->sval[i].conv;
+			sv->ans += w->sval[i].ans;
+			sv->det += w->sval[i].det;
+		}
 	for (i = 0; i < ntp; i++) {
 		f->tp_visits[i] += w->tp_visits[i];
 		f->tp_exits[i] += w->tp_exits[i];
@@ -1621,13 +1669,15 @@ static int
 priced_kind(int kind)
 {
 	return kind != K_EXIT && kind != K_DEAD_END && kind != K_REPEAT &&
-	    kind < K_NKINDS;
+	    kind != K_LOW_SCORE && kind < K_NKINDS;
 }
 
 /*
  * Row order: by kind, then strength (revenue at risk, the raw estimate,
  * or for exits the excess of their share of exits over their share of
- * visits, for repeat contacts their number), users, occurrences, then
+ * visits, for low scores the lower end of the interval of their excess
+ * share of detractors, for
+ * repeat contacts their number), users, occurrences, then
  * the strings.  Every figure compared is computed the same way from the
  * same integers whatever -j or the shards, so the order is too.
  */
@@ -1636,6 +1686,8 @@ strength(const struct friction *f, const struct item *it)
 {
 	if (priced_kind(it->kind))
 		return it->revenue;
+	if (it->kind == K_LOW_SCORE)	/* its interval's lower end */
+		return it->s_excess - 1.959964 * it->s_se;
 	if (it->kind == K_REPEAT || f->total_exits == 0 ||
 	    f->total_visits == 0)
 		return (double)it->occurrences;
@@ -1853,6 +1905,44 @@ control_of(struct friction *f, uint32_t id, const uint32_t *after,
 }
 
 /*
+ * A low_score item's comparison (jfriction(1), LOW SCORES): per stratum
+ * the units that answered NPS and reached its touchpoint (the reach
+ * cells order[from..to), in the strata's string order), detractors last,
+ * against the stratum's other answering units.
+ */
+static void
+low_score(const struct friction *f, struct item *it, const uint32_t *order,
+    size_t from, size_t to, struct against *g)
+{
+	struct jn_estimate e;
+	size_t k;
+
+	it->s_ans = it->s_det = 0;
+	g->n = 0;
+	g->st = jn_xgrow(g->st, &g->cap, to - from + 1, sizeof *g->st);
+	for (k = from; k < to; k++) {
+		const struct cell *c = &f->reach.c[order[k]];
+		const struct sval *sv;
+		uint32_t tp, st;
+
+		cell_key(&f->reach, order[k], &tp, &st);
+		if (c->a == 0)
+			continue;
+		sv = &f->sval[st];	/* it has answers: it was made */
+		assert(st < f->nsval && sv->ans >= c->a && sv->det >= c->d);
+		it->s_ans += c->a;
+		it->s_det += c->d;
+		g->st[g->n++] = (struct jn_stratum){ c->a, c->d,
+			sv->ans - c->a, sv->det - c->d, 0, 0 };
+	}
+	jn_estimate_strata(g->st, g->n, &e);
+	it->s_rate = e.rate_a;
+	it->s_base = e.rate_b;
+	it->s_excess = -e.gap;
+	it->s_se = e.se;
+}
+
+/*
  * Every item's comparison (jfriction(1) has the formulas): per stratum,
  * the item's units against the units that reached its touchpoint
  * without it, in the strata's string order.  Revenue is priced by the
@@ -1869,6 +1959,8 @@ estimate_items(struct friction *f)
 	uint32_t *srank = jn_intern_ranks(&f->strata);
 	uint32_t *order = cell_order(&f->icells, srank);
 	size_t *start = cell_starts(&f->icells, order, f->nitems);
+	uint32_t *rorder = cell_order(&f->reach, srank);
+	size_t *rstart = cell_starts(&f->reach, rorder, ntp);
 	struct against g = { 0 };
 
 	for (i = 0; i < f->reach.n; i++) {
@@ -1909,6 +2001,9 @@ estimate_items(struct friction *f)
 		it->priced = priced_kind(it->kind) && it->cause == NONE;
 		if (it->kind == K_REPEAT)
 			it->support = (double)it->occurrences;
+		if (it->kind == K_LOW_SCORE)
+			low_score(f, it, rorder, rstart[it->tp],
+			    rstart[it->tp + 1], &g);
 		if (it->kind >= K_NKINDS || start[i] == start[i + 1])
 			continue;
 		if (against(f, &f->reach, it->tp, order, start[i],
@@ -1947,6 +2042,8 @@ estimate_items(struct friction *f)
 			it->revenue = 0;
 	}
 	against_release(&g);
+	free(rstart);
+	free(rorder);
 	free(start);
 	free(order);
 	free(srank);
@@ -1956,7 +2053,8 @@ estimate_items(struct friction *f)
 }
 
 /* Is the item reported?  Slow needs p75 over the threshold; exits need
- * a share of exits above the touchpoint's share of visits. */
+ * a share of exits above the touchpoint's share of visits; low scores
+ * an excess of detractors whose 95% interval lies above 0. */
 static int
 reported(const struct friction *f, const struct item *it)
 {
@@ -1966,6 +2064,9 @@ reported(const struct friction *f, const struct item *it)
 		return 0;
 	if (it->kind == K_SLOW)
 		return !isnan(it->p75) && it->p75 > (double)f->slow / 1e9;
+	if (it->kind == K_LOW_SCORE)
+		return !isnan(it->s_base) &&
+		    it->s_excess - 1.959964 * it->s_se > 0;
 	if (it->kind == K_EXIT)
 		return f->total_exits > 0 && f->total_visits > 0 &&
 		    (double)f->tp_exits[it->tp] / (double)f->total_exits >
@@ -1983,6 +2084,11 @@ item_detail(const struct friction *f, const struct item *it, char *buf,
 		    it->p75 > f->poor ? " (poor)" : "");
 	} else if (it->kind == K_LOOP) {
 		snprintf(buf, size, "%d+ visits", f->loop_visits);
+	} else if (it->kind == K_LOW_SCORE) {
+		snprintf(buf, size, "detractors %llu/%llu %.4f vs %.4f "
+		    "(+%.4f, se %.4f)", (unsigned long long)it->s_det,
+		    (unsigned long long)it->s_ans, it->s_rate, it->s_base,
+		    it->s_excess, it->s_se);
 	} else if (it->detail != NONE) {
 		return jn_intern_str(&f->vals, it->detail, len);
 	} else {
@@ -2123,6 +2229,8 @@ config_text(const void *tool, struct jn_strbuf *b)
 	    f->per_user ? "user" : "session", (long long)f->contact_window);
 	jn_state_config_item(b, "strata", f->strata_text);
 	jn_state_config_item(b, "terminal", f->terminal_text);
+	/* states since low_score: their cells count NPS answers */
+	jn_strbuf_printf(b, "answers=nps;");
 }
 
 static void
@@ -2136,7 +2244,8 @@ set_val(struct jn_state_rec *r, const char *key, const struct friction *f,
 }
 
 /*
- * Cells cs[order[from..to)] as flat (stratum rank, n, x, c, s, o) groups
+ * Cells cs[order[from..to)] as flat (stratum rank, n, x, c, s, o, a, d)
+ * groups
  * into *v (grown as needed); returns the number of integers.
  */
 static size_t
@@ -2145,7 +2254,7 @@ flat_cells(const struct cells *cs, const uint32_t *order, size_t from,
 {
 	size_t i, n = 0;
 
-	*v = jn_xgrow(*v, cap, 6 * (to - from) + 1, sizeof **v);
+	*v = jn_xgrow(*v, cap, 8 * (to - from) + 1, sizeof **v);
 	for (i = from; i < to; i++) {
 		const struct cell *c = &cs->c[order[i]];
 		uint32_t id, st;
@@ -2157,6 +2266,8 @@ flat_cells(const struct cells *cs, const uint32_t *order, size_t from,
 		(*v)[n++] = (int64_t)c->c;
 		(*v)[n++] = (int64_t)c->s;
 		(*v)[n++] = (int64_t)c->o;
+		(*v)[n++] = (int64_t)c->a;
+		(*v)[n++] = (int64_t)c->d;
 	}
 	return n;
 }
@@ -2212,7 +2323,9 @@ write_state(void *tool, FILE *out)
 		jn_state_set_str(r, "key", s, len);
 		counts[0] = (int64_t)sv.n;
 		counts[1] = (int64_t)sv.conv;
-		jn_state_set_ints(r, "counts", counts, 2);
+		counts[2] = (int64_t)sv.ans;
+		counts[3] = (int64_t)sv.det;
+		jn_state_set_ints(r, "counts", counts, 4);
 		jn_state_set_xsums(r, "value", &sv.sum, 1);
 		jn_state_set_xsums(r, "squares", &sv.sq, 1);
 		rc = jn_state_write(out, r);
@@ -2300,7 +2413,8 @@ bad_record(const struct jn_state_in *in, const char *what, const char *s)
 }
 
 /*
- * Cells v[0..n) (flat groups of stratum index, n, x, c, s, o) added to id's
+ * Cells v[0..n) (flat groups of stratum index, n, x, c, s, o, a, d) added
+ * to id's
  * cells in cs.  Returns 0, or -1 when they make no sense.
  */
 static int
@@ -2309,18 +2423,21 @@ merge_cells(struct friction *f, struct cells *cs, uint32_t id,
 {
 	size_t i;
 
-	if (n % 6 != 0)
+	if (n % 8 != 0)
 		return -1;
-	for (i = 0; i < n; i += 6) {
+	for (i = 0; i < n; i += 8) {
 		struct cell add, *c;
 
 		if (v[i] < 0 || (uint64_t)v[i] >= f->nmerge_strata ||
 		    v[i + 1] < 0 || v[i + 2] < 0 || v[i + 3] < 0 ||
-		    v[i + 4] < 0 || v[i + 5] < 0 || v[i + 2] > v[i + 1])
+		    v[i + 4] < 0 || v[i + 5] < 0 || v[i + 2] > v[i + 1] ||
+		    v[i + 7] < 0 || v[i + 7] > v[i + 6] ||
+		    v[i + 6] > v[i + 1])
 			return -1;
 		add = (struct cell){ (uint64_t)v[i + 1], (uint64_t)v[i + 2],
 			(uint64_t)v[i + 3], (uint64_t)v[i + 4],
-			(uint64_t)v[i + 5] };
+			(uint64_t)v[i + 5], (uint64_t)v[i + 6],
+			(uint64_t)v[i + 7] };
 		c = cell_for(cs, id, f->merge_strata[v[i]]);
 		cells_add(c, &add);
 	}
@@ -2367,11 +2484,14 @@ merge_record(void *ctx, struct jn_state_in *in, const struct jn_state_rec *r)
 			return -1;
 		bad = "worth of stratum";
 		what = s;
-		if (n != 2 || v[0] < 0 || v[1] < 0)
+		if (n != 4 || v[0] < 0 || v[1] < 0 || v[2] < 0 || v[3] < 0 ||
+		    v[3] > v[2])
 			goto bad;
 		sv = sval_at(f, id);
 		sv->n += (uint64_t)v[0];
 		sv->conv += (uint64_t)v[1];
+		sv->ans += (uint64_t)v[2];
+		sv->det += (uint64_t)v[3];
 		rc = jn_state_add_xsums(in, r, "value", &sv->sum, 1) != 0 ||
 		    jn_state_add_xsums(in, r, "squares", &sv->sq, 1) != 0 ?
 		    -1 : 0;
@@ -2493,7 +2613,7 @@ parse_kinds(const char *arg, unsigned *out)
 		if (k == K_NKINDS)
 			return jn_error("bad kind '%.*s' (slow, error, "
 			    "rage_click, form_abandon, repeat_contact, loop, "
-			    "exit, dead_end)", (int)n, p);
+			    "exit, dead_end, low_score)", (int)n, p);
 		*out |= 1u << k;
 		p += n;
 		if (*p == ',')
@@ -2553,6 +2673,7 @@ parse_args(struct friction *f, int argc, char **argv)
 	f->terminal_text = DEFAULT_TERMINAL;
 	f->load_ms = 1;
 	f->poor = 4;
+	f->common.scores = 1;
 	while ((opt = getopt_long(argc, argv, "j:" JN_COMMON_SHORTOPTS,
 	    longopts, NULL)) != -1) {
 		int r = jn_common_option(&f->common, opt, optarg);
