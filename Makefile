@@ -188,7 +188,9 @@ check-valgrind: all $(UNIT_BINS)
 	$(VALGRIND) $(BUILD)/jwatch --goal purchase --value revenue \
 	    --by device --drivers device examples/watch.csv >/dev/null; \
 	$(BUILD)/jwatch --kpis sessions examples/watch.csv | cut -d, -f1,3 | \
-	    $(VALGRIND) $(BUILD)/jwatch --series >/dev/null
+	    $(VALGRIND) $(BUILD)/jwatch --series >/dev/null; \
+	cat examples/shop.csv | $(VALGRIND) $(BUILD)/jwatch --follow \
+	    --goal purchase --by device --drivers country >/dev/null
 	@{ $(BUILD)/jpath --view steps --top 8 examples/shop.csv; \
 	    $(BUILD)/jpath --view next examples/shop.csv; \
 	    $(BUILD)/jpath examples/shop.csv; \
@@ -197,7 +199,7 @@ check-valgrind: all $(UNIT_BINS)
 	    $(VALGRIND) $(BUILD)/jreport >/dev/null
 	@$(BUILD)/jretain --period day examples/shop.csv | $(VALGRIND) \
 	    $(BUILD)/jreport -o svg >/dev/null
-	@echo "valgrind: $(words $(UNIT_BINS)) unit tests and 13 tool runs clean"
+	@echo "valgrind: $(words $(UNIT_BINS)) unit tests and 14 tool runs clean"
 
 demo: all
 	@sh examples/demo.sh $(BUILD)
@@ -284,7 +286,7 @@ install: all
 # (debian/tests/library, the package's test of it).
 .PHONY: check-install
 check-install:
-	@rm -rf $(BUILD)/install
+	@rm -rf $(BUILD)/install && mkdir -p $(BUILD)
 	@$(MAKE) --no-print-directory install \
 		PREFIX=$(abspath $(BUILD))/install >$(BUILD)/install.log
 	@PKG_CONFIG_PATH=$(abspath $(BUILD))/install/lib/pkgconfig \

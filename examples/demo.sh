@@ -56,3 +56,7 @@ jfunnel --meta $S --until 2026-10-04 examples/shop.csv > "$tmp/baseline.csv"
 	jwatch --goal purchase --kpis sessions,conversion,error_rate examples/watch.csv
 } | jreport --title "Shop: nightly report" > "$build/report.html"
 echo "report.html written in the build directory (build/ for make demo)"
+echo
+echo '$ jpath -o html examples/shop.csv > journey.html'
+jpath -o html examples/shop.csv > "$build/journey.html"
+echo "journey.html (the shop's journey graph) written beside it"

@@ -125,4 +125,12 @@ int jn_anom_rate_significant(double k, double n, double p0, double alpha,
 int jn_anom_count_significant(double k, double e, double alpha,
     size_t ntests);
 
+/*
+ * The same for a mean (a survey score) x against its expected value e,
+ * with standard error se: |x - e| > z se.  A se that is not a number
+ * (too few answers to know it) is never significant.
+ */
+int jn_anom_mean_significant(double x, double e, double se, double alpha,
+    size_t ntests);
+
 #endif

@@ -98,6 +98,7 @@ struct jn_input {
 	 */
 	int (*header_fn)(void *, const struct jn_record *);
 	jn_record_fn raw_fn;
+	int follow;		/* set before jn_input_run: jn_reader_opts */
 	/* names to check after reading (jn_input_watch_*) */
 	struct jn_watch watch[JN_MAX_WATCH];
 	size_t nwatch, nwhere_watch;	/* -e, --session, --where first */

@@ -145,6 +145,12 @@ struct jn_reader_opts {
 	 * with it (as TSV for a tab) unless the format is given.
 	 */
 	char delim;
+	/*
+	 * A stream (a pipe, standard input) is read as it comes: a record
+	 * is handed over as soon as its line is complete, not a mebibyte
+	 * of records at a time (jwatch --follow).  Not for gzip.
+	 */
+	int follow;
 };
 
 /* Called per record; return 0 to go on, -1 to stop (error reported). */
@@ -183,6 +189,13 @@ int jn_read_jobs(char *const *files, int nfiles,
     const struct jn_reader_opts *opts, const struct jn_schema *schema,
     struct jn_badrec *bad, const struct jn_read_worker *workers, int jobs,
     uint64_t *records_in);
+
+/*
+ * A TSV field's value: \t, \n, \r and \\ decoded, as the writer's TSV
+ * (jn_tsv_field) encodes them; a backslash before any other byte stays.
+ * Writes at most n bytes to dst (which may be src) and returns how many.
+ */
+size_t jn_tsv_unescape(char *dst, const char *src, size_t n);
 
 /* Parse "csv", "tsv", "ndjson" (tables); returns 0 or -1 (reported). */
 int jn_input_format_parse(const char *name, enum jn_input_format *fmt);

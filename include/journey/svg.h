@@ -137,10 +137,12 @@ const char *jn_svg_css(void);
 /*
  * The page frame: an HTML5 document head with title (escaped), a
  * Content-Security-Policy that forbids every load and script, and the
- * style sheet, then <body><main> and an <h1>; well-formed XML too.  jn_html_end closes it,
- * with "Generated at" and generated when not NULL.  Cannot fail.
+ * style sheet, then <body><main> and an <h1>; well-formed XML too.
+ * jn_html_end closes it with "Made by" tool and the version, and
+ * "generated at" generated when not NULL.  Cannot fail.
  */
 void jn_html_begin(struct jn_strbuf *b, const char *title);
-void jn_html_end(struct jn_strbuf *b, const char *generated);
+void jn_html_end(struct jn_strbuf *b, const char *tool,
+    const char *generated);
 
 #endif

@@ -260,6 +260,12 @@ void jn_tsv_field(struct jn_strbuf *b, const char *s, size_t len);
 void jn_json_string(struct jn_strbuf *b, const char *s, size_t len);
 
 /*
+ * Decode one code point from s[0..len), len > 0, into *cp.  Returns its
+ * length, or 0 when the bytes are not valid UTF-8 (bad lead byte, cut
+ * sequence, overlong form, surrogate, beyond U+10FFFF).
+ */
+size_t jn_utf8_decode(const unsigned char *s, size_t len, uint32_t *cp);
+/*
  * Format a number cell c of type t (not JN_COL_STR) into buf as the
  * writers do: the machine form of csv/tsv/ndjson, or with human set the
  * table/markdown form (thousands separators, percentages, "2h 5m").

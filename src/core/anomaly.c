@@ -712,7 +712,8 @@ jn_anom_detect(const double *x, size_t n, const struct jn_anom_opts *o,
 		maxo = n - 2;
 	order = jn_xmalloc(maxo * sizeof *order);
 	{
-		double *crit = jn_xmalloc(maxo * sizeof *crit);
+		/* zero: the loop stops before lambda_1 when the MAD is 0 */
+		double *crit = jn_xcalloc(maxo, sizeof *crit);
 
 		nanoms = jn_esd(resid, n, maxo, o->alpha, o->dir, order, NULL,
 		    crit);
@@ -783,4 +784,16 @@ jn_anom_count_significant(double k, double e, double alpha, size_t ntests)
 	if (e < 0.5)
 		e = 0.5;
 	return fabs(k - e) > z * sqrt(e);
+}
+
+int
+jn_anom_mean_significant(double x, double e, double se, double alpha,
+    size_t ntests)
+{
+	double z = jn_qt(1 - alpha / (2 * (double)(ntests > 0 ? ntests : 1)),
+	    HUGE_VAL);
+
+	if (!(se >= 0))
+		return 0;
+	return fabs(x - e) > z * se;
 }

@@ -500,6 +500,7 @@ reader_opts(struct jn_input *in, struct jn_reader_opts *ro,
 	ro->delim = in->opt.delimiter;
 	ro->progress = !in->opt.no_progress && isatty(STDERR_FILENO);
 	ro->stdin_path = stdin_path;
+	ro->follow = in->follow;
 }
 
 int

@@ -471,6 +471,9 @@ read_full(struct reader *r, void *p, size_t n)
 		if (k == 0)
 			break;
 		done += (size_t)k;
+		/* following a stream: what it has now */
+		if (r->opts->follow && r->kind != IN_PLAIN)
+			break;
 	}
 	return (ssize_t)done;
 }
@@ -485,7 +488,8 @@ read_stream(struct reader *r, char *p, size_t n)
 	memcpy(p, r->zs.next_in, k);
 	r->zs.next_in += k;
 	r->zs.avail_in -= (uInt)k;
-	if (k == n || (m = read_full(r, p + k, n - k)) == 0)
+	if (k == n || (k > 0 && r->opts->follow) ||
+	    (m = read_full(r, p + k, n - k)) == 0)
 		return (ssize_t)k;
 	return m < 0 ? -1 : (ssize_t)k + m;
 }
@@ -507,7 +511,8 @@ zin_fill(struct reader *r, size_t want)
 	    r->zs.avail_in);
 	if (k < 0)
 		return -1;
-	if ((size_t)k < ZIN_CHUNK - r->zs.avail_in)
+	if ((size_t)k < ZIN_CHUNK - r->zs.avail_in &&
+	    (k == 0 || !r->opts->follow))
 		r->zeof = 1;
 	r->zs.avail_in += (uInt)k;
 	return 0;
@@ -666,6 +671,10 @@ fill(struct reader *r, size_t want)
 		if (r->xes == NULL)
 			r->bytes += (size_t)n;
 		progress(r, 0);
+		/* following a stream: on as soon as a line is complete */
+		if (r->opts->follow && n > 0 && memchr(r->buf + r->len -
+		    (size_t)n, '\n', (size_t)n) != NULL)
+			break;
 	}
 	memset(r->buf + r->len, 0, JN_NDJSON_PADDING);
 	return 0;
@@ -1107,7 +1116,7 @@ static size_t
 copy_bytes(char *dst, const char *src, size_t n)
 {
 	if (n > 0)
-		memcpy(dst, src, n);
+		memmove(dst, src, n);	/* jn_tsv_unescape may decode in place */
 	return n;
 }
 
@@ -1115,10 +1124,10 @@ copy_bytes(char *dst, const char *src, size_t n)
  * A TSV field's value: \t, \n, \r and \\ decoded, as the writer's TSV
  * (jn_tsv_field) encodes them, so that a table read back is the table
  * written; a backslash before any other byte stays as it is.  Writes at
- * most n bytes to dst and returns how many.
+ * most n bytes to dst (which may be src) and returns how many.
  */
-static size_t
-tsv_unescape(char *dst, const char *src, size_t n)
+size_t
+jn_tsv_unescape(char *dst, const char *src, size_t n)
 {
 	const char *bs = n > 0 ? memchr(src, '\\', n) : NULL;
 	size_t i, k;
@@ -1182,7 +1191,7 @@ csv_record(struct reader *r, const char *p, size_t n)
 		}
 		r->rec.vals[s].ptr = r->row + off;
 		r->rec.vals[s].len = r->format == JN_IN_TSV ?
-		    tsv_unescape(r->row + off, r->fields[c].ptr,
+		    jn_tsv_unescape(r->row + off, r->fields[c].ptr,
 		    r->fields[c].len) : copy_bytes(r->row + off,
 		    r->fields[c].ptr, r->fields[c].len);
 		r->row[off + r->rec.vals[s].len] = '\0';
@@ -1739,6 +1748,7 @@ open_stream(struct reader *r)
 	r->zs.next_in = r->zin;
 	r->zs.avail_in = 0;
 	r->zeof = r->zend = 0;
+	r->kind = IN_STREAM;	/* until its first bytes say gzip */
 	if (zin_fill(r, 2) != 0)
 		return -1;
 	if (r->zs.avail_in < 2 || r->zs.next_in[0] != 0x1f ||

@@ -16,44 +16,14 @@
 
 /* ---- text ---- */
 
-/* Length of the UTF-8 sequence at s (len > 0), or 0 when invalid. */
+/* The length of the XML character at s (0: none, not UTF-8 or U+FFFE/F). */
 static size_t
 utf8_seq(const unsigned char *s, size_t len)
 {
-	unsigned char c = s[0];
-	uint32_t v, min;
-	size_t n, i;
+	uint32_t v;
+	size_t n = jn_utf8_decode(s, len, &v);
 
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf) {
-		n = 2;
-		v = c & 0x1f;
-		min = 0x80;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		n = 3;
-		v = c & 0x0f;
-		min = 0x800;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		n = 4;
-		v = c & 0x07;
-		min = 0x10000;
-	} else {
-		return 0;
-	}
-	if (len < n)
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		v = v << 6 | (s[i] & 0x3f);
-	}
-	if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
-		return 0;
-	/* U+FFFE and U+FFFF are not XML characters */
-	if (v == 0xfffe || v == 0xffff)
-		return 0;
-	return n;
+	return n > 0 && (v == 0xfffe || v == 0xffff) ? 0 : n;
 }
 
 static void
@@ -629,9 +599,9 @@ jn_html_begin(struct jn_strbuf *b, const char *title)
 }
 
 void
-jn_html_end(struct jn_strbuf *b, const char *generated)
+jn_html_end(struct jn_strbuf *b, const char *tool, const char *generated)
 {
-	jn_strbuf_printf(b, "<footer>Made by jreport %s", JN_VERSION);
+	jn_strbuf_printf(b, "<footer>Made by %s %s", tool, JN_VERSION);
 	if (generated) {
 		jn_strbuf_printf(b, "; generated at ");
 		jn_xml_text(b, generated, strlen(generated));

@@ -18,6 +18,7 @@
 #include <zlib.h>
 
 #include "journey/meta.h"
+#include "journey/reader.h"
 #include "journey/util.h"
 
 struct loader {
@@ -28,6 +29,7 @@ struct loader {
 	size_t line;		/* line of the row being parsed */
 	size_t nextline;
 	char *meta;		/* a provenance line read, for the next table */
+	int tsv;		/* fields decoded as the TSV writer encodes */
 	int err;
 };
 
@@ -205,7 +207,11 @@ field_cb(void *s, size_t n, void *data)
 	if (l->nrow == 0)
 		l->line = l->nextline;
 	l->row = jn_xgrow(l->row, &l->rowcap, l->nrow + 1, sizeof *l->row);
-	l->row[l->nrow++] = jn_xstrndup(s ? s : "", s ? n : 0);
+	l->row[l->nrow] = jn_xstrndup(s ? s : "", s ? n : 0);
+	if (l->tsv)	/* a table read back is the table written */
+		l->row[l->nrow][jn_tsv_unescape(l->row[l->nrow],
+		    l->row[l->nrow], s ? n : 0)] = '\0';
+	l->nrow++;
 }
 
 static void
@@ -234,6 +240,7 @@ load_csv(struct loader *l, const char *buf, size_t len, char delim)
 	if (csv_init(&p, CSV_APPEND_NULL) != 0)
 		return jn_error("out of memory");
 	csv_set_delim(&p, (unsigned char)delim);
+	l->tsv = delim == '\t';
 	csv_set_space_func(&p, no_space);
 	l->nextline = 1;
 	/* feed line by line so that rows know their line numbers */

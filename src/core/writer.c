@@ -32,7 +32,9 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "journey/time.h"
@@ -161,8 +163,8 @@ sb_pad(struct jn_strbuf *b, char c, size_t n)
  * when the bytes are not valid UTF-8 (bad lead byte, cut sequence,
  * overlong form, surrogate, beyond U+10FFFF).
  */
-static size_t
-utf8_decode(const unsigned char *s, size_t len, uint32_t *cp)
+size_t
+jn_utf8_decode(const unsigned char *s, size_t len, uint32_t *cp)
 {
 	unsigned char c = s[0];
 	uint32_t v, min;
@@ -456,7 +458,7 @@ jn_json_string(struct jn_strbuf *b, const char *s, size_t len)
 		if (i == len)
 			break;
 		if (c >= 0x80) {
-			n = utf8_decode(u + i, len - i, &cp);
+			n = jn_utf8_decode(u + i, len - i, &cp);
 			if (n == 0) {
 				sb_add(b, replacement, 3);
 				i++;
@@ -521,7 +523,7 @@ display_text(struct jn_strbuf *b, const char *s, size_t len, int md)
 		size_t n, start = b->len;
 
 		if (c >= 0x80) {
-			n = utf8_decode(u + i, len - i, &cp);
+			n = jn_utf8_decode(u + i, len - i, &cp);
 			if (n == 0) {
 				sb_add(b, replacement, 3);
 				width++;
@@ -1177,7 +1179,7 @@ static void
 put_utf8(struct jn_strbuf *b, const char *s, size_t len, size_t *i, int xml)
 {
 	uint32_t cp;
-	size_t n = utf8_decode((const unsigned char *)s + *i, len - *i, &cp);
+	size_t n = jn_utf8_decode((const unsigned char *)s + *i, len - *i, &cp);
 
 	if (n == 0 || (xml && (cp == 0xfffe || cp == 0xffff))) {
 		sb_add(b, replacement, 3);
@@ -1735,8 +1737,29 @@ jn_output_open(const char *path)
 	static int registered;
 	size_t n = strlen(path);
 	char q[256];
+	struct stat st;
 	int fd;
 
+	/*
+	 * A FIFO, a device or a socket (/dev/stdout, /dev/null) is written
+	 * as it is: renaming onto it would put a regular file in its place.
+	 */
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) &&
+	    !S_ISDIR(st.st_mode)) {
+		if ((fd = open(path, O_WRONLY)) < 0) {
+			jn_error("--output: cannot open '%s': %s",
+			    jn_quote(q, sizeof q, path, n), strerror(errno));
+			return -1;
+		}
+		fflush(stdout);
+		if (dup2(fd, STDOUT_FILENO) < 0) {
+			jn_error("--output: %s", strerror(errno));
+			close(fd);
+			return -1;
+		}
+		close(fd);
+		return 0;
+	}
 	output_tmp = jn_xmalloc(n + 8);
 	memcpy(output_tmp, path, n);
 	memcpy(output_tmp + n, ".XXXXXX", 8);

@@ -32,7 +32,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "journey/chart.h"
 #include "journey/engine.h"
 #include "journey/group.h"
 #include "journey/input.h"
@@ -42,7 +44,9 @@
 #include "journey/samples.h"
 #include "journey/score.h"
 #include "journey/state.h"
+#include "journey/table.h"
 #include "journey/time.h"
+#include "journey/tmpfile.h"
 #include "journey/touchpoint.h"
 #include "journey/util.h"
 #include "journey/valexpr.h"
@@ -105,7 +109,8 @@ static const char help_text[] =
     "      --until TIME         keep events before TIME\n"
     "  -o, --format F           table, csv, tsv, ndjson, markdown; dot or\n"
     "                           mermaid (edges as a Graphviz digraph or a\n"
-    "                           Mermaid flowchart)\n"
+    "                           Mermaid flowchart); html (a page, the view\n"
+    "                           drawn beside its numbers)\n"
     "      --strict             a bad record is an error\n"
     "      --rejects FILE       write bad records to FILE\n"
     "      --max-rejected RATE  more bad records is an error (0.5)\n"
@@ -346,6 +351,8 @@ struct jpath {
 	size_t top;		/* 0: all */
 	double min_share;
 	int dot;		/* -o dot (1) or mermaid (2): a picture */
+	int html;		/* -o html: a page */
+	FILE *out;		/* the table: stdout, or the page's spool */
 	struct jn_touch_opts touch_opts;
 	struct jn_touch *touch;	/* the main state's, shared */
 	struct jn_touch_local *touch_local;
@@ -2174,14 +2181,15 @@ write_attribution(struct jpath *f, enum jn_format fmt)
 	free(vstart);
 	if (rc != 0)
 		goto out;
-	jn_engine_meta(&f->engine, fmt);
-	w = jn_writer_new(stdout, fmt, cols, nc);
+	if (!f->html)
+		jn_engine_meta(&f->engine, fmt);
+	w = jn_writer_new(f->out, fmt, cols, nc);
 	for (i = 0; i < n; i = j) {
 		uint32_t by = f->t.a[ids[i]].by;
 		size_t g = by == NONE ? nb : by, nr, nk = 0;
 		uint64_t total = 0;
 		struct fx vchain = { 0, 0 }, vall = { 0, 0 };
-		double *cr, *re = reall + i;
+		double *cr, *re = reall + i, scale;
 		int64_t *micro, other[2 * (NHEUR + 1)];
 		int pruned = 0;
 
@@ -2226,11 +2234,27 @@ write_attribution(struct jpath *f, enum jn_format fmt)
 				    re[r] / sumre * vc : 0;
 			}
 		}
-		for (k = 0; k < 2 * (NHEUR + 1); k++)
-			(void)jn_round_micro(cr + (size_t)k * nr, nr,
+		/*
+		 * Values round at the 6th decimal while the total in
+		 * millionths is an exact double (2^53, about 9e9 of value);
+		 * past it, at a coarser decimal, one more per factor of 10
+		 * (the total in units of 1e6 / scale would overflow int64
+		 * at 9.2e12 and the rounding loop run for ever).
+		 */
+		scale = 1e6;
+		while (fabs(fx_value(&vall)) * scale > 9007199254740992.0)
+			scale /= 10;
+		for (k = 0; k < 2 * (NHEUR + 1); k++) {
+			double *v = cr + (size_t)k * nr;
+
+			if (k > NHEUR && scale != 1e6)
+				for (r = 0; r < nr; r++)
+					v[r] *= scale / 1e6;
+			(void)jn_round_micro(v, nr,
 			    k <= NHEUR ? (int64_t)total * 1000000 :
-			    llround(fx_value(&vall) * 1e6),
+			    llround(fx_value(&vall) * scale),
 			    micro + (size_t)k * nr);
+		}
 		memset(other, 0, sizeof other);
 		for (r = 0; r < nr; r++) {
 			const struct attr *a = &f->t.a[ids[i + r]];
@@ -2252,7 +2276,8 @@ write_attribution(struct jpath *f, enum jn_format fmt)
 			for (k = 0; k < 2 * (NHEUR + 1); k++)
 				if (vals || k <= NHEUR)
 					c[x++] = jn_cell_num((double)micro[
-					    (size_t)k * nr + r] / 1e6);
+					    (size_t)k * nr + r] /
+					    (k <= NHEUR ? 1e6 : scale));
 			jn_writer_row(w, c);
 		}
 		if (pruned) {
@@ -2268,7 +2293,7 @@ write_attribution(struct jpath *f, enum jn_format fmt)
 			for (k = 0; k < 2 * (NHEUR + 1); k++)
 				if (vals || k <= NHEUR)
 					c[x++] = jn_cell_num((double)other[k] /
-					    1e6);
+					    (k <= NHEUR ? 1e6 : scale));
 			jn_writer_row(w, c);
 		}
 		free(cr);
@@ -2359,8 +2384,9 @@ write_table(struct jpath *f, enum jn_format fmt)
 		order_release();
 		return rc;
 	}
-	jn_engine_meta(&f->engine, fmt);
-	w = jn_writer_new(stdout, fmt, cols, nc);
+	if (!f->html)
+		jn_engine_meta(&f->engine, fmt);
+	w = jn_writer_new(f->out, fmt, cols, nc);
 	if (f->view != VIEW_VARIANTS)
 		write_edges(f, w, ids, n);
 	else
@@ -2369,6 +2395,133 @@ write_table(struct jpath *f, enum jn_format fmt)
 	jn_writer_free(w);
 	free(ids);
 	order_release();
+	return rc;
+}
+
+/* ---- -o html ---- */
+
+/*
+ * The page of -o html: the table, written as CSV to path, read back and
+ * drawn by the core's charts (journey/chart.h), as jreport draws it,
+ * with the directly-follows graph itself for --view edges; the numbers
+ * beside the picture.  files are the inputs, named on the page.
+ */
+static int
+write_html(const struct jpath *f, const char *path, char **files,
+    int nfiles)
+{
+	static const char *const heads[] = { "Journey graph",
+		"Journey variants", "Journey map: steps", "Next steps" };
+	static const char *const firsts[] = { "from", "rank", "step",
+		"touchpoint" };
+	static const char *const names[] = { "edges", "variants", "steps",
+		"next" };
+	struct jn_tables ts = { NULL, 0 };
+	struct jn_strbuf b = { NULL, 0, 0 };
+	struct jn_chart s;
+	int v, i, rc = 0;
+
+	v = f->view == VIEW_EDGES ? 0 : f->view == VIEW_VARIANTS ? 1 :
+	    f->view == VIEW_STEPS ? 2 : 3;
+	if (jn_tables_load(&ts, path, JN_IN_CSV) != 0 || ts.n != 1) {
+		jn_tables_release(&ts);
+		return jn_error("%s: the table could not be read back", path);
+	}
+	memset(&s, 0, sizeof s);
+	s.t = &ts.t[0];
+	s.kind = jn_table_kind(s.t);
+	s.group = jn_table_col(s.t, firsts[v]) > 0 ? 0 : -1;
+	/* --top pruned the table already: the picture shows it whole */
+	s.top = f->top ? SIZE_MAX : 15;
+	s.wide = 1;
+	if (s.group >= 0)
+		snprintf(s.heading, sizeof s.heading, "%s by %s", heads[v],
+		    s.t->names[0]);
+	else
+		snprintf(s.heading, sizeof s.heading, "%s", heads[v]);
+	if (s.t->nrows == 0)
+		jn_strbuf_printf(&s.lede, "No rows.");
+	else if (v == 0)
+		jn_chart_graph(&s);
+	else if (v == 1)
+		jn_chart_variants(&s);
+	else if (v == 2)
+		jn_chart_steps(&s);
+	else
+		jn_chart_next(&s);
+	jn_html_begin(&b, s.heading);
+	jn_strbuf_printf(&b, "<section id=\"t1\">\n<p class=\"prov\">From ");
+	for (i = 0; i < nfiles; i++) {
+		const char *fn = strcmp(files[i], "-") == 0 ?
+		    "standard input" : files[i];
+
+		jn_strbuf_printf(&b, "%s", i ? ", " : "");
+		jn_xml_text(&b, fn, strlen(fn));
+	}
+	jn_strbuf_printf(&b, "%s, jpath --view %s.</p>\n", nfiles ? "" :
+	    "standard input", names[v]);
+	if (s.lede.len) {
+		jn_strbuf_printf(&b, "<p class=\"lede\">");
+		jn_xml_text(&b, s.lede.buf, s.lede.len);
+		jn_strbuf_printf(&b, "</p>\n");
+	}
+	jn_strbuf_printf(&b, "<div class=\"pair wide\">\n");
+	if (s.svg.len) {
+		jn_strbuf_printf(&b, "<figure>\n%s", s.svg.buf);
+		if (s.note.len) {
+			jn_strbuf_printf(&b, "<figcaption>");
+			jn_xml_text(&b, s.note.buf, s.note.len - 1);
+			jn_strbuf_printf(&b, "</figcaption>\n");
+		}
+		jn_strbuf_printf(&b, "</figure>\n");
+	}
+	jn_strbuf_printf(&b, "<div class=\"numbers\">\n");
+	jn_chart_numbers(&b, s.t, NULL, NULL, NULL);
+	jn_strbuf_printf(&b, "</div>\n</div>\n</section>\n");
+	jn_html_end(&b, "jpath", NULL);
+	if (b.len && fwrite(b.buf, 1, b.len, stdout) != b.len)
+		rc = jn_error("write error: %s", strerror(errno));
+	free(b.buf);
+	jn_chart_release(&s);
+	jn_tables_release(&ts);
+	return rc;
+}
+
+/*
+ * The table of -o html, spooled as CSV to a file of its own in $TMPDIR
+ * (default /tmp) and drawn from there.
+ */
+static int
+html_page(struct jpath *f, char **files, int nfiles)
+{
+	const char *dir = getenv("TMPDIR");
+	struct jn_strbuf path = { NULL, 0, 0 };
+	int fd, rc;
+
+	if (dir == NULL || *dir == '\0')
+		dir = "/tmp";
+	jn_strbuf_printf(&path, "%s/jpath.XXXXXX", dir);
+	fd = jn_tmpfile_create(path.buf, 0);
+	if (fd < 0 || (f->out = fdopen(fd, "w")) == NULL) {
+		rc = jn_error("cannot spool the table in %s: %s", dir,
+		    strerror(errno));
+		if (fd >= 0) {
+			(void)close(fd);
+			(void)unlink(path.buf);
+			jn_tmpfile_forget(path.buf);
+		}
+		free(path.buf);
+		return rc;
+	}
+	rc = write_table(f, JN_FMT_CSV);
+	if (fclose(f->out) != 0 && rc == 0)
+		rc = jn_error("%s: %s", path.buf, strerror(errno));
+	f->out = stdout;
+	if (rc == 0)
+		rc = write_html(f, path.buf, files, nfiles);
+	(void)unlink(path.buf);
+	jn_tmpfile_forget(path.buf);
+	free(path.buf);
 	return rc;
 }
 
@@ -2769,10 +2922,16 @@ parse_args(struct jpath *f, int argc, char **argv)
 		if (opt == 'o' && (strcmp(optarg, "dot") == 0 ||
 		    strcmp(optarg, "mermaid") == 0)) {
 			f->dot = optarg[0] == 'd' ? 1 : 2;
+			f->html = 0;
+			continue;
+		}
+		if (opt == 'o' && strcmp(optarg, "html") == 0) {
+			f->html = 1;
+			f->dot = 0;
 			continue;
 		}
 		if (opt == 'o')
-			f->dot = 0;
+			f->dot = f->html = 0;
 		r = jn_common_option(&f->common, opt, optarg);
 
 		if (r == 0)
@@ -2910,6 +3069,11 @@ parse_args(struct jpath *f, int argc, char **argv)
 	if (f->dot && f->view != VIEW_EDGES)
 		return jn_error("-o %s draws --view edges", f->dot == 1 ?
 		    "dot" : "mermaid");
+	if (f->html && f->view == VIEW_ATTRIBUTION)
+		return jn_error("-o html draws the views edges, variants, steps "
+		    "and next");
+	if (f->html && f->run.partial)
+		return jn_error("--partial writes a state: no -o html");
 	if (f->dot && f->run.partial)
 		return jn_error("--partial writes a state: no -o %s",
 		    f->dot == 1 ? "dot" : "mermaid");
@@ -3054,6 +3218,7 @@ main(int argc, char **argv)
 
 	/* zeroed here too: the fuzz targets run main() many times */
 	memset(&f, 0, sizeof f);
+	f.out = stdout;
 	jn_set_progname(argv[0]);
 	jn_common_init(&f.common);
 	if (parse_args(&f, argc, argv) != 0)
@@ -3071,6 +3236,9 @@ main(int argc, char **argv)
 	}
 	if (f.run.partial) {
 		if (jn_engine_write_state(&reporter, &f) != 0)
+			status = JN_EXIT_ERROR;
+	} else if (f.html) {
+		if (html_page(&f, argv + optind, argc - optind) != 0)
 			status = JN_EXIT_ERROR;
 	} else if (write_table(&f, jn_format_resolve(f.common.out_format,
 	    stdout)) != 0) {

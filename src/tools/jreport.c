@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "journey/chart.h"
 #include "journey/input.h"
 #include "journey/meta.h"
 #include "journey/svg.h"
@@ -62,10 +63,10 @@ static const struct option longopts[] = {
 };
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
-#define WIDTH 640.0		/* a chart beside its table */
-#define WIDE 1100.0		/* a chart above its table */
-#define ROW 22.0		/* a bar's row */
-#define LABEL_MAX 32		/* characters of a bar's label */
+#define WIDTH JN_CHART_WIDTH
+#define WIDE JN_CHART_WIDE
+#define ROW JN_CHART_ROW
+#define LABEL_MAX JN_CHART_LABEL_MAX
 
 struct report {
 	const char *title, *generated;
@@ -76,53 +77,30 @@ struct report {
 	struct jn_tables ts;
 };
 
-/* What one table's section shows: its heading, summary and chart. */
-struct section {
-	const struct jn_table *t;
-	enum jn_table_kind kind;
-	int group;		/* the --by column, or -1 */
-	char heading[128];
-	struct jn_strbuf lede;	/* one sentence or two, plain text */
-	struct jn_strbuf note;	/* under the chart: what was left out */
-	struct jn_strbuf svg;	/* the chart, or empty */
-	int wide;		/* chart above the table, full width */
-	int *hl;		/* rows to highlight in the table, or NULL */
-	size_t top;		/* --top */
-};
-
-/* ---- cells ---- */
+/* ---- the core's chart helpers (journey/chart.h) by short names ---- */
 
 static const char *
 cell(const struct jn_table *t, size_t r, int c)
 {
-	const char *v = jn_table_cell(t, r, c);
-
-	return v ? v : "";
+	return jn_chart_cell(t, r, c);
 }
 
 static const char *
 text(const struct jn_table *t, size_t r, const char *col)
 {
-	return cell(t, r, jn_table_col(t, col));
+	return jn_chart_text(t, r, col);
 }
 
-/* The number in column col of row r: 0, or -1 when empty or not one. */
 static int
 num(const struct jn_table *t, size_t r, const char *col, double *d)
 {
-	const char *v = text(t, r, col);
-
-	if (*v == '\0')
-		return -1;
-	return jn_parse_double(v, strlen(v), d);
+	return jn_chart_num(t, r, col, d);
 }
 
 static double
 num0(const struct jn_table *t, size_t r, const char *col)
 {
-	double d;
-
-	return num(t, r, col, &d) == 0 ? d : 0;
+	return jn_chart_num0(t, r, col);
 }
 
 static const char *
@@ -131,138 +109,63 @@ fmt(char *buf, size_t size, enum jn_coltype type, double d)
 	return jn_svg_number(buf, size, type, d);
 }
 
-/* The group of row r ("" when none). */
 static const char *
-group_of(const struct section *s, size_t r)
+group_of(const struct jn_chart *s, size_t r)
 {
-	return s->group < 0 ? "" : cell(s->t, r, s->group);
+	return jn_chart_group(s, r);
 }
 
-/* "group · label", or label alone, cut to size. */
+static size_t
+next_group(const struct jn_chart *s, size_t r)
+{
+	return jn_chart_next_group(s, r);
+}
+
 static void
 labelled(char *buf, size_t size, const char *group, const char *label)
 {
-	struct jn_strbuf b = { NULL, 0, 0 };
-	size_t n;
-
-	if (*group)
-		jn_strbuf_printf(&b, "%s \xc2\xb7 %s", group, label);
-	else
-		jn_strbuf_printf(&b, "%s", label);
-	n = b.len < size - 1 ? b.len : size - 1;
-	/* not inside a UTF-8 sequence */
-	while (n > 0 && n < b.len && ((unsigned char)b.buf[n] & 0xc0) == 0x80)
-		n--;
-	memcpy(buf, b.buf, n);
-	buf[n] = '\0';
-	free(b.buf);
+	jn_chart_labelled(buf, size, group, label);
 }
 
-/* ---- bars ---- */
-
-struct bar {
-	char label[160];
-	double v, lo, hi;	/* lo, hi: an interval, NaN when none */
-	const char *cls;
-	char tail[96];		/* text after the bar */
-};
-
-/*
- * Horizontal bars, one a row, with their labels on the left and tail
- * text on the right, over a nice axis from 0 (or the lowest value or
- * interval end below it).
- */
-static void
-hbars(struct section *s, const struct bar *bars, size_t n,
-    enum jn_coltype type, const char *axis)
-{
-	double lo = 0, hi = 0, ticks[16], lw = 0, tw = 0, x0, x1, h;
-	struct jn_scale sc;
-	size_t i, nt, ll;
-	char tip[320], vb[64];
-
-	for (i = 0; i < n; i++) {
-		lo = fmin(lo, bars[i].v);
-		hi = fmax(hi, bars[i].v);
-		if (!isnan(bars[i].lo)) {
-			lo = fmin(lo, bars[i].lo);
-			hi = fmax(hi, bars[i].hi);
-		}
-		ll = jn_utf8_len(bars[i].label);
-		lw = fmax(lw, jn_svg_text_width(ll < LABEL_MAX ? ll :
-		    LABEL_MAX));
-		tw = fmax(tw, jn_svg_text_width(jn_utf8_len(bars[i].tail)));
-	}
-	jn_nice(&lo, &hi, 5);
-	nt = jn_ticks(lo, hi, 5, ticks, NELEM(ticks));
-	x0 = lw + 14;
-	x1 = WIDTH - tw - 12;
-	if (x1 < x0 + 160)
-		x1 = x0 + 160;
-	h = 28 + ROW * (double)n + 26;
-	jn_scale_init(&sc, lo, hi, x0, x1);
-	jn_svg_begin(&s->svg, x1 + tw + 12, h, s->heading, s->lede.buf, 0);
-	jn_svg_text(&s->svg, x0, 14, "start", "note", axis, 0);
-	jn_svg_axis_x(&s->svg, &sc, ticks, nt, 22, h - 22, type);
-	for (i = 0; i < n; i++) {
-		const struct bar *b = &bars[i];
-		double y = 28 + ROW * (double)i, a = jn_scale_map(&sc, 0),
-		    e = jn_scale_map(&sc, b->v);
-
-		snprintf(tip, sizeof tip, "%s: %s", b->label,
-		    fmt(vb, sizeof vb, type, b->v));
-		jn_svg_text(&s->svg, x0 - 8, y + 14, "end", "label", b->label,
-		    LABEL_MAX);
-		jn_svg_rect(&s->svg, fmin(a, e), y + 3, fabs(e - a), ROW - 6,
-		    b->cls, tip);
-		if (!isnan(b->lo)) {
-			double l = jn_scale_map(&sc, b->lo),
-			    r = jn_scale_map(&sc, b->hi);
-
-			jn_svg_line(&s->svg, l, y + ROW / 2, r, y + ROW / 2,
-			    "axis whisker");
-			jn_svg_line(&s->svg, l, y + 6, l, y + ROW - 6, "axis");
-			jn_svg_line(&s->svg, r, y + 6, r, y + ROW - 6, "axis");
-		}
-		jn_svg_text(&s->svg, fmax(fmax(a, e), isnan(b->hi) ? 0 :
-		    jn_scale_map(&sc, b->hi)) + 6, y + 15, "start", "value",
-		    b->tail, 0);
-	}
-	jn_svg_end(&s->svg);
-}
-
-static struct bar *
+static struct jn_bar *
 new_bars(size_t n)
 {
-	struct bar *b = jn_xcalloc(n ? n : 1, sizeof *b);
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		b[i].lo = b[i].hi = NAN;
-		b[i].cls = "bar";
-	}
-	return b;
+	return jn_bars_new(n);
 }
 
 static void
-cut_note(struct section *s, size_t shown, size_t n, const char *what)
+hbars(struct jn_chart *s, const struct jn_bar *bars, size_t n,
+    enum jn_coltype type, const char *axis)
 {
-	if (shown < n)
-		jn_strbuf_printf(&s->note, "The chart shows %zu of %zu %s "
-		    "(--top); the table has them all. ", shown, n, what);
+	jn_chart_hbars(s, bars, n, type, axis);
+}
+
+static void
+cut_note(struct jn_chart *s, size_t shown, size_t n, const char *what)
+{
+	jn_chart_cut_note(s, shown, n, what);
+}
+
+static size_t
+names_add(struct jn_names *ns, const char *s, double w)
+{
+	return jn_names_add(ns, s, w);
+}
+
+static size_t
+names_find(const struct jn_names *ns, const char *s)
+{
+	return jn_names_find(ns, s);
+}
+
+static void
+heat_cell(struct jn_strbuf *b, double x, double y, double w, double h,
+    double v, double vmax, const char *label, const char *tip)
+{
+	jn_heat_cell(b, x, y, w, h, v, vmax, label, tip);
 }
 
 /* ---- funnel ---- */
-
-static size_t
-next_group(const struct section *s, size_t r)
-{
-	const char *g = group_of(s, r);
-
-	while (++r < s->t->nrows && strcmp(group_of(s, r), g) == 0)
-		;
-	return r;
-}
 
 /*
  * The funnel: a bar a step, its length the units reaching it, the part
@@ -270,7 +173,7 @@ next_group(const struct section *s, size_t r)
  * One panel per group.
  */
 static void
-draw_funnel(struct section *s)
+draw_funnel(struct jn_chart *s)
 {
 	const struct jn_table *t = s->t;
 	double maxc = 0, lw = 0, x0, x1, y, h = 0, ticks[16];
@@ -414,11 +317,11 @@ draw_funnel(struct section *s)
 /* ---- bars of other tables ---- */
 
 static void
-draw_segments(struct section *s)
+draw_segments(struct jn_chart *s)
 {
 	const struct jn_table *t = s->t;
 	size_t n = t->nrows < s->top ? t->nrows : s->top, r;
-	struct bar *b = new_bars(n);
+	struct jn_bar *b = new_bars(n);
 	char vb[64], pb[64], cb[64];
 	size_t big = 0;
 
@@ -444,11 +347,11 @@ draw_segments(struct section *s)
 }
 
 static void
-draw_backlog(struct section *s)
+draw_backlog(struct jn_chart *s)
 {
 	const struct jn_table *t = s->t;
 	size_t n = t->nrows < s->top ? t->nrows : s->top, r, np1 = 0;
-	struct bar *b = new_bars(n);
+	struct jn_bar *b = new_bars(n);
 	char vb[64];
 
 	for (r = 0; r < t->nrows; r++)
@@ -479,11 +382,11 @@ draw_backlog(struct section *s)
 }
 
 static void
-draw_friction(struct section *s)
+draw_friction(struct jn_chart *s)
 {
 	const struct jn_table *t = s->t;
 	size_t n = t->nrows < s->top ? t->nrows : s->top, r, big = 0;
-	struct bar *b = new_bars(n);
+	struct jn_bar *b = new_bars(n);
 	int money = jn_table_col(t, "revenue_at_risk") >= 0;
 	const char *col = money ? "revenue_at_risk" : "users";
 	char vb[64];
@@ -518,79 +421,13 @@ draw_friction(struct section *s)
 	free(b);
 }
 
-static int
-by_value_desc(const void *a, const void *b)
-{
-	const struct bar *x = a, *y = b;
-
-	if (x->v != y->v)
-		return x->v < y->v ? 1 : -1;
-	return strcmp(x->label, y->label);
-}
 
 static void
-draw_edges(struct section *s)
-{
-	const struct jn_table *t = s->t;
-	size_t n = t->nrows, r, shown;
-	struct bar *b = new_bars(n);
-	char g[160];
-
-	for (r = 0; r < n; r++) {
-		snprintf(g, sizeof g, "%s \xe2\x86\x92 %s", text(t, r, "from"),
-		    text(t, r, "to"));
-		labelled(b[r].label, sizeof b[r].label, group_of(s, r), g);
-		b[r].v = num0(t, r, "transitions");
-		if (strstr(g, "(other)"))
-			b[r].cls = "bar2";
-		fmt(b[r].tail, sizeof b[r].tail, JN_COL_INT, b[r].v);
-	}
-	if (n > 0)
-		qsort(b, n, sizeof *b, by_value_desc);
-	shown = n < s->top ? n : s->top;
-	hbars(s, b, shown, JN_COL_INT, "transitions");
-	cut_note(s, shown, n, "transitions");
-	if (n > 0)
-		jn_strbuf_printf(&s->lede, "%zu rows of the directly-follows "
-		    "graph; the most frequent move is %s (%s transitions).",
-		    n, b[0].label, b[0].tail);
-	free(b);
-}
-
-static void
-draw_variants(struct section *s)
+draw_stickiness(struct jn_chart *s)
 {
 	const struct jn_table *t = s->t;
 	size_t n = t->nrows < s->top ? t->nrows : s->top, r;
-	struct bar *b = new_bars(n);
-	char vb[64], pb[64];
-
-	for (r = 0; r < n; r++) {
-		labelled(b[r].label, sizeof b[r].label, group_of(s, r),
-		    text(t, r, "variant"));
-		b[r].v = num0(t, r, "units");
-		if (strcmp(text(t, r, "variant"), "(other)") == 0)
-			b[r].cls = "bar2";
-		snprintf(b[r].tail, sizeof b[r].tail, "%s (%s)",
-		    fmt(vb, sizeof vb, JN_COL_INT, b[r].v),
-		    fmt(pb, sizeof pb, JN_COL_RATE, num0(t, r, "share")));
-	}
-	hbars(s, b, n, JN_COL_INT, "units");
-	cut_note(s, n, t->nrows, "variants");
-	if (n > 0)
-		jn_strbuf_printf(&s->lede, "%zu path variants; the most common "
-		    "is %s, followed by %s units (%s of them).", t->nrows,
-		    b[0].label, fmt(vb, sizeof vb, JN_COL_INT, b[0].v),
-		    fmt(pb, sizeof pb, JN_COL_RATE, num0(t, 0, "share")));
-	free(b);
-}
-
-static void
-draw_stickiness(struct section *s)
-{
-	const struct jn_table *t = s->t;
-	size_t n = t->nrows < s->top ? t->nrows : s->top, r;
-	struct bar *b = new_bars(n);
+	struct jn_bar *b = new_bars(n);
 	char vb[64], pb[64], g[64];
 
 	for (r = 0; r < n; r++) {
@@ -650,7 +487,7 @@ verdict_class(const char *v)
  * dot with its 95% interval, colored by verdict, against a zero line.
  */
 static void
-draw_compare(struct section *s)
+draw_compare(struct jn_chart *s)
 {
 	const struct jn_table *t = s->t;
 	size_t n = t->nrows < s->top ? t->nrows : s->top, r, nt, nreg = 0,
@@ -741,80 +578,7 @@ draw_compare(struct section *s)
 		s->hl[r] = strcmp(text(t, r, "verdict"), "regressed") == 0;
 }
 
-/* ---- matrices: retention, next steps ---- */
-
-struct names {
-	char **v;
-	double *w;
-	size_t n, cap;
-};
-
-static size_t
-names_add(struct names *ns, const char *s, double w)
-{
-	size_t i;
-
-	for (i = 0; i < ns->n; i++)
-		if (strcmp(ns->v[i], s) == 0) {
-			ns->w[i] += w;
-			return i;
-		}
-	if (ns->n == ns->cap) {
-		ns->cap = ns->cap ? 2 * ns->cap : 16;
-		ns->v = jn_xrealloc(ns->v, ns->cap * sizeof *ns->v);
-		ns->w = jn_xrealloc(ns->w, ns->cap * sizeof *ns->w);
-	}
-	ns->v[ns->n] = jn_xstrdup(s);
-	ns->w[ns->n] = w;
-	return ns->n++;
-}
-
-static size_t
-names_find(const struct names *ns, const char *s)
-{
-	size_t i;
-
-	for (i = 0; i < ns->n; i++)
-		if (strcmp(ns->v[i], s) == 0)
-			return i;
-	return SIZE_MAX;
-}
-
-static void
-names_free(struct names *ns)
-{
-	size_t i;
-
-	for (i = 0; i < ns->n; i++)
-		free(ns->v[i]);
-	free(ns->v);
-	free(ns->w);
-}
-
-/* A heat cell: opacity from v / vmax, its text white on dark cells. */
-static void
-heat_cell(struct jn_strbuf *b, double x, double y, double w, double h,
-    double v, double vmax, const char *label, const char *tip)
-{
-	double o = vmax > 0 ? fmin(1, v / vmax) : 0;
-
-	o = 0.06 + 0.94 * o;
-	jn_strbuf_printf(b, "<rect");
-	jn_strbuf_printf(b, " x=\"");
-	jn_svg_coord(b, x);
-	jn_strbuf_printf(b, "\" y=\"");
-	jn_svg_coord(b, y);
-	jn_strbuf_printf(b, "\" width=\"");
-	jn_svg_coord(b, w - 2);
-	jn_strbuf_printf(b, "\" height=\"");
-	jn_svg_coord(b, h - 2);
-	jn_strbuf_printf(b, "\" class=\"heat\" fill-opacity=\"%.2f\"><title>",
-	    o);
-	jn_xml_text(b, tip, strlen(tip));
-	jn_strbuf_printf(b, "</title></rect>\n");
-	jn_svg_text(b, x + (w - 2) / 2, y + h / 2 + 3, "middle",
-	    o > 0.55 ? "tick on" : "tick", label, 0);
-}
+/* ---- retention ---- */
 
 /*
  * Retention: cohorts down, periods across, each cell its rate; the
@@ -823,10 +587,10 @@ heat_cell(struct jn_strbuf *b, double x, double y, double w, double h,
  * old enough to have the period.
  */
 static void
-draw_retention(struct section *s)
+draw_retention(struct jn_chart *s)
 {
 	const struct jn_table *t = s->t;
-	struct names rows = { 0 };
+	struct jn_names rows = { 0 };
 	size_t r, i, np = 0, nshow;
 	double *rate, *sum_u, *sum_k, *units, vmax = 0, lw = 0, cw = 50,
 	    x0, h;
@@ -927,414 +691,10 @@ draw_retention(struct section *s)
 	free(units);
 	free(sum_u);
 	free(sum_k);
-	names_free(&rows);
+	jn_names_free(&rows);
 }
 
-/* jpath --view next: from each touchpoint, the share going to each next. */
-static void
-draw_next(struct section *s)
-{
-	const struct jn_table *t = s->t;
-	struct names rows = { 0 }, cols = { 0 };
-	size_t r, i, j, nr, nc, *order;
-	double *share, lw = 0, cw = 64, x0, h, vmax = 0;
-	char buf[256], tip[512], vb[64];
 
-	for (r = 0; r < t->nrows; r++) {
-		labelled(buf, sizeof buf, group_of(s, r),
-		    text(t, r, "touchpoint"));
-		names_add(&rows, buf, num0(t, r, "units"));
-		names_add(&cols, text(t, r, "next"), num0(t, r, "units"));
-	}
-	/* the next touchpoints most moved to first */
-	order = jn_xcalloc(cols.n + 1, sizeof *order);
-	for (i = 0; i < cols.n; i++) {
-		order[i] = i;
-		for (j = i; j > 0 && (cols.w[order[j - 1]] < cols.w[i] ||
-		    (cols.w[order[j - 1]] == cols.w[i] &&
-		    strcmp(cols.v[order[j - 1]], cols.v[i]) > 0)); j--)
-			order[j] = order[j - 1];
-		order[j] = i;
-	}
-	nr = rows.n < s->top ? rows.n : s->top;
-	nc = cols.n < 12 ? cols.n : 12;
-	share = jn_xcalloc(rows.n * cols.n + 1, sizeof *share);
-	for (i = 0; i < rows.n * cols.n; i++)
-		share[i] = NAN;
-	for (r = 0; r < t->nrows; r++) {
-		double v;
-
-		labelled(buf, sizeof buf, group_of(s, r),
-		    text(t, r, "touchpoint"));
-		i = names_find(&rows, buf);
-		j = names_find(&cols, text(t, r, "next"));
-		if (num(t, r, "share", &v) == 0) {
-			share[i * cols.n + j] = v;
-			vmax = fmax(vmax, v);
-		}
-	}
-	for (i = 0; i < nr; i++)
-		lw = fmax(lw, jn_svg_text_width(jn_utf8_len(rows.v[i])));
-	lw = fmin(lw, jn_svg_text_width(LABEL_MAX));
-	x0 = lw + 14;
-	h = 96 + ROW * (double)nr + 6;
-	s->wide = 1;
-	jn_svg_begin(&s->svg, x0 + cw * (double)nc + 110, h, s->heading, NULL,
-	    0);
-	jn_svg_text(&s->svg, 4, 12, "start", "note",
-	    "from (down) \xe2\x86\x92 next (across): share of the moves", 0);
-	for (j = 0; j < nc; j++) {
-		double x = x0 + cw * (double)j + cw / 2;
-
-		jn_strbuf_printf(&s->svg, "<g transform=\"translate(");
-		jn_svg_coord(&s->svg, x);
-		jn_strbuf_printf(&s->svg, " 90) rotate(-40)\">");
-		jn_svg_text(&s->svg, 0, 0, "start", "label", cols.v[order[j]],
-		    16);
-		jn_strbuf_printf(&s->svg, "</g>\n");
-	}
-	for (i = 0; i < nr; i++) {
-		double y = 96 + ROW * (double)i;
-
-		jn_svg_text(&s->svg, x0 - 8, y + 14, "end", "label",
-		    rows.v[i], LABEL_MAX);
-		for (j = 0; j < nc; j++) {
-			double v = share[i * cols.n + order[j]];
-
-			if (isnan(v))
-				continue;
-			fmt(vb, sizeof vb, JN_COL_RATE, v);
-			snprintf(tip, sizeof tip, "%s \xe2\x86\x92 %s: %s",
-			    rows.v[i], cols.v[order[j]], vb);
-			heat_cell(&s->svg, x0 + cw * (double)j, y, cw, ROW, v,
-			    vmax, vb, tip);
-		}
-	}
-	jn_svg_end(&s->svg);
-	if (nr < rows.n || nc < cols.n)
-		jn_strbuf_printf(&s->note, "The chart shows %zu of %zu "
-		    "touchpoints and %zu of %zu next steps; the table has "
-		    "them all. ", nr, rows.n, nc, cols.n);
-	jn_strbuf_printf(&s->lede, "Where units go next from each of %zu "
-	    "touchpoints.", rows.n);
-	free(order);
-	free(share);
-	names_free(&rows);
-	names_free(&cols);
-}
-
-/* ---- the journey map: a step-indexed Sankey ---- */
-
-struct node {
-	size_t col;
-	const char *name;
-	double in, out, y, h, oy, iy;	/* oy, iy: next free link slot */
-	size_t rank;
-};
-
-struct snode_list {
-	struct node *v;
-	size_t n, cap;
-};
-
-static size_t
-node_get(struct snode_list *l, size_t col, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < l->n; i++)
-		if (l->v[i].col == col && strcmp(l->v[i].name, name) == 0)
-			return i;
-	l->v = jn_xgrow(l->v, &l->cap, l->n + 1, sizeof *l->v);
-	memset(&l->v[l->n], 0, sizeof l->v[l->n]);
-	l->v[l->n].col = col;
-	l->v[l->n].name = name;
-	return l->n++;
-}
-
-static double
-node_value(const struct node *n)
-{
-	return fmax(n->in, n->out);
-}
-
-static struct node *sort_nodes;
-
-static int
-node_cmp(const void *a, const void *b)
-{
-	const struct node *x = &sort_nodes[*(const size_t *)a],
-	    *y = &sort_nodes[*(const size_t *)b];
-	int xe = x->name[0] == '(', ye = y->name[0] == '(';
-
-	if (x->col != y->col)
-		return x->col < y->col ? -1 : 1;
-	/* (end) and (other) at the bottom of their column */
-	if (xe != ye)
-		return xe - ye;
-	if (node_value(x) != node_value(y))
-		return node_value(x) < node_value(y) ? 1 : -1;
-	return strcmp(x->name, y->name);
-}
-
-static int
-is_end(const char *name)
-{
-	return strcmp(name, "(end)") == 0 || strcmp(name, "(other)") == 0;
-}
-
-/*
- * The column of row r's from-node: steps count 1, 2, ... from --from, or
- * ..., -2, -1 back to --to's goal; base is the table's first step, so
- * that every panel has the same columns.  Returns 0, or -1 for a row
- * without a usable step (not drawn).
- */
-static int
-step_col(const struct jn_table *t, size_t r, double base, size_t *col)
-{
-	double st;
-
-	if (num(t, r, "step", &st) != 0 || st != floor(st) || st == 0 ||
-	    fabs(st) > 62 || st < base || st - base > 61)
-		return -1;
-	*col = (size_t)(st - base);
-	return 0;
-}
-
-/* One group's Sankey, rows [r0, r1), drawn from y top, height ph. */
-static void
-sankey_panel(struct section *s, size_t r0, size_t r1, double top,
-    double ph, double width, double base)
-{
-	const struct jn_table *t = s->t;
-	struct snode_list l = { NULL, 0, 0 };
-	size_t r, i, ncols = 0, *order;
-	size_t *from_of = jn_xcalloc(r1 - r0 + 1, sizeof *from_of);
-	size_t *to_of = jn_xcalloc(r1 - r0 + 1, sizeof *to_of);
-	double colsum[64] = { 0 }, maxsum = 0, k, colw, nodew = 10,
-	    gap = 8;
-	size_t colcount[64] = { 0 }, maxcount = 0;
-	char buf[256], tip[512], vb[64];
-	struct jn_strbuf d = { NULL, 0, 0 };
-
-	for (r = r0; r < r1; r++) {
-		double u = num0(t, r, "units");
-		size_t c;
-
-		if (step_col(t, r, base, &c) != 0)
-			continue;
-		c++;
-		from_of[r - r0] = node_get(&l, c - 1, text(t, r, "from"));
-		to_of[r - r0] = node_get(&l, c, text(t, r, "to"));
-		l.v[from_of[r - r0]].out += u;
-		l.v[to_of[r - r0]].in += u;
-		if (c + 1 > ncols)
-			ncols = c + 1;
-	}
-	if (l.n == 0 || l.v == NULL) {
-		free(from_of);
-		free(to_of);
-		free(l.v);
-		return;
-	}
-	for (i = 0; i < l.n; i++) {
-		colsum[l.v[i].col] += node_value(&l.v[i]);
-		colcount[l.v[i].col]++;
-	}
-	for (i = 0; i < ncols; i++) {
-		maxsum = fmax(maxsum, colsum[i]);
-		if (colcount[i] > maxcount)
-			maxcount = colcount[i];
-	}
-	k = maxsum > 0 ? (ph - 20 - gap * (double)(maxcount ? maxcount - 1 :
-	    0)) / maxsum : 0;
-	if (k < 0)
-		k = 0;
-	colw = ncols > 1 ? (width - 20 - nodew) /
-	    (double)(ncols - 1) : 0;
-	order = jn_xcalloc(l.n + 1, sizeof *order);
-	for (i = 0; i < l.n; i++)
-		order[i] = i;
-	sort_nodes = l.v;
-	if (l.n > 0)
-		qsort(order, l.n, sizeof *order, node_cmp);
-	{
-		double y = 0;
-		size_t col = SIZE_MAX, rank = 0;
-
-		for (i = 0; i < l.n; i++) {
-			struct node *n = &l.v[order[i]];
-
-			if (n->col != col) {
-				col = n->col;
-				y = top + 20;
-				rank = 0;
-			}
-			n->y = y;
-			n->h = fmax(1, node_value(n) * k);
-			n->oy = n->iy = y;
-			n->rank = rank++;
-			y += n->h + gap;
-		}
-	}
-	for (i = 0; i < ncols; i++) {
-		if (base > 0)
-			snprintf(buf, sizeof buf, i == 0 ? "start" :
-			    "step %zu", i);
-		else if (i + 1 == ncols)
-			snprintf(buf, sizeof buf, "goal");
-		else
-			snprintf(buf, sizeof buf, "step %d", (int)base +
-			    (int)i);
-		if (i + 1 == ncols && ncols > 1)
-			jn_svg_text(&s->svg, 10 + colw * (double)i + nodew,
-			    top + 12, "end", "note", buf, 0);
-		else
-			jn_svg_text(&s->svg, 10 + colw * (double)i, top + 12,
-			    "start", "note", buf, 0);
-	}
-	/* links in from-node order, then to-node order: no crossings at
-	 * a node's side */
-	{
-		size_t *lo = jn_xcalloc(r1 - r0 + 1, sizeof *lo), n = 0, a, b;
-
-		for (r = r0; r < r1; r++) {
-			size_t c;
-
-			if (step_col(t, r, base, &c) == 0)
-				lo[n++] = r - r0;
-		}
-		for (a = 1; a < n; a++) {
-			size_t v = lo[a];
-
-			for (b = a; b > 0; b--) {
-				const struct node *p = &l.v[from_of[lo[b - 1]]],
-				    *q = &l.v[from_of[v]];
-				const struct node *pt = &l.v[to_of[lo[b - 1]]],
-				    *qt = &l.v[to_of[v]];
-
-				if (p->col < q->col || (p->col == q->col &&
-				    (p->rank < q->rank || (p->rank == q->rank &&
-				    pt->rank <= qt->rank))))
-					break;
-				lo[b] = lo[b - 1];
-			}
-			lo[b] = v;
-		}
-		for (a = 0; a < n; a++) {
-			size_t rr = lo[a] + r0;
-			struct node *f = &l.v[from_of[lo[a]]],
-			    *to = &l.v[to_of[lo[a]]];
-			double u = num0(t, rr, "units") * k;
-			double xa = 10 + colw * (double)f->col + nodew,
-			    xb = 10 + colw * (double)to->col, xm = (xa + xb) / 2;
-			double ya = f->oy, yb = to->iy;
-
-			f->oy += u;
-			to->iy += u;
-			d.len = 0;
-			jn_strbuf_printf(&d, "M");
-			jn_svg_coord(&d, xa);
-			jn_strbuf_printf(&d, " ");
-			jn_svg_coord(&d, ya);
-			jn_strbuf_printf(&d, "C");
-			jn_svg_coord(&d, xm);
-			jn_strbuf_printf(&d, " ");
-			jn_svg_coord(&d, ya);
-			jn_strbuf_printf(&d, " ");
-			jn_svg_coord(&d, xm);
-			jn_strbuf_printf(&d, " ");
-			jn_svg_coord(&d, yb);
-			jn_strbuf_printf(&d, " ");
-			jn_svg_coord(&d, xb);
-			jn_strbuf_printf(&d, " ");
-			jn_svg_coord(&d, yb);
-			jn_strbuf_printf(&d, "V");
-			jn_svg_coord(&d, yb + u);
-			jn_strbuf_printf(&d, "C");
-			jn_svg_coord(&d, xm);
-			jn_strbuf_printf(&d, " ");
-			jn_svg_coord(&d, yb + u);
-			jn_strbuf_printf(&d, " ");
-			jn_svg_coord(&d, xm);
-			jn_strbuf_printf(&d, " ");
-			jn_svg_coord(&d, ya + u);
-			jn_strbuf_printf(&d, " ");
-			jn_svg_coord(&d, xa);
-			jn_strbuf_printf(&d, " ");
-			jn_svg_coord(&d, ya + u);
-			jn_strbuf_printf(&d, "Z");
-			snprintf(tip, sizeof tip, "step %s: %s \xe2\x86\x92 %s: "
-			    "%s units", text(t, rr, "step"), f->name, to->name,
-			    fmt(vb, sizeof vb, JN_COL_INT, num0(t, rr,
-			    "units")));
-			jn_svg_path(&s->svg, d.buf, is_end(to->name) ?
-			    "link end" : "link", tip);
-		}
-		free(lo);
-	}
-	for (i = 0; i < l.n; i++) {
-		const struct node *n = &l.v[order[i]];
-		double x = 10 + colw * (double)n->col;
-		int last = n->col + 1 == ncols && ncols > 1;
-
-		snprintf(tip, sizeof tip, "%s: %s units", n->name,
-		    fmt(vb, sizeof vb, JN_COL_INT, node_value(n)));
-		jn_svg_rect(&s->svg, x, n->y, nodew, n->h, is_end(n->name) ?
-		    "node end" : "node", tip);
-		if (n->h < 9 && n->rank > 0)
-			continue;
-		snprintf(buf, sizeof buf, "%s %s", n->name, vb);
-		jn_svg_text(&s->svg, last ? x - 4 : x + nodew + 4,
-		    n->y + fmin(n->h / 2, 10) + 4, last ? "end" : "start",
-		    "label", buf, 22);
-	}
-	free(d.buf);
-	free(order);
-	free(from_of);
-	free(to_of);
-	free(l.v);
-}
-
-static void
-draw_steps(struct section *s)
-{
-	const struct jn_table *t = s->t;
-	size_t r, e, ng = 0, c, maxcol = 0;
-	double ph = 380, y = 0, base = 1, st;
-
-	for (r = 0; r < t->nrows; r = next_group(s, r))
-		ng++;
-	/* --to: steps -N..-1, the first the lowest */
-	for (r = 0; r < t->nrows; r++)
-		if (num(t, r, "step", &st) == 0 && st == floor(st) &&
-		    st < 0 && st >= -62 && st < base)
-			base = st;
-	for (r = 0; r < t->nrows; r++)
-		if (step_col(t, r, base, &c) == 0 && c + 1 > maxcol)
-			maxcol = c + 1;
-	s->wide = 1;
-	jn_svg_begin(&s->svg, WIDE, (ph + (s->group >= 0 ? 22 : 0)) *
-	    (double)(ng ? ng : 1), s->heading, NULL, 0);
-	for (r = 0; r < t->nrows; r = e) {
-		e = next_group(s, r);
-		if (s->group >= 0) {
-			jn_svg_text(&s->svg, 4, y + 14, "start", "head",
-			    group_of(s, r), 60);
-			y += 22;
-		}
-		sankey_panel(s, r, e, y, ph, WIDE, base);
-		y += ph;
-	}
-	jn_svg_end(&s->svg);
-	jn_strbuf_printf(&s->lede, "How units move over %s %zu steps of "
-	    "their paths%s: each band's width is the units taking that move;"
-	    " grey bands end the path or sum what was pruned.", base > 0 ?
-	    "the first" : "the last", maxcol, base > 0 ? "" :
-	    " to the goal");
-}
-
-/* ---- KPI watch ---- */
 
 static int
 is_rate_kpi(const struct jn_table *t, size_t r0, size_t r1, int kpi_col,
@@ -1359,11 +719,11 @@ is_rate_kpi(const struct jn_table *t, size_t r0, size_t r1, int kpi_col,
 
 /* Series: (group, kpi) pairs in the order they first appear. */
 static void
-draw_watch(struct section *s)
+draw_watch(struct jn_chart *s)
 {
 	const struct jn_table *t = s->t;
 	int kc = jn_table_col(t, "kpi");
-	struct names series = { 0 };
+	struct jn_names series = { 0 };
 	size_t r, i, nflag = 0, shown;
 	double ph = 170, pw = WIDE - 20, top = 0;
 	char buf[256], tip[512], vb[64], eb[64];
@@ -1526,7 +886,7 @@ draw_watch(struct section *s)
 		s->hl[r] = text(t, r, "flag")[0] != '\0';
 	free(flags.buf);
 	free(d.buf);
-	names_free(&series);
+	jn_names_free(&series);
 }
 
 /* ---- sections ---- */
@@ -1594,7 +954,7 @@ kind_heading(enum jn_table_kind k)
 }
 
 static void
-build_section(struct report *rp, struct section *s, const struct jn_table *t)
+build_section(struct report *rp, struct jn_chart *s, const struct jn_table *t)
 {
 	memset(s, 0, sizeof *s);
 	s->t = t;
@@ -1615,10 +975,10 @@ build_section(struct report *rp, struct section *s, const struct jn_table *t)
 	case JN_TABLE_BACKLOG: draw_backlog(s); break;
 	case JN_TABLE_FRICTION: draw_friction(s); break;
 	case JN_TABLE_COMPARE: draw_compare(s); break;
-	case JN_TABLE_EDGES: draw_edges(s); break;
-	case JN_TABLE_VARIANTS: draw_variants(s); break;
-	case JN_TABLE_NEXT: draw_next(s); break;
-	case JN_TABLE_STEPS: draw_steps(s); break;
+	case JN_TABLE_EDGES: jn_chart_edges(s); break;
+	case JN_TABLE_VARIANTS: jn_chart_variants(s); break;
+	case JN_TABLE_NEXT: jn_chart_next(s); break;
+	case JN_TABLE_STEPS: jn_chart_steps(s); break;
 	case JN_TABLE_RETENTION: draw_retention(s); break;
 	case JN_TABLE_STICKINESS: draw_stickiness(s); break;
 	case JN_TABLE_WATCH: draw_watch(s); break;
@@ -1630,21 +990,12 @@ build_section(struct report *rp, struct section *s, const struct jn_table *t)
 	}
 }
 
-static void
-section_release(struct section *s)
-{
-	free(s->lede.buf);
-	free(s->note.buf);
-	free(s->svg.buf);
-	free(s->hl);
-}
-
 /*
  * The desc of a chart is its summary: the chart was drawn before the
  * summary was known, so the <desc> is put in after the <title>.
  */
 static void
-put_desc(struct jn_strbuf *out, const struct section *s)
+put_desc(struct jn_strbuf *out, const struct jn_chart *s)
 {
 	const char *svg = s->svg.buf, *p = strstr(svg, "</title>\n");
 
@@ -1687,24 +1038,20 @@ provenance(struct jn_strbuf *b, const struct jn_table *t)
 	jn_strbuf_printf(b, ".</p>\n");
 }
 
-/* The numbers: every row and column, formatted as the table format. */
+/*
+ * The numbers (journey/chart.h): a KPI watch's values are plain numbers,
+ * rates in the rows of a rate KPI.
+ */
 static void
-numbers(struct jn_strbuf *b, const struct section *s)
+numbers(struct jn_strbuf *b, const struct jn_chart *s)
 {
 	const struct jn_table *t = s->t;
 	enum jn_coltype *types = jn_xcalloc(t->ncols + 1, sizeof *types);
 	int kc = jn_table_col(t, "kpi");
-	struct names kpis = { 0 };
+	unsigned char *rate = NULL;
+	struct jn_names kpis = { 0 };
 	size_t r, c;
-	char vb[64];
 
-	/* whether each KPI is a rate, decided once per KPI (names.w) */
-	if (s->kind == JN_TABLE_WATCH)
-		for (r = 0; r < t->nrows; r++)
-			if (names_find(&kpis, cell(t, r, kc)) == SIZE_MAX)
-				names_add(&kpis, cell(t, r, kc),
-				    is_rate_kpi(t, r, t->nrows, kc,
-				    cell(t, r, kc)));
 	for (c = 0; c < t->ncols; c++) {
 		types[c] = jn_table_coltype(t->names[c]);
 		if (s->kind == JN_TABLE_WATCH &&
@@ -1714,49 +1061,27 @@ numbers(struct jn_strbuf *b, const struct section *s)
 		    strcmp(t->names[c], "upper") == 0))
 			types[c] = JN_COL_NUM;
 	}
-	jn_strbuf_printf(b, "<table>\n<thead><tr>");
-	for (c = 0; c < t->ncols; c++) {
-		jn_strbuf_printf(b, "<th%s>", types[c] != JN_COL_STR ?
-		    " class=\"n\"" : "");
-		jn_xml_text(b, t->names[c], strlen(t->names[c]));
-		jn_strbuf_printf(b, "</th>");
-	}
-	jn_strbuf_printf(b, "</tr></thead>\n<tbody>\n");
-	for (r = 0; r < t->nrows; r++) {
-		int rate = s->kind == JN_TABLE_WATCH &&
-		    kpis.w[names_find(&kpis, cell(t, r, kc))] > 0;
+	/* whether each KPI is a rate, decided once per KPI (names.w) */
+	if (s->kind == JN_TABLE_WATCH) {
+		rate = jn_xcalloc(t->nrows + 1, 1);
+		for (r = 0; r < t->nrows; r++) {
+			size_t k = names_find(&kpis, cell(t, r, kc));
 
-		jn_strbuf_printf(b, "<tr%s>", s->hl && s->hl[r] ?
-		    " class=\"hl\"" : "");
-		for (c = 0; c < t->ncols; c++) {
-			const char *v = cell(t, r, (int)c);
-			enum jn_coltype ty = types[c];
-			double d;
-
-			if (rate && ty == JN_COL_NUM &&
-			    strcmp(t->names[c], "score") != 0 &&
-			    strcmp(t->names[c], "numerator") != 0 &&
-			    strcmp(t->names[c], "denominator") != 0)
-				ty = JN_COL_RATE;
-			if (ty != JN_COL_STR) {
-				jn_strbuf_printf(b, "<td class=\"n\">");
-				if (jn_parse_double(v, strlen(v), &d) == 0)
-					v = fmt(vb, sizeof vb, ty, d);
-			} else {
-				jn_strbuf_printf(b, "<td>");
-			}
-			jn_xml_text(b, v, strlen(v));
-			jn_strbuf_printf(b, "</td>");
+			if (k == SIZE_MAX)
+				k = names_add(&kpis, cell(t, r, kc),
+				    is_rate_kpi(t, r, t->nrows, kc,
+				    cell(t, r, kc)));
+			rate[r] = kpis.w != NULL && kpis.w[k] > 0;
 		}
-		jn_strbuf_printf(b, "</tr>\n");
 	}
-	jn_strbuf_printf(b, "</tbody>\n</table>\n");
-	names_free(&kpis);
+	jn_chart_numbers(b, t, s->hl, types, rate);
+	jn_names_free(&kpis);
+	free(rate);
 	free(types);
 }
 
 static void
-write_section(struct jn_strbuf *b, const struct section *s, size_t i)
+write_section(struct jn_strbuf *b, const struct jn_chart *s, size_t i)
 {
 	jn_strbuf_printf(b, "<section id=\"t%zu\">\n<h2>", i + 1);
 	jn_xml_text(b, s->heading, strlen(s->heading));
@@ -1786,7 +1111,7 @@ write_section(struct jn_strbuf *b, const struct section *s, size_t i)
 
 /* The chart alone, as an SVG file: its namespace and its styles. */
 static void
-standalone(struct jn_strbuf *out, const struct section *s)
+standalone(struct jn_strbuf *out, const struct jn_chart *s)
 {
 	struct jn_strbuf tmp = { NULL, 0, 0 };
 	const char *p;
@@ -1814,7 +1139,7 @@ write_out(const struct jn_strbuf *b)
 static int
 report(struct report *rp)
 {
-	struct section *ss = jn_xcalloc(rp->ts.n + 1, sizeof *ss);
+	struct jn_chart *ss = jn_xcalloc(rp->ts.n + 1, sizeof *ss);
 	struct jn_strbuf b = { NULL, 0, 0 };
 	size_t i, pick = SIZE_MAX;
 	int rc = 0;
@@ -1859,11 +1184,11 @@ report(struct report *rp)
 		}
 		for (i = 0; i < rp->ts.n; i++)
 			write_section(&b, &ss[i], i);
-		jn_html_end(&b, rp->generated);
+		jn_html_end(&b, "jreport", rp->generated);
 		rc = write_out(&b);
 	}
 	for (i = 0; i < rp->ts.n; i++)
-		section_release(&ss[i]);
+		jn_chart_release(&ss[i]);
 	free(ss);
 	free(b.buf);
 	return rc;

@@ -2445,8 +2445,11 @@ main(int argc, char **argv)
 	jn_set_progname(argv[0]);
 	the_seg = &s;
 	jn_common_init(&s.common);
-	if (parse_args(&s, argc, argv) != 0)
+	if (parse_args(&s, argc, argv) != 0) {
+		for (k = 0; k < s.nrules; k++)	/* named before the error */
+			free(s.rules[k].name);
 		return JN_EXIT_ERROR;
+	}
 	files = argv + optind;
 	nfiles = argc - optind;
 	/* the parsed options, before setup: each worker starts from them */

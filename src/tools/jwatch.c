@@ -27,6 +27,7 @@
 #include "journey/input.h"
 #include "journey/intern.h"
 #include "journey/pred.h"
+#include "journey/score.h"
 #include "journey/state.h"
 #include "journey/table.h"
 #include "journey/time.h"
@@ -39,11 +40,12 @@ static const char usage[] =
     "usage: jwatch [-u FIELD] [-t FIELD] [-e FIELD] [-o FORMAT]\n"
     "              [--goal EXPR] [--error EXPR] [--value FIELD]\n"
     "              [--count NAME=EXPR] [--rate NAME=EXPR[/EXPR]]\n"
+    "              [--nps FIELD] [--csat FIELD] [--ces FIELD]\n"
     "              [--kpis LIST] [--by FIELD] [--period day|hour|week]\n"
     "              [--utc-offset +HH:MM] [--series] [--alpha A]\n"
     "              [--max-anoms F] [--direction pos|neg|both]\n"
     "              [--season N] [--only-flagged] [--check-last N]\n"
-    "              [--drivers FIELD] [--sorted] [-j N]\n"
+    "              [--drivers FIELD] [--follow] [--sorted] [-j N]\n"
     "              [--partial | --merge] [--meta]\n"
     "              [--where EXPR] [--since TIME] [--until TIME] [--strict]\n"
     "              [--rejects FILE] [--output FILE] [FILE ...]\n";
@@ -58,6 +60,9 @@ static const char help_text[] =
     "      --count NAME=EXPR    KPI: sessions with a matching event\n"
     "      --rate NAME=EXPR[/EXPR]  KPI: share of the sessions matching\n"
     "                           the second (all) that match the first\n"
+    "      --nps FIELD          NPS answers 0-10 (nps, nps_score)\n"
+    "      --csat FIELD         CSAT answers 1-5 (csat, csat_score)\n"
+    "      --ces FIELD          CES answers 1-7 (ces, ces_score)\n"
     "      --kpis LIST          the KPIs to watch, comma-separated\n"
     "      --by FIELD           one series per value of FIELD\n"
     "      --period P           day, hour or week (from Monday) (day)\n"
@@ -72,6 +77,8 @@ static const char help_text[] =
     "      --check-last N       exit 1 if one of the last N periods is\n"
     "                           flagged\n"
     "      --drivers FIELD      which values of FIELD moved a flagged KPI\n"
+    "      --follow             read a stream, a period's rows when it\n"
+    "                           closes\n"
     "      --sorted             input grouped by user: memory per user only\n"
     "  -j, --jobs N             read with N threads (default: all cores)\n"
     "      --partial            write a mergeable state, not the table\n"
@@ -124,6 +131,7 @@ enum {
 	OPT_CHECK_LAST,
 	OPT_DRIVERS,
 	OPT_OUTPUT,
+	OPT_FOLLOW,
 };
 
 static const struct option tool_longopts[] = {
@@ -145,6 +153,8 @@ static const struct option tool_longopts[] = {
 	{ "check-last", required_argument, NULL, OPT_CHECK_LAST },
 	{ "drivers", required_argument, NULL, OPT_DRIVERS },
 	{ "output", required_argument, NULL, OPT_OUTPUT },
+	{ "follow", no_argument, NULL, OPT_FOLLOW },
+	JN_SCORE_LONGOPTS,
 	JN_RUN_LONGOPTS,
 };
 
@@ -182,15 +192,18 @@ enum {
 
 /* The KPIs: the built-in ones, then --count and --rate in their order. */
 enum kpi_kind { K_EVENTS, K_USERS, K_SESSIONS, K_CONVERSION, K_BOUNCE,
-	K_ERROR, K_REVENUE, K_COUNT, K_RATE, K_SERIES };
-static const char *const builtin_names[] = { "events", "users", "sessions",
-	"conversion", "bounce_rate", "error_rate", "revenue" };
+	K_ERROR, K_REVENUE, K_NPS, K_CSAT, K_CES, K_COUNT, K_RATE, K_SERIES };
+#define NBUILTIN 10
+static const char *const builtin_names[NBUILTIN] = { "events", "users",
+	"sessions", "conversion", "bounce_rate", "error_rate", "revenue", "nps",
+	"csat", "ces" };
 
 struct kpi {
-	enum kpi_kind kind;
 	const char *name;
+	enum kpi_kind kind;
 	int k;			/* --count / --rate index */
 	int is_rate;
+	int is_score;		/* nps, csat, ces */
 };
 
 /* One event as kept. */
@@ -200,7 +213,8 @@ struct wrec {
 	uint32_t mask;
 	uint32_t sess;		/* hash of the session value | 1; 0: none */
 	uint32_t by;		/* --by value id, NONE if empty */
-	uint32_t value;		/* index into values[], NONE without */
+	uint32_t value;		/* index into values[] and answers[]: NONE
+				 * without revenue or survey answers */
 	uint32_t drv;		/* --drivers value id, NONE if empty */
 };
 
@@ -208,6 +222,7 @@ struct cell {
 	int64_t p;		/* period number */
 	uint64_t *c;		/* [ncounters] */
 	struct jn_xsum rev;
+	struct jn_scores sc;	/* the survey answers of its events */
 };
 
 /* A series' cells: one per (group, driver value) with a period seen. */
@@ -247,6 +262,7 @@ struct watch {
 	int32_t offset;		/* seconds east of UTC */
 	int series, only_flagged, season_given, error_given;
 	int check_last;
+	int follow;		/* --follow */
 	const char *output;	/* --output FILE */
 	double alpha, max_anoms;
 	enum jn_anom_dir dir;
@@ -262,7 +278,7 @@ struct watch {
 	struct jn_valexpr value_expr;
 	int value_slot;
 	size_t ncounters;
-	struct kpi kpis[7 + 2 * MAX_DEFINED];
+	struct kpi kpis[NBUILTIN + 2 * MAX_DEFINED];
 	size_t nkpis;
 	char *series_name;	/* --series: the value column's name */
 	char *series_by;	/* --series: the group column's name */
@@ -270,8 +286,10 @@ struct watch {
 	struct jn_units units;
 	struct jn_engine engine;
 	struct jn_intern byvals, drvals;
-	double *values;
-	size_t nvalues, values_cap;
+	double *values;		/* revenue, NaN for none */
+	uint16_t *answers;	/* packed (pack_answers), 0 for none */
+	size_t nvalues, values_cap, answers_cap;
+	int have[JN_NSCORES];	/* answers of each kind were read */
 	uint32_t **bmap, **dmap;
 	size_t *vbase;
 	int nbmap;
@@ -282,6 +300,13 @@ struct watch {
 	 * with an event */
 	struct pair *pairs;
 	size_t npairs, pairs_cap;
+	/* --follow: every record kept, the open period, the writer */
+	struct wrec *frec;
+	size_t nfrec, frec_cap;
+	int64_t cur;
+	int cur_set;
+	struct jn_writer *fw;
+	struct jn_strbuf fdb;
 };
 
 /* ---- periods ---- */
@@ -348,6 +373,27 @@ match(struct jn_pred *p, const struct jn_record *rec, uint32_t bit,
 	return 0;
 }
 
+/* An event's answers in 4 bits each (the answer + 1, 0 for none). */
+static uint16_t
+pack_answers(const int8_t ans[JN_NSCORES])
+{
+	uint16_t a = 0;
+	int k;
+
+	for (k = 0; k < JN_NSCORES; k++)
+		a |= (uint16_t)((ans[k] + 1) << (4 * k));
+	return a;
+}
+
+static void
+unpack_answers(uint16_t a, int8_t ans[JN_NSCORES])
+{
+	int k;
+
+	for (k = 0; k < JN_NSCORES; k++)
+		ans[k] = (int8_t)((a >> (4 * k) & 15) - 1);
+}
+
 static int
 on_event(void *ctx, const struct jn_event *ev)
 {
@@ -384,7 +430,14 @@ on_event(void *ctx, const struct jn_event *ev)
 		f->first = p;
 	if (p > f->last)
 		f->last = p;
-	r = jn_units_keep(&f->units, unit);
+	if (f->follow) {	/* kept for every recount */
+		f->frec = jn_xgrow(f->frec, &f->frec_cap, f->nfrec + 1,
+		    sizeof *f->frec);
+		r = &f->frec[f->nfrec++];
+		r->unit = unit;
+	} else {
+		r = jn_units_keep(&f->units, unit);
+	}
 	r->ts = ev->time;
 	r->mask = mask;
 	r->sess = ev->session != NULL && ev->session_len > 0 ?
@@ -402,14 +455,19 @@ on_event(void *ctx, const struct jn_event *ev)
 		if (s != NULL && len > 0)
 			r->drv = jn_intern_put(&f->drvals, s, len);
 	}
-	if (f->value_slot >= 0) {
-		double d;
+	if (f->value_slot >= 0 || ev->answered) {
+		double d = NAN;
 
-		if (jn_valexpr_get(&f->value_expr, ev->rec, &d) == 0 &&
-		    isfinite(d)) {
+		if (f->value_slot >= 0 && (jn_valexpr_get(&f->value_expr,
+		    ev->rec, &d) != 0 || !isfinite(d)))
+			d = NAN;
+		if (!isnan(d) || ev->answered) {
 			f->values = jn_xgrow(f->values, &f->values_cap,
 			    f->nvalues + 1, sizeof *f->values);
+			f->answers = jn_xgrow(f->answers, &f->answers_cap,
+			    f->nvalues + 1, sizeof *f->answers);
 			f->values[f->nvalues] = d;
+			f->answers[f->nvalues] = pack_answers(ev->score);
 			r->value = (uint32_t)f->nvalues++;
 		}
 	}
@@ -572,8 +630,15 @@ count_session(const struct watch *f, struct watch *a, const struct wrec *rec,
 
 			c = cell_for(f, gs[j], p);
 			c->c[C_EVENTS]++;
-			if (rec[i].value != NONE)
-				jn_xsum_add(&c->rev, f->values[rec[i].value]);
+			if (rec[i].value != NONE) {
+				int8_t ans[JN_NSCORES];
+
+				if (!isnan(f->values[rec[i].value]))
+					jn_xsum_add(&c->rev,
+					    f->values[rec[i].value]);
+				unpack_answers(f->answers[rec[i].value], ans);
+				jn_scores_add(&c->sc, ans);
+			}
 		}
 	}
 	/* the user's (group, period) pairs, for distinct users */
@@ -687,6 +752,7 @@ tally_merge(const struct watch *f, struct tally *to, const struct tally *from)
 			for (k = 0; k < f->ncounters; k++)
 				dc->c[k] += src->c[c].c[k];
 			jn_xsum_merge(&dc->rev, &src->c[c].rev);
+			jn_scores_merge(&dc->sc, &src->c[c].sc);
 		}
 	}
 }
@@ -718,6 +784,10 @@ prepare_workers(void *tool, void *const *workers, int n)
 			    f->nvalues + w->nvalues, sizeof *f->values);
 			memcpy(f->values + f->nvalues, w->values,
 			    w->nvalues * sizeof *f->values);
+			f->answers = jn_xgrow(f->answers, &f->answers_cap,
+			    f->nvalues + w->nvalues, sizeof *f->answers);
+			memcpy(f->answers + f->nvalues, w->answers,
+			    w->nvalues * sizeof *f->answers);
 			f->nvalues += w->nvalues;
 		}
 	}
@@ -773,12 +843,15 @@ config_text(const void *tool, struct jn_strbuf *b)
 }
 
 /* A record with the first and last periods, then one per series and
- * cell. */
+ * cell, followed by one of the cell's survey answers when it has some
+ * (states without answers are those of earlier versions). */
 static int
 write_state(void *tool, FILE *out)
 {
 	struct watch *f = tool;
 	struct jn_state_rec *r = jn_state_rec_new();
+	struct jn_state_rec *ra = jn_state_rec_new();
+	int64_t sv[JN_SCORES_NCOUNTS];
 	int64_t *v = jn_xmalloc(f->ncounters * sizeof *v);
 	size_t g, c, k, blen, dlen;
 	int rc;
@@ -805,10 +878,57 @@ write_state(void *tool, FILE *out)
 			jn_state_set_ints(r, "counts", v, f->ncounters);
 			jn_state_set_xsums(r, "revenue", &gr->c[c].rev, 1);
 			rc = jn_state_write(out, r);
+			if (rc != 0 || gr->c[c].sc.responses == 0)
+				continue;
+			jn_state_set_str(ra, "record", "answers", 7);
+			jn_state_set_str(ra, "by", by, by ? blen : 0);
+			jn_state_set_str(ra, "driver", drv, drv == NULL ||
+			    gr->drv == DRV_EMPTY ? 0 : dlen);
+			jn_state_set_ints(ra, "period", &gr->c[c].p, 1);
+			jn_scores_get(&gr->c[c].sc, sv);
+			jn_state_set_ints(ra, "scores", sv, JN_SCORES_NCOUNTS);
+			rc = jn_state_write(out, ra);
 		}
 	}
 	free(v);
 	jn_state_rec_free(r);
+	jn_state_rec_free(ra);
+	return rc;
+}
+
+/* A cell's survey answers: added to the cell. */
+static int
+merge_answers(struct watch *f, struct jn_state_in *in,
+    const struct jn_state_rec *r)
+{
+	const char *by, *drv;
+	int64_t *per = NULL, *v = NULL;
+	size_t blen, dlen, n1, n2;
+	uint32_t bid = NONE, did = NONE;
+	struct jn_scores sc;
+	int rc = -1;
+
+	if (jn_state_get_str(in, r, "by", &by, &blen) != 0 ||
+	    jn_state_get_str(in, r, "driver", &drv, &dlen) != 0 ||
+	    jn_state_get_ints(in, r, "period", &per, &n1) != 0 ||
+	    jn_state_get_ints(in, r, "scores", &v, &n2) != 0)
+		goto out;
+	memset(&sc, 0, sizeof sc);
+	if (n1 != 1 || n2 != JN_SCORES_NCOUNTS || jn_scores_set(&sc, v) != 0) {
+		jn_state_error(in, "bad answers record");
+		goto out;
+	}
+	if (by != NULL)
+		bid = jn_intern_put(&f->byvals, by, blen);
+	if (drv != NULL)
+		did = dlen == 0 ? DRV_EMPTY : jn_intern_put(&f->drvals, drv,
+		    dlen);
+	jn_scores_merge(&cell_for(f, group_for(&f->t, bid, did), per[0])->sc,
+	    &sc);
+	rc = 0;
+out:
+	free(per);
+	free(v);
 	return rc;
 }
 
@@ -840,6 +960,8 @@ merge_record(void *ctx, struct jn_state_in *in, const struct jn_state_rec *r)
 		rc = 0;
 		goto out;
 	}
+	if (what != NULL && len == 7 && memcmp(what, "answers", 7) == 0)
+		return merge_answers(f, in, r);
 	if (what == NULL || len != 4 || memcmp(what, "cell", 4) != 0) {
 		jn_state_error(in, "not a record of jwatch");
 		goto out;
@@ -948,6 +1070,19 @@ kpi_of(const struct watch *f, const struct kpi *q, const struct cell *c,
 	case K_REVENUE:
 		*num = c != NULL ? jn_xsum_value(&c->rev) : 0;
 		break;
+	case K_NPS:		/* net promoters of the NPS answers */
+		*num = c != NULL ? (double)c->sc.promoters -
+		    (double)c->sc.detractors : 0;
+		*den = c != NULL ? (double)c->sc.n[JN_NPS] : 0;
+		break;
+	case K_CSAT:
+		*num = c != NULL ? (double)c->sc.satisfied : 0;
+		*den = c != NULL ? (double)c->sc.n[JN_CSAT] : 0;
+		break;
+	case K_CES:
+		*num = c != NULL ? (double)c->sc.ces_sum : 0;
+		*den = c != NULL ? (double)c->sc.n[JN_CES] : 0;
+		break;
 	case K_COUNT:
 		*num = (double)v[C_FIXED + q->k];
 		break;
@@ -969,12 +1104,97 @@ struct row {
 	enum jn_anom_method method;
 };
 
+/* The standard error of score KPI q over the answers sc (score.h). */
+static double
+score_se(const struct kpi *q, const struct jn_scores *sc)
+{
+	struct jn_score_est e;
+	int r = q->kind == K_NPS ? jn_scores_nps(sc, &e) : q->kind == K_CSAT ?
+	    jn_scores_csat(sc, &e) : jn_scores_ces(sc, &e);
+
+	return r == 0 ? e.se : NAN;
+}
+
+/* A score KPI's scale: NPS -100 to 100, CSAT 0 to 1, CES 1 to 7. */
+static double
+clip_score(const struct kpi *q, double v)
+{
+	double lo = q->kind == K_NPS ? -100 : q->kind == K_CSAT ? 0 : 1;
+	double hi = q->kind == K_NPS ? 100 : q->kind == K_CSAT ? 1 : 7;
+
+	return fmin(fmax(v, lo), hi);
+}
+
 /*
  * Detect on KPI q of series g over periods first..last: the values (a
- * rate without sessions takes the median of the others and is never
- * flagged), S-H-ESD, then a rate's flag only when binomially
- * significant.  rows receives last - first + 1 entries.
+ * rate without sessions, a score without answers, takes the median of
+ * the others and is never flagged), S-H-ESD, then a rate's flag only
+ * when binomially significant, a score's only when beyond its sampling
+ * error: the standard error of the series' answers pooled, at the
+ * period's number of answers.  rows receives last - first + 1 entries.
  */
+/*
+ * When the residual has no spread (its MAD is 0: a rate or count that
+ * stays put, as errors at 0 do day after day), ESD cannot measure a
+ * move and flags nothing, so a day at 50% errors after weeks at 0 would
+ * pass a gate.  Such a series is judged by its sampling error alone: a
+ * period whose value differs from the expected one beyond the binomial
+ * (rates) or Poisson (counts) check, in --direction, is flagged, the
+ * most significant first and at most --max-anoms of the periods, as
+ * ESD would.  The score is empty: there is no spread to divide by.
+ */
+static void
+flag_by_sampling(const struct watch *f, const struct kpi *q,
+    struct row *rows, size_t n, size_t nd)
+{
+	size_t i, k, nz = 0, cap = (size_t)((double)n * f->max_anoms);
+	size_t *idx = jn_xmalloc((n + 1) * sizeof *idx);
+	double *z = jn_xmalloc((n + 1) * sizeof *z);
+
+	for (i = 0; i < n; i++) {
+		struct row *r = &rows[i];
+		double e = r->expected, se;
+		int up = r->value > e;
+
+		r->score = NAN;
+		r->flag = 0;
+		if (!r->has_value || r->value == e ||
+		    (f->dir == JN_ANOM_POS && !up) ||
+		    (f->dir == JN_ANOM_NEG && up))
+			continue;
+		if (q->is_rate) {
+			double p0 = fmin(fmax(e, 0.5 / r->den), 1 - 0.5 / r->den);
+
+			if (!jn_anom_rate_significant(r->num, r->den, e,
+			    f->alpha, nd))
+				continue;
+			se = sqrt(p0 * (1 - p0) / r->den);
+		} else {
+			if (!jn_anom_count_significant(r->value, e, f->alpha,
+			    n))
+				continue;
+			se = sqrt(fmax(e, 0.5));
+		}
+		z[i] = fabs(r->value - e) / se;
+		idx[nz++] = i;
+	}
+	/* the cap: the largest moves first (a selection, n is small) */
+	for (k = 0; k < nz && k < cap; k++) {
+		size_t best = k, t;
+
+		for (t = k + 1; t < nz; t++)
+			if (z[idx[t]] > z[idx[best]])
+				best = t;
+		t = idx[k];
+		idx[k] = idx[best];
+		idx[best] = t;
+		rows[idx[k]].flag = rows[idx[k]].value > rows[idx[k]].expected ?
+		    1 : -1;
+	}
+	free(z);
+	free(idx);
+}
+
 static void
 detect(const struct watch *f, const struct kpi *q, const struct group *g,
     struct row *rows)
@@ -985,7 +1205,11 @@ detect(const struct watch *f, const struct kpi *q, const struct group *g,
 	struct jn_anom_point *pt = jn_xmalloc(n * sizeof *pt);
 	struct jn_anom_opts o;
 	enum jn_anom_method m;
+	struct jn_scores pool;
+	double pool_se = NAN, pool_n = 0;
+	int ratio = q->is_rate || q->is_score;
 
+	memset(&pool, 0, sizeof pool);
 	for (i = 0; i < n; i++) {
 		int64_t p = f->first + (int64_t)i;
 		const struct cell *cell = NULL;
@@ -996,9 +1220,13 @@ detect(const struct watch *f, const struct kpi *q, const struct group *g,
 			cell = &g->c[c];
 		rows[i].p = p;
 		kpi_of(f, q, cell, &rows[i].num, &rows[i].den);
-		rows[i].has_value = !q->is_rate || rows[i].den > 0;
-		rows[i].value = !q->is_rate ? rows[i].num : rows[i].den > 0 ?
+		rows[i].has_value = !ratio || rows[i].den > 0;
+		rows[i].value = !ratio ? rows[i].num : rows[i].den > 0 ?
 		    rows[i].num / rows[i].den : 0;
+		if (q->kind == K_NPS)
+			rows[i].value *= 100;
+		if (q->is_score && cell != NULL)
+			jn_scores_merge(&pool, &cell->sc);
 		x[i] = rows[i].value;
 		if (rows[i].has_value)
 			def[nd++] = x[i];
@@ -1007,6 +1235,10 @@ detect(const struct watch *f, const struct kpi *q, const struct group *g,
 	for (i = 0; i < n; i++)
 		if (!rows[i].has_value)
 			x[i] = fill;
+	if (q->is_score) {
+		pool_se = score_se(q, &pool);
+		pool_n = (double)pool.n[q->kind - K_NPS];
+	}
 	o.alpha = f->alpha;
 	o.max_anoms = f->max_anoms;
 	o.dir = f->dir;
@@ -1028,6 +1260,14 @@ detect(const struct watch *f, const struct kpi *q, const struct group *g,
 			if (r->flag != 0 && !jn_anom_rate_significant(r->num,
 			    r->den, r->expected, f->alpha, nd))
 				r->flag = 0;
+		} else if (q->is_score) {
+			r->expected = clip_score(q, r->expected);
+			r->lower = clip_score(q, r->lower);
+			r->upper = clip_score(q, r->upper);
+			if (r->flag != 0 && !jn_anom_mean_significant(r->value,
+			    r->expected, pool_se * sqrt(pool_n / r->den),
+			    f->alpha, nd))
+				r->flag = 0;
 		} else if (q->kind != K_REVENUE && q->kind != K_SERIES) {
 			if (r->lower < 0)
 				r->lower = 0;
@@ -1036,6 +1276,10 @@ detect(const struct watch *f, const struct kpi *q, const struct group *g,
 				r->flag = 0;
 		}
 	}
+	if (m != JN_ANOM_NONE && n > 0 && rows[0].upper - rows[0].lower <=
+	    1e-9 * fmax(1, fabs(rows[0].expected)) && (q->is_rate ||
+	    (q->kind != K_REVENUE && q->kind != K_SERIES)))
+		flag_by_sampling(f, q, rows, n, nd);
 	free(pt);
 	free(def);
 	free(x);
@@ -1131,7 +1375,7 @@ drivers_text(const struct watch *f, const struct kpi *q, uint32_t by,
 			bn += n2;
 			bd += d2;
 		}
-		if (q->is_rate)
+		if (q->is_rate || q->is_score)
 			move = den_p > 0 && bd > 0 ? (num - den * (bn / bd)) /
 			    den_p : 0;
 		else
@@ -1230,19 +1474,11 @@ row_verdict(const struct watch *f, struct jn_writer *w, const struct kpi *q,
  * ones.  *flagged_last: whether one of the last --check-last periods was
  * flagged anywhere.
  */
-static int
-write_rows(struct watch *f, enum jn_format fmt, int *flagged_last)
+static size_t
+row_columns(const struct watch *f, struct jn_column *cols)
 {
-	struct jn_column cols[14];
-	struct jn_cell cells[14];
-	struct jn_strbuf db;
-	struct jn_writer *w;
-	size_t nc = 0, g, k, i, n, blen;
-	struct row *rows;
-	char label[40];
-	int rc;
+	size_t nc = 0;
 
-	*flagged_last = 0;
 	cols[nc++] = (struct jn_column){ "period", JN_COL_STR };
 	if (f->by_field)
 		cols[nc++] = (struct jn_column){ f->by_field, JN_COL_STR };
@@ -1258,10 +1494,22 @@ write_rows(struct watch *f, enum jn_format fmt, int *flagged_last)
 	cols[nc++] = (struct jn_column){ "method", JN_COL_STR };
 	if (f->drivers_field)
 		cols[nc++] = (struct jn_column){ "drivers", JN_COL_STR };
-	memset(&db, 0, sizeof db);
-	jn_engine_meta(&f->engine, fmt);
-	w = jn_writer_new(stdout, fmt, cols, nc);
-	jn_writer_gate(w, watch_gate(f));
+	return nc;
+}
+
+/*
+ * The rows of every series into w (only those of period only_p unless it
+ * is INT64_MIN), db the drivers' buffer.
+ */
+static void
+emit_rows(struct watch *f, struct jn_writer *w, struct jn_strbuf *db,
+    int64_t only_p, int *flagged_last)
+{
+	struct jn_cell cells[14];
+	size_t g, k, i, n, blen;
+	struct row *rows;
+	char label[40];
+
 	n = f->last >= f->first ? (size_t)(f->last - f->first + 1) : 0;
 	rows = jn_xcalloc(n + 1, sizeof *rows);
 	for (g = 0; g < f->t.n && n > 0; g++) {
@@ -1275,13 +1523,15 @@ write_rows(struct watch *f, enum jn_format fmt, int *flagged_last)
 			by = jn_intern_str(&f->byvals, gr->by, &blen);
 		for (k = 0; k < f->nkpis; k++) {
 			const struct kpi *q = &f->kpis[k];
-			int rate = q->is_rate;
+			int rate = q->is_rate || q->is_score;
 
 			detect(f, q, gr, rows);
 			for (i = 0; i < n; i++) {
 				const struct row *r = &rows[i];
 				size_t j = 0;
 
+				if (only_p != INT64_MIN && r->p != only_p)
+					continue;
 				if (r->flag != 0 && f->check_last > 0 &&
 				    i + (size_t)f->check_last >= n)
 					*flagged_last = 1;
@@ -1306,7 +1556,8 @@ write_rows(struct watch *f, enum jn_format fmt, int *flagged_last)
 				    rate));
 				cells[j++] = jn_cell_num(rounded(r->upper,
 				    rate));
-				cells[j++] = jn_cell_num(nearbyint(r->score *
+				cells[j++] = isnan(r->score) ? jn_cell_null() :
+				    jn_cell_num(nearbyint(r->score *
 				    1e4) / 1e4);
 				cells[j++] = r->flag > 0 ? jn_cell_str("high",
 				    4) : r->flag < 0 ? jn_cell_str("low", 3) :
@@ -1319,8 +1570,8 @@ write_rows(struct watch *f, enum jn_format fmt, int *flagged_last)
 
 					if (r->flag != 0 && q->kind != K_USERS)
 						dl = drivers_text(f, q, gr->by,
-						    r->p, r->flag, r->den, &db);
-					cells[j++] = jn_cell_str(dl ? db.buf :
+						    r->p, r->flag, r->den, db);
+					cells[j++] = jn_cell_str(dl ? db->buf :
 					    "", dl);
 				}
 				jn_writer_row(w, cells);
@@ -1328,10 +1579,163 @@ write_rows(struct watch *f, enum jn_format fmt, int *flagged_last)
 		}
 	}
 	free(rows);
+}
+
+static int
+write_rows(struct watch *f, enum jn_format fmt, int *flagged_last)
+{
+	struct jn_column cols[14];
+	struct jn_strbuf db;
+	struct jn_writer *w;
+	size_t nc;
+	int rc;
+
+	*flagged_last = 0;
+	nc = row_columns(f, cols);
+	memset(&db, 0, sizeof db);
+	jn_engine_meta(&f->engine, fmt);
+	w = jn_writer_new(stdout, fmt, cols, nc);
+	jn_writer_gate(w, watch_gate(f));
+	emit_rows(f, w, &db, INT64_MIN, flagged_last);
 	free(db.buf);
 	rc = jn_writer_finish(w);
 	jn_writer_free(w);
 	return rc;
+}
+
+/* ---- --follow ---- */
+
+static int choose_kpis(struct watch *f);
+
+/* The kinds of survey answers the cells hold (the default KPIs). */
+static void
+note_answers(struct watch *f)
+{
+	size_t g, c;
+	int k;
+
+	for (g = 0; g < f->t.n; g++)
+		for (c = 0; c < f->t.g[g].n; c++)
+			for (k = 0; k < JN_NSCORES; k++)
+				if (f->t.g[g].c[c].sc.n[k] > 0)
+					f->have[k] = 1;
+}
+
+static int
+frec_cmp(const void *pa, const void *pb)
+{
+	const struct wrec *a = pa, *b = pb;
+
+	if (a->unit != b->unit)
+		return a->unit < b->unit ? -1 : 1;
+	if (a->ts != b->ts)
+		return a->ts < b->ts ? -1 : 1;
+	return memcmp(a, b, sizeof *a);
+}
+
+/* The cells again from every record kept, as a batch run counts them. */
+static void
+recount(struct watch *f)
+{
+	struct wrec *tmp;
+	size_t i, j;
+
+	tally_release(&f->t);
+	if (f->nfrec == 0)
+		return;
+	tmp = jn_xmalloc(f->nfrec * sizeof *tmp);
+	memcpy(tmp, f->frec, f->nfrec * sizeof *tmp);
+	qsort(tmp, f->nfrec, sizeof *tmp, frec_cmp);
+	for (i = 0; i < f->nfrec; i = j) {
+		for (j = i + 1; j < f->nfrec && tmp[j].unit == tmp[i].unit; j++)
+			;
+		count_unit(f, f, NULL, tmp + i, j - i);
+	}
+	free(tmp);
+	sort_groups(f);
+}
+
+/*
+ * Close the open period and every period after it up to upto: the rows
+ * of each, its series ending there, from the events read so far; then
+ * flushed.  Returns 0, or -1 (reported) past MAX_PERIODS.
+ */
+static int
+follow_close(struct watch *f, int64_t upto)
+{
+	int64_t q, last = f->last;
+	int flagged = 0;
+
+	if ((long long)upto - (long long)f->first >= MAX_PERIODS)
+		return jn_error("%lld periods from the first event to the "
+		    "last: more than %d", (long long)upto -
+		    (long long)f->first + 1, MAX_PERIODS);
+	recount(f);
+	note_answers(f);
+	if (choose_kpis(f) != 0)	/* checked once: cannot fail */
+		return -1;
+	for (q = f->cur; q <= upto; q++) {
+		f->last = q;
+		emit_rows(f, f->fw, &f->fdb, q, &flagged);
+	}
+	f->last = last;
+	fflush(stdout);
+	return 0;
+}
+
+/* An event read with --follow: one of a later period closes the open
+ * one (and any empty ones between) before it counts. */
+static int
+follow_event(void *ctx, const struct jn_event *ev)
+{
+	struct watch *f = ctx;
+	int64_t p = period_of(f, ev->time);
+
+	if (f->cur_set && p > f->cur) {
+		if (follow_close(f, p - 1) != 0)
+			return -1;
+	}
+	if (!f->cur_set || p > f->cur) {
+		f->cur = p;
+		f->cur_set = 1;
+	}
+	return on_event(ctx, ev);
+}
+
+/*
+ * --follow: read files (a pipe, standard input) as they come, the rows
+ * of each period written as soon as it closes, the last one at the end
+ * of the input.  Returns an exit status, or -1 (reported) when nothing
+ * could be written.
+ */
+static int
+follow_run(struct watch *f, char *const *files, int nfiles)
+{
+	struct jn_column cols[14];
+	enum jn_format fmt = f->common.out_format;
+	int rc, status;
+
+	if (fmt == JN_FMT_AUTO)
+		fmt = JN_FMT_CSV;
+	if (fmt != JN_FMT_CSV && fmt != JN_FMT_TSV && fmt != JN_FMT_NDJSON)
+		return jn_error("--follow writes csv, tsv or ndjson");
+	f->fw = jn_writer_new(stdout, fmt, cols, row_columns(f, cols));
+	f->in.follow = 1;
+	rc = jn_input_run(&f->in, files, nfiles, follow_event, f);
+	if (rc == 0 && f->cur_set)
+		rc = follow_close(f, f->cur);
+	status = jn_input_finish(&f->in) != 0 ? JN_EXIT_ERROR : JN_EXIT_OK;
+	if (rc == 0 && jn_input_check(&f->in) != 0)
+		rc = -1;
+	if (jn_writer_finish(f->fw) != 0)
+		status = JN_EXIT_ERROR;
+	jn_writer_free(f->fw);
+	free(f->fdb.buf);
+	free(f->frec);
+	f->fw = NULL;
+	f->fdb.buf = NULL;
+	f->frec = NULL;
+	return rc != 0 ? -1 : status;
 }
 
 /* ---- --series ---- */
@@ -1527,6 +1931,7 @@ parse_args(struct watch *f, int argc, char **argv)
 	f->max_anoms = 0.10;
 	f->dir = JN_ANOM_BOTH;
 	f->error_text = "/error|exception|fail/i";
+	f->common.scores = 1;
 	while ((opt = getopt_long(argc, argv, JN_RUN_SHORTOPTS
 	    JN_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
 		r = jn_common_option(&f->common, opt, optarg);
@@ -1633,6 +2038,9 @@ parse_args(struct watch *f, int argc, char **argv)
 		case OPT_OUTPUT:
 			f->output = optarg;
 			break;
+		case OPT_FOLLOW:
+			f->follow = 1;
+			break;
 		case 'h':
 			jn_cli_help(usage, help_text);
 		case 'V':
@@ -1654,6 +2062,11 @@ parse_args(struct watch *f, int argc, char **argv)
 		return jn_error("--series watches the series read: no --goal, "
 		    "--value, --count, --rate, --kpis, --drivers, --sorted, "
 		    "--partial or --merge");
+	if (f->follow && (f->series || f->run.partial || f->run.merge ||
+	    f->run.sorted || f->check_last || f->output || f->run.meta))
+		return jn_error("--follow writes each period as it closes: no "
+		    "--series, --partial, --merge, --sorted, --check-last, "
+		    "--output or --meta");
 	if (f->series && f->by_field)
 		return jn_error("--series takes its groups from the third "
 		    "column: no --by");
@@ -1688,6 +2101,7 @@ add_kpi(struct watch *f, enum kpi_kind kind, const char *name, int k)
 	q->k = k;
 	q->is_rate = kind == K_CONVERSION || kind == K_BOUNCE ||
 	    kind == K_ERROR || kind == K_RATE;
+	q->is_score = kind == K_NPS || kind == K_CSAT || kind == K_CES;
 }
 
 /*
@@ -1698,7 +2112,7 @@ add_kpi(struct watch *f, enum kpi_kind kind, const char *name, int k)
 static int
 choose_kpis(struct watch *f)
 {
-	struct kpi all[7 + 2 * MAX_DEFINED];
+	struct kpi all[NBUILTIN + 2 * MAX_DEFINED];
 	size_t nall = 0, k;
 	const char *s, *e;
 	int j;
@@ -1709,7 +2123,7 @@ choose_kpis(struct watch *f)
 		    0);
 		return 0;
 	}
-	for (j = 0; j < 7; j++) {
+	for (j = 0; j < NBUILTIN; j++) {
 		f->nkpis = 0;
 		add_kpi(f, (enum kpi_kind)j, builtin_names[j], 0);
 		all[nall++] = f->kpis[0];
@@ -1728,7 +2142,8 @@ choose_kpis(struct watch *f)
 	if (f->kpis_text == NULL) {
 		for (k = 0; k < nall; k++) {
 			if ((all[k].kind == K_CONVERSION && !f->goal_text) ||
-			    (all[k].kind == K_REVENUE && !f->value_field))
+			    (all[k].kind == K_REVENUE && !f->value_field) ||
+			    (all[k].is_score && !f->have[all[k].kind - K_NPS]))
 				continue;
 			f->kpis[f->nkpis++] = all[k];
 		}
@@ -1748,7 +2163,8 @@ choose_kpis(struct watch *f)
 		if (k == nall)
 			return jn_error("--kpis: unknown KPI '%.*s' (events, "
 			    "users, sessions, conversion, bounce_rate, "
-			    "error_rate, revenue, or a --count or --rate name)",
+			    "error_rate, revenue, nps, csat, ces, or a --count "
+			    "or --rate name)",
 			    (int)len, s);
 		if (all[k].kind == K_CONVERSION && !f->goal_text)
 			return jn_error("--kpis: conversion needs --goal");
@@ -1899,7 +2315,9 @@ release(void *state)
 	jn_intern_release(&f->byvals);
 	jn_intern_release(&f->drvals);
 	free(f->values);
+	free(f->answers);
 	f->values = NULL;
+	f->answers = NULL;
 	for (k = 0; k < f->nbmap; k++) {
 		free(f->bmap[k]);
 		free(f->dmap[k]);
@@ -1955,6 +2373,12 @@ main(int argc, char **argv)
 		return JN_EXIT_ERROR;
 	}
 	by_table = &f.byvals;
+	if (f.follow) {
+		status = follow_run(&f, argv + optind, argc - optind);
+		free_options(&f);
+		release(&f);
+		return jn_close_stdout(status < 0 ? JN_EXIT_ERROR : status);
+	}
 	if (f.series) {
 		if (read_series(&f, argv + optind, argc - optind) != 0) {
 			free(f.series_name);
@@ -1975,9 +2399,12 @@ main(int argc, char **argv)
 		release(&f);
 		return jn_close_stdout(status);
 	}
-	if (f.series && choose_kpis(&f) != 0) {
+	if (!f.series)
+		note_answers(&f);
+	if (choose_kpis(&f) != 0) {
 		free(f.series_name);
 		free(f.series_by);
+		free_options(&f);
 		release(&f);
 		return JN_EXIT_ERROR;
 	}

@@ -1,10 +1,10 @@
 /*
  * Fuzz target for jwatch's whole input path: the first byte picks one of
  * a few option sets (every period, --by and --drivers, --count and
- * --rate, an offset, --series on a table; some read and count with two
- * threads, the others with one), the rest is an event log (or a series)
- * in a temporary file, and jwatch's real main() runs over it, the
- * detector included.  Nothing may crash, leak or exit.
+ * --rate, an offset, --series on a table, the survey KPIs, --follow;
+ * some read and count with two threads, the others with one), the rest
+ * is an event log (or a series) in a temporary file, and jwatch's real
+ * main() runs over it, the detector included.  Nothing may crash, leak or exit.
  */
 #include "tool.h"
 
@@ -37,6 +37,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    "event=purchase && revenue>0", "--kpis",
 		    "conversion,users,bounce_rate", "--drivers", "device",
 		    path, NULL },
+		{ "jwatch", "--no-progress", "-j", "2", "--nps", "nps",
+		    "--csat", "csat", "--by", "device", "--drivers", "country",
+		    "--kpis", "nps,csat,ces,sessions", path, NULL },
+		{ "jwatch", "--no-progress", "--follow", "--period", "hour",
+		    "--goal", "purchase", "--drivers", "device", path, NULL },
 	};
 	size_t nsets = sizeof sets / sizeof sets[0];
 

@@ -190,6 +190,15 @@ test_fallbacks(void **state)
 	assert_true(jn_anom_count_significant(157, 60, 0.05, 63));
 	/* 3 against 0 (held at 0.5): z = 3.54, beyond 1.96 */
 	assert_true(jn_anom_count_significant(3, 0, 0.05, 1));
+	/* a mean 2 and 1.9 standard errors off, one test: z = 1.96 */
+	assert_true(jn_anom_mean_significant(32, 30, 1, 0.05, 1));
+	assert_false(jn_anom_mean_significant(28.1, 30, 1, 0.05, 1));
+	/* NPS -20 on 5 answers against +28, se 35: z(1 - 0.05/56) = 3.12
+	 * puts the limit at 109 points; -27.5 on 200 (se 5.5) is beyond */
+	assert_false(jn_anom_mean_significant(-20, 28, 35, 0.05, 28));
+	assert_true(jn_anom_mean_significant(-27.5, 28, 5.5, 0.05, 28));
+	/* a standard error not known: never */
+	assert_false(jn_anom_mean_significant(7, 1, NAN, 0.05, 1));
 }
 
 static double

@@ -230,7 +230,7 @@ test_page(void **state)
 
 	(void)state;
 	jn_html_begin(&b, "Night <1>");
-	jn_html_end(&b, NULL);
+	jn_html_end(&b, "jreport", NULL);
 	assert_non_null(strstr(b.buf, "<title>Night &lt;1&gt;</title>"));
 	assert_non_null(strstr(b.buf, "<h1>Night &lt;1&gt;</h1>"));
 	assert_non_null(strstr(b.buf, "prefers-color-scheme:dark"));
@@ -247,7 +247,7 @@ test_page(void **state)
 	    "style-src 'unsafe-inline'\""));
 	assert_null(strstr(b.buf, "generated at"));
 	b.len = 0;
-	jn_html_end(&b, "2026-12-06 02:15 UTC");
+	jn_html_end(&b, "jreport", "2026-12-06 02:15 UTC");
 	assert_non_null(strstr(b.buf, "generated at 2026-12-06 02:15 UTC"));
 	free(b.buf);
 }
