@@ -40,6 +40,7 @@
 #include "journey/input.h"
 #include "journey/intern.h"
 #include "journey/pred.h"
+#include "journey/score.h"
 #include "journey/state.h"
 #include "journey/touchpoint.h"
 #include "journey/time.h"
@@ -234,6 +235,12 @@ struct item {
 	 * them, their share, the baseline's reweighted, the excess, its se */
 	uint64_t s_ans, s_det;
 	double s_rate, s_base, s_excess, s_se;
+	int s_row;		/* low_score: accepted (select_low_scores) */
+	/* the NPS gap of its answering units (jn_scores_nps_gap), g_ok
+	 * when there is one: the covered answering units, gap, interval */
+	int g_ok;
+	uint64_t g_ans;
+	double g_gap, g_lo, g_hi;
 };
 
 /*
@@ -246,9 +253,13 @@ struct cell {
 	uint64_t c;		/* support contacts within the window after */
 	uint64_t s;		/* events of the units */
 	uint64_t o;		/* of which the item's own (its clicks...) */
-	uint64_t a;		/* units with an NPS answer (low_score) */
+	uint64_t a;		/* units with an NPS answer */
 	uint64_t d;		/* of which their last was a detractor's */
+	uint64_t p;		/* or a promoter's */
 };
+
+/* The integers of a cell in a state: its stratum and the seven counts. */
+#define NCELL 9
 
 /*
  * Cells by key: (touchpoint or item id) << 32 | stratum id, in an
@@ -279,7 +290,6 @@ struct met {
 struct sval {
 	struct jn_xsum sum, sq;
 	uint64_t n, conv;
-	uint64_t ans, det;	/* units answering NPS, detractors last */
 };
 
 struct friction {
@@ -356,6 +366,19 @@ struct friction {
 	uint32_t *runs;		/* the user's sessions, run by run */
 	size_t runscap;
 	struct cells reach, icells;
+	/*
+	 * low_score: the answering units by answer pattern, their stratum
+	 * and the touchpoints they reached (a key of 32-bit ids: the
+	 * stratum, then the touchpoints in id order), with 3 counts per
+	 * pattern id: units, detractors, promoters (add_pattern).
+	 */
+	struct jn_intern apat;
+	uint64_t *apc;
+	size_t apccap;
+	uint32_t *pkey;		/* the key being built */
+	size_t pkeycap;
+	uint32_t *merge_tps;	/* --merge: a state's touchpoint index -> id */
+	size_t nmerge_tps, merge_tpscap;
 
 	/* totals */
 	uint64_t total_users, total_sessions, total_converted;
@@ -745,6 +768,7 @@ cells_add(struct cell *to, const struct cell *from)
 	to->o += from->o;
 	to->a += from->a;
 	to->d += from->d;
+	to->p += from->p;
 }
 
 /* The id and stratum of cell i of cs. */
@@ -1229,6 +1253,54 @@ events_after(const struct fev *ev, size_t n, int64_t ts)
 	return (uint64_t)(n - jn_time_after(ev, n, sizeof *ev, ts));
 }
 
+static int
+u32_cmp(const void *pa, const void *pb)
+{
+	uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
+
+	return (a > b) - (a < b);
+}
+
+/*
+ * The 3 counts of answer pattern k[0..n) (a stratum id, then touchpoint
+ * ids in increasing order), made 0 when new.
+ */
+static uint64_t *
+pattern_at(struct friction *f, const uint32_t *k, size_t n)
+{
+	uint32_t id = jn_intern_put(&f->apat, (const char *)k, n * sizeof *k);
+	size_t have = f->apccap;
+
+	f->apc = jn_xgrow(f->apc, &f->apccap, 3 * ((size_t)id + 1),
+	    sizeof *f->apc);
+	if (f->apccap > have)
+		memset(f->apc + have, 0, (f->apccap - have) * sizeof *f->apc);
+	return f->apc + 3 * (size_t)id;
+}
+
+/*
+ * The unit being ended answered NPS (d: a detractor, p: a promoter): it
+ * counts in the pattern of its stratum and the touchpoints it reached.
+ */
+static void
+add_pattern(struct friction *f, uint32_t stratum, uint64_t d, uint64_t p)
+{
+	uint64_t *c;
+	size_t i;
+
+	f->pkey = jn_xgrow(f->pkey, &f->pkeycap, f->nmtp + 1,
+	    sizeof *f->pkey);
+	f->pkey[0] = stratum;
+	for (i = 0; i < f->nmtp; i++)
+		f->pkey[i + 1] = f->mtp[i].id;
+	if (f->nmtp > 1)
+		qsort(f->pkey + 1, f->nmtp, sizeof *f->pkey, u32_cmp);
+	c = pattern_at(f, f->pkey, f->nmtp + 1);
+	c[0]++;
+	c[1] += d;
+	c[2] += p;
+}
+
 /*
  * ans: the flags of the unit's last event with an NPS answer, 0 without
  * one.  A unit whose last answer is a detractor's hits low_score at
@@ -1242,25 +1314,21 @@ end_unit(struct friction *f, const struct fev *ev, size_t n,
 	struct cell *c;
 	size_t i;
 	uint64_t a = (ans & F_NPS) != 0, d = (ans & F_DETRACTOR) != 0;
+	uint64_t p = (ans & F_PROMOTER) != 0;
 
 	if (converted)
 		sval_at(f, stratum)->conv++;
-	if (a) {
-		struct sval *sv = sval_at(f, stratum);
-
-		sv->ans++;
-		sv->det += d;
-		if (d && (f->kinds >> K_LOW_SCORE & 1))
-			for (i = 0; i < f->nmtp; i++)
-				hit(f, K_LOW_SCORE, f->mtp[i].id, NONE, NONE,
-				    u, sid, f->mtp[i].ts);
-	}
+	if (d && (f->kinds >> K_LOW_SCORE & 1))
+		for (i = 0; i < f->nmtp; i++)
+			hit(f, K_LOW_SCORE, f->mtp[i].id, NONE, NONE, u, sid,
+			    f->mtp[i].ts);
 	for (i = 0; i < f->nmtp; i++) {
 		c = cell_for(&f->reach, f->mtp[i].id, stratum);
 		c->n++;
 		c->x += (uint64_t)converted;
 		c->a += a;
 		c->d += d;
+		c->p += p;
 		c->c += contacts_after(f, f->mtp[i].ts);
 		c->s += events_after(ev, n, f->mtp[i].ts);
 	}
@@ -1271,7 +1339,12 @@ end_unit(struct friction *f, const struct fev *ev, size_t n,
 		c->c += contacts_after(f, f->mit[i].ts);
 		c->s += events_after(ev, n, f->mit[i].ts);
 		c->o += f->mit[i].own;
+		c->a += a;
+		c->d += d;
+		c->p += p;
 	}
+	if (a && (f->kinds >> K_LOW_SCORE & 1))
+		add_pattern(f, stratum, d, p);
 }
 
 
@@ -1384,14 +1457,6 @@ run_session(struct friction *f, struct fev *ev, size_t n, uint32_t user,
  * --session-gap, each detected and, as a unit, counted; with --unit user
  * the user is the unit.
  */
-static int
-u32_cmp(const void *pa, const void *pb)
-{
-	uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
-
-	return (a > b) - (a < b);
-}
-
 /*
  * Do ev[0..n), in time order, hold each session value in one run?  Then
  * the sessions are the runs, in time order as they are: no sort by
@@ -1586,13 +1651,8 @@ merge_detected(void *tool, void *acc)
 	f->total_session_events += w->total_session_events;
 	f->total_exits += w->total_exits;
 	for (i = 0; i < w->nsval; i++)	/* the main state's strata */
-		if (w->sval[i].conv > 0 || w->sval[i].ans > 0) {
-			struct sval *sv = sval_at(f, (uint32_t)i);
-
-			sv->conv += w->sval[i].conv;
-			sv->ans += w->sval[i].ans;
-			sv->det += w->sval[i].det;
-		}
+		if (w->sval[i].conv > 0)
+			sval_at(f, (uint32_t)i)->conv += w->sval[i].conv;
 	for (i = 0; i < ntp; i++) {
 		f->tp_visits[i] += w->tp_visits[i];
 		f->tp_exits[i] += w->tp_exits[i];
@@ -1629,6 +1689,20 @@ merge_detected(void *tool, void *acc)
 		    &w->icells.c[i]);
 	}
 	free(map);
+	/* answer patterns: their ids are the main state's already */
+	for (i = 0; i < jn_intern_count(&w->apat); i++) {
+		size_t len;
+		const char *k = jn_intern_str(&w->apat, (uint32_t)i, &len);
+		uint64_t *c;
+
+		f->pkey = jn_xgrow(f->pkey, &f->pkeycap, len / sizeof *f->pkey,
+		    sizeof *f->pkey);
+		memcpy(f->pkey, k, len);
+		c = pattern_at(f, f->pkey, len / sizeof *f->pkey);
+		c[0] += w->apc[3 * i];
+		c[1] += w->apc[3 * i + 1];
+		c[2] += w->apc[3 * i + 2];
+	}
 	jn_counts_merge(&f->loads, &w->loads);
 }
 
@@ -1906,41 +1980,309 @@ control_of(struct friction *f, uint32_t id, const uint32_t *after,
 }
 
 /*
- * A low_score item's comparison (jfriction(1), LOW SCORES): per stratum
- * the units that answered NPS and reached its touchpoint (the reach
- * cells order[from..to), in the strata's string order), detractors last,
- * against the stratum's other answering units.
+ * The NPS gap of item it's answering units (its cells in icells,
+ * order[from..to)) against the other answering units that reached its
+ * touchpoint, stratum by stratum (jfriction(1), SCORE GAP); *ns is
+ * scratch.
  */
 static void
-low_score(const struct friction *f, struct item *it, const uint32_t *order,
-    size_t from, size_t to, struct against *g)
+nps_against(const struct friction *f, struct item *it, const uint32_t *order,
+    size_t from, size_t to, struct jn_nps_stratum **ns, size_t *cap)
+{
+	struct jn_score_est e;
+	size_t k, n = 0;
+
+	*ns = jn_xgrow(*ns, cap, to - from + 1, sizeof **ns);
+	for (k = from; k < to; k++) {
+		const struct cell *a = &f->icells.c[order[k]], *w;
+		uint32_t id, st, wi;
+
+		cell_key(&f->icells, order[k], &id, &st);
+		wi = cell_find(&f->reach, it->tp, st);
+		if (a->a == 0 || wi == NONE)
+			continue;
+		w = &f->reach.c[wi];
+		assert(w->a >= a->a && w->d >= a->d && w->p >= a->p);
+		(*ns)[n++] = (struct jn_nps_stratum){ a->a, a->p, a->d,
+			w->a - a->a, w->p - a->p, w->d - a->d };
+	}
+	it->g_ok = jn_scores_nps_gap(*ns, n, &e, &it->g_ans) == 0;
+	it->g_gap = e.value;
+	it->g_lo = e.lower;
+	it->g_hi = e.upper;
+}
+
+/*
+ * The answer patterns, decoded for select_low_scores: per pattern its
+ * counts (units, detractors, promoters), its touchpoints tp[at[i] ..
+ * at[i + 1]) in id order, and its group: at first its stratum's rank,
+ * then refined by each accepted touchpoint.
+ */
+struct patterns {
+	const struct jn_intern *keys;	/* the patterns' keys */
+	size_t n, ngroup, nstrata;
+	const uint64_t *c;
+	uint32_t *tp;
+	size_t *at;
+	uint32_t *group;
+	uint64_t *key;		/* scratch: refined keys */
+	uint64_t *side;		/* per group: n, x, p affected, n, x, p not */
+	struct jn_stratum *st;
+	struct jn_nps_stratum *ns;
+};
+
+static int
+pattern_has(const struct patterns *pt, size_t i, uint32_t tp)
+{
+	return bsearch(&tp, pt->tp + pt->at[i], pt->at[i + 1] - pt->at[i],
+	    sizeof tp, u32_cmp) != NULL;
+}
+
+/*
+ * A low_score item's comparison in the current groups (jfriction(1),
+ * LOW SCORES): per group the answering units that reached its
+ * touchpoint, detractors last, against the group's others; and the NPS
+ * gap between the same units.
+ */
+static void
+low_score(struct patterns *pt, struct item *it)
 {
 	struct jn_estimate e;
-	size_t k;
+	struct jn_score_est g;
+	size_t i, n = 0;
 
-	it->s_ans = it->s_det = 0;
-	g->n = 0;
-	g->st = jn_xgrow(g->st, &g->cap, to - from + 1, sizeof *g->st);
-	for (k = from; k < to; k++) {
-		const struct cell *c = &f->reach.c[order[k]];
-		const struct sval *sv;
-		uint32_t tp, st;
+	memset(pt->side, 0, 6 * pt->ngroup * sizeof *pt->side);
+	for (i = 0; i < pt->n; i++) {
+		uint64_t *sd = pt->side + 6 * pt->group[i] +
+		    (pattern_has(pt, i, it->tp) ? 0 : 3);
 
-		cell_key(&f->reach, order[k], &tp, &st);
-		if (c->a == 0)
-			continue;
-		sv = &f->sval[st];	/* it has answers: it was made */
-		assert(st < f->nsval && sv->ans >= c->a && sv->det >= c->d);
-		it->s_ans += c->a;
-		it->s_det += c->d;
-		g->st[g->n++] = (struct jn_stratum){ c->a, c->d,
-			sv->ans - c->a, sv->det - c->d, 0, 0 };
+		sd[0] += pt->c[3 * i];
+		sd[1] += pt->c[3 * i + 1];
+		sd[2] += pt->c[3 * i + 2];
 	}
-	jn_estimate_strata(g->st, g->n, &e);
+	it->s_ans = it->s_det = 0;
+	for (i = 0; i < pt->ngroup; i++) {	/* in the groups' order */
+		const uint64_t *sd = pt->side + 6 * i;
+
+		if (sd[0] == 0)
+			continue;
+		it->s_ans += sd[0];
+		it->s_det += sd[1];
+		pt->st[n] = (struct jn_stratum){ sd[0], sd[1], sd[3], sd[4],
+			0, 0 };
+		pt->ns[n++] = (struct jn_nps_stratum){ sd[0], sd[2], sd[1],
+			sd[3], sd[5], sd[4] };
+	}
+	jn_estimate_strata(pt->st, n, &e);
 	it->s_rate = e.rate_a;
 	it->s_base = e.rate_b;
 	it->s_excess = -e.gap;
 	it->s_se = e.se;
+	it->g_ok = jn_scores_nps_gap(pt->ns, n, &g, &it->g_ans) == 0;
+	it->g_gap = g.value;
+	it->g_lo = g.lower;
+	it->g_hi = g.upper;
+}
+
+/* The lower end of a low_score item's interval, NAN without a baseline. */
+static double
+low_end(const struct item *it)
+{
+	return isnan(it->s_base) ? NAN : it->s_excess - 1.959964 * it->s_se;
+}
+
+/* Is a's lower end below b's (none lowest; ties by touchpoint)? */
+static int
+weaker(const struct item *a, const struct item *b)
+{
+	double la = low_end(a), lb = low_end(b);
+
+	if (isnan(la) != isnan(lb))
+		return isnan(la);
+	if (!isnan(la) && la != lb)
+		return la < lb;
+	return str_cmp(a->tp, b->tp) < 0;
+}
+
+/* Groups back to the strata, numbered by rank. */
+static void
+strata_groups(struct patterns *pt, const uint32_t *srank)
+{
+	size_t i;
+
+	for (i = 0; i < pt->n; i++) {
+		uint32_t st;
+
+		memcpy(&st, jn_intern_str(pt->keys, (uint32_t)i, NULL),
+		    sizeof st);
+		pt->group[i] = srank[st];
+	}
+	pt->ngroup = pt->nstrata;
+}
+
+/*
+ * Groups refined by tp: units that reached it apart from the others.
+ * There are never more groups than strata or patterns.
+ */
+static void
+refine(struct patterns *pt, uint32_t tp)
+{
+	uint64_t *sorted = jn_xmalloc((pt->n + 1) * sizeof *sorted);
+	size_t i, m = 0;
+
+	for (i = 0; i < pt->n; i++)
+		pt->key[i] = sorted[i] = 2 * (uint64_t)pt->group[i] +
+		    (uint64_t)pattern_has(pt, i, tp);
+	jn_sort_u64(sorted, pt->n);
+	for (i = 0; i < pt->n; i++)
+		if (m == 0 || sorted[i] != sorted[m - 1])
+			sorted[m++] = sorted[i];
+	for (i = 0; i < pt->n; i++) {
+		size_t lo = 0, hi = m;
+
+		while (hi - lo > 1) {	/* the key's rank */
+			size_t mid = lo + (hi - lo) / 2;
+
+			if (sorted[mid] <= pt->key[i])
+				lo = mid;
+			else
+				hi = mid;
+		}
+		pt->group[i] = (uint32_t)lo;
+	}
+	pt->ngroup = m;
+	free(sorted);
+}
+
+/*
+ * Which low_score items are rows (jfriction(1), LOW SCORES, overlapping
+ * touchpoints): greedy conditional selection.  The candidates are the
+ * items with --min-users users whose interval, within the strata, lies
+ * above 0; each round estimates every candidate left in the current
+ * groups (at first the strata) and accepts the one
+ * with the highest lower end when it lies above 0 (ties by touchpoint),
+ * then splits every group by whether its units reached the accepted
+ * touchpoint; it stops when no candidate is left above 0.  An accepted
+ * item keeps the figures of the round that accepted it.  Groups are
+ * numbered from the strata's string order and the accepted touchpoints,
+ * never from ids, so the figures do not depend on -j or shards.
+ */
+static void
+select_low_scores(struct friction *f, const uint32_t *srank)
+{
+	struct patterns pt = { 0 };
+	uint32_t *cand = jn_xmalloc((f->nitems + 1) * sizeof *cand);
+	uint32_t *acc = jn_xmalloc((f->nitems + 1) * sizeof *acc);
+	size_t ncand = 0, nacc = 0, i, ntp = 0, pass;
+
+	for (i = 0; i < f->nitems; i++) {
+		struct item *it = &f->items[i];
+
+		if (it->kind != K_LOW_SCORE)
+			continue;
+		it->s_row = 0;
+		it->s_ans = it->s_det = 0;
+		it->s_rate = it->s_base = NAN;
+		it->s_excess = it->s_se = 0;
+		it->g_ok = 0;
+		if (it->users >= (uint64_t)f->min_users)
+			cand[ncand++] = (uint32_t)i;
+	}
+	pt.n = jn_intern_count(&f->apat);
+	pt.c = f->apc;
+	pt.at = jn_xmalloc((pt.n + 1) * sizeof *pt.at);
+	for (i = 0; i < pt.n; i++) {
+		size_t len;
+
+		(void)jn_intern_str(&f->apat, (uint32_t)i, &len);
+		pt.at[i] = ntp;
+		ntp += len / sizeof(uint32_t) - 1;
+	}
+	pt.at[pt.n] = ntp;
+	pt.tp = jn_xmalloc((ntp + 1) * sizeof *pt.tp);
+	pt.group = jn_xmalloc((pt.n + 1) * sizeof *pt.group);
+	pt.key = jn_xmalloc((pt.n + 1) * sizeof *pt.key);
+	pt.keys = &f->apat;
+	pt.nstrata = jn_intern_count(&f->strata);
+	for (i = 0; i < pt.n; i++) {
+		size_t len;
+		const char *k = jn_intern_str(&f->apat, (uint32_t)i, &len);
+
+		if (len > sizeof(uint32_t))
+			memcpy(pt.tp + pt.at[i], k + sizeof(uint32_t),
+			    len - sizeof(uint32_t));
+	}
+	strata_groups(&pt, srank);
+	i = pt.nstrata > pt.n ? pt.nstrata : pt.n;
+	pt.side = jn_xmalloc((6 * i + 1) * sizeof *pt.side);
+	pt.st = jn_xmalloc((i + 1) * sizeof *pt.st);
+	pt.ns = jn_xmalloc((i + 1) * sizeof *pt.ns);
+	sort_f = f;
+	for (pass = 0; ncand > 0; pass++) {
+		size_t best, k, kept = 0;
+
+		if (pass == 0) {	/* the candidates: above 0 alone */
+			for (k = 0; k < ncand; k++) {
+				low_score(&pt, &f->items[cand[k]]);
+				if (low_end(&f->items[cand[k]]) > 0)
+					cand[kept++] = cand[k];
+			}
+			ncand = kept;
+		}
+		best = ncand;
+		for (k = 0; k < ncand; k++) {
+			struct item *it = &f->items[cand[k]];
+			const struct item *b;
+
+			low_score(&pt, it);
+			if (!(low_end(it) > 0))
+				continue;
+			b = best == ncand ? NULL : &f->items[cand[best]];
+			if (b == NULL || low_end(it) > low_end(b) ||
+			    (low_end(it) == low_end(b) &&
+			    str_cmp(it->tp, b->tp) < 0))
+				best = k;
+		}
+		if (best == ncand)
+			break;
+		acc[nacc++] = cand[best];
+		refine(&pt, f->items[cand[best]].tp);
+		cand[best] = cand[--ncand];
+	}
+	/* backward: each given all the others, the weakest out first */
+	while (nacc > 0) {
+		size_t worst = nacc, k, j;
+
+		for (k = 0; k < nacc; k++) {
+			struct item *it = &f->items[acc[k]];
+			const struct item *w;
+
+			strata_groups(&pt, srank);
+			for (j = 0; j < nacc; j++)
+				if (j != k)
+					refine(&pt, f->items[acc[j]].tp);
+			low_score(&pt, it);
+			w = worst == nacc ? NULL : &f->items[acc[worst]];
+			if (!(low_end(it) > 0) && (w == NULL || weaker(it, w)))
+				worst = k;
+		}
+		if (worst == nacc)
+			break;
+		for (k = worst; k + 1 < nacc; k++)	/* in order */
+			acc[k] = acc[k + 1];
+		nacc--;
+	}
+	for (i = 0; i < nacc; i++)
+		f->items[acc[i]].s_row = 1;
+	free(acc);
+	free(pt.side);
+	free(pt.st);
+	free(pt.ns);
+	free(pt.key);
+	free(pt.group);
+	free(pt.tp);
+	free(pt.at);
+	free(cand);
 }
 
 /*
@@ -1960,9 +2302,9 @@ estimate_items(struct friction *f)
 	uint32_t *srank = jn_intern_ranks(&f->strata);
 	uint32_t *order = cell_order(&f->icells, srank);
 	size_t *start = cell_starts(&f->icells, order, f->nitems);
-	uint32_t *rorder = cell_order(&f->reach, srank);
-	size_t *rstart = cell_starts(&f->reach, rorder, ntp);
 	struct against g = { 0 };
+	struct jn_nps_stratum *ns = NULL;
+	size_t nscap = 0;
 
 	for (i = 0; i < f->reach.n; i++) {
 		uint32_t tp, s;
@@ -2002,14 +2344,15 @@ estimate_items(struct friction *f)
 		it->priced = priced_kind(it->kind) && it->cause == NONE;
 		if (it->kind == K_REPEAT)
 			it->support = (double)it->occurrences;
-		if (it->kind == K_LOW_SCORE)
-			low_score(f, it, rorder, rstart[it->tp],
-			    rstart[it->tp + 1], &g);
+		it->g_ok = 0;
 		if (it->kind >= K_NKINDS || start[i] == start[i + 1])
 			continue;
 		if (against(f, &f->reach, it->tp, order, start[i],
 		    start[i + 1], &g) != 0)
 			assert(!"an item's units reached its touchpoint");
+		if (it->kind != K_LOW_SCORE)
+			nps_against(f, it, order, start[i], start[i + 1], &ns,
+			    &nscap);
 		jn_estimate_strata(g.st, g.n, &e);
 		ex = jn_estimate_excess(g.st, g.sa, g.sb, g.n);
 		it->effort = ex > 0 ? ex : 0;
@@ -2042,9 +2385,9 @@ estimate_items(struct friction *f)
 		if (!(it->lo > 0))
 			it->revenue = 0;
 	}
+	select_low_scores(f, srank);
 	against_release(&g);
-	free(rstart);
-	free(rorder);
+	free(ns);
 	free(start);
 	free(order);
 	free(srank);
@@ -2066,8 +2409,7 @@ reported(const struct friction *f, const struct item *it)
 	if (it->kind == K_SLOW)
 		return !isnan(it->p75) && it->p75 > (double)f->slow / 1e9;
 	if (it->kind == K_LOW_SCORE)
-		return !isnan(it->s_base) &&
-		    it->s_excess - 1.959964 * it->s_se > 0;
+		return it->s_row;
 	if (it->kind == K_EXIT)
 		return f->total_exits > 0 && f->total_visits > 0 &&
 		    (double)f->tp_exits[it->tp] / (double)f->total_exits >
@@ -2128,7 +2470,9 @@ write_items(struct friction *f, enum jn_format fmt)
 		{ "revenue_at_risk_lo", JN_COL_MONEY },
 		{ "revenue_at_risk_hi", JN_COL_MONEY },
 		{ "support_contacts", JN_COL_INT }, { "effort", JN_COL_NUM },
-		{ "cause", JN_COL_STR },
+		{ "cause", JN_COL_STR }, { "answers", JN_COL_INT },
+		{ "nps_gap", JN_COL_NUM }, { "nps_gap_lo", JN_COL_NUM },
+		{ "nps_gap_hi", JN_COL_NUM },
 	};
 	struct jn_cell c[NELEM(cols)];
 	struct jn_writer *w;
@@ -2178,6 +2522,14 @@ write_items(struct friction *f, enum jn_format fmt)
 		} else {
 			c[15] = jn_cell_str("", 0);
 		}
+		c[16] = it->g_ok ? jn_cell_int((int64_t)it->g_ans) :
+		    jn_cell_null();
+		c[17] = it->g_ok ? jn_cell_num(round(it->g_gap * 100) / 100) :
+		    jn_cell_null();
+		c[18] = it->g_ok ? jn_cell_num(round(it->g_lo * 100) / 100) :
+		    jn_cell_null();
+		c[19] = it->g_ok ? jn_cell_num(round(it->g_hi * 100) / 100) :
+		    jn_cell_null();
 		jn_writer_row(w, c);
 	}
 	rc = jn_writer_finish(w);
@@ -2245,9 +2597,8 @@ set_val(struct jn_state_rec *r, const char *key, const struct friction *f,
 }
 
 /*
- * Cells cs[order[from..to)] as flat (stratum rank, n, x, c, s, o, a, d)
- * groups
- * into *v (grown as needed); returns the number of integers.
+ * Cells cs[order[from..to)] as flat (stratum rank, n, x, c, s, o, a, d,
+ * p) groups of NCELL into *v (grown as needed); returns the number of integers.
  */
 static size_t
 flat_cells(const struct cells *cs, const uint32_t *order, size_t from,
@@ -2255,7 +2606,7 @@ flat_cells(const struct cells *cs, const uint32_t *order, size_t from,
 {
 	size_t i, n = 0;
 
-	*v = jn_xgrow(*v, cap, 8 * (to - from) + 1, sizeof **v);
+	*v = jn_xgrow(*v, cap, NCELL * (to - from) + 1, sizeof **v);
 	for (i = from; i < to; i++) {
 		const struct cell *c = &cs->c[order[i]];
 		uint32_t id, st;
@@ -2269,8 +2620,87 @@ flat_cells(const struct cells *cs, const uint32_t *order, size_t from,
 		(*v)[n++] = (int64_t)c->o;
 		(*v)[n++] = (int64_t)c->a;
 		(*v)[n++] = (int64_t)c->d;
+		(*v)[n++] = (int64_t)c->p;
 	}
 	return n;
+}
+
+static int
+i64_cmp(const void *pa, const void *pb)
+{
+	int64_t a = *(const int64_t *)pa, b = *(const int64_t *)pb;
+
+	return (a > b) - (a < b);
+}
+
+/* Answer patterns as state keys: the stratum's rank, touchpoint indexes. */
+static const int64_t *const *pkeys;
+static const size_t *pklen;
+
+static int
+pkey_cmp(const void *pa, const void *pb)
+{
+	uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
+	size_t i, n = pklen[a] < pklen[b] ? pklen[a] : pklen[b];
+
+	for (i = 0; i < n; i++)
+		if (pkeys[a][i] != pkeys[b][i])
+			return pkeys[a][i] < pkeys[b][i] ? -1 : 1;
+	return (pklen[a] > pklen[b]) - (pklen[a] < pklen[b]);
+}
+
+/*
+ * The answer patterns (low_score), after the touchpoints: per pattern
+ * its key (the stratum's rank, then its touchpoints as indexes of the
+ * touchpoint records written, increasing) and counts (units,
+ * detractors, promoters), in the order of the keys.
+ */
+static int
+write_patterns(const struct friction *f, FILE *out, struct jn_state_rec *r,
+    const uint32_t *srank, const uint32_t *tpidx)
+{
+	size_t n = jn_intern_count(&f->apat), i, j;
+	int64_t **key = jn_xcalloc(n + 1, sizeof *key);
+	size_t *klen = jn_xcalloc(n + 1, sizeof *klen);
+	uint32_t *order = jn_xmalloc((n + 1) * sizeof *order);
+	int64_t counts[3];
+	int rc = 0;
+
+	for (i = 0; i < n; i++) {
+		size_t len;
+		const char *k = jn_intern_str(&f->apat, (uint32_t)i, &len);
+
+		klen[i] = len / sizeof(uint32_t);
+		key[i] = jn_xmalloc(klen[i] * sizeof **key);
+		for (j = 0; j < klen[i]; j++) {
+			uint32_t id;
+
+			memcpy(&id, k + j * sizeof id, sizeof id);
+			key[i][j] = j == 0 ? srank[id] : tpidx[id];
+		}
+		if (klen[i] > 2)
+			qsort(key[i] + 1, klen[i] - 1, sizeof **key, i64_cmp);
+		order[i] = (uint32_t)i;
+	}
+	pkeys = (const int64_t *const *)key;
+	pklen = klen;
+	if (n > 1)
+		qsort(order, n, sizeof *order, pkey_cmp);
+	for (i = 0; i < n && rc == 0; i++) {
+		jn_state_set_str(r, "record", "answers", 7);
+		jn_state_set_ints(r, "key", key[order[i]], klen[order[i]]);
+		counts[0] = (int64_t)f->apc[3 * order[i]];
+		counts[1] = (int64_t)f->apc[3 * order[i] + 1];
+		counts[2] = (int64_t)f->apc[3 * order[i] + 2];
+		jn_state_set_ints(r, "counts", counts, 3);
+		rc = jn_state_write(out, r);
+	}
+	for (i = 0; i < n; i++)
+		free(key[i]);
+	free(key);
+	free(klen);
+	free(order);
+	return rc;
 }
 
 /*
@@ -2297,7 +2727,8 @@ write_state(void *tool, FILE *out)
 	size_t *lstart = jn_xcalloc(ntp + 2, sizeof *lstart);
 	uint32_t *items;
 	int64_t counts[6], *loads = NULL, *cv = NULL;
-	size_t loadcap = 0, cvcap = 0;
+	size_t loadcap = 0, cvcap = 0, ntpw = 0;
+	uint32_t *tpidx = jn_xcalloc(ntp + 1, sizeof *tpidx);
 	int rc = 0;
 
 	jn_state_set_str(r, "record", "totals", 6);
@@ -2324,9 +2755,7 @@ write_state(void *tool, FILE *out)
 		jn_state_set_str(r, "key", s, len);
 		counts[0] = (int64_t)sv.n;
 		counts[1] = (int64_t)sv.conv;
-		counts[2] = (int64_t)sv.ans;
-		counts[3] = (int64_t)sv.det;
-		jn_state_set_ints(r, "counts", counts, 4);
+		jn_state_set_ints(r, "counts", counts, 2);
 		jn_state_set_xsums(r, "value", &sv.sum, 1);
 		jn_state_set_xsums(r, "squares", &sv.sq, 1);
 		rc = jn_state_write(out, r);
@@ -2362,7 +2791,11 @@ write_state(void *tool, FILE *out)
 		    srank, &cv, &cvcap);
 		jn_state_set_ints(r, "reach", cv, nc);
 		rc = jn_state_write(out, r);
+		tpidx[tp] = (uint32_t)ntpw++;
 	}
+	if (rc == 0)
+		rc = write_patterns(f, out, r, srank, tpidx);
+	free(tpidx);
 	items = item_order(f, key_cmp_ids);
 	for (i = 0; i < f->nitems && rc == 0; i++) {
 		const struct item *it = &f->items[items[i]];
@@ -2414,9 +2847,8 @@ bad_record(const struct jn_state_in *in, const char *what, const char *s)
 }
 
 /*
- * Cells v[0..n) (flat groups of stratum index, n, x, c, s, o, a, d) added
- * to id's
- * cells in cs.  Returns 0, or -1 when they make no sense.
+ * Cells v[0..n) (flat groups of stratum index, n, x, c, s, o, a, d, p)
+ * added to id's cells in cs.  Returns 0, or -1 when they make no sense.
  */
 static int
 merge_cells(struct friction *f, struct cells *cs, uint32_t id,
@@ -2424,24 +2856,56 @@ merge_cells(struct friction *f, struct cells *cs, uint32_t id,
 {
 	size_t i;
 
-	if (n % 8 != 0)
+	if (n % NCELL != 0)
 		return -1;
-	for (i = 0; i < n; i += 8) {
+	for (i = 0; i < n; i += NCELL) {
 		struct cell add, *c;
 
 		if (v[i] < 0 || (uint64_t)v[i] >= f->nmerge_strata ||
 		    v[i + 1] < 0 || v[i + 2] < 0 || v[i + 3] < 0 ||
 		    v[i + 4] < 0 || v[i + 5] < 0 || v[i + 2] > v[i + 1] ||
-		    v[i + 7] < 0 || v[i + 7] > v[i + 6] ||
-		    v[i + 6] > v[i + 1])
+		    v[i + 6] < 0 || v[i + 7] < 0 || v[i + 8] < 0 ||
+		    v[i + 6] > v[i + 1] || v[i + 7] > v[i + 6] - v[i + 8])
 			return -1;
 		add = (struct cell){ (uint64_t)v[i + 1], (uint64_t)v[i + 2],
 			(uint64_t)v[i + 3], (uint64_t)v[i + 4],
 			(uint64_t)v[i + 5], (uint64_t)v[i + 6],
-			(uint64_t)v[i + 7] };
+			(uint64_t)v[i + 7], (uint64_t)v[i + 8] };
 		c = cell_for(cs, id, f->merge_strata[v[i]]);
 		cells_add(c, &add);
 	}
+	return 0;
+}
+
+/*
+ * An answer pattern of a state: key k[0..n) (a stratum index, then
+ * touchpoint indexes, increasing), counts v (units, detractors,
+ * promoters) added.  Returns 0, or -1 when they make no sense.
+ */
+static int
+merge_pattern(struct friction *f, const int64_t *k, size_t n,
+    const int64_t *v)
+{
+	uint64_t *c;
+	size_t i;
+
+	if (n < 2 || k[0] < 0 || (uint64_t)k[0] >= f->nmerge_strata ||
+	    v[0] < 1 || v[1] > v[0] - v[2])
+		return -1;
+	f->pkey = jn_xgrow(f->pkey, &f->pkeycap, n, sizeof *f->pkey);
+	f->pkey[0] = f->merge_strata[k[0]];
+	for (i = 1; i < n; i++) {
+		if (k[i] < 0 || (uint64_t)k[i] >= f->nmerge_tps ||
+		    (i > 1 && k[i] <= k[i - 1]))
+			return -1;
+		f->pkey[i] = f->merge_tps[k[i]];
+	}
+	if (n > 2)
+		qsort(f->pkey + 1, n - 1, sizeof *f->pkey, u32_cmp);
+	c = pattern_at(f, f->pkey, n);
+	c[0] += (uint64_t)v[0];
+	c[1] += (uint64_t)v[1];
+	c[2] += (uint64_t)v[2];
 	return 0;
 }
 
@@ -2485,14 +2949,11 @@ merge_record(void *ctx, struct jn_state_in *in, const struct jn_state_rec *r)
 			return -1;
 		bad = "worth of stratum";
 		what = s;
-		if (n != 4 || v[0] < 0 || v[1] < 0 || v[2] < 0 || v[3] < 0 ||
-		    v[3] > v[2])
+		if (n != 2 || v[0] < 0 || v[1] < 0)
 			goto bad;
 		sv = sval_at(f, id);
 		sv->n += (uint64_t)v[0];
 		sv->conv += (uint64_t)v[1];
-		sv->ans += (uint64_t)v[2];
-		sv->det += (uint64_t)v[3];
 		rc = jn_state_add_xsums(in, r, "value", &sv->sum, 1) != 0 ||
 		    jn_state_add_xsums(in, r, "squares", &sv->sq, 1) != 0 ?
 		    -1 : 0;
@@ -2512,6 +2973,7 @@ merge_record(void *ctx, struct jn_state_in *in, const struct jn_state_rec *r)
 		f->total_exits += (uint64_t)v[4];
 		f->total_conv_sessions += (uint64_t)v[5];
 		f->nmerge_strata = 0;	/* a new state: its strata follow */
+		f->nmerge_tps = 0;	/* and its touchpoints */
 		rc = 0;
 	} else if (what != NULL && strcmp(what, "touchpoint") == 0 && n == 2) {
 		if (jn_state_get_str(in, r, "touchpoint", &s, &len) != 0 ||
@@ -2523,6 +2985,9 @@ merge_record(void *ctx, struct jn_state_in *in, const struct jn_state_rec *r)
 		if (s == NULL || nl % 2 != 0)
 			goto bad;
 		tp = val_put(f, s, len);
+		f->merge_tps = jn_xgrow(f->merge_tps, &f->merge_tpscap,
+		    f->nmerge_tps + 1, sizeof *f->merge_tps);
+		f->merge_tps[f->nmerge_tps++] = tp;
 		grow_tps(f);
 		f->tp_visits[tp] += (uint64_t)v[0];
 		f->tp_exits[tp] += (uint64_t)v[1];
@@ -2582,6 +3047,13 @@ merge_record(void *ctx, struct jn_state_in *in, const struct jn_state_rec *r)
 		if (merge_cells(f, &f->icells, id, cv, nc) != 0)
 			goto bad;
 		grow_tps(f);
+		rc = 0;
+	} else if (what != NULL && strcmp(what, "answers") == 0 && n == 3) {
+		if (jn_state_get_ints(in, r, "key", &cv, &nc) != 0)
+			goto out;
+		bad = "key or counts of record";	/* "answers" */
+		if (merge_pattern(f, cv, nc, v) != 0)
+			goto bad;
 		rc = 0;
 	} else {
 		goto bad;
@@ -2955,6 +3427,7 @@ setup(void *state, int worker)
 	jn_intern_init(&f->vals);
 	jn_intern_init(&f->keys);
 	jn_intern_init(&f->strata);
+	jn_intern_init(&f->apat);
 	jn_namecache_init(&f->names);
 	{
 		struct jn_pred *p[NPRED] = { f->goal, f->click, f->form_start,
@@ -3027,6 +3500,10 @@ release(void *state)
 	cells_release(&f->reach);
 	cells_release(&f->icells);
 	jn_intern_release(&f->strata);
+	jn_intern_release(&f->apat);
+	free(f->apc);
+	free(f->pkey);
+	free(f->merge_tps);
 	for (k = 0; k < f->nvmap; k++)
 		free(f->smap[k]);
 	free(f->smap);
