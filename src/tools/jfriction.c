@@ -2022,20 +2022,31 @@ struct patterns {
 	const struct jn_intern *keys;	/* the patterns' keys */
 	size_t n, ngroup, nstrata;
 	const uint64_t *c;
-	uint32_t *tp;
-	size_t *at;
+	uint32_t *pat;		/* per touchpoint, the patterns that */
+	size_t *at;		/* reached it: pat[at[tp] .. at[tp + 1]) */
 	uint32_t *group;
-	uint64_t *key;		/* scratch: refined keys */
+	uint8_t *in;		/* scratch: per pattern, reached tp */
+	uint64_t *tot;		/* per group: n, x, p of its patterns */
 	uint64_t *side;		/* per group: n, x, p affected, n, x, p not */
 	struct jn_stratum *st;
 	struct jn_nps_stratum *ns;
 };
 
-static int
-pattern_has(const struct patterns *pt, size_t i, uint32_t tp)
+/* Each group's totals, after its patterns changed group. */
+static void
+group_totals(struct patterns *pt)
 {
-	return bsearch(&tp, pt->tp + pt->at[i], pt->at[i + 1] - pt->at[i],
-	    sizeof tp, u32_cmp) != NULL;
+	size_t i;
+
+	if (pt->ngroup > 0)	/* memset(NULL, ...) is undefined */
+		memset(pt->tot, 0, 3 * pt->ngroup * sizeof *pt->tot);
+	for (i = 0; i < pt->n; i++) {
+		uint64_t *t = pt->tot + 3 * pt->group[i];
+
+		t[0] += pt->c[3 * i];
+		t[1] += pt->c[3 * i + 1];
+		t[2] += pt->c[3 * i + 2];
+	}
 }
 
 /*
@@ -2051,14 +2062,22 @@ low_score(struct patterns *pt, struct item *it)
 	struct jn_score_est g;
 	size_t i, n = 0;
 
-	memset(pt->side, 0, 6 * pt->ngroup * sizeof *pt->side);
-	for (i = 0; i < pt->n; i++) {
-		uint64_t *sd = pt->side + 6 * pt->group[i] +
-		    (pattern_has(pt, i, it->tp) ? 0 : 3);
+	for (i = 0; i < pt->ngroup; i++) {	/* all on the baseline */
+		uint64_t *sd = pt->side + 6 * i;
 
-		sd[0] += pt->c[3 * i];
-		sd[1] += pt->c[3 * i + 1];
-		sd[2] += pt->c[3 * i + 2];
+		sd[0] = sd[1] = sd[2] = 0;
+		memcpy(sd + 3, pt->tot + 3 * i, 3 * sizeof *sd);
+	}
+	for (i = pt->at[it->tp]; i < pt->at[it->tp + 1]; i++) {
+		uint32_t k = pt->pat[i];
+		uint64_t *sd = pt->side + 6 * pt->group[k];
+
+		sd[0] += pt->c[3 * k];
+		sd[1] += pt->c[3 * k + 1];
+		sd[2] += pt->c[3 * k + 2];
+		sd[3] -= pt->c[3 * k];
+		sd[4] -= pt->c[3 * k + 1];
+		sd[5] -= pt->c[3 * k + 2];
 	}
 	it->s_ans = it->s_det = 0;
 	for (i = 0; i < pt->ngroup; i++) {	/* in the groups' order */
@@ -2118,6 +2137,7 @@ strata_groups(struct patterns *pt, const uint32_t *srank)
 		pt->group[i] = srank[st];
 	}
 	pt->ngroup = pt->nstrata;
+	group_totals(pt);
 }
 
 /*
@@ -2127,45 +2147,47 @@ strata_groups(struct patterns *pt, const uint32_t *srank)
 static void
 refine(struct patterns *pt, uint32_t tp)
 {
-	uint64_t *sorted = jn_xmalloc((pt->n + 1) * sizeof *sorted);
-	size_t i, m = 0;
+	/* the keys 2 group + reached, ranked by counting: linear */
+	size_t nkey = 2 * pt->ngroup, i, m = 0;
+	uint64_t *rank = jn_xcalloc(nkey + 1, sizeof *rank);
 
-	for (i = 0; i < pt->n; i++)
-		pt->key[i] = sorted[i] = 2 * (uint64_t)pt->group[i] +
-		    (uint64_t)pattern_has(pt, i, tp);
-	jn_sort_u64(sorted, pt->n);
-	for (i = 0; i < pt->n; i++)
-		if (m == 0 || sorted[i] != sorted[m - 1])
-			sorted[m++] = sorted[i];
+	if (pt->n > 0)
+		memset(pt->in, 0, pt->n);
+	for (i = pt->at[tp]; i < pt->at[tp + 1]; i++)
+		pt->in[pt->pat[i]] = 1;
 	for (i = 0; i < pt->n; i++) {
-		size_t lo = 0, hi = m;
-
-		while (hi - lo > 1) {	/* the key's rank */
-			size_t mid = lo + (hi - lo) / 2;
-
-			if (sorted[mid] <= pt->key[i])
-				lo = mid;
-			else
-				hi = mid;
-		}
-		pt->group[i] = (uint32_t)lo;
+		pt->group[i] = (uint32_t)(2 * pt->group[i] + pt->in[i]);
+		rank[pt->group[i]] = 1;
 	}
+	for (i = 0; i < nkey; i++) {
+		uint64_t had = rank[i];
+
+		rank[i] = m;
+		m += had;
+	}
+	for (i = 0; i < pt->n; i++)
+		pt->group[i] = (uint32_t)rank[pt->group[i]];
 	pt->ngroup = m;
-	free(sorted);
+	free(rank);
+	group_totals(pt);
 }
 
 /*
  * Which low_score items are rows (jfriction(1), LOW SCORES, overlapping
- * touchpoints): greedy conditional selection.  The candidates are the
- * items with --min-users users whose interval, within the strata, lies
- * above 0; each round estimates every candidate left in the current
- * groups (at first the strata) and accepts the one
- * with the highest lower end when it lies above 0 (ties by touchpoint),
- * then splits every group by whether its units reached the accepted
- * touchpoint; it stops when no candidate is left above 0.  An accepted
- * item keeps the figures of the round that accepted it.  Groups are
- * numbered from the strata's string order and the accepted touchpoints,
- * never from ids, so the figures do not depend on -j or shards.
+ * touchpoints): greedy conditional selection, then a check back.  The
+ * candidates are the items with --min-users users whose interval, within
+ * the strata, lies above 0; each round estimates every candidate left in
+ * the current groups (at first the strata) and accepts the one with the
+ * highest lower end when it lies above 0 (ties by touchpoint), then
+ * splits every group by whether its units reached the accepted
+ * touchpoint; it stops when no candidate is left above 0.  Then each
+ * accepted item is estimated given all the others (the strata split by
+ * every other one's touchpoint) and, while some lower end is not above
+ * 0, the lowest is dropped.  The rows keep the figures of that last
+ * estimate.  Groups are numbered from the strata's string order and the
+ * accepted touchpoints, never from ids, so the figures do not depend on
+ * -j or shards.  Each estimate is linear in the groups and the patterns
+ * of the item's touchpoint (pt.pat), each split in the patterns.
  */
 static void
 select_low_scores(struct friction *f, const uint32_t *srank)
@@ -2173,7 +2195,7 @@ select_low_scores(struct friction *f, const uint32_t *srank)
 	struct patterns pt = { 0 };
 	uint32_t *cand = jn_xmalloc((f->nitems + 1) * sizeof *cand);
 	uint32_t *acc = jn_xmalloc((f->nitems + 1) * sizeof *acc);
-	size_t ncand = 0, nacc = 0, i, ntp = 0, pass;
+	size_t ncand = 0, nacc = 0, i, nval, pass;
 
 	for (i = 0; i < f->nitems; i++) {
 		struct item *it = &f->items[i];
@@ -2190,33 +2212,43 @@ select_low_scores(struct friction *f, const uint32_t *srank)
 	}
 	pt.n = jn_intern_count(&f->apat);
 	pt.c = f->apc;
-	pt.at = jn_xmalloc((pt.n + 1) * sizeof *pt.at);
-	for (i = 0; i < pt.n; i++) {
-		size_t len;
-
-		(void)jn_intern_str(&f->apat, (uint32_t)i, &len);
-		pt.at[i] = ntp;
-		ntp += len / sizeof(uint32_t) - 1;
-	}
-	pt.at[pt.n] = ntp;
-	pt.tp = jn_xmalloc((ntp + 1) * sizeof *pt.tp);
-	pt.group = jn_xmalloc((pt.n + 1) * sizeof *pt.group);
-	pt.key = jn_xmalloc((pt.n + 1) * sizeof *pt.key);
 	pt.keys = &f->apat;
 	pt.nstrata = jn_intern_count(&f->strata);
-	for (i = 0; i < pt.n; i++) {
-		size_t len;
-		const char *k = jn_intern_str(&f->apat, (uint32_t)i, &len);
+	/* the patterns of each touchpoint, in pattern order */
+	nval = jn_intern_count(&f->vals);
+	pt.at = jn_xcalloc(nval + 2, sizeof *pt.at);
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < pt.n; i++) {
+			size_t len, j;
+			const char *k = jn_intern_str(&f->apat, (uint32_t)i,
+			    &len);
 
-		if (len > sizeof(uint32_t))
-			memcpy(pt.tp + pt.at[i], k + sizeof(uint32_t),
-			    len - sizeof(uint32_t));
-	}
-	strata_groups(&pt, srank);
+			for (j = 1; j < len / sizeof(uint32_t); j++) {
+				uint32_t tp;
+
+				memcpy(&tp, k + j * sizeof tp, sizeof tp);
+				assert(tp < nval);
+				if (pass == 0)
+					pt.at[tp + 2]++;
+				else
+					pt.pat[pt.at[tp + 1]++] = (uint32_t)i;
+			}
+		}
+		if (pass == 0) {	/* at[tp + 1]: where tp's start */
+			for (i = 2; i < nval + 2; i++)
+				pt.at[i] += pt.at[i - 1];
+			pt.pat = jn_xmalloc((pt.at[nval + 1] + 1) *
+			    sizeof *pt.pat);
+		}
+	}			/* now at[tp + 1] is where tp's end */
 	i = pt.nstrata > pt.n ? pt.nstrata : pt.n;
+	pt.group = jn_xmalloc((pt.n + 1) * sizeof *pt.group);
+	pt.in = jn_xmalloc(pt.n + 1);
+	pt.tot = jn_xmalloc((3 * i + 1) * sizeof *pt.tot);
 	pt.side = jn_xmalloc((6 * i + 1) * sizeof *pt.side);
 	pt.st = jn_xmalloc((i + 1) * sizeof *pt.st);
 	pt.ns = jn_xmalloc((i + 1) * sizeof *pt.ns);
+	strata_groups(&pt, srank);
 	sort_f = f;
 	for (pass = 0; ncand > 0; pass++) {
 		size_t best, k, kept = 0;
@@ -2278,9 +2310,10 @@ select_low_scores(struct friction *f, const uint32_t *srank)
 	free(pt.side);
 	free(pt.st);
 	free(pt.ns);
-	free(pt.key);
+	free(pt.tot);
+	free(pt.in);
 	free(pt.group);
-	free(pt.tp);
+	free(pt.pat);
 	free(pt.at);
 	free(cand);
 }
