@@ -78,6 +78,29 @@ struct jn_score_est {
  * answers.
  */
 int jn_scores_nps(const struct jn_scores *s, struct jn_score_est *e);
+
+/*
+ * One stratum of an NPS comparison: answers, promoters and detractors of
+ * the affected units (a) and of the baseline's (b).
+ */
+struct jn_nps_stratum {
+	uint64_t n_a, p_a, d_a, n_b, p_b, d_b;
+};
+
+/*
+ * The NPS gap of affected units against a stratified baseline, in
+ * points: over the strata with answers on both sides ("covered"), w_s =
+ * n_a,s / N (N the covered affected answers), gap = sum_s w_s (NPS_a,s -
+ * NPS_b,s), each NPS as jn_scores_nps's; its standard error sqrt(sum_s
+ * w_s^2 (v_a,s / n_a,s + v_b,s / n_b,s)) in points, v = p + q - (p -
+ * q)^2 per side as jn_scores_nps's but with the shares p = (promoters +
+ * 1) / (n + 3) and q = (detractors + 1) / (n + 3), so that a side of one
+ * answer, or of answers all alike, does not claim no spread; lower and
+ * upper the gap -/+ 1.96 of it, clipped to [-200, 200].  *covered is N.  Returns 0, or -1 (only
+ * *covered set, to 0) without a covered stratum.
+ */
+int jn_scores_nps_gap(const struct jn_nps_stratum *s, size_t n,
+    struct jn_score_est *e, uint64_t *covered);
 /*
  * CSAT: the share (0 to 1) of CSAT answers that are 4 or 5, with its
  * 95% Wilson score interval.  Returns 0, or -1 without CSAT answers.

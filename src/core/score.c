@@ -138,6 +138,55 @@ jn_scores_nps(const struct jn_scores *s, struct jn_score_est *e)
 	return 0;
 }
 
+/*
+ * The share of promoters less detractors of n answers, and the variance
+ * of one answer, jn_scores_nps's p + q - (p - q)^2 with the shares taken
+ * as (promoters + 1) / (n + 3) and (detractors + 1) / (n + 3): a side of
+ * one answer, or of answers all alike, has some spread, not none.
+ */
+static double
+nps_share(uint64_t n, uint64_t p, uint64_t d, double *var)
+{
+	double sp = ((double)p + 1) / ((double)n + 3);
+	double sq = ((double)d + 1) / ((double)n + 3);
+
+	*var = sp + sq - (sp - sq) * (sp - sq);
+	return ((double)p - (double)d) / (double)n;
+}
+
+int
+jn_scores_nps_gap(const struct jn_nps_stratum *s, size_t n,
+    struct jn_score_est *e, uint64_t *covered)
+{
+	uint64_t cov = 0;
+	double gap = 0, var = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (s[i].n_a > 0 && s[i].n_b > 0)
+			cov += s[i].n_a;
+	*covered = cov;
+	if (cov == 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		double w, va, vb, d;
+
+		if (s[i].n_a == 0 || s[i].n_b == 0)
+			continue;
+		w = (double)s[i].n_a / (double)cov;
+		d = nps_share(s[i].n_a, s[i].p_a, s[i].d_a, &va) -
+		    nps_share(s[i].n_b, s[i].p_b, s[i].d_b, &vb);
+		gap += w * d;
+		var += w * w * (va / (double)s[i].n_a +
+		    vb / (double)s[i].n_b);
+	}
+	e->value = 100 * gap;
+	e->se = 100 * sqrt(var);
+	e->lower = clip(e->value - Z95 * e->se, -200, 200);
+	e->upper = clip(e->value + Z95 * e->se, -200, 200);
+	return 0;
+}
+
 int
 jn_scores_csat(const struct jn_scores *s, struct jn_score_est *e)
 {

@@ -464,7 +464,7 @@ jn_tables_release(struct jn_tables *ts)
 }
 
 enum check { CK_NONE, CK_COUNT, CK_STEP, CK_RATE, CK_AMOUNT, CK_SIGNED,
-	CK_COST };
+	CK_COST, CK_GAP };
 
 /*
  * The numeric columns of the tools' tables.  A count beyond 2^53 would
@@ -488,6 +488,8 @@ static const struct {
 	{ "median_time", CK_AMOUNT },
 	{ "value", CK_SIGNED }, { "value_per_user", CK_SIGNED },
 	{ "cost", CK_COST },
+	{ "answers", CK_COUNT }, { "nps_gap", CK_GAP },
+	{ "nps_gap_lo", CK_GAP }, { "nps_gap_hi", CK_GAP },
 };
 
 static int
@@ -533,6 +535,9 @@ check_cell(const struct jn_table *t, size_t row, size_t col,
 	if (ck == CK_SIGNED && !(fabs(d) <= JN_TABLE_MAX))
 		return jn_error("%s:%zu: bad number '%s' in column '%s' (a "
 		    "number from -2^53 to 2^53)", t->file, line, q, name);
+	if (ck == CK_GAP && !(d >= -200 && d <= 200))
+		return jn_error("%s:%zu: bad number '%s' in column '%s' (NPS "
+		    "points from -200 to 200)", t->file, line, q, name);
 	/* a cost divides a score: a tiny one would make it infinite */
 	if (ck == CK_COST && !(d >= 1e-6 && d <= JN_TABLE_MAX))
 		return jn_error("%s:%zu: bad number '%s' in column '%s' (a "
@@ -664,7 +669,8 @@ jn_table_coltype(const char *name)
 		const char *name;
 		enum jn_coltype type;
 	} types[] = {
-		{ "active_periods", JN_COL_INT }, { "baseline_n", JN_COL_INT },
+		{ "active_periods", JN_COL_INT }, { "answers", JN_COL_INT },
+		{ "baseline_n", JN_COL_INT },
 		{ "baseline_rate", JN_COL_RATE }, { "baseline_x", JN_COL_INT },
 		{ "bounce_rate", JN_COL_RATE }, { "buyers", JN_COL_INT },
 		{ "change", JN_COL_NUM }, { "ci_high", JN_COL_NUM },
@@ -684,6 +690,8 @@ jn_table_coltype(const char *name)
 		{ "mean_time", JN_COL_DURATION },
 		{ "median_duration", JN_COL_DURATION },
 		{ "median_time", JN_COL_DURATION },
+		{ "nps_gap", JN_COL_NUM }, { "nps_gap_hi", JN_COL_NUM },
+		{ "nps_gap_lo", JN_COL_NUM },
 		{ "numerator", JN_COL_NUM }, { "occurrences", JN_COL_INT },
 		{ "p90_time", JN_COL_DURATION }, { "p_adjusted", JN_COL_NUM },
 		{ "p_alive", JN_COL_RATE }, { "p_value", JN_COL_NUM },

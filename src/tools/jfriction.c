@@ -40,6 +40,7 @@
 #include "journey/input.h"
 #include "journey/intern.h"
 #include "journey/pred.h"
+#include "journey/score.h"
 #include "journey/state.h"
 #include "journey/touchpoint.h"
 #include "journey/time.h"
@@ -60,7 +61,7 @@ static const char usage[] =
     "                 [--rage-gap DUR] [--form-start EXPR]\n"
     "                 [--form-submit EXPR] [--contact EXPR]\n"
     "                 [--topic-field FIELD] [--repeat-within DUR]\n"
-    "                 [--loop-visits N] [--min-users N]\n"
+    "                 [--loop-visits N] [--min-users N] [--nps FIELD]\n"
     "                 [--unit session|user] [--strata FIELD,...]\n"
     "                 [--contact-window DUR] [--terminal EXPR] [-j N]\n"
     "                 [--sorted] [--partial | --merge] [--meta]\n"
@@ -72,7 +73,7 @@ static const char help_text[] =
     "Find friction points and measure what they cost.\n"
     "\n"
     "Kinds: slow error rage_click form_abandon repeat_contact loop exit\n"
-    "dead_end.  Thresholds (defaults from published practice):\n"
+    "dead_end low_score.  Thresholds (defaults from published practice):\n"
     "      --slow DUR           slow load threshold, at p75 (2s)\n"
     "      --lcp                Web Vitals LCP: 2.5s, poor over 4s\n"
     "      --rage-clicks N      clicks on one target (3)\n"
@@ -80,6 +81,7 @@ static const char help_text[] =
     "      --repeat-within DUR  repeat support contact window (7d)\n"
     "      --loop-visits N      visits to one touchpoint (3)\n"
     "      --min-users N        report items hitting N users or more (3)\n"
+    "      --nps FIELD          NPS answers, for low_score (nps, nps_score)\n"
     "Cost: each item's units against the units that reached its\n"
     "touchpoint (or used its control) without it, stratified and\n"
     "reweighted (see jfriction(1)):\n"
@@ -138,6 +140,7 @@ static const struct option tool_longopts[] = {
 	{ "terminal", required_argument, NULL, OPT_TERMINAL },
 	JN_RUN_LONGOPTS,
 	JN_TOUCH_LONGOPTS,
+	JN_SCORE_LONGOPTS,
 };
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -156,19 +159,21 @@ static const struct option tool_longopts[] = {
  */
 enum kind {
 	K_SLOW, K_ERROR, K_RAGE, K_FORM, K_REPEAT, K_LOOP, K_EXIT,
-	K_DEAD_END, K_NKINDS,
+	K_DEAD_END, K_LOW_SCORE, K_NKINDS,
 	K_CONTROL = K_NKINDS, K_ERROR_AFTER, K_NALL
 };
 
 static const char *const kind_names[K_NALL] = {
 	"slow", "error", "rage_click", "form_abandon", "repeat_contact",
-	"loop", "exit", "dead_end", "control", "error_after",
+	"loop", "exit", "dead_end", "low_score", "control", "error_after",
 };
 
 /* What an event is, as bits of struct fev's flags. */
 enum {
 	F_GOAL = 1, F_ERROR = 2, F_CLICK = 4, F_FORM_START = 8,
-	F_FORM_SUBMIT = 16, F_CONTACT = 32, F_SLOW = 64, F_TERMINAL = 128
+	F_FORM_SUBMIT = 16, F_CONTACT = 32, F_SLOW = 64, F_TERMINAL = 128,
+	/* its NPS answer (--nps): any, 9-10, 0-6 */
+	F_NPS = 256, F_PROMOTER = 512, F_DETRACTOR = 1024
 };
 
 #define MAX_STRATA_FIELDS 8
@@ -226,6 +231,16 @@ struct item {
 	double rate_a, rate_b, revenue, lo, hi, support, effort;
 	uint64_t reached;
 	int priced;
+	/* low_score: answering units at the touchpoint, detractors among
+	 * them, their share, the baseline's reweighted, the excess, its se */
+	uint64_t s_ans, s_det;
+	double s_rate, s_base, s_excess, s_se;
+	int s_row;		/* low_score: accepted (select_low_scores) */
+	/* the NPS gap of its answering units (jn_scores_nps_gap), g_ok
+	 * when there is one: the covered answering units, gap, interval */
+	int g_ok;
+	uint64_t g_ans;
+	double g_gap, g_lo, g_hi;
 };
 
 /*
@@ -238,7 +253,13 @@ struct cell {
 	uint64_t c;		/* support contacts within the window after */
 	uint64_t s;		/* events of the units */
 	uint64_t o;		/* of which the item's own (its clicks...) */
+	uint64_t a;		/* units with an NPS answer */
+	uint64_t d;		/* of which their last was a detractor's */
+	uint64_t p;		/* or a promoter's */
 };
+
+/* The integers of a cell in a state: its stratum and the seven counts. */
+#define NCELL 9
 
 /*
  * Cells by key: (touchpoint or item id) << 32 | stratum id, in an
@@ -345,6 +366,19 @@ struct friction {
 	uint32_t *runs;		/* the user's sessions, run by run */
 	size_t runscap;
 	struct cells reach, icells;
+	/*
+	 * low_score: the answering units by answer pattern, their stratum
+	 * and the touchpoints they reached (a key of 32-bit ids: the
+	 * stratum, then the touchpoints in id order), with 3 counts per
+	 * pattern id: units, detractors, promoters (add_pattern).
+	 */
+	struct jn_intern apat;
+	uint64_t *apc;
+	size_t apccap;
+	uint32_t *pkey;		/* the key being built */
+	size_t pkeycap;
+	uint32_t *merge_tps;	/* --merge: a state's touchpoint index -> id */
+	size_t nmerge_tps, merge_tpscap;
 
 	/* totals */
 	uint64_t total_users, total_sessions, total_converted;
@@ -563,6 +597,9 @@ on_event(void *ctx, const struct jn_event *ev)
 			return -1;
 		flags |= m ? f->oflag[k] : 0;
 	}
+	if (ev->score[JN_NPS] >= 0)
+		flags |= F_NPS | (ev->score[JN_NPS] >= 9 ? F_PROMOTER :
+		    ev->score[JN_NPS] <= 6 ? F_DETRACTOR : 0);
 	/* the touchpoint: its field cleaned (journey(7)), else the name */
 	v = jn_record_get(rec, f->tp_slot, &len);
 	if (v == NULL || len == 0)
@@ -729,6 +766,9 @@ cells_add(struct cell *to, const struct cell *from)
 	to->c += from->c;
 	to->s += from->s;
 	to->o += from->o;
+	to->a += from->a;
+	to->d += from->d;
+	to->p += from->p;
 }
 
 /* The id and stratum of cell i of cs. */
@@ -1213,19 +1253,82 @@ events_after(const struct fev *ev, size_t n, int64_t ts)
 	return (uint64_t)(n - jn_time_after(ev, n, sizeof *ev, ts));
 }
 
+static int
+u32_cmp(const void *pa, const void *pb)
+{
+	uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
+
+	return (a > b) - (a < b);
+}
+
+/*
+ * The 3 counts of answer pattern k[0..n) (a stratum id, then touchpoint
+ * ids in increasing order), made 0 when new.
+ */
+static uint64_t *
+pattern_at(struct friction *f, const uint32_t *k, size_t n)
+{
+	uint32_t id = jn_intern_put(&f->apat, (const char *)k, n * sizeof *k);
+	size_t have = f->apccap;
+
+	f->apc = jn_xgrow(f->apc, &f->apccap, 3 * ((size_t)id + 1),
+	    sizeof *f->apc);
+	if (f->apccap > have)
+		memset(f->apc + have, 0, (f->apccap - have) * sizeof *f->apc);
+	return f->apc + 3 * (size_t)id;
+}
+
+/*
+ * The unit being ended answered NPS (d: a detractor, p: a promoter): it
+ * counts in the pattern of its stratum and the touchpoints it reached.
+ */
+static void
+add_pattern(struct friction *f, uint32_t stratum, uint64_t d, uint64_t p)
+{
+	uint64_t *c;
+	size_t i;
+
+	f->pkey = jn_xgrow(f->pkey, &f->pkeycap, f->nmtp + 1,
+	    sizeof *f->pkey);
+	f->pkey[0] = stratum;
+	for (i = 0; i < f->nmtp; i++)
+		f->pkey[i + 1] = f->mtp[i].id;
+	if (f->nmtp > 1)
+		qsort(f->pkey + 1, f->nmtp, sizeof *f->pkey, u32_cmp);
+	c = pattern_at(f, f->pkey, f->nmtp + 1);
+	c[0]++;
+	c[1] += d;
+	c[2] += p;
+}
+
+/*
+ * ans: the flags of the unit's last event with an NPS answer, 0 without
+ * one.  A unit whose last answer is a detractor's hits low_score at
+ * every touchpoint it reached (session sid of user u; with --unit user,
+ * sid 1).
+ */
 static void
 end_unit(struct friction *f, const struct fev *ev, size_t n,
-    uint32_t stratum, int converted)
+    uint32_t stratum, int converted, unsigned ans, uint32_t u, uint32_t sid)
 {
 	struct cell *c;
 	size_t i;
+	uint64_t a = (ans & F_NPS) != 0, d = (ans & F_DETRACTOR) != 0;
+	uint64_t p = (ans & F_PROMOTER) != 0;
 
 	if (converted)
 		sval_at(f, stratum)->conv++;
+	if (d && (f->kinds >> K_LOW_SCORE & 1))
+		for (i = 0; i < f->nmtp; i++)
+			hit(f, K_LOW_SCORE, f->mtp[i].id, NONE, NONE, u, sid,
+			    f->mtp[i].ts);
 	for (i = 0; i < f->nmtp; i++) {
 		c = cell_for(&f->reach, f->mtp[i].id, stratum);
 		c->n++;
 		c->x += (uint64_t)converted;
+		c->a += a;
+		c->d += d;
+		c->p += p;
 		c->c += contacts_after(f, f->mtp[i].ts);
 		c->s += events_after(ev, n, f->mtp[i].ts);
 	}
@@ -1236,7 +1339,12 @@ end_unit(struct friction *f, const struct fev *ev, size_t n,
 		c->c += contacts_after(f, f->mit[i].ts);
 		c->s += events_after(ev, n, f->mit[i].ts);
 		c->o += f->mit[i].own;
+		c->a += a;
+		c->d += d;
+		c->p += p;
 	}
+	if (a && (f->kinds >> K_LOW_SCORE & 1))
+		add_pattern(f, stratum, d, p);
 }
 
 
@@ -1312,14 +1420,18 @@ run_session(struct friction *f, struct fev *ev, size_t n, uint32_t user,
 {
 	struct session s;
 	size_t i;
+	unsigned ans = 0;
 
 	s.ev = ev;
 	s.n = n;
 	s.user = user;
 	s.id = sid;
 	s.converted = 0;
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		s.converted |= ev[i].flags & F_GOAL;
+		if (ev[i].flags & F_NPS)
+			ans = ev[i].flags;
+	}
 	f->total_sessions++;
 	f->total_session_events += n;
 	f->total_conv_sessions += (uint64_t)(s.converted != 0);
@@ -1336,7 +1448,8 @@ run_session(struct friction *f, struct fev *ev, size_t n, uint32_t user,
 		detect_loops(f, &s);
 	detect_exit(f, &s);
 	if (!f->per_user)
-		end_unit(f, ev, n, ev[0].stratum, s.converted != 0);
+		end_unit(f, ev, n, ev[0].stratum, s.converted != 0, ans,
+		    user, sid);
 }
 
 /*
@@ -1344,14 +1457,6 @@ run_session(struct friction *f, struct fev *ev, size_t n, uint32_t user,
  * --session-gap, each detected and, as a unit, counted; with --unit user
  * the user is the unit.
  */
-static int
-u32_cmp(const void *pa, const void *pb)
-{
-	uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
-
-	return (a > b) - (a < b);
-}
-
 /*
  * Do ev[0..n), in time order, hold each session value in one run?  Then
  * the sessions are the runs, in time order as they are: no sort by
@@ -1398,6 +1503,7 @@ run_user(struct friction *f, struct fev *ev, size_t n, uint32_t user)
 {
 	size_t i;
 	int converted = 0;
+	unsigned ans = 0;
 
 	jn_sort_small(ev, n, sizeof *ev, fev_cmp);
 	f->ncts = 0;
@@ -1418,12 +1524,15 @@ run_user(struct friction *f, struct fev *ev, size_t n, uint32_t user)
 	}
 	if (f->kinds >> K_REPEAT & 1)
 		detect_repeat(f, ev, n, user);
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		converted |= (ev[i].flags & F_GOAL) != 0;
+		if (ev[i].flags & F_NPS)
+			ans = ev[i].flags;
+	}
 	f->total_users++;
 	f->total_converted += (uint64_t)converted;
 	if (f->per_user)
-		end_unit(f, ev, n, ev[0].stratum, converted);
+		end_unit(f, ev, n, ev[0].stratum, converted, ans, user, 1);
 }
 
 /*
@@ -1580,6 +1689,20 @@ merge_detected(void *tool, void *acc)
 		    &w->icells.c[i]);
 	}
 	free(map);
+	/* answer patterns: their ids are the main state's already */
+	for (i = 0; i < jn_intern_count(&w->apat); i++) {
+		size_t len;
+		const char *k = jn_intern_str(&w->apat, (uint32_t)i, &len);
+		uint64_t *c;
+
+		f->pkey = jn_xgrow(f->pkey, &f->pkeycap, len / sizeof *f->pkey,
+		    sizeof *f->pkey);
+		memcpy(f->pkey, k, len);
+		c = pattern_at(f, f->pkey, len / sizeof *f->pkey);
+		c[0] += w->apc[3 * i];
+		c[1] += w->apc[3 * i + 1];
+		c[2] += w->apc[3 * i + 2];
+	}
 	jn_counts_merge(&f->loads, &w->loads);
 }
 
@@ -1621,13 +1744,15 @@ static int
 priced_kind(int kind)
 {
 	return kind != K_EXIT && kind != K_DEAD_END && kind != K_REPEAT &&
-	    kind < K_NKINDS;
+	    kind != K_LOW_SCORE && kind < K_NKINDS;
 }
 
 /*
  * Row order: by kind, then strength (revenue at risk, the raw estimate,
  * or for exits the excess of their share of exits over their share of
- * visits, for repeat contacts their number), users, occurrences, then
+ * visits, for low scores the lower end of the interval of their excess
+ * share of detractors, for
+ * repeat contacts their number), users, occurrences, then
  * the strings.  Every figure compared is computed the same way from the
  * same integers whatever -j or the shards, so the order is too.
  */
@@ -1636,6 +1761,8 @@ strength(const struct friction *f, const struct item *it)
 {
 	if (priced_kind(it->kind))
 		return it->revenue;
+	if (it->kind == K_LOW_SCORE)	/* its interval's lower end */
+		return it->s_excess - 1.959964 * it->s_se;
 	if (it->kind == K_REPEAT || f->total_exits == 0 ||
 	    f->total_visits == 0)
 		return (double)it->occurrences;
@@ -1853,6 +1980,345 @@ control_of(struct friction *f, uint32_t id, const uint32_t *after,
 }
 
 /*
+ * The NPS gap of item it's answering units (its cells in icells,
+ * order[from..to)) against the other answering units that reached its
+ * touchpoint, stratum by stratum (jfriction(1), SCORE GAP); *ns is
+ * scratch.
+ */
+static void
+nps_against(const struct friction *f, struct item *it, const uint32_t *order,
+    size_t from, size_t to, struct jn_nps_stratum **ns, size_t *cap)
+{
+	struct jn_score_est e;
+	size_t k, n = 0;
+
+	*ns = jn_xgrow(*ns, cap, to - from + 1, sizeof **ns);
+	for (k = from; k < to; k++) {
+		const struct cell *a = &f->icells.c[order[k]], *w;
+		uint32_t id, st, wi;
+
+		cell_key(&f->icells, order[k], &id, &st);
+		wi = cell_find(&f->reach, it->tp, st);
+		if (a->a == 0 || wi == NONE)
+			continue;
+		w = &f->reach.c[wi];
+		assert(w->a >= a->a && w->d >= a->d && w->p >= a->p);
+		(*ns)[n++] = (struct jn_nps_stratum){ a->a, a->p, a->d,
+			w->a - a->a, w->p - a->p, w->d - a->d };
+	}
+	it->g_ok = jn_scores_nps_gap(*ns, n, &e, &it->g_ans) == 0;
+	it->g_gap = e.value;
+	it->g_lo = e.lower;
+	it->g_hi = e.upper;
+}
+
+/*
+ * The answer patterns, decoded for select_low_scores: per pattern its
+ * counts (units, detractors, promoters), its touchpoints tp[at[i] ..
+ * at[i + 1]) in id order, and its group: at first its stratum's rank,
+ * then refined by each accepted touchpoint.
+ */
+struct patterns {
+	const struct jn_intern *keys;	/* the patterns' keys */
+	size_t n, ngroup, nstrata;
+	const uint64_t *c;
+	uint32_t *pat;		/* per touchpoint, the patterns that */
+	size_t *at;		/* reached it: pat[at[tp] .. at[tp + 1]) */
+	uint32_t *group;
+	uint8_t *in;		/* scratch: per pattern, reached tp */
+	uint64_t *tot;		/* per group: n, x, p of its patterns */
+	uint64_t *side;		/* per group: n, x, p affected, n, x, p not */
+	struct jn_stratum *st;
+	struct jn_nps_stratum *ns;
+};
+
+/* Each group's totals, after its patterns changed group. */
+static void
+group_totals(struct patterns *pt)
+{
+	size_t i;
+
+	if (pt->ngroup > 0)	/* memset(NULL, ...) is undefined */
+		memset(pt->tot, 0, 3 * pt->ngroup * sizeof *pt->tot);
+	for (i = 0; i < pt->n; i++) {
+		uint64_t *t = pt->tot + 3 * pt->group[i];
+
+		t[0] += pt->c[3 * i];
+		t[1] += pt->c[3 * i + 1];
+		t[2] += pt->c[3 * i + 2];
+	}
+}
+
+/*
+ * A low_score item's comparison in the current groups (jfriction(1),
+ * LOW SCORES): per group the answering units that reached its
+ * touchpoint, detractors last, against the group's others; and the NPS
+ * gap between the same units.
+ */
+static void
+low_score(struct patterns *pt, struct item *it)
+{
+	struct jn_estimate e;
+	struct jn_score_est g;
+	size_t i, n = 0;
+
+	for (i = 0; i < pt->ngroup; i++) {	/* all on the baseline */
+		uint64_t *sd = pt->side + 6 * i;
+
+		sd[0] = sd[1] = sd[2] = 0;
+		memcpy(sd + 3, pt->tot + 3 * i, 3 * sizeof *sd);
+	}
+	for (i = pt->at[it->tp]; i < pt->at[it->tp + 1]; i++) {
+		uint32_t k = pt->pat[i];
+		uint64_t *sd = pt->side + 6 * pt->group[k];
+
+		sd[0] += pt->c[3 * k];
+		sd[1] += pt->c[3 * k + 1];
+		sd[2] += pt->c[3 * k + 2];
+		sd[3] -= pt->c[3 * k];
+		sd[4] -= pt->c[3 * k + 1];
+		sd[5] -= pt->c[3 * k + 2];
+	}
+	it->s_ans = it->s_det = 0;
+	for (i = 0; i < pt->ngroup; i++) {	/* in the groups' order */
+		const uint64_t *sd = pt->side + 6 * i;
+
+		if (sd[0] == 0)
+			continue;
+		it->s_ans += sd[0];
+		it->s_det += sd[1];
+		pt->st[n] = (struct jn_stratum){ sd[0], sd[1], sd[3], sd[4],
+			0, 0 };
+		pt->ns[n++] = (struct jn_nps_stratum){ sd[0], sd[2], sd[1],
+			sd[3], sd[5], sd[4] };
+	}
+	jn_estimate_strata(pt->st, n, &e);
+	it->s_rate = e.rate_a;
+	it->s_base = e.rate_b;
+	it->s_excess = -e.gap;
+	it->s_se = e.se;
+	it->g_ok = jn_scores_nps_gap(pt->ns, n, &g, &it->g_ans) == 0;
+	it->g_gap = g.value;
+	it->g_lo = g.lower;
+	it->g_hi = g.upper;
+}
+
+/* The lower end of a low_score item's interval, NAN without a baseline. */
+static double
+low_end(const struct item *it)
+{
+	return isnan(it->s_base) ? NAN : it->s_excess - 1.959964 * it->s_se;
+}
+
+/* Is a's lower end below b's (none lowest; ties by touchpoint)? */
+static int
+weaker(const struct item *a, const struct item *b)
+{
+	double la = low_end(a), lb = low_end(b);
+
+	if (isnan(la) != isnan(lb))
+		return isnan(la);
+	if (!isnan(la) && la != lb)
+		return la < lb;
+	return str_cmp(a->tp, b->tp) < 0;
+}
+
+/* Groups back to the strata, numbered by rank. */
+static void
+strata_groups(struct patterns *pt, const uint32_t *srank)
+{
+	size_t i;
+
+	for (i = 0; i < pt->n; i++) {
+		uint32_t st;
+
+		memcpy(&st, jn_intern_str(pt->keys, (uint32_t)i, NULL),
+		    sizeof st);
+		pt->group[i] = srank[st];
+	}
+	pt->ngroup = pt->nstrata;
+	group_totals(pt);
+}
+
+/*
+ * Groups refined by tp: units that reached it apart from the others.
+ * There are never more groups than strata or patterns.
+ */
+static void
+refine(struct patterns *pt, uint32_t tp)
+{
+	/* the keys 2 group + reached, ranked by counting: linear */
+	size_t nkey = 2 * pt->ngroup, i, m = 0;
+	uint64_t *rank = jn_xcalloc(nkey + 1, sizeof *rank);
+
+	if (pt->n > 0)
+		memset(pt->in, 0, pt->n);
+	for (i = pt->at[tp]; i < pt->at[tp + 1]; i++)
+		pt->in[pt->pat[i]] = 1;
+	for (i = 0; i < pt->n; i++) {
+		pt->group[i] = (uint32_t)(2 * pt->group[i] + pt->in[i]);
+		rank[pt->group[i]] = 1;
+	}
+	for (i = 0; i < nkey; i++) {
+		uint64_t had = rank[i];
+
+		rank[i] = m;
+		m += had;
+	}
+	for (i = 0; i < pt->n; i++)
+		pt->group[i] = (uint32_t)rank[pt->group[i]];
+	pt->ngroup = m;
+	free(rank);
+	group_totals(pt);
+}
+
+/*
+ * Which low_score items are rows (jfriction(1), LOW SCORES, overlapping
+ * touchpoints): greedy conditional selection, then a check back.  The
+ * candidates are the items with --min-users users whose interval, within
+ * the strata, lies above 0; each round estimates every candidate left in
+ * the current groups (at first the strata) and accepts the one with the
+ * highest lower end when it lies above 0 (ties by touchpoint), then
+ * splits every group by whether its units reached the accepted
+ * touchpoint; it stops when no candidate is left above 0.  Then each
+ * accepted item is estimated given all the others (the strata split by
+ * every other one's touchpoint) and, while some lower end is not above
+ * 0, the lowest is dropped.  The rows keep the figures of that last
+ * estimate.  Groups are numbered from the strata's string order and the
+ * accepted touchpoints, never from ids, so the figures do not depend on
+ * -j or shards.  Each estimate is linear in the groups and the patterns
+ * of the item's touchpoint (pt.pat), each split in the patterns.
+ */
+static void
+select_low_scores(struct friction *f, const uint32_t *srank)
+{
+	struct patterns pt = { 0 };
+	uint32_t *cand = jn_xmalloc((f->nitems + 1) * sizeof *cand);
+	uint32_t *acc = jn_xmalloc((f->nitems + 1) * sizeof *acc);
+	size_t ncand = 0, nacc = 0, i, nval, pass;
+
+	for (i = 0; i < f->nitems; i++) {
+		struct item *it = &f->items[i];
+
+		if (it->kind != K_LOW_SCORE)
+			continue;
+		it->s_row = 0;
+		it->s_ans = it->s_det = 0;
+		it->s_rate = it->s_base = NAN;
+		it->s_excess = it->s_se = 0;
+		it->g_ok = 0;
+		if (it->users >= (uint64_t)f->min_users)
+			cand[ncand++] = (uint32_t)i;
+	}
+	pt.n = jn_intern_count(&f->apat);
+	pt.c = f->apc;
+	pt.keys = &f->apat;
+	pt.nstrata = jn_intern_count(&f->strata);
+	/* the patterns of each touchpoint, in pattern order */
+	nval = jn_intern_count(&f->vals);
+	pt.at = jn_xcalloc(nval + 2, sizeof *pt.at);
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < pt.n; i++) {
+			size_t len, j;
+			const char *k = jn_intern_str(&f->apat, (uint32_t)i,
+			    &len);
+
+			for (j = 1; j < len / sizeof(uint32_t); j++) {
+				uint32_t tp;
+
+				memcpy(&tp, k + j * sizeof tp, sizeof tp);
+				assert(tp < nval);
+				if (pass == 0)
+					pt.at[tp + 2]++;
+				else
+					pt.pat[pt.at[tp + 1]++] = (uint32_t)i;
+			}
+		}
+		if (pass == 0) {	/* at[tp + 1]: where tp's start */
+			for (i = 2; i < nval + 2; i++)
+				pt.at[i] += pt.at[i - 1];
+			pt.pat = jn_xmalloc((pt.at[nval + 1] + 1) *
+			    sizeof *pt.pat);
+		}
+	}			/* now at[tp + 1] is where tp's end */
+	i = pt.nstrata > pt.n ? pt.nstrata : pt.n;
+	pt.group = jn_xmalloc((pt.n + 1) * sizeof *pt.group);
+	pt.in = jn_xmalloc(pt.n + 1);
+	pt.tot = jn_xmalloc((3 * i + 1) * sizeof *pt.tot);
+	pt.side = jn_xmalloc((6 * i + 1) * sizeof *pt.side);
+	pt.st = jn_xmalloc((i + 1) * sizeof *pt.st);
+	pt.ns = jn_xmalloc((i + 1) * sizeof *pt.ns);
+	strata_groups(&pt, srank);
+	sort_f = f;
+	for (pass = 0; ncand > 0; pass++) {
+		size_t best, k, kept = 0;
+
+		if (pass == 0) {	/* the candidates: above 0 alone */
+			for (k = 0; k < ncand; k++) {
+				low_score(&pt, &f->items[cand[k]]);
+				if (low_end(&f->items[cand[k]]) > 0)
+					cand[kept++] = cand[k];
+			}
+			ncand = kept;
+		}
+		best = ncand;
+		for (k = 0; k < ncand; k++) {
+			struct item *it = &f->items[cand[k]];
+			const struct item *b;
+
+			low_score(&pt, it);
+			if (!(low_end(it) > 0))
+				continue;
+			b = best == ncand ? NULL : &f->items[cand[best]];
+			if (b == NULL || low_end(it) > low_end(b) ||
+			    (low_end(it) == low_end(b) &&
+			    str_cmp(it->tp, b->tp) < 0))
+				best = k;
+		}
+		if (best == ncand)
+			break;
+		acc[nacc++] = cand[best];
+		refine(&pt, f->items[cand[best]].tp);
+		cand[best] = cand[--ncand];
+	}
+	/* backward: each given all the others, the weakest out first */
+	while (nacc > 0) {
+		size_t worst = nacc, k, j;
+
+		for (k = 0; k < nacc; k++) {
+			struct item *it = &f->items[acc[k]];
+			const struct item *w;
+
+			strata_groups(&pt, srank);
+			for (j = 0; j < nacc; j++)
+				if (j != k)
+					refine(&pt, f->items[acc[j]].tp);
+			low_score(&pt, it);
+			w = worst == nacc ? NULL : &f->items[acc[worst]];
+			if (!(low_end(it) > 0) && (w == NULL || weaker(it, w)))
+				worst = k;
+		}
+		if (worst == nacc)
+			break;
+		for (k = worst; k + 1 < nacc; k++)	/* in order */
+			acc[k] = acc[k + 1];
+		nacc--;
+	}
+	for (i = 0; i < nacc; i++)
+		f->items[acc[i]].s_row = 1;
+	free(acc);
+	free(pt.side);
+	free(pt.st);
+	free(pt.ns);
+	free(pt.tot);
+	free(pt.in);
+	free(pt.group);
+	free(pt.pat);
+	free(pt.at);
+	free(cand);
+}
+
+/*
  * Every item's comparison (jfriction(1) has the formulas): per stratum,
  * the item's units against the units that reached its touchpoint
  * without it, in the strata's string order.  Revenue is priced by the
@@ -1870,6 +2336,8 @@ estimate_items(struct friction *f)
 	uint32_t *order = cell_order(&f->icells, srank);
 	size_t *start = cell_starts(&f->icells, order, f->nitems);
 	struct against g = { 0 };
+	struct jn_nps_stratum *ns = NULL;
+	size_t nscap = 0;
 
 	for (i = 0; i < f->reach.n; i++) {
 		uint32_t tp, s;
@@ -1909,11 +2377,15 @@ estimate_items(struct friction *f)
 		it->priced = priced_kind(it->kind) && it->cause == NONE;
 		if (it->kind == K_REPEAT)
 			it->support = (double)it->occurrences;
+		it->g_ok = 0;
 		if (it->kind >= K_NKINDS || start[i] == start[i + 1])
 			continue;
 		if (against(f, &f->reach, it->tp, order, start[i],
 		    start[i + 1], &g) != 0)
 			assert(!"an item's units reached its touchpoint");
+		if (it->kind != K_LOW_SCORE)
+			nps_against(f, it, order, start[i], start[i + 1], &ns,
+			    &nscap);
 		jn_estimate_strata(g.st, g.n, &e);
 		ex = jn_estimate_excess(g.st, g.sa, g.sb, g.n);
 		it->effort = ex > 0 ? ex : 0;
@@ -1946,7 +2418,9 @@ estimate_items(struct friction *f)
 		if (!(it->lo > 0))
 			it->revenue = 0;
 	}
+	select_low_scores(f, srank);
 	against_release(&g);
+	free(ns);
 	free(start);
 	free(order);
 	free(srank);
@@ -1956,7 +2430,8 @@ estimate_items(struct friction *f)
 }
 
 /* Is the item reported?  Slow needs p75 over the threshold; exits need
- * a share of exits above the touchpoint's share of visits. */
+ * a share of exits above the touchpoint's share of visits; low scores
+ * an excess of detractors whose 95% interval lies above 0. */
 static int
 reported(const struct friction *f, const struct item *it)
 {
@@ -1966,6 +2441,8 @@ reported(const struct friction *f, const struct item *it)
 		return 0;
 	if (it->kind == K_SLOW)
 		return !isnan(it->p75) && it->p75 > (double)f->slow / 1e9;
+	if (it->kind == K_LOW_SCORE)
+		return it->s_row;
 	if (it->kind == K_EXIT)
 		return f->total_exits > 0 && f->total_visits > 0 &&
 		    (double)f->tp_exits[it->tp] / (double)f->total_exits >
@@ -1983,6 +2460,11 @@ item_detail(const struct friction *f, const struct item *it, char *buf,
 		    it->p75 > f->poor ? " (poor)" : "");
 	} else if (it->kind == K_LOOP) {
 		snprintf(buf, size, "%d+ visits", f->loop_visits);
+	} else if (it->kind == K_LOW_SCORE) {
+		snprintf(buf, size, "detractors %llu/%llu %.4f vs %.4f "
+		    "(+%.4f, se %.4f)", (unsigned long long)it->s_det,
+		    (unsigned long long)it->s_ans, it->s_rate, it->s_base,
+		    it->s_excess, it->s_se);
 	} else if (it->detail != NONE) {
 		return jn_intern_str(&f->vals, it->detail, len);
 	} else {
@@ -2021,7 +2503,9 @@ write_items(struct friction *f, enum jn_format fmt)
 		{ "revenue_at_risk_lo", JN_COL_MONEY },
 		{ "revenue_at_risk_hi", JN_COL_MONEY },
 		{ "support_contacts", JN_COL_INT }, { "effort", JN_COL_NUM },
-		{ "cause", JN_COL_STR },
+		{ "cause", JN_COL_STR }, { "answers", JN_COL_INT },
+		{ "nps_gap", JN_COL_NUM }, { "nps_gap_lo", JN_COL_NUM },
+		{ "nps_gap_hi", JN_COL_NUM },
 	};
 	struct jn_cell c[NELEM(cols)];
 	struct jn_writer *w;
@@ -2071,6 +2555,14 @@ write_items(struct friction *f, enum jn_format fmt)
 		} else {
 			c[15] = jn_cell_str("", 0);
 		}
+		c[16] = it->g_ok ? jn_cell_int((int64_t)it->g_ans) :
+		    jn_cell_null();
+		c[17] = it->g_ok ? jn_cell_num(round(it->g_gap * 100) / 100) :
+		    jn_cell_null();
+		c[18] = it->g_ok ? jn_cell_num(round(it->g_lo * 100) / 100) :
+		    jn_cell_null();
+		c[19] = it->g_ok ? jn_cell_num(round(it->g_hi * 100) / 100) :
+		    jn_cell_null();
 		jn_writer_row(w, c);
 	}
 	rc = jn_writer_finish(w);
@@ -2123,6 +2615,8 @@ config_text(const void *tool, struct jn_strbuf *b)
 	    f->per_user ? "user" : "session", (long long)f->contact_window);
 	jn_state_config_item(b, "strata", f->strata_text);
 	jn_state_config_item(b, "terminal", f->terminal_text);
+	/* states since low_score: their cells count NPS answers */
+	jn_strbuf_printf(b, "answers=nps;");
 }
 
 static void
@@ -2136,8 +2630,8 @@ set_val(struct jn_state_rec *r, const char *key, const struct friction *f,
 }
 
 /*
- * Cells cs[order[from..to)] as flat (stratum rank, n, x, c, s, o) groups
- * into *v (grown as needed); returns the number of integers.
+ * Cells cs[order[from..to)] as flat (stratum rank, n, x, c, s, o, a, d,
+ * p) groups of NCELL into *v (grown as needed); returns the number of integers.
  */
 static size_t
 flat_cells(const struct cells *cs, const uint32_t *order, size_t from,
@@ -2145,7 +2639,7 @@ flat_cells(const struct cells *cs, const uint32_t *order, size_t from,
 {
 	size_t i, n = 0;
 
-	*v = jn_xgrow(*v, cap, 6 * (to - from) + 1, sizeof **v);
+	*v = jn_xgrow(*v, cap, NCELL * (to - from) + 1, sizeof **v);
 	for (i = from; i < to; i++) {
 		const struct cell *c = &cs->c[order[i]];
 		uint32_t id, st;
@@ -2157,8 +2651,89 @@ flat_cells(const struct cells *cs, const uint32_t *order, size_t from,
 		(*v)[n++] = (int64_t)c->c;
 		(*v)[n++] = (int64_t)c->s;
 		(*v)[n++] = (int64_t)c->o;
+		(*v)[n++] = (int64_t)c->a;
+		(*v)[n++] = (int64_t)c->d;
+		(*v)[n++] = (int64_t)c->p;
 	}
 	return n;
+}
+
+static int
+i64_cmp(const void *pa, const void *pb)
+{
+	int64_t a = *(const int64_t *)pa, b = *(const int64_t *)pb;
+
+	return (a > b) - (a < b);
+}
+
+/* Answer patterns as state keys: the stratum's rank, touchpoint indexes. */
+static const int64_t *const *pkeys;
+static const size_t *pklen;
+
+static int
+pkey_cmp(const void *pa, const void *pb)
+{
+	uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
+	size_t i, n = pklen[a] < pklen[b] ? pklen[a] : pklen[b];
+
+	for (i = 0; i < n; i++)
+		if (pkeys[a][i] != pkeys[b][i])
+			return pkeys[a][i] < pkeys[b][i] ? -1 : 1;
+	return (pklen[a] > pklen[b]) - (pklen[a] < pklen[b]);
+}
+
+/*
+ * The answer patterns (low_score), after the touchpoints: per pattern
+ * its key (the stratum's rank, then its touchpoints as indexes of the
+ * touchpoint records written, increasing) and counts (units,
+ * detractors, promoters), in the order of the keys.
+ */
+static int
+write_patterns(const struct friction *f, FILE *out, struct jn_state_rec *r,
+    const uint32_t *srank, const uint32_t *tpidx)
+{
+	size_t n = jn_intern_count(&f->apat), i, j;
+	int64_t **key = jn_xcalloc(n + 1, sizeof *key);
+	size_t *klen = jn_xcalloc(n + 1, sizeof *klen);
+	uint32_t *order = jn_xmalloc((n + 1) * sizeof *order);
+	int64_t counts[3];
+	int rc = 0;
+
+	for (i = 0; i < n; i++) {
+		size_t len;
+		const char *k = jn_intern_str(&f->apat, (uint32_t)i, &len);
+
+		klen[i] = len / sizeof(uint32_t);
+		key[i] = jn_xmalloc(klen[i] * sizeof **key);
+		for (j = 0; j < klen[i]; j++) {
+			uint32_t id;
+
+			memcpy(&id, k + j * sizeof id, sizeof id);
+			key[i][j] = j == 0 ? srank[id] : tpidx[id];
+		}
+		if (klen[i] > 2)
+			qsort(key[i] + 1, klen[i] - 1, sizeof **key, i64_cmp);
+		order[i] = (uint32_t)i;
+	}
+	pkeys = (const int64_t *const *)key;
+	pklen = klen;
+	if (n > 1)
+		qsort(order, n, sizeof *order, pkey_cmp);
+	for (i = 0; i < n && rc == 0; i++) {
+		jn_state_set_str(r, "record", "answers", 7);
+		jn_state_set_ints(r, "key", key[order[i]], klen[order[i]]);
+		counts[0] = (int64_t)f->apc[3 * order[i]];
+		counts[1] = (int64_t)f->apc[3 * order[i] + 1];
+		counts[2] = (int64_t)f->apc[3 * order[i] + 2];
+		jn_state_set_ints(r, "counts", counts, 3);
+		rc = jn_state_write(out, r);
+	}
+	for (i = 0; i < n; i++)
+		free(key[i]);
+	free(key);
+	free(klen);
+	free(order);
+	return rc;
 }
 
 /*
@@ -2185,7 +2760,8 @@ write_state(void *tool, FILE *out)
 	size_t *lstart = jn_xcalloc(ntp + 2, sizeof *lstart);
 	uint32_t *items;
 	int64_t counts[6], *loads = NULL, *cv = NULL;
-	size_t loadcap = 0, cvcap = 0;
+	size_t loadcap = 0, cvcap = 0, ntpw = 0;
+	uint32_t *tpidx = jn_xcalloc(ntp + 1, sizeof *tpidx);
 	int rc = 0;
 
 	jn_state_set_str(r, "record", "totals", 6);
@@ -2248,7 +2824,11 @@ write_state(void *tool, FILE *out)
 		    srank, &cv, &cvcap);
 		jn_state_set_ints(r, "reach", cv, nc);
 		rc = jn_state_write(out, r);
+		tpidx[tp] = (uint32_t)ntpw++;
 	}
+	if (rc == 0)
+		rc = write_patterns(f, out, r, srank, tpidx);
+	free(tpidx);
 	items = item_order(f, key_cmp_ids);
 	for (i = 0; i < f->nitems && rc == 0; i++) {
 		const struct item *it = &f->items[items[i]];
@@ -2300,8 +2880,8 @@ bad_record(const struct jn_state_in *in, const char *what, const char *s)
 }
 
 /*
- * Cells v[0..n) (flat groups of stratum index, n, x, c, s, o) added to id's
- * cells in cs.  Returns 0, or -1 when they make no sense.
+ * Cells v[0..n) (flat groups of stratum index, n, x, c, s, o, a, d, p)
+ * added to id's cells in cs.  Returns 0, or -1 when they make no sense.
  */
 static int
 merge_cells(struct friction *f, struct cells *cs, uint32_t id,
@@ -2309,21 +2889,56 @@ merge_cells(struct friction *f, struct cells *cs, uint32_t id,
 {
 	size_t i;
 
-	if (n % 6 != 0)
+	if (n % NCELL != 0)
 		return -1;
-	for (i = 0; i < n; i += 6) {
+	for (i = 0; i < n; i += NCELL) {
 		struct cell add, *c;
 
 		if (v[i] < 0 || (uint64_t)v[i] >= f->nmerge_strata ||
 		    v[i + 1] < 0 || v[i + 2] < 0 || v[i + 3] < 0 ||
-		    v[i + 4] < 0 || v[i + 5] < 0 || v[i + 2] > v[i + 1])
+		    v[i + 4] < 0 || v[i + 5] < 0 || v[i + 2] > v[i + 1] ||
+		    v[i + 6] < 0 || v[i + 7] < 0 || v[i + 8] < 0 ||
+		    v[i + 6] > v[i + 1] || v[i + 7] > v[i + 6] - v[i + 8])
 			return -1;
 		add = (struct cell){ (uint64_t)v[i + 1], (uint64_t)v[i + 2],
 			(uint64_t)v[i + 3], (uint64_t)v[i + 4],
-			(uint64_t)v[i + 5] };
+			(uint64_t)v[i + 5], (uint64_t)v[i + 6],
+			(uint64_t)v[i + 7], (uint64_t)v[i + 8] };
 		c = cell_for(cs, id, f->merge_strata[v[i]]);
 		cells_add(c, &add);
 	}
+	return 0;
+}
+
+/*
+ * An answer pattern of a state: key k[0..n) (a stratum index, then
+ * touchpoint indexes, increasing), counts v (units, detractors,
+ * promoters) added.  Returns 0, or -1 when they make no sense.
+ */
+static int
+merge_pattern(struct friction *f, const int64_t *k, size_t n,
+    const int64_t *v)
+{
+	uint64_t *c;
+	size_t i;
+
+	if (n < 2 || k[0] < 0 || (uint64_t)k[0] >= f->nmerge_strata ||
+	    v[0] < 1 || v[1] > v[0] - v[2])
+		return -1;
+	f->pkey = jn_xgrow(f->pkey, &f->pkeycap, n, sizeof *f->pkey);
+	f->pkey[0] = f->merge_strata[k[0]];
+	for (i = 1; i < n; i++) {
+		if (k[i] < 0 || (uint64_t)k[i] >= f->nmerge_tps ||
+		    (i > 1 && k[i] <= k[i - 1]))
+			return -1;
+		f->pkey[i] = f->merge_tps[k[i]];
+	}
+	if (n > 2)
+		qsort(f->pkey + 1, n - 1, sizeof *f->pkey, u32_cmp);
+	c = pattern_at(f, f->pkey, n);
+	c[0] += (uint64_t)v[0];
+	c[1] += (uint64_t)v[1];
+	c[2] += (uint64_t)v[2];
 	return 0;
 }
 
@@ -2391,6 +3006,7 @@ merge_record(void *ctx, struct jn_state_in *in, const struct jn_state_rec *r)
 		f->total_exits += (uint64_t)v[4];
 		f->total_conv_sessions += (uint64_t)v[5];
 		f->nmerge_strata = 0;	/* a new state: its strata follow */
+		f->nmerge_tps = 0;	/* and its touchpoints */
 		rc = 0;
 	} else if (what != NULL && strcmp(what, "touchpoint") == 0 && n == 2) {
 		if (jn_state_get_str(in, r, "touchpoint", &s, &len) != 0 ||
@@ -2402,6 +3018,9 @@ merge_record(void *ctx, struct jn_state_in *in, const struct jn_state_rec *r)
 		if (s == NULL || nl % 2 != 0)
 			goto bad;
 		tp = val_put(f, s, len);
+		f->merge_tps = jn_xgrow(f->merge_tps, &f->merge_tpscap,
+		    f->nmerge_tps + 1, sizeof *f->merge_tps);
+		f->merge_tps[f->nmerge_tps++] = tp;
 		grow_tps(f);
 		f->tp_visits[tp] += (uint64_t)v[0];
 		f->tp_exits[tp] += (uint64_t)v[1];
@@ -2462,6 +3081,13 @@ merge_record(void *ctx, struct jn_state_in *in, const struct jn_state_rec *r)
 			goto bad;
 		grow_tps(f);
 		rc = 0;
+	} else if (what != NULL && strcmp(what, "answers") == 0 && n == 3) {
+		if (jn_state_get_ints(in, r, "key", &cv, &nc) != 0)
+			goto out;
+		bad = "key or counts of record";	/* "answers" */
+		if (merge_pattern(f, cv, nc, v) != 0)
+			goto bad;
+		rc = 0;
 	} else {
 		goto bad;
 	}
@@ -2493,7 +3119,7 @@ parse_kinds(const char *arg, unsigned *out)
 		if (k == K_NKINDS)
 			return jn_error("bad kind '%.*s' (slow, error, "
 			    "rage_click, form_abandon, repeat_contact, loop, "
-			    "exit, dead_end)", (int)n, p);
+			    "exit, dead_end, low_score)", (int)n, p);
 		*out |= 1u << k;
 		p += n;
 		if (*p == ',')
@@ -2553,6 +3179,7 @@ parse_args(struct friction *f, int argc, char **argv)
 	f->terminal_text = DEFAULT_TERMINAL;
 	f->load_ms = 1;
 	f->poor = 4;
+	f->common.scores = 1;
 	while ((opt = getopt_long(argc, argv, "j:" JN_COMMON_SHORTOPTS,
 	    longopts, NULL)) != -1) {
 		int r = jn_common_option(&f->common, opt, optarg);
@@ -2833,6 +3460,7 @@ setup(void *state, int worker)
 	jn_intern_init(&f->vals);
 	jn_intern_init(&f->keys);
 	jn_intern_init(&f->strata);
+	jn_intern_init(&f->apat);
 	jn_namecache_init(&f->names);
 	{
 		struct jn_pred *p[NPRED] = { f->goal, f->click, f->form_start,
@@ -2905,6 +3533,10 @@ release(void *state)
 	cells_release(&f->reach);
 	cells_release(&f->icells);
 	jn_intern_release(&f->strata);
+	jn_intern_release(&f->apat);
+	free(f->apc);
+	free(f->pkey);
+	free(f->merge_tps);
 	for (k = 0; k < f->nvmap; k++)
 		free(f->smap[k]);
 	free(f->smap);

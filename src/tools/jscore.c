@@ -21,8 +21,9 @@
 #include "journey/writer.h"
 
 static const char usage[] =
-    "usage: jscore [-o FORMAT] [-I FORMAT] [--weights revenue=W,support=W,"
-    "effort=W]\n"
+    "usage: jscore [-o FORMAT] [-I FORMAT]\n"
+    "              [--weights revenue=W,support=W,effort=W,"
+    "satisfaction=W]\n"
     "              [--costs FILE] [--top N] [--fail-on GATE ...] "
     "[--safe-csv]\n"
     "              [--output FILE] [FILE ...]\n";
@@ -30,7 +31,8 @@ static const char usage[] =
 static const char help_text[] =
     "Rank friction items and funnel drop-offs into a backlog.\n"
     "\n"
-    "      --weights W          revenue=0.5,support=0.3,effort=0.2\n"
+    "      --weights W          revenue=0.5,support=0.3,effort=0.2,\n"
+    "                           satisfaction=0.2\n"
     "      --costs FILE         kind,touchpoint,cost rows: score per cost\n"
     "      --top N              only the N best ranked items\n"
     "      --fail-on GATE       exit 1 when an item meets GATE: P1, P2 (P1 "
@@ -102,6 +104,9 @@ struct item {
 	char *kind, *touchpoint, *detail;
 	char *cause;		/* a symptom's cause, NULL for a cause */
 	double users, revenue, support, effort, cost;
+	/* the score gap: answers, NPS points, net promoters lost */
+	double answers, gap, satisfaction;
+	int has_gap;
 	int has_cost;
 	int folded;		/* a symptom folded into its cause */
 	double score;
@@ -109,7 +114,7 @@ struct item {
 };
 
 struct score {
-	double w_revenue, w_support, w_effort;
+	double w_revenue, w_support, w_effort, w_satisfaction;
 	enum jn_format out_format;
 	enum jn_input_format in_format;
 	long top;
@@ -246,6 +251,24 @@ load_items(struct score *s, const struct jn_table *t)
 			if (!(lo > 0))
 				it->revenue = 0;
 		}
+		/* the score gap: what its interval says is lost */
+		if (jn_table_col(t, "nps_gap") >= 0 &&
+		    text(t, r, "nps_gap")[0] != '\0') {
+			double hi = 0;
+
+			if (number(t, r, "answers", &it->answers) ||
+			    number(t, r, "nps_gap", &it->gap) ||
+			    number(t, r, "nps_gap_hi", &hi))
+				return -1;
+			it->has_gap = 1;
+			if (hi < 0 && text(t, r, "nps_gap_hi")[0] != '\0')
+				it->satisfaction = it->answers * -it->gap / 100;
+		}
+		/* a low score is what customers said: its units' revenue,
+		 * contacts and steps are their path's, counted on the
+		 * items of that path, not its own */
+		if (strcmp(it->kind, "low_score") == 0)
+			it->revenue = it->support = it->effort = 0;
 		if (text(t, r, "cause")[0] != '\0')
 			it->cause = jn_xstrdup(text(t, r, "cause"));
 		if (jn_table_col(t, "cost") >= 0 && text(t, r, "cost")[0]) {
@@ -386,7 +409,8 @@ fold(struct score *s)
 
 /*
  * score = (w_r * revenue / max revenue + w_s * support / max support +
- * w_e * effort / max effort) / cost, each factor normalized by its largest
+ * w_e * effort / max effort + w_n * satisfaction / max satisfaction) /
+ * cost, each factor normalized by its largest
  * value among the items (a factor that is 0 everywhere adds nothing), and
  * divided by the item's cost when it has one.  Priority from the score
  * relative to the best: P1 from 50% of it, P2 from 20%, P3 below.
@@ -394,24 +418,28 @@ fold(struct score *s)
 static void
 compute(struct score *s)
 {
-	double mr = 0, ms = 0, me = 0, best = 0;
+	double mr = 0, ms = 0, me = 0, mn = 0, best = 0;
 	size_t i;
 
 	for (i = 0; i < s->nitems; i++) {
 		mr = fmax(mr, s->items[i].revenue);
 		ms = fmax(ms, s->items[i].support);
 		me = fmax(me, s->items[i].effort);
+		mn = fmax(mn, s->items[i].satisfaction);
 	}
 	for (i = 0; i < s->nitems; i++) {
 		struct item *it = &s->items[i];
 		double v = 0;
 
 		if (mr > 0)
-			v += s->w_revenue * it->revenue / mr;
+			v += s->w_revenue * (it->revenue / mr);
 		if (ms > 0)
-			v += s->w_support * it->support / ms;
+			v += s->w_support * (it->support / ms);
 		if (me > 0)
-			v += s->w_effort * it->effort / me;
+			v += s->w_effort * (it->effort / me);
+		if (mn > 0)
+			v += s->w_satisfaction *
+			    (it->satisfaction / mn);
 		if (it->has_cost)
 			v /= it->cost;
 		it->score = v;
@@ -499,12 +527,17 @@ why(const struct item *it, char *buf, size_t size)
 		o += (size_t)snprintf(buf + o, size - o, "%s%s extra steps",
 		    o ? "; " : "", a);
 	}
+	if (it->satisfaction > 0 && o < size) {
+		grouped(a, sizeof a, it->answers);
+		o += (size_t)snprintf(buf + o, size - o, "%sNPS %.0f points "
+		    "lower on %s answers", o ? "; " : "", -it->gap, a);
+	}
 	if (it->has_cost && o < size)
 		o += (size_t)snprintf(buf + o, size - o, "%sfix cost %g",
 		    o ? "; " : "", it->cost);
 	if (o == 0)
 		snprintf(buf, size, "no measured impact");
-	/* four figures of at most 43 bytes and their words: never cut */
+	/* five figures of at most 43 bytes and their words: never cut */
 	assert(o < size);
 }
 
@@ -636,7 +669,7 @@ parse_weights(struct score *s, const char *arg)
 {
 	const char *p = arg;
 
-	s->w_revenue = s->w_support = s->w_effort = 0;
+	s->w_revenue = s->w_support = s->w_effort = s->w_satisfaction = 0;
 	while (*p) {
 		size_t n = strcspn(p, ","), k = strcspn(p, "=");
 		char num[64];
@@ -649,9 +682,12 @@ parse_weights(struct score *s, const char *arg)
 			dst = &s->w_support;
 		else if (k < n && k == 6 && strncmp(p, "effort", 6) == 0)
 			dst = &s->w_effort;
+		else if (k < n && k == 12 &&
+		    strncmp(p, "satisfaction", 12) == 0)
+			dst = &s->w_satisfaction;
 		if (dst == NULL || n - k - 1 >= sizeof num)
 			return jn_error("bad --weights '%s' (revenue=W,"
-			    "support=W,effort=W)", arg);
+			    "support=W,effort=W,satisfaction=W)", arg);
 		memcpy(num, p + k + 1, n - k - 1);
 		num[n - k - 1] = '\0';
 		if (jn_parse_double(num, strlen(num), &w) != 0 || w < 0)
@@ -661,7 +697,8 @@ parse_weights(struct score *s, const char *arg)
 		if (*p == ',')
 			p++;
 	}
-	if (s->w_revenue + s->w_support + s->w_effort <= 0)
+	if (s->w_revenue + s->w_support + s->w_effort +
+	    s->w_satisfaction <= 0)
 		return jn_error("--weights: at least one weight must be "
 		    "positive");
 	return 0;
@@ -772,6 +809,8 @@ parse_args(struct score *s, int argc, char **argv)
 	s->w_revenue = 0.5;
 	s->w_support = 0.3;
 	s->w_effort = 0.2;
+	/* what customers say weighs as much as the steps they take */
+	s->w_satisfaction = 0.2;
 	s->top = -1;
 	while ((opt = getopt_long(argc, argv, "o:I:hV", longopts, NULL)) !=
 	    -1) {

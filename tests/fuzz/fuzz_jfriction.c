@@ -1,7 +1,7 @@
 /*
  * Fuzz target for jfriction's whole input path: the first byte picks one
  * of a few option sets (the defaults, each detector tuned, a subset of
- * kinds), the rest is an event log in a temporary file, and jfriction's
+ * kinds, low_score on survey answers), the rest is an event log in a temporary file, and jfriction's
  * real main() runs over it.  Nothing may crash, leak or exit.
  */
 #include "tool.h"
@@ -40,6 +40,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    "load_time_ms", "--load-unit", "s", "--session-gap",
 		    "10m", "--since", "2026-10-01", "--until", "2026-10-03",
 		    "--strict", "--rejects", "/dev/null", path, NULL },
+		{ "jfriction", "--no-progress", "--min-users", "1", "--only",
+		    "low_score,exit", "--nps", "nps", "--unit", "user",
+		    "--strata", "device", "-j", "2", path, NULL },
 	};
 	size_t nsets = sizeof sets / sizeof sets[0];
 

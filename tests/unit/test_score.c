@@ -212,6 +212,49 @@ test_merge_state(void **state)
 	assert_int_equal(jn_scores_set(&c, v), -1);
 }
 
+static void
+test_nps_gap(void **state)
+{
+	/* two strata: (n, promoters, detractors) affected then baseline */
+	struct jn_nps_stratum s[3] = {
+		{ 4, 1, 3, 6, 3, 1 },	/* -50 against +33.33 */
+		{ 2, 2, 0, 2, 0, 2 },	/* +100 against -100 */
+		{ 3, 1, 1, 0, 0, 0 },	/* no baseline: not covered */
+	};
+	struct jn_score_est e;
+	uint64_t cov = 9;
+	double va, vb, vc, vd, se;
+
+	(void)state;
+	assert_int_equal(jn_scores_nps_gap(s, 0, &e, &cov), -1);
+	assert_int_equal(cov, 0);
+	assert_int_equal(jn_scores_nps_gap(s + 2, 1, &e, &cov), -1);
+	assert_int_equal(jn_scores_nps_gap(s, 3, &e, &cov), 0);
+	assert_int_equal(cov, 6);
+	/* w = 4/6 and 2/6: 4/6 (-83.333) + 2/6 (200) = 11.111 */
+	assert_float_equal(e.value, 100.0 / 9, 1e-9);
+	/* shares (count + 1) / (n + 3): 2/7, 4/7; 4/9, 2/9; 3/5, 1/5;
+	 * 1/5, 3/5; v = p + q - (p - q)^2 */
+	va = 6.0 / 7 - 4.0 / 49;
+	vb = 6.0 / 9 - 4.0 / 81;
+	vc = 4.0 / 5 - 4.0 / 25;
+	vd = vc;
+	se = 100 * sqrt(16.0 / 36 * (va / 4 + vb / 6) +
+	    4.0 / 36 * (vc / 2 + vd / 2));
+	assert_float_equal(e.se, se, 1e-9);
+	/* by hand: 0.7755, 0.6173, 0.64: se 100 sqrt(0.131893 + 0.071111) */
+	assert_float_equal(e.se, 45.0560, 1e-3);
+	assert_float_equal(e.lower, e.value - 1.959964 * se, 1e-4);
+	assert_float_equal(e.upper, e.value + 1.959964 * se, 1e-4);
+	/* every answer a detractor against every one a promoter: -200,
+	 * the interval clipped */
+	s[0] = (struct jn_nps_stratum){ 1, 0, 1, 1, 1, 0 };
+	assert_int_equal(jn_scores_nps_gap(s, 1, &e, &cov), 0);
+	assert_float_equal(e.value, -200, 1e-12);
+	assert_float_equal(e.lower, -200, 1e-12);
+	assert_true(e.upper > -200 && e.se > 0);
+}
+
 int
 main(void)
 {
@@ -219,6 +262,7 @@ main(void)
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_nps),
 		cmocka_unit_test(test_nps_clipped),
+		cmocka_unit_test(test_nps_gap),
 		cmocka_unit_test(test_csat),
 		cmocka_unit_test(test_ces),
 		cmocka_unit_test(test_merge_state),
