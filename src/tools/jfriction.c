@@ -33,6 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "journey/anomaly.h"
 #include "journey/counts.h"
 #include "journey/engine.h"
 #include "journey/estimate.h"
@@ -2110,6 +2111,18 @@ low_end(const struct item *it)
 	return isnan(it->s_base) ? NAN : it->s_excess - 1.959964 * it->s_se;
 }
 
+/*
+ * Is a low_score item's excess above 0 at the family-wise level: its
+ * lower end at z_sel, the normal quantile of 1 - 0.025 / m for the m
+ * touchpoints tested (Bonferroni), so that a log of many unremarkable
+ * touchpoints does not show one in forty as upsetting people.
+ */
+static int
+above_zero(const struct item *it, double z_sel)
+{
+	return !isnan(it->s_base) && it->s_excess - z_sel * it->s_se > 0;
+}
+
 /* Is a's lower end below b's (none lowest; ties by touchpoint)? */
 static int
 weaker(const struct item *a, const struct item *b)
@@ -2196,6 +2209,7 @@ select_low_scores(struct friction *f, const uint32_t *srank)
 	uint32_t *cand = jn_xmalloc((f->nitems + 1) * sizeof *cand);
 	uint32_t *acc = jn_xmalloc((f->nitems + 1) * sizeof *acc);
 	size_t ncand = 0, nacc = 0, i, nval, pass;
+	double z_sel = 1.959964;
 
 	for (i = 0; i < f->nitems; i++) {
 		struct item *it = &f->items[i];
@@ -2254,11 +2268,17 @@ select_low_scores(struct friction *f, const uint32_t *srank)
 		size_t best, k, kept = 0;
 
 		if (pass == 0) {	/* the candidates: above 0 alone */
+			size_t tested = 0;
+
 			for (k = 0; k < ncand; k++) {
 				low_score(&pt, &f->items[cand[k]]);
-				if (low_end(&f->items[cand[k]]) > 0)
-					cand[kept++] = cand[k];
+				tested += !isnan(f->items[cand[k]].s_base);
 			}
+			z_sel = jn_qt(1 - 0.025 / (double)(tested > 0 ?
+			    tested : 1), HUGE_VAL);
+			for (k = 0; k < ncand; k++)
+				if (above_zero(&f->items[cand[k]], z_sel))
+					cand[kept++] = cand[k];
 			ncand = kept;
 		}
 		best = ncand;
@@ -2267,7 +2287,7 @@ select_low_scores(struct friction *f, const uint32_t *srank)
 			const struct item *b;
 
 			low_score(&pt, it);
-			if (!(low_end(it) > 0))
+			if (!above_zero(it, z_sel))
 				continue;
 			b = best == ncand ? NULL : &f->items[cand[best]];
 			if (b == NULL || low_end(it) > low_end(b) ||
@@ -2295,7 +2315,8 @@ select_low_scores(struct friction *f, const uint32_t *srank)
 					refine(&pt, f->items[acc[j]].tp);
 			low_score(&pt, it);
 			w = worst == nacc ? NULL : &f->items[acc[worst]];
-			if (!(low_end(it) > 0) && (w == NULL || weaker(it, w)))
+			if (!above_zero(it, z_sel) && (w == NULL ||
+			    weaker(it, w)))
 				worst = k;
 		}
 		if (worst == nacc)
