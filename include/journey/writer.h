@@ -10,7 +10,8 @@
  * with 1 decimal in table/markdown; durations are seconds in csv/tsv/ndjson
  * and human ("2h 5m") in table/markdown.  A NULL cell is empty (null in
  * ndjson).  Numbers print without exponent, shortest round-trip form up to
- * 6 decimals for JN_COL_NUM, 2 decimals for JN_COL_MONEY.
+ * 6 decimals for JN_COL_NUM, 2 decimals for JN_COL_MONEY; a JN_COL_NUM
+ * cell made by jn_cell_dec prints its exact decimal, trailing zeros trimmed.
  */
 #ifndef JOURNEY_WRITER_H
 #define JOURNEY_WRITER_H
@@ -56,8 +57,10 @@ struct jn_cell {
 	int null;		/* 1: empty cell */
 	const char *s;		/* JN_COL_STR (copied by the writer) */
 	size_t len;		/* length of s */
-	int64_t i;		/* JN_COL_INT */
+	int64_t i;		/* JN_COL_INT; jn_cell_dec's units */
 	double d;		/* the double types */
+	int dec;		/* jn_cell_dec: i units of 10^-dec */
+	int isdec;		/* 1: a jn_cell_dec, d unused */
 };
 
 struct jn_writer;
@@ -279,25 +282,37 @@ size_t jn_format_cell(char *buf, size_t size, enum jn_coltype t,
 static inline struct jn_cell
 jn_cell_str(const char *s, size_t len)
 {
-	struct jn_cell c = { 0, s, len, 0, 0 };
+	struct jn_cell c = { 0, s, len, 0, 0, 0, 0 };
 	return c;
 }
 static inline struct jn_cell
 jn_cell_int(int64_t i)
 {
-	struct jn_cell c = { 0, NULL, 0, i, 0 };
+	struct jn_cell c = { 0, NULL, 0, i, 0, 0, 0 };
 	return c;
 }
 static inline struct jn_cell
 jn_cell_num(double d)
 {
-	struct jn_cell c = { 0, NULL, 0, 0, d };
+	struct jn_cell c = { 0, NULL, 0, 0, d, 0, 0 };
 	return c;
 }
 static inline struct jn_cell
 jn_cell_null(void)
 {
-	struct jn_cell c = { 1, NULL, 0, 0, 0 };
+	struct jn_cell c = { 1, NULL, 0, 0, 0, 0, 0 };
+	return c;
+}
+/*
+ * A JN_COL_NUM cell worth exactly units * 10^-dec, -18 <= dec <= 18:
+ * written as that decimal (no float noise past a double's 16 digits),
+ * trailing zeros trimmed, zeros added for a negative dec.  For figures
+ * rounded to a fixed decimal, such as jpath's credits.
+ */
+static inline struct jn_cell
+jn_cell_dec(int64_t units, int dec)
+{
+	struct jn_cell c = { 0, NULL, 0, units, 0, dec, 1 };
 	return c;
 }
 

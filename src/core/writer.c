@@ -59,6 +59,7 @@ struct gcell {
 	size_t off, len;
 	int64_t i;
 	double d;
+	int dec, isdec;
 };
 
 /*
@@ -241,6 +242,46 @@ fmt_fixed(char *buf, size_t size, double d, int prec, int trim)
 }
 
 /*
+ * units * 10^-dec as an exact decimal, trailing zeros of the fraction
+ * trimmed (jn_cell_dec).  Returns the length.
+ */
+static size_t
+fmt_dec(char *buf, size_t size, int64_t units, int dec)
+{
+	char dig[24];
+	uint64_t u = units < 0 ? -(uint64_t)units : (uint64_t)units;
+	size_t nd = 0, n = 0, i;
+
+	assert(dec >= -18 && dec <= 18 && size >= 64);
+	do {
+		dig[nd++] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u > 0);
+	if (units < 0)
+		buf[n++] = '-';
+	if (dec <= 0) {
+		while (nd > 0)
+			buf[n++] = dig[--nd];
+		for (i = 0; units != 0 && i < (size_t)-dec; i++)
+			buf[n++] = '0';
+	} else {
+		while (nd < (size_t)dec + 1)
+			dig[nd++] = '0';
+		while (nd > (size_t)dec)
+			buf[n++] = dig[--nd];
+		buf[n++] = '.';
+		while (nd > 0)
+			buf[n++] = dig[--nd];
+		while (buf[n - 1] == '0')
+			n--;
+		if (buf[n - 1] == '.')
+			n--;
+	}
+	buf[n] = '\0';
+	return n;
+}
+
+/*
  * Insert ',' every three digits into the integer part of the number in
  * buf[0..len), in place; buf has room.  Returns the new length.
  */
@@ -293,6 +334,8 @@ fmt_number(char *buf, size_t size, enum jn_coltype t,
 		n = (size_t)snprintf(buf, size, "%" PRId64, c->i);
 		return human ? group_thousands(buf, n, size) : n;
 	case JN_COL_NUM:
+		if (c->isdec)
+			return fmt_dec(buf, size, c->i, c->dec);
 		return fmt_fixed(buf, size, c->d, 6, 1);
 	case JN_COL_MONEY:
 		n = fmt_fixed(buf, size, c->d, 2, 0);
@@ -1028,6 +1071,8 @@ hold_gate_row(struct jn_writer *w, const struct jn_cell *cells, int table)
 		g->null = cells[j].null;
 		g->i = cells[j].i;
 		g->d = cells[j].d;
+		g->dec = cells[j].dec;
+		g->isdec = cells[j].isdec;
 		g->off = w->gtext.len;
 		g->len = 0;
 		if (!g->null && w->types[j] == JN_COL_STR) {
@@ -1055,7 +1100,7 @@ gate_cell(const struct jn_writer *w, size_t r, size_t j)
 {
 	const struct gcell *g = &w->gcells[r * w->nsrc + j];
 	struct jn_cell c = { g->null, gtext_at(w, g->off), g->len, g->i,
-		g->d };
+		g->d, g->dec, g->isdec };
 
 	return c;
 }

@@ -1117,6 +1117,43 @@ test_gate_check(void **state)
 	free(buf);
 }
 
+/*
+ * jn_cell_dec: the exact decimal of units * 10^-dec, worked by hand;
+ * the double 6666666666667.33 would print 6666666666667.330078.
+ */
+static void
+test_cell_dec(void **state)
+{
+	static const struct { int64_t u; int dec; const char *want; } c[] = {
+		{ 666666666666733, 2, "6666666666667.33" },
+		{ -333333333333367, 2, "-3333333333333.67" },
+		{ 1500000, 6, "1.5" },
+		{ 5, 6, "0.000005" },
+		{ -5, 6, "-0.000005" },
+		{ 0, 6, "0" },
+		{ 1200, 2, "12" },
+		{ 42, 0, "42" },
+		{ 9007199254740993, -3, "9007199254740993000" },
+		{ 0, -3, "0" },
+		{ INT64_MIN, 18, "-9.223372036854775808" },
+		{ INT64_MAX, -1, "92233720368547758070" },
+	};
+	char buf[64];
+	size_t i;
+	struct jn_cell x;
+
+	(void)state;
+	for (i = 0; i < sizeof c / sizeof c[0]; i++) {
+		x = jn_cell_dec(c[i].u, c[i].dec);
+		assert_int_equal(jn_format_cell(buf, sizeof buf, JN_COL_NUM,
+		    &x, 0), strlen(c[i].want));
+		assert_string_equal(buf, c[i].want);
+		/* tables show it alike (JN_COL_NUM has no separators) */
+		(void)jn_format_cell(buf, sizeof buf, JN_COL_NUM, &x, 1);
+		assert_string_equal(buf, c[i].want);
+	}
+}
+
 static void
 test_format_allow(void **state)
 {
@@ -1184,6 +1221,7 @@ main(void)
 		cmocka_unit_test(test_gate_codequality),
 		cmocka_unit_test(test_gate_fingerprint_stable),
 		cmocka_unit_test(test_format_allow),
+		cmocka_unit_test(test_cell_dec),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
