@@ -11,7 +11,8 @@
  * and human ("2h 5m") in table/markdown.  A NULL cell is empty (null in
  * ndjson).  Numbers print without exponent, shortest round-trip form up to
  * 6 decimals for JN_COL_NUM, 2 decimals for JN_COL_MONEY; a JN_COL_NUM
- * cell made by jn_cell_dec prints its exact decimal, trailing zeros trimmed.
+ * cell made by jn_cell_dec prints its exact decimal, trailing zeros trimmed,
+ * one made by jn_cell_fixed its fixed decimals, zeros kept.
  */
 #ifndef JOURNEY_WRITER_H
 #define JOURNEY_WRITER_H
@@ -59,9 +60,12 @@ struct jn_cell {
 	size_t len;		/* length of s */
 	int64_t i;		/* JN_COL_INT; jn_cell_dec's units */
 	double d;		/* the double types */
-	int dec;		/* jn_cell_dec: i units of 10^-dec */
-	int isdec;		/* 1: a jn_cell_dec, d unused */
+	int dec;		/* decimals of a jn_cell_dec, jn_cell_fixed */
+	int form;		/* JN_CELL_*: how a JN_COL_NUM cell prints */
 };
+
+/* A JN_COL_NUM cell's form: see jn_cell_num, jn_cell_dec, jn_cell_fixed. */
+enum { JN_CELL_PLAIN = 0, JN_CELL_UNITS, JN_CELL_FIXED };
 
 struct jn_writer;
 
@@ -312,7 +316,19 @@ jn_cell_null(void)
 static inline struct jn_cell
 jn_cell_dec(int64_t units, int dec)
 {
-	struct jn_cell c = { 0, NULL, 0, units, 0, dec, 1 };
+	struct jn_cell c = { 0, NULL, 0, units, 0, dec, JN_CELL_UNITS };
+	return c;
+}
+/*
+ * A JN_COL_NUM cell worth d, written with exactly dec decimals (0 to 17),
+ * trailing zeros kept ("24.0" beside "30.9"), so that a column of one
+ * figure reads at one precision: the survey scores (score.h), jscore's
+ * scores.  In a JN_COL_RATE column it prints as any rate.
+ */
+static inline struct jn_cell
+jn_cell_fixed(double d, int dec)
+{
+	struct jn_cell c = { 0, NULL, 0, 0, d, dec, JN_CELL_FIXED };
 	return c;
 }
 

@@ -59,7 +59,7 @@ struct gcell {
 	size_t off, len;
 	int64_t i;
 	double d;
-	int dec, isdec;
+	int dec, form;
 };
 
 /*
@@ -334,8 +334,10 @@ fmt_number(char *buf, size_t size, enum jn_coltype t,
 		n = (size_t)snprintf(buf, size, "%" PRId64, c->i);
 		return human ? group_thousands(buf, n, size) : n;
 	case JN_COL_NUM:
-		if (c->isdec)
+		if (c->form == JN_CELL_UNITS)
 			return fmt_dec(buf, size, c->i, c->dec);
+		if (c->form == JN_CELL_FIXED)
+			return fmt_fixed(buf, size, c->d, c->dec, 0);
 		return fmt_fixed(buf, size, c->d, 6, 1);
 	case JN_COL_MONEY:
 		n = fmt_fixed(buf, size, c->d, 2, 0);
@@ -1072,7 +1074,7 @@ hold_gate_row(struct jn_writer *w, const struct jn_cell *cells, int table)
 		g->i = cells[j].i;
 		g->d = cells[j].d;
 		g->dec = cells[j].dec;
-		g->isdec = cells[j].isdec;
+		g->form = cells[j].form;
 		g->off = w->gtext.len;
 		g->len = 0;
 		if (!g->null && w->types[j] == JN_COL_STR) {
@@ -1100,7 +1102,7 @@ gate_cell(const struct jn_writer *w, size_t r, size_t j)
 {
 	const struct gcell *g = &w->gcells[r * w->nsrc + j];
 	struct jn_cell c = { g->null, gtext_at(w, g->off), g->len, g->i,
-		g->d, g->dec, g->isdec };
+		g->d, g->dec, g->form };
 
 	return c;
 }

@@ -1420,38 +1420,21 @@ show_scores(const struct jpath *f)
 	return 0;
 }
 
-static const struct jn_column score_cols[] = {
-	{ "responses", JN_COL_INT }, { "nps", JN_COL_NUM },
-	{ "nps_lower", JN_COL_NUM }, { "nps_upper", JN_COL_NUM },
-	{ "csat", JN_COL_RATE }, { "ces", JN_COL_NUM },
-};
-#define NSCORECOLS NELEM(score_cols)
-
 /*
- * The survey cells of sc at c (NSCORECOLS of them): responses, NPS and
- * its interval, CSAT, CES; empty where no answer of the kind, all empty
- * without sc.
+ * The survey cells of sc at c (JN_SCORE_NCOLS of them, score.h): all
+ * empty without sc.
  */
 static void
 score_cells(const struct jn_scores *sc, struct jn_cell *c)
 {
-	struct jn_score_est e;
-	int have;
+	size_t k;
 
 	if (sc == NULL) {
-		for (have = 0; have < (int)NSCORECOLS; have++)
-			c[have] = jn_cell_null();
+		for (k = 0; k < JN_SCORE_NCOLS; k++)
+			c[k] = jn_cell_null();
 		return;
 	}
-	c[0] = jn_cell_int((int64_t)sc->responses);
-	have = jn_scores_nps(sc, &e) == 0;
-	c[1] = have ? jn_cell_num(e.value) : jn_cell_null();
-	c[2] = have ? jn_cell_num(e.lower) : jn_cell_null();
-	c[3] = have ? jn_cell_num(e.upper) : jn_cell_null();
-	c[4] = jn_scores_csat(sc, &e) == 0 ? jn_cell_num(e.value) :
-	    jn_cell_null();
-	c[5] = jn_scores_ces(sc, &e) == 0 ? jn_cell_num(e.value) :
-	    jn_cell_null();
+	(void)jn_scores_cells(sc, 1, c);
 }
 
 /* View next: the answers of the units that passed (by, tp). */
@@ -2480,8 +2463,8 @@ write_table(struct jpath *f, enum jn_format fmt)
 	}
 	if (f->view != VIEW_VARIANTS && f->view != VIEW_STEPS &&
 	    show_scores(f)) {
-		memcpy(cols + nc, score_cols, sizeof score_cols);
-		nc += NSCORECOLS;
+		memcpy(cols + nc, jn_score_columns, sizeof jn_score_columns);
+		nc += JN_SCORE_NCOLS;
 	}
 	sort_times(&f->t);
 	ids = order_rows(f, &n);
