@@ -126,4 +126,12 @@ extern const struct jn_column jn_score_columns[JN_SCORE_NCOLS];
 size_t jn_scores_cells(const struct jn_scores *sc, int interval,
     struct jn_cell *c);
 
+/*
+ * The kind of figure a column of that name holds in the toolkit's
+ * tables (nps, nps_lower, nps_upper: JN_NPS; csat: JN_CSAT; ces:
+ * JN_CES), or -1: for a tool that reads tables back (jreport) to write
+ * them at the same precision.  Cannot fail.
+ */
+int jn_score_column(const char *name);
+
 #endif

@@ -6,6 +6,7 @@
  */
 #include <math.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "journey/score.h"
 #include "journey/util.h"
@@ -192,6 +193,19 @@ const struct jn_column jn_score_columns[JN_SCORE_NCOLS] = {
 	{ "nps_lower", JN_COL_NUM }, { "nps_upper", JN_COL_NUM },
 	{ "csat", JN_COL_RATE }, { "ces", JN_COL_NUM },
 };
+
+int
+jn_score_column(const char *name)
+{
+	if (strcmp(name, "nps") == 0 || strcmp(name, "nps_lower") == 0 ||
+	    strcmp(name, "nps_upper") == 0)
+		return JN_NPS;
+	if (strcmp(name, "csat") == 0)
+		return JN_CSAT;
+	if (strcmp(name, "ces") == 0)
+		return JN_CES;
+	return -1;
+}
 
 size_t
 jn_scores_cells(const struct jn_scores *sc, int interval, struct jn_cell *c)

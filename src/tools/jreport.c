@@ -1194,6 +1194,35 @@ report(struct report *rp)
 	return rc;
 }
 
+/*
+ * A funnel cannot gain units: within one funnel (one --by group, the
+ * step growing from row to row) a step's count is at most the step
+ * before's, as jfunnel writes it whatever its options (a skipped
+ * optional step is reached when a later one is).  A table whose count
+ * rises is no funnel, and its drop-offs would be negative: -1, reported.
+ */
+static int
+funnel_check(const struct jn_table *t)
+{
+	int g = group_column(t, JN_TABLE_FUNNEL);
+	size_t r;
+	double c0, c1, s0, s1;
+
+	for (r = 1; r < t->nrows; r++) {
+		if (g >= 0 && strcmp(cell(t, r, g), cell(t, r - 1, g)) != 0)
+			continue;
+		if (num(t, r - 1, "step", &s0) != 0 ||
+		    num(t, r, "step", &s1) != 0 || s1 <= s0 ||
+		    num(t, r - 1, "count", &c0) != 0 ||
+		    num(t, r, "count", &c1) != 0 || c1 <= c0)
+			continue;
+		return jn_error("%s:%zu: funnel count rises from %.0f at "
+		    "step %.0f to %.0f at step %.0f (a funnel cannot gain "
+		    "units)", t->file, t->lines[r], c0, s0, c1, s1);
+	}
+	return 0;
+}
+
 static int
 load(struct report *rp, const char *path)
 {
@@ -1206,6 +1235,10 @@ load(struct report *rp, const char *path)
 		if (jn_table_kind(&rp->ts.t[i]) != JN_TABLE_OTHER &&
 		    jn_table_kind(&rp->ts.t[i]) != JN_TABLE_STEPS &&
 		    jn_table_validate(&rp->ts.t[i]) != 0)
+			return -1;
+	for (i = first; i < rp->ts.n; i++)
+		if (jn_table_kind(&rp->ts.t[i]) == JN_TABLE_FUNNEL &&
+		    funnel_check(&rp->ts.t[i]) != 0)
 			return -1;
 	return 0;
 }
