@@ -267,6 +267,43 @@ void jn_tsv_field(struct jn_strbuf *b, const char *s, size_t len);
 void jn_json_string(struct jn_strbuf *b, const char *s, size_t len);
 
 /*
+ * Escaping text for a format, by table: each ASCII byte is written as
+ * ascii[byte] when that is set, else as itself; valid UTF-8 is copied,
+ * and each byte of invalid UTF-8 becomes U+FFFD.  With xml set, what
+ * XML 1.0 forbids becomes U+FFFD too: the C0 controls the table does
+ * not name, U+FFFE and U+FFFF.  The escapings of the toolkit, each
+ * defined once:
+ *
+ *  jn_esc_html       HTML and SVG text and attribute values (jreport):
+ *                    & < > " ' as entities, tab and newline kept, CR,
+ *                    other controls and DEL as U+FFFD;
+ *  jn_esc_xml        XML character data (JUnit): & < > as entities, CR
+ *                    as &#13; (a raw CR would be read as a newline);
+ *  jn_esc_xml_attr   an XML attribute in double quotes: " too, and tab
+ *                    and newline as &#9; &#10; (kept through attribute
+ *                    normalization);
+ *  jn_esc_github     a GitHub workflow command's message (escapeData):
+ *                    % CR LF as %25 %0D %0A;
+ *  jn_esc_github_prop  a property value (escapeProperty): : and , too;
+ *  jn_esc_prom       a Prometheus label value: \ " LF as \\ \" \n;
+ *  jn_esc_prom_help  a # HELP docstring: \ and LF only.
+ */
+struct jn_escape {
+	const char *ascii[128];
+	int xml;
+};
+
+extern const struct jn_escape jn_esc_html, jn_esc_xml, jn_esc_xml_attr,
+    jn_esc_github, jn_esc_github_prop, jn_esc_prom, jn_esc_prom_help;
+
+/*
+ * Append s[0..len) to b escaped by e (b->buf is set even when nothing
+ * is appended).  Cannot fail.
+ */
+void jn_escape(struct jn_strbuf *b, const struct jn_escape *e,
+    const char *s, size_t len);
+
+/*
  * Decode one code point from s[0..len), len > 0, into *cp.  Returns its
  * length, or 0 when the bytes are not valid UTF-8 (bad lead byte, cut
  * sequence, overlong form, surrogate, beyond U+10FFFF).

@@ -1272,7 +1272,8 @@ assign_segments(struct seg *s)
 		}
 		/* then the survey's (absent without answers) */
 		for (k = 0; k < 4; k++)
-			jn_schema_field(&ps, jn_score_columns[k < 2 ? k : k + 2].name);
+			jn_schema_field(&ps,
+			    jn_score_columns[k < 2 ? k : k + 2].name);
 		for (r = 0; r < s->nrules; r++) {
 			char what[32];
 

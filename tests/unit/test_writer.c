@@ -1154,6 +1154,59 @@ test_cell_dec(void **state)
 	}
 }
 
+/*
+ * The one table-driven escaper, each format's table over the same text:
+ * a & < > " ' tab LF CR, a NUL, DEL, % : , and backslash, U+FFFF and a
+ * stray byte; the expected bytes written out by hand from each format's
+ * rules (writer.h).
+ */
+static void
+test_escape_tables(void **state)
+{
+	static const char in[] = "a&<>\"'\t\n\r\001\177%:,\\\xef\xbf\xbf\xff";
+	static const struct {
+		const struct jn_escape *e;
+		const char *want;
+	} c[] = {
+		{ &jn_esc_html, "a&amp;&lt;&gt;&quot;&#39;\t\n\xef\xbf\xbd"
+		    "\xef\xbf\xbd\xef\xbf\xbd%:,\\\xef\xbf\xbd\xef\xbf\xbd" },
+		{ &jn_esc_xml, "a&amp;&lt;&gt;\"'\t\n&#13;\xef\xbf\xbd\177%:,\\"
+		    "\xef\xbf\xbd\xef\xbf\xbd" },
+		{ &jn_esc_xml_attr, "a&amp;&lt;&gt;&quot;'&#9;&#10;&#13;"
+		    "\xef\xbf\xbd\177%:,\\\xef\xbf\xbd\xef\xbf\xbd" },
+		{ &jn_esc_github, "a&<>\"'\t%0A%0D\001\177%25:,\\"
+		    "\xef\xbf\xbf\xef\xbf\xbd" },
+		{ &jn_esc_github_prop, "a&<>\"'\t%0A%0D\001\177%25%3A%2C\\"
+		    "\xef\xbf\xbf\xef\xbf\xbd" },
+		{ &jn_esc_prom, "a&<>\\\"'\t\\n\r\001\177%:,\\\\"
+		    "\xef\xbf\xbf\xef\xbf\xbd" },
+		{ &jn_esc_prom_help, "a&<>\"'\t\\n\r\001\177%:,\\\\"
+		    "\xef\xbf\xbf\xef\xbf\xbd" },
+	};
+	struct jn_strbuf b = { NULL, 0, 0 };
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof c / sizeof c[0]; i++) {
+		b.len = 0;
+		jn_escape(&b, c[i].e, in, sizeof in - 1);
+		assert_int_equal(b.len, strlen(c[i].want));
+		assert_memory_equal(b.buf, c[i].want, b.len);
+	}
+	/* a NUL inside is a control like any other */
+	b.len = 0;
+	jn_escape(&b, &jn_esc_xml, "a\0b", 3);
+	assert_string_equal(b.buf, "a\xef\xbf\xbd" "b");
+	/* nothing appended still leaves a string */
+	free(b.buf);
+	b.buf = NULL;
+	b.len = b.cap = 0;
+	jn_escape(&b, &jn_esc_prom, "", 0);
+	assert_non_null(b.buf);
+	assert_string_equal(b.buf, "");
+	free(b.buf);
+}
+
 static void
 test_format_allow(void **state)
 {
@@ -1222,6 +1275,7 @@ main(void)
 		cmocka_unit_test(test_gate_fingerprint_stable),
 		cmocka_unit_test(test_format_allow),
 		cmocka_unit_test(test_cell_dec),
+		cmocka_unit_test(test_escape_tables),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
