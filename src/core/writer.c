@@ -330,6 +330,9 @@ fmt_number(char *buf, size_t size, enum jn_coltype t,
 	buf[0] = '\0';
 	if (c->null)
 		return 0;
+	/* units hold no double: only a JN_COL_NUM prints them */
+	assert(c->form != JN_CELL_UNITS || t == JN_COL_NUM);
+	assert(c->form != JN_CELL_FIXED || (c->dec >= 0 && c->dec <= 17));
 	switch (t) {
 	case JN_COL_INT:
 		n = (size_t)snprintf(buf, size, "%" PRId64, c->i);
