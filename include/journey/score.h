@@ -16,6 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "journey/writer.h"
+
 enum jn_score_kind { JN_NPS, JN_CSAT, JN_CES, JN_NSCORES };
 
 /* The lowest and highest answer of each kind: 0-10, 1-5, 1-7. */
@@ -115,5 +117,44 @@ int jn_scores_csat(const struct jn_scores *s, struct jn_score_est *e);
  * whole scale, 1 to 7.  Returns 0, or -1 without CES answers.
  */
 int jn_scores_ces(const struct jn_scores *s, struct jn_score_est *e);
+
+/*
+ * ---- Writing the figures ----
+ *
+ * One precision for each figure wherever it is written (journey(7)
+ * SURVEY ANSWERS): NPS points and their bounds with 1 decimal (24.1,
+ * -100.0), the CSAT share with 4 (0.6667; a rate column shows 66.7% in
+ * tables), the CES mean with 2 (4.50); zeros kept, so that a column
+ * reads at one precision.  The estimates keep full precision for
+ * predicates, gates and anomaly detection: only what is written rounds.
+ */
+extern const int jn_score_decimals[JN_NSCORES];
+
+/* Figure v of kind k as a cell at its decimals (jn_cell_fixed). */
+struct jn_cell jn_score_cell(enum jn_score_kind k, double v);
+
+/*
+ * The survey columns of a reporter's table, in order: responses, nps,
+ * nps_lower, nps_upper, csat (a JN_COL_RATE), ces.
+ */
+#define JN_SCORE_NCOLS 6
+extern const struct jn_column jn_score_columns[JN_SCORE_NCOLS];
+
+/*
+ * The cells of sc under jn_score_columns into c, empty where there is
+ * no answer of the kind (all empty but responses 0 for no answers);
+ * without interval, nps_lower and nps_upper are left out.  Returns the
+ * number of cells written: JN_SCORE_NCOLS, or 2 fewer.  Cannot fail.
+ */
+size_t jn_scores_cells(const struct jn_scores *sc, int interval,
+    struct jn_cell *c);
+
+/*
+ * The kind of figure a column of that name holds in the toolkit's
+ * tables (nps, nps_lower, nps_upper: JN_NPS; csat: JN_CSAT; ces:
+ * JN_CES), or -1: for a tool that reads tables back (jreport) to write
+ * them at the same precision.  Cannot fail.
+ */
+int jn_score_column(const char *name);
 
 #endif

@@ -19,9 +19,10 @@
 
 /*
  * Append s[0..len) to b as XML character data or an attribute value:
- * & < > " ' as entities, invalid UTF-8 as U+FFFD, control characters
- * other than tab and newline (not allowed in XML 1.0) as U+FFFD.
- * Cannot fail.
+ * & < > " ' as entities, invalid UTF-8 as U+FFFD (one a byte), control
+ * characters other than tab and newline (not allowed in XML 1.0), DEL,
+ * U+FFFE and U+FFFF as U+FFFD: jn_escape with the writer's jn_esc_html
+ * table (writer.h), the escaper every format shares.  Cannot fail.
  */
 void jn_xml_text(struct jn_strbuf *b, const char *s, size_t len);
 

@@ -10,7 +10,9 @@
  * with 1 decimal in table/markdown; durations are seconds in csv/tsv/ndjson
  * and human ("2h 5m") in table/markdown.  A NULL cell is empty (null in
  * ndjson).  Numbers print without exponent, shortest round-trip form up to
- * 6 decimals for JN_COL_NUM, 2 decimals for JN_COL_MONEY.
+ * 6 decimals for JN_COL_NUM, 2 decimals for JN_COL_MONEY; a JN_COL_NUM
+ * cell made by jn_cell_dec prints its exact decimal, trailing zeros trimmed,
+ * one made by jn_cell_fixed its fixed decimals, zeros kept.
  */
 #ifndef JOURNEY_WRITER_H
 #define JOURNEY_WRITER_H
@@ -56,9 +58,14 @@ struct jn_cell {
 	int null;		/* 1: empty cell */
 	const char *s;		/* JN_COL_STR (copied by the writer) */
 	size_t len;		/* length of s */
-	int64_t i;		/* JN_COL_INT */
+	int64_t i;		/* JN_COL_INT; jn_cell_dec's units */
 	double d;		/* the double types */
+	int dec;		/* decimals of a jn_cell_dec, jn_cell_fixed */
+	int form;		/* JN_CELL_*: how a JN_COL_NUM cell prints */
 };
+
+/* A JN_COL_NUM cell's form: see jn_cell_num, jn_cell_dec, jn_cell_fixed. */
+enum { JN_CELL_PLAIN = 0, JN_CELL_UNITS, JN_CELL_FIXED };
 
 struct jn_writer;
 
@@ -260,6 +267,43 @@ void jn_tsv_field(struct jn_strbuf *b, const char *s, size_t len);
 void jn_json_string(struct jn_strbuf *b, const char *s, size_t len);
 
 /*
+ * Escaping text for a format, by table: each ASCII byte is written as
+ * ascii[byte] when that is set, else as itself; valid UTF-8 is copied,
+ * and each byte of invalid UTF-8 becomes U+FFFD.  With xml set, what
+ * XML 1.0 forbids becomes U+FFFD too: the C0 controls the table does
+ * not name, U+FFFE and U+FFFF.  The escapings of the toolkit, each
+ * defined once:
+ *
+ *  jn_esc_html       HTML and SVG text and attribute values (jreport):
+ *                    & < > " ' as entities, tab and newline kept, CR,
+ *                    other controls and DEL as U+FFFD;
+ *  jn_esc_xml        XML character data (JUnit): & < > as entities, CR
+ *                    as &#13; (a raw CR would be read as a newline);
+ *  jn_esc_xml_attr   an XML attribute in double quotes: " too, and tab
+ *                    and newline as &#9; &#10; (kept through attribute
+ *                    normalization);
+ *  jn_esc_github     a GitHub workflow command's message (escapeData):
+ *                    % CR LF as %25 %0D %0A;
+ *  jn_esc_github_prop  a property value (escapeProperty): : and , too;
+ *  jn_esc_prom       a Prometheus label value: \ " LF as \\ \" \n;
+ *  jn_esc_prom_help  a # HELP docstring: \ and LF only.
+ */
+struct jn_escape {
+	const char *ascii[128];
+	int xml;
+};
+
+extern const struct jn_escape jn_esc_html, jn_esc_xml, jn_esc_xml_attr,
+    jn_esc_github, jn_esc_github_prop, jn_esc_prom, jn_esc_prom_help;
+
+/*
+ * Append s[0..len) to b escaped by e (b->buf is set even when nothing
+ * is appended).  Cannot fail.
+ */
+void jn_escape(struct jn_strbuf *b, const struct jn_escape *e,
+    const char *s, size_t len);
+
+/*
  * Decode one code point from s[0..len), len > 0, into *cp.  Returns its
  * length, or 0 when the bytes are not valid UTF-8 (bad lead byte, cut
  * sequence, overlong form, surrogate, beyond U+10FFFF).
@@ -279,25 +323,49 @@ size_t jn_format_cell(char *buf, size_t size, enum jn_coltype t,
 static inline struct jn_cell
 jn_cell_str(const char *s, size_t len)
 {
-	struct jn_cell c = { 0, s, len, 0, 0 };
+	struct jn_cell c = { 0, s, len, 0, 0, 0, 0 };
 	return c;
 }
 static inline struct jn_cell
 jn_cell_int(int64_t i)
 {
-	struct jn_cell c = { 0, NULL, 0, i, 0 };
+	struct jn_cell c = { 0, NULL, 0, i, 0, 0, 0 };
 	return c;
 }
 static inline struct jn_cell
 jn_cell_num(double d)
 {
-	struct jn_cell c = { 0, NULL, 0, 0, d };
+	struct jn_cell c = { 0, NULL, 0, 0, d, 0, 0 };
 	return c;
 }
 static inline struct jn_cell
 jn_cell_null(void)
 {
-	struct jn_cell c = { 1, NULL, 0, 0, 0 };
+	struct jn_cell c = { 1, NULL, 0, 0, 0, 0, 0 };
+	return c;
+}
+/*
+ * A JN_COL_NUM cell worth exactly units * 10^-dec, -18 <= dec <= 18:
+ * written as that decimal (no float noise past a double's 16 digits),
+ * trailing zeros trimmed, zeros added for a negative dec.  For figures
+ * rounded to a fixed decimal, such as jpath's credits.
+ */
+static inline struct jn_cell
+jn_cell_dec(int64_t units, int dec)
+{
+	struct jn_cell c = { 0, NULL, 0, units, 0, dec, JN_CELL_UNITS };
+	return c;
+}
+/*
+ * A JN_COL_NUM cell worth d, written with exactly dec decimals (0 to 17),
+ * trailing zeros kept ("24.0" beside "30.9"), so that a column of one
+ * figure reads at one precision: the survey scores (score.h), jscore's
+ * scores.  In a JN_COL_RATE column it prints as any rate.
+ */
+static inline struct jn_cell
+jn_cell_fixed(double d, int dec)
+{
+	struct jn_cell c = { 0, NULL, 0, 0, d, dec, JN_CELL_FIXED };
 	return c;
 }
 

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "journey/chart.h"
+#include "journey/score.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 #define WIDTH JN_CHART_WIDTH
@@ -1073,6 +1074,25 @@ jn_chart_graph(struct jn_chart *s)
 	free(v);
 }
 
+/*
+ * Number d of column name, of type ty, as the writers show it in a
+ * table: a survey figure at its precision (score.h), anything else as
+ * its type.  Returns buf.
+ */
+static const char *
+table_number(char *buf, size_t size, enum jn_coltype ty, const char *name,
+    double d)
+{
+	int k = jn_score_column(name);
+	struct jn_cell x;
+
+	if (ty != JN_COL_NUM || k < 0)
+		return fmt(buf, size, ty, d);
+	x = jn_score_cell((enum jn_score_kind)k, d);
+	(void)jn_format_cell(buf, size, ty, &x, 1);
+	return buf;
+}
+
 /* ---- the numbers ---- */
 
 void
@@ -1110,7 +1130,8 @@ jn_chart_numbers(struct jn_strbuf *b, const struct jn_table *t,
 			if (ty != JN_COL_STR) {
 				jn_strbuf_printf(b, "<td class=\"n\">");
 				if (jn_parse_double(v, strlen(v), &d) == 0)
-					v = fmt(vb, sizeof vb, ty, d);
+					v = table_number(vb, sizeof vb, ty,
+					    t->names[c], d);
 			} else {
 				jn_strbuf_printf(b, "<td>");
 			}

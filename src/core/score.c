@@ -6,6 +6,7 @@
  */
 #include <math.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "journey/score.h"
 #include "journey/util.h"
@@ -226,4 +227,54 @@ jn_scores_ces(const struct jn_scores *s, struct jn_score_est *e)
 	e->lower = clip(mean - Z95 * e->se, 1, 7);
 	e->upper = clip(mean + Z95 * e->se, 1, 7);
 	return 0;
+}
+
+const int jn_score_decimals[JN_NSCORES] = { 1, 4, 2 };
+
+struct jn_cell
+jn_score_cell(enum jn_score_kind k, double v)
+{
+	return jn_cell_fixed(v, jn_score_decimals[k]);
+}
+
+const struct jn_column jn_score_columns[JN_SCORE_NCOLS] = {
+	{ "responses", JN_COL_INT }, { "nps", JN_COL_NUM },
+	{ "nps_lower", JN_COL_NUM }, { "nps_upper", JN_COL_NUM },
+	{ "csat", JN_COL_RATE }, { "ces", JN_COL_NUM },
+};
+
+int
+jn_score_column(const char *name)
+{
+	if (strcmp(name, "nps") == 0 || strcmp(name, "nps_lower") == 0 ||
+	    strcmp(name, "nps_upper") == 0)
+		return JN_NPS;
+	if (strcmp(name, "csat") == 0)
+		return JN_CSAT;
+	if (strcmp(name, "ces") == 0)
+		return JN_CES;
+	return -1;
+}
+
+size_t
+jn_scores_cells(const struct jn_scores *sc, int interval, struct jn_cell *c)
+{
+	struct jn_score_est e;
+	size_t j = 0;
+	int have;
+
+	c[j++] = jn_cell_int((int64_t)sc->responses);
+	have = jn_scores_nps(sc, &e) == 0;
+	c[j++] = have ? jn_score_cell(JN_NPS, e.value) : jn_cell_null();
+	if (interval) {
+		c[j++] = have ? jn_score_cell(JN_NPS, e.lower) :
+		    jn_cell_null();
+		c[j++] = have ? jn_score_cell(JN_NPS, e.upper) :
+		    jn_cell_null();
+	}
+	c[j++] = jn_scores_csat(sc, &e) == 0 ? jn_score_cell(JN_CSAT,
+	    e.value) : jn_cell_null();
+	c[j++] = jn_scores_ces(sc, &e) == 0 ? jn_score_cell(JN_CES,
+	    e.value) : jn_cell_null();
+	return j;
 }

@@ -16,69 +16,10 @@
 
 /* ---- text ---- */
 
-/* The length of the XML character at s (0: none, not UTF-8 or U+FFFE/F). */
-static size_t
-utf8_seq(const unsigned char *s, size_t len)
-{
-	uint32_t v;
-	size_t n = jn_utf8_decode(s, len, &v);
-
-	return n > 0 && (v == 0xfffe || v == 0xffff) ? 0 : n;
-}
-
-static void
-add(struct jn_strbuf *b, const char *s, size_t n)
-{
-	jn_strbuf_printf(b, "%.*s", (int)n, s);
-}
-
 void
 jn_xml_text(struct jn_strbuf *b, const char *s, size_t len)
 {
-	const unsigned char *u = (const unsigned char *)s;
-	size_t i = 0, run = 0, n;
-
-	if (b->buf == NULL)
-		jn_strbuf_printf(b, "%s", "");
-	while (i < len) {
-		unsigned char c = u[i];
-		const char *ent = NULL;
-
-		switch (c) {
-		case '&': ent = "&amp;"; break;
-		case '<': ent = "&lt;"; break;
-		case '>': ent = "&gt;"; break;
-		case '"': ent = "&quot;"; break;
-		case '\'': ent = "&#39;"; break;
-		default: break;
-		}
-		if (ent == NULL && c >= 0x20 && c < 0x7f) {
-			i++;
-			run++;
-			continue;
-		}
-		add(b, s + i - run, run);
-		run = 0;
-		if (ent) {
-			jn_strbuf_printf(b, "%s", ent);
-			i++;
-			continue;
-		}
-		if (c == '\t' || c == '\n') {
-			jn_strbuf_printf(b, "%c", c);
-			i++;
-			continue;
-		}
-		n = c < 0x20 || c == 0x7f ? 0 : utf8_seq(u + i, len - i);
-		if (n == 0) {
-			jn_strbuf_printf(b, "%s", "\xef\xbf\xbd");
-			i++;
-		} else {
-			add(b, s + i, n);
-			i += n;
-		}
-	}
-	add(b, s + i - run, run);
+	jn_escape(b, &jn_esc_html, s, len);
 }
 
 size_t

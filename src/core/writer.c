@@ -59,6 +59,7 @@ struct gcell {
 	size_t off, len;
 	int64_t i;
 	double d;
+	int dec, form;
 };
 
 /*
@@ -203,7 +204,8 @@ jn_utf8_decode(const unsigned char *s, size_t len, uint32_t *cp)
 }
 
 static const char hexdig[] = "0123456789abcdef";
-static const char replacement[] = "\xef\xbf\xbd";	/* U+FFFD */
+#define FFFD "\xef\xbf\xbd"	/* U+FFFD, the replacement character */
+static const char replacement[] = FFFD;
 
 /* ---- numbers ---- */
 
@@ -237,6 +239,46 @@ fmt_fixed(char *buf, size_t size, double d, int prec, int trim)
 		memmove(buf, buf + 1, n);
 		n--;
 	}
+	return n;
+}
+
+/*
+ * units * 10^-dec as an exact decimal, trailing zeros of the fraction
+ * trimmed (jn_cell_dec).  Returns the length.
+ */
+static size_t
+fmt_dec(char *buf, size_t size, int64_t units, int dec)
+{
+	char dig[24];
+	uint64_t u = units < 0 ? -(uint64_t)units : (uint64_t)units;
+	size_t nd = 0, n = 0, i;
+
+	assert(dec >= -18 && dec <= 18 && size >= 64);
+	do {
+		dig[nd++] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u > 0);
+	if (units < 0)
+		buf[n++] = '-';
+	if (dec <= 0) {
+		while (nd > 0)
+			buf[n++] = dig[--nd];
+		for (i = 0; units != 0 && i < (size_t)-dec; i++)
+			buf[n++] = '0';
+	} else {
+		while (nd < (size_t)dec + 1)
+			dig[nd++] = '0';
+		while (nd > (size_t)dec)
+			buf[n++] = dig[--nd];
+		buf[n++] = '.';
+		while (nd > 0)
+			buf[n++] = dig[--nd];
+		while (buf[n - 1] == '0')
+			n--;
+		if (buf[n - 1] == '.')
+			n--;
+	}
+	buf[n] = '\0';
 	return n;
 }
 
@@ -288,11 +330,18 @@ fmt_number(char *buf, size_t size, enum jn_coltype t,
 	buf[0] = '\0';
 	if (c->null)
 		return 0;
+	/* units hold no double: only a JN_COL_NUM prints them */
+	assert(c->form != JN_CELL_UNITS || t == JN_COL_NUM);
+	assert(c->form != JN_CELL_FIXED || (c->dec >= 0 && c->dec <= 17));
 	switch (t) {
 	case JN_COL_INT:
 		n = (size_t)snprintf(buf, size, "%" PRId64, c->i);
 		return human ? group_thousands(buf, n, size) : n;
 	case JN_COL_NUM:
+		if (c->form == JN_CELL_UNITS)
+			return fmt_dec(buf, size, c->i, c->dec);
+		if (c->form == JN_CELL_FIXED)
+			return fmt_fixed(buf, size, c->d, c->dec, 0);
 		return fmt_fixed(buf, size, c->d, 6, 1);
 	case JN_COL_MONEY:
 		n = fmt_fixed(buf, size, c->d, 2, 0);
@@ -1028,6 +1077,8 @@ hold_gate_row(struct jn_writer *w, const struct jn_cell *cells, int table)
 		g->null = cells[j].null;
 		g->i = cells[j].i;
 		g->d = cells[j].d;
+		g->dec = cells[j].dec;
+		g->form = cells[j].form;
 		g->off = w->gtext.len;
 		g->len = 0;
 		if (!g->null && w->types[j] == JN_COL_STR) {
@@ -1055,7 +1106,7 @@ gate_cell(const struct jn_writer *w, size_t r, size_t j)
 {
 	const struct gcell *g = &w->gcells[r * w->nsrc + j];
 	struct jn_cell c = { g->null, gtext_at(w, g->off), g->len, g->i,
-		g->d };
+		g->d, g->dec, g->form };
 
 	return c;
 }
@@ -1170,123 +1221,76 @@ gate_message(const struct jn_writer *w, struct jn_strbuf *b, size_t r)
 	}
 }
 
-/*
- * Copy the code point at s[*i] (a byte >= 0x80) to b, or U+FFFD for
- * bytes that are not UTF-8; advance *i.  xml: U+FFFE and U+FFFF, which
- * XML 1.0 does not allow, become U+FFFD too.
- */
-static void
-put_utf8(struct jn_strbuf *b, const char *s, size_t len, size_t *i, int xml)
+const struct jn_escape jn_esc_html = { {
+	['&'] = "&amp;", ['<'] = "&lt;", ['>'] = "&gt;", ['"'] = "&quot;",
+	['\''] = "&#39;", ['\t'] = "\t", ['\n'] = "\n", [0x7f] = FFFD,
+}, 1 };
+
+const struct jn_escape jn_esc_xml = { {
+	['&'] = "&amp;", ['<'] = "&lt;", ['>'] = "&gt;", ['\r'] = "&#13;",
+	['\t'] = "\t", ['\n'] = "\n",
+}, 1 };
+
+const struct jn_escape jn_esc_xml_attr = { {
+	['&'] = "&amp;", ['<'] = "&lt;", ['>'] = "&gt;", ['"'] = "&quot;",
+	['\r'] = "&#13;", ['\t'] = "&#9;", ['\n'] = "&#10;",
+}, 1 };
+
+const struct jn_escape jn_esc_github = { {
+	['%'] = "%25", ['\r'] = "%0D", ['\n'] = "%0A",
+}, 0 };
+
+const struct jn_escape jn_esc_github_prop = { {
+	['%'] = "%25", ['\r'] = "%0D", ['\n'] = "%0A", [':'] = "%3A",
+	[','] = "%2C",
+}, 0 };
+
+const struct jn_escape jn_esc_prom = { {
+	['\\'] = "\\\\", ['\n'] = "\\n", ['"'] = "\\\"",
+}, 0 };
+
+const struct jn_escape jn_esc_prom_help = { {
+	['\\'] = "\\\\", ['\n'] = "\\n",
+}, 0 };
+
+void
+jn_escape(struct jn_strbuf *b, const struct jn_escape *e, const char *s,
+    size_t len)
 {
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0, run = 0, n;
 	uint32_t cp;
-	size_t n = jn_utf8_decode((const unsigned char *)s + *i, len - *i, &cp);
 
-	if (n == 0 || (xml && (cp == 0xfffe || cp == 0xffff))) {
-		sb_add(b, replacement, 3);
-		*i += n == 0 ? 1 : n;
-		return;
-	}
-	sb_add(b, s + *i, n);
-	*i += n;
-}
-
-/*
- * XML character data (attr: an attribute value in double quotes, where
- * a newline, CR or tab must be a reference to survive normalization).
- * Control characters XML 1.0 forbids become U+FFFD.
- */
-static void
-xml_escape(struct jn_strbuf *b, const char *s, size_t len, int attr)
-{
-	size_t i = 0;
-
+	sb_grow(b, 0);
+	if (b->len == 0)
+		b->buf[0] = '\0';
 	while (i < len) {
-		unsigned char c = (unsigned char)s[i];
+		unsigned char c = u[i];
+		const char *rep = c < 0x80 ? e->ascii[c] : NULL;
 
-		if (c >= 0x80) {
-			put_utf8(b, s, len, &i, 1);
+		/* runs of bytes written as they are, appended at once */
+		if (c < 0x80 && rep == NULL && !(e->xml && c < 0x20)) {
+			i++;
+			run++;
 			continue;
 		}
-		i++;
-		if (c == '&')
-			sb_addstr(b, "&amp;");
-		else if (c == '<')
-			sb_addstr(b, "&lt;");
-		else if (c == '>')
-			sb_addstr(b, "&gt;");
-		else if (c == '"' && attr)
-			sb_addstr(b, "&quot;");
-		else if (c == '\n' && attr)
-			sb_addstr(b, "&#10;");
-		else if (c == '\t' && attr)
-			sb_addstr(b, "&#9;");
-		else if (c == '\r')
-			sb_addstr(b, "&#13;");
-		else if (c < 0x20 && c != '\n' && c != '\t')
-			sb_add(b, replacement, 3);
-		else
-			sb_addc(b, (char)c);
-	}
-}
-
-/*
- * A workflow command's message (GitHub's escapeData: % CR LF as %25 %0D
- * %0A) or, prop, a property value (escapeProperty: : and , too).
- */
-static void
-github_escape(struct jn_strbuf *b, const char *s, size_t len, int prop)
-{
-	size_t i = 0;
-
-	while (i < len) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c >= 0x80) {
-			put_utf8(b, s, len, &i, 0);
+		sb_add(b, s + i - run, run);
+		run = 0;
+		if (c < 0x80) {
+			sb_addstr(b, rep != NULL ? rep : FFFD);
+			i++;
 			continue;
 		}
-		i++;
-		if (c == '%')
-			sb_addstr(b, "%25");
-		else if (c == '\r')
-			sb_addstr(b, "%0D");
-		else if (c == '\n')
-			sb_addstr(b, "%0A");
-		else if (c == ':' && prop)
-			sb_addstr(b, "%3A");
-		else if (c == ',' && prop)
-			sb_addstr(b, "%2C");
-		else
-			sb_addc(b, (char)c);
-	}
-}
-
-/*
- * Prometheus text: a label value (\ " and LF as \\ \" \n) or, help, a
- * # HELP docstring (\ and LF only).
- */
-static void
-prom_escape(struct jn_strbuf *b, const char *s, size_t len, int help)
-{
-	size_t i = 0;
-
-	while (i < len) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c >= 0x80) {
-			put_utf8(b, s, len, &i, 0);
-			continue;
+		n = jn_utf8_decode(u + i, len - i, &cp);
+		if (n == 0 || (e->xml && (cp == 0xfffe || cp == 0xffff))) {
+			sb_add(b, FFFD, 3);
+			i += n == 0 ? 1 : n;
+		} else {
+			sb_add(b, s + i, n);
+			i += n;
 		}
-		i++;
-		if (c == '\\')
-			sb_addstr(b, "\\\\");
-		else if (c == '\n')
-			sb_addstr(b, "\\n");
-		else if (c == '"' && !help)
-			sb_addstr(b, "\\\"");
-		else
-			sb_addc(b, (char)c);
 	}
+	sb_add(b, s + i - run, run);
 }
 
 /*
@@ -1342,29 +1346,29 @@ write_junit(struct jn_writer *w)
 		    tool);
 		raw.len = 0;
 		gate_name(w, &raw, r);
-		xml_escape(b, raw.buf, raw.len, 1);
+		jn_escape(b, &jn_esc_xml_attr, raw.buf, raw.len);
 		sb_addstr(b, "\">\n");
 		raw.len = 0;
 		gate_figures(w, &raw, r);
 		if (g->v == JN_VERDICT_FAIL) {
 			sb_addstr(b, "      <failure type=\"gate\" message=\"");
 			if (g->has_why)
-				xml_escape(b, gtext_at(w, g->why_off),
-				    g->why_len, 1);
+				jn_escape(b, &jn_esc_xml_attr,
+				    gtext_at(w, g->why_off), g->why_len);
 			else
 				sb_addstr(b, "failed");
 			sb_addstr(b, "\">");
-			xml_escape(b, raw.buf, raw.len, 0);
+			jn_escape(b, &jn_esc_xml, raw.buf, raw.len);
 			sb_addstr(b, "</failure>\n");
 		} else {
 			sb_addstr(b, "      <system-out>");
 			if (g->has_why) {
-				xml_escape(b, gtext_at(w, g->why_off),
-				    g->why_len, 0);
+				jn_escape(b, &jn_esc_xml,
+				    gtext_at(w, g->why_off), g->why_len);
 				if (raw.len > 0)
 					sb_addc(b, '\n');
 			}
-			xml_escape(b, raw.buf, raw.len, 0);
+			jn_escape(b, &jn_esc_xml, raw.buf, raw.len);
 			sb_addstr(b, "</system-out>\n");
 		}
 		sb_addstr(b, "    </testcase>\n");
@@ -1389,11 +1393,11 @@ write_github(struct jn_writer *w)
 		sb_addstr(&raw, w->gate->tool);
 		sb_addstr(&raw, ": ");
 		gate_name(w, &raw, r);
-		github_escape(b, raw.buf, raw.len, 1);
+		jn_escape(b, &jn_esc_github_prop, raw.buf, raw.len);
 		sb_addstr(b, "::");
 		raw.len = 0;
 		gate_message(w, &raw, r);
-		github_escape(b, raw.buf, raw.len, 0);
+		jn_escape(b, &jn_esc_github, raw.buf, raw.len);
 		sb_addc(b, '\n');
 		emit_str(w, b);
 	}
@@ -1532,8 +1536,8 @@ prom_rows_make(const struct jn_writer *w, struct prom_rows *p)
 		/* a check is labelled by its name alone */
 		if (w->grows[r].has_name) {
 			sb_addstr(&p->labels, "{check=\"");
-			prom_escape(&p->labels, gtext_at(w,
-			    w->grows[r].name_off), w->grows[r].name_len, 0);
+			jn_escape(&p->labels, &jn_esc_prom, gtext_at(w,
+			    w->grows[r].name_off), w->grows[r].name_len);
 			sb_addstr(&p->labels, "\"}");
 			first = 0;
 			j = w->nsrc;
@@ -1553,7 +1557,8 @@ prom_rows_make(const struct jn_writer *w, struct prom_rows *p)
 				sb_addstr(&p->labels, "=\"");
 				t.len = 0;
 				gate_text(w, &t, r, j, 0);
-				prom_escape(&p->labels, t.buf, t.len, 0);
+				jn_escape(&p->labels, &jn_esc_prom, t.buf,
+				    t.len);
 				sb_addc(&p->labels, '"');
 			}
 		}
@@ -1596,7 +1601,7 @@ prom_family(struct jn_writer *w, const struct prom_rows *p,
 	sb_addc(&metric, '_');
 	prom_name(&metric, name, 0);
 	jn_strbuf_printf(b, "# HELP %s ", metric.buf);
-	prom_escape(b, help, strlen(help), 1);
+	jn_escape(b, &jn_esc_prom_help, help, strlen(help));
 	jn_strbuf_printf(b, "\n# TYPE %s gauge\n", metric.buf);
 	for (r = 0; r < w->ngrows; r++) {
 		if (!p->keep[r])

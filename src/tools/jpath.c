@@ -225,12 +225,37 @@ static const char *const model_names[] = { "first", "last", "linear",
  * Each term is cut to a multiple of 2^-64 (far below the 6 decimals
  * written), and then added exactly, so that the sum is the same in any
  * order, of any -j or shards; 16 bytes, where an exact sum of doubles
- * (xsum.h) takes 568.  Terms and sums within +-9.2e18.
+ * (xsum.h) takes 568.  The whole part holds +-FX_MAX: a term or a sum
+ * beyond it leaves the sum spoiled (FX_SPOILED, w = INT64_MIN, which no
+ * sum within reach has), so that it never wraps into a wrong number,
+ * survives merges and states, and is an error when written.
  */
 struct fx {
 	int64_t w;
 	uint64_t f;
 };
+
+#define FX_MAX		INT64_MAX
+#define FX_SPOILED	INT64_MIN
+
+static int
+fx_spoiled(const struct fx *a)
+{
+	return a->w == FX_SPOILED;
+}
+
+/* a->w += d (a carry of 0 or 1 included), spoiling a past +-FX_MAX. */
+static void
+fx_whole(struct fx *a, int64_t d)
+{
+	if (a->w == FX_SPOILED || d == FX_SPOILED ||
+	    (d > 0 && a->w > FX_MAX - d) || (d < 0 && a->w < -FX_MAX - d)) {
+		a->w = FX_SPOILED;
+		a->f = 0;
+		return;
+	}
+	a->w += d;
+}
 
 static void
 fx_add(struct fx *a, double x)
@@ -239,17 +264,28 @@ fx_add(struct fx *a, double x)
 	uint64_t f = fr >= 18446744073709551615.0 ? UINT64_MAX :
 	    (uint64_t)fr;
 
-	a->w += (int64_t)fl;
+	/* 2^63 is a double; INT64_MAX, rounded up to it, is not */
+	if (!(fl > -9223372036854775808.0 && fl < 9223372036854775808.0)) {
+		fx_whole(a, FX_SPOILED);
+		return;
+	}
+	fx_whole(a, (int64_t)fl);
+	if (fx_spoiled(a))
+		return;
 	a->f += f;
-	a->w += a->f < f;	/* the carry */
+	if (a->f < f)	/* the carry */
+		fx_whole(a, 1);
 }
 
 static void
 fx_merge(struct fx *a, const struct fx *b)
 {
-	a->w += b->w;
+	fx_whole(a, b->w);
+	if (fx_spoiled(a))
+		return;
 	a->f += b->f;
-	a->w += a->f < b->f;
+	if (a->f < b->f)
+		fx_whole(a, 1);
 }
 
 static double
@@ -1384,38 +1420,21 @@ show_scores(const struct jpath *f)
 	return 0;
 }
 
-static const struct jn_column score_cols[] = {
-	{ "responses", JN_COL_INT }, { "nps", JN_COL_NUM },
-	{ "nps_lower", JN_COL_NUM }, { "nps_upper", JN_COL_NUM },
-	{ "csat", JN_COL_RATE }, { "ces", JN_COL_NUM },
-};
-#define NSCORECOLS NELEM(score_cols)
-
 /*
- * The survey cells of sc at c (NSCORECOLS of them): responses, NPS and
- * its interval, CSAT, CES; empty where no answer of the kind, all empty
- * without sc.
+ * The survey cells of sc at c (JN_SCORE_NCOLS of them, score.h): all
+ * empty without sc.
  */
 static void
 score_cells(const struct jn_scores *sc, struct jn_cell *c)
 {
-	struct jn_score_est e;
-	int have;
+	size_t k;
 
 	if (sc == NULL) {
-		for (have = 0; have < (int)NSCORECOLS; have++)
-			c[have] = jn_cell_null();
+		for (k = 0; k < JN_SCORE_NCOLS; k++)
+			c[k] = jn_cell_null();
 		return;
 	}
-	c[0] = jn_cell_int((int64_t)sc->responses);
-	have = jn_scores_nps(sc, &e) == 0;
-	c[1] = have ? jn_cell_num(e.value) : jn_cell_null();
-	c[2] = have ? jn_cell_num(e.lower) : jn_cell_null();
-	c[3] = have ? jn_cell_num(e.upper) : jn_cell_null();
-	c[4] = jn_scores_csat(sc, &e) == 0 ? jn_cell_num(e.value) :
-	    jn_cell_null();
-	c[5] = jn_scores_ces(sc, &e) == 0 ? jn_cell_num(e.value) :
-	    jn_cell_null();
+	(void)jn_scores_cells(sc, 1, c);
 }
 
 /* View next: the answers of the units that passed (by, tp). */
@@ -2093,6 +2112,64 @@ out:
 	return rc;
 }
 
+/* 10^0 .. 10^18, exact as doubles up to 10^22 */
+static const double p10[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8,
+	1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18 };
+
+/*
+ * The exact sum a rounded to dec decimals (-18 <= dec <= 6; negative:
+ * to tens, hundreds...), half up, in units of 10^-dec; the caller keeps
+ * |a| * 10^dec within 2^53.
+ */
+static int64_t
+fx_round(const struct fx *a, int dec)
+{
+	double frac = (double)a->f / 18446744073709551616.0;
+	int64_t p, q, r;
+
+	if (dec >= 0) {
+		p = (int64_t)p10[dec];
+		return a->w * p + (int64_t)floor(frac * (double)p + 0.5);
+	}
+	p = (int64_t)p10[-dec];
+	q = a->w / p;
+	r = a->w % p;
+	if (r < 0) {
+		r += p;
+		q--;
+	}
+	return q + ((double)r + frac >= (double)p / 2 ? 1 : 0);
+}
+
+/*
+ * Did a sum of the attribution rows, or a group's value (its (end) and
+ * (direct) rows together), go past +-FX_MAX?  Then -1, reported.
+ */
+static int
+attr_check(const struct jpath *f, const uint32_t *endrow,
+    const uint32_t *directrow, size_t nb)
+{
+	size_t i, na = jn_intern_count(&f->t.akeys);
+	int k, bad = 0;
+
+	for (i = 0; i < na; i++)
+		for (k = 0; k < NFX; k++)
+			bad |= fx_spoiled(attr_fx(&f->t.a[i], k));
+	for (i = 0; i <= nb; i++) {
+		struct fx all = { 0, 0 };
+
+		if (endrow[i] != NONE)
+			fx_merge(&all, &f->t.a[endrow[i]].value);
+		if (directrow[i] != NONE)
+			fx_merge(&all, &f->t.a[directrow[i]].value);
+		bad |= fx_spoiled(&all);
+	}
+	if (bad)
+		return jn_error("--value: values add up past "
+		    "9223372036854775807 (a sum's limit, +-9.2e18)");
+	return 0;
+}
+
 /*
  * The attribution table: per group, every touchpoint's conversions,
  * value and credit under each model, each model's column rounded at the
@@ -2179,7 +2256,7 @@ write_attribution(struct jpath *f, enum jn_format fmt)
 	}
 	free(vids);
 	free(vstart);
-	if (rc != 0)
+	if (rc != 0 || (rc = attr_check(f, endrow, directrow, nb)) != 0)
 		goto out;
 	if (!f->html)
 		jn_engine_meta(&f->engine, fmt);
@@ -2189,9 +2266,9 @@ write_attribution(struct jpath *f, enum jn_format fmt)
 		size_t g = by == NONE ? nb : by, nr, nk = 0;
 		uint64_t total = 0;
 		struct fx vchain = { 0, 0 }, vall = { 0, 0 };
-		double *cr, *re = reall + i, scale;
+		double *cr, *re = reall + i, mag;
 		int64_t *micro, other[2 * (NHEUR + 1)];
-		int pruned = 0;
+		int pruned = 0, dec;
 
 		for (j = i; j < n && f->t.a[ids[j]].by == by; j++)
 			;
@@ -2235,25 +2312,38 @@ write_attribution(struct jpath *f, enum jn_format fmt)
 			}
 		}
 		/*
-		 * Values round at the 6th decimal while the total in
-		 * millionths is an exact double (2^53, about 9e9 of value);
-		 * past it, at a coarser decimal, one more per factor of 10
-		 * (the total in units of 1e6 / scale would overflow int64
-		 * at 9.2e12 and the rounding loop run for ever).
+		 * Values round at the 6th decimal while every sum of a
+		 * column's magnitudes (and the group's value) in millionths
+		 * is an exact double, within 2^53 (about 9e9 of value); past
+		 * it, at one decimal fewer per factor of 10 (the units of
+		 * 9e15 of value, its tens past 9e16...), as a double holds
+		 * no more digits: so the rounding stays in int64 and every
+		 * column still adds up exactly.
 		 */
-		scale = 1e6;
-		while (fabs(fx_value(&vall)) * scale > 9007199254740992.0)
-			scale /= 10;
+		mag = fabs(fx_value(&vall));
+		for (k = -1; k < 2 * (NHEUR + 1); k++) {
+			double sum = 0;
+
+			if (k >= 0 && k <= NHEUR)
+				continue;
+			for (r = 0; r < nr; r++)
+				sum += fabs(k < 0 ? fx_value(&f->t.a[ids[i +
+				    r]].value) : cr[(size_t)k * nr + r]);
+			mag = sum > mag ? sum : mag;
+		}
+		dec = 6;
+		while (dec > -12 && mag * p10[dec > 0 ? dec : 0] /
+		    p10[dec < 0 ? -dec : 0] > 9007199254740992.0)
+			dec--;
 		for (k = 0; k < 2 * (NHEUR + 1); k++) {
 			double *v = cr + (size_t)k * nr;
 
-			if (k > NHEUR && scale != 1e6)
+			if (k > NHEUR && dec != 6)
 				for (r = 0; r < nr; r++)
-					v[r] *= scale / 1e6;
+					v[r] /= p10[6 - dec];
 			(void)jn_round_micro(v, nr,
 			    k <= NHEUR ? (int64_t)total * 1000000 :
-			    llround(fx_value(&vall) * scale),
-			    micro + (size_t)k * nr);
+			    fx_round(&vall, dec), micro + (size_t)k * nr);
 		}
 		memset(other, 0, sizeof other);
 		for (r = 0; r < nr; r++) {
@@ -2272,12 +2362,12 @@ write_attribution(struct jpath *f, enum jn_format fmt)
 			c[x++] = tp_cell(f, a->tp);
 			c[x++] = jn_cell_int((int64_t)a->conversions);
 			if (vals)
-				c[x++] = jn_cell_num(fx_value(&a->value));
+				c[x++] = jn_cell_dec(fx_round(&a->value, dec),
+				    dec);
 			for (k = 0; k < 2 * (NHEUR + 1); k++)
 				if (vals || k <= NHEUR)
-					c[x++] = jn_cell_num((double)micro[
-					    (size_t)k * nr + r] /
-					    (k <= NHEUR ? 1e6 : scale));
+					c[x++] = jn_cell_dec(micro[(size_t)k *
+					    nr + r], k <= NHEUR ? 6 : dec);
 			jn_writer_row(w, c);
 		}
 		if (pruned) {
@@ -2292,8 +2382,8 @@ write_attribution(struct jpath *f, enum jn_format fmt)
 				c[x++] = jn_cell_null();
 			for (k = 0; k < 2 * (NHEUR + 1); k++)
 				if (vals || k <= NHEUR)
-					c[x++] = jn_cell_num((double)other[k] /
-					    (k <= NHEUR ? 1e6 : scale));
+					c[x++] = jn_cell_dec(other[k],
+					    k <= NHEUR ? 6 : dec);
 			jn_writer_row(w, c);
 		}
 		free(cr);
@@ -2373,8 +2463,8 @@ write_table(struct jpath *f, enum jn_format fmt)
 	}
 	if (f->view != VIEW_VARIANTS && f->view != VIEW_STEPS &&
 	    show_scores(f)) {
-		memcpy(cols + nc, score_cols, sizeof score_cols);
-		nc += NSCORECOLS;
+		memcpy(cols + nc, jn_score_columns, sizeof jn_score_columns);
+		nc += JN_SCORE_NCOLS;
 	}
 	sort_times(&f->t);
 	ids = order_rows(f, &n);

@@ -717,6 +717,37 @@ is_rate_kpi(const struct jn_table *t, size_t r0, size_t r1, int kpi_col,
 	return 1;
 }
 
+/*
+ * The label of a flagged point at (x, y) of a plot x0..x1, y0 (top) to
+ * y1: under a low point, over a high one, centered; beside the point
+ * where that would run into the period labels under the plot or the
+ * heading over it (a first or last period at the edge of the scale),
+ * and never past the plot's left or right edge.
+ */
+static void
+flag_label(struct jn_strbuf *b, double x, double y, int low, double x0,
+    double x1, double y0, double y1)
+{
+	const char *s = low ? "\xe2\x96\xbc low" : "\xe2\x96\xb2 high";
+	double w = jn_svg_text_width(low ? 5 : 6), lx = x;
+	double ly = low ? y + 18 : y - 9;
+	const char *anchor = "middle";
+
+	/* 11px text: glyphs from 9 over the baseline to 3 under it */
+	if (low ? ly + 3 > y1 + 6 : ly - 9 < y0 - 7) {
+		ly = y + 4;
+		anchor = x + 9 + w > x1 + 10 ? "end" : "start";
+		lx = x + 9 + w > x1 + 10 ? x - 9 : x + 9;
+	} else if (x - w / 2 < x0) {
+		anchor = "start";
+		lx = x0;
+	} else if (x + w / 2 > x1 + 10) {
+		anchor = "end";
+		lx = x1 + 10;
+	}
+	jn_svg_text(b, lx, ly, anchor, "drop", s, 0);
+}
+
 /* Series: (group, kpi) pairs in the order they first appear. */
 static void
 draw_watch(struct jn_chart *s)
@@ -837,7 +868,8 @@ draw_watch(struct jn_chart *s)
 			const char *f = text(t, rows[j], "flag");
 			double x = jn_band_pos(&bx, j) + bx.width / 2;
 
-			if ((j % every == 0 && j + every / 2 < n) || j + 1 == n)
+			/* the last always; none closer to it than every */
+			if ((j % every == 0 && j + every < n) || j + 1 == n)
 				jn_svg_text(&s->svg, x, y1 + 16, "middle",
 				    "tick", text(t, rows[j], "period"), 12);
 			if (num(t, rows[j], "value", &v) != 0)
@@ -855,10 +887,8 @@ draw_watch(struct jn_chart *s)
 			    *f ? 5.5 : 2.5, *f ? "flag" : "point", tip);
 			if (*f) {
 				nflag++;
-				jn_svg_text(&s->svg, x, jn_scale_map(&sy, v) +
-				    (strcmp(f, "low") == 0 ? 18 : -9),
-				    "middle", "drop", strcmp(f, "low") == 0 ?
-				    "\xe2\x96\xbc low" : "\xe2\x96\xb2 high", 0);
+				flag_label(&s->svg, x, jn_scale_map(&sy, v),
+				    strcmp(f, "low") == 0, x0, x1, y0, y1);
 				if (nflag <= 5)
 					jn_strbuf_printf(&flags, "%s%s %s (%s)",
 					    nflag > 1 ? ", " : "", series.v[i],
@@ -1194,6 +1224,35 @@ report(struct report *rp)
 	return rc;
 }
 
+/*
+ * A funnel cannot gain units: within one funnel (one --by group, the
+ * step growing from row to row) a step's count is at most the step
+ * before's, as jfunnel writes it whatever its options (a skipped
+ * optional step is reached when a later one is).  A table whose count
+ * rises is no funnel, and its drop-offs would be negative: -1, reported.
+ */
+static int
+funnel_check(const struct jn_table *t)
+{
+	int g = group_column(t, JN_TABLE_FUNNEL);
+	size_t r;
+	double c0, c1, s0, s1;
+
+	for (r = 1; r < t->nrows; r++) {
+		if (g >= 0 && strcmp(cell(t, r, g), cell(t, r - 1, g)) != 0)
+			continue;
+		if (num(t, r - 1, "step", &s0) != 0 ||
+		    num(t, r, "step", &s1) != 0 || s1 <= s0 ||
+		    num(t, r - 1, "count", &c0) != 0 ||
+		    num(t, r, "count", &c1) != 0 || c1 <= c0)
+			continue;
+		return jn_error("%s:%zu: funnel count rises from %.0f at "
+		    "step %.0f to %.0f at step %.0f (a funnel cannot gain "
+		    "units)", t->file, t->lines[r], c0, s0, c1, s1);
+	}
+	return 0;
+}
+
 static int
 load(struct report *rp, const char *path)
 {
@@ -1206,6 +1265,10 @@ load(struct report *rp, const char *path)
 		if (jn_table_kind(&rp->ts.t[i]) != JN_TABLE_OTHER &&
 		    jn_table_kind(&rp->ts.t[i]) != JN_TABLE_STEPS &&
 		    jn_table_validate(&rp->ts.t[i]) != 0)
+			return -1;
+	for (i = first; i < rp->ts.n; i++)
+		if (jn_table_kind(&rp->ts.t[i]) == JN_TABLE_FUNNEL &&
+		    funnel_check(&rp->ts.t[i]) != 0)
 			return -1;
 	return 0;
 }

@@ -646,7 +646,7 @@ write_backlog(struct score *s, enum jn_format fmt)
 		why(it, reason, sizeof reason);
 		c[0] = jn_cell_int((int64_t)i + 1);
 		c[1] = jn_cell_str(prio[it->priority], 2);
-		c[2] = jn_cell_num(round(it->score * 10000) / 10000);
+		c[2] = jn_cell_fixed(round(it->score * 10000) / 10000, 4);
 		c[3] = jn_cell_str(it->kind, strlen(it->kind));
 		c[4] = jn_cell_str(it->touchpoint, strlen(it->touchpoint));
 		c[5] = jn_cell_str(it->detail, strlen(it->detail));

@@ -1211,12 +1211,6 @@ show_scores(const struct seg *s)
 	return s->sc != NULL;
 }
 
-static const struct jn_column score_cols[] = {
-	{ "responses", JN_COL_INT }, { "nps", JN_COL_NUM },
-	{ "nps_lower", JN_COL_NUM }, { "nps_upper", JN_COL_NUM },
-	{ "csat", JN_COL_RATE }, { "ces", JN_COL_NUM },
-};
-
 /*
  * The survey fields of user i for rules, at slots base to base + 3:
  * responses, nps, csat (a share) and ces, absent without answers of
@@ -1279,7 +1273,8 @@ assign_segments(struct seg *s)
 		}
 		/* then the survey's (absent without answers) */
 		for (k = 0; k < 4; k++)
-			jn_schema_field(&ps, score_cols[k < 2 ? k : k + 2].name);
+			jn_schema_field(&ps,
+			    jn_score_columns[k < 2 ? k : k + 2].name);
 		for (r = 0; r < s->nrules; r++) {
 			char what[32];
 
@@ -1378,31 +1373,6 @@ clv_add(struct segstat *x, const struct buyer *b)
 	jn_xsum_add(&x->clv, b->clv);
 }
 
-/*
- * The survey cells of sc at c: responses, NPS (with its interval when
- * interval), CSAT, CES; empty where no answer of the kind.  Returns the
- * number of cells.
- */
-static size_t
-score_cells(const struct jn_scores *sc, int interval, struct jn_cell *c)
-{
-	struct jn_score_est e;
-	size_t j = 0;
-	int have;
-
-	c[j++] = jn_cell_int((int64_t)sc->responses);
-	have = jn_scores_nps(sc, &e) == 0;
-	c[j++] = have ? jn_cell_num(e.value) : jn_cell_null();
-	if (interval) {
-		c[j++] = have ? jn_cell_num(e.lower) : jn_cell_null();
-		c[j++] = have ? jn_cell_num(e.upper) : jn_cell_null();
-	}
-	c[j++] = jn_scores_csat(sc, &e) == 0 ? jn_cell_num(e.value) :
-	    jn_cell_null();
-	c[j++] = jn_scores_ces(sc, &e) == 0 ? jn_cell_num(e.value) :
-	    jn_cell_null();
-	return j;
-}
 
 static int
 write_segments(struct seg *s, enum jn_format fmt)
@@ -1421,15 +1391,15 @@ write_segments(struct seg *s, enum jn_format fmt)
 	size_t ncols = s->clv ? NELEM(cols) : NELEM(cols) - 4;
 	struct segstat *st = jn_xcalloc(nseg + 1, sizeof *st);
 	struct jn_writer *w;
-	struct jn_column cl[NELEM(cols) + NELEM(score_cols)];
+	struct jn_column cl[NELEM(cols) + JN_SCORE_NCOLS];
 	struct jn_cell c[NELEM(cl)];
 	size_t i;
 	int rc, scores = show_scores(s);
 
 	memcpy(cl, cols, ncols * sizeof *cl);
 	if (scores) {
-		memcpy(cl + ncols, score_cols, sizeof score_cols);
-		ncols += NELEM(score_cols);
+		memcpy(cl + ncols, jn_score_columns, sizeof jn_score_columns);
+		ncols += JN_SCORE_NCOLS;
 	}
 
 	for (i = 0; i < nseg; i++)
@@ -1483,7 +1453,7 @@ write_segments(struct seg *s, enum jn_format fmt)
 			    &st[i].clv)) : jn_cell_null();
 		}
 		if (scores)
-			score_cells(&st[i].sc, 1, c + j);
+			jn_scores_cells(&st[i].sc, 1, c + j);
 		jn_writer_row(w, c);
 	}
 	rc = jn_writer_finish(w);
@@ -1532,10 +1502,10 @@ write_profiles(struct seg *s, enum jn_format fmt)
 		cols[nc++] = (struct jn_column){ "clv", JN_COL_MONEY };
 	}
 	if (scores) {	/* a user's NPS without its interval: few answers */
-		cols[nc++] = score_cols[0];
-		cols[nc++] = score_cols[1];
-		cols[nc++] = score_cols[4];
-		cols[nc++] = score_cols[5];
+		cols[nc++] = jn_score_columns[0];
+		cols[nc++] = jn_score_columns[1];
+		cols[nc++] = jn_score_columns[4];
+		cols[nc++] = jn_score_columns[5];
 	}
 	/* users in byte order of their ids */
 	order = jn_xmalloc((n + 1) * sizeof *order);
@@ -1594,7 +1564,7 @@ write_profiles(struct seg *s, enum jn_format fmt)
 			c[j++] = buyer_cell(s, b, b->clv);
 		}
 		if (scores)
-			score_cells(s->sc ? &s->sc[x] : &none, 0, c + j);
+			jn_scores_cells(s->sc ? &s->sc[x] : &none, 0, c + j);
 		jn_writer_row(w, c);
 	}
 	rc = jn_writer_finish(w);

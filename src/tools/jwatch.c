@@ -1413,6 +1413,18 @@ rounded(double v, int rate)
 }
 
 /*
+ * A figure of KPI q as written: a score at its precision (score.h), a
+ * rate rounded at 4 decimals, else v.
+ */
+static struct jn_cell
+figure(const struct kpi *q, double v)
+{
+	if (q->is_score)
+		return jn_score_cell((enum jn_score_kind)(q->kind - K_NPS), v);
+	return jn_cell_num(rounded(v, q->is_rate));
+}
+
+/*
  * The gate formats' view of the rows (jn_writer_gate): a row is named by
  * its period, group and KPI; group and KPI are Prometheus labels (the
  * period is not, so a textfile keeps each series' latest period), and
@@ -1545,17 +1557,14 @@ emit_rows(struct watch *f, struct jn_writer *w, struct jn_strbuf *db,
 					cells[j++] = jn_cell_str(by, blen);
 				cells[j++] = jn_cell_str(q->name,
 				    strlen(q->name));
-				cells[j++] = r->has_value ? jn_cell_num(
-				    rounded(r->value, rate)) : jn_cell_null();
+				cells[j++] = r->has_value ? figure(q,
+				    r->value) : jn_cell_null();
 				cells[j++] = jn_cell_num(r->num);
 				cells[j++] = rate ? jn_cell_num(r->den) :
 				    jn_cell_null();
-				cells[j++] = jn_cell_num(rounded(r->expected,
-				    rate));
-				cells[j++] = jn_cell_num(rounded(r->lower,
-				    rate));
-				cells[j++] = jn_cell_num(rounded(r->upper,
-				    rate));
+				cells[j++] = figure(q, r->expected);
+				cells[j++] = figure(q, r->lower);
+				cells[j++] = figure(q, r->upper);
 				cells[j++] = isnan(r->score) ? jn_cell_null() :
 				    jn_cell_num(nearbyint(r->score *
 				    1e4) / 1e4);

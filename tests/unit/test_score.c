@@ -253,6 +253,53 @@ test_nps_gap(void **state)
 	assert_float_equal(e.value, -200, 1e-12);
 	assert_float_equal(e.lower, -200, 1e-12);
 	assert_true(e.upper > -200 && e.se > 0);
+/*
+ * The cells as written (journey(7)): answers NPS 10, 9, 3 (2 promoters,
+ * 1 detractor: 33.33, interval 33.33 -+ 1.96 * 100 sqrt((1 - 1/9) / 3)
+ * = 33.33 -+ 106.69: -73.35 and 140, clipped to 100), CSAT 5, 2, 4
+ * (2/3), CES 5, 4, 4 (13/3): "33.3", "-73.4", "100.0", a rate cell of
+ * 2/3, "4.33"; and a kind without answers empty.
+ */
+static void
+test_cells(void **state)
+{
+	static const int8_t ans[3][JN_NSCORES] = { { 10, 5, 5 }, { 9, 2, 4 },
+		{ 3, 4, 4 } };
+	static const char *const want[JN_SCORE_NCOLS] = { "3", "33.3",
+		"-73.4", "100.0", "0.6667", "4.33" };
+	struct jn_scores sc;
+	struct jn_cell c[JN_SCORE_NCOLS];
+	char buf[64];
+	size_t i;
+	int8_t only_nps[JN_NSCORES] = { 7, -1, -1 };
+
+	(void)state;
+	memset(&sc, 0, sizeof sc);
+	for (i = 0; i < 3; i++)
+		jn_scores_add(&sc, ans[i]);
+	assert_int_equal(jn_scores_cells(&sc, 1, c), JN_SCORE_NCOLS);
+	for (i = 0; i < JN_SCORE_NCOLS; i++) {
+		(void)jn_format_cell(buf, sizeof buf,
+		    jn_score_columns[i].type, &c[i], 0);
+		assert_string_equal(buf, want[i]);
+	}
+	(void)jn_format_cell(buf, sizeof buf, JN_COL_RATE, &c[4], 1);
+	assert_string_equal(buf, "66.7%");
+	/* without the interval: responses, nps, csat, ces */
+	assert_int_equal(jn_scores_cells(&sc, 0, c), JN_SCORE_NCOLS - 2);
+	(void)jn_format_cell(buf, sizeof buf, JN_COL_NUM, &c[3], 0);
+	assert_string_equal(buf, "4.33");
+	/* one passive answer: NPS 0.0, no CSAT, no CES */
+	memset(&sc, 0, sizeof sc);
+	jn_scores_add(&sc, only_nps);
+	assert_int_equal(jn_scores_cells(&sc, 0, c), JN_SCORE_NCOLS - 2);
+	(void)jn_format_cell(buf, sizeof buf, JN_COL_NUM, &c[1], 0);
+	assert_string_equal(buf, "0.0");
+	assert_true(c[2].null && c[3].null);
+	/* a figure rounding to zero from below loses its sign */
+	c[0] = jn_score_cell(JN_NPS, -0.04);
+	(void)jn_format_cell(buf, sizeof buf, JN_COL_NUM, &c[0], 0);
+	assert_string_equal(buf, "0.0");
 }
 
 int
@@ -266,6 +313,7 @@ main(void)
 		cmocka_unit_test(test_csat),
 		cmocka_unit_test(test_ces),
 		cmocka_unit_test(test_merge_state),
+		cmocka_unit_test(test_cells),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -137,12 +137,16 @@ test_escape(void **state)
 	    "&lt;/svg&gt;&lt;script&gt;x&lt;/script&gt;");
 	assert_string_equal(esc("caf\xc3\xa9\tok\n", 9),
 	    "caf\xc3\xa9\tok\n");
-	/* invalid UTF-8, controls, a NUL and U+FFFF become U+FFFD */
+	/*
+	 * invalid UTF-8 (a replacement a byte), controls, a NUL, DEL and
+	 * U+FFFF (one replacement for the character) become U+FFFD
+	 */
 	assert_string_equal(esc("a\xff" "b", 3), "a\xef\xbf\xbd" "b");
 	assert_string_equal(esc("a\x01" "b", 3), "a\xef\xbf\xbd" "b");
 	assert_string_equal(esc("a\0b", 3), "a\xef\xbf\xbd" "b");
-	assert_string_equal(esc("\xef\xbf\xbf", 3), "\xef\xbf\xbd"
-	    "\xef\xbf\xbd\xef\xbf\xbd");
+	assert_string_equal(esc("\xef\xbf\xbf", 3), "\xef\xbf\xbd");
+	assert_string_equal(esc("a\x7f\r", 3), "a\xef\xbf\xbd\xef\xbf\xbd");
+	assert_string_equal(esc("\xff\xfe", 2), "\xef\xbf\xbd\xef\xbf\xbd");
 	assert_string_equal(esc("\xc3", 1), "\xef\xbf\xbd");	/* cut */
 	assert_string_equal(esc("", 0), "");
 	/* cutting counts characters, not bytes */

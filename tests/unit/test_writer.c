@@ -1117,6 +1117,96 @@ test_gate_check(void **state)
 	free(buf);
 }
 
+/*
+ * jn_cell_dec: the exact decimal of units * 10^-dec, worked by hand;
+ * the double 6666666666667.33 would print 6666666666667.330078.
+ */
+static void
+test_cell_dec(void **state)
+{
+	static const struct { int64_t u; int dec; const char *want; } c[] = {
+		{ 666666666666733, 2, "6666666666667.33" },
+		{ -333333333333367, 2, "-3333333333333.67" },
+		{ 1500000, 6, "1.5" },
+		{ 5, 6, "0.000005" },
+		{ -5, 6, "-0.000005" },
+		{ 0, 6, "0" },
+		{ 1200, 2, "12" },
+		{ 42, 0, "42" },
+		{ 9007199254740993, -3, "9007199254740993000" },
+		{ 0, -3, "0" },
+		{ INT64_MIN, 18, "-9.223372036854775808" },
+		{ INT64_MAX, -1, "92233720368547758070" },
+	};
+	char buf[64];
+	size_t i;
+	struct jn_cell x;
+
+	(void)state;
+	for (i = 0; i < sizeof c / sizeof c[0]; i++) {
+		x = jn_cell_dec(c[i].u, c[i].dec);
+		assert_int_equal(jn_format_cell(buf, sizeof buf, JN_COL_NUM,
+		    &x, 0), strlen(c[i].want));
+		assert_string_equal(buf, c[i].want);
+		/* tables show it alike (JN_COL_NUM has no separators) */
+		(void)jn_format_cell(buf, sizeof buf, JN_COL_NUM, &x, 1);
+		assert_string_equal(buf, c[i].want);
+	}
+}
+
+/*
+ * The one table-driven escaper, each format's table over the same text:
+ * a & < > " ' tab LF CR, a NUL, DEL, % : , and backslash, U+FFFF and a
+ * stray byte; the expected bytes written out by hand from each format's
+ * rules (writer.h).
+ */
+static void
+test_escape_tables(void **state)
+{
+	static const char in[] = "a&<>\"'\t\n\r\001\177%:,\\\xef\xbf\xbf\xff";
+	static const struct {
+		const struct jn_escape *e;
+		const char *want;
+	} c[] = {
+		{ &jn_esc_html, "a&amp;&lt;&gt;&quot;&#39;\t\n\xef\xbf\xbd"
+		    "\xef\xbf\xbd\xef\xbf\xbd%:,\\\xef\xbf\xbd\xef\xbf\xbd" },
+		{ &jn_esc_xml, "a&amp;&lt;&gt;\"'\t\n&#13;\xef\xbf\xbd\177%:,\\"
+		    "\xef\xbf\xbd\xef\xbf\xbd" },
+		{ &jn_esc_xml_attr, "a&amp;&lt;&gt;&quot;'&#9;&#10;&#13;"
+		    "\xef\xbf\xbd\177%:,\\\xef\xbf\xbd\xef\xbf\xbd" },
+		{ &jn_esc_github, "a&<>\"'\t%0A%0D\001\177%25:,\\"
+		    "\xef\xbf\xbf\xef\xbf\xbd" },
+		{ &jn_esc_github_prop, "a&<>\"'\t%0A%0D\001\177%25%3A%2C\\"
+		    "\xef\xbf\xbf\xef\xbf\xbd" },
+		{ &jn_esc_prom, "a&<>\\\"'\t\\n\r\001\177%:,\\\\"
+		    "\xef\xbf\xbf\xef\xbf\xbd" },
+		{ &jn_esc_prom_help, "a&<>\"'\t\\n\r\001\177%:,\\\\"
+		    "\xef\xbf\xbf\xef\xbf\xbd" },
+	};
+	struct jn_strbuf b = { NULL, 0, 0 };
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof c / sizeof c[0]; i++) {
+		b.len = 0;
+		jn_escape(&b, c[i].e, in, sizeof in - 1);
+		assert_int_equal(b.len, strlen(c[i].want));
+		assert_memory_equal(b.buf, c[i].want, b.len);
+	}
+	/* a NUL inside is a control like any other */
+	b.len = 0;
+	jn_escape(&b, &jn_esc_xml, "a\0b", 3);
+	assert_string_equal(b.buf, "a\xef\xbf\xbd" "b");
+	/* nothing appended still leaves a string */
+	free(b.buf);
+	b.buf = NULL;
+	b.len = b.cap = 0;
+	jn_escape(&b, &jn_esc_prom, "", 0);
+	assert_non_null(b.buf);
+	assert_string_equal(b.buf, "");
+	free(b.buf);
+}
+
 static void
 test_format_allow(void **state)
 {
@@ -1184,6 +1274,8 @@ main(void)
 		cmocka_unit_test(test_gate_codequality),
 		cmocka_unit_test(test_gate_fingerprint_stable),
 		cmocka_unit_test(test_format_allow),
+		cmocka_unit_test(test_cell_dec),
+		cmocka_unit_test(test_escape_tables),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
