@@ -2578,11 +2578,11 @@ write_items(struct friction *f, enum jn_format fmt)
 		}
 		c[16] = it->g_ok ? jn_cell_int((int64_t)it->g_ans) :
 		    jn_cell_null();
-		c[17] = it->g_ok ? jn_cell_num(round(it->g_gap * 100) / 100) :
+		c[17] = it->g_ok ? jn_score_cell(JN_NPS, it->g_gap) :
 		    jn_cell_null();
-		c[18] = it->g_ok ? jn_cell_num(round(it->g_lo * 100) / 100) :
+		c[18] = it->g_ok ? jn_score_cell(JN_NPS, it->g_lo) :
 		    jn_cell_null();
-		c[19] = it->g_ok ? jn_cell_num(round(it->g_hi * 100) / 100) :
+		c[19] = it->g_ok ? jn_score_cell(JN_NPS, it->g_hi) :
 		    jn_cell_null();
 		jn_writer_row(w, c);
 	}

@@ -253,6 +253,8 @@ test_nps_gap(void **state)
 	assert_float_equal(e.value, -200, 1e-12);
 	assert_float_equal(e.lower, -200, 1e-12);
 	assert_true(e.upper > -200 && e.se > 0);
+}
+
 /*
  * The cells as written (journey(7)): answers NPS 10, 9, 3 (2 promoters,
  * 1 detractor: 33.33, interval 33.33 -+ 1.96 * 100 sqrt((1 - 1/9) / 3)
