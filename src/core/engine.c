@@ -125,6 +125,7 @@ jn_units_release(struct jn_units *u)
 	free(u->first_pos);
 	free(u->keybuf);
 	free(u->user_hash);
+	free(u->pend);
 	memset(u, 0, sizeof *u);
 }
 
@@ -155,6 +156,27 @@ jn_units_key(const struct jn_units *u, uint32_t id, size_t *len)
 }
 
 static void flush_current(struct jn_units *u);
+
+/*
+ * -j, a new unit: the counting phase numbers units by where they began
+ * (pos), and a hash of the user alone (h) picks its share, so that one
+ * thread counts all sessions of a user.
+ */
+static void
+new_share_unit(struct jn_units *u, uint32_t id, uint64_t pos, uint64_t h)
+{
+	if (id >= u->ucap) {
+		size_t cap = u->ucap;
+
+		u->part = jn_xgrow(u->part, &cap, (size_t)id + 1,
+		    sizeof *u->part);
+		u->first_pos = jn_xrealloc(u->first_pos,
+		    cap * sizeof *u->first_pos);
+		u->ucap = cap;
+	}
+	u->first_pos[id] = pos;
+	u->part[id] = (uint8_t)(h % (uint64_t)u->nparts);
+}
 
 void
 jn_units_prefetch(const struct jn_units *u, const struct jn_event *ev)
@@ -211,26 +233,85 @@ jn_units_get(struct jn_units *u, const struct jn_event *ev)
 		u->cur = id;
 		u->have_cur = 1;
 	}
-	if (u->nparts > 1 && id == before) {
-		/*
-		 * A new unit: the counting phase numbers units by where they
-		 * began, and a hash of the user alone picks its share, so
-		 * that one thread counts all sessions of a user.
-		 */
-		if (id >= u->ucap) {
-			size_t cap = u->ucap;
-
-			u->part = jn_xgrow(u->part, &cap, (size_t)id + 1,
-			    sizeof *u->part);
-			u->first_pos = jn_xrealloc(u->first_pos,
-			    cap * sizeof *u->first_pos);
-			u->ucap = cap;
-		}
-		u->first_pos[id] = ev->rec->pos;
-		u->part[id] = (uint8_t)(jn_hash(ev->user, ev->user_len) %
-		    (uint64_t)u->nparts);
-	}
+	if (u->nparts > 1 && id == before)
+		new_share_unit(u, id, ev->rec->pos, jn_hash(ev->user,
+		    ev->user_len));
 	return id;
+}
+
+/* Resolve the oldest pending record: its unit, then the record kept. */
+static void
+resolve_pending(struct jn_units *u)
+{
+	const struct jn_pending *p = &u->pend[u->pend_head];
+	size_t before = jn_intern_count(&u->keys);
+	unsigned char *rec;
+	uint32_t id;
+
+	if (u->pend_have && p->len == u->pend_len &&
+	    jn_same_bytes(p->key, u->pend_key, p->len)) {
+		id = u->pend_id;
+	} else {
+		id = jn_intern_put_hash(&u->keys, p->key, p->len, p->hash);
+		u->pend_id = id;
+		u->pend_len = p->len;
+		memcpy(u->pend_key, p->key, p->len);
+		u->pend_have = 1;
+	}
+	if (u->nparts > 1 && id == before)
+		new_share_unit(u, id, p->pos, p->hash);
+	rec = jn_units_keep(u, id);
+	memcpy(rec, p->rec, u->rec_size);
+	memcpy(rec + u->unit_off, &id, sizeof id);
+	u->pend_head = (u->pend_head + 1) % JN_UNITS_AHEAD;
+	u->npend--;
+}
+
+void
+jn_units_drain(struct jn_units *u)
+{
+	while (u->npend > 0)
+		resolve_pending(u);
+}
+
+int
+jn_units_put_record(struct jn_units *u, const struct jn_event *ev,
+    const void *rec)
+{
+	struct jn_pending *p;
+	unsigned at;
+	uint32_t id;
+
+	if (u->per_session || u->sorted || u->rec_size > JN_UNITS_RECMAX ||
+	    ev->user_len > JN_UNITS_KEYMAX) {
+		unsigned char *r;
+
+		jn_units_drain(u);	/* the order of units and records */
+		if ((id = jn_units_get(u, ev)) == JN_UNIT_NONE)
+			return -1;
+		r = jn_units_keep(u, id);
+		memcpy(r, rec, u->rec_size);
+		memcpy(r + u->unit_off, &id, sizeof id);
+		return 0;
+	}
+	if (u->pend == NULL)
+		u->pend = jn_xmalloc(JN_UNITS_AHEAD * sizeof *u->pend);
+	if (u->npend == JN_UNITS_AHEAD)
+		resolve_pending(u);
+	p = &u->pend[(u->pend_head + u->npend++) % JN_UNITS_AHEAD];
+	p->hash = jn_hash(ev->user, ev->user_len);
+	p->pos = ev->rec->pos;
+	p->len = (uint32_t)ev->user_len;
+	memcpy(p->key, ev->user, ev->user_len);
+	memcpy(p->rec, rec, u->rec_size);
+	jn_intern_prefetch_hash(&u->keys, p->hash);
+	/* halfway, its slot is in the cache: fetch the slot's string */
+	if (u->npend > JN_UNITS_AHEAD / 2) {
+		at = (u->pend_head + u->npend - 1 - JN_UNITS_AHEAD / 2) %
+		    JN_UNITS_AHEAD;
+		jn_intern_prefetch_str(&u->keys, u->pend[at].hash);
+	}
+	return 0;
 }
 
 /* --sorted: hand the current unit, all of whose records are kept, over. */
@@ -660,9 +741,12 @@ jn_engine_read(struct jn_engine *e, const struct jn_reporter *r,
 	e->tool = tool;
 	e->jobs = u->sorted ? 1 : jobs;	/* --sorted: one unit at a time */
 	u->engine = e;
-	if (e->jobs <= 1)
-		return jn_input_run2(input_of(r, tool), files, nfiles,
+	if (e->jobs <= 1) {
+		rc = jn_input_run2(input_of(r, tool), files, nfiles,
 		    r->event, tool, stdin_path);
+		jn_units_drain(u);
+		return rc;
+	}
 	n = e->jobs;
 	e->workers = jn_xcalloc((size_t)n, sizeof *e->workers);
 	e->nworkers = n;
@@ -684,6 +768,8 @@ jn_engine_read(struct jn_engine *e, const struct jn_reporter *r,
 	}
 	rc = jn_input_run_jobs2(input_of(r, tool), win, ctx, n, files,
 	    nfiles, r->event, stdin_path);
+	for (k = 0; k < n; k++)
+		jn_units_drain(units_of(r, e->workers[k]));
 out:
 	free(win);
 	free(ctx);

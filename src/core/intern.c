@@ -91,7 +91,7 @@ static void
 rehash(struct jn_intern *t)
 {
 	size_t n = t->nslots ? t->nslots * 2 : 1024, i;
-	uint64_t *slots = jn_xmalloc(n * sizeof *slots);
+	struct jn_intern_slot *slots = jn_xmalloc(n * sizeof *slots);
 
 	/*
 	 * Not calloc: its fresh pages map the shared zero page on the
@@ -105,9 +105,10 @@ rehash(struct jn_intern *t)
 		uint64_t h = jn_hash(t->strs[i], t->lens[i]);
 		size_t j = h & (n - 1);
 
-		while (slots[j] != 0)
+		while (slots[j].meta != 0)
 			j = (j + 1) & (n - 1);
-		slots[j] = TAG(h) | LENB(t->lens[i]) | ((uint64_t)i + 1);
+		slots[j].meta = TAG(h) | LENB(t->lens[i]) | ((uint64_t)i + 1);
+		slots[j].str = t->strs[i];
 	}
 	free(t->slots);
 	t->slots = slots;
@@ -122,7 +123,7 @@ probe(const struct jn_intern *t, const char *s, size_t len, uint64_t h,
 	uint64_t want = (TAG(h) | LENB(len)) >> 32;
 
 	for (;;) {
-		uint64_t v = t->slots[j];
+		uint64_t v = t->slots[j].meta;
 		uint32_t id;
 
 		if (v == 0) {
@@ -131,7 +132,7 @@ probe(const struct jn_intern *t, const char *s, size_t len, uint64_t h,
 		}
 		id = (uint32_t)v - 1;
 		if (v >> 32 == want && (len < 255 || t->lens[id] == len) &&
-		    jn_same_bytes(t->strs[id], s, len)) {
+		    jn_same_bytes(t->slots[j].str, s, len)) {
 			*found = id;
 			return j;
 		}
@@ -152,6 +153,35 @@ jn_intern_prefetch(const struct jn_intern *t, const char *s, size_t len)
 #endif
 }
 
+void
+jn_intern_prefetch_hash(const struct jn_intern *t, uint64_t h)
+{
+#if defined(__GNUC__) || defined(__clang__)
+	if (t->nslots > 0)
+		__builtin_prefetch(&t->slots[h & (t->nslots - 1)]);
+#else
+	(void)t;
+	(void)h;
+#endif
+}
+
+void
+jn_intern_prefetch_str(const struct jn_intern *t, uint64_t h)
+{
+#if defined(__GNUC__) || defined(__clang__)
+	const struct jn_intern_slot *sl;
+
+	if (t->nslots == 0)
+		return;
+	sl = &t->slots[h & (t->nslots - 1)];
+	if (sl->meta != 0)
+		__builtin_prefetch(sl->str);
+#else
+	(void)t;
+	(void)h;
+#endif
+}
+
 uint32_t
 jn_intern_find(const struct jn_intern *t, const char *s, size_t len)
 {
@@ -166,7 +196,13 @@ jn_intern_find(const struct jn_intern *t, const char *s, size_t len)
 uint32_t
 jn_intern_put(struct jn_intern *t, const char *s, size_t len)
 {
-	uint64_t h = jn_hash(s, len);
+	return jn_intern_put_hash(t, s, len, jn_hash(s, len));
+}
+
+uint32_t
+jn_intern_put_hash(struct jn_intern *t, const char *s, size_t len,
+    uint64_t h)
+{
 	uint32_t found;
 	size_t j;
 
@@ -192,7 +228,8 @@ jn_intern_put(struct jn_intern *t, const char *s, size_t len)
 	}
 	t->strs[t->count] = arena_copy(t, s, len);
 	t->lens[t->count] = (uint32_t)len;
-	t->slots[j] = TAG(h) | LENB(len) | ((uint64_t)t->count + 1);
+	t->slots[j].meta = TAG(h) | LENB(len) | ((uint64_t)t->count + 1);
+	t->slots[j].str = t->strs[t->count];
 	return (uint32_t)t->count++;
 }
 
