@@ -139,6 +139,7 @@ struct jn_units {
 	struct jn_reclist *lists;	/* one, or one per share (-j) */
 	int nparts;
 	int chained;		/* jn_units_any_order, one thread */
+	int any_order;		/* jn_units_any_order, even with -j */
 	uint8_t *part;		/* -j: per unit, its share */
 	uint64_t *first_pos;	/* -j: per unit, the record where it began */
 	size_t ucap;

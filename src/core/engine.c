@@ -106,6 +106,7 @@ jn_units_any_order(struct jn_units *u)
 	assert(jn_units_count(u) == 0 && u->lists[0].n == 0 &&
 	    u->nparts == 1);
 	u->chained = !u->sorted;	/* --sorted: one unit at a time */
+	u->any_order = !u->sorted;
 }
 
 void
@@ -331,46 +332,49 @@ flush_current(struct jn_units *u)
 }
 
 /*
- * One thread, records chained (jn_units_any_order): deal them out to
- * JN_UNIT_LISTS lists by unit id, in order, each block of the input
- * freed once dealt; then each list, holding units b, b + JN_UNIT_LISTS,
- * ..., by a stable counting sort into a buffer of its size, is handed
- * over unit by unit and freed.  Every pass moves records through a few
- * sequential streams, and each unit's records keep their input order.
+ * Deal records[0..n) (of size bytes, unit id at off) out to the
+ * JN_UNIT_LISTS chained lists by unit id, in order.
  */
 static void
-count_chained(struct jn_engine *e)
+deal_records(struct jn_reclist *lists, const unsigned char *records,
+    size_t n, size_t size, size_t off)
 {
-	struct jn_units *u = units_of(e->r, e->tool);
-	struct jn_reclist *in = &u->lists[0], *lists;
-	size_t nunits = jn_intern_count(&u->keys), nl = JN_UNIT_LISTS;
-	size_t size = u->rec_size, off = u->unit_off, cap = 0, *start = NULL;
-	size_t scap = 0, b, i, k, nk, total, c;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const unsigned char *rec = records + i * size;
+		struct jn_reclist *l;
+		uint32_t id;
+
+		memcpy(&id, rec + off, sizeof id);
+		l = &lists[id & (JN_UNIT_LISTS - 1)];
+		if (l->n == l->cap)
+			chain_grow(l, size);
+		memcpy(l->p + l->n++ * size, rec, size);
+	}
+}
+
+/* Where dealt lists go: unit id's n records (rec NULL when n is 0). */
+typedef void (*hand_fn)(struct jn_engine *e, void *ctx, uint32_t id,
+    unsigned char *rec, size_t n);
+
+/*
+ * Each dealt list, holding units b, b + JN_UNIT_LISTS, ... of nunits, by
+ * a stable counting sort into a buffer of its size, handed unit by unit
+ * to fn, and freed.  Every pass moves records through a few sequential
+ * streams, and each unit's records keep the order they were dealt in.
+ */
+static void
+hand_lists(struct jn_engine *e, struct jn_reclist *lists, size_t nunits,
+    size_t size, size_t off, hand_fn fn, void *ctx)
+{
+	size_t nl = JN_UNIT_LISTS, cap = 0, *start = NULL, scap = 0, b, i, k;
+	size_t nk, total, c;
 	unsigned shift = 0;
-	unsigned char *buf = NULL, *blk, *next;
-	struct jn_unit unit;
+	unsigned char *buf = NULL, *blk;
 
 	while (((size_t)1 << shift) < nl)
 		shift++;
-	lists = jn_xcalloc(nl, sizeof *lists);
-	for (blk = in->first; blk != NULL; blk = next) {
-		c = block_count(in, blk);
-		for (i = 0; i < c; i++) {
-			const unsigned char *rec = blk + i * size;
-			struct jn_reclist *l;
-			uint32_t id;
-
-			memcpy(&id, rec + off, sizeof id);
-			l = &lists[id & (nl - 1)];
-			if (l->n == l->cap)
-				chain_grow(l, size);
-			memcpy(l->p + l->n++ * size, rec, size);
-		}
-		next = block_next(blk);
-		free(blk - BLOCK_HEAD);
-	}
-	memset(in, 0, sizeof *in);
-	unit.owner = e->tool;
 	for (b = 0; b < nl && b < nunits; b++) {
 		struct jn_reclist *l = &lists[b];
 
@@ -409,15 +413,52 @@ count_chained(struct jn_engine *e)
 		for (k = 0; k < nk; k++) {
 			size_t from = k > 0 ? start[k - 1] : 0;
 
-			unit.id = (uint32_t)(b + (k << shift));
-			unit.key = jn_intern_str(&u->keys, unit.id, &unit.len);
-			e->r->unit(e->tool, e->tool, &unit, start[k] > from ?
-			    buf + from * size : NULL, start[k] - from);
+			fn(e, ctx, (uint32_t)(b + (k << shift)), start[k] >
+			    from ? buf + from * size : NULL, start[k] - from);
 		}
 	}
-	free(lists);
 	free(start);
 	free(buf);
+}
+
+/* count_chained's units: the main state's. */
+static void
+hand_one(struct jn_engine *e, void *ctx, uint32_t id, unsigned char *rec,
+    size_t n)
+{
+	struct jn_units *u = units_of(e->r, e->tool);
+	struct jn_unit unit;
+
+	(void)ctx;
+	unit.owner = e->tool;
+	unit.id = id;
+	unit.key = jn_intern_str(&u->keys, unit.id, &unit.len);
+	e->r->unit(e->tool, e->tool, &unit, rec, n);
+}
+
+/*
+ * One thread, records chained (jn_units_any_order): deal them out to
+ * JN_UNIT_LISTS lists by unit id, in order, each block of the input
+ * freed once dealt; then hand_lists.
+ */
+static void
+count_chained(struct jn_engine *e)
+{
+	struct jn_units *u = units_of(e->r, e->tool);
+	struct jn_reclist *in = &u->lists[0], *lists;
+	size_t size = u->rec_size, off = u->unit_off;
+	unsigned char *blk, *next;
+
+	lists = jn_xcalloc(JN_UNIT_LISTS, sizeof *lists);
+	for (blk = in->first; blk != NULL; blk = next) {
+		deal_records(lists, blk, block_count(in, blk), size, off);
+		next = block_next(blk);
+		free(blk - BLOCK_HEAD);
+	}
+	memset(in, 0, sizeof *in);
+	hand_lists(e, lists, jn_intern_count(&u->keys), size, off, hand_one,
+	    NULL);
+	free(lists);
 }
 
 /* One thread: group the records by unit and hand every unit over. */
@@ -536,6 +577,22 @@ share_units(struct share *s)
 	free(next);
 }
 
+/* count_share's units in any order: share number id's n records. */
+static void
+hand_share(struct jn_engine *e, void *ctx, uint32_t id, unsigned char *rec,
+    size_t n)
+{
+	const struct share *s = ctx;
+	int ow = (int)(s->owner[id] >> 32);
+	struct jn_unit unit;
+
+	unit.owner = e->workers[ow];
+	unit.id = (uint32_t)s->owner[id];
+	unit.key = jn_intern_str(&worker_units(e, ow)->keys, unit.id,
+	    &unit.len);
+	e->r->unit(e->tool, e->workers[s->part], &unit, rec, n);
+}
+
 /*
  * A counting thread: its share's units, then every worker's records of
  * the share, by unit in place, handed over unit by unit into worker
@@ -550,8 +607,11 @@ count_share(void *arg)
 	int nw = e->nworkers, k;
 	size_t **start, i, u, size = worker_units(e, 0)->rec_size;
 	size_t off = worker_units(e, 0)->unit_off;
+	struct jn_reclist *lists = NULL;
 
 	share_units(s);
+	if (worker_units(e, 0)->any_order)
+		lists = jn_xcalloc(JN_UNIT_LISTS, sizeof *lists);
 	start = jn_xcalloc((size_t)nw, sizeof *start);
 	for (k = 0; k < nw; k++) {
 		struct jn_reclist *l = &worker_units(e, k)->lists[s->part];
@@ -566,7 +626,21 @@ count_share(void *arg)
 			if (r->remap != NULL)
 				r->remap(e->tool, k, rec);
 		}
+		if (lists != NULL) {
+			/* worker by worker, each in input order */
+			deal_records(lists, l->p, l->n, size, off);
+			free(l->p);
+			l->p = NULL;
+			l->n = l->cap = 0;
+			continue;
+		}
 		start[k] = jn_group_by_key(l->p, l->n, size, off, s->nunits);
+	}
+	if (lists != NULL) {
+		hand_lists(e, lists, s->nunits, size, off, hand_share, s);
+		free(lists);
+		free(start);
+		return NULL;
 	}
 	for (u = 0; u < s->nunits; u++) {
 		int ow = (int)(s->owner[u] >> 32), only = -1;
