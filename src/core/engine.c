@@ -517,6 +517,38 @@ worker_free(const struct jn_reporter *r, void *w)
 }
 
 /*
+ * share_units looks each unit up in the other workers' tables, a cache
+ * miss or two each: some units ahead, the slots they will read are
+ * fetched (stage 0), and fewer ahead their strings (stage 1).
+ */
+#define SHARE_AHEAD 16
+
+static void
+prefetch_unit(const struct share *s, int k, size_t id, int stage)
+{
+	const struct jn_units *uk = worker_units(s->e, k);
+	const char *key;
+	size_t len;
+	uint64_t h;
+	int k2;
+
+	if (id >= jn_intern_count(&uk->keys) || uk->part[id] != s->part)
+		return;
+	key = jn_intern_str(&uk->keys, (uint32_t)id, &len);
+	h = jn_hash(key, len);
+	for (k2 = 0; k2 < s->e->nworkers; k2++) {
+		if (k2 == k)
+			continue;
+		if (stage == 0)
+			jn_intern_prefetch_hash(&worker_units(s->e, k2)->keys,
+			    h);
+		else
+			jn_intern_prefetch_str(&worker_units(s->e, k2)->keys,
+			    h);
+	}
+}
+
+/*
  * Number the share's units in the order they first appear in the input:
  * merge the workers' units (each worker's already in that order), and
  * find each new one in the other workers, where it began later.  A unit
@@ -553,6 +585,8 @@ share_units(struct share *s)
 			break;
 		ub = worker_units(e, best);
 		id = (uint32_t)next[best]++;
+		prefetch_unit(s, best, (size_t)id + SHARE_AHEAD, 0);
+		prefetch_unit(s, best, (size_t)id + SHARE_AHEAD / 2, 1);
 		key = jn_intern_str(&ub->keys, id, &len);
 		s->owner = jn_xgrow(s->owner, &cap, s->nunits + 1,
 		    sizeof *s->owner);
