@@ -4,6 +4,7 @@
  * copies in a few large allocations, not a million mallocs.
  */
 /* madvise and MADV_HUGEPAGE (Linux) are outside POSIX */
+/* NOLINTNEXTLINE(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp) */
 #define _DEFAULT_SOURCE 1
 #include "journey/intern.h"
 
