@@ -110,6 +110,21 @@ struct jn_reclist {
  * One reading thread's units and kept records.  Embedded in the
  * reporter's state; its fields are the engine's.
  */
+/*
+ * A record waiting in jn_units_put's pipeline for its unit: the user's
+ * key copied (the reader's buffer moves on), its hash, where the record
+ * began in the input, and the record's bytes.
+ */
+#define JN_UNITS_AHEAD 16	/* records in the pipeline */
+#define JN_UNITS_KEYMAX 40	/* longer keys are not deferred */
+#define JN_UNITS_RECMAX 16	/* nor larger records */
+struct jn_pending {
+	uint64_t hash, pos;
+	unsigned char rec[JN_UNITS_RECMAX];
+	uint32_t len;
+	char key[JN_UNITS_KEYMAX];
+};
+
 struct jn_units {
 	struct jn_intern keys;	/* unit keys: user, or user NUL session */
 	size_t rec_size;	/* bytes per record: a multiple of 8, <= 64 */
@@ -127,6 +142,7 @@ struct jn_units {
 	struct jn_reclist *lists;	/* one, or one per share (-j) */
 	int nparts;
 	int chained;		/* jn_units_any_order, one thread */
+	int any_order;		/* jn_units_any_order, even with -j */
 	uint8_t *part;		/* -j: per unit, its share */
 	uint64_t *first_pos;	/* -j: per unit, the record where it began */
 	size_t ucap;
@@ -134,6 +150,13 @@ struct jn_units {
 	int sorted, have_cur;
 	uint32_t cur;
 	struct jn_engine *engine;
+	/* jn_units_put: a ring of records whose unit is being fetched */
+	struct jn_pending *pend;
+	unsigned npend, pend_head;
+	/* the last key it resolved, a copy (the arena's is a cache miss) */
+	char pend_key[JN_UNITS_KEYMAX];
+	uint32_t pend_len, pend_id;
+	int pend_have;
 };
 
 /*
@@ -346,6 +369,24 @@ uint32_t jn_units_get(struct jn_units *u, const struct jn_event *ev);
  * table of users then overlaps with the work.  Changes nothing.
  */
 void jn_units_prefetch(const struct jn_units *u, const struct jn_event *ev);
+
+/*
+ * jn_units_get and jn_units_keep of ev's unit, the record's bytes rec[0..
+ * rec_size) copied in (its unit id then filled in), for a reporter that
+ * keeps nothing per unit while reading: the lookup is deferred by up to
+ * JN_UNITS_AHEAD records, so that the cache misses of a large table of
+ * users overlap with reading the next ones.  Units are numbered and
+ * records kept in the same order as without the delay; the engine drains
+ * the pipeline after reading (jn_units_drain), before anything looks at
+ * units.  Units of user and session, --sorted, long keys and records over
+ * JN_UNITS_RECMAX bytes go straight through.  Returns 0, or -1 after
+ * reporting (jn_units_get's error).
+ */
+int jn_units_put_record(struct jn_units *u, const struct jn_event *ev,
+    const void *rec);
+
+/* Resolve every record jn_units_put_record is holding back. */
+void jn_units_drain(struct jn_units *u);
 
 /* Room for one more record in list l: the slow path of jn_units_keep. */
 void jn_units_grow(struct jn_units *u, struct jn_reclist *l);

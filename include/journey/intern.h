@@ -15,9 +15,14 @@ struct jn_intern {
 	 * Open addressing; a slot holds the hash's high 24 bits, the
 	 * length (255 for 255 or more) and id + 1 (0 = empty), so that a
 	 * probe rarely touches a string that is not the one looked for,
-	 * nor lens[] (a cache miss more in a large table).
+	 * nor lens[] (a cache miss more in a large table), and the
+	 * string itself, so that a lookup reads the slot and the string
+	 * (two misses a prefetch can cover), not strs[] between them.
 	 */
-	uint64_t *slots;
+	struct jn_intern_slot {
+		uint64_t meta;
+		const char *str;
+	} *slots;
 	char **strs;		/* per id, NUL-terminated, in the arena */
 	uint32_t *lens;		/* per id */
 	size_t nslots, count, cap;
@@ -41,6 +46,17 @@ uint32_t jn_intern_put(struct jn_intern *t, const char *s, size_t len);
  */
 void jn_intern_prefetch(const struct jn_intern *t, const char *s,
     size_t len);
+/*
+ * Lookups in a pipeline (jn_units_put): h = jn_hash(s, len) first, then
+ * jn_intern_prefetch_hash some lookups ahead, jn_intern_prefetch_str
+ * (the string of the slot h falls on, once that slot is in the cache)
+ * fewer ahead, and jn_intern_put_hash.  The prefetches change nothing.
+ */
+void jn_intern_prefetch_hash(const struct jn_intern *t, uint64_t h);
+void jn_intern_prefetch_str(const struct jn_intern *t, uint64_t h);
+uint32_t jn_intern_put_hash(struct jn_intern *t, const char *s, size_t len,
+    uint64_t h);
+
 /* Id of s[0..len) if present, else UINT32_MAX. */
 uint32_t jn_intern_find(const struct jn_intern *t, const char *s, size_t len);
 /* The string of id (NUL-terminated, owned by t); *len set if non-NULL. */

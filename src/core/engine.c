@@ -107,6 +107,7 @@ jn_units_any_order(struct jn_units *u)
 	assert(jn_units_count(u) == 0 && u->lists[0].n == 0 &&
 	    u->nparts == 1);
 	u->chained = !u->sorted;	/* --sorted: one unit at a time */
+	u->any_order = !u->sorted;
 }
 
 void
@@ -126,6 +127,7 @@ jn_units_release(struct jn_units *u)
 	free(u->first_pos);
 	free(u->keybuf);
 	free(u->user_hash);
+	free(u->pend);
 	memset(u, 0, sizeof *u);
 }
 
@@ -156,6 +158,27 @@ jn_units_key(const struct jn_units *u, uint32_t id, size_t *len)
 }
 
 static void flush_current(struct jn_units *u);
+
+/*
+ * -j, a new unit: the counting phase numbers units by where they began
+ * (pos), and a hash of the user alone (h) picks its share, so that one
+ * thread counts all sessions of a user.
+ */
+static void
+new_share_unit(struct jn_units *u, uint32_t id, uint64_t pos, uint64_t h)
+{
+	if (id >= u->ucap) {
+		size_t cap = u->ucap;
+
+		u->part = jn_xgrow(u->part, &cap, (size_t)id + 1,
+		    sizeof *u->part);
+		u->first_pos = jn_xrealloc(u->first_pos,
+		    cap * sizeof *u->first_pos);
+		u->ucap = cap;
+	}
+	u->first_pos[id] = pos;
+	u->part[id] = (uint8_t)(h % (uint64_t)u->nparts);
+}
 
 void
 jn_units_prefetch(const struct jn_units *u, const struct jn_event *ev)
@@ -212,26 +235,85 @@ jn_units_get(struct jn_units *u, const struct jn_event *ev)
 		u->cur = id;
 		u->have_cur = 1;
 	}
-	if (u->nparts > 1 && id == before) {
-		/*
-		 * A new unit: the counting phase numbers units by where they
-		 * began, and a hash of the user alone picks its share, so
-		 * that one thread counts all sessions of a user.
-		 */
-		if (id >= u->ucap) {
-			size_t cap = u->ucap;
-
-			u->part = jn_xgrow(u->part, &cap, (size_t)id + 1,
-			    sizeof *u->part);
-			u->first_pos = jn_xrealloc(u->first_pos,
-			    cap * sizeof *u->first_pos);
-			u->ucap = cap;
-		}
-		u->first_pos[id] = ev->rec->pos;
-		u->part[id] = (uint8_t)(jn_hash(ev->user, ev->user_len) %
-		    (uint64_t)u->nparts);
-	}
+	if (u->nparts > 1 && id == before)
+		new_share_unit(u, id, ev->rec->pos, jn_hash(ev->user,
+		    ev->user_len));
 	return id;
+}
+
+/* Resolve the oldest pending record: its unit, then the record kept. */
+static void
+resolve_pending(struct jn_units *u)
+{
+	const struct jn_pending *p = &u->pend[u->pend_head];
+	size_t before = jn_intern_count(&u->keys);
+	unsigned char *rec;
+	uint32_t id;
+
+	if (u->pend_have && p->len == u->pend_len &&
+	    jn_same_bytes(p->key, u->pend_key, p->len)) {
+		id = u->pend_id;
+	} else {
+		id = jn_intern_put_hash(&u->keys, p->key, p->len, p->hash);
+		u->pend_id = id;
+		u->pend_len = p->len;
+		memcpy(u->pend_key, p->key, p->len);
+		u->pend_have = 1;
+	}
+	if (u->nparts > 1 && id == before)
+		new_share_unit(u, id, p->pos, p->hash);
+	rec = jn_units_keep(u, id);
+	memcpy(rec, p->rec, u->rec_size);
+	memcpy(rec + u->unit_off, &id, sizeof id);
+	u->pend_head = (u->pend_head + 1) % JN_UNITS_AHEAD;
+	u->npend--;
+}
+
+void
+jn_units_drain(struct jn_units *u)
+{
+	while (u->npend > 0)
+		resolve_pending(u);
+}
+
+int
+jn_units_put_record(struct jn_units *u, const struct jn_event *ev,
+    const void *rec)
+{
+	struct jn_pending *p;
+	unsigned at;
+	uint32_t id;
+
+	if (u->per_session || u->sorted || u->rec_size > JN_UNITS_RECMAX ||
+	    ev->user_len > JN_UNITS_KEYMAX) {
+		unsigned char *r;
+
+		jn_units_drain(u);	/* the order of units and records */
+		if ((id = jn_units_get(u, ev)) == JN_UNIT_NONE)
+			return -1;
+		r = jn_units_keep(u, id);
+		memcpy(r, rec, u->rec_size);
+		memcpy(r + u->unit_off, &id, sizeof id);
+		return 0;
+	}
+	if (u->pend == NULL)
+		u->pend = jn_xmalloc(JN_UNITS_AHEAD * sizeof *u->pend);
+	if (u->npend == JN_UNITS_AHEAD)
+		resolve_pending(u);
+	p = &u->pend[(u->pend_head + u->npend++) % JN_UNITS_AHEAD];
+	p->hash = jn_hash(ev->user, ev->user_len);
+	p->pos = ev->rec->pos;
+	p->len = (uint32_t)ev->user_len;
+	memcpy(p->key, ev->user, ev->user_len);
+	memcpy(p->rec, rec, u->rec_size);
+	jn_intern_prefetch_hash(&u->keys, p->hash);
+	/* halfway, its slot is in the cache: fetch the slot's string */
+	if (u->npend > JN_UNITS_AHEAD / 2) {
+		at = (u->pend_head + u->npend - 1 - JN_UNITS_AHEAD / 2) %
+		    JN_UNITS_AHEAD;
+		jn_intern_prefetch_str(&u->keys, u->pend[at].hash);
+	}
+	return 0;
 }
 
 /* --sorted: hand the current unit, all of whose records are kept, over. */
@@ -251,46 +333,49 @@ flush_current(struct jn_units *u)
 }
 
 /*
- * One thread, records chained (jn_units_any_order): deal them out to
- * JN_UNIT_LISTS lists by unit id, in order, each block of the input
- * freed once dealt; then each list, holding units b, b + JN_UNIT_LISTS,
- * ..., by a stable counting sort into a buffer of its size, is handed
- * over unit by unit and freed.  Every pass moves records through a few
- * sequential streams, and each unit's records keep their input order.
+ * Deal records[0..n) (of size bytes, unit id at off) out to the
+ * JN_UNIT_LISTS chained lists by unit id, in order.
  */
 static void
-count_chained(struct jn_engine *e)
+deal_records(struct jn_reclist *lists, const unsigned char *records,
+    size_t n, size_t size, size_t off)
 {
-	struct jn_units *u = units_of(e->r, e->tool);
-	struct jn_reclist *in = &u->lists[0], *lists;
-	size_t nunits = jn_intern_count(&u->keys), nl = JN_UNIT_LISTS;
-	size_t size = u->rec_size, off = u->unit_off, cap = 0, *start = NULL;
-	size_t scap = 0, b, i, k, nk, total, c;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const unsigned char *rec = records + i * size;
+		struct jn_reclist *l;
+		uint32_t id;
+
+		memcpy(&id, rec + off, sizeof id);
+		l = &lists[id & (JN_UNIT_LISTS - 1)];
+		if (l->n == l->cap)
+			chain_grow(l, size);
+		memcpy(l->p + l->n++ * size, rec, size);
+	}
+}
+
+/* Where dealt lists go: unit id's n records (rec NULL when n is 0). */
+typedef void (*hand_fn)(struct jn_engine *e, void *ctx, uint32_t id,
+    unsigned char *rec, size_t n);
+
+/*
+ * Each dealt list, holding units b, b + JN_UNIT_LISTS, ... of nunits, by
+ * a stable counting sort into a buffer of its size, handed unit by unit
+ * to fn, and freed.  Every pass moves records through a few sequential
+ * streams, and each unit's records keep the order they were dealt in.
+ */
+static void
+hand_lists(struct jn_engine *e, struct jn_reclist *lists, size_t nunits,
+    size_t size, size_t off, hand_fn fn, void *ctx)
+{
+	size_t nl = JN_UNIT_LISTS, cap = 0, *start = NULL, scap = 0, b, i, k;
+	size_t nk, total, c;
 	unsigned shift = 0;
-	unsigned char *buf = NULL, *blk, *next;
-	struct jn_unit unit;
+	unsigned char *buf = NULL, *blk;
 
 	while (((size_t)1 << shift) < nl)
 		shift++;
-	lists = jn_xcalloc(nl, sizeof *lists);
-	for (blk = in->first; blk != NULL; blk = next) {
-		c = block_count(in, blk);
-		for (i = 0; i < c; i++) {
-			const unsigned char *rec = blk + i * size;
-			struct jn_reclist *l;
-			uint32_t id;
-
-			memcpy(&id, rec + off, sizeof id);
-			l = &lists[id & (nl - 1)];
-			if (l->n == l->cap)
-				chain_grow(l, size);
-			memcpy(l->p + l->n++ * size, rec, size);
-		}
-		next = block_next(blk);
-		free(blk - BLOCK_HEAD);
-	}
-	memset(in, 0, sizeof *in);
-	unit.owner = e->tool;
 	for (b = 0; b < nl && b < nunits; b++) {
 		struct jn_reclist *l = &lists[b];
 
@@ -329,15 +414,52 @@ count_chained(struct jn_engine *e)
 		for (k = 0; k < nk; k++) {
 			size_t from = k > 0 ? start[k - 1] : 0;
 
-			unit.id = (uint32_t)(b + (k << shift));
-			unit.key = jn_intern_str(&u->keys, unit.id, &unit.len);
-			e->r->unit(e->tool, e->tool, &unit, start[k] > from ?
-			    buf + from * size : NULL, start[k] - from);
+			fn(e, ctx, (uint32_t)(b + (k << shift)), start[k] >
+			    from ? buf + from * size : NULL, start[k] - from);
 		}
 	}
-	free(lists);
 	free(start);
 	free(buf);
+}
+
+/* count_chained's units: the main state's. */
+static void
+hand_one(struct jn_engine *e, void *ctx, uint32_t id, unsigned char *rec,
+    size_t n)
+{
+	struct jn_units *u = units_of(e->r, e->tool);
+	struct jn_unit unit;
+
+	(void)ctx;
+	unit.owner = e->tool;
+	unit.id = id;
+	unit.key = jn_intern_str(&u->keys, unit.id, &unit.len);
+	e->r->unit(e->tool, e->tool, &unit, rec, n);
+}
+
+/*
+ * One thread, records chained (jn_units_any_order): deal them out to
+ * JN_UNIT_LISTS lists by unit id, in order, each block of the input
+ * freed once dealt; then hand_lists.
+ */
+static void
+count_chained(struct jn_engine *e)
+{
+	struct jn_units *u = units_of(e->r, e->tool);
+	struct jn_reclist *in = &u->lists[0], *lists;
+	size_t size = u->rec_size, off = u->unit_off;
+	unsigned char *blk, *next;
+
+	lists = jn_xcalloc(JN_UNIT_LISTS, sizeof *lists);
+	for (blk = in->first; blk != NULL; blk = next) {
+		deal_records(lists, blk, block_count(in, blk), size, off);
+		next = block_next(blk);
+		free(blk - BLOCK_HEAD);
+	}
+	memset(in, 0, sizeof *in);
+	hand_lists(e, lists, jn_intern_count(&u->keys), size, off, hand_one,
+	    NULL);
+	free(lists);
 }
 
 /* One thread: group the records by unit and hand every unit over. */
@@ -421,6 +543,38 @@ worker_free(const struct jn_reporter *r, void *w)
 }
 
 /*
+ * share_units looks each unit up in the other workers' tables, a cache
+ * miss or two each: some units ahead, the slots they will read are
+ * fetched (stage 0), and fewer ahead their strings (stage 1).
+ */
+#define SHARE_AHEAD 16
+
+static void
+prefetch_unit(const struct share *s, int k, size_t id, int stage)
+{
+	const struct jn_units *uk = worker_units(s->e, k);
+	const char *key;
+	size_t len;
+	uint64_t h;
+	int k2;
+
+	if (id >= jn_intern_count(&uk->keys) || uk->part[id] != s->part)
+		return;
+	key = jn_intern_str(&uk->keys, (uint32_t)id, &len);
+	h = jn_hash(key, len);
+	for (k2 = 0; k2 < s->e->nworkers; k2++) {
+		if (k2 == k)
+			continue;
+		if (stage == 0)
+			jn_intern_prefetch_hash(&worker_units(s->e, k2)->keys,
+			    h);
+		else
+			jn_intern_prefetch_str(&worker_units(s->e, k2)->keys,
+			    h);
+	}
+}
+
+/*
  * Number the share's units in the order they first appear in the input:
  * merge the workers' units (each worker's already in that order), and
  * find each new one in the other workers, where it began later.  A unit
@@ -457,6 +611,8 @@ share_units(struct share *s)
 			break;
 		ub = worker_units(e, best);
 		id = (uint32_t)next[best]++;
+		prefetch_unit(s, best, (size_t)id + SHARE_AHEAD, 0);
+		prefetch_unit(s, best, (size_t)id + SHARE_AHEAD / 2, 1);
 		key = jn_intern_str(&ub->keys, id, &len);
 		s->owner = jn_xgrow(s->owner, &cap, s->nunits + 1,
 		    sizeof *s->owner);
@@ -481,6 +637,22 @@ share_units(struct share *s)
 	free(next);
 }
 
+/* count_share's units in any order: share number id's n records. */
+static void
+hand_share(struct jn_engine *e, void *ctx, uint32_t id, unsigned char *rec,
+    size_t n)
+{
+	const struct share *s = ctx;
+	int ow = (int)(s->owner[id] >> 32);
+	struct jn_unit unit;
+
+	unit.owner = e->workers[ow];
+	unit.id = (uint32_t)s->owner[id];
+	unit.key = jn_intern_str(&worker_units(e, ow)->keys, unit.id,
+	    &unit.len);
+	e->r->unit(e->tool, e->workers[s->part], &unit, rec, n);
+}
+
 /*
  * A counting thread: its share's units, then every worker's records of
  * the share, by unit in place, handed over unit by unit into worker
@@ -495,8 +667,11 @@ count_share(void *arg)
 	int nw = e->nworkers, k;
 	size_t **start, i, u, size = worker_units(e, 0)->rec_size;
 	size_t off = worker_units(e, 0)->unit_off;
+	struct jn_reclist *lists = NULL;
 
 	share_units(s);
+	if (worker_units(e, 0)->any_order)
+		lists = jn_xcalloc(JN_UNIT_LISTS, sizeof *lists);
 	start = jn_xcalloc((size_t)nw, sizeof *start);
 	for (k = 0; k < nw; k++) {
 		struct jn_reclist *l = &worker_units(e, k)->lists[s->part];
@@ -511,7 +686,21 @@ count_share(void *arg)
 			if (r->remap != NULL)
 				r->remap(e->tool, k, rec);
 		}
+		if (lists != NULL) {
+			/* worker by worker, each in input order */
+			deal_records(lists, l->p, l->n, size, off);
+			free(l->p);
+			l->p = NULL;
+			l->n = l->cap = 0;
+			continue;
+		}
 		start[k] = jn_group_by_key(l->p, l->n, size, off, s->nunits);
+	}
+	if (lists != NULL) {
+		hand_lists(e, lists, s->nunits, size, off, hand_share, s);
+		free(lists);
+		free(start);
+		return NULL;
 	}
 	for (u = 0; u < s->nunits; u++) {
 		int ow = (int)(s->owner[u] >> 32), only = -1;
@@ -686,9 +875,12 @@ jn_engine_read(struct jn_engine *e, const struct jn_reporter *r,
 	e->tool = tool;
 	e->jobs = u->sorted ? 1 : jobs;	/* --sorted: one unit at a time */
 	u->engine = e;
-	if (e->jobs <= 1)
-		return jn_input_run2(input_of(r, tool), files, nfiles,
+	if (e->jobs <= 1) {
+		rc = jn_input_run2(input_of(r, tool), files, nfiles,
 		    r->event, tool, stdin_path);
+		jn_units_drain(u);
+		return rc;
+	}
 	n = e->jobs;
 	e->workers = jn_xcalloc((size_t)n, sizeof *e->workers);
 	e->nworkers = n;
@@ -710,6 +902,8 @@ jn_engine_read(struct jn_engine *e, const struct jn_reporter *r,
 	}
 	rc = jn_input_run_jobs2(input_of(r, tool), win, ctx, n, files,
 	    nfiles, r->event, stdin_path);
+	for (k = 0; k < n; k++)
+		jn_units_drain(units_of(r, e->workers[k]));
 out:
 	free(win);
 	free(ctx);

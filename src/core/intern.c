@@ -3,10 +3,14 @@
  * arena chunks so that interning a million user ids costs a million small
  * copies in a few large allocations, not a million mallocs.
  */
+/* madvise and MADV_HUGEPAGE (Linux) are outside POSIX */
+/* NOLINTNEXTLINE(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp) */
+#define _DEFAULT_SOURCE 1
 #include "journey/intern.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "journey/util.h"
 
@@ -54,6 +58,32 @@ jn_intern_release(struct jn_intern *t)
 	memset(t, 0, sizeof *t);
 }
 
+#define HUGE_PAGE ((size_t)2 << 20)
+
+/*
+ * Room for bytes.  A table of a few hundred thousand users spans
+ * thousands of 4 KiB pages, and a lookup at random misses the TLB as
+ * well as the cache (in a virtual machine a walk of two page tables); on
+ * 2 MiB pages, where the system gives them on request (Linux), the
+ * table's translations fit the TLB.  Freed with free().
+ */
+static void *
+big_alloc(size_t bytes)
+{
+	void *p;
+
+#if defined(MADV_HUGEPAGE)
+	if (bytes >= HUGE_PAGE && bytes % HUGE_PAGE == 0) {
+		if ((p = aligned_alloc(HUGE_PAGE, bytes)) == NULL)
+			jn_out_of_memory();
+		(void)madvise(p, bytes, MADV_HUGEPAGE);
+		return p;
+	}
+#endif
+	p = jn_xmalloc(bytes);
+	return p;
+}
+
 static char *
 arena_copy(struct jn_intern *t, const char *s, size_t len)
 {
@@ -67,7 +97,7 @@ arena_copy(struct jn_intern *t, const char *s, size_t len)
 			    size;
 		t->chunks = jn_xgrow(t->chunks, &t->chunks_cap,
 		    t->nchunks + 1, sizeof *t->chunks);
-		t->chunk = jn_xmalloc(size);
+		t->chunk = big_alloc(size);
 		t->chunks[t->nchunks++] = t->chunk;
 		t->chunk_size = size;
 		t->chunk_used = 0;
@@ -91,7 +121,7 @@ static void
 rehash(struct jn_intern *t)
 {
 	size_t n = t->nslots ? t->nslots * 2 : 1024, i;
-	uint64_t *slots = jn_xmalloc(n * sizeof *slots);
+	struct jn_intern_slot *slots = big_alloc(n * sizeof *slots);
 
 	/*
 	 * Not calloc: its fresh pages map the shared zero page on the
@@ -105,9 +135,10 @@ rehash(struct jn_intern *t)
 		uint64_t h = jn_hash(t->strs[i], t->lens[i]);
 		size_t j = h & (n - 1);
 
-		while (slots[j] != 0)
+		while (slots[j].meta != 0)
 			j = (j + 1) & (n - 1);
-		slots[j] = TAG(h) | LENB(t->lens[i]) | ((uint64_t)i + 1);
+		slots[j].meta = TAG(h) | LENB(t->lens[i]) | ((uint64_t)i + 1);
+		slots[j].str = t->strs[i];
 	}
 	free(t->slots);
 	t->slots = slots;
@@ -122,7 +153,7 @@ probe(const struct jn_intern *t, const char *s, size_t len, uint64_t h,
 	uint64_t want = (TAG(h) | LENB(len)) >> 32;
 
 	for (;;) {
-		uint64_t v = t->slots[j];
+		uint64_t v = t->slots[j].meta;
 		uint32_t id;
 
 		if (v == 0) {
@@ -131,7 +162,7 @@ probe(const struct jn_intern *t, const char *s, size_t len, uint64_t h,
 		}
 		id = (uint32_t)v - 1;
 		if (v >> 32 == want && (len < 255 || t->lens[id] == len) &&
-		    jn_same_bytes(t->strs[id], s, len)) {
+		    jn_same_bytes(t->slots[j].str, s, len)) {
 			*found = id;
 			return j;
 		}
@@ -152,6 +183,35 @@ jn_intern_prefetch(const struct jn_intern *t, const char *s, size_t len)
 #endif
 }
 
+void
+jn_intern_prefetch_hash(const struct jn_intern *t, uint64_t h)
+{
+#if defined(__GNUC__) || defined(__clang__)
+	if (t->nslots > 0)
+		__builtin_prefetch(&t->slots[h & (t->nslots - 1)]);
+#else
+	(void)t;
+	(void)h;
+#endif
+}
+
+void
+jn_intern_prefetch_str(const struct jn_intern *t, uint64_t h)
+{
+#if defined(__GNUC__) || defined(__clang__)
+	const struct jn_intern_slot *sl;
+
+	if (t->nslots == 0)
+		return;
+	sl = &t->slots[h & (t->nslots - 1)];
+	if (sl->meta != 0)
+		__builtin_prefetch(sl->str);
+#else
+	(void)t;
+	(void)h;
+#endif
+}
+
 uint32_t
 jn_intern_find(const struct jn_intern *t, const char *s, size_t len)
 {
@@ -166,7 +226,13 @@ jn_intern_find(const struct jn_intern *t, const char *s, size_t len)
 uint32_t
 jn_intern_put(struct jn_intern *t, const char *s, size_t len)
 {
-	uint64_t h = jn_hash(s, len);
+	return jn_intern_put_hash(t, s, len, jn_hash(s, len));
+}
+
+uint32_t
+jn_intern_put_hash(struct jn_intern *t, const char *s, size_t len,
+    uint64_t h)
+{
 	uint32_t found;
 	size_t j;
 
@@ -192,7 +258,8 @@ jn_intern_put(struct jn_intern *t, const char *s, size_t len)
 	}
 	t->strs[t->count] = arena_copy(t, s, len);
 	t->lens[t->count] = (uint32_t)len;
-	t->slots[j] = TAG(h) | LENB(len) | ((uint64_t)t->count + 1);
+	t->slots[j].meta = TAG(h) | LENB(len) | ((uint64_t)t->count + 1);
+	t->slots[j].str = t->strs[t->count];
 	return (uint32_t)t->count++;
 }
 

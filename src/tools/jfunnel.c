@@ -363,6 +363,18 @@ on_event(void *ctx, const struct jn_event *ev)
 	 */
 	if (mask == 0 && f->skip_unmatched)
 		return 0;
+	if (f->skip_unmatched && f->evsize == sizeof(struct jn_fev)) {
+		/*
+		 * Nothing kept per unit while reading (grown in prepare):
+		 * the lookup overlaps with the next events' reading.
+		 */
+		struct jn_fev plain;
+
+		plain.ts = ev->time;
+		plain.mask = mask;
+		plain.aux = 0;
+		return jn_units_put_record(&f->units, ev, &plain);
+	}
 	if ((unit = jn_units_get(&f->units, ev)) == NONE)
 		return -1;
 	grow_units(f, unit);
@@ -1395,6 +1407,15 @@ prepare_workers(void *tool, void *const *workers, int n)
 	struct funnel *f = tool;
 	int k;
 
+	/* units whose lookup on_event deferred have their info now */
+	if (jn_units_count(&f->units) > 0)
+		grow_units(f, (uint32_t)jn_units_count(&f->units) - 1);
+	for (k = 0; k < n; k++) {
+		struct funnel *w = workers[k];
+
+		if (jn_units_count(&w->units) > 0)
+			grow_units(w, (uint32_t)jn_units_count(&w->units) - 1);
+	}
 	f->bmap = jn_xcalloc((size_t)n + 1, sizeof *f->bmap);
 	f->vbase = jn_xcalloc((size_t)n + 1, sizeof *f->vbase);
 	f->nbmap = n;
@@ -2024,6 +2045,8 @@ setup(void *state, int worker)
 	jn_units_init(&f->units, f->evsize, offsetof(struct jn_fev, aux),
 	    f->per_session);
 	f->units.sorted = f->run.sorted;
+	/* a unit's events are sorted by time when counted: any order */
+	jn_units_any_order(&f->units);
 	jn_intern_init(&f->byvals);
 	tally_init(&f->t);
 	return 0;

@@ -7,9 +7,12 @@
  * (unit_move, jn_engine_global); a user who comes back under --sorted is
  * an error at its line.  A reporter that takes units in any order
  * (jn_units_any_order) gets the same units, each with its events in
- * input order.  jn_engine_main runs the toy as a tool's main() would, in
- * a child process: its table, its exit statuses (0, the gate's 1, 2 for
- * a bad option, a missing file or a failed hook), --partial's state.
+ * input order.  A reporter that keeps its records through the lookup
+ * pipeline (jn_units_put_record) gets the same units, numbered in the
+ * same order, with the same events in the same order, keys of any length.
+ * jn_engine_main runs the toy as a tool's main() would, in a child
+ * process: its table, its exit statuses (0, the gate's 1, 2 for a bad
+ * option, a missing file or a failed hook), --partial's state.
  */
 #include <getopt.h>
 #include <setjmp.h>
@@ -42,6 +45,7 @@ struct toy {
 	struct jn_run run;
 	int per_session;
 	int any_order;		/* jn_units_any_order */
+	int deferred;		/* jn_units_put_record */
 	uint32_t seq;		/* events kept so far, in input order */
 	/* results: "key times..." per unit, in the order handed over */
 	char **lines;
@@ -96,10 +100,18 @@ static int
 toy_event(void *ctx, const struct jn_event *ev)
 {
 	struct toy *t = ctx;
-	uint32_t u = jn_units_get(&t->units, ev);
+	uint32_t u;
 	struct rec *r;
 
-	if (u == JN_UNIT_NONE)
+	if (t->deferred) {
+		struct rec d;
+
+		d.ts = ev->time;
+		d.unit = UINT32_MAX;	/* the pipeline's to fill */
+		d.pad = t->seq++;
+		return jn_units_put_record(&t->units, ev, &d);
+	}
+	if ((u = jn_units_get(&t->units, ev)) == JN_UNIT_NONE)
 		return -1;
 	r = jn_units_keep(&t->units, u);
 	r->ts = ev->time;
@@ -216,6 +228,8 @@ str_cmp(const void *a, const void *b)
  * random, or grouped by user when grouped; every third user's events
  * carry one of two sessions.  Returns the path (caller unlinks, frees).
  */
+static int log_long_keys;	/* write_log: every fifth user's id long */
+
 static char *
 write_log(size_t nusers, size_t nevents, int grouped)
 {
@@ -234,7 +248,9 @@ write_log(size_t nusers, size_t nevents, int grouped)
 		x = x * 6364136223846793005ULL + 1442695040888963407ULL;
 		u = grouped ? i * nusers / nevents : (size_t)(x >> 33) % nusers;
 		sec = (unsigned)(x >> 20) % 86400;
-		fprintf(f, "u%zu,%s,2026-10-01T%02u:%02u:%02uZ,e\n", u,
+		fprintf(f, "%su%zu,%s,2026-10-01T%02u:%02u:%02uZ,e\n",
+		    log_long_keys && u % 5 == 0 ? "a-user-id-longer-than-forty-"
+		    "bytes-of-the-pipeline-" : "", u,
 		    u % 3 == 0 ? ((x >> 40) & 1 ? "s1" : "s2") : "",
 		    sec / 3600, sec / 60 % 60, sec % 60);
 	}
@@ -248,6 +264,7 @@ write_log(size_t nusers, size_t nevents, int grouped)
  * order in *order (NULL with one thread).
  */
 static int toy_any_order;	/* run_toy's reporters: jn_units_any_order */
+static int toy_deferred;	/* and jn_units_put_record */
 
 static char **
 run_toy(const char *path, int jobs, int sorted, int per_session, size_t *n,
@@ -266,6 +283,7 @@ run_toy(const char *path, int jobs, int sorted, int per_session, size_t *n,
 	t.run.sorted = sorted;
 	t.per_session = per_session;
 	t.any_order = toy_any_order;
+	t.deferred = toy_deferred;
 	options = t;
 	assert_int_equal(toy_setup(&t, 0), 0);
 	rc = jn_engine_input(&t.engine, &toy_reporter, &t, &options, &t.run,
@@ -418,6 +436,67 @@ test_any_order(void **state)
 		assert_string_equal(any[i], one[i]);
 	free_lines(one, n1);
 	free_lines(any, n2);
+	free_lines(o1, no1);
+	free_lines(o2, no2);
+	unlink(grouped);
+	free(grouped);
+}
+
+/*
+ * The lookup pipeline: the same lines and the same numbering as direct
+ * lookups, per user and per session (straight through), with one thread
+ * and with -j, records in any order (each unit's in input order), users
+ * whose ids are too long to wait in it interleaved with the rest, and
+ * under --sorted (straight through).
+ */
+static void
+test_deferred(void **state)
+{
+	char *path, *grouped;
+	char **one, **def, **o1, **o2;
+	size_t n1, n2, no1, no2, i;
+	int jobs[] = { 1, 2, 3 }, j, per_session, any;
+
+	(void)state;
+	log_long_keys = 1;
+	path = write_log(3000, 100000, 0);
+	log_long_keys = 0;
+	for (per_session = 0; per_session <= 1; per_session++)
+		for (any = 0; any <= 1; any++)
+			for (j = 0; j < 3; j++) {
+				toy_any_order = any;
+				one = run_toy(path, jobs[j], 0, per_session,
+				    &n1, &o1, &no1);
+				toy_deferred = 1;
+				def = run_toy(path, jobs[j], 0, per_session,
+				    &n2, &o2, &no2);
+				toy_deferred = 0;
+				toy_any_order = 0;
+				assert_true(n1 > 3000 - 10);
+				assert_int_equal(n2, n1);
+				for (i = 0; i < n1; i++)
+					assert_string_equal(def[i], one[i]);
+				assert_int_equal(no2, no1);
+				for (i = 0; i < no1; i++)
+					assert_string_equal(o2[i], o1[i]);
+				free_lines(one, n1);
+				free_lines(def, n2);
+				free_lines(o1, no1);
+				free_lines(o2, no2);
+			}
+	unlink(path);
+	free(path);
+	grouped = write_log(500, 20000, 1);
+	one = run_toy(grouped, 1, 1, 0, &n1, &o1, &no1);
+	toy_deferred = 1;
+	def = run_toy(grouped, 1, 1, 0, &n2, &o2, &no2);
+	toy_deferred = 0;
+	assert_int_equal(n1, 500);
+	assert_int_equal(n2, n1);
+	for (i = 0; i < n1; i++)
+		assert_string_equal(def[i], one[i]);
+	free_lines(one, n1);
+	free_lines(def, n2);
 	free_lines(o1, no1);
 	free_lines(o2, no2);
 	unlink(grouped);
@@ -679,6 +758,7 @@ main(void)
 		cmocka_unit_test(test_sorted_comes_back),
 		cmocka_unit_test(test_any_order),
 		cmocka_unit_test(test_main),
+		cmocka_unit_test(test_deferred),
 	};
 
 	jn_set_progname("test_engine");
