@@ -3162,6 +3162,8 @@ setup(void *state, int worker)
 	jn_units_init(&f->units, f->evsize, offsetof(struct pev, unit),
 	    f->per_session);
 	f->units.sorted = f->run.sorted;
+	/* units are counted one at a time, in any order: -j must agree */
+	jn_units_any_order(&f->units);
 	return 0;
 }
 
