@@ -394,14 +394,17 @@ on_event(void *ctx, const struct jn_event *ev)
 	struct jpath *f = ctx;
 	const struct jn_record *rec = ev->rec;
 	struct pev *e;
-	uint32_t unit = jn_units_get(&f->units, ev);
+	uint32_t unit, tp;
 	const char *v;
 	size_t len;
 	uint64_t flags = 0;
 	int k, m;
 
-	if (unit == JN_UNIT_NONE)
-		return -1;
+	/*
+	 * The unit last: its slot in a table too large for the cache is on
+	 * its way while the rest of the event is read.
+	 */
+	jn_units_prefetch(&f->units, ev);
 	if (ev->name_len > 0 && f->ncached > 0) {
 		uint64_t bits;
 
@@ -422,7 +425,17 @@ on_event(void *ctx, const struct jn_event *ev)
 			return -1;
 		flags |= m ? f->oflag[k] : 0;
 	}
+	/* the touchpoint: its field cleaned (journey(7)), else the name */
+	v = jn_record_get(rec, f->tp_slot, &len);
+	if (v == NULL || len == 0)
+		tp = jn_intern_put(&f->tps, ev->name, ev->name_len);
+	else if ((tp = jn_touch_intern(f->touch_local, &f->tps, v, len)) ==
+	    NONE)
+		return -1;
+	if ((unit = jn_units_get(&f->units, ev)) == JN_UNIT_NONE)
+		return -1;
 	e = jn_units_keep(&f->units, unit);
+	e->tp = tp;
 	e->ts = ev->time;
 	e->pos = (rec->pos & POS_MASK) | flags;
 	if (ev->answered)
@@ -431,15 +444,6 @@ on_event(void *ctx, const struct jn_event *ev)
 			    (POS_ANS_SHIFT + ans_shift[k]);
 	if (f->per_session && (ev->session == NULL || ev->session_len == 0))
 		e->pos |= POS_NOSESS;
-	/* the touchpoint: its field cleaned (journey(7)), else the name */
-	v = jn_record_get(rec, f->tp_slot, &len);
-	if (v == NULL || len == 0) {
-		v = ev->name;
-		len = ev->name_len;
-	} else if (jn_touch_clean(f->touch_local, v, len, &v, &len) != 0) {
-		return -1;
-	}
-	e->tp = jn_intern_put(&f->tps, v, len);
 	if (f->evsize > offsetof(struct pev, by)) {
 		e->by = NONE;
 		e->pad = 0;
