@@ -1050,7 +1050,26 @@ merge_acc(void *tool, void *acc)
 
 /* ---- ordering ---- */
 
-/* Every edge's and variant's times in order, for the quantiles. */
+/* The quantiles a table reads: the median, and p90 of the moves. */
+static const double table_q[] = { 0.5, 0.9 };
+#define NTABLE_Q (sizeof table_q / sizeof table_q[0])
+
+/*
+ * Every edge's and variant's times with the table's quantiles in place:
+ * a selection, not a sort, since no more is read.
+ */
+static void
+select_times(struct tally *t)
+{
+	size_t i;
+
+	for (i = 0; i < jn_intern_count(&t->ekeys); i++)
+		jn_samples_select(&t->e[i].times, table_q, NTABLE_Q);
+	for (i = 0; i < jn_intern_count(&t->vkeys); i++)
+		jn_samples_select(&t->v[i].times, table_q, 1);
+}
+
+/* Every edge's and variant's times in order, as a state writes them. */
 static void
 sort_times(struct tally *t)
 {
@@ -1532,7 +1551,7 @@ write_edges(struct jpath *f, struct jn_writer *w, const uint32_t *ids,
 
 			/* a unit may make several of the moves pruned: their
 			 * units do not add up, but the ends' do */
-			jn_samples_sort(&pool);
+			jn_samples_select(&pool, table_q, NTABLE_Q);
 			if (f->by_field)
 				c[x++] = by_cell(f, first->by);
 			if (steps) {
@@ -1650,7 +1669,7 @@ write_variants(struct jpath *f, struct jn_writer *w, const uint32_t *ids,
 		if (un > 0) {
 			size_t x = 0;
 
-			jn_samples_sort(&pool);
+			jn_samples_select(&pool, table_q, NTABLE_Q);
 			if (f->by_field)
 				c[x++] = by_cell(f, first->by);
 			c[x++] = jn_cell_null();
@@ -2380,7 +2399,7 @@ write_table(struct jpath *f, enum jn_format fmt)
 		memcpy(cols + nc, score_cols, sizeof score_cols);
 		nc += NSCORECOLS;
 	}
-	sort_times(&f->t);
+	select_times(&f->t);
 	ids = order_rows(f, &n);
 	if (f->dot) {
 		rc = write_dot(f, ids, n);
