@@ -41,6 +41,13 @@ uint32_t jn_intern_put(struct jn_intern *t, const char *s, size_t len);
  */
 void jn_intern_prefetch(const struct jn_intern *t, const char *s,
     size_t len);
+/*
+ * The same, for a caller that has the hash already: h must be
+ * jn_hash(s, len).
+ */
+uint32_t jn_intern_put_hashed(struct jn_intern *t, const char *s, size_t len,
+    uint64_t h);
+void jn_intern_prefetch_hashed(const struct jn_intern *t, uint64_t h);
 /* Id of s[0..len) if present, else UINT32_MAX. */
 uint32_t jn_intern_find(const struct jn_intern *t, const char *s, size_t len);
 /* The string of id (NUL-terminated, owned by t); *len set if non-NULL. */

@@ -140,16 +140,22 @@ probe(const struct jn_intern *t, const char *s, size_t len, uint64_t h,
 }
 
 void
-jn_intern_prefetch(const struct jn_intern *t, const char *s, size_t len)
+jn_intern_prefetch_hashed(const struct jn_intern *t, uint64_t h)
 {
 	if (t->nslots == 0)
 		return;
 #if defined(__GNUC__) || defined(__clang__)
-	__builtin_prefetch(&t->slots[jn_hash(s, len) & (t->nslots - 1)]);
+	__builtin_prefetch(&t->slots[h & (t->nslots - 1)]);
 #else
-	(void)s;
-	(void)len;
+	(void)h;
 #endif
+}
+
+void
+jn_intern_prefetch(const struct jn_intern *t, const char *s, size_t len)
+{
+	if (t->nslots > 0)
+		jn_intern_prefetch_hashed(t, jn_hash(s, len));
 }
 
 uint32_t
@@ -166,7 +172,13 @@ jn_intern_find(const struct jn_intern *t, const char *s, size_t len)
 uint32_t
 jn_intern_put(struct jn_intern *t, const char *s, size_t len)
 {
-	uint64_t h = jn_hash(s, len);
+	return jn_intern_put_hashed(t, s, len, jn_hash(s, len));
+}
+
+uint32_t
+jn_intern_put_hashed(struct jn_intern *t, const char *s, size_t len,
+    uint64_t h)
+{
 	uint32_t found;
 	size_t j;
 
