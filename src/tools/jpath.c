@@ -1212,6 +1212,81 @@ variant_order(const void *pa, const void *pb)
 	return (a->len > b->len) - (a->len < b->len);
 }
 
+/*
+ * A variant's place in variant_order, as numbers to compare before its
+ * touchpoints: the rank of its group, its units, and its first
+ * touchpoints' ranks packed (each rank + 1, 0 past the end, the first in
+ * the top bits), which tell most variants of equal units apart without
+ * reading their keys.
+ */
+struct vsort {
+	uint64_t group, units, pre;
+	uint32_t id, pad;
+};
+
+static int
+vsort_cmp(const void *pa, const void *pb)
+{
+	const struct vsort *a = pa, *b = pb;
+
+	if (a->group != b->group)
+		return a->group < b->group ? -1 : 1;
+	if (a->units != b->units)
+		return a->units > b->units ? -1 : 1;
+	if (a->pre != b->pre)
+		return a->pre < b->pre ? -1 : 1;
+	return variant_order(&a->id, &b->id);
+}
+
+static int
+by_order(const void *pa, const void *pb)
+{
+	return by_cmp(*(const uint32_t *)pa, *(const uint32_t *)pb);
+}
+
+/* The count variants in ids, in variant_order. */
+static void
+order_variants(const struct jpath *f, uint32_t *ids, size_t count)
+{
+	const struct tally *t = &f->t;
+	size_t nb = jn_intern_count(&f->byvals), ntp = jn_intern_count(&f->tps);
+	size_t i, l, k;
+	uint32_t *bys = jn_xmalloc((nb + 1) * sizeof *bys);
+	uint32_t *grank = jn_xmalloc((nb + 1) * sizeof *grank);
+	struct vsort *vs = jn_xmalloc((count + 1) * sizeof *vs);
+	unsigned bits = 1;
+
+	/* the groups' ranks: none (NONE) at nb */
+	for (i = 0; i < nb; i++)
+		bys[i] = (uint32_t)i;
+	bys[nb] = NONE;
+	qsort(bys, nb + 1, sizeof *bys, by_order);
+	for (i = 0; i <= nb; i++)
+		grank[bys[i] == NONE ? nb : bys[i]] = (uint32_t)i;
+	while (bits < 64 && (UINT64_C(1) << bits) <= ntp)
+		bits++;
+	k = 64 / bits;
+	for (i = 0; i < count; i++) {
+		const struct variant *v = &t->v[ids[i]];
+		const char *tp = variant_tps(t, ids[i]);
+
+		vs[i].group = grank[v->by == NONE ? nb : v->by];
+		vs[i].units = v->units;
+		vs[i].pre = 0;
+		for (l = 0; l < v->len && l < k; l++)
+			vs[i].pre |= (uint64_t)(ord.tprank[key_word(tp, l)] +
+			    1) << (64 - bits * (l + 1));
+		vs[i].id = ids[i];
+		vs[i].pad = 0;
+	}
+	qsort(vs, count, sizeof *vs, vsort_cmp);
+	for (i = 0; i < count; i++)
+		ids[i] = vs[i].id;
+	free(vs);
+	free(grank);
+	free(bys);
+}
+
 /* Does f's view count whole paths (variants), not moves? */
 static int
 keeps_variants(const struct jpath *f)
@@ -1256,9 +1331,12 @@ order_rows(struct jpath *f, size_t *n)
 			ord.gunits[v->by == NONE ? nb : v->by] += v->units;
 		}
 	}
-	qsort(ids, count, sizeof *ids, f->view == VIEW_EDGES ? edge_order :
-	    f->view == VIEW_NEXT ? next_order : f->view == VIEW_STEPS ?
-	    step_order : variant_order);
+	if (f->view == VIEW_VARIANTS)
+		order_variants(f, ids, count);
+	else
+		qsort(ids, count, sizeof *ids, f->view == VIEW_EDGES ?
+		    edge_order : f->view == VIEW_NEXT ? next_order :
+		    f->view == VIEW_STEPS ? step_order : variant_order);
 	if (f->view == VIEW_ATTRIBUTION) {
 		size_t na = jn_intern_count(&f->t.akeys);
 
