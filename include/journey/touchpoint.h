@@ -45,7 +45,9 @@
 
 #include <getopt.h>
 #include <stddef.h>
+#include <stdint.h>
 
+struct jn_intern;
 struct jn_strbuf;
 
 /*
@@ -143,6 +145,22 @@ void jn_touch_local_nocache(struct jn_touch_local *l, int nocache);
  */
 int jn_touch_clean(struct jn_touch_local *l, const char *v, size_t len,
     const char **out, size_t *outlen);
+
+/*
+ * The touchpoint of raw value v[0..len) (jn_touch_clean) interned in tps:
+ * its id there.  A page's raw value repeats, and cleaning and interning
+ * it again for every event cost a tenth of reading: l remembers the ids
+ * of raw values of up to 56 bytes in 4096 slots (256 KiB, a fixed size:
+ * memory does not grow with distinct raw values), so that a value seen
+ * lately costs a hash and a comparison.  Cleaning depends on the value
+ * alone and an id once given stays, so the cache gives what cleaning and
+ * interning would; tps must keep its ids while l interns into it (a call
+ * with another table empties the cache).  jn_touch_local_nocache turns
+ * the cache off.  Returns the id, or UINT32_MAX after reporting one of
+ * jn_touch_clean's errors.
+ */
+uint32_t jn_touch_intern(struct jn_touch_local *l, struct jn_intern *tps,
+    const char *v, size_t len);
 
 /*
  * The default rules alone on v[0..len), appended to b (which is not

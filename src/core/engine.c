@@ -181,10 +181,18 @@ new_share_unit(struct jn_units *u, uint32_t id, uint64_t pos, uint64_t h)
 }
 
 void
-jn_units_prefetch(const struct jn_units *u, const struct jn_event *ev)
+jn_units_prefetch(struct jn_units *u, const struct jn_event *ev)
 {
-	if (!u->per_session)	/* a key of its own: not worth building */
-		jn_intern_prefetch(&u->keys, ev->user, ev->user_len);
+	uint64_t h;
+
+	if (u->per_session)	/* a key of its own: not worth building */
+		return;
+	h = jn_hash(ev->user, ev->user_len);
+	u->pf_pos = ev->rec->pos;
+	u->pf_key = ev->user;
+	u->pf_len = ev->user_len;
+	u->pf_hash = h;
+	jn_intern_prefetch_hash(&u->keys, h);
 }
 
 uint32_t
@@ -214,10 +222,15 @@ jn_units_get(struct jn_units *u, const struct jn_event *ev)
 	    jn_same_bytes(key, u->last_key, n)) {
 		id = u->last;
 	} else {
-		id = jn_intern_put(&u->keys, key, n);
+		/* the hash jn_units_prefetch took of this record's key */
+		uint64_t h = key == u->pf_key && n == u->pf_len &&
+		    ev->rec->pos == u->pf_pos ? u->pf_hash : jn_hash(key, n);
+
+		id = jn_intern_put_hash(&u->keys, key, n, h);
 		u->last = id;
 		u->last_key = jn_intern_str(&u->keys, id, &u->last_len);
 	}
+	u->pf_key = NULL;
 	if (u->sorted && (!u->have_cur || id != u->cur)) {
 		char q[128];
 

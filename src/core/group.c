@@ -255,6 +255,17 @@ jn_sort_by_time(void *base, size_t n, size_t size,
 		insert_by_time(b, n, size, tie);
 		return;
 	}
+	/* in order already (a log in time order): a pass says so */
+	for (i = 1; i < n; i++) {
+		uint64_t kp = time_key(b + (i - 1) * size);
+		uint64_t k = time_key(b + i * size);
+
+		if (kp > k || (kp == k && tie != NULL &&
+		    tie(b + (i - 1) * size, b + i * size) > 0))
+			break;
+	}
+	if (i == n)
+		return;
 	KEY_DIFF(b, n, size, time_key, diff);
 	tmp = jn_xmalloc(n * size);
 	src = b;

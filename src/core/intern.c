@@ -171,19 +171,6 @@ probe(const struct jn_intern *t, const char *s, size_t len, uint64_t h,
 }
 
 void
-jn_intern_prefetch(const struct jn_intern *t, const char *s, size_t len)
-{
-	if (t->nslots == 0)
-		return;
-#if defined(__GNUC__) || defined(__clang__)
-	__builtin_prefetch(&t->slots[jn_hash(s, len) & (t->nslots - 1)]);
-#else
-	(void)s;
-	(void)len;
-#endif
-}
-
-void
 jn_intern_prefetch_hash(const struct jn_intern *t, uint64_t h)
 {
 #if defined(__GNUC__) || defined(__clang__)
@@ -210,6 +197,13 @@ jn_intern_prefetch_str(const struct jn_intern *t, uint64_t h)
 	(void)t;
 	(void)h;
 #endif
+}
+
+void
+jn_intern_prefetch(const struct jn_intern *t, const char *s, size_t len)
+{
+	if (t->nslots > 0)
+		jn_intern_prefetch_hash(t, jn_hash(s, len));
 }
 
 uint32_t

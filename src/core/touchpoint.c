@@ -33,6 +33,19 @@
 /* The cache is emptied when it holds this many values. */
 #define CACHE_MAX 65536
 
+/*
+ * jn_touch_intern's cache of raw values and their ids: direct-mapped, of
+ * fixed size, so that memory does not grow with distinct raw values
+ * (queries, ids in paths).
+ */
+#define RAW_SLOTS 4096		/* a power of two */
+#define RAW_MAX 56		/* longer raw values are not cached */
+struct raw_slot {
+	uint32_t id;		/* UINT32_MAX: empty */
+	uint32_t len;
+	char s[RAW_MAX];
+};
+
 struct rule {
 	pcre2_code *re;
 	int jit;		/* re has JIT code */
@@ -62,6 +75,8 @@ struct jn_touch_local {
 	struct jn_intern keys, vals;	/* default-cleaned -> cleaned */
 	uint32_t *map;			/* per key id: its value's id */
 	size_t mapcap;
+	struct raw_slot *raw;		/* jn_touch_intern's cache */
+	const struct jn_intern *raw_tps;	/* the table of its ids */
 };
 
 /* ---- options ---- */
@@ -504,6 +519,7 @@ jn_touch_local_free(struct jn_touch_local *l)
 	jn_intern_release(&l->keys);
 	jn_intern_release(&l->vals);
 	free(l->map);
+	free(l->raw);
 	free(l);
 }
 
@@ -693,4 +709,65 @@ jn_touch_clean(struct jn_touch_local *l, const char *v, size_t len,
 	    sizeof *l->map);
 	l->map[id] = jn_intern_put(&l->vals, s, n);
 	return 0;
+}
+
+/* Which slot of the cache of raw values s[0..n) goes to. */
+static size_t
+raw_slot(const char *s, size_t n)
+{
+	uint64_t h = (uint64_t)n * UINT64_C(0x9e3779b97f4a7c15), w;
+	uint32_t a, b;
+
+	for (; n >= 8; s += 8, n -= 8) {
+		memcpy(&w, s, 8);
+		h = (h ^ w) * UINT64_C(0x100000001b3);
+		h ^= h >> 29;
+	}
+	if (n >= 4) {
+		memcpy(&a, s, 4);
+		memcpy(&b, s + n - 4, 4);
+		w = (uint64_t)a << 32 | b;
+	} else if (n > 0) {
+		w = (uint64_t)(unsigned char)s[0] |
+		    (uint64_t)(unsigned char)s[n / 2] << 8 |
+		    (uint64_t)(unsigned char)s[n - 1] << 16;
+	} else {
+		w = 0;
+	}
+	h = (h ^ w) * UINT64_C(0xd6e8feb86659fd93);
+	h ^= h >> 32;
+	return (size_t)h & (RAW_SLOTS - 1);
+}
+
+uint32_t
+jn_touch_intern(struct jn_touch_local *l, struct jn_intern *tps,
+    const char *v, size_t len)
+{
+	struct raw_slot *c = NULL;
+	const char *t;
+	size_t tlen, i;
+	uint32_t id;
+
+	if (l->raw_tps != tps) {	/* a first call, or another table */
+		if (l->raw == NULL)
+			l->raw = jn_xmalloc(RAW_SLOTS * sizeof *l->raw);
+		for (i = 0; i < RAW_SLOTS; i++)
+			l->raw[i].id = UINT32_MAX;
+		l->raw_tps = tps;
+	}
+	if (len <= RAW_MAX && !l->nocache) {
+		c = &l->raw[raw_slot(v, len)];
+		if (c->id != UINT32_MAX && c->len == len &&
+		    jn_same_bytes(c->s, v, len))
+			return c->id;
+	}
+	if (jn_touch_clean(l, v, len, &t, &tlen) != 0)
+		return UINT32_MAX;
+	id = jn_intern_put(tps, t, tlen);
+	if (c != NULL) {
+		c->id = id;
+		c->len = (uint32_t)len;
+		memcpy(c->s, v, len);
+	}
+	return id;
 }

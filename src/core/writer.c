@@ -210,6 +210,56 @@ static const char replacement[] = FFFD;
 /* ---- numbers ---- */
 
 /*
+ * Finite d with prec decimals, as snprintf's "%.*f" writes it, without
+ * its cost (a multiple-precision expansion of every double) when the
+ * digits are certain: |d| * 10^prec, below 2^40, is then within 2^-13 of
+ * the exact product, so that rounding it to the nearest integer rounds
+ * the exact value alike unless its fraction lies within 2^-10 of a half.
+ * Returns the length, or 0 when snprintf must decide (such a fraction,
+ * a large value, a precision outside 1 to 9).
+ */
+static size_t
+fixed_fast(char *buf, size_t size, double d, int prec)
+{
+	static const double pow10[] = { 1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7,
+		1e8, 1e9 };
+	char digits[24];
+	double x, fl, fr;
+	uint64_t n;
+	size_t len = 0, nd = 0;
+	int k;
+
+	if (prec < 1 || prec > 9)
+		return 0;
+	x = fabs(d) * pow10[prec];
+	if (!(x < 1099511627776.0))	/* 2^40 */
+		return 0;
+	fl = floor(x);
+	fr = x - fl;
+	if (fabs(fr - 0.5) < 1.0 / 1024)
+		return 0;
+	n = (uint64_t)fl + (fr > 0.5);
+	/* the digits, last first: the fraction's, then the integer's */
+	for (k = 0; k < prec; k++, n /= 10)
+		digits[nd++] = (char)('0' + n % 10);
+	do {
+		digits[nd++] = (char)('0' + n % 10);
+		n /= 10;
+	} while (n > 0);
+	if (nd + 3 > size)
+		return 0;
+	if (signbit(d))
+		buf[len++] = '-';
+	while (nd > (size_t)prec)
+		buf[len++] = digits[--nd];
+	buf[len++] = '.';
+	while (nd > 0)
+		buf[len++] = digits[--nd];
+	buf[len] = '\0';
+	return len;
+}
+
+/*
  * d with prec decimals, trailing zeros (and a bare '.') trimmed when trim
  * is set.  A result that rounds to zero loses its sign: "-0" and "-0.00"
  * are noise to a reader.  NaN and infinities give "" (a null cell).
@@ -225,9 +275,11 @@ fmt_fixed(char *buf, size_t size, double d, int prec, int trim)
 		buf[0] = '\0';
 		return 0;
 	}
-	r = snprintf(buf, size, "%.*f", prec, d);
-	assert(r > 0 && (size_t)r < size);
-	n = (size_t)r;
+	if ((n = fixed_fast(buf, size, d, prec)) == 0) {
+		r = snprintf(buf, size, "%.*f", prec, d);
+		assert(r > 0 && (size_t)r < size);
+		n = (size_t)r;
+	}
 	if (trim && memchr(buf, '.', n) != NULL) {
 		while (buf[n - 1] == '0')
 			n--;

@@ -181,20 +181,6 @@ enum {
 #define MAX_STRATA 65535	/* a stratum id fits struct fev's uint16_t */
 #define NPRED 8
 
-/*
- * A touchpoint's raw value (the field as read) and its id in vals, once
- * cleaned: a page's raw value repeats, and cleaning and interning it
- * again each time were a tenth of reading.  Direct-mapped, of fixed size:
- * memory does not grow with distinct raw values (queries, ids in paths).
- */
-#define TPC_SLOTS 4096		/* a power of two */
-#define TPC_MAX 56		/* longer raw values are not cached */
-struct tpcache {
-	uint32_t id;		/* NONE: empty */
-	uint32_t len;
-	char s[TPC_MAX];
-};
-
 /* A touchpoint's visits in the session being detected (detect_loops). */
 struct loopvis {
 	uint64_t mark;		/* the session's serial, when counted */
@@ -322,7 +308,6 @@ struct friction {
 	struct jn_touch_opts touch_opts;
 	struct jn_touch *touch;
 	struct jn_touch_local *touch_local;
-	struct tpcache *tpc;	/* raw touchpoint -> its id (tp_of) */
 	int topic_slot;
 	int strata_slot[MAX_STRATA_FIELDS], nstrata_fields;
 	char *skey;		/* the stratum key being built */
@@ -492,73 +477,6 @@ sval_merge(struct sval *to, const struct sval *from)
 	to->n += from->n;
 }
 
-/* Which slot of the touchpoint cache raw value s[0..n) goes to. */
-static size_t
-tpc_slot(const char *s, size_t n)
-{
-	uint64_t h = (uint64_t)n * UINT64_C(0x9e3779b97f4a7c15), w;
-	uint32_t a, b;
-
-	for (; n >= 8; s += 8, n -= 8) {
-		memcpy(&w, s, 8);
-		h = (h ^ w) * UINT64_C(0x100000001b3);
-		h ^= h >> 29;
-	}
-	if (n >= 4) {
-		memcpy(&a, s, 4);
-		memcpy(&b, s + n - 4, 4);
-		w = (uint64_t)a << 32 | b;
-	} else if (n > 0) {
-		w = (uint64_t)(unsigned char)s[0] |
-		    (uint64_t)(unsigned char)s[n / 2] << 8 |
-		    (uint64_t)(unsigned char)s[n - 1] << 16;
-	} else {
-		w = 0;
-	}
-	h = (h ^ w) * UINT64_C(0xd6e8feb86659fd93);
-	h ^= h >> 32;
-	return (size_t)h & (TPC_SLOTS - 1);
-}
-
-/*
- * The id of the touchpoint of raw field value v[0..len), not empty:
- * cleaned (journey(7)) and interned, or found in the cache of raw values.
- * Cleaning depends on the value alone, and an id once given stays, so
- * the cache gives what cleaning and interning would.  NONE after
- * reporting an error.
- */
-static uint32_t
-tp_of(struct friction *f, const char *v, size_t len)
-{
-	struct tpcache *c = NULL;
-	const char *t;
-	size_t tlen;
-	uint32_t id;
-
-	if (len <= TPC_MAX) {
-		if (f->tpc == NULL) {
-			size_t i;
-
-			f->tpc = jn_xmalloc(TPC_SLOTS * sizeof *f->tpc);
-			for (i = 0; i < TPC_SLOTS; i++)
-				f->tpc[i].id = NONE;
-		}
-		c = &f->tpc[tpc_slot(v, len)];
-		if (c->id != NONE && c->len == len &&
-		    jn_same_bytes(c->s, v, len))
-			return c->id;
-	}
-	if (jn_touch_clean(f->touch_local, v, len, &t, &tlen) != 0)
-		return NONE;
-	id = val_put(f, t, tlen);
-	if (c != NULL) {
-		c->id = id;
-		c->len = (uint32_t)len;
-		memcpy(c->s, v, len);
-	}
-	return id;
-}
-
 static int
 on_event(void *ctx, const struct jn_event *ev)
 {
@@ -605,7 +523,8 @@ on_event(void *ctx, const struct jn_event *ev)
 	v = jn_record_get(rec, f->tp_slot, &len);
 	if (v == NULL || len == 0)
 		tp = val_put(f, ev->name, ev->name_len);
-	else if ((tp = tp_of(f, v, len)) == NONE)
+	else if ((tp = jn_touch_intern(f->touch_local, &f->vals, v,
+	    len)) == NONE)
 		return -1;
 	if (flags & F_ERROR) {
 		aux = val_id(f, f->msg_slot, rec);
@@ -3516,7 +3435,6 @@ release(void *state)
 
 	jn_engine_release(&f->engine);
 	jn_touch_local_free(f->touch_local);
-	free(f->tpc);
 	if (!f->is_worker)	/* the rules are the main state's */
 		jn_touch_free(f->touch);
 	jn_pred_free(f->goal);

@@ -430,14 +430,17 @@ on_event(void *ctx, const struct jn_event *ev)
 	struct jpath *f = ctx;
 	const struct jn_record *rec = ev->rec;
 	struct pev *e;
-	uint32_t unit = jn_units_get(&f->units, ev);
+	uint32_t unit, tp;
 	const char *v;
 	size_t len;
 	uint64_t flags = 0;
 	int k, m;
 
-	if (unit == JN_UNIT_NONE)
-		return -1;
+	/*
+	 * The unit last: its slot in a table too large for the cache is on
+	 * its way while the rest of the event is read.
+	 */
+	jn_units_prefetch(&f->units, ev);
 	if (ev->name_len > 0 && f->ncached > 0) {
 		uint64_t bits;
 
@@ -458,7 +461,17 @@ on_event(void *ctx, const struct jn_event *ev)
 			return -1;
 		flags |= m ? f->oflag[k] : 0;
 	}
+	/* the touchpoint: its field cleaned (journey(7)), else the name */
+	v = jn_record_get(rec, f->tp_slot, &len);
+	if (v == NULL || len == 0)
+		tp = jn_intern_put(&f->tps, ev->name, ev->name_len);
+	else if ((tp = jn_touch_intern(f->touch_local, &f->tps, v, len)) ==
+	    NONE)
+		return -1;
+	if ((unit = jn_units_get(&f->units, ev)) == JN_UNIT_NONE)
+		return -1;
 	e = jn_units_keep(&f->units, unit);
+	e->tp = tp;
 	e->ts = ev->time;
 	e->pos = (rec->pos & POS_MASK) | flags;
 	if (ev->answered)
@@ -467,15 +480,6 @@ on_event(void *ctx, const struct jn_event *ev)
 			    (POS_ANS_SHIFT + ans_shift[k]);
 	if (f->per_session && (ev->session == NULL || ev->session_len == 0))
 		e->pos |= POS_NOSESS;
-	/* the touchpoint: its field cleaned (journey(7)), else the name */
-	v = jn_record_get(rec, f->tp_slot, &len);
-	if (v == NULL || len == 0) {
-		v = ev->name;
-		len = ev->name_len;
-	} else if (jn_touch_clean(f->touch_local, v, len, &v, &len) != 0) {
-		return -1;
-	}
-	e->tp = jn_intern_put(&f->tps, v, len);
 	if (f->evsize > offsetof(struct pev, by)) {
 		e->by = NONE;
 		e->pad = 0;
@@ -1082,7 +1086,26 @@ merge_acc(void *tool, void *acc)
 
 /* ---- ordering ---- */
 
-/* Every edge's and variant's times in order, for the quantiles. */
+/* The quantiles a table reads: the median, and p90 of the moves. */
+static const double table_q[] = { 0.5, 0.9 };
+#define NTABLE_Q (sizeof table_q / sizeof table_q[0])
+
+/*
+ * Every edge's and variant's times with the table's quantiles in place:
+ * a selection, not a sort, since no more is read.
+ */
+static void
+select_times(struct tally *t)
+{
+	size_t i;
+
+	for (i = 0; i < jn_intern_count(&t->ekeys); i++)
+		jn_samples_select(&t->e[i].times, table_q, NTABLE_Q);
+	for (i = 0; i < jn_intern_count(&t->vkeys); i++)
+		jn_samples_select(&t->v[i].times, table_q, 1);
+}
+
+/* Every edge's and variant's times in order, as a state writes them. */
 static void
 sort_times(struct tally *t)
 {
@@ -1225,6 +1248,81 @@ variant_order(const void *pa, const void *pb)
 	return (a->len > b->len) - (a->len < b->len);
 }
 
+/*
+ * A variant's place in variant_order, as numbers to compare before its
+ * touchpoints: the rank of its group, its units, and its first
+ * touchpoints' ranks packed (each rank + 1, 0 past the end, the first in
+ * the top bits), which tell most variants of equal units apart without
+ * reading their keys.
+ */
+struct vsort {
+	uint64_t group, units, pre;
+	uint32_t id, pad;
+};
+
+static int
+vsort_cmp(const void *pa, const void *pb)
+{
+	const struct vsort *a = pa, *b = pb;
+
+	if (a->group != b->group)
+		return a->group < b->group ? -1 : 1;
+	if (a->units != b->units)
+		return a->units > b->units ? -1 : 1;
+	if (a->pre != b->pre)
+		return a->pre < b->pre ? -1 : 1;
+	return variant_order(&a->id, &b->id);
+}
+
+static int
+by_order(const void *pa, const void *pb)
+{
+	return by_cmp(*(const uint32_t *)pa, *(const uint32_t *)pb);
+}
+
+/* The count variants in ids, in variant_order. */
+static void
+order_variants(const struct jpath *f, uint32_t *ids, size_t count)
+{
+	const struct tally *t = &f->t;
+	size_t nb = jn_intern_count(&f->byvals), ntp = jn_intern_count(&f->tps);
+	size_t i, l, k;
+	uint32_t *bys = jn_xmalloc((nb + 1) * sizeof *bys);
+	uint32_t *grank = jn_xmalloc((nb + 1) * sizeof *grank);
+	struct vsort *vs = jn_xmalloc((count + 1) * sizeof *vs);
+	unsigned bits = 1;
+
+	/* the groups' ranks: none (NONE) at nb */
+	for (i = 0; i < nb; i++)
+		bys[i] = (uint32_t)i;
+	bys[nb] = NONE;
+	qsort(bys, nb + 1, sizeof *bys, by_order);
+	for (i = 0; i <= nb; i++)
+		grank[bys[i] == NONE ? nb : bys[i]] = (uint32_t)i;
+	while (bits < 64 && (UINT64_C(1) << bits) <= ntp)
+		bits++;
+	k = 64 / bits;
+	for (i = 0; i < count; i++) {
+		const struct variant *v = &t->v[ids[i]];
+		const char *tp = variant_tps(t, ids[i]);
+
+		vs[i].group = grank[v->by == NONE ? nb : v->by];
+		vs[i].units = v->units;
+		vs[i].pre = 0;
+		for (l = 0; l < v->len && l < k; l++)
+			vs[i].pre |= (uint64_t)(ord.tprank[key_word(tp, l)] +
+			    1) << (64 - bits * (l + 1));
+		vs[i].id = ids[i];
+		vs[i].pad = 0;
+	}
+	qsort(vs, count, sizeof *vs, vsort_cmp);
+	for (i = 0; i < count; i++)
+		ids[i] = vs[i].id;
+	free(vs);
+	free(grank);
+	free(bys);
+}
+
 /* Does f's view count whole paths (variants), not moves? */
 static int
 keeps_variants(const struct jpath *f)
@@ -1269,9 +1367,12 @@ order_rows(struct jpath *f, size_t *n)
 			ord.gunits[v->by == NONE ? nb : v->by] += v->units;
 		}
 	}
-	qsort(ids, count, sizeof *ids, f->view == VIEW_EDGES ? edge_order :
-	    f->view == VIEW_NEXT ? next_order : f->view == VIEW_STEPS ?
-	    step_order : variant_order);
+	if (f->view == VIEW_VARIANTS)
+		order_variants(f, ids, count);
+	else
+		qsort(ids, count, sizeof *ids, f->view == VIEW_EDGES ?
+		    edge_order : f->view == VIEW_NEXT ? next_order :
+		    f->view == VIEW_STEPS ? step_order : variant_order);
 	if (f->view == VIEW_ATTRIBUTION) {
 		size_t na = jn_intern_count(&f->t.akeys);
 
@@ -1547,7 +1648,7 @@ write_edges(struct jpath *f, struct jn_writer *w, const uint32_t *ids,
 
 			/* a unit may make several of the moves pruned: their
 			 * units do not add up, but the ends' do */
-			jn_samples_sort(&pool);
+			jn_samples_select(&pool, table_q, NTABLE_Q);
 			if (f->by_field)
 				c[x++] = by_cell(f, first->by);
 			if (steps) {
@@ -1665,7 +1766,7 @@ write_variants(struct jpath *f, struct jn_writer *w, const uint32_t *ids,
 		if (un > 0) {
 			size_t x = 0;
 
-			jn_samples_sort(&pool);
+			jn_samples_select(&pool, table_q, NTABLE_Q);
 			if (f->by_field)
 				c[x++] = by_cell(f, first->by);
 			c[x++] = jn_cell_null();
@@ -2466,7 +2567,7 @@ write_table(struct jpath *f, enum jn_format fmt)
 		memcpy(cols + nc, jn_score_columns, sizeof jn_score_columns);
 		nc += JN_SCORE_NCOLS;
 	}
-	sort_times(&f->t);
+	select_times(&f->t);
 	ids = order_rows(f, &n);
 	if (f->dot) {
 		rc = write_dot(f, ids, n);
@@ -3252,6 +3353,8 @@ setup(void *state, int worker)
 	jn_units_init(&f->units, f->evsize, offsetof(struct pev, unit),
 	    f->per_session);
 	f->units.sorted = f->run.sorted;
+	/* units are counted one at a time, in any order: -j must agree */
+	jn_units_any_order(&f->units);
 	return 0;
 }
 

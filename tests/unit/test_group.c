@@ -110,6 +110,15 @@ full_cmp(const void *pa, const void *pb)
 	return a->id < b->id ? -1 : a->id > b->id;
 }
 
+/* By time alone. */
+static int
+time_cmp(const void *pa, const void *pb)
+{
+	const struct trec *a = pa, *b = pb;
+
+	return a->ts < b->ts ? -1 : a->ts > b->ts;
+}
+
 static int
 u64_cmp(const void *pa, const void *pb)
 {
@@ -120,11 +129,13 @@ u64_cmp(const void *pa, const void *pb)
 
 /*
  * Against qsort: times spread wide or over few values (ties), negative
- * and positive, few and many records.  Ids rise with input position, so
- * that ties on (time, tie) keep input order in both sorts.
+ * and positive, few and many records; shuffled, in order already (shape
+ * 1), or in order but for the last two records swapped (shape 2) or
+ * the first and the middle one (shape 3).  Ids rise with input
+ * position, so that ties on (time, tie) keep input order in both sorts.
  */
 static void
-check_time_sort(size_t n, int64_t spread, int with_tie)
+check_time_sort(size_t n, int64_t spread, int with_tie, int shape)
 {
 	struct trec *a = malloc((n + 1) * sizeof *a);
 	struct trec *b = malloc((n + 1) * sizeof *b);
@@ -137,6 +148,20 @@ check_time_sort(size_t n, int64_t spread, int with_tie)
 		a[i].tie = (uint32_t)(x >> 8) % 5;
 		a[i].id = (uint32_t)i;
 		a[i].pad = x;
+	}
+	if (shape > 0 && n >= 2) {
+		struct trec t;
+		size_t p = shape == 2 ? n - 2 : 0, q = shape == 2 ? n - 1 :
+		    n / 2;
+
+		qsort(a, n, sizeof *a, with_tie ? full_cmp : time_cmp);
+		if (shape > 1) {
+			t = a[p];
+			a[p] = a[q];
+			a[q] = t;
+		}
+		for (i = 0; i < n; i++)
+			a[i].id = (uint32_t)i;
 	}
 	memcpy(b, a, n * sizeof *a);
 	jn_sort_by_time(a, n, sizeof *a, with_tie ? tie_cmp : NULL);
@@ -160,13 +185,15 @@ test_sort_by_time(void **state)
 	int64_t spreads[] = { 1, 3, 1000, INT64_C(1) << 40,
 		INT64_MAX / 2 };
 	size_t i, j;
+	int k;
 
 	(void)state;
 	for (i = 0; i < sizeof sizes / sizeof *sizes; i++)
-		for (j = 0; j < sizeof spreads / sizeof *spreads; j++) {
-			check_time_sort(sizes[i], spreads[j], 1);
-			check_time_sort(sizes[i], spreads[j], 0);
-		}
+		for (j = 0; j < sizeof spreads / sizeof *spreads; j++)
+			for (k = 0; k < 4; k++) {
+				check_time_sort(sizes[i], spreads[j], 1, k);
+				check_time_sort(sizes[i], spreads[j], 0, k);
+			}
 }
 
 static void

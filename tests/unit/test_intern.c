@@ -87,6 +87,15 @@ test_long(void **state)
 		assert_int_equal(len, lens[i]);
 	}
 	assert_int_equal(jn_intern_find(&t, buf, 257), UINT32_MAX);
+	/* with the hash given: the same ids, and a new one after them */
+	for (i = 0; i < sizeof lens / sizeof lens[0]; i++) {
+		jn_intern_prefetch_hash(&t, jn_hash(buf, lens[i]));
+		assert_int_equal(jn_intern_put_hash(&t, buf, lens[i],
+		    jn_hash(buf, lens[i])), i);
+	}
+	assert_int_equal(jn_intern_put_hash(&t, buf, 257,
+	    jn_hash(buf, 257)), 8);
+	assert_int_equal(jn_intern_find(&t, buf, 257), 8);
 	jn_intern_release(&t);
 }
 

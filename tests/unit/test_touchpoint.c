@@ -18,6 +18,7 @@
 
 #include <cmocka.h>
 
+#include "journey/intern.h"
 #include "journey/touchpoint.h"
 #include "journey/util.h"
 
@@ -456,6 +457,91 @@ test_cache(void **state)
 	jn_touch_free(t);
 }
 
+/* The string of id in table t, checked against want. */
+static void
+assert_id_is(const struct jn_intern *t, uint32_t id, const char *want)
+{
+	size_t n;
+	const char *s;
+
+	assert_true(id < jn_intern_count(t));
+	s = jn_intern_str(t, id, &n);
+	assert_int_equal(n, strlen(want));
+	assert_memory_equal(s, want, n);
+}
+
+/*
+ * jn_touch_intern: the id of the value cleaned by hand, whether the raw
+ * value is cached or not (more raw values than slots, and values too
+ * long to cache), with a table of its own after a change of table, and
+ * no id when the rules fail.
+ */
+static void
+test_intern(void **state)
+{
+	struct jn_touch *t = rules("^/item/:id$\t/item\n");
+	struct jn_touch *bad = rules("^(a+)+$\tx\n");
+	struct jn_touch_local *l = jn_touch_local_new(t);
+	struct jn_touch_local *u = jn_touch_local_new(t);
+	struct jn_touch_local *lb = jn_touch_local_new(bad);
+	struct jn_intern a, b;
+	struct jn_strbuf diag = { 0 };
+	struct jn_strbuf *old;
+	char v[128], want[128], longseg[61];
+	uint32_t id, first;
+	int pass, i;
+
+	(void)state;
+	jn_intern_init(&a);
+	jn_intern_init(&b);
+	memset(longseg, 'L', 60);
+	longseg[60] = '\0';
+	jn_touch_local_nocache(u, 1);
+	first = jn_touch_intern(l, &a, "x", 1);
+	assert_int_equal(first, 0);
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < 6000; i++) {
+			snprintf(v, sizeof v, "/item/%d?q=%d", i % 50, i);
+			id = jn_touch_intern(l, &a, v, strlen(v));
+			assert_id_is(&a, id, "/item");
+			assert_int_equal(jn_touch_intern(u, &a, v, strlen(v)),
+			    id);
+			snprintf(v, sizeof v, "/p%d/", i);
+			snprintf(want, sizeof want, "/p%d", i);
+			id = jn_touch_intern(l, &a, v, strlen(v));
+			assert_id_is(&a, id, want);
+			snprintf(v, sizeof v, "/%s/%d#x", longseg, i);
+			snprintf(want, sizeof want, "/%s/:id", longseg);
+			id = jn_touch_intern(l, &a, v, strlen(v));
+			assert_id_is(&a, id, want);
+		}
+	}
+	/* x, /item, 6000 pages, the long one */
+	assert_int_equal(jn_intern_count(&a), 6003);
+	/* another table: the ids are its own, not the cached ones */
+	assert_id_is(&a, jn_touch_intern(l, &a, "/item/7?q=7", 11), "/item");
+	id = jn_touch_intern(l, &b, "/item/7?q=7", 11);
+	assert_int_equal(id, 0);
+	assert_id_is(&b, id, "/item");
+	assert_int_equal(jn_touch_intern(l, &b, "x", 1), 1);
+	/* a failing rule gives no id */
+	memset(v, 'a', 40);
+	v[39] = '!';
+	old = jn_diag_capture(&diag);
+	assert_int_equal(jn_touch_intern(lb, &b, v, 40), UINT32_MAX);
+	jn_diag_capture(old);
+	assert_non_null(strstr(diag.buf, "hit the match limit"));
+	assert_int_equal(jn_intern_count(&b), 2);
+	free(diag.buf);
+	jn_intern_release(&a);
+	jn_intern_release(&b);
+	jn_touch_local_free(l);
+	jn_touch_local_free(u);
+	jn_touch_local_free(lb);
+	jn_touch_free(t);
+	jn_touch_free(bad);
+}
+
 struct job {
 	const struct jn_touch *t;
 	int ok;
@@ -529,6 +615,7 @@ main(void)
 		cmocka_unit_test(test_options),
 		cmocka_unit_test(test_match_failures),
 		cmocka_unit_test(test_cache),
+		cmocka_unit_test(test_intern),
 		cmocka_unit_test(test_threads),
 	};
 

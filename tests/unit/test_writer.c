@@ -329,6 +329,91 @@ test_numbers_machine(void **state)
 	    "{\"i\":7,\"n\":0,\"r\":null,\"d\":null,\"m\":null}\n");
 }
 
+/*
+ * What snprintf's "%.*f" writes for d, trailing zeros and a bare '.'
+ * trimmed when trim is set, its sign dropped when it rounds to zero:
+ * the numbers' documented form, for test_numbers_exact.
+ */
+static void
+want_fixed(char *buf, size_t size, double d, int prec, int trim)
+{
+	size_t n = (size_t)snprintf(buf, size, "%.*f", prec, d);
+
+	if (trim && strchr(buf, '.') != NULL) {
+		while (buf[n - 1] == '0')
+			n--;
+		if (buf[n - 1] == '.')
+			n--;
+		buf[n] = '\0';
+	}
+	if (buf[0] == '-' && strspn(buf + 1, "0.") == n - 1)
+		memmove(buf, buf + 1, n);
+}
+
+/*
+ * Rates, money, durations and numbers digit for digit as snprintf
+ * rounds them: values over every magnitude, exact halves of the last
+ * decimal (2.5, 0.125, 1.00005) and their neighbours, values that round
+ * up into a new digit (9.99995), negatives and values around zero.
+ */
+static void
+test_numbers_exact(void **state)
+{
+	static const struct {
+		enum jn_coltype t;
+		int prec, trim;
+	} ty[] = {
+		{ JN_COL_RATE, 4, 0 }, { JN_COL_MONEY, 2, 0 },
+		{ JN_COL_DURATION, 3, 1 }, { JN_COL_NUM, 6, 1 },
+	};
+	static const double fixed[] = { 0, -0.0, 0.5, 2.5, 0.125, 0.375,
+		1.00005, 0.00005, 0.000005, 0.0000005, 9.99995, 99.995,
+		999.9995, 0.99999, 1e-300, -1e-9, -0.00004, -0.00005,
+		-2.675, 2.675, 1.005, 1099511627776.0, 1e12, 1e15, 1e20,
+		-1e20, 0.1, 0.2, 0.3, 1.0 / 3, 2.0 / 3, 4503599627370495.5 };
+	char got[64], want[64];
+	uint64_t x = 12345;
+	size_t i, k;
+	int j, e;
+
+	(void)state;
+	for (k = 0; k < sizeof ty / sizeof ty[0]; k++) {
+		for (i = 0; i < 200000 + sizeof fixed / sizeof fixed[0];
+		    i++) {
+			double d;
+			struct jn_cell c;
+
+			if (i < sizeof fixed / sizeof fixed[0]) {
+				d = fixed[i];
+			} else {
+				x = x * 6364136223846793005ULL +
+				    1442695040888963407ULL;
+				e = (int)(x >> 58) - 30;	/* 2^-30..2^33 */
+				d = ldexp((double)(x >> 11) /
+				    9007199254740992.0, e);
+				if (x >> 10 & 1)
+					d = -d;
+				if (i % 3 == 0) {
+					/* a half of the last decimal, or by it */
+					j = (int)(x >> 20 & 3);
+					d = (floor(d * pow(10, ty[k].prec)) +
+					    0.5) / pow(10, ty[k].prec);
+					d = j == 0 ? d : j == 1 ?
+					    nextafter(d, 0) : j == 2 ?
+					    nextafter(d, 1e300) : d * 1.0000000001;
+				}
+			}
+			c = jn_cell_num(d);
+			jn_format_cell(got, sizeof got, ty[k].t, &c, 0);
+			want_fixed(want, sizeof want, d, ty[k].prec,
+			    ty[k].trim);
+			if (strcmp(got, want) != 0)
+				fail_msg("%.17g as %d: '%s', not '%s'", d,
+				    (int)ty[k].t, got, want);
+		}
+	}
+}
+
 static void
 test_numbers_human(void **state)
 {
@@ -1251,6 +1336,7 @@ main(void)
 		cmocka_unit_test(test_ndjson_random_bytes),
 		cmocka_unit_test(test_numbers_machine),
 		cmocka_unit_test(test_numbers_human),
+		cmocka_unit_test(test_numbers_exact),
 		cmocka_unit_test(test_table_alignment),
 		cmocka_unit_test(test_table_control_chars),
 		cmocka_unit_test(test_markdown_escaping),
