@@ -327,6 +327,7 @@ struct watch {
 	uint32_t *fmap;
 	size_t fmap_size;
 	size_t nopen, sweep_at;
+	size_t peak_open, peak_users, peak_cells;	/* JWATCH_DEBUG_KEPT */
 	int64_t water;
 	struct tally settled;
 	int64_t cur;
@@ -1975,13 +1976,17 @@ follow_close(struct watch *f, int64_t from, int64_t upto)
 	int64_t q, first = f->first, last = f->last;
 	int64_t h = (int64_t)history_of(f);
 	int flagged = 0;
-	size_t i;
+	size_t i, n;
 
 	if ((long long)upto - (long long)from >= MAX_PERIODS)
 		return jn_error("%lld periods closing at once: more than %d",
 		    (long long)upto - (long long)from + 1, MAX_PERIODS);
 	sweep(f);
 	prune_settled(f, from - h + 1);
+	for (i = 0, n = 0; i < f->settled.n; i++)
+		n += f->settled.g[i].n;
+	if (n > f->peak_cells)
+		f->peak_cells = n;
 	tally_release(&f->t);
 	tally_merge(f, &f->t, &f->settled);
 	for (i = 0; i < f->nfu; i++)
@@ -2035,7 +2040,11 @@ follow_event(void *ctx, const struct jn_event *ev)
 	u = fuser_of(f, ev);
 	u->rec = jn_xgrow(u->rec, &u->cap, u->n + 1, sizeof *u->rec);
 	u->rec[u->n++] = w;
-	if (++f->nopen >= f->sweep_at)
+	if (++f->nopen > f->peak_open)
+		f->peak_open = f->nopen;
+	if (f->nfu > f->peak_users)
+		f->peak_users = f->nfu;
+	if (f->nopen >= f->sweep_at)
 		sweep(f);
 	return 0;
 }
@@ -2084,6 +2093,11 @@ follow_run(struct watch *f, char *const *files, int nfiles)
 		rc = -1;
 	if (jn_writer_finish(f->fw) != 0)
 		status = JN_EXIT_ERROR;
+	/* what memory held at most, for the test of its bound */
+	if (getenv("JWATCH_DEBUG_KEPT") != NULL)
+		fprintf(stderr, "jwatch: kept at most %zu records of open "
+		    "sessions, %zu users, %zu settled cells\n", f->peak_open,
+		    f->peak_users, f->peak_cells);
 	jn_writer_free(f->fw);
 	free(f->fdb.buf);
 	for (i = 0; i < f->nfu; i++)
