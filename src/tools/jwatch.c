@@ -1791,6 +1791,18 @@ rec_sess_cmp(const void *pa, const void *pb)
 	return (a->ts > b->ts) - (a->ts < b->ts);
 }
 
+/* u's first n records, settled, into the settled cells (and u's marks). */
+static void
+count_settled(struct watch *f, struct fuser *u, size_t n)
+{
+	struct tally t = f->t;
+
+	f->t = f->settled;	/* count_records counts into f->t */
+	count_records(f, f, u->rec, n, u, 1);
+	f->settled = f->t;
+	f->t = t;
+}
+
 /*
  * Settle what of user u's open records can no longer change: by the
  * session field (when a record has a value), the sessions whose last
@@ -1822,12 +1834,7 @@ settle_user(struct watch *f, struct fuser *u)
 			k = j;
 		}
 		if (k > 0) {
-			struct tally t = f->t;
-
-			f->t = f->settled;	/* count_records counts in a->t */
-			count_records(f, f, u->rec, k, u, 1);
-			f->settled = f->t;
-			f->t = t;
+			count_settled(f, u, k);
 			memmove(u->rec, u->rec + k, (u->n - k) *
 			    sizeof *u->rec);
 			u->n -= k;
@@ -1851,12 +1858,7 @@ settle_user(struct watch *f, struct fuser *u)
 		}
 	}
 	if (done > 0) {
-		struct tally t = f->t;
-
-		f->t = f->settled;
-		count_records(f, f, u->rec, done, u, 1);
-		f->settled = f->t;
-		f->t = t;
+		count_settled(f, u, done);
 		keep = u->n - done;
 		memmove(u->rec, u->rec + done, keep * sizeof *u->rec);
 		u->n = keep;
