@@ -170,10 +170,9 @@ struct jn_reader_opts {
 /*
  * Following (jn_reader_opts.follow): SIGINT and SIGTERM end the input
  * (the records read are handed over and the read returns 0) instead of
- * killing the process.  jn_follow_stopped says whether one came.
+ * killing the process.
  */
 void jn_follow_signals(void);
-int jn_follow_stopped(void);
 
 /* Called per record; return 0 to go on, -1 to stop (error reported). */
 typedef int (*jn_record_fn)(void *ctx, const struct jn_record *rec);

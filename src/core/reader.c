@@ -452,12 +452,6 @@ jn_follow_signals(void)
 	sigaction(SIGTERM, &sa, NULL);
 }
 
-int
-jn_follow_stopped(void)
-{
-	return follow_stop != 0;
-}
-
 /* Bytes came: the quiet starts again. */
 static void
 heard(struct reader *r)
