@@ -190,7 +190,8 @@ check-valgrind: all $(UNIT_BINS)
 	$(BUILD)/jwatch --kpis sessions examples/watch.csv | cut -d, -f1,3 | \
 	    $(VALGRIND) $(BUILD)/jwatch --series >/dev/null; \
 	cat examples/shop.csv | $(VALGRIND) $(BUILD)/jwatch --follow \
-	    --goal purchase --by device --drivers country >/dev/null
+	    --value revenue --goal purchase --by device --drivers country \
+	    >/dev/null
 	@{ $(BUILD)/jpath --view steps --top 8 examples/shop.csv; \
 	    $(BUILD)/jpath --view next examples/shop.csv; \
 	    $(BUILD)/jpath examples/shop.csv; \

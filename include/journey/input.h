@@ -99,6 +99,13 @@ struct jn_input {
 	int (*header_fn)(void *, const struct jn_record *);
 	jn_record_fn raw_fn;
 	int follow;		/* set before jn_input_run: jn_reader_opts */
+	/*
+	 * With follow, set before jn_input_run: quiet_fn(ctx) after
+	 * close_after ns without input (jn_reader_opts.on_quiet).  Following
+	 * installs jn_follow_signals.
+	 */
+	int64_t close_after;
+	int (*quiet_fn)(void *ctx);
 	/* names to check after reading (jn_input_watch_*) */
 	struct jn_watch watch[JN_MAX_WATCH];
 	size_t nwatch, nwhere_watch;	/* -e, --session, --where first */

@@ -148,10 +148,31 @@ struct jn_reader_opts {
 	/*
 	 * A stream (a pipe, standard input) is read as it comes: a record
 	 * is handed over as soon as its line is complete, not a mebibyte
-	 * of records at a time (jwatch --follow).  Not for gzip.
+	 * of records at a time (jwatch --follow).  Not for gzip.  The
+	 * last file, when it is a regular one, is then followed as
+	 * tail -f does: at its end, read on as it grows (polled every
+	 * 100 ms) until SIGINT or SIGTERM (jn_follow_signals), which end
+	 * the input as its end would; a file that shrinks is an error.
 	 */
 	int follow;
+	/*
+	 * With follow, quiet_ns > 0: on_quiet(quiet_ctx) is called once
+	 * input has brought no bytes for quiet_ns of wall-clock time (a
+	 * regular file at its end counts as quiet), after every complete
+	 * record read has been handed over; once per quiet spell.  It
+	 * returns 0, or -1 to stop (error reported).
+	 */
+	int64_t quiet_ns;
+	int (*on_quiet)(void *ctx);
+	void *quiet_ctx;
 };
+
+/*
+ * Following (jn_reader_opts.follow): SIGINT and SIGTERM end the input
+ * (the records read are handed over and the read returns 0) instead of
+ * killing the process.
+ */
+void jn_follow_signals(void);
 
 /* Called per record; return 0 to go on, -1 to stop (error reported). */
 typedef int (*jn_record_fn)(void *ctx, const struct jn_record *rec);

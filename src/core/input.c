@@ -498,6 +498,15 @@ jn_input_run(struct jn_input *in, char *const *files, int nfiles,
 	return jn_input_run2(in, files, nfiles, fn, ctx, NULL);
 }
 
+/* The reader's quiet callback: the tool's, with its ctx. */
+static int
+on_input_quiet(void *ctx)
+{
+	struct jn_input *in = ctx;
+
+	return in->quiet_fn(in->ctx);
+}
+
 static void
 reader_opts(struct jn_input *in, struct jn_reader_opts *ro,
     const char *stdin_path)
@@ -512,6 +521,14 @@ reader_opts(struct jn_input *in, struct jn_reader_opts *ro,
 	ro->progress = !in->opt.no_progress && isatty(STDERR_FILENO);
 	ro->stdin_path = stdin_path;
 	ro->follow = in->follow;
+	if (in->follow) {
+		jn_follow_signals();
+		if (in->quiet_fn != NULL && in->close_after > 0) {
+			ro->quiet_ns = in->close_after;
+			ro->on_quiet = on_input_quiet;
+			ro->quiet_ctx = in;
+		}
+	}
 }
 
 int

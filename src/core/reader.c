@@ -17,7 +17,9 @@
 #include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -297,6 +299,10 @@ struct reader {
 	enum { IN_PLAIN, IN_STREAM, IN_GZIP } kind;
 	uint64_t size;		/* plain: where the file ends */
 	uint64_t off;		/* plain: how far it has been read */
+	/* following: the file grows (tail -f), when bytes last came,
+	 * whether the quiet since was told (on_quiet) */
+	int grow, quiet_told;
+	struct timespec last_bytes;
 	/* gzip: the inflater, its input, whether a member just ended */
 	z_stream zs;
 	int zinit, zend, zeof;
@@ -421,6 +427,102 @@ progress(struct reader *r, int final)
 
 static ssize_t read_full(struct reader *r, void *p, size_t n);
 
+/* ---- following ---- */
+
+#define FOLLOW_TICK_MS 100	/* how often a growing file is looked at */
+
+static volatile sig_atomic_t follow_stop;
+
+static void
+on_stop_signal(int sig)
+{
+	(void)sig;
+	follow_stop = 1;
+}
+
+void
+jn_follow_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_stop_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+/* Bytes came: the quiet starts again. */
+static void
+heard(struct reader *r)
+{
+	clock_gettime(CLOCK_MONOTONIC, &r->last_bytes);
+	r->quiet_told = 0;
+}
+
+/*
+ * Following: wait until the input has bytes (a stream) or has grown (a
+ * regular file at its end: r->size moves on), telling the quiet
+ * (on_quiet) when it has lasted quiet_ns.  Every record complete so far
+ * has been handed over.  Returns 1 with input, 0 when a signal asked to
+ * stop (the end of the input), -1 (reported).
+ */
+static int
+follow_wait(struct reader *r)
+{
+	for (;;) {
+		int ms = FOLLOW_TICK_MS, k;
+
+		if (follow_stop)
+			return 0;
+		if (r->opts->on_quiet != NULL && r->opts->quiet_ns > 0 &&
+		    !r->quiet_told) {
+			struct timespec now;
+			int64_t left;
+
+			clock_gettime(CLOCK_MONOTONIC, &now);
+			left = r->opts->quiet_ns - ((int64_t)(now.tv_sec -
+			    r->last_bytes.tv_sec) * INT64_C(1000000000) +
+			    (now.tv_nsec - r->last_bytes.tv_nsec));
+			if (left <= 0) {
+				r->quiet_told = 1;
+				if (r->opts->on_quiet(r->opts->quiet_ctx) != 0)
+					return -1;
+				continue;
+			}
+			if (left / 1000000 + 1 < ms)
+				ms = (int)(left / 1000000 + 1);
+		}
+		if (r->kind == IN_PLAIN) {
+			struct stat st;
+
+			if (fstat(r->fd, &st) != 0)
+				return jn_error("%s: %s", r->name,
+				    strerror(errno));
+			if ((uint64_t)st.st_size < r->off)
+				return jn_error("%s: file truncated while "
+				    "followed", r->name);
+			if ((uint64_t)st.st_size > r->size) {
+				r->size = (uint64_t)st.st_size;
+				return 1;
+			}
+			(void)poll(NULL, 0, ms);	/* a sleep */
+		} else {
+			struct pollfd pfd;
+
+			pfd.fd = r->fd;
+			pfd.events = POLLIN;
+			pfd.revents = 0;
+			k = poll(&pfd, 1, ms);
+			if (k < 0 && errno != EINTR)
+				return jn_error("%s: read error: %s", r->name,
+				    strerror(errno));
+			if (k > 0)
+				return 1;
+		}
+	}
+}
+
 /*
  * Read up to n bytes of the plain file into p.  Returns the count (0 at
  * the size the file had when opened), or -1 (reported) on an error or
@@ -432,11 +534,19 @@ read_plain(struct reader *r, char *p, size_t n)
 	struct stat st;
 	ssize_t done;
 
+	if (r->grow && r->off == r->size) {
+		int k = follow_wait(r);
+
+		if (k <= 0)
+			return k;
+	}
 	if (n > r->size - r->off)
 		n = (size_t)(r->size - r->off);
 	if ((done = read_full(r, p, n)) < 0)
 		return -1;
 	r->off += (uint64_t)done;
+	if (done > 0 && r->opts->follow)
+		heard(r);
 	if ((size_t)done < n || (fstat(r->fd, &st) == 0 &&
 	    (uint64_t)st.st_size < r->off))
 		return jn_error("%s: file changed while being read",
@@ -461,8 +571,17 @@ read_full(struct reader *r, void *p, size_t n)
 	size_t done = 0;
 
 	while (done < n) {
-		ssize_t k = read(r->fd, (char *)p + done, n - done);
+		ssize_t k;
 
+		if (r->opts->follow && r->kind != IN_PLAIN) {
+			int w = follow_wait(r);
+
+			if (w < 0)
+				return -1;
+			if (w == 0)
+				break;
+		}
+		k = read(r->fd, (char *)p + done, n - done);
 		if (k < 0 && errno == EINTR)
 			continue;
 		if (k < 0)
@@ -472,8 +591,10 @@ read_full(struct reader *r, void *p, size_t n)
 			break;
 		done += (size_t)k;
 		/* following a stream: what it has now */
-		if (r->opts->follow && r->kind != IN_PLAIN)
+		if (r->opts->follow && r->kind != IN_PLAIN) {
+			heard(r);
 			break;
+		}
 	}
 	return (ssize_t)done;
 }
@@ -1729,6 +1850,25 @@ plain_file(int fd, const struct stat *st, uint64_t *at)
 	return 1;
 }
 
+/*
+ * Whether the regular file fd, followed as it grows, is read as plain:
+ * not gzip (a compressed file is not followed), even empty so far.
+ */
+static int
+growing_file(int fd, const struct stat *st, uint64_t *at)
+{
+	unsigned char magic[2];
+	off_t off;
+
+	if ((off = lseek(fd, 0, SEEK_CUR)) < 0)
+		return 0;
+	if (off < st->st_size && pread(fd, magic, 1, off) == 1 &&
+	    magic[0] == 0x1f)
+		return 0;
+	*at = (uint64_t)off;
+	return 1;
+}
+
 static void
 close_file(struct reader *r)
 {
@@ -1788,6 +1928,14 @@ open_file(struct reader *r, const char *path)
 		return jn_error("cannot read '%s': is a directory", path);
 	}
 	r->fd = fd;
+	if (r->opts->follow)
+		heard(r);
+	if (r->grow && S_ISREG(st.st_mode) && growing_file(fd, &st,
+	    &r->off)) {
+		r->kind = IN_PLAIN;
+		r->size = (uint64_t)st.st_size;
+		return 0;
+	}
 	if (plain_file(fd, &st, &r->off)) {
 		r->kind = IN_PLAIN;
 		r->size = (uint64_t)st.st_size;
@@ -1834,6 +1982,7 @@ read_files(struct reader *r, char *const *files, int nfiles)
 		clock_gettime(CLOCK_MONOTONIC, &r->start);
 	}
 	for (i = 0; i < nfiles && rc == 0; i++) {
+		r->grow = r->opts->follow && i == nfiles - 1;
 		if (open_file(r, files[i]) != 0)
 			return -1;
 		rc = read_file(r);

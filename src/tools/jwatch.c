@@ -45,7 +45,8 @@ static const char usage[] =
     "              [--utc-offset +HH:MM] [--series] [--alpha A]\n"
     "              [--max-anoms F] [--direction pos|neg|both]\n"
     "              [--season N] [--only-flagged] [--check-last N]\n"
-    "              [--drivers FIELD] [--follow] [--sorted] [-j N]\n"
+    "              [--drivers FIELD] [--follow] [--close-after DUR]\n"
+    "              [--history N] [--lateness DUR] [--sorted] [-j N]\n"
     "              [--partial | --merge] [--meta]\n"
     "              [--where EXPR] [--since TIME] [--until TIME] [--strict]\n"
     "              [--rejects FILE] [--output FILE] [FILE ...]\n";
@@ -79,6 +80,11 @@ static const char help_text[] =
     "      --drivers FIELD      which values of FIELD moved a flagged KPI\n"
     "      --follow             read a stream, a period's rows when it\n"
     "                           closes\n"
+    "      --close-after DUR    --follow: close the open period after\n"
+    "                           DUR without input\n"
+    "      --history N          --follow: periods kept for the detector\n"
+    "                           (8 seasons)\n"
+    "      --lateness DUR       --follow: how late an event may come (1h)\n"
     "      --sorted             input grouped by user: memory per user only\n"
     "  -j, --jobs N             read with N threads (default: all cores)\n"
     "      --partial            write a mergeable state, not the table\n"
@@ -132,6 +138,9 @@ enum {
 	OPT_DRIVERS,
 	OPT_OUTPUT,
 	OPT_FOLLOW,
+	OPT_CLOSE_AFTER,
+	OPT_HISTORY,
+	OPT_LATENESS,
 };
 
 static const struct option tool_longopts[] = {
@@ -154,6 +163,9 @@ static const struct option tool_longopts[] = {
 	{ "drivers", required_argument, NULL, OPT_DRIVERS },
 	{ "output", required_argument, NULL, OPT_OUTPUT },
 	{ "follow", no_argument, NULL, OPT_FOLLOW },
+	{ "close-after", required_argument, NULL, OPT_CLOSE_AFTER },
+	{ "history", required_argument, NULL, OPT_HISTORY },
+	{ "lateness", required_argument, NULL, OPT_LATENESS },
 	JN_SCORE_LONGOPTS,
 	JN_RUN_LONGOPTS,
 };
@@ -263,6 +275,9 @@ struct watch {
 	int series, only_flagged, season_given, error_given;
 	int check_last;
 	int follow;		/* --follow */
+	int64_t close_after;	/* --close-after, ns; 0 without */
+	size_t history;		/* --history, periods; 0: 8 seasons */
+	int64_t lateness;	/* --lateness, ns; -1: 1h */
 	const char *output;	/* --output FILE */
 	double alpha, max_anoms;
 	enum jn_anom_dir dir;
@@ -300,11 +315,23 @@ struct watch {
 	 * with an event */
 	struct pair *pairs;
 	size_t npairs, pairs_cap;
-	/* --follow: every record kept, the open period, the writer */
-	struct wrec *frec;
-	size_t nfrec, frec_cap;
+	/*
+	 * --follow: the users with open records or marks (fuser, found by
+	 * the table fmap of indices + 1), how many records they hold and at
+	 * how many the next sweep comes, the latest time read; the cells of
+	 * the settled sessions; the open period (closed early by quiet:
+	 * cur_closed), the writer.
+	 */
+	struct fuser *fu;
+	size_t nfu, fucap;
+	uint32_t *fmap;
+	size_t fmap_size;
+	size_t nopen, sweep_at;
+	size_t peak_open, peak_users, peak_cells;	/* JWATCH_DEBUG_KEPT */
+	int64_t water;
+	struct tally settled;
 	int64_t cur;
-	int cur_set;
+	int cur_set, cur_closed;
 	struct jn_writer *fw;
 	struct jn_strbuf fdb;
 };
@@ -394,12 +421,16 @@ unpack_answers(uint16_t a, int8_t ans[JN_NSCORES])
 		ans[k] = (int8_t)((a >> (4 * k) & 15) - 1);
 }
 
+/*
+ * An event's record into *r (all but its unit): the bits of the
+ * predicates it matches, its session, group and driver values, its
+ * revenue and answers (kept in values[] and answers[]).  Returns 0 or
+ * -1 (reported).
+ */
 static int
-on_event(void *ctx, const struct jn_event *ev)
+make_rec(struct watch *f, const struct jn_event *ev, struct wrec *r)
 {
-	struct watch *f = ctx;
-	struct wrec *r;
-	uint32_t mask = 0, unit;
+	uint32_t mask = 0;
 	const char *s;
 	size_t len;
 	int64_t p;
@@ -423,21 +454,12 @@ on_event(void *ctx, const struct jn_event *ev)
 		if (match(f->opred[k], ev->rec, f->obit[k], &mask) != 0)
 			return -1;
 	mask |= f->den_all;
-	if ((unit = jn_units_get(&f->units, ev)) == NONE)
-		return -1;
 	p = period_of(f, ev->time);
 	if (p < f->first)
 		f->first = p;
 	if (p > f->last)
 		f->last = p;
-	if (f->follow) {	/* kept for every recount */
-		f->frec = jn_xgrow(f->frec, &f->frec_cap, f->nfrec + 1,
-		    sizeof *f->frec);
-		r = &f->frec[f->nfrec++];
-		r->unit = unit;
-	} else {
-		r = jn_units_keep(&f->units, unit);
-	}
+	r->unit = 0;
 	r->ts = ev->time;
 	r->mask = mask;
 	r->sess = ev->session != NULL && ev->session_len > 0 ?
@@ -471,6 +493,23 @@ on_event(void *ctx, const struct jn_event *ev)
 			r->value = (uint32_t)f->nvalues++;
 		}
 	}
+	return 0;
+}
+
+static int
+on_event(void *ctx, const struct jn_event *ev)
+{
+	struct watch *f = ctx;
+	struct wrec w, *r;
+	uint32_t unit;
+
+	if (make_rec(f, ev, &w) != 0)
+		return -1;
+	if ((unit = jn_units_get(&f->units, ev)) == NONE)
+		return -1;
+	r = jn_units_keep(&f->units, unit);
+	*r = w;
+	r->unit = unit;
 	return 0;
 }
 
@@ -651,23 +690,59 @@ count_session(const struct watch *f, struct watch *a, const struct wrec *rec,
 }
 
 /*
+ * --follow: a user with records still open (sessions that may go on),
+ * and the (group, period) pairs its settled sessions were counted in as
+ * a user (marks), of the periods it can still have events in.
+ */
+struct mark {
+	int64_t p;
+	uint32_t by;
+};
+
+struct fuser {
+	char *key;		/* owned */
+	size_t klen;
+	uint64_t h;
+	struct wrec *rec;	/* time order after a sweep */
+	size_t n, cap;
+	struct mark *mk;
+	size_t nmk, mkcap;
+};
+
+/* Whether u holds the mark (by, p); made when add. */
+static int
+has_mark(struct fuser *u, uint32_t by, int64_t p, int add)
+{
+	size_t i;
+
+	for (i = 0; i < u->nmk; i++)
+		if (u->mk[i].p == p && u->mk[i].by == by)
+			return 1;
+	if (add) {
+		u->mk = jn_xgrow(u->mk, &u->mkcap, u->nmk + 1, sizeof *u->mk);
+		u->mk[u->nmk].p = p;
+		u->mk[u->nmk++].by = by;
+	}
+	return 0;
+}
+
+/*
  * One user: its records in time order cut into sessions (by the session
  * field's value when the input has one, else after --session-gap of
  * quiet), each counted; then the user once per (group, period) in which
- * it has an event.
+ * it has an event.  With --follow, fu is the user's state: a (group,
+ * period) it holds a mark of was counted already (and persist marks
+ * those counted now).
  */
 static void
-count_unit(void *tool, void *acc, const struct jn_unit *u, void *recv,
-    size_t n)
+count_records(struct watch *f, struct watch *a, struct wrec *rec, size_t n,
+    struct fuser *fu, int persist)
 {
-	struct watch *f = tool, *a = acc;
-	struct wrec *rec = recv;
 	uint32_t *gb = NULL, *seen = NULL;
 	int64_t *last_p = NULL;
 	size_t i, j, ng = 0, gcap = 0, nseen = 0, seencap = 0, lcap = 0;
 	int by_value = 0, ordered = 1;
 
-	(void)u;
 	if (n == 0)
 		return;
 	jn_sort_by_time(rec, n, sizeof *rec, NULL);
@@ -727,11 +802,24 @@ count_unit(void *tool, void *acc, const struct jn_unit *u, void *recv,
 		if (a->pairs[i].p == last_p[a->pairs[i].gi])
 			continue;
 		last_p[a->pairs[i].gi] = a->pairs[i].p;
+		if (fu != NULL && has_mark(fu, gb[a->pairs[i].gi],
+		    a->pairs[i].p, persist))
+			continue;
 		cell_for(f, group_for(&a->t, gb[a->pairs[i].gi], NONE),
 		    a->pairs[i].p)->c[C_USERS]++;
 	}
 	free(last_p);
 	free(gb);
+}
+
+static void
+count_unit(void *tool, void *acc, const struct jn_unit *u, void *recv,
+    size_t n)
+{
+	struct watch *f = tool;
+
+	(void)u;
+	count_records(f, acc, recv, n, NULL, 0);
 	if (f->run.sorted)
 		f->nvalues = 0;
 }
@@ -1614,6 +1702,22 @@ write_rows(struct watch *f, enum jn_format fmt, int *flagged_last)
 
 /* ---- --follow ---- */
 
+/*
+ * --follow keeps cells, not events.  A session is settled when it
+ * cannot go on: --session-gap of event time has passed since its last
+ * event (the latest time read is past it by more than the gap; a log in
+ * time order brings nothing earlier).  Its counts go into the settled
+ * cells once, in the periods a batch run counts them in (the session
+ * in its first event's period, each event in its own), and its records
+ * are dropped.  The records of the sessions still open are kept by
+ * user, and at each close they are counted on top of a copy of the
+ * settled cells, as a batch run over the events read so far counts
+ * them; a user is counted once per (group, period) against the marks
+ * its settled sessions left.  Cells older than --history periods before
+ * the period closing are dropped.
+ */
+#define SWEEP_MIN 1024		/* records kept between sweeps, at least */
+
 static int choose_kpis(struct watch *f);
 
 /* The kinds of survey answers the cells hold (the default KPIs). */
@@ -1630,98 +1734,356 @@ note_answers(struct watch *f)
 					f->have[k] = 1;
 }
 
+/* Periods kept for the detector: --history, or 8 seasons. */
+static size_t
+history_of(const struct watch *f)
+{
+	return f->history > 0 ? f->history : 8 * f->season;
+}
+
+/* Rebuild the user table of size (a power of 2) over fu[0..nfu). */
+static void
+fmap_build(struct watch *f)
+{
+	size_t size = 64, i;
+
+	while (size < 2 * f->nfu + 2)
+		size *= 2;
+	free(f->fmap);
+	f->fmap = jn_xcalloc(size, sizeof *f->fmap);
+	f->fmap_size = size;
+	for (i = 0; i < f->nfu; i++) {
+		size_t j = (size_t)f->fu[i].h & (size - 1);
+
+		while (f->fmap[j] != 0)
+			j = (j + 1) & (size - 1);
+		f->fmap[j] = (uint32_t)i + 1;
+	}
+}
+
+/* The state of the event's user, made empty if new. */
+static struct fuser *
+fuser_of(struct watch *f, const struct jn_event *ev)
+{
+	uint64_t h = jn_hash(ev->user, ev->user_len);
+	size_t j;
+	struct fuser *u;
+
+	if (f->fmap == NULL || 2 * f->nfu + 2 > f->fmap_size)
+		fmap_build(f);
+	for (j = (size_t)h & (f->fmap_size - 1); f->fmap[j] != 0;
+	    j = (j + 1) & (f->fmap_size - 1)) {
+		u = &f->fu[f->fmap[j] - 1];
+		if (u->h == h && u->klen == ev->user_len &&
+		    memcmp(u->key, ev->user, ev->user_len) == 0)
+			return u;
+	}
+	f->fu = jn_xgrow(f->fu, &f->fucap, f->nfu + 1, sizeof *f->fu);
+	u = &f->fu[f->nfu];
+	memset(u, 0, sizeof *u);
+	u->key = jn_xmalloc(ev->user_len + 1);
+	memcpy(u->key, ev->user, ev->user_len);
+	u->key[ev->user_len] = '\0';
+	u->klen = ev->user_len;
+	u->h = h;
+	f->fmap[j] = (uint32_t)++f->nfu;
+	return u;
+}
+
 static int
-frec_cmp(const void *pa, const void *pb)
+rec_sess_cmp(const void *pa, const void *pb)
 {
 	const struct wrec *a = pa, *b = pb;
 
-	if (a->unit != b->unit)
-		return a->unit < b->unit ? -1 : 1;
-	if (a->ts != b->ts)
-		return a->ts < b->ts ? -1 : 1;
-	return memcmp(a, b, sizeof *a);
+	if (a->sess != b->sess)
+		return a->sess < b->sess ? -1 : 1;
+	return (a->ts > b->ts) - (a->ts < b->ts);
 }
 
-/* The cells again from every record kept, as a batch run counts them. */
+/* u's first n records, settled, into the settled cells (and u's marks). */
 static void
-recount(struct watch *f)
+count_settled(struct watch *f, struct fuser *u, size_t n)
 {
-	struct wrec *tmp;
-	size_t i, j;
+	struct tally t = f->t;
 
-	tally_release(&f->t);
-	if (f->nfrec == 0)
-		return;
-	tmp = jn_xmalloc(f->nfrec * sizeof *tmp);
-	memcpy(tmp, f->frec, f->nfrec * sizeof *tmp);
-	qsort(tmp, f->nfrec, sizeof *tmp, frec_cmp);
-	for (i = 0; i < f->nfrec; i = j) {
-		for (j = i + 1; j < f->nfrec && tmp[j].unit == tmp[i].unit; j++)
-			;
-		count_unit(f, f, NULL, tmp + i, j - i);
-	}
-	free(tmp);
-	sort_groups(f);
+	f->t = f->settled;	/* count_records counts into f->t */
+	count_records(f, f, u->rec, n, u, 1);
+	f->settled = f->t;
+	f->t = t;
 }
 
 /*
- * Close the open period and every period after it up to upto: the rows
- * of each, its series ending there, from the events read so far; then
+ * Settle what of user u's open records can no longer change: by the
+ * session field (when a record has a value), the sessions whose last
+ * event is more than --session-gap before the latest time read; else
+ * every session but one that could still go on.  Counted into the
+ * settled cells, dropped from u.
+ */
+static void
+settle_user(struct watch *f, struct fuser *u)
+{
+	int64_t gap = f->common.session_gap + f->lateness;
+	size_t i, j, k, keep, done = 0;
+	int by_value = 0;
+
+	if (u->n == 0)
+		return;
+	jn_sort_by_time(u->rec, u->n, sizeof *u->rec, NULL);
+	for (i = 0; i < u->n; i++)
+		if (u->rec[i].sess != 0)
+			by_value = 1;
+	if (!by_value) {
+		/* the sessions over, from the first */
+		for (k = 0, i = 0; i < u->n; i = j) {
+			for (j = i + 1; j < u->n && u->rec[j].ts -
+			    u->rec[j - 1].ts <= f->common.session_gap; j++)
+				;
+			if (f->water - u->rec[j - 1].ts <= gap)
+				break;
+			k = j;
+		}
+		if (k > 0) {
+			count_settled(f, u, k);
+			memmove(u->rec, u->rec + k, (u->n - k) *
+			    sizeof *u->rec);
+			u->n -= k;
+		}
+		return;
+	}
+	/* by value: the settled sessions' records first, then counted */
+	qsort(u->rec, u->n, sizeof *u->rec, rec_sess_cmp);
+	for (i = 0; i < u->n; i = j) {
+		for (j = i + 1; j < u->n && u->rec[j].sess == u->rec[i].sess;
+		    j++)
+			;
+		if (f->water - u->rec[j - 1].ts > gap) {
+			/* settled: moved to the front */
+			for (k = i; k < j; k++) {
+				struct wrec tmp = u->rec[done];
+
+				u->rec[done++] = u->rec[k];
+				u->rec[k] = tmp;
+			}
+		}
+	}
+	if (done > 0) {
+		count_settled(f, u, done);
+		keep = u->n - done;
+		memmove(u->rec, u->rec + done, keep * sizeof *u->rec);
+		u->n = keep;
+	}
+}
+
+/* values[] and answers[] of the open records only, renumbered. */
+static void
+compact_values(struct watch *f)
+{
+	double *v = NULL;
+	uint16_t *a = NULL;
+	size_t n = 0, vcap = 0, acap = 0, i, k;
+
+	for (i = 0; i < f->nfu; i++)
+		for (k = 0; k < f->fu[i].n; k++) {
+			struct wrec *r = &f->fu[i].rec[k];
+
+			if (r->value == NONE)
+				continue;
+			v = jn_xgrow(v, &vcap, n + 1, sizeof *v);
+			a = jn_xgrow(a, &acap, n + 1, sizeof *a);
+			v[n] = f->values[r->value];
+			a[n] = f->answers[r->value];
+			r->value = (uint32_t)n++;
+		}
+	free(f->values);
+	free(f->answers);
+	f->values = v;
+	f->answers = a;
+	f->nvalues = n;
+	f->values_cap = vcap;
+	f->answers_cap = acap;
+}
+
+static void
+fuser_free(struct fuser *u)
+{
+	free(u->key);
+	free(u->rec);
+	free(u->mk);
+}
+
+/*
+ * Settle every user's sessions that can no longer change; keep the
+ * users with open records or marks of the periods they can still have
+ * events in (from the latest time read's, or their first open record's
+ * when earlier).
+ */
+static void
+sweep(struct watch *f)
+{
+	int64_t pw = period_of(f, f->water - f->lateness);
+	size_t i, k, n = 0;
+
+	f->nopen = 0;
+	for (i = 0; i < f->nfu; i++) {
+		struct fuser *u = &f->fu[i];
+		int64_t lo = pw;
+		size_t m = 0;
+
+		settle_user(f, u);
+		for (k = 0; k < u->n; k++)
+			if (period_of(f, u->rec[k].ts) < lo)
+				lo = period_of(f, u->rec[k].ts);
+		for (k = 0; k < u->nmk; k++)
+			if (u->mk[k].p >= lo)
+				u->mk[m++] = u->mk[k];
+		u->nmk = m;
+		if (u->n == 0 && u->nmk == 0) {
+			fuser_free(u);
+			continue;
+		}
+		if (u->n == 0) {
+			free(u->rec);
+			u->rec = NULL;
+			u->cap = 0;
+		}
+		f->nopen += u->n;
+		f->fu[n++] = *u;
+	}
+	f->nfu = n;
+	fmap_build(f);
+	compact_values(f);
+	/* the next when as many records again came as it looked at */
+	f->sweep_at = f->nopen + (f->nopen + f->nfu > SWEEP_MIN ? f->nopen +
+	    f->nfu : SWEEP_MIN);
+}
+
+/* Drop the settled cells of periods before lo. */
+static void
+prune_settled(struct watch *f, int64_t lo)
+{
+	size_t g, c, k;
+
+	for (g = 0; g < f->settled.n; g++) {
+		struct group *gr = &f->settled.g[g];
+
+		for (c = 0; c < gr->n && gr->c[c].p < lo; c++)
+			free(gr->c[c].c);
+		if (c == 0)
+			continue;
+		for (k = c; k < gr->n; k++)
+			gr->c[k - c] = gr->c[k];
+		gr->n -= c;
+	}
+}
+
+/*
+ * Close periods from..upto: the rows of each, its series the last
+ * --history periods ending there, from the events read so far; then
  * flushed.  Returns 0, or -1 (reported) past MAX_PERIODS.
  */
 static int
-follow_close(struct watch *f, int64_t upto)
+follow_close(struct watch *f, int64_t from, int64_t upto)
 {
-	int64_t q, last = f->last;
+	int64_t q, first = f->first, last = f->last;
+	int64_t h = (int64_t)history_of(f);
 	int flagged = 0;
+	size_t i, n;
 
-	if ((long long)upto - (long long)f->first >= MAX_PERIODS)
-		return jn_error("%lld periods from the first event to the "
-		    "last: more than %d", (long long)upto -
-		    (long long)f->first + 1, MAX_PERIODS);
-	recount(f);
+	if ((long long)upto - (long long)from >= MAX_PERIODS)
+		return jn_error("%lld periods closing at once: more than %d",
+		    (long long)upto - (long long)from + 1, MAX_PERIODS);
+	sweep(f);
+	prune_settled(f, from - h + 1);
+	for (i = 0, n = 0; i < f->settled.n; i++)
+		n += f->settled.g[i].n;
+	if (n > f->peak_cells)
+		f->peak_cells = n;
+	tally_release(&f->t);
+	tally_merge(f, &f->t, &f->settled);
+	for (i = 0; i < f->nfu; i++)
+		count_records(f, f, f->fu[i].rec, f->fu[i].n, &f->fu[i], 0);
 	note_answers(f);
 	if (choose_kpis(f) != 0)	/* checked once: cannot fail */
 		return -1;
-	for (q = f->cur; q <= upto; q++) {
+	sort_groups(f);
+	for (q = from; q <= upto; q++) {
+		f->first = first > q - h + 1 ? first : q - h + 1;
 		f->last = q;
 		emit_rows(f, f->fw, &f->fdb, q, &flagged);
 	}
+	f->first = first;
 	f->last = last;
+	tally_release(&f->t);
 	fflush(stdout);
 	return 0;
 }
 
-/* An event read with --follow: one of a later period closes the open
- * one (and any empty ones between) before it counts. */
+/*
+ * An event read with --follow: one of a later period closes the open
+ * one (and any empty ones between) before it is kept; one of the open
+ * period after --close-after closed it opens it again.
+ */
 static int
 follow_event(void *ctx, const struct jn_event *ev)
 {
 	struct watch *f = ctx;
 	int64_t p = period_of(f, ev->time);
+	struct fuser *u;
+	struct wrec w;
 
 	if (f->cur_set && p > f->cur) {
-		if (follow_close(f, p - 1) != 0)
+		int64_t from = f->cur_closed ? f->cur + 1 : f->cur;
+
+		if (from <= p - 1 && follow_close(f, from, p - 1) != 0)
 			return -1;
 	}
 	if (!f->cur_set || p > f->cur) {
 		f->cur = p;
 		f->cur_set = 1;
+		f->cur_closed = 0;
+	} else if (p == f->cur) {
+		f->cur_closed = 0;	/* open again */
 	}
-	return on_event(ctx, ev);
+	if (make_rec(f, ev, &w) != 0)
+		return -1;
+	if (ev->time > f->water)
+		f->water = ev->time;
+	u = fuser_of(f, ev);
+	u->rec = jn_xgrow(u->rec, &u->cap, u->n + 1, sizeof *u->rec);
+	u->rec[u->n++] = w;
+	if (++f->nopen > f->peak_open)
+		f->peak_open = f->nopen;
+	if (f->nfu > f->peak_users)
+		f->peak_users = f->nfu;
+	if (f->nopen >= f->sweep_at)
+		sweep(f);
+	return 0;
+}
+
+/* --close-after: the quiet closes the open period. */
+static int
+follow_quiet(void *ctx)
+{
+	struct watch *f = ctx;
+
+	if (!f->cur_set || f->cur_closed)
+		return 0;
+	f->cur_closed = 1;
+	return follow_close(f, f->cur, f->cur);
 }
 
 /*
- * --follow: read files (a pipe, standard input) as they come, the rows
- * of each period written as soon as it closes, the last one at the end
- * of the input.  Returns an exit status, or -1 (reported) when nothing
- * could be written.
+ * --follow: read files (a pipe, standard input, a growing file) as they
+ * come, the rows of each period written as soon as it closes, the last
+ * one at the end of the input (or at SIGINT or SIGTERM).  Returns an
+ * exit status, or -1 (reported) when nothing could be written.
  */
 static int
 follow_run(struct watch *f, char *const *files, int nfiles)
 {
 	struct jn_column cols[14];
 	enum jn_format fmt = f->common.out_format;
+	size_t i;
 	int rc, status;
 
 	if (fmt == JN_FMT_AUTO)
@@ -1729,21 +2091,35 @@ follow_run(struct watch *f, char *const *files, int nfiles)
 	if (fmt != JN_FMT_CSV && fmt != JN_FMT_TSV && fmt != JN_FMT_NDJSON)
 		return jn_error("--follow writes csv, tsv or ndjson");
 	f->fw = jn_writer_new(stdout, fmt, cols, row_columns(f, cols));
+	f->water = INT64_MIN;
+	f->sweep_at = SWEEP_MIN;
 	f->in.follow = 1;
+	f->in.close_after = f->close_after;
+	f->in.quiet_fn = follow_quiet;
 	rc = jn_input_run(&f->in, files, nfiles, follow_event, f);
-	if (rc == 0 && f->cur_set)
-		rc = follow_close(f, f->cur);
+	if (rc == 0 && f->cur_set && !f->cur_closed)
+		rc = follow_close(f, f->cur, f->cur);
 	status = jn_input_finish(&f->in) != 0 ? JN_EXIT_ERROR : JN_EXIT_OK;
 	if (rc == 0 && jn_input_check(&f->in) != 0)
 		rc = -1;
 	if (jn_writer_finish(f->fw) != 0)
 		status = JN_EXIT_ERROR;
+	/* what memory held at most, for the test of its bound */
+	if (getenv("JWATCH_DEBUG_KEPT") != NULL)
+		fprintf(stderr, "jwatch: kept at most %zu records of open "
+		    "sessions, %zu users, %zu settled cells\n", f->peak_open,
+		    f->peak_users, f->peak_cells);
 	jn_writer_free(f->fw);
 	free(f->fdb.buf);
-	free(f->frec);
+	for (i = 0; i < f->nfu; i++)
+		fuser_free(&f->fu[i]);
+	free(f->fu);
+	free(f->fmap);
+	tally_release(&f->settled);
 	f->fw = NULL;
 	f->fdb.buf = NULL;
-	f->frec = NULL;
+	f->fu = NULL;
+	f->fmap = NULL;
 	return rc != 0 ? -1 : status;
 }
 
@@ -2050,6 +2426,23 @@ parse_args(struct watch *f, int argc, char **argv)
 		case OPT_FOLLOW:
 			f->follow = 1;
 			break;
+		case OPT_CLOSE_AFTER:
+			if (jn_duration_parse(optarg, &f->close_after) != 0 ||
+			    f->close_after <= 0)
+				return jn_error("bad --close-after '%s' (a "
+				    "duration above 0: 30s, 5m, 1h)", optarg);
+			break;
+		case OPT_LATENESS:
+			if (jn_duration_parse(optarg, &f->lateness) != 0)
+				return jn_error("bad --lateness '%s' (a "
+				    "duration: 0, 10m, 1h)", optarg);
+			break;
+		case OPT_HISTORY:
+			if (parse_count("--history", optarg, 1, MAX_PERIODS,
+			    &n) != 0)
+				return -1;
+			f->history = (size_t)n;
+			break;
 		case 'h':
 			jn_cli_help(usage, help_text);
 		case 'V':
@@ -2076,6 +2469,12 @@ parse_args(struct watch *f, int argc, char **argv)
 		return jn_error("--follow writes each period as it closes: no "
 		    "--series, --partial, --merge, --sorted, --check-last, "
 		    "--output or --meta");
+	if (!f->follow && (f->close_after > 0 || f->history > 0 ||
+	    f->lateness >= 0))
+		return jn_error("--close-after, --history and --lateness go "
+		    "with --follow");
+	if (f->lateness < 0)
+		f->lateness = 3600 * JN_NS_PER_SEC;
 	if (f->series && f->by_field)
 		return jn_error("--series takes its groups from the third "
 		    "column: no --by");
@@ -2366,6 +2765,7 @@ main(int argc, char **argv)
 	int status = JN_EXIT_OK, flagged = 0;
 
 	memset(&f, 0, sizeof f);
+	f.lateness = -1;
 	jn_set_progname(argv[0]);
 	jn_common_init(&f.common);
 	jn_format_allow(JN_FMTS_GATE);

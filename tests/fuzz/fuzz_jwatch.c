@@ -40,8 +40,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		{ "jwatch", "--no-progress", "-j", "2", "--nps", "nps",
 		    "--csat", "csat", "--by", "device", "--drivers", "country",
 		    "--kpis", "nps,csat,ces,sessions", path, NULL },
+		/* the last file is followed as it grows: /dev/null ends */
 		{ "jwatch", "--no-progress", "--follow", "--period", "hour",
-		    "--goal", "purchase", "--drivers", "device", path, NULL },
+		    "--goal", "purchase", "--drivers", "device", "--value",
+		    "revenue", "--lateness", "0", "--history", "30",
+		    "--close-after", "1h", path, "/dev/null", NULL },
 	};
 	size_t nsets = sizeof sets / sizeof sets[0];
 
