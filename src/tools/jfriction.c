@@ -327,8 +327,6 @@ struct friction {
 	int strata_slot[MAX_STRATA_FIELDS], nstrata_fields;
 	char *skey;		/* the stratum key being built */
 	size_t skeycap;
-	uint16_t *ustratum;	/* per user: its last stratum, or none */
-	size_t nustratum;
 
 	struct jn_units units;	/* users and their events */
 	struct jn_engine engine;
@@ -423,13 +421,13 @@ val_id(struct friction *f, int slot, const struct jn_record *rec)
 
 /*
  * The stratum of rec: its --strata values joined by a unit separator,
- * as an id of f->strata.  A user's events mostly share one stratum: the
- * user's last one (ustratum) is tried first, by its bytes, before the
- * table.  Returns the id, or -1 when there are more strata than a record
- * holds (reported).
+ * as an id of f->strata.  It depends on the event alone (not on its
+ * user, whose lookup jn_units_put_record defers): strata are few, and
+ * their table stays in the cache.  Returns the id, or -1 when there are
+ * more strata than a record holds (reported).
  */
 static int
-stratum_of(struct friction *f, const struct jn_record *rec, uint32_t user)
+stratum_of(struct friction *f, const struct jn_record *rec)
 {
 	size_t n = 0, len, id;
 	const char *v;
@@ -444,27 +442,10 @@ stratum_of(struct friction *f, const struct jn_record *rec, uint32_t user)
 			memcpy(f->skey + n, v, len);
 		n += len;
 	}
-	if (user >= f->nustratum) {
-		size_t old = f->nustratum;
-
-		f->ustratum = jn_xgrow(f->ustratum, &f->nustratum, user + 1,
-		    sizeof *f->ustratum);
-		memset(f->ustratum + old, 0xff,
-		    (f->nustratum - old) * sizeof *f->ustratum);
-	}
-	if (f->ustratum[user] != UINT16_MAX) {
-		size_t l;
-		const char *last = jn_intern_str(&f->strata,
-		    f->ustratum[user], &l);
-
-		if (l == n && (n == 0 || memcmp(last, f->skey, n) == 0))
-			return f->ustratum[user];
-	}
 	id = jn_intern_put(&f->strata, f->skey ? f->skey : "", n);
 	if (id >= MAX_STRATA)
 		return jn_error("more than %d strata: give fewer --strata "
 		    "fields", MAX_STRATA);
-	f->ustratum[user] = (uint16_t)id;
 	return (int)id;
 }
 
@@ -564,19 +545,14 @@ on_event(void *ctx, const struct jn_event *ev)
 {
 	struct friction *f = ctx;
 	const struct jn_record *rec = ev->rec;
-	struct fev *e;
-	uint32_t user, tp, aux = NONE;
+	struct fev e;
+	uint32_t tp, aux = NONE;
 	uint16_t flags = 0;
 	const char *v;
 	size_t len;
 	int m, k, st;
 	float load = NAN;
 
-	/*
-	 * The user last: its slot in a table too large for the cache is on
-	 * its way while the rest of the event is read.
-	 */
-	jn_units_prefetch(&f->units, ev);
 	/* the kinds of event, once per event name where they allow it */
 	if (ev->name_len > 0 && f->ncached > 0) {
 		uint64_t bits;
@@ -626,8 +602,7 @@ on_event(void *ctx, const struct jn_event *ev)
 		    (f->load_ms ? d / 1000 : d) <= FLT_MAX)
 			load = (float)(f->load_ms ? d / 1000 : d);
 	}
-	user = jn_units_get(&f->units, ev);
-	if (user == JN_UNIT_NONE || (st = stratum_of(f, rec, user)) < 0)
+	if ((st = stratum_of(f, rec)) < 0)
 		return -1;
 	if (f->value_slot >= 0 && (flags & F_GOAL)) {
 		double d;
@@ -640,16 +615,21 @@ on_event(void *ctx, const struct jn_event *ev)
 			sv->n++;
 		}
 	}
-	e = jn_units_keep(&f->units, user);
-	e->ts = ev->time;
-	e->session = ev->session && ev->session_len ?
+	/*
+	 * Nothing is kept per user while reading: the user's lookup is
+	 * deferred (its unit id filled in then), so that its cache misses
+	 * in a large table of users overlap with reading the next events.
+	 */
+	e.ts = ev->time;
+	e.user = 0;
+	e.session = ev->session && ev->session_len ?
 	    (uint32_t)jn_hash(ev->session, ev->session_len) | 1 : 0;
-	e->tp = tp;
-	e->aux = aux;
-	e->load = load;
-	e->flags = flags;
-	e->stratum = (uint16_t)st;
-	return 0;
+	e.tp = tp;
+	e.aux = aux;
+	e.load = load;
+	e.flags = flags;
+	e.stratum = (uint16_t)st;
+	return jn_units_put_record(&f->units, ev, &e);
 }
 
 /* ---- items ---- */
@@ -3540,7 +3520,6 @@ release(void *state)
 	free(f->mtp);
 	free(f->mit);
 	free(f->sval);
-	free(f->ustratum);
 	free(f->runs);
 	free(f->strata_names);
 	free(f->cts);
