@@ -189,6 +189,7 @@ enum {
  */
 #define TPC_SLOTS 4096		/* a power of two */
 #define TPC_MAX 56		/* longer raw values are not cached */
+#define STC_SLOTS 256		/* stratum keys cached: a power of two */
 struct tpcache {
 	uint32_t id;		/* NONE: empty */
 	uint32_t len;
@@ -323,6 +324,7 @@ struct friction {
 	struct jn_touch *touch;
 	struct jn_touch_local *touch_local;
 	struct tpcache *tpc;	/* raw touchpoint -> its id (tp_of) */
+	struct tpcache *stc;	/* stratum key -> its id (stratum_of) */
 	int topic_slot;
 	int strata_slot[MAX_STRATA_FIELDS], nstrata_fields;
 	char *skey;		/* the stratum key being built */
@@ -419,36 +421,6 @@ val_id(struct friction *f, int slot, const struct jn_record *rec)
 	return v && len ? val_put(f, v, len) : NONE;
 }
 
-/*
- * The stratum of rec: its --strata values joined by a unit separator,
- * as an id of f->strata.  It depends on the event alone (not on its
- * user, whose lookup jn_units_put_record defers): strata are few, and
- * their table stays in the cache.  Returns the id, or -1 when there are
- * more strata than a record holds (reported).
- */
-static int
-stratum_of(struct friction *f, const struct jn_record *rec)
-{
-	size_t n = 0, len, id;
-	const char *v;
-	int k;
-
-	for (k = 0; k < f->nstrata_fields; k++) {
-		v = jn_record_get(rec, f->strata_slot[k], &len);
-		f->skey = jn_xgrow(f->skey, &f->skeycap, n + len + 1, 1);
-		if (k > 0)
-			f->skey[n++] = '\x1f';
-		if (len > 0)
-			memcpy(f->skey + n, v, len);
-		n += len;
-	}
-	id = jn_intern_put(&f->strata, f->skey ? f->skey : "", n);
-	if (id >= MAX_STRATA)
-		return jn_error("more than %d strata: give fewer --strata "
-		    "fields", MAX_STRATA);
-	return (int)id;
-}
-
 /* The worth of stratum st, zero when new. */
 static struct sval *
 sval_at(struct friction *f, uint32_t st)
@@ -538,6 +510,58 @@ tp_of(struct friction *f, const char *v, size_t len)
 		memcpy(c->s, v, len);
 	}
 	return id;
+}
+
+/*
+ * The stratum of rec: its --strata values joined by a unit separator,
+ * as an id of f->strata.  It depends on the event alone (not on its
+ * user, whose lookup jn_units_put_record defers).  Strata are few: the
+ * key is looked up in a small direct-mapped cache of keys and their ids
+ * first (an id once given stays), then in the table.  Returns the id, or
+ * -1 when there are more strata than a record holds (reported).
+ */
+static int
+stratum_of(struct friction *f, const struct jn_record *rec)
+{
+	struct tpcache *c = NULL;
+	size_t n = 0, len, id;
+	const char *v, *key;
+	int k;
+
+	for (k = 0; k < f->nstrata_fields; k++) {
+		v = jn_record_get(rec, f->strata_slot[k], &len);
+		f->skey = jn_xgrow(f->skey, &f->skeycap, n + len + 1, 1);
+		if (k > 0)
+			f->skey[n++] = '\x1f';
+		if (len > 0)
+			memcpy(f->skey + n, v, len);
+		n += len;
+	}
+	key = f->skey ? f->skey : "";	/* no --strata: the empty key */
+	if (n <= TPC_MAX) {
+		if (f->stc == NULL) {
+			size_t i;
+
+			f->stc = jn_xmalloc(STC_SLOTS * sizeof *f->stc);
+			for (i = 0; i < STC_SLOTS; i++)
+				f->stc[i].id = NONE;
+		}
+		c = &f->stc[tpc_slot(key, n) & (STC_SLOTS - 1)];
+		if (c->id != NONE && c->len == n &&
+		    jn_same_bytes(c->s, key, n))
+			return (int)c->id;
+	}
+	id = jn_intern_put(&f->strata, key, n);
+	if (id >= MAX_STRATA)
+		return jn_error("more than %d strata: give fewer --strata "
+		    "fields", MAX_STRATA);
+	if (c != NULL) {
+		c->id = (uint32_t)id;
+		c->len = (uint32_t)n;
+		if (n > 0)
+			memcpy(c->s, key, n);
+	}
+	return (int)id;
 }
 
 static int
@@ -3497,6 +3521,7 @@ release(void *state)
 	jn_engine_release(&f->engine);
 	jn_touch_local_free(f->touch_local);
 	free(f->tpc);
+	free(f->stc);
 	if (!f->is_worker)	/* the rules are the main state's */
 		jn_touch_free(f->touch);
 	jn_pred_free(f->goal);
