@@ -189,7 +189,8 @@ enum {
  */
 #define TPC_SLOTS 4096		/* a power of two */
 #define TPC_MAX 56		/* longer raw values are not cached */
-#define STC_SLOTS 256		/* stratum keys cached: a power of two */
+#define STC_BITS 8
+#define STC_SLOTS (1 << STC_BITS)	/* stratum keys cached */
 struct tpcache {
 	uint32_t id;		/* NONE: empty */
 	uint32_t len;
@@ -513,31 +514,51 @@ tp_of(struct friction *f, const char *v, size_t len)
 }
 
 /*
+ * Is cached key c[0..) the values v[0..nf) joined by unit separators?
+ * (Its length is that of the join.)
+ */
+static int
+same_stratum(const char *c, const char *const *v, const size_t *len,
+    int nf)
+{
+	size_t off = 0;
+	int k;
+
+	for (k = 0; k < nf; k++) {
+		if (len[k] > 0 && !jn_same_bytes(c + off, v[k], len[k]))
+			return 0;
+		off += len[k];
+		if (k + 1 < nf && c[off++] != '\x1f')
+			return 0;
+	}
+	return 1;
+}
+
+/*
  * The stratum of rec: its --strata values joined by a unit separator,
  * as an id of f->strata.  It depends on the event alone (not on its
  * user, whose lookup jn_units_put_record defers).  Strata are few: the
- * key is looked up in a small direct-mapped cache of keys and their ids
- * first (an id once given stays), then in the table.  Returns the id, or
- * -1 when there are more strata than a record holds (reported).
+ * values are looked up in a small direct-mapped cache of keys and their
+ * ids first (an id once given stays), without joining them, then the key
+ * in the table.  Returns the id, or -1 when there are more strata than a
+ * record holds (reported).
  */
 static int
 stratum_of(struct friction *f, const struct jn_record *rec)
 {
+	const char *v[MAX_STRATA_FIELDS];
+	size_t len[MAX_STRATA_FIELDS], n = 0, id;
+	uint64_t h = 0;
 	struct tpcache *c = NULL;
-	size_t n = 0, len, id;
-	const char *v, *key;
+	const char *key;
 	int k;
 
 	for (k = 0; k < f->nstrata_fields; k++) {
-		v = jn_record_get(rec, f->strata_slot[k], &len);
-		f->skey = jn_xgrow(f->skey, &f->skeycap, n + len + 1, 1);
-		if (k > 0)
-			f->skey[n++] = '\x1f';
-		if (len > 0)
-			memcpy(f->skey + n, v, len);
-		n += len;
+		v[k] = jn_record_get(rec, f->strata_slot[k], &len[k]);
+		n += len[k] + (k > 0);
+		h = (h + (len[k] > 0 ? tpc_slot(v[k], len[k]) : 0) + 1) *
+		    UINT64_C(0x9e3779b97f4a7c15);
 	}
-	key = f->skey ? f->skey : "";	/* no --strata: the empty key */
 	if (n <= TPC_MAX) {
 		if (f->stc == NULL) {
 			size_t i;
@@ -546,11 +567,21 @@ stratum_of(struct friction *f, const struct jn_record *rec)
 			for (i = 0; i < STC_SLOTS; i++)
 				f->stc[i].id = NONE;
 		}
-		c = &f->stc[tpc_slot(key, n) & (STC_SLOTS - 1)];
+		c = &f->stc[h >> (64 - STC_BITS)];
 		if (c->id != NONE && c->len == n &&
-		    jn_same_bytes(c->s, key, n))
+		    same_stratum(c->s, v, len, f->nstrata_fields))
 			return (int)c->id;
 	}
+	f->skey = jn_xgrow(f->skey, &f->skeycap, n + 1, 1);
+	n = 0;
+	for (k = 0; k < f->nstrata_fields; k++) {
+		if (k > 0)
+			f->skey[n++] = '\x1f';
+		if (len[k] > 0)
+			memcpy(f->skey + n, v[k], len[k]);
+		n += len[k];
+	}
+	key = f->skey;
 	id = jn_intern_put(&f->strata, key, n);
 	if (id >= MAX_STRATA)
 		return jn_error("more than %d strata: give fewer --strata "
