@@ -478,11 +478,11 @@ tpc_slot(const char *s, size_t n)
  * The id of the touchpoint of raw field value v[0..len), not empty:
  * cleaned (journey(7)) and interned, or found in the cache of raw values.
  * Cleaning depends on the value alone, and an id once given stays, so
- * the cache gives what cleaning and interning would.  NONE after
- * reporting an error.
+ * the cache gives what cleaning and interning would.  slot: v's in the
+ * cache (tpc_slot) when len <= TPC_MAX.  NONE after reporting an error.
  */
 static uint32_t
-tp_of(struct friction *f, const char *v, size_t len)
+tp_of(struct friction *f, const char *v, size_t len, size_t slot)
 {
 	struct tpcache *c = NULL;
 	const char *t;
@@ -497,7 +497,7 @@ tp_of(struct friction *f, const char *v, size_t len)
 			for (i = 0; i < TPC_SLOTS; i++)
 				f->tpc[i].id = NONE;
 		}
-		c = &f->tpc[tpc_slot(v, len)];
+		c = &f->tpc[slot];
 		if (c->id != NONE && c->len == len &&
 		    jn_same_bytes(c->s, v, len))
 			return c->id;
@@ -607,7 +607,18 @@ on_event(void *ctx, const struct jn_event *ev)
 	size_t len;
 	int m, k, st;
 	float load = NAN;
+	size_t tslot = 0;
 
+	/*
+	 * The touchpoint's slot in the cache of raw values, on its way
+	 * while the kinds of event are read.
+	 */
+	v = jn_record_get(rec, f->tp_slot, &len);
+	if (len > 0 && len <= TPC_MAX) {
+		tslot = tpc_slot(v, len);
+		if (f->tpc != NULL)
+			__builtin_prefetch(&f->tpc[tslot]);
+	}
 	/* the kinds of event, once per event name where they allow it */
 	if (ev->name_len > 0 && f->ncached > 0) {
 		uint64_t bits;
@@ -636,7 +647,7 @@ on_event(void *ctx, const struct jn_event *ev)
 	v = jn_record_get(rec, f->tp_slot, &len);
 	if (v == NULL || len == 0)
 		tp = val_put(f, ev->name, ev->name_len);
-	else if ((tp = tp_of(f, v, len)) == NONE)
+	else if ((tp = tp_of(f, v, len, tslot)) == NONE)
 		return -1;
 	if (flags & F_ERROR) {
 		aux = val_id(f, f->msg_slot, rec);
