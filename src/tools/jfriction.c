@@ -551,9 +551,9 @@ stratum_of(struct friction *f, const struct jn_record *rec)
 	uint64_t h = 0;
 	struct tpcache *c = NULL;
 	const char *key;
-	int k;
+	int k, nf = f->nstrata_fields;
 
-	for (k = 0; k < f->nstrata_fields; k++) {
+	for (k = 0; k < nf; k++) {
 		v[k] = jn_record_get(rec, f->strata_slot[k], &len[k]);
 		n += len[k] + (k > 0);
 		h = (h + (len[k] > 0 ? tpc_slot(v[k], len[k]) : 0) + 1) *
@@ -569,12 +569,12 @@ stratum_of(struct friction *f, const struct jn_record *rec)
 		}
 		c = &f->stc[h >> (64 - STC_BITS)];
 		if (c->id != NONE && c->len == n &&
-		    same_stratum(c->s, v, len, f->nstrata_fields))
+		    same_stratum(c->s, v, len, nf))
 			return (int)c->id;
 	}
 	f->skey = jn_xgrow(f->skey, &f->skeycap, n + 1, 1);
 	n = 0;
-	for (k = 0; k < f->nstrata_fields; k++) {
+	for (k = 0; k < nf; k++) {
 		if (k > 0)
 			f->skey[n++] = '\x1f';
 		if (len[k] > 0)
