@@ -117,7 +117,7 @@ struct jn_reclist {
  */
 #define JN_UNITS_AHEAD 16	/* records in the pipeline */
 #define JN_UNITS_KEYMAX 40	/* longer keys are not deferred */
-#define JN_UNITS_RECMAX 16	/* nor larger records */
+#define JN_UNITS_RECMAX 32	/* nor larger records */
 struct jn_pending {
 	uint64_t hash, pos;
 	unsigned char rec[JN_UNITS_RECMAX];

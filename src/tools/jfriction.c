@@ -181,6 +181,21 @@ enum {
 #define MAX_STRATA 65535	/* a stratum id fits struct fev's uint16_t */
 #define NPRED 8
 
+/*
+ * Stratum keys and their ids in a small direct-mapped cache: strata are
+ * few, and joining and interning the key again for every event was a
+ * few percent of reading.  An id once given stays, so the cache gives
+ * what the table would.
+ */
+#define STC_MAX 56		/* longer keys are not cached */
+#define STC_BITS 8
+#define STC_SLOTS (1 << STC_BITS)
+struct stcache {
+	uint32_t id;		/* NONE: empty */
+	uint32_t len;
+	char s[STC_MAX];
+};
+
 /* A touchpoint's visits in the session being detected (detect_loops). */
 struct loopvis {
 	uint64_t mark;		/* the session's serial, when counted */
@@ -308,12 +323,11 @@ struct friction {
 	struct jn_touch_opts touch_opts;
 	struct jn_touch *touch;
 	struct jn_touch_local *touch_local;
+	struct stcache *stc;	/* stratum key -> its id (stratum_of) */
 	int topic_slot;
 	int strata_slot[MAX_STRATA_FIELDS], nstrata_fields;
 	char *skey;		/* the stratum key being built */
 	size_t skeycap;
-	uint16_t *ustratum;	/* per user: its last stratum, or none */
-	size_t nustratum;
 
 	struct jn_units units;	/* users and their events */
 	struct jn_engine engine;
@@ -406,53 +420,6 @@ val_id(struct friction *f, int slot, const struct jn_record *rec)
 	return v && len ? val_put(f, v, len) : NONE;
 }
 
-/*
- * The stratum of rec: its --strata values joined by a unit separator,
- * as an id of f->strata.  A user's events mostly share one stratum: the
- * user's last one (ustratum) is tried first, by its bytes, before the
- * table.  Returns the id, or -1 when there are more strata than a record
- * holds (reported).
- */
-static int
-stratum_of(struct friction *f, const struct jn_record *rec, uint32_t user)
-{
-	size_t n = 0, len, id;
-	const char *v;
-	int k;
-
-	for (k = 0; k < f->nstrata_fields; k++) {
-		v = jn_record_get(rec, f->strata_slot[k], &len);
-		f->skey = jn_xgrow(f->skey, &f->skeycap, n + len + 1, 1);
-		if (k > 0)
-			f->skey[n++] = '\x1f';
-		if (len > 0)
-			memcpy(f->skey + n, v, len);
-		n += len;
-	}
-	if (user >= f->nustratum) {
-		size_t old = f->nustratum;
-
-		f->ustratum = jn_xgrow(f->ustratum, &f->nustratum, user + 1,
-		    sizeof *f->ustratum);
-		memset(f->ustratum + old, 0xff,
-		    (f->nustratum - old) * sizeof *f->ustratum);
-	}
-	if (f->ustratum[user] != UINT16_MAX) {
-		size_t l;
-		const char *last = jn_intern_str(&f->strata,
-		    f->ustratum[user], &l);
-
-		if (l == n && (n == 0 || memcmp(last, f->skey, n) == 0))
-			return f->ustratum[user];
-	}
-	id = jn_intern_put(&f->strata, f->skey ? f->skey : "", n);
-	if (id >= MAX_STRATA)
-		return jn_error("more than %d strata: give fewer --strata "
-		    "fields", MAX_STRATA);
-	f->ustratum[user] = (uint16_t)id;
-	return (int)id;
-}
-
 /* The worth of stratum st, zero when new. */
 static struct sval *
 sval_at(struct friction *f, uint32_t st)
@@ -477,24 +444,100 @@ sval_merge(struct sval *to, const struct sval *from)
 	to->n += from->n;
 }
 
+/*
+ * Is cached key c[0..) the values v[0..nf) joined by unit separators?
+ * (Its length is that of the join.)
+ */
+static int
+same_stratum(const char *c, const char *const *v, const size_t *len,
+    int nf)
+{
+	size_t off = 0;
+	int k;
+
+	for (k = 0; k < nf; k++) {
+		if (len[k] > 0 && !jn_same_bytes(c + off, v[k], len[k]))
+			return 0;
+		off += len[k];
+		if (k + 1 < nf && c[off++] != '\x1f')
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * The stratum of rec: its --strata values joined by a unit separator,
+ * as an id of f->strata.  It depends on the event alone (not on its
+ * user, whose lookup jn_units_put_record defers).  Strata are few: the
+ * values are looked up in a small direct-mapped cache of keys and their
+ * ids first (an id once given stays), without joining them, then the key
+ * in the table.  Returns the id, or -1 when there are more strata than a
+ * record holds (reported).
+ */
+static int
+stratum_of(struct friction *f, const struct jn_record *rec)
+{
+	const char *v[MAX_STRATA_FIELDS];
+	size_t len[MAX_STRATA_FIELDS], n = 0, id;
+	uint64_t h = 0;
+	struct stcache *c = NULL;
+	const char *key;
+	int k, nf = f->nstrata_fields;
+
+	for (k = 0; k < nf; k++) {
+		v[k] = jn_record_get(rec, f->strata_slot[k], &len[k]);
+		n += len[k] + (k > 0);
+		h = (h + (len[k] > 0 ? jn_hash(v[k], len[k]) : 0) + 1) *
+		    UINT64_C(0x9e3779b97f4a7c15);
+	}
+	if (n <= STC_MAX) {
+		if (f->stc == NULL) {
+			size_t i;
+
+			f->stc = jn_xmalloc(STC_SLOTS * sizeof *f->stc);
+			for (i = 0; i < STC_SLOTS; i++)
+				f->stc[i].id = NONE;
+		}
+		c = &f->stc[h >> (64 - STC_BITS)];
+		if (c->id != NONE && c->len == n &&
+		    same_stratum(c->s, v, len, nf))
+			return (int)c->id;
+	}
+	f->skey = jn_xgrow(f->skey, &f->skeycap, n + 1, 1);
+	n = 0;
+	for (k = 0; k < nf; k++) {
+		if (k > 0)
+			f->skey[n++] = '\x1f';
+		if (len[k] > 0)
+			memcpy(f->skey + n, v[k], len[k]);
+		n += len[k];
+	}
+	key = f->skey;
+	id = jn_intern_put(&f->strata, key, n);
+	if (id >= MAX_STRATA)
+		return jn_error("more than %d strata: give fewer --strata "
+		    "fields", MAX_STRATA);
+	if (c != NULL) {
+		c->id = (uint32_t)id;
+		c->len = (uint32_t)n;
+		if (n > 0)
+			memcpy(c->s, key, n);
+	}
+	return (int)id;
+}
+
 static int
 on_event(void *ctx, const struct jn_event *ev)
 {
 	struct friction *f = ctx;
 	const struct jn_record *rec = ev->rec;
-	struct fev *e;
-	uint32_t user, tp, aux = NONE;
+	struct fev e;
+	uint32_t tp, aux = NONE;
 	uint16_t flags = 0;
 	const char *v;
 	size_t len;
 	int m, k, st;
 	float load = NAN;
-
-	/*
-	 * The user last: its slot in a table too large for the cache is on
-	 * its way while the rest of the event is read.
-	 */
-	jn_units_prefetch(&f->units, ev);
 	/* the kinds of event, once per event name where they allow it */
 	if (ev->name_len > 0 && f->ncached > 0) {
 		uint64_t bits;
@@ -545,8 +588,7 @@ on_event(void *ctx, const struct jn_event *ev)
 		    (f->load_ms ? d / 1000 : d) <= FLT_MAX)
 			load = (float)(f->load_ms ? d / 1000 : d);
 	}
-	user = jn_units_get(&f->units, ev);
-	if (user == JN_UNIT_NONE || (st = stratum_of(f, rec, user)) < 0)
+	if ((st = stratum_of(f, rec)) < 0)
 		return -1;
 	if (f->value_slot >= 0 && (flags & F_GOAL)) {
 		double d;
@@ -559,16 +601,21 @@ on_event(void *ctx, const struct jn_event *ev)
 			sv->n++;
 		}
 	}
-	e = jn_units_keep(&f->units, user);
-	e->ts = ev->time;
-	e->session = ev->session && ev->session_len ?
+	/*
+	 * Nothing is kept per user while reading: the user's lookup is
+	 * deferred (its unit id filled in then), so that its cache misses
+	 * in a large table of users overlap with reading the next events.
+	 */
+	e.ts = ev->time;
+	e.user = 0;
+	e.session = ev->session && ev->session_len ?
 	    (uint32_t)jn_hash(ev->session, ev->session_len) | 1 : 0;
-	e->tp = tp;
-	e->aux = aux;
-	e->load = load;
-	e->flags = flags;
-	e->stratum = (uint16_t)st;
-	return 0;
+	e.tp = tp;
+	e.aux = aux;
+	e.load = load;
+	e.flags = flags;
+	e.stratum = (uint16_t)st;
+	return jn_units_put_record(&f->units, ev, &e);
 }
 
 /* ---- items ---- */
@@ -3435,6 +3482,7 @@ release(void *state)
 
 	jn_engine_release(&f->engine);
 	jn_touch_local_free(f->touch_local);
+	free(f->stc);
 	if (!f->is_worker)	/* the rules are the main state's */
 		jn_touch_free(f->touch);
 	jn_pred_free(f->goal);
@@ -3458,7 +3506,6 @@ release(void *state)
 	free(f->mtp);
 	free(f->mit);
 	free(f->sval);
-	free(f->ustratum);
 	free(f->runs);
 	free(f->strata_names);
 	free(f->cts);
