@@ -3264,13 +3264,8 @@ parse_args(struct friction *f, int argc, char **argv)
 			    &f->loop_visits))
 				return -1;
 			break;
-		case 'h':
-			jn_cli_help(usage, help_text);
-		case 'V':
-			jn_cli_version();
 		default:
-			fputs(usage, stderr);
-			return -1;
+			return jn_cli_other(opt, usage, help_text);
 		}
 	}
 	f->kinds = (have_only ? only : (1u << K_NKINDS) - 1) & ~skip;

@@ -1952,13 +1952,8 @@ parse_args(struct funnel *f, int argc, char **argv)
 		case OPT_OUTPUT:
 			f->output = optarg;
 			break;
-		case 'h':
-			jn_cli_help(usage, help_text);
-		case 'V':
-			jn_cli_version();
 		default:
-			fputs(usage, stderr);
-			return -1;
+			return jn_cli_other(opt, usage, help_text);
 		}
 	}
 	if (nsteps < 1) {

@@ -3221,13 +3221,8 @@ parse_args(struct jpath *f, int argc, char **argv)
 				    "--min-share (a fraction in [0,1])",
 				    optarg);
 			break;
-		case 'h':
-			jn_cli_help(usage, help_text);
-		case 'V':
-			jn_cli_version();
 		default:
-			fputs(usage, stderr);
-			return -1;
+			return jn_cli_other(opt, usage, help_text);
 		}
 	}
 	if (f->run.sorted && f->per_session)

@@ -850,13 +850,8 @@ parse_args(struct score *s, int argc, char **argv)
 			if (jn_input_format_parse(optarg, &s->in_format))
 				return -1;
 			break;
-		case 'h':
-			jn_cli_help(usage, help_text);
-		case 'V':
-			jn_cli_version();
 		default:
-			fputs(usage, stderr);
-			return -1;
+			return jn_cli_other(opt, usage, help_text);
 		}
 	}
 	return 0;

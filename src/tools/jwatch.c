@@ -2443,13 +2443,8 @@ parse_args(struct watch *f, int argc, char **argv)
 				return -1;
 			f->history = (size_t)n;
 			break;
-		case 'h':
-			jn_cli_help(usage, help_text);
-		case 'V':
-			jn_cli_version();
 		default:
-			fputs(usage, stderr);
-			return -1;
+			return jn_cli_other(opt, usage, help_text);
 		}
 	}
 	if (!f->season_given)
