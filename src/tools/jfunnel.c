@@ -2053,15 +2053,12 @@ release(void *state)
 	struct funnel *f = state;
 	int k;
 
-	jn_engine_release(&f->engine);
 	for (k = 0; k < JN_FUNNEL_MAX_STEPS; k++) {
 		jn_pred_free(f->step[k]);
 		jn_pred_free(f->excl[k].pred);
 	}
 	tally_release(&f->t);
 	jn_namecache_release(&f->names);
-	jn_input_release(&f->in);
-	jn_units_release(&f->units);
 	jn_intern_release(&f->byvals);
 	free(f->uinfo);
 	free(f->tts);
@@ -2073,14 +2070,69 @@ release(void *state)
 	free(f->vbase);
 }
 
+/* The options, then --output opened before anything is read. */
+static int
+parse(void *state, int argc, char **argv)
+{
+	struct funnel *f = state;
+
+	if (parse_args(f, argc, argv) != 0 ||
+	    (f->output != NULL && jn_output_open(f->output) != 0))
+		return -1;
+	cmp_funnel = f;
+	return 0;
+}
+
+/* After reading: --explain's user found, the groups' ranks. */
+static int
+end(void *state, int status)
+{
+	struct funnel *f = state;
+
+	(void)status;
+	if (f->explain && !f->t.explained) {
+		if (f->common.strict)
+			return jn_error("--explain: no user '%s' in the input",
+			    f->explain);
+		jn_warn("--explain: no user '%s' in the input", f->explain);
+	}
+	if (f->byrank == NULL)	/* the groups' order needs the ranks */
+		f->byrank = jn_intern_ranks(&f->byvals);
+	return 0;
+}
+
+/* The table, groups in order; an empty funnel still has its steps. */
+static int
+write_result(void *state, enum jn_format fmt, char **files, int nfiles)
+{
+	struct funnel *f = state;
+
+	(void)files;
+	(void)nfiles;
+	compute_medians(f);
+	order_funnel = f;
+	if (f->t.ngroups > 0)
+		qsort(f->t.groups, f->t.ngroups, sizeof *f->t.groups,
+		    group_cmp);
+	if (f->t.ngroups == 0 && !f->by_field)
+		group_for(f, &f->t, NONE);
+	return write_table(f, fmt);
+}
+
+static int
+gate_hook(const void *state)
+{
+	return gate(state);
+}
+
 static const struct jn_reporter reporter = {
 	.name = "jfunnel",
 	.config = config_text,
 	.write_state = write_state,
 	.merge_record = merge_group,
-	.size = sizeof(struct funnel),
-	.input_off = offsetof(struct funnel, in),
-	.units_off = offsetof(struct funnel, units),
+	JN_REPORTER_STATE(struct funnel),
+	.formats = JN_FMTS_GATE,
+	.parse = parse,
 	.setup = setup,
 	.release = release,
 	.event = on_event,
@@ -2090,63 +2142,15 @@ static const struct jn_reporter reporter = {
 	.unit_merge = merge_unit,
 	.unit = count_unit_events,
 	.merge = merge_tally,
+	.end = end,
+	.write = write_result,
+	.gate = gate_hook,
 };
 
 int
 main(int argc, char **argv)
 {
-	static struct funnel f, options;
-	enum jn_format fmt;
-	int status = JN_EXIT_OK;
+	static struct funnel f;
 
-	/* zeroed here too: the fuzz targets run main() many times */
-	memset(&f, 0, sizeof f);
-	jn_set_progname(argv[0]);
-	jn_common_init(&f.common);
-	jn_format_allow(JN_FMTS_GATE);
-	if (parse_args(&f, argc, argv) != 0 ||
-	    (f.output != NULL && jn_output_open(f.output) != 0))
-		return JN_EXIT_ERROR;
-	/* the parsed options, before setup: each worker starts from them */
-	options = f;
-	if (setup(&f, 0) != 0) {
-		release(&f);
-		return JN_EXIT_ERROR;
-	}
-	cmp_funnel = &f;
-	if ((status = jn_engine_input(&f.engine, &reporter, &f, &options,
-	    &f.run, argv + optind, argc - optind, NULL)) < 0) {
-		release(&f);
-		return JN_EXIT_ERROR;
-	}
-	if (f.explain && !f.t.explained) {
-		if (f.common.strict) {
-			jn_error("--explain: no user '%s' in the input",
-			    f.explain);
-			release(&f);
-			return JN_EXIT_ERROR;
-		}
-		jn_warn("--explain: no user '%s' in the input", f.explain);
-	}
-	if (f.byrank == NULL)	/* the groups' order needs the ranks */
-		f.byrank = jn_intern_ranks(&f.byvals);
-	if (f.run.partial) {
-		if (jn_engine_write_state(&reporter, &f) != 0)
-			status = JN_EXIT_ERROR;
-		release(&f);
-		return jn_close_stdout(status);
-	}
-	compute_medians(&f);
-	order_funnel = &f;
-	if (f.t.ngroups > 0)
-		qsort(f.t.groups, f.t.ngroups, sizeof *f.t.groups, group_cmp);
-	if (f.t.ngroups == 0 && !f.by_field)
-		group_for(&f, &f.t, NONE);	/* an empty funnel still has steps */
-	fmt = jn_format_resolve(f.common.out_format, stdout);
-	if (write_table(&f, fmt) != 0)
-		status = JN_EXIT_ERROR;
-	else if (status == JN_EXIT_OK && gate(&f))
-		status = JN_EXIT_GATE;
-	release(&f);
-	return jn_close_stdout(status);
+	return jn_engine_main(&reporter, &f, argc, argv);
 }
