@@ -429,18 +429,13 @@ on_event(void *ctx, const struct jn_event *ev)
 {
 	struct jpath *f = ctx;
 	const struct jn_record *rec = ev->rec;
-	struct pev *e;
-	uint32_t unit, tp;
+	struct pev ep, *e = &ep;
+	uint32_t tp;
 	const char *v;
 	size_t len;
 	uint64_t flags = 0;
 	int k, m;
 
-	/*
-	 * The unit last: its slot in a table too large for the cache is on
-	 * its way while the rest of the event is read.
-	 */
-	jn_units_prefetch(&f->units, ev);
 	if (ev->name_len > 0 && f->ncached > 0) {
 		uint64_t bits;
 
@@ -468,9 +463,8 @@ on_event(void *ctx, const struct jn_event *ev)
 	else if ((tp = jn_touch_intern(f->touch_local, &f->tps, v, len)) ==
 	    NONE)
 		return -1;
-	if ((unit = jn_units_get(&f->units, ev)) == JN_UNIT_NONE)
-		return -1;
-	e = jn_units_keep(&f->units, unit);
+	/* the unit is looked up later, deferred (jn_units_put_record) */
+	memset(e, 0, sizeof *e);
 	e->tp = tp;
 	e->ts = ev->time;
 	e->pos = (rec->pos & POS_MASK) | flags;
@@ -497,7 +491,7 @@ on_event(void *ctx, const struct jn_event *ev)
 			d = 0;
 		e->val = d;
 	}
-	return 0;
+	return jn_units_put_record(&f->units, ev, e);
 }
 
 /* ---- counting ---- */
