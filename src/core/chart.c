@@ -1075,20 +1075,49 @@ jn_chart_graph(struct jn_chart *s)
 }
 
 /*
- * Number d of column name, of type ty, as the writers show it in a
- * table: a survey figure at its precision (score.h), anything else as
- * its type.  Returns buf.
+ * The decimals of a plain decimal text ([-]digits[.digits]), or -1 for
+ * anything else (an exponent, inf, nan).
+ */
+static int
+text_decimals(const char *s)
+{
+	const char *dot = NULL;
+
+	if (*s == '-' || *s == '+')
+		s++;
+	if (*s == '\0')
+		return -1;
+	for (; *s != '\0'; s++) {
+		if (*s == '.' && dot == NULL)
+			dot = s;
+		else if (*s < '0' || *s > '9')
+			return -1;
+	}
+	return dot == NULL ? 0 : (int)(s - dot - 1) > 17 ? 17 :
+	    (int)(s - dot - 1);
+}
+
+/*
+ * Number d (read from text) of column name, of type ty, as the writers
+ * show it in a table: a survey figure at its precision (score.h), a
+ * plain number at the decimals its writer gave it (jscore's 0.5000 is
+ * not 0.5 beside 0.2644), anything else as its type.  Returns buf.
  */
 static const char *
 table_number(char *buf, size_t size, enum jn_coltype ty, const char *name,
-    double d)
+    double d, const char *text)
 {
-	int k = jn_score_column(name);
+	int k = jn_score_column(name), dec;
 	struct jn_cell x;
 
-	if (ty != JN_COL_NUM || k < 0)
+	if (ty != JN_COL_NUM)
 		return fmt(buf, size, ty, d);
-	x = jn_score_cell((enum jn_score_kind)k, d);
+	if (k >= 0)
+		x = jn_score_cell((enum jn_score_kind)k, d);
+	else if ((dec = text_decimals(text)) >= 0)
+		x = jn_cell_fixed(d, dec);
+	else
+		return fmt(buf, size, ty, d);
 	(void)jn_format_cell(buf, size, ty, &x, 1);
 	return buf;
 }
@@ -1131,7 +1160,7 @@ jn_chart_numbers(struct jn_strbuf *b, const struct jn_table *t,
 				jn_strbuf_printf(b, "<td class=\"n\">");
 				if (jn_parse_double(v, strlen(v), &d) == 0)
 					v = table_number(vb, sizeof vb, ty,
-					    t->names[c], d);
+					    t->names[c], d, v);
 			} else {
 				jn_strbuf_printf(b, "<td>");
 			}

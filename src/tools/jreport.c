@@ -352,7 +352,6 @@ draw_backlog(struct jn_chart *s)
 	const struct jn_table *t = s->t;
 	size_t n = t->nrows < s->top ? t->nrows : s->top, r, np1 = 0;
 	struct jn_bar *b = new_bars(n);
-	char vb[64];
 
 	for (r = 0; r < t->nrows; r++)
 		if (strcmp(text(t, r, "priority"), "P1") == 0)
@@ -367,8 +366,9 @@ draw_backlog(struct jn_chart *s)
 		b[r].v = num0(t, r, "score");
 		b[r].cls = strcmp(p, "P1") == 0 ? "p1" : strcmp(p, "P2") == 0 ?
 		    "p2" : "p3";
+		/* the score as jscore wrote it, not reformatted */
 		snprintf(b[r].tail, sizeof b[r].tail, "%s %s", p,
-		    fmt(vb, sizeof vb, JN_COL_NUM, b[r].v));
+		    text(t, r, "score"));
 	}
 	hbars(s, b, n, JN_COL_NUM, "score (P1 red, P2 amber, P3 grey)");
 	cut_note(s, n, t->nrows, "items");
