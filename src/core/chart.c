@@ -812,6 +812,71 @@ curve(struct jn_strbuf *d, const double *p)
 	}
 }
 
+/* A box of the graph that a label must not cover. */
+struct gbox {
+	double x0, y0, x1, y1;
+};
+
+/* A move's label, placed once all moves are drawn. */
+struct glabel {
+	double x, y;		/* the anchor, baseline */
+	const char *anchor;	/* "middle" or "end" */
+	char text[96];
+};
+
+/* The box of 11px text (about 6 px a character) at x, baseline y. */
+static struct gbox
+tick_box(double x, double y, const char *anchor, const char *text)
+{
+	double w = 0.92 * jn_svg_text_width(jn_utf8_len(text));
+	struct gbox b;
+
+	b.x0 = strcmp(anchor, "end") == 0 ? x - w : strcmp(anchor,
+	    "middle") == 0 ? x - w / 2 : x;
+	b.x1 = b.x0 + w;
+	b.y0 = y - 10;
+	b.y1 = y + 2;
+	return b;
+}
+
+static int
+boxes_meet(const struct gbox *a, const struct gbox *b)
+{
+	return a->x0 < b->x1 && b->x0 < a->x1 && a->y0 < b->y1 &&
+	    b->y0 < a->y1;
+}
+
+/*
+ * Place the labels, the most frequent move's first (lab[n - 1]): each
+ * at its anchor or up to two lines above or below it, where it covers
+ * no node, node label or label placed; a label with no such place is
+ * left out (the table has every number).  The boxes taken are added to
+ * *box (*nbox of them, room for n more).
+ */
+static void
+place_labels(struct jn_strbuf *svg, const struct glabel *lab, size_t n,
+    struct gbox *box, size_t *nbox)
+{
+	static const double dy[] = { 0, -12, 12, -24, 24 };
+	size_t i, j, k;
+
+	for (i = n; i-- > 0;) {
+		for (k = 0; k < sizeof dy / sizeof dy[0]; k++) {
+			struct gbox b = tick_box(lab[i].x, lab[i].y + dy[k],
+			    lab[i].anchor, lab[i].text);
+
+			for (j = 0; j < *nbox && !boxes_meet(&b, &box[j]); j++)
+				;
+			if (j == *nbox) {
+				box[(*nbox)++] = b;
+				jn_svg_text(svg, lab[i].x, lab[i].y + dy[k],
+				    lab[i].anchor, "tick", lab[i].text, 0);
+				break;
+			}
+		}
+	}
+}
+
 void
 jn_chart_graph(struct jn_chart *s)
 {
@@ -824,6 +889,9 @@ jn_chart_graph(struct jn_chart *s)
 	size_t maxch;
 	char tip[512], vb[64], mb[64], buf[256];
 	struct jn_strbuf d = { NULL, 0, 0 };
+	struct glabel lab[12];
+	struct gbox *box;
+	size_t nlab = 0, nbox = 0;
 
 	if (s->group >= 0 || t->nrows == 0) {
 		jn_chart_edges(s);
@@ -1020,11 +1088,44 @@ jn_chart_graph(struct jn_chart *s)
 		/* the dozen most frequent moves between touchpoints named */
 		if (k + 12 >= t->nrows && !isnan(lx) && a->layer > 0 &&
 		    b->layer < maxlayer) {
-			snprintf(buf, sizeof buf, "%s%s%s", vb, *mb ?
-			    " \xc2\xb7 " : "", mb);
-			jn_svg_text(&s->svg, lx, ly, anchor, "tick", buf, 0);
+			lab[nlab].x = lx;
+			lab[nlab].y = ly;
+			lab[nlab].anchor = anchor;
+			snprintf(lab[nlab].text, sizeof lab[nlab].text,
+			    "%s%s%s", vb, *mb ? " \xc2\xb7 " : "", mb);
+			nlab++;
 		}
 	}
+	/*
+	 * What labels must not cover: the column headings, the nodes,
+	 * their labels and loops.
+	 */
+	box = jn_xcalloc((size_t)maxlayer + 1 + n + nlab + 1, sizeof *box);
+	for (i = 0; i <= (size_t)maxlayer; i++) {
+		box[nbox].x0 = 20 + colw * (double)i;
+		box[nbox].x1 = box[nbox].x0 + jn_svg_text_width(8);
+		box[nbox].y0 = 0;
+		box[nbox].y1 = 20;
+		nbox++;
+	}
+	for (i = 0; i < n; i++) {
+		const struct gnode *g = &v[order[i]];
+		size_t len;
+
+		if (!g->shown)
+			continue;
+		fmt(vb, sizeof vb, JN_COL_INT, gnode_value(g));
+		snprintf(buf, sizeof buf, "%s %s", g->name, vb);
+		len = jn_utf8_len(buf);
+		box[nbox].x0 = g->x - 2;
+		box[nbox].y0 = g->y - 14;
+		box[nbox].x1 = g->x + GNODE_W + 8 + jn_svg_text_width(len <
+		    maxch ? len : maxch);
+		box[nbox].y1 = g->y + (g->self > 0 ? 30 : 17);
+		nbox++;
+	}
+	place_labels(&s->svg, lab, nlab, box, &nbox);
+	free(box);
 	for (i = 0; i < n; i++) {
 		const struct gnode *g = &v[order[i]];
 		int end = g->name[0] == '(';
