@@ -286,6 +286,13 @@ struct jn_reporter {
 	int (*begin)(void *tool, char **files, int nfiles,
 	    const char **stdin_path);
 	/*
+	 * Optional: reads files its own way instead of the engine (jwatch
+	 * --follow and --series), returning as jn_engine_input does, or
+	 * JN_INPUT_ENGINE for the engine to read them.
+	 */
+	int (*input)(void *tool, char **files, int nfiles,
+	    const char *stdin_path);
+	/*
 	 * Optional: after the input (status as jn_engine_input returned it,
 	 * JN_EXIT_OK or JN_EXIT_ERROR), before --partial's state or the
 	 * table: what both need settled.  Returns 0, or -1 when nothing is
@@ -310,6 +317,9 @@ struct jn_reporter {
  * are named as the checklist above names them: common, in, units, engine
  * and run.
  */
+/* What a reporter's input hook returns to have the engine read. */
+#define JN_INPUT_ENGINE (-2)
+
 #define JN_REPORTER_STATE(type) \
 	.size = sizeof(type), \
 	.input_off = offsetof(type, in), \

@@ -1133,7 +1133,8 @@ jn_engine_main(const struct jn_reporter *r, void *tool, int argc,
 	if (r->setup(tool, 0) != 0 || (r->begin != NULL &&
 	    r->begin(tool, files, nfiles, &stdin_path) != 0))
 		status = -1;
-	else
+	else if (r->input == NULL || (status = r->input(tool, files, nfiles,
+	    stdin_path)) == JN_INPUT_ENGINE)
 		status = jn_engine_input(member(tool, r->engine_off), r, tool,
 		    options, member(tool, r->run_off), files, nfiles,
 		    stdin_path);

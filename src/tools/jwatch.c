@@ -295,6 +295,8 @@ struct watch {
 	size_t ncounters;
 	struct kpi kpis[NBUILTIN + 2 * MAX_DEFINED];
 	size_t nkpis;
+	int is_worker;		/* one of -j's reading states */
+	int flagged_last;	/* a last --check-last period flagged */
 	char *series_name;	/* --series: the value column's name */
 	char *series_by;	/* --series: the group column's name */
 
@@ -2619,6 +2621,9 @@ setup(void *state, int worker)
 	char what[64];
 	int k;
 
+	f->is_worker = worker;
+	if (!worker)
+		by_table = &f->byvals;	/* the groups counted, merged here */
 	f->first = INT64_MAX;
 	f->last = INT64_MIN;
 	jn_intern_init(&f->byvals);
@@ -2696,7 +2701,6 @@ release(void *state)
 	struct watch *f = state;
 	int k;
 
-	jn_engine_release(&f->engine);
 	jn_pred_free(f->goal);
 	jn_pred_free(f->error);
 	f->goal = f->error = NULL;
@@ -2710,11 +2714,8 @@ release(void *state)
 		f->rate[k].num = f->rate[k].den = NULL;
 	}
 	tally_release(&f->t);
-	if (!f->series) {
+	if (!f->series)
 		jn_namecache_release(&f->names);
-		jn_input_release(&f->in);
-		jn_units_release(&f->units);
-	}
 	jn_intern_release(&f->byvals);
 	jn_intern_release(&f->drvals);
 	free(f->values);
@@ -2733,6 +2734,86 @@ release(void *state)
 	f->nbmap = 0;
 	free(f->pairs);
 	f->pairs = NULL;
+	if (!f->is_worker) {	/* the options parse made, the main's */
+		free_options(f);
+		free(f->series_name);
+		free(f->series_by);
+		f->series_name = f->series_by = NULL;
+	}
+}
+
+/* ---- the run: jn_engine_main's hooks ---- */
+
+static int
+parse(void *tool, int argc, char **argv)
+{
+	struct watch *f = tool;
+
+	f->lateness = -1;
+	if (parse_args(f, argc, argv) != 0 ||
+	    (f->output != NULL && jn_output_open(f->output) != 0) ||
+	    (!f->series && choose_kpis(f) != 0)) {
+		free_options(f);
+		free(f->series_name);
+		free(f->series_by);
+		return -1;
+	}
+	return 0;
+}
+
+/* --follow and --series read their own way; events go to the engine. */
+static int
+read_input(void *tool, char **files, int nfiles, const char *stdin_path)
+{
+	struct watch *f = tool;
+
+	(void)stdin_path;
+	if (f->follow)
+		return follow_run(f, files, nfiles);
+	if (f->series)
+		return read_series(f, files, nfiles) != 0 ? -1 : JN_EXIT_OK;
+	return JN_INPUT_ENGINE;
+}
+
+/* The KPIs (the scores answered), the groups in order, the periods. */
+static int
+end(void *tool, int status)
+{
+	struct watch *f = tool;
+
+	(void)status;
+	if (f->follow || f->run.partial)
+		return 0;
+	if (!f->series)
+		note_answers(f);
+	if (choose_kpis(f) != 0)
+		return -1;
+	sort_groups(f);
+	if (f->last >= f->first && (long long)f->last - (long long)f->first >=
+	    MAX_PERIODS)
+		return jn_error("%lld periods from the first event to the "
+		    "last: more than %d", (long long)f->last -
+		    (long long)f->first + 1, MAX_PERIODS);
+	return 0;
+}
+
+/* The rows; --follow has written them as the periods closed. */
+static int
+write_result(void *tool, enum jn_format fmt, char **files, int nfiles)
+{
+	struct watch *f = tool;
+
+	(void)files;
+	(void)nfiles;
+	if (f->follow)
+		return 0;
+	return write_rows(f, fmt, &f->flagged_last);
+}
+
+static int
+gate(const void *tool)
+{
+	return ((const struct watch *)tool)->flagged_last;
 }
 
 static const struct jn_reporter reporter = {
@@ -2740,9 +2821,9 @@ static const struct jn_reporter reporter = {
 	.config = config_text,
 	.write_state = write_state,
 	.merge_record = merge_record,
-	.size = sizeof(struct watch),
-	.input_off = offsetof(struct watch, in),
-	.units_off = offsetof(struct watch, units),
+	JN_REPORTER_STATE(struct watch),
+	.formats = JN_FMTS_GATE,
+	.parse = parse,
 	.setup = setup,
 	.release = release,
 	.event = on_event,
@@ -2750,89 +2831,16 @@ static const struct jn_reporter reporter = {
 	.remap = remap_rec,
 	.unit = count_unit,
 	.merge = merge_tally,
+	.input = read_input,
+	.end = end,
+	.write = write_result,
+	.gate = gate,
 };
 
 int
 main(int argc, char **argv)
 {
-	static struct watch f, options;
-	enum jn_format fmt;
-	int status = JN_EXIT_OK, flagged = 0;
+	static struct watch f;
 
-	memset(&f, 0, sizeof f);
-	f.lateness = -1;
-	jn_set_progname(argv[0]);
-	jn_common_init(&f.common);
-	jn_format_allow(JN_FMTS_GATE);
-	if (parse_args(&f, argc, argv) != 0 ||
-	    (f.output != NULL && jn_output_open(f.output) != 0) ||
-	    (!f.series && choose_kpis(&f) != 0)) {
-		free_options(&f);
-		return JN_EXIT_ERROR;
-	}
-	options = f;
-	if (setup(&f, 0) != 0) {
-		free_options(&f);
-		release(&f);
-		return JN_EXIT_ERROR;
-	}
-	by_table = &f.byvals;
-	if (f.follow) {
-		status = follow_run(&f, argv + optind, argc - optind);
-		free_options(&f);
-		release(&f);
-		return jn_close_stdout(status < 0 ? JN_EXIT_ERROR : status);
-	}
-	if (f.series) {
-		if (read_series(&f, argv + optind, argc - optind) != 0) {
-			free(f.series_name);
-			free(f.series_by);
-			release(&f);
-			return JN_EXIT_ERROR;
-		}
-	} else if ((status = jn_engine_input(&f.engine, &reporter, &f,
-	    &options, &f.run, argv + optind, argc - optind, NULL)) < 0) {
-		free_options(&f);
-		release(&f);
-		return JN_EXIT_ERROR;
-	}
-	if (f.run.partial) {
-		if (jn_engine_write_state(&reporter, &f) != 0)
-			status = JN_EXIT_ERROR;
-		free_options(&f);
-		release(&f);
-		return jn_close_stdout(status);
-	}
-	if (!f.series)
-		note_answers(&f);
-	if (choose_kpis(&f) != 0) {
-		free(f.series_name);
-		free(f.series_by);
-		free_options(&f);
-		release(&f);
-		return JN_EXIT_ERROR;
-	}
-	sort_groups(&f);
-	fmt = jn_format_resolve(f.common.out_format, stdout);
-	if (f.last >= f.first && (long long)f.last - (long long)f.first >=
-	    MAX_PERIODS) {
-		jn_error("%lld periods from the first event to the last: more "
-		    "than %d", (long long)f.last - (long long)f.first + 1,
-		    MAX_PERIODS);
-		free(f.series_name);
-		free(f.series_by);
-		free_options(&f);
-		release(&f);
-		return JN_EXIT_ERROR;
-	}
-	if (write_rows(&f, fmt, &flagged) != 0)
-		status = JN_EXIT_ERROR;
-	free(f.series_name);
-	free(f.series_by);
-	free_options(&f);
-	release(&f);
-	status = jn_close_stdout(status);
-	if (status == JN_EXIT_OK && flagged)
-		status = JN_EXIT_GATE;
-	return status;
+	return jn_engine_main(&reporter, &f, argc, argv);
 }
