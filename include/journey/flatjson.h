@@ -70,7 +70,16 @@ const struct jn_flat_field *jn_flat_fields(const struct jn_flat *s);
  * scanner is freed.
  */
 #define JN_FLAT_NO_NOTE (-2147483647 - 1)
-int *jn_flat_note(struct jn_flat *s, int slot);
+
+/*
+ * Inline, for the caller asks once a field: a struct jn_flat begins with
+ * its notes, int[JN_FLAT_SLOTS], so a pointer to it is one to them.
+ */
+static inline int *
+jn_flat_note(struct jn_flat *s, int slot)
+{
+	return (int *)(void *)s + slot;
+}
 
 /*
  * Scan with the portable SSE2 code even where the processor has AVX2

@@ -258,8 +258,9 @@ struct segments {
 };
 
 struct jn_flat {
+	/* first, for jn_flat_note (journey/flatjson.h) */
+	int note[JN_FLAT_SLOTS];	/* the caller's, per slot */
 	struct segments seg[SEG_POS];
-	int note[SEG_POS * SEG_WAYS];	/* the caller's, per slot */
 	struct jn_flat_field *f;
 	size_t cap;
 	unsigned char first;	/* the way expected at position 0 */
@@ -299,12 +300,6 @@ const struct jn_flat_field *
 jn_flat_fields(const struct jn_flat *s)
 {
 	return s->f;
-}
-
-int *
-jn_flat_note(struct jn_flat *s, int slot)
-{
-	return &s->note[slot];
 }
 
 /* Room for field n. */
@@ -687,14 +682,16 @@ walk_plain(struct jn_flat *s, const char *line, size_t len,
 	 */
 	unsigned char *prev = &s->first;
 
-	/* room for every field there can be: each takes 5 bytes or more */
+	/*
+	 * Room for every field there can be: field n is only filled once
+	 * its segment, 4 bytes or more, follows n values of a byte or more.
+	 */
 	s->f = jn_xgrow(s->f, &s->cap, len / 5 + 1, sizeof *s->f);
 	f = s->f;
 	for (;;) {
 		struct jn_flat_field *fld = &f[n];
 		int w = *prev;
 
-		assert((size_t)n < s->cap);
 		/* filled in place: a local copy would stall on every field */
 		if (n < SEG_POS && (segment_at(&s->seg[n].way[w], p, end) ||
 		    (w = known_segment(&s->seg[n], p, end)) >= 0)) {
@@ -729,6 +726,22 @@ walk_plain(struct jn_flat *s, const char *line, size_t len,
 			fld->val = (uint32_t)open;
 			fld->vallen = (uint32_t)((size_t)at - open);
 			p = line + at + 1;
+		} else if (*p >= '1' && *p <= '9') {
+			/* an integer, as number_end reads it, or value's */
+			const char *d = p + 1;
+
+			while (d < end && *d >= '0' && *d <= '9')
+				d++;
+			if (d - p > 18 || (d < end && (*d == '.' ||
+			    *d == 'e' || *d == 'E'))) {
+				if ((p = value(line, p, end, q, fld)) == NULL)
+					return DECLINE;
+			} else {
+				fld->kind = JN_FLAT_NUMBER;
+				fld->val = (uint32_t)(p - line);
+				fld->vallen = (uint32_t)(d - p);
+				p = d;
+			}
 		} else if ((p = value(line, p, end, q, fld)) == NULL) {
 			return DECLINE;
 		}
@@ -761,4 +774,5 @@ jn_flat_scan(struct jn_flat *s, const char *line, size_t len)
 }
 
 _Static_assert(SEG_POS * SEG_WAYS == JN_FLAT_SLOTS, "slots as promised");
+_Static_assert(offsetof(struct jn_flat, note) == 0, "notes first");
 _Static_assert(JN_NDJSON_PADDING >= 64, "a 64-byte word may end in it");

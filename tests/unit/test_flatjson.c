@@ -107,6 +107,8 @@ test_numbers(void **state)
 	assert_int_equal(scan("{\"a\":1.5E3}", buf), -1);
 	assert_int_equal(scan("{\"a\":0.0000001}", buf), -1);
 	assert_int_equal(scan("{\"a\":1234567890123456789}", buf), -1);
+	assert_int_equal(scan("{\"a\":7E2}", buf), -1);
+	assert_int_equal(scan("{\"a\":-1234567890123456789}", buf), -1);
 	assert_int_equal(scan("{\"a\":1.234567890123456}", buf), -1);
 	/* not JSON */
 	assert_int_equal(scan("{\"a\":01}", buf), -1);
@@ -114,6 +116,13 @@ test_numbers(void **state)
 	assert_int_equal(scan("{\"a\":.5}", buf), -1);
 	assert_int_equal(scan("{\"a\":+1}", buf), -1);
 	assert_int_equal(scan("{\"a\":-}", buf), -1);
+	assert_int_equal(scan("{\"a\":12x}", buf), -1);
+	assert_int_equal(scan("{\"a\":12-}", buf), -1);
+	/* an integer with space after it, and one cut by the line's end */
+	assert_int_equal(scan("{\"a\":3 , \"b\":40\t}", buf), 2);
+	field_is(buf, 0, "a", "3", JN_FLAT_NUMBER);
+	field_is(buf, 1, "b", "40", JN_FLAT_NUMBER);
+	assert_int_equal(scan_len("{\"a\":123}", 7, buf), -1);
 }
 
 static void
