@@ -21,9 +21,11 @@
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
-#if defined(__SSE2__) && defined(__x86_64__) && defined(__GNUC__)
+#if defined(__SSE2__) && defined(__x86_64__) && defined(__GNUC__) && \
+    !defined(JN_FLAT_NO_AVX2)
 #include <immintrin.h>
-#define HAVE_AVX2 1	/* built; used where the processor has it */
+/* built, and used where the processor has it; -DJN_FLAT_NO_AVX2: not */
+#define HAVE_AVX2 1
 #endif
 
 /* Declined: not a flat object of plain values. */
@@ -476,6 +478,22 @@ quote_after(const struct quotes *q, size_t off)
 	return (long)(k * 64) + __builtin_ctzll(m);
 }
 
+/*
+ * The offset of the first quote in the 57 bytes or more from off (off <=
+ * the line's length), or -1 when there is none there (quote_after looks
+ * further): one load of the bitmap's bytes from off / 8 on, which on
+ * x86, little-endian, hold its bits in order.
+ */
+static inline long
+quote_soon(const struct quotes *q, size_t off)
+{
+	uint64_t m;
+
+	memcpy(&m, (const unsigned char *)q->mask + off / 8, sizeof m);
+	m >>= off % 8;
+	return m != 0 ? (long)off + __builtin_ctzll(m) : -1;
+}
+
 /* The 16 bytes at p: their quote bits; *bad their bad bytes. */
 static inline unsigned
 mark16(const char *p, __m128i *bad)
@@ -718,9 +736,9 @@ walk_plain(struct jn_flat *s, const char *line, size_t len,
 		if (*p == '"') {
 			/* a string, the most common value: its closing quote */
 			size_t open = (size_t)(p + 1 - line);
-			long at = quote_after(q, open);
+			long at = quote_soon(q, open);
 
-			if (at < 0)
+			if (at < 0 && (at = quote_after(q, open)) < 0)
 				return DECLINE;
 			fld->kind = JN_FLAT_STRING;
 			fld->val = (uint32_t)open;
