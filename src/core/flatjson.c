@@ -15,10 +15,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "journey/ndjson.h"
 #include "journey/util.h"
 
 #ifdef __SSE2__
 #include <emmintrin.h>
+#endif
+#if defined(__SSE2__) && defined(__x86_64__) && defined(__GNUC__) && \
+    !defined(JN_FLAT_NO_AVX2)
+#include <immintrin.h>
+/* built, and used where the processor has it; -DJN_FLAT_NO_AVX2: not */
+#define HAVE_AVX2 1
 #endif
 
 /* Declined: not a flat object of plain values. */
@@ -237,18 +244,29 @@ close_quote(const char *line, const char *open, const char *end,
 #define SEG_WAYS 4		/* segments remembered per position */
 #define SEG_MAX 32		/* bytes a segment may have */
 
+/* A remembered segment. */
+struct way {
+	char text[SEG_MAX];	/* its bytes, then zeros */
+	uint32_t want;		/* a bit per byte of it */
+	unsigned char len;	/* 0: empty */
+	unsigned char keyoff, keylen;
+	unsigned char succ;	/* the way that matched after it last */
+	char pad[24];		/* 64 bytes a way: a shift to index */
+};
+
 struct segments {
-	unsigned char len[SEG_WAYS];	/* 0: empty */
-	unsigned char keyoff[SEG_WAYS], keylen[SEG_WAYS];
+	struct way way[SEG_WAYS];
 	unsigned char next;		/* the way to replace next */
-	char text[SEG_WAYS][SEG_MAX];
 };
 
 struct jn_flat {
+	/* first, for jn_flat_note (journey/flatjson.h) */
+	int note[JN_FLAT_SLOTS];	/* the caller's, per slot */
 	struct segments seg[SEG_POS];
-	int note[SEG_POS * SEG_WAYS];	/* the caller's, per slot */
 	struct jn_flat_field *f;
 	size_t cap;
+	unsigned char first;	/* the way expected at position 0 */
+	int avx2;		/* mark quotes with AVX2 */
 };
 
 struct jn_flat *
@@ -259,7 +277,16 @@ jn_flat_new(void)
 
 	for (i = 0; i < SEG_POS * SEG_WAYS; i++)
 		s->note[i] = JN_FLAT_NO_NOTE;
+#ifdef HAVE_AVX2
+	s->avx2 = __builtin_cpu_supports("avx2") != 0;
+#endif
 	return s;
+}
+
+void
+jn_flat_no_avx2(struct jn_flat *s)
+{
+	s->avx2 = 0;
 }
 
 void
@@ -275,12 +302,6 @@ const struct jn_flat_field *
 jn_flat_fields(const struct jn_flat *s)
 {
 	return s->f;
-}
-
-int *
-jn_flat_note(struct jn_flat *s, int slot)
-{
-	return &s->note[slot];
 }
 
 /* Room for field n. */
@@ -414,93 +435,203 @@ walk(struct jn_flat *s, const char *line, size_t len)
 /*
  * Plain lines (no backslash, no control byte, no byte >= 0x80, at most
  * PLAIN_BYTES long) skip string_end and mostly skip their keys.  One pass
- * marks every quote of the line, 16 bytes at a time with no byte waiting
- * on another; between quotes a plain line holds only valid string bytes,
- * so a string ends at the first quote after it starts.  Then each
- * segment is compared whole with those remembered at its position, and
- * only a new one is parsed.  string_end's loads and compares wait on
- * each other, string after string; this does not.
+ * marks every quote of the line in a bitmap, 64 bytes a word with no byte
+ * waiting on another; between quotes a plain line holds only valid string
+ * bytes, so a string ends at the first quote after it starts, a shift and
+ * a count of zeros away.  Then each segment is compared whole with those
+ * remembered at its position, and only a new one is parsed.
+ * string_end's loads and compares wait on each other, string after
+ * string; this does not.
  */
 #define PLAIN_BYTES 1024
+#define PLAIN_WORDS (PLAIN_BYTES / 64)
 
 struct quotes {
-	uint16_t mask[PLAIN_BYTES / 16];	/* quote bits, 16 bytes each */
-	size_t n;				/* chunks */
+	/* quote bits, 64 bytes a word, then two zero words */
+	uint64_t mask[PLAIN_WORDS + 2];
+	size_t n;				/* words with bits */
 };
 
-/* The offset of the first quote at or after off, or -1. */
-static long
+/*
+ * The offset of the first quote at or after off (off <= the line's
+ * length), or -1.
+ */
+static inline long
 quote_after(const struct quotes *q, size_t off)
 {
-	size_t k = off / 16;
-	unsigned m;
+	size_t k = off / 64, sh = off % 64;
+	/*
+	 * The 64 bytes from off: the rest of word k and the start of the
+	 * next (shifted in two steps: sh may be 0).
+	 */
+	uint64_t m = q->mask[k] >> sh | (q->mask[k + 1] << 1) << (63 - sh);
 
-	if (k >= q->n)
-		return -1;
-	m = q->mask[k] & (0xffffu << (off % 16));
+	if (m != 0)
+		return (long)off + __builtin_ctzll(m);
+	/* then the rest of the next word, and the words after */
+	m = q->mask[++k] >> sh << sh;
 	while (m == 0) {
 		if (++k >= q->n)
 			return -1;
 		m = q->mask[k];
 	}
-	return (long)(k * 16) + __builtin_ctz(m);
+	return (long)(k * 64) + __builtin_ctzll(m);
 }
 
-/* Mark the quotes of line[0..len) (1 <= len <= PLAIN_BYTES); 1 if plain. */
-static int
-mark_quotes(const char *line, size_t len, struct quotes *q)
+/*
+ * The offset of the first quote in the 57 bytes or more from off (off <=
+ * the line's length), or -1 when there is none there (quote_after looks
+ * further): one load of the bitmap's bytes from off / 8 on, which on
+ * x86, little-endian, hold its bits in order.
+ */
+static inline long
+quote_soon(const struct quotes *q, size_t off)
+{
+	uint64_t m;
+
+	memcpy(&m, (const unsigned char *)q->mask + off / 8, sizeof m);
+	m >>= off % 8;
+	return m != 0 ? (long)off + __builtin_ctzll(m) : -1;
+}
+
+/* The 16 bytes at p: their quote bits; *bad their bad bytes. */
+static inline unsigned
+mark16(const char *p, __m128i *bad)
 {
 	const __m128i quote = _mm_set1_epi8('"');
 	const __m128i backslash = _mm_set1_epi8('\\');
 	const __m128i space = _mm_set1_epi8(' ');
-	__m128i v = _mm_setzero_si128(), bad = _mm_setzero_si128();
-	unsigned tail = len % 16 == 0 ? 0xffffu : (1u << len % 16) - 1, last, m;
-	size_t k;
+	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
 
-	assert(len >= 1 && len <= PLAIN_BYTES);
-	q->n = (len + 15) / 16;
-	for (k = 0; k < q->n; k++) {
-		v = _mm_loadu_si128((const __m128i *)(const void *)
-		    (line + 16 * k));
-		m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, quote));
-		/* as in string_end: signed, so bytes >= 0x80 are below ' ' */
-		if (k + 1 < q->n)
-			bad = _mm_or_si128(bad, _mm_or_si128(_mm_cmpeq_epi8(v,
-			    backslash), _mm_cmplt_epi8(v, space)));
-		else
-			m &= tail;	/* the last chunk ends in the padding */
-		q->mask[k] = (uint16_t)m;
-	}
-	last = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v,
-	    backslash), _mm_cmplt_epi8(v, space))) & tail;
-	return (_mm_movemask_epi8(bad) | (int)last) == 0;
+	/* as in string_end: signed, so bytes >= 0x80 are below ' ' */
+	*bad = _mm_or_si128(_mm_cmpeq_epi8(v, backslash),
+	    _mm_cmplt_epi8(v, space));
+	return (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, quote));
 }
 
-/* p[0..len) equals text[0..len) (len <= SEG_MAX; p has 32 readable). */
+/* The 64 bytes at p: their quote bits; bad[0..4) their bad bytes. */
+static inline uint64_t
+mark64(const char *p, __m128i bad[4])
+{
+	uint64_t m0 = mark16(p, &bad[0]), m1 = mark16(p + 16, &bad[1]);
+	uint64_t m2 = mark16(p + 32, &bad[2]), m3 = mark16(p + 48, &bad[3]);
+
+	return m0 | m1 << 16 | m2 << 32 | m3 << 48;
+}
+
+/* The bits of the line's bytes in its last word. */
+static uint64_t
+tail_bits(size_t len)
+{
+	return len % 64 == 0 ? ~(uint64_t)0 : ((uint64_t)1 << len % 64) - 1;
+}
+
+/*
+ * Mark the quotes of line[0..len); 1 if it is plain (and 1 <= len <=
+ * PLAIN_BYTES).  Reads up to 63 bytes past the line: the padding.
+ */
 static int
-same_segment(const char *p, const char *text, size_t len)
+mark_quotes(const char *line, size_t len, struct quotes *q)
+{
+	__m128i acc = _mm_setzero_si128(), bad[4];
+	size_t k, n = (len + 63) / 64;
+	uint64_t last;
+
+	if (len == 0 || len > PLAIN_BYTES)
+		return 0;
+	for (k = 0; k + 1 < n; k++) {
+		q->mask[k] = mark64(line + 64 * k, bad);
+		acc = _mm_or_si128(acc, _mm_or_si128(_mm_or_si128(bad[0],
+		    bad[1]), _mm_or_si128(bad[2], bad[3])));
+	}
+	/* the last word ends in the padding */
+	q->mask[k] = mark64(line + 64 * k, bad) & tail_bits(len);
+	last = (uint64_t)(unsigned)_mm_movemask_epi8(bad[0]) |
+	    (uint64_t)(unsigned)_mm_movemask_epi8(bad[1]) << 16 |
+	    (uint64_t)(unsigned)_mm_movemask_epi8(bad[2]) << 32 |
+	    (uint64_t)(unsigned)_mm_movemask_epi8(bad[3]) << 48;
+	q->mask[n] = q->mask[n + 1] = 0;
+	q->n = n;
+	return _mm_movemask_epi8(acc) == 0 && (last & tail_bits(len)) == 0;
+}
+
+#ifdef HAVE_AVX2
+/*
+ * mark_quotes with AVX2, 32 bytes a compare, where the processor has it
+ * (__builtin_cpu_supports): the same bits, the same answer.
+ */
+__attribute__((target("avx2"))) static uint64_t
+mark64_avx2(const char *p, __m256i *bad)
+{
+	const __m256i quote = _mm256_set1_epi8('"');
+	const __m256i backslash = _mm256_set1_epi8('\\');
+	const __m256i space = _mm256_set1_epi8(' ');
+	__m256i v0 = _mm256_loadu_si256((const __m256i *)(const void *)p);
+	__m256i v1 = _mm256_loadu_si256((const __m256i *)(const void *)
+	    (p + 32));
+	uint64_t m0 = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v0,
+	    quote));
+	uint64_t m1 = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v1,
+	    quote));
+
+	/* signed, as in string_end: bytes >= 0x80 are below ' ' */
+	bad[0] = _mm256_or_si256(_mm256_cmpeq_epi8(v0, backslash),
+	    _mm256_cmpgt_epi8(space, v0));
+	bad[1] = _mm256_or_si256(_mm256_cmpeq_epi8(v1, backslash),
+	    _mm256_cmpgt_epi8(space, v1));
+	return m0 | m1 << 32;
+}
+
+__attribute__((target("avx2"))) static int
+mark_quotes_avx2(const char *line, size_t len, struct quotes *q)
+{
+	__m256i acc = _mm256_setzero_si256(), bad[2];
+	size_t k, n = (len + 63) / 64;
+	uint64_t last;
+
+	if (len == 0 || len > PLAIN_BYTES)
+		return 0;
+	for (k = 0; k + 1 < n; k++) {
+		q->mask[k] = mark64_avx2(line + 64 * k, bad);
+		acc = _mm256_or_si256(acc, _mm256_or_si256(bad[0], bad[1]));
+	}
+	q->mask[k] = mark64_avx2(line + 64 * k, bad) & tail_bits(len);
+	last = (uint64_t)(uint32_t)_mm256_movemask_epi8(bad[0]) |
+	    (uint64_t)(uint32_t)_mm256_movemask_epi8(bad[1]) << 32;
+	q->mask[n] = q->mask[n + 1] = 0;
+	q->n = n;
+	return _mm256_testz_si256(acc, acc) && (last & tail_bits(len)) == 0;
+}
+#endif
+
+/*
+ * The way's segment is at p, within the line that ends at end (p has 32
+ * readable bytes).
+ */
+static inline int
+segment_at(const struct way *wy, const char *p, const char *end)
 {
 	const __m128i *a = (const __m128i *)(const void *)p;
-	const __m128i *b = (const __m128i *)(const void *)text;
-	unsigned eq = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(
+	const __m128i *b = (const __m128i *)(const void *)wy->text;
+	uint32_t eq = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(
 	    _mm_loadu_si128(a), _mm_loadu_si128(b))) |
-	    (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128(a + 1),
+	    (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128(a + 1),
 	    _mm_loadu_si128(b + 1))) << 16;
-	unsigned want = len == 32 ? 0xffffffffu : (1u << len) - 1;
 
-	return (eq & want) == want;
+	/* an empty way (len 0) wraps round and fails the first test */
+	return (size_t)wy->len - 1 < (size_t)(end - p) &&
+	    (eq & wy->want) == wy->want;
 }
 
 /* The way at position n whose segment p starts with, or -1. */
 static int
 known_segment(const struct segments *sg, const char *p, const char *end)
 {
-	int w;
+	int i;
 
-	for (w = 0; w < SEG_WAYS; w++)
-		if (sg->len[w] != 0 && (size_t)(end - p) >= sg->len[w] &&
-		    same_segment(p, sg->text[w], sg->len[w]))
-			return w;
+	for (i = 0; i < SEG_WAYS; i++)
+		if (segment_at(&sg->way[i], p, end))
+			return i;
 	return -1;
 }
 
@@ -510,58 +641,131 @@ remember_segment(struct segments *sg, const char *p, size_t len,
     const char *key, size_t keylen)
 {
 	int w = sg->next;
+	struct way *wy = &sg->way[w];
 
 	if (len > SEG_MAX)
 		return -1;
 	sg->next = (unsigned char)((w + 1) % SEG_WAYS);
-	memset(sg->text[w], 0, SEG_MAX);
-	memcpy(sg->text[w], p, len);
-	sg->len[w] = (unsigned char)len;
-	sg->keyoff[w] = (unsigned char)(key - p);
-	sg->keylen[w] = (unsigned char)keylen;
+	memset(wy->text, 0, SEG_MAX);
+	memcpy(wy->text, p, len);
+	wy->want = len == 32 ? 0xffffffffu : (UINT32_C(1) << len) - 1;
+	wy->len = (unsigned char)len;
+	wy->keyoff = (unsigned char)(key - p);
+	wy->keylen = (unsigned char)keylen;
 	return w;
+}
+
+/*
+ * A segment not remembered at position n, at p: parsed into fld (key,
+ * keylen, slot) and remembered, with *prev the way it takes; returns
+ * where the value starts, or NULL to decline (*empty set for {}).
+ */
+static const char *
+new_segment(struct jn_flat *s, const char *line, const char *p,
+    const char *end, long n, const struct quotes *q,
+    struct jn_flat_field *fld, unsigned char **prev, int *empty)
+{
+	struct segments *sg = n < SEG_POS ? &s->seg[n] : NULL;
+	const char *seg = p, *key, *keyend;
+	int w;
+
+	if ((p = segment(line, p, end, n, q, &key, &keyend, empty)) ==
+	    NULL || *empty)
+		return p;
+	w = sg != NULL ? remember_segment(sg, seg, (size_t)(p - seg), key,
+	    (size_t)(keyend - key)) : -1;
+	fld->key = (uint32_t)(key - line);
+	fld->keylen = (uint32_t)(keyend - key);
+	fld->slot = -1;
+	if (w >= 0) {
+		fld->slot = (int)n * SEG_WAYS + w;
+		s->note[fld->slot] = JN_FLAT_NO_NOTE;
+		**prev = (unsigned char)w;
+		*prev = &sg->way[w].succ;
+	}
+	return p;
 }
 
 static long
 walk_plain(struct jn_flat *s, const char *line, size_t len,
     const struct quotes *q)
 {
-	const char *p = line, *end = line + len, *key, *keyend;
+	const char *p = line, *end = line + len;
+	struct jn_flat_field *f;
 	long n = 0;
-	int empty, w;
+	/*
+	 * The way expected at each position: the one that followed the
+	 * previous position's way last time, so that lines of a few kinds,
+	 * mixed, find theirs at the first try but where the kinds part.
+	 */
+	unsigned char *prev = &s->first;
 
+	/*
+	 * Room for every field there can be: field n is only filled once
+	 * its segment, 4 bytes or more, follows n values of a byte or more.
+	 */
+	s->f = jn_xgrow(s->f, &s->cap, len / 5 + 1, sizeof *s->f);
+	f = s->f;
 	for (;;) {
-		struct segments *sg = n < SEG_POS ? &s->seg[n] : NULL;
-		struct jn_flat_field *fld;
-		const char *seg = p;
+		struct jn_flat_field *fld = &f[n];
+		int w = *prev;
 
-		if (sg != NULL && (w = known_segment(sg, p, end)) >= 0) {
-			key = p + sg->keyoff[w];
-			keyend = key + sg->keylen[w];
-			p += sg->len[w];
+		/* filled in place: a local copy would stall on every field */
+		if (n < SEG_POS && (segment_at(&s->seg[n].way[w], p, end) ||
+		    (w = known_segment(&s->seg[n], p, end)) >= 0)) {
+			const struct way *wy = &s->seg[n].way[w];
+
+			*prev = (unsigned char)w;
+			prev = &s->seg[n].way[w].succ;
+			fld->key = (uint32_t)(p - line) + wy->keyoff;
+			fld->keylen = wy->keylen;
+			fld->slot = (int)n * SEG_WAYS + w;
+			p += wy->len;
 		} else {
-			if ((p = segment(line, p, end, n, q, &key, &keyend,
+			int empty;
+
+			if ((p = new_segment(s, line, p, end, n, q, fld, &prev,
 			    &empty)) == NULL)
 				return DECLINE;
 			if (empty)
 				return 0;
-			w = sg != NULL ? remember_segment(sg, seg,
-			    (size_t)(p - seg), key, (size_t)(keyend - key)) :
-			    -1;
-			if (w >= 0)
-				s->note[n * SEG_WAYS + w] = JN_FLAT_NO_NOTE;
 		}
-		/*
-		 * Filled in place: a local copy, stored a member at a time
-		 * and loaded whole, would stall on every field.
-		 */
-		fld = field(s, n);
-		fld->key = (uint32_t)(key - line);
-		fld->keylen = (uint32_t)(keyend - key);
-		fld->slot = w < 0 ? -1 : (int)n * SEG_WAYS + w;
 		n++;
-		if (p == end || (p = value(line, p, end, q, fld)) == NULL)
+		if (p == end)
 			return DECLINE;
+		if (*p == '"') {
+			/* a string, the most common value: its closing quote */
+			size_t open = (size_t)(p + 1 - line);
+			long at = quote_soon(q, open);
+
+			if (at < 0 && (at = quote_after(q, open)) < 0)
+				return DECLINE;
+			fld->kind = JN_FLAT_STRING;
+			fld->val = (uint32_t)open;
+			fld->vallen = (uint32_t)((size_t)at - open);
+			p = line + at + 1;
+		} else if (*p >= '1' && *p <= '9') {
+			/* an integer, as number_end reads it, or value's */
+			const char *d = p + 1;
+
+			while (d < end && *d >= '0' && *d <= '9')
+				d++;
+			if (d - p > 18 || (d < end && (*d == '.' ||
+			    *d == 'e' || *d == 'E'))) {
+				if ((p = value(line, p, end, q, fld)) == NULL)
+					return DECLINE;
+			} else {
+				fld->kind = JN_FLAT_NUMBER;
+				fld->val = (uint32_t)(p - line);
+				fld->vallen = (uint32_t)(d - p);
+				p = d;
+			}
+		} else if ((p = value(line, p, end, q, fld)) == NULL) {
+			return DECLINE;
+		}
+		/* a comma: the next segment checks it */
+		if (p < end && *p == ',')
+			continue;
 		if (object_ends(p, end))
 			return n;
 	}
@@ -573,11 +777,20 @@ jn_flat_scan(struct jn_flat *s, const char *line, size_t len)
 {
 #ifdef __SSE2__
 	struct quotes q;
+	int plain = 0;
 
-	if (len >= 1 && len <= PLAIN_BYTES && mark_quotes(line, len, &q))
+#ifdef HAVE_AVX2
+	if (s->avx2)
+		plain = mark_quotes_avx2(line, len, &q);
+	else
+#endif
+		plain = mark_quotes(line, len, &q);
+	if (plain)
 		return walk_plain(s, line, len, &q);
 #endif
 	return walk(s, line, len);
 }
 
 _Static_assert(SEG_POS * SEG_WAYS == JN_FLAT_SLOTS, "slots as promised");
+_Static_assert(offsetof(struct jn_flat, note) == 0, "notes first");
+_Static_assert(JN_NDJSON_PADDING >= 64, "a 64-byte word may end in it");

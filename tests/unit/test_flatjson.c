@@ -20,6 +20,17 @@
 
 static struct jn_flat *scanner;
 
+/* text[0..len), followed by the rest of it and quotes, scanned. */
+static long
+scan_len(const char *text, size_t len, char *buf)
+{
+	size_t all = strlen(text);
+
+	memcpy(buf, text, all);
+	memset(buf + all, '"', JN_NDJSON_PADDING);
+	return jn_flat_scan(scanner, buf, len);
+}
+
 /* The line with padding that would look like more of it, scanned. */
 static long
 scan(const char *text, char *buf)
@@ -96,6 +107,8 @@ test_numbers(void **state)
 	assert_int_equal(scan("{\"a\":1.5E3}", buf), -1);
 	assert_int_equal(scan("{\"a\":0.0000001}", buf), -1);
 	assert_int_equal(scan("{\"a\":1234567890123456789}", buf), -1);
+	assert_int_equal(scan("{\"a\":7E2}", buf), -1);
+	assert_int_equal(scan("{\"a\":-1234567890123456789}", buf), -1);
 	assert_int_equal(scan("{\"a\":1.234567890123456}", buf), -1);
 	/* not JSON */
 	assert_int_equal(scan("{\"a\":01}", buf), -1);
@@ -103,6 +116,13 @@ test_numbers(void **state)
 	assert_int_equal(scan("{\"a\":.5}", buf), -1);
 	assert_int_equal(scan("{\"a\":+1}", buf), -1);
 	assert_int_equal(scan("{\"a\":-}", buf), -1);
+	assert_int_equal(scan("{\"a\":12x}", buf), -1);
+	assert_int_equal(scan("{\"a\":12-}", buf), -1);
+	/* an integer with space after it, and one cut by the line's end */
+	assert_int_equal(scan("{\"a\":3 , \"b\":40\t}", buf), 2);
+	field_is(buf, 0, "a", "3", JN_FLAT_NUMBER);
+	field_is(buf, 1, "b", "40", JN_FLAT_NUMBER);
+	assert_int_equal(scan_len("{\"a\":123}", 7, buf), -1);
 }
 
 static void
@@ -150,6 +170,75 @@ test_structure(void **state)
 	assert_int_equal(scan("{\"a\":1", buf), -1);
 	assert_int_equal(scan("{\"a\":\"x\"\"}", buf), -1);
 	assert_int_equal(scan("{a:1}", buf), -1);
+}
+
+/*
+ * Every byte that needs a look, at every offset across the 64-byte words
+ * the scanner marks quotes in and past the longest line it marks (1024
+ * bytes): a string of n bytes of 'a' with, at offset i, a quote's end,
+ * a backslash, a control byte, DEL, a UTF-8 sequence or a stray
+ * continuation byte; then a second key, whose quotes move with n.  Every
+ * line cut short is declined, though the bytes after it are the rest.
+ * With AVX2 where the processor has it, then without.
+ */
+static void
+blocks(void)
+{
+	static char text[1200], buf[1200 + JN_NDJSON_PADDING];
+	static const struct {
+		const char *ins;	/* put at offset i of the value */
+		int fields;		/* what the scan returns */
+	} cases[] = {
+		{ "", 2 },		/* the string alone */
+		{ "\x7f", 2 },		/* DEL: plain */
+		{ "\xc3\xa9", 2 },	/* UTF-8: the checked walk */
+		{ "\\n", -1 },		/* an escape: simdjson's */
+		{ "\x01", -1 },		/* a control byte */
+		{ "\x80", -1 },		/* a stray continuation byte */
+		{ "\"", -1 },		/* a quote: the string ends early */
+	};
+	size_t n, c, i, k;
+
+	for (n = 0; n < 1040; n += n < 200 || n > 1000 ? 1 : 61) {
+		for (c = 0; c < sizeof cases / sizeof *cases; c++) {
+			for (i = 0; i <= n; i += i < 4 || n - i < 4 ? 1 :
+			    (n - i) / 3) {
+				size_t ins = strlen(cases[c].ins);
+				char val[1100];
+
+				memset(val, 'a', n);
+				memcpy(val + i, cases[c].ins, ins);
+				memset(val + i + ins, 'a', n - i);
+				val[n + ins] = '\0';
+				snprintf(text, sizeof text,
+				    "{\"k\":\"%s\",\"key2\":\"v\"}", val);
+				for (k = 0; c < 3 && i == 0 && k < strlen(text);
+				    k++)
+					assert_int_equal(scan_len(text, k, buf),
+					    -1);
+				/* twice: the second time remembered */
+				for (k = 0; k < 2; k++) {
+					assert_int_equal(scan(text, buf),
+					    cases[c].fields);
+					if (cases[c].fields < 0)
+						continue;
+					field_is(buf, 0, "k", val,
+					    JN_FLAT_STRING);
+					field_is(buf, 1, "key2", "v",
+					    JN_FLAT_STRING);
+				}
+			}
+		}
+	}
+}
+
+static void
+test_blocks(void **state)
+{
+	(void)state;
+	blocks();
+	jn_flat_no_avx2(scanner);
+	blocks();
 }
 
 /* A key met again in its slot keeps its note; a new key clears it. */
@@ -203,6 +292,7 @@ main(void)
 		cmocka_unit_test(test_strings),
 		cmocka_unit_test(test_structure),
 		cmocka_unit_test(test_notes),
+		cmocka_unit_test(test_blocks),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
