@@ -15,8 +15,8 @@
  * adds such states of shards of whole users up into the same table.
  *
  * Memory: 32 bytes per event, plus per distinct touchpoint, target, topic
- * and message, plus per friction item; while detecting, 8 bytes per load
- * for p75.  With -j N the events are kept once, split between the reading
+ * and message, plus per friction item, plus 32 bytes per distinct
+ * (touchpoint, load) for p75.  With -j N the events are kept once, split between the reading
  * threads' states; the tables of users and values, and the counts per
  * item and touchpoint, are per thread.  With --sorted, one user's events,
  * the table of users (to tell one who comes back) and per distinct
@@ -313,6 +313,7 @@ struct friction {
 	struct jn_namecache names;
 	struct jn_pred *cpred[NPRED], *opred[NPRED];
 	uint16_t cflag[NPRED], oflag[NPRED];
+	uint16_t cflags[1 << NPRED];	/* the cached kinds' bits -> flags */
 	int ncached, nother;
 	int value_slot, tp_slot, load_slot, msg_slot, target_slot;
 	struct jn_valexpr value_expr;	/* --value, or the default fields */
@@ -345,9 +346,10 @@ struct friction {
 
 	/*
 	 * The loads of every touchpoint as a multiset (load_key): all that
-	 * p75 needs, exactly, and it merges by adding counts.  A key per
-	 * load where the events are kept anyway; counted by distinct load
-	 * under --sorted and --merge, where memory must not grow with them.
+	 * p75 needs, exactly, and it merges by adding counts.  Counted by
+	 * distinct (touchpoint, load): far fewer than loads, and a table of
+	 * them costs less than a key per load sorted at the end, in time
+	 * and in memory (8 bytes per event, and as many to sort them).
 	 */
 	struct jn_counts loads;
 	struct item *items;
@@ -466,6 +468,35 @@ same_stratum(const char *c, const char *const *v, const size_t *len,
 }
 
 /*
+ * A cheap mix of s[0..n) for the stratum cache's slot: its length and up
+ * to 16 of its bytes (the first and last 8, or 4, or 3), as the cache
+ * compares the key whole, any mix gives the same ids, only more misses
+ * when strata collide; jn_hash's byte-by-byte tail cost more than the
+ * lookup it serves.
+ */
+static uint64_t
+stratum_mix(const char *s, size_t n)
+{
+	uint64_t a = 0, b = 0;
+	uint32_t c, d;
+
+	if (n >= 8) {
+		memcpy(&a, s, 8);
+		memcpy(&b, s + n - 8, 8);
+	} else if (n >= 4) {
+		memcpy(&c, s, 4);
+		memcpy(&d, s + n - 4, 4);
+		a = (uint64_t)c << 32 | d;
+	} else if (n > 0) {
+		a = (uint64_t)(unsigned char)s[0] |
+		    (uint64_t)(unsigned char)s[n / 2] << 8 |
+		    (uint64_t)(unsigned char)s[n - 1] << 16;
+	}
+	a = (a ^ n) * UINT64_C(0x9e3779b97f4a7c15);
+	return (a ^ a >> 29 ^ b) * UINT64_C(0xd6e8feb86659fd93);
+}
+
+/*
  * The stratum of rec: its --strata values joined by a unit separator,
  * as an id of f->strata.  It depends on the event alone (not on its
  * user, whose lookup jn_units_put_record defers).  Strata are few: the
@@ -487,7 +518,7 @@ stratum_of(struct friction *f, const struct jn_record *rec)
 	for (k = 0; k < nf; k++) {
 		v[k] = jn_record_get(rec, f->strata_slot[k], &len[k]);
 		n += len[k] + (k > 0);
-		h = (h + (len[k] > 0 ? jn_hash(v[k], len[k]) : 0) + 1) *
+		h = (h ^ h >> 31 ^ stratum_mix(v[k], len[k])) *
 		    UINT64_C(0x9e3779b97f4a7c15);
 	}
 	if (n <= STC_MAX) {
@@ -545,8 +576,7 @@ on_event(void *ctx, const struct jn_event *ev)
 		if (jn_namecache_get(&f->names, f->cpred, f->ncached, rec,
 		    ev->name, ev->name_len, &bits) != 0)
 			return -1;
-		for (m = 0; m < f->ncached; m++)
-			flags |= bits >> m & 1 ? f->cflag[m] : 0;
+		flags = f->cflags[bits & ((1U << NPRED) - 1)];
 	} else {
 		for (k = 0; k < f->ncached; k++) {
 			if ((m = match(f->cpred[k], rec)) < 0)
@@ -1344,14 +1374,13 @@ val_cmp(uint32_t a, uint32_t b)
 	return c != 0 ? c : (la > lb) - (la < lb);
 }
 
+/* The order of events of equal times (fev_cmp past the time). */
 static int
-fev_cmp(const void *pa, const void *pb)
+fev_tie(const void *pa, const void *pb)
 {
 	const struct fev *a = pa, *b = pb;
 	int c;
 
-	if (a->ts != b->ts)
-		return a->ts < b->ts ? -1 : 1;
 	if (a->session != b->session)
 		return a->session < b->session ? -1 : 1;
 	if (a->flags != b->flags)
@@ -1369,6 +1398,16 @@ fev_cmp(const void *pa, const void *pb)
 		return c != 0 ? c : (la > lb) - (la < lb);
 	}
 	return 0;
+}
+
+static int
+fev_cmp(const void *pa, const void *pb)
+{
+	const struct fev *a = pa, *b = pb;
+
+	if (a->ts != b->ts)
+		return a->ts < b->ts ? -1 : 1;
+	return fev_tie(pa, pb);
 }
 
 static int
@@ -1472,7 +1511,9 @@ run_user(struct friction *f, struct fev *ev, size_t n, uint32_t user)
 	int converted = 0;
 	unsigned ans = 0;
 
-	jn_sort_small(ev, n, sizeof *ev, fev_cmp);
+	/* fev_cmp's order, with the times compared inline (with -j a
+	 * user's records come share by share, out of time order) */
+	jn_sort_by_time(ev, n, sizeof *ev, fev_tie);
 	f->ncts = 0;
 	for (i = 0; i < n; i++)
 		if (ev[i].flags & F_CONTACT) {
@@ -1487,7 +1528,7 @@ run_user(struct friction *f, struct fev *ev, size_t n, uint32_t user)
 	} else {
 		jn_sort_small(ev, n, sizeof *ev, fev_session_cmp);
 		run_sessions(f, ev, n, user);
-		jn_sort_small(ev, n, sizeof *ev, fev_cmp);
+		jn_sort_by_time(ev, n, sizeof *ev, fev_tie);
 	}
 	if (f->kinds >> K_REPEAT & 1)
 		detect_repeat(f, ev, n, user);
@@ -1531,10 +1572,7 @@ detect_user(void *tool, void *acc, const struct jn_unit *u, void *rec,
 		if (isnan(ev[i].load))
 			continue;
 		key = load_key(ev[i].tp, ev[i].load);
-		if (a->run.sorted)	/* memory must not grow with events */
-			jn_counts_add(&a->loads, key, 1);
-		else
-			jn_counts_push(&a->loads, key);
+		jn_counts_add(&a->loads, key, 1);
 	}
 }
 
@@ -3463,6 +3501,13 @@ setup(void *state, int worker)
 				f->opred[f->nother] = p[k];
 				f->oflag[f->nother++] = flag[k];
 			}
+		}
+		for (k = 0; k < 1 << NPRED; k++) {
+			int m;
+
+			f->cflags[k] = 0;
+			for (m = 0; m < f->ncached; m++)
+				f->cflags[k] |= k >> m & 1 ? f->cflag[m] : 0;
 		}
 	}
 	watch_names(f);
