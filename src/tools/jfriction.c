@@ -324,6 +324,7 @@ struct friction {
 
 	struct jn_pred *goal, *click, *form_start, *form_submit, *contact;
 	struct jn_pred *error_name, *error_msg, *terminal;
+	int error_msg_slot;	/* error_msg's field, -1 when not known */
 	/* the same, by kind: per event name (cached) or per event */
 	struct jn_namecache names;
 	struct jn_pred *cpred[NPRED], *opred[NPRED];
@@ -633,6 +634,10 @@ on_event(void *ctx, const struct jn_event *ev)
 		}
 	}
 	for (k = 0; k < f->nother; k++) {
+		/* without a message it is no match: a regex of the field */
+		if (f->opred[k] == f->error_msg && f->error_msg_slot >= 0 &&
+		    jn_record_get(rec, f->error_msg_slot, &len) == NULL)
+			continue;
 		if ((m = match(f->opred[k], rec)) < 0)
 			return -1;
 		flags |= m ? f->oflag[k] : 0;
@@ -3550,6 +3555,7 @@ setup(void *state, int worker)
 	static const char *const value_names[] = { "revenue", "value",
 		"amount" };
 	char *re;
+	const char *msg;
 	size_t n;
 	int rc;
 
@@ -3588,6 +3594,11 @@ setup(void *state, int worker)
 	free(re);
 	if (rc != 0)
 		return -1;
+	/* its first condition's field, when the text names it as it is */
+	msg = f->message_field ? f->message_field : "message";
+	f->error_msg_slot = msg[0] != '/' && msg[0] != ' ' &&
+	    msg[0] != '\t' && strpbrk(msg, "=!~<>&") == NULL ?
+	    jn_schema_field(&f->in.schema, msg) : -1;
 	f->tp_slot = slot(f, f->tp_field, tp_names, NELEM(tp_names));
 	f->load_slot = slot(f, f->load_field, load_names, NELEM(load_names));
 	f->target_slot = slot(f, f->target_field, target_names,
