@@ -1277,6 +1277,8 @@ contacts_after(const struct friction *f, int64_t ts)
 	int64_t end = ts > INT64_MAX - f->contact_window ? INT64_MAX :
 	    ts + f->contact_window;
 
+	if (f->ncts == 0)	/* most users: no search */
+		return 0;
 	/* f->cts is sorted: two searches */
 	return (uint64_t)(jn_time_after(f->cts, f->ncts, sizeof *f->cts, end) -
 	    jn_time_after(f->cts, f->ncts, sizeof *f->cts, ts));
@@ -1654,12 +1656,16 @@ run_user(struct friction *f, struct fev *ev, size_t n, uint32_t user)
 
 	sort_events(f, ev, n);
 	f->ncts = 0;
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		if (ev[i].flags & F_CONTACT) {
 			f->cts = jn_xgrow(f->cts, &f->ctscap, f->ncts + 1,
 			    sizeof *f->cts);
 			f->cts[f->ncts++] = ev[i].ts;	/* in time order */
 		}
+		converted |= (ev[i].flags & F_GOAL) != 0;
+		if (ev[i].flags & F_NPS)	/* the last, in time order */
+			ans = ev[i].flags;
+	}
 	if (f->per_user)
 		begin_unit(f);
 	if (sessions_in_runs(f, ev, n)) {
@@ -1671,11 +1677,6 @@ run_user(struct friction *f, struct fev *ev, size_t n, uint32_t user)
 	}
 	if (f->kinds >> K_REPEAT & 1)
 		detect_repeat(f, ev, n, user);
-	for (i = 0; i < n; i++) {
-		converted |= (ev[i].flags & F_GOAL) != 0;
-		if (ev[i].flags & F_NPS)
-			ans = ev[i].flags;
-	}
 	f->total_users++;
 	f->total_converted += (uint64_t)converted;
 	if (f->per_user)
