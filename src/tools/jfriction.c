@@ -493,7 +493,7 @@ same_stratum(const char *c, const char *const *v, const size_t *len,
  * so any mix gives the same answers, only more misses when keys collide;
  * jn_hash's byte-by-byte tail cost more than the lookups it served.
  */
-static uint64_t
+static inline uint64_t
 mix_bytes(const char *s, size_t n)
 {
 	uint64_t a = 0, b = 0;
@@ -537,8 +537,8 @@ stratum_of(struct friction *f, const struct jn_record *rec)
 	for (k = 0; k < nf; k++) {
 		v[k] = jn_record_get(rec, f->strata_slot[k], &len[k]);
 		n += len[k] + (k > 0);
-		h = (h ^ h >> 31 ^ mix_bytes(v[k], len[k])) *
-		    UINT64_C(0x9e3779b97f4a7c15);
+		h = (h ^ h >> 31 ^ (len[k] > 0 ? mix_bytes(v[k], len[k]) :
+		    0)) * UINT64_C(0x9e3779b97f4a7c15);
 	}
 	if (n <= STC_MAX) {
 		if (f->stc == NULL) {
