@@ -15,8 +15,8 @@
  * adds such states of shards of whole users up into the same table.
  *
  * Memory: 32 bytes per event, plus per distinct touchpoint, target, topic
- * and message, plus per friction item; while detecting, 8 bytes per load
- * for p75.  With -j N the events are kept once, split between the reading
+ * and message, plus per friction item, plus 32 bytes per distinct
+ * (touchpoint, load) for p75.  With -j N the events are kept once, split between the reading
  * threads' states; the tables of users and values, and the counts per
  * item and touchpoint, are per thread.  With --sorted, one user's events,
  * the table of users (to tell one who comes back) and per distinct
@@ -196,6 +196,21 @@ struct stcache {
 	char s[STC_MAX];
 };
 
+/*
+ * The kinds of event by event name (the flags of struct fev that
+ * jn_namecache_get's bits give), in a small direct-mapped cache in front
+ * of it: a few names make millions of events, and its hash and probe
+ * were a few percent of reading.  Names are put in only after the name
+ * cache has seen them, so it sees every name as before.
+ */
+#define NC_MAX 28		/* longer names are not cached */
+#define NC_BITS 6
+struct ncslot {
+	uint16_t flags;
+	uint16_t len;		/* 0: empty */
+	char s[NC_MAX];
+};
+
 /* A touchpoint's visits in the session being detected (detect_loops). */
 struct loopvis {
 	uint64_t mark;		/* the session's serial, when counted */
@@ -309,10 +324,12 @@ struct friction {
 
 	struct jn_pred *goal, *click, *form_start, *form_submit, *contact;
 	struct jn_pred *error_name, *error_msg, *terminal;
+	int error_msg_slot;	/* error_msg's field, -1 when not known */
 	/* the same, by kind: per event name (cached) or per event */
 	struct jn_namecache names;
 	struct jn_pred *cpred[NPRED], *opred[NPRED];
 	uint16_t cflag[NPRED], oflag[NPRED];
+	uint16_t cflags[1 << NPRED];	/* the cached kinds' bits -> flags */
 	int ncached, nother;
 	int value_slot, tp_slot, load_slot, msg_slot, target_slot;
 	struct jn_valexpr value_expr;	/* --value, or the default fields */
@@ -324,6 +341,7 @@ struct friction {
 	struct jn_touch *touch;
 	struct jn_touch_local *touch_local;
 	struct stcache *stc;	/* stratum key -> its id (stratum_of) */
+	struct ncslot *nc;	/* event name -> flags (name_flags) */
 	int topic_slot;
 	int strata_slot[MAX_STRATA_FIELDS], nstrata_fields;
 	char *skey;		/* the stratum key being built */
@@ -345,9 +363,10 @@ struct friction {
 
 	/*
 	 * The loads of every touchpoint as a multiset (load_key): all that
-	 * p75 needs, exactly, and it merges by adding counts.  A key per
-	 * load where the events are kept anyway; counted by distinct load
-	 * under --sorted and --merge, where memory must not grow with them.
+	 * p75 needs, exactly, and it merges by adding counts.  Counted by
+	 * distinct (touchpoint, load): far fewer than loads, and a table of
+	 * them costs less than a key per load sorted at the end, in time
+	 * and in memory (8 bytes per event, and as many to sort them).
 	 */
 	struct jn_counts loads;
 	struct item *items;
@@ -365,6 +384,8 @@ struct friction {
 	size_t ncts, ctscap;
 	uint32_t *runs;		/* the user's sessions, run by run */
 	size_t runscap;
+	struct fev *sortbuf;	/* sort_events' room to merge in */
+	size_t sortcap;
 	struct cells reach, icells;
 	/*
 	 * low_score: the answering units by answer pattern, their stratum
@@ -466,6 +487,35 @@ same_stratum(const char *c, const char *const *v, const size_t *len,
 }
 
 /*
+ * A cheap mix of s[0..n) for the slot of a direct-mapped cache (of
+ * strata, of event names): its length and up to 16 of its bytes (the
+ * first and last 8, or 4, or 3).  The caches compare their keys whole,
+ * so any mix gives the same answers, only more misses when keys collide;
+ * jn_hash's byte-by-byte tail cost more than the lookups it served.
+ */
+static inline uint64_t
+mix_bytes(const char *s, size_t n)
+{
+	uint64_t a = 0, b = 0;
+	uint32_t c, d;
+
+	if (n >= 8) {
+		memcpy(&a, s, 8);
+		memcpy(&b, s + n - 8, 8);
+	} else if (n >= 4) {
+		memcpy(&c, s, 4);
+		memcpy(&d, s + n - 4, 4);
+		a = (uint64_t)c << 32 | d;
+	} else if (n > 0) {
+		a = (uint64_t)(unsigned char)s[0] |
+		    (uint64_t)(unsigned char)s[n / 2] << 8 |
+		    (uint64_t)(unsigned char)s[n - 1] << 16;
+	}
+	a = (a ^ n) * UINT64_C(0x9e3779b97f4a7c15);
+	return (a ^ a >> 29 ^ b) * UINT64_C(0xd6e8feb86659fd93);
+}
+
+/*
  * The stratum of rec: its --strata values joined by a unit separator,
  * as an id of f->strata.  It depends on the event alone (not on its
  * user, whose lookup jn_units_put_record defers).  Strata are few: the
@@ -487,8 +537,8 @@ stratum_of(struct friction *f, const struct jn_record *rec)
 	for (k = 0; k < nf; k++) {
 		v[k] = jn_record_get(rec, f->strata_slot[k], &len[k]);
 		n += len[k] + (k > 0);
-		h = (h + (len[k] > 0 ? jn_hash(v[k], len[k]) : 0) + 1) *
-		    UINT64_C(0x9e3779b97f4a7c15);
+		h = (h ^ h >> 31 ^ (len[k] > 0 ? mix_bytes(v[k], len[k]) :
+		    0)) * UINT64_C(0x9e3779b97f4a7c15);
 	}
 	if (n <= STC_MAX) {
 		if (f->stc == NULL) {
@@ -526,6 +576,40 @@ stratum_of(struct friction *f, const struct jn_record *rec)
 	return (int)id;
 }
 
+/*
+ * The flags of the kinds that depend on ev's name alone (the cached
+ * predicates), into *flags.  Returns 0, or -1 (reported) when a regex
+ * fails.
+ */
+static int
+name_flags(struct friction *f, const struct jn_event *ev, uint16_t *flags)
+{
+	struct ncslot *c = NULL;
+	uint64_t bits;
+
+	if (ev->name_len <= NC_MAX) {
+		if (f->nc == NULL)
+			f->nc = jn_xcalloc((size_t)1 << NC_BITS, sizeof *f->nc);
+		c = &f->nc[mix_bytes(ev->name, ev->name_len) >>
+		    (64 - NC_BITS)];
+		if (c->len == ev->name_len &&
+		    jn_same_bytes(c->s, ev->name, ev->name_len)) {
+			*flags = c->flags;
+			return 0;
+		}
+	}
+	if (jn_namecache_get(&f->names, f->cpred, f->ncached, ev->rec,
+	    ev->name, ev->name_len, &bits) != 0)
+		return -1;
+	*flags = f->cflags[bits & ((1U << NPRED) - 1)];
+	if (c != NULL) {
+		c->flags = *flags;
+		c->len = (uint16_t)ev->name_len;
+		memcpy(c->s, ev->name, ev->name_len);
+	}
+	return 0;
+}
+
 static int
 on_event(void *ctx, const struct jn_event *ev)
 {
@@ -540,13 +624,8 @@ on_event(void *ctx, const struct jn_event *ev)
 	float load = NAN;
 	/* the kinds of event, once per event name where they allow it */
 	if (ev->name_len > 0 && f->ncached > 0) {
-		uint64_t bits;
-
-		if (jn_namecache_get(&f->names, f->cpred, f->ncached, rec,
-		    ev->name, ev->name_len, &bits) != 0)
+		if (name_flags(f, ev, &flags) != 0)
 			return -1;
-		for (m = 0; m < f->ncached; m++)
-			flags |= bits >> m & 1 ? f->cflag[m] : 0;
 	} else {
 		for (k = 0; k < f->ncached; k++) {
 			if ((m = match(f->cpred[k], rec)) < 0)
@@ -555,6 +634,10 @@ on_event(void *ctx, const struct jn_event *ev)
 		}
 	}
 	for (k = 0; k < f->nother; k++) {
+		/* without a message it is no match: a regex of the field */
+		if (f->opred[k] == f->error_msg && f->error_msg_slot >= 0 &&
+		    jn_record_get(rec, f->error_msg_slot, &len) == NULL)
+			continue;
 		if ((m = match(f->opred[k], rec)) < 0)
 			return -1;
 		flags |= m ? f->oflag[k] : 0;
@@ -1194,6 +1277,8 @@ contacts_after(const struct friction *f, int64_t ts)
 	int64_t end = ts > INT64_MAX - f->contact_window ? INT64_MAX :
 	    ts + f->contact_window;
 
+	if (f->ncts == 0)	/* most users: no search */
+		return 0;
 	/* f->cts is sorted: two searches */
 	return (uint64_t)(jn_time_after(f->cts, f->ncts, sizeof *f->cts, end) -
 	    jn_time_after(f->cts, f->ncts, sizeof *f->cts, ts));
@@ -1344,14 +1429,13 @@ val_cmp(uint32_t a, uint32_t b)
 	return c != 0 ? c : (la > lb) - (la < lb);
 }
 
+/* The order of events of equal times (fev_cmp past the time). */
 static int
-fev_cmp(const void *pa, const void *pb)
+fev_tie(const void *pa, const void *pb)
 {
 	const struct fev *a = pa, *b = pb;
 	int c;
 
-	if (a->ts != b->ts)
-		return a->ts < b->ts ? -1 : 1;
 	if (a->session != b->session)
 		return a->session < b->session ? -1 : 1;
 	if (a->flags != b->flags)
@@ -1369,6 +1453,104 @@ fev_cmp(const void *pa, const void *pb)
 		return c != 0 ? c : (la > lb) - (la < lb);
 	}
 	return 0;
+}
+
+static int
+fev_cmp(const void *pa, const void *pb)
+{
+	const struct fev *a = pa, *b = pb;
+
+	if (a->ts != b->ts)
+		return a->ts < b->ts ? -1 : 1;
+	return fev_tie(pa, pb);
+}
+
+static int
+fev_before(const struct fev *a, const struct fev *b)
+{
+	return a->ts < b->ts || (a->ts == b->ts && fev_tie(a, b) <= 0);
+}
+
+/*
+ * Merge the runs of ev[0..n), each in order, that start at run[0..nrun)
+ * (run[nrun] is n): adjacent runs pairwise, from ev to f->sortbuf and
+ * back, until one is left.  Stable.
+ */
+static void
+merge_runs(struct friction *f, struct fev *ev, size_t n, size_t *run,
+    size_t nrun)
+{
+	struct fev *src = ev, *dst, *t;
+	size_t r, k;
+
+	f->sortbuf = jn_xgrow(f->sortbuf, &f->sortcap, n, sizeof *f->sortbuf);
+	dst = f->sortbuf;
+	while (nrun > 1) {
+		for (r = 0, k = 0; r < nrun; r += 2, k++) {
+			size_t a = run[r], am = run[r + 1];
+			size_t b = am, bm = r + 2 <= nrun ? run[r + 2] : am;
+			size_t o = a;
+
+			if (r + 1 == nrun)	/* the odd one out: as it is */
+				bm = b = am = run[r + 1];
+			while (a < am && b < bm)
+				dst[o++] = fev_before(&src[a], &src[b]) ?
+				    src[a++] : src[b++];
+			while (a < am)
+				dst[o++] = src[a++];
+			while (b < bm)
+				dst[o++] = src[b++];
+			run[k] = run[r];
+		}
+		run[k] = n;
+		nrun = k;
+		t = src;
+		src = dst;
+		dst = t;
+	}
+	if (src != ev)
+		memcpy(ev, src, n * sizeof *ev);
+}
+
+#define MAX_RUNS 16
+
+/*
+ * ev[0..n) in fev_cmp's order, the times compared inline.  A user's
+ * events come in time order when one thread reads a log in order (a
+ * pass says so), or as a few runs in order, one per reading thread (-j):
+ * up to 64 events by insertion, else such runs are merged, and events in
+ * more runs than MAX_RUNS sorted by radix on the times.
+ */
+static void
+sort_events(struct friction *f, struct fev *ev, size_t n)
+{
+	size_t run[MAX_RUNS + 1], nrun = 1, i, j;
+	struct fev t;
+
+	if (n <= 64) {
+		for (i = 1; i < n; i++) {
+			if (fev_before(&ev[i - 1], &ev[i]))
+				continue;
+			t = ev[i];
+			for (j = i; j > 0 && !fev_before(&ev[j - 1], &t); j--)
+				ev[j] = ev[j - 1];
+			ev[j] = t;
+		}
+		return;
+	}
+	run[0] = 0;
+	for (i = 1; i < n; i++) {
+		if (fev_before(&ev[i - 1], &ev[i]))
+			continue;
+		if (nrun == MAX_RUNS) {
+			jn_sort_by_time(ev, n, sizeof *ev, fev_tie);
+			return;
+		}
+		run[nrun++] = i;
+	}
+	run[nrun] = n;
+	if (nrun > 1)
+		merge_runs(f, ev, n, run, nrun);
 }
 
 static int
@@ -1472,14 +1654,18 @@ run_user(struct friction *f, struct fev *ev, size_t n, uint32_t user)
 	int converted = 0;
 	unsigned ans = 0;
 
-	jn_sort_small(ev, n, sizeof *ev, fev_cmp);
+	sort_events(f, ev, n);
 	f->ncts = 0;
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		if (ev[i].flags & F_CONTACT) {
 			f->cts = jn_xgrow(f->cts, &f->ctscap, f->ncts + 1,
 			    sizeof *f->cts);
 			f->cts[f->ncts++] = ev[i].ts;	/* in time order */
 		}
+		converted |= (ev[i].flags & F_GOAL) != 0;
+		if (ev[i].flags & F_NPS)	/* the last, in time order */
+			ans = ev[i].flags;
+	}
 	if (f->per_user)
 		begin_unit(f);
 	if (sessions_in_runs(f, ev, n)) {
@@ -1487,15 +1673,10 @@ run_user(struct friction *f, struct fev *ev, size_t n, uint32_t user)
 	} else {
 		jn_sort_small(ev, n, sizeof *ev, fev_session_cmp);
 		run_sessions(f, ev, n, user);
-		jn_sort_small(ev, n, sizeof *ev, fev_cmp);
+		sort_events(f, ev, n);
 	}
 	if (f->kinds >> K_REPEAT & 1)
 		detect_repeat(f, ev, n, user);
-	for (i = 0; i < n; i++) {
-		converted |= (ev[i].flags & F_GOAL) != 0;
-		if (ev[i].flags & F_NPS)
-			ans = ev[i].flags;
-	}
 	f->total_users++;
 	f->total_converted += (uint64_t)converted;
 	if (f->per_user)
@@ -1531,10 +1712,7 @@ detect_user(void *tool, void *acc, const struct jn_unit *u, void *rec,
 		if (isnan(ev[i].load))
 			continue;
 		key = load_key(ev[i].tp, ev[i].load);
-		if (a->run.sorted)	/* memory must not grow with events */
-			jn_counts_add(&a->loads, key, 1);
-		else
-			jn_counts_push(&a->loads, key);
+		jn_counts_add(&a->loads, key, 1);
 	}
 }
 
@@ -3378,6 +3556,7 @@ setup(void *state, int worker)
 	static const char *const value_names[] = { "revenue", "value",
 		"amount" };
 	char *re;
+	const char *msg;
 	size_t n;
 	int rc;
 
@@ -3416,6 +3595,11 @@ setup(void *state, int worker)
 	free(re);
 	if (rc != 0)
 		return -1;
+	/* its first condition's field, when the text names it as it is */
+	msg = f->message_field ? f->message_field : "message";
+	f->error_msg_slot = msg[0] != '/' && msg[0] != ' ' &&
+	    msg[0] != '\t' && strpbrk(msg, "=!~<>&") == NULL ?
+	    jn_schema_field(&f->in.schema, msg) : -1;
 	f->tp_slot = slot(f, f->tp_field, tp_names, NELEM(tp_names));
 	f->load_slot = slot(f, f->load_field, load_names, NELEM(load_names));
 	f->target_slot = slot(f, f->target_field, target_names,
@@ -3464,6 +3648,13 @@ setup(void *state, int worker)
 				f->oflag[f->nother++] = flag[k];
 			}
 		}
+		for (k = 0; k < 1 << NPRED; k++) {
+			int m;
+
+			f->cflags[k] = 0;
+			for (m = 0; m < f->ncached; m++)
+				f->cflags[k] |= k >> m & 1 ? f->cflag[m] : 0;
+		}
 	}
 	watch_names(f);
 	return 0;
@@ -3478,6 +3669,7 @@ release(void *state)
 	jn_engine_release(&f->engine);
 	jn_touch_local_free(f->touch_local);
 	free(f->stc);
+	free(f->nc);
 	if (!f->is_worker)	/* the rules are the main state's */
 		jn_touch_free(f->touch);
 	jn_pred_free(f->goal);
@@ -3502,6 +3694,7 @@ release(void *state)
 	free(f->mit);
 	free(f->sval);
 	free(f->runs);
+	free(f->sortbuf);
 	free(f->strata_names);
 	free(f->cts);
 	free(f->tp_mark);
