@@ -201,6 +201,7 @@ struct edge {
 	uint64_t transitions, units, converted;
 	uint64_t mark;		/* the unit that last made the move */
 	struct jn_samples times;	/* ns between its two events */
+	double med, p90;	/* of times, ns, once counted (time_stats) */
 	struct jn_scores sc;	/* the answers of the units that made it */
 };
 
@@ -209,6 +210,7 @@ struct variant {
 	uint32_t by, len;
 	uint64_t units, converted;
 	struct jn_samples times;	/* the paths' durations, ns */
+	double med;		/* their median, once counted (time_stats) */
 };
 
 /*
@@ -1028,17 +1030,40 @@ attr_merge(struct attr *d, const struct attr *s)
 	}
 }
 
-/* Add tally from (same touchpoint and value ids) into to, by key. */
+/* Does t hold nothing counted? */
+static int
+tally_empty(const struct tally *t)
+{
+	return jn_intern_count(&t->ekeys) == 0 &&
+	    jn_intern_count(&t->vkeys) == 0 &&
+	    jn_intern_count(&t->akeys) == 0;
+}
+
+/*
+ * Add tally from (same touchpoint and value ids) into to, by key; from
+ * is left with what is of no more use.  Into an empty tally, from moves
+ * whole (row ids follow first appearance, and nothing written depends on
+ * them); else the samples move over, the smaller collection onto the
+ * larger.
+ */
 static void
-tally_merge(struct tally *to, const struct tally *from)
+tally_merge(struct tally *to, struct tally *from)
 {
 	size_t i, ne = jn_intern_count(&from->ekeys);
 	size_t nv = jn_intern_count(&from->vkeys);
 	uint32_t *map;
 
+	if (tally_empty(to)) {
+		struct tally t = *to;
+
+		*to = *from;
+		*from = t;
+		return;
+	}
+
 	map = jn_xmalloc((ne + 1) * sizeof *map);
 	for (i = 0; i < ne; i++) {
-		const struct edge *s = &from->e[i];
+		const struct edge *s = &from->e[i];	/* before the move */
 		struct edge *d;
 
 		map[i] = edge_for(to, s->by, s->step, s->from, s->to);
@@ -1047,7 +1072,7 @@ tally_merge(struct tally *to, const struct tally *from)
 		d->units += s->units;
 		d->converted += s->converted;
 		jn_scores_merge(&d->sc, &s->sc);
-		jn_samples_merge(&d->times, &s->times);
+		jn_samples_take(&d->times, &from->e[i].times);
 	}
 	free(map);
 	map = jn_xmalloc((nv + 1) * sizeof *map);
@@ -1062,7 +1087,7 @@ tally_merge(struct tally *to, const struct tally *from)
 		d = &to->v[map[i]];
 		d->units += from->v[i].units;
 		d->converted += from->v[i].converted;
-		jn_samples_merge(&d->times, &from->v[i].times);
+		jn_samples_take(&d->times, &from->v[i].times);
 	}
 	free(map);
 	for (i = 0; i < jn_intern_count(&from->akeys); i++)
@@ -1081,22 +1106,31 @@ merge_acc(void *tool, void *acc)
 /* ---- ordering ---- */
 
 /* The quantiles a table reads: the median, and p90 of the moves. */
-static const double table_q[] = { 0.5, 0.9 };
+static const double table_q[] = { JN_SAMPLES_MEDIAN, 0.9 };
 #define NTABLE_Q (sizeof table_q / sizeof table_q[0])
 
 /*
- * Every edge's and variant's times with the table's quantiles in place:
- * a selection, not a sort, since no more is read.
+ * Every edge's median and p90 time and every variant's median: a
+ * selection, not a sort, since no more is read.
  */
 static void
-select_times(struct tally *t)
+time_stats(struct tally *t)
 {
 	size_t i;
 
-	for (i = 0; i < jn_intern_count(&t->ekeys); i++)
-		jn_samples_select(&t->e[i].times, table_q, NTABLE_Q);
-	for (i = 0; i < jn_intern_count(&t->vkeys); i++)
-		jn_samples_select(&t->v[i].times, table_q, 1);
+	for (i = 0; i < jn_intern_count(&t->ekeys); i++) {
+		const struct jn_samples *s = &t->e[i].times;
+		double q[NTABLE_Q];
+
+		jn_samples_quantiles(&s, 1, table_q, NTABLE_Q, q);
+		t->e[i].med = q[0];
+		t->e[i].p90 = q[1];
+	}
+	for (i = 0; i < jn_intern_count(&t->vkeys); i++) {
+		const struct jn_samples *s = &t->v[i].times;
+
+		jn_samples_quantiles(&s, 1, table_q, 1, &t->v[i].med);
+	}
 }
 
 /* Every edge's and variant's times in order, as a state writes them. */
@@ -1428,8 +1462,6 @@ secs_cell(double ns)
 	return isnan(ns) ? jn_cell_null() : jn_cell_num(ns / 1e9);
 }
 
-/* The values pruned into an (other) row, pooled and sorted. */
-
 /* Is a row of count in a block whose rows add up to total kept? */
 static int
 kept(const struct jpath *f, size_t nkept, uint64_t count, uint64_t total)
@@ -1551,8 +1583,9 @@ write_edges(struct jpath *f, struct jn_writer *w, const uint32_t *ids,
 	struct jn_cell c[24];
 	struct jn_scores osc;
 	int scores = show_scores(f);
-	struct jn_samples pool = { NULL, 0, 0 };
-	size_t i, j, k, nk;
+	/* the times of the rows pruned into an (other) row */
+	const struct jn_samples **pool = NULL;
+	size_t i, j, k, nk, npool, poolcap = 0;
 	int goal = f->goal != NULL;
 
 	for (i = 0; i < n; i = j) {
@@ -1580,19 +1613,20 @@ write_edges(struct jpath *f, struct jn_writer *w, const uint32_t *ids,
 		}
 		if (next || steps)
 			blk = 1;
-		pool.n = 0;
+		npool = 0;
 		memset(&osc, 0, sizeof osc);
 		for (k = i, nk = 0; k < j; k++) {
 			const struct edge *e = &f->t.e[ids[k]];
-			const int64_t *s = e->times.v;
-			size_t x = 0, ns = e->times.n;
+			size_t x = 0;
 
 			if (!kept(f, nk, e->transitions, total)) {
 				tr += e->transitions;
 				un += e->units;
 				cv += e->converted;
 				jn_scores_merge(&osc, &e->sc);
-				jn_samples_merge(&pool, &e->times);
+				pool = jn_xgrow(pool, &poolcap, npool + 1,
+				    sizeof *pool);
+				pool[npool++] = &e->times;
 				continue;
 			}
 			nk++;
@@ -1603,7 +1637,7 @@ write_edges(struct jpath *f, struct jn_writer *w, const uint32_t *ids,
 				c[x++] = tp_cell(f, e->from);
 				c[x++] = tp_cell(f, e->to);
 				c[x++] = jn_cell_int((int64_t)e->units);
-				c[x++] = secs_cell(jn_samples_median(s, ns));
+				c[x++] = secs_cell(e->med);
 				if (goal) {
 					c[x++] = jn_cell_int(
 					    (int64_t)e->converted);
@@ -1618,11 +1652,11 @@ write_edges(struct jpath *f, struct jn_writer *w, const uint32_t *ids,
 			c[x++] = jn_cell_int((int64_t)e->transitions);
 			c[x++] = jn_cell_int((int64_t)e->units);
 			c[x++] = rate_cell(e->transitions, total);
-			c[x++] = secs_cell(jn_samples_median(s, ns));
+			c[x++] = secs_cell(e->med);
 			if (!next) {
-				c[x++] = secs_cell(jn_samples_quantile(s, ns,
-				    0.9));
-				c[x++] = secs_cell(jn_samples_mean(s, ns));
+				c[x++] = secs_cell(e->p90);
+				c[x++] = secs_cell(jn_samples_mean(e->times.v,
+				    e->times.n));
 			}
 			if (goal) {
 				c[x++] = jn_cell_int((int64_t)e->converted);
@@ -1639,10 +1673,11 @@ write_edges(struct jpath *f, struct jn_writer *w, const uint32_t *ids,
 		}
 		if (tr > 0) {
 			size_t x = 0;
+			double q[NTABLE_Q];
 
 			/* a unit may make several of the moves pruned: their
 			 * units do not add up, but the ends' do */
-			jn_samples_select(&pool, table_q, NTABLE_Q);
+			jn_samples_quantiles(pool, npool, table_q, NTABLE_Q, q);
 			if (f->by_field)
 				c[x++] = by_cell(f, first->by);
 			if (steps) {
@@ -1651,8 +1686,7 @@ write_edges(struct jpath *f, struct jn_writer *w, const uint32_t *ids,
 				c[x++] = jn_cell_str("(other)", 7);
 				c[x++] = jn_cell_str("(other)", 7);
 				c[x++] = jn_cell_int((int64_t)un);
-				c[x++] = secs_cell(jn_samples_median(pool.v,
-				    pool.n));
+				c[x++] = secs_cell(q[0]);
 				if (goal) {
 					c[x++] = jn_cell_int((int64_t)cv);
 					c[x++] = rate_cell(cv, un);
@@ -1668,12 +1702,11 @@ write_edges(struct jpath *f, struct jn_writer *w, const uint32_t *ids,
 			c[x++] = blk == 1 ? jn_cell_null() :
 			    jn_cell_int((int64_t)un);
 			c[x++] = rate_cell(tr, total);
-			c[x++] = secs_cell(jn_samples_median(pool.v, pool.n));
+			c[x++] = secs_cell(q[0]);
 			if (!next) {
-				c[x++] = secs_cell(jn_samples_quantile(pool.v,
-				    pool.n, 0.9));
-				c[x++] = secs_cell(jn_samples_mean(pool.v,
-				    pool.n));
+				c[x++] = secs_cell(q[1]);
+				c[x++] = secs_cell(jn_samples_mean_of(pool,
+				    npool));
 			}
 			if (goal) {
 				c[x++] = blk == 1 ? jn_cell_null() :
@@ -1692,7 +1725,7 @@ write_edges(struct jpath *f, struct jn_writer *w, const uint32_t *ids,
 			jn_writer_row(w, c);
 		}
 	}
-	jn_samples_release(&pool);
+	free(pool);
 	return 0;
 }
 
@@ -1702,8 +1735,9 @@ write_variants(struct jpath *f, struct jn_writer *w, const uint32_t *ids,
 {
 	struct jn_cell c[12];
 	struct jn_strbuf b = { NULL, 0, 0 };
-	struct jn_samples pool = { NULL, 0, 0 };
-	size_t i, j, k, nk, l;
+	/* the times of the variants pruned into an (other) row */
+	const struct jn_samples **pool = NULL;
+	size_t i, j, k, nk, l, npool, poolcap = 0;
 	int goal = f->goal != NULL;
 
 	for (i = 0; i < n; i = j) {
@@ -1712,17 +1746,18 @@ write_variants(struct jpath *f, struct jn_writer *w, const uint32_t *ids,
 
 		for (j = i; j < n && f->t.v[ids[j]].by == first->by; j++)
 			total += f->t.v[ids[j]].units;
-		pool.n = 0;
+		npool = 0;
 		for (k = i, nk = 0; k < j; k++) {
 			const struct variant *v = &f->t.v[ids[k]];
 			const char *tp = variant_tps(&f->t, ids[k]);
-			const int64_t *s = v->times.v;
-			size_t x = 0, ns = v->times.n;
+			size_t x = 0;
 
 			if (!kept(f, nk, v->units, total)) {
 				un += v->units;
 				cv += v->converted;
-				jn_samples_merge(&pool, &v->times);
+				pool = jn_xgrow(pool, &poolcap, npool + 1,
+				    sizeof *pool);
+				pool[npool++] = &v->times;
 				continue;
 			}
 			nk++;
@@ -1750,7 +1785,7 @@ write_variants(struct jpath *f, struct jn_writer *w, const uint32_t *ids,
 			c[x++] = rate_cell(v->units, total);
 			c[x++] = rate_cell(cum, total);
 			c[x++] = jn_cell_int((int64_t)v->len);
-			c[x++] = secs_cell(jn_samples_median(s, ns));
+			c[x++] = secs_cell(v->med);
 			if (goal) {
 				c[x++] = jn_cell_int((int64_t)v->converted);
 				c[x++] = rate_cell(v->converted, v->units);
@@ -1759,8 +1794,9 @@ write_variants(struct jpath *f, struct jn_writer *w, const uint32_t *ids,
 		}
 		if (un > 0) {
 			size_t x = 0;
+			double med;
 
-			jn_samples_select(&pool, table_q, NTABLE_Q);
+			jn_samples_quantiles(pool, npool, table_q, 1, &med);
 			if (f->by_field)
 				c[x++] = by_cell(f, first->by);
 			c[x++] = jn_cell_null();
@@ -1769,7 +1805,7 @@ write_variants(struct jpath *f, struct jn_writer *w, const uint32_t *ids,
 			c[x++] = rate_cell(un, total);
 			c[x++] = rate_cell(cum + un, total);
 			c[x++] = jn_cell_null();
-			c[x++] = secs_cell(jn_samples_median(pool.v, pool.n));
+			c[x++] = secs_cell(med);
 			if (goal) {
 				c[x++] = jn_cell_int((int64_t)cv);
 				c[x++] = rate_cell(cv, un);
@@ -1777,7 +1813,7 @@ write_variants(struct jpath *f, struct jn_writer *w, const uint32_t *ids,
 			jn_writer_row(w, c);
 		}
 	}
-	jn_samples_release(&pool);
+	free(pool);
 	free(b.buf);
 	return 0;
 }
@@ -1962,8 +1998,7 @@ write_dot(struct jpath *f, const uint32_t *ids, size_t n)
 			if (e->times.n > 0)
 				fprintf(out, "%s%s", mm ? "<br/>" : "\\n",
 				    jn_duration_human(h, sizeof h,
-				    jn_samples_median(e->times.v, e->times.n) /
-				    1e9));
+				    e->med / 1e9));
 			if (mm) {
 				fputs("\"| ", out);
 				dot_node(out, g, e->to);
@@ -2561,7 +2596,7 @@ write_table(struct jpath *f, enum jn_format fmt)
 		memcpy(cols + nc, jn_score_columns, sizeof jn_score_columns);
 		nc += JN_SCORE_NCOLS;
 	}
-	select_times(&f->t);
+	time_stats(&f->t);
 	ids = order_rows(f, &n);
 	if (f->dot) {
 		rc = write_dot(f, ids, n);
