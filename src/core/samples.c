@@ -14,10 +14,27 @@
 #include "journey/group.h"
 #include "journey/util.h"
 
+/*
+ * Room for one more value.  The first value gets room for itself alone
+ * (most of jpath's variants are one path's), the next for 4, then twice
+ * as many each time.
+ */
+static void
+grow(struct jn_samples *s)
+{
+	size_t cap = s->cap == 0 ? 1 : s->cap < 4 ? 4 : s->cap * 2;
+
+	if (cap < s->cap || cap > SIZE_MAX / sizeof *s->v)
+		jn_out_of_memory();
+	s->v = jn_xrealloc(s->v, cap * sizeof *s->v);
+	s->cap = cap;
+}
+
 void
 jn_samples_add(struct jn_samples *s, int64_t x)
 {
-	s->v = jn_xgrow(s->v, &s->cap, s->n + 1, sizeof *s->v);
+	if (s->n == s->cap)
+		grow(s);
 	s->v[s->n++] = x;
 }
 

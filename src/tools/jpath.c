@@ -368,6 +368,7 @@ struct tally {
 	size_t pcap;
 	uint32_t *key;
 	size_t keycap;
+	unsigned kw;		/* bytes per touchpoint of a variant's key */
 	/*
 	 * The edges met lately, direct-mapped by a hash of their key: a
 	 * log's moves are few and repeat, and a hit costs less than the
@@ -598,17 +599,96 @@ key_word(const void *k, size_t i)
 	return w;
 }
 
-/* The variant of the m touchpoints at tp (words, maybe unaligned). */
+/*
+ * A variant's key is its breakdown value (4 bytes), then its
+ * touchpoints, t->kw bytes each: 1 while every id met is below 2^8, 2
+ * below 2^16, else 4.  A log's touchpoints are few: its keys then take
+ * a quarter of the room, and hash and compare in a quarter of the time.
+ */
+
+/* Touchpoint i of the key's touchpoints at tps. */
 static uint32_t
-variant_for(struct tally *t, uint32_t by, const void *tp, size_t m)
+variant_tp(const struct tally *t, const char *tps, size_t i)
 {
-	uint32_t id;
+	uint16_t w;
+
+	switch (t->kw) {
+	case 1:
+		return (unsigned char)tps[i];
+	case 2:
+		memcpy(&w, tps + i * sizeof w, sizeof w);
+		return w;
+	default:
+		return key_word(tps, i);
+	}
+}
+
+/* The key of the m touchpoints tp in width kw into t->key: its bytes. */
+static size_t
+variant_key(struct tally *t, unsigned kw, uint32_t by, const uint32_t *tp,
+    size_t m)
+{
+	char *k;
+	size_t i;
 
 	t->key = jn_xgrow(t->key, &t->keycap, m + 1, sizeof *t->key);
-	t->key[0] = by;
-	memcpy(t->key + 1, tp, m * sizeof *t->key);
-	id = jn_intern_put(&t->vkeys, (const char *)t->key,
-	    (m + 1) * sizeof *t->key);
+	k = (char *)t->key;
+	memcpy(k, &by, sizeof by);
+	for (i = 0; i < m; i++) {
+		uint16_t w = (uint16_t)tp[i];
+
+		if (kw == 1)
+			k[4 + i] = (char)(unsigned char)tp[i];
+		else if (kw == 2)
+			memcpy(k + 4 + i * sizeof w, &w, sizeof w);
+		else
+			memcpy(k + 4 + i * sizeof *tp, &tp[i], sizeof *tp);
+	}
+	return 4 + m * kw;
+}
+
+/* t's variants keyed anew in width kw, wider: their ids stay. */
+static void
+widen_keys(struct tally *t, unsigned kw)
+{
+	struct jn_intern keys;
+	uint32_t *w = NULL, id;
+	size_t cap = 0, i, l, n = jn_intern_count(&t->vkeys), len, m;
+
+	jn_intern_init(&keys);
+	for (i = 0; i < n; i++) {
+		const char *k = jn_intern_str(&t->vkeys, (uint32_t)i, &len);
+
+		m = (len - 4) / t->kw;
+		w = jn_xgrow(w, &cap, m + 1, sizeof *w);
+		for (l = 0; l < m; l++)
+			w[l] = variant_tp(t, k + 4, l);
+		len = variant_key(t, kw, key_word(k, 0), w, m);
+		id = jn_intern_put(&keys, (const char *)t->key, len);
+		assert(id == i);
+		(void)id;
+	}
+	free(w);
+	jn_intern_release(&t->vkeys);
+	t->vkeys = keys;
+	t->kw = kw;
+}
+
+/* The variant of the m touchpoints tp. */
+static uint32_t
+variant_for(struct tally *t, uint32_t by, const uint32_t *tp, size_t m)
+{
+	uint32_t id, any = 0;
+	size_t i, len;
+	unsigned kw;
+
+	for (i = 0; i < m; i++)
+		any |= tp[i];
+	kw = any < 256 ? 1 : any < 65536 ? 2 : 4;
+	if (kw > t->kw)
+		widen_keys(t, kw);
+	len = variant_key(t, t->kw, by, tp, m);
+	id = jn_intern_put(&t->vkeys, (const char *)t->key, len);
 	if (id >= t->vcap) {
 		size_t old = t->vcap;
 
@@ -1050,8 +1130,8 @@ static void
 tally_merge(struct tally *to, struct tally *from)
 {
 	size_t i, ne = jn_intern_count(&from->ekeys);
-	size_t nv = jn_intern_count(&from->vkeys);
-	uint32_t *map;
+	size_t nv = jn_intern_count(&from->vkeys), tpcap = 0;
+	uint32_t *map, *tp = NULL;
 
 	if (tally_empty(to)) {
 		struct tally t = *to;
@@ -1077,19 +1157,23 @@ tally_merge(struct tally *to, struct tally *from)
 	free(map);
 	map = jn_xmalloc((nv + 1) * sizeof *map);
 	for (i = 0; i < nv; i++) {
-		size_t len;
+		size_t len, l, m;
 		const char *key = jn_intern_str(&from->vkeys, (uint32_t)i,
 		    &len);
 		struct variant *d;
 
-		map[i] = variant_for(to, key_word(key, 0), key + 4,
-		    len / 4 - 1);
+		m = (len - 4) / from->kw;
+		tp = jn_xgrow(tp, &tpcap, m + 1, sizeof *tp);
+		for (l = 0; l < m; l++)
+			tp[l] = variant_tp(from, key + 4, l);
+		map[i] = variant_for(to, key_word(key, 0), tp, m);
 		d = &to->v[map[i]];
 		d->units += from->v[i].units;
 		d->converted += from->v[i].converted;
 		jn_samples_take(&d->times, &from->v[i].times);
 	}
 	free(map);
+	free(tp);
 	for (i = 0; i < jn_intern_count(&from->akeys); i++)
 		attr_merge(attr_for(to, from->a[i].by, from->a[i].tp),
 		    &from->a[i]);
@@ -1247,7 +1331,7 @@ edge_order(const void *pa, const void *pb)
 	return tp_cmp(a->to, b->to);
 }
 
-/* The touchpoints of variant id: words for key_word. */
+/* The touchpoints of variant id, for variant_tp. */
 static const char *
 variant_tps(const struct tally *t, uint32_t id)
 {
@@ -1271,7 +1355,8 @@ variant_order(const void *pa, const void *pb)
 	ta = variant_tps(t, ia);
 	tb = variant_tps(t, ib);
 	for (i = 0; i < a->len && i < b->len; i++)
-		if ((c = tp_cmp(key_word(ta, i), key_word(tb, i))) != 0)
+		if ((c = tp_cmp(variant_tp(t, ta, i),
+		    variant_tp(t, tb, i))) != 0)
 			return c;
 	return (a->len > b->len) - (a->len < b->len);
 }
@@ -1338,8 +1423,8 @@ order_variants(const struct jpath *f, uint32_t *ids, size_t count)
 		vs[i].units = v->units;
 		vs[i].pre = 0;
 		for (l = 0; l < v->len && l < k; l++)
-			vs[i].pre |= (uint64_t)(ord.tprank[key_word(tp, l)] +
-			    1) << (64 - bits * (l + 1));
+			vs[i].pre |= (uint64_t)(ord.tprank[variant_tp(t, tp,
+			    l)] + 1) << (64 - bits * (l + 1));
 		vs[i].id = ids[i];
 		vs[i].pad = 0;
 	}
@@ -1766,7 +1851,7 @@ write_variants(struct jpath *f, struct jn_writer *w, const uint32_t *ids,
 			for (l = 0; l < v->len; l++) {
 				size_t len;
 				const char *str = jn_intern_str(&f->tps,
-				    key_word(tp, l), &len);
+				    variant_tp(&f->t, tp, l), &len);
 
 				b.buf = jn_xgrow(b.buf, &b.cap, b.len + len + 4,
 				    1);
@@ -2074,7 +2159,8 @@ chain_order(const void *pa, const void *pb)
 	int c;
 
 	for (i = 0; i < la && i < lb; i++)
-		if ((c = tp_cmp(key_word(ta, i), key_word(tb, i))) != 0)
+		if ((c = tp_cmp(variant_tp(t, ta, i),
+		    variant_tp(t, tb, i))) != 0)
 			return c;
 	return (la > lb) - (la < lb);
 }
@@ -2152,7 +2238,7 @@ markov_effects(const struct jpath *f, const uint32_t *vids, size_t nvar,
 			size_t lo = j + 1 > k ? j + 1 - k : 0;
 
 			for (l = lo; l <= j; l++)
-				key[l - lo] = key_word(w, l);
+				key[l - lo] = variant_tp(t, w, l);
 			s = jn_intern_put(&st, (const char *)key,
 			    (j + 1 - lo) * sizeof *key);
 			moves_add(&mv, prev, s, (double)v->units);
@@ -2867,7 +2953,7 @@ write_state(void *tool, FILE *out)
 			jn_state_set_str(r, "record", "variant", 7);
 			p = jn_xmalloc((va->len + 1) * sizeof *p);
 			for (l = 0; l < va->len; l++)
-				p[l] = tp_index(key_word(tp, l));
+				p[l] = tp_index(variant_tp(&f->t, tp, l));
 			jn_state_set_ints(r, "key", p, va->len);
 			free(p);
 			v[0] = (int64_t)va->units;
