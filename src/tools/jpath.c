@@ -529,6 +529,7 @@ edge_for(struct tally *t, uint32_t by, int32_t step, uint32_t from,
 {
 	uint32_t key[4] = { by, from, to, (uint32_t)step }, id;
 	struct edge_slot *c;
+	size_t before;
 
 	if (t->cache == NULL) {
 		t->cache = jn_xmalloc(sizeof *t->cache << CACHE_BITS);
@@ -541,12 +542,11 @@ edge_for(struct tally *t, uint32_t by, int32_t step, uint32_t from,
 	if (c->from == from && c->to == to && c->by == by &&
 	    c->step == step && c->id != NONE)
 		return c->id;
+	before = jn_intern_count(&t->ekeys);
 	id = jn_intern_put(&t->ekeys, (const char *)key, sizeof key);
-	if (id >= t->ecap) {
-		size_t old = t->ecap;
-
+	if (id >= before) {
 		t->e = jn_xgrow(t->e, &t->ecap, (size_t)id + 1, sizeof *t->e);
-		memset(t->e + old, 0, (t->ecap - old) * sizeof *t->e);
+		memset(&t->e[id], 0, sizeof t->e[id]);
 	}
 	if (t->e[id].transitions == 0) {
 		t->e[id].by = by;
@@ -679,7 +679,7 @@ static uint32_t
 variant_for(struct tally *t, uint32_t by, const uint32_t *tp, size_t m)
 {
 	uint32_t id, any = 0;
-	size_t i, len;
+	size_t i, len, before;
 	unsigned kw;
 
 	for (i = 0; i < m; i++)
@@ -688,12 +688,12 @@ variant_for(struct tally *t, uint32_t by, const uint32_t *tp, size_t m)
 	if (kw > t->kw)
 		widen_keys(t, kw);
 	len = variant_key(t, t->kw, by, tp, m);
+	before = jn_intern_count(&t->vkeys);
 	id = jn_intern_put(&t->vkeys, (const char *)t->key, len);
-	if (id >= t->vcap) {
-		size_t old = t->vcap;
-
+	/* a new row zeroed alone: the room past it stays untouched */
+	if (id >= before) {
 		t->v = jn_xgrow(t->v, &t->vcap, (size_t)id + 1, sizeof *t->v);
-		memset(t->v + old, 0, (t->vcap - old) * sizeof *t->v);
+		memset(&t->v[id], 0, sizeof t->v[id]);
 	}
 	if (t->v[id].units == 0) {
 		t->v[id].by = by;
@@ -1369,6 +1369,7 @@ variant_order(const void *pa, const void *pb)
  * reading their keys.
  */
 struct vsort {
+	int64_t key;		/* order_variants' radix key */
 	uint64_t group, units, pre;
 	uint32_t id, pad;
 };
@@ -1391,6 +1392,52 @@ static int
 by_order(const void *pa, const void *pb)
 {
 	return by_cmp(*(const uint32_t *)pa, *(const uint32_t *)pb);
+}
+
+/* Bits to hold the numbers 0 to x. */
+static unsigned
+bits_for(uint64_t x)
+{
+	unsigned b = 0;
+
+	while (b < 64 && x >> b != 0)
+		b++;
+	return b;
+}
+
+/*
+ * vs[0..n) in vsort_cmp's order, groups ranked below gmax: by radix on
+ * a key of the group, the units (most first) and as many of pre's top
+ * bits as fit in 63 bits (jn_sort_by_time), then each run of equal keys
+ * by vsort_cmp.  The key orders as vsort_cmp does on what it holds, so
+ * that the result is qsort's, without a call per comparison.
+ */
+static void
+sort_vsort(struct vsort *vs, size_t n, uint64_t gmax)
+{
+	uint64_t umax = 0;
+	unsigned gb, ub, rem;
+	size_t i, j;
+
+	for (i = 0; i < n; i++)
+		umax = vs[i].units > umax ? vs[i].units : umax;
+	gb = bits_for(gmax);
+	ub = bits_for(umax);
+	if (gb + ub > 63 - 8) {
+		qsort(vs, n, sizeof *vs, vsort_cmp);
+		return;
+	}
+	rem = 63 - gb - ub;
+	for (i = 0; i < n; i++)
+		vs[i].key = (int64_t)((gb > 0 ? vs[i].group << (63 - gb) :
+		    0) | (umax - vs[i].units) << rem | vs[i].pre >> (64 - rem));
+	jn_sort_by_time(vs, n, sizeof *vs, NULL);
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && vs[j].key == vs[i].key; j++)
+			;
+		if (j - i > 1)
+			qsort(vs + i, j - i, sizeof *vs, vsort_cmp);
+	}
 }
 
 /* The count variants in ids, in variant_order. */
@@ -1427,8 +1474,9 @@ order_variants(const struct jpath *f, uint32_t *ids, size_t count)
 			    l)] + 1) << (64 - bits * (l + 1));
 		vs[i].id = ids[i];
 		vs[i].pad = 0;
+		vs[i].key = 0;
 	}
-	qsort(vs, count, sizeof *vs, vsort_cmp);
+	sort_vsort(vs, count, (uint64_t)nb);
 	for (i = 0; i < count; i++)
 		ids[i] = vs[i].id;
 	free(vs);
@@ -1824,6 +1872,15 @@ write_variants(struct jpath *f, struct jn_writer *w, const uint32_t *ids,
 	const struct jn_samples **pool = NULL;
 	size_t i, j, k, nk, l, npool, poolcap = 0;
 	int goal = f->goal != NULL;
+	/* the touchpoints' names, read once */
+	size_t ntp = jn_intern_count(&f->tps), maxlen = 0;
+	const char **name = jn_xmalloc((ntp + 1) * sizeof *name);
+	size_t *nlen = jn_xmalloc((ntp + 1) * sizeof *nlen);
+
+	for (i = 0; i < ntp; i++) {
+		name[i] = jn_intern_str(&f->tps, (uint32_t)i, &nlen[i]);
+		maxlen = nlen[i] > maxlen ? nlen[i] : maxlen;
+	}
 
 	for (i = 0; i < n; i = j) {
 		const struct variant *first = &f->t.v[ids[i]];
@@ -1847,20 +1904,19 @@ write_variants(struct jpath *f, struct jn_writer *w, const uint32_t *ids,
 			}
 			nk++;
 			cum += v->units;
+			/* room for the longest path of v->len touchpoints */
+			b.buf = jn_xgrow(b.buf, &b.cap, v->len * (maxlen + 3) + 1,
+			    1);
 			b.len = 0;
 			for (l = 0; l < v->len; l++) {
-				size_t len;
-				const char *str = jn_intern_str(&f->tps,
-				    variant_tp(&f->t, tp, l), &len);
+				uint32_t t = variant_tp(&f->t, tp, l);
 
-				b.buf = jn_xgrow(b.buf, &b.cap, b.len + len + 4,
-				    1);
 				if (l > 0) {
 					memcpy(b.buf + b.len, " > ", 3);
 					b.len += 3;
 				}
-				memcpy(b.buf + b.len, str, len);
-				b.len += len;
+				memcpy(b.buf + b.len, name[t], nlen[t]);
+				b.len += nlen[t];
 			}
 			if (f->by_field)
 				c[x++] = by_cell(f, v->by);
@@ -1900,6 +1956,8 @@ write_variants(struct jpath *f, struct jn_writer *w, const uint32_t *ids,
 	}
 	free(pool);
 	free(b.buf);
+	free(name);
+	free(nlen);
 	return 0;
 }
 
