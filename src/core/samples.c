@@ -159,7 +159,7 @@ pick(const struct run *p, size_t np, size_t n, const size_t *r, size_t nr,
 	} grp[2 * JN_SAMPLES_MAXQ];
 
 	if (n <= PICK_SMALL) {
-		int64_t v[PICK_SMALL];
+		int64_t v[PICK_SMALL] = { 0 };
 
 		for (i = k = 0; i < np; i++)
 			for (j = 0; j < p[i].n; j++) {
@@ -244,8 +244,9 @@ void
 jn_samples_quantiles(const struct jn_samples *const *p, size_t np,
     const double *q, size_t nq, double *out)
 {
-	size_t r[2 * JN_SAMPLES_MAXQ], nr = 0, i, j, n = 0, x, lr[2];
-	int64_t val[2 * JN_SAMPLES_MAXQ];
+	size_t r[2 * JN_SAMPLES_MAXQ] = { 0 }, nr = 0, i, j, n = 0, x;
+	size_t lr[2] = { 0, 0 };
+	int64_t val[2 * JN_SAMPLES_MAXQ] = { 0 };
 	struct run *runs = jn_xmalloc((np + 1) * sizeof *runs);
 	uint32_t *hist = NULL;
 
@@ -319,8 +320,9 @@ jn_samples_quantiles(const struct jn_samples *const *p, size_t np,
 				lr[nl++] = lr[0] + 1;
 		}
 		for (j = 0; j < nl; j++) {
-			for (x = 0; r[x] != lr[j]; x++)
+			for (x = 0; x + 1 < nr && r[x] != lr[j]; x++)
 				;
+			assert(r[x] == lr[j]);
 			lr[j] = x;	/* now its index in val */
 		}
 		if (q[i] == JN_SAMPLES_MEDIAN) {

@@ -659,7 +659,7 @@ widen_keys(struct tally *t, unsigned kw)
 	for (i = 0; i < n; i++) {
 		const char *k = jn_intern_str(&t->vkeys, (uint32_t)i, &len);
 
-		m = (len - 4) / t->kw;
+		m = t->kw > 0 ? (len - 4) / t->kw : 0;	/* kw 0: none */
 		w = jn_xgrow(w, &cap, m + 1, sizeof *w);
 		for (l = 0; l < m; l++)
 			w[l] = variant_tp(t, k + 4, l);
