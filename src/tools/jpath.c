@@ -17,8 +17,8 @@
  * Memory: 24 bytes per event kept until counting, 32 with --by (with
  * --sorted, one unit's); per distinct touchpoint and breakdown value;
  * per distinct row (about 100 bytes, a move about 180 with its survey
- * counts; a variant also its touchpoints, 4 bytes each); and 8 bytes per
- * move or path for the exact times.
+ * counts; a variant also its touchpoints, 1, 2 or 4 bytes each as their
+ * ids need); and 8 bytes per move or path for the exact times.
  *
  * Survey answers (views edges and next) ride in the kept events' spare
  * position bits; each path's answers are added once to every move it
