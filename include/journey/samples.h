@@ -27,16 +27,31 @@ void jn_samples_merge(struct jn_samples *to, const struct jn_samples *from);
  */
 void jn_samples_sort(struct jn_samples *s);
 /*
- * Put in place, as jn_samples_sort would, the values that
- * jn_samples_quantile reads for each of the nq <= JN_SAMPLES_MAXQ
- * quantiles q (0.5 for the median), the others on the side of them
- * they sort to: those quantiles then come out as from the sorted
- * values, at a fraction of a sort's cost (a quickselect, in linear time
- * on average, n log n at worst).  jn_samples_mean reads any order.
+ * Move from's values into to, from left empty: the larger of the two
+ * buffers is kept and the smaller one's values appended to it, so that
+ * adding up the threads' collections copies the fewest values.  The
+ * order of the values changes, which none of the functions below sees.
  * Cannot fail.
  */
+void jn_samples_take(struct jn_samples *to, struct jn_samples *from);
+/*
+ * The quantiles of the values of the np collections p[0..np) taken
+ * together, without moving them: out[i] is what jn_samples_quantile
+ * would give of them sorted for q[i] (0 <= q[i] <= 1), or, for q[i] ==
+ * JN_SAMPLES_MEDIAN, jn_samples_median; NAN when there are no values.
+ * The ranks read are found by a histogram of the values over
+ * logarithmic buckets (each under 1% of its values wide) and a
+ * pass that gathers the few values of the buckets that hold them, again
+ * on those until the values are found: a few sequential passes, linear
+ * time whatever the values' order or spread.  nq is at most
+ * JN_SAMPLES_MAXQ.  Cannot fail.
+ */
 #define JN_SAMPLES_MAXQ 4
-void jn_samples_select(struct jn_samples *s, const double *q, size_t nq);
+#define JN_SAMPLES_MEDIAN (-1.0)
+void jn_samples_quantiles(const struct jn_samples *const *p, size_t np,
+    const double *q, size_t nq, double *out);
+/* jn_samples_mean of the values of p[0..np) together.  Cannot fail. */
+double jn_samples_mean_of(const struct jn_samples *const *p, size_t np);
 /* Free the values; s is empty again.  Cannot fail. */
 void jn_samples_release(struct jn_samples *s);
 

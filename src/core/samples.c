@@ -14,10 +14,27 @@
 #include "journey/group.h"
 #include "journey/util.h"
 
+/*
+ * Room for one more value.  The first value gets room for itself alone
+ * (most of jpath's variants are one path's), the next for 4, then twice
+ * as many each time.
+ */
+static void
+grow(struct jn_samples *s)
+{
+	size_t cap = s->cap == 0 ? 1 : s->cap < 4 ? 4 : s->cap * 2;
+
+	if (cap < s->cap || cap > SIZE_MAX / sizeof *s->v)
+		jn_out_of_memory();
+	s->v = jn_xrealloc(s->v, cap * sizeof *s->v);
+	s->cap = cap;
+}
+
 void
 jn_samples_add(struct jn_samples *s, int64_t x)
 {
-	s->v = jn_xgrow(s->v, &s->cap, s->n + 1, sizeof *s->v);
+	if (s->n == s->cap)
+		grow(s);
 	s->v[s->n++] = x;
 }
 
@@ -51,94 +68,208 @@ low_rank(size_t n, double q)
 	return (size_t)(q * (double)(n - 1));
 }
 
-/* Below this many values, a range is sorted by insertion. */
-#define SELECT_SMALL 32
-
-static void
-swap(int64_t *v, size_t i, size_t j)
+void
+jn_samples_take(struct jn_samples *to, struct jn_samples *from)
 {
-	int64_t t = v[i];
+	if (from->n > to->n) {
+		struct jn_samples t = *to;
 
-	v[i] = v[j];
-	v[j] = t;
+		*to = *from;
+		*from = t;
+	}
+	jn_samples_merge(to, from);
+	jn_samples_release(from);
 }
 
 /*
- * Put the values of ranks r[0..nr) (ascending, within [lo, hi)) of
- * v[lo..hi) in place: a quickselect with three-way partitions (times
- * repeat), the pivot the median of three, and after depth levels the
- * radix sort of what is left, so that no input makes it quadratic.
+ * Selection by histogram.  A value x is keyed by u = x with its sign bit
+ * flipped (unsigned, in x's order), and u by y = u - the least u, put in
+ * one of NBUCKET buckets: y itself below 2^(HBITS + 1), else its octave
+ * and the HBITS bits below its leading one, so that a bucket spans
+ * under 2^-HBITS of its values and buckets follow y's order.
+ */
+#define HBITS 7
+#define NBUCKET ((64 - HBITS + 1) << HBITS)
+#define SIGN (UINT64_C(1) << 63)
+/* Up to this many values are sorted by insertion instead. */
+#define PICK_SMALL 64
+
+/* The index of y's leading one bit, y > 0. */
+static int
+top_bit(uint64_t y)
+{
+#if defined(__GNUC__) || defined(__clang__)
+	return 63 - __builtin_clzll(y);
+#else
+	int e = 0;
+
+	while (y >>= 1)
+		e++;
+	return e;
+#endif
+}
+
+static unsigned
+bucket(uint64_t y)
+{
+	int e;
+
+	if (y < UINT64_C(2) << HBITS)
+		return (unsigned)y;
+	e = top_bit(y);
+	return ((unsigned)(e - HBITS + 1) << HBITS) +
+	    (unsigned)(y >> (e - HBITS) & ((1u << HBITS) - 1));
+}
+
+/* The least y of bucket b. */
+static uint64_t
+bucket_low(unsigned b)
+{
+	int e;
+
+	if (b < 2u << HBITS)
+		return b;
+	e = (int)(b >> HBITS) + HBITS - 1;
+	return (uint64_t)((1u << HBITS) + (b & ((1u << HBITS) - 1))) <<
+	    (e - HBITS);
+}
+
+/* A run of values: one collection, or values gathered. */
+struct run {
+	const int64_t *v;
+	size_t n;
+};
+
+/*
+ * The values of ranks r[0..nr) (ascending, distinct, below n, the
+ * values' count) of the values of runs p[0..np) into out[0..nr).  hist
+ * has room for NBUCKET counts.
  */
 static void
-select_ranks(int64_t *v, size_t lo, size_t hi, const size_t *r, size_t nr,
-    int depth)
+pick(const struct run *p, size_t np, size_t n, const size_t *r, size_t nr,
+    int64_t *out, uint32_t *hist)
 {
-	while (nr > 0) {
-		size_t lt, gt, i, m, k;
-		int64_t a, b, c, p;
+	uint64_t lo = UINT64_MAX, hi = 0;
+	size_t i, j, k, cum, b, ng, x;
+	unsigned nb;
+	struct {
+		unsigned b;	/* the bucket */
+		size_t first, end;	/* its ranks, r[first..end) */
+		size_t cum, m;	/* values before it, in it */
+	} grp[2 * JN_SAMPLES_MAXQ];
 
-		if (hi - lo <= SELECT_SMALL) {
-			for (i = lo + 1; i < hi; i++) {
-				int64_t x = v[i];
+	if (n <= PICK_SMALL) {
+		int64_t v[PICK_SMALL] = { 0 };
 
-				for (k = i; k > lo && v[k - 1] > x; k--)
-					v[k] = v[k - 1];
-				v[k] = x;
+		for (i = k = 0; i < np; i++)
+			for (j = 0; j < p[i].n; j++) {
+				int64_t y = p[i].v[j];
+
+				for (b = k++; b > 0 && v[b - 1] > y; b--)
+					v[b] = v[b - 1];
+				v[b] = y;
 			}
-			return;
+		for (i = 0; i < nr; i++)
+			out[i] = v[r[i]];
+		return;
+	}
+	for (i = 0; i < np; i++)
+		for (j = 0; j < p[i].n; j++) {
+			uint64_t u = (uint64_t)p[i].v[j] ^ SIGN;
+
+			lo = u < lo ? u : lo;
+			hi = u > hi ? u : hi;
 		}
-		if (depth-- == 0) {
-			jn_sort_by_time(v + lo, hi - lo, sizeof *v, NULL);
-			return;
-		}
-		m = lo + (hi - lo) / 2;
-		a = v[lo];
-		b = v[m];
-		c = v[hi - 1];
-		p = a < b ? (b < c ? b : a < c ? c : a) :
-		    (a < c ? a : b < c ? c : b);
-		/* [lo, lt) < p, [lt, i) == p, [gt, hi) > p */
-		lt = lo;
-		gt = hi;
-		for (i = lo; i < gt;) {
-			if (v[i] < p)
-				swap(v, lt++, i++);
-			else if (v[i] > p)
-				swap(v, i, --gt);
-			else
-				i++;
-		}
-		/* ranks below lt, then those at or past gt */
-		for (k = 0; k < nr && r[k] < lt; k++)
+	if (lo == hi) {
+		for (i = 0; i < nr; i++)
+			out[i] = (int64_t)(lo ^ SIGN);
+		return;
+	}
+	nb = bucket(hi - lo) + 1;
+	memset(hist, 0, nb * sizeof *hist);
+	for (i = 0; i < np; i++)
+		for (j = 0; j < p[i].n; j++)
+			hist[bucket(((uint64_t)p[i].v[j] ^ SIGN) - lo)]++;
+	/*
+	 * The buckets that hold the ranks, each with the ranks in it (first
+	 * the counts, which a call below reuses), then each bucket's values
+	 * gathered and its ranks picked among them, unless it holds one value.
+	 */
+	for (i = 0, b = 0, cum = 0, ng = 0; i < nr; i = k, ng++) {
+		while (cum + hist[b] <= r[i])
+			cum += hist[b++];
+		for (k = i; k < nr && r[k] < cum + hist[b]; k++)
 			;
-		for (i = k; i < nr && r[i] < gt; i++)
-			;
-		if (k > 0 && i < nr) {
-			select_ranks(v, lo, lt, r, k, depth);
-			lo = gt;
-			r += i;
-			nr -= i;
-		} else if (k > 0) {
-			hi = lt;
-			nr = k;
-		} else {
-			lo = gt;
-			r += i;
-			nr -= i;
+		grp[ng].b = (unsigned)b;
+		grp[ng].first = i;
+		grp[ng].end = k;
+		grp[ng].cum = cum;
+		grp[ng].m = hist[b];
+	}
+	for (x = 0; x < ng; x++) {
+		size_t m, sub[2 * JN_SAMPLES_MAXQ];
+		uint64_t blo = bucket_low(grp[x].b), bhi;
+		struct run sr;
+		int64_t *g;
+
+		bhi = grp[x].b + 1 < nb ? bucket_low(grp[x].b + 1) - 1 :
+		    hi - lo;
+		if (blo == bhi) {
+			for (j = grp[x].first; j < grp[x].end; j++)
+				out[j] = (int64_t)((lo + blo) ^ SIGN);
+			continue;
 		}
+		for (j = grp[x].first; j < grp[x].end; j++)
+			sub[j - grp[x].first] = r[j] - grp[x].cum;
+		g = jn_xmalloc((grp[x].m + 1) * sizeof *g);
+		/* the values in [blo, bhi]: a store each, kept or not */
+		for (m = 0, i = 0; i < np; i++)
+			for (j = 0; j < p[i].n; j++) {
+				uint64_t y = ((uint64_t)p[i].v[j] ^ SIGN) - lo;
+
+				g[m] = p[i].v[j];
+				m += y - blo <= bhi - blo;
+			}
+		assert(m == grp[x].m);
+		/* their spread is under 2^-HBITS of this one's */
+		sr.v = g;
+		sr.n = m;
+		pick(&sr, 1, m, sub, grp[x].end - grp[x].first,
+		    out + grp[x].first, hist);
+		free(g);
 	}
 }
 
 void
-jn_samples_select(struct jn_samples *s, const double *q, size_t nq)
+jn_samples_quantiles(const struct jn_samples *const *p, size_t np,
+    const double *q, size_t nq, double *out)
 {
-	size_t r[2 * JN_SAMPLES_MAXQ], nr = 0, i, j, n = s->n, x;
-	int depth = 0;
+	size_t r[2 * JN_SAMPLES_MAXQ] = { 0 }, nr = 0, i, j, n = 0, x;
+	size_t lr[2] = { 0, 0 };
+	int64_t val[2 * JN_SAMPLES_MAXQ] = { 0 };
+	struct run *runs = jn_xmalloc((np + 1) * sizeof *runs);
+	uint32_t *hist = NULL;
 
 	assert(nq <= JN_SAMPLES_MAXQ);
-	if (n == 0)
+	for (i = 0; i < np; i++) {
+		runs[i].v = p[i]->v;
+		runs[i].n = p[i]->n;
+		n += p[i]->n;
+	}
+	if (n == 0) {
+		for (i = 0; i < nq; i++)
+			out[i] = NAN;
+		free(runs);
 		return;
+	}
+	/* the ranks each quantile reads, as jn_samples_median/quantile */
 	for (i = 0; i < nq; i++) {
+		if (q[i] == JN_SAMPLES_MEDIAN) {
+			r[nr++] = n / 2;
+			if (n % 2 == 0)
+				r[nr++] = n / 2 - 1;
+			continue;
+		}
 		assert(q[i] >= 0 && q[i] <= 1);
 		r[nr++] = low_rank(n, q[i]);
 		if (r[nr - 1] + 1 < n) {
@@ -156,9 +287,77 @@ jn_samples_select(struct jn_samples *s, const double *q, size_t nq)
 	for (i = j = 0; i < nr; i++)
 		if (j == 0 || r[i] != r[j - 1])
 			r[j++] = r[i];
-	for (x = n; x > 1; x >>= 1)
-		depth += 2;
-	select_ranks(s->v, 0, n, r, j, depth);
+	nr = j;
+	if (n > UINT32_MAX) {
+		/* more than the counts hold: one sorted copy */
+		struct jn_samples all = { NULL, 0, 0 };
+
+		for (i = 0; i < np; i++)
+			jn_samples_merge(&all, p[i]);
+		jn_samples_sort(&all);
+		for (i = 0; i < nr; i++)
+			val[i] = all.v[r[i]];
+		jn_samples_release(&all);
+	} else {
+		if (n > PICK_SMALL)
+			hist = jn_xmalloc(NBUCKET * sizeof *hist);
+		pick(runs, np, n, r, nr, val, hist);
+	}
+	free(hist);
+	free(runs);
+	/* each quantile from its ranks' values, as from the sorted values */
+	for (i = 0; i < nq; i++) {
+		size_t nl = 0;
+		double rank, y;
+
+		if (q[i] == JN_SAMPLES_MEDIAN) {
+			lr[nl++] = n % 2 ? n / 2 : n / 2 - 1;
+			if (n % 2 == 0)
+				lr[nl++] = n / 2;
+		} else {
+			lr[nl++] = low_rank(n, q[i]);
+			if (lr[0] + 1 < n)
+				lr[nl++] = lr[0] + 1;
+		}
+		for (j = 0; j < nl; j++) {
+			for (x = 0; x + 1 < nr && r[x] != lr[j]; x++)
+				;
+			assert(r[x] == lr[j]);
+			lr[j] = x;	/* now its index in val */
+		}
+		if (q[i] == JN_SAMPLES_MEDIAN) {
+			out[i] = nl == 1 ? (double)val[lr[0]] :
+			    ((double)val[lr[0]] + (double)val[lr[1]]) / 2;
+			continue;
+		}
+		rank = q[i] * (double)(n - 1);
+		y = (double)val[lr[0]];
+		if (nl == 2)
+			y += (rank - (double)low_rank(n, q[i])) *
+			    ((double)val[lr[1]] - y);
+		out[i] = y;
+	}
+}
+
+double
+jn_samples_mean_of(const struct jn_samples *const *p, size_t np)
+{
+	uint64_t hi = 0, lo = 0, x;
+	size_t i, j, n = 0;
+
+	/* as jn_samples_mean: the exact 128-bit sum, any order */
+	for (i = 0; i < np; i++)
+		for (j = 0; j < p[i]->n; j++) {
+			assert(p[i]->v[j] >= 0);
+			x = (uint64_t)p[i]->v[j];
+			lo += x;
+			hi += lo < x;
+			n++;
+		}
+	if (n == 0)
+		return NAN;
+	return ((double)hi * 18446744073709551616.0 + (double)lo) /
+	    (double)n;
 }
 
 double

@@ -17,8 +17,8 @@
  * Memory: 24 bytes per event kept until counting, 32 with --by (with
  * --sorted, one unit's); per distinct touchpoint and breakdown value;
  * per distinct row (about 100 bytes, a move about 180 with its survey
- * counts; a variant also its touchpoints, 4 bytes each); and 8 bytes per
- * move or path for the exact times.
+ * counts; a variant also its touchpoints, 1, 2 or 4 bytes each as their
+ * ids need); and 8 bytes per move or path for the exact times.
  *
  * Survey answers (views edges and next) ride in the kept events' spare
  * position bits; each path's answers are added once to every move it
@@ -201,6 +201,7 @@ struct edge {
 	uint64_t transitions, units, converted;
 	uint64_t mark;		/* the unit that last made the move */
 	struct jn_samples times;	/* ns between its two events */
+	double med, p90;	/* of times, ns, once counted (time_stats) */
 	struct jn_scores sc;	/* the answers of the units that made it */
 };
 
@@ -209,6 +210,7 @@ struct variant {
 	uint32_t by, len;
 	uint64_t units, converted;
 	struct jn_samples times;	/* the paths' durations, ns */
+	double med;		/* their median, once counted (time_stats) */
 };
 
 /*
@@ -366,6 +368,7 @@ struct tally {
 	size_t pcap;
 	uint32_t *key;
 	size_t keycap;
+	unsigned kw;		/* bytes per touchpoint of a variant's key */
 	/*
 	 * The edges met lately, direct-mapped by a hash of their key: a
 	 * log's moves are few and repeat, and a hit costs less than the
@@ -526,6 +529,7 @@ edge_for(struct tally *t, uint32_t by, int32_t step, uint32_t from,
 {
 	uint32_t key[4] = { by, from, to, (uint32_t)step }, id;
 	struct edge_slot *c;
+	size_t before;
 
 	if (t->cache == NULL) {
 		t->cache = jn_xmalloc(sizeof *t->cache << CACHE_BITS);
@@ -538,12 +542,11 @@ edge_for(struct tally *t, uint32_t by, int32_t step, uint32_t from,
 	if (c->from == from && c->to == to && c->by == by &&
 	    c->step == step && c->id != NONE)
 		return c->id;
+	before = jn_intern_count(&t->ekeys);
 	id = jn_intern_put(&t->ekeys, (const char *)key, sizeof key);
-	if (id >= t->ecap) {
-		size_t old = t->ecap;
-
+	if (id >= before) {
 		t->e = jn_xgrow(t->e, &t->ecap, (size_t)id + 1, sizeof *t->e);
-		memset(t->e + old, 0, (t->ecap - old) * sizeof *t->e);
+		memset(&t->e[id], 0, sizeof t->e[id]);
 	}
 	if (t->e[id].transitions == 0) {
 		t->e[id].by = by;
@@ -596,22 +599,101 @@ key_word(const void *k, size_t i)
 	return w;
 }
 
-/* The variant of the m touchpoints at tp (words, maybe unaligned). */
+/*
+ * A variant's key is its breakdown value (4 bytes), then its
+ * touchpoints, t->kw bytes each: 1 while every id met is below 2^8, 2
+ * below 2^16, else 4.  A log's touchpoints are few: its keys then take
+ * a quarter of the room, and hash and compare in a quarter of the time.
+ */
+
+/* Touchpoint i of the key's touchpoints at tps. */
 static uint32_t
-variant_for(struct tally *t, uint32_t by, const void *tp, size_t m)
+variant_tp(const struct tally *t, const char *tps, size_t i)
 {
-	uint32_t id;
+	uint16_t w;
+
+	switch (t->kw) {
+	case 1:
+		return (unsigned char)tps[i];
+	case 2:
+		memcpy(&w, tps + i * sizeof w, sizeof w);
+		return w;
+	default:
+		return key_word(tps, i);
+	}
+}
+
+/* The key of the m touchpoints tp in width kw into t->key: its bytes. */
+static size_t
+variant_key(struct tally *t, unsigned kw, uint32_t by, const uint32_t *tp,
+    size_t m)
+{
+	char *k;
+	size_t i;
 
 	t->key = jn_xgrow(t->key, &t->keycap, m + 1, sizeof *t->key);
-	t->key[0] = by;
-	memcpy(t->key + 1, tp, m * sizeof *t->key);
-	id = jn_intern_put(&t->vkeys, (const char *)t->key,
-	    (m + 1) * sizeof *t->key);
-	if (id >= t->vcap) {
-		size_t old = t->vcap;
+	k = (char *)t->key;
+	memcpy(k, &by, sizeof by);
+	for (i = 0; i < m; i++) {
+		uint16_t w = (uint16_t)tp[i];
 
+		if (kw == 1)
+			k[4 + i] = (char)(unsigned char)tp[i];
+		else if (kw == 2)
+			memcpy(k + 4 + i * sizeof w, &w, sizeof w);
+		else
+			memcpy(k + 4 + i * sizeof *tp, &tp[i], sizeof *tp);
+	}
+	return 4 + m * kw;
+}
+
+/* t's variants keyed anew in width kw, wider: their ids stay. */
+static void
+widen_keys(struct tally *t, unsigned kw)
+{
+	struct jn_intern keys;
+	uint32_t *w = NULL, id;
+	size_t cap = 0, i, l, n = jn_intern_count(&t->vkeys), len, m;
+
+	jn_intern_init(&keys);
+	for (i = 0; i < n; i++) {
+		const char *k = jn_intern_str(&t->vkeys, (uint32_t)i, &len);
+
+		m = t->kw > 0 ? (len - 4) / t->kw : 0;	/* kw 0: none */
+		w = jn_xgrow(w, &cap, m + 1, sizeof *w);
+		for (l = 0; l < m; l++)
+			w[l] = variant_tp(t, k + 4, l);
+		len = variant_key(t, kw, key_word(k, 0), w, m);
+		id = jn_intern_put(&keys, (const char *)t->key, len);
+		assert(id == i);
+		(void)id;
+	}
+	free(w);
+	jn_intern_release(&t->vkeys);
+	t->vkeys = keys;
+	t->kw = kw;
+}
+
+/* The variant of the m touchpoints tp. */
+static uint32_t
+variant_for(struct tally *t, uint32_t by, const uint32_t *tp, size_t m)
+{
+	uint32_t id, any = 0;
+	size_t i, len, before;
+	unsigned kw;
+
+	for (i = 0; i < m; i++)
+		any |= tp[i];
+	kw = any < 256 ? 1 : any < 65536 ? 2 : 4;
+	if (kw > t->kw)
+		widen_keys(t, kw);
+	len = variant_key(t, t->kw, by, tp, m);
+	before = jn_intern_count(&t->vkeys);
+	id = jn_intern_put(&t->vkeys, (const char *)t->key, len);
+	/* a new row zeroed alone: the room past it stays untouched */
+	if (id >= before) {
 		t->v = jn_xgrow(t->v, &t->vcap, (size_t)id + 1, sizeof *t->v);
-		memset(t->v + old, 0, (t->vcap - old) * sizeof *t->v);
+		memset(&t->v[id], 0, sizeof t->v[id]);
 	}
 	if (t->v[id].units == 0) {
 		t->v[id].by = by;
@@ -1028,17 +1110,40 @@ attr_merge(struct attr *d, const struct attr *s)
 	}
 }
 
-/* Add tally from (same touchpoint and value ids) into to, by key. */
+/* Does t hold nothing counted? */
+static int
+tally_empty(const struct tally *t)
+{
+	return jn_intern_count(&t->ekeys) == 0 &&
+	    jn_intern_count(&t->vkeys) == 0 &&
+	    jn_intern_count(&t->akeys) == 0;
+}
+
+/*
+ * Add tally from (same touchpoint and value ids) into to, by key; from
+ * is left with what is of no more use.  Into an empty tally, from moves
+ * whole (row ids follow first appearance, and nothing written depends on
+ * them); else the samples move over, the smaller collection onto the
+ * larger.
+ */
 static void
-tally_merge(struct tally *to, const struct tally *from)
+tally_merge(struct tally *to, struct tally *from)
 {
 	size_t i, ne = jn_intern_count(&from->ekeys);
-	size_t nv = jn_intern_count(&from->vkeys);
-	uint32_t *map;
+	size_t nv = jn_intern_count(&from->vkeys), tpcap = 0;
+	uint32_t *map, *tp = NULL;
+
+	if (tally_empty(to)) {
+		struct tally t = *to;
+
+		*to = *from;
+		*from = t;
+		return;
+	}
 
 	map = jn_xmalloc((ne + 1) * sizeof *map);
 	for (i = 0; i < ne; i++) {
-		const struct edge *s = &from->e[i];
+		const struct edge *s = &from->e[i];	/* before the move */
 		struct edge *d;
 
 		map[i] = edge_for(to, s->by, s->step, s->from, s->to);
@@ -1047,24 +1152,28 @@ tally_merge(struct tally *to, const struct tally *from)
 		d->units += s->units;
 		d->converted += s->converted;
 		jn_scores_merge(&d->sc, &s->sc);
-		jn_samples_merge(&d->times, &s->times);
+		jn_samples_take(&d->times, &from->e[i].times);
 	}
 	free(map);
 	map = jn_xmalloc((nv + 1) * sizeof *map);
 	for (i = 0; i < nv; i++) {
-		size_t len;
+		size_t len, l, m;
 		const char *key = jn_intern_str(&from->vkeys, (uint32_t)i,
 		    &len);
 		struct variant *d;
 
-		map[i] = variant_for(to, key_word(key, 0), key + 4,
-		    len / 4 - 1);
+		m = (len - 4) / from->kw;
+		tp = jn_xgrow(tp, &tpcap, m + 1, sizeof *tp);
+		for (l = 0; l < m; l++)
+			tp[l] = variant_tp(from, key + 4, l);
+		map[i] = variant_for(to, key_word(key, 0), tp, m);
 		d = &to->v[map[i]];
 		d->units += from->v[i].units;
 		d->converted += from->v[i].converted;
-		jn_samples_merge(&d->times, &from->v[i].times);
+		jn_samples_take(&d->times, &from->v[i].times);
 	}
 	free(map);
+	free(tp);
 	for (i = 0; i < jn_intern_count(&from->akeys); i++)
 		attr_merge(attr_for(to, from->a[i].by, from->a[i].tp),
 		    &from->a[i]);
@@ -1081,22 +1190,31 @@ merge_acc(void *tool, void *acc)
 /* ---- ordering ---- */
 
 /* The quantiles a table reads: the median, and p90 of the moves. */
-static const double table_q[] = { 0.5, 0.9 };
+static const double table_q[] = { JN_SAMPLES_MEDIAN, 0.9 };
 #define NTABLE_Q (sizeof table_q / sizeof table_q[0])
 
 /*
- * Every edge's and variant's times with the table's quantiles in place:
- * a selection, not a sort, since no more is read.
+ * Every edge's median and p90 time and every variant's median: a
+ * selection, not a sort, since no more is read.
  */
 static void
-select_times(struct tally *t)
+time_stats(struct tally *t)
 {
 	size_t i;
 
-	for (i = 0; i < jn_intern_count(&t->ekeys); i++)
-		jn_samples_select(&t->e[i].times, table_q, NTABLE_Q);
-	for (i = 0; i < jn_intern_count(&t->vkeys); i++)
-		jn_samples_select(&t->v[i].times, table_q, 1);
+	for (i = 0; i < jn_intern_count(&t->ekeys); i++) {
+		const struct jn_samples *s = &t->e[i].times;
+		double q[NTABLE_Q];
+
+		jn_samples_quantiles(&s, 1, table_q, NTABLE_Q, q);
+		t->e[i].med = q[0];
+		t->e[i].p90 = q[1];
+	}
+	for (i = 0; i < jn_intern_count(&t->vkeys); i++) {
+		const struct jn_samples *s = &t->v[i].times;
+
+		jn_samples_quantiles(&s, 1, table_q, 1, &t->v[i].med);
+	}
 }
 
 /* Every edge's and variant's times in order, as a state writes them. */
@@ -1213,7 +1331,7 @@ edge_order(const void *pa, const void *pb)
 	return tp_cmp(a->to, b->to);
 }
 
-/* The touchpoints of variant id: words for key_word. */
+/* The touchpoints of variant id, for variant_tp. */
 static const char *
 variant_tps(const struct tally *t, uint32_t id)
 {
@@ -1237,7 +1355,8 @@ variant_order(const void *pa, const void *pb)
 	ta = variant_tps(t, ia);
 	tb = variant_tps(t, ib);
 	for (i = 0; i < a->len && i < b->len; i++)
-		if ((c = tp_cmp(key_word(ta, i), key_word(tb, i))) != 0)
+		if ((c = tp_cmp(variant_tp(t, ta, i),
+		    variant_tp(t, tb, i))) != 0)
 			return c;
 	return (a->len > b->len) - (a->len < b->len);
 }
@@ -1250,6 +1369,7 @@ variant_order(const void *pa, const void *pb)
  * reading their keys.
  */
 struct vsort {
+	int64_t key;		/* order_variants' radix key */
 	uint64_t group, units, pre;
 	uint32_t id, pad;
 };
@@ -1272,6 +1392,52 @@ static int
 by_order(const void *pa, const void *pb)
 {
 	return by_cmp(*(const uint32_t *)pa, *(const uint32_t *)pb);
+}
+
+/* Bits to hold the numbers 0 to x. */
+static unsigned
+bits_for(uint64_t x)
+{
+	unsigned b = 0;
+
+	while (b < 64 && x >> b != 0)
+		b++;
+	return b;
+}
+
+/*
+ * vs[0..n) in vsort_cmp's order, groups ranked below gmax: by radix on
+ * a key of the group, the units (most first) and as many of pre's top
+ * bits as fit in 63 bits (jn_sort_by_time), then each run of equal keys
+ * by vsort_cmp.  The key orders as vsort_cmp does on what it holds, so
+ * that the result is qsort's, without a call per comparison.
+ */
+static void
+sort_vsort(struct vsort *vs, size_t n, uint64_t gmax)
+{
+	uint64_t umax = 0;
+	unsigned gb, ub, rem;
+	size_t i, j;
+
+	for (i = 0; i < n; i++)
+		umax = vs[i].units > umax ? vs[i].units : umax;
+	gb = bits_for(gmax);
+	ub = bits_for(umax);
+	if (gb + ub > 63 - 8) {
+		qsort(vs, n, sizeof *vs, vsort_cmp);
+		return;
+	}
+	rem = 63 - gb - ub;
+	for (i = 0; i < n; i++)
+		vs[i].key = (int64_t)((gb > 0 ? vs[i].group << (63 - gb) :
+		    0) | (umax - vs[i].units) << rem | vs[i].pre >> (64 - rem));
+	jn_sort_by_time(vs, n, sizeof *vs, NULL);
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && vs[j].key == vs[i].key; j++)
+			;
+		if (j - i > 1)
+			qsort(vs + i, j - i, sizeof *vs, vsort_cmp);
+	}
 }
 
 /* The count variants in ids, in variant_order. */
@@ -1304,12 +1470,13 @@ order_variants(const struct jpath *f, uint32_t *ids, size_t count)
 		vs[i].units = v->units;
 		vs[i].pre = 0;
 		for (l = 0; l < v->len && l < k; l++)
-			vs[i].pre |= (uint64_t)(ord.tprank[key_word(tp, l)] +
-			    1) << (64 - bits * (l + 1));
+			vs[i].pre |= (uint64_t)(ord.tprank[variant_tp(t, tp,
+			    l)] + 1) << (64 - bits * (l + 1));
 		vs[i].id = ids[i];
 		vs[i].pad = 0;
+		vs[i].key = 0;
 	}
-	qsort(vs, count, sizeof *vs, vsort_cmp);
+	sort_vsort(vs, count, (uint64_t)nb);
 	for (i = 0; i < count; i++)
 		ids[i] = vs[i].id;
 	free(vs);
@@ -1427,8 +1594,6 @@ secs_cell(double ns)
 {
 	return isnan(ns) ? jn_cell_null() : jn_cell_num(ns / 1e9);
 }
-
-/* The values pruned into an (other) row, pooled and sorted. */
 
 /* Is a row of count in a block whose rows add up to total kept? */
 static int
@@ -1551,8 +1716,9 @@ write_edges(struct jpath *f, struct jn_writer *w, const uint32_t *ids,
 	struct jn_cell c[24];
 	struct jn_scores osc;
 	int scores = show_scores(f);
-	struct jn_samples pool = { NULL, 0, 0 };
-	size_t i, j, k, nk;
+	/* the times of the rows pruned into an (other) row */
+	const struct jn_samples **pool = NULL;
+	size_t i, j, k, nk, npool, poolcap = 0;
 	int goal = f->goal != NULL;
 
 	for (i = 0; i < n; i = j) {
@@ -1580,19 +1746,20 @@ write_edges(struct jpath *f, struct jn_writer *w, const uint32_t *ids,
 		}
 		if (next || steps)
 			blk = 1;
-		pool.n = 0;
+		npool = 0;
 		memset(&osc, 0, sizeof osc);
 		for (k = i, nk = 0; k < j; k++) {
 			const struct edge *e = &f->t.e[ids[k]];
-			const int64_t *s = e->times.v;
-			size_t x = 0, ns = e->times.n;
+			size_t x = 0;
 
 			if (!kept(f, nk, e->transitions, total)) {
 				tr += e->transitions;
 				un += e->units;
 				cv += e->converted;
 				jn_scores_merge(&osc, &e->sc);
-				jn_samples_merge(&pool, &e->times);
+				pool = jn_xgrow(pool, &poolcap, npool + 1,
+				    sizeof *pool);
+				pool[npool++] = &e->times;
 				continue;
 			}
 			nk++;
@@ -1603,7 +1770,7 @@ write_edges(struct jpath *f, struct jn_writer *w, const uint32_t *ids,
 				c[x++] = tp_cell(f, e->from);
 				c[x++] = tp_cell(f, e->to);
 				c[x++] = jn_cell_int((int64_t)e->units);
-				c[x++] = secs_cell(jn_samples_median(s, ns));
+				c[x++] = secs_cell(e->med);
 				if (goal) {
 					c[x++] = jn_cell_int(
 					    (int64_t)e->converted);
@@ -1618,11 +1785,11 @@ write_edges(struct jpath *f, struct jn_writer *w, const uint32_t *ids,
 			c[x++] = jn_cell_int((int64_t)e->transitions);
 			c[x++] = jn_cell_int((int64_t)e->units);
 			c[x++] = rate_cell(e->transitions, total);
-			c[x++] = secs_cell(jn_samples_median(s, ns));
+			c[x++] = secs_cell(e->med);
 			if (!next) {
-				c[x++] = secs_cell(jn_samples_quantile(s, ns,
-				    0.9));
-				c[x++] = secs_cell(jn_samples_mean(s, ns));
+				c[x++] = secs_cell(e->p90);
+				c[x++] = secs_cell(jn_samples_mean(e->times.v,
+				    e->times.n));
 			}
 			if (goal) {
 				c[x++] = jn_cell_int((int64_t)e->converted);
@@ -1639,10 +1806,11 @@ write_edges(struct jpath *f, struct jn_writer *w, const uint32_t *ids,
 		}
 		if (tr > 0) {
 			size_t x = 0;
+			double q[NTABLE_Q];
 
 			/* a unit may make several of the moves pruned: their
 			 * units do not add up, but the ends' do */
-			jn_samples_select(&pool, table_q, NTABLE_Q);
+			jn_samples_quantiles(pool, npool, table_q, NTABLE_Q, q);
 			if (f->by_field)
 				c[x++] = by_cell(f, first->by);
 			if (steps) {
@@ -1651,8 +1819,7 @@ write_edges(struct jpath *f, struct jn_writer *w, const uint32_t *ids,
 				c[x++] = jn_cell_str("(other)", 7);
 				c[x++] = jn_cell_str("(other)", 7);
 				c[x++] = jn_cell_int((int64_t)un);
-				c[x++] = secs_cell(jn_samples_median(pool.v,
-				    pool.n));
+				c[x++] = secs_cell(q[0]);
 				if (goal) {
 					c[x++] = jn_cell_int((int64_t)cv);
 					c[x++] = rate_cell(cv, un);
@@ -1668,12 +1835,11 @@ write_edges(struct jpath *f, struct jn_writer *w, const uint32_t *ids,
 			c[x++] = blk == 1 ? jn_cell_null() :
 			    jn_cell_int((int64_t)un);
 			c[x++] = rate_cell(tr, total);
-			c[x++] = secs_cell(jn_samples_median(pool.v, pool.n));
+			c[x++] = secs_cell(q[0]);
 			if (!next) {
-				c[x++] = secs_cell(jn_samples_quantile(pool.v,
-				    pool.n, 0.9));
-				c[x++] = secs_cell(jn_samples_mean(pool.v,
-				    pool.n));
+				c[x++] = secs_cell(q[1]);
+				c[x++] = secs_cell(jn_samples_mean_of(pool,
+				    npool));
 			}
 			if (goal) {
 				c[x++] = blk == 1 ? jn_cell_null() :
@@ -1692,7 +1858,7 @@ write_edges(struct jpath *f, struct jn_writer *w, const uint32_t *ids,
 			jn_writer_row(w, c);
 		}
 	}
-	jn_samples_release(&pool);
+	free(pool);
 	return 0;
 }
 
@@ -1702,9 +1868,19 @@ write_variants(struct jpath *f, struct jn_writer *w, const uint32_t *ids,
 {
 	struct jn_cell c[12];
 	struct jn_strbuf b = { NULL, 0, 0 };
-	struct jn_samples pool = { NULL, 0, 0 };
-	size_t i, j, k, nk, l;
+	/* the times of the variants pruned into an (other) row */
+	const struct jn_samples **pool = NULL;
+	size_t i, j, k, nk, l, npool, poolcap = 0;
 	int goal = f->goal != NULL;
+	/* the touchpoints' names, read once */
+	size_t ntp = jn_intern_count(&f->tps), maxlen = 0;
+	const char **name = jn_xmalloc((ntp + 1) * sizeof *name);
+	size_t *nlen = jn_xmalloc((ntp + 1) * sizeof *nlen);
+
+	for (i = 0; i < ntp; i++) {
+		name[i] = jn_intern_str(&f->tps, (uint32_t)i, &nlen[i]);
+		maxlen = nlen[i] > maxlen ? nlen[i] : maxlen;
+	}
 
 	for (i = 0; i < n; i = j) {
 		const struct variant *first = &f->t.v[ids[i]];
@@ -1712,35 +1888,35 @@ write_variants(struct jpath *f, struct jn_writer *w, const uint32_t *ids,
 
 		for (j = i; j < n && f->t.v[ids[j]].by == first->by; j++)
 			total += f->t.v[ids[j]].units;
-		pool.n = 0;
+		npool = 0;
 		for (k = i, nk = 0; k < j; k++) {
 			const struct variant *v = &f->t.v[ids[k]];
 			const char *tp = variant_tps(&f->t, ids[k]);
-			const int64_t *s = v->times.v;
-			size_t x = 0, ns = v->times.n;
+			size_t x = 0;
 
 			if (!kept(f, nk, v->units, total)) {
 				un += v->units;
 				cv += v->converted;
-				jn_samples_merge(&pool, &v->times);
+				pool = jn_xgrow(pool, &poolcap, npool + 1,
+				    sizeof *pool);
+				pool[npool++] = &v->times;
 				continue;
 			}
 			nk++;
 			cum += v->units;
+			/* room for the longest path of v->len touchpoints */
+			b.buf = jn_xgrow(b.buf, &b.cap, v->len * (maxlen + 3) + 1,
+			    1);
 			b.len = 0;
 			for (l = 0; l < v->len; l++) {
-				size_t len;
-				const char *str = jn_intern_str(&f->tps,
-				    key_word(tp, l), &len);
+				uint32_t t = variant_tp(&f->t, tp, l);
 
-				b.buf = jn_xgrow(b.buf, &b.cap, b.len + len + 4,
-				    1);
 				if (l > 0) {
 					memcpy(b.buf + b.len, " > ", 3);
 					b.len += 3;
 				}
-				memcpy(b.buf + b.len, str, len);
-				b.len += len;
+				memcpy(b.buf + b.len, name[t], nlen[t]);
+				b.len += nlen[t];
 			}
 			if (f->by_field)
 				c[x++] = by_cell(f, v->by);
@@ -1750,7 +1926,7 @@ write_variants(struct jpath *f, struct jn_writer *w, const uint32_t *ids,
 			c[x++] = rate_cell(v->units, total);
 			c[x++] = rate_cell(cum, total);
 			c[x++] = jn_cell_int((int64_t)v->len);
-			c[x++] = secs_cell(jn_samples_median(s, ns));
+			c[x++] = secs_cell(v->med);
 			if (goal) {
 				c[x++] = jn_cell_int((int64_t)v->converted);
 				c[x++] = rate_cell(v->converted, v->units);
@@ -1759,8 +1935,9 @@ write_variants(struct jpath *f, struct jn_writer *w, const uint32_t *ids,
 		}
 		if (un > 0) {
 			size_t x = 0;
+			double med;
 
-			jn_samples_select(&pool, table_q, NTABLE_Q);
+			jn_samples_quantiles(pool, npool, table_q, 1, &med);
 			if (f->by_field)
 				c[x++] = by_cell(f, first->by);
 			c[x++] = jn_cell_null();
@@ -1769,7 +1946,7 @@ write_variants(struct jpath *f, struct jn_writer *w, const uint32_t *ids,
 			c[x++] = rate_cell(un, total);
 			c[x++] = rate_cell(cum + un, total);
 			c[x++] = jn_cell_null();
-			c[x++] = secs_cell(jn_samples_median(pool.v, pool.n));
+			c[x++] = secs_cell(med);
 			if (goal) {
 				c[x++] = jn_cell_int((int64_t)cv);
 				c[x++] = rate_cell(cv, un);
@@ -1777,8 +1954,10 @@ write_variants(struct jpath *f, struct jn_writer *w, const uint32_t *ids,
 			jn_writer_row(w, c);
 		}
 	}
-	jn_samples_release(&pool);
+	free(pool);
 	free(b.buf);
+	free(name);
+	free(nlen);
 	return 0;
 }
 
@@ -1962,8 +2141,7 @@ write_dot(struct jpath *f, const uint32_t *ids, size_t n)
 			if (e->times.n > 0)
 				fprintf(out, "%s%s", mm ? "<br/>" : "\\n",
 				    jn_duration_human(h, sizeof h,
-				    jn_samples_median(e->times.v, e->times.n) /
-				    1e9));
+				    e->med / 1e9));
 			if (mm) {
 				fputs("\"| ", out);
 				dot_node(out, g, e->to);
@@ -2039,7 +2217,8 @@ chain_order(const void *pa, const void *pb)
 	int c;
 
 	for (i = 0; i < la && i < lb; i++)
-		if ((c = tp_cmp(key_word(ta, i), key_word(tb, i))) != 0)
+		if ((c = tp_cmp(variant_tp(t, ta, i),
+		    variant_tp(t, tb, i))) != 0)
 			return c;
 	return (la > lb) - (la < lb);
 }
@@ -2117,7 +2296,7 @@ markov_effects(const struct jpath *f, const uint32_t *vids, size_t nvar,
 			size_t lo = j + 1 > k ? j + 1 - k : 0;
 
 			for (l = lo; l <= j; l++)
-				key[l - lo] = key_word(w, l);
+				key[l - lo] = variant_tp(t, w, l);
 			s = jn_intern_put(&st, (const char *)key,
 			    (j + 1 - lo) * sizeof *key);
 			moves_add(&mv, prev, s, (double)v->units);
@@ -2561,7 +2740,7 @@ write_table(struct jpath *f, enum jn_format fmt)
 		memcpy(cols + nc, jn_score_columns, sizeof jn_score_columns);
 		nc += JN_SCORE_NCOLS;
 	}
-	select_times(&f->t);
+	time_stats(&f->t);
 	ids = order_rows(f, &n);
 	if (f->dot) {
 		rc = write_dot(f, ids, n);
@@ -2832,7 +3011,7 @@ write_state(void *tool, FILE *out)
 			jn_state_set_str(r, "record", "variant", 7);
 			p = jn_xmalloc((va->len + 1) * sizeof *p);
 			for (l = 0; l < va->len; l++)
-				p[l] = tp_index(key_word(tp, l));
+				p[l] = tp_index(variant_tp(&f->t, tp, l));
 			jn_state_set_ints(r, "key", p, va->len);
 			free(p);
 			v[0] = (int64_t)va->units;

@@ -2,9 +2,10 @@
  * Tests of samples: quantiles of small known sets (median of odd and even
  * counts, type-7 interpolation, the mean from the exact sum even past
  * 2^64), and that values added in any order, or split in two and merged,
- * sort to the same values; and that selecting the quantiles' ranks puts
- * the values a sort would there, on inputs whose sorted order is known
- * by construction.
+ * sort to the same values; and that the quantiles picked from several
+ * collections by histogram are those of the sorted values, on inputs
+ * whose sorted order is known by construction (close, spread, negative,
+ * tailed), and that take moves every value.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -83,93 +84,156 @@ test_order(void **state)
 	assert_null(a.v);
 }
 
-/* The value of rank k in the sorted sets of test_select: triples. */
+/*
+ * The value of rank k in the sorted sets of test_pick: triples, spread
+ * by scale (1: close together; larger: across many buckets), from base.
+ */
 static int64_t
-ranked(size_t k)
+ranked(size_t k, int64_t scale, int64_t base)
 {
-	return (int64_t)(k / 3) * 10;
+	return base + (int64_t)(k / 3) * scale;
 }
 
 /*
- * v[0..n) after jn_samples_select of q[0..nq): each quantile's ranks
- * hold the sorted value, with nothing larger before them nor smaller
- * after, and the quantile is the sorted one's.
+ * jn_samples_quantiles of the values split over np collections p, for
+ * q[0..nq), against the quantiles of the n values sorted, known by
+ * construction.
  */
 static void
-check_select(const int64_t *v, size_t n, const double *q, size_t nq,
-    const int64_t *sorted)
+check_pick(const struct jn_samples *const *p, size_t np, const double *q,
+    size_t nq, const int64_t *sorted, size_t n)
 {
-	size_t i, j;
+	double out[JN_SAMPLES_MAXQ];
+	size_t i;
 
+	jn_samples_quantiles(p, np, q, nq, out);
 	for (i = 0; i < nq; i++) {
-		size_t a = (size_t)(q[i] * (double)(n - 1));
+		double want = q[i] == JN_SAMPLES_MEDIAN ?
+		    jn_samples_median(sorted, n) :
+		    jn_samples_quantile(sorted, n, q[i]);
 
-		for (j = a; j <= a + 1 && j < n; j++) {
-			size_t k;
-
-			assert_true(v[j] == sorted[j]);
-			for (k = 0; k < n; k++)
-				assert_true(k < j ? v[k] <= v[j] :
-				    v[k] >= v[j]);
-		}
-		assert_true(jn_samples_quantile(v, n, q[i]) ==
-		    jn_samples_quantile(sorted, n, q[i]));
+		if (n == 0)
+			assert_true(isnan(out[i]));
+		else
+			assert_true(out[i] == want);
 	}
 }
 
 static void
-test_select(void **state)
+test_pick(void **state)
 {
-	static const size_t sizes[] = { 1, 2, 3, 31, 32, 33, 64, 65, 1000,
-		4099 };
-	static const double q1[] = { 0.5, 0.9 }, q2[] = { 0, 0.25, 0.75, 1 };
-	struct jn_samples s = { NULL, 0, 0 };
+	static const size_t sizes[] = { 0, 1, 2, 3, 31, 64, 65, 66, 1000,
+		4099, 70001 };
+	static const double q1[] = { JN_SAMPLES_MEDIAN, 0.9 };
+	static const double q2[] = { 0, 0.25, 0.75, 1 };
+	static const double q3[] = { 0.5, JN_SAMPLES_MEDIAN, 0.1, 0.999 };
+	/* close values, spread ones, negative ones, near the int64 ends */
+	static const int64_t scales[] = { 1, 1000000, 7919, 1000000007,
+		INT64_C(300000000000000) };
+	static const int64_t bases[] = { 0, 0, -5000000, 1,
+		INT64_MIN + 5 };
+	struct jn_samples parts[3];
+	const struct jn_samples *pp[3] = { &parts[0], &parts[1], &parts[2] };
 	int64_t *sorted;
-	size_t z, i, n, shape;
+	size_t z, i, n, shape, sc;
 
 	(void)state;
-	jn_samples_select(&s, q1, 2);	/* nothing to select */
-	for (z = 0; z < sizeof sizes / sizeof sizes[0]; z++) {
+	memset(parts, 0, sizeof parts);
+	for (z = 0; z < sizeof sizes / sizeof sizes[0]; z++)
+	for (sc = 0; sc < sizeof scales / sizeof scales[0]; sc++) {
 		n = sizes[z];
-		sorted = malloc(n * sizeof *sorted);
-		for (i = 0; i < n; i++)
-			sorted[i] = ranked(i);
+		sorted = malloc((n + 1) * sizeof *sorted);
 		/* shuffled, ascending, descending, all equal, organ pipe */
 		for (shape = 0; shape < 5; shape++) {
-			int pass;
+			for (i = 0; i < 3; i++)
+				parts[i].n = 0;
+			for (i = 0; i < n; i++) {
+				size_t k = shape == 0 ? (i * 7919 + 13) % n :
+				    shape == 1 ? i : shape == 2 ? n - 1 - i :
+				    i % 2 ? i / 2 : n - 1 - i / 2;
 
-			for (pass = 0; pass < 2; pass++) {
-				s.n = 0;
-				for (i = 0; i < n; i++) {
-					size_t k = shape == 0 ? (i * 7919 +
-					    13) % n : shape == 1 ? i :
-					    shape == 2 ? n - 1 - i :
-					    i % 2 ? i / 2 : n - 1 - i / 2;
-
-					jn_samples_add(&s, shape == 3 ? 5 :
-					    ranked(k));
-				}
-				if (shape == 3)
-					for (i = 0; i < n; i++)
-						sorted[i] = 5;
-				if (shape == 0 && n % 7919 == 0)
-					continue;	/* not a shuffle */
-				if (pass == 0) {
-					jn_samples_select(&s, q1, 2);
-					check_select(s.v, n, q1, 2, sorted);
-				} else {
-					jn_samples_select(&s, q2, 4);
-					check_select(s.v, n, q2, 4, sorted);
-				}
-				assert_int_equal(s.n, n);
+				jn_samples_add(&parts[i % 3 == 2 ? 2 : i % 2],
+				    shape == 3 ? bases[sc] + 5 :
+				    ranked(k, scales[sc], bases[sc]));
 			}
-			if (shape == 3)
-				for (i = 0; i < n; i++)
-					sorted[i] = ranked(i);
+			for (i = 0; i < n; i++)
+				sorted[i] = shape == 3 ? bases[sc] + 5 :
+				    ranked(i, scales[sc], bases[sc]);
+			if (shape == 0 && n % 7919 == 0)
+				continue;	/* not a shuffle */
+			check_pick(pp, 3, q1, 2, sorted, n);
+			check_pick(pp, 3, q2, 4, sorted, n);
+			check_pick(pp, 3, q3, 4, sorted, n);
+			if (parts[1].n == 0 && parts[2].n == 0)
+				check_pick(pp, 1, q1, 2, sorted, n);
 		}
 		free(sorted);
 	}
+	for (i = 0; i < 3; i++)
+		jn_samples_release(&parts[i]);
+}
+
+/*
+ * Values on a long tail (as times between events are): most within a
+ * few buckets, a few far out; the quantiles as from a sort.
+ */
+static void
+test_pick_tail(void **state)
+{
+	static const double q[] = { JN_SAMPLES_MEDIAN, 0.9, 0.99, 1 };
+	struct jn_samples s = { NULL, 0, 0 }, t = { NULL, 0, 0 };
+	const struct jn_samples *p = &s;
+	double out[4];
+	size_t i, n = 200000;
+	uint64_t x = 88172645463325252u;
+
+	(void)state;
+	for (i = 0; i < n; i++) {
+		/* xorshift; a value is 2^(0..39) ms, with ms repeated */
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		jn_samples_add(&s, (int64_t)(x % 1000 << (x >> 58 & 31)) *
+		    1000000);
+	}
+	jn_samples_merge(&t, &s);
+	jn_samples_quantiles(&p, 1, q, 4, out);
+	jn_samples_sort(&t);
+	assert_true(out[0] == jn_samples_median(t.v, n));
+	for (i = 1; i < 4; i++)
+		assert_true(out[i] == jn_samples_quantile(t.v, n, q[i]));
+	assert_true(jn_samples_mean_of(&p, 1) == jn_samples_mean(t.v, n));
 	jn_samples_release(&s);
+	jn_samples_release(&t);
+}
+
+/* take: every value moves, from the smaller onto the larger buffer. */
+static void
+test_take(void **state)
+{
+	struct jn_samples a = { NULL, 0, 0 }, b = { NULL, 0, 0 };
+	const struct jn_samples *p[2] = { &a, &b };
+	int64_t *big;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 10; i++)
+		jn_samples_add(&a, (int64_t)i);
+	for (i = 10; i < 1000; i++)
+		jn_samples_add(&b, (int64_t)i);
+	assert_true(jn_samples_mean_of(p, 2) == 499.5);
+	big = b.v;
+	jn_samples_take(&a, &b);
+	assert_int_equal(a.n, 1000);
+	assert_true(a.v == big);	/* the larger buffer kept */
+	assert_int_equal(b.n, 0);
+	assert_null(b.v);
+	jn_samples_sort(&a);
+	for (i = 0; i < 1000; i++)
+		assert_true(a.v[i] == (int64_t)i);
+	jn_samples_take(&a, &b);	/* nothing to take */
+	assert_int_equal(a.n, 1000);
+	jn_samples_release(&a);
 }
 
 int
@@ -179,7 +243,9 @@ main(void)
 		cmocka_unit_test(test_quantiles),
 		cmocka_unit_test(test_mean_exact),
 		cmocka_unit_test(test_order),
-		cmocka_unit_test(test_select),
+		cmocka_unit_test(test_pick),
+		cmocka_unit_test(test_pick_tail),
+		cmocka_unit_test(test_take),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
