@@ -71,13 +71,46 @@ block_count(const struct jn_reclist *l, const unsigned char *b)
 	return b == l->p ? l->n : l->cap;
 }
 
-/* A new last block for l, of records of size bytes. */
+/*
+ * Blocks dealt and free for new ones: a counting thread reuses the
+ * blocks it deals from, which another thread allocated (freed, they
+ * would go back to that thread's arena, and the new ones take fresh
+ * pages: the records twice in memory).  Chained by their heads.
+ */
+struct block_pool {
+	unsigned char *head;
+};
+
 static void
-chain_grow(struct jn_reclist *l, size_t size)
+pool_put(struct block_pool *pool, unsigned char *b)
+{
+	memcpy(b - BLOCK_HEAD, &pool->head, sizeof pool->head);
+	pool->head = b;
+}
+
+static void
+pool_free(struct block_pool *pool)
+{
+	unsigned char *b;
+
+	while ((b = pool->head) != NULL) {
+		pool->head = block_next(b);
+		free(b - BLOCK_HEAD);
+	}
+}
+
+/* A new last block for l, of records of size bytes, from pool if any. */
+static void
+chain_grow(struct jn_reclist *l, size_t size, struct block_pool *pool)
 {
 	unsigned char *b, *none = NULL;
 
-	b = (unsigned char *)jn_xmalloc(BLOCK_BYTES) + BLOCK_HEAD;
+	if (pool != NULL && pool->head != NULL) {
+		b = pool->head;
+		pool->head = block_next(b);
+	} else {
+		b = (unsigned char *)jn_xmalloc(BLOCK_BYTES) + BLOCK_HEAD;
+	}
 	memcpy(b - BLOCK_HEAD, &none, sizeof none);
 	if (l->p != NULL)
 		memcpy(l->p - BLOCK_HEAD, &b, sizeof b);
@@ -139,14 +172,19 @@ units_split(struct jn_units *u, int nparts)
 	free(u->lists);
 	u->lists = jn_xcalloc((size_t)nparts, sizeof *u->lists);
 	u->nparts = nparts;
-	u->chained = 0;		/* the shares are grouped in place */
+	/*
+	 * Records in any order are chained, so that a counting thread
+	 * frees each block once dealt (peak memory: the records once, not
+	 * twice); others are grouped in place.
+	 */
+	u->chained = u->any_order;
 }
 
 void
 jn_units_grow(struct jn_units *u, struct jn_reclist *l)
 {
 	if (u->chained)
-		chain_grow(l, u->rec_size);
+		chain_grow(l, u->rec_size, NULL);
 	else
 		l->p = jn_xgrow(l->p, &l->cap, l->n + 1, u->rec_size);
 }
@@ -347,11 +385,11 @@ flush_current(struct jn_units *u)
 
 /*
  * Deal records[0..n) (of size bytes, unit id at off) out to the
- * JN_UNIT_LISTS chained lists by unit id, in order.
+ * JN_UNIT_LISTS chained lists by unit id, in order, new blocks from pool.
  */
 static void
 deal_records(struct jn_reclist *lists, const unsigned char *records,
-    size_t n, size_t size, size_t off)
+    size_t n, size_t size, size_t off, struct block_pool *pool)
 {
 	size_t i;
 
@@ -363,7 +401,7 @@ deal_records(struct jn_reclist *lists, const unsigned char *records,
 		memcpy(&id, rec + off, sizeof id);
 		l = &lists[id & (JN_UNIT_LISTS - 1)];
 		if (l->n == l->cap)
-			chain_grow(l, size);
+			chain_grow(l, size, pool);
 		memcpy(l->p + l->n++ * size, rec, size);
 	}
 }
@@ -462,13 +500,16 @@ count_chained(struct jn_engine *e)
 	struct jn_reclist *in = &u->lists[0], *lists;
 	size_t size = u->rec_size, off = u->unit_off;
 	unsigned char *blk, *next;
+	struct block_pool pool = { NULL };
 
 	lists = jn_xcalloc(JN_UNIT_LISTS, sizeof *lists);
 	for (blk = in->first; blk != NULL; blk = next) {
-		deal_records(lists, blk, block_count(in, blk), size, off);
+		deal_records(lists, blk, block_count(in, blk), size, off,
+		    &pool);
 		next = block_next(blk);
-		free(blk - BLOCK_HEAD);
+		pool_put(&pool, blk);
 	}
+	pool_free(&pool);
 	memset(in, 0, sizeof *in);
 	hand_lists(e, lists, jn_intern_count(&u->keys), size, off, hand_one,
 	    NULL);
@@ -666,6 +707,25 @@ hand_share(struct jn_engine *e, void *ctx, uint32_t id, unsigned char *rec,
 	e->r->unit(e->tool, e->workers[s->part], &unit, rec, n);
 }
 
+/* Worker k's n records at rec: their unit ids the share's, remapped. */
+static void
+remap_records(struct jn_engine *e, int k, unsigned char *rec, size_t n,
+    size_t size, size_t off)
+{
+	const struct jn_reporter *r = e->r;
+	size_t i;
+
+	for (i = 0; i < n; i++, rec += size) {
+		uint32_t id;
+
+		memcpy(&id, rec + off, sizeof id);
+		id = e->umap[k][id];
+		memcpy(rec + off, &id, sizeof id);
+		if (r->remap != NULL)
+			r->remap(e->tool, k, rec);
+	}
+}
+
 /*
  * A counting thread: its share's units, then every worker's records of
  * the share, by unit in place, handed over unit by unit into worker
@@ -678,35 +738,35 @@ count_share(void *arg)
 	struct jn_engine *e = s->e;
 	const struct jn_reporter *r = e->r;
 	int nw = e->nworkers, k;
-	size_t **start, i, u, size = worker_units(e, 0)->rec_size;
+	size_t **start, u, size = worker_units(e, 0)->rec_size;
 	size_t off = worker_units(e, 0)->unit_off;
 	struct jn_reclist *lists = NULL;
+	struct block_pool pool = { NULL };
 
 	share_units(s);
 	if (worker_units(e, 0)->any_order)
 		lists = jn_xcalloc(JN_UNIT_LISTS, sizeof *lists);
 	start = jn_xcalloc((size_t)nw, sizeof *start);
-	for (k = 0; k < nw; k++) {
+	for (k = 0; lists != NULL && k < nw; k++) {
+		struct jn_reclist *l = &worker_units(e, k)->lists[s->part];
+		unsigned char *blk, *next;
+
+		/* worker by worker, each in input order, block by block */
+		for (blk = l->first; blk != NULL; blk = next) {
+			size_t c = block_count(l, blk);
+
+			remap_records(e, k, blk, c, size, off);
+			deal_records(lists, blk, c, size, off, &pool);
+			next = block_next(blk);
+			pool_put(&pool, blk);
+		}
+		memset(l, 0, sizeof *l);
+	}
+	pool_free(&pool);
+	for (k = 0; lists == NULL && k < nw; k++) {
 		struct jn_reclist *l = &worker_units(e, k)->lists[s->part];
 
-		for (i = 0; i < l->n; i++) {
-			unsigned char *rec = l->p + i * size;
-			uint32_t id;
-
-			memcpy(&id, rec + off, sizeof id);
-			id = e->umap[k][id];
-			memcpy(rec + off, &id, sizeof id);
-			if (r->remap != NULL)
-				r->remap(e->tool, k, rec);
-		}
-		if (lists != NULL) {
-			/* worker by worker, each in input order */
-			deal_records(lists, l->p, l->n, size, off);
-			free(l->p);
-			l->p = NULL;
-			l->n = l->cap = 0;
-			continue;
-		}
+		remap_records(e, k, l->p, l->n, size, off);
 		start[k] = jn_group_by_key(l->p, l->n, size, off, s->nunits);
 	}
 	if (lists != NULL) {
