@@ -29,6 +29,9 @@
 
 #include <csv.h>
 #include <zlib.h>
+#if defined(__GNUC__) && defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "journey/intern.h"
 #include "journey/ndjson.h"
@@ -336,6 +339,7 @@ struct reader {
 	/* CSV: header width and slot -> column */
 	size_t ncols;
 	int colof[JN_MAX_SLOTS];
+	size_t keep;		/* fields kept of a record: up to the last used */
 	char delim;
 	struct csv_parser csv;
 	int have_csv;
@@ -909,12 +913,19 @@ next_record(struct reader *r, size_t *start, size_t *rlen, uint64_t *nl)
 
 /* ---- CSV/TSV fields ---- */
 
+/* Room for at least one more field (the rare case: add_field stays small). */
 static void
+more_fields(struct reader *r)
+{
+	r->fields = jn_xgrow(r->fields, &r->fieldcap, r->nfields + 1,
+	    sizeof *r->fields);
+}
+
+static inline void
 add_field(struct reader *r, const char *p, size_t n)
 {
 	if (r->nfields == r->fieldcap)
-		r->fields = jn_xgrow(r->fields, &r->fieldcap, r->nfields + 1,
-		    sizeof *r->fields);
+		more_fields(r);
 	r->fields[r->nfields].ptr = p;
 	r->fields[r->nfields++].len = n;
 }
@@ -956,9 +967,88 @@ no_space(unsigned char c)
 	return 0;
 }
 
-#if defined(__GNUC__) && defined(__BYTE_ORDER__) && \
+#if defined(__GNUC__) && defined(__SSE2__)
+#define SPLIT_PLAIN 1
+
+/* The bits of x that are set (no popcnt instruction on baseline x86-64). */
+static inline size_t
+bit_count(uint64_t x)
+{
+	x -= (x >> 1) & UINT64_C(0x5555555555555555);
+	x = (x & UINT64_C(0x3333333333333333)) +
+	    ((x >> 2) & UINT64_C(0x3333333333333333));
+	x = (x + (x >> 4)) & UINT64_C(0x0f0f0f0f0f0f0f0f);
+	return (size_t)((x * UINT64_C(0x0101010101010101)) >> 56);
+}
+
+/*
+ * Bitmaps of the 64 bytes at p, bit k for p[k]: the delimiter (repeated
+ * in dv) returned, the quotes in *q.
+ */
+static inline uint64_t
+block_bits(const char *p, __m128i dv, uint64_t *q)
+{
+	const __m128i qv = _mm_set1_epi8('"');
+	uint64_t d = 0, qq = 0;
+	int k;
+
+	for (k = 0; k < 4; k++) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)
+		    (p + 16 * k));
+
+		d |= (uint64_t)(uint32_t)_mm_movemask_epi8(
+		    _mm_cmpeq_epi8(v, dv)) << (16 * k);
+		qq |= (uint64_t)(uint32_t)_mm_movemask_epi8(
+		    _mm_cmpeq_epi8(v, qv)) << (16 * k);
+	}
+	*q = qq;
+	return d;
+}
+
+/*
+ * Split a record without a quote at its delimiters, 64 bytes at a time
+ * (SSE2, the x86-64 baseline: bitmaps of the delimiters and quotes, then
+ * a bit per field).  Fields up to the keep-th are kept, those after it
+ * only counted: the record's width is checked against the header's, but
+ * no slot takes them.  Reads up to 63 bytes past the record, masked out:
+ * the input buffer has them (JN_NDJSON_PADDING bytes follow its data).
+ * Returns 0, or -1 at the first quote (the fields found are then void).
+ */
+static int
+split_plain(struct reader *r, const char *p, size_t n, size_t keep)
+{
+	const __m128i dv = _mm_set1_epi8(r->delim);
+	size_t i, from = 0;
+
+	for (i = 0; i < n; i += 64) {
+		uint64_t q, d = block_bits(p + i, dv, &q);
+
+		if (n - i < 64) {
+			uint64_t live = (UINT64_C(1) << (n - i)) - 1;
+
+			q &= live;
+			d &= live;
+		}
+		if (q != 0)
+			return -1;
+		for (; d != 0 && r->nfields < keep; d &= d - 1) {
+			size_t at = i + (size_t)__builtin_ctzll(d);
+
+			add_field(r, p + from, at - from);
+			from = at + 1;
+		}
+		if (d != 0)
+			r->nfields += bit_count(d);
+	}
+	if (r->nfields < keep)
+		add_field(r, p + from, n - from);
+	else
+		r->nfields++;
+	return 0;
+}
+#elif defined(__GNUC__) && defined(__BYTE_ORDER__) && \
     __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-#define SWAR_FIELDS 1
+#define SPLIT_PLAIN 1
 #define ONES UINT64_C(0x0101010101010101)
 
 /* 0x80 in each byte of x that equals the byte repeated in pat, else 0. */
@@ -975,14 +1065,16 @@ bytes_equal(uint64_t x, uint64_t pat)
  * Split a record without a quote at its delimiters, eight bytes at a
  * time: one pass finds both the delimiters and any quote, where a memchr
  * per field (most are a few bytes) cost more in calls than in bytes.
+ * Keeps every field (keep, the fields a record needs, is a lower bound).
  * Returns 0, or -1 at the first quote (the fields found are then void).
  */
 static int
-split_plain(struct reader *r, const char *p, size_t n)
+split_plain(struct reader *r, const char *p, size_t n, size_t keep)
 {
 	const uint64_t dpat = ONES * (unsigned char)r->delim, qpat = ONES * '"';
 	size_t i = 0, from = 0;
 
+	(void)keep;
 	for (; i + 8 <= n; i += 8) {
 		uint64_t w, m;
 
@@ -1011,21 +1103,23 @@ split_plain(struct reader *r, const char *p, size_t n)
 
 /*
  * Split a record into fields: in place when it has no quote (the common
- * case: fields then point into the input buffer, unterminated), else
- * through libcsv into the row buffer.  Returns 0, 1 when the quoting is
+ * case: fields then point into the input buffer, unterminated; only the
+ * first keep are sure to be kept, but all are counted), else through
+ * libcsv into the row buffer.  Returns 0, 1 when the quoting is
  * malformed, 2 when libcsv cannot start.
  */
 static int
-split_fields(struct reader *r, const char *p, size_t n)
+split_fields(struct reader *r, const char *p, size_t n, size_t keep)
 {
 	r->nfields = 0;
 	r->rowlen = 0;
 	r->in_row = 0;
-#ifdef SWAR_FIELDS
-	if (split_plain(r, p, n) == 0)
+#ifdef SPLIT_PLAIN
+	if (split_plain(r, p, n, keep) == 0)
 		return 0;
 	r->nfields = 0;
 #else
+	(void)keep;
 	if (memchr(p, '"', n) == NULL) {
 		const char *end = p + n, *q;
 
@@ -1196,12 +1290,24 @@ missing_field(const struct reader *r, const struct jn_slot *slot, size_t s,
 	    r->opts->required_hint[s] ? r->opts->required_hint[s] : "");
 }
 
+/* A record's fields are kept up to the last column a slot takes. */
+static void
+set_keep(struct reader *r)
+{
+	size_t s;
+
+	r->keep = 0;
+	for (s = 0; s < r->schema->nslots; s++)
+		if (r->colof[s] >= 0 && (size_t)r->colof[s] + 1 > r->keep)
+			r->keep = (size_t)r->colof[s] + 1;
+}
+
 static int
 csv_header(struct reader *r, const char *p, size_t n)
 {
 	size_t s, c, k;
 
-	if (split_fields(r, p, n) != 0)
+	if (split_fields(r, p, n, SIZE_MAX) != 0)
 		return jn_error("%s:%llu: malformed quotes in header",
 		    r->name, (unsigned long long)r->rec.line);
 	resolve_fields(r);
@@ -1230,6 +1336,7 @@ csv_header(struct reader *r, const char *p, size_t n)
 		if (r->colof[s] < 0 && (r->opts->required >> s & 1))
 			return missing_field(r, slot, s, p, n);
 	}
+	set_keep(r);
 	return 0;
 }
 
@@ -1308,7 +1415,7 @@ static int
 csv_record(struct reader *r, const char *p, size_t n)
 {
 	size_t s, need = 0, off;
-	int bad = split_fields(r, p, n);
+	int bad = split_fields(r, p, n, r->keep);
 
 	if (bad == 2)
 		return -1;
@@ -2362,6 +2469,7 @@ parse_batch(struct reader *r, struct batch *b)
 	r->delim = fc->delim;
 	r->ncols = fc->ncols;
 	memcpy(r->colof, fc->colof, sizeof r->colof);
+	set_keep(r);
 	r->rec.format = (int)fc->format;
 	r->bad->log = &b->bad;
 	jn_diag_capture(&b->diag);
