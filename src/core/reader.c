@@ -31,6 +31,7 @@
 #include <zlib.h>
 #if defined(__GNUC__) && defined(__SSE2__)
 #include <emmintrin.h>
+#define CSV_SSE2 1		/* x86-64 baseline: 16 bytes a compare */
 #endif
 
 #include "journey/intern.h"
@@ -335,6 +336,7 @@ struct reader {
 	int overflow;		/* libcsv: more than one row in a record */
 	int in_row;		/* fields hold offsets into row, not pointers */
 	int unterminated;	/* the record ended inside quotes */
+	int presplit;		/* framing split the record into fields */
 
 	/* CSV: header width and slot -> column */
 	size_t ncols;
@@ -860,6 +862,11 @@ csv_record_end(const char *p, size_t n, char delim, int *complete)
  * consumes it with its terminator.  Returns 1 with a record, 0 at end of
  * file, -1 on error (reported).
  */
+#ifdef CSV_SSE2
+static inline __attribute__((always_inline)) size_t csv_scan_line(
+    struct reader *r, const char *p, size_t n, int split);
+#endif
+
 static int
 next_record(struct reader *r, size_t *start, size_t *rlen, uint64_t *nl)
 {
@@ -869,14 +876,29 @@ next_record(struct reader *r, size_t *start, size_t *rlen, uint64_t *nl)
 	for (;;) {
 		const char *p = r->buf + r->pos;
 		size_t avail = r->len - r->pos;
-		const char *q = memchr(p, '\n', avail);
-
+		const char *q;
 		int quoted = 0;
 
 		*nl = 0;
-		if (q != NULL && (r->format == JN_IN_NDJSON ||
-		    memchr(p, '"', (size_t)(q - p)) == NULL)) {
+		r->presplit = 0;
+		end = SIZE_MAX;
+#ifdef CSV_SSE2
+		/* CSV: the line end and the fields in one pass with one
+		 * thread, the line end alone for the workers to split */
+		if (r->format != JN_IN_NDJSON) {
+			int split = r->jobs == NULL && !r->opts->raw_only &&
+			    r->delim != '\r';
+
+			end = split ? csv_scan_line(r, p, avail, 1) :
+			    csv_scan_line(r, p, avail, 0);
+			r->presplit = split && end != SIZE_MAX;
+		} else
+#endif
+		if ((q = memchr(p, '\n', avail)) != NULL &&
+		    (r->format == JN_IN_NDJSON ||
+		    memchr(p, '"', (size_t)(q - p)) == NULL))
 			end = (size_t)(q - p);
+		if (end != SIZE_MAX) {
 			complete = 1;
 		} else if (r->format == JN_IN_NDJSON) {
 			end = avail;
@@ -981,28 +1003,74 @@ bit_count(uint64_t x)
 	return (size_t)((x * UINT64_C(0x0101010101010101)) >> 56);
 }
 
+/* Bit k for each byte k of the 16 in v equal to those of c. */
+static inline uint64_t
+bits16(__m128i v, __m128i c)
+{
+	return (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, c));
+}
+
 /*
  * Bitmaps of the 64 bytes at p, bit k for p[k]: the delimiter (repeated
- * in dv) returned, the quotes in *q.
+ * in dv) returned, in *s the quotes and, with lines, the newlines too (a
+ * quote is rare: which one comes first is then read from the byte).
  */
 static inline uint64_t
-block_bits(const char *p, __m128i dv, uint64_t *q)
+block_bits(const char *p, __m128i dv, int lines, uint64_t *s)
 {
-	const __m128i qv = _mm_set1_epi8('"');
-	uint64_t d = 0, qq = 0;
-	int k;
+	const __m128i qv = _mm_set1_epi8('"'), nv = _mm_set1_epi8('\n');
+	__m128i v0, v1, v2, v3;
 
-	for (k = 0; k < 4; k++) {
-		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)
-		    (p + 16 * k));
-
-		d |= (uint64_t)(uint32_t)_mm_movemask_epi8(
-		    _mm_cmpeq_epi8(v, dv)) << (16 * k);
-		qq |= (uint64_t)(uint32_t)_mm_movemask_epi8(
-		    _mm_cmpeq_epi8(v, qv)) << (16 * k);
+	v0 = _mm_loadu_si128((const __m128i *)(const void *)p);
+	v1 = _mm_loadu_si128((const __m128i *)(const void *)(p + 16));
+	v2 = _mm_loadu_si128((const __m128i *)(const void *)(p + 32));
+	v3 = _mm_loadu_si128((const __m128i *)(const void *)(p + 48));
+	if (lines) {
+		*s = (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_or_si128(
+		    _mm_cmpeq_epi8(v0, qv), _mm_cmpeq_epi8(v0, nv))) |
+		    (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_or_si128(
+		    _mm_cmpeq_epi8(v1, qv), _mm_cmpeq_epi8(v1, nv))) << 16 |
+		    (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_or_si128(
+		    _mm_cmpeq_epi8(v2, qv), _mm_cmpeq_epi8(v2, nv))) << 32 |
+		    (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_or_si128(
+		    _mm_cmpeq_epi8(v3, qv), _mm_cmpeq_epi8(v3, nv))) << 48;
+	} else {
+		*s = bits16(v0, qv) | bits16(v1, qv) << 16 |
+		    bits16(v2, qv) << 32 | bits16(v3, qv) << 48;
 	}
-	*q = qq;
-	return d;
+	return bits16(v0, dv) | bits16(v1, dv) << 16 | bits16(v2, dv) << 32 |
+	    bits16(v3, dv) << 48;
+}
+
+/*
+ * The fields that the delimiters d of the block at p + i end, from
+ * p + *from, the nf-th on: kept up to the keep-th, only counted after
+ * it.  Returns the count of fields so far.
+ */
+static inline size_t
+block_fields(struct reader *r, const char *p, size_t i, uint64_t d,
+    size_t nf, size_t keep, size_t *from)
+{
+	struct jn_value *f;
+
+	if (d != 0 && nf < keep) {
+		/* room for every field a block can end, and one more */
+		if (r->fieldcap < nf + 66) {
+			r->nfields = nf;
+			r->fields = jn_xgrow(r->fields, &r->fieldcap, nf + 66,
+			    sizeof *r->fields);
+		}
+		f = r->fields;
+		do {
+			size_t at = i + (size_t)__builtin_ctzll(d);
+
+			f[nf].ptr = p + *from;
+			f[nf++].len = at - *from;
+			*from = at + 1;
+			d &= d - 1;
+		} while (d != 0 && nf < keep);
+	}
+	return d != 0 ? nf + bit_count(d) : nf;
 }
 
 /*
@@ -1018,10 +1086,10 @@ static int
 split_plain(struct reader *r, const char *p, size_t n, size_t keep)
 {
 	const __m128i dv = _mm_set1_epi8(r->delim);
-	size_t i, from = 0;
+	size_t i, from = 0, nf = 0;
 
 	for (i = 0; i < n; i += 64) {
-		uint64_t q, d = block_bits(p + i, dv, &q);
+		uint64_t q, d = block_bits(p + i, dv, 0, &q);
 
 		if (n - i < 64) {
 			uint64_t live = (UINT64_C(1) << (n - i)) - 1;
@@ -1031,20 +1099,58 @@ split_plain(struct reader *r, const char *p, size_t n, size_t keep)
 		}
 		if (q != 0)
 			return -1;
-		for (; d != 0 && r->nfields < keep; d &= d - 1) {
-			size_t at = i + (size_t)__builtin_ctzll(d);
-
-			add_field(r, p + from, at - from);
-			from = at + 1;
-		}
-		if (d != 0)
-			r->nfields += bit_count(d);
+		nf = block_fields(r, p, i, d, nf, keep, &from);
 	}
-	if (r->nfields < keep)
+	r->nfields = nf;
+	if (nf < keep)
 		add_field(r, p + from, n - from);
 	else
 		r->nfields++;
 	return 0;
+}
+
+/*
+ * Frame a CSV record at p[0..n) and, when split, split it in the same
+ * pass, as split_plain would the record without its line end: the offset
+ * of the first newline when no quote comes before it, else SIZE_MAX (a
+ * quoted record, or one not whole in p).  Reads up to 63 bytes past n, as
+ * split_plain.  Inline, for a copy without the fields.
+ */
+static inline __attribute__((always_inline)) size_t
+csv_scan_line(struct reader *r, const char *p, size_t n, int split)
+{
+	const __m128i dv = _mm_set1_epi8(r->delim);
+	size_t i, from = 0, nf = 0, keep = split ? r->keep : 0;
+
+	for (i = 0; i < n; i += 64) {
+		uint64_t s, d = block_bits(p + i, dv, 1, &s);
+		uint64_t live = n - i < 64 ? (UINT64_C(1) << (n - i)) - 1 :
+		    ~UINT64_C(0);
+		size_t end, last;
+
+		if ((s &= live) == 0) {
+			if (split)
+				nf = block_fields(r, p, i, d & live, nf, keep,
+				    &from);
+			continue;
+		}
+		end = i + (size_t)__builtin_ctzll(s);
+		if (p[end] != '\n')
+			return SIZE_MAX;	/* a quote first */
+		if (!split)
+			return end;
+		nf = block_fields(r, p, i, d & ((s & -s) - 1), nf, keep,
+		    &from);
+		/* a CRLF line's record ends before its CR */
+		last = end > from && p[end - 1] == '\r' ? end - 1 : end;
+		r->nfields = nf;
+		if (nf < keep)
+			add_field(r, p + from, last - from);
+		else
+			r->nfields++;
+		return end;
+	}
+	return SIZE_MAX;
 }
 #elif defined(__GNUC__) && defined(__BYTE_ORDER__) && \
     __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
@@ -1111,9 +1217,13 @@ split_plain(struct reader *r, const char *p, size_t n, size_t keep)
 static int
 split_fields(struct reader *r, const char *p, size_t n, size_t keep)
 {
-	r->nfields = 0;
 	r->rowlen = 0;
 	r->in_row = 0;
+	if (r->presplit) {
+		r->presplit = 0;
+		return 0;
+	}
+	r->nfields = 0;
 #ifdef SPLIT_PLAIN
 	if (split_plain(r, p, n, keep) == 0)
 		return 0;
@@ -1920,6 +2030,7 @@ read_file(struct reader *r)
 		r->delim = r->format == JN_IN_TSV ? '\t' : ',';
 	}
 	clear_values(r);
+	r->keep = SIZE_MAX;	/* all of the header's fields */
 	while ((rc = next_record(r, &start, &rlen, &nl)) == 1) {
 		const char *p = r->buf + start;
 
