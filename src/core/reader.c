@@ -337,6 +337,10 @@ struct reader {
 	int in_row;		/* fields hold offsets into row, not pointers */
 	int unterminated;	/* the record ended inside quotes */
 	int presplit;		/* framing split the record into fields */
+	/* CSV framing: bitmaps of the 64-byte block of buf at blk (NULL when
+	 * none), which the next line may start in; any fill voids them */
+	const char *blk;
+	uint64_t blk_d, blk_s;
 
 	/* CSV: header width and slot -> column */
 	size_t ncols;
@@ -773,6 +777,7 @@ read_xes(struct reader *r, char *p, size_t n)
 static int
 fill(struct reader *r, size_t want)
 {
+	r->blk = NULL;
 	while (!r->eof && r->len - r->pos < want) {
 		ssize_t n;
 
@@ -1110,45 +1115,63 @@ split_plain(struct reader *r, const char *p, size_t n, size_t keep)
 }
 
 /*
- * Frame a CSV record at p[0..n) and, when split, split it in the same
- * pass, as split_plain would the record without its line end: the offset
- * of the first newline when no quote comes before it, else SIZE_MAX (a
- * quoted record, or one not whole in p).  Reads up to 63 bytes past n, as
- * split_plain.  Inline, for a copy without the fields.
+ * Frame the CSV record at p = buf + pos, n bytes to the end of the data,
+ * and, when split, split it in the same pass, as split_plain would the
+ * record without its line end: the offset of the first newline when no
+ * quote comes before it, else SIZE_MAX (a quoted record, or one not whole
+ * in p).  Splitting, the blocks are those of buf, 64-byte aligned from
+ * its start, and the last one's bitmaps are kept for the next line, which
+ * most often starts in it: each byte is compared once.  Reads up to 63
+ * bytes past the data, as split_plain.  Inline, for a copy without the
+ * fields.
  */
 static inline __attribute__((always_inline)) size_t
 csv_scan_line(struct reader *r, const char *p, size_t n, int split)
 {
 	const __m128i dv = _mm_set1_epi8(r->delim);
-	size_t i, from = 0, nf = 0, keep = split ? r->keep : 0;
+	size_t skew = split ? r->pos & 63 : 0, lim = n + skew;
+	size_t i, from = skew, nf = 0, keep = split ? r->keep : 0;
+	const char *b = p - skew;	/* offsets below are from b */
 
-	for (i = 0; i < n; i += 64) {
-		uint64_t s, d = block_bits(p + i, dv, 1, &s);
-		uint64_t live = n - i < 64 ? (UINT64_C(1) << (n - i)) - 1 :
-		    ~UINT64_C(0);
+	for (i = 0; i < lim; i += 64) {
+		uint64_t s, d, live = lim - i < 64 ?
+		    (UINT64_C(1) << (lim - i)) - 1 : ~UINT64_C(0);
 		size_t end, last;
 
+		if (split && b + i == r->blk) {
+			d = r->blk_d;
+			s = r->blk_s;
+		} else {
+			d = block_bits(b + i, dv, 1, &s);
+			if (split) {
+				r->blk = b + i;
+				r->blk_d = d;
+				r->blk_s = s;
+			}
+		}
+		if (i == 0)
+			live &= ~UINT64_C(0) << skew;
 		if ((s &= live) == 0) {
 			if (split)
-				nf = block_fields(r, p, i, d & live, nf, keep,
+				nf = block_fields(r, b, i, d & live, nf, keep,
 				    &from);
 			continue;
 		}
 		end = i + (size_t)__builtin_ctzll(s);
-		if (p[end] != '\n')
+		if (b[end] != '\n')
 			return SIZE_MAX;	/* a quote first */
 		if (!split)
 			return end;
-		nf = block_fields(r, p, i, d & ((s & -s) - 1), nf, keep,
+		nf = block_fields(r, b, i, d & live & ((s & -s) - 1), nf, keep,
 		    &from);
 		/* a CRLF line's record ends before its CR */
-		last = end > from && p[end - 1] == '\r' ? end - 1 : end;
+		last = end > from && b[end - 1] == '\r' ? end - 1 : end;
 		r->nfields = nf;
 		if (nf < keep)
-			add_field(r, p + from, last - from);
+			add_field(r, b + from, last - from);
 		else
 			r->nfields++;
-		return end;
+		return end - skew;
 	}
 	return SIZE_MAX;
 }

@@ -10,7 +10,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -344,6 +347,61 @@ test_csv_split_blocks(void **state)
 		}
 		jn_badrec_finish(&bad, nin);
 	}
+}
+
+/*
+ * A stream read as it comes: the header and the start of a record come
+ * first, the rest of the record later, at the same place of the buffer
+ * and as long as the header but with its delimiters elsewhere.  What the
+ * reader knew of the bytes there before must not be taken for them.
+ */
+static void
+test_csv_follow_pieces(void **state)
+{
+	static const char *const users[] = { "user_id" };
+	char path[] = "/tmp/jn-test-fifo-XXXXXX";
+	char *files[1];
+	struct jn_schema schema;
+	struct jn_reader_opts opts = { .format = JN_IN_AUTO, .follow = 1 };
+	struct got g;
+	struct jn_badrec bad;
+	uint64_t nin;
+	pid_t pid;
+	int fd, st;
+
+	(void)state;
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	unlink(path);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		fd = open(path, O_WRONLY);
+		if (fd < 0 || write(fd, "user_id,ts,event\nu1,17", 22) != 22)
+			_exit(1);
+		nanosleep(&(struct timespec){ .tv_nsec = 200000000 }, NULL);
+		if (write(fd, "00000000,ab\n", 12) != 12)
+			_exit(1);
+		_exit(0);
+	}
+	files[0] = path;
+	jn_schema_init(&schema);
+	user_slot = jn_schema_candidates(&schema, users, 1);
+	time_slot = jn_schema_field(&schema, "ts");
+	memset(&g, 0, sizeof g);
+	jn_badrec_init(&bad, 0, NULL);
+	assert_int_equal(jn_read(files, 1, &opts, &schema, &bad, collect, &g,
+	    &nin), 0);
+	jn_schema_release(&schema);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	unlink(path);
+	assert_int_equal(g.n, 1);
+	assert_string_equal(g.user[0], "u1");
+	assert_string_equal(g.time[0], "1700000000");
+	jn_badrec_finish(&bad, nin);
 }
 
 /* A short row is rejected and written verbatim to --rejects. */
@@ -849,6 +907,7 @@ main(void)
 		cmocka_unit_test(test_delimiter),
 		cmocka_unit_test(test_csv_split_words),
 		cmocka_unit_test(test_csv_split_blocks),
+		cmocka_unit_test(test_csv_follow_pieces),
 		cmocka_unit_test(test_loose_names),
 	};
 
