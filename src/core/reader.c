@@ -29,6 +29,10 @@
 
 #include <csv.h>
 #include <zlib.h>
+#if defined(__GNUC__) && defined(__SSE2__)
+#include <emmintrin.h>
+#define CSV_SSE2 1		/* x86-64 baseline: 16 bytes a compare */
+#endif
 
 #include "journey/intern.h"
 #include "journey/ndjson.h"
@@ -332,10 +336,16 @@ struct reader {
 	int overflow;		/* libcsv: more than one row in a record */
 	int in_row;		/* fields hold offsets into row, not pointers */
 	int unterminated;	/* the record ended inside quotes */
+	int presplit;		/* framing split the record into fields */
+	/* CSV framing: bitmaps of the 64-byte block of buf at blk (NULL when
+	 * none), which the next line may start in; any fill voids them */
+	const char *blk;
+	uint64_t blk_d, blk_s;
 
 	/* CSV: header width and slot -> column */
 	size_t ncols;
 	int colof[JN_MAX_SLOTS];
+	size_t keep;		/* fields kept of a record: up to the last used */
 	char delim;
 	struct csv_parser csv;
 	int have_csv;
@@ -767,6 +777,7 @@ read_xes(struct reader *r, char *p, size_t n)
 static int
 fill(struct reader *r, size_t want)
 {
+	r->blk = NULL;
 	while (!r->eof && r->len - r->pos < want) {
 		ssize_t n;
 
@@ -856,6 +867,11 @@ csv_record_end(const char *p, size_t n, char delim, int *complete)
  * consumes it with its terminator.  Returns 1 with a record, 0 at end of
  * file, -1 on error (reported).
  */
+#ifdef CSV_SSE2
+static inline __attribute__((always_inline)) size_t csv_scan_line(
+    struct reader *r, const char *p, size_t n, int split);
+#endif
+
 static int
 next_record(struct reader *r, size_t *start, size_t *rlen, uint64_t *nl)
 {
@@ -865,14 +881,29 @@ next_record(struct reader *r, size_t *start, size_t *rlen, uint64_t *nl)
 	for (;;) {
 		const char *p = r->buf + r->pos;
 		size_t avail = r->len - r->pos;
-		const char *q = memchr(p, '\n', avail);
-
+		const char *q;
 		int quoted = 0;
 
 		*nl = 0;
-		if (q != NULL && (r->format == JN_IN_NDJSON ||
-		    memchr(p, '"', (size_t)(q - p)) == NULL)) {
+		r->presplit = 0;
+		end = SIZE_MAX;
+#ifdef CSV_SSE2
+		/* CSV: the line end and the fields in one pass with one
+		 * thread, the line end alone for the workers to split */
+		if (r->format != JN_IN_NDJSON) {
+			int split = r->jobs == NULL && !r->opts->raw_only &&
+			    r->delim != '\r';
+
+			end = split ? csv_scan_line(r, p, avail, 1) :
+			    csv_scan_line(r, p, avail, 0);
+			r->presplit = split && end != SIZE_MAX;
+		} else
+#endif
+		if ((q = memchr(p, '\n', avail)) != NULL &&
+		    (r->format == JN_IN_NDJSON ||
+		    memchr(p, '"', (size_t)(q - p)) == NULL))
 			end = (size_t)(q - p);
+		if (end != SIZE_MAX) {
 			complete = 1;
 		} else if (r->format == JN_IN_NDJSON) {
 			end = avail;
@@ -909,12 +940,19 @@ next_record(struct reader *r, size_t *start, size_t *rlen, uint64_t *nl)
 
 /* ---- CSV/TSV fields ---- */
 
+/* Room for at least one more field (the rare case: add_field stays small). */
 static void
+more_fields(struct reader *r)
+{
+	r->fields = jn_xgrow(r->fields, &r->fieldcap, r->nfields + 1,
+	    sizeof *r->fields);
+}
+
+static inline void
 add_field(struct reader *r, const char *p, size_t n)
 {
 	if (r->nfields == r->fieldcap)
-		r->fields = jn_xgrow(r->fields, &r->fieldcap, r->nfields + 1,
-		    sizeof *r->fields);
+		more_fields(r);
 	r->fields[r->nfields].ptr = p;
 	r->fields[r->nfields++].len = n;
 }
@@ -956,9 +994,190 @@ no_space(unsigned char c)
 	return 0;
 }
 
-#if defined(__GNUC__) && defined(__BYTE_ORDER__) && \
+#if defined(__GNUC__) && defined(__SSE2__)
+#define SPLIT_PLAIN 1
+
+/* The bits of x that are set (no popcnt instruction on baseline x86-64). */
+static inline size_t
+bit_count(uint64_t x)
+{
+	x -= (x >> 1) & UINT64_C(0x5555555555555555);
+	x = (x & UINT64_C(0x3333333333333333)) +
+	    ((x >> 2) & UINT64_C(0x3333333333333333));
+	x = (x + (x >> 4)) & UINT64_C(0x0f0f0f0f0f0f0f0f);
+	return (size_t)((x * UINT64_C(0x0101010101010101)) >> 56);
+}
+
+/* Bit k for each byte k of the 16 in v equal to those of c. */
+static inline uint64_t
+bits16(__m128i v, __m128i c)
+{
+	return (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, c));
+}
+
+/*
+ * Bitmaps of the 64 bytes at p, bit k for p[k]: the delimiter (repeated
+ * in dv) returned, in *s the quotes and, with lines, the newlines too (a
+ * quote is rare: which one comes first is then read from the byte).
+ */
+static inline uint64_t
+block_bits(const char *p, __m128i dv, int lines, uint64_t *s)
+{
+	const __m128i qv = _mm_set1_epi8('"'), nv = _mm_set1_epi8('\n');
+	__m128i v0, v1, v2, v3;
+
+	v0 = _mm_loadu_si128((const __m128i *)(const void *)p);
+	v1 = _mm_loadu_si128((const __m128i *)(const void *)(p + 16));
+	v2 = _mm_loadu_si128((const __m128i *)(const void *)(p + 32));
+	v3 = _mm_loadu_si128((const __m128i *)(const void *)(p + 48));
+	if (lines) {
+		*s = (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_or_si128(
+		    _mm_cmpeq_epi8(v0, qv), _mm_cmpeq_epi8(v0, nv))) |
+		    (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_or_si128(
+		    _mm_cmpeq_epi8(v1, qv), _mm_cmpeq_epi8(v1, nv))) << 16 |
+		    (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_or_si128(
+		    _mm_cmpeq_epi8(v2, qv), _mm_cmpeq_epi8(v2, nv))) << 32 |
+		    (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_or_si128(
+		    _mm_cmpeq_epi8(v3, qv), _mm_cmpeq_epi8(v3, nv))) << 48;
+	} else {
+		*s = bits16(v0, qv) | bits16(v1, qv) << 16 |
+		    bits16(v2, qv) << 32 | bits16(v3, qv) << 48;
+	}
+	return bits16(v0, dv) | bits16(v1, dv) << 16 | bits16(v2, dv) << 32 |
+	    bits16(v3, dv) << 48;
+}
+
+/*
+ * The fields that the delimiters d of the block at p + i end, from
+ * p + *from, the nf-th on: kept up to the keep-th, only counted after
+ * it.  Returns the count of fields so far.
+ */
+static inline size_t
+block_fields(struct reader *r, const char *p, size_t i, uint64_t d,
+    size_t nf, size_t keep, size_t *from)
+{
+	struct jn_value *f;
+
+	if (d != 0 && nf < keep) {
+		/* room for every field a block can end, and one more */
+		if (r->fieldcap < nf + 66) {
+			r->nfields = nf;
+			r->fields = jn_xgrow(r->fields, &r->fieldcap, nf + 66,
+			    sizeof *r->fields);
+		}
+		f = r->fields;
+		do {
+			size_t at = i + (size_t)__builtin_ctzll(d);
+
+			f[nf].ptr = p + *from;
+			f[nf++].len = at - *from;
+			*from = at + 1;
+			d &= d - 1;
+		} while (d != 0 && nf < keep);
+	}
+	return d != 0 ? nf + bit_count(d) : nf;
+}
+
+/*
+ * Split a record without a quote at its delimiters, 64 bytes at a time
+ * (SSE2, the x86-64 baseline: bitmaps of the delimiters and quotes, then
+ * a bit per field).  Fields up to the keep-th are kept, those after it
+ * only counted: the record's width is checked against the header's, but
+ * no slot takes them.  Reads up to 63 bytes past the record, masked out:
+ * the input buffer has them (JN_NDJSON_PADDING bytes follow its data).
+ * Returns 0, or -1 at the first quote (the fields found are then void).
+ */
+static int
+split_plain(struct reader *r, const char *p, size_t n, size_t keep)
+{
+	const __m128i dv = _mm_set1_epi8(r->delim);
+	size_t i, from = 0, nf = 0;
+
+	for (i = 0; i < n; i += 64) {
+		uint64_t q, d = block_bits(p + i, dv, 0, &q);
+
+		if (n - i < 64) {
+			uint64_t live = (UINT64_C(1) << (n - i)) - 1;
+
+			q &= live;
+			d &= live;
+		}
+		if (q != 0)
+			return -1;
+		nf = block_fields(r, p, i, d, nf, keep, &from);
+	}
+	r->nfields = nf;
+	if (nf < keep)
+		add_field(r, p + from, n - from);
+	else
+		r->nfields++;
+	return 0;
+}
+
+/*
+ * Frame the CSV record at p = buf + pos, n bytes to the end of the data,
+ * and, when split, split it in the same pass, as split_plain would the
+ * record without its line end: the offset of the first newline when no
+ * quote comes before it, else SIZE_MAX (a quoted record, or one not whole
+ * in p).  Splitting, the blocks are those of buf, 64-byte aligned from
+ * its start, and the last one's bitmaps are kept for the next line, which
+ * most often starts in it: each byte is compared once.  Reads up to 63
+ * bytes past the data, as split_plain.  Inline, for a copy without the
+ * fields.
+ */
+static inline __attribute__((always_inline)) size_t
+csv_scan_line(struct reader *r, const char *p, size_t n, int split)
+{
+	const __m128i dv = _mm_set1_epi8(r->delim);
+	size_t skew = split ? r->pos & 63 : 0, lim = n + skew;
+	size_t i, from = skew, nf = 0, keep = split ? r->keep : 0;
+	const char *b = p - skew;	/* offsets below are from b */
+
+	for (i = 0; i < lim; i += 64) {
+		uint64_t s, d, live = lim - i < 64 ?
+		    (UINT64_C(1) << (lim - i)) - 1 : ~UINT64_C(0);
+		size_t end, last;
+
+		if (split && b + i == r->blk) {
+			d = r->blk_d;
+			s = r->blk_s;
+		} else {
+			d = block_bits(b + i, dv, 1, &s);
+			if (split) {
+				r->blk = b + i;
+				r->blk_d = d;
+				r->blk_s = s;
+			}
+		}
+		if (i == 0)
+			live &= ~UINT64_C(0) << skew;
+		if ((s &= live) == 0) {
+			if (split)
+				nf = block_fields(r, b, i, d & live, nf, keep,
+				    &from);
+			continue;
+		}
+		end = i + (size_t)__builtin_ctzll(s);
+		if (b[end] != '\n')
+			return SIZE_MAX;	/* a quote first */
+		if (!split)
+			return end;
+		nf = block_fields(r, b, i, d & live & ((s & -s) - 1), nf, keep,
+		    &from);
+		/* a CRLF line's record ends before its CR */
+		last = end > from && b[end - 1] == '\r' ? end - 1 : end;
+		r->nfields = nf;
+		if (nf < keep)
+			add_field(r, b + from, last - from);
+		else
+			r->nfields++;
+		return end - skew;
+	}
+	return SIZE_MAX;
+}
+#elif defined(__GNUC__) && defined(__BYTE_ORDER__) && \
     __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-#define SWAR_FIELDS 1
+#define SPLIT_PLAIN 1
 #define ONES UINT64_C(0x0101010101010101)
 
 /* 0x80 in each byte of x that equals the byte repeated in pat, else 0. */
@@ -975,14 +1194,16 @@ bytes_equal(uint64_t x, uint64_t pat)
  * Split a record without a quote at its delimiters, eight bytes at a
  * time: one pass finds both the delimiters and any quote, where a memchr
  * per field (most are a few bytes) cost more in calls than in bytes.
+ * Keeps every field (keep, the fields a record needs, is a lower bound).
  * Returns 0, or -1 at the first quote (the fields found are then void).
  */
 static int
-split_plain(struct reader *r, const char *p, size_t n)
+split_plain(struct reader *r, const char *p, size_t n, size_t keep)
 {
 	const uint64_t dpat = ONES * (unsigned char)r->delim, qpat = ONES * '"';
 	size_t i = 0, from = 0;
 
+	(void)keep;
 	for (; i + 8 <= n; i += 8) {
 		uint64_t w, m;
 
@@ -1011,21 +1232,27 @@ split_plain(struct reader *r, const char *p, size_t n)
 
 /*
  * Split a record into fields: in place when it has no quote (the common
- * case: fields then point into the input buffer, unterminated), else
- * through libcsv into the row buffer.  Returns 0, 1 when the quoting is
+ * case: fields then point into the input buffer, unterminated; only the
+ * first keep are sure to be kept, but all are counted), else through
+ * libcsv into the row buffer.  Returns 0, 1 when the quoting is
  * malformed, 2 when libcsv cannot start.
  */
 static int
-split_fields(struct reader *r, const char *p, size_t n)
+split_fields(struct reader *r, const char *p, size_t n, size_t keep)
 {
-	r->nfields = 0;
 	r->rowlen = 0;
 	r->in_row = 0;
-#ifdef SWAR_FIELDS
-	if (split_plain(r, p, n) == 0)
+	if (r->presplit) {
+		r->presplit = 0;
+		return 0;
+	}
+	r->nfields = 0;
+#ifdef SPLIT_PLAIN
+	if (split_plain(r, p, n, keep) == 0)
 		return 0;
 	r->nfields = 0;
 #else
+	(void)keep;
 	if (memchr(p, '"', n) == NULL) {
 		const char *end = p + n, *q;
 
@@ -1196,12 +1423,24 @@ missing_field(const struct reader *r, const struct jn_slot *slot, size_t s,
 	    r->opts->required_hint[s] ? r->opts->required_hint[s] : "");
 }
 
+/* A record's fields are kept up to the last column a slot takes. */
+static void
+set_keep(struct reader *r)
+{
+	size_t s;
+
+	r->keep = 0;
+	for (s = 0; s < r->schema->nslots; s++)
+		if (r->colof[s] >= 0 && (size_t)r->colof[s] + 1 > r->keep)
+			r->keep = (size_t)r->colof[s] + 1;
+}
+
 static int
 csv_header(struct reader *r, const char *p, size_t n)
 {
 	size_t s, c, k;
 
-	if (split_fields(r, p, n) != 0)
+	if (split_fields(r, p, n, SIZE_MAX) != 0)
 		return jn_error("%s:%llu: malformed quotes in header",
 		    r->name, (unsigned long long)r->rec.line);
 	resolve_fields(r);
@@ -1230,6 +1469,7 @@ csv_header(struct reader *r, const char *p, size_t n)
 		if (r->colof[s] < 0 && (r->opts->required >> s & 1))
 			return missing_field(r, slot, s, p, n);
 	}
+	set_keep(r);
 	return 0;
 }
 
@@ -1308,7 +1548,7 @@ static int
 csv_record(struct reader *r, const char *p, size_t n)
 {
 	size_t s, need = 0, off;
-	int bad = split_fields(r, p, n);
+	int bad = split_fields(r, p, n, r->keep);
 
 	if (bad == 2)
 		return -1;
@@ -1813,6 +2053,7 @@ read_file(struct reader *r)
 		r->delim = r->format == JN_IN_TSV ? '\t' : ',';
 	}
 	clear_values(r);
+	r->keep = SIZE_MAX;	/* all of the header's fields */
 	while ((rc = next_record(r, &start, &rlen, &nl)) == 1) {
 		const char *p = r->buf + start;
 
@@ -2362,6 +2603,7 @@ parse_batch(struct reader *r, struct batch *b)
 	r->delim = fc->delim;
 	r->ncols = fc->ncols;
 	memcpy(r->colof, fc->colof, sizeof r->colof);
+	set_keep(r);
 	r->rec.format = (int)fc->format;
 	r->bad->log = &b->bad;
 	jn_diag_capture(&b->diag);

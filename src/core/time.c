@@ -246,6 +246,43 @@ zone(const char **pp, const char *end, int64_t *off)
 	return 0;
 }
 
+/* The two digits at p, or -1. */
+static int
+two_digits(const char *p)
+{
+	return is_digit(p[0]) && is_digit(p[1]) ? (p[0] - '0') * 10 +
+	    (p[1] - '0') : -1;
+}
+
+/*
+ * The time of day that logs write most, "Thh:mm:ss.fffZ" or "Thh:mm:ssZ"
+ * as all of p[0..end), read at once: 1 with its fields, else 0 (then the
+ * general reading decides, as for any other shape).
+ */
+static int
+utc_time(const char *p, const char *end, int *h, int *mi, int *sec,
+    int64_t *frac)
+{
+	size_t n = (size_t)(end - p);
+	int ms = 0, hi = 0, lo = 0;
+
+	if ((n != 10 && n != 14) || p[0] != 'T' || p[3] != ':' ||
+	    p[6] != ':' || p[n - 1] != 'Z')
+		return 0;
+	if (n == 14) {
+		if (p[9] != '.' || (hi = two_digits(p + 10)) < 0 ||
+		    !is_digit(p[12]))
+			return 0;
+		ms = hi * 10 + (p[12] - '0');
+	}
+	if ((*h = two_digits(p + 1)) < 0 || (*mi = two_digits(p + 4)) < 0 ||
+	    (lo = two_digits(p + 7)) < 0)
+		return 0;
+	*sec = lo;
+	*frac = (int64_t)ms * 1000000;
+	return 1;
+}
+
 /*
  * YYYY-MM-DD, then optionally 'T', 't' or ' ', hh:mm, optionally :ss
  * and a fraction after '.' or ',', and a zone.  A leap second (:60) is
@@ -286,7 +323,13 @@ parse_iso(const char *p, const char *end, int64_t deflt, int64_t *ns)
 		memcpy(last_date, date, 10);
 		last_days = days;
 	}
-	if (skip(&p, end, 'T') || skip(&p, end, 't') || skip(&p, end, ' ')) {
+	if (utc_time(p, end, &h, &mi, &sec, &frac)) {
+		if (h > 23 || mi > 59 || sec > 60)
+			return -1;
+		off = 0;
+		p = end;
+	} else if (skip(&p, end, 'T') || skip(&p, end, 't') ||
+	    skip(&p, end, ' ')) {
 		if (fixed(&p, end, 2, &h) || !skip(&p, end, ':') ||
 		    fixed(&p, end, 2, &mi))
 			return -1;

@@ -10,7 +10,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -244,6 +247,161 @@ test_csv_split_words(void **state)
 		}
 		jn_badrec_finish(&bad, nin);
 	}
+}
+
+/* The next of a test's pseudo-random numbers, below n. */
+static size_t
+rnd(uint64_t *rng, size_t n)
+{
+	*rng = *rng * 6364136223846793005ULL + 1442695040888963407ULL;
+	return (size_t)(*rng >> 33) % n;
+}
+
+/*
+ * Unquoted records are split 64 bytes at a time, keeping the fields up to
+ * the last one a slot takes and only counting those after it: long
+ * records with delimiters at every offset around the 16-, 32- and 64-byte
+ * boundaries, empty fields, a quote anywhere (libcsv then), a field too
+ * many or too few after the last kept one (rejected), CRLF, no final
+ * newline, and a delimiter other than the comma, against the fields as
+ * written.
+ */
+static void
+test_csv_split_blocks(void **state)
+{
+	static const char chars[] = "abcxyz0189-_ .";
+	static const char delims[] = ",;\t|";
+	uint64_t rng = 11;
+	int iter;
+
+	(void)state;
+	for (iter = 0; iter < 600; iter++) {
+		char in[16384], want_user[MAXREC][64], want_ts[MAXREC][64];
+		char d = delims[iter % 4];
+		size_t o = 0;
+		struct jn_schema schema;
+		struct jn_reader_opts opts = { .format = JN_IN_AUTO };
+		static const char *const users[] = { "user_id", "user" };
+		struct got g;
+		struct jn_badrec bad;
+		uint64_t nin;
+		int r, k, nwant = 0, crlf = (int)rnd(&rng, 3) == 0;
+		char *files[1];
+
+		opts.delim = d;
+		o += (size_t)snprintf(in, sizeof in, "a%cuser_id%cb%cts%cc%ce%s",
+		    d, d, d, d, d, crlf ? "\r\n" : "\n");
+		for (r = 0; r < MAXREC; r++) {
+			char f[7][160];
+			int nf = 6, quote = 0;
+
+			/* now and then a field too many or too few */
+			if (rnd(&rng, 10) == 0)
+				nf += rnd(&rng, 2) ? 1 : -1;
+			for (k = 0; k < nf; k++) {
+				size_t len, i;
+
+				len = k == 1 || k == 3 ? rnd(&rng, 60) :
+				    rnd(&rng, 150);
+				for (i = 0; i < len; i++)
+					f[k][i] = chars[rnd(&rng,
+					    sizeof chars - 1)];
+				f[k][len] = '\0';
+				/* a quote inside a field (not first: that
+				 * would open a quoted field) */
+				if (len >= 2 && rnd(&rng, 40) == 0) {
+					f[k][1 + rnd(&rng, len - 1)] = '"';
+					quote = 1;
+				}
+			}
+			(void)quote;
+			for (k = 0; k < nf; k++)
+				o += (size_t)snprintf(in + o, sizeof in - o,
+				    "%s%s", k > 0 ? (char[2]){ d, 0 } : "",
+				    f[k]);
+			if (r + 1 < MAXREC || rnd(&rng, 2))
+				o += (size_t)snprintf(in + o, sizeof in - o,
+				    "%s", crlf ? "\r\n" : "\n");
+			if (nf != 6)
+				continue;
+			strcpy(want_user[nwant], f[1]);
+			strcpy(want_ts[nwant], f[3]);
+			nwant++;
+		}
+		assert_true(o < sizeof in - 1);
+		files[0] = write_tmp(in, o, 0);
+		jn_schema_init(&schema);
+		user_slot = jn_schema_candidates(&schema, users, 2);
+		time_slot = jn_schema_field(&schema, "ts");
+		memset(&g, 0, sizeof g);
+		jn_badrec_init(&bad, 0, NULL);
+		assert_int_equal(jn_read(files, 1, &opts, &schema, &bad,
+		    collect, &g, &nin), 0);
+		jn_schema_release(&schema);
+		unlink(files[0]);
+		assert_int_equal(g.n, nwant);
+		assert_int_equal(bad.count, (uint64_t)(MAXREC - nwant));
+		for (r = 0; r < nwant; r++) {
+			assert_string_equal(g.user[r], want_user[r]);
+			assert_string_equal(g.time[r], want_ts[r]);
+		}
+		jn_badrec_finish(&bad, nin);
+	}
+}
+
+/*
+ * A stream read as it comes: the header and the start of a record come
+ * first, the rest of the record later, at the same place of the buffer
+ * and as long as the header but with its delimiters elsewhere.  What the
+ * reader knew of the bytes there before must not be taken for them.
+ */
+static void
+test_csv_follow_pieces(void **state)
+{
+	static const char *const users[] = { "user_id" };
+	char path[] = "/tmp/jn-test-fifo-XXXXXX";
+	char *files[1];
+	struct jn_schema schema;
+	struct jn_reader_opts opts = { .format = JN_IN_AUTO, .follow = 1 };
+	struct got g;
+	struct jn_badrec bad;
+	uint64_t nin;
+	pid_t pid;
+	int fd, st;
+
+	(void)state;
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	unlink(path);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		fd = open(path, O_WRONLY);
+		if (fd < 0 || write(fd, "user_id,ts,event\nu1,17", 22) != 22)
+			_exit(1);
+		nanosleep(&(struct timespec){ .tv_nsec = 200000000 }, NULL);
+		if (write(fd, "00000000,ab\n", 12) != 12)
+			_exit(1);
+		_exit(0);
+	}
+	files[0] = path;
+	jn_schema_init(&schema);
+	user_slot = jn_schema_candidates(&schema, users, 1);
+	time_slot = jn_schema_field(&schema, "ts");
+	memset(&g, 0, sizeof g);
+	jn_badrec_init(&bad, 0, NULL);
+	assert_int_equal(jn_read(files, 1, &opts, &schema, &bad, collect, &g,
+	    &nin), 0);
+	jn_schema_release(&schema);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	unlink(path);
+	assert_int_equal(g.n, 1);
+	assert_string_equal(g.user[0], "u1");
+	assert_string_equal(g.time[0], "1700000000");
+	jn_badrec_finish(&bad, nin);
 }
 
 /* A short row is rejected and written verbatim to --rejects. */
@@ -748,6 +906,8 @@ main(void)
 		cmocka_unit_test(test_detect_hostile),
 		cmocka_unit_test(test_delimiter),
 		cmocka_unit_test(test_csv_split_words),
+		cmocka_unit_test(test_csv_split_blocks),
+		cmocka_unit_test(test_csv_follow_pieces),
 		cmocka_unit_test(test_loose_names),
 	};
 

@@ -84,6 +84,46 @@ check_bad_durations(const char *const *bad, size_t n)
 }
 
 /* Each accepted shape of an ISO 8601 time, all the same instant. */
+/*
+ * The shapes read at once ("Thh:mm:ss.fffZ", "Thh:mm:ssZ") and their
+ * near misses, which the general reading takes or refuses.
+ */
+static void
+test_iso_fast(void **state)
+{
+	static const struct good g[] = {
+		{ "2026-10-01T12:34:56.789Z", 1790858096 * S + 789000000 },
+		{ "2026-10-01T12:34:56Z", 1790858096 * S },
+		{ "2026-10-01T00:00:00.001Z", 1790812800 * S + 1000000 },
+		{ "2026-10-01T23:59:59.999Z", 1790899199 * S + 999000000 },
+		/* a leap second: the last nanosecond of its minute */
+		{ "2026-10-01T23:59:60.500Z", 1790899199 * S + 999999999 },
+		{ "2026-10-01T23:59:60Z", 1790899199 * S + 999999999 },
+		/* near misses the general reading takes */
+		{ "2026-10-01t12:34:56.789z", 1790858096 * S + 789000000 },
+		{ "2026-10-01T12:34:56,789Z", 1790858096 * S + 789000000 },
+		{ "2026-10-01T12:34:56.78Z", 1790858096 * S + 780000000 },
+		{ "2026-10-01T12:34:56.7891Z", 1790858096 * S + 789100000 },
+		{ "2026-10-01T12:34:56.789+00:00", 1790858096 * S + 789000000 },
+		{ "2026-10-01T12:34:56.789", 1790858096 * S + 789000000 },
+		{ "1969-12-31T23:59:59.500Z", -S / 2 },
+	};
+	static const char *const bad[] = {
+		"2026-10-01T24:00:00.000Z", "2026-10-01T12:60:00.000Z",
+		"2026-10-01T12:00:61.000Z", "2026-10-01T1a:00:00.000Z",
+		"2026-10-01T12:0a:00.000Z", "2026-10-01T12:00:0a.000Z",
+		"2026-10-01T12:00:00.0a0Z", "2026-10-01T12:00:00.00aZ",
+		"2026-10-01T12:00:00.000X", "2026-10-01T12:00:00X000Z",
+		"2026-10-01T12-00:00.000Z", "2026-10-01T12:00-00.000Z",
+		"2026-10-01X12:00:00.000Z", "2026-10-01T12:00:00ZZ",
+		"2026-10-01T24:00:00Z", "2026-10-01T12:00:00.Z",
+	};
+
+	(void)state;
+	check_times(g, NELEM(g));
+	check_bad_times(bad, NELEM(bad));
+}
+
 static void
 test_iso_forms(void **state)
 {
@@ -1020,6 +1060,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_iso_forms),
+		cmocka_unit_test(test_iso_fast),
 		cmocka_unit_test(test_offsets),
 		cmocka_unit_test(test_fractions),
 		cmocka_unit_test(test_leap_second),
