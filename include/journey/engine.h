@@ -139,11 +139,6 @@ struct jn_units {
 	const char *last_key;
 	size_t last_len;
 	uint32_t last;
-	/* jn_units_prefetch's record (input position), key and hash */
-	uint64_t pf_pos;
-	const char *pf_key;
-	size_t pf_len;
-	uint64_t pf_hash;
 	struct jn_reclist *lists;	/* one, or one per share (-j) */
 	int nparts;
 	int chained;		/* jn_units_any_order, one thread */
@@ -376,15 +371,6 @@ void jn_units_any_order(struct jn_units *u);
  * JN_UNIT_NONE after reporting.
  */
 uint32_t jn_units_get(struct jn_units *u, const struct jn_event *ev);
-
-/*
- * Start fetching what jn_units_get(u, ev) reads (units of users only):
- * a reporter that has other work for the event first calls this, does
- * that work, then jn_units_get, whose cache miss in a large table of
- * users then overlaps with the work (and which reuses the key's hash).
- * Changes no unit.
- */
-void jn_units_prefetch(struct jn_units *u, const struct jn_event *ev);
 
 /*
  * jn_units_get and jn_units_keep of ev's unit, the record's bytes rec[0..

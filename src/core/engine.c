@@ -218,21 +218,6 @@ new_share_unit(struct jn_units *u, uint32_t id, uint64_t pos, uint64_t h)
 	u->part[id] = (uint8_t)(h % (uint64_t)u->nparts);
 }
 
-void
-jn_units_prefetch(struct jn_units *u, const struct jn_event *ev)
-{
-	uint64_t h;
-
-	if (u->per_session)	/* a key of its own: not worth building */
-		return;
-	h = jn_hash(ev->user, ev->user_len);
-	u->pf_pos = ev->rec->pos;
-	u->pf_key = ev->user;
-	u->pf_len = ev->user_len;
-	u->pf_hash = h;
-	jn_intern_prefetch_hash(&u->keys, h);
-}
-
 uint32_t
 jn_units_get(struct jn_units *u, const struct jn_event *ev)
 {
@@ -260,15 +245,10 @@ jn_units_get(struct jn_units *u, const struct jn_event *ev)
 	    jn_same_bytes(key, u->last_key, n)) {
 		id = u->last;
 	} else {
-		/* the hash jn_units_prefetch took of this record's key */
-		uint64_t h = key == u->pf_key && n == u->pf_len &&
-		    ev->rec->pos == u->pf_pos ? u->pf_hash : jn_hash(key, n);
-
-		id = jn_intern_put_hash(&u->keys, key, n, h);
+		id = jn_intern_put_hash(&u->keys, key, n, jn_hash(key, n));
 		u->last = id;
 		u->last_key = jn_intern_str(&u->keys, id, &u->last_len);
 	}
-	u->pf_key = NULL;
 	if (u->sorted && (!u->have_cur || id != u->cur)) {
 		char q[128];
 

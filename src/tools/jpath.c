@@ -479,7 +479,6 @@ on_event(void *ctx, const struct jn_event *ev)
 		e->pos |= POS_NOSESS;
 	if (f->evsize > offsetof(struct pev, by)) {
 		e->by = NONE;
-		e->pad = 0;
 		v = f->by_slot < 0 ? NULL : jn_record_get(rec, f->by_slot,
 		    &len);
 		if (v != NULL && len > 0)
