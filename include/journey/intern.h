@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 struct jn_intern {
 	/*
@@ -76,5 +77,34 @@ size_t jn_intern_count(const struct jn_intern *t);
 uint32_t *jn_intern_ranks(const struct jn_intern *t);
 /* 64-bit hash of bytes (FNV-1a variant).  Cannot fail. */
 uint64_t jn_hash(const char *s, size_t len);
+
+/*
+ * A cheap mix of s[0..n) for the slot of a direct-mapped cache
+ * (jfriction's strata, struct jn_namecache's names): its length and up
+ * to 16 of its bytes (the first and last 8, or 4, or 3).  The caches compare their keys whole,
+ * so any mix gives the same answers, only more misses when keys collide;
+ * jn_hash's byte-by-byte tail cost more than the lookups it served.
+ */
+static inline uint64_t
+jn_mix_bytes(const char *s, size_t n)
+{
+	uint64_t a = 0, b = 0;
+	uint32_t c, d;
+
+	if (n >= 8) {
+		memcpy(&a, s, 8);
+		memcpy(&b, s + n - 8, 8);
+	} else if (n >= 4) {
+		memcpy(&c, s, 4);
+		memcpy(&d, s + n - 4, 4);
+		a = (uint64_t)c << 32 | d;
+	} else if (n > 0) {
+		a = (uint64_t)(unsigned char)s[0] |
+		    (uint64_t)(unsigned char)s[n / 2] << 8 |
+		    (uint64_t)(unsigned char)s[n - 1] << 16;
+	}
+	a = (a ^ n) * UINT64_C(0x9e3779b97f4a7c15);
+	return (a ^ a >> 29 ^ b) * UINT64_C(0xd6e8feb86659fd93);
+}
 
 #endif

@@ -87,10 +87,25 @@ void jn_pred_free(struct jn_pred *p);
  */
 #define JN_NAMECACHE_DONE (UINT64_C(1) << 63)
 
+/*
+ * In front of the table of names, a small direct-mapped cache of the
+ * last names and their results: a few names make millions of events,
+ * and the table's hash and probe were a few percent of reading.  A name
+ * gets a slot only once the table has it, so the table sees every name.
+ */
+#define JN_NAMECACHE_KEYMAX 30	/* longer names are looked up */
+#define JN_NAMECACHE_FRONT_BITS 6
+struct jn_namecache_slot {
+	uint64_t bits;
+	uint16_t len;		/* 0: empty */
+	char s[JN_NAMECACHE_KEYMAX];
+};
+
 struct jn_namecache {
 	struct jn_intern names;
 	uint64_t *bits;		/* per name id: results, DONE when known */
 	size_t cap;
+	struct jn_namecache_slot *front;	/* 1 << FRONT_BITS, or NULL */
 };
 
 /* Initialize / free.  Cannot fail. */

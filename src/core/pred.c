@@ -431,6 +431,7 @@ jn_namecache_release(struct jn_namecache *c)
 {
 	jn_intern_release(&c->names);
 	free(c->bits);
+	free(c->front);
 	memset(c, 0, sizeof *c);
 }
 
@@ -439,8 +440,22 @@ jn_namecache_get(struct jn_namecache *c, struct jn_pred *const *preds,
     int n, const struct jn_record *rec, const char *name, size_t len,
     uint64_t *out)
 {
-	uint32_t id = jn_intern_put(&c->names, name, len);
+	struct jn_namecache_slot *f = NULL;
+	uint32_t id;
 	int k, m;
+
+	if (len > 0 && len <= JN_NAMECACHE_KEYMAX) {
+		if (c->front == NULL)
+			c->front = jn_xcalloc((size_t)1 <<
+			    JN_NAMECACHE_FRONT_BITS, sizeof *c->front);
+		f = &c->front[jn_mix_bytes(name, len) >>
+		    (64 - JN_NAMECACHE_FRONT_BITS)];
+		if (f->len == len && jn_same_bytes(f->s, name, len)) {
+			*out = f->bits;
+			return 0;
+		}
+	}
+	id = jn_intern_put(&c->names, name, len);
 
 	if (id >= c->cap) {
 		size_t old = c->cap;
@@ -460,5 +475,10 @@ jn_namecache_get(struct jn_namecache *c, struct jn_pred *const *preds,
 		c->bits[id] = b;
 	}
 	*out = c->bits[id] & ~JN_NAMECACHE_DONE;
+	if (f != NULL) {
+		f->bits = *out;
+		f->len = (uint16_t)len;
+		memcpy(f->s, name, len);
+	}
 	return 0;
 }

@@ -196,21 +196,6 @@ struct stcache {
 	char s[STC_MAX];
 };
 
-/*
- * The kinds of event by event name (the flags of struct fev that
- * jn_namecache_get's bits give), in a small direct-mapped cache in front
- * of it: a few names make millions of events, and its hash and probe
- * were a few percent of reading.  Names are put in only after the name
- * cache has seen them, so it sees every name as before.
- */
-#define NC_MAX 28		/* longer names are not cached */
-#define NC_BITS 6
-struct ncslot {
-	uint16_t flags;
-	uint16_t len;		/* 0: empty */
-	char s[NC_MAX];
-};
-
 /* A touchpoint's visits in the session being detected (detect_loops). */
 struct loopvis {
 	uint64_t mark;		/* the session's serial, when counted */
@@ -341,7 +326,6 @@ struct friction {
 	struct jn_touch *touch;
 	struct jn_touch_local *touch_local;
 	struct stcache *stc;	/* stratum key -> its id (stratum_of) */
-	struct ncslot *nc;	/* event name -> flags (name_flags) */
 	int topic_slot;
 	int strata_slot[MAX_STRATA_FIELDS], nstrata_fields;
 	char *skey;		/* the stratum key being built */
@@ -487,35 +471,6 @@ same_stratum(const char *c, const char *const *v, const size_t *len,
 }
 
 /*
- * A cheap mix of s[0..n) for the slot of a direct-mapped cache (of
- * strata, of event names): its length and up to 16 of its bytes (the
- * first and last 8, or 4, or 3).  The caches compare their keys whole,
- * so any mix gives the same answers, only more misses when keys collide;
- * jn_hash's byte-by-byte tail cost more than the lookups it served.
- */
-static inline uint64_t
-mix_bytes(const char *s, size_t n)
-{
-	uint64_t a = 0, b = 0;
-	uint32_t c, d;
-
-	if (n >= 8) {
-		memcpy(&a, s, 8);
-		memcpy(&b, s + n - 8, 8);
-	} else if (n >= 4) {
-		memcpy(&c, s, 4);
-		memcpy(&d, s + n - 4, 4);
-		a = (uint64_t)c << 32 | d;
-	} else if (n > 0) {
-		a = (uint64_t)(unsigned char)s[0] |
-		    (uint64_t)(unsigned char)s[n / 2] << 8 |
-		    (uint64_t)(unsigned char)s[n - 1] << 16;
-	}
-	a = (a ^ n) * UINT64_C(0x9e3779b97f4a7c15);
-	return (a ^ a >> 29 ^ b) * UINT64_C(0xd6e8feb86659fd93);
-}
-
-/*
  * The stratum of rec: its --strata values joined by a unit separator,
  * as an id of f->strata.  It depends on the event alone (not on its
  * user, whose lookup jn_units_put_record defers).  Strata are few: the
@@ -537,7 +492,7 @@ stratum_of(struct friction *f, const struct jn_record *rec)
 	for (k = 0; k < nf; k++) {
 		v[k] = jn_record_get(rec, f->strata_slot[k], &len[k]);
 		n += len[k] + (k > 0);
-		h = (h ^ h >> 31 ^ (len[k] > 0 ? mix_bytes(v[k], len[k]) :
+		h = (h ^ h >> 31 ^ (len[k] > 0 ? jn_mix_bytes(v[k], len[k]) :
 		    0)) * UINT64_C(0x9e3779b97f4a7c15);
 	}
 	if (n <= STC_MAX) {
@@ -584,29 +539,12 @@ stratum_of(struct friction *f, const struct jn_record *rec)
 static int
 name_flags(struct friction *f, const struct jn_event *ev, uint16_t *flags)
 {
-	struct ncslot *c = NULL;
 	uint64_t bits;
 
-	if (ev->name_len <= NC_MAX) {
-		if (f->nc == NULL)
-			f->nc = jn_xcalloc((size_t)1 << NC_BITS, sizeof *f->nc);
-		c = &f->nc[mix_bytes(ev->name, ev->name_len) >>
-		    (64 - NC_BITS)];
-		if (c->len == ev->name_len &&
-		    jn_same_bytes(c->s, ev->name, ev->name_len)) {
-			*flags = c->flags;
-			return 0;
-		}
-	}
 	if (jn_namecache_get(&f->names, f->cpred, f->ncached, ev->rec,
 	    ev->name, ev->name_len, &bits) != 0)
 		return -1;
 	*flags = f->cflags[bits & ((1U << NPRED) - 1)];
-	if (c != NULL) {
-		c->flags = *flags;
-		c->len = (uint16_t)ev->name_len;
-		memcpy(c->s, ev->name, ev->name_len);
-	}
 	return 0;
 }
 
@@ -3669,7 +3607,6 @@ release(void *state)
 	jn_engine_release(&f->engine);
 	jn_touch_local_free(f->touch_local);
 	free(f->stc);
-	free(f->nc);
 	if (!f->is_worker)	/* the rules are the main state's */
 		jn_touch_free(f->touch);
 	jn_pred_free(f->goal);

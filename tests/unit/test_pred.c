@@ -309,6 +309,41 @@ test_nul(void **state)
 	jn_pred_free(NULL);
 }
 
+/*
+ * The front of the name cache (a few direct-mapped slots): 300 names,
+ * short and past its key length, asked in turns so that they collide in
+ * its slots, each answered as the predicate answers its record, and
+ * every name in the table behind it.
+ */
+static void
+test_namecache_front(void **state)
+{
+	struct jn_pred *p[1];
+	struct jn_namecache c;
+	struct jn_record rec;
+	char name[80];
+	uint64_t bits;
+	int round, i, n;
+
+	(void)state;
+	p[0] = jn_pred_compile("/7$/", &schema, event_slot, "t");
+	jn_namecache_init(&c);
+	memset(&rec, 0, sizeof rec);
+	for (round = 0; round < 3; round++)
+		for (i = 0; i < 300; i++) {
+			n = snprintf(name, sizeof name, i % 3 == 0 ?
+			    "event_%d" : i % 3 == 1 ? "e%d" :
+			    "a_rather_long_event_name_past_the_key_%d", i);
+			put(&rec, "event", round == 0 ? name : "other");
+			assert_int_equal(jn_namecache_get(&c, p, 1, &rec,
+			    name, (size_t)n, &bits), 0);
+			assert_int_equal(bits, i % 10 == 7);
+		}
+	assert_int_equal(jn_intern_count(&c.names), 300);
+	jn_namecache_release(&c);
+	jn_pred_free(p[0]);
+}
+
 /* Which predicates depend on the event name alone, and their cache. */
 static void
 test_namecache(void **state)
@@ -425,6 +460,7 @@ main(void)
 		cmocka_unit_test(test_jit_retry),
 		cmocka_unit_test(test_nul),
 		cmocka_unit_test(test_namecache),
+		cmocka_unit_test(test_namecache_front),
 		cmocka_unit_test(test_unspaced),
 		cmocka_unit_test(test_hits),
 	};
