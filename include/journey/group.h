@@ -37,9 +37,9 @@ void jn_sort_small(void *base, size_t n, size_t size,
  * Sort n records of size bytes (a multiple of 8, at most 64) that start
  * with an int64_t time, by time, and records of equal times by tie (NULL:
  * in any order).  The same order as qsort with (time, tie), without a
- * call per comparison: by insertion when n is small, else, unless a pass
- * finds them in order already, by radix on the time's bytes that differ.
- * Cannot fail.
+ * call per comparison: by insertion when n is small; else a pass finds
+ * them in order already, or as a few runs in order, which are merged
+ * (stable); else by radix on the time's bytes that differ.  Cannot fail.
  */
 void jn_sort_by_time(void *base, size_t n, size_t size,
     int (*tie)(const void *, const void *));

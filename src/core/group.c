@@ -241,13 +241,70 @@ insert_by_time(char *b, size_t n, size_t size,
 		(out) |= keyof((b) + j_ * (size)) ^ first_; \
 } while (0)
 
+/* Whether record a goes before record b (or they are equal). */
+static inline int
+in_order(const char *a, const char *b,
+    int (*tie)(const void *, const void *))
+{
+	uint64_t ka = time_key(a), kb = time_key(b);
+
+	return ka < kb || (ka == kb && (tie == NULL || tie(a, b) <= 0));
+}
+
+/* Past this many runs in order, records are sorted by radix. */
+#define MAX_RUNS 16
+
+/*
+ * Merge the runs of b[0..n), each in order, that start at run[0..nrun)
+ * (run[nrun] is n): adjacent runs pairwise, through a buffer and back,
+ * until one is left.  Stable: of equal records, the earlier run's first.
+ */
+static void
+merge_runs(char *b, size_t n, size_t size,
+    int (*tie)(const void *, const void *), size_t *run, size_t nrun)
+{
+	char *tmp = jn_xmalloc(n * size), *src = b, *dst = tmp, *t;
+	size_t r, k;
+
+	while (nrun > 1) {
+		for (r = 0, k = 0; r < nrun; r += 2, k++) {
+			size_t a = run[r], am = run[r + 1], o = a;
+			size_t c = am, cm = r + 2 <= nrun ? run[r + 2] : am;
+
+			while (a < am && c < cm) {
+				if (in_order(src + a * size, src + c * size,
+				    tie))
+					copy_words(dst + o++ * size,
+					    src + a++ * size, size);
+				else
+					copy_words(dst + o++ * size,
+					    src + c++ * size, size);
+			}
+			memcpy(dst + o * size, src + a * size,
+			    (am - a) * size);
+			o += am - a;
+			memcpy(dst + o * size, src + c * size,
+			    (cm - c) * size);
+			run[k] = run[r];
+		}
+		run[k] = n;
+		nrun = k;
+		t = src;
+		src = dst;
+		dst = t;
+	}
+	if (src != b)
+		memcpy(b, src, n * size);
+	free(tmp);
+}
+
 void
 jn_sort_by_time(void *base, size_t n, size_t size,
     int (*tie)(const void *, const void *))
 {
 	char *b = base, *tmp, *src, *dst;
 	uint64_t diff;
-	size_t i, j;
+	size_t i, j, run[MAX_RUNS + 1], nrun = 1;
 	int d;
 
 	assert(size % 8 == 0 && size <= MAX_RECORD);
@@ -255,17 +312,22 @@ jn_sort_by_time(void *base, size_t n, size_t size,
 		insert_by_time(b, n, size, tie);
 		return;
 	}
-	/* in order already (a log in time order): a pass says so */
-	for (i = 1; i < n; i++) {
-		uint64_t kp = time_key(b + (i - 1) * size);
-		uint64_t k = time_key(b + i * size);
-
-		if (kp > k || (kp == k && tie != NULL &&
-		    tie(b + (i - 1) * size, b + i * size) > 0))
-			break;
-	}
-	if (i == n)
+	/*
+	 * In order already (a log in time order), or as a few runs in
+	 * order (a unit's records from each of -j's reading threads): a
+	 * pass says so, and the runs are merged.
+	 */
+	run[0] = 0;
+	for (i = 1; i < n && nrun <= MAX_RUNS; i++)
+		if (!in_order(b + (i - 1) * size, b + i * size, tie) &&
+		    nrun++ < MAX_RUNS)
+			run[nrun - 1] = i;
+	if (nrun <= MAX_RUNS) {
+		run[nrun] = n;
+		if (nrun > 1)
+			merge_runs(b, n, size, tie, run, nrun);
 		return;
+	}
 	KEY_DIFF(b, n, size, time_key, diff);
 	tmp = jn_xmalloc(n * size);
 	src = b;

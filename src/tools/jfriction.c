@@ -368,8 +368,6 @@ struct friction {
 	size_t ncts, ctscap;
 	uint32_t *runs;		/* the user's sessions, run by run */
 	size_t runscap;
-	struct fev *sortbuf;	/* sort_events' room to merge in */
-	size_t sortcap;
 	struct cells reach, icells;
 	/*
 	 * low_score: the answering units by answer pattern, their stratum
@@ -1404,94 +1402,6 @@ fev_cmp(const void *pa, const void *pb)
 }
 
 static int
-fev_before(const struct fev *a, const struct fev *b)
-{
-	return a->ts < b->ts || (a->ts == b->ts && fev_tie(a, b) <= 0);
-}
-
-/*
- * Merge the runs of ev[0..n), each in order, that start at run[0..nrun)
- * (run[nrun] is n): adjacent runs pairwise, from ev to f->sortbuf and
- * back, until one is left.  Stable.
- */
-static void
-merge_runs(struct friction *f, struct fev *ev, size_t n, size_t *run,
-    size_t nrun)
-{
-	struct fev *src = ev, *dst, *t;
-	size_t r, k;
-
-	f->sortbuf = jn_xgrow(f->sortbuf, &f->sortcap, n, sizeof *f->sortbuf);
-	dst = f->sortbuf;
-	while (nrun > 1) {
-		for (r = 0, k = 0; r < nrun; r += 2, k++) {
-			size_t a = run[r], am = run[r + 1];
-			size_t b = am, bm = r + 2 <= nrun ? run[r + 2] : am;
-			size_t o = a;
-
-			if (r + 1 == nrun)	/* the odd one out: as it is */
-				bm = b = am = run[r + 1];
-			while (a < am && b < bm)
-				dst[o++] = fev_before(&src[a], &src[b]) ?
-				    src[a++] : src[b++];
-			while (a < am)
-				dst[o++] = src[a++];
-			while (b < bm)
-				dst[o++] = src[b++];
-			run[k] = run[r];
-		}
-		run[k] = n;
-		nrun = k;
-		t = src;
-		src = dst;
-		dst = t;
-	}
-	if (src != ev)
-		memcpy(ev, src, n * sizeof *ev);
-}
-
-#define MAX_RUNS 16
-
-/*
- * ev[0..n) in fev_cmp's order, the times compared inline.  A user's
- * events come in time order when one thread reads a log in order (a
- * pass says so), or as a few runs in order, one per reading thread (-j):
- * up to 64 events by insertion, else such runs are merged, and events in
- * more runs than MAX_RUNS sorted by radix on the times.
- */
-static void
-sort_events(struct friction *f, struct fev *ev, size_t n)
-{
-	size_t run[MAX_RUNS + 1], nrun = 1, i, j;
-	struct fev t;
-
-	if (n <= 64) {
-		for (i = 1; i < n; i++) {
-			if (fev_before(&ev[i - 1], &ev[i]))
-				continue;
-			t = ev[i];
-			for (j = i; j > 0 && !fev_before(&ev[j - 1], &t); j--)
-				ev[j] = ev[j - 1];
-			ev[j] = t;
-		}
-		return;
-	}
-	run[0] = 0;
-	for (i = 1; i < n; i++) {
-		if (fev_before(&ev[i - 1], &ev[i]))
-			continue;
-		if (nrun == MAX_RUNS) {
-			jn_sort_by_time(ev, n, sizeof *ev, fev_tie);
-			return;
-		}
-		run[nrun++] = i;
-	}
-	run[nrun] = n;
-	if (nrun > 1)
-		merge_runs(f, ev, n, run, nrun);
-}
-
-static int
 fev_session_cmp(const void *pa, const void *pb)
 {
 	const struct fev *a = pa, *b = pb;
@@ -1592,7 +1502,7 @@ run_user(struct friction *f, struct fev *ev, size_t n, uint32_t user)
 	int converted = 0;
 	unsigned ans = 0;
 
-	sort_events(f, ev, n);
+	jn_sort_by_time(ev, n, sizeof *ev, fev_tie);
 	f->ncts = 0;
 	for (i = 0; i < n; i++) {
 		if (ev[i].flags & F_CONTACT) {
@@ -1611,7 +1521,7 @@ run_user(struct friction *f, struct fev *ev, size_t n, uint32_t user)
 	} else {
 		jn_sort_small(ev, n, sizeof *ev, fev_session_cmp);
 		run_sessions(f, ev, n, user);
-		sort_events(f, ev, n);
+		jn_sort_by_time(ev, n, sizeof *ev, fev_tie);
 	}
 	if (f->kinds >> K_REPEAT & 1)
 		detect_repeat(f, ev, n, user);
@@ -3631,7 +3541,6 @@ release(void *state)
 	free(f->mit);
 	free(f->sval);
 	free(f->runs);
-	free(f->sortbuf);
 	free(f->strata_names);
 	free(f->cts);
 	free(f->tp_mark);

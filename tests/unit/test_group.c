@@ -131,7 +131,8 @@ u64_cmp(const void *pa, const void *pb)
  * Against qsort: times spread wide or over few values (ties), negative
  * and positive, few and many records; shuffled, in order already (shape
  * 1), or in order but for the last two records swapped (shape 2) or
- * the first and the middle one (shape 3).  Ids rise with input
+ * the first and the middle one (shape 3), or as 3, 16 or 17 runs each in
+ * order (shapes 4 to 6).  Ids rise with input
  * position, so that ties on (time, tie) keep input order in both sorts.
  */
 static void
@@ -149,7 +150,17 @@ check_time_sort(size_t n, int64_t spread, int with_tie, int shape)
 		a[i].id = (uint32_t)i;
 		a[i].pad = x;
 	}
-	if (shape > 0 && n >= 2) {
+	if (shape >= 4) {
+		/* runs in order, as -j's reading threads hand them over: 3,
+		 * 16 (the most merged) or 17 (sorted by radix) */
+		size_t runs = shape == 4 ? 3 : shape == 5 ? 16 : 17, r;
+
+		for (r = 0; r < runs; r++)
+			qsort(a + n * r / runs, n * (r + 1) / runs - n * r /
+			    runs, sizeof *a, with_tie ? full_cmp : time_cmp);
+		for (i = 0; i < n; i++)
+			a[i].id = (uint32_t)i;
+	} else if (shape > 0 && n >= 2) {
 		struct trec t;
 		size_t p = shape == 2 ? n - 2 : 0, q = shape == 2 ? n - 1 :
 		    n / 2;
@@ -190,7 +201,7 @@ test_sort_by_time(void **state)
 	(void)state;
 	for (i = 0; i < sizeof sizes / sizeof *sizes; i++)
 		for (j = 0; j < sizeof spreads / sizeof *spreads; j++)
-			for (k = 0; k < 4; k++) {
+			for (k = 0; k < 7; k++) {
 				check_time_sort(sizes[i], spreads[j], 1, k);
 				check_time_sort(sizes[i], spreads[j], 0, k);
 			}
