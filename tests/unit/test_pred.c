@@ -321,7 +321,7 @@ test_namecache_front(void **state)
 	struct jn_pred *p[1];
 	struct jn_namecache c;
 	struct jn_record rec;
-	char name[80];
+	char name[80] = { 0 };	/* PCRE2 JIT reads words past a subject */
 	uint64_t bits;
 	int round, i, n;
 
