@@ -370,8 +370,11 @@ struct reader {
 	struct jn_ndjson_line *spans;
 	size_t spancap;
 
-	/* reading with workers: the batches this reader frames into */
+	/* reading with workers: the batches this reader frames into, and a
+	 * worker's refs of the NDJSON lines it framed itself */
 	struct jobs *jobs;
+	struct recref *lineref;
+	size_t nlineref, linerefcap;
 
 	/* progress */
 	uint64_t bytes, total_bytes;
@@ -1976,6 +1979,7 @@ process_record(struct reader *r, const char *p, size_t rlen)
 }
 
 static int batch_add(struct reader *r, size_t start, size_t rlen);
+static int batch_lines(struct reader *r);
 static int file_done(struct reader *r);
 
 /*
@@ -2054,8 +2058,20 @@ read_file(struct reader *r)
 	}
 	clear_values(r);
 	r->keep = SIZE_MAX;	/* all of the header's fields */
-	while ((rc = next_record(r, &start, &rlen, &nl)) == 1) {
-		const char *p = r->buf + start;
+	for (;;) {
+		const char *p;
+
+		/* with workers, whole buffers of plain lines go as they are */
+		if (r->jobs != NULL && r->xes == NULL && (!header ||
+		    r->format == JN_IN_NDJSON) && r->delim != '\r' &&
+		    (rc = batch_lines(r)) != 0) {
+			if (rc < 0)
+				return -1;
+			continue;
+		}
+		if ((rc = next_record(r, &start, &rlen, &nl)) != 1)
+			break;
+		p = r->buf + start;
 
 		r->rec.raw = p;
 		r->rec.rawlen = rlen;
@@ -2273,6 +2289,7 @@ reader_release(struct reader *r)
 		csv_free(&r->csv);
 	jn_ndjson_free(r->json);
 	free(r->pending);
+	free(r->lineref);
 	free(r->spans);
 	free(r->buf);
 	free(r->row);
@@ -2324,9 +2341,14 @@ jn_read(char *const *files, int nfiles, const struct jn_reader_opts *opts,
  * buffer has to be refilled, the buffer itself, with every record framed
  * in it, becomes a batch for the workers (fill() then starts a fresh
  * buffer with the partial record at the end), so records are never
- * copied.  Batches are committed, their diagnostics printed and their bad
- * records passed to the real policy, strictly in the order they were
- * framed, so that one thread and many report alike.
+ * copied.  Most buffers need no framing here at all: when no line in
+ * them can be blank and no quote can hold a newline (plain_lines, one
+ * quick pass that counts the lines for their numbers), they go whole,
+ * and each worker frames its lines as it splits them (frame_lines), as
+ * one thread does in a single pass.  Batches are committed, their
+ * diagnostics printed and their bad records passed to the real policy,
+ * strictly in the order they were framed, so that one thread and many
+ * report alike.
  */
 
 /* How many batches may be framed but not yet committed, per worker. */
@@ -2350,7 +2372,13 @@ struct batch {
 	size_t cap;
 	struct recref *refs;
 	size_t nrefs, refcap;
-	uint64_t first;		/* ordinal of refs[0] */
+	/*
+	 * Or, instead of refs, nlines whole lines buf[lines_off..lines_end)
+	 * for the worker to frame, the first of them on line lines_line.
+	 */
+	size_t lines_off, lines_end;
+	uint64_t nlines, lines_line;
+	uint64_t first;		/* ordinal of the first record */
 	int done, failed;
 	struct jn_strbuf diag;	/* the workers' messages */
 	struct jn_badlog bad;
@@ -2394,6 +2422,7 @@ batch_get(struct jobs *j)
 	b->next = b->onext = NULL;
 	b->file = NULL;
 	b->nrefs = 0;
+	b->nlines = 0;
 	b->done = b->failed = 0;
 	b->diag.len = 0;
 	b->bad.n = 0;
@@ -2492,7 +2521,7 @@ seal_batch(struct reader *r)
 	char *buf;
 	int rc;
 
-	if (b == NULL || b->nrefs == 0)
+	if (b == NULL || (b->nrefs == 0 && b->nlines == 0))
 		return 0;
 	pthread_mutex_lock(&j->mu);
 	next = batch_get(j);
@@ -2553,11 +2582,11 @@ drain_batches(struct reader *r)
 	return rc;
 }
 
-static int
-batch_add(struct reader *r, size_t start, size_t rlen)
+/* What the workers need to know of the current file, noted once. */
+static const struct filectx *
+batch_file(struct reader *r)
 {
 	struct jobs *j = r->jobs;
-	struct batch *b = j->cur;
 
 	if (j->curfile == NULL) {
 		struct filectx *fc = jn_xcalloc(1, sizeof *fc);
@@ -2570,13 +2599,145 @@ batch_add(struct reader *r, size_t start, size_t rlen)
 		fc->next = j->files;
 		j->files = j->curfile = fc;
 	}
+	return j->curfile;
+}
+
+static int
+batch_add(struct reader *r, size_t start, size_t rlen)
+{
+	struct batch *b = r->jobs->cur;
+
 	if (b->nrefs == 0) {
-		b->file = j->curfile;
+		b->file = batch_file(r);
 		b->first = r->records;
 	}
 	add_ref(r, &b->refs, &b->nrefs, &b->refcap, start, rlen);
 	r->records++;
 	return 0;
+}
+
+#ifdef CSV_SSE2
+/*
+ * plain_lines on p[0..m) 16 bytes at a time, m a multiple of 16: the
+ * newlines in it, or -1 when a quote (with quotes) or a newline followed
+ * by a byte <= ' ' is among them.
+ */
+static int64_t
+plain_lines16(const char *p, size_t m, int quotes)
+{
+	const __m128i nv = _mm_set1_epi8('\n'), qv = _mm_set1_epi8('"');
+	const __m128i sp = _mm_set1_epi8(' '), zero = _mm_setzero_si128();
+	size_t i = 0;
+	int64_t count = 0;
+
+	while (i < m) {
+		/* newlines tallied a byte a lane: 255 blocks at most */
+		size_t stop = m - i > 255 * 16 ? i + 255 * 16 : m;
+		__m128i tally = zero, bad = zero, sum;
+
+		for (; i < stop; i += 16) {
+			__m128i v = _mm_loadu_si128((const __m128i *)
+			    (const void *)(p + i));
+			__m128i w = _mm_loadu_si128((const __m128i *)
+			    (const void *)(p + i + 1));
+			__m128i nl = _mm_cmpeq_epi8(v, nv);
+
+			tally = _mm_sub_epi8(tally, nl);
+			bad = _mm_or_si128(bad, _mm_and_si128(nl,
+			    _mm_cmpeq_epi8(_mm_min_epu8(w, sp), w)));
+			if (quotes)
+				bad = _mm_or_si128(bad, _mm_cmpeq_epi8(v, qv));
+		}
+		if (_mm_movemask_epi8(bad) != 0)
+			return -1;
+		sum = _mm_sad_epu8(tally, zero);
+		count += _mm_cvtsi128_si64(sum) +
+		    _mm_cvtsi128_si64(_mm_unpackhi_epi64(sum, sum));
+	}
+	return count;
+}
+#endif
+
+/*
+ * The count of lines of p[0..n), which ends with its last newline, when
+ * the workers can frame them alone, else 0: no line may start with a
+ * byte <= ' ' (it might be a blank line, skipped and not counted) and,
+ * with quotes, no quote may come (a quoted field may hold a newline).
+ * Reads a byte past each newline but the last, which the data has.
+ */
+static uint64_t
+plain_lines(const char *p, size_t n, int quotes)
+{
+	size_t i = 0, m = n - 1;	/* p[m] is the last newline */
+	uint64_t count = 1;
+
+	if ((unsigned char)p[0] <= ' ')
+		return 0;
+#ifdef CSV_SSE2
+	{
+		int64_t c;
+
+		i = m & ~(size_t)15;
+		if ((c = plain_lines16(p, i, quotes)) < 0)
+			return 0;
+		count += (uint64_t)c;
+	}
+#endif
+	for (; i < m; i++) {
+		if (p[i] == '\n') {
+			if ((unsigned char)p[i + 1] <= ' ')
+				return 0;
+			count++;
+		} else if (quotes && p[i] == '"') {
+			return 0;
+		}
+	}
+	return count;
+}
+
+/*
+ * With workers, take the whole lines buffered from pos on as one batch
+ * for them to frame, when plain_lines allows, reading more first when no
+ * line is whole yet.  Returns 1 when it took lines, 0 when the records
+ * are to be framed here (next_record), -1 on error (reported).
+ */
+static int
+batch_lines(struct reader *r)
+{
+	for (;;) {
+		struct batch *b = r->jobs->cur;
+		const char *p = r->buf + r->pos;
+		size_t end = r->len - r->pos;
+		uint64_t n;
+
+		if (b->nrefs > 0)
+			return 0;
+		/* back to the last newline: past it is part of a line */
+		while (end > 0 && p[end - 1] != '\n')
+			end--;
+		if (end == 0) {
+			size_t avail = r->len - r->pos;
+
+			if (r->eof || avail >= MAX_RECORD)
+				return 0;
+			if (fill(r, avail + READ_CHUNK) != 0)
+				return -1;
+			continue;
+		}
+		n = plain_lines(p, end, r->format != JN_IN_NDJSON);
+		if (n == 0)
+			return 0;
+		b->file = batch_file(r);
+		b->first = r->records;
+		b->lines_off = r->pos;
+		b->lines_end = r->pos + end;
+		b->lines_line = r->line;
+		b->nlines = n;
+		r->records += n;
+		r->line += n;
+		r->pos += end;
+		return seal_batch(r) != 0 ? -1 : 1;
+	}
 }
 
 /* A file ends: its last records go out, the next file starts a batch. */
@@ -2588,6 +2749,63 @@ file_done(struct reader *r)
 		return -1;
 	r->jobs->curfile = NULL;
 	return 0;
+}
+
+/*
+ * A worker frames the lines of a batch (batch_lines took them whole, none
+ * blank, no quote in CSV) as next_record would, and parses them.
+ */
+static int
+frame_lines(struct reader *r, const struct batch *b)
+{
+	const char *buf = b->buf;
+	size_t at = b->lines_off, i;
+	int rc = 0;
+
+	if (r->format == JN_IN_NDJSON) {
+		r->nlineref = 0;
+		for (i = 0; i < b->nlines; i++) {
+			const char *p = buf + at;
+			const char *q = memchr(p, '\n', b->lines_end - at);
+			size_t len = (size_t)(q - p);
+
+			r->rec.line = b->lines_line + i;
+			add_ref(r, &r->lineref, &r->nlineref, &r->linerefcap,
+			    at, len > 0 && p[len - 1] == '\r' ? len - 1 : len);
+			at += len + 1;
+		}
+		return json_lines(r, buf, r->lineref, r->nlineref, b->first);
+	}
+	r->blk = NULL;		/* bitmaps of another buffer */
+	for (i = 0; i < b->nlines && rc == 0; i++) {
+		const char *p = buf + at;
+		size_t len, rlen;
+
+		r->pos = at;
+#ifdef CSV_SSE2
+		if (!r->opts->raw_only && r->delim != '\r') {
+			len = csv_scan_line(r, p, b->lines_end - at, 1);
+			r->presplit = 1;
+		} else
+#endif
+		{
+			len = (size_t)((const char *)memchr(p, '\n',
+			    b->lines_end - at) - p);
+		}
+		assert(len != SIZE_MAX);
+		rlen = len > 0 && p[len - 1] == '\r' ? len - 1 : len;
+		r->rec.raw = p;
+		r->rec.rawlen = rlen;
+		r->rec.line = b->lines_line + i;
+		r->rec.pos = b->first + i;
+		r->unterminated = 0;
+		rc = process_record(r, p, rlen);
+		at += len + 1;
+	}
+	r->presplit = 0;
+	r->blk = NULL;
+	r->pos = 0;
+	return rc;
 }
 
 /* A worker parses one batch with its own reader. */
@@ -2607,7 +2825,10 @@ parse_batch(struct reader *r, struct batch *b)
 	r->rec.format = (int)fc->format;
 	r->bad->log = &b->bad;
 	jn_diag_capture(&b->diag);
-	if (fc->format == JN_IN_NDJSON) {
+	if (b->nlines > 0) {
+		if (frame_lines(r, b) != 0)
+			b->failed = 1;
+	} else if (fc->format == JN_IN_NDJSON) {
 		if (json_lines(r, b->buf, b->refs, b->nrefs, b->first) != 0)
 			b->failed = 1;
 	} else {
@@ -2729,7 +2950,7 @@ jn_read_jobs(char *const *files, int nfiles,
 	 * Drain: records framed before an error still count, as they do
 	 * with one thread; then the workers stop.
 	 */
-	if (j.cur->nrefs > 0) {
+	if (j.cur->nrefs > 0 || j.cur->nlines > 0) {
 		r.pos = r.len;
 		if (seal_batch(&r) != 0)
 			rc = -1;

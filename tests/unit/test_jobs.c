@@ -5,7 +5,8 @@
  * worker, with the same position, line, bytes and values; each worker
  * sees its records in input order; bad records, the --rejects file and
  * the count read are the same; several files, gzip, CRLF, quoted
- * newlines, blank lines and an unterminated last record included.
+ * newlines, blank lines and an unterminated last record included, and
+ * lines that the workers frame themselves.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -135,6 +136,46 @@ make_ndjson(size_t *len)
 	}
 	/* a last line without its newline */
 	jn_strbuf_printf(&b, "{\"user_id\":\"last\",\"ts\":1}");
+	*len = b.len;
+	return b.buf;
+}
+
+/*
+ * Several MB of records the workers frame themselves (whole buffers with
+ * no quote and no line starting with a blank), bad ones and CRLF lines
+ * among them, and stretches the reading thread must frame (a quoted
+ * newline, blank lines), in the CSV format or NDJSON.
+ */
+static char *
+make_plain(size_t *len, int ndjson, int terminated)
+{
+	struct jn_strbuf b = { NULL, 0, 0 };
+	int i;
+
+	if (!ndjson)
+		jn_strbuf_printf(&b, "user_id,ts,event,note\n");
+	for (i = 0; i < 120000; i++) {
+		const char *eol = i % 7 == 0 ? "\r\n" : "\n";
+
+		if (i == 40000 && !ndjson) {
+			jn_strbuf_printf(&b, "u1,%d,view,\"two\nlines\"\n", i);
+		} else if (i == 80000) {
+			jn_strbuf_printf(&b, "\n   \n");
+		} else if (i % 101 == 3) {	/* bad: a field short, broken */
+			jn_strbuf_printf(&b, ndjson ? "{\"user_id\":\"u%d\","
+			    "%s" : "u%d,view%s", i, eol);
+		} else if (ndjson) {
+			jn_strbuf_printf(&b, "{\"user_id\":\"u%d\",\"ts\":%d,"
+			    "\"pad\":\"%0*d\"}%s", i % 613, i, i % 30, 0, eol);
+		} else {
+			jn_strbuf_printf(&b, "u%d,%d,view,%0*d%s", i % 613, i,
+			    i % 30, 0, eol);
+		}
+	}
+	jn_strbuf_printf(&b, ndjson ? "{\"user_id\":\"last\",\"ts\":1}" :
+	    "u1,9,last,x");
+	if (terminated)
+		jn_strbuf_printf(&b, "\n");
 	*len = b.len;
 	return b.buf;
 }
@@ -320,6 +361,34 @@ test_ndjson(void **state)
 	free(data);
 }
 
+/* Lines the workers frame, in files of both formats. */
+static void
+test_plain(void **state)
+{
+	size_t len[4];
+	char *data[4], *files[4];
+	int k;
+
+	(void)state;
+	for (k = 0; k < 4; k++) {
+		data[k] = make_plain(&len[k], k / 2, k % 2);
+		assert_true(len[k] > 2500000);
+		files[k] = write_tmp(data[k], len[k], k == 1);	/* gzip */
+	}
+	compare(files, 4, 2, 0, -1);
+	compare(files, 4, 3, 0, -1);
+	compare(files + 2, 1, 2, 0, -1);	/* NDJSON alone */
+	compare(files, 1, 2, 1, -1);		/* --strict: the first bad */
+	compare(files + 2, 1, 2, 1, -1);
+	compare(files, 1, 2, 0, 70000);		/* a callback error */
+	compare(files + 3, 1, 2, 0, 90000);
+	for (k = 0; k < 4; k++) {
+		unlink(files[k]);
+		free(files[k]);
+		free(data[k]);
+	}
+}
+
 /* --strict and a callback error stop both at the same record. */
 static void
 test_errors(void **state)
@@ -361,6 +430,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_csv),
 		cmocka_unit_test(test_ndjson),
+		cmocka_unit_test(test_plain),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_missing_file),
 	};
