@@ -98,4 +98,37 @@ void jn_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d);
  * times before the epoch.  Cannot fail. */
 int64_t jn_floor_div(int64_t a, int64_t b);
 
+/*
+ * Calendar periods, numbered: hours and days since 1970-01-01, weeks
+ * (Monday to Sunday) since the week of 1969-12-29, months since January
+ * of year 0.  Times are taken as they are: a tool shifts them to local
+ * time (--utc-offset) first.
+ */
+enum jn_period { JN_PERIOD_HOUR, JN_PERIOD_DAY, JN_PERIOD_WEEK,
+    JN_PERIOD_MONTH };
+
+/* Its name: "hour", "day", "week" or "month". */
+const char *jn_period_name(enum jn_period p);
+
+/*
+ * The period named arg among allowed[0..n) into *p: 0, or -1 reported as
+ * "bad OPT 'ARG' (the allowed names)".
+ */
+int jn_period_parse(const char *opt, const char *arg,
+    const enum jn_period *allowed, size_t n, enum jn_period *p);
+
+/* The number of the period holding time ts (ns).  Cannot fail. */
+int64_t jn_period_of(enum jn_period p, int64_t ts);
+
+/* The day (since 1970-01-01) that period num starts in.  Cannot fail. */
+int64_t jn_period_day(enum jn_period p, int64_t num);
+
+/*
+ * Its label into buf: "YYYY-MM-DDTHH:00" for an hour, the first day
+ * "YYYY-MM-DD" for a day or a week, "YYYY-MM" for a month.  Returns its
+ * length (snprintf's).
+ */
+size_t jn_period_label(enum jn_period p, int64_t num, char *buf,
+    size_t size);
+
 #endif

@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "journey/util.h"
+
 /* Epoch numbers below these magnitudes are seconds, then milliseconds. */
 #define EPOCH_MS_FROM	INT64_C(100000000000)
 #define EPOCH_US_FROM	INT64_C(100000000000000)
@@ -63,6 +65,93 @@ jn_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
 	*d = (unsigned)(doy - (153 * mp + 2) / 5 + 1);
 	*m = (unsigned)(mp < 10 ? mp + 3 : mp - 9);
 	*y = yoe + era * 400 + (*m <= 2);
+}
+
+/* ---- calendar periods ---- */
+
+#define HOUR_NS (INT64_C(3600) * JN_NS_PER_SEC)
+#define DAY_NS (24 * HOUR_NS)
+
+static const char *const period_names[] = { "hour", "day", "week", "month" };
+
+const char *
+jn_period_name(enum jn_period p)
+{
+	return period_names[p];
+}
+
+int
+jn_period_parse(const char *opt, const char *arg,
+    const enum jn_period *allowed, size_t n, enum jn_period *p)
+{
+	char list[64];
+	size_t i, len = 0;
+
+	for (i = 0; i < n; i++) {
+		if (strcmp(arg, period_names[allowed[i]]) == 0) {
+			*p = allowed[i];
+			return 0;
+		}
+		len += (size_t)snprintf(list + len, sizeof list - len, "%s%s",
+		    i > 0 ? ", " : "", period_names[allowed[i]]);
+	}
+	return jn_error("bad %s '%s' (%s)", opt, arg, list);
+}
+
+int64_t
+jn_period_of(enum jn_period p, int64_t ts)
+{
+	int64_t d;
+	unsigned m, dd;
+
+	switch (p) {
+	case JN_PERIOD_HOUR:
+		return jn_floor_div(ts, HOUR_NS);
+	case JN_PERIOD_DAY:
+		return jn_floor_div(ts, DAY_NS);
+	case JN_PERIOD_WEEK:	/* 1970-01-01 was a Thursday */
+		return jn_floor_div(jn_floor_div(ts, DAY_NS) + 3, 7);
+	case JN_PERIOD_MONTH:
+		break;
+	}
+	jn_civil_from_days(jn_floor_div(ts, DAY_NS), &d, &m, &dd);
+	return d * 12 + (int64_t)m - 1;
+}
+
+int64_t
+jn_period_day(enum jn_period p, int64_t num)
+{
+	int64_t y;
+
+	switch (p) {
+	case JN_PERIOD_HOUR:
+		return jn_floor_div(num, 24);
+	case JN_PERIOD_DAY:
+		return num;
+	case JN_PERIOD_WEEK:
+		return num * 7 - 3;
+	case JN_PERIOD_MONTH:
+		break;
+	}
+	y = jn_floor_div(num, 12);
+	return jn_days_from_civil(y, (unsigned)(num - y * 12) + 1, 1);
+}
+
+size_t
+jn_period_label(enum jn_period p, int64_t num, char *buf, size_t size)
+{
+	int64_t y;
+	unsigned m, d;
+
+	jn_civil_from_days(jn_period_day(p, num), &y, &m, &d);
+	if (p == JN_PERIOD_MONTH)
+		return (size_t)snprintf(buf, size, "%04lld-%02u", (long long)y,
+		    m);
+	if (p == JN_PERIOD_HOUR)
+		return (size_t)snprintf(buf, size, "%04lld-%02u-%02uT%02d:00",
+		    (long long)y, m, d, (int)(num - jn_floor_div(num, 24) * 24));
+	return (size_t)snprintf(buf, size, "%04lld-%02u-%02u", (long long)y, m,
+	    d);
 }
 
 static int

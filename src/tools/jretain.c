@@ -124,8 +124,6 @@ static const struct option tool_longopts[] = {
 #define MAX_PERIODS 1000
 #define DAY_NS (INT64_C(86400) * JN_NS_PER_SEC)
 
-enum period { PER_DAY, PER_WEEK, PER_MONTH };
-static const char *const period_names[] = { "day", "week", "month" };
 
 /* The bits of a record's mask. */
 #define M_START 1u
@@ -146,7 +144,7 @@ struct rrec {
 
 /* A cohort of a group: its units, and per period 0..N-1 the retained. */
 struct cohort {
-	int64_t num;		/* period number of the cohort (see period_of) */
+	int64_t num;		/* period number of the cohort (jn_period_of) */
 	uint64_t units;
 	uint64_t *ret;		/* [nperiods] */
 	struct jn_xsum *val;	/* [nperiods] with --value, else NULL */
@@ -173,7 +171,7 @@ struct retain {
 	struct jn_input in;
 	const char *start_text, *return_text;
 	struct jn_pred *start, *ret;	/* NULL: any event */
-	enum period period;
+	enum jn_period period;
 	int recurring, rolling, cumulative, nperiods, periods_given;
 	int stickiness;		/* cohorts are then numbers of active periods */
 	const char *by_field, *value_field;
@@ -210,63 +208,12 @@ struct retain {
 
 /* ---- periods ---- */
 
-/*
- * The calendar period number of time ts: days since 1970-01-01, weeks
- * (Monday to Sunday) since the week of 1969-12-29, or months since
- * January of year 0.
- */
-static int64_t
-period_of(enum period p, int64_t ts)
-{
-	int64_t d = jn_floor_div(ts, DAY_NS), y;
-	unsigned m, dd;
-
-	switch (p) {
-	case PER_DAY:
-		return d;
-	case PER_WEEK:		/* 1970-01-01 was a Thursday */
-		return jn_floor_div(d + 3, 7);
-	default:
-		jn_civil_from_days(d, &y, &m, &dd);
-		return y * 12 + (int64_t)m - 1;
-	}
-}
-
-/* The first day (since 1970-01-01) of period number num. */
-static int64_t
-period_day(enum period p, int64_t num)
-{
-	switch (p) {
-	case PER_DAY:
-		return num;
-	case PER_WEEK:
-		return num * 7 - 3;
-	default:
-		return jn_days_from_civil(jn_floor_div(num, 12),
-		    (unsigned)(num - jn_floor_div(num, 12) * 12) + 1, 1);
-	}
-}
-
-/* The cohort's label: its first day, or YYYY-MM for months. */
-static size_t
-period_label(enum period p, int64_t num, char *buf, size_t size)
-{
-	int64_t y;
-	unsigned m, d;
-
-	jn_civil_from_days(period_day(p, num), &y, &m, &d);
-	if (p == PER_MONTH)
-		return (size_t)snprintf(buf, size, "%04lld-%02u", (long long)y,
-		    m);
-	return (size_t)snprintf(buf, size, "%04lld-%02u-%02u", (long long)y, m,
-	    d);
-}
-
 /* Rolling windows: 24 hours, 7 days, 30 days. */
 static int64_t
-rolling_len(enum period p)
+rolling_len(enum jn_period p)
 {
-	return p == PER_DAY ? DAY_NS : p == PER_WEEK ? 7 * DAY_NS : 30 * DAY_NS;
+	return p == JN_PERIOD_DAY ? DAY_NS : p == JN_PERIOD_WEEK ? 7 * DAY_NS :
+	    30 * DAY_NS;
 }
 
 /* ---- reading ---- */
@@ -460,7 +407,7 @@ period_after(const struct retain *f, int64_t c0, int64_t t0, int64_t ts)
 {
 	if (f->rolling)
 		return (ts - t0) / rolling_len(f->period);
-	return period_of(f->period, ts) - c0;
+	return jn_period_of(f->period, ts) - c0;
 }
 
 /*
@@ -475,7 +422,7 @@ count_entry(const struct retain *f, struct tally *t, struct cohort *c,
     const void *ev, size_t n, size_t from)
 {
 	const struct rrec *s = rec_at(f, ev, from);
-	int64_t c0 = period_of(f->period, s->ts), t0 = s->ts, k, last = -1;
+	int64_t c0 = jn_period_of(f->period, s->ts), t0 = s->ts, k, last = -1;
 	size_t i;
 
 	c->units++;
@@ -553,7 +500,7 @@ count_active(const struct retain *f, struct tally *t, const void *ev,
 
 		if (!(r->mask & M_RETURN))
 			continue;
-		p = period_of(f->period, r->ts);
+		p = jn_period_of(f->period, r->ts);
 		if (active == 0 || p != last)
 			active++;
 		last = p;
@@ -599,7 +546,7 @@ count_unit(void *tool, void *acc, const struct jn_unit *u, void *rec,
 
 		if (!(r->mask & M_START))
 			continue;
-		p = period_of(f->period, r->ts);
+		p = jn_period_of(f->period, r->ts);
 		if (any && p == last_period)
 			continue;	/* one entry per period */
 		if (g == NULL)
@@ -702,7 +649,7 @@ config_text(const void *tool, struct jn_strbuf *b)
 	jn_state_config_item(b, "start", f->start_text);
 	jn_state_config_item(b, "return", f->return_text);
 	jn_strbuf_printf(b, "period=%s;type=%s;window=%s;cumulative=%d;"
-	    "periods=%d;stickiness=%d;", period_names[f->period],
+	    "periods=%d;stickiness=%d;", jn_period_name(f->period),
 	    f->recurring ? "recurring" : "first", f->rolling ? "rolling" :
 	    "calendar", f->cumulative, f->nperiods, f->stickiness);
 	jn_state_config_item(b, "by", f->by_field);
@@ -868,7 +815,7 @@ value_cell(const struct retain *f, const struct jn_xsum *x)
 static int
 observed(const struct retain *f, int64_t num, int k)
 {
-	int64_t day = period_day(f->period, num + k);
+	int64_t day = jn_period_day(f->period, num + k);
 
 	if (f->end == INT64_MIN)
 		return 0;
@@ -905,7 +852,7 @@ write_long(struct retain *f, enum jn_format fmt)
 			by = jn_intern_str(&f->byvals, gr->by, &len);
 		for (c = 0; c < gr->n; c++) {
 			const struct cohort *co = &gr->c[c];
-			size_t ll = period_label(f->period, co->num, label,
+			size_t ll = jn_period_label(f->period, co->num, label,
 			    sizeof label);
 
 			for (k = 0; k < f->nperiods; k++) {
@@ -983,7 +930,7 @@ write_matrix(struct retain *f, enum jn_format fmt)
 			i = 0;
 			if (f->by_field)
 				cells[i++] = jn_cell_str(by, len);
-			cells[i++] = jn_cell_str(label, period_label(f->period,
+			cells[i++] = jn_cell_str(label, jn_period_label(f->period,
 			    co->num, label, sizeof label));
 			cells[i++] = jn_cell_int((int64_t)co->units);
 			units += co->units;
@@ -1051,8 +998,8 @@ write_sticky(struct retain *f, enum jn_format fmt)
 	int rc;
 
 	if (f->end != INT64_MIN)
-		span = period_of(f->period, f->end) -
-		    period_of(f->period, f->begin) + 1;
+		span = jn_period_of(f->period, f->end) -
+		    jn_period_of(f->period, f->begin) + 1;
 	if (f->by_field)
 		cols[nc++] = (struct jn_column){ f->by_field, JN_COL_STR };
 	cols[nc++] = (struct jn_column){ "active_periods", JN_COL_INT };
@@ -1118,13 +1065,15 @@ parse_args(void *state, int argc, char **argv)
 	static struct option *longopts;
 	static const char *const types[] = { "first", "recurring" };
 	static const char *const windows[] = { "calendar", "rolling" };
+	static const enum jn_period periods[] = { JN_PERIOD_DAY,
+	    JN_PERIOD_WEEK, JN_PERIOD_MONTH };
 	int opt, r;
 	char *end;
 	long n;
 
 	free(longopts);
 	longopts = jn_cli_options(tool_longopts, NELEM(tool_longopts));
-	f->period = PER_WEEK;
+	f->period = JN_PERIOD_WEEK;
 	f->nperiods = 8;
 	while ((opt = getopt_long(argc, argv, JN_RUN_SHORTOPTS
 	    JN_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
@@ -1143,10 +1092,9 @@ parse_args(void *state, int argc, char **argv)
 			f->return_text = optarg;
 			break;
 		case OPT_PERIOD:
-			if ((r = parse_choice("--period", optarg, period_names,
-			    3, "day, week, month")) < 0)
+			if (jn_period_parse("--period", optarg, periods,
+			    sizeof periods / sizeof periods[0], &f->period) != 0)
 				return -1;
-			f->period = (enum period)r;
 			break;
 		case OPT_TYPE:
 			if ((r = parse_choice("--type", optarg, types, 2,

@@ -174,14 +174,9 @@ static const struct option tool_longopts[] = {
 #define NONE UINT32_MAX
 #define MAX_DEFINED 8		/* --count and --rate, each */
 #define MAX_PERIODS 100000	/* periods from the first event to the last */
-#define HOUR_NS (INT64_C(3600) * JN_NS_PER_SEC)
-#define DAY_NS (24 * HOUR_NS)
 #define NTOP_DRIVERS 3
 #define DRV_EMPTY (UINT32_MAX - 1)	/* a session without a driver value */
 
-enum period { PER_DAY, PER_HOUR, PER_WEEK };
-static const char *const period_names[] = { "day", "hour", "week" };
-static const size_t natural_season[] = { 7, 24, 52 };
 
 /*
  * The counters of a cell.  Per session (the period and group of its first
@@ -270,7 +265,7 @@ struct watch {
 	struct jn_pred *goal, *error;
 	struct defined count[MAX_DEFINED], rate[MAX_DEFINED];
 	int ncount, nrate;
-	enum period period;
+	enum jn_period period;
 	int32_t offset;		/* seconds east of UTC */
 	int series, only_flagged, season_given, error_given;
 	int check_last;
@@ -344,39 +339,8 @@ struct watch {
 static int64_t
 period_of(const struct watch *f, int64_t ts)
 {
-	int64_t local = ts + (int64_t)f->offset * JN_NS_PER_SEC, d;
-
-	switch (f->period) {
-	case PER_HOUR:
-		return jn_floor_div(local, HOUR_NS);
-	case PER_WEEK:		/* 1970-01-01 was a Thursday */
-		d = jn_floor_div(local, DAY_NS);
-		return jn_floor_div(d + 3, 7);
-	default:
-		return jn_floor_div(local, DAY_NS);
-	}
-}
-
-/* Its label: the local date (the week's Monday), or date and hour. */
-static size_t
-period_label(const struct watch *f, int64_t p, char *buf, size_t size)
-{
-	int64_t y, day = p;
-	unsigned m, d;
-	int hour = -1;
-
-	if (f->period == PER_HOUR) {
-		day = jn_floor_div(p, 24);
-		hour = (int)(p - day * 24);
-	} else if (f->period == PER_WEEK) {
-		day = p * 7 - 3;
-	}
-	jn_civil_from_days(day, &y, &m, &d);
-	if (hour >= 0)
-		return (size_t)snprintf(buf, size, "%04lld-%02u-%02uT%02d:00",
-		    (long long)y, m, d, hour);
-	return (size_t)snprintf(buf, size, "%04lld-%02u-%02u", (long long)y,
-	    m, d);
+	return jn_period_of(f->period, ts + (int64_t)f->offset *
+	    JN_NS_PER_SEC);
 }
 
 /* ---- reading ---- */
@@ -928,7 +892,7 @@ config_text(const void *tool, struct jn_strbuf *b)
 		jn_state_config_item(b, "rate_num", f->rate[k].text);
 		jn_state_config_item(b, "rate_den", f->rate[k].den_text);
 	}
-	jn_strbuf_printf(b, "period=%s;offset=%ld;", period_names[f->period],
+	jn_strbuf_printf(b, "period=%s;offset=%ld;", jn_period_name(f->period),
 	    (long)f->offset);
 }
 
@@ -1641,8 +1605,8 @@ emit_rows(struct watch *f, struct jn_writer *w, struct jn_strbuf *db,
 					continue;
 				row_verdict(f, w, q, r, f->check_last > 0 &&
 				    i + (size_t)f->check_last >= n);
-				cells[j++] = jn_cell_str(label, period_label(f,
-				    r->p, label, sizeof label));
+				cells[j++] = jn_cell_str(label, jn_period_label(
+				    f->period, r->p, label, sizeof label));
 				if (f->by_field)
 					cells[j++] = jn_cell_str(by, blen);
 				cells[j++] = jn_cell_str(q->name,
@@ -2308,12 +2272,14 @@ parse_args(struct watch *f, int argc, char **argv)
 {
 	static struct option *longopts;
 	static const char *const dirs[] = { "both", "pos", "neg" };
+	static const enum jn_period periods[] = { JN_PERIOD_DAY,
+	    JN_PERIOD_HOUR, JN_PERIOD_WEEK };
 	int opt, r;
 	long n = 0;
 
 	free(longopts);
 	longopts = jn_cli_options(tool_longopts, NELEM(tool_longopts));
-	f->period = PER_DAY;
+	f->period = JN_PERIOD_DAY;
 	f->alpha = 0.05;
 	f->max_anoms = 0.10;
 	f->dir = JN_ANOM_BOTH;
@@ -2375,10 +2341,9 @@ parse_args(struct watch *f, int argc, char **argv)
 			f->by_field = optarg;
 			break;
 		case OPT_PERIOD:
-			if ((r = parse_choice("--period", optarg, period_names,
-			    3, "day, hour, week")) < 0)
+			if (jn_period_parse("--period", optarg, periods,
+			    sizeof periods / sizeof periods[0], &f->period) != 0)
 				return -1;
-			f->period = (enum period)r;
 			break;
 		case OPT_UTC_OFFSET:
 			if (jn_time_zone_parse(optarg, &f->offset) != 0)
@@ -2450,7 +2415,8 @@ parse_args(struct watch *f, int argc, char **argv)
 		}
 	}
 	if (!f->season_given)
-		f->season = natural_season[f->period];
+		f->season = f->period == JN_PERIOD_HOUR ? 24 :
+		    f->period == JN_PERIOD_WEEK ? 52 : 7;
 	if (f->goal_text != NULL && *f->goal_text == '\0')
 		return jn_error("empty --goal expression");
 	if (*f->error_text == '\0')

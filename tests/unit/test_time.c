@@ -10,11 +10,13 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
 
 #include "journey/time.h"
+#include "journey/util.h"
 
 #define S	JN_NS_PER_SEC
 #define MS	INT64_C(1000000)
@@ -1055,6 +1057,95 @@ test_time_zone(void **state)
 	assert_int_equal(ns, 1796565780 * S);
 }
 
+/*
+ * Calendar periods, checked against dates worked out by hand (and with
+ * `date -u -d`): 2026-12-07 is a Monday, 1969-12-29 the Monday of the
+ * week numbered 0, 2024 a leap year.
+ */
+struct period_case {
+	const char *time;
+	enum jn_period p;
+	int64_t num;
+	const char *label;
+};
+
+static void
+test_periods(void **state)
+{
+	static const struct period_case c[] = {
+		{ "2026-12-07T10:30:00Z", JN_PERIOD_HOUR, 20794 * 24 + 10,
+		    "2026-12-07T10:00" },
+		{ "2026-12-07T10:30:00Z", JN_PERIOD_DAY, 20794, "2026-12-07" },
+		{ "2026-12-07T00:00:00Z", JN_PERIOD_WEEK, 2971, "2026-12-07" },
+		{ "2026-12-09T12:00:00Z", JN_PERIOD_WEEK, 2971, "2026-12-07" },
+		{ "2026-12-13T23:59:59.999Z", JN_PERIOD_WEEK, 2971,
+		    "2026-12-07" },
+		{ "2026-12-06T23:59:59Z", JN_PERIOD_WEEK, 2970, "2026-11-30" },
+		{ "2026-12-31T23:59:59Z", JN_PERIOD_MONTH, 2026 * 12 + 11,
+		    "2026-12" },
+		{ "2024-02-29T12:00:00Z", JN_PERIOD_MONTH, 2024 * 12 + 1,
+		    "2024-02" },
+		{ "1970-01-01T00:00:00Z", JN_PERIOD_WEEK, 0, "1969-12-29" },
+		/* before the epoch: numbers round down, not toward 0 */
+		{ "1969-12-31T23:00:00Z", JN_PERIOD_HOUR, -1,
+		    "1969-12-31T23:00" },
+		{ "1969-12-31T23:00:00Z", JN_PERIOD_DAY, -1, "1969-12-31" },
+		{ "1969-12-31T23:00:00Z", JN_PERIOD_WEEK, 0, "1969-12-29" },
+		{ "1969-12-28T12:00:00Z", JN_PERIOD_WEEK, -1, "1969-12-22" },
+		{ "1969-12-31T23:00:00Z", JN_PERIOD_MONTH, 1969 * 12 + 11,
+		    "1969-12" },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < NELEM(c); i++) {
+		char buf[32];
+		int64_t ts, start;
+
+		assert_int_equal(jn_time_parse(c[i].time, strlen(c[i].time),
+		    &ts), 0);
+		if (jn_period_of(c[i].p, ts) != c[i].num)
+			fail_msg("%s, %s: %lld, want %lld", c[i].time,
+			    jn_period_name(c[i].p),
+			    (long long)jn_period_of(c[i].p, ts),
+			    (long long)c[i].num);
+		assert_int_equal(jn_period_label(c[i].p, c[i].num, buf,
+		    sizeof buf), strlen(c[i].label));
+		assert_string_equal(buf, c[i].label);
+		/* the period's first day starts it: a ns before is the last */
+		start = jn_period_day(c[i].p, c[i].num) * 86400 * S;
+		if (c[i].p == JN_PERIOD_HOUR)
+			start += (c[i].num - jn_period_day(c[i].p, c[i].num) *
+			    24) * 3600 * S;
+		assert_true(start <= ts);
+		assert_int_equal(jn_period_of(c[i].p, start), c[i].num);
+		assert_int_equal(jn_period_of(c[i].p, start - 1), c[i].num - 1);
+	}
+}
+
+static void
+test_period_parse(void **state)
+{
+	static const enum jn_period some[] = { JN_PERIOD_DAY, JN_PERIOD_WEEK,
+	    JN_PERIOD_MONTH };
+	enum jn_period p = JN_PERIOD_DAY;
+	struct jn_strbuf diag = { NULL, 0, 0 };
+
+	(void)state;
+	assert_int_equal(jn_period_parse("--period", "month", some, 3, &p), 0);
+	assert_int_equal(p, JN_PERIOD_MONTH);
+	assert_string_equal(jn_period_name(JN_PERIOD_HOUR), "hour");
+	/* not among those allowed: the message lists them, p untouched */
+	jn_diag_capture(&diag);
+	assert_int_equal(jn_period_parse("--period", "hour", some, 3, &p), -1);
+	jn_diag_capture(NULL);
+	assert_int_equal(p, JN_PERIOD_MONTH);
+	assert_non_null(diag.buf);
+	assert_non_null(strstr(diag.buf,
+	    "bad --period 'hour' (day, week, month)"));
+	free(diag.buf);
+}
+
 int
 main(void)
 {
@@ -1086,6 +1177,8 @@ main(void)
 		cmocka_unit_test(test_time_format),
 		cmocka_unit_test(test_time_format_check),
 		cmocka_unit_test(test_time_zone),
+		cmocka_unit_test(test_periods),
+		cmocka_unit_test(test_period_parse),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
