@@ -653,7 +653,7 @@ write_backlog(struct score *s, enum jn_format fmt)
 		c[6] = jn_cell_int((int64_t)it->users);
 		c[7] = jn_cell_num(it->revenue);
 		c[8] = jn_cell_int((int64_t)it->support);
-		c[9] = jn_cell_num(it->effort);
+		c[9] = jn_cell_fixed(it->effort, 2);
 		c[10] = it->has_cost ? jn_cell_num(it->cost) : jn_cell_null();
 		c[11] = jn_cell_str(reason, strlen(reason));
 		jn_writer_row(w, c);
