@@ -1468,13 +1468,19 @@ rounded(double v, int rate)
 
 /*
  * A figure of KPI q as written: a score at its precision (score.h), a
- * rate rounded at 4 decimals, else v.
+ * rate rounded at 4 decimals, else v.  With fixed (in a table or
+ * markdown: the expected value and its band, and a rate), every row shows
+ * the same decimals: a rate 4, anything else 2 (372.16, not 372.155841
+ * beside 462).
  */
 static struct jn_cell
-figure(const struct kpi *q, double v)
+figure(const struct kpi *q, double v, int fixed)
 {
 	if (q->is_score)
 		return jn_score_cell((enum jn_score_kind)(q->kind - K_NPS), v);
+	if (fixed && isfinite(v))
+		return jn_cell_fixed(rounded(v, q->is_rate), q->is_rate ? 4 :
+		    2);
 	return jn_cell_num(rounded(v, q->is_rate));
 }
 
@@ -1565,11 +1571,11 @@ row_columns(const struct watch *f, struct jn_column *cols)
 
 /*
  * The rows of every series into w (only those of period only_p unless it
- * is INT64_MIN), db the drivers' buffer.
+ * is INT64_MIN), db the drivers' buffer; human for a table or markdown.
  */
 static void
 emit_rows(struct watch *f, struct jn_writer *w, struct jn_strbuf *db,
-    int64_t only_p, int *flagged_last)
+    int64_t only_p, int human, int *flagged_last)
 {
 	struct jn_cell cells[14];
 	size_t g, k, i, n, blen;
@@ -1612,16 +1618,17 @@ emit_rows(struct watch *f, struct jn_writer *w, struct jn_strbuf *db,
 				cells[j++] = jn_cell_str(q->name,
 				    strlen(q->name));
 				cells[j++] = r->has_value ? figure(q,
-				    r->value) : jn_cell_null();
+				    r->value, human && q->is_rate) :
+				    jn_cell_null();
 				cells[j++] = jn_cell_num(r->num);
 				cells[j++] = rate ? jn_cell_num(r->den) :
 				    jn_cell_null();
-				cells[j++] = figure(q, r->expected);
-				cells[j++] = figure(q, r->lower);
-				cells[j++] = figure(q, r->upper);
+				cells[j++] = figure(q, r->expected, human);
+				cells[j++] = figure(q, r->lower, human);
+				cells[j++] = figure(q, r->upper, human);
 				cells[j++] = isnan(r->score) ? jn_cell_null() :
-				    jn_cell_num(nearbyint(r->score *
-				    1e4) / 1e4);
+				    jn_cell_fixed(nearbyint(r->score *
+				    1e4) / 1e4, 4);
 				cells[j++] = r->flag > 0 ? jn_cell_str("high",
 				    4) : r->flag < 0 ? jn_cell_str("low", 3) :
 				    jn_cell_str("", 0);
@@ -1659,7 +1666,8 @@ write_rows(struct watch *f, enum jn_format fmt, int *flagged_last)
 	jn_engine_meta(&f->engine, fmt);
 	w = jn_writer_new(stdout, fmt, cols, nc);
 	jn_writer_gate(w, watch_gate(f));
-	emit_rows(f, w, &db, INT64_MIN, flagged_last);
+	emit_rows(f, w, &db, INT64_MIN, fmt == JN_FMT_TABLE ||
+	    fmt == JN_FMT_MARKDOWN, flagged_last);
 	free(db.buf);
 	rc = jn_writer_finish(w);
 	jn_writer_free(w);
@@ -1975,7 +1983,7 @@ follow_close(struct watch *f, int64_t from, int64_t upto)
 	for (q = from; q <= upto; q++) {
 		f->first = first > q - h + 1 ? first : q - h + 1;
 		f->last = q;
-		emit_rows(f, f->fw, &f->fdb, q, &flagged);
+		emit_rows(f, f->fw, &f->fdb, q, 0, &flagged);
 	}
 	f->first = first;
 	f->last = last;
