@@ -166,11 +166,21 @@ struct jn_units {
  * saw the unit first.
  */
 struct jn_unit {
-	const char *key;	/* user, or user NUL session; not NUL-ended */
-	size_t len;
+	const struct jn_intern *keys;	/* where its key is: jn_unit_key */
 	void *owner;
 	uint32_t id;
 };
+
+/*
+ * The unit's key: the user, or user NUL session; not NUL-ended.  Asked
+ * for only where needed: fetching it for every unit was a cache miss
+ * that most reporters never read.
+ */
+static inline const char *
+jn_unit_key(const struct jn_unit *u, size_t *len)
+{
+	return jn_intern_str(u->keys, u->id, len);
+}
 
 /*
  * What a reporter supplies.  "tool" is always the main state; "w" a

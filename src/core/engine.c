@@ -355,7 +355,7 @@ flush_current(struct jn_units *u)
 	struct jn_unit unit;
 
 	assert(e != NULL && u->nparts == 1);
-	unit.key = jn_intern_str(&u->keys, u->cur, &unit.len);
+	unit.keys = &u->keys;
 	unit.owner = e->tool;
 	unit.id = u->cur;
 	e->r->unit(e->tool, e->tool, &unit,
@@ -464,7 +464,7 @@ hand_one(struct jn_engine *e, void *ctx, uint32_t id, unsigned char *rec,
 	(void)ctx;
 	unit.owner = e->tool;
 	unit.id = id;
-	unit.key = jn_intern_str(&u->keys, unit.id, &unit.len);
+	unit.keys = &u->keys;
 	e->r->unit(e->tool, e->tool, &unit, rec, n);
 }
 
@@ -515,7 +515,7 @@ count_one(struct jn_engine *e)
 		size_t n = start[i + 1] - start[i];
 
 		unit.id = (uint32_t)i;
-		unit.key = jn_intern_str(&u->keys, unit.id, &unit.len);
+		unit.keys = &u->keys;
 		e->r->unit(e->tool, e->tool, &unit,
 		    n > 0 ? l->p + start[i] * u->rec_size : NULL, n);
 	}
@@ -682,8 +682,7 @@ hand_share(struct jn_engine *e, void *ctx, uint32_t id, unsigned char *rec,
 
 	unit.owner = e->workers[ow];
 	unit.id = (uint32_t)s->owner[id];
-	unit.key = jn_intern_str(&worker_units(e, ow)->keys, unit.id,
-	    &unit.len);
+	unit.keys = &worker_units(e, ow)->keys;
 	e->r->unit(e->tool, e->workers[s->part], &unit, rec, n);
 }
 
@@ -786,8 +785,7 @@ count_share(void *arg)
 		}
 		unit.owner = e->workers[ow];
 		unit.id = (uint32_t)s->owner[u];
-		unit.key = jn_intern_str(&worker_units(e, ow)->keys, unit.id,
-		    &unit.len);
+		unit.keys = &worker_units(e, ow)->keys;
 		r->unit(e->tool, e->workers[s->part], &unit, rec, n);
 	}
 	/* the share's records are done with: free them early */
@@ -834,6 +832,8 @@ number_globally(struct jn_engine *e, struct share *shares)
 	for (;; g++) {
 		struct jn_unit unit;
 		struct share *s;
+		const char *key;
+		size_t len;
 		uint32_t id;
 		int ow;
 
@@ -849,10 +849,10 @@ number_globally(struct jn_engine *e, struct share *shares)
 		ow = (int)(s->owner[next[best]] >> 32);
 		unit.owner = e->workers[ow];
 		unit.id = (uint32_t)s->owner[next[best]];
-		unit.key = jn_intern_str(&worker_units(e, ow)->keys, unit.id,
-		    &unit.len);
+		unit.keys = &worker_units(e, ow)->keys;
+		key = jn_unit_key(&unit, &len);
 		e->gmap[best][next[best]++] = g;
-		id = jn_units_put(mine, unit.key, unit.len);
+		id = jn_units_put(mine, key, len);
 		assert(id == g);	/* each unit in one share, once */
 		(void)id;
 		e->r->unit_move(e->tool, g, &unit);

@@ -1047,8 +1047,11 @@ count_unit_events(void *tool, void *acc, const struct jn_unit *u, void *rec,
 {
 	struct funnel *f = tool, *a = acc;
 	const struct funnel *owner = u->owner;
+	size_t len = 0;
+	/* the key only to match --explain against */
+	const char *key = f->explain ? jn_unit_key(u, &len) : "";
 
-	count_events(f, &a->t, &owner->uinfo[u->id], u->key, u->len,
+	count_events(f, &a->t, &owner->uinfo[u->id], key, len,
 	    widen(f, &a->t, rec, n), n);
 	if (f->run.sorted)
 		f->nvalues = 0;

@@ -141,15 +141,16 @@ toy_unit(void *tool, void *acc, const struct jn_unit *u, void *rec, size_t n)
 {
 	struct rec *r = rec;
 	struct jn_strbuf b = { NULL, 0, 0 };
-	size_t i;
+	size_t i, len;
+	const char *key = jn_unit_key(u, &len);
 
 	/* in any order with one thread: each unit's in input order */
 	if (((const struct toy *)tool)->any_order &&
 	    ((const struct toy *)tool)->run.jobs == 1)
 		for (i = 1; i < n; i++)
 			assert_true(r[i - 1].pad < r[i].pad);
-	for (i = 0; i < u->len; i++)
-		jn_strbuf_printf(&b, "%c", u->key[i] ? u->key[i] : '/');
+	for (i = 0; i < len; i++)
+		jn_strbuf_printf(&b, "%c", key[i] ? key[i] : '/');
 	qsort(r, n, sizeof *r, rec_cmp);
 	for (i = 0; i < n; i++) {
 		assert_int_equal(r[i].unit, r[0].unit);
@@ -173,11 +174,13 @@ static void
 toy_move(void *tool, uint32_t g, const struct jn_unit *u)
 {
 	struct toy *t = tool;
+	size_t len;
+	const char *key = jn_unit_key(u, &len);
 
 	assert_int_equal(g, t->nmoved);
 	t->moved = jn_xgrow(t->moved, &t->movedcap, t->nmoved + 1,
 	    sizeof *t->moved);
-	t->moved[t->nmoved++] = jn_xstrndup(u->key, u->len);
+	t->moved[t->nmoved++] = jn_xstrndup(key, len);
 }
 
 /* Every worker's unit has the global number of the same key. */
