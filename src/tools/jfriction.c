@@ -14,7 +14,7 @@
  * integer counts, an exact sum and the loads as a multiset, and --merge
  * adds such states of shards of whole users up into the same table.
  *
- * Memory: 32 bytes per event, plus per distinct touchpoint, target, topic
+ * Memory: 24 bytes per event, plus per distinct touchpoint, target, topic
  * and message, plus per friction item, plus 32 bytes per distinct
  * (touchpoint, load) for p75.  With -j N the events are kept once, split between the reading
  * threads' states; the tables of users and values, and the counts per
@@ -203,14 +203,23 @@ struct loopvis {
 	size_t first;		/* index of its first event */
 };
 
-/* One event: 32 bytes. */
+/*
+ * One event: 24 bytes, the most of what jfriction keeps.  What it is
+ * besides its time, user, session and touchpoint is a tag: distinct tags
+ * are few (most events are plain views), so the event keeps a tag's id.
+ * Its load time is not kept: it joins the loads while reading, and
+ * F_SLOW says whether it was over --slow.
+ */
 struct fev {
 	int64_t ts;
 	uint32_t user;
 	uint32_t session;	/* hash of the session value | 1, 0 without */
 	uint32_t tp;		/* touchpoint id */
+	uint32_t tag;		/* id in the state's tags */
+};
+
+struct ftag {
 	uint32_t aux;		/* target, form, topic or message id; NONE */
-	float load;		/* load time in seconds, NAN without */
 	uint16_t flags;
 	uint16_t stratum;	/* id in strata: its --strata values */
 };
@@ -305,6 +314,7 @@ struct friction {
 	const char *terminal_text, *strata_text;
 	int load_ms, lcp, rage_clicks, loop_visits, min_users, per_user;
 	int64_t slow, rage_gap, repeat_within, contact_window;
+	float slow_s;		/* --slow in seconds, as loads are compared */
 	double poor;		/* --lcp: poor threshold, seconds */
 
 	struct jn_pred *goal, *click, *form_start, *form_submit, *contact;
@@ -337,10 +347,23 @@ struct friction {
 	struct jn_intern strata;	/* stratum keys: values joined by US */
 	uint32_t **vmap;	/* -j: per worker, value id -> this state's */
 	uint32_t **smap;	/* -j: per worker, stratum id -> this state's */
+	uint32_t **tmap;	/* -j: per worker, tag id -> this state's */
 	int nvmap;
 	int too_many_strata;
 	uint32_t *merge_strata;	/* --merge: a state's stratum index -> id */
 	size_t nmerge_strata, merge_stratacap;
+	/*
+	 * The tags of events read into this state (tag_put), by id, in an
+	 * open-addressing table of indexes (0 empty, else index + 1); and
+	 * those of the events being detected: these, or with -j the main
+	 * state's, which the events were remapped to.
+	 */
+	struct ftag *tags;
+	uint64_t *tagkey;	/* each tag as a word (tag_key) */
+	size_t ntags, tagcap;
+	uint32_t *tagslot;
+	size_t ntagslot;	/* 0 or a power of two */
+	const struct ftag *etags;
 	/* per stratum id: what its conversions are worth */
 	struct sval *sval;
 	size_t nsval;
@@ -421,6 +444,87 @@ val_id(struct friction *f, int slot, const struct jn_record *rec)
 	const char *v = jn_record_get(rec, slot, &len);
 
 	return v && len ? val_put(f, v, len) : NONE;
+}
+
+/* A tag as one word: its detail, flags and stratum. */
+static inline uint64_t
+tag_key(uint32_t aux, unsigned flags, unsigned stratum)
+{
+	return (uint64_t)aux << 32 | (uint64_t)flags << 16 | stratum;
+}
+
+/* The home slot of tag key k in f->tagslot (not empty). */
+static inline size_t
+tag_home(const struct friction *f, uint64_t k)
+{
+	uint64_t h = k * UINT64_C(0x9e3779b97f4a7c15);
+
+	return (size_t)(h >> 32 ^ h >> 7) & (f->ntagslot - 1);
+}
+
+/* tag_put's new tag k; i is the empty slot it found for it. */
+static uint32_t
+tag_add(struct friction *f, uint64_t k, size_t i)
+{
+	size_t j;
+
+	if (2 * (f->ntags + 1) > f->ntagslot) {	/* room for one more */
+		free(f->tagslot);
+		f->ntagslot = f->ntagslot ? 2 * f->ntagslot : 64;
+		f->tagslot = jn_xcalloc(f->ntagslot, sizeof *f->tagslot);
+		for (j = 0; j <= f->ntags; j++) {
+			uint64_t kj = j < f->ntags ? f->tagkey[j] : k;
+
+			for (i = tag_home(f, kj); f->tagslot[i] != 0;
+			    i = (i + 1) & (f->ntagslot - 1))
+				;
+			if (j < f->ntags)
+				f->tagslot[i] = (uint32_t)j + 1;
+		}
+	}
+	f->tags = jn_xgrow(f->tags, &f->tagcap, f->ntags + 1, sizeof *f->tags);
+	f->tagkey = jn_xrealloc(f->tagkey, f->tagcap * sizeof *f->tagkey);
+	f->tags[f->ntags].aux = (uint32_t)(k >> 32);
+	f->tags[f->ntags].flags = (uint16_t)(k >> 16);
+	f->tags[f->ntags].stratum = (uint16_t)k;
+	f->tagkey[f->ntags] = k;
+	f->tagslot[i] = (uint32_t)++f->ntags;
+	return (uint32_t)(f->ntags - 1);
+}
+
+/* The id of the tag (aux, flags, stratum) in f->tags, added if new. */
+static inline uint32_t
+tag_put(struct friction *f, uint32_t aux, uint16_t flags, uint16_t stratum)
+{
+	uint64_t k = tag_key(aux, flags, stratum);
+	size_t i;
+
+	if (f->ntagslot == 0)
+		return tag_add(f, k, 0);
+	for (i = tag_home(f, k); f->tagslot[i] != 0;
+	    i = (i + 1) & (f->ntagslot - 1))
+		if (f->tagkey[f->tagslot[i] - 1] == k)
+			return f->tagslot[i] - 1;
+	return tag_add(f, k, i);
+}
+
+/* What event e is: its tag in the tags the events being detected have. */
+static inline const struct ftag *
+tag_of(const struct friction *f, const struct fev *e)
+{
+	return &f->etags[e->tag];
+}
+
+static inline unsigned
+ev_flags(const struct friction *f, const struct fev *e)
+{
+	return tag_of(f, e)->flags;
+}
+
+static inline uint32_t
+ev_aux(const struct friction *f, const struct fev *e)
+{
+	return tag_of(f, e)->aux;
 }
 
 /* The worth of stratum st, zero when new. */
@@ -546,6 +650,20 @@ name_flags(struct friction *f, const struct jn_event *ev, uint16_t *flags)
 	return 0;
 }
 
+/*
+ * A load as a key of the multiset: the touchpoint, then the float's bits,
+ * which sort as the loads (never negative) do.
+ */
+static uint64_t
+load_key(uint32_t tp, float load)
+{
+	uint32_t bits;
+
+	load += 0.0F;		/* -0 as +0: one key per value */
+	memcpy(&bits, &load, sizeof bits);
+	return (uint64_t)tp << 32 | bits;
+}
+
 static int
 on_event(void *ctx, const struct jn_event *ev)
 {
@@ -557,7 +675,6 @@ on_event(void *ctx, const struct jn_event *ev)
 	const char *v;
 	size_t len;
 	int m, k, st;
-	float load = NAN;
 	/* the kinds of event, once per event name where they allow it */
 	if (ev->name_len > 0 && f->ncached > 0) {
 		if (name_flags(f, ev, &flags) != 0)
@@ -598,14 +715,18 @@ on_event(void *ctx, const struct jn_event *ev)
 		aux = val_id(f, f->target_slot, rec);
 	}
 	v = jn_record_get(rec, f->load_slot, &len);
-	if (v != NULL && len > 0) {
+	if (v != NULL && len > 0 && (f->kinds >> K_SLOW & 1)) {
 		double d;
+		float load;
 
 		/* beyond a float's range the conversion is undefined: a
 		 * load of 10^38 seconds is no load time, so it is left out */
 		if (jn_parse_double(v, len, &d) == 0 && d >= 0 &&
-		    (f->load_ms ? d / 1000 : d) <= FLT_MAX)
+		    (f->load_ms ? d / 1000 : d) <= FLT_MAX) {
 			load = (float)(f->load_ms ? d / 1000 : d);
+			flags |= load > f->slow_s ? F_SLOW : 0;
+			jn_counts_add(&f->loads, load_key(tp, load), 1);
+		}
 	}
 	if ((st = stratum_of(f, rec)) < 0)
 		return -1;
@@ -630,10 +751,7 @@ on_event(void *ctx, const struct jn_event *ev)
 	e.session = ev->session && ev->session_len ?
 	    (uint32_t)jn_hash(ev->session, ev->session_len) | 1 : 0;
 	e.tp = tp;
-	e.aux = aux;
-	e.load = load;
-	e.flags = flags;
-	e.stratum = (uint16_t)st;
+	e.tag = tag_put(f, aux, flags, (uint16_t)st);
 	return jn_units_put_record(&f->units, ev, &e);
 }
 
@@ -841,20 +959,6 @@ hit(struct friction *f, enum kind k, uint32_t tp, uint32_t detail,
 
 /* ---- loads ---- */
 
-/*
- * A load as a key of the multiset: the touchpoint, then the float's bits,
- * which sort as the loads (never negative) do.
- */
-static uint64_t
-load_key(uint32_t tp, float load)
-{
-	uint32_t bits;
-
-	load += 0.0F;		/* -0 as +0: one key per value */
-	memcpy(&bits, &load, sizeof bits);
-	return (uint64_t)tp << 32 | bits;
-}
-
 /* The k-th smallest (from 0) of the loads counted in e[0..n). */
 static float
 load_nth(const struct jn_count *e, size_t n, uint64_t k)
@@ -921,31 +1025,31 @@ detect_errors_slow(struct friction *f, const struct session *s)
 	int controls = (f->kinds >> K_ERROR & 1) ||
 	    (f->kinds >> K_RAGE & 1) || (f->kinds >> K_FORM & 1);
 	uint32_t tp = NONE, clicked = NONE, id;
-	float slow = (float)((double)f->slow / 1e9);
 	size_t i;
 
 	for (i = 0; i < s->n; i++) {
 		const struct fev *e = &s->ev[i];
+		const struct ftag *t = tag_of(f, e);
 
 		if (e->tp != tp) {
 			tp = e->tp;
 			clicked = NONE;
 		}
-		if (controls && (e->flags & (F_CLICK | F_FORM_START)) &&
-		    e->aux != NONE) {
-			clicked = e->aux;
+		if (controls && (t->flags & (F_CLICK | F_FORM_START)) &&
+		    t->aux != NONE) {
+			clicked = t->aux;
 			meet(f, item_for(f, K_CONTROL, tp, clicked, NONE),
 			    e->ts);
 		}
-		if ((f->kinds >> K_ERROR & 1) && (e->flags & F_ERROR)) {
-			id = hit(f, K_ERROR, e->tp, e->aux, NONE, s->user,
+		if ((f->kinds >> K_ERROR & 1) && (t->flags & F_ERROR)) {
+			id = hit(f, K_ERROR, e->tp, t->aux, NONE, s->user,
 			    s->id, e->ts);
 			if (clicked != NONE)
 				hit(f, K_ERROR_AFTER, tp, clicked, id, s->user,
 				    s->id, e->ts);
 		}
-		if ((f->kinds >> K_SLOW & 1) && !isnan(e->load) &&
-		    e->load > slow)
+		/* F_SLOW is set only when slow is detected */
+		if (t->flags & F_SLOW)
 			hit(f, K_SLOW, e->tp, NONE, NONE, s->user, s->id,
 			    e->ts);
 	}
@@ -965,15 +1069,16 @@ rage_cause(struct friction *f, const struct session *s, size_t i)
 
 	if (!(f->kinds >> K_ERROR & 1))
 		return NONE;
-	for (j = i; j > 0 && !(s->ev[j - 1].flags & F_ERROR); j--)
+	for (j = i; j > 0 && !(ev_flags(f, &s->ev[j - 1]) & F_ERROR); j--)
 		;
 	if (j == 0 || s->ev[j - 1].tp != c->tp)
 		return NONE;
-	for (k = j - 1; k > 0 && !(s->ev[k - 1].flags & F_CLICK); k--)
+	for (k = j - 1; k > 0 && !(ev_flags(f, &s->ev[k - 1]) & F_CLICK); k--)
 		;
-	if (k == 0 || s->ev[k - 1].aux != c->aux || s->ev[k - 1].tp != c->tp)
+	if (k == 0 || ev_aux(f, &s->ev[k - 1]) != ev_aux(f, c) ||
+	    s->ev[k - 1].tp != c->tp)
 		return NONE;
-	return item_for(f, K_ERROR, c->tp, s->ev[j - 1].aux, NONE);
+	return item_for(f, K_ERROR, c->tp, ev_aux(f, &s->ev[j - 1]), NONE);
 }
 
 /* Chains of rage_clicks clicks on one target, each within rage_gap. */
@@ -984,23 +1089,25 @@ detect_rage(struct friction *f, const struct session *s)
 
 	for (i = 0; i < s->n; i++) {
 		const struct fev *e = &s->ev[i];
+		const struct ftag *t = tag_of(f, e);
 		size_t chain = 1;
 		int64_t last = e->ts;
 
-		if (!(e->flags & F_CLICK) || e->aux == NONE)
+		if (!(t->flags & F_CLICK) || t->aux == NONE)
 			continue;
 		for (j = i + 1; j < s->n; j++) {
 			const struct fev *c = &s->ev[j];
+			const struct ftag *ct = tag_of(f, c);
 
-			if (!(c->flags & F_CLICK))
+			if (!(ct->flags & F_CLICK))
 				continue;
-			if (c->aux != e->aux || c->ts - last > f->rage_gap)
+			if (ct->aux != t->aux || c->ts - last > f->rage_gap)
 				break;
 			chain++;
 			last = c->ts;
 		}
 		if (chain >= (size_t)f->rage_clicks) {
-			hit_own(f, K_RAGE, e->tp, e->aux, rage_cause(f, s, i),
+			hit_own(f, K_RAGE, e->tp, t->aux, rage_cause(f, s, i),
 			    s->user, s->id, e->ts, chain - 1);
 			/* the chain is one occurrence: skip past it */
 			for (; i + 1 < s->n && s->ev[i + 1].ts <= last; i++)
@@ -1017,20 +1124,21 @@ detect_forms(struct friction *f, const struct session *s)
 
 	for (i = 0; i < s->n; i++) {
 		const struct fev *e = &s->ev[i];
+		const struct ftag *t = tag_of(f, e);
 		int submitted = 0;
 
-		if (!(e->flags & F_FORM_START))
+		if (!(t->flags & F_FORM_START))
 			continue;
 		for (j = i + 1; j < s->n && !submitted; j++)
-			submitted = (s->ev[j].flags & F_FORM_SUBMIT) &&
-			    s->ev[j].aux == e->aux;
+			submitted = (ev_flags(f, &s->ev[j]) & F_FORM_SUBMIT) &&
+			    ev_aux(f, &s->ev[j]) == t->aux;
 		/* a form started twice counts once, at its last start */
 		for (j = i + 1; j < s->n && !submitted; j++)
-			if ((s->ev[j].flags & F_FORM_START) &&
-			    s->ev[j].aux == e->aux)
+			if ((ev_flags(f, &s->ev[j]) & F_FORM_START) &&
+			    ev_aux(f, &s->ev[j]) == t->aux)
 				submitted = 1;
 		if (!submitted)
-			hit(f, K_FORM, e->tp, e->aux, NONE, s->user, s->id,
+			hit(f, K_FORM, e->tp, t->aux, NONE, s->user, s->id,
 			    e->ts);
 	}
 }
@@ -1088,7 +1196,7 @@ exit_cause(struct friction *f, const struct session *s)
 
 	if (!(f->kinds >> K_ERROR & 1))
 		return NONE;
-	for (e = s->n; e > 0 && !(s->ev[e - 1].flags & F_ERROR); e--)
+	for (e = s->n; e > 0 && !(ev_flags(f, &s->ev[e - 1]) & F_ERROR); e--)
 		;
 	if (e == 0)
 		return NONE;
@@ -1096,13 +1204,13 @@ exit_cause(struct friction *f, const struct session *s)
 		int contact = s->ev[j].tp == s->ev[e - 1].tp;
 
 		for (k = e; k < s->n && !contact; k++)
-			contact = (s->ev[k].flags & F_CONTACT) &&
+			contact = (ev_flags(f, &s->ev[k]) & F_CONTACT) &&
 			    s->ev[k].tp == s->ev[j].tp;
 		if (!contact)
 			return NONE;
 	}
-	return item_for(f, K_ERROR, s->ev[e - 1].tp, s->ev[e - 1].aux,
-	    NONE);
+	return item_for(f, K_ERROR, s->ev[e - 1].tp, ev_aux(f,
+	    &s->ev[e - 1]), NONE);
 }
 
 /*
@@ -1120,7 +1228,7 @@ detect_exit(struct friction *f, const struct session *s)
 	for (i = 0; i < s->n; i++) {
 		uint32_t tp = s->ev[i].tp;
 
-		terminal |= s->ev[i].flags & F_TERMINAL;
+		terminal |= ev_flags(f, &s->ev[i]) & F_TERMINAL;
 		if (f->tp_mark[tp] == f->session_serial)
 			continue;
 		f->tp_mark[tp] = f->session_serial;
@@ -1140,7 +1248,7 @@ detect_exit(struct friction *f, const struct session *s)
 	f->total_exits++;
 	/* an error at the last touchpoint, in the session's last steps */
 	for (i = s->n; i > 0 && s->ev[i - 1].tp == last->tp; i--)
-		error |= s->ev[i - 1].flags & F_ERROR;
+		error |= ev_flags(f, &s->ev[i - 1]) & F_ERROR;
 	if ((f->kinds >> K_DEAD_END & 1) && error)
 		hit(f, K_DEAD_END, last->tp, NONE, exit_cause(f, s), s->user,
 		    s->id, last->ts);
@@ -1157,15 +1265,18 @@ detect_repeat(struct friction *f, const struct fev *ev, size_t n,
 	size_t i, j;
 
 	for (i = 0; i < n; i++) {
-		if (!(ev[i].flags & F_CONTACT))
+		uint32_t aux = ev_aux(f, &ev[i]);
+
+		if (!(ev_flags(f, &ev[i]) & F_CONTACT))
 			continue;
 		for (j = i; j > 0; j--) {
 			const struct fev *p = &ev[j - 1];
 
 			if (ev[i].ts - p->ts > f->repeat_within)
 				break;
-			if ((p->flags & F_CONTACT) && p->aux == ev[i].aux) {
-				hit(f, K_REPEAT, ev[i].tp, ev[i].aux, NONE,
+			if ((ev_flags(f, p) & F_CONTACT) &&
+			    ev_aux(f, p) == aux) {
+				hit(f, K_REPEAT, ev[i].tp, aux, NONE,
 				    user, ev[i].session, ev[i].ts);
 				break;
 			}
@@ -1341,6 +1452,7 @@ end_unit(struct friction *f, const struct fev *ev, size_t n,
  * detected carry; set before detecting, read only while threads detect.
  */
 static const struct jn_intern *cmp_vals, *cmp_strata;
+static struct ftag *const *cmp_tags;	/* the main state's tags */
 
 /*
  * Byte order of values a and b, none last.  Ties between events go by
@@ -1370,20 +1482,27 @@ static int
 fev_tie(const void *pa, const void *pb)
 {
 	const struct fev *a = pa, *b = pb;
+	const struct ftag *ta, *tb;
+	unsigned fa, fb;
 	int c;
 
 	if (a->session != b->session)
 		return a->session < b->session ? -1 : 1;
-	if (a->flags != b->flags)
-		return a->flags < b->flags ? -1 : 1;
+	ta = &(*cmp_tags)[a->tag];
+	tb = &(*cmp_tags)[b->tag];
+	/* not by F_SLOW: events are not ordered by their loads */
+	fa = ta->flags & ~(unsigned)F_SLOW;
+	fb = tb->flags & ~(unsigned)F_SLOW;
+	if (fa != fb)
+		return fa < fb ? -1 : 1;
 	if ((c = val_cmp(a->tp, b->tp)) != 0)
 		return c;
-	if ((c = val_cmp(a->aux, b->aux)) != 0)
+	if ((c = val_cmp(ta->aux, tb->aux)) != 0)
 		return c;
-	if (a->stratum != b->stratum) {
+	if (ta->stratum != tb->stratum) {
 		size_t la, lb;
-		const char *sa = jn_intern_str(cmp_strata, a->stratum, &la);
-		const char *sb = jn_intern_str(cmp_strata, b->stratum, &lb);
+		const char *sa = jn_intern_str(cmp_strata, ta->stratum, &la);
+		const char *sb = jn_intern_str(cmp_strata, tb->stratum, &lb);
 
 		c = memcmp(sa, sb, la < lb ? la : lb);
 		return c != 0 ? c : (la > lb) - (la < lb);
@@ -1425,9 +1544,11 @@ run_session(struct friction *f, struct fev *ev, size_t n, uint32_t user,
 	s.id = sid;
 	s.converted = 0;
 	for (i = 0; i < n; i++) {
-		s.converted |= ev[i].flags & F_GOAL;
-		if (ev[i].flags & F_NPS)
-			ans = ev[i].flags;
+		unsigned fl = ev_flags(f, &ev[i]);
+
+		s.converted |= fl & F_GOAL;
+		if (fl & F_NPS)
+			ans = fl;
 	}
 	f->total_sessions++;
 	f->total_session_events += n;
@@ -1445,7 +1566,8 @@ run_session(struct friction *f, struct fev *ev, size_t n, uint32_t user,
 		detect_loops(f, &s);
 	detect_exit(f, &s);
 	if (!f->per_user)
-		end_unit(f, ev, n, ev[0].stratum, s.converted != 0, ans,
+		end_unit(f, ev, n, tag_of(f, &ev[0])->stratum,
+		    s.converted != 0, ans,
 		    user, sid);
 }
 
@@ -1505,14 +1627,16 @@ run_user(struct friction *f, struct fev *ev, size_t n, uint32_t user)
 	jn_sort_by_time(ev, n, sizeof *ev, fev_tie);
 	f->ncts = 0;
 	for (i = 0; i < n; i++) {
-		if (ev[i].flags & F_CONTACT) {
+		unsigned fl = ev_flags(f, &ev[i]);
+
+		if (fl & F_CONTACT) {
 			f->cts = jn_xgrow(f->cts, &f->ctscap, f->ncts + 1,
 			    sizeof *f->cts);
 			f->cts[f->ncts++] = ev[i].ts;	/* in time order */
 		}
-		converted |= (ev[i].flags & F_GOAL) != 0;
-		if (ev[i].flags & F_NPS)	/* the last, in time order */
-			ans = ev[i].flags;
+		converted |= (fl & F_GOAL) != 0;
+		if (fl & F_NPS)	/* the last, in time order */
+			ans = fl;
 	}
 	if (f->per_user)
 		begin_unit(f);
@@ -1528,13 +1652,14 @@ run_user(struct friction *f, struct fev *ev, size_t n, uint32_t user)
 	f->total_users++;
 	f->total_converted += (uint64_t)converted;
 	if (f->per_user)
-		end_unit(f, ev, n, ev[0].stratum, converted, ans, user, 1);
+		end_unit(f, ev, n, tag_of(f, &ev[0])->stratum, converted,
+		    ans, user, 1);
 }
 
 /*
  * One user, handed over by the engine: its events (in any order) are
- * detected into acc (the main state, or the share's worker with -j), and
- * their loads join acc's multiset.  Users are told apart by the unit id
+ * detected into acc (the main state, or the share's worker with -j).
+ * Users are told apart by the unit id
  * of their events, distinct among the users counted into one acc.
  */
 static void
@@ -1543,25 +1668,16 @@ detect_user(void *tool, void *acc, const struct jn_unit *u, void *rec,
 {
 	struct friction *a = acc;
 	struct fev *ev = rec;
-	size_t i;
 
 	(void)tool;
 	(void)u;
 	if (n == 0)
 		return;
-	if (a == tool)		/* with -j, prepare sized the workers' */
+	if (a == tool) {	/* with -j, prepare sized the workers' */
 		grow_tps(a);
-	run_user(a, ev, n, ev[0].user);
-	if (!(a->kinds >> K_SLOW & 1))
-		return;
-	for (i = 0; i < n; i++) {
-		uint64_t key;
-
-		if (isnan(ev[i].load))
-			continue;
-		key = load_key(ev[i].tp, ev[i].load);
-		jn_counts_add(&a->loads, key, 1);
+		a->etags = a->tags;	/* --sorted: it may have grown */
 	}
+	run_user(a, ev, n, ev[0].user);
 }
 
 /* ---- -j: the engine's hooks ---- */
@@ -1600,6 +1716,34 @@ prepare_workers(void *tool, void *const *w, int n)
 	}
 	/* each worker had fewer than MAX_STRATA; all of them may not */
 	f->too_many_strata = jn_intern_count(&f->strata) > MAX_STRATA;
+	/*
+	 * The workers' tags and loads, in the main state's values and
+	 * strata: the events' tags are remapped to these, and the workers
+	 * detect with them.
+	 */
+	f->tmap = jn_xcalloc((size_t)n, sizeof *f->tmap);
+	for (k = 0; k < n; k++) {
+		struct friction *wk = w[k];
+
+		f->tmap[k] = jn_xmalloc((wk->ntags + 1) * sizeof **f->tmap);
+		for (j = 0; j < wk->ntags; j++) {
+			const struct ftag *t = &wk->tags[j];
+
+			/* over MAX_STRATA the run fails: the id is moot */
+			f->tmap[k][j] = tag_put(f, t->aux == NONE ? NONE :
+			    f->vmap[k][t->aux], t->flags,
+			    (uint16_t)f->smap[k][t->stratum]);
+		}
+		jn_counts_settle(&wk->loads);
+		for (j = 0; j < wk->loads.nsorted; j++) {
+			uint64_t key = wk->loads.sorted[j].key;
+
+			jn_counts_add(&f->loads, (uint64_t)f->vmap[k][key >>
+			    32] << 32 | (key & UINT32_MAX),
+			    wk->loads.sorted[j].count);
+		}
+		jn_counts_release(&wk->loads);
+	}
 	grow_tps(f);
 	ntp = f->tpcap;
 	for (k = 0; k < n; k++) {
@@ -1607,6 +1751,7 @@ prepare_workers(void *tool, void *const *w, int n)
 
 		wk->tpcap = 0;		/* unused while reading: all zeroed */
 		tps_resize(wk, ntp);
+		wk->etags = f->tags;	/* complete: it grows no more */
 	}
 }
 
@@ -1617,10 +1762,7 @@ remap_event(const void *tool, int k, void *rec)
 	struct fev *e = rec;
 
 	e->tp = f->vmap[k][e->tp];
-	if (e->aux != NONE)
-		e->aux = f->vmap[k][e->aux];
-	/* over MAX_STRATA the run fails: what the id says is moot */
-	e->stratum = (uint16_t)f->smap[k][e->stratum];
+	e->tag = f->tmap[k][e->tag];
 }
 
 /*
@@ -1696,7 +1838,7 @@ merge_detected(void *tool, void *acc)
 		c[1] += w->apc[3 * i + 1];
 		c[2] += w->apc[3 * i + 2];
 	}
-	jn_counts_merge(&f->loads, &w->loads);
+	/* the loads: the workers' were moved while preparing */
 }
 
 /* ---- output ---- */
@@ -3466,6 +3608,7 @@ setup(void *state, int worker)
 	if (f->tp_slot < 0 || f->load_slot < 0 || f->target_slot < 0 ||
 	    f->topic_slot < 0 || f->value_slot < 0 || f->msg_slot < 0)
 		return -1;
+	f->slow_s = (float)((double)f->slow / 1e9);
 	jn_units_init(&f->units, sizeof(struct fev), offsetof(struct fev,
 	    user), 0);
 	f->units.sorted = f->run.sorted;
@@ -3560,6 +3703,12 @@ release(void *state)
 	for (k = 0; k < f->nvmap; k++)
 		free(f->smap[k]);
 	free(f->smap);
+	for (k = 0; f->tmap != NULL && k < f->nvmap; k++)
+		free(f->tmap[k]);
+	free(f->tmap);
+	free(f->tags);
+	free(f->tagkey);
+	free(f->tagslot);
 	free(f->tp_visits);
 	free(f->tp_exits);
 }
@@ -3602,6 +3751,7 @@ main(int argc, char **argv)
 	}
 	cmp_vals = &f.vals;
 	cmp_strata = &f.strata;
+	cmp_tags = &f.tags;
 	if ((status = jn_engine_input(&f.engine, &reporter, &f, &options,
 	    &f.run, argv + optind, argc - optind, NULL)) < 0 ||
 	    (f.too_many_strata && jn_error("more than %d strata: give fewer "
