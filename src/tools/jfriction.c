@@ -1594,7 +1594,17 @@ sessions_in_runs(struct friction *f, const struct fev *ev, size_t n)
 		}
 	if (k < 2)
 		return 1;
-	jn_sort_small(f->runs, k, sizeof *f->runs, u32_cmp);
+	/* a user's runs are few: pairs, without a sort (qsort's call) */
+	if (k <= 32) {
+		size_t j;
+
+		for (i = 1; i < k; i++)
+			for (j = 0; j < i; j++)
+				if (f->runs[i] == f->runs[j])
+					return 0;
+		return 1;
+	}
+	qsort(f->runs, k, sizeof *f->runs, u32_cmp);
 	for (i = 1; i < k; i++)
 		if (f->runs[i] == f->runs[i - 1])
 			return 0;
