@@ -1011,6 +1011,7 @@ struct session {
 	size_t n;
 	uint32_t user, id;
 	int converted;
+	unsigned any;		/* the flags of any of its events */
 };
 
 /*
@@ -1194,7 +1195,7 @@ exit_cause(struct friction *f, const struct session *s)
 {
 	size_t j, k, e;
 
-	if (!(f->kinds >> K_ERROR & 1))
+	if (!(f->kinds >> K_ERROR & 1) || !(s->any & F_ERROR))
 		return NONE;
 	for (e = s->n; e > 0 && !(ev_flags(f, &s->ev[e - 1]) & F_ERROR); e--)
 		;
@@ -1223,12 +1224,11 @@ detect_exit(struct friction *f, const struct session *s)
 {
 	const struct fev *last = &s->ev[s->n - 1];
 	size_t i;
-	int error = 0, terminal = 0;
+	int error = 0, terminal = (s->any & F_TERMINAL) != 0;
 
 	for (i = 0; i < s->n; i++) {
 		uint32_t tp = s->ev[i].tp;
 
-		terminal |= ev_flags(f, &s->ev[i]) & F_TERMINAL;
 		if (f->tp_mark[tp] == f->session_serial)
 			continue;
 		f->tp_mark[tp] = f->session_serial;
@@ -1247,7 +1247,8 @@ detect_exit(struct friction *f, const struct session *s)
 	f->tp_exits[last->tp]++;
 	f->total_exits++;
 	/* an error at the last touchpoint, in the session's last steps */
-	for (i = s->n; i > 0 && s->ev[i - 1].tp == last->tp; i--)
+	for (i = s->n; (s->any & F_ERROR) && i > 0 &&
+	    s->ev[i - 1].tp == last->tp; i--)
 		error |= ev_flags(f, &s->ev[i - 1]) & F_ERROR;
 	if ((f->kinds >> K_DEAD_END & 1) && error)
 		hit(f, K_DEAD_END, last->tp, NONE, exit_cause(f, s), s->user,
@@ -1542,14 +1543,15 @@ run_session(struct friction *f, struct fev *ev, size_t n, uint32_t user,
 	s.n = n;
 	s.user = user;
 	s.id = sid;
-	s.converted = 0;
+	s.any = 0;
 	for (i = 0; i < n; i++) {
 		unsigned fl = ev_flags(f, &ev[i]);
 
-		s.converted |= fl & F_GOAL;
+		s.any |= fl;
 		if (fl & F_NPS)
 			ans = fl;
 	}
+	s.converted = (s.any & F_GOAL) != 0;
 	f->total_sessions++;
 	f->total_session_events += n;
 	f->total_conv_sessions += (uint64_t)(s.converted != 0);
@@ -1557,10 +1559,12 @@ run_session(struct friction *f, struct fev *ev, size_t n, uint32_t user,
 	if (!f->per_user)
 		begin_unit(f);
 	f->unit_events += n;
-	detect_errors_slow(f, &s);
-	if (f->kinds >> K_RAGE & 1)
+	/* most sessions are plain views: no pass for what they lack */
+	if (s.any & (F_CLICK | F_FORM_START | F_ERROR | F_SLOW))
+		detect_errors_slow(f, &s);
+	if ((f->kinds >> K_RAGE & 1) && (s.any & F_CLICK))
 		detect_rage(f, &s);
-	if (f->kinds >> K_FORM & 1)
+	if ((f->kinds >> K_FORM & 1) && (s.any & F_FORM_START))
 		detect_forms(f, &s);
 	if (f->kinds >> K_LOOP & 1)
 		detect_loops(f, &s);
