@@ -182,18 +182,20 @@ enum {
 #define NPRED 8
 
 /*
- * Stratum keys and their ids in a small direct-mapped cache: strata are
- * few, and joining and interning the key again for every event was a
- * few percent of reading.  An id once given stays, so the cache gives
- * what the table would.
+ * Stratum values and their ids in a small direct-mapped cache: strata
+ * are few, and joining and interning the key again for every event was a
+ * few percent of reading.  Each value of up to STC_VMAX bytes is held as
+ * two words (value_words), which with its length say it exactly, so that
+ * a hit costs a few word comparisons.  An id once given stays, so the
+ * cache gives what the table would.
  */
-#define STC_MAX 56		/* longer keys are not cached */
+#define STC_VMAX 16		/* longer values are not cached */
 #define STC_BITS 8
 #define STC_SLOTS (1 << STC_BITS)
 struct stcache {
 	uint32_t id;		/* NONE: empty */
-	uint32_t len;
-	char s[STC_MAX];
+	uint64_t lens;		/* the values' lengths, a byte each */
+	uint64_t w[2 * MAX_STRATA_FIELDS];
 };
 
 /* A touchpoint's visits in the session being detected (detect_loops). */
@@ -552,31 +554,34 @@ sval_merge(struct sval *to, const struct sval *from)
 }
 
 /*
- * Is cached key c[0..) the values v[0..nf) joined by unit separators?
- * (Its length is that of the join.)
+ * The value s[0..n), n <= STC_VMAX, as two words: with n they tell it
+ * from any other value (the bytes that two loads overlap on are equal).
  */
-static int
-same_stratum(const char *c, const char *const *v, const size_t *len,
-    int nf)
+static inline void
+value_words(const char *s, size_t n, uint64_t *a, uint64_t *b)
 {
-	size_t off = 0;
-	int k;
+	uint32_t c, d;
 
-	for (k = 0; k < nf; k++) {
-		if (len[k] > 0 && !jn_same_bytes(c + off, v[k], len[k]))
-			return 0;
-		off += len[k];
-		if (k + 1 < nf && c[off++] != '\x1f')
-			return 0;
+	*a = *b = 0;
+	if (n >= 8) {
+		memcpy(a, s, 8);
+		memcpy(b, s + n - 8, 8);
+	} else if (n >= 4) {
+		memcpy(&c, s, 4);
+		memcpy(&d, s + n - 4, 4);
+		*a = (uint64_t)c << 32 | d;
+	} else if (n > 0) {
+		*a = (uint64_t)(unsigned char)s[0] |
+		    (uint64_t)(unsigned char)s[n / 2] << 8 |
+		    (uint64_t)(unsigned char)s[n - 1] << 16;
 	}
-	return 1;
 }
 
 /*
  * The stratum of rec: its --strata values joined by a unit separator,
  * as an id of f->strata.  It depends on the event alone (not on its
  * user, whose lookup jn_units_put_record defers).  Strata are few: the
- * values are looked up in a small direct-mapped cache of keys and their
+ * values are looked up in a small direct-mapped cache of values and their
  * ids first (an id once given stays), without joining them, then the key
  * in the table.  Returns the id, or -1 when there are more strata than a
  * record holds (reported).
@@ -586,18 +591,25 @@ stratum_of(struct friction *f, const struct jn_record *rec)
 {
 	const char *v[MAX_STRATA_FIELDS];
 	size_t len[MAX_STRATA_FIELDS], n = 0, id;
-	uint64_t h = 0;
+	uint64_t w[2 * MAX_STRATA_FIELDS], h = 0, lens = 0;
 	struct stcache *c = NULL;
-	const char *key;
-	int k, nf = f->nstrata_fields;
+	int k, nf = f->nstrata_fields, cached = 1;
 
 	for (k = 0; k < nf; k++) {
 		v[k] = jn_record_get(rec, f->strata_slot[k], &len[k]);
-		n += len[k] + (k > 0);
-		h = (h ^ h >> 31 ^ (len[k] > 0 ? jn_mix_bytes(v[k], len[k]) :
-		    0)) * UINT64_C(0x9e3779b97f4a7c15);
+		if (len[k] == 0)	/* no words: its length says it */
+			continue;
+		if (len[k] > STC_VMAX) {
+			cached = 0;
+			continue;
+		}
+		lens |= (uint64_t)len[k] << (8 * k);
+		value_words(v[k], len[k], &w[2 * k], &w[2 * k + 1]);
+		h = (h ^ w[2 * k]) * UINT64_C(0x9e3779b97f4a7c15);
+		h = (h ^ h >> 29 ^ w[2 * k + 1]) *
+		    UINT64_C(0xd6e8feb86659fd93);
 	}
-	if (n <= STC_MAX) {
+	if (cached) {
 		if (f->stc == NULL) {
 			size_t i;
 
@@ -605,11 +617,19 @@ stratum_of(struct friction *f, const struct jn_record *rec)
 			for (i = 0; i < STC_SLOTS; i++)
 				f->stc[i].id = NONE;
 		}
+		h = (h ^ lens) * UINT64_C(0x9e3779b97f4a7c15);
 		c = &f->stc[h >> (64 - STC_BITS)];
-		if (c->id != NONE && c->len == n &&
-		    same_stratum(c->s, v, len, nf))
-			return (int)c->id;
+		if (c->id != NONE && c->lens == lens) {
+			for (k = 0; k < nf; k++)
+				if (len[k] > 0 && (c->w[2 * k] != w[2 * k] ||
+				    c->w[2 * k + 1] != w[2 * k + 1]))
+					break;
+			if (k == nf)
+				return (int)c->id;
+		}
 	}
+	for (k = 0; k < nf; k++)
+		n += len[k] + (k > 0);
 	f->skey = jn_xgrow(f->skey, &f->skeycap, n + 1, 1);
 	n = 0;
 	for (k = 0; k < nf; k++) {
@@ -619,16 +639,17 @@ stratum_of(struct friction *f, const struct jn_record *rec)
 			memcpy(f->skey + n, v[k], len[k]);
 		n += len[k];
 	}
-	key = f->skey;
-	id = jn_intern_put(&f->strata, key, n);
+	id = jn_intern_put(&f->strata, f->skey, n);
 	if (id >= MAX_STRATA)
 		return jn_error("more than %d strata: give fewer --strata "
 		    "fields", MAX_STRATA);
 	if (c != NULL) {
 		c->id = (uint32_t)id;
-		c->len = (uint32_t)n;
-		if (n > 0)
-			memcpy(c->s, key, n);
+		c->lens = lens;
+		for (k = 0; k < nf; k++) {
+			c->w[2 * k] = len[k] > 0 ? w[2 * k] : 0;
+			c->w[2 * k + 1] = len[k] > 0 ? w[2 * k + 1] : 0;
+		}
 	}
 	return (int)id;
 }
