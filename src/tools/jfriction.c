@@ -198,6 +198,18 @@ struct stcache {
 	uint64_t w[2 * MAX_STRATA_FIELDS];
 };
 
+/*
+ * Items by key in a small direct-mapped cache in front of f->keys: the
+ * detectors look the same few items up again and again.  An id once
+ * given stays.
+ */
+#define ITC_BITS 9
+#define ITC_SLOTS (1 << ITC_BITS)
+struct itcache {
+	uint32_t key[4];	/* kind, touchpoint, detail, cause */
+	uint32_t id;		/* NONE: empty */
+};
+
 /* A touchpoint's visits in the session being detected (detect_loops). */
 struct loopvis {
 	uint64_t mark;		/* the session's serial, when counted */
@@ -380,6 +392,7 @@ struct friction {
 	struct jn_counts loads;
 	struct item *items;
 	size_t nitems, itemcap;
+	struct itcache *itc;	/* item key -> its id (item_for) */
 	/* the unit being detected: touchpoints reached, items met */
 	struct met *mtp, *mit;
 	size_t nmtp, mtpcap, nmit, mitcap;
@@ -795,9 +808,27 @@ item_for(struct friction *f, enum kind k, uint32_t tp, uint32_t detail,
 {
 	char key[16];
 	uint32_t id;
+	uint64_t h = ((uint64_t)k << 32 | tp) * UINT64_C(0x9e3779b97f4a7c15);
+	struct itcache *c;
 
+	if (f->itc == NULL) {
+		f->itc = jn_xmalloc(ITC_SLOTS * sizeof *f->itc);
+		for (id = 0; id < ITC_SLOTS; id++)
+			f->itc[id].id = NONE;
+	}
+	h = (h ^ h >> 29 ^ ((uint64_t)detail << 32 | cause)) *
+	    UINT64_C(0xd6e8feb86659fd93);
+	c = &f->itc[h >> (64 - ITC_BITS)];
+	if (c->id != NONE && c->key[0] == (uint32_t)k && c->key[1] == tp &&
+	    c->key[2] == detail && c->key[3] == cause)
+		return c->id;
 	item_key(key, k, tp, detail, cause);
 	id = jn_intern_put(&f->keys, key, 16);
+	c->key[0] = (uint32_t)k;
+	c->key[1] = tp;
+	c->key[2] = detail;
+	c->key[3] = cause;
+	c->id = id;
 	if (id == f->nitems) {
 		struct item *it;
 
@@ -3715,6 +3746,7 @@ release(void *state)
 	free(f->vmap);
 	jn_counts_release(&f->loads);
 	free(f->items);
+	free(f->itc);
 	free(f->mtp);
 	free(f->mit);
 	free(f->sval);
