@@ -178,6 +178,7 @@ enum {
 };
 
 #define MAX_STRATA_FIELDS 8
+#define LOAD_BATCH 64		/* loads counted at a time (flush_loads) */
 #define MAX_STRATA 65535	/* a stratum id fits struct fev's uint16_t */
 #define NPRED 8
 
@@ -390,6 +391,13 @@ struct friction {
 	 * and in memory (8 bytes per event, and as many to sort them).
 	 */
 	struct jn_counts loads;
+	/*
+	 * Loads read and not yet counted: counted a batch at a time, the
+	 * cache misses of a large table overlap (one per event, between
+	 * the parsing of events, they did not).  flush_loads empties it.
+	 */
+	uint64_t lbuf[LOAD_BATCH];
+	size_t nlbuf;
 	struct item *items;
 	size_t nitems, itemcap;
 	struct itcache *itc;	/* item key -> its id (item_for) */
@@ -698,6 +706,17 @@ load_key(uint32_t tp, float load)
 	return (uint64_t)tp << 32 | bits;
 }
 
+/* Count the loads read so far into f->loads. */
+static void
+flush_loads(struct friction *f)
+{
+	size_t i;
+
+	for (i = 0; i < f->nlbuf; i++)
+		jn_counts_add(&f->loads, f->lbuf[i], 1);
+	f->nlbuf = 0;
+}
+
 static int
 on_event(void *ctx, const struct jn_event *ev)
 {
@@ -759,7 +778,9 @@ on_event(void *ctx, const struct jn_event *ev)
 		    (f->load_ms ? d / 1000 : d) <= FLT_MAX) {
 			load = (float)(f->load_ms ? d / 1000 : d);
 			flags |= load > f->slow_s ? F_SLOW : 0;
-			jn_counts_add(&f->loads, load_key(tp, load), 1);
+			f->lbuf[f->nlbuf++] = load_key(tp, load);
+			if (f->nlbuf == LOAD_BATCH)
+				flush_loads(f);
 		}
 	}
 	if ((st = stratum_of(f, rec)) < 0)
@@ -1800,6 +1821,7 @@ prepare_workers(void *tool, void *const *w, int n)
 			    f->vmap[k][t->aux], t->flags,
 			    (uint16_t)f->smap[k][t->stratum]);
 		}
+		flush_loads(wk);
 		jn_counts_settle(&wk->loads);
 		for (j = 0; j < wk->loads.nsorted; j++) {
 			uint64_t key = wk->loads.sorted[j].key;
@@ -3826,6 +3848,7 @@ main(int argc, char **argv)
 		release(&f);
 		return JN_EXIT_ERROR;
 	}
+	flush_loads(&f);	/* one thread: its loads are its own */
 	jn_counts_settle(&f.loads);
 	grow_tps(&f);
 	if (f.run.partial) {
