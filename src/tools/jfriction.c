@@ -1422,8 +1422,19 @@ begin_unit(struct friction *f)
 static uint64_t
 events_after(const struct fev *ev, size_t n, int64_t ts)
 {
-	/* ev is in time order (a session's, or the user's) */
-	return (uint64_t)(n - jn_time_after(ev, n, sizeof *ev, ts));
+	size_t lo = 0, hi = n;
+
+	/* ev is in time order (a session's, or the user's): the first
+	 * after ts, as jn_time_after finds it, inline */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (ev[mid].ts <= ts)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return (uint64_t)(n - lo);
 }
 
 static int
