@@ -15,7 +15,8 @@
  * adds such states of shards of whole users up into the same table.
  *
  * Memory: 24 bytes per event, plus per distinct touchpoint, target, topic
- * and message, plus per friction item, plus 32 bytes per distinct
+ * and message, plus per distinct (target, kind, stratum) an event has
+ * (struct ftag), plus per friction item, plus 32 bytes per distinct
  * (touchpoint, load) for p75.  With -j N the events are kept once, split between the reading
  * threads' states; the tables of users and values, and the counts per
  * item and touchpoint, are per thread.  With --sorted, one user's events,
