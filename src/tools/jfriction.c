@@ -212,6 +212,20 @@ struct itcache {
 	uint32_t id;		/* NONE: empty */
 };
 
+/*
+ * Values (targets, messages, topics, event names) by their bytes in a
+ * small direct-mapped cache in front of f->vals (val_put): few, and met
+ * again and again.  An id once given stays.
+ */
+#define VC_MAX 40		/* longer values are not cached */
+#define VC_BITS 8
+#define VC_SLOTS (1 << VC_BITS)
+struct vcache {
+	uint32_t id;		/* NONE: empty */
+	uint32_t len;
+	char s[VC_MAX];
+};
+
 /* A touchpoint's visits in the session being detected (detect_loops). */
 struct loopvis {
 	uint64_t mark;		/* the session's serial, when counted */
@@ -402,6 +416,7 @@ struct friction {
 	struct item *items;
 	size_t nitems, itemcap;
 	struct itcache *itc;	/* item key -> its id (item_for) */
+	struct vcache *vc;	/* value -> its id in vals (val_put) */
 	/* the unit being detected: touchpoints reached, items met */
 	struct met *mtp, *mit;
 	size_t nmtp, mtpcap, nmit, mitcap;
@@ -458,7 +473,24 @@ match(struct jn_pred *p, const struct jn_record *rec)
 static uint32_t
 val_put(struct friction *f, const char *s, size_t len)
 {
-	return jn_intern_put(&f->vals, s, len);
+	struct vcache *c;
+	size_t i;
+
+	if (len > VC_MAX)
+		return jn_intern_put(&f->vals, s, len);
+	if (f->vc == NULL) {
+		f->vc = jn_xmalloc(VC_SLOTS * sizeof *f->vc);
+		for (i = 0; i < VC_SLOTS; i++)
+			f->vc[i].id = NONE;
+	}
+	c = &f->vc[jn_mix_bytes(s, len) >> (64 - VC_BITS)];
+	if (c->id == NONE || c->len != len || !jn_same_bytes(c->s, s, len)) {
+		c->id = jn_intern_put(&f->vals, s, len);
+		c->len = (uint32_t)len;
+		if (len > 0)
+			memcpy(c->s, s, len);
+	}
+	return c->id;
 }
 
 static uint32_t
@@ -3781,6 +3813,7 @@ release(void *state)
 	jn_counts_release(&f->loads);
 	free(f->items);
 	free(f->itc);
+	free(f->vc);
 	free(f->mtp);
 	free(f->mit);
 	free(f->sval);
