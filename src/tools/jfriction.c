@@ -14,8 +14,9 @@
  * integer counts, an exact sum and the loads as a multiset, and --merge
  * adds such states of shards of whole users up into the same table.
  *
- * Memory: 32 bytes per event, plus per distinct touchpoint, target, topic
- * and message, plus per friction item, plus 32 bytes per distinct
+ * Memory: 24 bytes per event, plus per distinct touchpoint, target, topic
+ * and message, plus per distinct (target, kind, stratum) an event has
+ * (struct ftag), plus per friction item, plus 32 bytes per distinct
  * (touchpoint, load) for p75.  With -j N the events are kept once, split between the reading
  * threads' states; the tables of users and values, and the counts per
  * item and touchpoint, are per thread.  With --sorted, one user's events,
@@ -178,22 +179,51 @@ enum {
 };
 
 #define MAX_STRATA_FIELDS 8
+#define LOAD_BATCH 64		/* loads counted at a time (flush_loads) */
 #define MAX_STRATA 65535	/* a stratum id fits struct fev's uint16_t */
 #define NPRED 8
 
 /*
- * Stratum keys and their ids in a small direct-mapped cache: strata are
- * few, and joining and interning the key again for every event was a
- * few percent of reading.  An id once given stays, so the cache gives
- * what the table would.
+ * Stratum values and their ids in a small direct-mapped cache: strata
+ * are few, and joining and interning the key again for every event was a
+ * few percent of reading.  Each value of up to STC_VMAX bytes is held as
+ * two words (value_words), which with its length say it exactly, so that
+ * a hit costs a few word comparisons.  An id once given stays, so the
+ * cache gives what the table would.
  */
-#define STC_MAX 56		/* longer keys are not cached */
+#define STC_VMAX 16		/* longer values are not cached */
 #define STC_BITS 8
 #define STC_SLOTS (1 << STC_BITS)
 struct stcache {
 	uint32_t id;		/* NONE: empty */
+	uint64_t lens;		/* the values' lengths, a byte each */
+	uint64_t w[2 * MAX_STRATA_FIELDS];
+};
+
+/*
+ * Items by key in a small direct-mapped cache in front of f->keys: the
+ * detectors look the same few items up again and again.  An id once
+ * given stays.
+ */
+#define ITC_BITS 9
+#define ITC_SLOTS (1 << ITC_BITS)
+struct itcache {
+	uint32_t key[4];	/* kind, touchpoint, detail, cause */
+	uint32_t id;		/* NONE: empty */
+};
+
+/*
+ * Values (targets, messages, topics, event names) by their bytes in a
+ * small direct-mapped cache in front of f->vals (val_put): few, and met
+ * again and again.  An id once given stays.
+ */
+#define VC_MAX 40		/* longer values are not cached */
+#define VC_BITS 8
+#define VC_SLOTS (1 << VC_BITS)
+struct vcache {
+	uint32_t id;		/* NONE: empty */
 	uint32_t len;
-	char s[STC_MAX];
+	char s[VC_MAX];
 };
 
 /* A touchpoint's visits in the session being detected (detect_loops). */
@@ -203,14 +233,23 @@ struct loopvis {
 	size_t first;		/* index of its first event */
 };
 
-/* One event: 32 bytes. */
+/*
+ * One event: 24 bytes, the most of what jfriction keeps.  What it is
+ * besides its time, user, session and touchpoint is a tag: distinct tags
+ * are few (most events are plain views), so the event keeps a tag's id.
+ * Its load time is not kept: it joins the loads while reading, and
+ * F_SLOW says whether it was over --slow.
+ */
 struct fev {
 	int64_t ts;
 	uint32_t user;
 	uint32_t session;	/* hash of the session value | 1, 0 without */
 	uint32_t tp;		/* touchpoint id */
+	uint32_t tag;		/* id in the state's tags */
+};
+
+struct ftag {
 	uint32_t aux;		/* target, form, topic or message id; NONE */
-	float load;		/* load time in seconds, NAN without */
 	uint16_t flags;
 	uint16_t stratum;	/* id in strata: its --strata values */
 };
@@ -305,6 +344,7 @@ struct friction {
 	const char *terminal_text, *strata_text;
 	int load_ms, lcp, rage_clicks, loop_visits, min_users, per_user;
 	int64_t slow, rage_gap, repeat_within, contact_window;
+	float slow_s;		/* --slow in seconds, as loads are compared */
 	double poor;		/* --lcp: poor threshold, seconds */
 
 	struct jn_pred *goal, *click, *form_start, *form_submit, *contact;
@@ -337,10 +377,23 @@ struct friction {
 	struct jn_intern strata;	/* stratum keys: values joined by US */
 	uint32_t **vmap;	/* -j: per worker, value id -> this state's */
 	uint32_t **smap;	/* -j: per worker, stratum id -> this state's */
+	uint32_t **tmap;	/* -j: per worker, tag id -> this state's */
 	int nvmap;
 	int too_many_strata;
 	uint32_t *merge_strata;	/* --merge: a state's stratum index -> id */
 	size_t nmerge_strata, merge_stratacap;
+	/*
+	 * The tags of events read into this state (tag_put), by id, in an
+	 * open-addressing table of indexes (0 empty, else index + 1); and
+	 * those of the events being detected: these, or with -j the main
+	 * state's, which the events were remapped to.
+	 */
+	struct ftag *tags;
+	uint64_t *tagkey;	/* each tag as a word (tag_key) */
+	size_t ntags, tagcap;
+	uint32_t *tagslot;
+	size_t ntagslot;	/* 0 or a power of two */
+	const struct ftag *etags;
 	/* per stratum id: what its conversions are worth */
 	struct sval *sval;
 	size_t nsval;
@@ -353,8 +406,17 @@ struct friction {
 	 * and in memory (8 bytes per event, and as many to sort them).
 	 */
 	struct jn_counts loads;
+	/*
+	 * Loads read and not yet counted: counted a batch at a time, the
+	 * cache misses of a large table overlap (one per event, between
+	 * the parsing of events, they did not).  flush_loads empties it.
+	 */
+	uint64_t lbuf[LOAD_BATCH];
+	size_t nlbuf;
 	struct item *items;
 	size_t nitems, itemcap;
+	struct itcache *itc;	/* item key -> its id (item_for) */
+	struct vcache *vc;	/* value -> its id in vals (val_put) */
 	/* the unit being detected: touchpoints reached, items met */
 	struct met *mtp, *mit;
 	size_t nmtp, mtpcap, nmit, mitcap;
@@ -411,7 +473,24 @@ match(struct jn_pred *p, const struct jn_record *rec)
 static uint32_t
 val_put(struct friction *f, const char *s, size_t len)
 {
-	return jn_intern_put(&f->vals, s, len);
+	struct vcache *c;
+	size_t i;
+
+	if (len > VC_MAX)
+		return jn_intern_put(&f->vals, s, len);
+	if (f->vc == NULL) {
+		f->vc = jn_xmalloc(VC_SLOTS * sizeof *f->vc);
+		for (i = 0; i < VC_SLOTS; i++)
+			f->vc[i].id = NONE;
+	}
+	c = &f->vc[jn_mix_bytes(s, len) >> (64 - VC_BITS)];
+	if (c->id == NONE || c->len != len || !jn_same_bytes(c->s, s, len)) {
+		c->id = jn_intern_put(&f->vals, s, len);
+		c->len = (uint32_t)len;
+		if (len > 0)
+			memcpy(c->s, s, len);
+	}
+	return c->id;
 }
 
 static uint32_t
@@ -421,6 +500,87 @@ val_id(struct friction *f, int slot, const struct jn_record *rec)
 	const char *v = jn_record_get(rec, slot, &len);
 
 	return v && len ? val_put(f, v, len) : NONE;
+}
+
+/* A tag as one word: its detail, flags and stratum. */
+static inline uint64_t
+tag_key(uint32_t aux, unsigned flags, unsigned stratum)
+{
+	return (uint64_t)aux << 32 | (uint64_t)flags << 16 | stratum;
+}
+
+/* The home slot of tag key k in f->tagslot (not empty). */
+static inline size_t
+tag_home(const struct friction *f, uint64_t k)
+{
+	uint64_t h = k * UINT64_C(0x9e3779b97f4a7c15);
+
+	return (size_t)(h >> 32 ^ h >> 7) & (f->ntagslot - 1);
+}
+
+/* tag_put's new tag k; i is the empty slot it found for it. */
+static uint32_t
+tag_add(struct friction *f, uint64_t k, size_t i)
+{
+	size_t j;
+
+	if (2 * (f->ntags + 1) > f->ntagslot) {	/* room for one more */
+		free(f->tagslot);
+		f->ntagslot = f->ntagslot ? 2 * f->ntagslot : 64;
+		f->tagslot = jn_xcalloc(f->ntagslot, sizeof *f->tagslot);
+		for (j = 0; j <= f->ntags; j++) {
+			uint64_t kj = j < f->ntags ? f->tagkey[j] : k;
+
+			for (i = tag_home(f, kj); f->tagslot[i] != 0;
+			    i = (i + 1) & (f->ntagslot - 1))
+				;
+			if (j < f->ntags)
+				f->tagslot[i] = (uint32_t)j + 1;
+		}
+	}
+	f->tags = jn_xgrow(f->tags, &f->tagcap, f->ntags + 1, sizeof *f->tags);
+	f->tagkey = jn_xrealloc(f->tagkey, f->tagcap * sizeof *f->tagkey);
+	f->tags[f->ntags].aux = (uint32_t)(k >> 32);
+	f->tags[f->ntags].flags = (uint16_t)(k >> 16);
+	f->tags[f->ntags].stratum = (uint16_t)k;
+	f->tagkey[f->ntags] = k;
+	f->tagslot[i] = (uint32_t)++f->ntags;
+	return (uint32_t)(f->ntags - 1);
+}
+
+/* The id of the tag (aux, flags, stratum) in f->tags, added if new. */
+static inline uint32_t
+tag_put(struct friction *f, uint32_t aux, uint16_t flags, uint16_t stratum)
+{
+	uint64_t k = tag_key(aux, flags, stratum);
+	size_t i;
+
+	if (f->ntagslot == 0)
+		return tag_add(f, k, 0);
+	for (i = tag_home(f, k); f->tagslot[i] != 0;
+	    i = (i + 1) & (f->ntagslot - 1))
+		if (f->tagkey[f->tagslot[i] - 1] == k)
+			return f->tagslot[i] - 1;
+	return tag_add(f, k, i);
+}
+
+/* What event e is: its tag in the tags the events being detected have. */
+static inline const struct ftag *
+tag_of(const struct friction *f, const struct fev *e)
+{
+	return &f->etags[e->tag];
+}
+
+static inline unsigned
+ev_flags(const struct friction *f, const struct fev *e)
+{
+	return tag_of(f, e)->flags;
+}
+
+static inline uint32_t
+ev_aux(const struct friction *f, const struct fev *e)
+{
+	return tag_of(f, e)->aux;
 }
 
 /* The worth of stratum st, zero when new. */
@@ -448,31 +608,34 @@ sval_merge(struct sval *to, const struct sval *from)
 }
 
 /*
- * Is cached key c[0..) the values v[0..nf) joined by unit separators?
- * (Its length is that of the join.)
+ * The value s[0..n), n <= STC_VMAX, as two words: with n they tell it
+ * from any other value (the bytes that two loads overlap on are equal).
  */
-static int
-same_stratum(const char *c, const char *const *v, const size_t *len,
-    int nf)
+static inline void
+value_words(const char *s, size_t n, uint64_t *a, uint64_t *b)
 {
-	size_t off = 0;
-	int k;
+	uint32_t c, d;
 
-	for (k = 0; k < nf; k++) {
-		if (len[k] > 0 && !jn_same_bytes(c + off, v[k], len[k]))
-			return 0;
-		off += len[k];
-		if (k + 1 < nf && c[off++] != '\x1f')
-			return 0;
+	*a = *b = 0;
+	if (n >= 8) {
+		memcpy(a, s, 8);
+		memcpy(b, s + n - 8, 8);
+	} else if (n >= 4) {
+		memcpy(&c, s, 4);
+		memcpy(&d, s + n - 4, 4);
+		*a = (uint64_t)c << 32 | d;
+	} else if (n > 0) {
+		*a = (uint64_t)(unsigned char)s[0] |
+		    (uint64_t)(unsigned char)s[n / 2] << 8 |
+		    (uint64_t)(unsigned char)s[n - 1] << 16;
 	}
-	return 1;
 }
 
 /*
  * The stratum of rec: its --strata values joined by a unit separator,
  * as an id of f->strata.  It depends on the event alone (not on its
  * user, whose lookup jn_units_put_record defers).  Strata are few: the
- * values are looked up in a small direct-mapped cache of keys and their
+ * values are looked up in a small direct-mapped cache of values and their
  * ids first (an id once given stays), without joining them, then the key
  * in the table.  Returns the id, or -1 when there are more strata than a
  * record holds (reported).
@@ -482,18 +645,25 @@ stratum_of(struct friction *f, const struct jn_record *rec)
 {
 	const char *v[MAX_STRATA_FIELDS];
 	size_t len[MAX_STRATA_FIELDS], n = 0, id;
-	uint64_t h = 0;
+	uint64_t w[2 * MAX_STRATA_FIELDS], h = 0, lens = 0;
 	struct stcache *c = NULL;
-	const char *key;
-	int k, nf = f->nstrata_fields;
+	int k, nf = f->nstrata_fields, cached = 1;
 
 	for (k = 0; k < nf; k++) {
 		v[k] = jn_record_get(rec, f->strata_slot[k], &len[k]);
-		n += len[k] + (k > 0);
-		h = (h ^ h >> 31 ^ (len[k] > 0 ? jn_mix_bytes(v[k], len[k]) :
-		    0)) * UINT64_C(0x9e3779b97f4a7c15);
+		if (len[k] == 0)	/* no words: its length says it */
+			continue;
+		if (len[k] > STC_VMAX) {
+			cached = 0;
+			continue;
+		}
+		lens |= (uint64_t)len[k] << (8 * k);
+		value_words(v[k], len[k], &w[2 * k], &w[2 * k + 1]);
+		h = (h ^ w[2 * k]) * UINT64_C(0x9e3779b97f4a7c15);
+		h = (h ^ h >> 29 ^ w[2 * k + 1]) *
+		    UINT64_C(0xd6e8feb86659fd93);
 	}
-	if (n <= STC_MAX) {
+	if (cached) {
 		if (f->stc == NULL) {
 			size_t i;
 
@@ -501,11 +671,19 @@ stratum_of(struct friction *f, const struct jn_record *rec)
 			for (i = 0; i < STC_SLOTS; i++)
 				f->stc[i].id = NONE;
 		}
+		h = (h ^ lens) * UINT64_C(0x9e3779b97f4a7c15);
 		c = &f->stc[h >> (64 - STC_BITS)];
-		if (c->id != NONE && c->len == n &&
-		    same_stratum(c->s, v, len, nf))
-			return (int)c->id;
+		if (c->id != NONE && c->lens == lens) {
+			for (k = 0; k < nf; k++)
+				if (len[k] > 0 && (c->w[2 * k] != w[2 * k] ||
+				    c->w[2 * k + 1] != w[2 * k + 1]))
+					break;
+			if (k == nf)
+				return (int)c->id;
+		}
 	}
+	for (k = 0; k < nf; k++)
+		n += len[k] + (k > 0);
 	f->skey = jn_xgrow(f->skey, &f->skeycap, n + 1, 1);
 	n = 0;
 	for (k = 0; k < nf; k++) {
@@ -515,16 +693,17 @@ stratum_of(struct friction *f, const struct jn_record *rec)
 			memcpy(f->skey + n, v[k], len[k]);
 		n += len[k];
 	}
-	key = f->skey;
-	id = jn_intern_put(&f->strata, key, n);
+	id = jn_intern_put(&f->strata, f->skey, n);
 	if (id >= MAX_STRATA)
 		return jn_error("more than %d strata: give fewer --strata "
 		    "fields", MAX_STRATA);
 	if (c != NULL) {
 		c->id = (uint32_t)id;
-		c->len = (uint32_t)n;
-		if (n > 0)
-			memcpy(c->s, key, n);
+		c->lens = lens;
+		for (k = 0; k < nf; k++) {
+			c->w[2 * k] = len[k] > 0 ? w[2 * k] : 0;
+			c->w[2 * k + 1] = len[k] > 0 ? w[2 * k + 1] : 0;
+		}
 	}
 	return (int)id;
 }
@@ -546,6 +725,31 @@ name_flags(struct friction *f, const struct jn_event *ev, uint16_t *flags)
 	return 0;
 }
 
+/*
+ * A load as a key of the multiset: the touchpoint, then the float's bits,
+ * which sort as the loads (never negative) do.
+ */
+static uint64_t
+load_key(uint32_t tp, float load)
+{
+	uint32_t bits;
+
+	load += 0.0F;		/* -0 as +0: one key per value */
+	memcpy(&bits, &load, sizeof bits);
+	return (uint64_t)tp << 32 | bits;
+}
+
+/* Count the loads read so far into f->loads. */
+static void
+flush_loads(struct friction *f)
+{
+	size_t i;
+
+	for (i = 0; i < f->nlbuf; i++)
+		jn_counts_add(&f->loads, f->lbuf[i], 1);
+	f->nlbuf = 0;
+}
+
 static int
 on_event(void *ctx, const struct jn_event *ev)
 {
@@ -557,7 +761,6 @@ on_event(void *ctx, const struct jn_event *ev)
 	const char *v;
 	size_t len;
 	int m, k, st;
-	float load = NAN;
 	/* the kinds of event, once per event name where they allow it */
 	if (ev->name_len > 0 && f->ncached > 0) {
 		if (name_flags(f, ev, &flags) != 0)
@@ -598,14 +801,20 @@ on_event(void *ctx, const struct jn_event *ev)
 		aux = val_id(f, f->target_slot, rec);
 	}
 	v = jn_record_get(rec, f->load_slot, &len);
-	if (v != NULL && len > 0) {
+	if (v != NULL && len > 0 && (f->kinds >> K_SLOW & 1)) {
 		double d;
+		float load;
 
 		/* beyond a float's range the conversion is undefined: a
 		 * load of 10^38 seconds is no load time, so it is left out */
 		if (jn_parse_double(v, len, &d) == 0 && d >= 0 &&
-		    (f->load_ms ? d / 1000 : d) <= FLT_MAX)
+		    (f->load_ms ? d / 1000 : d) <= FLT_MAX) {
 			load = (float)(f->load_ms ? d / 1000 : d);
+			flags |= load > f->slow_s ? F_SLOW : 0;
+			f->lbuf[f->nlbuf++] = load_key(tp, load);
+			if (f->nlbuf == LOAD_BATCH)
+				flush_loads(f);
+		}
 	}
 	if ((st = stratum_of(f, rec)) < 0)
 		return -1;
@@ -630,10 +839,7 @@ on_event(void *ctx, const struct jn_event *ev)
 	e.session = ev->session && ev->session_len ?
 	    (uint32_t)jn_hash(ev->session, ev->session_len) | 1 : 0;
 	e.tp = tp;
-	e.aux = aux;
-	e.load = load;
-	e.flags = flags;
-	e.stratum = (uint16_t)st;
+	e.tag = tag_put(f, aux, flags, (uint16_t)st);
 	return jn_units_put_record(&f->units, ev, &e);
 }
 
@@ -656,9 +862,27 @@ item_for(struct friction *f, enum kind k, uint32_t tp, uint32_t detail,
 {
 	char key[16];
 	uint32_t id;
+	uint64_t h = ((uint64_t)k << 32 | tp) * UINT64_C(0x9e3779b97f4a7c15);
+	struct itcache *c;
 
+	if (f->itc == NULL) {
+		f->itc = jn_xmalloc(ITC_SLOTS * sizeof *f->itc);
+		for (id = 0; id < ITC_SLOTS; id++)
+			f->itc[id].id = NONE;
+	}
+	h = (h ^ h >> 29 ^ ((uint64_t)detail << 32 | cause)) *
+	    UINT64_C(0xd6e8feb86659fd93);
+	c = &f->itc[h >> (64 - ITC_BITS)];
+	if (c->id != NONE && c->key[0] == (uint32_t)k && c->key[1] == tp &&
+	    c->key[2] == detail && c->key[3] == cause)
+		return c->id;
 	item_key(key, k, tp, detail, cause);
 	id = jn_intern_put(&f->keys, key, 16);
+	c->key[0] = (uint32_t)k;
+	c->key[1] = tp;
+	c->key[2] = detail;
+	c->key[3] = cause;
+	c->id = id;
 	if (id == f->nitems) {
 		struct item *it;
 
@@ -841,20 +1065,6 @@ hit(struct friction *f, enum kind k, uint32_t tp, uint32_t detail,
 
 /* ---- loads ---- */
 
-/*
- * A load as a key of the multiset: the touchpoint, then the float's bits,
- * which sort as the loads (never negative) do.
- */
-static uint64_t
-load_key(uint32_t tp, float load)
-{
-	uint32_t bits;
-
-	load += 0.0F;		/* -0 as +0: one key per value */
-	memcpy(&bits, &load, sizeof bits);
-	return (uint64_t)tp << 32 | bits;
-}
-
 /* The k-th smallest (from 0) of the loads counted in e[0..n). */
 static float
 load_nth(const struct jn_count *e, size_t n, uint64_t k)
@@ -907,6 +1117,7 @@ struct session {
 	size_t n;
 	uint32_t user, id;
 	int converted;
+	unsigned any;		/* the flags of any of its events */
 };
 
 /*
@@ -921,31 +1132,31 @@ detect_errors_slow(struct friction *f, const struct session *s)
 	int controls = (f->kinds >> K_ERROR & 1) ||
 	    (f->kinds >> K_RAGE & 1) || (f->kinds >> K_FORM & 1);
 	uint32_t tp = NONE, clicked = NONE, id;
-	float slow = (float)((double)f->slow / 1e9);
 	size_t i;
 
 	for (i = 0; i < s->n; i++) {
 		const struct fev *e = &s->ev[i];
+		const struct ftag *t = tag_of(f, e);
 
 		if (e->tp != tp) {
 			tp = e->tp;
 			clicked = NONE;
 		}
-		if (controls && (e->flags & (F_CLICK | F_FORM_START)) &&
-		    e->aux != NONE) {
-			clicked = e->aux;
+		if (controls && (t->flags & (F_CLICK | F_FORM_START)) &&
+		    t->aux != NONE) {
+			clicked = t->aux;
 			meet(f, item_for(f, K_CONTROL, tp, clicked, NONE),
 			    e->ts);
 		}
-		if ((f->kinds >> K_ERROR & 1) && (e->flags & F_ERROR)) {
-			id = hit(f, K_ERROR, e->tp, e->aux, NONE, s->user,
+		if ((f->kinds >> K_ERROR & 1) && (t->flags & F_ERROR)) {
+			id = hit(f, K_ERROR, e->tp, t->aux, NONE, s->user,
 			    s->id, e->ts);
 			if (clicked != NONE)
 				hit(f, K_ERROR_AFTER, tp, clicked, id, s->user,
 				    s->id, e->ts);
 		}
-		if ((f->kinds >> K_SLOW & 1) && !isnan(e->load) &&
-		    e->load > slow)
+		/* F_SLOW is set only when slow is detected */
+		if (t->flags & F_SLOW)
 			hit(f, K_SLOW, e->tp, NONE, NONE, s->user, s->id,
 			    e->ts);
 	}
@@ -965,15 +1176,16 @@ rage_cause(struct friction *f, const struct session *s, size_t i)
 
 	if (!(f->kinds >> K_ERROR & 1))
 		return NONE;
-	for (j = i; j > 0 && !(s->ev[j - 1].flags & F_ERROR); j--)
+	for (j = i; j > 0 && !(ev_flags(f, &s->ev[j - 1]) & F_ERROR); j--)
 		;
 	if (j == 0 || s->ev[j - 1].tp != c->tp)
 		return NONE;
-	for (k = j - 1; k > 0 && !(s->ev[k - 1].flags & F_CLICK); k--)
+	for (k = j - 1; k > 0 && !(ev_flags(f, &s->ev[k - 1]) & F_CLICK); k--)
 		;
-	if (k == 0 || s->ev[k - 1].aux != c->aux || s->ev[k - 1].tp != c->tp)
+	if (k == 0 || ev_aux(f, &s->ev[k - 1]) != ev_aux(f, c) ||
+	    s->ev[k - 1].tp != c->tp)
 		return NONE;
-	return item_for(f, K_ERROR, c->tp, s->ev[j - 1].aux, NONE);
+	return item_for(f, K_ERROR, c->tp, ev_aux(f, &s->ev[j - 1]), NONE);
 }
 
 /* Chains of rage_clicks clicks on one target, each within rage_gap. */
@@ -984,23 +1196,25 @@ detect_rage(struct friction *f, const struct session *s)
 
 	for (i = 0; i < s->n; i++) {
 		const struct fev *e = &s->ev[i];
+		const struct ftag *t = tag_of(f, e);
 		size_t chain = 1;
 		int64_t last = e->ts;
 
-		if (!(e->flags & F_CLICK) || e->aux == NONE)
+		if (!(t->flags & F_CLICK) || t->aux == NONE)
 			continue;
 		for (j = i + 1; j < s->n; j++) {
 			const struct fev *c = &s->ev[j];
+			const struct ftag *ct = tag_of(f, c);
 
-			if (!(c->flags & F_CLICK))
+			if (!(ct->flags & F_CLICK))
 				continue;
-			if (c->aux != e->aux || c->ts - last > f->rage_gap)
+			if (ct->aux != t->aux || c->ts - last > f->rage_gap)
 				break;
 			chain++;
 			last = c->ts;
 		}
 		if (chain >= (size_t)f->rage_clicks) {
-			hit_own(f, K_RAGE, e->tp, e->aux, rage_cause(f, s, i),
+			hit_own(f, K_RAGE, e->tp, t->aux, rage_cause(f, s, i),
 			    s->user, s->id, e->ts, chain - 1);
 			/* the chain is one occurrence: skip past it */
 			for (; i + 1 < s->n && s->ev[i + 1].ts <= last; i++)
@@ -1017,20 +1231,21 @@ detect_forms(struct friction *f, const struct session *s)
 
 	for (i = 0; i < s->n; i++) {
 		const struct fev *e = &s->ev[i];
+		const struct ftag *t = tag_of(f, e);
 		int submitted = 0;
 
-		if (!(e->flags & F_FORM_START))
+		if (!(t->flags & F_FORM_START))
 			continue;
 		for (j = i + 1; j < s->n && !submitted; j++)
-			submitted = (s->ev[j].flags & F_FORM_SUBMIT) &&
-			    s->ev[j].aux == e->aux;
+			submitted = (ev_flags(f, &s->ev[j]) & F_FORM_SUBMIT) &&
+			    ev_aux(f, &s->ev[j]) == t->aux;
 		/* a form started twice counts once, at its last start */
 		for (j = i + 1; j < s->n && !submitted; j++)
-			if ((s->ev[j].flags & F_FORM_START) &&
-			    s->ev[j].aux == e->aux)
+			if ((ev_flags(f, &s->ev[j]) & F_FORM_START) &&
+			    ev_aux(f, &s->ev[j]) == t->aux)
 				submitted = 1;
 		if (!submitted)
-			hit(f, K_FORM, e->tp, e->aux, NONE, s->user, s->id,
+			hit(f, K_FORM, e->tp, t->aux, NONE, s->user, s->id,
 			    e->ts);
 	}
 }
@@ -1086,9 +1301,9 @@ exit_cause(struct friction *f, const struct session *s)
 {
 	size_t j, k, e;
 
-	if (!(f->kinds >> K_ERROR & 1))
+	if (!(f->kinds >> K_ERROR & 1) || !(s->any & F_ERROR))
 		return NONE;
-	for (e = s->n; e > 0 && !(s->ev[e - 1].flags & F_ERROR); e--)
+	for (e = s->n; e > 0 && !(ev_flags(f, &s->ev[e - 1]) & F_ERROR); e--)
 		;
 	if (e == 0)
 		return NONE;
@@ -1096,13 +1311,13 @@ exit_cause(struct friction *f, const struct session *s)
 		int contact = s->ev[j].tp == s->ev[e - 1].tp;
 
 		for (k = e; k < s->n && !contact; k++)
-			contact = (s->ev[k].flags & F_CONTACT) &&
+			contact = (ev_flags(f, &s->ev[k]) & F_CONTACT) &&
 			    s->ev[k].tp == s->ev[j].tp;
 		if (!contact)
 			return NONE;
 	}
-	return item_for(f, K_ERROR, s->ev[e - 1].tp, s->ev[e - 1].aux,
-	    NONE);
+	return item_for(f, K_ERROR, s->ev[e - 1].tp, ev_aux(f,
+	    &s->ev[e - 1]), NONE);
 }
 
 /*
@@ -1115,12 +1330,11 @@ detect_exit(struct friction *f, const struct session *s)
 {
 	const struct fev *last = &s->ev[s->n - 1];
 	size_t i;
-	int error = 0, terminal = 0;
+	int error = 0, terminal = (s->any & F_TERMINAL) != 0;
 
 	for (i = 0; i < s->n; i++) {
 		uint32_t tp = s->ev[i].tp;
 
-		terminal |= s->ev[i].flags & F_TERMINAL;
 		if (f->tp_mark[tp] == f->session_serial)
 			continue;
 		f->tp_mark[tp] = f->session_serial;
@@ -1139,8 +1353,9 @@ detect_exit(struct friction *f, const struct session *s)
 	f->tp_exits[last->tp]++;
 	f->total_exits++;
 	/* an error at the last touchpoint, in the session's last steps */
-	for (i = s->n; i > 0 && s->ev[i - 1].tp == last->tp; i--)
-		error |= s->ev[i - 1].flags & F_ERROR;
+	for (i = s->n; (s->any & F_ERROR) && i > 0 &&
+	    s->ev[i - 1].tp == last->tp; i--)
+		error |= ev_flags(f, &s->ev[i - 1]) & F_ERROR;
 	if ((f->kinds >> K_DEAD_END & 1) && error)
 		hit(f, K_DEAD_END, last->tp, NONE, exit_cause(f, s), s->user,
 		    s->id, last->ts);
@@ -1157,15 +1372,18 @@ detect_repeat(struct friction *f, const struct fev *ev, size_t n,
 	size_t i, j;
 
 	for (i = 0; i < n; i++) {
-		if (!(ev[i].flags & F_CONTACT))
+		uint32_t aux = ev_aux(f, &ev[i]);
+
+		if (!(ev_flags(f, &ev[i]) & F_CONTACT))
 			continue;
 		for (j = i; j > 0; j--) {
 			const struct fev *p = &ev[j - 1];
 
 			if (ev[i].ts - p->ts > f->repeat_within)
 				break;
-			if ((p->flags & F_CONTACT) && p->aux == ev[i].aux) {
-				hit(f, K_REPEAT, ev[i].tp, ev[i].aux, NONE,
+			if ((ev_flags(f, p) & F_CONTACT) &&
+			    ev_aux(f, p) == aux) {
+				hit(f, K_REPEAT, ev[i].tp, aux, NONE,
 				    user, ev[i].session, ev[i].ts);
 				break;
 			}
@@ -1237,8 +1455,19 @@ begin_unit(struct friction *f)
 static uint64_t
 events_after(const struct fev *ev, size_t n, int64_t ts)
 {
-	/* ev is in time order (a session's, or the user's) */
-	return (uint64_t)(n - jn_time_after(ev, n, sizeof *ev, ts));
+	size_t lo = 0, hi = n;
+
+	/* ev is in time order (a session's, or the user's): the first
+	 * after ts, as jn_time_after finds it, inline */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (ev[mid].ts <= ts)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return (uint64_t)(n - lo);
 }
 
 static int
@@ -1341,6 +1570,7 @@ end_unit(struct friction *f, const struct fev *ev, size_t n,
  * detected carry; set before detecting, read only while threads detect.
  */
 static const struct jn_intern *cmp_vals, *cmp_strata;
+static struct ftag *const *cmp_tags;	/* the main state's tags */
 
 /*
  * Byte order of values a and b, none last.  Ties between events go by
@@ -1370,20 +1600,27 @@ static int
 fev_tie(const void *pa, const void *pb)
 {
 	const struct fev *a = pa, *b = pb;
+	const struct ftag *ta, *tb;
+	unsigned fa, fb;
 	int c;
 
 	if (a->session != b->session)
 		return a->session < b->session ? -1 : 1;
-	if (a->flags != b->flags)
-		return a->flags < b->flags ? -1 : 1;
+	ta = &(*cmp_tags)[a->tag];
+	tb = &(*cmp_tags)[b->tag];
+	/* not by F_SLOW: events are not ordered by their loads */
+	fa = ta->flags & ~(unsigned)F_SLOW;
+	fb = tb->flags & ~(unsigned)F_SLOW;
+	if (fa != fb)
+		return fa < fb ? -1 : 1;
 	if ((c = val_cmp(a->tp, b->tp)) != 0)
 		return c;
-	if ((c = val_cmp(a->aux, b->aux)) != 0)
+	if ((c = val_cmp(ta->aux, tb->aux)) != 0)
 		return c;
-	if (a->stratum != b->stratum) {
+	if (ta->stratum != tb->stratum) {
 		size_t la, lb;
-		const char *sa = jn_intern_str(cmp_strata, a->stratum, &la);
-		const char *sb = jn_intern_str(cmp_strata, b->stratum, &lb);
+		const char *sa = jn_intern_str(cmp_strata, ta->stratum, &la);
+		const char *sb = jn_intern_str(cmp_strata, tb->stratum, &lb);
 
 		c = memcmp(sa, sb, la < lb ? la : lb);
 		return c != 0 ? c : (la > lb) - (la < lb);
@@ -1423,12 +1660,15 @@ run_session(struct friction *f, struct fev *ev, size_t n, uint32_t user,
 	s.n = n;
 	s.user = user;
 	s.id = sid;
-	s.converted = 0;
+	s.any = 0;
 	for (i = 0; i < n; i++) {
-		s.converted |= ev[i].flags & F_GOAL;
-		if (ev[i].flags & F_NPS)
-			ans = ev[i].flags;
+		unsigned fl = ev_flags(f, &ev[i]);
+
+		s.any |= fl;
+		if (fl & F_NPS)
+			ans = fl;
 	}
+	s.converted = (s.any & F_GOAL) != 0;
 	f->total_sessions++;
 	f->total_session_events += n;
 	f->total_conv_sessions += (uint64_t)(s.converted != 0);
@@ -1436,16 +1676,19 @@ run_session(struct friction *f, struct fev *ev, size_t n, uint32_t user,
 	if (!f->per_user)
 		begin_unit(f);
 	f->unit_events += n;
-	detect_errors_slow(f, &s);
-	if (f->kinds >> K_RAGE & 1)
+	/* most sessions are plain views: no pass for what they lack */
+	if (s.any & (F_CLICK | F_FORM_START | F_ERROR | F_SLOW))
+		detect_errors_slow(f, &s);
+	if ((f->kinds >> K_RAGE & 1) && (s.any & F_CLICK))
 		detect_rage(f, &s);
-	if (f->kinds >> K_FORM & 1)
+	if ((f->kinds >> K_FORM & 1) && (s.any & F_FORM_START))
 		detect_forms(f, &s);
 	if (f->kinds >> K_LOOP & 1)
 		detect_loops(f, &s);
 	detect_exit(f, &s);
 	if (!f->per_user)
-		end_unit(f, ev, n, ev[0].stratum, s.converted != 0, ans,
+		end_unit(f, ev, n, tag_of(f, &ev[0])->stratum,
+		    s.converted != 0, ans,
 		    user, sid);
 }
 
@@ -1472,7 +1715,17 @@ sessions_in_runs(struct friction *f, const struct fev *ev, size_t n)
 		}
 	if (k < 2)
 		return 1;
-	jn_sort_small(f->runs, k, sizeof *f->runs, u32_cmp);
+	/* a user's runs are few: pairs, without a sort (qsort's call) */
+	if (k <= 32) {
+		size_t j;
+
+		for (i = 1; i < k; i++)
+			for (j = 0; j < i; j++)
+				if (f->runs[i] == f->runs[j])
+					return 0;
+		return 1;
+	}
+	qsort(f->runs, k, sizeof *f->runs, u32_cmp);
 	for (i = 1; i < k; i++)
 		if (f->runs[i] == f->runs[i - 1])
 			return 0;
@@ -1505,14 +1758,16 @@ run_user(struct friction *f, struct fev *ev, size_t n, uint32_t user)
 	jn_sort_by_time(ev, n, sizeof *ev, fev_tie);
 	f->ncts = 0;
 	for (i = 0; i < n; i++) {
-		if (ev[i].flags & F_CONTACT) {
+		unsigned fl = ev_flags(f, &ev[i]);
+
+		if (fl & F_CONTACT) {
 			f->cts = jn_xgrow(f->cts, &f->ctscap, f->ncts + 1,
 			    sizeof *f->cts);
 			f->cts[f->ncts++] = ev[i].ts;	/* in time order */
 		}
-		converted |= (ev[i].flags & F_GOAL) != 0;
-		if (ev[i].flags & F_NPS)	/* the last, in time order */
-			ans = ev[i].flags;
+		converted |= (fl & F_GOAL) != 0;
+		if (fl & F_NPS)	/* the last, in time order */
+			ans = fl;
 	}
 	if (f->per_user)
 		begin_unit(f);
@@ -1528,13 +1783,14 @@ run_user(struct friction *f, struct fev *ev, size_t n, uint32_t user)
 	f->total_users++;
 	f->total_converted += (uint64_t)converted;
 	if (f->per_user)
-		end_unit(f, ev, n, ev[0].stratum, converted, ans, user, 1);
+		end_unit(f, ev, n, tag_of(f, &ev[0])->stratum, converted,
+		    ans, user, 1);
 }
 
 /*
  * One user, handed over by the engine: its events (in any order) are
- * detected into acc (the main state, or the share's worker with -j), and
- * their loads join acc's multiset.  Users are told apart by the unit id
+ * detected into acc (the main state, or the share's worker with -j).
+ * Users are told apart by the unit id
  * of their events, distinct among the users counted into one acc.
  */
 static void
@@ -1543,25 +1799,16 @@ detect_user(void *tool, void *acc, const struct jn_unit *u, void *rec,
 {
 	struct friction *a = acc;
 	struct fev *ev = rec;
-	size_t i;
 
 	(void)tool;
 	(void)u;
 	if (n == 0)
 		return;
-	if (a == tool)		/* with -j, prepare sized the workers' */
+	if (a == tool) {	/* with -j, prepare sized the workers' */
 		grow_tps(a);
-	run_user(a, ev, n, ev[0].user);
-	if (!(a->kinds >> K_SLOW & 1))
-		return;
-	for (i = 0; i < n; i++) {
-		uint64_t key;
-
-		if (isnan(ev[i].load))
-			continue;
-		key = load_key(ev[i].tp, ev[i].load);
-		jn_counts_add(&a->loads, key, 1);
+		a->etags = a->tags;	/* --sorted: it may have grown */
 	}
+	run_user(a, ev, n, ev[0].user);
 }
 
 /* ---- -j: the engine's hooks ---- */
@@ -1600,6 +1847,35 @@ prepare_workers(void *tool, void *const *w, int n)
 	}
 	/* each worker had fewer than MAX_STRATA; all of them may not */
 	f->too_many_strata = jn_intern_count(&f->strata) > MAX_STRATA;
+	/*
+	 * The workers' tags and loads, in the main state's values and
+	 * strata: the events' tags are remapped to these, and the workers
+	 * detect with them.
+	 */
+	f->tmap = jn_xcalloc((size_t)n, sizeof *f->tmap);
+	for (k = 0; k < n; k++) {
+		struct friction *wk = w[k];
+
+		f->tmap[k] = jn_xmalloc((wk->ntags + 1) * sizeof **f->tmap);
+		for (j = 0; j < wk->ntags; j++) {
+			const struct ftag *t = &wk->tags[j];
+
+			/* over MAX_STRATA the run fails: the id is moot */
+			f->tmap[k][j] = tag_put(f, t->aux == NONE ? NONE :
+			    f->vmap[k][t->aux], t->flags,
+			    (uint16_t)f->smap[k][t->stratum]);
+		}
+		flush_loads(wk);
+		jn_counts_settle(&wk->loads);
+		for (j = 0; j < wk->loads.nsorted; j++) {
+			uint64_t key = wk->loads.sorted[j].key;
+
+			jn_counts_add(&f->loads, (uint64_t)f->vmap[k][key >>
+			    32] << 32 | (key & UINT32_MAX),
+			    wk->loads.sorted[j].count);
+		}
+		jn_counts_release(&wk->loads);
+	}
 	grow_tps(f);
 	ntp = f->tpcap;
 	for (k = 0; k < n; k++) {
@@ -1607,6 +1883,7 @@ prepare_workers(void *tool, void *const *w, int n)
 
 		wk->tpcap = 0;		/* unused while reading: all zeroed */
 		tps_resize(wk, ntp);
+		wk->etags = f->tags;	/* complete: it grows no more */
 	}
 }
 
@@ -1617,10 +1894,7 @@ remap_event(const void *tool, int k, void *rec)
 	struct fev *e = rec;
 
 	e->tp = f->vmap[k][e->tp];
-	if (e->aux != NONE)
-		e->aux = f->vmap[k][e->aux];
-	/* over MAX_STRATA the run fails: what the id says is moot */
-	e->stratum = (uint16_t)f->smap[k][e->stratum];
+	e->tag = f->tmap[k][e->tag];
 }
 
 /*
@@ -1696,7 +1970,7 @@ merge_detected(void *tool, void *acc)
 		c[1] += w->apc[3 * i + 1];
 		c[2] += w->apc[3 * i + 2];
 	}
-	jn_counts_merge(&f->loads, &w->loads);
+	/* the loads: the workers' were moved while preparing */
 }
 
 /* ---- output ---- */
@@ -3466,6 +3740,7 @@ setup(void *state, int worker)
 	if (f->tp_slot < 0 || f->load_slot < 0 || f->target_slot < 0 ||
 	    f->topic_slot < 0 || f->value_slot < 0 || f->msg_slot < 0)
 		return -1;
+	f->slow_s = (float)((double)f->slow / 1e9);
 	jn_units_init(&f->units, sizeof(struct fev), offsetof(struct fev,
 	    user), 0);
 	f->units.sorted = f->run.sorted;
@@ -3537,6 +3812,8 @@ release(void *state)
 	free(f->vmap);
 	jn_counts_release(&f->loads);
 	free(f->items);
+	free(f->itc);
+	free(f->vc);
 	free(f->mtp);
 	free(f->mit);
 	free(f->sval);
@@ -3560,6 +3837,12 @@ release(void *state)
 	for (k = 0; k < f->nvmap; k++)
 		free(f->smap[k]);
 	free(f->smap);
+	for (k = 0; f->tmap != NULL && k < f->nvmap; k++)
+		free(f->tmap[k]);
+	free(f->tmap);
+	free(f->tags);
+	free(f->tagkey);
+	free(f->tagslot);
 	free(f->tp_visits);
 	free(f->tp_exits);
 }
@@ -3602,6 +3885,7 @@ main(int argc, char **argv)
 	}
 	cmp_vals = &f.vals;
 	cmp_strata = &f.strata;
+	cmp_tags = &f.tags;
 	if ((status = jn_engine_input(&f.engine, &reporter, &f, &options,
 	    &f.run, argv + optind, argc - optind, NULL)) < 0 ||
 	    (f.too_many_strata && jn_error("more than %d strata: give fewer "
@@ -3609,6 +3893,7 @@ main(int argc, char **argv)
 		release(&f);
 		return JN_EXIT_ERROR;
 	}
+	flush_loads(&f);	/* one thread: its loads are its own */
 	jn_counts_settle(&f.loads);
 	grow_tps(&f);
 	if (f.run.partial) {
