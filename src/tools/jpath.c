@@ -673,6 +673,24 @@ widen_keys(struct tally *t, unsigned kw)
 	t->kw = kw;
 }
 
+/*
+ * Variant id's row, which may be new (ids from before on are): a new
+ * row zeroed alone, so that the room past it stays untouched.
+ */
+static void
+variant_row(struct tally *t, uint32_t id, size_t before, uint32_t by,
+    size_t m)
+{
+	if (id >= before) {
+		t->v = jn_xgrow(t->v, &t->vcap, (size_t)id + 1, sizeof *t->v);
+		memset(&t->v[id], 0, sizeof t->v[id]);
+	}
+	if (t->v[id].units == 0) {
+		t->v[id].by = by;
+		t->v[id].len = (uint32_t)m;
+	}
+}
+
 /* The variant of the m touchpoints tp. */
 static uint32_t
 variant_for(struct tally *t, uint32_t by, const uint32_t *tp, size_t m)
@@ -689,16 +707,63 @@ variant_for(struct tally *t, uint32_t by, const uint32_t *tp, size_t m)
 	len = variant_key(t, t->kw, by, tp, m);
 	before = jn_intern_count(&t->vkeys);
 	id = jn_intern_put(&t->vkeys, (const char *)t->key, len);
-	/* a new row zeroed alone: the room past it stays untouched */
-	if (id >= before) {
-		t->v = jn_xgrow(t->v, &t->vcap, (size_t)id + 1, sizeof *t->v);
-		memset(&t->v[id], 0, sizeof t->v[id]);
-	}
-	if (t->v[id].units == 0) {
-		t->v[id].by = by;
-		t->v[id].len = (uint32_t)m;
-	}
+	variant_row(t, id, before, by, m);
 	return id;
+}
+
+/*
+ * Variants of from added into to, by key.  Keys of the same width are
+ * looked up as they are, a few ahead of their hashes' slots fetched
+ * (the table of a large log's variants is far larger than the cache);
+ * narrower ones are keyed anew.
+ */
+#define MERGE_AHEAD 8
+static void
+merge_variants(struct tally *to, struct tally *from)
+{
+	size_t nv = jn_intern_count(&from->vkeys), i, k, len, before;
+	uint64_t h[MERGE_AHEAD];
+	uint32_t *tp = NULL, id;
+	size_t tpcap = 0, l, m;
+
+	if (nv == 0)
+		return;
+	if (from->kw > to->kw)
+		widen_keys(to, from->kw);
+	for (i = 0; i < nv + MERGE_AHEAD; i++) {
+		const char *key;
+		struct variant *d;
+
+		/* variant k = i - MERGE_AHEAD, then i's hash in its place */
+		if (i >= MERGE_AHEAD) {
+			k = i - MERGE_AHEAD;
+			key = jn_intern_str(&from->vkeys, (uint32_t)k, &len);
+			m = (len - 4) / from->kw;
+			if (from->kw == to->kw) {
+				before = jn_intern_count(&to->vkeys);
+				id = jn_intern_put_hash(&to->vkeys, key, len,
+				    h[k % MERGE_AHEAD]);
+				variant_row(to, id, before, key_word(key, 0),
+				    m);
+			} else {
+				tp = jn_xgrow(tp, &tpcap, m + 1, sizeof *tp);
+				for (l = 0; l < m; l++)
+					tp[l] = variant_tp(from, key + 4, l);
+				id = variant_for(to, key_word(key, 0), tp, m);
+			}
+			d = &to->v[id];
+			d->units += from->v[k].units;
+			d->converted += from->v[k].converted;
+			jn_samples_take(&d->times, &from->v[k].times);
+		}
+		if (i < nv && from->kw == to->kw) {
+			key = jn_intern_str(&from->vkeys, (uint32_t)i, &len);
+			h[i % MERGE_AHEAD] = jn_hash(key, len);
+			jn_intern_prefetch_hash(&to->vkeys,
+			    h[i % MERGE_AHEAD]);
+		}
+	}
+	free(tp);
 }
 
 /* Event i of records of f->evsize bytes at base. */
@@ -1129,8 +1194,7 @@ static void
 tally_merge(struct tally *to, struct tally *from)
 {
 	size_t i, ne = jn_intern_count(&from->ekeys);
-	size_t nv = jn_intern_count(&from->vkeys), tpcap = 0;
-	uint32_t *map, *tp = NULL;
+	uint32_t *map;
 
 	if (tally_empty(to)) {
 		struct tally t = *to;
@@ -1154,25 +1218,7 @@ tally_merge(struct tally *to, struct tally *from)
 		jn_samples_take(&d->times, &from->e[i].times);
 	}
 	free(map);
-	map = jn_xmalloc((nv + 1) * sizeof *map);
-	for (i = 0; i < nv; i++) {
-		size_t len, l, m;
-		const char *key = jn_intern_str(&from->vkeys, (uint32_t)i,
-		    &len);
-		struct variant *d;
-
-		m = (len - 4) / from->kw;
-		tp = jn_xgrow(tp, &tpcap, m + 1, sizeof *tp);
-		for (l = 0; l < m; l++)
-			tp[l] = variant_tp(from, key + 4, l);
-		map[i] = variant_for(to, key_word(key, 0), tp, m);
-		d = &to->v[map[i]];
-		d->units += from->v[i].units;
-		d->converted += from->v[i].converted;
-		jn_samples_take(&d->times, &from->v[i].times);
-	}
-	free(map);
-	free(tp);
+	merge_variants(to, from);
 	for (i = 0; i < jn_intern_count(&from->akeys); i++)
 		attr_merge(attr_for(to, from->a[i].by, from->a[i].tp),
 		    &from->a[i]);
