@@ -17,8 +17,20 @@ struct jn_samples {
 	size_t n, cap;
 };
 
-/* Add value x.  Cannot fail.  A zeroed struct is empty. */
-void jn_samples_add(struct jn_samples *s, int64_t x);
+/* Room for one more value: jn_samples_add's slow path.  Cannot fail. */
+void jn_samples_grow(struct jn_samples *s);
+
+/*
+ * Add value x.  Cannot fail.  A zeroed struct is empty.  Inline: jpath
+ * adds one per move of every path.
+ */
+static inline void
+jn_samples_add(struct jn_samples *s, int64_t x)
+{
+	if (s->n == s->cap)
+		jn_samples_grow(s);
+	s->v[s->n++] = x;
+}
 /* Append from's values to to; from is unchanged.  Cannot fail. */
 void jn_samples_merge(struct jn_samples *to, const struct jn_samples *from);
 /*

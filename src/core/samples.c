@@ -19,8 +19,8 @@
  * (most of jpath's variants are one path's), the next for 4, then twice
  * as many each time.
  */
-static void
-grow(struct jn_samples *s)
+void
+jn_samples_grow(struct jn_samples *s)
 {
 	size_t cap = s->cap == 0 ? 1 : s->cap < 4 ? 4 : s->cap * 2;
 
@@ -28,14 +28,6 @@ grow(struct jn_samples *s)
 		jn_out_of_memory();
 	s->v = jn_xrealloc(s->v, cap * sizeof *s->v);
 	s->cap = cap;
-}
-
-void
-jn_samples_add(struct jn_samples *s, int64_t x)
-{
-	if (s->n == s->cap)
-		grow(s);
-	s->v[s->n++] = x;
 }
 
 void

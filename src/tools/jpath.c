@@ -378,8 +378,15 @@ struct tally {
 		uint32_t by, from, to, id;
 		int32_t step;
 	} *cache;
+	/*
+	 * Views edges and next without --by: per (from, to), the edge's id
+	 * + 1 (0: not met yet), from (start) or touchpoint from - 1 to
+	 * (end) or touchpoint to - 1, while below DENSE.
+	 */
+	uint32_t *dense;
 };
 #define CACHE_BITS 12
+#define DENSE 64
 
 struct jpath {
 	struct jn_common common;
@@ -520,10 +527,11 @@ tally_release(struct tally *t)
 	free(t->pflags);
 	free(t->key);
 	free(t->cache);
+	free(t->dense);
 }
 
 static uint32_t
-edge_for(struct tally *t, uint32_t by, int32_t step, uint32_t from,
+edge_lookup(struct tally *t, uint32_t by, int32_t step, uint32_t from,
     uint32_t to)
 {
 	uint32_t key[4] = { by, from, to, (uint32_t)step }, id;
@@ -562,17 +570,36 @@ edge_for(struct tally *t, uint32_t by, int32_t step, uint32_t from,
 }
 
 /*
- * A move of the current path from one touchpoint to the next, whose
- * destination is element dest of the path: the unit converts after it
- * when its last goal is at dest or later.
+ * The id of edge (by, step, from, to), made when new.  The moves of
+ * views edges and next without --by between the first DENSE - 1
+ * touchpoints (the ends of a path included) are looked up in a matrix.
  */
-static void
-add_move(struct tally *t, uint32_t by, int32_t step, uint32_t from,
-    uint32_t to, size_t dest, long lastgoal, int64_t dt)
+static inline uint32_t
+edge_for(struct tally *t, uint32_t by, int32_t step, uint32_t from,
+    uint32_t to)
 {
-	uint32_t id = edge_for(t, by, step, from, to);
-	struct edge *e = &t->e[id];	/* after the table grew */
+	uint32_t a = from == TP_START ? 0 : from < DENSE - 1 ? from + 1 : DENSE;
+	uint32_t b = to == TP_END ? 0 : to < DENSE - 1 ? to + 1 : DENSE;
+	uint32_t *d;
 
+	if (by != NONE || step != 0 || a >= DENSE || b >= DENSE)
+		return edge_lookup(t, by, step, from, to);
+	if (t->dense == NULL)
+		t->dense = jn_xcalloc(DENSE * DENSE, sizeof *t->dense);
+	d = &t->dense[a * DENSE + b];
+	if (*d == 0)
+		*d = edge_lookup(t, by, step, from, to) + 1;
+	return *d - 1;
+}
+
+/*
+ * A move of the current path into edge e, whose destination is element
+ * dest of the path: the unit converts after it when its last goal is at
+ * dest or later.
+ */
+static inline void
+count_move(struct tally *t, struct edge *e, size_t dest, long lastgoal)
+{
 	e->transitions++;
 	if (e->mark != t->serial) {
 		e->mark = t->serial;
@@ -581,8 +608,37 @@ add_move(struct tally *t, uint32_t by, int32_t step, uint32_t from,
 		if (t->psc.responses > 0)
 			jn_scores_merge(&e->sc, &t->psc);
 	}
+}
+
+/*
+ * A move of the current path from one touchpoint to the next, whose
+ * destination is element dest of the path, dt after the one before.
+ */
+static void
+add_move(struct tally *t, uint32_t by, int32_t step, uint32_t from,
+    uint32_t to, size_t dest, long lastgoal, int64_t dt)
+{
+	uint32_t id = edge_for(t, by, step, from, to);
+	struct edge *e = &t->e[id];	/* after the table grew */
+
+	count_move(t, e, dest, lastgoal);
 	if (from != TP_START && to != TP_END)
 		jn_samples_add(&e->times, dt);
+}
+
+/* Views edges and next: the moves between the m elements of the path. */
+static void
+add_moves(struct tally *t, uint32_t by, size_t m, long lastgoal)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < m; i++) {
+		uint32_t id = edge_for(t, by, 0, t->ptp[i], t->ptp[i + 1]);
+		struct edge *e = &t->e[id];	/* after the table grew */
+
+		count_move(t, e, i + 1, lastgoal);
+		jn_samples_add(&e->times, t->pfirst[i + 1] - t->plast[i]);
+	}
 }
 
 /*
@@ -1060,9 +1116,7 @@ count_path(const struct jpath *f, struct tally *t, void *ev, size_t n)
 	}
 	if (f->view == VIEW_EDGES)
 		add_move(t, by, 0, TP_START, t->ptp[0], 0, lastgoal, 0);
-	for (i = 0; i + 1 < m; i++)
-		add_move(t, by, 0, t->ptp[i], t->ptp[i + 1], i + 1, lastgoal,
-		    t->pfirst[i + 1] - t->plast[i]);
+	add_moves(t, by, m, lastgoal);
 	/* as (start): the units that converted at all */
 	add_move(t, by, 0, t->ptp[m - 1], TP_END, 0, lastgoal, 0);
 }
