@@ -203,6 +203,20 @@ test_pick_tail(void **state)
 	for (i = 1; i < 4; i++)
 		assert_true(out[i] == jn_samples_quantile(t.v, n, q[i]));
 	assert_true(jn_samples_mean_of(&p, 1) == jn_samples_mean(t.v, n));
+	/*
+	 * One negative value last, after the histogram taken as of values
+	 * of 0 and more is made: counted again from the least.
+	 */
+	t.n = 0;
+	jn_samples_add(&s, -3);
+	n++;
+	jn_samples_merge(&t, &s);
+	jn_samples_quantiles(&p, 1, q, 4, out);
+	jn_samples_sort(&t);
+	assert_true(t.v[0] == -3);
+	assert_true(out[0] == jn_samples_median(t.v, n));
+	for (i = 1; i < 4; i++)
+		assert_true(out[i] == jn_samples_quantile(t.v, n, q[i]));
 	jn_samples_release(&s);
 	jn_samples_release(&t);
 }
