@@ -303,10 +303,17 @@ jn_samples_quantiles(const struct jn_samples *const *p, size_t np,
 	size_t r[2 * JN_SAMPLES_MAXQ] = { 0 }, nr = 0, i, j, n = 0, x;
 	size_t lr[2] = { 0, 0 };
 	int64_t val[2 * JN_SAMPLES_MAXQ] = { 0 };
-	struct run *runs = jn_xmalloc((np + 1) * sizeof *runs);
+	struct run *runs, one = { NULL, 0 };
 	uint32_t *hist = NULL;
 
 	assert(nq <= JN_SAMPLES_MAXQ);
+	/* one value (most of jpath's variants): every quantile is it */
+	if (np == 1 && p[0]->n == 1) {
+		for (i = 0; i < nq; i++)
+			out[i] = (double)p[0]->v[0];
+		return;
+	}
+	runs = np == 1 ? &one : jn_xmalloc((np + 1) * sizeof *runs);
 	for (i = 0; i < np; i++) {
 		runs[i].v = p[i]->v;
 		runs[i].n = p[i]->n;
@@ -315,7 +322,8 @@ jn_samples_quantiles(const struct jn_samples *const *p, size_t np,
 	if (n == 0) {
 		for (i = 0; i < nq; i++)
 			out[i] = NAN;
-		free(runs);
+		if (runs != &one)
+			free(runs);
 		return;
 	}
 	/* the ranks each quantile reads, as jn_samples_median/quantile */
@@ -360,7 +368,8 @@ jn_samples_quantiles(const struct jn_samples *const *p, size_t np,
 		pick(runs, np, n, r, nr, val, hist, 1);
 	}
 	free(hist);
-	free(runs);
+	if (runs != &one)
+		free(runs);
 	/* each quantile from its ranks' values, as from the sorted values */
 	for (i = 0; i < nq; i++) {
 		size_t nl = 0;

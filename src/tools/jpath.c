@@ -1961,6 +1961,9 @@ write_edges(struct jpath *f, struct jn_writer *w, const uint32_t *ids,
 	return 0;
 }
 
+/* A variant's touchpoint names up to this long, with " > ", move whole. */
+#define SHORT_NAME 16
+
 static int
 write_variants(struct jpath *f, struct jn_writer *w, const uint32_t *ids,
     size_t n)
@@ -1971,14 +1974,27 @@ write_variants(struct jpath *f, struct jn_writer *w, const uint32_t *ids,
 	const struct jn_samples **pool = NULL;
 	size_t i, j, k, nk, l, npool, poolcap = 0;
 	int goal = f->goal != NULL;
-	/* the touchpoints' names, read once */
+	/*
+	 * The touchpoints' names, read once, each as " > " and the name;
+	 * those of up to SHORT_NAME bytes also padded to SHORT_NAME in
+	 * pad, to be copied in one constant-size move.
+	 */
 	size_t ntp = jn_intern_count(&f->tps), maxlen = 0;
 	const char **name = jn_xmalloc((ntp + 1) * sizeof *name);
 	size_t *nlen = jn_xmalloc((ntp + 1) * sizeof *nlen);
+	char *pad = jn_xcalloc(ntp + 1, SHORT_NAME);
 
 	for (i = 0; i < ntp; i++) {
 		name[i] = jn_intern_str(&f->tps, (uint32_t)i, &nlen[i]);
 		maxlen = nlen[i] > maxlen ? nlen[i] : maxlen;
+		if (nlen[i] + 3 <= SHORT_NAME) {
+			char *d = pad + i * SHORT_NAME;
+
+			d[0] = ' ';
+			d[1] = '>';
+			d[2] = ' ';
+			memcpy(d + 3, name[i], nlen[i]);
+		}
 	}
 
 	for (i = 0; i < n; i = j) {
@@ -2003,13 +2019,22 @@ write_variants(struct jpath *f, struct jn_writer *w, const uint32_t *ids,
 			}
 			nk++;
 			cum += v->units;
-			/* room for the longest path of v->len touchpoints */
-			b.buf = jn_xgrow(b.buf, &b.cap, v->len * (maxlen + 3) + 1,
-			    1);
+			/*
+			 * Room for the longest path of v->len touchpoints,
+			 * and for a padded name's whole copy past it.
+			 */
+			b.buf = jn_xgrow(b.buf, &b.cap, v->len * (maxlen + 3) +
+			    SHORT_NAME + 1, 1);
 			b.len = 0;
 			for (l = 0; l < v->len; l++) {
 				uint32_t t = variant_tp(&f->t, tp, l);
 
+				if (l > 0 && nlen[t] + 3 <= SHORT_NAME) {
+					memcpy(b.buf + b.len, pad + (size_t)t *
+					    SHORT_NAME, SHORT_NAME);
+					b.len += nlen[t] + 3;
+					continue;
+				}
 				if (l > 0) {
 					memcpy(b.buf + b.len, " > ", 3);
 					b.len += 3;
@@ -2057,6 +2082,7 @@ write_variants(struct jpath *f, struct jn_writer *w, const uint32_t *ids,
 	free(b.buf);
 	free(name);
 	free(nlen);
+	free(pad);
 	return 0;
 }
 
