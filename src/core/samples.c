@@ -132,6 +132,15 @@ struct run {
 	size_t n;
 };
 
+/*
+ * The 128-bit sum of values of 0 and more, when pick's first pass made
+ * it (done).
+ */
+struct sum {
+	uint64_t lo, hi;
+	int done;
+};
+
 /* A bucket that holds ranks pick reads. */
 struct group {
 	unsigned b;		/* the bucket */
@@ -183,7 +192,7 @@ gather2(const struct run *p, size_t np, uint64_t lo, struct group *a,
  */
 static void
 pick(const struct run *p, size_t np, size_t n, const size_t *r, size_t nr,
-    int64_t *out, uint32_t *hist, int top)
+    int64_t *out, uint32_t *hist, int top, struct sum *sum)
 {
 	uint64_t lo = UINT64_MAX, hi = 0, any = 0;
 	size_t i, j, k, cum, b, ng, x, ngat;
@@ -206,6 +215,8 @@ pick(const struct run *p, size_t np, size_t n, const size_t *r, size_t nr,
 		return;
 	}
 	if (top) {
+		uint64_t slo = 0, shi = 0;
+
 		/* y = x: lo is 0's key, hi the largest y there can be */
 		lo = SIGN;
 		hi = UINT64_MAX;
@@ -213,11 +224,19 @@ pick(const struct run *p, size_t np, size_t n, const size_t *r, size_t nr,
 		memset(hist, 0, nb * sizeof *hist);
 		for (i = 0; i < np; i++)
 			for (j = 0; j < p[i].n; j++) {
-				any |= (uint64_t)p[i].v[j];
-				hist[bucket((uint64_t)p[i].v[j])]++;
+				uint64_t u = (uint64_t)p[i].v[j];
+
+				any |= u;
+				hist[bucket(u)]++;
+				slo += u;
+				shi += slo < u;
 			}
-		if (!(any & SIGN))
+		if (!(any & SIGN)) {
+			sum->lo = slo;
+			sum->hi = shi;
+			sum->done = 1;
 			goto counted;
+		}
 		lo = UINT64_MAX;
 		hi = 0;
 	}
@@ -291,7 +310,7 @@ counted:
 		sr.v = gat[x]->g;
 		sr.n = gat[x]->m;
 		pick(&sr, 1, sr.n, sub, gat[x]->end - gat[x]->first,
-		    out + gat[x]->first, hist, 0);
+		    out + gat[x]->first, hist, 0, NULL);
 		free(gat[x]->g);
 	}
 }
@@ -300,6 +319,14 @@ void
 jn_samples_quantiles(const struct jn_samples *const *p, size_t np,
     const double *q, size_t nq, double *out)
 {
+	jn_samples_quantiles_mean(p, np, q, nq, out, NULL);
+}
+
+void
+jn_samples_quantiles_mean(const struct jn_samples *const *p, size_t np,
+    const double *q, size_t nq, double *out, double *mean)
+{
+	struct sum sum = { 0, 0, 0 };
 	size_t r[2 * JN_SAMPLES_MAXQ] = { 0 }, nr = 0, i, j, n = 0, x;
 	size_t lr[2] = { 0, 0 };
 	int64_t val[2 * JN_SAMPLES_MAXQ] = { 0 };
@@ -311,6 +338,8 @@ jn_samples_quantiles(const struct jn_samples *const *p, size_t np,
 	if (np == 1 && p[0]->n == 1) {
 		for (i = 0; i < nq; i++)
 			out[i] = (double)p[0]->v[0];
+		if (mean != NULL)
+			*mean = jn_samples_mean_of(p, np);
 		return;
 	}
 	runs = np == 1 ? &one : jn_xmalloc((np + 1) * sizeof *runs);
@@ -322,6 +351,8 @@ jn_samples_quantiles(const struct jn_samples *const *p, size_t np,
 	if (n == 0) {
 		for (i = 0; i < nq; i++)
 			out[i] = NAN;
+		if (mean != NULL)
+			*mean = NAN;
 		if (runs != &one)
 			free(runs);
 		return;
@@ -365,11 +396,15 @@ jn_samples_quantiles(const struct jn_samples *const *p, size_t np,
 	} else {
 		if (n > PICK_SMALL)
 			hist = jn_xmalloc(NBUCKET * sizeof *hist);
-		pick(runs, np, n, r, nr, val, hist, 1);
+		pick(runs, np, n, r, nr, val, hist, 1, &sum);
 	}
 	free(hist);
 	if (runs != &one)
 		free(runs);
+	/* as jn_samples_mean_of, from the sum when the first pass made it */
+	if (mean != NULL)
+		*mean = sum.done ? ((double)sum.hi * 18446744073709551616.0 +
+		    (double)sum.lo) / (double)n : jn_samples_mean_of(p, np);
 	/* each quantile from its ranks' values, as from the sorted values */
 	for (i = 0; i < nq; i++) {
 		size_t nl = 0;

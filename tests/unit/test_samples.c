@@ -117,6 +117,18 @@ check_pick(const struct jn_samples *const *p, size_t np, const double *q,
 		else
 			assert_true(out[i] == want);
 	}
+	/* with the mean, of values of 0 and more: the same, and the mean */
+	if (n == 0 || sorted[0] >= 0) {
+		double out2[JN_SAMPLES_MAXQ], mean;
+
+		jn_samples_quantiles_mean(p, np, q, nq, out2, &mean);
+		for (i = 0; i < nq; i++)
+			assert_true(n == 0 ? isnan(out2[i]) : out2[i] == out[i]);
+		if (n == 0)
+			assert_true(isnan(mean));
+		else
+			assert_true(mean == jn_samples_mean(sorted, n));
+	}
 }
 
 static void
