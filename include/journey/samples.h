@@ -17,8 +17,20 @@ struct jn_samples {
 	size_t n, cap;
 };
 
-/* Add value x.  Cannot fail.  A zeroed struct is empty. */
-void jn_samples_add(struct jn_samples *s, int64_t x);
+/* Room for one more value: jn_samples_add's slow path.  Cannot fail. */
+void jn_samples_grow(struct jn_samples *s);
+
+/*
+ * Add value x.  Cannot fail.  A zeroed struct is empty.  Inline: jpath
+ * adds one per move of every path.
+ */
+static inline void
+jn_samples_add(struct jn_samples *s, int64_t x)
+{
+	if (s->n == s->cap)
+		jn_samples_grow(s);
+	s->v[s->n++] = x;
+}
 /* Append from's values to to; from is unchanged.  Cannot fail. */
 void jn_samples_merge(struct jn_samples *to, const struct jn_samples *from);
 /*
@@ -50,6 +62,13 @@ void jn_samples_take(struct jn_samples *to, struct jn_samples *from);
 #define JN_SAMPLES_MEDIAN (-1.0)
 void jn_samples_quantiles(const struct jn_samples *const *p, size_t np,
     const double *q, size_t nq, double *out);
+/*
+ * jn_samples_quantiles, and into *mean jn_samples_mean_of the same
+ * values (which are at least 0), summed in the quantiles' first pass
+ * over a large collection instead of a pass of its own.
+ */
+void jn_samples_quantiles_mean(const struct jn_samples *const *p,
+    size_t np, const double *q, size_t nq, double *out, double *mean);
 /* jn_samples_mean of the values of p[0..np) together.  Cannot fail. */
 double jn_samples_mean_of(const struct jn_samples *const *p, size_t np);
 /* Free the values; s is empty again.  Cannot fail. */

@@ -294,7 +294,7 @@ resolve_pending(struct jn_units *u)
 	if (u->nparts > 1 && id == before)
 		new_share_unit(u, id, p->pos, p->hash);
 	rec = jn_units_keep(u, id);
-	memcpy(rec, p->rec, u->rec_size);
+	jn_copy_record(rec, p->rec, u->rec_size);
 	memcpy(rec + u->unit_off, &id, sizeof id);
 	u->pend_head = (u->pend_head + 1) % JN_UNITS_AHEAD;
 	u->npend--;
@@ -323,7 +323,7 @@ jn_units_put_record(struct jn_units *u, const struct jn_event *ev,
 		if ((id = jn_units_get(u, ev)) == JN_UNIT_NONE)
 			return -1;
 		r = jn_units_keep(u, id);
-		memcpy(r, rec, u->rec_size);
+		jn_copy_record(r, rec, u->rec_size);
 		memcpy(r + u->unit_off, &id, sizeof id);
 		return 0;
 	}
@@ -336,7 +336,7 @@ jn_units_put_record(struct jn_units *u, const struct jn_event *ev,
 	p->pos = ev->rec->pos;
 	p->len = (uint32_t)ev->user_len;
 	memcpy(p->key, ev->user, ev->user_len);
-	memcpy(p->rec, rec, u->rec_size);
+	jn_copy_record(p->rec, rec, u->rec_size);
 	jn_intern_prefetch_hash(&u->keys, p->hash);
 	/* halfway, its slot is in the cache: fetch the slot's string */
 	if (u->npend > JN_UNITS_AHEAD / 2) {
@@ -382,7 +382,7 @@ deal_records(struct jn_reclist *lists, const unsigned char *records,
 		l = &lists[id & (JN_UNIT_LISTS - 1)];
 		if (l->n == l->cap)
 			chain_grow(l, size, pool);
-		memcpy(l->p + l->n++ * size, rec, size);
+		jn_copy_record(l->p + l->n++ * size, rec, size);
 	}
 }
 
@@ -436,8 +436,8 @@ hand_lists(struct jn_engine *e, struct jn_reclist *lists, size_t nunits,
 				uint32_t id;
 
 				memcpy(&id, rec + off, sizeof id);
-				memcpy(buf + start[id >> shift]++ * size, rec,
-				    size);
+				jn_copy_record(buf + start[id >> shift]++ *
+				    size, rec, size);
 			}
 		}
 		chain_free(l);

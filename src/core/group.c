@@ -16,24 +16,11 @@
 #define MAX_BUCKETS 1024
 #define MAX_RECORD 64
 
-/*
- * Copy a record of size bytes (a multiple of 8, at most MAX_RECORD) with
- * constant-size copies the compiler inlines: a libc call per record moved
- * costs more than the move.
- */
+/* A record of size bytes (a multiple of 8, at most MAX_RECORD). */
 static inline void
 copy_words(void *dst, const void *src, size_t size)
 {
-	switch (size) {
-	case 8: memcpy(dst, src, 8); break;
-	case 16: memcpy(dst, src, 16); break;
-	case 24: memcpy(dst, src, 24); break;
-	case 32: memcpy(dst, src, 32); break;
-	case 40: memcpy(dst, src, 40); break;
-	case 48: memcpy(dst, src, 48); break;
-	case 56: memcpy(dst, src, 56); break;
-	default: memcpy(dst, src, 64); break;
-	}
+	jn_copy_record(dst, src, size);
 }
 
 static uint32_t

@@ -19,8 +19,8 @@
  * (most of jpath's variants are one path's), the next for 4, then twice
  * as many each time.
  */
-static void
-grow(struct jn_samples *s)
+void
+jn_samples_grow(struct jn_samples *s)
 {
 	size_t cap = s->cap == 0 ? 1 : s->cap < 4 ? 4 : s->cap * 2;
 
@@ -28,14 +28,6 @@ grow(struct jn_samples *s)
 		jn_out_of_memory();
 	s->v = jn_xrealloc(s->v, cap * sizeof *s->v);
 	s->cap = cap;
-}
-
-void
-jn_samples_add(struct jn_samples *s, int64_t x)
-{
-	if (s->n == s->cap)
-		grow(s);
-	s->v[s->n++] = x;
 }
 
 void
@@ -141,22 +133,71 @@ struct run {
 };
 
 /*
+ * The 128-bit sum of values of 0 and more, when pick's first pass made
+ * it (done).
+ */
+struct sum {
+	uint64_t lo, hi;
+	int done;
+};
+
+/* A bucket that holds ranks pick reads. */
+struct group {
+	unsigned b;		/* the bucket */
+	size_t first, end;	/* its ranks, r[first..end) */
+	size_t cum, m;		/* values before it, in it */
+	uint64_t blo, span;	/* its values' y, blo + [0, span] */
+	int64_t *g;		/* its values, gathered */
+	size_t ng;		/* how many */
+};
+
+/* The values of runs p[0..np) whose y (lo's) fall in a's bucket, or b's. */
+static void
+gather2(const struct run *p, size_t np, uint64_t lo, struct group *a,
+    struct group *b)
+{
+	int64_t *ga = a->g, *gb = b != NULL ? b->g : NULL;
+	uint64_t la = a->blo, sa = a->span, lb = 0, sb = 0;
+	size_t na = 0, nb = 0, i, j;
+
+	if (b != NULL) {
+		lb = b->blo;
+		sb = b->span;
+	}
+	for (i = 0; i < np; i++)
+		for (j = 0; j < p[i].n; j++) {
+			int64_t v = p[i].v[j];
+			uint64_t y = ((uint64_t)v ^ SIGN) - lo;
+
+			ga[na] = v;
+			na += y - la <= sa;
+			if (gb != NULL) {
+				gb[nb] = v;
+				nb += y - lb <= sb;
+			}
+		}
+	a->ng = na;
+	if (b != NULL)
+		b->ng = nb;
+}
+
+/*
  * The values of ranks r[0..nr) (ascending, distinct, below n, the
  * values' count) of the values of runs p[0..np) into out[0..nr).  hist
- * has room for NBUCKET counts.
+ * has room for NBUCKET counts.  At the top (top set), values are first
+ * taken to be at least 0 (times are), so that y = x needs no pass for
+ * the least; a negative value met sends the count back to the least
+ * and the greatest.  A value's bucket is then within the histogram
+ * either way.
  */
 static void
 pick(const struct run *p, size_t np, size_t n, const size_t *r, size_t nr,
-    int64_t *out, uint32_t *hist)
+    int64_t *out, uint32_t *hist, int top, struct sum *sum)
 {
-	uint64_t lo = UINT64_MAX, hi = 0;
-	size_t i, j, k, cum, b, ng, x;
+	uint64_t lo = UINT64_MAX, hi = 0, any = 0;
+	size_t i, j, k, cum, b, ng, x, ngat;
 	unsigned nb;
-	struct {
-		unsigned b;	/* the bucket */
-		size_t first, end;	/* its ranks, r[first..end) */
-		size_t cum, m;	/* values before it, in it */
-	} grp[2 * JN_SAMPLES_MAXQ];
+	struct group grp[2 * JN_SAMPLES_MAXQ], *gat[2 * JN_SAMPLES_MAXQ];
 
 	if (n <= PICK_SMALL) {
 		int64_t v[PICK_SMALL] = { 0 };
@@ -172,6 +213,32 @@ pick(const struct run *p, size_t np, size_t n, const size_t *r, size_t nr,
 		for (i = 0; i < nr; i++)
 			out[i] = v[r[i]];
 		return;
+	}
+	if (top) {
+		uint64_t slo = 0, shi = 0;
+
+		/* y = x: lo is 0's key, hi the largest y there can be */
+		lo = SIGN;
+		hi = UINT64_MAX;
+		nb = NBUCKET;
+		memset(hist, 0, nb * sizeof *hist);
+		for (i = 0; i < np; i++)
+			for (j = 0; j < p[i].n; j++) {
+				uint64_t u = (uint64_t)p[i].v[j];
+
+				any |= u;
+				hist[bucket(u)]++;
+				slo += u;
+				shi += slo < u;
+			}
+		if (!(any & SIGN)) {
+			sum->lo = slo;
+			sum->hi = shi;
+			sum->done = 1;
+			goto counted;
+		}
+		lo = UINT64_MAX;
+		hi = 0;
 	}
 	for (i = 0; i < np; i++)
 		for (j = 0; j < p[i].n; j++) {
@@ -190,10 +257,12 @@ pick(const struct run *p, size_t np, size_t n, const size_t *r, size_t nr,
 	for (i = 0; i < np; i++)
 		for (j = 0; j < p[i].n; j++)
 			hist[bucket(((uint64_t)p[i].v[j] ^ SIGN) - lo)]++;
+counted:
 	/*
 	 * The buckets that hold the ranks, each with the ranks in it (first
-	 * the counts, which a call below reuses), then each bucket's values
-	 * gathered and its ranks picked among them, unless it holds one value.
+	 * the counts, which a call below reuses), then the values of those
+	 * that hold more than one value gathered, in one pass, and each
+	 * one's ranks picked among its values.
 	 */
 	for (i = 0, b = 0, cum = 0, ng = 0; i < nr; i = k, ng++) {
 		while (cum + hist[b] <= r[i])
@@ -206,11 +275,8 @@ pick(const struct run *p, size_t np, size_t n, const size_t *r, size_t nr,
 		grp[ng].cum = cum;
 		grp[ng].m = hist[b];
 	}
-	for (x = 0; x < ng; x++) {
-		size_t m, sub[2 * JN_SAMPLES_MAXQ];
+	for (x = 0, ngat = 0; x < ng; x++) {
 		uint64_t blo = bucket_low(grp[x].b), bhi;
-		struct run sr;
-		int64_t *g;
 
 		bhi = grp[x].b + 1 < nb ? bucket_low(grp[x].b + 1) - 1 :
 		    hi - lo;
@@ -219,24 +285,33 @@ pick(const struct run *p, size_t np, size_t n, const size_t *r, size_t nr,
 				out[j] = (int64_t)((lo + blo) ^ SIGN);
 			continue;
 		}
-		for (j = grp[x].first; j < grp[x].end; j++)
-			sub[j - grp[x].first] = r[j] - grp[x].cum;
-		g = jn_xmalloc((grp[x].m + 1) * sizeof *g);
-		/* the values in [blo, bhi]: a store each, kept or not */
-		for (m = 0, i = 0; i < np; i++)
-			for (j = 0; j < p[i].n; j++) {
-				uint64_t y = ((uint64_t)p[i].v[j] ^ SIGN) - lo;
+		grp[x].blo = blo;
+		grp[x].span = bhi - blo;
+		grp[x].g = jn_xmalloc((grp[x].m + 1) * sizeof *grp[x].g);
+		grp[x].ng = 0;
+		gat[ngat++] = &grp[x];
+	}
+	/*
+	 * The values in each [blo, bhi]: a store each, kept or not; two
+	 * buckets (a median's and a p90's) in one pass, others one each.
+	 */
+	if (ngat == 2)
+		gather2(p, np, lo, gat[0], gat[1]);
+	for (x = 0; ngat != 2 && x < ngat; x++)
+		gather2(p, np, lo, gat[x], NULL);
+	for (x = 0; x < ngat; x++) {
+		size_t sub[2 * JN_SAMPLES_MAXQ];
+		struct run sr;
 
-				g[m] = p[i].v[j];
-				m += y - blo <= bhi - blo;
-			}
-		assert(m == grp[x].m);
+		assert(gat[x]->ng == gat[x]->m);
+		for (j = gat[x]->first; j < gat[x]->end; j++)
+			sub[j - gat[x]->first] = r[j] - gat[x]->cum;
 		/* their spread is under 2^-HBITS of this one's */
-		sr.v = g;
-		sr.n = m;
-		pick(&sr, 1, m, sub, grp[x].end - grp[x].first,
-		    out + grp[x].first, hist);
-		free(g);
+		sr.v = gat[x]->g;
+		sr.n = gat[x]->m;
+		pick(&sr, 1, sr.n, sub, gat[x]->end - gat[x]->first,
+		    out + gat[x]->first, hist, 0, NULL);
+		free(gat[x]->g);
 	}
 }
 
@@ -244,13 +319,30 @@ void
 jn_samples_quantiles(const struct jn_samples *const *p, size_t np,
     const double *q, size_t nq, double *out)
 {
+	jn_samples_quantiles_mean(p, np, q, nq, out, NULL);
+}
+
+void
+jn_samples_quantiles_mean(const struct jn_samples *const *p, size_t np,
+    const double *q, size_t nq, double *out, double *mean)
+{
+	struct sum sum = { 0, 0, 0 };
 	size_t r[2 * JN_SAMPLES_MAXQ] = { 0 }, nr = 0, i, j, n = 0, x;
 	size_t lr[2] = { 0, 0 };
 	int64_t val[2 * JN_SAMPLES_MAXQ] = { 0 };
-	struct run *runs = jn_xmalloc((np + 1) * sizeof *runs);
+	struct run *runs, one = { NULL, 0 };
 	uint32_t *hist = NULL;
 
 	assert(nq <= JN_SAMPLES_MAXQ);
+	/* one value (most of jpath's variants): every quantile is it */
+	if (np == 1 && p[0]->n == 1) {
+		for (i = 0; i < nq; i++)
+			out[i] = (double)p[0]->v[0];
+		if (mean != NULL)
+			*mean = jn_samples_mean_of(p, np);
+		return;
+	}
+	runs = np == 1 ? &one : jn_xmalloc((np + 1) * sizeof *runs);
 	for (i = 0; i < np; i++) {
 		runs[i].v = p[i]->v;
 		runs[i].n = p[i]->n;
@@ -259,7 +351,10 @@ jn_samples_quantiles(const struct jn_samples *const *p, size_t np,
 	if (n == 0) {
 		for (i = 0; i < nq; i++)
 			out[i] = NAN;
-		free(runs);
+		if (mean != NULL)
+			*mean = NAN;
+		if (runs != &one)
+			free(runs);
 		return;
 	}
 	/* the ranks each quantile reads, as jn_samples_median/quantile */
@@ -301,10 +396,15 @@ jn_samples_quantiles(const struct jn_samples *const *p, size_t np,
 	} else {
 		if (n > PICK_SMALL)
 			hist = jn_xmalloc(NBUCKET * sizeof *hist);
-		pick(runs, np, n, r, nr, val, hist);
+		pick(runs, np, n, r, nr, val, hist, 1, &sum);
 	}
 	free(hist);
-	free(runs);
+	if (runs != &one)
+		free(runs);
+	/* as jn_samples_mean_of, from the sum when the first pass made it */
+	if (mean != NULL)
+		*mean = sum.done ? ((double)sum.hi * 18446744073709551616.0 +
+		    (double)sum.lo) / (double)n : jn_samples_mean_of(p, np);
 	/* each quantile from its ranks' values, as from the sorted values */
 	for (i = 0; i < nq; i++) {
 		size_t nl = 0;

@@ -28,7 +28,6 @@
 
 #include <assert.h>
 #include <errno.h>
-#include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -369,6 +368,32 @@ is_numeric(enum jn_coltype t)
 }
 
 /*
+ * i in decimal, as snprintf's "%" PRId64 writes it, without its cost
+ * (a table of paths writes a few integers per row).  Returns the length.
+ */
+static size_t
+fmt_int(char *buf, size_t size, int64_t i)
+{
+	char digits[24];
+	/* the magnitude, INT64_MIN's too */
+	uint64_t u = i < 0 ? 0 - (uint64_t)i : (uint64_t)i;
+	size_t nd = 0, len = 0;
+
+	do {
+		digits[nd++] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u > 0);
+	assert(nd + 2 <= size);
+	(void)size;
+	if (i < 0)
+		buf[len++] = '-';
+	while (nd > 0)
+		buf[len++] = digits[--nd];
+	buf[len] = '\0';
+	return len;
+}
+
+/*
  * Format a non-string cell into buf: machine form (csv, tsv, ndjson) or,
  * when human is set, the table/markdown form.  Returns the length; 0 means
  * an empty cell (null, NaN or infinite).
@@ -387,7 +412,7 @@ fmt_number(char *buf, size_t size, enum jn_coltype t,
 	assert(c->form != JN_CELL_FIXED || (c->dec >= 0 && c->dec <= 17));
 	switch (t) {
 	case JN_COL_INT:
-		n = (size_t)snprintf(buf, size, "%" PRId64, c->i);
+		n = fmt_int(buf, size, c->i);
 		return human ? group_thousands(buf, n, size) : n;
 	case JN_COL_NUM:
 		if (c->form == JN_CELL_UNITS)
@@ -435,12 +460,42 @@ jn_format_cell(char *buf, size_t size, enum jn_coltype t,
  * LF, with quotes doubled.  Leading and trailing blanks are data and stay
  * unquoted, as in every spreadsheet's export.
  */
+/*
+ * Nonzero when a byte of w may need a CSV field quoted: one below 0x20
+ * (CR and LF among them) or equal to ',' or '"'.  A byte equals c when
+ * it is zero in w ^ c's broadcast; (x - ones) & ~x & high is nonzero
+ * exactly when x has a zero byte, and likewise w - 0x20's broadcast
+ * when w has a byte below 0x20 (bytes above 0x7f excluded by ~w).
+ */
+static uint64_t
+csv_word_special(uint64_t w)
+{
+	const uint64_t ones = UINT64_C(0x0101010101010101);
+	const uint64_t high = UINT64_C(0x8080808080808080);
+	uint64_t c = w ^ (ones * ','), q = w ^ (ones * '"');
+
+	return ((w - ones * 0x20) & ~w & high) | ((c - ones) & ~c & high) |
+	    ((q - ones) & ~q & high);
+}
+
 void
 jn_csv_field(struct jn_strbuf *b, const char *s, size_t len)
 {
-	size_t i;
+	size_t i = 0;
 
-	for (i = 0; i < len; i++)
+	/*
+	 * Eight bytes at a time while none is a comma, a quote or a control
+	 * byte (a path of touchpoints is a few hundred bytes long), then
+	 * byte by byte from the word that may hold one.
+	 */
+	for (; i + 8 <= len; i += 8) {
+		uint64_t w;
+
+		memcpy(&w, s + i, sizeof w);
+		if (csv_word_special(w) != 0)
+			break;
+	}
+	for (; i < len; i++)
 		if (s[i] == ',' || s[i] == '"' || s[i] == '\r' || s[i] == '\n')
 			break;
 	if (i == len) {

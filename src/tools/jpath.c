@@ -201,7 +201,7 @@ struct edge {
 	uint64_t transitions, units, converted;
 	uint64_t mark;		/* the unit that last made the move */
 	struct jn_samples times;	/* ns between its two events */
-	double med, p90;	/* of times, ns, once counted (time_stats) */
+	double med, p90, mean;	/* of times, ns, once counted (time_stats) */
 	struct jn_scores sc;	/* the answers of the units that made it */
 };
 
@@ -378,8 +378,15 @@ struct tally {
 		uint32_t by, from, to, id;
 		int32_t step;
 	} *cache;
+	/*
+	 * Views edges and next without --by: per (from, to), the edge's id
+	 * + 1 (0: not met yet), from (start) or touchpoint from - 1 to
+	 * (end) or touchpoint to - 1, while below DENSE.
+	 */
+	uint32_t *dense;
 };
 #define CACHE_BITS 12
+#define DENSE 64
 
 struct jpath {
 	struct jn_common common;
@@ -520,10 +527,11 @@ tally_release(struct tally *t)
 	free(t->pflags);
 	free(t->key);
 	free(t->cache);
+	free(t->dense);
 }
 
 static uint32_t
-edge_for(struct tally *t, uint32_t by, int32_t step, uint32_t from,
+edge_lookup(struct tally *t, uint32_t by, int32_t step, uint32_t from,
     uint32_t to)
 {
 	uint32_t key[4] = { by, from, to, (uint32_t)step }, id;
@@ -562,17 +570,36 @@ edge_for(struct tally *t, uint32_t by, int32_t step, uint32_t from,
 }
 
 /*
- * A move of the current path from one touchpoint to the next, whose
- * destination is element dest of the path: the unit converts after it
- * when its last goal is at dest or later.
+ * The id of edge (by, step, from, to), made when new.  The moves of
+ * views edges and next without --by between the first DENSE - 1
+ * touchpoints (the ends of a path included) are looked up in a matrix.
  */
-static void
-add_move(struct tally *t, uint32_t by, int32_t step, uint32_t from,
-    uint32_t to, size_t dest, long lastgoal, int64_t dt)
+static inline uint32_t
+edge_for(struct tally *t, uint32_t by, int32_t step, uint32_t from,
+    uint32_t to)
 {
-	uint32_t id = edge_for(t, by, step, from, to);
-	struct edge *e = &t->e[id];	/* after the table grew */
+	uint32_t a = from == TP_START ? 0 : from < DENSE - 1 ? from + 1 : DENSE;
+	uint32_t b = to == TP_END ? 0 : to < DENSE - 1 ? to + 1 : DENSE;
+	uint32_t *d;
 
+	if (by != NONE || step != 0 || a >= DENSE || b >= DENSE)
+		return edge_lookup(t, by, step, from, to);
+	if (t->dense == NULL)
+		t->dense = jn_xcalloc(DENSE * DENSE, sizeof *t->dense);
+	d = &t->dense[a * DENSE + b];
+	if (*d == 0)
+		*d = edge_lookup(t, by, step, from, to) + 1;
+	return *d - 1;
+}
+
+/*
+ * A move of the current path into edge e, whose destination is element
+ * dest of the path: the unit converts after it when its last goal is at
+ * dest or later.
+ */
+static inline void
+count_move(struct tally *t, struct edge *e, size_t dest, long lastgoal)
+{
 	e->transitions++;
 	if (e->mark != t->serial) {
 		e->mark = t->serial;
@@ -581,8 +608,37 @@ add_move(struct tally *t, uint32_t by, int32_t step, uint32_t from,
 		if (t->psc.responses > 0)
 			jn_scores_merge(&e->sc, &t->psc);
 	}
+}
+
+/*
+ * A move of the current path from one touchpoint to the next, whose
+ * destination is element dest of the path, dt after the one before.
+ */
+static void
+add_move(struct tally *t, uint32_t by, int32_t step, uint32_t from,
+    uint32_t to, size_t dest, long lastgoal, int64_t dt)
+{
+	uint32_t id = edge_for(t, by, step, from, to);
+	struct edge *e = &t->e[id];	/* after the table grew */
+
+	count_move(t, e, dest, lastgoal);
 	if (from != TP_START && to != TP_END)
 		jn_samples_add(&e->times, dt);
+}
+
+/* Views edges and next: the moves between the m elements of the path. */
+static void
+add_moves(struct tally *t, uint32_t by, size_t m, long lastgoal)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < m; i++) {
+		uint32_t id = edge_for(t, by, 0, t->ptp[i], t->ptp[i + 1]);
+		struct edge *e = &t->e[id];	/* after the table grew */
+
+		count_move(t, e, i + 1, lastgoal);
+		jn_samples_add(&e->times, t->pfirst[i + 1] - t->plast[i]);
+	}
 }
 
 /*
@@ -673,6 +729,24 @@ widen_keys(struct tally *t, unsigned kw)
 	t->kw = kw;
 }
 
+/*
+ * Variant id's row, which may be new (ids from before on are): a new
+ * row zeroed alone, so that the room past it stays untouched.
+ */
+static void
+variant_row(struct tally *t, uint32_t id, size_t before, uint32_t by,
+    size_t m)
+{
+	if (id >= before) {
+		t->v = jn_xgrow(t->v, &t->vcap, (size_t)id + 1, sizeof *t->v);
+		memset(&t->v[id], 0, sizeof t->v[id]);
+	}
+	if (t->v[id].units == 0) {
+		t->v[id].by = by;
+		t->v[id].len = (uint32_t)m;
+	}
+}
+
 /* The variant of the m touchpoints tp. */
 static uint32_t
 variant_for(struct tally *t, uint32_t by, const uint32_t *tp, size_t m)
@@ -689,16 +763,63 @@ variant_for(struct tally *t, uint32_t by, const uint32_t *tp, size_t m)
 	len = variant_key(t, t->kw, by, tp, m);
 	before = jn_intern_count(&t->vkeys);
 	id = jn_intern_put(&t->vkeys, (const char *)t->key, len);
-	/* a new row zeroed alone: the room past it stays untouched */
-	if (id >= before) {
-		t->v = jn_xgrow(t->v, &t->vcap, (size_t)id + 1, sizeof *t->v);
-		memset(&t->v[id], 0, sizeof t->v[id]);
-	}
-	if (t->v[id].units == 0) {
-		t->v[id].by = by;
-		t->v[id].len = (uint32_t)m;
-	}
+	variant_row(t, id, before, by, m);
 	return id;
+}
+
+/*
+ * Variants of from added into to, by key.  Keys of the same width are
+ * looked up as they are, a few ahead of their hashes' slots fetched
+ * (the table of a large log's variants is far larger than the cache);
+ * narrower ones are keyed anew.
+ */
+#define MERGE_AHEAD 8
+static void
+merge_variants(struct tally *to, struct tally *from)
+{
+	size_t nv = jn_intern_count(&from->vkeys), i, k, len, before;
+	uint64_t h[MERGE_AHEAD];
+	uint32_t *tp = NULL, id;
+	size_t tpcap = 0, l, m;
+
+	if (nv == 0)
+		return;
+	if (from->kw > to->kw)
+		widen_keys(to, from->kw);
+	for (i = 0; i < nv + MERGE_AHEAD; i++) {
+		const char *key;
+		struct variant *d;
+
+		/* variant k = i - MERGE_AHEAD, then i's hash in its place */
+		if (i >= MERGE_AHEAD) {
+			k = i - MERGE_AHEAD;
+			key = jn_intern_str(&from->vkeys, (uint32_t)k, &len);
+			m = (len - 4) / from->kw;
+			if (from->kw == to->kw) {
+				before = jn_intern_count(&to->vkeys);
+				id = jn_intern_put_hash(&to->vkeys, key, len,
+				    h[k % MERGE_AHEAD]);
+				variant_row(to, id, before, key_word(key, 0),
+				    m);
+			} else {
+				tp = jn_xgrow(tp, &tpcap, m + 1, sizeof *tp);
+				for (l = 0; l < m; l++)
+					tp[l] = variant_tp(from, key + 4, l);
+				id = variant_for(to, key_word(key, 0), tp, m);
+			}
+			d = &to->v[id];
+			d->units += from->v[k].units;
+			d->converted += from->v[k].converted;
+			jn_samples_take(&d->times, &from->v[k].times);
+		}
+		if (i < nv && from->kw == to->kw) {
+			key = jn_intern_str(&from->vkeys, (uint32_t)i, &len);
+			h[i % MERGE_AHEAD] = jn_hash(key, len);
+			jn_intern_prefetch_hash(&to->vkeys,
+			    h[i % MERGE_AHEAD]);
+		}
+	}
+	free(tp);
 }
 
 /* Event i of records of f->evsize bytes at base. */
@@ -995,9 +1116,7 @@ count_path(const struct jpath *f, struct tally *t, void *ev, size_t n)
 	}
 	if (f->view == VIEW_EDGES)
 		add_move(t, by, 0, TP_START, t->ptp[0], 0, lastgoal, 0);
-	for (i = 0; i + 1 < m; i++)
-		add_move(t, by, 0, t->ptp[i], t->ptp[i + 1], i + 1, lastgoal,
-		    t->pfirst[i + 1] - t->plast[i]);
+	add_moves(t, by, m, lastgoal);
 	/* as (start): the units that converted at all */
 	add_move(t, by, 0, t->ptp[m - 1], TP_END, 0, lastgoal, 0);
 }
@@ -1129,8 +1248,7 @@ static void
 tally_merge(struct tally *to, struct tally *from)
 {
 	size_t i, ne = jn_intern_count(&from->ekeys);
-	size_t nv = jn_intern_count(&from->vkeys), tpcap = 0;
-	uint32_t *map, *tp = NULL;
+	uint32_t *map;
 
 	if (tally_empty(to)) {
 		struct tally t = *to;
@@ -1154,25 +1272,7 @@ tally_merge(struct tally *to, struct tally *from)
 		jn_samples_take(&d->times, &from->e[i].times);
 	}
 	free(map);
-	map = jn_xmalloc((nv + 1) * sizeof *map);
-	for (i = 0; i < nv; i++) {
-		size_t len, l, m;
-		const char *key = jn_intern_str(&from->vkeys, (uint32_t)i,
-		    &len);
-		struct variant *d;
-
-		m = (len - 4) / from->kw;
-		tp = jn_xgrow(tp, &tpcap, m + 1, sizeof *tp);
-		for (l = 0; l < m; l++)
-			tp[l] = variant_tp(from, key + 4, l);
-		map[i] = variant_for(to, key_word(key, 0), tp, m);
-		d = &to->v[map[i]];
-		d->units += from->v[i].units;
-		d->converted += from->v[i].converted;
-		jn_samples_take(&d->times, &from->v[i].times);
-	}
-	free(map);
-	free(tp);
+	merge_variants(to, from);
 	for (i = 0; i < jn_intern_count(&from->akeys); i++)
 		attr_merge(attr_for(to, from->a[i].by, from->a[i].tp),
 		    &from->a[i]);
@@ -1193,7 +1293,7 @@ static const double table_q[] = { JN_SAMPLES_MEDIAN, 0.9 };
 #define NTABLE_Q (sizeof table_q / sizeof table_q[0])
 
 /*
- * Every edge's median and p90 time and every variant's median: a
+ * Every edge's median, p90 and mean time and every variant's median: a
  * selection, not a sort, since no more is read.
  */
 static void
@@ -1205,7 +1305,8 @@ time_stats(struct tally *t)
 		const struct jn_samples *s = &t->e[i].times;
 		double q[NTABLE_Q];
 
-		jn_samples_quantiles(&s, 1, table_q, NTABLE_Q, q);
+		jn_samples_quantiles_mean(&s, 1, table_q, NTABLE_Q, q,
+		    &t->e[i].mean);
 		t->e[i].med = q[0];
 		t->e[i].p90 = q[1];
 	}
@@ -1787,8 +1888,7 @@ write_edges(struct jpath *f, struct jn_writer *w, const uint32_t *ids,
 			c[x++] = secs_cell(e->med);
 			if (!next) {
 				c[x++] = secs_cell(e->p90);
-				c[x++] = secs_cell(jn_samples_mean(e->times.v,
-				    e->times.n));
+				c[x++] = secs_cell(e->mean);
 			}
 			if (goal) {
 				c[x++] = jn_cell_int((int64_t)e->converted);
@@ -1861,6 +1961,9 @@ write_edges(struct jpath *f, struct jn_writer *w, const uint32_t *ids,
 	return 0;
 }
 
+/* A variant's touchpoint names up to this long, with " > ", move whole. */
+#define SHORT_NAME 16
+
 static int
 write_variants(struct jpath *f, struct jn_writer *w, const uint32_t *ids,
     size_t n)
@@ -1871,14 +1974,27 @@ write_variants(struct jpath *f, struct jn_writer *w, const uint32_t *ids,
 	const struct jn_samples **pool = NULL;
 	size_t i, j, k, nk, l, npool, poolcap = 0;
 	int goal = f->goal != NULL;
-	/* the touchpoints' names, read once */
+	/*
+	 * The touchpoints' names, read once, each as " > " and the name;
+	 * those of up to SHORT_NAME bytes also padded to SHORT_NAME in
+	 * pad, to be copied in one constant-size move.
+	 */
 	size_t ntp = jn_intern_count(&f->tps), maxlen = 0;
 	const char **name = jn_xmalloc((ntp + 1) * sizeof *name);
 	size_t *nlen = jn_xmalloc((ntp + 1) * sizeof *nlen);
+	char *pad = jn_xcalloc(ntp + 1, SHORT_NAME);
 
 	for (i = 0; i < ntp; i++) {
 		name[i] = jn_intern_str(&f->tps, (uint32_t)i, &nlen[i]);
 		maxlen = nlen[i] > maxlen ? nlen[i] : maxlen;
+		if (nlen[i] + 3 <= SHORT_NAME) {
+			char *d = pad + i * SHORT_NAME;
+
+			d[0] = ' ';
+			d[1] = '>';
+			d[2] = ' ';
+			memcpy(d + 3, name[i], nlen[i]);
+		}
 	}
 
 	for (i = 0; i < n; i = j) {
@@ -1903,13 +2019,22 @@ write_variants(struct jpath *f, struct jn_writer *w, const uint32_t *ids,
 			}
 			nk++;
 			cum += v->units;
-			/* room for the longest path of v->len touchpoints */
-			b.buf = jn_xgrow(b.buf, &b.cap, v->len * (maxlen + 3) + 1,
-			    1);
+			/*
+			 * Room for the longest path of v->len touchpoints,
+			 * and for a padded name's whole copy past it.
+			 */
+			b.buf = jn_xgrow(b.buf, &b.cap, v->len * (maxlen + 3) +
+			    SHORT_NAME + 1, 1);
 			b.len = 0;
 			for (l = 0; l < v->len; l++) {
 				uint32_t t = variant_tp(&f->t, tp, l);
 
+				if (l > 0 && nlen[t] + 3 <= SHORT_NAME) {
+					memcpy(b.buf + b.len, pad + (size_t)t *
+					    SHORT_NAME, SHORT_NAME);
+					b.len += nlen[t] + 3;
+					continue;
+				}
 				if (l > 0) {
 					memcpy(b.buf + b.len, " > ", 3);
 					b.len += 3;
@@ -1957,6 +2082,7 @@ write_variants(struct jpath *f, struct jn_writer *w, const uint32_t *ids,
 	free(b.buf);
 	free(name);
 	free(nlen);
+	free(pad);
 	return 0;
 }
 

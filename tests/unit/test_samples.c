@@ -117,6 +117,18 @@ check_pick(const struct jn_samples *const *p, size_t np, const double *q,
 		else
 			assert_true(out[i] == want);
 	}
+	/* with the mean, of values of 0 and more: the same, and the mean */
+	if (n == 0 || sorted[0] >= 0) {
+		double out2[JN_SAMPLES_MAXQ], mean;
+
+		jn_samples_quantiles_mean(p, np, q, nq, out2, &mean);
+		for (i = 0; i < nq; i++)
+			assert_true(n == 0 ? isnan(out2[i]) : out2[i] == out[i]);
+		if (n == 0)
+			assert_true(isnan(mean));
+		else
+			assert_true(mean == jn_samples_mean(sorted, n));
+	}
 }
 
 static void
@@ -203,6 +215,20 @@ test_pick_tail(void **state)
 	for (i = 1; i < 4; i++)
 		assert_true(out[i] == jn_samples_quantile(t.v, n, q[i]));
 	assert_true(jn_samples_mean_of(&p, 1) == jn_samples_mean(t.v, n));
+	/*
+	 * One negative value last, after the histogram taken as of values
+	 * of 0 and more is made: counted again from the least.
+	 */
+	t.n = 0;
+	jn_samples_add(&s, -3);
+	n++;
+	jn_samples_merge(&t, &s);
+	jn_samples_quantiles(&p, 1, q, 4, out);
+	jn_samples_sort(&t);
+	assert_true(t.v[0] == -3);
+	assert_true(out[0] == jn_samples_median(t.v, n));
+	for (i = 1; i < 4; i++)
+		assert_true(out[i] == jn_samples_quantile(t.v, n, q[i]));
 	jn_samples_release(&s);
 	jn_samples_release(&t);
 }

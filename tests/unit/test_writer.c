@@ -179,6 +179,74 @@ test_csv_quoting(void **state)
 	    "\"\"\"\"\"\",\n");
 }
 
+/*
+ * Quoting of long fields, scanned eight bytes at a time: each of the
+ * four bytes that need quotes at every place of a 21-byte field (the
+ * first word, the second, the tail past the last whole word), and the
+ * bytes next to them in value, which need none.
+ */
+static void
+test_csv_quoting_long(void **state)
+{
+	static const char need[] = { ',', '"', '\r', '\n' };
+	static const char near[] = { '+', '!', '#', '\t', '\x0b', '\x0e',
+		'\x8c', '\xa2', '\xff', '\x01' };
+	char f[21], want[64];
+	size_t at, k, n, i;
+
+	(void)state;
+	for (at = 0; at < sizeof f; at++) {
+		for (k = 0; k < sizeof need + sizeof near; k++) {
+			char c = k < sizeof need ? need[k] :
+			    near[k - sizeof need];
+			struct jn_strbuf b = { NULL, 0, 0 };
+
+			memset(f, 'a' + (int)(at % 26), sizeof f);
+			f[at] = c;
+			n = 0;
+			if (k < sizeof need)
+				want[n++] = '"';
+			for (i = 0; i < sizeof f; i++) {
+				if (f[i] == '"')
+					want[n++] = '"';
+				want[n++] = f[i];
+			}
+			if (k < sizeof need)
+				want[n++] = '"';
+			jn_csv_field(&b, f, sizeof f);
+			assert_int_equal(b.len, n);
+			assert_memory_equal(b.buf, want, n);
+			free(b.buf);
+		}
+	}
+}
+
+/* Integers digit for digit as snprintf writes them, at every magnitude. */
+static void
+test_int_digits(void **state)
+{
+	struct jn_column cols[] = { { "i", JN_COL_INT } };
+	int64_t p = 1;
+	int k, s, d;
+
+	(void)state;
+	for (k = 0; k < 19; k++, p *= 10) {
+		for (d = -1; d <= 1; d++) {
+			for (s = -1; s <= 1; s += 2) {
+				int64_t v = s * (p + d);
+				struct jn_cell c = jn_cell_int(v);
+				char want[64], *got;
+
+				snprintf(want, sizeof want, "i\n%lld\n",
+				    (long long)v);
+				got = render(JN_FMT_CSV, cols, 1, &c, 1);
+				assert_string_equal(got, want);
+				free(got);
+			}
+		}
+	}
+}
+
 static void
 test_csv_single_empty_column(void **state)
 {
@@ -1329,6 +1397,8 @@ main(void)
 		cmocka_unit_test(test_report_markdown),
 		cmocka_unit_test(test_header_only),
 		cmocka_unit_test(test_csv_quoting),
+		cmocka_unit_test(test_csv_quoting_long),
+		cmocka_unit_test(test_int_digits),
 		cmocka_unit_test(test_csv_single_empty_column),
 		cmocka_unit_test(test_empty_string_without_pointer),
 		cmocka_unit_test(test_tsv_escaping),
