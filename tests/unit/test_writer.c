@@ -226,17 +226,20 @@ static void
 test_int_digits(void **state)
 {
 	struct jn_column cols[] = { { "i", JN_COL_INT } };
-	int64_t p = 1;
+	int64_t p = 1, v;
 	int k, s, d;
 
 	(void)state;
-	for (k = 0; k < 19; k++, p *= 10) {
+	for (k = 0; k < 21; k++) {
 		for (d = -1; d <= 1; d++) {
 			for (s = -1; s <= 1; s += 2) {
-				int64_t v = s * (p + d);
-				struct jn_cell c = jn_cell_int(v);
+				struct jn_cell c;
 				char want[64], *got;
 
+				/* 10^k -1/0/+1 up to 10^18; then the ends */
+				v = k < 19 ? s * (p + d) : k == 19 ?
+				    INT64_MAX - (d + 1) : INT64_MIN + (d + 1);
+				c = jn_cell_int(v);
 				snprintf(want, sizeof want, "i\n%lld\n",
 				    (long long)v);
 				got = render(JN_FMT_CSV, cols, 1, &c, 1);
@@ -244,6 +247,8 @@ test_int_digits(void **state)
 				free(got);
 			}
 		}
+		if (k < 18)
+			p *= 10;
 	}
 }
 
