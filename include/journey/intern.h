@@ -85,24 +85,37 @@ uint64_t jn_hash(const char *s, size_t len);
  * so any mix gives the same answers, only more misses when keys collide;
  * jn_hash's byte-by-byte tail cost more than the lookups it served.
  */
-static inline uint64_t
-jn_mix_bytes(const char *s, size_t n)
+/*
+ * Two words of s[0..n): its first and last 8 bytes, or for n < 8 its
+ * bytes packed into *a (*b 0).  Up to n = 16 they and n tell s from any
+ * other string (where the loads overlap their bytes are equal).
+ */
+static inline void
+jn_bytes_words(const char *s, size_t n, uint64_t *a, uint64_t *b)
 {
-	uint64_t a = 0, b = 0;
 	uint32_t c, d;
 
+	*a = *b = 0;
 	if (n >= 8) {
-		memcpy(&a, s, 8);
-		memcpy(&b, s + n - 8, 8);
+		memcpy(a, s, 8);
+		memcpy(b, s + n - 8, 8);
 	} else if (n >= 4) {
 		memcpy(&c, s, 4);
 		memcpy(&d, s + n - 4, 4);
-		a = (uint64_t)c << 32 | d;
+		*a = (uint64_t)c << 32 | d;
 	} else if (n > 0) {
-		a = (uint64_t)(unsigned char)s[0] |
+		*a = (uint64_t)(unsigned char)s[0] |
 		    (uint64_t)(unsigned char)s[n / 2] << 8 |
 		    (uint64_t)(unsigned char)s[n - 1] << 16;
 	}
+}
+
+static inline uint64_t
+jn_mix_bytes(const char *s, size_t n)
+{
+	uint64_t a, b;
+
+	jn_bytes_words(s, n, &a, &b);
 	a = (a ^ n) * UINT64_C(0x9e3779b97f4a7c15);
 	return (a ^ a >> 29 ^ b) * UINT64_C(0xd6e8feb86659fd93);
 }

@@ -2762,6 +2762,7 @@ frame_lines(struct reader *r, const struct batch *b)
 	size_t at = b->lines_off, i;
 	int rc = 0;
 
+	r->unterminated = 0;	/* none is: no quote hides its end */
 	if (r->format == JN_IN_NDJSON) {
 		r->nlineref = 0;
 		for (i = 0; i < b->nlines; i++) {
@@ -2782,23 +2783,20 @@ frame_lines(struct reader *r, const struct batch *b)
 		size_t len, rlen;
 
 		r->pos = at;
+		/* workers never read raw, and the delimiter is not CR */
 #ifdef CSV_SSE2
-		if (!r->opts->raw_only && r->delim != '\r') {
-			len = csv_scan_line(r, p, b->lines_end - at, 1);
-			r->presplit = 1;
-		} else
+		len = csv_scan_line(r, p, b->lines_end - at, 1);
+		r->presplit = 1;
+#else
+		len = (size_t)((const char *)memchr(p, '\n', b->lines_end -
+		    at) - p);
 #endif
-		{
-			len = (size_t)((const char *)memchr(p, '\n',
-			    b->lines_end - at) - p);
-		}
 		assert(len != SIZE_MAX);
 		rlen = len > 0 && p[len - 1] == '\r' ? len - 1 : len;
 		r->rec.raw = p;
 		r->rec.rawlen = rlen;
 		r->rec.line = b->lines_line + i;
 		r->rec.pos = b->first + i;
-		r->unterminated = 0;
 		rc = process_record(r, p, rlen);
 		at += len + 1;
 	}

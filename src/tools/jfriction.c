@@ -187,7 +187,7 @@ enum {
  * Stratum values and their ids in a small direct-mapped cache: strata
  * are few, and joining and interning the key again for every event was a
  * few percent of reading.  Each value of up to STC_VMAX bytes is held as
- * two words (value_words), which with its length say it exactly, so that
+ * two words (jn_bytes_words), which with its length say it exactly, so that
  * a hit costs a few word comparisons.  An id once given stays, so the
  * cache gives what the table would.
  */
@@ -608,30 +608,6 @@ sval_merge(struct sval *to, const struct sval *from)
 }
 
 /*
- * The value s[0..n), n <= STC_VMAX, as two words: with n they tell it
- * from any other value (the bytes that two loads overlap on are equal).
- */
-static inline void
-value_words(const char *s, size_t n, uint64_t *a, uint64_t *b)
-{
-	uint32_t c, d;
-
-	*a = *b = 0;
-	if (n >= 8) {
-		memcpy(a, s, 8);
-		memcpy(b, s + n - 8, 8);
-	} else if (n >= 4) {
-		memcpy(&c, s, 4);
-		memcpy(&d, s + n - 4, 4);
-		*a = (uint64_t)c << 32 | d;
-	} else if (n > 0) {
-		*a = (uint64_t)(unsigned char)s[0] |
-		    (uint64_t)(unsigned char)s[n / 2] << 8 |
-		    (uint64_t)(unsigned char)s[n - 1] << 16;
-	}
-}
-
-/*
  * The stratum of rec: its --strata values joined by a unit separator,
  * as an id of f->strata.  It depends on the event alone (not on its
  * user, whose lookup jn_units_put_record defers).  Strata are few: the
@@ -658,7 +634,7 @@ stratum_of(struct friction *f, const struct jn_record *rec)
 			continue;
 		}
 		lens |= (uint64_t)len[k] << (8 * k);
-		value_words(v[k], len[k], &w[2 * k], &w[2 * k + 1]);
+		jn_bytes_words(v[k], len[k], &w[2 * k], &w[2 * k + 1]);
 		h = (h ^ w[2 * k]) * UINT64_C(0x9e3779b97f4a7c15);
 		h = (h ^ h >> 29 ^ w[2 * k + 1]) *
 		    UINT64_C(0xd6e8feb86659fd93);
