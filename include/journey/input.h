@@ -97,6 +97,9 @@ struct jn_input {
 	 * header record (raw bytes) and the tool's ctx.
 	 */
 	int (*header_fn)(void *, const struct jn_record *);
+	/* set before jn_input_run by filters that write rec->raw through:
+	 * jn_reader_opts.keep_raw */
+	int keep_raw;
 	jn_record_fn raw_fn;
 	int follow;		/* set before jn_input_run: jn_reader_opts */
 	/*

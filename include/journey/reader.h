@@ -75,6 +75,13 @@ struct jn_badrec {
 	 * under --strict the call still returns -1, silently).
 	 */
 	struct jn_badlog *log;
+	/*
+	 * Set by the reader: the record whose CSV values it ended in place
+	 * (jn_reader_opts.keep_raw), and the delimiter those NULs replaced;
+	 * 0 when the current record's raw is as read.
+	 */
+	const struct jn_record *ended;
+	char ended_by;
 };
 
 /*
@@ -139,6 +146,14 @@ struct jn_reader_opts {
 	 * is rejected.  For a second pass over input already checked.
 	 */
 	int raw_only;
+	/*
+	 * Leave raw as read.  Otherwise the values of a CSV record without
+	 * quotes point into raw, each ended by a NUL written over the
+	 * delimiter after it: no copy, but raw then holds those NULs until
+	 * the next record (jn_badrec_add puts the delimiters back in what it
+	 * copies out).  For filters that write records through (jshard).
+	 */
+	int keep_raw;
 	/*
 	 * --delimiter: the CSV/TSV field separator, 0 for ',' (tab in a
 	 * TSV file).  A file not detected as NDJSON is then read as CSV

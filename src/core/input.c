@@ -521,6 +521,7 @@ reader_opts(struct jn_input *in, struct jn_reader_opts *ro,
 	ro->progress = !in->opt.no_progress && isatty(STDERR_FILENO);
 	ro->stdin_path = stdin_path;
 	ro->follow = in->follow;
+	ro->keep_raw = in->keep_raw;
 	if (in->follow) {
 		jn_follow_signals();
 		if (in->quiet_fn != NULL && in->close_after > 0) {

@@ -325,6 +325,7 @@ main(int argc, char **argv)
 	}
 	if (!s.key)
 		s.in.header_fn = on_header;
+	s.in.keep_raw = 1;	/* records are written through as read */
 	s.files = argv + optind;
 	s.nfiles = argc - optind;
 	if (jn_input_run(&s.in, argv + optind, argc - optind, on_event,

@@ -35,6 +35,9 @@ struct collector {
 	size_t n, cap;
 	int user_slot, time_slot;
 	int fail_at_pos;	/* callback error at this position, or -1 */
+	/* where the callback rejects records of users ending in 7, as a
+	 * reporter does with a value it cannot use; NULL: it does not */
+	struct jn_badrec *bad;
 };
 
 static int
@@ -49,6 +52,11 @@ collect(void *ctx, const struct jn_record *rec)
 		return jn_error("stop at %llu", (unsigned long long)rec->pos);
 	u = jn_record_get(rec, c->user_slot, &ul);
 	t = jn_record_get(rec, c->time_slot, &tl);
+	/* values are NUL-terminated (journey/record.h) */
+	assert_true(u == NULL || u[ul] == '\0');
+	assert_true(t == NULL || t[tl] == '\0');
+	if (c->bad != NULL && ul > 0 && u[ul - 1] == '7')
+		return jn_badrec_add(c->bad, rec, "user %s", u);
 	d = jn_hash(rec->raw, rec->rawlen);
 	d = d * 31 + (u ? jn_hash(u, ul) : 7);
 	d = d * 31 + (t ? jn_hash(t, tl) : 11);
@@ -206,6 +214,82 @@ slurp(const char *path, size_t *len)
 	return buf;
 }
 
+/* A line of text, without its CR LF or LF. */
+struct line {
+	const char *p;
+	size_t n;
+};
+
+static int
+line_cmp(const void *a, const void *b)
+{
+	const struct line *x = a, *y = b;
+	int c = memcmp(x->p, y->p, x->n < y->n ? x->n : y->n);
+
+	return c != 0 ? c : (x->n > y->n) - (x->n < y->n);
+}
+
+/* The lines of p[0..len) into *v (pointing into p); how many. */
+static size_t
+split_lines(const char *p, size_t len, struct line **v)
+{
+	const char *end = p + len;
+	size_t n = 0, cap = 0;
+
+	*v = NULL;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t k = (size_t)((nl != NULL ? nl : end) - p);
+
+		*v = jn_xgrow(*v, &cap, n + 1, sizeof **v);
+		(*v)[n].p = p;
+		(*v)[n++].n = k > 0 && p[k - 1] == '\r' ? k - 1 : k;
+		p += k + 1;
+	}
+	return n;
+}
+
+/*
+ * Every line of the rejects file rej[0..len) is a line of the input as
+ * read: the NULs the reader ends values with are put back (checked
+ * where every input exists and none is gzip).
+ */
+static void
+in_inputs(char **files, int nfiles, const char *rej, size_t len)
+{
+	struct jn_strbuf all = { NULL, 0, 0 };
+	struct line *in, *out;
+	size_t nin, nout, i;
+	int k;
+
+	for (k = 0; k < nfiles; k++)
+		if (access(files[k], R_OK) != 0)
+			return;
+	for (k = 0; k < nfiles; k++) {
+		size_t n;
+		char *data = slurp(files[k], &n);
+
+		if (n >= 2 && (unsigned char)data[0] == 0x1f &&
+		    (unsigned char)data[1] == 0x8b) {
+			free(data);
+			free(all.buf);
+			return;
+		}
+		jn_strbuf_printf(&all, "%.*s\n", (int)n, data);
+		free(data);
+	}
+	assert_null(memchr(rej, '\0', len));
+	nin = split_lines(all.buf, all.len, &in);
+	nout = split_lines(rej, len, &out);
+	qsort(in, nin, sizeof *in, line_cmp);
+	for (i = 0; i < nout; i++)
+		assert_non_null(bsearch(&out[i], in, nin, sizeof *in,
+		    line_cmp));
+	free(in);
+	free(out);
+	free(all.buf);
+}
+
 /*
  * Read files with one thread and with jobs workers; everything must
  * agree.  fail_at: a callback error at that record (-1: none).
@@ -243,6 +327,7 @@ compare(char **files, int nfiles, int jobs, int strict, int fail_at)
 	one.time_slot = 1;
 	one.fail_at_pos = fail_at;
 	jn_badrec_init(&bad1, strict, rej1);
+	one.bad = strict ? NULL : &bad1;
 	jn_diag_capture(&diag1);
 	rc1 = jn_read(files, nfiles, &opts, &schema, &bad1, collect, &one,
 	    &n1);
@@ -255,6 +340,7 @@ compare(char **files, int nfiles, int jobs, int strict, int fail_at)
 		many[k].time_slot = 1;
 		many[k].fail_at_pos = fail_at;
 		jn_badrec_init(&wbad[k], strict, NULL);
+		many[k].bad = strict ? NULL : &wbad[k];
 		w[k].schema = &schema;
 		w[k].bad = &wbad[k];
 		w[k].fn = collect;
@@ -305,6 +391,7 @@ compare(char **files, int nfiles, int jobs, int strict, int fail_at)
 	rj = slurp(rejj, &lj);
 	assert_int_equal(l1, lj);
 	assert_memory_equal(r1, rj, l1);
+	in_inputs(files, nfiles, r1, l1);
 	free(r1);
 	free(rj);
 	unlink(rej1);

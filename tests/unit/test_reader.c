@@ -50,7 +50,11 @@ collect(void *ctx, const struct jn_record *rec)
 	g->has_time[g->n] = s != NULL;
 	snprintf(g->time[g->n], 64, "%.*s", (int)len, s ? s : "");
 	g->line[g->n] = rec->line;
-	snprintf(g->raw[g->n], 128, "%.*s", (int)rec->rawlen, rec->raw);
+	/* raw as the callback sees it, a NUL shown as @ */
+	for (len = 0; len < rec->rawlen && len < 127; len++)
+		g->raw[g->n][len] = rec->raw[len] != '\0' ? rec->raw[len] :
+		    '@';
+	g->raw[g->n][len] = '\0';
 	g->format[g->n] = rec->format;
 	g->n++;
 	return 0;
@@ -99,13 +103,15 @@ write_tmp(const char *data, size_t len, int gz)
 }
 
 /* Read data through the reader with user/time slots; returns status. */
+static int keep_raw;	/* run's jn_reader_opts.keep_raw */
+
 static int
 run(const char *data, size_t len, int gz, enum jn_input_format fmt,
     struct got *g, struct jn_badrec *bad, uint64_t *nin)
 {
 	static const char *const users[] = { "user_id", "user" };
 	struct jn_schema schema;
-	struct jn_reader_opts opts = { .format = fmt };
+	struct jn_reader_opts opts = { .format = fmt, .keep_raw = keep_raw };
 	char *path = write_tmp(data, len, gz);
 	char *files[1];
 	int rc;
@@ -139,9 +145,21 @@ test_csv_basic(void **state)
 	assert_string_equal(g.time[0], "1");
 	assert_int_equal(g.line[0], 2);
 	assert_int_equal(g.line[1], 3);
-	assert_string_equal(g.raw[1], "u2,2,b");
+	/* the values end in place: NULs over the delimiters after them */
+	assert_string_equal(g.raw[1], "u2@2@b");
 	assert_int_equal(g.format[0], JN_IN_CSV);
 	assert_int_equal(bad.count, 0);
+	jn_badrec_finish(&bad, nin);
+
+	/* unless raw is to be kept as read */
+	keep_raw = 1;
+	jn_badrec_init(&bad, 0, NULL);
+	assert_int_equal(run(in, sizeof in - 1, 0, JN_IN_AUTO, &g, &bad,
+	    &nin), 0);
+	keep_raw = 0;
+	assert_string_equal(g.user[1], "u2");
+	assert_string_equal(g.time[0], "1");
+	assert_string_equal(g.raw[1], "u2,2,b");
 	jn_badrec_finish(&bad, nin);
 }
 
