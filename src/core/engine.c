@@ -530,6 +530,9 @@ count_one(struct jn_engine *e)
 struct share {
 	struct jn_engine *e;
 	int part;
+	/* share_units: per worker and unit, the worker of its key's next
+	 * unit (shared by the shares, each writing its own units) */
+	uint8_t **nextk;
 	uint64_t *owner;	/* per share number: worker << 32 | its id */
 	size_t nunits;
 	unsigned char *gather;	/* a unit's records from several workers */
@@ -577,65 +580,211 @@ worker_free(const struct jn_reporter *r, void *w)
 }
 
 /*
- * share_units looks each unit up in the other workers' tables, a cache
- * miss or two each: some units ahead, the slots they will read are
- * fetched (stage 0), and fewer ahead their strings (stage 1).
+ * share_units' view of one worker's unit of the share: its key as two
+ * words and a length, which for a key of KEY_WORDS bytes or fewer tell
+ * it from every other key (jn_bytes_words), so that finding the same
+ * unit in each worker reads no key twice and none out of order.  A
+ * longer key's words are its hash and its length, and its bytes are
+ * compared where those agree.
  */
-#define SHARE_AHEAD 16
+#define KEY_WORDS 16
+#define KEY_LONG UINT16_MAX	/* len of a key longer than KEY_WORDS */
+
+struct keyed {
+	uint64_t a, b;
+	uint32_t id;		/* the unit in its worker */
+	uint16_t len;		/* the key's length, or KEY_LONG */
+	uint8_t k;		/* the worker (JN_MAX_JOBS is 256) */
+};
+
+/*
+ * Until share_units numbers a unit, its umap entry holds GROUPED and the
+ * id of its key's next unit, whose worker nextk holds: the units of one
+ * key form a ring, in worker order.
+ */
+#define GROUPED 0x80000000u
 
 static void
-prefetch_unit(const struct share *s, int k, size_t id, int stage)
+keyed_of(const struct jn_units *u, int k, uint32_t id, struct keyed *ky)
 {
-	const struct jn_units *uk = worker_units(s->e, k);
-	const char *key;
 	size_t len;
-	uint64_t h;
-	int k2;
+	const char *key = jn_intern_str(&u->keys, id, &len);
 
-	if (id >= jn_intern_count(&uk->keys) || uk->part[id] != s->part)
-		return;
-	key = jn_intern_str(&uk->keys, (uint32_t)id, &len);
-	h = jn_hash(key, len);
-	for (k2 = 0; k2 < s->e->nworkers; k2++) {
-		if (k2 == k)
-			continue;
-		if (stage == 0)
-			jn_intern_prefetch_hash(&worker_units(s->e, k2)->keys,
-			    h);
-		else
-			jn_intern_prefetch_str(&worker_units(s->e, k2)->keys,
-			    h);
+	if (len <= KEY_WORDS) {
+		jn_bytes_words(key, len, &ky->a, &ky->b);
+		ky->len = (uint16_t)len;
+	} else {
+		ky->a = jn_hash(key, len);
+		ky->b = len;
+		ky->len = KEY_LONG;
 	}
+	ky->id = id;
+	ky->k = (uint8_t)k;
+}
+
+/* Which of 2^bits buckets (bits >= 1) an entry goes to. */
+static size_t
+keyed_bucket(const struct keyed *ky, int bits)
+{
+	uint64_t x = (ky->a ^ (uint64_t)ky->len << 47) *
+	    UINT64_C(0x9e3779b97f4a7c15);
+
+	x = (x ^ x >> 29 ^ ky->b) * UINT64_C(0xd6e8feb86659fd93);
+	return (size_t)(x >> (64 - bits));
+}
+
+/* The bytes of a long key's entry, to compare. */
+static int
+keyed_cmp_long(const struct jn_engine *e, const struct keyed *x,
+    const struct keyed *y)
+{
+	size_t lx, ly;
+	const char *kx = jn_intern_str(&worker_units(e, x->k)->keys, x->id,
+	    &lx);
+	const char *ky = jn_intern_str(&worker_units(e, y->k)->keys, y->id,
+	    &ly);
+
+	assert(lx == ly);	/* b holds the length */
+	return memcmp(kx, ky, lx);
+}
+
+/* x and y are entries of one key. */
+static int
+keyed_same(const struct jn_engine *e, const struct keyed *x,
+    const struct keyed *y)
+{
+	return x->a == y->a && x->b == y->b && x->len == y->len &&
+	    (x->len != KEY_LONG || keyed_cmp_long(e, x, y) == 0);
+}
+
+/* The order within a bucket: a key's entries together, by worker. */
+static int
+keyed_before(const struct jn_engine *e, const struct keyed *x,
+    const struct keyed *y)
+{
+	int c;
+
+	if (x->a != y->a)
+		return x->a < y->a;
+	if (x->b != y->b)
+		return x->b < y->b;
+	if (x->len != y->len)
+		return x->len < y->len;
+	if (x->len == KEY_LONG && (c = keyed_cmp_long(e, x, y)) != 0)
+		return c < 0;
+	return x->k < y->k;
+}
+
+/*
+ * Ring the units of each key of the share (GROUPED): every worker's units
+ * sorted so that each key's lie together, in worker order, bucketed by
+ * a mix of the key (a counting sort, the keys read in the order the
+ * workers stored them), then each bucket, of two entries or so, sorted
+ * in place.  A unit's ring then leads share_units to the same unit in
+ * the other workers in the order it reads the units, not a lookup in
+ * each worker's table.
+ */
+static void
+ring_keys(struct share *s)
+{
+	struct jn_engine *e = s->e;
+	int nw = e->nworkers, k, bits = 1, pass;
+	size_t total = 0, nb, b, i, j;
+	uint32_t *at;
+	struct keyed *v, ky;
+
+	for (k = 0; k < nw; k++) {
+		const struct jn_units *uk = worker_units(e, k);
+		size_t c = jn_intern_count(&uk->keys);
+
+		for (i = 0; i < c; i++)
+			total += uk->part[i] == s->part;
+	}
+	assert(total < GROUPED);
+	while (bits < 31 && ((size_t)1 << bits) < total / 2)
+		bits++;
+	nb = (size_t)1 << bits;
+	at = jn_xcalloc(nb + 1, sizeof *at);
+	v = jn_xmalloc((total + 1) * sizeof *v);
+	/* pass 0 counts each bucket's entries, pass 1 places them */
+	for (pass = 0; pass < 2; pass++) {
+		for (k = 0; k < nw; k++) {
+			const struct jn_units *uk = worker_units(e, k);
+			size_t c = jn_intern_count(&uk->keys);
+
+			for (i = 0; i < c; i++) {
+				if (uk->part[i] != s->part)
+					continue;
+				keyed_of(uk, k, (uint32_t)i, &ky);
+				b = keyed_bucket(&ky, bits);
+				if (pass == 0)
+					at[b + 1]++;
+				else
+					v[at[b]++] = ky;
+			}
+		}
+		if (pass == 0)
+			for (b = 0; b < nb; b++)
+				at[b + 1] += at[b];
+	}
+	/* at[b] is now where bucket b + 1 starts */
+	for (b = 0; b < nb; b++) {
+		size_t from = b == 0 ? 0 : at[b - 1], to = at[b];
+
+		for (i = from + 1; i < to; i++) {
+			ky = v[i];
+			for (j = i; j > from && keyed_before(e, &ky,
+			    &v[j - 1]); j--)
+				v[j] = v[j - 1];
+			v[j] = ky;
+		}
+		/* j: where the current key's units start */
+		for (i = from, j = from; i < to; i++) {
+			size_t to_i = i + 1;
+
+			if (i + 1 == to || !keyed_same(e, &v[i], &v[i + 1])) {
+				to_i = j;	/* the last: round to the first */
+				j = i + 1;
+			}
+			assert(v[to_i].id < GROUPED);
+			e->umap[v[i].k][v[i].id] = GROUPED | v[to_i].id;
+			s->nextk[v[i].k][v[i].id] = v[to_i].k;
+		}
+	}
+	free(at);
+	free(v);
 }
 
 /*
  * Number the share's units in the order they first appear in the input:
- * merge the workers' units (each worker's already in that order), and
- * find each new one in the other workers, where it began later.  A unit
- * lives on in the worker that saw it first (owner), the others' data
- * merged into it there, so that no table of units is built twice.
+ * merge the workers' units (each worker's already in that order), each
+ * new one with its key's units in the other workers (its ring), which
+ * began later.  A unit lives on in the worker that saw it first
+ * (owner), the others' data merged into it there, so that no table of
+ * units is built twice.
  */
 static void
 share_units(struct share *s)
 {
 	struct jn_engine *e = s->e;
 	const struct jn_reporter *r = e->r;
-	int nw = e->nworkers, k, k2, best;
-	size_t *next = jn_xcalloc((size_t)nw, sizeof *next), cap = 0, len;
+	int nw = e->nworkers, k, best;
+	size_t *next = jn_xcalloc((size_t)nw, sizeof *next), cap = 0;
+	uint32_t *mate = jn_xmalloc((size_t)nw * sizeof *mate);
 
+	ring_keys(s);
 	for (;;) {
-		const struct jn_units *ub;
-		const char *key;
-		uint32_t id;
+		uint32_t id, at;
+		int ak;
 
 		best = -1;
 		for (k = 0; k < nw; k++) {
 			const struct jn_units *uk = worker_units(e, k);
 			size_t n = jn_intern_count(&uk->keys);
 
-			/* skip other shares, and units merged already */
+			/* skip other shares, and units numbered already */
 			while (next[k] < n && (uk->part[next[k]] != s->part ||
-			    e->umap[k][next[k]] != JN_UNIT_NONE))
+			    !(e->umap[k][next[k]] & GROUPED)))
 				next[k]++;
 			if (next[k] < n && (best < 0 || uk->first_pos[next[k]] <
 			    worker_units(e, best)->first_pos[next[best]]))
@@ -643,31 +792,35 @@ share_units(struct share *s)
 		}
 		if (best < 0)
 			break;
-		ub = worker_units(e, best);
 		id = (uint32_t)next[best]++;
-		prefetch_unit(s, best, (size_t)id + SHARE_AHEAD, 0);
-		prefetch_unit(s, best, (size_t)id + SHARE_AHEAD / 2, 1);
-		key = jn_intern_str(&ub->keys, id, &len);
+		/* round the ring: the key's other units, by worker */
+		for (k = 0; k < nw; k++)
+			mate[k] = JN_UNIT_NONE;
+		ak = best;
+		at = id;
+		do {
+			uint32_t link = e->umap[ak][at];
+			int lk = s->nextk[ak][at];
+
+			e->umap[ak][at] = (uint32_t)s->nunits;
+			if (ak != best)
+				mate[ak] = at;
+			ak = lk;
+			at = link & ~GROUPED;
+		} while (ak != best);
+		assert(at == id);
 		s->owner = jn_xgrow(s->owner, &cap, s->nunits + 1,
 		    sizeof *s->owner);
 		s->owner[s->nunits] = (uint64_t)best << 32 | id;
-		e->umap[best][id] = (uint32_t)s->nunits;
 		if (r->unit_adopt != NULL)
 			r->unit_adopt(e->tool, e->workers[best], best, id);
-		for (k2 = 0; k2 < nw; k2++) {
-			uint32_t id2;
-
-			if (k2 == best || (id2 = jn_intern_find(
-			    &worker_units(e, k2)->keys, key, len)) ==
-			    JN_UNIT_NONE)
-				continue;
-			e->umap[k2][id2] = (uint32_t)s->nunits;
-			if (r->unit_merge != NULL)
+		for (k = 0; k < nw && r->unit_merge != NULL; k++)
+			if (mate[k] != JN_UNIT_NONE)
 				r->unit_merge(e->tool, e->workers[best], id,
-				    e->workers[k2], k2, id2);
-		}
+				    e->workers[k], k, mate[k]);
 		s->nunits++;
 	}
+	free(mate);
 	free(next);
 }
 
@@ -865,6 +1018,7 @@ count_parallel(struct jn_engine *e)
 {
 	int n = e->nworkers, k, p;
 	struct share *shares = jn_xcalloc((size_t)n, sizeof *shares);
+	uint8_t **nextk = jn_xcalloc((size_t)n, sizeof *nextk);
 
 	if (e->r->prepare != NULL)
 		e->r->prepare(e->tool, e->workers, n);
@@ -874,10 +1028,12 @@ count_parallel(struct jn_engine *e)
 
 		e->umap[k] = jn_xmalloc(nu * sizeof **e->umap);
 		memset(e->umap[k], 0xff, nu * sizeof **e->umap);
+		nextk[k] = jn_xmalloc(nu);
 	}
 	for (p = 0; p < n; p++) {
 		shares[p].e = e;
 		shares[p].part = p;
+		shares[p].nextk = nextk;
 	}
 	for (p = 1; p < n; p++)
 		shares[p].started = pthread_create(&shares[p].thread, NULL,
@@ -891,6 +1047,9 @@ count_parallel(struct jn_engine *e)
 		if (e->r->merge != NULL)
 			e->r->merge(e->tool, e->workers[p]);
 	}
+	for (k = 0; k < n; k++)
+		free(nextk[k]);
+	free(nextk);
 	if (e->r->unit_move != NULL)
 		number_globally(e, shares);
 	for (p = 0; p < n; p++)
