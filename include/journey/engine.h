@@ -201,10 +201,10 @@ struct jn_reporter {
 	 */
 	int (*setup)(void *s, int worker);
 	/*
-	 * Free what setup and reading allocated in s (not s itself).  Under
-	 * jn_engine_main (a reporter that gives parse) only what is the
-	 * reporter's own: the engine frees the state's struct jn_engine
-	 * before it, its struct jn_input and struct jn_units after it.
+	 * Free what setup and reading allocated in s (not s itself), only
+	 * what is the reporter's own: the engine frees the state's struct
+	 * jn_engine before it, its struct jn_input and struct jn_units after
+	 * it (a caller of jn_engine_input, the main state's).
 	 */
 	void (*release)(void *s);
 	/*

@@ -562,10 +562,6 @@ member(void *state, size_t off)
 static void
 state_release(const struct jn_reporter *r, void *s)
 {
-	if (r->parse == NULL) {	/* not yet run by jn_engine_main */
-		r->release(s);
-		return;
-	}
 	jn_engine_release(member(s, r->engine_off));
 	r->release(s);
 	jn_input_release(input_of(r, s));

@@ -3415,8 +3415,9 @@ duration(const char *opt, const char *arg, int64_t *out)
 }
 
 static int
-parse_args(struct friction *f, int argc, char **argv)
+parse_args(void *state, int argc, char **argv)
 {
+	struct friction *f = state;
 	/* static: it lives until exit, so no error path leaks it */
 	static struct option *longopts;
 	unsigned only = 0, skip = 0;
@@ -3659,6 +3660,11 @@ setup(void *state, int worker)
 	int rc;
 
 	f->is_worker = worker;
+	if (!worker) {	/* the comparisons read the main state's tables */
+		cmp_vals = &f->vals;
+		cmp_strata = &f->strata;
+		cmp_tags = &f->tags;
+	}
 	f->touch_local = jn_touch_local_new(f->touch);
 	if ((worker ? jn_input_init_worker(&f->in, &f->common) :
 	    jn_input_init(&f->in, &f->common)) != 0)
@@ -3765,7 +3771,6 @@ release(void *state)
 	struct friction *f = state;
 	int k;
 
-	jn_engine_release(&f->engine);
 	jn_touch_local_free(f->touch_local);
 	free(f->stc);
 	if (!f->is_worker)	/* the rules are the main state's */
@@ -3778,8 +3783,6 @@ release(void *state)
 	jn_pred_free(f->error_name);
 	jn_pred_free(f->error_msg);
 	jn_pred_free(f->terminal);
-	jn_input_release(&f->in);
-	jn_units_release(&f->units);
 	jn_intern_release(&f->vals);
 	jn_intern_release(&f->keys);
 	jn_namecache_release(&f->names);
@@ -3823,14 +3826,47 @@ release(void *state)
 	free(f->tp_exits);
 }
 
+/*
+ * After the input, what both the table and --partial's state need: the
+ * loads counted, the touchpoints' tables as long as the touchpoints.
+ */
+static int
+end_input(void *state, int status)
+{
+	struct friction *f = state;
+
+	(void)status;
+	if (f->too_many_strata)
+		return jn_error("more than %d strata: give fewer --strata "
+		    "fields", MAX_STRATA);
+	flush_loads(f);	/* one thread: its loads are its own */
+	jn_counts_settle(&f->loads);
+	grow_tps(f);
+	return 0;
+}
+
+static int
+write_result(void *state, enum jn_format fmt, char **files, int nfiles)
+{
+	struct friction *f = state;
+	size_t ntp = jn_intern_count(&f->vals), u;
+
+	(void)files;
+	(void)nfiles;
+	if (f->kinds >> K_SLOW & 1)
+		slow_p75(f, ntp);
+	for (u = 0; u < ntp; u++)
+		f->total_visits += f->tp_visits[u];
+	return write_items(f, fmt);
+}
+
 static const struct jn_reporter reporter = {
 	.name = "jfriction",
 	.config = config_text,
 	.write_state = write_state,
 	.merge_record = merge_record,
-	.size = sizeof(struct friction),
-	.input_off = offsetof(struct friction, in),
-	.units_off = offsetof(struct friction, units),
+	JN_REPORTER_STATE(struct friction),
+	.parse = parse_args,
 	.setup = setup,
 	.release = release,
 	.event = on_event,
@@ -3838,54 +3874,14 @@ static const struct jn_reporter reporter = {
 	.remap = remap_event,
 	.unit = detect_user,
 	.merge = merge_detected,
+	.end = end_input,
+	.write = write_result,
 };
 
 int
 main(int argc, char **argv)
 {
-	static struct friction f, options;
-	size_t ntp, u;
-	int status = JN_EXIT_OK;
+	static struct friction f;
 
-	/* zeroed here too: the fuzz targets run main() many times */
-	memset(&f, 0, sizeof f);
-	jn_set_progname(argv[0]);
-	jn_common_init(&f.common);
-	if (parse_args(&f, argc, argv) != 0)
-		return JN_EXIT_ERROR;
-	/* the parsed options, before setup: each worker starts from them */
-	options = f;
-	if (setup(&f, 0) != 0) {
-		release(&f);
-		return JN_EXIT_ERROR;
-	}
-	cmp_vals = &f.vals;
-	cmp_strata = &f.strata;
-	cmp_tags = &f.tags;
-	if ((status = jn_engine_input(&f.engine, &reporter, &f, &options,
-	    &f.run, argv + optind, argc - optind, NULL)) < 0 ||
-	    (f.too_many_strata && jn_error("more than %d strata: give fewer "
-	    "--strata fields", MAX_STRATA))) {
-		release(&f);
-		return JN_EXIT_ERROR;
-	}
-	flush_loads(&f);	/* one thread: its loads are its own */
-	jn_counts_settle(&f.loads);
-	grow_tps(&f);
-	if (f.run.partial) {
-		if (jn_engine_write_state(&reporter, &f) != 0)
-			status = JN_EXIT_ERROR;
-		release(&f);
-		return jn_close_stdout(status);
-	}
-	ntp = jn_intern_count(&f.vals);
-	if (f.kinds >> K_SLOW & 1)
-		slow_p75(&f, ntp);
-	for (u = 0; u < ntp; u++)
-		f.total_visits += f.tp_visits[u];
-	if (write_items(&f, jn_format_resolve(f.common.out_format,
-	    stdout)) != 0)
-		status = JN_EXIT_ERROR;
-	release(&f);
-	return jn_close_stdout(status);
+	return jn_engine_main(&reporter, &f, argc, argv);
 }

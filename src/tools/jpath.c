@@ -3392,14 +3392,16 @@ out:
 /* ---- main ---- */
 
 static int
-parse_args(struct jpath *f, int argc, char **argv)
+parse_args(void *state, int argc, char **argv)
 {
+	struct jpath *f = state;
 	/* static: it lives until exit, so no error path leaks it */
 	static struct option *longopts;
 	char *end;
 	long n;
 	int opt;
 
+	f->out = stdout;
 	free(longopts);	/* from an earlier main() in one process */
 	longopts = jn_cli_options(tool_longopts, NELEM(tool_longopts));
 	jn_touch_opts_init(&f->touch_opts);
@@ -3657,7 +3659,6 @@ release(void *state)
 	struct jpath *f = state;
 	int k;
 
-	jn_engine_release(&f->engine);
 	jn_touch_local_free(f->touch_local);
 	if (!f->is_worker)	/* the rules are the main state's */
 		jn_touch_free(f->touch);
@@ -3665,8 +3666,6 @@ release(void *state)
 	jn_pred_free(f->from);
 	jn_pred_free(f->to);
 	jn_namecache_release(&f->names);
-	jn_input_release(&f->in);
-	jn_units_release(&f->units);
 	jn_intern_release(&f->tps);
 	jn_intern_release(&f->byvals);
 	tally_release(&f->t);
@@ -3679,14 +3678,22 @@ release(void *state)
 	free(f->merge_tps);
 }
 
+/* The view: as a page, or as the table or picture -o asks for. */
+static int
+write_result(void *state, enum jn_format fmt, char **files, int nfiles)
+{
+	struct jpath *f = state;
+
+	return f->html ? html_page(f, files, nfiles) : write_table(f, fmt);
+}
+
 static const struct jn_reporter reporter = {
 	.name = "jpath",
 	.config = config_text,
 	.write_state = write_state,
 	.merge_record = merge_record,
-	.size = sizeof(struct jpath),
-	.input_off = offsetof(struct jpath, in),
-	.units_off = offsetof(struct jpath, units),
+	JN_REPORTER_STATE(struct jpath),
+	.parse = parse_args,
 	.setup = setup,
 	.release = release,
 	.event = on_event,
@@ -3694,42 +3701,13 @@ static const struct jn_reporter reporter = {
 	.remap = remap_event,
 	.unit = count_unit,
 	.merge = merge_acc,
+	.write = write_result,
 };
 
 int
 main(int argc, char **argv)
 {
-	static struct jpath f, options;
-	int status = JN_EXIT_OK;
+	static struct jpath f;
 
-	/* zeroed here too: the fuzz targets run main() many times */
-	memset(&f, 0, sizeof f);
-	f.out = stdout;
-	jn_set_progname(argv[0]);
-	jn_common_init(&f.common);
-	if (parse_args(&f, argc, argv) != 0)
-		return JN_EXIT_ERROR;
-	/* the parsed options, before setup: each worker starts from them */
-	options = f;
-	if (setup(&f, 0) != 0) {
-		release(&f);
-		return JN_EXIT_ERROR;
-	}
-	if ((status = jn_engine_input(&f.engine, &reporter, &f, &options,
-	    &f.run, argv + optind, argc - optind, NULL)) < 0) {
-		release(&f);
-		return JN_EXIT_ERROR;
-	}
-	if (f.run.partial) {
-		if (jn_engine_write_state(&reporter, &f) != 0)
-			status = JN_EXIT_ERROR;
-	} else if (f.html) {
-		if (html_page(&f, argv + optind, argc - optind) != 0)
-			status = JN_EXIT_ERROR;
-	} else if (write_table(&f, jn_format_resolve(f.common.out_format,
-	    stdout)) != 0) {
-		status = JN_EXIT_ERROR;
-	}
-	release(&f);
-	return jn_close_stdout(status);
+	return jn_engine_main(&reporter, &f, argc, argv);
 }

@@ -85,15 +85,25 @@ toy_release(void *state)
 	struct toy *t = state;
 	size_t i;
 
-	jn_engine_release(&t->engine);
 	for (i = 0; i < t->nlines; i++)
 		free(t->lines[i]);
 	for (i = 0; i < t->nmoved; i++)
 		free(t->moved[i]);
 	free(t->lines);
 	free(t->moved);
-	jn_units_release(&t->units);
+}
+
+/*
+ * The main state of a test that runs jn_engine_input itself: all of it,
+ * as jn_engine_main would free it (toy_release frees the toy's own).
+ */
+static void
+toy_free(struct toy *t)
+{
+	jn_engine_release(&t->engine);
+	toy_release(t);
 	jn_input_release(&t->in);
+	jn_units_release(&t->units);
 }
 
 static int
@@ -208,9 +218,7 @@ toy_counted(void *tool, const struct jn_engine *e)
 }
 
 static const struct jn_reporter toy_reporter = {
-	.size = sizeof(struct toy),
-	.input_off = offsetof(struct toy, in),
-	.units_off = offsetof(struct toy, units),
+	JN_REPORTER_STATE(struct toy),
 	.setup = toy_setup,
 	.release = toy_release,
 	.event = toy_event,
@@ -314,7 +322,7 @@ run_toy(const char *path, int jobs, int sorted, int per_session, size_t *n,
 			(*order)[i] = jn_xstrndup(k, len);
 		}
 	}
-	toy_release(&t);
+	toy_free(&t);
 	return lines;
 }
 
@@ -533,7 +541,7 @@ test_sorted_comes_back(void **state)
 	/* user a was handed over before b began; nothing after */
 	assert_int_equal(t.nlines, 1);
 	assert_string_equal(t.lines[0], "a 1790812800000000000");
-	toy_release(&t);
+	toy_free(&t);
 	unlink(path);
 	free(path);
 }
@@ -584,21 +592,6 @@ main_parse(void *state, int argc, char **argv)
 	return jn_run_check(&t->run);
 }
 
-/* Under jn_engine_main the engine, input and units are the engine's. */
-static void
-main_release(void *state)
-{
-	struct toy *t = state;
-	size_t i;
-
-	for (i = 0; i < t->nlines; i++)
-		free(t->lines[i]);
-	for (i = 0; i < t->nmoved; i++)
-		free(t->moved[i]);
-	free(t->lines);
-	free(t->moved);
-}
-
 static int
 main_end(void *state, int status)
 {
@@ -644,7 +637,7 @@ static const struct jn_reporter main_reporter = {
 	.write_state = main_write_state,
 	.parse = main_parse,
 	.setup = toy_setup,
-	.release = main_release,
+	.release = toy_release,
 	.event = toy_event,
 	.unit = toy_unit,
 	.merge = toy_merge,
