@@ -1578,43 +1578,21 @@ jn_tsv_unescape(char *dst, const char *src, size_t n)
 }
 
 /*
- * A record split in place (no quote; not TSV, whose escapes a value
- * decodes): each wanted value is left where it is and ended by a NUL
- * over the delimiter or line end after it.  The buffer is the reader's
- * own, and the padding after its data holds the NUL of a last line
- * without a newline.  Copying the values out instead cost a seventh of
- * jfriction's time, which keeps every column.  While the callback has
- * the record, jn_badrec_add knows to put the delimiters back.
+ * A CSV/TSV record: its wanted values, NUL-terminated.  Split in place
+ * (no quote) and not TSV (whose escapes a value decodes), each value is
+ * left where it is and ended by a NUL over the delimiter or line end
+ * after it: the buffer is the reader's own, and the padding after its
+ * data holds the NUL of a last line without a newline.  Copying the
+ * values out instead cost a seventh of jfriction's time, which keeps
+ * every column.  While the callback has such a record, jn_badrec_add
+ * knows to put the delimiters back.  Other records are copied to the
+ * row, after libcsv's values.
  */
-static int
-end_in_place(struct reader *r)
-{
-	size_t s;
-	int rc;
-
-	for (s = 0; s < r->schema->nslots; s++) {
-		int c = r->colof[s];
-
-		if (c < 0) {
-			r->rec.vals[s].ptr = NULL;
-			r->rec.vals[s].len = 0;
-			continue;
-		}
-		r->rec.vals[s] = r->fields[c];
-		((char *)(uintptr_t)r->fields[c].ptr)[r->fields[c].len] = '\0';
-	}
-	r->bad->ended = &r->rec;
-	r->bad->ended_by = r->delim;
-	rc = emit(r);
-	r->bad->ended_by = 0;
-	return rc;
-}
-
 static int
 csv_record(struct reader *r, const char *p, size_t n)
 {
 	size_t s, need = 0, off;
-	int bad = split_fields(r, p, n, r->keep);
+	int bad = split_fields(r, p, n, r->keep), in_place, rc;
 
 	if (bad == 2)
 		return -1;
@@ -1632,32 +1610,44 @@ csv_record(struct reader *r, const char *p, size_t n)
 		return jn_badrec_add(r->bad, &r->rec,
 		    "expected %zu fields, got %zu", r->ncols, r->nfields);
 	}
-	if (!r->in_row && r->format != JN_IN_TSV && !r->opts->keep_raw)
-		return end_in_place(r);
-	/* copy the wanted fields, NUL-terminated, after libcsv's values */
-	for (s = 0; s < r->schema->nslots; s++)
-		if (r->colof[s] >= 0)
-			need += r->fields[r->colof[s]].len + 1;
-	r->row = jn_xgrow(r->row, &r->rowcap, r->rowlen + need, 1);
-	resolve_fields(r);
+	in_place = !r->in_row && r->format != JN_IN_TSV && !r->opts->keep_raw;
+	if (!in_place) {
+		for (s = 0; s < r->schema->nslots; s++)
+			if (r->colof[s] >= 0)
+				need += r->fields[r->colof[s]].len + 1;
+		r->row = jn_xgrow(r->row, &r->rowcap, r->rowlen + need, 1);
+		resolve_fields(r);
+	}
 	off = r->rowlen;
 	for (s = 0; s < r->schema->nslots; s++) {
+		const struct jn_value *f;
+		struct jn_value *v = &r->rec.vals[s];
 		int c = r->colof[s];
 
 		if (c < 0) {
-			r->rec.vals[s].ptr = NULL;
-			r->rec.vals[s].len = 0;
+			v->ptr = NULL;
+			v->len = 0;
 			continue;
 		}
-		r->rec.vals[s].ptr = r->row + off;
-		r->rec.vals[s].len = r->format == JN_IN_TSV ?
-		    jn_tsv_unescape(r->row + off, r->fields[c].ptr,
-		    r->fields[c].len) : copy_field(r->row + off,
-		    r->fields[c].ptr, r->fields[c].len);
-		r->row[off + r->rec.vals[s].len] = '\0';
-		off += r->rec.vals[s].len + 1;
+		f = &r->fields[c];
+		if (in_place) {
+			*v = *f;
+			((char *)(uintptr_t)f->ptr)[f->len] = '\0';
+			continue;
+		}
+		v->ptr = r->row + off;
+		v->len = r->format == JN_IN_TSV ? jn_tsv_unescape(r->row + off,
+		    f->ptr, f->len) : copy_field(r->row + off, f->ptr, f->len);
+		r->row[off + v->len] = '\0';
+		off += v->len + 1;
 	}
-	return emit(r);
+	if (!in_place)
+		return emit(r);
+	r->bad->ended = &r->rec;
+	r->bad->ended_by = r->delim;
+	rc = emit(r);
+	r->bad->ended_by = 0;
+	return rc;
 }
 
 /* ---- NDJSON fields ---- */
