@@ -32,6 +32,10 @@
 #if defined(__GNUC__) && defined(__SSE2__)
 #include <emmintrin.h>
 #define CSV_SSE2 1		/* x86-64 baseline: 16 bytes a compare */
+#if defined(__x86_64__) && !defined(JN_NO_AVX2)
+#include <immintrin.h>
+#define LINES_AVX2 1		/* built, and used where the processor has it */
+#endif
 #endif
 
 #include "journey/intern.h"
@@ -2711,6 +2715,51 @@ plain_lines16(const char *p, size_t m, int quotes)
 	}
 	return count;
 }
+
+#ifdef LINES_AVX2
+/*
+ * plain_lines16 with AVX2, 32 bytes at a time, m a multiple of 32, where
+ * the processor has it (__builtin_cpu_supports): the same answer for half
+ * the instructions, on the reading thread that every worker waits for.
+ */
+__attribute__((target("avx2"))) static int64_t
+plain_lines32(const char *p, size_t m, int quotes)
+{
+	const __m256i nv = _mm256_set1_epi8('\n'), qv = _mm256_set1_epi8('"');
+	const __m256i sp = _mm256_set1_epi8(' ');
+	const __m256i zero = _mm256_setzero_si256();
+	size_t i = 0;
+	int64_t count = 0;
+
+	while (i < m) {
+		size_t stop = m - i > 255 * 32 ? i + 255 * 32 : m;
+		__m256i tally = zero, bad = zero, sum;
+
+		for (; i < stop; i += 32) {
+			__m256i v = _mm256_loadu_si256((const __m256i *)
+			    (const void *)(p + i));
+			__m256i w = _mm256_loadu_si256((const __m256i *)
+			    (const void *)(p + i + 1));
+			__m256i nl = _mm256_cmpeq_epi8(v, nv);
+
+			tally = _mm256_sub_epi8(tally, nl);
+			bad = _mm256_or_si256(bad, _mm256_and_si256(nl,
+			    _mm256_cmpeq_epi8(_mm256_min_epu8(w, sp), w)));
+			if (quotes)
+				bad = _mm256_or_si256(bad,
+				    _mm256_cmpeq_epi8(v, qv));
+		}
+		if (!_mm256_testz_si256(bad, bad))
+			return -1;
+		sum = _mm256_sad_epu8(tally, zero);
+		count += _mm256_extract_epi64(sum, 0) +
+		    _mm256_extract_epi64(sum, 1) +
+		    _mm256_extract_epi64(sum, 2) +
+		    _mm256_extract_epi64(sum, 3);
+	}
+	return count;
+}
+#endif
 #endif
 
 /*
@@ -2732,10 +2781,19 @@ plain_lines(const char *p, size_t n, int quotes)
 	{
 		int64_t c;
 
-		i = m & ~(size_t)15;
-		if ((c = plain_lines16(p, i, quotes)) < 0)
+#ifdef LINES_AVX2
+		if (__builtin_cpu_supports("avx2")) {
+			i = m & ~(size_t)31;
+			if ((c = plain_lines32(p, i, quotes)) < 0)
+				return 0;
+			count += (uint64_t)c;
+		}
+#endif
+		if ((c = plain_lines16(p + i, (m - i) & ~(size_t)15,
+		    quotes)) < 0)
 			return 0;
 		count += (uint64_t)c;
+		i += (m - i) & ~(size_t)15;
 	}
 #endif
 	for (; i < m; i++) {
