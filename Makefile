@@ -1,8 +1,9 @@
 # journey: command-line journey analytics.  See README.md.
 #
 #   make            build libjourney.a and the tools into build/
-#   make check      unit tests, fuzz corpus replay, CLI golden cases, man
-#                   pages: one line each, details only on failure
+#   make check      unit tests, fuzz corpus replay, CLI golden cases,
+#                   every error message in a test, man pages: one line
+#                   each, details only on failure
 #   make check-slow the CLI cases marked slow (seconds each; CI runs them)
 #   make demo       the tools piped together over examples/, ending with
 #                   build/report.html (jreport)
@@ -113,6 +114,7 @@ $(BUILD)/tests/%-replay: $(BUILD)/obj/tests/fuzz/%.o \
 UNIT_RUN = sh tests/unit/run $(UNIT_BINS)
 FUZZ_REPLAY_RUN = sh tests/fuzz/run --replay $(FUZZ_REPLAY)
 CLI_RUN = BUILD=$(BUILD) sh tests/cli/run
+ERRORS_RUN = sh tests/errors/run
 LINT_MAN_RUN = { n=0; f=0; for m in $(MANPAGES); do \
 		if mandoc -Tlint -W warning $$m; then n=$$((n + 1)); \
 		else f=$$((f + 1)); fi; done; \
@@ -127,6 +129,7 @@ check: check-build
 	$(UNIT_RUN) || st=1; \
 	$(FUZZ_REPLAY_RUN) || st=1; \
 	$(CLI_RUN) || st=1; \
+	$(ERRORS_RUN) || st=1; \
 	$(LINT_MAN_RUN) || st=1; \
 	awk -F'|' -v st=$$st '{ n = n (n ? ", " : "") $$2 " " $$1; \
 		if ($$3 > 0) { bad = bad (bad ? ", " : "") $$3 " " $$1 } } \

@@ -367,7 +367,7 @@ struct reader {
 	size_t rowlen, rowcap;
 	struct jn_value *fields;	/* CSV: every field of the record */
 	size_t nfields, fieldcap;
-	int overflow;		/* libcsv: more than one row in a record */
+	int rows;		/* libcsv: rows ended in a record (one) */
 	int in_row;		/* fields hold offsets into row, not pointers */
 	int unterminated;	/* the record ended inside quotes */
 	int presplit;		/* framing split the record into fields */
@@ -1004,8 +1004,6 @@ csv_field_cb(void *s, size_t n, void *data)
 {
 	struct reader *r = data;
 
-	if (r->overflow)
-		return;
 	r->row = jn_xgrow(r->row, &r->rowcap, r->rowlen + n + 1, 1);
 	if (n > 0)
 		memcpy(r->row + r->rowlen, s, n);
@@ -1020,12 +1018,24 @@ csv_row_cb(int c, void *data)
 	struct reader *r = data;
 
 	(void)c;
-	r->overflow++;
+	r->rows++;
 }
 
 /* libcsv trims blanks around fields by default; we keep bytes as they are */
 static int
 no_space(unsigned char c)
+{
+	(void)c;
+	return 0;
+}
+
+/*
+ * libcsv ends a row at a carriage return as at a newline, but a record
+ * comes framed, its newlines outside quotes gone: a carriage return in it
+ * is a byte of its field, as the quick split without libcsv keeps it.
+ */
+static int
+no_term(unsigned char c)
 {
 	(void)c;
 	return 0;
@@ -1271,8 +1281,9 @@ split_plain(struct reader *r, const char *p, size_t n, size_t keep)
  * Split a record into fields: in place when it has no quote (the common
  * case: fields then point into the input buffer, unterminated; only the
  * first keep are sure to be kept, but all are counted), else through
- * libcsv into the row buffer.  Returns 0, 1 when the quoting is
- * malformed, 2 when libcsv cannot start.
+ * libcsv into the row buffer, which takes any quoting: a quote inside
+ * a field, or after a closed one, is a byte of it.  Returns 0, or -1
+ * when libcsv cannot start (reported).
  */
 static int
 split_fields(struct reader *r, const char *p, size_t n, size_t keep)
@@ -1306,17 +1317,19 @@ split_fields(struct reader *r, const char *p, size_t n, size_t keep)
 #endif
 	if (!r->have_csv) {
 		if (csv_init(&r->csv, 0) != 0)
-			return jn_error("out of memory"), 2;
+			return jn_error("out of memory");
 		csv_set_space_func(&r->csv, no_space);
+		csv_set_term_func(&r->csv, no_term);
 		r->have_csv = 1;
 	}
 	csv_set_delim(&r->csv, (unsigned char)r->delim);
-	r->overflow = 0;
+	r->rows = 0;
 	csv_parse(&r->csv, p, n, csv_field_cb, csv_row_cb, r);
 	/* the record has no terminator: fini ends its last field and row */
 	csv_fini(&r->csv, csv_field_cb, csv_row_cb, r);
+	assert(r->rows == 1);	/* no byte ends a row early */
 	r->in_row = 1;
-	return r->overflow != 1;
+	return 0;
 }
 
 /* Turn libcsv's field offsets into pointers, once the row is final. */
@@ -1478,8 +1491,7 @@ csv_header(struct reader *r, const char *p, size_t n)
 	size_t s, c, k;
 
 	if (split_fields(r, p, n, SIZE_MAX) != 0)
-		return jn_error("%s:%llu: malformed quotes in header",
-		    r->name, (unsigned long long)r->rec.line);
+		return -1;
 	resolve_fields(r);
 	r->ncols = r->nfields;
 	for (s = 0; s < r->schema->nslots; s++) {
@@ -1598,16 +1610,12 @@ csv_record(struct reader *r, const char *p, size_t n)
 	size_t s, need = 0, off;
 	int bad = split_fields(r, p, n, r->keep), in_place, rc;
 
-	if (bad == 2)
+	if (bad != 0)
 		return -1;
 	if (r->unterminated) {
 		r->records++;
 		return jn_badrec_add(r->bad, &r->rec, "quoted field not closed "
 		    "before the end of the input");
-	}
-	if (bad) {
-		r->records++;
-		return jn_badrec_add(r->bad, &r->rec, "malformed quotes");
 	}
 	if (r->nfields != r->ncols) {
 		r->records++;

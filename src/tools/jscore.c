@@ -328,7 +328,7 @@ apply_costs(struct score *s)
 
 		if (jn_table_col(t, "kind") < 0 || jn_table_col(t, "cost") < 0)
 			return jn_error("%s: a costs file needs the columns "
-			    "kind, touchpoint and cost", t->file);
+			    "kind and cost (touchpoint: optional)", t->file);
 		if (jn_table_validate(t) != 0)
 			return -1;
 		for (r = 0; r < t->nrows; r++) {

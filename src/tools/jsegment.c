@@ -1977,8 +1977,8 @@ read_user(struct seg *s, struct jn_state_in *in,
 			return -1;
 		if (n % 2 != 0 || n > 4) {
 			free(v);
-			return jn_error("user '%.*s': bad recent events in "
-			    "the state", (int)idlen, id);
+			return jn_state_error(in, "user '%.*s': bad recent "
+			    "events in the state", (int)idlen, id);
 		}
 		for (k = 0; 2 * k < (int)n; k++) {
 			s->recent[user].a[k] = v[2 * k];

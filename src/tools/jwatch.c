@@ -2109,7 +2109,7 @@ read_series(struct watch *f, char *const *files, int nfiles)
 {
 	static char *const stdin_only[] = { "-" };
 	struct jn_tables ts;
-	size_t t, r;
+	size_t t, r, rows = 0;
 	int i, rc = 0;
 
 	memset(&ts, 0, sizeof ts);
@@ -2129,6 +2129,7 @@ read_series(struct watch *f, char *const *files, int nfiles)
 		}
 		if (f->series_name == NULL)
 			f->series_name = jn_xstrdup(tb->names[1]);
+		rows += tb->nrows;
 		for (r = 0; r < tb->nrows; r++) {
 			const char *tm = jn_table_cell(tb, r, 0);
 			const char *v = jn_table_cell(tb, r, 1);
@@ -2164,7 +2165,8 @@ read_series(struct watch *f, char *const *files, int nfiles)
 			}
 		}
 	}
-	if (rc == 0 && f->series_name == NULL && !f->common.allow_empty)
+	/* a header alone is no series either: nothing to watch */
+	if (rc == 0 && rows == 0 && !f->common.allow_empty)
 		rc = jn_error("no series rows read");
 	if (rc == 0 && ts.n > 0 && ts.t[0].ncols >= 3 && f->by_field == NULL)
 		f->by_field = f->series_by = jn_xstrdup(ts.t[0].names[2]);
