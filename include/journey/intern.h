@@ -68,6 +68,30 @@ const char *jn_intern_str(const struct jn_intern *t, uint32_t id,
  * of from's id (count(from) + 1 entries; the caller frees it).
  */
 uint32_t *jn_intern_merge(struct jn_intern *to, const struct jn_intern *from);
+
+/*
+ * -j: what the ids of each worker's table are in the main state's, for a
+ * reporter's prepare and remap hooks (journey/engine.h): one
+ * jn_intern_merge map per worker.  A zeroed struct is empty.
+ */
+struct jn_idmap {
+	uint32_t **of;		/* of[k][id]: worker k's id id, the main's */
+	int n;
+};
+/* Room for n workers' maps, none made yet.  Cannot fail. */
+void jn_idmap_init(struct jn_idmap *m, int n);
+/* Worker k's table from into to, its map kept.  Cannot fail. */
+void jn_idmap_merge(struct jn_idmap *m, int k, struct jn_intern *to,
+    const struct jn_intern *from);
+/* Free the maps; m is empty again. */
+void jn_idmap_release(struct jn_idmap *m);
+
+/* Worker k's id in the main table; UINT32_MAX (no value) stays so. */
+static inline uint32_t
+jn_idmap_get(const struct jn_idmap *m, int k, uint32_t id)
+{
+	return id == UINT32_MAX ? id : m->of[k][id];
+}
 /* Number of distinct strings. */
 size_t jn_intern_count(const struct jn_intern *t);
 /*

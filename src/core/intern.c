@@ -8,6 +8,7 @@
 #define _DEFAULT_SOURCE 1
 #include "journey/intern.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -314,4 +315,31 @@ jn_intern_merge(struct jn_intern *to, const struct jn_intern *from)
 	for (id = 0; id < n; id++)
 		map[id] = jn_intern_put(to, from->strs[id], from->lens[id]);
 	return map;
+}
+
+void
+jn_idmap_init(struct jn_idmap *m, int n)
+{
+	m->of = jn_xcalloc((size_t)n + 1, sizeof *m->of);
+	m->n = n;
+}
+
+void
+jn_idmap_merge(struct jn_idmap *m, int k, struct jn_intern *to,
+    const struct jn_intern *from)
+{
+	assert(k >= 0 && k < m->n && m->of[k] == NULL);
+	m->of[k] = jn_intern_merge(to, from);
+}
+
+void
+jn_idmap_release(struct jn_idmap *m)
+{
+	int k;
+
+	for (k = 0; k < m->n; k++)
+		free(m->of[k]);
+	free(m->of);
+	m->of = NULL;
+	m->n = 0;
 }

@@ -375,10 +375,8 @@ struct friction {
 	struct jn_engine engine;
 	struct jn_intern vals, keys;
 	struct jn_intern strata;	/* stratum keys: values joined by US */
-	uint32_t **vmap;	/* -j: per worker, value id -> this state's */
-	uint32_t **smap;	/* -j: per worker, stratum id -> this state's */
-	uint32_t **tmap;	/* -j: per worker, tag id -> this state's */
-	int nvmap;
+	/* -j: per worker, its value, stratum and tag ids -> this state's */
+	struct jn_idmap valmap, stratmap, tagmap;
 	int too_many_strata;
 	uint32_t *merge_strata;	/* --merge: a state's stratum index -> id */
 	size_t nmerge_strata, merge_stratacap;
@@ -1805,19 +1803,19 @@ prepare_workers(void *tool, void *const *w, int n)
 
 	if (n == 0)		/* one thread: its own ids */
 		return;
-	f->vmap = jn_xcalloc((size_t)n, sizeof *f->vmap);
-	f->smap = jn_xcalloc((size_t)n, sizeof *f->smap);
-	f->nvmap = n;
+	jn_idmap_init(&f->valmap, n);
+	jn_idmap_init(&f->stratmap, n);
 	for (k = 0; k < n; k++) {
 		struct friction *wk = w[k];
 
-		f->vmap[k] = jn_intern_merge(&f->vals, &wk->vals);
-		f->smap[k] = jn_intern_merge(&f->strata, &wk->strata);
+		jn_idmap_merge(&f->valmap, k, &f->vals, &wk->vals);
+		jn_idmap_merge(&f->stratmap, k, &f->strata, &wk->strata);
 		/* the values moved to the main state's strata: the
 		 * worker counts converted units by those ids next */
 		nst = jn_intern_count(&wk->strata);
 		for (j = 0; j < wk->nsval && j < nst; j++)
-			sval_merge(sval_at(f, f->smap[k][j]), &wk->sval[j]);
+			sval_merge(sval_at(f, jn_idmap_get(&f->stratmap, k,
+			    (uint32_t)j)), &wk->sval[j]);
 		if (wk->nsval > 0)	/* memset(NULL, ...) is undefined */
 			memset(wk->sval, 0, wk->nsval * sizeof *wk->sval);
 	}
@@ -1828,26 +1826,28 @@ prepare_workers(void *tool, void *const *w, int n)
 	 * strata: the events' tags are remapped to these, and the workers
 	 * detect with them.
 	 */
-	f->tmap = jn_xcalloc((size_t)n, sizeof *f->tmap);
+	jn_idmap_init(&f->tagmap, n);
 	for (k = 0; k < n; k++) {
 		struct friction *wk = w[k];
+		uint32_t *tags = jn_xmalloc((wk->ntags + 1) * sizeof *tags);
 
-		f->tmap[k] = jn_xmalloc((wk->ntags + 1) * sizeof **f->tmap);
+		f->tagmap.of[k] = tags;		/* made here: no table */
 		for (j = 0; j < wk->ntags; j++) {
 			const struct ftag *t = &wk->tags[j];
 
 			/* over MAX_STRATA the run fails: the id is moot */
-			f->tmap[k][j] = tag_put(f, t->aux == NONE ? NONE :
-			    f->vmap[k][t->aux], t->flags,
-			    (uint16_t)f->smap[k][t->stratum]);
+			tags[j] = tag_put(f, jn_idmap_get(&f->valmap, k,
+			    t->aux), t->flags, (uint16_t)jn_idmap_get(
+			    &f->stratmap, k, t->stratum));
 		}
 		flush_loads(wk);
 		jn_counts_settle(&wk->loads);
 		for (j = 0; j < wk->loads.nsorted; j++) {
 			uint64_t key = wk->loads.sorted[j].key;
 
-			jn_counts_add(&f->loads, (uint64_t)f->vmap[k][key >>
-			    32] << 32 | (key & UINT32_MAX),
+			jn_counts_add(&f->loads, (uint64_t)jn_idmap_get(
+			    &f->valmap, k, (uint32_t)(key >> 32)) << 32 |
+			    (key & UINT32_MAX),
 			    wk->loads.sorted[j].count);
 		}
 		jn_counts_release(&wk->loads);
@@ -1869,8 +1869,8 @@ remap_event(const void *tool, int k, void *rec)
 	const struct friction *f = tool;
 	struct fev *e = rec;
 
-	e->tp = f->vmap[k][e->tp];
-	e->tag = f->tmap[k][e->tag];
+	e->tp = jn_idmap_get(&f->valmap, k, e->tp);
+	e->tag = jn_idmap_get(&f->tagmap, k, e->tag);
 }
 
 /*
@@ -3769,7 +3769,6 @@ static void
 release(void *state)
 {
 	struct friction *f = state;
-	int k;
 
 	jn_touch_local_free(f->touch_local);
 	free(f->stc);
@@ -3786,9 +3785,7 @@ release(void *state)
 	jn_intern_release(&f->vals);
 	jn_intern_release(&f->keys);
 	jn_namecache_release(&f->names);
-	for (k = 0; k < f->nvmap; k++)
-		free(f->vmap[k]);
-	free(f->vmap);
+	jn_idmap_release(&f->valmap);
 	jn_counts_release(&f->loads);
 	free(f->items);
 	free(f->itc);
@@ -3813,12 +3810,8 @@ release(void *state)
 	free(f->apc);
 	free(f->pkey);
 	free(f->merge_tps);
-	for (k = 0; k < f->nvmap; k++)
-		free(f->smap[k]);
-	free(f->smap);
-	for (k = 0; f->tmap != NULL && k < f->nvmap; k++)
-		free(f->tmap[k]);
-	free(f->tmap);
+	jn_idmap_release(&f->stratmap);
+	jn_idmap_release(&f->tagmap);
 	free(f->tags);
 	free(f->tagkey);
 	free(f->tagslot);

@@ -267,9 +267,8 @@ struct funnel {
 	double *values;
 	size_t nvalues, values_cap;
 	/* -j: per worker, value id -> this funnel's, and its values' offset */
-	uint32_t **bmap;
+	struct jn_idmap bymap;
 	size_t *vbase;
-	int nbmap;
 
 	uint32_t *byrank;	/* byvals id -> lexicographic rank */
 	struct tally t;		/* the counts, medians and values */
@@ -1419,13 +1418,12 @@ prepare_workers(void *tool, void *const *workers, int n)
 		if (jn_units_count(&w->units) > 0)
 			grow_units(w, (uint32_t)jn_units_count(&w->units) - 1);
 	}
-	f->bmap = jn_xcalloc((size_t)n + 1, sizeof *f->bmap);
+	jn_idmap_init(&f->bymap, n);
 	f->vbase = jn_xcalloc((size_t)n + 1, sizeof *f->vbase);
-	f->nbmap = n;
 	for (k = 0; k < n; k++) {
 		const struct funnel *w = workers[k];
 
-		f->bmap[k] = jn_intern_merge(&f->byvals, &w->byvals);
+		jn_idmap_merge(&f->bymap, k, &f->byvals, &w->byvals);
 		f->vbase[k] = f->nvalues;
 		if (w->nvalues > 0) {
 			f->values = jn_xgrow(f->values, &f->values_cap,
@@ -1447,8 +1445,7 @@ remap_event(const void *tool, int k, void *rec)
 
 	if (f->evsize == sizeof(struct jn_fev))
 		return;
-	if (e->by != NONE)
-		e->by = f->bmap[k][e->by];
+	e->by = jn_idmap_get(&f->bymap, k, e->by);
 	if (e->value != NONE)
 		e->value += (uint32_t)f->vbase[k];
 }
@@ -1460,10 +1457,8 @@ adopt_unit(const void *tool, void *w, int k, uint32_t id)
 	const struct funnel *f = tool;
 	struct unit_info *u = &((struct funnel *)w)->uinfo[id];
 
-	if (u->first != NONE)
-		u->first = f->bmap[k][u->first];
-	if (u->last != NONE)
-		u->last = f->bmap[k][u->last];
+	u->first = jn_idmap_get(&f->bymap, k, u->first);
+	u->last = jn_idmap_get(&f->bymap, k, u->last);
 }
 
 /* The first and last touch and the gap cut of a unit seen by w2 too. */
@@ -1480,12 +1475,12 @@ merge_unit(const void *tool, void *w, uint32_t id, void *w2, int k2,
 
 	tu->gap_cut |= fu->gap_cut;
 	if (fu->first != NONE) {
-		b = f->bmap[k2][fu->first];
+		b = jn_idmap_get(&f->bymap, k2, fu->first);
 		touch(f, tu, &to->tts[id], b,
 		    jn_intern_str(&f->byvals, b, NULL), from->tts[id2].first);
 	}
 	if (fu->last != NONE) {
-		b = f->bmap[k2][fu->last];
+		b = jn_idmap_get(&f->bymap, k2, fu->last);
 		touch(f, tu, &to->tts[id], b,
 		    jn_intern_str(&f->byvals, b, NULL), from->tts[id2].last);
 	}
@@ -2067,9 +2062,7 @@ release(void *state)
 	free(f->tts);
 	free(f->values);
 	free(f->byrank);
-	for (k = 0; k < f->nbmap; k++)
-		free(f->bmap[k]);
-	free(f->bmap);
+	jn_idmap_release(&f->bymap);
 	free(f->vbase);
 }
 

@@ -421,8 +421,7 @@ struct jpath {
 	struct jn_units units;
 	struct jn_engine engine;
 	struct jn_intern tps, byvals;
-	uint32_t **tmap, **bmap;	/* -j: per worker, id -> the main's */
-	int nmap;
+	struct jn_idmap tpmap, bymap;	/* -j: per worker, id -> the main's */
 	uint32_t *merge_tps;	/* --merge: a state's touchpoint -> id */
 	size_t nmerge_tps, merge_tpcap;
 	struct tally t;
@@ -1191,14 +1190,13 @@ prepare_workers(void *tool, void *const *w, int n)
 
 	if (n == 0)
 		return;
-	f->tmap = jn_xcalloc((size_t)n, sizeof *f->tmap);
-	f->bmap = jn_xcalloc((size_t)n, sizeof *f->bmap);
-	f->nmap = n;
+	jn_idmap_init(&f->tpmap, n);
+	jn_idmap_init(&f->bymap, n);
 	for (k = 0; k < n; k++) {
 		struct jpath *wk = w[k];
 
-		f->tmap[k] = jn_intern_merge(&f->tps, &wk->tps);
-		f->bmap[k] = jn_intern_merge(&f->byvals, &wk->byvals);
+		jn_idmap_merge(&f->tpmap, k, &f->tps, &wk->tps);
+		jn_idmap_merge(&f->bymap, k, &f->byvals, &wk->byvals);
 	}
 }
 
@@ -1208,9 +1206,9 @@ remap_event(const void *tool, int k, void *rec)
 	const struct jpath *f = tool;
 	struct pev *e = rec;
 
-	e->tp = f->tmap[k][e->tp];
-	if (f->by_slot >= 0 && e->by != NONE)
-		e->by = f->bmap[k][e->by];
+	e->tp = jn_idmap_get(&f->tpmap, k, e->tp);
+	if (f->by_slot >= 0)	/* else the record ends before by */
+		e->by = jn_idmap_get(&f->bymap, k, e->by);
 }
 
 /* Add attribution row s into d (the same key). */
@@ -3657,7 +3655,6 @@ static void
 release(void *state)
 {
 	struct jpath *f = state;
-	int k;
 
 	jn_touch_local_free(f->touch_local);
 	if (!f->is_worker)	/* the rules are the main state's */
@@ -3669,12 +3666,8 @@ release(void *state)
 	jn_intern_release(&f->tps);
 	jn_intern_release(&f->byvals);
 	tally_release(&f->t);
-	for (k = 0; k < f->nmap; k++) {
-		free(f->tmap[k]);
-		free(f->bmap[k]);
-	}
-	free(f->tmap);
-	free(f->bmap);
+	jn_idmap_release(&f->tpmap);
+	jn_idmap_release(&f->bymap);
 	free(f->merge_tps);
 }
 

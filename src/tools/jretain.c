@@ -188,9 +188,8 @@ struct retain {
 	struct jn_intern byvals;
 	double *values;
 	size_t nvalues, values_cap;
-	uint32_t **bmap;
+	struct jn_idmap bymap;	/* -j: per worker, --by id -> this state's */
 	size_t *vbase;
-	int nbmap;
 	int64_t end;		/* the last event's time; INT64_MIN: none */
 	int64_t begin;		/* the first event's time; INT64_MAX: none */
 	/*
@@ -594,13 +593,12 @@ prepare_workers(void *tool, void *const *workers, int n)
 	struct retain *f = tool;
 	int k;
 
-	f->bmap = jn_xcalloc((size_t)n + 1, sizeof *f->bmap);
+	jn_idmap_init(&f->bymap, n);
 	f->vbase = jn_xcalloc((size_t)n + 1, sizeof *f->vbase);
-	f->nbmap = n;
 	for (k = 0; k < n; k++) {
 		const struct retain *w = workers[k];
 
-		f->bmap[k] = jn_intern_merge(&f->byvals, &w->byvals);
+		jn_idmap_merge(&f->bymap, k, &f->byvals, &w->byvals);
 		f->vbase[k] = f->nvalues;
 		if (w->end > f->end)
 			f->end = w->end;
@@ -624,8 +622,7 @@ remap_rec(const void *tool, int k, void *rec)
 
 	if (f->evsize == SMALL_REC)
 		return;
-	if (r->by != NONE)
-		r->by = f->bmap[k][r->by];
+	r->by = jn_idmap_get(&f->bymap, k, r->by);
 	if (r->value != NONE)
 		r->value += (uint32_t)f->vbase[k];
 }
@@ -1219,7 +1216,6 @@ static void
 release(void *state)
 {
 	struct retain *f = state;
-	int k;
 
 	jn_pred_free(f->start);
 	jn_pred_free(f->ret);
@@ -1228,9 +1224,7 @@ release(void *state)
 	jn_namecache_release(&f->names);
 	jn_intern_release(&f->byvals);
 	free(f->values);
-	for (k = 0; k < f->nbmap; k++)
-		free(f->bmap[k]);
-	free(f->bmap);
+	jn_idmap_release(&f->bymap);
 	free(f->vbase);
 }
 

@@ -274,12 +274,11 @@ struct seg {
 	struct jn_units units;	/* users, and their events' times */
 	struct jn_engine engine;
 	struct jn_intern vals, segs;
-	uint32_t **bmap;	/* -j: per worker, value id -> this state's */
+	struct jn_idmap valmap;	/* -j: per worker, value id -> this state's */
 	struct user *u;
 	size_t ucap;
 	int64_t max_ts;
 	struct recent *recent;	/* per user, with keep_recent */
-	int nbmap;
 	int have_events;
 	int keep_recent;	/* lifecycle's end is not known yet */
 	int header_written;	/* --tag */
@@ -848,12 +847,11 @@ prepare_users(void *tool, void *const *w, int n)
 	struct seg *s = tool;
 	int k;
 
-	s->bmap = jn_xcalloc((size_t)n + 1, sizeof *s->bmap);
-	s->nbmap = n;
+	jn_idmap_init(&s->valmap, n);
 	for (k = 0; k < n; k++) {
 		const struct seg *wk = w[k];
 
-		s->bmap[k] = jn_intern_merge(&s->vals, &wk->vals);
+		jn_idmap_merge(&s->valmap, k, &s->vals, &wk->vals);
 		if (wk->have_events && (!s->have_events ||
 		    wk->max_ts > s->max_ts))
 			s->max_ts = wk->max_ts;
@@ -886,10 +884,8 @@ adopt_user(const void *tool, void *w, int k, uint32_t id)
 	for (t = 0; t < wk->ntouch; t++) {
 		struct touch *tc = &wk->touch[t];
 
-		if (tc->first[id] != NONE)
-			tc->first[id] = s->bmap[k][tc->first[id]];
-		if (tc->last[id] != NONE)
-			tc->last[id] = s->bmap[k][tc->last[id]];
+		tc->first[id] = jn_idmap_get(&s->valmap, k, tc->first[id]);
+		tc->last[id] = jn_idmap_get(&s->valmap, k, tc->last[id]);
 	}
 }
 
@@ -917,13 +913,13 @@ merge_user(const void *tool, void *w, uint32_t id, void *w2, int k2,
 		uint32_t b;
 
 		if (tf->first[id2] != NONE) {
-			b = s->bmap[k2][tf->first[id2]];
+			b = jn_idmap_get(&s->valmap, k2, tf->first[id2]);
 			touch_set(&s->vals, &wt->touch[t], id, b,
 			    jn_intern_str(&s->vals, b, NULL),
 			    tf->first_ts[id2]);
 		}
 		if (tf->last[id2] != NONE) {
-			b = s->bmap[k2][tf->last[id2]];
+			b = jn_idmap_get(&s->valmap, k2, tf->last[id2]);
 			touch_set(&s->vals, &wt->touch[t], id, b,
 			    jn_intern_str(&s->vals, b, NULL),
 			    tf->last_ts[id2]);
@@ -2302,9 +2298,7 @@ release(void *state)
 	for (r = 0; r < s->ntagq; r++)
 		free(s->tagq[r].t);
 	free(s->tagq);
-	for (r = 0; r < s->nbmap; r++)
-		free(s->bmap[r]);
-	free(s->bmap);
+	jn_idmap_release(&s->valmap);
 	free(s->recent);
 	free(s->buy);
 	free(s->sc);

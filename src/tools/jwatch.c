@@ -302,9 +302,8 @@ struct watch {
 	uint16_t *answers;	/* packed (pack_answers), 0 for none */
 	size_t nvalues, values_cap, answers_cap;
 	int have[JN_NSCORES];	/* answers of each kind were read */
-	uint32_t **bmap, **dmap;
+	struct jn_idmap bymap, drvmap;	/* -j: per worker, id -> this state's */
 	size_t *vbase;
-	int nbmap;
 	int64_t first, last;	/* period numbers of the first, last event */
 	struct tally t;
 	struct jn_run run;
@@ -819,15 +818,14 @@ prepare_workers(void *tool, void *const *workers, int n)
 	struct watch *f = tool;
 	int k;
 
-	f->bmap = jn_xcalloc((size_t)n + 1, sizeof *f->bmap);
-	f->dmap = jn_xcalloc((size_t)n + 1, sizeof *f->dmap);
+	jn_idmap_init(&f->bymap, n);
+	jn_idmap_init(&f->drvmap, n);
 	f->vbase = jn_xcalloc((size_t)n + 1, sizeof *f->vbase);
-	f->nbmap = n;
 	for (k = 0; k < n; k++) {
 		const struct watch *w = workers[k];
 
-		f->bmap[k] = jn_intern_merge(&f->byvals, &w->byvals);
-		f->dmap[k] = jn_intern_merge(&f->drvals, &w->drvals);
+		jn_idmap_merge(&f->bymap, k, &f->byvals, &w->byvals);
+		jn_idmap_merge(&f->drvmap, k, &f->drvals, &w->drvals);
 		f->vbase[k] = f->nvalues;
 		if (w->first < f->first)
 			f->first = w->first;
@@ -853,10 +851,8 @@ remap_rec(const void *tool, int k, void *rec)
 	const struct watch *f = tool;
 	struct wrec *r = rec;
 
-	if (r->by != NONE)
-		r->by = f->bmap[k][r->by];
-	if (r->drv != NONE)
-		r->drv = f->dmap[k][r->drv];
+	r->by = jn_idmap_get(&f->bymap, k, r->by);
+	r->drv = jn_idmap_get(&f->drvmap, k, r->drv);
 	if (r->value != NONE)
 		r->value += (uint32_t)f->vbase[k];
 }
@@ -2698,16 +2694,10 @@ release(void *state)
 	free(f->answers);
 	f->values = NULL;
 	f->answers = NULL;
-	for (k = 0; k < f->nbmap; k++) {
-		free(f->bmap[k]);
-		free(f->dmap[k]);
-	}
-	free(f->bmap);
-	free(f->dmap);
+	jn_idmap_release(&f->bymap);
+	jn_idmap_release(&f->drvmap);
 	free(f->vbase);
-	f->bmap = f->dmap = NULL;
 	f->vbase = NULL;
-	f->nbmap = 0;
 	free(f->pairs);
 	f->pairs = NULL;
 	if (!f->is_worker) {	/* the options parse made, the main's */

@@ -1,6 +1,7 @@
 /*
  * Tests of string interning: dense ids, lookups, NUL bytes inside
- * strings, growth past many rehashes, and lexicographic ranks.
+ * strings, growth past many rehashes, lexicographic ranks, and the -j
+ * workers' id maps.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -120,6 +121,41 @@ test_ranks(void **state)
 	jn_intern_release(&t);
 }
 
+/* Two workers' tables into a main one: each worker id to the main's. */
+static void
+test_idmap(void **state)
+{
+	struct jn_intern main_t, w0, w1;
+	struct jn_idmap m;
+
+	(void)state;
+	memset(&m, 0, sizeof m);
+	jn_idmap_release(&m);		/* empty: nothing to free */
+	jn_intern_init(&main_t);
+	jn_intern_init(&w0);
+	jn_intern_init(&w1);
+	jn_intern_put(&w0, "mobile", 6);
+	jn_intern_put(&w0, "desktop", 7);
+	jn_intern_put(&w1, "tablet", 6);
+	jn_intern_put(&w1, "mobile", 6);
+	jn_idmap_init(&m, 2);
+	jn_idmap_merge(&m, 0, &main_t, &w0);
+	jn_idmap_merge(&m, 1, &main_t, &w1);
+	assert_int_equal(jn_intern_count(&main_t), 3);
+	assert_int_equal(jn_idmap_get(&m, 0, 0), 0);	/* mobile */
+	assert_int_equal(jn_idmap_get(&m, 0, 1), 1);	/* desktop */
+	assert_int_equal(jn_idmap_get(&m, 1, 0), 2);	/* tablet */
+	assert_int_equal(jn_idmap_get(&m, 1, 1), 0);	/* mobile again */
+	/* no value stays no value, in any worker */
+	assert_int_equal(jn_idmap_get(&m, 1, UINT32_MAX), UINT32_MAX);
+	jn_idmap_release(&m);
+	assert_null(m.of);
+	assert_int_equal(m.n, 0);
+	jn_intern_release(&main_t);
+	jn_intern_release(&w0);
+	jn_intern_release(&w1);
+}
+
 int
 main(void)
 {
@@ -128,6 +164,7 @@ main(void)
 		cmocka_unit_test(test_many),
 		cmocka_unit_test(test_long),
 		cmocka_unit_test(test_ranks),
+		cmocka_unit_test(test_idmap),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
