@@ -142,6 +142,11 @@ struct jn_units {
 	struct jn_reclist *lists;	/* one, or one per share (-j) */
 	int nparts;
 	int chained;		/* jn_units_any_order, one thread */
+	/* chained lists: their blocks, carved from these (engine.c) */
+	struct jn_slabs {
+		unsigned char **slab;
+		size_t n, cap, used;	/* used: of the newest slab */
+	} slabs;
 	int any_order;		/* jn_units_any_order, even with -j */
 	uint8_t *part;		/* -j: per unit, its share */
 	uint64_t *first_pos;	/* -j: per unit, the record where it began */

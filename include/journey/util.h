@@ -36,6 +36,17 @@ void jn_out_of_memory(void);
 void *jn_xcalloc(size_t nmemb, size_t size);
 void *jn_xrealloc(void *p, size_t n);
 /*
+ * Room for bytes, on 2 MiB pages where the system gives them on request
+ * (Linux's madvise) when bytes is a multiple of JN_HUGE_PAGE; else as
+ * jn_xmalloc.  For large tables read at random (a lookup on 4 KiB pages
+ * misses the TLB as well as the cache: in a virtual machine a walk of
+ * two page tables) and large regions written once (one page fault per
+ * 2 MiB, not per 4 KiB: a fault costs microseconds in a virtual
+ * machine).  Freed with free().
+ */
+#define JN_HUGE_PAGE ((size_t)2 << 20)
+void *jn_xalloc_huge(size_t bytes);
+/*
  * Grow *p (holding *cap elements of size elem) to at least need.  The
  * check is inline, as most calls (one per record or value appended) find
  * the room there already; jn_xgrow_to does the growing.

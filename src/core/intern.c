@@ -3,15 +3,11 @@
  * arena chunks so that interning a million user ids costs a million small
  * copies in a few large allocations, not a million mallocs.
  */
-/* madvise and MADV_HUGEPAGE (Linux) are outside POSIX */
-/* NOLINTNEXTLINE(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp) */
-#define _DEFAULT_SOURCE 1
 #include "journey/intern.h"
 
 #include <assert.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "journey/util.h"
 
@@ -59,32 +55,6 @@ jn_intern_release(struct jn_intern *t)
 	memset(t, 0, sizeof *t);
 }
 
-#define HUGE_PAGE ((size_t)2 << 20)
-
-/*
- * Room for bytes.  A table of a few hundred thousand users spans
- * thousands of 4 KiB pages, and a lookup at random misses the TLB as
- * well as the cache (in a virtual machine a walk of two page tables); on
- * 2 MiB pages, where the system gives them on request (Linux), the
- * table's translations fit the TLB.  Freed with free().
- */
-static void *
-big_alloc(size_t bytes)
-{
-	void *p;
-
-#if defined(MADV_HUGEPAGE)
-	if (bytes >= HUGE_PAGE && bytes % HUGE_PAGE == 0) {
-		if ((p = aligned_alloc(HUGE_PAGE, bytes)) == NULL)
-			jn_out_of_memory();
-		(void)madvise(p, bytes, MADV_HUGEPAGE);
-		return p;
-	}
-#endif
-	p = jn_xmalloc(bytes);
-	return p;
-}
-
 static char *
 arena_copy(struct jn_intern *t, const char *s, size_t len)
 {
@@ -98,7 +68,7 @@ arena_copy(struct jn_intern *t, const char *s, size_t len)
 			    size;
 		t->chunks = jn_xgrow(t->chunks, &t->chunks_cap,
 		    t->nchunks + 1, sizeof *t->chunks);
-		t->chunk = big_alloc(size);
+		t->chunk = jn_xalloc_huge(size);
 		t->chunks[t->nchunks++] = t->chunk;
 		t->chunk_size = size;
 		t->chunk_used = 0;
@@ -122,7 +92,7 @@ static void
 rehash(struct jn_intern *t)
 {
 	size_t n = t->nslots ? t->nslots * 2 : 1024, i;
-	struct jn_intern_slot *slots = big_alloc(n * sizeof *slots);
+	struct jn_intern_slot *slots = jn_xalloc_huge(n * sizeof *slots);
 
 	/*
 	 * Not calloc: its fresh pages map the shared zero page on the

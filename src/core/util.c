@@ -2,6 +2,9 @@
  * Process-wide helpers: program name, the out-of-memory policy and the
  * "TOOL: message" diagnostics every module reports through.
  */
+/* madvise and MADV_HUGEPAGE (Linux) are outside POSIX */
+/* NOLINTNEXTLINE(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp) */
+#define _DEFAULT_SOURCE 1
 #include "journey/util.h"
 
 #include <errno.h>
@@ -10,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 static const char *progname = "journey";
 
@@ -69,6 +73,23 @@ jn_xrealloc(void *p, size_t n)
 	p = realloc(p, n ? n : 1);
 	if (p == NULL)
 		out_of_memory();
+	return p;
+}
+
+void *
+jn_xalloc_huge(size_t bytes)
+{
+	void *p;
+
+#if defined(MADV_HUGEPAGE)
+	if (bytes >= JN_HUGE_PAGE && bytes % JN_HUGE_PAGE == 0) {
+		if ((p = aligned_alloc(JN_HUGE_PAGE, bytes)) == NULL)
+			out_of_memory();
+		(void)madvise(p, bytes, MADV_HUGEPAGE);
+		return p;
+	}
+#endif
+	p = jn_xmalloc(bytes);
 	return p;
 }
 
