@@ -1962,10 +1962,13 @@ write_edges(struct jpath *f, struct jn_writer *w, const uint32_t *ids,
 /* A variant's touchpoint names up to this long, with " > ", move whole. */
 #define SHORT_NAME 16
 
+#define ROWS_AHEAD 16	/* write_variants: rows fetched ahead */
+
 static int
 write_variants(struct jpath *f, struct jn_writer *w, const uint32_t *ids,
     size_t n)
 {
+	const struct variant *vs = f->t.v;
 	struct jn_cell c[12];
 	struct jn_strbuf b = { NULL, 0, 0 };
 	/* the times of the variants pruned into an (other) row */
@@ -1995,17 +1998,32 @@ write_variants(struct jpath *f, struct jn_writer *w, const uint32_t *ids,
 		}
 	}
 
+	/*
+	 * Rows in rank order read the variants at random in memory (a
+	 * third of the view's writing was cache misses at 280,000 of
+	 * them): each pass fetches the variant ROWS_AHEAD rows on, and its
+	 * touchpoints half as far.
+	 */
 	for (i = 0; i < n; i = j) {
 		const struct variant *first = &f->t.v[ids[i]];
 		uint64_t total = 0, cum = 0, un = 0, cv = 0;
 
-		for (j = i; j < n && f->t.v[ids[j]].by == first->by; j++)
+		for (j = i; j < n && f->t.v[ids[j]].by == first->by; j++) {
+			if (j + ROWS_AHEAD < n)
+				__builtin_prefetch(&vs[ids[j + ROWS_AHEAD]]);
 			total += f->t.v[ids[j]].units;
+		}
 		npool = 0;
 		for (k = i, nk = 0; k < j; k++) {
 			const struct variant *v = &f->t.v[ids[k]];
 			const char *tp = variant_tps(&f->t, ids[k]);
 			size_t x = 0;
+
+			if (k + ROWS_AHEAD < j)
+				__builtin_prefetch(&vs[ids[k + ROWS_AHEAD]]);
+			if (k + ROWS_AHEAD / 2 < j)
+				__builtin_prefetch(variant_tps(&f->t,
+				    ids[k + ROWS_AHEAD / 2]));
 
 			if (!kept(f, nk, v->units, total)) {
 				un += v->units;
