@@ -105,8 +105,26 @@ jn_xgrow_to(void *p, size_t *cap, size_t need, size_t elem)
 			out_of_memory();
 		n *= 2;
 	}
-	if (n > SIZE_MAX / elem)
+	if (n > (SIZE_MAX - JN_HUGE_PAGE) / elem)
 		out_of_memory();
+	if (n * elem >= 2 * JN_HUGE_PAGE) {
+		/*
+		 * Large: on huge pages (jn_xalloc_huge, rounded up to them),
+		 * a page fault per 2 MiB instead of per 4 KiB: in a virtual
+		 * machine a fault costs microseconds, and the tables of a
+		 * million users grow through thousands of pages.  The
+		 * capacity stays n: callers may grow two arrays to one.
+		 */
+		size_t bytes = (n * elem + JN_HUGE_PAGE - 1) &
+		    ~(JN_HUGE_PAGE - 1);
+		void *q = jn_xalloc_huge(bytes);
+
+		if (p != NULL)
+			memcpy(q, p, *cap * elem);
+		free(p);
+		*cap = n;
+		return q;
+	}
 	*cap = n;
 	return jn_xrealloc(p, n * elem);
 }
