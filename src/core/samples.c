@@ -22,12 +22,10 @@
 void
 jn_samples_grow(struct jn_samples *s)
 {
-	size_t cap = s->cap == 0 ? 1 : 4;
+	size_t cap = s->cap == 0 ? 1 : s->cap < 4 ? 4 : s->cap * 2;
 
-	if (s->cap >= 4) {	/* large ones on huge pages (jn_xgrow) */
-		s->v = jn_xgrow_to(s->v, &s->cap, s->n + 1, sizeof *s->v);
-		return;
-	}
+	if (cap < s->cap || cap > SIZE_MAX / sizeof *s->v)
+		jn_out_of_memory();
 	s->v = jn_xrealloc(s->v, cap * sizeof *s->v);
 	s->cap = cap;
 }
