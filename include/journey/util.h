@@ -29,9 +29,6 @@ const char *jn_progname(void);
 /*
  * Allocation that never returns NULL: on failure it prints
  * "TOOL: out of memory" and exits 2.  Memory is freed with free().
- * jn_xmalloc and jn_xrealloc (so jn_xgrow) put blocks of 4 MiB and more
- * on huge pages (jn_xalloc_huge); jn_xcalloc leaves them to calloc,
- * whose fresh pages are zero without a write.
  */
 void *jn_xmalloc(size_t n);
 /* The same end, for an allocation made elsewhere (open_memstream): exits. */
@@ -40,8 +37,8 @@ void *jn_xcalloc(size_t nmemb, size_t size);
 void *jn_xrealloc(void *p, size_t n);
 /*
  * Room for bytes, on 2 MiB pages where the system gives them on request
- * (Linux's madvise) when bytes is a multiple of JN_HUGE_PAGE; else from
- * malloc.  For large tables read at random (a lookup on 4 KiB pages
+ * (Linux's madvise) when bytes is a multiple of JN_HUGE_PAGE; else as
+ * jn_xmalloc.  For large tables read at random (a lookup on 4 KiB pages
  * misses the TLB as well as the cache: in a virtual machine a walk of
  * two page tables) and large regions written once (one page fault per
  * 2 MiB, not per 4 KiB: a fault costs microseconds in a virtual

@@ -8,7 +8,6 @@
 #include "journey/util.h"
 
 #include <errno.h>
-#include <malloc.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -48,36 +47,14 @@ jn_out_of_memory(void)
 	out_of_memory();
 }
 
-/*
- * Blocks of HUGE_MIN bytes and more go on huge pages (jn_xalloc_huge,
- * rounded up to them): a page fault per 2 MiB instead of per 4 KiB.  In
- * a virtual machine a fault costs microseconds, and the tables of a
- * million users grow through thousands of pages.
- */
-#define HUGE_MIN (2 * JN_HUGE_PAGE)
-
-static void *
-alloc_huge(size_t n)
-{
-	if (n > SIZE_MAX - JN_HUGE_PAGE)
-		out_of_memory();
-	return jn_xalloc_huge((n + JN_HUGE_PAGE - 1) & ~(JN_HUGE_PAGE - 1));
-}
-
-static void *
-plain_alloc(size_t n)
+void *
+jn_xmalloc(size_t n)
 {
 	void *p = malloc(n ? n : 1);
 
 	if (p == NULL)
 		out_of_memory();
 	return p;
-}
-
-void *
-jn_xmalloc(size_t n)
-{
-	return n >= HUGE_MIN ? alloc_huge(n) : plain_alloc(n);
 }
 
 void *
@@ -93,20 +70,8 @@ jn_xcalloc(size_t nmemb, size_t size)
 void *
 jn_xrealloc(void *p, size_t n)
 {
-	if (n >= HUGE_MIN) {
-		/* as realloc: the block's bytes, up to n, in the new one */
-		size_t have = p != NULL ? malloc_usable_size(p) : 0;
-		void *q;
-
-		if (have >= n)
-			return p;
-		q = alloc_huge(n);
-		if (p != NULL)
-			memcpy(q, p, have);
-		free(p);
-		return q;
-	}
-	if ((p = realloc(p, n ? n : 1)) == NULL)
+	p = realloc(p, n ? n : 1);
+	if (p == NULL)
 		out_of_memory();
 	return p;
 }
@@ -114,17 +79,18 @@ jn_xrealloc(void *p, size_t n)
 void *
 jn_xalloc_huge(size_t bytes)
 {
+	void *p;
+
 #if defined(MADV_HUGEPAGE)
 	if (bytes >= JN_HUGE_PAGE && bytes % JN_HUGE_PAGE == 0) {
-		void *p = aligned_alloc(JN_HUGE_PAGE, bytes);
-
-		if (p == NULL)
+		if ((p = aligned_alloc(JN_HUGE_PAGE, bytes)) == NULL)
 			out_of_memory();
 		(void)madvise(p, bytes, MADV_HUGEPAGE);
 		return p;
 	}
 #endif
-	return plain_alloc(bytes);
+	p = jn_xmalloc(bytes);
+	return p;
 }
 
 void *
