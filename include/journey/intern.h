@@ -31,12 +31,23 @@ struct jn_intern {
 	size_t chunk_used, chunk_size;
 	char **chunks;
 	size_t nchunks, chunks_cap;
+	int sealed;		/* jn_intern_seal: no lookups any more */
 };
 
 /* Initialize an empty table.  Cannot fail. */
 void jn_intern_init(struct jn_intern *t);
 /* Free everything the table owns; strings handed out become invalid. */
 void jn_intern_release(struct jn_intern *t);
+/*
+ * Give back the index of a table that is done growing: its ids and
+ * strings stay (jn_intern_str, jn_intern_count, jn_intern_ranks, a
+ * jn_intern_merge from it), but nothing may be looked up in it or added
+ * to it any more.  The index is most of a large table (16 bytes a slot,
+ * two slots or more a string): the -j engine seals the reading workers'
+ * tables of users once they are read, before the counting phase needs
+ * memory of its own.  Cannot fail.
+ */
+void jn_intern_seal(struct jn_intern *t);
 /* Id of s[0..len), adding it if new.  s may contain NUL bytes. */
 uint32_t jn_intern_put(struct jn_intern *t, const char *s, size_t len);
 /*

@@ -1083,6 +1083,14 @@ count_parallel(struct jn_engine *e)
 	for (k = 0; k < n; k++) {
 		size_t nu = jn_intern_count(&worker_units(e, k)->keys) + 1;
 
+		/*
+		 * From here on a worker's units are found by id alone: the
+		 * index of its table of users goes before the counting
+		 * phase takes memory of its own (ring_keys, the shares'
+		 * buffers), which was the peak of every reporter with -j.
+		 */
+		jn_intern_seal(&worker_units(e, k)->keys);
+
 		e->umap[k] = jn_xmalloc(nu * sizeof **e->umap);
 		memset(e->umap[k], 0xff, nu * sizeof **e->umap);
 		nextk[k] = jn_xmalloc(nu);

@@ -55,6 +55,15 @@ jn_intern_release(struct jn_intern *t)
 	memset(t, 0, sizeof *t);
 }
 
+void
+jn_intern_seal(struct jn_intern *t)
+{
+	free(t->slots);
+	t->slots = NULL;
+	t->nslots = 0;
+	t->sealed = 1;
+}
+
 static char *
 arena_copy(struct jn_intern *t, const char *s, size_t len)
 {
@@ -182,6 +191,7 @@ jn_intern_find(const struct jn_intern *t, const char *s, size_t len)
 {
 	uint32_t found;
 
+	assert(!t->sealed);
 	if (t->nslots == 0)
 		return UINT32_MAX;
 	probe(t, s, len, jn_hash(s, len), &found);
@@ -201,6 +211,7 @@ jn_intern_put_hash(struct jn_intern *t, const char *s, size_t len,
 	uint32_t found;
 	size_t j;
 
+	assert(!t->sealed);
 	if ((t->count + 1) * 2 > t->nslots)
 		rehash(t);
 	j = probe(t, s, len, h, &found);

@@ -1,7 +1,7 @@
 /*
  * Tests of string interning: dense ids, lookups, NUL bytes inside
- * strings, growth past many rehashes, lexicographic ranks, and the -j
- * workers' id maps.
+ * strings, growth past many rehashes, lexicographic ranks, the -j
+ * workers' id maps, and a sealed table's ids and strings.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -121,6 +121,56 @@ test_ranks(void **state)
 	jn_intern_release(&t);
 }
 
+/*
+ * A sealed table (the -j workers' users, once read) gives its index back
+ * and keeps every id's string and length, its count, its ranks, and what
+ * a merge from it puts into another table.
+ */
+static void
+test_seal(void **state)
+{
+	struct jn_intern t, to;
+	char buf[32];
+	uint32_t i, *r, *map;
+	size_t len;
+
+	(void)state;
+	jn_intern_init(&t);
+	jn_intern_init(&to);
+	for (i = 0; i < 5000; i++) {
+		int n = snprintf(buf, sizeof buf, "u%05u", 4999 - i);
+
+		assert_int_equal(jn_intern_put(&t, buf, (size_t)n), i);
+	}
+	jn_intern_put(&t, "x\0y", 3);
+	jn_intern_seal(&t);
+	assert_null(t.slots);
+	assert_int_equal(t.nslots, 0);
+	assert_int_equal(jn_intern_count(&t), 5001);
+	for (i = 0; i < 5000; i++) {
+		int n = snprintf(buf, sizeof buf, "u%05u", 4999 - i);
+
+		assert_string_equal(jn_intern_str(&t, i, &len), buf);
+		assert_int_equal(len, (size_t)n);
+	}
+	assert_memory_equal(jn_intern_str(&t, 5000, &len), "x\0y", 3);
+	assert_int_equal(len, 3);
+	r = jn_intern_ranks(&t);	/* "u04999" first, ..., "x\0y" last */
+	assert_int_equal(r[0], 4999);
+	assert_int_equal(r[4999], 0);
+	assert_int_equal(r[5000], 5000);
+	free(r);
+	jn_intern_put(&to, "u00000", 6);
+	map = jn_intern_merge(&to, &t);
+	assert_int_equal(map[4999], 0);
+	assert_int_equal(map[0], 1);
+	assert_int_equal(jn_intern_count(&to), 5001);
+	assert_int_equal(jn_intern_find(&to, "x\0y", 3), map[5000]);
+	free(map);
+	jn_intern_release(&t);		/* sealed: released all the same */
+	jn_intern_release(&to);
+}
+
 /* Two workers' tables into a main one: each worker id to the main's. */
 static void
 test_idmap(void **state)
@@ -165,6 +215,7 @@ main(void)
 		cmocka_unit_test(test_long),
 		cmocka_unit_test(test_ranks),
 		cmocka_unit_test(test_idmap),
+		cmocka_unit_test(test_seal),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
