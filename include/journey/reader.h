@@ -76,13 +76,25 @@ struct jn_badrec {
 	 */
 	struct jn_badlog *log;
 	/*
-	 * Set by the reader: the record whose CSV values it ended in place
-	 * (jn_reader_opts.keep_raw), and the delimiter those NULs replaced;
-	 * 0 when the current record's raw is as read.
+	 * Set by the reader: the record whose values it ended in place
+	 * (jn_reader_opts.keep_raw), and the byte those NULs replaced; 0
+	 * when the current record's raw is as read.  A CSV record's NULs
+	 * are where its values end, an NDJSON record's at ended_at[0..
+	 * nended_at) (its strings' closing quotes).
 	 */
 	const struct jn_record *ended;
 	char ended_by;
+	const char *const *ended_at;
+	size_t nended_at;
 };
+
+/*
+ * rec's bytes as read, rec->rawlen of them, into dst: while the reader
+ * hands rec to the callback, raw may hold NULs where values were ended
+ * in place, and these are put back.
+ */
+void jn_badrec_copy_raw(const struct jn_badrec *b,
+    const struct jn_record *rec, char *dst);
 
 /*
  * Set up the policy; rejects_path may be NULL.  The rejects file is
@@ -149,9 +161,11 @@ struct jn_reader_opts {
 	/*
 	 * Leave raw as read.  Otherwise the values of a CSV record without
 	 * quotes point into raw, each ended by a NUL written over the
-	 * delimiter after it: no copy, but raw then holds those NULs until
-	 * the next record (jn_badrec_add puts the delimiters back in what it
-	 * copies out).  For filters that write records through (jshard).
+	 * delimiter after it, and an NDJSON record's strings without
+	 * escapes each by a NUL over its closing quote: no copy, but raw
+	 * then holds those NULs (jn_badrec_copy_raw puts the bytes back in
+	 * what it copies out).  For filters that write records through
+	 * (jshard).
 	 */
 	int keep_raw;
 	/*

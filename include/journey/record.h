@@ -43,9 +43,10 @@ struct jn_value {
  * One input record, borrowed by callbacks and valid only during the call.
  * raw/rawlen are the record's bytes as read (without the final line
  * terminator), for --rejects and for filters that copy input through;
- * but a CSV record's values may point into raw, each ended by a NUL over
- * the delimiter after it, unless the reader was asked to keep raw
- * (jn_reader_opts.keep_raw; jn_badrec_add copies raw out as read).
+ * but a record's values may point into raw, each ended by a NUL over the
+ * byte after it (a CSV delimiter, an NDJSON string's closing quote),
+ * unless the reader was asked to keep raw (jn_reader_opts.keep_raw;
+ * jn_badrec_copy_raw copies raw out as read).
  */
 struct jn_record {
 	struct jn_value vals[JN_MAX_SLOTS];

@@ -701,7 +701,14 @@ keep_head(struct jn_input *in, const struct jn_record *rec)
 	if (p == NULL)
 		return;
 	free(in->head);
-	in->head = jn_xstrndup(p, n);
+	if (rec->format == JN_IN_NDJSON) {
+		/* as read: the reader may have ended strings in place */
+		in->head = jn_xmalloc(n + 1);
+		jn_badrec_copy_raw(&in->bad, rec, in->head);
+		in->head[n] = '\0';
+	} else {
+		in->head = jn_xstrndup(p, n);
+	}
 	in->head_len = n;
 	in->head_format = rec->format;
 	in->head_pos = rec->pos;
