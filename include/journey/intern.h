@@ -43,9 +43,9 @@ void jn_intern_release(struct jn_intern *t);
  * strings stay (jn_intern_str, jn_intern_count, jn_intern_ranks, a
  * jn_intern_merge from it), but nothing may be looked up in it or added
  * to it any more.  The index is most of a large table (16 bytes a slot,
- * two slots or more a string): the -j engine seals the reading workers'
- * tables of users once they are read, before the counting phase needs
- * memory of its own.  Cannot fail.
+ * two slots or more a string): the engine seals the tables of users
+ * (with -j, each reading worker's) once they are read, before counting
+ * needs memory of its own.  Cannot fail.
  */
 void jn_intern_seal(struct jn_intern *t);
 /* Id of s[0..len), adding it if new.  s may contain NUL bytes. */

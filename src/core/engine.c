@@ -567,6 +567,8 @@ count_one(struct jn_engine *e)
 	size_t nunits = jn_intern_count(&u->keys), i, *start;
 	struct jn_unit unit;
 
+	/* as count_parallel does the workers': units by id from here on */
+	jn_intern_seal(&u->keys);
 	if (u->chained) {
 		count_chained(e);
 		return;
