@@ -736,22 +736,77 @@ keyed_before(const struct jn_engine *e, const struct keyed *x,
 }
 
 /*
- * Ring the units of each key of the share (GROUPED): every worker's units
- * sorted so that each key's lie together, in worker order, bucketed by
- * a mix of the key (a counting sort, the keys read in the order the
- * workers stored them), then each bucket, of two entries or so, sorted
- * in place.  A unit's ring then leads share_units to the same unit in
- * the other workers in the order it reads the units, not a lookup in
- * each worker's table.
+ * Sort v[0..n), entries of one partition of ring_keys (bucketed by the
+ * key's mix in bits [0, pbits)), into w so that each key's entries lie
+ * together, in worker order, and ring them: a counting sort by the mix's
+ * next bits, each bucket of two entries or so then sorted in place.
+ * count has room for 2^lbits + 1 entries.
+ */
+static void
+ring_partition(struct share *s, const struct keyed *v, size_t n,
+    struct keyed *w, uint32_t *count, int pbits, int lbits)
+{
+	struct jn_engine *e = s->e;
+	size_t nb = (size_t)1 << lbits, mask = nb - 1, b, i, j;
+	struct keyed ky;
+
+	memset(count, 0, (nb + 1) * sizeof *count);
+	for (i = 0; i < n; i++)
+		count[(keyed_bucket(&v[i], pbits + lbits) & mask) + 1]++;
+	for (b = 0; b < nb; b++)
+		count[b + 1] += count[b];
+	for (i = 0; i < n; i++)
+		w[count[keyed_bucket(&v[i], pbits + lbits) & mask]++] = v[i];
+	/* count[b] is now where bucket b + 1 starts */
+	for (b = 0; b < nb; b++) {
+		size_t from = b == 0 ? 0 : count[b - 1], to = count[b];
+
+		for (i = from + 1; i < to; i++) {
+			ky = w[i];
+			for (j = i; j > from && keyed_before(e, &ky,
+			    &w[j - 1]); j--)
+				w[j] = w[j - 1];
+			w[j] = ky;
+		}
+		/* j: where the current key's units start */
+		for (i = from, j = from; i < to; i++) {
+			size_t to_i = i + 1;
+
+			if (i + 1 == to || !keyed_same(e, &w[i], &w[i + 1])) {
+				to_i = j;	/* the last: round to the first */
+				j = i + 1;
+			}
+			assert(w[to_i].id < GROUPED);
+			e->umap[w[i].k][w[i].id] = GROUPED | w[to_i].id;
+			s->nextk[w[i].k][w[i].id] = w[to_i].k;
+		}
+	}
+}
+
+/* Entries a partition of ring_keys holds on average, to fit the cache. */
+#define RING_PART_ENTRIES 2048
+#define RING_PART_BITS_MAX 10
+
+/*
+ * Ring the units of each key of the share (GROUPED), so that a unit's
+ * ring leads share_units to the same unit in the other workers in the
+ * order it reads the units, not a lookup in each worker's table.  The
+ * entries (every worker's units of the share, keys read in the order the
+ * workers stored them) are partitioned by a mix of the key into a few
+ * hundred partitions, a counting pass and then a scatter into as many
+ * sequential streams, and each partition, small enough for the cache,
+ * is ringed alone (ring_partition).  A scatter into a bucket per two
+ * entries took twice as long: every entry a cache miss or two.
  */
 static void
 ring_keys(struct share *s)
 {
 	struct jn_engine *e = s->e;
-	int nw = e->nworkers, k, bits = 1, pass;
-	size_t total = 0, nb, b, i, j;
-	uint32_t *at;
-	struct keyed *v, ky;
+	int nw = e->nworkers, k, pbits = 0, lbits, pass;
+	size_t total = 0, np, p, i, most = 0;
+	size_t at[((size_t)1 << RING_PART_BITS_MAX) + 1];
+	uint32_t *count;
+	struct keyed *v, *w, ky;
 
 	for (k = 0; k < nw; k++) {
 		const struct jn_units *uk = worker_units(e, k);
@@ -761,12 +816,13 @@ ring_keys(struct share *s)
 			total += uk->part[i] == s->part;
 	}
 	assert(total < GROUPED);
-	while (bits < 31 && ((size_t)1 << bits) < total / 2)
-		bits++;
-	nb = (size_t)1 << bits;
-	at = jn_xcalloc(nb + 1, sizeof *at);
+	while (pbits < RING_PART_BITS_MAX &&
+	    (total >> pbits) > RING_PART_ENTRIES)
+		pbits++;
+	np = (size_t)1 << pbits;
+	memset(at, 0, (np + 1) * sizeof *at);
 	v = jn_xmalloc((total + 1) * sizeof *v);
-	/* pass 0 counts each bucket's entries, pass 1 places them */
+	/* pass 0 counts each partition's entries, pass 1 places them */
 	for (pass = 0; pass < 2; pass++) {
 		for (k = 0; k < nw; k++) {
 			const struct jn_units *uk = worker_units(e, k);
@@ -776,42 +832,33 @@ ring_keys(struct share *s)
 				if (uk->part[i] != s->part)
 					continue;
 				keyed_of(uk, k, (uint32_t)i, &ky);
-				b = keyed_bucket(&ky, bits);
+				p = pbits > 0 ? keyed_bucket(&ky, pbits) : 0;
 				if (pass == 0)
-					at[b + 1]++;
+					at[p + 1]++;
 				else
-					v[at[b]++] = ky;
+					v[at[p]++] = ky;
 			}
 		}
 		if (pass == 0)
-			for (b = 0; b < nb; b++)
-				at[b + 1] += at[b];
-	}
-	/* at[b] is now where bucket b + 1 starts */
-	for (b = 0; b < nb; b++) {
-		size_t from = b == 0 ? 0 : at[b - 1], to = at[b];
-
-		for (i = from + 1; i < to; i++) {
-			ky = v[i];
-			for (j = i; j > from && keyed_before(e, &ky,
-			    &v[j - 1]); j--)
-				v[j] = v[j - 1];
-			v[j] = ky;
-		}
-		/* j: where the current key's units start */
-		for (i = from, j = from; i < to; i++) {
-			size_t to_i = i + 1;
-
-			if (i + 1 == to || !keyed_same(e, &v[i], &v[i + 1])) {
-				to_i = j;	/* the last: round to the first */
-				j = i + 1;
+			for (p = 0; p < np; p++) {
+				at[p + 1] += at[p];
+				if (at[p + 1] - at[p] > most)
+					most = at[p + 1] - at[p];
 			}
-			assert(v[to_i].id < GROUPED);
-			e->umap[v[i].k][v[i].id] = GROUPED | v[to_i].id;
-			s->nextk[v[i].k][v[i].id] = v[to_i].k;
-		}
 	}
-	free(at);
+	/* at[p] is now where partition p + 1 starts */
+	for (lbits = 1; lbits < 31 && ((size_t)1 << lbits) < most / 2; )
+		lbits++;
+	w = jn_xmalloc((most + 1) * sizeof *w);
+	count = jn_xmalloc((((size_t)1 << lbits) + 1) * sizeof *count);
+	for (p = 0; p < np; p++) {
+		size_t from = p == 0 ? 0 : at[p - 1];
+
+		ring_partition(s, v + from, at[p] - from, w, count, pbits,
+		    lbits);
+	}
+	free(count);
+	free(w);
 	free(v);
 }
 
