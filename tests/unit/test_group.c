@@ -132,7 +132,8 @@ u64_cmp(const void *pa, const void *pb)
  * and positive, few and many records; shuffled, in order already (shape
  * 1), or in order but for the last two records swapped (shape 2) or
  * the first and the middle one (shape 3), or as 3, 16 or 17 runs each in
- * order (shapes 4 to 6).  Ids rise with input
+ * order (shapes 4 to 6), or as two runs, a third and the rest (shape 7,
+ * as a unit of -j 2 comes).  Ids rise with input
  * position, so that ties on (time, tie) keep input order in both sorts.
  */
 static void
@@ -150,7 +151,13 @@ check_time_sort(size_t n, int64_t spread, int with_tie, int shape)
 		a[i].id = (uint32_t)i;
 		a[i].pad = x;
 	}
-	if (shape >= 4) {
+	if (shape == 7) {
+		qsort(a, n / 3, sizeof *a, with_tie ? full_cmp : time_cmp);
+		qsort(a + n / 3, n - n / 3, sizeof *a, with_tie ? full_cmp :
+		    time_cmp);
+		for (i = 0; i < n; i++)
+			a[i].id = (uint32_t)i;
+	} else if (shape >= 4) {
 		/* runs in order, as -j's reading threads hand them over: 3,
 		 * 16 (the most merged) or 17 (sorted by radix) */
 		size_t runs = shape == 4 ? 3 : shape == 5 ? 16 : 17, r;
@@ -192,7 +199,7 @@ check_time_sort(size_t n, int64_t spread, int with_tie, int shape)
 static void
 test_sort_by_time(void **state)
 {
-	size_t sizes[] = { 0, 1, 2, 63, 64, 65, 200, 5000, 20000 };
+	size_t sizes[] = { 0, 1, 2, 3, 10, 33, 63, 64, 65, 200, 5000, 20000 };
 	int64_t spreads[] = { 1, 3, 1000, INT64_C(1) << 40,
 		INT64_MAX / 2 };
 	size_t i, j;
@@ -201,7 +208,7 @@ test_sort_by_time(void **state)
 	(void)state;
 	for (i = 0; i < sizeof sizes / sizeof *sizes; i++)
 		for (j = 0; j < sizeof spreads / sizeof *spreads; j++)
-			for (k = 0; k < 7; k++) {
+			for (k = 0; k < 8; k++) {
 				check_time_sort(sizes[i], spreads[j], 1, k);
 				check_time_sort(sizes[i], spreads[j], 0, k);
 			}
