@@ -115,6 +115,41 @@ void jn_chart_steps(struct jn_chart *s);
 void jn_chart_graph(struct jn_chart *s);
 
 /*
+ * The pictures of the report's tables (chart_report.c), each filling
+ * s->svg, s->lede and s->note (and s->hl, the rows to highlight) as the
+ * journey pictures do, from the columns the tool wrote:
+ * - funnel (step, name, count): a bar a step, the part lost since the
+ *   step before shaded and labelled with the drop-off, a panel a group;
+ * - segments (segment, users, share, conversion), stickiness
+ *   (active_periods, units, rate), backlog (score, priority, kind,
+ *   touchpoint, why) and friction items (revenue_at_risk with its
+ *   interval, else users): bars of the s->top first rows;
+ * - compare (jcompare's verdicts): a forest plot of each row's change
+ *   with its 95% interval, colored by verdict;
+ * - retention (cohort, period, rate): a heat map, cohorts down, periods
+ *   across, with the size-weighted average row;
+ * - watch (period, kpi, value, expected band, flags): a line a KPI, the
+ *   expected band shaded, flagged periods marked and labelled.
+ */
+void jn_chart_funnel(struct jn_chart *s);
+void jn_chart_segments(struct jn_chart *s);
+void jn_chart_backlog(struct jn_chart *s);
+void jn_chart_friction(struct jn_chart *s);
+void jn_chart_stickiness(struct jn_chart *s);
+void jn_chart_compare(struct jn_chart *s);
+void jn_chart_retention(struct jn_chart *s);
+void jn_chart_watch(struct jn_chart *s);
+
+/*
+ * Whether KPI kpi (in column kpi_col) of a watch table is a rate, shown
+ * as a percentage, judged on rows [r0, r1): conversion, bounce_rate and
+ * error_rate are; another is when each of its rows has a denominator
+ * and a value between 0 and 1.
+ */
+int jn_chart_kpi_is_rate(const struct jn_table *t, size_t r0, size_t r1,
+    int kpi_col, const char *kpi);
+
+/*
  * The numbers of t as an HTML table, every row and column, formatted as
  * the table format does (jn_svg_number): types gives each column's type
  * (NULL: by its name, jn_table_coltype), a row r with rate[r] (rate may

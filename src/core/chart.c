@@ -1,7 +1,8 @@
 /*
- * Charts of the toolkit's tables (journey/chart.h): bars, heat cells and
- * the journey pictures, moved here from jreport so that jpath -o html
- * draws what jreport draws.
+ * Charts of the toolkit's tables (journey/chart.h): the helpers every
+ * chart uses (cells, bars, heat cells, the numbers beside a chart) and
+ * the journey pictures of jpath's tables, so that jpath -o html draws
+ * what jreport draws; chart_report.c draws the other tables.
  */
 #include <math.h>
 #include <stdint.h>
@@ -12,37 +13,27 @@
 #include "journey/chart.h"
 #include "journey/score.h"
 
-#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
-#define WIDTH JN_CHART_WIDTH
-#define WIDE JN_CHART_WIDE
-#define ROW JN_CHART_ROW
-#define LABEL_MAX JN_CHART_LABEL_MAX
-
-static const char *
-fmt(char *buf, size_t size, enum jn_coltype type, double d)
-{
-	return jn_svg_number(buf, size, type, d);
-}
+#include "chart_local.h"
 
 /* ---- cells ---- */
 
-static const char *
-cell(const struct jn_table *t, size_t r, int c)
+const char *
+jn_chart_cell(const struct jn_table *t, size_t r, int c)
 {
 	const char *v = jn_table_cell(t, r, c);
 
 	return v ? v : "";
 }
 
-static const char *
-text(const struct jn_table *t, size_t r, const char *col)
+const char *
+jn_chart_text(const struct jn_table *t, size_t r, const char *col)
 {
 	return cell(t, r, jn_table_col(t, col));
 }
 
 /* The number in column col of row r: 0, or -1 when empty or not one. */
-static int
-num(const struct jn_table *t, size_t r, const char *col, double *d)
+int
+jn_chart_num(const struct jn_table *t, size_t r, const char *col, double *d)
 {
 	const char *v = text(t, r, col);
 
@@ -51,8 +42,8 @@ num(const struct jn_table *t, size_t r, const char *col, double *d)
 	return jn_parse_double(v, strlen(v), d);
 }
 
-static double
-num0(const struct jn_table *t, size_t r, const char *col)
+double
+jn_chart_num0(const struct jn_table *t, size_t r, const char *col)
 {
 	double d;
 
@@ -60,15 +51,15 @@ num0(const struct jn_table *t, size_t r, const char *col)
 }
 
 /* The group of row r ("" when none). */
-static const char *
-group_of(const struct jn_chart *s, size_t r)
+const char *
+jn_chart_group(const struct jn_chart *s, size_t r)
 {
 	return s->group < 0 ? "" : cell(s->t, r, s->group);
 }
 
 /* "group · label", or label alone, cut to size. */
-static void
-labelled(char *buf, size_t size, const char *group, const char *label)
+void
+jn_chart_labelled(char *buf, size_t size, const char *group, const char *label)
 {
 	struct jn_strbuf b = { NULL, 0, 0 };
 	size_t n;
@@ -93,8 +84,8 @@ labelled(char *buf, size_t size, const char *group, const char *label)
  * text on the right, over a nice axis from 0 (or the lowest value or
  * interval end below it).
  */
-static void
-hbars(struct jn_chart *s, const struct jn_bar *bars, size_t n,
+void
+jn_chart_hbars(struct jn_chart *s, const struct jn_bar *bars, size_t n,
     enum jn_coltype type, const char *axis)
 {
 	double lo = 0, hi = 0, ticks[16], lw = 0, tw = 0, x0, x1, h;
@@ -152,8 +143,8 @@ hbars(struct jn_chart *s, const struct jn_bar *bars, size_t n,
 	jn_svg_end(&s->svg);
 }
 
-static struct jn_bar *
-new_bars(size_t n)
+struct jn_bar *
+jn_bars_new(size_t n)
 {
 	struct jn_bar *b = jn_xcalloc(n ? n : 1, sizeof *b);
 	size_t i;
@@ -165,8 +156,8 @@ new_bars(size_t n)
 	return b;
 }
 
-static void
-cut_note(struct jn_chart *s, size_t shown, size_t n, const char *what)
+void
+jn_chart_cut_note(struct jn_chart *s, size_t shown, size_t n, const char *what)
 {
 	if (shown < n)
 		jn_strbuf_printf(&s->note, "The chart shows %zu of %zu %s "
@@ -174,8 +165,8 @@ cut_note(struct jn_chart *s, size_t shown, size_t n, const char *what)
 }
 
 /* ---- funnel ---- */
-static size_t
-next_group(const struct jn_chart *s, size_t r)
+size_t
+jn_chart_next_group(const struct jn_chart *s, size_t r)
 {
 	const char *g = group_of(s, r);
 
@@ -252,8 +243,8 @@ jn_chart_variants(struct jn_chart *s)
 }
 /* ---- matrices ---- */
 
-static size_t
-names_add(struct jn_names *ns, const char *s, double w)
+size_t
+jn_names_add(struct jn_names *ns, const char *s, double w)
 {
 	size_t i;
 
@@ -272,8 +263,8 @@ names_add(struct jn_names *ns, const char *s, double w)
 	return ns->n++;
 }
 
-static size_t
-names_find(const struct jn_names *ns, const char *s)
+size_t
+jn_names_find(const struct jn_names *ns, const char *s)
 {
 	size_t i;
 
@@ -283,8 +274,8 @@ names_find(const struct jn_names *ns, const char *s)
 	return SIZE_MAX;
 }
 
-static void
-names_free(struct jn_names *ns)
+void
+jn_names_free(struct jn_names *ns)
 {
 	size_t i;
 
@@ -295,8 +286,8 @@ names_free(struct jn_names *ns)
 }
 
 /* A heat cell: opacity from v / vmax, its text white on dark cells. */
-static void
-heat_cell(struct jn_strbuf *b, double x, double y, double w, double h,
+void
+jn_heat_cell(struct jn_strbuf *b, double x, double y, double w, double h,
     double v, double vmax, const char *label, const char *tip)
 {
 	double o = vmax > 0 ? fmin(1, v / vmax) : 0;
@@ -1271,95 +1262,4 @@ jn_chart_numbers(struct jn_strbuf *b, const struct jn_table *t,
 		jn_strbuf_printf(b, "</tr>\n");
 	}
 	jn_strbuf_printf(b, "</tbody>\n</table>\n");
-}
-
-/* ---- the exported names of the helpers above ---- */
-
-const char *
-jn_chart_cell(const struct jn_table *t, size_t r, int c)
-{
-	return cell(t, r, c);
-}
-
-const char *
-jn_chart_text(const struct jn_table *t, size_t r, const char *col)
-{
-	return text(t, r, col);
-}
-
-int
-jn_chart_num(const struct jn_table *t, size_t r, const char *col,
-    double *d)
-{
-	return num(t, r, col, d);
-}
-
-double
-jn_chart_num0(const struct jn_table *t, size_t r, const char *col)
-{
-	return num0(t, r, col);
-}
-
-const char *
-jn_chart_group(const struct jn_chart *s, size_t r)
-{
-	return group_of(s, r);
-}
-
-size_t
-jn_chart_next_group(const struct jn_chart *s, size_t r)
-{
-	return next_group(s, r);
-}
-
-void
-jn_chart_labelled(char *buf, size_t size, const char *group,
-    const char *label)
-{
-	labelled(buf, size, group, label);
-}
-
-struct jn_bar *
-jn_bars_new(size_t n)
-{
-	return new_bars(n);
-}
-
-void
-jn_chart_hbars(struct jn_chart *s, const struct jn_bar *bars, size_t n,
-    enum jn_coltype type, const char *axis)
-{
-	hbars(s, bars, n, type, axis);
-}
-
-void
-jn_chart_cut_note(struct jn_chart *s, size_t shown, size_t n,
-    const char *what)
-{
-	cut_note(s, shown, n, what);
-}
-
-size_t
-jn_names_add(struct jn_names *ns, const char *s, double w)
-{
-	return names_add(ns, s, w);
-}
-
-size_t
-jn_names_find(const struct jn_names *ns, const char *s)
-{
-	return names_find(ns, s);
-}
-
-void
-jn_names_free(struct jn_names *ns)
-{
-	names_free(ns);
-}
-
-void
-jn_heat_cell(struct jn_strbuf *b, double x, double y, double w, double h,
-    double v, double vmax, const char *label, const char *tip)
-{
-	heat_cell(b, x, y, w, h, v, vmax, label, tip);
 }
