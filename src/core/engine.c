@@ -795,8 +795,9 @@ ring_partition(struct share *s, const struct keyed *v, size_t n,
  * workers stored them) are partitioned by a mix of the key into a few
  * hundred partitions, a counting pass and then a scatter into as many
  * sequential streams, and each partition, small enough for the cache,
- * is ringed alone (ring_partition).  A scatter into a bucket per two
- * entries took twice as long: every entry a cache miss or two.
+ * is ringed alone (ring_partition).  A scatter straight into a bucket
+ * per two entries, every entry a cache miss or two, took a quarter
+ * longer (jfunnel -j 2, 10M events: 0.04 s a share against 0.033).
  */
 static void
 ring_keys(struct share *s)
