@@ -3,9 +3,11 @@
  * (jreport, jpath -o html): a table's chart is SVG text built with
  * journey/svg.h into a jn_chart, with the one or two sentences that sum
  * it up (lede) and what the chart leaves out (note).  Horizontal bars,
- * heat cells, and the journey pictures: the directly-follows transitions
- * and variants as bars, the next steps as a matrix, the step-indexed
- * flows as a Sankey.  Output depends only on the table.
+ * heat cells, the journey pictures (the directly-follows graph, its
+ * transitions and variants as bars, the next steps as a matrix, the
+ * step-indexed flows as a Sankey) and the report's (funnels, segments,
+ * backlogs, friction, comparisons, retention, stickiness, KPI watches).
+ * Output depends only on the table.
  */
 #ifndef JOURNEY_CHART_H
 #define JOURNEY_CHART_H
