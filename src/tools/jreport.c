@@ -165,9 +165,10 @@ build_section(struct report *rp, struct jn_chart *s, const struct jn_table *t)
 	case JN_TABLE_STICKINESS: jn_chart_stickiness(s); break;
 	case JN_TABLE_WATCH: jn_chart_watch(s); break;
 	case JN_TABLE_OTHER:
-		jn_strbuf_printf(&s->lede, "%zu rows of %zu columns, not a "
-		    "table jreport draws; shown as it is.", t->nrows,
-		    t->ncols);
+		jn_strbuf_printf(&s->lede, "%zu row%s of %zu column%s, not "
+		    "a table jreport draws; shown as it is.", t->nrows,
+		    t->nrows == 1 ? "" : "s", t->ncols,
+		    t->ncols == 1 ? "" : "s");
 		break;
 	}
 }
