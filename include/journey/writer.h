@@ -286,7 +286,13 @@ void jn_json_string(struct jn_strbuf *b, const char *s, size_t len);
  *                    % CR LF as %25 %0D %0A;
  *  jn_esc_github_prop  a property value (escapeProperty): : and , too;
  *  jn_esc_prom       a Prometheus label value: \ " LF as \\ \" \n;
- *  jn_esc_prom_help  a # HELP docstring: \ and LF only.
+ *  jn_esc_prom_help  a # HELP docstring: \ and LF only;
+ *  jn_esc_dot        a Graphviz DOT label in double quotes (jpath -o dot):
+ *                    " and \ as \" and \\, controls and DEL as spaces
+ *                    (a label is one line);
+ *  jn_esc_mermaid    a Mermaid label in double quotes: " # < > as the
+ *                    entity codes #34; #35; #60; #62;, controls and DEL
+ *                    as spaces.
  */
 struct jn_escape {
 	const char *ascii[128];
@@ -294,7 +300,8 @@ struct jn_escape {
 };
 
 extern const struct jn_escape jn_esc_html, jn_esc_xml, jn_esc_xml_attr,
-    jn_esc_github, jn_esc_github_prop, jn_esc_prom, jn_esc_prom_help;
+    jn_esc_github, jn_esc_github_prop, jn_esc_prom, jn_esc_prom_help,
+    jn_esc_dot, jn_esc_mermaid;
 
 /*
  * Append s[0..len) to b escaped by e (b->buf is set even when nothing

@@ -1360,6 +1360,26 @@ const struct jn_escape jn_esc_prom_help = { {
 	['\\'] = "\\\\", ['\n'] = "\\n",
 }, 0 };
 
+/* A label is one line: control bytes and DEL as spaces. */
+#define ESC_CONTROLS_AS_SPACES \
+	[0x00] = " ", [0x01] = " ", [0x02] = " ", [0x03] = " ", [0x04] = " ", \
+	[0x05] = " ", [0x06] = " ", [0x07] = " ", [0x08] = " ", [0x09] = " ", \
+	[0x0a] = " ", [0x0b] = " ", [0x0c] = " ", [0x0d] = " ", [0x0e] = " ", \
+	[0x0f] = " ", [0x10] = " ", [0x11] = " ", [0x12] = " ", [0x13] = " ", \
+	[0x14] = " ", [0x15] = " ", [0x16] = " ", [0x17] = " ", [0x18] = " ", \
+	[0x19] = " ", [0x1a] = " ", [0x1b] = " ", [0x1c] = " ", [0x1d] = " ", \
+	[0x1e] = " ", [0x1f] = " ", [0x7f] = " ",
+
+const struct jn_escape jn_esc_dot = { {
+	ESC_CONTROLS_AS_SPACES
+	['"'] = "\\\"", ['\\'] = "\\\\",
+}, 0 };
+
+const struct jn_escape jn_esc_mermaid = { {
+	ESC_CONTROLS_AS_SPACES
+	['"'] = "#34;", ['#'] = "#35;", ['<'] = "#60;", ['>'] = "#62;",
+}, 0 };
+
 void
 jn_escape(struct jn_strbuf *b, const struct jn_escape *e, const char *s,
     size_t len)

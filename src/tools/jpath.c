@@ -2105,30 +2105,19 @@ write_variants(struct jpath *f, struct jn_writer *w, const uint32_t *ids,
 /* ---- -o dot, -o mermaid ---- */
 
 /*
- * s[0..len) as a quoted string of the picture's language, so that a
- * touchpoint is never read as DOT or Mermaid: DOT escapes quotes and
- * backslashes; Mermaid writes quotes, '#', '<' and '>' as its entity
- * codes.  Control bytes become spaces (a label is one line).
+ * s[0..len) as a quoted label of the picture's language, so that a
+ * touchpoint is never read as DOT or Mermaid (jn_esc_dot,
+ * jn_esc_mermaid: a label is one line; bytes that are not UTF-8, which
+ * Graphviz refuses, as U+FFFD).
  */
 static void
 dot_str(FILE *out, int mermaid, const char *s, size_t len)
 {
-	size_t i;
+	struct jn_strbuf b = { NULL, 0, 0 };
 
-	putc('"', out);
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (mermaid && (c == '"' || c == '#' || c == '<' ||
-		    c == '>')) {
-			fprintf(out, "#%d;", c);
-			continue;
-		}
-		if (!mermaid && (c == '"' || c == '\\'))
-			putc('\\', out);
-		putc(c < 0x20 || c == 0x7f ? ' ' : c, out);
-	}
-	putc('"', out);
+	jn_escape(&b, mermaid ? &jn_esc_mermaid : &jn_esc_dot, s, len);
+	fprintf(out, "\"%s\"", b.buf);
+	free(b.buf);
 }
 
 /* The node of touchpoint tp in group g: its rank, the ends apart. */

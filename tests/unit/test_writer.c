@@ -1314,9 +1314,9 @@ test_cell_dec(void **state)
 
 /*
  * The one table-driven escaper, each format's table over the same text:
- * a & < > " ' tab LF CR, a NUL, DEL, % : , and backslash, U+FFFF and a
- * stray byte; the expected bytes written out by hand from each format's
- * rules (writer.h).
+ * a & < > " ' tab LF CR, a control byte, DEL, % : , and backslash,
+ * U+FFFF and a stray byte; the expected bytes written out by hand from
+ * each format's rules (writer.h).
  */
 static void
 test_escape_tables(void **state)
@@ -1340,6 +1340,10 @@ test_escape_tables(void **state)
 		    "\xef\xbf\xbf\xef\xbf\xbd" },
 		{ &jn_esc_prom_help, "a&<>\"'\t\\n\r\001\177%:,\\\\"
 		    "\xef\xbf\xbf\xef\xbf\xbd" },
+		{ &jn_esc_dot, "a&<>\\\"'     %:,\\\\\xef\xbf\xbf"
+		    "\xef\xbf\xbd" },
+		{ &jn_esc_mermaid, "a&#60;#62;#34;'     %:,\\\xef\xbf\xbf"
+		    "\xef\xbf\xbd" },
 	};
 	struct jn_strbuf b = { NULL, 0, 0 };
 	size_t i;
@@ -1351,6 +1355,10 @@ test_escape_tables(void **state)
 		assert_int_equal(b.len, strlen(c[i].want));
 		assert_memory_equal(b.buf, c[i].want, b.len);
 	}
+	/* Mermaid's comment sign, and a NUL in a label: a space */
+	b.len = 0;
+	jn_escape(&b, &jn_esc_mermaid, "#1\0", 3);
+	assert_string_equal(b.buf, "#35;1 ");
 	/* a NUL inside is a control like any other */
 	b.len = 0;
 	jn_escape(&b, &jn_esc_xml, "a\0b", 3);
